@@ -1,0 +1,16 @@
+/**
+ * ecs-heap: a garbage-collected object heap for game engines. Objects are entity ids whose headers
+ * and reference edges live in struct-of-arrays typed arrays.
+ *
+ * @module
+ */
+export { NULL, type Ref, type Ticket } from './src/handle.ts';
+export { type CollectionInfo, Heap, type HeapOptions, type HeapStats, type Phase } from './src/heap.ts';
+export {
+  GcForbiddenError,
+  HeapCorruptionError,
+  HeapError,
+  HeapFullError,
+  StaleRefError,
+  StaleTicketError,
+} from './src/errors.ts';

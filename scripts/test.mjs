@@ -1,0 +1,35 @@
+// `npm test`: the type check, lint and format check, then the suites in Node, Bun and Deno.
+// Every step runs even when an earlier one fails, so one run shows every runtime; the exit code
+// is non-zero when any step failed.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['type check (tsc)', 'npx', ['tsc', '-p', '.']],
+  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'src/', 'test/', 'bench/', 'examples/']],
+  ['lint (deno lint)', 'npx', ['deno', 'lint']],
+  ['format (deno fmt --check)', 'npx', ['deno', 'fmt', '--check']],
+  ['tests in Node (vitest)', 'npx', ['vitest', 'run']],
+  ['tests in Bun (bun test)', 'npx', ['bun', 'test', 'test/']],
+  ['tests in Deno (vitest inside Deno)', 'npx', ['deno', 'run', '-A', 'npm:vitest', 'run']],
+  ['Deno-only tests (deno test)', 'npx', ['deno', 'test', '-A']],
+  ['publish check (deno publish --dry-run)', 'npx', ['deno', 'publish', '--dry-run', '--allow-dirty']],
+];
+
+const failed = [];
+for (const [name, command, args] of steps) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status === 0) {
+    console.log(`=== ${name}: ok (${seconds} s)`);
+  } else {
+    console.log(`=== ${name}: FAILED (exit ${result.status ?? result.signal}, ${seconds} s)`);
+    failed.push(name);
+  }
+}
+const passed = steps.length - failed.length;
+console.log(
+  `\nnpm test: ${passed} of ${steps.length} steps passed${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+);
+process.exit(failed.length === 0 ? 0 : 1);

@@ -1,0 +1,66 @@
+/**
+ * Handles: a `Ref` packs an object index and that index's generation into one double,
+ * `index + generation * 2^indexBits`, exact up to 2^53. While a slot's generation is small the
+ * handle is a small integer (V8 Smi / JSC int32); later it is a double. Decoding never shifts
+ * past bit 31: the index is `ref & indexMask` (ToInt32 keeps the low 32 bits of any integer up to
+ * 2^53 exactly), the generation a division.
+ */
+
+/** An object handle. `NULL` (0) is never live. */
+export type Ref = number;
+/** A pin handle, generation-tagged like a `Ref` but naming a slot of the pin table. */
+export type Ticket = number;
+
+export const NULL: Ref = 0;
+
+/** The constants that pack and unpack handles for one heap. */
+export interface HandleCodec {
+  readonly indexBits: number;
+  readonly generationBits: number;
+  /** `2^indexBits - 1`: the index part of a handle, and the largest index. */
+  readonly indexMask: number;
+  /** `2^indexBits`: one generation step in handle space. */
+  readonly indexScale: number;
+  /** `2^generationBits - 1`: past this a slot retires instead of being reused. */
+  readonly maxGeneration: number;
+}
+
+export function makeCodec(indexBits: number, generationBits: number): HandleCodec {
+  return {
+    indexBits,
+    generationBits,
+    indexMask: 2 ** indexBits - 1,
+    indexScale: 2 ** indexBits,
+    maxGeneration: 2 ** generationBits - 1,
+  };
+}
+
+/** The default generation width: every bit left below 2^53, at most 32 (a `Uint32Array` holds it). */
+export function defaultGenerationBits(indexBits: number): number {
+  return Math.min(32, 53 - indexBits);
+}
+
+export function packHandle(codec: HandleCodec, index: number, generation: number): number {
+  return index + generation * codec.indexScale;
+}
+
+/** The index part of a well-formed handle; for anything else, some index the caller must check. */
+export function handleIndex(codec: HandleCodec, handle: number): number {
+  return handle & codec.indexMask;
+}
+
+export function handleGeneration(codec: HandleCodec, handle: number): number {
+  return Math.floor(handle / codec.indexScale);
+}
+
+/** Describes a value for an error message: the value itself, and its type where that helps. */
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'string') return `'${value}' (a string)`;
+  if (typeof value === 'bigint') return `${value}n (a bigint)`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
+  return String(value);
+}

@@ -1,0 +1,71 @@
+/**
+ * Marking: an explicit `Uint32Array` gray stack, no recursion, no per-object allocation.
+ *
+ * Invariant kept here: an object is pushed at most once per cycle, because it takes the mark
+ * color when pushed (gray = marked and on the stack, black = marked and popped). So the stack
+ * never holds more entries than there are live objects.
+ */
+import { growU32 } from './columns.ts';
+import { type HeapState, NOT_STRONG } from './state.ts';
+
+function growMarkStack(s: HeapState): Uint32Array {
+  s.markStack = growU32(s.markStack, s.markStack.length * 2);
+  return s.markStack;
+}
+
+/** Marks one object gray unless it is marked already. */
+export function shade(s: HeapState, objectIndex: number): void {
+  if (s.color[objectIndex] === s.markValue) return;
+  s.color[objectIndex] = s.markValue;
+  if (s.markTop === s.markStack.length) growMarkStack(s);
+  s.markStack[s.markTop++] = objectIndex;
+}
+
+/** Shades every root: live pins and objects of open scopes. */
+export function shadeRoots(s: HeapState): void {
+  const pinTarget = s.pinTarget;
+  for (let p = 1, end = s.pinTop; p < end; p++) {
+    const target = pinTarget[p]!;
+    if (target !== 0) shade(s, target);
+  }
+  const scopeStack = s.scopeStack;
+  for (let k = 0, end = s.scopeTop; k < end; k++) shade(s, scopeStack[k]!);
+}
+
+/**
+ * Pops and scans gray objects until the stack is empty or `budget` work units are spent
+ * (one unit per object plus one per slot). Returns the units spent. Objects are scanned whole,
+ * so a slice may overrun its budget by one object's slots.
+ */
+export function drainMarkStack(s: HeapState, budget: number): number {
+  const color = s.color;
+  const base = s.base;
+  const size = s.size;
+  const slots = s.slots;
+  const flags = s.flags;
+  const mark = s.markValue;
+  let stack = s.markStack;
+  let sp = s.markTop;
+  let work = 0;
+  while (sp > 0 && work < budget) {
+    const obj = stack[--sp]!;
+    const start = base[obj]!;
+    const end = start + size[obj]!;
+    work += 1 + end - start;
+    // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
+    if ((flags[obj]! & NOT_STRONG) !== 0) continue;
+    for (let k = start; k < end; k++) {
+      const target = slots[k]!;
+      if (target !== 0 && color[target] !== mark) {
+        color[target] = mark;
+        if (sp === stack.length) {
+          s.markTop = sp;
+          stack = growMarkStack(s);
+        }
+        stack[sp++] = target;
+      }
+    }
+  }
+  s.markTop = sp;
+  return work;
+}

@@ -1,0 +1,72 @@
+/** Heap options: defaults, and validation that names the bad value before anything is built. */
+import { defaultGenerationBits, describe } from './handle.ts';
+
+export interface HeapOptions {
+  /** Object indices to allocate storage for up front (grows by doubling). Default 1024. */
+  initialCapacity?: number;
+  /** The most objects the heap may hold at once; `alloc` past it throws `HeapFullError`. Default `2^indexBits - 1`. */
+  maxObjects?: number;
+  /** Bits of a handle that hold the index, 16 to 24. Default 22 (4M objects). */
+  indexBits?: number;
+  /** Bits of a handle that hold the generation. Default: every bit left below 2^53, at most 32. Fewer only to test retirement. */
+  generationBits?: number;
+  /** The most reference slots one object may have. Default 2^20. */
+  maxSlotsPerObject?: number;
+  /** The most slots the slot pool may hold, counting size-class rounding. Default 2^28. */
+  maxSlots?: number;
+}
+
+export interface ResolvedOptions {
+  initialCapacity: number;
+  maxObjects: number;
+  indexBits: number;
+  generationBits: number;
+  maxSlotsPerObject: number;
+  maxSlots: number;
+}
+
+/** Checks that `value` is an integer in [min, max]; a `TypeError` for non-numbers, else `RangeError`. */
+export function checkInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+const KNOWN = new Set([
+  'initialCapacity',
+  'maxObjects',
+  'indexBits',
+  'generationBits',
+  'maxSlotsPerObject',
+  'maxSlots',
+]);
+
+export function resolveOptions(options: HeapOptions | undefined): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Heap options must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`unknown Heap option '${key}'`);
+  }
+  const indexBits = checkInteger('indexBits', options.indexBits ?? 22, 16, 24);
+  const maxGenerationBits = defaultGenerationBits(indexBits);
+  const generationBits = checkInteger(
+    'generationBits',
+    options.generationBits ?? maxGenerationBits,
+    1,
+    maxGenerationBits,
+  );
+  const maxObjects = checkInteger('maxObjects', options.maxObjects ?? 2 ** indexBits - 1, 1, 2 ** indexBits - 1);
+  const initialCapacity = checkInteger(
+    'initialCapacity',
+    options.initialCapacity ?? Math.min(1024, maxObjects),
+    1,
+    maxObjects,
+  );
+  const maxSlots = checkInteger('maxSlots', options.maxSlots ?? 2 ** 28, 2, 2 ** 32 - 1);
+  const maxSlotsPerObject = checkInteger('maxSlotsPerObject', options.maxSlotsPerObject ?? 2 ** 20, 0, 2 ** 30);
+  return { initialCapacity, maxObjects, indexBits, generationBits, maxSlotsPerObject, maxSlots };
+}

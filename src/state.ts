@@ -1,0 +1,72 @@
+/**
+ * The heap's state: every column and counter in one plain object, so each collector module is
+ * a set of plain functions over it (the heap facade owns the only instance). Columns are
+ * replaced on growth; functions read them into locals at entry and never across a growth.
+ */
+import type { HandleCodec } from './handle.ts';
+
+/** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
+export const FREE = 0;
+
+/** `flags` bits. */
+export const YOUNG = 1;
+export const RETIRED = 2;
+export const WEAK = 4;
+export const EPHEMERON = 8;
+export const FINALIZABLE = 16;
+/** Objects whose slots the marker must not trace as strong edges. */
+export const NOT_STRONG = WEAK | EPHEMERON;
+/** Minor collections survived, kept in the top three bits. */
+export const AGE_SHIFT = 5;
+export const AGE_MASK = 7 << AGE_SHIFT;
+
+export interface HeapState {
+  readonly codec: HandleCodec;
+  /** Largest usable object index; index 0 is NULL. */
+  readonly maxObjects: number;
+  readonly maxSlots: number;
+  readonly maxSlotsPerObject: number;
+
+  // Header columns, one entry per object index, all of `columnLength`.
+  color: Uint8Array;
+  generation: Uint32Array;
+  size: Uint32Array;
+  base: Uint32Array;
+  /** Free-list link while the index is free; nursery link while the object is young. */
+  next: Uint32Array;
+  flags: Uint8Array;
+  columnLength: number;
+  /** Indices at and above `top` have never been used. */
+  top: number;
+  /** Head of the free list of indices below `top` (0 = empty). */
+  freeHead: number;
+  live: number;
+  retired: number;
+  /** The color of marked objects in the current (or last) cycle: 1 or 2. */
+  markValue: number;
+
+  // The slot pool: blocks of 2^c slots, free blocks linked through their first slot.
+  slots: Uint32Array;
+  /** Slot 0 is never handed out, so 0 ends the block free lists. */
+  slotTop: number;
+  /** Head of the free list of blocks of class c (2^c slots). */
+  freeBlocks: Uint32Array;
+  /** Sum of live objects' slot counts. */
+  slotsUsed: number;
+
+  // The gray stack: marked objects whose slots are not yet scanned.
+  markStack: Uint32Array;
+  markTop: number;
+
+  // Roots: the pin table and the scope stack.
+  pinTarget: Uint32Array;
+  pinGeneration: Uint32Array;
+  pinNext: Uint32Array;
+  pinTop: number;
+  pinFreeHead: number;
+  pinsLive: number;
+  scopeStack: Uint32Array;
+  scopeTop: number;
+  scopeDepth: number;
+  noGcDepth: number;
+}

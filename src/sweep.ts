@@ -1,0 +1,56 @@
+/**
+ * Sweeping: one pass over the header columns, from the highest used index down, that frees
+ * every live object not marked this cycle and rebuilds the free list. Walking downward and
+ * pushing onto the head leaves the free list in ascending index order, so reuse is compact and
+ * deterministic: the same program makes the same handles.
+ */
+import { freeBlock } from './slots.ts';
+import { FREE, type HeapState, RETIRED } from './state.ts';
+
+/**
+ * Frees one object: returns its slot block and bumps its generation, so every handle to it is
+ * stale from now on. Returns false when the index retired instead (its generation would pass
+ * `maxGeneration`); a retired index is never reused, so no stale handle can revive.
+ */
+export function releaseObject(s: HeapState, index: number): boolean {
+  const slotCount = s.size[index]!;
+  freeBlock(s, s.base[index]!, slotCount);
+  s.slotsUsed -= slotCount;
+  s.size[index] = 0;
+  s.base[index] = 0;
+  s.color[index] = FREE;
+  s.live--;
+  const generation = s.generation[index]! + 1;
+  if (generation > s.codec.maxGeneration) {
+    s.flags[index] = RETIRED;
+    s.retired++;
+    return false;
+  }
+  s.generation[index] = generation;
+  s.flags[index] = 0;
+  return true;
+}
+
+/** Sweeps every index below `top`; returns how many objects it freed. */
+export function sweepAll(s: HeapState): number {
+  const color = s.color;
+  const flags = s.flags;
+  const next = s.next;
+  const mark = s.markValue;
+  let head = 0;
+  let freed = 0;
+  for (let i = s.top - 1; i > 0; i--) {
+    const c = color[i]!;
+    if (c === mark) continue;
+    if (c === FREE) {
+      if ((flags[i]! & RETIRED) !== 0) continue;
+    } else {
+      freed++;
+      if (!releaseObject(s, i)) continue;
+    }
+    next[i] = head;
+    head = i;
+  }
+  s.freeHead = head;
+  return freed;
+}

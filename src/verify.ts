@@ -1,0 +1,125 @@
+/**
+ * The invariant checker behind `heap.verify()`: recomputes everything from the columns and
+ * throws `HeapCorruptionError` naming the first broken invariant. O(objects + slots), cheap
+ * enough to call after every operation in tests.
+ */
+import { HeapCorruptionError } from './errors.ts';
+import { blockCapacity } from './slots.ts';
+import { FREE, type HeapState, NOT_STRONG, RETIRED } from './state.ts';
+
+function fail(invariant: string, detail: string): never {
+  throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);
+}
+
+function isLive(s: HeapState, index: number): boolean {
+  return index > 0 && index < s.top && s.color[index] !== FREE;
+}
+
+export function verifyHeap(s: HeapState): void {
+  verifyHeaders(s);
+  verifyFreeList(s);
+  verifyEdges(s);
+  verifyBlocks(s);
+  verifyRoots(s);
+}
+
+/** Counts in `stats()` match a recount; colors and generations are in range. */
+function verifyHeaders(s: HeapState): void {
+  let live = 0;
+  let retired = 0;
+  let slotsUsed = 0;
+  for (let i = 1; i < s.top; i++) {
+    const c = s.color[i]!;
+    if (s.generation[i]! > s.codec.maxGeneration) {
+      fail('3 (counts)', `index ${i} has generation ${s.generation[i]} past the maximum`);
+    }
+    if (c === FREE) {
+      if ((s.flags[i]! & RETIRED) !== 0) retired++;
+      if (s.size[i] !== 0) fail('3 (counts)', `free index ${i} still has ${s.size[i]} slots`);
+      continue;
+    }
+    if (c !== 1 && c !== 2) fail('3 (counts)', `index ${i} has color ${c}`);
+    live++;
+    slotsUsed += s.size[i]!;
+  }
+  for (let i = Math.max(s.top, 1); i < s.columnLength; i++) {
+    if (s.color[i] !== FREE || s.flags[i] !== 0) fail('1 (free list)', `never-used index ${i} is not blank`);
+  }
+  if (live !== s.live) fail('3 (counts)', `live count is ${s.live}, recount finds ${live}`);
+  if (retired !== s.retired) fail('3 (counts)', `retired count is ${s.retired}, recount finds ${retired}`);
+  if (slotsUsed !== s.slotsUsed) fail('3 (counts)', `slotsUsed is ${s.slotsUsed}, recount finds ${slotsUsed}`);
+}
+
+/** Invariant 1: the free list holds exactly the free, non-retired indices, once each, no cycle. */
+function verifyFreeList(s: HeapState): void {
+  const seen = new Uint8Array(s.top);
+  let count = 0;
+  for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
+    if (i >= s.top) fail('1 (free list)', `entry ${i} lies at or past the top ${s.top}`);
+    if (seen[i]) fail('1 (free list)', `index ${i} appears twice (a cycle)`);
+    seen[i] = 1;
+    if (s.color[i] !== FREE) fail('1 (free list)', `live index ${i} is on the free list`);
+    if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the free list`);
+    count++;
+  }
+  let free = 0;
+  for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
+  if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);
+}
+
+/** Invariant 2: every strong slot of a live object holds NULL or a live object's index. */
+function verifyEdges(s: HeapState): void {
+  for (let i = 1; i < s.top; i++) {
+    if (s.color[i] === FREE || (s.flags[i]! & NOT_STRONG) !== 0) continue;
+    const start = s.base[i]!;
+    for (let k = 0, n = s.size[i]!; k < n; k++) {
+      const target = s.slots[start + k]!;
+      if (target !== 0 && !isLive(s, target)) {
+        fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live`);
+      }
+    }
+  }
+}
+
+/** Invariant 3: live blocks and free blocks lie inside the pool and never overlap. */
+function verifyBlocks(s: HeapState): void {
+  const owner = new Uint8Array(s.slotTop);
+  const claim = (start: number, capacity: number, what: string): void => {
+    if (start < 1 || start + capacity > s.slotTop) {
+      fail('3 (slot blocks)', `${what} [${start}, ${start + capacity}) lies outside the pool [1, ${s.slotTop})`);
+    }
+    for (let k = start; k < start + capacity; k++) {
+      if (owner[k]) fail('3 (slot blocks)', `${what} overlaps another block at slot ${k}`);
+      owner[k] = 1;
+    }
+  };
+  for (let i = 1; i < s.top; i++) {
+    if (s.color[i] === FREE) continue;
+    const n = s.size[i]!;
+    if (n > s.maxSlotsPerObject) fail('3 (slot blocks)', `object ${i} has ${n} slots, more than maxSlotsPerObject`);
+    if (n === 0) continue;
+    claim(s.base[i]!, blockCapacity(n), `the block of object ${i}`);
+  }
+  for (let cls = 0; cls < s.freeBlocks.length; cls++) {
+    let steps = 0;
+    for (let b = s.freeBlocks[cls]!; b !== 0; b = s.slots[b]!) {
+      claim(b, 1 << cls, `free block ${b} of class ${cls}`);
+      if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
+    }
+  }
+}
+
+/** Invariant 4: every live pin, and every object of an open scope, names a live object. */
+function verifyRoots(s: HeapState): void {
+  let pins = 0;
+  for (let p = 1; p < s.pinTop; p++) {
+    const target = s.pinTarget[p]!;
+    if (target === 0) continue;
+    pins++;
+    if (!isLive(s, target)) fail('4 (pins)', `pin ${p} names ${target}, which is not live`);
+  }
+  if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
+  for (let k = 0; k < s.scopeTop; k++) {
+    if (!isLive(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+  }
+}
