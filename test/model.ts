@@ -1,0 +1,79 @@
+/**
+ * A plain reference model of the heap for property tests: objects in a `Map`, roots as pins and
+ * scope frames, and a breadth-first reachability search. It knows nothing of indices, colors or
+ * free lists, so agreeing with it is evidence the heap is right, not a restatement of the heap.
+ */
+import { expect } from 'vitest';
+import { type Heap, NULL, type Ref, type Ticket } from '../mod.ts';
+
+export interface ModelObject {
+  slots: Ref[];
+  /** Minor collections survived while young; `undefined` once old. */
+  age: number | undefined;
+}
+
+export class Model {
+  readonly objects = new Map<Ref, ModelObject>();
+  readonly pins = new Map<Ticket, Ref>();
+  readonly scopes: Ref[][] = [];
+  readonly dead: Ref[] = [];
+  readonly staleTickets: Ticket[] = [];
+
+  alloc(ref: Ref, slots: number): void {
+    this.objects.set(ref, { slots: new Array<Ref>(slots).fill(NULL), age: 0 });
+    const frame = this.scopes[this.scopes.length - 1];
+    if (frame) frame.push(ref);
+  }
+
+  roots(): Ref[] {
+    return [...this.pins.values(), ...this.scopes.flat()];
+  }
+
+  /** Everything reachable from `from`, following strong slots. */
+  reach(from: Iterable<Ref>): Set<Ref> {
+    const seen = new Set<Ref>();
+    const queue = [...from];
+    while (queue.length > 0) {
+      const ref = queue.pop()!;
+      if (ref === NULL || seen.has(ref)) continue;
+      seen.add(ref);
+      for (const target of this.objects.get(ref)!.slots) queue.push(target);
+    }
+    return seen;
+  }
+
+  /** Removes every object not in `keep`; returns how many were removed. */
+  retain(keep: Set<Ref>): number {
+    let freed = 0;
+    for (const ref of [...this.objects.keys()]) {
+      if (keep.has(ref)) continue;
+      this.objects.delete(ref);
+      this.dead.push(ref);
+      freed++;
+    }
+    return freed;
+  }
+
+  /** A full collection: exactly what roots reach survives, and survivors are old. */
+  collect(): number {
+    const freed = this.retain(this.reach(this.roots()));
+    for (const object of this.objects.values()) object.age = undefined;
+    return freed;
+  }
+
+  /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
+  check(heap: Heap): void {
+    // Plain loops, with `expect` only on a mismatch: a property test calls this after every step.
+    for (const [ref, object] of this.objects) {
+      const slots = heap.isAlive(ref) ? Array.from({ length: heap.slotCount(ref) }, (_, k) => heap.get(ref, k)) : null;
+      if (slots === null || slots.length !== object.slots.length || slots.some((t, k) => t !== object.slots[k])) {
+        expect({ ref, slots }).toEqual({ ref, slots: object.slots });
+      }
+    }
+    for (const ref of this.dead) if (heap.isAlive(ref)) expect({ staleReadsAlive: ref }).toBe(null);
+    for (const [ticket, ref] of this.pins) if (heap.pinned(ticket) !== ref) expect(heap.pinned(ticket)).toBe(ref);
+    for (const ticket of this.staleTickets) if (heap.pinned(ticket) !== NULL) expect(heap.pinned(ticket)).toBe(NULL);
+    expect(heap.stats().live).toBe(this.objects.size);
+    heap.verify();
+  }
+}
