@@ -35,4 +35,14 @@ export function growHeaders(s: HeapState, length: number): void {
   s.next = growU32(s.next, length);
   s.flags = growU8(s.flags, length);
   s.columnLength = length;
+  const cardCount = cardsFor(length, s.cardShift);
+  if (cardCount > s.cards.length) {
+    s.cards = growU8(s.cards, cardCount);
+    s.dirtyCards = growU32(s.dirtyCards, cardCount);
+  }
+}
+
+/** How many cards of 2^cardShift indices cover `length` indices. */
+export function cardsFor(length: number, cardShift: number): number {
+  return Math.ceil(length / 2 ** cardShift);
 }

@@ -3,8 +3,9 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { fullCollection } from './collector.ts';
-import { growHeaders, grownLength } from './columns.ts';
+import { addYoung } from './cards.ts';
+import { fullCollection, minorCollection } from './collector.ts';
+import { cardsFor, growHeaders, grownLength } from './columns.ts';
 import { GcForbiddenError, HeapFullError, StaleRefError } from './errors.ts';
 import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
 import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
@@ -115,6 +116,14 @@ export class Heap {
       scopeTop: 0,
       scopeDepth: 0,
       noGcDepth: 0,
+      generational: o.generational,
+      promoteAfter: o.promoteAfter,
+      cardShift: o.cardShift,
+      nurseryHead: 0,
+      young: 0,
+      cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
+      dirtyCards: new Uint32Array(cardsFor(columnLength, o.cardShift)),
+      dirtyCount: 0,
     };
   }
 
@@ -208,8 +217,12 @@ export class Heap {
     }
     s.base[i] = allocBlock(s, n);
     s.size[i] = n;
-    s.next[i] = 0;
-    s.flags[i] = 0;
+    if (s.generational) {
+      addYoung(s, i);
+    } else {
+      s.next[i] = 0;
+      s.flags[i] = 0;
+    }
     // Allocated with the current mark value: black during a cycle, white once the next one flips.
     s.color[i] = s.markValue;
     s.live++;
@@ -329,6 +342,20 @@ export class Heap {
     return { kind, freed, live: this.#s.live, ms };
   }
 
+  /**
+   * A minor collection: frees the young objects that neither roots nor old objects reach, ages
+   * the survivors and promotes those that survived `promoteAfter` minors. Never frees an old
+   * object. Without generations (`generational: false`) there are no young objects, and it frees
+   * nothing.
+   */
+  minor(): CollectionInfo {
+    this.#forbidInNoGc('minor');
+    const start = performance.now();
+    const freed = minorCollection(this.#s);
+    this.#minorCollections++;
+    return this.#finish('minor', freed, start);
+  }
+
   get phase(): Phase {
     return 'idle';
   }
@@ -340,14 +367,14 @@ export class Heap {
     const bytes = s.color.byteLength + s.generation.byteLength + s.size.byteLength + s.base.byteLength +
       s.next.byteLength + s.flags.byteLength + s.slots.byteLength + s.freeBlocks.byteLength +
       s.markStack.byteLength + s.pinTarget.byteLength + s.pinGeneration.byteLength + s.pinNext.byteLength +
-      s.scopeStack.byteLength;
+      s.scopeStack.byteLength + s.cards.byteLength + s.dirtyCards.byteLength;
     return {
       live: s.live,
       capacity: s.columnLength - 1,
       maxObjects: s.maxObjects,
       retired: s.retired,
-      young: 0,
-      old: s.live,
+      young: s.young,
+      old: s.live - s.young,
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
@@ -356,7 +383,7 @@ export class Heap {
       pins: s.pinsLive,
       majorCollections: this.#majorCollections,
       minorCollections: this.#minorCollections,
-      dirtyCards: 0,
+      dirtyCards: s.dirtyCount,
       phase: this.phase,
       lastPauseMs: this.#lastPauseMs,
       maxPauseMs: this.#maxPauseMs,

@@ -6,9 +6,9 @@
  * never holds more entries than there are live objects.
  */
 import { growU32 } from './columns.ts';
-import { type HeapState, NOT_STRONG } from './state.ts';
+import { type HeapState, NOT_STRONG, YOUNG } from './state.ts';
 
-function growMarkStack(s: HeapState): Uint32Array {
+export function growMarkStack(s: HeapState): Uint32Array {
   s.markStack = growU32(s.markStack, s.markStack.length * 2);
   return s.markStack;
 }
@@ -68,4 +68,51 @@ export function drainMarkStack(s: HeapState, budget: number): number {
   }
   s.markTop = sp;
   return work;
+}
+
+// ---- minor marking ---------------------------------------------------------------------------
+// A minor collection marks young objects with `youngMark` (the value the next major cycle will
+// use, so it never collides with the colors live objects hold between cycles) and treats every
+// old object as live: old objects are never colored, and tracing stops at them.
+
+/** Shades every young root (pins and open scopes naming young objects). */
+export function shadeYoungRoots(s: HeapState, youngMark: number): void {
+  const pinTarget = s.pinTarget;
+  for (let p = 1, end = s.pinTop; p < end; p++) shadeYoung(s, pinTarget[p]!, youngMark);
+  const scopeStack = s.scopeStack;
+  for (let k = 0, end = s.scopeTop; k < end; k++) shadeYoung(s, scopeStack[k]!, youngMark);
+}
+
+function shadeYoung(s: HeapState, objectIndex: number, youngMark: number): void {
+  if ((s.flags[objectIndex]! & YOUNG) === 0 || s.color[objectIndex] === youngMark) return;
+  s.color[objectIndex] = youngMark;
+  if (s.markTop === s.markStack.length) growMarkStack(s);
+  s.markStack[s.markTop++] = objectIndex;
+}
+
+/** Scans every object on the stack, shading the young objects its strong slots reach. */
+export function drainYoung(s: HeapState, youngMark: number): void {
+  const color = s.color;
+  const base = s.base;
+  const size = s.size;
+  const slots = s.slots;
+  const flags = s.flags;
+  let stack = s.markStack;
+  let sp = s.markTop;
+  while (sp > 0) {
+    const obj = stack[--sp]!;
+    if ((flags[obj]! & NOT_STRONG) !== 0) continue;
+    for (let k = base[obj]!, end = k + size[obj]!; k < end; k++) {
+      const target = slots[k]!;
+      if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
+        color[target] = youngMark;
+        if (sp === stack.length) {
+          s.markTop = sp;
+          stack = growMarkStack(s);
+        }
+        stack[sp++] = target;
+      }
+    }
+  }
+  s.markTop = 0;
 }

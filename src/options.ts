@@ -14,6 +14,12 @@ export interface HeapOptions {
   maxSlotsPerObject?: number;
   /** The most slots the slot pool may hold, counting size-class rounding. Default 2^28. */
   maxSlots?: number;
+  /** Young and old generations with minor collections. Default true. */
+  generational?: boolean;
+  /** Minor collections a young object survives before promotion, 1 to 7. Default 2. */
+  promoteAfter?: number;
+  /** Object indices per card of the remembered set, a power of two from 1 to 4096. Default 32. */
+  cardSize?: number;
 }
 
 export interface ResolvedOptions {
@@ -23,6 +29,9 @@ export interface ResolvedOptions {
   generationBits: number;
   maxSlotsPerObject: number;
   maxSlots: number;
+  generational: boolean;
+  promoteAfter: number;
+  cardShift: number;
 }
 
 /** Checks that `value` is an integer in [min, max]; a `TypeError` for non-numbers, else `RangeError`. */
@@ -41,7 +50,15 @@ const KNOWN = new Set([
   'generationBits',
   'maxSlotsPerObject',
   'maxSlots',
+  'generational',
+  'promoteAfter',
+  'cardSize',
 ]);
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
+  return value;
+}
 
 export function resolveOptions(options: HeapOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
@@ -68,5 +85,20 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
   );
   const maxSlots = checkInteger('maxSlots', options.maxSlots ?? 2 ** 28, 2, 2 ** 32 - 1);
   const maxSlotsPerObject = checkInteger('maxSlotsPerObject', options.maxSlotsPerObject ?? 2 ** 20, 0, 2 ** 30);
-  return { initialCapacity, maxObjects, indexBits, generationBits, maxSlotsPerObject, maxSlots };
+  const generational = checkBoolean('generational', options.generational ?? true);
+  const promoteAfter = checkInteger('promoteAfter', options.promoteAfter ?? 2, 1, 7);
+  const cardSize = checkInteger('cardSize', options.cardSize ?? 32, 1, 4096);
+  if ((cardSize & (cardSize - 1)) !== 0) throw new RangeError(`cardSize must be a power of two, got ${cardSize}`);
+  const cardShift = 31 - Math.clz32(cardSize);
+  return {
+    initialCapacity,
+    maxObjects,
+    indexBits,
+    generationBits,
+    maxSlotsPerObject,
+    maxSlots,
+    generational,
+    promoteAfter,
+    cardShift,
+  };
 }

@@ -69,4 +69,18 @@ export interface HeapState {
   scopeTop: number;
   scopeDepth: number;
   noGcDepth: number;
+
+  // Generations: the nursery (young objects, linked through `next`) and the card table.
+  readonly generational: boolean;
+  /** Minor collections a young object survives before it is promoted (1 to 7). */
+  readonly promoteAfter: number;
+  /** log2 of the object indices one card covers. */
+  readonly cardShift: number;
+  nurseryHead: number;
+  young: number;
+  /** One byte per card: 1 while an old object in it may refer to a young one. */
+  cards: Uint8Array;
+  /** The dirty cards, once each, so minor collections never scan the whole table. */
+  dirtyCards: Uint32Array;
+  dirtyCount: number;
 }

@@ -5,7 +5,8 @@
  * deterministic: the same program makes the same handles.
  */
 import { freeBlock } from './slots.ts';
-import { FREE, type HeapState, RETIRED } from './state.ts';
+import { dirtyCard, refersToYoung } from './cards.ts';
+import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, RETIRED, YOUNG } from './state.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is
@@ -53,4 +54,55 @@ export function sweepAll(s: HeapState): number {
   }
   s.freeHead = head;
   return freed;
+}
+
+/**
+ * Sweeps the nursery after minor marking: frees young objects the minor mark did not reach,
+ * ages the survivors and promotes those that reached `promoteAfter`. Costs O(young).
+ * A promoted object that still refers to a young one gets its card dirtied (invariant 5).
+ */
+export function sweepNursery(s: HeapState, youngMark: number): number {
+  const color = s.color;
+  const flags = s.flags;
+  const next = s.next;
+  const mark = s.markValue;
+  let i = s.nurseryHead;
+  let nursery = 0;
+  let young = 0;
+  let freed = 0;
+  while (i !== 0) {
+    const following = next[i]!;
+    if (color[i] === youngMark) {
+      color[i] = mark;
+      const age = ((flags[i]! & AGE_MASK) >> AGE_SHIFT) + 1;
+      if (age >= s.promoteAfter) {
+        flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+        if (refersToYoung(s, i)) dirtyCard(s, i);
+      } else {
+        flags[i] = (flags[i]! & ~AGE_MASK) | (age << AGE_SHIFT);
+        next[i] = nursery;
+        nursery = i;
+        young++;
+      }
+    } else {
+      freed++;
+      if (releaseObject(s, i)) {
+        next[i] = s.freeHead;
+        s.freeHead = i;
+      }
+    }
+    i = following;
+  }
+  s.nurseryHead = nursery;
+  s.young = young;
+  return freed;
+}
+
+/** Makes every young object old (a full collection leaves every survivor old). */
+export function promoteAll(s: HeapState): void {
+  const flags = s.flags;
+  const next = s.next;
+  for (let i = s.nurseryHead; i !== 0; i = next[i]!) flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+  s.nurseryHead = 0;
+  s.young = 0;
 }

@@ -5,7 +5,7 @@
  */
 import { HeapCorruptionError } from './errors.ts';
 import { blockCapacity } from './slots.ts';
-import { FREE, type HeapState, NOT_STRONG, RETIRED } from './state.ts';
+import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, NOT_STRONG, RETIRED, YOUNG } from './state.ts';
 
 function fail(invariant: string, detail: string): never {
   throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);
@@ -21,6 +21,8 @@ export function verifyHeap(s: HeapState): void {
   verifyEdges(s);
   verifyBlocks(s);
   verifyRoots(s);
+  verifyNursery(s);
+  verifyCards(s);
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -121,5 +123,52 @@ function verifyRoots(s: HeapState): void {
   if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
   for (let k = 0; k < s.scopeTop; k++) {
     if (!isLive(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+  }
+}
+
+/** Invariant 7: the nursery list holds exactly the live young objects, once each. */
+function verifyNursery(s: HeapState): void {
+  const seen = new Uint8Array(s.top);
+  let count = 0;
+  for (let i = s.nurseryHead; i !== 0; i = s.next[i]!) {
+    if (!isLive(s, i)) fail('7 (nursery)', `entry ${i} is not a live object`);
+    if (seen[i]) fail('7 (nursery)', `object ${i} appears twice (a cycle)`);
+    seen[i] = 1;
+    if ((s.flags[i]! & YOUNG) === 0) fail('7 (nursery)', `old object ${i} is in the nursery`);
+    if ((s.flags[i]! & AGE_MASK) >> AGE_SHIFT >= s.promoteAfter) {
+      fail('7 (nursery)', `object ${i} is past promotion age`);
+    }
+    count++;
+  }
+  let young = 0;
+  for (let i = 1; i < s.top; i++) if (s.color[i] !== FREE && (s.flags[i]! & YOUNG) !== 0) young++;
+  if (count !== young) fail('7 (nursery)', `the nursery holds ${count} objects, but ${young} are young`);
+  if (young !== s.young) fail('7 (nursery)', `young count is ${s.young}, recount finds ${young}`);
+  if (!s.generational && young !== 0) fail('7 (nursery)', 'a heap without generations has young objects');
+}
+
+/**
+ * Invariant 5: every old object holding a reference to a young object lies in a dirty card; the
+ * dirty-card list names exactly the dirty cards, once each.
+ */
+function verifyCards(s: HeapState): void {
+  const listed = new Uint8Array(s.cards.length);
+  for (let k = 0; k < s.dirtyCount; k++) {
+    const card = s.dirtyCards[k]!;
+    if (card >= s.cards.length || s.cards[card] !== 1) fail('5 (cards)', `listed card ${card} is not dirty`);
+    if (listed[card]) fail('5 (cards)', `card ${card} is listed twice`);
+    listed[card] = 1;
+  }
+  for (let c = 0; c < s.cards.length; c++) {
+    if (s.cards[c] !== 0 && !listed[c]) fail('5 (cards)', `dirty card ${c} is missing from the dirty list`);
+  }
+  for (let i = 1; i < s.top; i++) {
+    if (s.color[i] === FREE || (s.flags[i]! & YOUNG) !== 0) continue;
+    for (let k = s.base[i]!, end = k + s.size[i]!; k < end; k++) {
+      const target = s.slots[k]!;
+      if ((s.flags[target]! & YOUNG) !== 0 && s.cards[i >>> s.cardShift] === 0) {
+        fail('5 (cards)', `old object ${i} refers to young object ${target}, but its card is clean`);
+      }
+    }
   }
 }

@@ -19,8 +19,16 @@ export class Model {
   readonly dead: Ref[] = [];
   readonly staleTickets: Ticket[] = [];
 
+  readonly generational: boolean;
+  readonly promoteAfter: number;
+
+  constructor(generational = true, promoteAfter = 2) {
+    this.generational = generational;
+    this.promoteAfter = promoteAfter;
+  }
+
   alloc(ref: Ref, slots: number): void {
-    this.objects.set(ref, { slots: new Array<Ref>(slots).fill(NULL), age: 0 });
+    this.objects.set(ref, { slots: new Array<Ref>(slots).fill(NULL), age: this.generational ? 0 : undefined });
     const frame = this.scopes[this.scopes.length - 1];
     if (frame) frame.push(ref);
   }
@@ -61,6 +69,28 @@ export class Model {
     return freed;
   }
 
+  /**
+   * A minor collection: old objects all survive and count as roots; young objects survive when
+   * roots or old objects reach them, age by one, and become old at `promoteAfter`.
+   */
+  minor(): number {
+    const old = [...this.objects].filter(([, object]) => object.age === undefined).map(([ref]) => ref);
+    const keep = this.reach([...this.roots(), ...old]);
+    const freed = this.retain(keep);
+    for (const object of this.objects.values()) {
+      if (object.age === undefined) continue;
+      object.age++;
+      if (object.age >= this.promoteAfter) object.age = undefined;
+    }
+    return freed;
+  }
+
+  young(): number {
+    let young = 0;
+    for (const object of this.objects.values()) if (object.age !== undefined) young++;
+    return young;
+  }
+
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
   check(heap: Heap): void {
     // Plain loops, with `expect` only on a mismatch: a property test calls this after every step.
@@ -74,6 +104,7 @@ export class Model {
     for (const [ticket, ref] of this.pins) if (heap.pinned(ticket) !== ref) expect(heap.pinned(ticket)).toBe(ref);
     for (const ticket of this.staleTickets) if (heap.pinned(ticket) !== NULL) expect(heap.pinned(ticket)).toBe(NULL);
     expect(heap.stats().live).toBe(this.objects.size);
+    expect(heap.stats().young).toBe(this.young());
     heap.verify();
   }
 }

@@ -15,6 +15,7 @@ type Op =
   | { op: 'pin'; obj: number }
   | { op: 'unpin'; pin: number }
   | { op: 'collect' }
+  | { op: 'minor' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
   | { op: 'scope'; body: Op[] };
@@ -28,6 +29,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('pin' as const), obj: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unpin' as const), pin: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
@@ -45,6 +47,9 @@ const heapOptions = fc.record({
   generationBits: fc.integer({ min: 2, max: 6 }),
   maxObjects: fc.integer({ min: 3, max: 80 }),
   initialCapacity: fc.integer({ min: 1, max: 3 }),
+  generational: fc.boolean(),
+  promoteAfter: fc.integer({ min: 1, max: 3 }),
+  cardSize: fc.constantFrom(1, 2, 4, 32),
 });
 
 function nth<T>(items: T[], k: number): T | undefined {
@@ -116,6 +121,13 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         expect(info.live).toBe(model.objects.size);
         break;
       }
+      case 'minor': {
+        const info = heap.minor();
+        expect(info.kind).toBe('minor');
+        expect(info.freed).toBe(model.minor());
+        expect(info.live).toBe(model.objects.size);
+        break;
+      }
       case 'stale': {
         const ref = nth(model.dead, step.dead);
         if (ref === undefined) break;
@@ -143,11 +155,11 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
 }
 
 describe('the heap agrees with a reference model', () => {
-  it('under random alloc / set / resize / pin / unpin / scope / collect', () => {
+  it('under random alloc / set / resize / pin / unpin / scope / collect / minor', () => {
     fc.assert(
       fc.property(heapOptions, fc.array(op, { minLength: 10, maxLength: 150, size: '+1' }), (options, ops) => {
         const heap = new Heap(options);
-        const model = new Model();
+        const model = new Model(options.generational, options.promoteAfter);
         run(heap, model, ops);
         // A final collection with no roots frees everything the model says is unreachable.
         expect(heap.collect().freed).toBe(model.collect());
