@@ -19,11 +19,15 @@ export function growU8(column: Uint8Array, length: number): Uint8Array {
   return grown;
 }
 
-/** The next length for a column that must hold `needed` entries: doubling, capped at `limit`. */
-export function grownLength(current: number, needed: number, limit: number): number {
-  let length = Math.max(current, 8);
-  while (length < needed) length *= 2;
-  return Math.min(length, limit);
+/**
+ * The next capacity (usable entries, not counting the reserved entry 0) for a column that must
+ * hold `needed` entries: doubling, so capacities stay the round numbers users asked for, capped
+ * at `limit`.
+ */
+export function grownCapacity(current: number, needed: number, limit: number): number {
+  let capacity = Math.max(current, 8);
+  while (capacity < needed) capacity *= 2;
+  return Math.min(capacity, limit);
 }
 
 /** Grows every header column to `length` entries; new entries are free, generation 0. */

@@ -5,7 +5,7 @@
  */
 import { addYoung } from './cards.ts';
 import { fullCollection, minorCollection } from './collector.ts';
-import { cardsFor, growHeaders, grownLength } from './columns.ts';
+import { cardsFor, growHeaders, grownCapacity } from './columns.ts';
 import { GcForbiddenError, HeapFullError, StaleRefError } from './errors.ts';
 import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
 import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
@@ -100,7 +100,7 @@ export class Heap {
       live: 0,
       retired: 0,
       markValue: 1,
-      slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, columnLength * 4))),
+      slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, o.initialCapacity * 4) + 1)),
       slotTop: 1,
       freeBlocks: new Uint32Array(32),
       slotsUsed: 0,
@@ -212,7 +212,7 @@ export class Heap {
       s.freeHead = s.next[i]!;
     } else {
       i = s.top;
-      if (i >= s.columnLength) growHeaders(s, grownLength(s.columnLength, i + 1, s.maxObjects + 1));
+      if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
       s.top = i + 1;
     }
     s.base[i] = allocBlock(s, n);

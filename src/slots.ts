@@ -4,7 +4,7 @@
  * never move, only their blocks do (on resize). Free blocks of each size class are linked through
  * their first slot. Slot 0 is never handed out, so a block link of 0 ends a list.
  */
-import { growU32 } from './columns.ts';
+import { grownCapacity, growU32 } from './columns.ts';
 import type { HeapState } from './state.ts';
 
 export function blockClass(slotCount: number): number {
@@ -37,9 +37,8 @@ export function allocBlock(s: HeapState, slotCount: number): number {
   start = s.slotTop;
   const end = start + capacity;
   if (end > s.slots.length) {
-    let length = s.slots.length * 2;
-    while (length < end) length *= 2;
-    s.slots = growU32(s.slots, Math.min(length, s.maxSlots));
+    // Capacity (length less the reserved slot 0) doubles, staying a round number.
+    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, end - 1, s.maxSlots - 1) + 1);
   }
   s.slotTop = end;
   return start;

@@ -1,0 +1,76 @@
+/**
+ * `verify()` must notice each broken invariant. These tests corrupt the state behind a heap on
+ * purpose (through the library-internal `stateOf`) and expect the error to name the invariant.
+ */
+import { describe, expect, it } from 'vitest';
+import { Heap, HeapCorruptionError } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
+import type { HeapState } from '../src/state.ts';
+
+/** A small heap with a pinned old world, a free index (3), a young object and a dirty card. */
+function sample(): { heap: Heap; s: HeapState; world: number; young: number } {
+  const heap = new Heap({ cardSize: 1 });
+  const world = heap.alloc(2);
+  heap.pin(world);
+  heap.alloc(1); // garbage: indices 2 and 3 become free, and the young object takes 2
+  heap.alloc(1);
+  heap.collect();
+  const young = heap.alloc(1);
+  heap.set(world, 0, young);
+  heap.verify();
+  return { heap, s: stateOf(heap), world: heap.index(world), young: heap.index(young) };
+}
+
+function expectBroken(heap: Heap, invariant: RegExp): void {
+  expect(() => heap.verify()).toThrow(HeapCorruptionError);
+  expect(() => heap.verify()).toThrow(invariant);
+}
+
+describe('verify() names the broken invariant', () => {
+  it('passes on a healthy heap', () => {
+    sample().heap.verify();
+  });
+
+  it('1: a free list with a cycle, a live entry or a missing index', () => {
+    let { heap, s } = sample();
+    s.freeHead = 0; // index 3 is free but no longer listed
+    expectBroken(heap, /invariant 1 .*free/);
+    ({ heap, s } = sample());
+    s.next[s.freeHead] = s.freeHead;
+    expectBroken(heap, /invariant 1 .*twice/);
+  });
+
+  it('2: a strong slot naming a freed object', () => {
+    const { heap, s, world } = sample();
+    s.slots[s.base[world]! + 1] = 3;
+    expectBroken(heap, /invariant 2 .*not live/);
+  });
+
+  it('3: overlapping slot blocks, or counts that do not match', () => {
+    let { heap, s, world, young } = sample();
+    s.base[young] = s.base[world]!;
+    expectBroken(heap, /invariant 3 .*overlaps/);
+    ({ heap, s } = sample());
+    s.live++;
+    expectBroken(heap, /invariant 3 .*live count/);
+  });
+
+  it('4: a pin naming a freed object', () => {
+    const { heap, s } = sample();
+    s.pinTarget[1] = 3;
+    expectBroken(heap, /invariant 4/);
+  });
+
+  it('5: an old-to-young reference in a clean card', () => {
+    const { heap, s, world } = sample();
+    s.cards[world]! = 0;
+    s.dirtyCount = 0;
+    expectBroken(heap, /invariant 5 .*card is clean/);
+  });
+
+  it('7: a young object missing from the nursery', () => {
+    const { heap, s } = sample();
+    s.nurseryHead = 0;
+    expectBroken(heap, /invariant 7/);
+  });
+});
