@@ -6,8 +6,16 @@
  * its card dirtied. The fast path is two `flags` loads and a compare: `flags[target] & ~flags[owner]
  * & YOUNG` is non-zero exactly when the target is young and the owner is old. NULL (index 0) has
  * flags 0, and with generations off no object is ever young, so neither needs its own test.
+ *
+ * Incremental part (invariant 6): while a major cycle marks, a stored target that is still white
+ * is shaded (Dijkstra's insertion barrier), so no black object ever refers to a white one.
+ * Snapshot-at-the-beginning would not do here: handles in JavaScript variables are not roots, so
+ * the program can store an object that was already unreachable when the cycle began; SATB would
+ * free it while referenced unless it also shaded new targets, i.e. did this barrier's work too.
+ * `barrierWhite` is `NO_COLOR` outside marking, so the test is one load and a compare.
  */
 import { dirtyCard } from './cards.ts';
+import { shade } from './mark.ts';
 import { type HeapState, YOUNG } from './state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
@@ -15,4 +23,5 @@ export function writeSlot(s: HeapState, owner: number, slot: number, target: num
   s.slots[s.base[owner]! + slot] = target;
   const flags = s.flags;
   if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
+  if (s.color[target] === s.barrierWhite) shade(s, target);
 }

@@ -1,18 +1,79 @@
 /**
- * The collector: composes marking and sweeping into collections.
+ * The collector: one phase machine, idle → mark → atomic → sweep → idle, that full, incremental
+ * and minor collections all drive (as in Lua's lgc.c and AssemblyScript's ITCMS).
  *
- * The mark value flips at the start of every cycle, so every live object turns white at once
- * without a pass that clears colors; objects allocated afterwards take the new mark value.
+ * - start: the mark value flips, so every live object turns white at once without a pass that
+ *   clears colors; objects allocated from now on take the new mark value (black), and survive.
+ * - mark: gray objects are scanned in budgeted slices; the write barrier shades white targets.
+ * - atomic: roots are shaded again (pins and scopes may have changed between slices) and the
+ *   stack drained to empty. Every object still white is dead from here on (`liveMask`).
+ * - sweep: budgeted slices free the white objects, walking indices downward.
+ *
+ * Work units: one per object scanned, one per slot scanned, one per root shaded, one per index
+ * swept and one more per object freed.
  */
 import { cleanCards, clearCards, pushDirtyCardObjects } from './cards.ts';
 import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots } from './mark.ts';
-import type { HeapState } from './state.ts';
-import { promoteAll, sweepAll, sweepNursery } from './sweep.ts';
+import { type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
+import { dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
+
+function startCycle(s: HeapState): number {
+  s.markValue = 3 - s.markValue;
+  s.markTop = 0;
+  s.marked = 0;
+  s.cycleFreed = 0;
+  s.barrierWhite = 3 - s.markValue;
+  s.phase = MARK;
+  shadeRoots(s);
+  return 1 + s.pinsLive + s.scopeTop;
+}
+
+function atomic(s: HeapState): number {
+  shadeRoots(s);
+  const work = drainMarkStack(s, Infinity);
+  s.barrierWhite = NO_COLOR;
+  s.doomed = s.live - s.marked;
+  dropDeadYoung(s);
+  s.liveMask = s.markValue;
+  s.sweepCursor = s.top - 1;
+  s.phase = SWEEP;
+  return work + s.pinsLive + s.scopeTop;
+}
+
+function endCycle(s: HeapState): void {
+  s.liveMask = 3;
+  s.phase = IDLE;
+}
+
+/**
+ * Does about `budget` units of cycle work, starting a cycle when idle. Returns true when this
+ * call ended the cycle. The atomic phase is not divided: its cost is what the program changed
+ * in the roots since the last slice.
+ */
+export function stepCycle(s: HeapState, budget: number): boolean {
+  let work = 0;
+  if (s.phase === IDLE) work += startCycle(s);
+  if (s.phase === MARK) {
+    work += drainMarkStack(s, budget - work);
+    if (s.markTop > 0) return false;
+    work += atomic(s);
+  }
+  sweepSlice(s, Math.max(budget - work, 1));
+  if (s.sweepCursor > 0) return false;
+  endCycle(s);
+  return true;
+}
+
+/** Runs a cycle in progress to its end at once (for `collect()`). */
+export function finishCycle(s: HeapState): void {
+  while (s.phase !== IDLE) stepCycle(s, Infinity);
+}
 
 /** A stop-the-world collection: after it, the live objects are exactly those roots reach. */
 export function fullCollection(s: HeapState): number {
   s.markValue = 3 - s.markValue;
   s.markTop = 0;
+  s.marked = 0;
   shadeRoots(s);
   drainMarkStack(s, Infinity);
   // Before the sweep reuses `next` for the free list: every survivor leaves the nursery old, so
@@ -24,7 +85,8 @@ export function fullCollection(s: HeapState): number {
 
 /**
  * A minor collection: marks the young objects reachable from roots and from old objects in dirty
- * cards (old objects count as live and are not traced), then sweeps only the nursery.
+ * cards (old objects count as live and are not traced), then sweeps only the nursery. Only when
+ * idle: its young mark value is the white of a running major cycle.
  */
 export function minorCollection(s: HeapState): number {
   const youngMark = 3 - s.markValue;

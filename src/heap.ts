@@ -4,14 +4,15 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import { addYoung } from './cards.ts';
-import { fullCollection, minorCollection } from './collector.ts';
+import { finishCycle, fullCollection, minorCollection, stepCycle } from './collector.ts';
 import { cardsFor, growHeaders, grownCapacity } from './columns.ts';
 import { GcForbiddenError, HeapFullError, StaleRefError } from './errors.ts';
 import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
 import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
-import { FREE, type HeapState } from './state.ts';
+import { makePacer, type Pacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
+import { type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
 import { writeSlot } from './barrier.ts';
 import { verifyHeap } from './verify.ts';
 
@@ -56,6 +57,10 @@ export interface HeapStats {
   lastPauseMs: number;
   maxPauseMs: number;
   totalPauseMs: number;
+  /** The pacer starts a major cycle once this many old objects are live. */
+  nextMajorAt: number;
+  /** What `tick` would do if called now. */
+  planned: 'minor' | 'major' | 'continue cycle' | 'nothing';
 }
 
 /** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
@@ -70,6 +75,7 @@ export function stateOf(heap: Heap): HeapState {
 
 export class Heap {
   readonly #s: HeapState;
+  readonly #pacer: Pacer;
   #majorCollections = 0;
   #minorCollections = 0;
   #lastPauseMs = 0;
@@ -124,7 +130,16 @@ export class Heap {
       cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
       dirtyCards: new Uint32Array(cardsFor(columnLength, o.cardShift)),
       dirtyCount: 0,
+      phase: IDLE,
+      barrierWhite: NO_COLOR,
+      liveMask: 3,
+      marked: 0,
+      doomed: 0,
+      sweepCursor: 0,
+      cycleFreed: 0,
+      allocations: 0,
     };
+    this.#pacer = makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects);
   }
 
   // ---- handles -------------------------------------------------------------------------------
@@ -135,7 +150,11 @@ export class Heap {
     if (typeof ref === 'number') {
       const i = ref & s.codec.indexMask;
       // One compare rejects stale generations, fractions, negatives, NaN and values past 2^53.
-      if (i !== 0 && i < s.top && s.color[i] !== FREE && i + s.generation[i]! * s.codec.indexScale === ref) return i;
+      if (
+        i !== 0 && i < s.top && (s.color[i]! & s.liveMask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
+      ) {
+        return i;
+      }
     }
     throw new StaleRefError(`${what} ${describe(ref)} ${this.#whyNotLive(ref)}`);
   }
@@ -151,7 +170,9 @@ export class Heap {
     const generation = Math.floor(ref / s.codec.indexScale);
     if (i === 0 || i >= s.top) return `names index ${i}, which this heap never allocated`;
     if (generation > s.codec.maxGeneration) return 'is not a handle of this heap (generation out of range)';
-    if (generation < s.generation[i]! || s.color[i] === FREE) return `is stale: the object at index ${i} was freed`;
+    if (generation < s.generation[i]! || (s.color[i]! & s.liveMask) === 0) {
+      return `is stale: the object at index ${i} was freed`;
+    }
     return `is not a handle of this heap (index ${i} is at generation ${s.generation[i]})`;
   }
 
@@ -175,7 +196,8 @@ export class Heap {
     const s = this.#s;
     if (typeof ref !== 'number') return false;
     const i = ref & s.codec.indexMask;
-    return i !== 0 && i < s.top && s.color[i] !== FREE && i + s.generation[i]! * s.codec.indexScale === ref;
+    return i !== 0 && i < s.top && (s.color[i]! & s.liveMask) !== 0 &&
+      i + s.generation[i]! * s.codec.indexScale === ref;
   }
 
   /** The object's index, for indexing SoA columns. */
@@ -187,7 +209,7 @@ export class Heap {
   refAt(index: number): Ref {
     checkInteger('index', index, 0, Number.MAX_SAFE_INTEGER);
     const s = this.#s;
-    if (index === 0 || index >= s.top || s.color[index] === FREE) return NULL;
+    if (index === 0 || index >= s.top || (s.color[index]! & s.liveMask) === 0) return NULL;
     return this.#handle(index);
   }
 
@@ -200,9 +222,13 @@ export class Heap {
       throw new TypeError(`object kind must be 'strong', got ${describe(kind)}`);
     }
     const s = this.#s;
+    const full = (): boolean => (s.freeHead === 0 && s.top > s.maxObjects) || !canAllocBlock(s, n);
+    if (full()) this.#finishSweep();
     // Every check that can fail comes before the first write: a failed alloc changes nothing.
     if (s.freeHead === 0 && s.top > s.maxObjects) {
-      throw new HeapFullError(`heap full: maxObjects ${s.maxObjects} reached (${s.live} live, ${s.retired} retired)`);
+      throw new HeapFullError(
+        `heap full: maxObjects ${s.maxObjects} reached (${this.#liveCount()} live, ${s.retired} retired)`,
+      );
     }
     if (!canAllocBlock(s, n)) {
       throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
@@ -226,6 +252,8 @@ export class Heap {
     // Allocated with the current mark value: black during a cycle, white once the next one flips.
     s.color[i] = s.markValue;
     s.live++;
+    s.marked++;
+    s.allocations++;
     s.slotsUsed += n;
     if (s.scopeDepth > 0) pushScoped(s, i);
     return this.#handle(i);
@@ -262,6 +290,7 @@ export class Heap {
       // Same block: slots past the old count may hold stale edges from before; clear them.
       if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
     } else {
+      if (!canAllocBlock(s, n)) this.#finishSweep();
       if (!canAllocBlock(s, n)) {
         throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
       }
@@ -325,39 +354,122 @@ export class Heap {
     if (this.#s.noGcDepth > 0) throw new GcForbiddenError(`${what}() called inside noGc()`);
   }
 
-  /** A full stop-the-world collection: afterwards the live objects are exactly those roots reach. */
+  /**
+   * A full stop-the-world collection: afterwards the live objects are exactly those roots reach,
+   * and every survivor is old. A cycle in progress is finished first.
+   */
   collect(): CollectionInfo {
     this.#forbidInNoGc('collect');
+    const s = this.#s;
     const start = performance.now();
-    const freed = fullCollection(this.#s);
+    // Counted as the drop in live objects: objects a cycle's marking already found dead read as
+    // dead before this call, so they are not counted again when its sweep frees them here.
+    const liveBefore = this.#liveCount();
+    if (s.phase !== IDLE) {
+      finishCycle(s);
+      this.#majorCollections++;
+    }
+    fullCollection(s);
     this.#majorCollections++;
-    return this.#finish('major', freed, start);
+    planNextMajor(this.#pacer, s);
+    return this.#finish('major', liveBefore - this.#liveCount(), start);
   }
 
-  #finish(kind: 'major' | 'minor', freed: number, start: number): CollectionInfo {
+  /**
+   * When the heap is full while a sweep is pending, the objects it has yet to free already read
+   * as dead and still hold their indices and slots: `alloc` and `resize` finish the sweep first,
+   * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
+   * decides nothing new, so "alloc never collects" still holds.
+   */
+  #finishSweep(): void {
+    const s = this.#s;
+    if (s.phase !== SWEEP) return;
+    const start = performance.now();
+    finishCycle(s);
+    this.#majorCollections++;
+    planNextMajor(this.#pacer, s);
+    this.#pause(start);
+  }
+
+  /** Records a collector call's wall time as a pause. */
+  #pause(start: number): number {
     const ms = performance.now() - start;
     this.#lastPauseMs = ms;
     this.#totalPauseMs += ms;
     if (ms > this.#maxPauseMs) this.#maxPauseMs = ms;
-    return { kind, freed, live: this.#s.live, ms };
+    return ms;
+  }
+
+  #finish(kind: 'major' | 'minor', freed: number, start: number): CollectionInfo {
+    const ms = this.#pause(start);
+    return { kind, freed, live: this.#liveCount(), ms };
+  }
+
+  /** Live objects: during a sweep, objects found dead but not yet swept do not count. */
+  #liveCount(): number {
+    return this.#s.live - this.#s.doomed;
   }
 
   /**
    * A minor collection: frees the young objects that neither roots nor old objects reach, ages
    * the survivors and promotes those that survived `promoteAfter` minors. Never frees an old
    * object. Without generations (`generational: false`) there are no young objects, and it frees
-   * nothing.
+   * nothing. During a major cycle it is deferred: it does nothing and returns `freed: 0` (the
+   * minor's mark value is the running cycle's white; the cycle itself collects the old garbage,
+   * and the first minor after it the young garbage allocated meanwhile).
    */
   minor(): CollectionInfo {
     this.#forbidInNoGc('minor');
+    const s = this.#s;
     const start = performance.now();
-    const freed = minorCollection(this.#s);
+    if (s.phase !== IDLE) return this.#finish('minor', 0, start);
+    const freed = minorCollection(s);
     this.#minorCollections++;
     return this.#finish('minor', freed, start);
   }
 
+  /**
+   * One slice of incremental major collection, about `budget` work units (one per object and per
+   * slot marked, one per index swept), starting a cycle when idle. Returns true when this slice
+   * ended the cycle. Between slices the program runs freely: the write barrier keeps marking
+   * sound, objects allocated during a cycle survive it, and objects found dead when marking ends
+   * read as dead at once.
+   */
+  step(budget: number = 10_000): boolean {
+    this.#forbidInNoGc('step');
+    checkInteger('step budget', budget, 1, Number.MAX_SAFE_INTEGER);
+    const s = this.#s;
+    const start = performance.now();
+    const ended = stepCycle(s, budget);
+    if (ended) {
+      this.#majorCollections++;
+      planNextMajor(this.#pacer, s);
+    }
+    this.#pause(start);
+    return ended;
+  }
+
+  /**
+   * The frame hook: does whatever collection work the pacer finds due, within about `ms`
+   * milliseconds: a minor when the nursery is full, a major cycle when the old generation has
+   * grown by `growthPercent`, and slices of a running cycle. When allocation outpaces the budget
+   * it does extra work in proportion to what was allocated, so cycles always finish.
+   */
+  tick(ms: number = 1): void {
+    this.#forbidInNoGc('tick');
+    if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
+      throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(ms)}`);
+    }
+    const start = performance.now();
+    const result = runTick(this.#pacer, this.#s, ms);
+    this.#minorCollections += result.minors;
+    this.#majorCollections += result.cyclesEnded;
+    this.#pause(start);
+  }
+
   get phase(): Phase {
-    return 'idle';
+    const phase = this.#s.phase;
+    return phase === IDLE ? 'idle' : phase === MARK ? 'mark' : 'sweep';
   }
 
   // ---- introspection -------------------------------------------------------------------------
@@ -369,12 +481,12 @@ export class Heap {
       s.markStack.byteLength + s.pinTarget.byteLength + s.pinGeneration.byteLength + s.pinNext.byteLength +
       s.scopeStack.byteLength + s.cards.byteLength + s.dirtyCards.byteLength;
     return {
-      live: s.live,
+      live: this.#liveCount(),
       capacity: s.columnLength - 1,
       maxObjects: s.maxObjects,
       retired: s.retired,
       young: s.young,
-      old: s.live - s.young,
+      old: this.#liveCount() - s.young,
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
@@ -388,6 +500,8 @@ export class Heap {
       lastPauseMs: this.#lastPauseMs,
       maxPauseMs: this.#maxPauseMs,
       totalPauseMs: this.#totalPauseMs,
+      nextMajorAt: this.#pacer.nextMajorAt,
+      planned: plannedWork(this.#pacer, s),
     };
   }
 

@@ -17,6 +17,7 @@ export function growMarkStack(s: HeapState): Uint32Array {
 export function shade(s: HeapState, objectIndex: number): void {
   if (s.color[objectIndex] === s.markValue) return;
   s.color[objectIndex] = s.markValue;
+  s.marked++;
   if (s.markTop === s.markStack.length) growMarkStack(s);
   s.markStack[s.markTop++] = objectIndex;
 }
@@ -47,6 +48,7 @@ export function drainMarkStack(s: HeapState, budget: number): number {
   let stack = s.markStack;
   let sp = s.markTop;
   let work = 0;
+  let marked = 0;
   while (sp > 0 && work < budget) {
     const obj = stack[--sp]!;
     const start = base[obj]!;
@@ -58,6 +60,7 @@ export function drainMarkStack(s: HeapState, budget: number): number {
       const target = slots[k]!;
       if (target !== 0 && color[target] !== mark) {
         color[target] = mark;
+        marked++;
         if (sp === stack.length) {
           s.markTop = sp;
           stack = growMarkStack(s);
@@ -67,6 +70,7 @@ export function drainMarkStack(s: HeapState, budget: number): number {
     }
   }
   s.markTop = sp;
+  s.marked += marked;
   return work;
 }
 

@@ -20,6 +20,12 @@ export interface HeapOptions {
   promoteAfter?: number;
   /** Object indices per card of the remembered set, a power of two from 1 to 4096. Default 32. */
   cardSize?: number;
+  /** `tick` runs a minor collection once this many young objects exist. Default 8192. */
+  nurserySize?: number;
+  /** `tick` starts a major cycle once the old generation grew by this percentage since the last. Default 100. */
+  growthPercent?: number;
+  /** ...but never while fewer than this many old objects are live. Default 8192. */
+  minHeapObjects?: number;
 }
 
 export interface ResolvedOptions {
@@ -32,6 +38,9 @@ export interface ResolvedOptions {
   generational: boolean;
   promoteAfter: number;
   cardShift: number;
+  nurserySize: number;
+  growthPercent: number;
+  minHeapObjects: number;
 }
 
 /** Checks that `value` is an integer in [min, max]; a `TypeError` for non-numbers, else `RangeError`. */
@@ -53,6 +62,9 @@ const KNOWN = new Set([
   'generational',
   'promoteAfter',
   'cardSize',
+  'nurserySize',
+  'growthPercent',
+  'minHeapObjects',
 ]);
 
 function checkBoolean(name: string, value: unknown): boolean {
@@ -90,6 +102,9 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
   const cardSize = checkInteger('cardSize', options.cardSize ?? 32, 1, 4096);
   if ((cardSize & (cardSize - 1)) !== 0) throw new RangeError(`cardSize must be a power of two, got ${cardSize}`);
   const cardShift = 31 - Math.clz32(cardSize);
+  const nurserySize = checkInteger('nurserySize', options.nurserySize ?? 8192, 1, 2 ** 30);
+  const growthPercent = checkInteger('growthPercent', options.growthPercent ?? 100, 1, 10_000);
+  const minHeapObjects = checkInteger('minHeapObjects', options.minHeapObjects ?? 8192, 1, 2 ** 30);
   return {
     initialCapacity,
     maxObjects,
@@ -100,5 +115,8 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
     generational,
     promoteAfter,
     cardShift,
+    nurserySize,
+    growthPercent,
+    minHeapObjects,
   };
 }

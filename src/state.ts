@@ -8,6 +8,13 @@ import type { HandleCodec } from './handle.ts';
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
 export const FREE = 0;
 
+/** `phase` values. The atomic phase runs inside one call, so it never shows. */
+export const IDLE = 0;
+export const MARK = 1;
+export const SWEEP = 2;
+/** A `barrierWhite` no color equals: the barrier's shading is off. */
+export const NO_COLOR = 255;
+
 /** `flags` bits. */
 export const YOUNG = 1;
 export const RETIRED = 2;
@@ -83,4 +90,28 @@ export interface HeapState {
   /** The dirty cards, once each, so minor collections never scan the whole table. */
   dirtyCards: Uint32Array;
   dirtyCount: number;
+
+  // The incremental cycle.
+  phase: number;
+  /**
+   * The color the write barrier shades on store: white (`3 - markValue`) while marking, so no
+   * black object ever refers to a white one (invariant 6); `NO_COLOR` otherwise.
+   */
+  barrierWhite: number;
+  /**
+   * `color[i] & liveMask` is non-zero exactly for live objects: 3 (both mark values) outside the
+   * sweep; during the sweep only the mark value, because an object left white when marking
+   * ended is dead already and must not be read, stored or resurrected before the sweep frees it.
+   */
+  liveMask: number;
+  /** Objects colored (shaded or allocated) in this cycle, so the atomic phase can count the dead. */
+  marked: number;
+  /** White objects the running sweep has yet to free. */
+  doomed: number;
+  /** The sweep runs downward from here to index 1. */
+  sweepCursor: number;
+  /** Objects freed so far by the running cycle. */
+  cycleFreed: number;
+  /** Objects allocated since the heap was made (the pacer's clock). */
+  allocations: number;
 }

@@ -106,3 +106,60 @@ export function promoteAll(s: HeapState): void {
   s.nurseryHead = 0;
   s.young = 0;
 }
+
+/**
+ * One slice of an incremental sweep: walks down from `sweepCursor`, freeing objects still white
+ * (dead since the atomic phase). Objects allocated during the cycle are black and are skipped.
+ * Returns the work done: one unit per index visited, one more per object freed.
+ */
+export function sweepSlice(s: HeapState, budget: number): number {
+  const color = s.color;
+  const next = s.next;
+  const white = 3 - s.markValue;
+  let i = s.sweepCursor;
+  let work = 0;
+  let freed = 0;
+  while (i > 0 && work < budget) {
+    if (color[i] === white) {
+      freed++;
+      work++;
+      if (releaseObject(s, i)) {
+        next[i] = s.freeHead;
+        s.freeHead = i;
+      }
+    }
+    work++;
+    i--;
+  }
+  s.sweepCursor = i;
+  s.doomed -= freed;
+  s.cycleFreed += freed;
+  return work;
+}
+
+/**
+ * At the end of marking: unlinks the young objects left white from the nursery (they are dead,
+ * and the sweep will reuse their `next` entry for the free list). Survivors stay young.
+ */
+export function dropDeadYoung(s: HeapState): void {
+  const color = s.color;
+  const flags = s.flags;
+  const next = s.next;
+  const white = 3 - s.markValue;
+  let nursery = 0;
+  let young = 0;
+  let i = s.nurseryHead;
+  while (i !== 0) {
+    const following = next[i]!;
+    if (color[i] === white) {
+      flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+    } else {
+      next[i] = nursery;
+      nursery = i;
+      young++;
+    }
+    i = following;
+  }
+  s.nurseryHead = nursery;
+  s.young = young;
+}

@@ -5,14 +5,15 @@
  */
 import { HeapCorruptionError } from './errors.ts';
 import { blockCapacity } from './slots.ts';
-import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, NOT_STRONG, RETIRED, YOUNG } from './state.ts';
+import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, MARK, NOT_STRONG, RETIRED, SWEEP, YOUNG } from './state.ts';
 
 function fail(invariant: string, detail: string): never {
   throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);
 }
 
+/** Live: allocated, and not found dead by a finished marking (those await the sweep). */
 function isLive(s: HeapState, index: number): boolean {
-  return index > 0 && index < s.top && s.color[index] !== FREE;
+  return index > 0 && index < s.top && (s.color[index]! & s.liveMask) !== 0;
 }
 
 export function verifyHeap(s: HeapState): void {
@@ -23,6 +24,7 @@ export function verifyHeap(s: HeapState): void {
   verifyRoots(s);
   verifyNursery(s);
   verifyCards(s);
+  verifyCycle(s);
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -72,7 +74,7 @@ function verifyFreeList(s: HeapState): void {
 /** Invariant 2: every strong slot of a live object holds NULL or a live object's index. */
 function verifyEdges(s: HeapState): void {
   for (let i = 1; i < s.top; i++) {
-    if (s.color[i] === FREE || (s.flags[i]! & NOT_STRONG) !== 0) continue;
+    if (!isLive(s, i) || (s.flags[i]! & NOT_STRONG) !== 0) continue;
     const start = s.base[i]!;
     for (let k = 0, n = s.size[i]!; k < n; k++) {
       const target = s.slots[start + k]!;
@@ -163,12 +165,50 @@ function verifyCards(s: HeapState): void {
     if (s.cards[c] !== 0 && !listed[c]) fail('5 (cards)', `dirty card ${c} is missing from the dirty list`);
   }
   for (let i = 1; i < s.top; i++) {
-    if (s.color[i] === FREE || (s.flags[i]! & YOUNG) !== 0) continue;
+    if (!isLive(s, i) || (s.flags[i]! & YOUNG) !== 0) continue;
     for (let k = s.base[i]!, end = k + s.size[i]!; k < end; k++) {
       const target = s.slots[k]!;
       if ((s.flags[target]! & YOUNG) !== 0 && s.cards[i >>> s.cardShift] === 0) {
         fail('5 (cards)', `old object ${i} refers to young object ${target}, but its card is clean`);
       }
     }
+  }
+}
+
+/**
+ * The incremental cycle. While marking, invariant 6: no black object (marked and not on the gray
+ * stack) has a strong slot naming a white object; and the count of marked objects is exact, since
+ * the atomic phase derives the dead count from it. While sweeping, the count of objects awaiting
+ * the sweep is exact, and none lies above the sweep cursor (that part is swept already).
+ */
+function verifyCycle(s: HeapState): void {
+  const white = 3 - s.markValue;
+  if (s.phase === MARK) {
+    const gray = new Uint8Array(s.top);
+    for (let k = 0; k < s.markTop; k++) gray[s.markStack[k]!] = 1;
+    let marked = 0;
+    for (let i = 1; i < s.top; i++) {
+      if (s.color[i] !== s.markValue) continue;
+      marked++;
+      if (gray[i] || (s.flags[i]! & NOT_STRONG) !== 0) continue;
+      for (let k = s.base[i]!, end = k + s.size[i]!; k < end; k++) {
+        const target = s.slots[k]!;
+        if (target !== 0 && s.color[target] === white) {
+          fail('6 (tri-color)', `black object ${i} refers to white object ${target}`);
+        }
+      }
+    }
+    if (marked !== s.marked) fail('6 (tri-color)', `marked count is ${s.marked}, recount finds ${marked}`);
+    if (s.barrierWhite !== white) fail('6 (tri-color)', 'the write barrier is off during marking');
+  } else if (s.phase === SWEEP) {
+    let doomed = 0;
+    for (let i = 1; i < s.top; i++) {
+      if (s.color[i] !== white) continue;
+      if (i > s.sweepCursor) fail('6 (sweep)', `dead object ${i} lies in the part already swept`);
+      doomed++;
+    }
+    if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
+  } else if (s.liveMask !== 3 || s.doomed !== 0) {
+    fail('6 (cycle)', 'an idle heap still treats some objects as dead');
   }
 }

@@ -18,6 +18,12 @@ export class Model {
   readonly scopes: Ref[][] = [];
   readonly dead: Ref[] = [];
   readonly staleTickets: Ticket[] = [];
+  /**
+   * While an incremental cycle runs: the objects unreachable when it began and not made
+   * reachable since (stored into a slot or pinned, with everything they reach). The cycle must
+   * free all of them.
+   */
+  condemned: Set<Ref> | null = null;
 
   readonly generational: boolean;
   readonly promoteAfter: number;
@@ -89,6 +95,36 @@ export class Model {
     let young = 0;
     for (const object of this.objects.values()) if (object.age !== undefined) young++;
     return young;
+  }
+
+  /** An incremental cycle begins: whatever roots do not reach now must be freed by its end. */
+  beginCycle(): void {
+    const reachable = this.reach(this.roots());
+    this.condemned = new Set([...this.objects.keys()].filter((ref) => !reachable.has(ref)));
+  }
+
+  /** The program stored or pinned `ref` during a cycle: it and what it reaches may survive. */
+  resurrect(ref: Ref): void {
+    if (this.condemned === null || !this.condemned.has(ref)) return;
+    for (const reached of this.reach([ref])) this.condemned.delete(reached);
+  }
+
+  /**
+   * Takes in the deaths the heap reports (after incremental work, whose exact victims the model
+   * does not predict): each must be unreachable from roots now. Returns how many there were.
+   */
+  syncDeaths(heap: Heap): number {
+    const reachable = this.reach(this.roots());
+    const died = [...this.objects.keys()].filter((ref) => !heap.isAlive(ref));
+    for (const ref of died) if (reachable.has(ref)) expect({ freedWhileReachable: ref }).toBe(null);
+    this.retain(new Set([...this.objects.keys()].filter((ref) => heap.isAlive(ref))));
+    return died.length;
+  }
+
+  /** A cycle ended: everything it condemned must be dead. */
+  endCycle(heap: Heap): void {
+    for (const ref of this.condemned ?? []) if (heap.isAlive(ref)) expect({ survivedItsCycle: ref }).toBe(null);
+    this.condemned = null;
   }
 
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */

@@ -16,6 +16,8 @@ type Op =
   | { op: 'unpin'; pin: number }
   | { op: 'collect' }
   | { op: 'minor' }
+  | { op: 'step'; budget: number }
+  | { op: 'tick'; ms: number }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
   | { op: 'scope'; body: Op[] };
@@ -30,6 +32,8 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unpin' as const), pin: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 60 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
@@ -50,32 +54,41 @@ const heapOptions = fc.record({
   generational: fc.boolean(),
   promoteAfter: fc.integer({ min: 1, max: 3 }),
   cardSize: fc.constantFrom(1, 2, 4, 32),
+  nurserySize: fc.integer({ min: 1, max: 20 }),
+  growthPercent: fc.integer({ min: 1, max: 200 }),
+  minHeapObjects: fc.integer({ min: 1, max: 20 }),
 });
 
 function nth<T>(items: T[], k: number): T | undefined {
   return items.length === 0 ? undefined : items[k % items.length];
 }
 
+/** Allocates in both; a `HeapFullError` is allowed only when every usable index is live or retired. */
+function allocOrFull(heap: Heap, model: Model, slots: number): boolean {
+  let ref: Ref;
+  try {
+    ref = heap.alloc(slots);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HeapFullError);
+    const stats = heap.stats();
+    expect(stats.live + stats.retired).toBe(stats.maxObjects);
+    return false;
+  }
+  expect(model.objects.has(ref)).toBe(false);
+  if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
+  model.alloc(ref, slots);
+  // alloc may finish a pending sweep to make room: take in what it freed.
+  model.syncDeaths(heap);
+  return true;
+}
+
 function run(heap: Heap, model: Model, ops: Op[]): void {
   for (const step of ops) {
     const live = [...model.objects.keys()];
     switch (step.op) {
-      case 'alloc': {
-        let ref: Ref;
-        try {
-          ref = heap.alloc(step.slots);
-        } catch (error) {
-          // Full: only allowed when every usable index is live or retired, and nothing changed.
-          expect(error).toBeInstanceOf(HeapFullError);
-          const stats = heap.stats();
-          expect(stats.live + stats.retired).toBe(stats.maxObjects);
-          break;
-        }
-        expect(model.objects.has(ref)).toBe(false);
-        if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
-        model.alloc(ref, step.slots);
+      case 'alloc':
+        allocOrFull(heap, model, step.slots);
         break;
-      }
       case 'set':
       case 'clear': {
         const ref = nth(live, step.obj);
@@ -88,6 +101,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const slot = step.slot % object.slots.length;
         const target = step.op === 'set' ? nth(live, step.target)! : NULL;
         heap.set(ref, slot, target);
+        model.resurrect(target);
         object.slots[slot] = target;
         break;
       }
@@ -104,6 +118,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const ref = nth(live, step.obj);
         if (ref === undefined) break;
         model.pins.set(heap.pin(ref), ref);
+        model.resurrect(ref);
         break;
       }
       case 'unpin': {
@@ -115,6 +130,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         break;
       }
       case 'collect': {
+        model.condemned = null; // a running cycle is finished inside, and the full collection is exact
         const info = heap.collect();
         expect(info.kind).toBe('major');
         expect(info.freed).toBe(model.collect());
@@ -122,10 +138,33 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         break;
       }
       case 'minor': {
+        const deferred = heap.phase !== 'idle';
         const info = heap.minor();
         expect(info.kind).toBe('minor');
-        expect(info.freed).toBe(model.minor());
+        expect(info.freed).toBe(deferred ? 0 : model.minor());
         expect(info.live).toBe(model.objects.size);
+        break;
+      }
+      case 'step': {
+        const majors = heap.stats().majorCollections;
+        if (heap.phase === 'idle') model.beginCycle();
+        const ended = heap.step(step.budget);
+        expect(ended).toBe(heap.stats().majorCollections > majors);
+        expect(ended).toBe(heap.phase === 'idle');
+        model.syncDeaths(heap);
+        if (ended) model.endCycle(heap);
+        break;
+      }
+      case 'tick': {
+        const before = heap.stats();
+        heap.tick(step.ms);
+        const after = heap.stats();
+        // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
+        if (after.minorCollections > before.minorCollections) model.minor();
+        const cycleEnded = after.majorCollections > before.majorCollections;
+        if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
+        model.syncDeaths(heap);
+        if (cycleEnded) model.endCycle(heap);
         break;
       }
       case 'stale': {
@@ -137,9 +176,10 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
       }
       case 'churn': {
         // Unrooted allocations, then a collection: cycles indices through their generations fast.
-        const stats = heap.stats();
-        const room = stats.maxObjects - stats.live - stats.retired;
-        for (let k = 0; k < Math.min(step.count, room); k++) model.alloc(heap.alloc(k % 3), k % 3);
+        for (let k = 0; k < step.count; k++) {
+          if (!allocOrFull(heap, model, k % 3)) break;
+        }
+        model.condemned = null;
         expect(heap.collect().freed).toBe(model.collect());
         break;
       }
@@ -155,7 +195,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
 }
 
 describe('the heap agrees with a reference model', () => {
-  it('under random alloc / set / resize / pin / unpin / scope / collect / minor', () => {
+  it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick', () => {
     fc.assert(
       fc.property(heapOptions, fc.array(op, { minLength: 10, maxLength: 150, size: '+1' }), (options, ops) => {
         const heap = new Heap(options);
