@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { GcForbiddenError, Heap, NULL, type Ref, StaleRefError } from '../mod.ts';
+
+/** A pinned chain of `n` objects (each refers to the next), so marking takes many slices. */
+function chain(heap: Heap, n: number): Ref[] {
+  const nodes = [heap.alloc(1)];
+  heap.pin(nodes[0]!);
+  for (let k = 1; k < n; k++) {
+    const node = heap.alloc(1);
+    heap.set(nodes[k - 1]!, 0, node);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+/** Steps with `budget` until the cycle ends, verifying between slices; returns the slice count. */
+function runCycle(heap: Heap, budget: number, between: () => void = () => {}): number {
+  let slices = 0;
+  for (;;) {
+    slices++;
+    if (heap.step(budget)) return slices;
+    heap.verify();
+    between();
+  }
+}
+
+describe('step()', () => {
+  it('moves through idle, mark and sweep, and returns true on the slice that ends the cycle', () => {
+    const heap = new Heap();
+    chain(heap, 1000);
+    for (let k = 0; k < 500; k++) heap.alloc(2);
+    expect(heap.phase).toBe('idle');
+    const seen = new Set<string>();
+    let slices = 0;
+    while (!heap.step(50)) {
+      seen.add(heap.phase);
+      slices++;
+      heap.verify();
+    }
+    expect(heap.phase).toBe('idle');
+    expect([...seen].sort()).toEqual(['mark', 'sweep']);
+    expect(slices).toBeGreaterThan(20);
+    expect(heap.stats()).toMatchObject({ live: 1000, majorCollections: 1, phase: 'idle' });
+    heap.verify();
+  });
+
+  it('keeps what the program links in between slices, and objects allocated during the cycle', () => {
+    const heap = new Heap();
+    const nodes = chain(heap, 300);
+    const loose = heap.alloc(1); // unreachable when the cycle begins
+    const looseChild = heap.alloc(0);
+    heap.set(loose, 0, looseChild);
+    heap.step(20); // marking has begun
+    const fresh: Ref[] = [];
+    runCycle(heap, 20, () => {
+      if (fresh.length === 0) heap.set(nodes[150]!, 0, loose); // the barrier shades loose
+      fresh.push(heap.alloc(0)); // allocated black: survives this cycle
+    });
+    expect(heap.isAlive(loose)).toBe(true);
+    expect(heap.isAlive(looseChild)).toBe(true);
+    expect(heap.get(loose, 0)).toBe(looseChild);
+    for (const ref of fresh) expect(heap.isAlive(ref)).toBe(true);
+    // nodes 151.. were cut off by that set: the next cycle frees them and the fresh objects.
+    runCycle(heap, 1000);
+    expect(heap.isAlive(nodes[151]!)).toBe(false);
+    expect(fresh.some((ref) => heap.isAlive(ref))).toBe(false);
+    expect(heap.stats().live).toBe(151 + 2);
+    heap.verify();
+  });
+
+  it('frees everything unreachable when the cycle began, even objects the program drops mid-cycle', () => {
+    const heap = new Heap();
+    const nodes = chain(heap, 100);
+    const garbage = Array.from({ length: 50 }, () => heap.alloc(0));
+    heap.step(10);
+    heap.set(nodes[98]!, 0, NULL); // drops nodes[99] during marking; it may float to the next cycle
+    runCycle(heap, 10);
+    for (const ref of garbage) expect(heap.isAlive(ref)).toBe(false);
+    runCycle(heap, 10);
+    expect(heap.isAlive(nodes[99]!)).toBe(false);
+  });
+
+  it('makes objects found dead unreadable at once, before the sweep reaches them', () => {
+    const heap = new Heap();
+    chain(heap, 10);
+    const garbage = heap.alloc(0);
+    while (heap.phase !== 'sweep') heap.step(1);
+    expect(heap.isAlive(garbage)).toBe(false);
+    expect(() => heap.get(garbage, 0)).toThrow(StaleRefError);
+    expect(() => heap.pin(garbage)).toThrow(StaleRefError);
+    expect(heap.stats().live).toBe(10);
+    heap.verify();
+  });
+
+  it('rejects bad budgets, naming them, and does nothing', () => {
+    const heap = new Heap();
+    for (const bad of [0, -1, 1.5, NaN]) expect(() => heap.step(bad)).toThrow(RangeError);
+    // @ts-expect-error: a string budget
+    expect(() => heap.step('10')).toThrow(/step budget must be an integer, got '10'/);
+    expect(heap.phase).toBe('idle');
+  });
+});
+
+describe('collect() and minor() during a cycle', () => {
+  it('collect() finishes the cycle, then collects exactly', () => {
+    const heap = new Heap();
+    const nodes = chain(heap, 200);
+    heap.step(30);
+    expect(heap.phase).toBe('mark');
+    heap.set(nodes[99]!, 0, NULL);
+    const info = heap.collect();
+    expect(info).toMatchObject({ kind: 'major', freed: 100, live: 100 });
+    expect(heap.phase).toBe('idle');
+    expect(heap.stats().majorCollections).toBe(2);
+    heap.verify();
+  });
+
+  it('minor() is deferred while a cycle runs, and works again after', () => {
+    const heap = new Heap();
+    chain(heap, 200);
+    heap.step(30);
+    const young = heap.alloc(0);
+    expect(heap.minor()).toMatchObject({ kind: 'minor', freed: 0 });
+    expect(heap.stats().minorCollections).toBe(0);
+    heap.verify();
+    runCycle(heap, 30);
+    expect(heap.isAlive(young)).toBe(true); // allocated during the cycle: it survived it
+    expect(heap.minor().freed).toBe(1);
+  });
+});
+
+describe('tick()', () => {
+  it('runs a minor once the nursery holds nurserySize young objects', () => {
+    const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 99; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('nothing');
+    heap.tick();
+    expect(heap.stats().minorCollections).toBe(0);
+    heap.alloc(0);
+    expect(heap.stats().planned).toBe('minor');
+    heap.tick();
+    expect(heap.stats()).toMatchObject({ minorCollections: 1, live: 0 });
+  });
+
+  it('starts a major cycle when the old generation passed its growth target, and finishes it over ticks', () => {
+    const heap = new Heap({ generational: false, minHeapObjects: 10_000, growthPercent: 50 });
+    const nodes = chain(heap, 9_000);
+    heap.tick(0); // not due yet (9,000 < 10,000); the allocations so far are paid for
+    expect(heap.stats().majorCollections).toBe(0);
+    let last = nodes[nodes.length - 1]!;
+    for (let k = 0; k < 1_000; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    expect(heap.stats().planned).toBe('major');
+    let ticks = 0;
+    while (heap.stats().majorCollections === 0) {
+      heap.tick(0); // a zero budget: one chunk per tick, plus the assist for 1,000 allocations
+      ticks++;
+      heap.verify();
+    }
+    expect(ticks).toBeGreaterThan(5);
+    expect(heap.stats().nextMajorAt).toBe(15_000);
+    expect(heap.stats().planned).toBe('nothing');
+  });
+
+  it('keeps cycles finishing and the heap bounded when allocation outpaces a zero budget', () => {
+    // Without generations every collection is a major cycle, so only the pacer's assist can
+    // keep up with 500 allocations a frame on a budget of zero milliseconds.
+    const heap = new Heap({ generational: false, minHeapObjects: 2000 });
+    const world = chain(heap, 2000);
+    let maxLive = 0;
+    for (let frame = 0; frame < 300; frame++) {
+      for (let k = 0; k < 500; k++) heap.set(heap.alloc(1), 0, world[k]!); // garbage by next frame
+      heap.tick(0); // no time at all: only the assist makes progress
+      maxLive = Math.max(maxLive, heap.stats().live);
+    }
+    const stats = heap.stats();
+    expect(stats.majorCollections).toBeGreaterThan(5);
+    expect(maxLive).toBeLessThan(20_000);
+    heap.verify();
+  });
+
+  it('rejects bad budgets, and is forbidden inside noGc like step', () => {
+    const heap = new Heap();
+    for (const bad of [-1, NaN, Infinity]) expect(() => heap.tick(bad)).toThrow(RangeError);
+    // @ts-expect-error: a string budget
+    expect(() => heap.tick('1')).toThrow(/got '1'/);
+    expect(() => heap.noGc(() => heap.tick())).toThrow(GcForbiddenError);
+    expect(() => heap.noGc(() => heap.step())).toThrow(GcForbiddenError);
+    expect(heap.phase).toBe('idle');
+  });
+
+  it('records pauses in stats()', () => {
+    const heap = new Heap();
+    chain(heap, 5000);
+    heap.collect();
+    const stats = heap.stats();
+    expect(stats.lastPauseMs).toBeGreaterThan(0);
+    expect(stats.maxPauseMs).toBeGreaterThanOrEqual(stats.lastPauseMs);
+    expect(stats.totalPauseMs).toBeGreaterThanOrEqual(stats.maxPauseMs);
+  });
+});
+
+describe('alloc while a sweep is pending', () => {
+  it('finishes the sweep to make room rather than report a full heap', () => {
+    const heap = new Heap({ maxObjects: 10, initialCapacity: 10 });
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    for (let k = 0; k < 9; k++) heap.alloc(0);
+    while (heap.phase !== 'sweep') heap.step(1);
+    expect(heap.stats().live).toBe(1);
+    const refs = Array.from({ length: 9 }, () => heap.alloc(0));
+    expect(heap.phase).toBe('idle');
+    expect(refs.every((ref) => heap.isAlive(ref))).toBe(true);
+    heap.verify();
+  });
+});
