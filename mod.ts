@@ -5,7 +5,14 @@
  * @module
  */
 export { NULL, type Ref, type Ticket } from './src/handle.ts';
-export { type CollectionInfo, Heap, type HeapOptions, type HeapStats, type Phase } from './src/heap.ts';
+export {
+  type CollectionInfo,
+  Heap,
+  type HeapOptions,
+  type HeapStats,
+  type ObjectKind,
+  type Phase,
+} from './src/heap.ts';
 export {
   GcForbiddenError,
   HeapCorruptionError,

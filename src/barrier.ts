@@ -16,12 +16,14 @@
  */
 import { dirtyCard } from './cards.ts';
 import { shade } from './mark.ts';
-import { type HeapState, YOUNG } from './state.ts';
+import { type HeapState, NOT_STRONG, YOUNG } from './state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
   s.slots[s.base[owner]! + slot] = target;
   const flags = s.flags;
-  if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
-  if (s.color[target] === s.barrierWhite) shade(s, target);
+  const ownerFlags = flags[owner]!;
+  if ((flags[target]! & ~ownerFlags & YOUNG) !== 0) dirtyCard(s, owner);
+  // A weak or ephemeron slot is no strong edge: the atomic phase decides what it keeps.
+  if (s.color[target] === s.barrierWhite && (ownerFlags & NOT_STRONG) === 0) shade(s, target);
 }

@@ -6,16 +6,26 @@
  *   clears colors; objects allocated from now on take the new mark value (black), and survive.
  * - mark: gray objects are scanned in budgeted slices; the write barrier shades white targets.
  * - atomic: roots are shaded again (pins and scopes may have changed between slices) and the
- *   stack drained to empty. Every object still white is dead from here on (`liveMask`).
- * - sweep: budgeted slices free the white objects, walking indices downward.
+ *   stack drained to empty; ephemerons converge; weak slots naming white objects are cleared and
+ *   the white objects with finalizers queued. Every object still white is dead from here on
+ *   (`liveMask`).
+ * - sweep: budgeted slices first run the queued finalizers (dead objects still intact), then
+ *   free the white objects, walking indices downward.
  *
  * Work units: one per object scanned, one per slot scanned, one per root shaded, one per index
  * swept and one more per object freed.
  */
 import { cleanCards, clearCards, pushDirtyCardObjects } from './cards.ts';
 import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots } from './mark.ts';
-import { type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
-import { dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
+import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
+import { condemnYoung, dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
+import {
+  clearDeadReferences,
+  convergeEphemerons,
+  convergeYoungEphemerons,
+  queueFinalizers,
+  runFinalizers,
+} from './weak.ts';
 
 function startCycle(s: HeapState): number {
   s.markValue = 3 - s.markValue;
@@ -28,13 +38,23 @@ function startCycle(s: HeapState): number {
   return 1 + s.pinsLive + s.scopeTop;
 }
 
+/** After marking: ephemerons, weak slots and finalizers, common to full and incremental cycles. */
+function settleWeak(s: HeapState): void {
+  convergeEphemerons(s);
+  const white = 3 - s.markValue;
+  clearDeadReferences(s, white);
+  queueFinalizers(s, white);
+}
+
 function atomic(s: HeapState): number {
   shadeRoots(s);
   const work = drainMarkStack(s, Infinity);
+  settleWeak(s);
   s.barrierWhite = NO_COLOR;
   s.doomed = s.live - s.marked;
   dropDeadYoung(s);
   s.liveMask = s.markValue;
+  s.readMask = s.markValue;
   s.sweepCursor = s.top - 1;
   s.phase = SWEEP;
   return work + s.pinsLive + s.scopeTop;
@@ -42,6 +62,7 @@ function atomic(s: HeapState): number {
 
 function endCycle(s: HeapState): void {
   s.liveMask = 3;
+  s.readMask = 3;
   s.phase = IDLE;
 }
 
@@ -57,6 +78,10 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     work += drainMarkStack(s, budget - work);
     if (s.markTop > 0) return false;
     work += atomic(s);
+  }
+  if (s.finalizeNext < s.finalizeTop) {
+    work += runFinalizers(s, Math.max(budget - work, 1));
+    if (s.finalizeNext < s.finalizeTop) return false;
   }
   sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return false;
@@ -76,8 +101,14 @@ export function fullCollection(s: HeapState): number {
   s.marked = 0;
   shadeRoots(s);
   drainMarkStack(s, Infinity);
-  // Before the sweep reuses `next` for the free list: every survivor leaves the nursery old, so
-  // no old-to-young reference remains and no card needs to stay dirty.
+  settleWeak(s);
+  if (s.finalizeTop > 0) {
+    s.liveMask = s.markValue;
+    runFinalizers(s, Infinity);
+    s.liveMask = 3;
+  }
+  // Before the sweep reuses `next` for the free list: every survivor (objects finalizers
+  // allocated included) leaves the nursery old, so no card needs to stay dirty.
   promoteAll(s);
   clearCards(s);
   return sweepAll(s);
@@ -94,6 +125,11 @@ export function minorCollection(s: HeapState): number {
   shadeYoungRoots(s, youngMark);
   pushDirtyCardObjects(s);
   drainYoung(s, youngMark);
+  convergeYoungEphemerons(s, youngMark);
+  condemnYoung(s, youngMark);
+  clearDeadReferences(s, DEAD);
+  queueFinalizers(s, DEAD);
+  if (s.finalizeTop > 0) runFinalizers(s, Infinity);
   const freed = sweepNursery(s, youngMark);
   cleanCards(s);
   return freed;

@@ -12,13 +12,17 @@ import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
 import { makePacer, type Pacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
-import { type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
+import { EPHEMERON, FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
+import { listFinalizable, listWeak } from './weak.ts';
 import { writeSlot } from './barrier.ts';
 import { verifyHeap } from './verify.ts';
 
 export type { HeapOptions } from './options.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
+
+/** What an object's slots are: strong edges, weak references, or ephemeron (key, value) pairs. */
+export type ObjectKind = 'strong' | 'weak' | 'ephemeron';
 
 export interface CollectionInfo {
   kind: 'major' | 'minor';
@@ -76,6 +80,7 @@ export function stateOf(heap: Heap): HeapState {
 export class Heap {
   readonly #s: HeapState;
   readonly #pacer: Pacer;
+  readonly #onFinalizerError: ((error: unknown) => void) | undefined;
   #majorCollections = 0;
   #minorCollections = 0;
   #lastPauseMs = 0;
@@ -138,7 +143,18 @@ export class Heap {
       sweepCursor: 0,
       cycleFreed: 0,
       allocations: 0,
+      readMask: 3,
+      weakObjects: new Uint32Array(16),
+      weakCount: 0,
+      finalizable: new Uint32Array(16),
+      finalizableCount: 0,
+      finalizeQueue: new Uint32Array(16),
+      finalizeTop: 0,
+      finalizeNext: 0,
+      finalizers: [],
+      finalizerErrors: [],
     };
+    this.#onFinalizerError = o.onFinalizerError;
     this.#pacer = makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects);
   }
 
@@ -157,6 +173,23 @@ export class Heap {
       }
     }
     throw new StaleRefError(`${what} ${describe(ref)} ${this.#whyNotLive(ref)}`);
+  }
+
+  /**
+   * The index of a handle whose slots may be read: a live object, or, while a finalizer runs, a
+   * dead object awaiting reclamation. Stores and pins use `#indexOf`, so nothing dead is revived.
+   */
+  #readableIndexOf(ref: unknown): number {
+    const s = this.#s;
+    if (typeof ref === 'number') {
+      const i = ref & s.codec.indexMask;
+      if (
+        i !== 0 && i < s.top && (s.color[i]! & s.readMask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
+      ) {
+        return i;
+      }
+    }
+    return this.#indexOf(ref, 'handle');
   }
 
   #whyNotLive(ref: unknown): string {
@@ -202,7 +235,7 @@ export class Heap {
 
   /** The object's index, for indexing SoA columns. */
   index(ref: Ref): number {
-    return this.#indexOf(ref, 'handle');
+    return this.#readableIndexOf(ref);
   }
 
   /** The live handle at `index`, or NULL when no live object has that index. */
@@ -216,10 +249,14 @@ export class Heap {
   // ---- objects -------------------------------------------------------------------------------
 
   /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind?: 'strong'): Ref {
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
     const n = this.#checkSlotCount(slots);
-    if (kind !== undefined && kind !== 'strong') {
-      throw new TypeError(`object kind must be 'strong', got ${describe(kind)}`);
+    const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
+    if (kindFlags === -1) {
+      throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
+    }
+    if (kindFlags === EPHEMERON && n % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
     const s = this.#s;
     const full = (): boolean => (s.freeHead === 0 && s.top > s.maxObjects) || !canAllocBlock(s, n);
@@ -249,6 +286,10 @@ export class Heap {
       s.next[i] = 0;
       s.flags[i] = 0;
     }
+    if (kindFlags !== 0) {
+      s.flags[i] = s.flags[i]! | kindFlags;
+      listWeak(s, i);
+    }
     // Allocated with the current mark value: black during a cycle, white once the next one flips.
     s.color[i] = s.markValue;
     s.live++;
@@ -260,12 +301,12 @@ export class Heap {
   }
 
   slotCount(ref: Ref): number {
-    return this.#s.size[this.#indexOf(ref, 'handle')]!;
+    return this.#s.size[this.#readableIndexOf(ref)]!;
   }
 
   get(ref: Ref, slot: number): Ref {
     const s = this.#s;
-    const i = this.#indexOf(ref, 'handle');
+    const i = this.#readableIndexOf(ref);
     const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
     return target === 0 ? NULL : this.#handle(target);
   }
@@ -283,6 +324,9 @@ export class Heap {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const n = this.#checkSlotCount(slots);
+    if ((s.flags[i]! & EPHEMERON) !== 0 && n % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    }
     const old = s.size[i]!;
     if (n === old) return;
     const oldBase = s.base[i]!;
@@ -301,6 +345,22 @@ export class Heap {
     }
     s.size[i] = n;
     s.slotsUsed += n - old;
+  }
+
+  /**
+   * Runs `fn(ref)` once, after the object is found unreachable and before its index is reused.
+   * While it runs the object (and every other dead object of that collection) can still be read;
+   * it cannot be stored or pinned, so it cannot come back. A second call replaces the function.
+   */
+  setFinalizer(ref: Ref, fn: (ref: Ref) => void): void {
+    const i = this.#indexOf(ref, 'handle');
+    if (typeof fn !== 'function') throw new TypeError(`a finalizer must be a function, got ${describe(fn)}`);
+    const s = this.#s;
+    if ((s.flags[i]! & FINALIZABLE) === 0) {
+      s.flags[i] = s.flags[i]! | FINALIZABLE;
+      listFinalizable(s, i);
+    }
+    s.finalizers[i] = fn;
   }
 
   // ---- roots ---------------------------------------------------------------------------------
@@ -362,9 +422,11 @@ export class Heap {
     this.#forbidInNoGc('collect');
     const s = this.#s;
     const start = performance.now();
-    // Counted as the drop in live objects: objects a cycle's marking already found dead read as
-    // dead before this call, so they are not counted again when its sweep frees them here.
+    // Counted from the live count: objects a cycle's marking already found dead read as dead
+    // before this call, so they are not counted again when its sweep frees them here; objects
+    // finalizers allocate meanwhile are added back.
     const liveBefore = this.#liveCount();
+    const allocationsBefore = s.allocations;
     if (s.phase !== IDLE) {
       finishCycle(s);
       this.#majorCollections++;
@@ -372,7 +434,8 @@ export class Heap {
     fullCollection(s);
     this.#majorCollections++;
     planNextMajor(this.#pacer, s);
-    return this.#finish('major', liveBefore - this.#liveCount(), start);
+    const freed = liveBefore + (s.allocations - allocationsBefore) - this.#liveCount();
+    return this.#finish('major', freed, start);
   }
 
   /**
@@ -383,7 +446,8 @@ export class Heap {
    */
   #finishSweep(): void {
     const s = this.#s;
-    if (s.phase !== SWEEP) return;
+    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user code.
+    if (s.phase !== SWEEP || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
     const start = performance.now();
     finishCycle(s);
     this.#majorCollections++;
@@ -402,7 +466,21 @@ export class Heap {
 
   #finish(kind: 'major' | 'minor', freed: number, start: number): CollectionInfo {
     const ms = this.#pause(start);
+    this.#reportFinalizerErrors();
     return { kind, freed, live: this.#liveCount(), ms };
+  }
+
+  /** Hands finalizer errors to `onFinalizerError`, or throws them together; the heap is consistent. */
+  #reportFinalizerErrors(): void {
+    const s = this.#s;
+    if (s.finalizerErrors.length === 0) return;
+    const errors = s.finalizerErrors;
+    s.finalizerErrors = [];
+    if (this.#onFinalizerError !== undefined) {
+      for (const error of errors) this.#onFinalizerError(error);
+      return;
+    }
+    throw new AggregateError(errors, `${errors.length} finalizer${errors.length === 1 ? '' : 's'} threw`);
   }
 
   /** Live objects: during a sweep, objects found dead but not yet swept do not count. */
@@ -446,6 +524,7 @@ export class Heap {
       planNextMajor(this.#pacer, s);
     }
     this.#pause(start);
+    this.#reportFinalizerErrors();
     return ended;
   }
 
@@ -465,6 +544,7 @@ export class Heap {
     this.#minorCollections += result.minors;
     this.#majorCollections += result.cyclesEnded;
     this.#pause(start);
+    this.#reportFinalizerErrors();
   }
 
   get phase(): Phase {

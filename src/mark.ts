@@ -87,7 +87,7 @@ export function shadeYoungRoots(s: HeapState, youngMark: number): void {
   for (let k = 0, end = s.scopeTop; k < end; k++) shadeYoung(s, scopeStack[k]!, youngMark);
 }
 
-function shadeYoung(s: HeapState, objectIndex: number, youngMark: number): void {
+export function shadeYoung(s: HeapState, objectIndex: number, youngMark: number): void {
   if ((s.flags[objectIndex]! & YOUNG) === 0 || s.color[objectIndex] === youngMark) return;
   s.color[objectIndex] = youngMark;
   if (s.markTop === s.markStack.length) growMarkStack(s);

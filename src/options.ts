@@ -26,6 +26,11 @@ export interface HeapOptions {
   growthPercent?: number;
   /** ...but never while fewer than this many old objects are live. Default 8192. */
   minHeapObjects?: number;
+  /**
+   * Called with each error a finalizer throws, once the collection that ran it is consistent.
+   * Default: the collection call throws one `AggregateError` holding them all, after finishing.
+   */
+  onFinalizerError?: (error: unknown) => void;
 }
 
 export interface ResolvedOptions {
@@ -41,6 +46,7 @@ export interface ResolvedOptions {
   nurserySize: number;
   growthPercent: number;
   minHeapObjects: number;
+  onFinalizerError: ((error: unknown) => void) | undefined;
 }
 
 /** Checks that `value` is an integer in [min, max]; a `TypeError` for non-numbers, else `RangeError`. */
@@ -65,6 +71,7 @@ const KNOWN = new Set([
   'nurserySize',
   'growthPercent',
   'minHeapObjects',
+  'onFinalizerError',
 ]);
 
 function checkBoolean(name: string, value: unknown): boolean {
@@ -105,7 +112,12 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
   const nurserySize = checkInteger('nurserySize', options.nurserySize ?? 8192, 1, 2 ** 30);
   const growthPercent = checkInteger('growthPercent', options.growthPercent ?? 100, 1, 10_000);
   const minHeapObjects = checkInteger('minHeapObjects', options.minHeapObjects ?? 8192, 1, 2 ** 30);
+  const onFinalizerError = options.onFinalizerError;
+  if (onFinalizerError !== undefined && typeof onFinalizerError !== 'function') {
+    throw new TypeError(`onFinalizerError must be a function, got ${describe(onFinalizerError)}`);
+  }
   return {
+    onFinalizerError,
     initialCapacity,
     maxObjects,
     indexBits,

@@ -7,6 +7,10 @@ import type { HandleCodec } from './handle.ts';
 
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
 export const FREE = 0;
+/** A young object a minor collection found dead, between its marking and its sweep. */
+export const DEAD = 4;
+/** `readMask` while finalizers run: dead objects not yet reclaimed can be read. */
+export const READ_ALL = 7;
 
 /** `phase` values. The atomic phase runs inside one call, so it never shows. */
 export const IDLE = 0;
@@ -114,4 +118,25 @@ export interface HeapState {
   cycleFreed: number;
   /** Objects allocated since the heap was made (the pacer's clock). */
   allocations: number;
+  /**
+   * `color[i] & readMask` is non-zero for objects whose slots may be read: equal to `liveMask`,
+   * except while a finalizer runs, when the dead objects awaiting reclamation are readable too.
+   */
+  readMask: number;
+
+  // Weak references and finalizers: exact lists, so processing never scans the heap.
+  /** The live weak and ephemeron objects, once each. */
+  weakObjects: Uint32Array;
+  weakCount: number;
+  /** The live objects with a finalizer, once each. */
+  finalizable: Uint32Array;
+  finalizableCount: number;
+  /** Dead objects whose finalizers are due, and the next one to run. */
+  finalizeQueue: Uint32Array;
+  finalizeTop: number;
+  finalizeNext: number;
+  /** Finalizer functions by object index (plain JS values: never touched by mark or sweep loops). */
+  finalizers: (((ref: number) => void) | undefined)[];
+  /** Errors thrown by finalizers, reported once the collection that ran them is consistent. */
+  finalizerErrors: unknown[];
 }

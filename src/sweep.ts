@@ -6,7 +6,7 @@
  */
 import { freeBlock } from './slots.ts';
 import { dirtyCard, refersToYoung } from './cards.ts';
-import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, RETIRED, YOUNG } from './state.ts';
+import { AGE_MASK, AGE_SHIFT, DEAD, FREE, type HeapState, RETIRED, YOUNG } from './state.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is
@@ -57,9 +57,21 @@ export function sweepAll(s: HeapState): number {
 }
 
 /**
- * Sweeps the nursery after minor marking: frees young objects the minor mark did not reach,
- * ages the survivors and promotes those that reached `promoteAfter`. Costs O(young).
- * A promoted object that still refers to a young one gets its card dirtied (invariant 5).
+ * After minor marking: colors every young object the minor mark did not reach `DEAD`, so weak
+ * references, finalizers and handle checks can tell them from old objects (which keep the color
+ * of the last major cycle).
+ */
+export function condemnYoung(s: HeapState, youngMark: number): void {
+  const color = s.color;
+  const next = s.next;
+  for (let i = s.nurseryHead; i !== 0; i = next[i]!) if (color[i] !== youngMark) color[i] = DEAD;
+}
+
+/**
+ * Sweeps the nursery after minor marking: frees the `DEAD` young objects, ages the survivors and
+ * promotes those that reached `promoteAfter`. Objects allocated by finalizers during this minor
+ * hold neither color and stay young, unaged. Costs O(young). A promoted object that still refers
+ * to a young one gets its card dirtied (invariant 5).
  */
 export function sweepNursery(s: HeapState, youngMark: number): number {
   const color = s.color;
@@ -72,24 +84,26 @@ export function sweepNursery(s: HeapState, youngMark: number): number {
   let freed = 0;
   while (i !== 0) {
     const following = next[i]!;
-    if (color[i] === youngMark) {
-      color[i] = mark;
-      const age = ((flags[i]! & AGE_MASK) >> AGE_SHIFT) + 1;
-      if (age >= s.promoteAfter) {
-        flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
-        if (refersToYoung(s, i)) dirtyCard(s, i);
-      } else {
-        flags[i] = (flags[i]! & ~AGE_MASK) | (age << AGE_SHIFT);
-        next[i] = nursery;
-        nursery = i;
-        young++;
-      }
-    } else {
+    const c = color[i]!;
+    if (c === DEAD) {
       freed++;
       if (releaseObject(s, i)) {
         next[i] = s.freeHead;
         s.freeHead = i;
       }
+      i = following;
+      continue;
+    }
+    color[i] = mark;
+    const age = c === youngMark ? ((flags[i]! & AGE_MASK) >> AGE_SHIFT) + 1 : 0;
+    if (age >= s.promoteAfter) {
+      flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+      if (refersToYoung(s, i)) dirtyCard(s, i);
+    } else {
+      flags[i] = (flags[i]! & ~AGE_MASK) | (age << AGE_SHIFT);
+      next[i] = nursery;
+      nursery = i;
+      young++;
     }
     i = following;
   }

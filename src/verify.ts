@@ -5,7 +5,19 @@
  */
 import { HeapCorruptionError } from './errors.ts';
 import { blockCapacity } from './slots.ts';
-import { AGE_MASK, AGE_SHIFT, FREE, type HeapState, MARK, NOT_STRONG, RETIRED, SWEEP, YOUNG } from './state.ts';
+import {
+  AGE_MASK,
+  AGE_SHIFT,
+  EPHEMERON,
+  FINALIZABLE,
+  FREE,
+  type HeapState,
+  MARK,
+  NOT_STRONG,
+  RETIRED,
+  SWEEP,
+  YOUNG,
+} from './state.ts';
 
 function fail(invariant: string, detail: string): never {
   throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);
@@ -25,6 +37,7 @@ export function verifyHeap(s: HeapState): void {
   verifyNursery(s);
   verifyCards(s);
   verifyCycle(s);
+  verifyWeak(s);
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -71,10 +84,14 @@ function verifyFreeList(s: HeapState): void {
   if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);
 }
 
-/** Invariant 2: every strong slot of a live object holds NULL or a live object's index. */
+/**
+ * Invariant 2: every slot of a live object holds NULL or a live object's index. Strong slots
+ * always; weak and ephemeron slots too, since the collection that frees a target clears them
+ * in the same step that makes it read as dead.
+ */
 function verifyEdges(s: HeapState): void {
   for (let i = 1; i < s.top; i++) {
-    if (!isLive(s, i) || (s.flags[i]! & NOT_STRONG) !== 0) continue;
+    if (!isLive(s, i)) continue;
     const start = s.base[i]!;
     for (let k = 0, n = s.size[i]!; k < n; k++) {
       const target = s.slots[start + k]!;
@@ -210,5 +227,45 @@ function verifyCycle(s: HeapState): void {
     if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
   } else if (s.liveMask !== 3 || s.doomed !== 0) {
     fail('6 (cycle)', 'an idle heap still treats some objects as dead');
+  }
+}
+
+/**
+ * The weak and finalizer lists hold exactly the live objects of their kind, once each; ephemerons
+ * have even slot counts; finalizers are queued only while a sweep is pending, and only for objects
+ * already found dead.
+ */
+function verifyWeak(s: HeapState): void {
+  const listed = new Uint8Array(s.top);
+  const checkList = (list: Uint32Array, count: number, bit: number, name: string): void => {
+    listed.fill(0);
+    for (let k = 0; k < count; k++) {
+      const i = list[k]!;
+      if (!isLive(s, i)) fail(`2 (${name} list)`, `entry ${i} is not a live object`);
+      if ((s.flags[i]! & bit) === 0) fail(`2 (${name} list)`, `object ${i} is listed but not of that kind`);
+      if (listed[i]) fail(`2 (${name} list)`, `object ${i} is listed twice`);
+      listed[i] = 1;
+    }
+    for (let i = 1; i < s.top; i++) {
+      if (isLive(s, i) && (s.flags[i]! & bit) !== 0 && !listed[i]) {
+        fail(`2 (${name} list)`, `live object ${i} is missing from the list`);
+      }
+    }
+  };
+  checkList(s.weakObjects, s.weakCount, NOT_STRONG, 'weak');
+  checkList(s.finalizable, s.finalizableCount, FINALIZABLE, 'finalizer');
+  for (let k = 0; k < s.finalizableCount; k++) {
+    const i = s.finalizable[k]!;
+    if (typeof s.finalizers[i] !== 'function') fail('2 (finalizer list)', `object ${i} has no finalizer function`);
+  }
+  for (let i = 1; i < s.top; i++) {
+    if (isLive(s, i) && (s.flags[i]! & EPHEMERON) !== 0 && s.size[i]! % 2 !== 0) {
+      fail('2 (ephemerons)', `ephemeron ${i} has an odd slot count ${s.size[i]}`);
+    }
+  }
+  if (s.phase !== SWEEP && s.finalizeTop !== 0) fail('2 (finalizer queue)', 'finalizers are queued outside a sweep');
+  for (let k = s.finalizeNext; k < s.finalizeTop; k++) {
+    const i = s.finalizeQueue[k]!;
+    if (s.color[i] !== 3 - s.markValue) fail('2 (finalizer queue)', `queued object ${i} was not found dead`);
   }
 }

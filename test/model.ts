@@ -4,12 +4,14 @@
  * free lists, so agreeing with it is evidence the heap is right, not a restatement of the heap.
  */
 import { expect } from 'vitest';
-import { type Heap, NULL, type Ref, type Ticket } from '../mod.ts';
+import { type Heap, NULL, type ObjectKind, type Ref, type Ticket } from '../mod.ts';
 
 export interface ModelObject {
   slots: Ref[];
+  kind: ObjectKind;
   /** Minor collections survived while young; `undefined` once old. */
   age: number | undefined;
+  finalizer: boolean;
 }
 
 export class Model {
@@ -18,6 +20,8 @@ export class Model {
   readonly scopes: Ref[][] = [];
   readonly dead: Ref[] = [];
   readonly staleTickets: Ticket[] = [];
+  /** Dead objects whose finalizer has yet to run, with their slots as they were at death. */
+  readonly finalizerDue = new Map<Ref, { slots: Ref[]; kind: ObjectKind }>();
   /**
    * While an incremental cycle runs: the objects unreachable when it began and not made
    * reachable since (stored into a slot or pinned, with everything they reach). The cycle must
@@ -33,8 +37,13 @@ export class Model {
     this.promoteAfter = promoteAfter;
   }
 
-  alloc(ref: Ref, slots: number): void {
-    this.objects.set(ref, { slots: new Array<Ref>(slots).fill(NULL), age: this.generational ? 0 : undefined });
+  alloc(ref: Ref, slots: number, kind: ObjectKind = 'strong', old = false): void {
+    this.objects.set(ref, {
+      slots: new Array<Ref>(slots).fill(NULL),
+      kind,
+      age: this.generational && !old ? 0 : undefined,
+      finalizer: false,
+    });
     const frame = this.scopes[this.scopes.length - 1];
     if (frame) frame.push(ref);
   }
@@ -43,29 +52,83 @@ export class Model {
     return [...this.pins.values(), ...this.scopes.flat()];
   }
 
-  /** Everything reachable from `from`, following strong slots. */
+  /**
+   * Everything reachable from `from`: strong objects' slots are edges; weak objects' are not; an
+   * ephemeron's value is reached once its object and its key are, repeated to a fixed point.
+   */
   reach(from: Iterable<Ref>): Set<Ref> {
     const seen = new Set<Ref>();
     const queue = [...from];
-    while (queue.length > 0) {
-      const ref = queue.pop()!;
-      if (ref === NULL || seen.has(ref)) continue;
-      seen.add(ref);
-      for (const target of this.objects.get(ref)!.slots) queue.push(target);
+    for (let changed = true; changed;) {
+      while (queue.length > 0) {
+        const ref = queue.pop()!;
+        if (ref === NULL || seen.has(ref)) continue;
+        seen.add(ref);
+        const object = this.objects.get(ref)!;
+        if (object.kind === 'strong') queue.push(...object.slots);
+      }
+      changed = false;
+      for (const ref of seen) {
+        const object = this.objects.get(ref)!;
+        if (object.kind !== 'ephemeron') continue;
+        for (let k = 0; k < object.slots.length; k += 2) {
+          const [key, value] = [object.slots[k]!, object.slots[k + 1]!];
+          if (key !== NULL && seen.has(key) && value !== NULL && !seen.has(value)) {
+            queue.push(value);
+            changed = true;
+          }
+        }
+      }
     }
     return seen;
   }
 
-  /** Removes every object not in `keep`; returns how many were removed. */
+  /**
+   * Removes every object not in `keep` (remembering the finalizers now due), then clears the weak
+   * slots and ephemeron pairs that named them. Returns how many were removed.
+   */
   retain(keep: Set<Ref>): number {
     let freed = 0;
-    for (const ref of [...this.objects.keys()]) {
+    for (const [ref, object] of [...this.objects]) {
       if (keep.has(ref)) continue;
       this.objects.delete(ref);
       this.dead.push(ref);
+      if (object.finalizer) this.finalizerDue.set(ref, { slots: [...object.slots], kind: object.kind });
       freed++;
     }
+    const gone = (ref: Ref): boolean => ref !== NULL && !this.objects.has(ref);
+    for (const object of this.objects.values()) {
+      const slots = object.slots;
+      if (object.kind === 'weak') {
+        for (let k = 0; k < slots.length; k++) if (gone(slots[k]!)) slots[k] = NULL;
+      } else if (object.kind === 'ephemeron') {
+        for (let k = 0; k < slots.length; k += 2) {
+          if (gone(slots[k]!)) slots[k] = slots[k + 1] = NULL;
+          else if (gone(slots[k + 1]!)) slots[k + 1] = NULL;
+        }
+      }
+    }
     return freed;
+  }
+
+  /**
+   * A finalizer ran for `ref`, reading `seen` from its slots: it must have been due, run once,
+   * and seen the slots as they were at the object's death.
+   */
+  finalized(ref: Ref, seen: Ref[]): void {
+    const due = this.finalizerDue.get(ref);
+    if (due === undefined) return void expect({ finalizerRanFor: ref, due: false }).toBe(null);
+    this.finalizerDue.delete(ref);
+    // A weak slot may read NULL where its target died too: `collect()` during a cycle finishes
+    // the cycle (which may free the target and clear the slot) before its own full collection.
+    const agrees = (target: Ref, k: number): boolean =>
+      target === due.slots[k] || (due.kind !== 'strong' && target === NULL && !this.objects.has(due.slots[k]!));
+    if (seen.length !== due.slots.length || !seen.every(agrees)) expect(seen).toEqual(due.slots);
+  }
+
+  /** After a collection that runs its finalizers to the end: none may be left due. */
+  checkNoFinalizerDue(): void {
+    if (this.finalizerDue.size > 0) expect({ finalizersNeverRun: [...this.finalizerDue.keys()] }).toBe(null);
   }
 
   /** A full collection: exactly what roots reach survives, and survivors are old. */

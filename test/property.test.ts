@@ -4,11 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapFullError, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
 import { Model } from './model.ts';
 
 type Op =
-  | { op: 'alloc'; slots: number }
+  | { op: 'alloc'; slots: number; kind: ObjectKind }
+  | { op: 'finalizer'; obj: number }
   | { op: 'set'; obj: number; slot: number; target: number }
   | { op: 'clear'; obj: number; slot: number }
   | { op: 'resize'; obj: number; slots: number }
@@ -24,7 +25,15 @@ type Op =
 
 const pick = fc.nat(1000);
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('alloc' as const), slots: fc.nat(5) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('alloc' as const),
+      slots: fc.nat(5),
+      kind: fc.constantFrom<ObjectKind>('strong', 'strong', 'weak', 'ephemeron'),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('finalizer' as const), obj: pick }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(10) }) },
@@ -63,23 +72,71 @@ function nth<T>(items: T[], k: number): T | undefined {
   return items.length === 0 ? undefined : items[k % items.length];
 }
 
-/** Allocates in both; a `HeapFullError` is allowed only when every usable index is live or retired. */
-function allocOrFull(heap: Heap, model: Model, slots: number): boolean {
+/**
+ * Allocates in both; a `HeapFullError` is allowed only when every usable index is live or
+ * retired, or held by dead objects whose finalizers a pending sweep has yet to run.
+ */
+function allocOrFull(heap: Heap, model: Model, slots: number, kind: ObjectKind = 'strong'): boolean {
   let ref: Ref;
+  if (kind === 'ephemeron') slots -= slots % 2;
   try {
-    ref = heap.alloc(slots);
+    ref = heap.alloc(slots, kind);
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
     const stats = heap.stats();
-    expect(stats.live + stats.retired).toBe(stats.maxObjects);
+    if (heap.phase !== 'sweep') expect(stats.live + stats.retired).toBe(stats.maxObjects);
     return false;
   }
   expect(model.objects.has(ref)).toBe(false);
   if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
-  model.alloc(ref, slots);
+  model.alloc(ref, slots, kind);
   // alloc may finish a pending sweep to make room: take in what it freed.
   model.syncDeaths(heap);
   return true;
+}
+
+/** What finalizers did during the current operation, checked once the model has caught up. */
+interface FinalizerRun {
+  ref: Ref;
+  seen: Ref[];
+  allocated: Ref | undefined;
+}
+let finalizerRuns: FinalizerRun[] = [];
+
+/** The finalizer every test object gets: reads its object, and sometimes allocates. */
+function finalizerRan(heap: Heap, ref: Ref): void {
+  const seen = Array.from({ length: heap.slotCount(ref) }, (_, k) => heap.get(ref, k));
+  expect(heap.isAlive(ref)).toBe(false);
+  let allocated: Ref | undefined;
+  try {
+    // At maxObjects the dead objects still hold their indices while finalizers run: full is allowed.
+    if (ref % 3 === 0) allocated = heap.alloc(1);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HeapFullError);
+  }
+  finalizerRuns.push({ ref, seen, allocated });
+}
+
+/**
+ * Replays the finalizer log into the model. Objects finalizers allocated are old after a full
+ * collection; unrooted, they may already be gone again when `collect()` ran a pending cycle's
+ * finalizers before its own full collection.
+ */
+function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): number {
+  const runs = finalizerRuns;
+  finalizerRuns = [];
+  let diedAgain = 0;
+  for (const run of runs) {
+    model.finalized(run.ref, run.seen);
+    if (run.allocated === undefined) continue;
+    if (heap.isAlive(run.allocated)) {
+      model.alloc(run.allocated, 1, 'strong', fullCollection);
+    } else {
+      model.dead.push(run.allocated);
+      diedAgain++;
+    }
+  }
+  return diedAgain;
 }
 
 function run(heap: Heap, model: Model, ops: Op[]): void {
@@ -87,8 +144,15 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
     const live = [...model.objects.keys()];
     switch (step.op) {
       case 'alloc':
-        allocOrFull(heap, model, step.slots);
+        allocOrFull(heap, model, step.slots, step.kind);
         break;
+      case 'finalizer': {
+        const ref = nth(live, step.obj);
+        if (ref === undefined) break;
+        heap.setFinalizer(ref, (dead) => finalizerRan(heap, dead));
+        model.objects.get(ref)!.finalizer = true;
+        break;
+      }
       case 'set':
       case 'clear': {
         const ref = nth(live, step.obj);
@@ -108,10 +172,12 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
       case 'resize': {
         const ref = nth(live, step.obj);
         if (ref === undefined) break;
-        heap.resize(ref, step.slots);
         const object = model.objects.get(ref)!;
-        object.slots = object.slots.slice(0, step.slots);
-        while (object.slots.length < step.slots) object.slots.push(NULL);
+        const slots = object.kind === 'ephemeron' ? step.slots - step.slots % 2 : step.slots;
+        if (slots !== step.slots) expect(() => heap.resize(ref, step.slots)).toThrow(RangeError);
+        heap.resize(ref, slots);
+        object.slots = object.slots.slice(0, slots);
+        while (object.slots.length < slots) object.slots.push(NULL);
         break;
       }
       case 'pin': {
@@ -133,7 +199,9 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         model.condemned = null; // a running cycle is finished inside, and the full collection is exact
         const info = heap.collect();
         expect(info.kind).toBe('major');
-        expect(info.freed).toBe(model.collect());
+        const freed = model.collect();
+        expect(info.freed).toBe(freed + settleFinalizers(heap, model, true));
+        model.checkNoFinalizerDue();
         expect(info.live).toBe(model.objects.size);
         break;
       }
@@ -142,6 +210,8 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const info = heap.minor();
         expect(info.kind).toBe('minor');
         expect(info.freed).toBe(deferred ? 0 : model.minor());
+        settleFinalizers(heap, model, false);
+        if (!deferred) model.checkNoFinalizerDue();
         expect(info.live).toBe(model.objects.size);
         break;
       }
@@ -152,7 +222,11 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         expect(ended).toBe(heap.stats().majorCollections > majors);
         expect(ended).toBe(heap.phase === 'idle');
         model.syncDeaths(heap);
-        if (ended) model.endCycle(heap);
+        settleFinalizers(heap, model, false);
+        if (ended) {
+          model.endCycle(heap);
+          model.checkNoFinalizerDue();
+        }
         break;
       }
       case 'tick': {
@@ -164,7 +238,9 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const cycleEnded = after.majorCollections > before.majorCollections;
         if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
         model.syncDeaths(heap);
+        settleFinalizers(heap, model, false);
         if (cycleEnded) model.endCycle(heap);
+        if (heap.phase === 'idle') model.checkNoFinalizerDue();
         break;
       }
       case 'stale': {
@@ -180,7 +256,8 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
           if (!allocOrFull(heap, model, k % 3)) break;
         }
         model.condemned = null;
-        expect(heap.collect().freed).toBe(model.collect());
+        const freed = heap.collect().freed;
+        expect(freed).toBe(model.collect() + settleFinalizers(heap, model, true));
         break;
       }
       case 'scope': {
@@ -195,14 +272,17 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
 }
 
 describe('the heap agrees with a reference model', () => {
-  it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick', () => {
+  it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick, weak kinds and finalizers', () => {
     fc.assert(
       fc.property(heapOptions, fc.array(op, { minLength: 10, maxLength: 150, size: '+1' }), (options, ops) => {
         const heap = new Heap(options);
         const model = new Model(options.generational, options.promoteAfter);
+        finalizerRuns = []; // a failed run may leave entries behind; each run starts clean
         run(heap, model, ops);
-        // A final collection with no roots frees everything the model says is unreachable.
-        expect(heap.collect().freed).toBe(model.collect());
+        // A final collection frees everything the model says is unreachable.
+        const freed = heap.collect().freed;
+        expect(freed).toBe(model.collect() + settleFinalizers(heap, model, true));
+        model.checkNoFinalizerDue();
         model.check(heap);
       }),
       { numRuns: 400 },
