@@ -446,8 +446,9 @@ export class Heap {
    */
   #finishSweep(): void {
     const s = this.#s;
-    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user code.
-    if (s.phase !== SWEEP || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
+    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
+    // code. Not when the sweep has nothing left to free: a call that then fails must change nothing.
+    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
     const start = performance.now();
     finishCycle(s);
     this.#majorCollections++;
@@ -536,7 +537,8 @@ export class Heap {
    */
   tick(ms: number = 1): void {
     this.#forbidInNoGc('tick');
-    if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
+    if (typeof ms !== 'number') throw new TypeError(`tick needs a number of milliseconds, got ${describe(ms)}`);
+    if (!(ms >= 0) || ms === Infinity) {
       throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(ms)}`);
     }
     const start = performance.now();

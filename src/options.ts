@@ -74,6 +74,11 @@ const KNOWN = new Set([
   'onFinalizerError',
 ]);
 
+/** An option's value, or its default when it was left out (`null` is not left out: it is checked). */
+function given<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
   return value;
@@ -81,37 +86,37 @@ function checkBoolean(name: string, value: unknown): boolean {
 
 export function resolveOptions(options: HeapOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`Heap options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new TypeError(`unknown Heap option '${key}'`);
   }
-  const indexBits = checkInteger('indexBits', options.indexBits ?? 22, 16, 24);
+  const indexBits = checkInteger('indexBits', given(options.indexBits, 22), 16, 24);
   const maxGenerationBits = defaultGenerationBits(indexBits);
   const generationBits = checkInteger(
     'generationBits',
-    options.generationBits ?? maxGenerationBits,
+    given(options.generationBits, maxGenerationBits),
     1,
     maxGenerationBits,
   );
-  const maxObjects = checkInteger('maxObjects', options.maxObjects ?? 2 ** indexBits - 1, 1, 2 ** indexBits - 1);
+  const maxObjects = checkInteger('maxObjects', given(options.maxObjects, 2 ** indexBits - 1), 1, 2 ** indexBits - 1);
   const initialCapacity = checkInteger(
     'initialCapacity',
-    options.initialCapacity ?? Math.min(1024, maxObjects),
+    given(options.initialCapacity, Math.min(1024, maxObjects)),
     1,
     maxObjects,
   );
-  const maxSlots = checkInteger('maxSlots', options.maxSlots ?? 2 ** 28, 2, 2 ** 32 - 1);
-  const maxSlotsPerObject = checkInteger('maxSlotsPerObject', options.maxSlotsPerObject ?? 2 ** 20, 0, 2 ** 30);
-  const generational = checkBoolean('generational', options.generational ?? true);
-  const promoteAfter = checkInteger('promoteAfter', options.promoteAfter ?? 2, 1, 7);
-  const cardSize = checkInteger('cardSize', options.cardSize ?? 32, 1, 4096);
+  const maxSlots = checkInteger('maxSlots', given(options.maxSlots, 2 ** 28), 2, 2 ** 32 - 1);
+  const maxSlotsPerObject = checkInteger('maxSlotsPerObject', given(options.maxSlotsPerObject, 2 ** 20), 0, 2 ** 30);
+  const generational = checkBoolean('generational', given(options.generational, true));
+  const promoteAfter = checkInteger('promoteAfter', given(options.promoteAfter, 2), 1, 7);
+  const cardSize = checkInteger('cardSize', given(options.cardSize, 32), 1, 4096);
   if ((cardSize & (cardSize - 1)) !== 0) throw new RangeError(`cardSize must be a power of two, got ${cardSize}`);
   const cardShift = 31 - Math.clz32(cardSize);
-  const nurserySize = checkInteger('nurserySize', options.nurserySize ?? 8192, 1, 2 ** 30);
-  const growthPercent = checkInteger('growthPercent', options.growthPercent ?? 100, 1, 10_000);
-  const minHeapObjects = checkInteger('minHeapObjects', options.minHeapObjects ?? 8192, 1, 2 ** 30);
+  const nurserySize = checkInteger('nurserySize', given(options.nurserySize, 8192), 1, 2 ** 30);
+  const growthPercent = checkInteger('growthPercent', given(options.growthPercent, 100), 1, 10_000);
+  const minHeapObjects = checkInteger('minHeapObjects', given(options.minHeapObjects, 8192), 1, 2 ** 30);
   const onFinalizerError = options.onFinalizerError;
   if (onFinalizerError !== undefined && typeof onFinalizerError !== 'function') {
     throw new TypeError(`onFinalizerError must be a function, got ${describe(onFinalizerError)}`);

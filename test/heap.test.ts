@@ -1,0 +1,1062 @@
+/**
+ * Unit tests for every method of `Heap`, against the contract in DESIGN.md ("Public API
+ * contract", "Semantics every test may rely on"). `verify()` runs after every step that changes
+ * the heap, so each test also checks invariants 1-4 on a healthy heap.
+ */
+import { describe, expect, it } from 'vitest';
+import { GcForbiddenError, Heap, HeapError, HeapFullError, NULL, type Ref, StaleRefError } from '../mod.ts';
+
+/** A small deterministic PRNG (mulberry32), so random programs repeat exactly. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `stats()` without its wall-clock fields, for exact comparison. */
+function statsOf(heap: Heap): Record<string, unknown> {
+  const stats: Record<string, unknown> = { ...heap.stats() };
+  delete stats.lastPauseMs;
+  delete stats.maxPauseMs;
+  delete stats.totalPauseMs;
+  return stats;
+}
+
+function slotsOf(heap: Heap, ref: Ref): Ref[] {
+  const out: Ref[] = [];
+  for (let k = 0; k < heap.slotCount(ref); k++) out.push(heap.get(ref, k));
+  return out;
+}
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('constructor and options', () => {
+  it('has the documented defaults', () => {
+    const heap = new Heap();
+    const stats = heap.stats();
+    expect(stats.live).toBe(0);
+    expect(stats.retired).toBe(0);
+    expect(stats.slotsUsed).toBe(0);
+    expect(stats.pins).toBe(0);
+    expect(stats.maxObjects).toBe(2 ** 22 - 1);
+    expect(stats.capacity).toBe(1024);
+    expect(stats.majorCollections).toBe(0);
+    expect(stats.minorCollections).toBe(0);
+    expect(stats.phase).toBe('idle');
+    expect(heap.phase).toBe('idle');
+    expect(stats.bytes).toBeGreaterThan(0);
+    expect(stats.bytesPerSlot).toBe(4);
+    expect(stats.bytesPerObject).toBeLessThanOrEqual(20);
+    expect(stats.lastPauseMs).toBe(0);
+    expect(stats.totalPauseMs).toBe(0);
+    heap.verify();
+  });
+
+  it('accepts undefined and empty options alike', () => {
+    expect(statsOf(new Heap(undefined))).toEqual(statsOf(new Heap()));
+    expect(statsOf(new Heap({}))).toEqual(statsOf(new Heap()));
+  });
+
+  for (let bits = 16; bits <= 24; bits++) {
+    it(`indexBits ${bits}: maxObjects defaults to 2^${bits} - 1 and a reused index adds 2^${bits}`, () => {
+      const heap = new Heap({ indexBits: bits, initialCapacity: 4 });
+      expect(heap.stats().maxObjects).toBe(2 ** bits - 1);
+      expect(heap.alloc(0)).toBe(1);
+      expect(heap.alloc(0)).toBe(2);
+      heap.collect();
+      heap.verify();
+      expect(heap.alloc(0)).toBe(1 + 2 ** bits);
+      expect(heap.alloc(0)).toBe(2 + 2 ** bits);
+      expect(heap.index(1 + 2 ** bits)).toBe(1);
+      heap.verify();
+    });
+
+    it(`indexBits ${bits}: generationBits defaults to min(32, 53 - ${bits}) = ${Math.min(32, 53 - bits)}`, () => {
+      const maxBits = Math.min(32, 53 - bits);
+      // The widest generation is accepted, one more is not.
+      expect(() => new Heap({ indexBits: bits, generationBits: maxBits, initialCapacity: 1 })).not.toThrow();
+      expect(() => new Heap({ indexBits: bits, generationBits: maxBits + 1, initialCapacity: 1 })).toThrow(RangeError);
+      // A handle carrying the largest generation a `maxBits`-bit heap can hold is rejected for
+      // the same reason by the default heap and by an explicit `maxBits` heap, and for a different
+      // reason (generation out of range) by a heap with one bit fewer.
+      const probe = 1 + (2 ** maxBits - 1) * 2 ** bits;
+      expect(Number.isSafeInteger(probe)).toBe(true);
+      const reason = (options: { indexBits: number; generationBits?: number }): string => {
+        const heap = new Heap({ ...options, initialCapacity: 1 });
+        heap.alloc(0);
+        const error = errorOf(() => heap.slotCount(probe));
+        expect(error).toBeInstanceOf(StaleRefError);
+        return (error as Error).message;
+      };
+      const byDefault = reason({ indexBits: bits });
+      expect(byDefault).toBe(reason({ indexBits: bits, generationBits: maxBits }));
+      expect(byDefault).not.toBe(reason({ indexBits: bits, generationBits: maxBits - 1 }));
+    });
+  }
+
+  it('initialCapacity sets the starting capacity and defaults to min(1024, maxObjects)', () => {
+    expect(new Heap({ initialCapacity: 10 }).stats().capacity).toBe(10);
+    expect(new Heap({ maxObjects: 5 }).stats().capacity).toBe(5);
+    expect(new Heap({ maxObjects: 5000 }).stats().capacity).toBe(1024);
+    expect(new Heap({ maxObjects: 7, initialCapacity: 7 }).stats().maxObjects).toBe(7);
+  });
+
+  it('the edge cases of each range are accepted', () => {
+    for (
+      const options of [
+        { indexBits: 16 },
+        { indexBits: 24, initialCapacity: 1 },
+        { generationBits: 1 },
+        { maxObjects: 1 },
+        { maxObjects: 2 ** 22 - 1, initialCapacity: 1 },
+        { indexBits: 16, maxObjects: 2 ** 16 - 1 },
+        { initialCapacity: 1 },
+        { maxSlotsPerObject: 0 },
+      ]
+    ) {
+      const heap = new Heap(options);
+      heap.alloc(0);
+      heap.verify();
+    }
+  });
+});
+
+describe('alloc', () => {
+  it('gives a fresh heap the handles 1, 2, 3, ...', () => {
+    const heap = new Heap({ initialCapacity: 2 });
+    for (let k = 1; k <= 50; k++) expect(heap.alloc(k % 4)).toBe(k);
+    heap.verify();
+  });
+
+  it('starts every slot NULL, with the asked slot count (default 0)', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    expect(heap.slotCount(heap.alloc())).toBe(0);
+    for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 100]) {
+      const ref = heap.alloc(n);
+      expect(heap.slotCount(ref)).toBe(n);
+      expect(slotsOf(heap, ref)).toEqual(new Array(n).fill(NULL));
+    }
+    expect(heap.slotCount(heap.alloc(2, 'strong'))).toBe(2);
+    heap.verify();
+  });
+
+  it('starts slots NULL even in a reused block whose old owner held edges', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const target = heap.alloc(0);
+    heap.pin(target);
+    for (let round = 0; round < 3; round++) {
+      const objects: Ref[] = [];
+      for (let k = 0; k < 20; k++) {
+        const ref = heap.alloc(1 + (k % 9));
+        for (let slot = 0; slot < heap.slotCount(ref); slot++) heap.set(ref, slot, target);
+        objects.push(ref);
+      }
+      heap.collect();
+      heap.verify();
+      for (let k = 0; k < 20; k++) {
+        const ref = heap.alloc(1 + (k % 9));
+        expect(slotsOf(heap, ref).every((t) => t === NULL)).toBe(true);
+      }
+      heap.collect();
+    }
+    heap.verify();
+  });
+
+  it('never collects: unrooted objects stay alive until a collection', () => {
+    const heap = new Heap({ initialCapacity: 1 });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 3000; k++) refs.push(heap.alloc(1));
+    expect(refs.every((ref) => heap.isAlive(ref))).toBe(true);
+    expect(heap.stats().live).toBe(3000);
+    expect(heap.stats().majorCollections).toBe(0);
+    heap.verify();
+  });
+
+  it('packs handles as index + generation * 2^indexBits', () => {
+    const bits = 16;
+    const heap = new Heap({ indexBits: bits, initialCapacity: 4 });
+    const keep = heap.alloc(0);
+    const ticket = heap.pin(keep);
+    for (let generation = 0; generation < 10; generation++) {
+      const a = heap.alloc(0);
+      const b = heap.alloc(0);
+      expect(a).toBe(2 + generation * 2 ** bits);
+      expect(b).toBe(3 + generation * 2 ** bits);
+      expect(heap.index(a)).toBe(2);
+      expect(heap.index(b)).toBe(3);
+      heap.collect();
+      heap.verify();
+    }
+    expect(heap.pinned(ticket)).toBe(keep);
+  });
+});
+
+describe('isAlive', () => {
+  it('is true for live handles and false for NULL, freed and stale ones', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    expect(heap.isAlive(NULL)).toBe(false);
+    const kept = heap.alloc(0);
+    heap.pin(kept);
+    const dropped = heap.alloc(0);
+    expect(heap.isAlive(kept)).toBe(true);
+    expect(heap.isAlive(dropped)).toBe(true);
+    heap.collect();
+    expect(heap.isAlive(kept)).toBe(true);
+    expect(heap.isAlive(dropped)).toBe(false);
+    const reused = heap.alloc(0);
+    expect(heap.index(reused)).toBe(2); // the index `dropped` had
+    expect(heap.isAlive(reused)).toBe(true);
+    expect(heap.isAlive(dropped)).toBe(false);
+    expect(heap.isAlive(1000)).toBe(false);
+    heap.verify();
+  });
+});
+
+describe('get and set', () => {
+  it('stores and reads handles; NULL clears a slot', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const a = heap.alloc(3);
+    const b = heap.alloc(1);
+    const c = heap.alloc(0);
+    heap.set(a, 0, b);
+    heap.set(a, 2, c);
+    heap.set(b, 0, a);
+    expect(slotsOf(heap, a)).toEqual([b, NULL, c]);
+    expect(heap.get(b, 0)).toBe(a);
+    heap.set(a, 0, c);
+    expect(heap.get(a, 0)).toBe(c);
+    heap.set(a, 0, NULL);
+    expect(slotsOf(heap, a)).toEqual([NULL, NULL, c]);
+    heap.set(a, 1, a);
+    expect(heap.get(a, 1)).toBe(a);
+    heap.verify();
+  });
+
+  it('get rebuilds the current handle of a target whose index was reused', () => {
+    const bits = 16;
+    const heap = new Heap({ indexBits: bits, initialCapacity: 4 });
+    heap.alloc(0); // index 1, dropped
+    const holder = heap.alloc(1);
+    heap.pin(holder);
+    heap.collect();
+    const reused = heap.alloc(0);
+    expect(reused).toBe(1 + 2 ** bits);
+    heap.set(holder, 0, reused);
+    expect(heap.get(holder, 0)).toBe(reused);
+    heap.collect();
+    expect(heap.get(holder, 0)).toBe(reused);
+    heap.verify();
+  });
+
+  it('does not disturb the slots of other objects', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const objects: Ref[] = [];
+    for (let k = 0; k < 30; k++) objects.push(heap.alloc(k % 6));
+    for (const [k, ref] of objects.entries()) {
+      for (let slot = 0; slot < heap.slotCount(ref); slot++) heap.set(ref, slot, objects[(k + slot + 1) % 30]!);
+    }
+    for (const [k, ref] of objects.entries()) {
+      for (let slot = 0; slot < heap.slotCount(ref); slot++) {
+        expect(heap.get(ref, slot)).toBe(objects[(k + slot + 1) % 30]);
+      }
+    }
+    heap.verify();
+  });
+});
+
+describe('resize', () => {
+  function filled(heap: Heap, n: number): { ref: Ref; targets: Ref[] } {
+    const ref = heap.alloc(n);
+    const targets: Ref[] = [];
+    for (let k = 0; k < n; k++) {
+      const target = heap.alloc(0);
+      heap.set(ref, k, target);
+      targets.push(target);
+    }
+    return { ref, targets };
+  }
+
+  const cases: [number, number][] = [
+    [4, 4],
+    [4, 3],
+    [4, 1],
+    [4, 0],
+    [4, 5],
+    [4, 8],
+    [4, 9],
+    [4, 100],
+    [3, 4],
+    [0, 6],
+    [1, 2],
+    [2, 1],
+    [8, 5],
+    [100, 3],
+  ];
+  for (const [from, to] of cases) {
+    it(`${from} -> ${to} keeps the first min(old, new) slots and starts new ones NULL`, () => {
+      const heap = new Heap({ initialCapacity: 4 });
+      const neighbour = filled(heap, 4);
+      const { ref, targets } = filled(heap, from);
+      const after = filled(heap, 4);
+      const used = heap.stats().slotsUsed;
+      heap.resize(ref, to);
+      expect(heap.slotCount(ref)).toBe(to);
+      const expected: Ref[] = [];
+      for (let k = 0; k < to; k++) expected.push(k < from ? targets[k]! : NULL);
+      expect(slotsOf(heap, ref)).toEqual(expected);
+      // Moving a block leaves every other object's slots alone.
+      expect(slotsOf(heap, neighbour.ref)).toEqual(neighbour.targets);
+      expect(slotsOf(heap, after.ref)).toEqual(after.targets);
+      expect(heap.stats().slotsUsed).toBe(used - from + to);
+      heap.verify();
+    });
+  }
+
+  it('growing past the size class moves the block without losing or sharing slots', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const objects = [filled(heap, 2), filled(heap, 2), filled(heap, 2)];
+    const middle = objects[1]!;
+    for (const n of [3, 5, 9, 17, 33, 65, 129]) {
+      heap.resize(middle.ref, n);
+      const t = heap.alloc(0);
+      heap.set(middle.ref, n - 1, t);
+      middle.targets.length = n;
+      for (let k = 0; k < n; k++) middle.targets[k] ??= NULL;
+      middle.targets[n - 1] = t;
+      // A block freed by the move is reused by the next object of that size, which starts NULL
+      // and does not alias the moved block.
+      const other = heap.alloc(2);
+      expect(slotsOf(heap, other)).toEqual([NULL, NULL]);
+      heap.set(other, 0, t);
+      heap.set(other, 1, t);
+      for (const object of objects) expect(slotsOf(heap, object.ref)).toEqual(object.targets);
+      heap.verify();
+    }
+  });
+
+  for (const [big, small] of [[4, 3], [4, 1], [8, 2], [5, 0], [16, 9]] as const) {
+    it(`shrinking ${big} -> ${small} then growing back does not reveal old edges`, () => {
+      const heap = new Heap({ initialCapacity: 4 });
+      const { ref, targets } = filled(heap, big);
+      heap.resize(ref, small);
+      heap.resize(ref, big);
+      const expected = targets.map((t, k) => (k < small ? t : NULL));
+      expect(slotsOf(heap, ref)).toEqual(expected);
+      // Also after a collection freed the old targets and their indices were reused.
+      heap.pin(ref);
+      heap.resize(ref, small);
+      heap.collect();
+      for (let k = 0; k < big; k++) heap.alloc(0);
+      heap.resize(ref, big);
+      expect(slotsOf(heap, ref)).toEqual(expected);
+      heap.verify();
+    });
+  }
+
+  it('edges cut by shrinking no longer keep their targets alive', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const { ref, targets } = filled(heap, 4);
+    heap.pin(ref);
+    heap.resize(ref, 3); // same size class: slot 3's old edge may linger in the block
+    heap.collect();
+    expect(targets.map((t) => heap.isAlive(t))).toEqual([true, true, true, false]);
+    heap.resize(ref, 1);
+    heap.collect();
+    expect(targets.map((t) => heap.isAlive(t))).toEqual([true, false, false, false]);
+    heap.resize(ref, 0);
+    heap.collect();
+    expect(targets.some((t) => heap.isAlive(t))).toBe(false);
+    heap.verify();
+  });
+});
+
+describe('index and refAt', () => {
+  it('index gives the object index and refAt maps it back to the live handle', () => {
+    const heap = new Heap({ indexBits: 16, initialCapacity: 4 });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 10; k++) refs.push(heap.alloc(0));
+    for (const [k, ref] of refs.entries()) {
+      expect(heap.index(ref)).toBe(k + 1);
+      expect(heap.refAt(k + 1)).toBe(ref);
+    }
+    expect(heap.refAt(0)).toBe(NULL);
+    expect(heap.refAt(11)).toBe(NULL);
+    expect(heap.refAt(5000)).toBe(NULL);
+    expect(heap.refAt(2 ** 40)).toBe(NULL);
+    heap.pin(refs[4]!);
+    heap.collect();
+    expect(heap.refAt(5)).toBe(refs[4]);
+    expect(heap.refAt(1)).toBe(NULL);
+    const reused = heap.alloc(0);
+    expect(heap.index(reused)).toBe(1);
+    expect(heap.refAt(1)).toBe(reused);
+    expect(reused).toBe(1 + 2 ** 16);
+    heap.verify();
+  });
+});
+
+describe('pin, unpin, pinned', () => {
+  it('a pin is a root until unpinned', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const root = heap.alloc(1);
+    const child = heap.alloc(0);
+    heap.set(root, 0, child);
+    const ticket = heap.pin(root);
+    expect(heap.pinned(ticket)).toBe(root);
+    expect(heap.stats().pins).toBe(1);
+    heap.collect();
+    expect(heap.isAlive(root)).toBe(true);
+    expect(heap.isAlive(child)).toBe(true);
+    heap.unpin(ticket);
+    expect(heap.stats().pins).toBe(0);
+    expect(heap.pinned(ticket)).toBe(NULL);
+    expect(heap.isAlive(root)).toBe(true); // unpinning does not collect
+    heap.collect();
+    expect(heap.isAlive(root)).toBe(false);
+    expect(heap.isAlive(child)).toBe(false);
+    heap.verify();
+  });
+
+  it('pinning twice needs two unpins', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const ref = heap.alloc(0);
+    const first = heap.pin(ref);
+    const second = heap.pin(ref);
+    expect(first).not.toBe(second);
+    expect(heap.stats().pins).toBe(2);
+    heap.unpin(first);
+    heap.collect();
+    expect(heap.isAlive(ref)).toBe(true);
+    expect(heap.pinned(first)).toBe(NULL);
+    expect(heap.pinned(second)).toBe(ref);
+    heap.unpin(second);
+    heap.collect();
+    expect(heap.isAlive(ref)).toBe(false);
+    heap.verify();
+  });
+
+  it('pinned returns NULL for a stale ticket, even after its pin slot is reused', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const a = heap.alloc(0);
+    const b = heap.alloc(0);
+    const old = heap.pin(a);
+    heap.unpin(old);
+    const fresh = heap.pin(b);
+    expect(fresh).not.toBe(old);
+    expect(heap.pinned(old)).toBe(NULL);
+    expect(heap.pinned(fresh)).toBe(b);
+    heap.verify();
+  });
+
+  it('many pins grow the pin table; each ticket names its own object', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const pairs: [number, Ref][] = [];
+    for (let k = 0; k < 500; k++) {
+      const ref = heap.alloc(0);
+      pairs.push([heap.pin(ref), ref]);
+    }
+    heap.alloc(0);
+    expect(heap.collect().freed).toBe(1);
+    for (const [ticket, ref] of pairs) expect(heap.pinned(ticket)).toBe(ref);
+    for (const [ticket] of pairs.filter((_, k) => k % 2 === 0)) heap.unpin(ticket);
+    expect(heap.collect().freed).toBe(250);
+    for (const [k, [ticket, ref]] of pairs.entries()) {
+      expect(heap.pinned(ticket)).toBe(k % 2 === 0 ? NULL : ref);
+      expect(heap.isAlive(ref)).toBe(k % 2 === 1);
+    }
+    heap.verify();
+  });
+
+  it('a stale ticket never revives, even when its pin slot runs out of generations', () => {
+    const heap = new Heap({ indexBits: 16, generationBits: 3, initialCapacity: 4 });
+    const ref = heap.alloc(0);
+    const seen = new Set<number>();
+    const stale: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      const ticket = heap.pin(ref);
+      expect(seen.has(ticket)).toBe(false);
+      seen.add(ticket);
+      for (const old of stale) expect(heap.pinned(old)).toBe(NULL);
+      expect(heap.pinned(ticket)).toBe(ref);
+      heap.unpin(ticket);
+      stale.push(ticket);
+      heap.verify();
+    }
+  });
+});
+
+describe('scope', () => {
+  it('returns what fn returns, and roots objects allocated in fn until it returns', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const before = heap.alloc(0);
+    let inside: Ref = NULL;
+    let child: Ref = NULL;
+    const result = heap.scope(() => {
+      inside = heap.alloc(1);
+      child = heap.alloc(0);
+      heap.set(inside, 0, heap.alloc(0));
+      heap.collect();
+      heap.verify();
+      expect(heap.isAlive(before)).toBe(false); // allocated before the scope: not its root
+      expect(heap.isAlive(inside)).toBe(true);
+      expect(heap.isAlive(child)).toBe(true);
+      expect(heap.isAlive(heap.get(inside, 0))).toBe(true);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(heap.isAlive(inside)).toBe(true); // not collected yet: nothing collects on return
+    heap.collect();
+    expect(heap.isAlive(inside)).toBe(false);
+    expect(heap.isAlive(child)).toBe(false);
+    expect(heap.stats().live).toBe(0);
+    heap.verify();
+  });
+
+  it('nested scopes root their own objects; an inner scope releases its objects when it closes', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    heap.scope(() => {
+      const outer1 = heap.alloc(0);
+      let inner: Ref = NULL;
+      heap.scope(() => {
+        inner = heap.alloc(0);
+        heap.collect();
+        expect(heap.isAlive(outer1)).toBe(true);
+        expect(heap.isAlive(inner)).toBe(true);
+      });
+      const outer2 = heap.alloc(0);
+      heap.collect();
+      heap.verify();
+      expect(heap.isAlive(outer1)).toBe(true);
+      expect(heap.isAlive(outer2)).toBe(true);
+      expect(heap.isAlive(inner)).toBe(false);
+    });
+    heap.collect();
+    expect(heap.stats().live).toBe(0);
+    heap.verify();
+  });
+
+  it('an object stored into a scoped object survives past the scope only if rooted otherwise', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const kept = heap.scope(() => {
+      const made = heap.alloc(0);
+      heap.set(root, 0, made);
+      heap.alloc(0);
+      return made;
+    });
+    heap.collect();
+    expect(heap.isAlive(kept)).toBe(true);
+    expect(heap.stats().live).toBe(2);
+    heap.verify();
+  });
+
+  it('a scope whose fn throws still closes, and the error propagates', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    let made: Ref = NULL;
+    const boom = new Error('boom');
+    expect(() =>
+      heap.scope(() => {
+        made = heap.alloc(0);
+        throw boom;
+      })
+    ).toThrow(boom);
+    heap.collect();
+    expect(heap.isAlive(made)).toBe(false);
+    // Scopes keep working afterwards.
+    heap.scope(() => {
+      made = heap.alloc(0);
+      heap.collect();
+      expect(heap.isAlive(made)).toBe(true);
+    });
+    heap.verify();
+  });
+
+  it('many objects in one scope (the scope stack grows)', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const refs = heap.scope(() => {
+      const refs: Ref[] = [];
+      for (let k = 0; k < 1000; k++) refs.push(heap.alloc(0));
+      heap.collect();
+      expect(refs.every((ref) => heap.isAlive(ref))).toBe(true);
+      return refs;
+    });
+    heap.collect();
+    expect(refs.some((ref) => heap.isAlive(ref))).toBe(false);
+    heap.verify();
+  });
+});
+
+describe('noGc', () => {
+  it('returns what fn returns; collect inside throws GcForbiddenError; collect works after', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const ref = heap.alloc(0);
+    const result = heap.noGc(() => {
+      const error = errorOf(() => heap.collect());
+      expect(error).toBeInstanceOf(GcForbiddenError);
+      expect(error).toBeInstanceOf(HeapError);
+      expect(heap.isAlive(ref)).toBe(true);
+      expect(heap.stats().majorCollections).toBe(0);
+      // Allocation is fine inside noGc.
+      return heap.alloc(0);
+    });
+    expect(heap.isAlive(result)).toBe(true);
+    expect(heap.collect().freed).toBe(2);
+    heap.verify();
+  });
+
+  it('nests, and a throwing fn still re-enables collection', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    heap.noGc(() => {
+      heap.noGc(() => {
+        expect(() => heap.collect()).toThrow(GcForbiddenError);
+      });
+      expect(() => heap.collect()).toThrow(GcForbiddenError);
+    });
+    const boom = new Error('boom');
+    expect(() =>
+      heap.noGc(() => {
+        throw boom;
+      })
+    ).toThrow(boom);
+    expect(heap.collect().kind).toBe('major');
+    heap.verify();
+  });
+});
+
+describe('collect', () => {
+  it('returns { kind: "major", freed, live, ms }', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.set(root, 0, heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(3);
+    const info = heap.collect();
+    expect(info.kind).toBe('major');
+    expect(info.freed).toBe(2);
+    expect(info.live).toBe(2);
+    expect(typeof info.ms).toBe('number');
+    expect(info.ms).toBeGreaterThanOrEqual(0);
+    const stats = heap.stats();
+    expect(stats.majorCollections).toBe(1);
+    expect(stats.lastPauseMs).toBe(info.ms);
+    expect(stats.totalPauseMs).toBeGreaterThanOrEqual(info.ms);
+    expect(stats.maxPauseMs).toBeGreaterThanOrEqual(info.ms);
+    const again = heap.collect();
+    expect(again.freed).toBe(0);
+    expect(again.live).toBe(2);
+    expect(heap.stats().majorCollections).toBe(2);
+    heap.verify();
+  });
+
+  it('on an empty heap frees nothing', () => {
+    const heap = new Heap();
+    expect(heap.collect().freed).toBe(0);
+    expect(heap.collect().live).toBe(0);
+    heap.verify();
+  });
+
+  it('collects cycles, including self-cycles, that no root reaches', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const a = heap.alloc(1);
+    const b = heap.alloc(1);
+    const c = heap.alloc(2);
+    heap.set(a, 0, b);
+    heap.set(b, 0, c);
+    heap.set(c, 0, a);
+    heap.set(c, 1, c);
+    const self = heap.alloc(1);
+    heap.set(self, 0, self);
+    const root = heap.alloc(1);
+    const ticket = heap.pin(root);
+    heap.set(root, 0, a);
+    expect(heap.collect().freed).toBe(1); // only `self`
+    expect([a, b, c].every((r) => heap.isAlive(r))).toBe(true);
+    heap.set(root, 0, NULL);
+    expect(heap.collect().freed).toBe(3);
+    heap.unpin(ticket);
+    expect(heap.collect().freed).toBe(1);
+    expect(heap.stats().live).toBe(0);
+    heap.verify();
+  });
+
+  it('marks a chain of 100k objects without recursion', () => {
+    const heap = new Heap({ initialCapacity: 1024 });
+    const n = 100_000;
+    const head = heap.alloc(1);
+    const ticket = heap.pin(head);
+    let tail = head;
+    for (let k = 1; k < n; k++) {
+      const next = heap.alloc(1);
+      heap.set(tail, 0, next);
+      tail = next;
+    }
+    heap.alloc(0); // garbage
+    expect(heap.collect()).toMatchObject({ freed: 1, live: n });
+    expect(heap.isAlive(tail)).toBe(true);
+    heap.verify();
+    // Cut in the middle: the second half goes.
+    let middle = head;
+    for (let k = 0; k < n / 2 - 1; k++) middle = heap.get(middle, 0);
+    heap.set(middle, 0, NULL);
+    expect(heap.collect()).toMatchObject({ freed: n / 2, live: n / 2 });
+    heap.unpin(ticket);
+    expect(heap.collect()).toMatchObject({ freed: n / 2, live: 0 });
+    heap.verify();
+  });
+
+  it('leaves exactly the objects reachable from roots (random graphs)', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = rng(seed);
+      const heap = new Heap({ initialCapacity: 8 });
+      const edges = new Map<Ref, Ref[]>();
+      const objects: Ref[] = [];
+      const pins = new Map<number, Ref>();
+      for (let round = 0; round < 4; round++) {
+        for (let k = 0; k < 200; k++) {
+          const n = Math.floor(random() * 4);
+          const ref = heap.alloc(n);
+          objects.push(ref);
+          edges.set(ref, new Array<Ref>(n).fill(NULL));
+        }
+        const live = objects.filter((r) => heap.isAlive(r));
+        for (let k = 0; k < 400; k++) {
+          const from = live[Math.floor(random() * live.length)]!;
+          const slots = edges.get(from)!;
+          if (slots.length === 0) continue;
+          const slot = Math.floor(random() * slots.length);
+          const to = random() < 0.2 ? NULL : live[Math.floor(random() * live.length)]!;
+          heap.set(from, slot, to);
+          slots[slot] = to;
+        }
+        for (let k = 0; k < 3; k++) {
+          const ref = live[Math.floor(random() * live.length)]!;
+          pins.set(heap.pin(ref), ref);
+        }
+        if (pins.size > 4) {
+          const [ticket] = pins.keys();
+          heap.unpin(ticket!);
+          pins.delete(ticket!);
+        }
+        // The expected live set, by a breadth-first search over the mirror.
+        const reached = new Set<Ref>();
+        const queue = [...pins.values()];
+        while (queue.length > 0) {
+          const ref = queue.pop()!;
+          if (ref === NULL || reached.has(ref)) continue;
+          reached.add(ref);
+          queue.push(...edges.get(ref)!);
+        }
+        const liveBefore = heap.stats().live;
+        const info = heap.collect();
+        expect(info.live).toBe(reached.size);
+        expect(info.freed).toBe(liveBefore - reached.size);
+        for (const ref of live.concat(objects.slice(-200))) expect(heap.isAlive(ref)).toBe(reached.has(ref));
+        for (const ref of reached) expect(slotsOf(heap, ref)).toEqual(edges.get(ref));
+        heap.verify();
+      }
+    }
+  });
+});
+
+describe('free list', () => {
+  it('reuses freed indices in ascending index order, then fresh ones', () => {
+    const bits = 16;
+    const heap = new Heap({ indexBits: bits, initialCapacity: 4 });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 20; k++) refs.push(heap.alloc(0));
+    const keep = new Set([2, 5, 6, 11, 19]); // indices that stay live
+    for (const index of keep) heap.pin(refs[index - 1]!);
+    heap.collect();
+    heap.verify();
+    const reused: number[] = [];
+    for (let k = 0; k < 17; k++) {
+      const ref = heap.alloc(0);
+      reused.push(heap.index(ref));
+      if (heap.index(ref) <= 20) expect(ref).toBe(heap.index(ref) + 2 ** bits);
+      else expect(ref).toBe(heap.index(ref));
+    }
+    const expected = [];
+    for (let i = 1; i <= 20; i++) if (!keep.has(i)) expected.push(i);
+    expected.push(21, 22);
+    expect(reused).toEqual(expected);
+    heap.verify();
+  });
+
+  it('is deterministic: two heaps running the same program make the same handles', () => {
+    const program = (heap: Heap): number[] => {
+      const random = rng(1234);
+      const out: number[] = [];
+      const live: Ref[] = [];
+      const tickets: number[] = [];
+      for (let step = 0; step < 3000; step++) {
+        const r = random();
+        if (r < 0.5 || live.length === 0) {
+          const ref = heap.alloc(Math.floor(random() * 4));
+          out.push(ref);
+          live.push(ref);
+        } else if (r < 0.75) {
+          const from = live[Math.floor(random() * live.length)]!;
+          const to = live[Math.floor(random() * live.length)]!;
+          if (heap.isAlive(from) && heap.isAlive(to) && heap.slotCount(from) > 0) heap.set(from, 0, to);
+        } else if (r < 0.85) {
+          const ref = live[Math.floor(random() * live.length)]!;
+          if (heap.isAlive(ref)) tickets.push(heap.pin(ref));
+        } else if (r < 0.9 && tickets.length > 0) {
+          heap.unpin(tickets.splice(Math.floor(random() * tickets.length), 1)[0]!);
+        } else if (r < 0.93) {
+          out.push(heap.collect().freed);
+        }
+      }
+      out.push(...tickets);
+      return out;
+    };
+    const a = new Heap({ initialCapacity: 2 });
+    const b = new Heap({ initialCapacity: 2 });
+    const first = program(a);
+    expect(program(b)).toEqual(first);
+    expect(statsOf(a)).toEqual(statsOf(b));
+    a.verify();
+    b.verify();
+  });
+});
+
+describe('growth and HeapFullError', () => {
+  it('initialCapacity 1 grows by doubling up to maxObjects', () => {
+    const maxObjects = 1000;
+    const heap = new Heap({ initialCapacity: 1, maxObjects });
+    const capacities = [heap.stats().capacity];
+    expect(capacities[0]).toBe(1);
+    for (let k = 1; k <= maxObjects; k++) {
+      heap.alloc(0);
+      const { capacity, live } = heap.stats();
+      expect(capacity).toBeGreaterThanOrEqual(live);
+      expect(capacity).toBeLessThanOrEqual(maxObjects);
+      if (capacity !== capacities[capacities.length - 1]) capacities.push(capacity);
+    }
+    expect(capacities[capacities.length - 1]).toBe(maxObjects);
+    // Each growth at least doubles the capacity, except the last, which stops at maxObjects.
+    for (let k = 1; k < capacities.length - 1; k++) {
+      expect(capacities[k]!).toBeGreaterThanOrEqual(2 * capacities[k - 1]!);
+    }
+    expect(capacities.length).toBeLessThanOrEqual(12);
+    heap.verify();
+  });
+
+  it('throws HeapFullError at maxObjects, leaving the heap unchanged; a collect makes room', () => {
+    const heap = new Heap({ initialCapacity: 1, maxObjects: 10 });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 10; k++) refs.push(heap.alloc(k % 3));
+    heap.set(refs[2]!, 0, refs[1]!);
+    heap.pin(refs[0]!);
+    heap.pin(refs[2]!);
+    const before = statsOf(heap);
+    const slotsBefore = refs.map((r) => slotsOf(heap, r));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const error = errorOf(() => heap.alloc(1));
+      expect(error).toBeInstanceOf(HeapFullError);
+      expect(error).toBeInstanceOf(HeapError);
+      expect(statsOf(heap)).toEqual(before);
+      expect(refs.map((r) => slotsOf(heap, r))).toEqual(slotsBefore);
+      heap.verify();
+    }
+    expect(heap.collect().freed).toBe(7);
+    const fresh: Ref[] = [];
+    for (let k = 0; k < 7; k++) fresh.push(heap.alloc(1));
+    expect(fresh.map((r) => heap.index(r))).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    expect(heap.stats().live).toBe(10);
+    heap.verify();
+  });
+
+  it('maxObjects 1 holds exactly one object', () => {
+    const heap = new Heap({ maxObjects: 1 });
+    const only = heap.alloc(2);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.pin(only);
+    expect(() => heap.collect()).not.toThrow();
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    expect(heap.isAlive(only)).toBe(true);
+    heap.verify();
+  });
+});
+
+describe('stats', () => {
+  it('counts live objects, slots, pins and collections', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const a = heap.alloc(3);
+    const b = heap.alloc(5);
+    heap.alloc(2);
+    let stats = heap.stats();
+    expect(stats.live).toBe(3);
+    expect(stats.slotsUsed).toBe(10);
+    expect(stats.slotsCapacity).toBeGreaterThanOrEqual(10);
+    expect(stats.capacity).toBeGreaterThanOrEqual(3);
+    heap.resize(b, 1);
+    expect(heap.stats().slotsUsed).toBe(6);
+    heap.pin(a);
+    heap.set(a, 0, b);
+    heap.collect();
+    stats = heap.stats();
+    expect(stats.live).toBe(2);
+    expect(stats.slotsUsed).toBe(4);
+    expect(stats.pins).toBe(1);
+    expect(stats.retired).toBe(0);
+    expect(stats.majorCollections).toBe(1);
+    expect(stats.bytesPerObject).toBeLessThanOrEqual(20);
+    expect(stats.bytesPerSlot).toBe(4);
+    heap.verify();
+  });
+
+  it('bytes grow with capacity and cover the headers and slots', () => {
+    const heap = new Heap({ initialCapacity: 1 });
+    const small = heap.stats();
+    expect(small.bytes).toBeGreaterThan(0);
+    for (let k = 0; k < 5000; k++) heap.alloc(4);
+    const big = heap.stats();
+    expect(big.bytes).toBeGreaterThan(small.bytes);
+    expect(big.bytes).toBeGreaterThanOrEqual(
+      big.capacity * big.bytesPerObject + big.slotsCapacity * big.bytesPerSlot,
+    );
+    expect(big.slotsCapacity).toBeGreaterThanOrEqual(big.slotsUsed);
+    heap.verify();
+  });
+});
+
+describe('generation retirement', () => {
+  it('generationBits 4: one index lives 16 times, retires after 15 bumps, and never revives', () => {
+    const bits = 16;
+    const heap = new Heap({ indexBits: bits, generationBits: 4, maxObjects: 1 });
+    const handles: Ref[] = [];
+    for (let generation = 0; generation < 16; generation++) {
+      const ref = heap.alloc(1);
+      expect(ref).toBe(1 + generation * 2 ** bits);
+      expect(heap.index(ref)).toBe(1);
+      expect(heap.refAt(1)).toBe(ref);
+      for (const old of handles) {
+        expect(heap.isAlive(old)).toBe(false);
+        expect(() => heap.slotCount(old)).toThrow(StaleRefError);
+      }
+      expect(heap.stats().retired).toBe(0);
+      handles.push(ref);
+      heap.verify();
+      expect(heap.collect().freed).toBe(1);
+      heap.verify();
+    }
+    const stats = heap.stats();
+    expect(stats.retired).toBe(1);
+    expect(stats.live).toBe(0);
+    expect(heap.refAt(1)).toBe(NULL);
+    for (const old of handles) expect(heap.isAlive(old)).toBe(false);
+    // The only index retired: the heap is full for good, and stays unchanged.
+    const before = statsOf(heap);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.collect();
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    expect(heap.stats().retired).toBe(1);
+    expect({ ...statsOf(heap), majorCollections: 0 }).toEqual({ ...before, majorCollections: 0 });
+    heap.verify();
+  });
+
+  it('a retired index is skipped while the others keep being reused', () => {
+    const bits = 18;
+    const heap = new Heap({ indexBits: bits, generationBits: 2, maxObjects: 3 });
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    const seen: Ref[] = [];
+    let retiredAt = -1;
+    for (let round = 0; round < 20; round++) {
+      let ref: Ref;
+      try {
+        ref = heap.alloc(0);
+      } catch (error) {
+        expect(error).toBeInstanceOf(HeapFullError);
+        retiredAt = round;
+        break;
+      }
+      expect(seen.includes(ref)).toBe(false);
+      for (const old of seen) expect(heap.isAlive(old)).toBe(false);
+      seen.push(ref);
+      heap.collect();
+      heap.verify();
+    }
+    // Indices 2 and 3 each live four times (generations 0-3), but index 3 only comes into use
+    // once index 2 retires.
+    expect(retiredAt).toBe(8);
+    expect(seen.map((r) => r % 2 ** bits)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(seen.map((r) => Math.floor(r / 2 ** bits))).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(heap.stats().retired).toBe(2);
+    expect(heap.isAlive(keep)).toBe(true);
+    heap.verify();
+  });
+
+  it('generationBits 1 retires an index after a single bump', () => {
+    const heap = new Heap({ indexBits: 16, generationBits: 1, maxObjects: 2 });
+    const a = heap.alloc(0);
+    heap.collect();
+    const b = heap.alloc(0);
+    expect(b).toBe(1 + 2 ** 16);
+    heap.collect();
+    expect(heap.stats().retired).toBe(1);
+    const c = heap.alloc(0);
+    expect(c).toBe(2);
+    expect([a, b].map((r) => heap.isAlive(r))).toEqual([false, false]);
+    heap.verify();
+  });
+});
+
+describe('verify', () => {
+  it('finds nothing wrong on a healthy heap through a long random program', () => {
+    const random = rng(99);
+    const heap = new Heap({ indexBits: 16, generationBits: 3, initialCapacity: 1, maxObjects: 200 });
+    const live: Ref[] = [];
+    const tickets: number[] = [];
+    for (let step = 0; step < 3000; step++) {
+      const r = random();
+      const pick = (): Ref => live[Math.floor(random() * live.length)] ?? NULL;
+      try {
+        if (r < 0.35) live.push(heap.alloc(Math.floor(random() * 6)));
+        else if (r < 0.6) {
+          const from = pick();
+          const to = random() < 0.2 ? NULL : pick();
+          if (heap.isAlive(from) && heap.slotCount(from) > 0 && (to === NULL || heap.isAlive(to))) {
+            heap.set(from, Math.floor(random() * heap.slotCount(from)), to);
+          }
+        } else if (r < 0.7) {
+          const ref = pick();
+          if (heap.isAlive(ref)) heap.resize(ref, Math.floor(random() * 12));
+        } else if (r < 0.78) {
+          const ref = pick();
+          if (heap.isAlive(ref)) tickets.push(heap.pin(ref));
+        } else if (r < 0.84 && tickets.length > 0) {
+          heap.unpin(tickets.splice(Math.floor(random() * tickets.length), 1)[0]!);
+        } else if (r < 0.88) {
+          heap.scope(() => {
+            for (let k = 0; k < 5; k++) live.push(heap.alloc(1));
+            heap.collect();
+            heap.verify();
+          });
+        } else if (r < 0.95) {
+          heap.collect();
+          for (let k = live.length - 1; k >= 0; k--) if (!heap.isAlive(live[k]!)) live.splice(k, 1);
+        }
+      } catch (error) {
+        expect(error).toBeInstanceOf(HeapFullError);
+      }
+      heap.verify();
+    }
+  });
+});
