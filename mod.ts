@@ -7,6 +7,8 @@
 export { NULL, type Ref, type Ticket } from './src/handle.ts';
 export {
   type CollectionInfo,
+  type ComponentInit,
+  type ComponentOptions,
   Heap,
   type HeapOptions,
   type HeapStats,
@@ -21,3 +23,12 @@ export {
   StaleRefError,
   StaleTicketError,
 } from './src/errors.ts';
+export {
+  type Component,
+  type ComponentBase,
+  type FieldSpec,
+  type FieldType,
+  type Not,
+  not,
+  type Schema,
+} from './src/components.ts';

@@ -15,15 +15,33 @@
  * `barrierWhite` is `NO_COLOR` outside marking, so the test is one load and a compare.
  */
 import { dirtyCard } from './cards.ts';
+import type { TypedColumn } from './components.ts';
 import { shade } from './mark.ts';
 import { type HeapState, NOT_STRONG, YOUNG } from './state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
   s.slots[s.base[owner]! + slot] = target;
-  const flags = s.flags;
-  const ownerFlags = flags[owner]!;
-  if ((flags[target]! & ~ownerFlags & YOUNG) !== 0) dirtyCard(s, owner);
   // A weak or ephemeron slot is no strong edge: the atomic phase decides what it keeps.
-  if (s.color[target] === s.barrierWhite && (ownerFlags & NOT_STRONG) === 0) shade(s, target);
+  afterStore(s, owner, target, (s.flags[owner]! & NOT_STRONG) === 0);
+}
+
+/** Stores `target` into element `at` of a component `ref` (strong) or `weakref` field column. */
+export function writeRefField(
+  s: HeapState,
+  owner: number,
+  column: TypedColumn,
+  at: number,
+  target: number,
+  strong: boolean,
+): void {
+  column[at] = target;
+  afterStore(s, owner, target, strong);
+}
+
+/** The barrier proper: run after every reference store into `owner`. */
+function afterStore(s: HeapState, owner: number, target: number, strong: boolean): void {
+  const flags = s.flags;
+  if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
+  if (s.color[target] === s.barrierWhite && strong) shade(s, target);
 }

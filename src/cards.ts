@@ -6,7 +6,7 @@
  * O(capacity).
  */
 import { growMarkStack } from './mark.ts';
-import { type HeapState, YOUNG } from './state.ts';
+import { HAS_COMPONENTS, type HeapState, YOUNG } from './state.ts';
 
 export function dirtyCard(s: HeapState, owner: number): void {
   const card = owner >>> s.cardShift;
@@ -23,12 +23,23 @@ export function addYoung(s: HeapState, index: number): void {
   s.young++;
 }
 
-/** Whether any slot of object `index` refers to a young object. */
+/** Whether any slot or component `ref`/`weakref` field of object `index` refers to a young object. */
 export function refersToYoung(s: HeapState, index: number): boolean {
   const slots = s.slots;
   const flags = s.flags;
   for (let k = s.base[index]!, end = k + s.size[index]!; k < end; k++) {
     if ((flags[slots[k]!]! & YOUNG) !== 0) return true;
+  }
+  if ((flags[index]! & HAS_COMPONENTS) === 0) return false;
+  for (const c of s.components.list) {
+    if (c.position[index] === 0) continue;
+    for (const fields of [c.strongRefs, c.weakRefs]) {
+      for (const f of fields) {
+        for (let k = index * f.length, end = k + f.length; k < end; k++) {
+          if ((flags[f.column[k]!]! & YOUNG) !== 0) return true;
+        }
+      }
+    }
   }
   return false;
 }
@@ -79,7 +90,9 @@ export function pushDirtyCardObjects(s: HeapState): void {
     const card = s.dirtyCards[k]!;
     const end = Math.min((card + 1) << shift, s.top);
     for (let i = Math.max(card << shift, 1); i < end; i++) {
-      if (color[i] === 0 || (flags[i]! & YOUNG) !== 0 || size[i] === 0) continue;
+      if (color[i] === 0 || (flags[i]! & YOUNG) !== 0 || (size[i] === 0 && (flags[i]! & HAS_COMPONENTS) === 0)) {
+        continue;
+      }
       if (s.markTop === s.markStack.length) growMarkStack(s);
       s.markStack[s.markTop++] = i;
     }

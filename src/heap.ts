@@ -4,6 +4,25 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import { addYoung } from './cards.ts';
+import {
+  addComponentData,
+  addMember,
+  type Component,
+  type ComponentBase,
+  type ComponentData,
+  dropDeadFromQuery,
+  FIELD_TYPES,
+  type FieldData,
+  type FieldType,
+  getQuery,
+  hasAnyComponent,
+  makeComponentStore,
+  MAX_FIELD_LENGTH,
+  type Not,
+  removeMember,
+  RESERVED_FIELD_NAMES,
+  type Schema,
+} from './components.ts';
 import { finishCycle, fullCollection, minorCollection, stepCycle } from './collector.ts';
 import { cardsFor, growHeaders, grownCapacity } from './columns.ts';
 import { GcForbiddenError, HeapFullError, StaleRefError } from './errors.ts';
@@ -12,9 +31,9 @@ import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
 import { makePacer, type Pacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
-import { EPHEMERON, FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
+import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
 import { listFinalizable, listWeak } from './weak.ts';
-import { writeSlot } from './barrier.ts';
+import { writeRefField, writeSlot } from './barrier.ts';
 import { verifyHeap } from './verify.ts';
 
 export type { HeapOptions } from './options.ts';
@@ -71,6 +90,20 @@ export interface HeapStats {
 const HEADER_BYTES = 18;
 
 let stateOfHeap: (heap: Heap) => HeapState;
+
+/** Each component's data, found from the object users hold (not in any hot loop). */
+const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
+
+/** Options of `defineComponent`. */
+export interface ComponentOptions {
+  /** Unique within the heap; names the component in errors and snapshots. Default `component<id>`. */
+  name?: string;
+  /** Runs when the component leaves an object: on `remove`, or in the finalizer phase once the object is found dead (its components still readable). */
+  onRemove?: (ref: Ref) => void;
+}
+
+/** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
+export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
 
 /** The state behind a heap, for the library's own modules (snapshot, bridges); not exported by `mod.ts`. */
 export function stateOf(heap: Heap): HeapState {
@@ -153,6 +186,7 @@ export class Heap {
       finalizeNext: 0,
       finalizers: [],
       finalizerErrors: [],
+      components: makeComponentStore(),
     };
     this.#onFinalizerError = o.onFinalizerError;
     this.#pacer = makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects);
@@ -361,6 +395,185 @@ export class Heap {
       listFinalizable(s, i);
     }
     s.finalizers[i] = fn;
+  }
+
+  // ---- components ----------------------------------------------------------------------------
+
+  /**
+   * Defines a component: fields of type `f32 f64 i8 i16 i32 u8 u16 u32`, `ref` (a traced edge that
+   * keeps its target alive) or `weakref` (reads NULL once its target is freed), or fixed-length
+   * arrays of them (`['f32', 3]`). An empty schema makes a tag.
+   */
+  defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`component options must be an object, got ${describe(options)}`);
+    }
+    const store = this.#s.components;
+    const name = options.name === undefined ? `component${store.list.length}` : options.name;
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError(`a component name must be a non-empty string, got ${describe(name)}`);
+    }
+    if (store.byName.has(name)) throw new TypeError(`a component named '${name}' is defined already`);
+    if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
+      throw new TypeError(`onRemove must be a function, got ${describe(options.onRemove)}`);
+    }
+    for (const [field, spec] of Object.entries(schema)) {
+      if (RESERVED_FIELD_NAMES.has(field)) throw new TypeError(`field name '${field}' is reserved`);
+      const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
+      if (!FIELD_TYPES.includes(type as FieldType)) {
+        throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
+      }
+      checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
+    }
+    const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
+    const component = { name, id: data.id, schema: data.schema };
+    for (const field of data.fields) {
+      if (field.type === 'ref' || field.type === 'weakref') continue;
+      Object.defineProperty(component, field.name, { get: () => field.column, enumerable: true });
+    }
+    Object.freeze(component);
+    componentData.set(component, { heap: this, data });
+    this.#components.push(component);
+    return component as Component<S>;
+  }
+
+  /** The component defined under `name`, or undefined. */
+  component(name: string): ComponentBase | undefined {
+    return this.#components.find((component) => componentData.get(component)!.data.name === name) as
+      | ComponentBase
+      | undefined;
+  }
+
+  /** The components of this heap, in definition order. */
+  readonly #components: object[] = [];
+
+  #dataOf(component: unknown): ComponentData {
+    const entry = typeof component === 'object' && component !== null ? componentData.get(component) : undefined;
+    if (entry === undefined || entry.heap !== this) {
+      throw new TypeError(`${describe(component)} is not a component of this heap`);
+    }
+    return entry.data;
+  }
+
+  #fieldOf(data: ComponentData, field: unknown, element: unknown): { f: FieldData; at: number } {
+    const f = data.fields.find((candidate) => candidate.name === field);
+    if (f === undefined) throw new TypeError(`component '${data.name}' has no field ${describe(field)}`);
+    if (typeof element !== 'number' || element >>> 0 !== element || element >= f.length) {
+      throw new RangeError(`element ${describe(element)} is out of range: field '${f.name}' has ${f.length}`);
+    }
+    return { f, at: element };
+  }
+
+  /**
+   * Gives the object a component (fields zeroed, then set from `init`). Adding a component the
+   * object has already keeps its values and applies `init`. Every value is checked first.
+   */
+  add(ref: Ref, component: ComponentBase, init?: ComponentInit): void {
+    const s = this.#s;
+    const i = this.#indexOf(ref, 'handle');
+    const data = this.#dataOf(component);
+    const writes: { f: FieldData; at: number; value: number }[] = [];
+    if (init !== undefined) {
+      if (typeof init !== 'object' || init === null) {
+        throw new TypeError(`init must be an object, got ${describe(init)}`);
+      }
+      for (const [field, value] of Object.entries(init)) {
+        const f = this.#fieldOf(data, field, 0).f;
+        const values = Array.isArray(value) ? value : [value];
+        if (values.length !== f.length) {
+          throw new RangeError(
+            `field '${field}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${values.length}`,
+          );
+        }
+        values.forEach((v, at) => writes.push({ f, at, value: this.#fieldValue(f, v) }));
+      }
+    }
+    addMember(data, i);
+    s.flags[i] = s.flags[i]! | HAS_COMPONENTS;
+    if (data.onRemove !== undefined && (s.flags[i]! & FINALIZABLE) === 0) {
+      s.flags[i] = s.flags[i]! | FINALIZABLE;
+      listFinalizable(s, i);
+    }
+    for (const { f, at, value } of writes) this.#store(i, f, at, value);
+  }
+
+  /** Checks a value for a field; returns what the column stores (an index for `ref` fields). */
+  #fieldValue(f: FieldData, value: unknown): number {
+    if (f.type === 'ref' || f.type === 'weakref') {
+      return value === NULL ? 0 : this.#indexOf(value, `value for field '${f.name}'`);
+    }
+    if (typeof value !== 'number') throw new TypeError(`field '${f.name}' takes numbers, got ${describe(value)}`);
+    return value;
+  }
+
+  #store(i: number, f: FieldData, at: number, value: number): void {
+    const k = i * f.length + at;
+    if (f.type === 'ref' || f.type === 'weakref') writeRefField(this.#s, i, f.column, k, value, f.type === 'ref');
+    else f.column[k] = value;
+  }
+
+  /** Takes a component away (running its onRemove hook first, while it is still readable). */
+  remove(ref: Ref, component: ComponentBase): void {
+    const s = this.#s;
+    const i = this.#indexOf(ref, 'handle');
+    const data = this.#dataOf(component);
+    if (data.position[i] === 0) return;
+    try {
+      data.onRemove?.(ref);
+    } finally {
+      removeMember(data, i);
+      if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
+    }
+  }
+
+  has(ref: Ref, component: ComponentBase): boolean {
+    return this.#dataOf(component).position[this.#readableIndexOf(ref)] !== 0;
+  }
+
+  /** A field's value (element `element` of an array field): a number, or a handle for `ref` fields. */
+  getField(ref: Ref, component: ComponentBase, field: string, element: number = 0): number {
+    const i = this.#readableIndexOf(ref);
+    const data = this.#dataOf(component);
+    const { f, at } = this.#fieldOf(data, field, element);
+    if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
+    const value = f.column[i * f.length + at]!;
+    if (f.type !== 'ref' && f.type !== 'weakref') return value;
+    return value === 0 ? NULL : this.#handle(value);
+  }
+
+  /** Sets a field; the only way to write a `ref` or `weakref` field (stores go through the barrier). */
+  setField(ref: Ref, component: ComponentBase, field: string, value: number, element: number = 0): void {
+    const i = this.#indexOf(ref, 'handle');
+    const data = this.#dataOf(component);
+    const { f, at } = this.#fieldOf(data, field, element);
+    if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
+    this.#store(i, f, at, this.#fieldValue(f, value));
+  }
+
+  /**
+   * The indices of the live objects that have every given component and none of the `not(...)`
+   * ones, as a dense `Uint32Array` (a view: valid until the next add, remove or collection).
+   * Index SoA columns with them directly; `refAt(index)` gives the handle.
+   */
+  query(...terms: (ComponentBase | Not)[]): Uint32Array {
+    const all: ComponentData[] = [];
+    const none: ComponentData[] = [];
+    for (const term of terms) {
+      if (typeof term === 'object' && term !== null && 'not' in term && !componentData.has(term)) {
+        none.push(this.#dataOf(term.not));
+      } else {
+        all.push(this.#dataOf(term));
+      }
+    }
+    if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
+    const s = this.#s;
+    const q = getQuery(s.components, all, none);
+    // Objects found dead by a cycle's marking stay members until the sweep frees them.
+    if (s.phase === SWEEP) dropDeadFromQuery(q, s.color, s.liveMask);
+    return q.dense.subarray(0, q.count);
   }
 
   // ---- roots ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * never holds more entries than there are live objects.
  */
 import { growU32 } from './columns.ts';
-import { type HeapState, NOT_STRONG, YOUNG } from './state.ts';
+import { HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from './state.ts';
 
 export function growMarkStack(s: HeapState): Uint32Array {
   s.markStack = growU32(s.markStack, s.markStack.length * 2);
@@ -53,9 +53,16 @@ export function drainMarkStack(s: HeapState, budget: number): number {
     const obj = stack[--sp]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
+    const objFlags = flags[obj]!;
     work += 1 + end - start;
+    if ((objFlags & HAS_COMPONENTS) !== 0) {
+      s.markTop = sp;
+      work += shadeComponentRefs(s, obj);
+      stack = s.markStack;
+      sp = s.markTop;
+    }
     // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
-    if ((flags[obj]! & NOT_STRONG) !== 0) continue;
+    if ((objFlags & NOT_STRONG) !== 0) continue;
     for (let k = start; k < end; k++) {
       const target = slots[k]!;
       if (target !== 0 && color[target] !== mark) {
@@ -105,7 +112,14 @@ export function drainYoung(s: HeapState, youngMark: number): void {
   let sp = s.markTop;
   while (sp > 0) {
     const obj = stack[--sp]!;
-    if ((flags[obj]! & NOT_STRONG) !== 0) continue;
+    const objFlags = flags[obj]!;
+    if ((objFlags & HAS_COMPONENTS) !== 0) {
+      s.markTop = sp;
+      shadeYoungComponentRefs(s, obj, youngMark);
+      stack = s.markStack;
+      sp = s.markTop;
+    }
+    if ((objFlags & NOT_STRONG) !== 0) continue;
     for (let k = base[obj]!, end = k + size[obj]!; k < end; k++) {
       const target = slots[k]!;
       if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
@@ -119,4 +133,33 @@ export function drainYoung(s: HeapState, youngMark: number): void {
     }
   }
   s.markTop = 0;
+}
+
+// ---- component `ref` fields: the marker's slow path, for objects with components only ----------
+
+/** Shades every target of the object's strong `ref` fields; returns the fields looked at, as work. */
+function shadeComponentRefs(s: HeapState, obj: number): number {
+  let work = 0;
+  for (const c of s.components.withStrongRefs) {
+    if (c.position[obj] === 0) continue;
+    for (const f of c.strongRefs) {
+      const column = f.column;
+      for (let k = obj * f.length, end = k + f.length; k < end; k++) {
+        const target = column[k]!;
+        if (target !== 0) shade(s, target);
+      }
+      work += f.length;
+    }
+  }
+  return work;
+}
+
+function shadeYoungComponentRefs(s: HeapState, obj: number, youngMark: number): void {
+  for (const c of s.components.withStrongRefs) {
+    if (c.position[obj] === 0) continue;
+    for (const f of c.strongRefs) {
+      const column = f.column;
+      for (let k = obj * f.length, end = k + f.length; k < end; k++) shadeYoung(s, column[k]!, youngMark);
+    }
+  }
 }

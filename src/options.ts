@@ -16,7 +16,7 @@ export interface HeapOptions {
   maxSlots?: number;
   /** Young and old generations with minor collections. Default true. */
   generational?: boolean;
-  /** Minor collections a young object survives before promotion, 1 to 7. Default 2. */
+  /** Minor collections a young object survives before promotion, 1 to 3. Default 2. */
   promoteAfter?: number;
   /** Object indices per card of the remembered set, a power of two from 1 to 4096. Default 32. */
   cardSize?: number;
@@ -110,7 +110,7 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
   const maxSlots = checkInteger('maxSlots', given(options.maxSlots, 2 ** 28), 2, 2 ** 32 - 1);
   const maxSlotsPerObject = checkInteger('maxSlotsPerObject', given(options.maxSlotsPerObject, 2 ** 20), 0, 2 ** 30);
   const generational = checkBoolean('generational', given(options.generational, true));
-  const promoteAfter = checkInteger('promoteAfter', given(options.promoteAfter, 2), 1, 7);
+  const promoteAfter = checkInteger('promoteAfter', given(options.promoteAfter, 2), 1, 3);
   const cardSize = checkInteger('cardSize', given(options.cardSize, 32), 1, 4096);
   if ((cardSize & (cardSize - 1)) !== 0) throw new RangeError(`cardSize must be a power of two, got ${cardSize}`);
   const cardShift = 31 - Math.clz32(cardSize);

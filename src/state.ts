@@ -3,6 +3,7 @@
  * a set of plain functions over it (the heap facade owns the only instance). Columns are
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
+import type { ComponentStore } from './components.ts';
 import type { HandleCodec } from './handle.ts';
 
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
@@ -27,9 +28,11 @@ export const EPHEMERON = 8;
 export const FINALIZABLE = 16;
 /** Objects whose slots the marker must not trace as strong edges. */
 export const NOT_STRONG = WEAK | EPHEMERON;
-/** Minor collections survived, kept in the top three bits. */
+/** Minor collections survived, kept in two bits (so `promoteAfter` is at most 3). */
 export const AGE_SHIFT = 5;
-export const AGE_MASK = 7 << AGE_SHIFT;
+export const AGE_MASK = 3 << AGE_SHIFT;
+/** The object has at least one component: the marker looks at its `ref` fields, the sweep removes them. */
+export const HAS_COMPONENTS = 128;
 
 export interface HeapState {
   readonly codec: HandleCodec;
@@ -139,4 +142,7 @@ export interface HeapState {
   finalizers: (((ref: number) => void) | undefined)[];
   /** Errors thrown by finalizers, reported once the collection that ran them is consistent. */
   finalizerErrors: unknown[];
+
+  /** ECS components: SoA columns sized with the header columns, membership and queries. */
+  components: ComponentStore;
 }

@@ -6,7 +6,8 @@
  */
 import { freeBlock } from './slots.ts';
 import { dirtyCard, refersToYoung } from './cards.ts';
-import { AGE_MASK, AGE_SHIFT, DEAD, FREE, type HeapState, RETIRED, YOUNG } from './state.ts';
+import { releaseComponents } from './components.ts';
+import { AGE_MASK, AGE_SHIFT, DEAD, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from './state.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is
@@ -14,6 +15,7 @@ import { AGE_MASK, AGE_SHIFT, DEAD, FREE, type HeapState, RETIRED, YOUNG } from 
  * `maxGeneration`); a retired index is never reused, so no stale handle can revive.
  */
 export function releaseObject(s: HeapState, index: number): boolean {
+  if ((s.flags[index]! & HAS_COMPONENTS) !== 0) releaseComponents(s.components, index);
   const slotCount = s.size[index]!;
   freeBlock(s, s.base[index]!, slotCount);
   s.slotsUsed -= slotCount;

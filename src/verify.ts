@@ -11,6 +11,7 @@ import {
   EPHEMERON,
   FINALIZABLE,
   FREE,
+  HAS_COMPONENTS,
   type HeapState,
   MARK,
   NOT_STRONG,
@@ -38,6 +39,7 @@ export function verifyHeap(s: HeapState): void {
   verifyCards(s);
   verifyCycle(s);
   verifyWeak(s);
+  verifyComponents(s);
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -254,9 +256,12 @@ function verifyWeak(s: HeapState): void {
   };
   checkList(s.weakObjects, s.weakCount, NOT_STRONG, 'weak');
   checkList(s.finalizable, s.finalizableCount, FINALIZABLE, 'finalizer');
-  for (let k = 0; k < s.finalizableCount; k++) {
-    const i = s.finalizable[k]!;
-    if (typeof s.finalizers[i] !== 'function') fail('2 (finalizer list)', `object ${i} has no finalizer function`);
+  // (A listed object may have neither a finalizer nor a hooked component any more, after `remove`:
+  // running nothing for it is harmless.) Every finalizer function belongs to a listed object.
+  for (let i = 1; i < s.top; i++) {
+    if (s.finalizers[i] !== undefined && isLive(s, i) && !listed[i]) {
+      fail('2 (finalizer list)', `object ${i} has a finalizer but is not listed`);
+    }
   }
   for (let i = 1; i < s.top; i++) {
     if (isLive(s, i) && (s.flags[i]! & EPHEMERON) !== 0 && s.size[i]! % 2 !== 0) {
@@ -267,5 +272,76 @@ function verifyWeak(s: HeapState): void {
   for (let k = s.finalizeNext; k < s.finalizeTop; k++) {
     const i = s.finalizeQueue[k]!;
     if (s.color[i] !== 3 - s.markValue) fail('2 (finalizer queue)', `queued object ${i} was not found dead`);
+  }
+}
+
+/**
+ * Components: member lists and positions agree, members are live, `HAS_COMPONENTS` is set exactly
+ * on live objects with a component, `ref`/`weakref` fields hold NULL or live indices (invariant 2),
+ * old-to-young field references lie in dirty cards (5), no black member's `ref` field names a
+ * white object while marking (6), and every query holds exactly the live objects that match it.
+ */
+function verifyComponents(s: HeapState): void {
+  const store = s.components;
+  const counted = new Uint8Array(s.top);
+  const white = 3 - s.markValue;
+  const gray = new Uint8Array(s.top);
+  if (s.phase === MARK) { for (let k = 0; k < s.markTop; k++) gray[s.markStack[k]!] = 1; }
+  for (const c of store.list) {
+    for (let k = 0; k < c.memberCount; k++) {
+      const i = c.members[k]!;
+      if (c.position[i] !== k + 1) fail('3 (components)', `'${c.name}' member ${i} has position ${c.position[i]}`);
+      if (s.color[i] === FREE) fail('3 (components)', `'${c.name}' member ${i} is free`);
+      if (isLive(s, i)) counted[i] = 1;
+      if (!isLive(s, i)) continue;
+      const old = (s.flags[i]! & YOUNG) === 0;
+      const black = s.phase === MARK && s.color[i] === s.markValue && !gray[i];
+      for (const f of c.fields) {
+        if (f.type !== 'ref' && f.type !== 'weakref') continue;
+        for (let p = i * f.length; p < (i + 1) * f.length; p++) {
+          const target = f.column[p]!;
+          if (target === 0) continue;
+          if (!isLive(s, target)) {
+            fail('2 (components)', `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live`);
+          }
+          if (old && (s.flags[target]! & YOUNG) !== 0 && s.cards[i >>> s.cardShift] === 0) {
+            fail(
+              '5 (cards)',
+              `old object ${i} refers to young ${target} through '${c.name}.${f.name}', but its card is clean`,
+            );
+          }
+          if (black && f.type === 'ref' && s.color[target] === white) {
+            fail('6 (tri-color)', `black object ${i} refers to white ${target} through '${c.name}.${f.name}'`);
+          }
+        }
+      }
+    }
+    let members = 0;
+    for (let i = 0; i < c.position.length; i++) if (c.position[i] !== 0) members++;
+    if (members !== c.memberCount) {
+      fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
+    }
+  }
+  for (let i = 1; i < s.top; i++) {
+    if (!isLive(s, i)) continue;
+    if (((s.flags[i]! & HAS_COMPONENTS) !== 0) !== (counted[i] === 1)) {
+      fail('3 (components)', `object ${i} has the component flag ${counted[i] ? 'clear' : 'set'} wrongly`);
+    }
+  }
+  for (const q of store.queries.values()) {
+    let expected = 0;
+    for (let i = 1; i < s.top; i++) {
+      const match = isLive(s, i) && q.all.every((c) => c.position[i] !== 0) && q.none.every((c) => c.position[i] === 0);
+      if (match) expected++;
+      if (match && q.position[i] === 0) fail('3 (queries)', `query ${q.key} is missing object ${i}`);
+    }
+    let live = 0;
+    for (let k = 0; k < q.count; k++) {
+      const i = q.dense[k]!;
+      if (q.position[i] !== k + 1) fail('3 (queries)', `query ${q.key} entry ${i} has position ${q.position[i]}`);
+      if (isLive(s, i)) live++;
+      else if (s.phase !== SWEEP) fail('3 (queries)', `query ${q.key} holds dead object ${i}`);
+    }
+    if (live !== expected) fail('3 (queries)', `query ${q.key} holds ${live} live objects, ${expected} match`);
   }
 }

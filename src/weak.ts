@@ -19,7 +19,7 @@
 import { growU32 } from './columns.ts';
 import { packHandle } from './handle.ts';
 import { drainMarkStack, drainYoung, shade, shadeYoung } from './mark.ts';
-import { EPHEMERON, FINALIZABLE, type HeapState, READ_ALL, YOUNG } from './state.ts';
+import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, READ_ALL, YOUNG } from './state.ts';
 
 export function listWeak(s: HeapState, index: number): void {
   if (s.weakCount === s.weakObjects.length) s.weakObjects = growU32(s.weakObjects, s.weakObjects.length * 2);
@@ -108,6 +108,19 @@ export function clearDeadReferences(s: HeapState, deadColor: number): void {
     }
   }
   s.weakCount = kept;
+  // `weakref` component fields of surviving members, through each component's member list.
+  for (const c of s.components.withWeakRefs) {
+    for (let k = 0; k < c.memberCount; k++) {
+      const index = c.members[k]!;
+      if (color[index] === deadColor) continue;
+      for (const f of c.weakRefs) {
+        const column = f.column;
+        for (let p = index * f.length, end = p + f.length; p < end; p++) {
+          if (color[column[p]!] === deadColor) column[p] = 0;
+        }
+      }
+    }
+  }
 }
 
 /** Moves the dead objects of the finalizable list (color `deadColor`) to the finalization queue. */
@@ -145,11 +158,24 @@ export function runFinalizers(s: HeapState, budget: number): number {
       s.finalizers[i] = undefined;
       s.flags[i] = s.flags[i]! & ~FINALIZABLE;
       work += FINALIZER_UNITS;
-      if (fn === undefined) continue;
-      try {
-        fn(packHandle(s.codec, i, s.generation[i]!));
-      } catch (error) {
-        s.finalizerErrors.push(error);
+      const ref = packHandle(s.codec, i, s.generation[i]!);
+      if (fn !== undefined) {
+        try {
+          fn(ref);
+        } catch (error) {
+          s.finalizerErrors.push(error);
+        }
+      }
+      // Components' onRemove hooks, while the components are still readable.
+      if ((s.flags[i]! & HAS_COMPONENTS) !== 0) {
+        for (const c of s.components.list) {
+          if (c.onRemove === undefined || c.position[i] === 0) continue;
+          try {
+            c.onRemove(ref);
+          } catch (error) {
+            s.finalizerErrors.push(error);
+          }
+        }
       }
     }
   } finally {

@@ -140,7 +140,7 @@ describe('minor collections', () => {
 describe('generational options', () => {
   it('are validated, naming the bad value', () => {
     expect(() => new Heap({ promoteAfter: 0 })).toThrow(/promoteAfter.*got 0/);
-    expect(() => new Heap({ promoteAfter: 8 })).toThrow(RangeError);
+    expect(() => new Heap({ promoteAfter: 4 })).toThrow(RangeError);
     expect(() => new Heap({ cardSize: 3 })).toThrow(/cardSize must be a power of two, got 3/);
     expect(() => new Heap({ cardSize: 8192 })).toThrow(RangeError);
     // @ts-expect-error: a string where a boolean belongs

@@ -1,0 +1,281 @@
+/**
+ * ECS components: struct-of-arrays columns indexed by object index, sized with the header columns.
+ *
+ * Membership is a sparse set per component: `position[index]` is the index's place in `members`
+ * plus one (0 = absent), so `has` is one load and a component's members can be walked without
+ * scanning the heap. Queries are cached sparse sets too, kept exact on add, remove and free, so
+ * iterating one is a loop over a dense `Uint32Array` (as bitECS does).
+ *
+ * `ref` fields are edges: they hold object indices like slots, every store goes through the write
+ * barrier, and the collectors trace them (objects with components carry `HAS_COMPONENTS`, which
+ * sends the marker down `forEachStrongRef`). `weakref` fields are cleared when their target dies.
+ * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
+ */
+import { growU32 } from './columns.ts';
+import type { Ref } from './handle.ts';
+
+export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
+export type FieldType = NumericType | 'ref' | 'weakref';
+/** A field: a type, or a fixed-length array of that type (`['f32', 3]`). */
+export type FieldSpec = FieldType | readonly [FieldType, number];
+export type Schema = Readonly<Record<string, FieldSpec>>;
+
+export type TypedColumn =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array;
+
+const COLUMN_TYPES: Record<FieldType, new (length: number) => TypedColumn> = {
+  f32: Float32Array,
+  f64: Float64Array,
+  i8: Int8Array,
+  i16: Int16Array,
+  i32: Int32Array,
+  u8: Uint8Array,
+  u16: Uint16Array,
+  u32: Uint32Array,
+  ref: Uint32Array,
+  weakref: Uint32Array,
+};
+
+export const FIELD_TYPES = Object.keys(COLUMN_TYPES) as FieldType[];
+/** The most elements one array field may have. */
+export const MAX_FIELD_LENGTH = 1024;
+
+export interface FieldData {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Elements per object: 1, or the array length. */
+  readonly length: number;
+  /** `length` entries per object index; replaced (grown) with the header columns. */
+  column: TypedColumn;
+}
+
+export interface ComponentData {
+  readonly id: number;
+  readonly name: string;
+  readonly schema: Schema;
+  readonly fields: FieldData[];
+  readonly strongRefs: FieldData[];
+  readonly weakRefs: FieldData[];
+  readonly onRemove: ((ref: Ref) => void) | undefined;
+  members: Uint32Array;
+  memberCount: number;
+  /** Index -> place in `members` + 1; 0 when the index does not have this component. */
+  position: Uint32Array;
+  /** Queries that name this component (with or without `not`). */
+  readonly queries: QueryData[];
+}
+
+export interface QueryData {
+  readonly key: string;
+  readonly all: ComponentData[];
+  readonly none: ComponentData[];
+  dense: Uint32Array;
+  count: number;
+  position: Uint32Array;
+}
+
+export interface ComponentStore {
+  readonly list: ComponentData[];
+  readonly byName: Map<string, ComponentData>;
+  /** Components with `ref` fields: the only ones the marker looks at. */
+  readonly withStrongRefs: ComponentData[];
+  readonly withWeakRefs: ComponentData[];
+  readonly queries: Map<string, QueryData>;
+}
+
+export function makeComponentStore(): ComponentStore {
+  return { list: [], byName: new Map(), withStrongRefs: [], withWeakRefs: [], queries: new Map() };
+}
+
+/** Builds a component's columns for `columnLength` indices; the schema was validated by the caller. */
+export function addComponentData(
+  store: ComponentStore,
+  name: string,
+  schema: Schema,
+  onRemove: ((ref: Ref) => void) | undefined,
+  columnLength: number,
+): ComponentData {
+  const fields: FieldData[] = [];
+  for (const [fieldName, spec] of Object.entries(schema)) {
+    const type = typeof spec === 'string' ? spec : spec[0];
+    const length = typeof spec === 'string' ? 1 : spec[1];
+    fields.push({ name: fieldName, type, length, column: new COLUMN_TYPES[type](columnLength * length) });
+  }
+  const data: ComponentData = {
+    id: store.list.length,
+    name,
+    schema,
+    fields,
+    strongRefs: fields.filter((f) => f.type === 'ref'),
+    weakRefs: fields.filter((f) => f.type === 'weakref'),
+    onRemove,
+    members: new Uint32Array(16),
+    memberCount: 0,
+    position: new Uint32Array(columnLength),
+    queries: [],
+  };
+  store.list.push(data);
+  store.byName.set(name, data);
+  if (data.strongRefs.length > 0) store.withStrongRefs.push(data);
+  if (data.weakRefs.length > 0) store.withWeakRefs.push(data);
+  return data;
+}
+
+/** Grows every component column and membership index with the header columns. */
+export function growComponents(store: ComponentStore, columnLength: number): void {
+  for (const c of store.list) {
+    for (const f of c.fields) {
+      const grown = new COLUMN_TYPES[f.type](columnLength * f.length);
+      grown.set(f.column);
+      f.column = grown;
+    }
+    c.position = growU32(c.position, columnLength);
+  }
+  for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
+}
+
+function matches(q: QueryData, index: number): boolean {
+  for (const c of q.all) if (c.position[index] === 0) return false;
+  for (const c of q.none) if (c.position[index] !== 0) return false;
+  return true;
+}
+
+function queryInsert(q: QueryData, index: number): void {
+  if (q.position[index] !== 0) return;
+  if (q.count === q.dense.length) q.dense = growU32(q.dense, q.dense.length * 2);
+  q.dense[q.count++] = index;
+  q.position[index] = q.count;
+}
+
+/** Swap-remove from a sparse set: the last member takes the removed one's place. */
+function queryRemove(q: QueryData, index: number): void {
+  const at = q.position[index]!;
+  if (at === 0) return;
+  const last = q.dense[--q.count]!;
+  q.dense[at - 1] = last;
+  q.position[last] = at;
+  q.position[index] = 0;
+}
+
+/** Re-checks every query naming `c` for `index`, after `index` gained or lost `c`. */
+function refreshQueries(c: ComponentData, index: number): void {
+  for (const q of c.queries) {
+    if (matches(q, index)) queryInsert(q, index);
+    else queryRemove(q, index);
+  }
+}
+
+/** Adds `c` to `index`, with every field zeroed. Returns false when it was there already. */
+export function addMember(c: ComponentData, index: number): boolean {
+  if (c.position[index] !== 0) return false;
+  for (const f of c.fields) f.column.fill(0, index * f.length, (index + 1) * f.length);
+  if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
+  c.members[c.memberCount++] = index;
+  c.position[index] = c.memberCount;
+  refreshQueries(c, index);
+  return true;
+}
+
+/** Removes `c` from `index`, clearing its `ref` fields so no edge outlives membership. */
+export function removeMember(c: ComponentData, index: number): boolean {
+  const at = c.position[index]!;
+  if (at === 0) return false;
+  const last = c.members[--c.memberCount]!;
+  c.members[at - 1] = last;
+  c.position[last] = at;
+  c.position[index] = 0;
+  for (const f of c.strongRefs) f.column.fill(0, index * f.length, (index + 1) * f.length);
+  for (const f of c.weakRefs) f.column.fill(0, index * f.length, (index + 1) * f.length);
+  refreshQueries(c, index);
+  return true;
+}
+
+/** Whether `index` still has any component. */
+export function hasAnyComponent(store: ComponentStore, index: number): boolean {
+  for (const c of store.list) if (c.position[index] !== 0) return true;
+  return false;
+}
+
+/** Removes every component of a freed object. */
+export function releaseComponents(store: ComponentStore, index: number): void {
+  for (const c of store.list) removeMember(c, index);
+}
+
+/** The cached query for these components, built (by one pass over the smallest member list) on first use. */
+export function getQuery(store: ComponentStore, all: ComponentData[], none: ComponentData[]): QueryData {
+  const key = all.map((c) => c.id).sort((a, b) => a - b).join(',') + '!' +
+    none.map((c) => c.id).sort((a, b) => a - b).join(',');
+  let q = store.queries.get(key);
+  if (q !== undefined) return q;
+  const columnLength = all[0]!.position.length;
+  q = { key, all, none, dense: new Uint32Array(16), count: 0, position: new Uint32Array(columnLength) };
+  let smallest = all[0]!;
+  for (const c of all) if (c.memberCount < smallest.memberCount) smallest = c;
+  for (let k = 0; k < smallest.memberCount; k++) {
+    const index = smallest.members[k]!;
+    if (matches(q, index)) queryInsert(q, index);
+  }
+  for (const c of all) c.queries.push(q);
+  for (const c of none) c.queries.push(q);
+  store.queries.set(key, q);
+  return q;
+}
+
+/** During a sweep, dead objects may still be members until swept: drops them from a query. */
+export function dropDeadFromQuery(q: QueryData, color: Uint8Array, liveMask: number): void {
+  for (let k = q.count - 1; k >= 0; k--) {
+    const index = q.dense[k]!;
+    if ((color[index]! & liveMask) === 0) queryRemove(q, index);
+  }
+}
+
+// ---- the public shape of a component -----------------------------------------------------------
+
+type ElementOf<S> = S extends readonly [infer T, number] ? T : S;
+type ColumnFor<T> = T extends 'f32' ? Float32Array
+  : T extends 'f64' ? Float64Array
+  : T extends 'i8' ? Int8Array
+  : T extends 'i16' ? Int16Array
+  : T extends 'i32' ? Int32Array
+  : T extends 'u8' ? Uint8Array
+  : T extends 'u16' ? Uint16Array
+  : Uint32Array;
+type RefField = 'ref' | 'weakref';
+
+/**
+ * A component: its numeric fields are SoA columns, indexed by `heap.index(ref)` (times the length
+ * for array fields: `Velocity.v[i * 3 + k]`). Each property is a getter returning the current
+ * column, so the rule is: read the column into a local at the top of a loop, and read it again
+ * after anything that allocates (the heap may have grown). `ref` fields are not exposed as columns:
+ * read and write them with `heap.getField` / `heap.setField`, which keep the barrier.
+ */
+export type Component<S extends Schema = Schema> =
+  & ComponentBase
+  & { readonly schema: S }
+  & { readonly [K in keyof S as ElementOf<S[K]> extends RefField ? never : K]: ColumnFor<ElementOf<S[K]>> };
+
+/** What every component has, whatever its schema: what the heap's methods take. */
+export interface ComponentBase {
+  readonly name: string;
+  readonly id: number;
+  readonly schema: Schema;
+}
+
+/** A `not` term for `heap.query`: objects that do not have the component. */
+export interface Not {
+  readonly not: ComponentBase;
+}
+
+export function not(component: ComponentBase): Not {
+  return { not: component };
+}
+
+/** Field names a component's own properties take. */
+export const RESERVED_FIELD_NAMES = new Set(['name', 'id', 'schema', '__proto__', 'constructor']);

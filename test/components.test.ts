@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+
+function world() {
+  const heap = new Heap({ initialCapacity: 4 });
+  const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+  const Velocity = heap.defineComponent({ v: ['f32', 2] }, { name: 'Velocity' });
+  const Parent = heap.defineComponent({ parent: 'ref', depth: 'u8' }, { name: 'Parent' });
+  const Target = heap.defineComponent({ target: 'weakref' }, { name: 'Target' });
+  const Frozen = heap.defineComponent({}, { name: 'Frozen' });
+  return { heap, Position, Velocity, Parent, Target, Frozen };
+}
+
+describe('components', () => {
+  it('store numeric fields in SoA columns indexed by heap.index', () => {
+    const { heap, Position, Velocity } = world();
+    const a = heap.alloc();
+    heap.add(a, Position, { x: 1.5, y: -2 });
+    heap.add(a, Velocity, { v: [3, 4] });
+    const i = heap.index(a);
+    expect([Position.x[i], Position.y[i]]).toEqual([1.5, -2]);
+    expect([Velocity.v[i * 2], Velocity.v[i * 2 + 1]]).toEqual([3, 4]);
+    Position.x[i]! += Velocity.v[i * 2]!;
+    expect(heap.getField(a, Position, 'x')).toBe(4.5);
+    heap.setField(a, Velocity, 'v', 7, 1);
+    expect(heap.getField(a, Velocity, 'v', 1)).toBe(7);
+    expect(heap.has(a, Position) && heap.has(a, Velocity)).toBe(true);
+    heap.verify();
+  });
+
+  it('keep columns valid across growth: the getters return the grown column with the values', () => {
+    const { heap, Position } = world();
+    const first = heap.alloc();
+    heap.add(first, Position, { x: 42 });
+    const before = Position.x;
+    for (let k = 0; k < 100; k++) heap.add(heap.alloc(), Position, { x: k });
+    expect(Position.x).not.toBe(before); // grown: re-read after allocating
+    expect(Position.x[heap.index(first)]).toBe(42);
+    expect(Position.x.length).toBeGreaterThan(100);
+  });
+
+  it('zero fields on add, keep them on a repeated add, and clear membership on remove', () => {
+    const { heap, Position, Frozen } = world();
+    const a = heap.alloc();
+    heap.add(a, Position, { x: 1 });
+    heap.add(a, Position, { y: 2 });
+    expect([heap.getField(a, Position, 'x'), heap.getField(a, Position, 'y')]).toEqual([1, 2]);
+    heap.remove(a, Position);
+    heap.remove(a, Position); // absent: nothing happens
+    expect(heap.has(a, Position)).toBe(false);
+    heap.add(a, Position);
+    expect(heap.getField(a, Position, 'x')).toBe(0);
+    heap.add(a, Frozen);
+    expect(heap.has(a, Frozen)).toBe(true);
+    heap.verify();
+  });
+
+  it('do not expose ref columns, so a store cannot bypass the barrier', () => {
+    const { Parent, Position } = world();
+    expect('parent' in Parent).toBe(false);
+    expect('depth' in Parent).toBe(true);
+    expect(Object.keys(Position).sort()).toEqual(['id', 'name', 'schema', 'x', 'y']);
+  });
+});
+
+describe('ref fields', () => {
+  const collections: [string, (heap: Heap) => void][] = [
+    ['collect()', (heap) => heap.collect()],
+    ['step()', (heap) => {
+      while (!heap.step(5));
+    }],
+    ['minor()', (heap) => heap.minor()],
+  ];
+  for (const [name, collect] of collections) {
+    it(`keep their targets alive; weakref fields do not, and read NULL after (${name})`, () => {
+      const { heap, Parent, Target } = world();
+      const child = heap.alloc();
+      heap.pin(child);
+      const parent = heap.alloc();
+      const enemy = heap.alloc();
+      heap.add(child, Parent, { parent, depth: 1 });
+      heap.add(child, Target, { target: enemy });
+      collect(heap);
+      expect(heap.isAlive(parent)).toBe(true);
+      expect(heap.getField(child, Parent, 'parent')).toBe(parent);
+      expect(heap.isAlive(enemy)).toBe(false);
+      expect(heap.getField(child, Target, 'target')).toBe(NULL);
+      heap.verify();
+    });
+  }
+
+  it('are followed from old objects by minor collections (the barrier dirties the card)', () => {
+    const { heap, Parent } = world();
+    const old = heap.alloc();
+    heap.pin(old);
+    heap.add(old, Parent);
+    heap.collect();
+    const young = heap.alloc();
+    heap.setField(old, Parent, 'parent', young);
+    expect(heap.stats().dirtyCards).toBe(1);
+    heap.verify();
+    expect(heap.minor().freed).toBe(0);
+    expect(heap.getField(old, Parent, 'parent')).toBe(young);
+    heap.setField(old, Parent, 'parent', NULL);
+    heap.minor();
+    heap.minor();
+    expect(heap.isAlive(young)).toBe(false);
+  });
+
+  it('are shaded by the barrier during incremental marking', () => {
+    const { heap, Parent } = world();
+    let last = heap.alloc(1);
+    heap.pin(last);
+    for (let k = 0; k < 200; k++) {
+      const node = heap.alloc(1);
+      heap.set(node, 0, last);
+      last = node;
+    }
+    heap.pin(last);
+    const root = heap.alloc();
+    heap.add(root, Parent);
+    heap.pin(root); // pinned last: on top of the gray stack, so scanned first
+    const loose = heap.alloc();
+    heap.step(1); // the cycle starts: roots are gray
+    heap.step(3); // root is scanned (black); the chain is still gray
+    expect(heap.phase).toBe('mark');
+    heap.setField(root, Parent, 'parent', loose);
+    heap.verify(); // invariant 6 holds only because the barrier shaded loose
+    while (!heap.step(5));
+    expect(heap.isAlive(loose)).toBe(true);
+  });
+
+  it('collect a dropped subtree of a scene graph linked only by parent refs... from the children side', () => {
+    const { heap, Parent } = world();
+    const root = heap.alloc(4);
+    heap.pin(root);
+    const nodes: Ref[] = [root];
+    for (let k = 1; k < 40; k++) {
+      const node = heap.alloc(4);
+      const parent = nodes[(k - 1) >> 2]!;
+      heap.set(parent, (k - 1) & 3, node); // parent -> child edges in slots
+      heap.add(node, Parent, { parent }); // child -> parent edges in a ref field
+      nodes.push(node);
+    }
+    heap.set(root, 0, NULL); // drop the first subtree
+    heap.collect();
+    const alive = nodes.filter((ref) => heap.isAlive(ref)).length;
+    expect(alive).toBeLessThan(40);
+    for (const ref of nodes) {
+      if (heap.isAlive(ref) && ref !== root) expect(heap.isAlive(heap.getField(ref, Parent, 'parent'))).toBe(true);
+    }
+    heap.verify();
+  });
+});
+
+describe('onRemove hooks', () => {
+  it('run on remove, and in the finalizer phase when the object dies, with the component readable', () => {
+    const heap = new Heap();
+    const removed: [Ref, number][] = [];
+    const Sound = heap.defineComponent({ buffer: 'u32' }, {
+      name: 'Sound',
+      onRemove: (ref) => removed.push([ref, heap.getField(ref, Sound, 'buffer')]),
+    });
+    const a = heap.alloc();
+    const b = heap.alloc();
+    heap.pin(a);
+    heap.add(a, Sound, { buffer: 7 });
+    heap.add(b, Sound, { buffer: 9 });
+    heap.remove(a, Sound);
+    expect(removed).toEqual([[a, 7]]);
+    heap.collect();
+    expect(removed).toEqual([[a, 7], [b, 9]]);
+    expect(heap.query(Sound).length).toBe(0);
+    heap.verify();
+  });
+});
+
+describe('queries', () => {
+  it('hold the live objects with all components and none of the negated ones', () => {
+    const { heap, Position, Velocity, Frozen } = world();
+    const refs = Array.from({ length: 10 }, () => heap.alloc());
+    refs.forEach((ref, k) => {
+      heap.add(ref, Position, { x: k });
+      if (k % 2 === 0) heap.add(ref, Velocity);
+      if (k % 4 === 0) heap.add(ref, Frozen);
+    });
+    const moving = () => [...heap.query(Position, Velocity, not(Frozen))].map((i) => Position.x[i]).sort();
+    expect(moving()).toEqual([2, 6]);
+    heap.remove(refs[4]!, Frozen);
+    heap.add(refs[3]!, Velocity);
+    expect(moving()).toEqual([2, 3, 4, 6]);
+    expect(heap.query(Position).length).toBe(10);
+    heap.verify();
+  });
+
+  it('stay correct when collections free objects between frames', () => {
+    const { heap, Position } = world();
+    const kept = Array.from({ length: 5 }, () => heap.alloc());
+    kept.forEach((ref) => {
+      heap.pin(ref);
+      heap.add(ref, Position);
+    });
+    for (let k = 0; k < 20; k++) heap.add(heap.alloc(), Position);
+    expect(heap.query(Position).length).toBe(25);
+    heap.minor();
+    expect(heap.query(Position).length).toBe(5);
+    for (let k = 0; k < 20; k++) heap.add(heap.alloc(), Position);
+    while (heap.phase !== 'sweep') heap.step(3);
+    expect(heap.query(Position).length).toBe(5); // found dead, not yet swept: already gone
+    heap.verify();
+    while (!heap.step(3));
+    expect([...heap.query(Position)].sort()).toEqual(kept.map((ref) => heap.index(ref)).sort());
+  });
+});
+
+describe('component errors', () => {
+  it('name the bad value and leave the heap unchanged', () => {
+    const { heap, Position, Parent } = world();
+    const a = heap.alloc();
+    heap.add(a, Position, { x: 1 });
+    const before = JSON.stringify(heap.stats());
+    expect(() => heap.defineComponent({ x: 'f16' } as never)).toThrow(/field 'x' has type 'f16'/);
+    expect(() => heap.defineComponent({ x: ['f32', 0] })).toThrow(/length of array field 'x'.*got 0/);
+    expect(() => heap.defineComponent({ name: 'u8' })).toThrow(/field name 'name' is reserved/);
+    expect(() => heap.defineComponent({}, { name: 'Position' })).toThrow(/'Position' is defined already/);
+    expect(() => heap.add(a, {} as never)).toThrow(/is not a component of this heap/);
+    expect(() => heap.add(a, new Heap().defineComponent({}) as never)).toThrow(/not a component of this heap/);
+    expect(() => heap.add(a, Position, { z: 1 } as never)).toThrow(/has no field 'z'/);
+    expect(() => heap.add(a, Position, { x: 'fast' } as never)).toThrow(/takes numbers, got 'fast'/);
+    expect(() => heap.add(a, Parent, { parent: 12345 })).toThrow(StaleRefError);
+    expect(heap.has(a, Parent)).toBe(false); // the failed add added nothing
+    expect(() => heap.setField(a, Parent, 'parent', a)).toThrow(/has no component 'Parent'/);
+    expect(() => heap.getField(a, Position, 'x', 1)).toThrow(/element 1 is out of range/);
+    expect(() => heap.query()).toThrow(/at least one component/);
+    expect(heap.getField(a, Position, 'x')).toBe(1);
+    expect(JSON.stringify(heap.stats())).toBe(before);
+    heap.verify();
+  });
+});
