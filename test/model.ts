@@ -12,6 +12,8 @@ export interface ModelObject {
   /** Minor collections survived while young; `undefined` once old. */
   age: number | undefined;
   finalizer: boolean;
+  /** The `Link` component: a strong `ref` field and a `weakref` field, when the object has it. */
+  link: { ref: Ref; weak: Ref } | undefined;
 }
 
 export class Model {
@@ -43,6 +45,7 @@ export class Model {
       kind,
       age: this.generational && !old ? 0 : undefined,
       finalizer: false,
+      link: undefined,
     });
     const frame = this.scopes[this.scopes.length - 1];
     if (frame) frame.push(ref);
@@ -66,6 +69,7 @@ export class Model {
         seen.add(ref);
         const object = this.objects.get(ref)!;
         if (object.kind === 'strong') queue.push(...object.slots);
+        if (object.link !== undefined) queue.push(object.link.ref);
       }
       changed = false;
       for (const ref of seen) {
@@ -98,6 +102,7 @@ export class Model {
     }
     const gone = (ref: Ref): boolean => ref !== NULL && !this.objects.has(ref);
     for (const object of this.objects.values()) {
+      if (object.link !== undefined && gone(object.link.weak)) object.link.weak = NULL;
       const slots = object.slots;
       if (object.kind === 'weak') {
         for (let k = 0; k < slots.length; k++) if (gone(slots[k]!)) slots[k] = NULL;
@@ -192,6 +197,20 @@ export class Model {
 
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
   check(heap: Heap): void {
+    const Link = heap.component('Link');
+    if (Link !== undefined) {
+      let linked = 0;
+      for (const [ref, object] of this.objects) {
+        if (heap.has(ref, Link) !== (object.link !== undefined)) {
+          expect({ ref, hasLink: !heap.has(ref, Link) }).toBe(null);
+        }
+        if (object.link === undefined) continue;
+        linked++;
+        const seen = { ref: heap.getField(ref, Link, 'ref'), weak: heap.getField(ref, Link, 'weak') };
+        if (seen.ref !== object.link.ref || seen.weak !== object.link.weak) expect(seen).toEqual(object.link);
+      }
+      expect(heap.query(Link).length).toBe(linked);
+    }
     // Plain loops, with `expect` only on a mismatch: a property test calls this after every step.
     for (const [ref, object] of this.objects) {
       const slots = heap.isAlive(ref) ? Array.from({ length: heap.slotCount(ref) }, (_, k) => heap.get(ref, k)) : null;

@@ -4,12 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
+import { type Component, Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
 import { Model } from './model.ts';
 
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
   | { op: 'finalizer'; obj: number }
+  | { op: 'link'; obj: number; target: number; weak: number }
+  | { op: 'unlink'; obj: number }
   | { op: 'set'; obj: number; slot: number; target: number }
   | { op: 'clear'; obj: number; slot: number }
   | { op: 'resize'; obj: number; slots: number }
@@ -34,6 +36,8 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('finalizer' as const), obj: pick }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), obj: pick }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(10) }) },
@@ -139,6 +143,16 @@ function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): nu
   return diedAgain;
 }
 
+/** The component every property-test heap has: one strong and one weak reference field. */
+const links = new WeakMap<Heap, Component<{ ref: 'ref'; weak: 'weakref' }>>();
+function linkOf(heap: Heap): Component<{ ref: 'ref'; weak: 'weakref' }> {
+  let link = links.get(heap);
+  if (link === undefined) {
+    links.set(heap, link = heap.defineComponent({ ref: 'ref', weak: 'weakref' }, { name: 'Link' }));
+  }
+  return link;
+}
+
 function run(heap: Heap, model: Model, ops: Op[]): void {
   for (const step of ops) {
     const live = [...model.objects.keys()];
@@ -146,6 +160,31 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
       case 'alloc':
         allocOrFull(heap, model, step.slots, step.kind);
         break;
+      case 'link': {
+        // Pick 0 of the target means NULL, so links also get cleared.
+        const ref = nth(live, step.obj);
+        if (ref === undefined) break;
+        const target = step.target % 4 === 0 ? NULL : nth(live, step.target)!;
+        const weak = step.weak % 4 === 0 ? NULL : nth(live, step.weak)!;
+        const object = model.objects.get(ref)!;
+        if (object.link === undefined || step.target % 2 === 0) {
+          heap.add(ref, linkOf(heap), { ref: target, weak });
+          if (object.link === undefined) object.link = { ref: NULL, weak: NULL };
+        } else {
+          heap.setField(ref, linkOf(heap), 'ref', target);
+          heap.setField(ref, linkOf(heap), 'weak', weak);
+        }
+        object.link = { ref: target, weak };
+        model.resurrect(target);
+        break;
+      }
+      case 'unlink': {
+        const ref = nth(live, step.obj);
+        if (ref === undefined) break;
+        heap.remove(ref, linkOf(heap));
+        model.objects.get(ref)!.link = undefined;
+        break;
+      }
       case 'finalizer': {
         const ref = nth(live, step.obj);
         if (ref === undefined) break;
