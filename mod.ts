@@ -32,3 +32,4 @@ export {
   not,
   type Schema,
 } from './src/components.ts';
+export { type RestoreOptions, SnapshotError } from './src/snapshot.ts';

@@ -25,15 +25,24 @@ import {
 } from './components.ts';
 import { finishCycle, fullCollection, minorCollection, stepCycle } from './collector.ts';
 import { cardsFor, growHeaders, grownCapacity } from './columns.ts';
-import { GcForbiddenError, HeapFullError, StaleRefError } from './errors.ts';
+import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './errors.ts';
 import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
-import { checkInteger, type HeapOptions, resolveOptions } from './options.ts';
+import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
 import { makePacer, type Pacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
 import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
 import { listFinalizable, listWeak } from './weak.ts';
 import { writeRefField, writeSlot } from './barrier.ts';
+import {
+  componentsToDefine,
+  decodeHeader,
+  encodeSnapshot,
+  loadState,
+  queriesToDefine,
+  type RestoreOptions,
+  SnapshotError,
+} from './snapshot.ts';
 import { verifyHeap } from './verify.ts';
 
 export type { HeapOptions } from './options.ts';
@@ -112,13 +121,8 @@ export function stateOf(heap: Heap): HeapState {
 
 export class Heap {
   readonly #s: HeapState;
-  readonly #pacer: Pacer;
+  readonly #options: ResolvedOptions;
   readonly #onFinalizerError: ((error: unknown) => void) | undefined;
-  #majorCollections = 0;
-  #minorCollections = 0;
-  #lastPauseMs = 0;
-  #maxPauseMs = 0;
-  #totalPauseMs = 0;
 
   static {
     stateOfHeap = (heap) => heap.#s;
@@ -126,6 +130,7 @@ export class Heap {
 
   constructor(options?: HeapOptions) {
     const o = resolveOptions(options);
+    this.#options = o;
     const columnLength = o.initialCapacity + 1;
     this.#s = {
       codec: makeCodec(o.indexBits, o.generationBits),
@@ -187,9 +192,14 @@ export class Heap {
       finalizers: [],
       finalizerErrors: [],
       components: makeComponentStore(),
+      pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
+      majorCollections: 0,
+      minorCollections: 0,
+      lastPauseMs: 0,
+      maxPauseMs: 0,
+      totalPauseMs: 0,
     };
     this.#onFinalizerError = o.onFinalizerError;
-    this.#pacer = makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects);
   }
 
   // ---- handles -------------------------------------------------------------------------------
@@ -441,9 +451,9 @@ export class Heap {
   }
 
   /** The component defined under `name`, or undefined. */
-  component(name: string): ComponentBase | undefined {
+  component<S extends Schema = Schema>(name: string): Component<S> | undefined {
     return this.#components.find((component) => componentData.get(component)!.data.name === name) as
-      | ComponentBase
+      | Component<S>
       | undefined;
   }
 
@@ -642,11 +652,11 @@ export class Heap {
     const allocationsBefore = s.allocations;
     if (s.phase !== IDLE) {
       finishCycle(s);
-      this.#majorCollections++;
+      this.#s.majorCollections++;
     }
     fullCollection(s);
-    this.#majorCollections++;
-    planNextMajor(this.#pacer, s);
+    this.#s.majorCollections++;
+    planNextMajor(this.#s.pacer, s);
     const freed = liveBefore + (s.allocations - allocationsBefore) - this.#liveCount();
     return this.#finish('major', freed, start);
   }
@@ -664,17 +674,17 @@ export class Heap {
     if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
     const start = performance.now();
     finishCycle(s);
-    this.#majorCollections++;
-    planNextMajor(this.#pacer, s);
+    this.#s.majorCollections++;
+    planNextMajor(this.#s.pacer, s);
     this.#pause(start);
   }
 
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
     const ms = performance.now() - start;
-    this.#lastPauseMs = ms;
-    this.#totalPauseMs += ms;
-    if (ms > this.#maxPauseMs) this.#maxPauseMs = ms;
+    this.#s.lastPauseMs = ms;
+    this.#s.totalPauseMs += ms;
+    if (ms > this.#s.maxPauseMs) this.#s.maxPauseMs = ms;
     return ms;
   }
 
@@ -716,7 +726,7 @@ export class Heap {
     const start = performance.now();
     if (s.phase !== IDLE) return this.#finish('minor', 0, start);
     const freed = minorCollection(s);
-    this.#minorCollections++;
+    this.#s.minorCollections++;
     return this.#finish('minor', freed, start);
   }
 
@@ -734,8 +744,8 @@ export class Heap {
     const start = performance.now();
     const ended = stepCycle(s, budget);
     if (ended) {
-      this.#majorCollections++;
-      planNextMajor(this.#pacer, s);
+      this.#s.majorCollections++;
+      planNextMajor(this.#s.pacer, s);
     }
     this.#pause(start);
     this.#reportFinalizerErrors();
@@ -755,9 +765,9 @@ export class Heap {
       throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(ms)}`);
     }
     const start = performance.now();
-    const result = runTick(this.#pacer, this.#s, ms);
-    this.#minorCollections += result.minors;
-    this.#majorCollections += result.cyclesEnded;
+    const result = runTick(this.#s.pacer, this.#s, ms);
+    this.#s.minorCollections += result.minors;
+    this.#s.majorCollections += result.cyclesEnded;
     this.#pause(start);
     this.#reportFinalizerErrors();
   }
@@ -788,16 +798,60 @@ export class Heap {
       bytesPerObject: HEADER_BYTES,
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
-      majorCollections: this.#majorCollections,
-      minorCollections: this.#minorCollections,
+      majorCollections: this.#s.majorCollections,
+      minorCollections: this.#s.minorCollections,
       dirtyCards: s.dirtyCount,
       phase: this.phase,
-      lastPauseMs: this.#lastPauseMs,
-      maxPauseMs: this.#maxPauseMs,
-      totalPauseMs: this.#totalPauseMs,
-      nextMajorAt: this.#pacer.nextMajorAt,
-      planned: plannedWork(this.#pacer, s),
+      lastPauseMs: this.#s.lastPauseMs,
+      maxPauseMs: this.#s.maxPauseMs,
+      totalPauseMs: this.#s.totalPauseMs,
+      nextMajorAt: this.#s.pacer.nextMajorAt,
+      planned: plannedWork(this.#s.pacer, s),
     };
+  }
+
+  // ---- save and restore ------------------------------------------------------------------------
+
+  /**
+   * The whole heap as bytes: headers, slots, free list, pins, generations, a cycle in progress,
+   * component data and queries, in a versioned format with a checksum. Functions (finalizers,
+   * onRemove hooks) are not saved: `Heap.restore` asks for them back. Not inside `scope()`,
+   * `noGc()` or a finalizer: open scopes' roots live on the JavaScript stack, which no save holds.
+   */
+  snapshot(): Uint8Array {
+    const s = this.#s;
+    if (s.scopeDepth > 0 || s.noGcDepth > 0) {
+      throw new HeapError('snapshot() inside scope(), noGc() or a finalizer: take snapshots between frames');
+    }
+    return encodeSnapshot(s, this.#options);
+  }
+
+  /**
+   * An identical heap from `snapshot()` bytes: every handle valid before is valid after, with
+   * the same contents, and the same program continues the same way. Component objects are new:
+   * get them with `heap.component(name)`. Bad bytes throw `SnapshotError` naming what is wrong.
+   */
+  static restore(bytes: Uint8Array, options: RestoreOptions = {}): Heap {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`restore options must be an object, got ${describe(options)}`);
+    }
+    const decoded = decodeHeader(bytes);
+    let heap: Heap;
+    try {
+      heap = new Heap({
+        ...decoded.header.options,
+        ...(options.onFinalizerError ? { onFinalizerError: options.onFinalizerError } : {}),
+      });
+      for (const { name, schema, onRemove } of componentsToDefine(decoded.header, options)) {
+        heap.defineComponent(schema, onRemove === undefined ? { name } : { name, onRemove });
+      }
+    } catch (error) {
+      if (error instanceof SnapshotError) throw error;
+      throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);
+    }
+    queriesToDefine(decoded.header, heap.#s.components);
+    loadState(heap.#s, decoded, options, (index) => heap.refAt(index));
+    return heap;
   }
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */

@@ -5,6 +5,7 @@
  */
 import type { ComponentStore } from './components.ts';
 import type { HandleCodec } from './handle.ts';
+import type { Pacer } from './pacer.ts';
 
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
 export const FREE = 0;
@@ -145,4 +146,13 @@ export interface HeapState {
 
   /** ECS components: SoA columns sized with the header columns, membership and queries. */
   components: ComponentStore;
+
+  /** What `tick` decides with. */
+  readonly pacer: Pacer;
+  /** Counters behind `stats()`. */
+  majorCollections: number;
+  minorCollections: number;
+  lastPauseMs: number;
+  maxPauseMs: number;
+  totalPauseMs: number;
 }

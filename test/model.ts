@@ -197,7 +197,7 @@ export class Model {
 
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
   check(heap: Heap): void {
-    const Link = heap.component('Link');
+    const Link = heap.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
     if (Link !== undefined) {
       let linked = 0;
       for (const [ref, object] of this.objects) {

@@ -1,0 +1,483 @@
+/**
+ * Save and restore: the whole heap as bytes (save games), and back to an identical heap: the
+ * same handles valid with the same contents, the same free list and nursery, the same cycle in
+ * progress, so the same program continues deterministically.
+ *
+ * Layout, little-endian:
+ *   0  "ECS-HEAP"            magic, 8 bytes
+ *   8  u32 format version
+ *   12 u32 header length      (UTF-8 JSON)
+ *   16 u32 CRC-32             of every byte from 24 to the end
+ *   20 u32 total length
+ *   24 header JSON, then each section's elements, every section starting on an 8-byte boundary.
+ *
+ * The header holds the options, every numeric field of the state, the component schemas and the
+ * section table (name, element type, capacity, used length). Sections hold the used part of each
+ * typed array; the rest of its capacity is zero, as in the heap.
+ *
+ * Restore never returns a half-built heap: it checks the checksum, builds a fresh heap from the
+ * options, checks every length against the bounds the options imply before allocating, loads the
+ * sections and scalars, checks the scalars' ranges, and runs the full invariant checker; any
+ * failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is dropped.
+ */
+import { cardsFor } from './columns.ts';
+import { type ComponentData, type ComponentStore, getQuery, type Schema, type TypedColumn } from './components.ts';
+import { HeapError } from './errors.ts';
+import type { Ref } from './handle.ts';
+import type { ResolvedOptions } from './options.ts';
+import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
+import { verifyHeap } from './verify.ts';
+
+/** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
+export class SnapshotError extends HeapError {}
+
+const MAGIC = 'ECS-HEAP';
+export const SNAPSHOT_VERSION = 1;
+const HEADER_BYTES = 24;
+
+const ARRAY_TYPES = {
+  u8: Uint8Array,
+  i8: Int8Array,
+  u16: Uint16Array,
+  i16: Int16Array,
+  u32: Uint32Array,
+  i32: Int32Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const;
+type ArrayType = keyof typeof ARRAY_TYPES;
+
+function arrayType(array: TypedColumn): ArrayType {
+  for (const [name, ctor] of Object.entries(ARRAY_TYPES)) if (array instanceof ctor) return name as ArrayType;
+  throw new TypeError('unknown column type');
+}
+
+interface SectionInfo {
+  name: string;
+  type: ArrayType;
+  capacity: number;
+  used: number;
+}
+
+interface ComponentInfo {
+  name: string;
+  schema: Schema;
+  onRemove: boolean;
+  memberCount: number;
+}
+
+interface QueryInfo {
+  all: number[];
+  none: number[];
+  count: number;
+}
+
+interface SnapshotHeader {
+  options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
+  scalars: Record<string, number>;
+  pacer: { nextMajorAt: number; allocationsAtLastTick: number };
+  components: ComponentInfo[];
+  queries: QueryInfo[];
+  /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
+  finalizers: number[];
+  sections: SectionInfo[];
+}
+
+// ---- CRC-32 (IEEE), table-driven --------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+// ---- which arrays, and how much of each is used --------------------------------------------------
+
+/** Every typed array of the state (components and queries included), with its used length. */
+function sectionsOf(s: HeapState): { name: string; array: TypedColumn; used: number }[] {
+  const list: { name: string; array: TypedColumn; used: number }[] = [];
+  const used: Record<string, number> = {
+    color: s.top,
+    generation: s.top,
+    size: s.top,
+    base: s.top,
+    next: s.top,
+    flags: s.top,
+    slots: s.slotTop,
+    markStack: s.markTop,
+    pinTarget: s.pinTop,
+    pinGeneration: s.pinTop,
+    pinNext: s.pinTop,
+    scopeStack: s.scopeTop,
+    dirtyCards: s.dirtyCount,
+    weakObjects: s.weakCount,
+    finalizable: s.finalizableCount,
+    finalizeQueue: s.finalizeTop,
+  };
+  for (const [key, value] of Object.entries(s)) {
+    if (ArrayBuffer.isView(value)) {
+      const array = value as TypedColumn;
+      list.push({ name: key, array, used: used[key] ?? array.length });
+    }
+  }
+  for (const c of s.components.list) {
+    for (const f of c.fields) list.push({ name: `c${c.id}.${f.name}`, array: f.column, used: s.top * f.length });
+    list.push({ name: `c${c.id}.members`, array: c.members, used: c.memberCount });
+    list.push({ name: `c${c.id}.position`, array: c.position, used: s.top });
+  }
+  [...s.components.queries.values()].forEach((q, n) => {
+    list.push({ name: `q${n}.dense`, array: q.dense, used: q.count });
+    list.push({ name: `q${n}.position`, array: q.position, used: s.top });
+  });
+  return list;
+}
+
+/** The numeric fields of the state, by name: every one is saved and restored. */
+function scalarsOf(s: HeapState): Record<string, number> {
+  const scalars: Record<string, number> = {};
+  for (const [key, value] of Object.entries(s)) if (typeof value === 'number') scalars[key] = value;
+  return scalars;
+}
+
+// ---- save ---------------------------------------------------------------------------------------
+
+export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Array {
+  const sections = sectionsOf(s);
+  const header: SnapshotHeader = {
+    options: {
+      initialCapacity: options.initialCapacity,
+      maxObjects: options.maxObjects,
+      indexBits: options.indexBits,
+      generationBits: options.generationBits,
+      maxSlotsPerObject: options.maxSlotsPerObject,
+      maxSlots: options.maxSlots,
+      generational: options.generational,
+      promoteAfter: options.promoteAfter,
+      cardSize: 2 ** options.cardShift,
+      nurserySize: options.nurserySize,
+      growthPercent: options.growthPercent,
+      minHeapObjects: options.minHeapObjects,
+    },
+    scalars: scalarsOf(s),
+    pacer: { nextMajorAt: s.pacer.nextMajorAt, allocationsAtLastTick: s.pacer.allocationsAtLastTick },
+    components: s.components.list.map((c) => ({
+      name: c.name,
+      schema: c.schema,
+      onRemove: c.onRemove !== undefined,
+      memberCount: c.memberCount,
+    })),
+    queries: [...s.components.queries.values()].map((q) => ({
+      all: q.all.map((c) => c.id),
+      none: q.none.map((c) => c.id),
+      count: q.count,
+    })),
+    finalizers: s.finalizers.flatMap((fn, index) => (fn === undefined ? [] : [index])),
+    sections: sections.map(({ name, array, used }) => ({
+      name,
+      type: arrayType(array),
+      capacity: array.length,
+      used,
+    })),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  let length = align8(HEADER_BYTES + json.length);
+  for (const { array, used } of sections) length = align8(length + used * array.BYTES_PER_ELEMENT);
+  const bytes = new Uint8Array(length);
+  const view = new DataView(bytes.buffer);
+  for (let k = 0; k < MAGIC.length; k++) bytes[k] = MAGIC.charCodeAt(k);
+  view.setUint32(8, SNAPSHOT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  view.setUint32(20, length, true);
+  bytes.set(json, HEADER_BYTES);
+  let at = align8(HEADER_BYTES + json.length);
+  for (const { array, used } of sections) {
+    const byteLength = used * array.BYTES_PER_ELEMENT;
+    bytes.set(new Uint8Array(array.buffer, array.byteOffset, byteLength), at);
+    at = align8(at + byteLength);
+  }
+  view.setUint32(16, crc32(bytes.subarray(HEADER_BYTES)), true);
+  return bytes;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+// ---- restore ------------------------------------------------------------------------------------
+
+export interface RestoreOptions {
+  /** Gives back the finalizer of an object that had one when the snapshot was taken (functions are not saved). */
+  finalizer?: (ref: Ref) => ((ref: Ref) => void) | undefined;
+  /** onRemove hooks, by component name, for components that had one. */
+  onRemove?: Readonly<Record<string, (ref: Ref) => void>>;
+  onFinalizerError?: (error: unknown) => void;
+}
+
+/** What `decodeHeader` hands the heap to build a fresh instance from. */
+export interface DecodedHeader {
+  header: SnapshotHeader;
+  bytes: Uint8Array;
+  dataStart: number;
+}
+
+function fail(what: string): never {
+  throw new SnapshotError(`bad snapshot: ${what}`);
+}
+
+/** Checks framing, version and checksum, and parses the header. */
+export function decodeHeader(bytes: unknown): DecodedHeader {
+  if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+  if (bytes.length < HEADER_BYTES) {
+    fail(`truncated: ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  }
+  for (let k = 0; k < MAGIC.length; k++) {
+    if (bytes[k] !== MAGIC.charCodeAt(k)) fail('not an ecs-heap snapshot (magic bytes differ)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== SNAPSHOT_VERSION) fail(`format version ${version}, this library reads version ${SNAPSHOT_VERSION}`);
+  const total = view.getUint32(20, true);
+  if (total !== bytes.length) fail(`truncated or padded: the header says ${total} bytes, got ${bytes.length}`);
+  const checksum = crc32(bytes.subarray(HEADER_BYTES));
+  if (checksum !== view.getUint32(16, true)) fail('checksum mismatch: the bytes are corrupted');
+  const jsonLength = view.getUint32(12, true);
+  if (HEADER_BYTES + jsonLength > bytes.length) fail(`header length ${jsonLength} runs past the end`);
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + jsonLength)),
+    );
+  } catch (error) {
+    fail(`header is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null) fail('header is not an object');
+  for (const key of ['options', 'scalars', 'pacer', 'components', 'queries', 'finalizers', 'sections'] as const) {
+    if (typeof header[key] !== 'object' || header[key] === null) fail(`header field '${key}' is missing`);
+  }
+  for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
+    if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
+  }
+  return { header, bytes, dataStart: align8(HEADER_BYTES + jsonLength) };
+}
+
+/**
+ * Loads sections and scalars into the state of a heap freshly built from the header's options and
+ * components, then checks everything. Throws `SnapshotError`; the caller drops the heap then.
+ */
+export function loadState(
+  s: HeapState,
+  decoded: DecodedHeader,
+  options: RestoreOptions,
+  refAt: (index: number) => Ref,
+): void {
+  const { header, bytes, dataStart } = decoded;
+  const targets = sectionsOf(s);
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const queryData = [...s.components.queries.values()];
+  const scalars = header.scalars;
+  const integer = (name: string, min: number, max: number): number => {
+    const value = scalars[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      fail(`scalar '${name}' is ${JSON.stringify(value)}, expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+  // Capacity bounds, from the options, before anything is allocated.
+  const columnLength = integer('columnLength', 2, s.maxObjects + 1);
+  const listBound = 4 * (columnLength + 64);
+  const bound = (name: string): number => {
+    if (['color', 'generation', 'size', 'base', 'next', 'flags'].includes(name)) return columnLength;
+    if (name === 'slots') return s.maxSlots;
+    if (name === 'freeBlocks') return 32;
+    if (name === 'cards' || name === 'dirtyCards') return cardsFor(columnLength, s.cardShift);
+    if (name.startsWith('pin')) return s.codec.indexMask + 1;
+    const field = /^c(\d+)\.(.+)$/.exec(name);
+    if (field !== null && field[2] !== 'members') {
+      const length = s.components.list[Number(field[1])]?.fields.find((f) => f.name === field[2])?.length ?? 1;
+      return columnLength * length;
+    }
+    if (name.endsWith('.position')) return columnLength;
+    return listBound;
+  };
+  if (header.sections.length !== targets.length) {
+    fail(`it has ${header.sections.length} sections, a heap of these components has ${targets.length}`);
+  }
+  let at = dataStart;
+  for (const info of header.sections) {
+    if (typeof info !== 'object' || info === null) fail('a section entry is not an object');
+    const target = byName.get(info.name);
+    if (target === undefined) fail(`unknown section '${String(info.name)}'`);
+    const ctor = ARRAY_TYPES[info.type];
+    if (ctor === undefined || !(target.array instanceof ctor)) {
+      fail(`section '${info.name}' has type ${JSON.stringify(info.type)}`);
+    }
+    const limit = bound(info.name);
+    if (!Number.isInteger(info.capacity) || info.capacity < 0 || info.capacity > limit) {
+      fail(`section '${info.name}' has capacity ${JSON.stringify(info.capacity)}, the bound is ${limit}`);
+    }
+    if (!Number.isInteger(info.used) || info.used < 0 || info.used > info.capacity) {
+      fail(`section '${info.name}' uses ${JSON.stringify(info.used)} of ${info.capacity}`);
+    }
+    const byteLength = info.used * ctor.BYTES_PER_ELEMENT;
+    if (at + byteLength > bytes.length) fail(`section '${info.name}' runs past the end`);
+    const array = new ctor(info.capacity);
+    array.set(new ctor(bytes.slice(at, at + byteLength).buffer));
+    at = align8(at + byteLength);
+    assign(s, info.name, array, queryData);
+  }
+  if (at !== bytes.length) fail(`${bytes.length - at} bytes follow the last section`);
+  for (const [name, value] of Object.entries(scalarsOf(s))) {
+    if (typeof scalars[name] !== 'number' || !Number.isFinite(scalars[name])) fail(`scalar '${name}' is missing`);
+    if (['maxObjects', 'maxSlots', 'maxSlotsPerObject', 'promoteAfter', 'cardShift'].includes(name)) {
+      if (scalars[name] !== value) fail(`scalar '${name}' is ${scalars[name]}, the options say ${value}`);
+      continue;
+    }
+    (s as unknown as Record<string, number>)[name] = scalars[name]!;
+  }
+  checkScalars(s, integer);
+  for (const [k, info] of header.components.entries()) s.components.list[k]!.memberCount = info.memberCount;
+  for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
+  loadPacer(s, header);
+  loadFinalizers(s, header, options, refAt);
+  try {
+    verifyHeap(s);
+  } catch (error) {
+    fail(`the heap it describes is inconsistent (${(error as Error).message})`);
+  }
+}
+
+/** Puts a loaded array where its section belongs. */
+function assign(
+  s: HeapState,
+  name: string,
+  array: TypedColumn,
+  queries: { dense: Uint32Array; position: Uint32Array }[],
+): void {
+  const component = /^c(\d+)\.(.+)$/.exec(name);
+  if (component !== null) {
+    const c = s.components.list[Number(component[1])]!;
+    if (component[2] === 'members') c.members = array as Uint32Array;
+    else if (component[2] === 'position') c.position = array as Uint32Array;
+    else c.fields.find((f) => f.name === component[2])!.column = array;
+    return;
+  }
+  const query = /^q(\d+)\.(dense|position)$/.exec(name);
+  if (query !== null) {
+    queries[Number(query[1])]![query[2] as 'dense' | 'position'] = array as Uint32Array;
+    return;
+  }
+  (s as unknown as Record<string, TypedColumn>)[name] = array;
+}
+
+/** Ranges the invariant checker takes for granted (it indexes arrays with these). */
+function checkScalars(s: HeapState, integer: (name: string, min: number, max: number) => number): void {
+  const n = s.columnLength;
+  if (s.color.length !== n) fail('header columns and columnLength disagree');
+  integer('top', 1, n);
+  integer('freeHead', 0, n - 1);
+  integer('markValue', 1, 2);
+  integer('slotTop', 1, s.slots.length);
+  integer('markTop', 0, s.markStack.length);
+  integer('pinTop', 1, s.pinTarget.length);
+  integer('pinFreeHead', 0, s.pinTarget.length - 1);
+  integer('nurseryHead', 0, n - 1);
+  integer('dirtyCount', 0, s.dirtyCards.length);
+  integer('weakCount', 0, s.weakObjects.length);
+  integer('finalizableCount', 0, s.finalizable.length);
+  integer('finalizeTop', 0, s.finalizeQueue.length);
+  integer('finalizeNext', 0, s.finalizeTop);
+  integer('phase', IDLE, SWEEP);
+  integer('sweepCursor', 0, n);
+  if (s.scopeTop !== 0 || s.scopeDepth !== 0 || s.noGcDepth !== 0) fail('it was taken inside scope() or noGc()');
+  const white = 3 - s.markValue;
+  const expected = s.phase === MARK
+    ? { barrierWhite: white, liveMask: 3 }
+    : s.phase === SWEEP
+    ? { barrierWhite: NO_COLOR, liveMask: s.markValue }
+    : { barrierWhite: NO_COLOR, liveMask: 3 };
+  if (s.barrierWhite !== expected.barrierWhite || s.liveMask !== expected.liveMask || s.readMask !== s.liveMask) {
+    fail(
+      `its cycle state is inconsistent (phase ${s.phase}, barrier ${s.barrierWhite}, masks ${s.liveMask}/${s.readMask})`,
+    );
+  }
+  for (let i = 1; i < n; i++) if (s.color[i]! > 2) fail(`object ${i} has color ${s.color[i]}`);
+  for (const c of s.components.list) {
+    if (c.memberCount > c.members.length) fail(`component '${c.name}' counts more members than it holds`);
+  }
+}
+
+function loadPacer(s: HeapState, header: SnapshotHeader): void {
+  const { nextMajorAt, allocationsAtLastTick } = header.pacer;
+  if (!Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick)) {
+    fail('pacer state is malformed');
+  }
+  s.pacer.nextMajorAt = nextMajorAt;
+  s.pacer.allocationsAtLastTick = allocationsAtLastTick;
+}
+
+function loadFinalizers(
+  s: HeapState,
+  header: SnapshotHeader,
+  options: RestoreOptions,
+  refAt: (index: number) => Ref,
+): void {
+  if (header.finalizers.length > 0 && options.finalizer === undefined) {
+    fail(`${header.finalizers.length} objects have finalizers: pass restore(bytes, { finalizer }) to give them back`);
+  }
+  for (const index of header.finalizers) {
+    if (!Number.isInteger(index) || index < 1 || index >= s.top || (s.flags[index]! & FINALIZABLE) === 0) {
+      fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
+    }
+    // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
+    const ref = refAt(index) || index + s.generation[index]! * s.codec.indexScale;
+    const fn = options.finalizer!(ref);
+    if (typeof fn !== 'function') fail(`the finalizer given back for object ${ref} is not a function`);
+    s.finalizers[index] = fn;
+  }
+}
+
+/** Component definitions to recreate (in order) before `loadState`, checked for shape. */
+export function componentsToDefine(
+  header: SnapshotHeader,
+  options: RestoreOptions,
+): { name: string; schema: Schema; onRemove: ((ref: Ref) => void) | undefined }[] {
+  return header.components.map((info, k) => {
+    if (typeof info !== 'object' || info === null || typeof info.name !== 'string') fail(`component ${k} is malformed`);
+    const onRemove = options.onRemove?.[info.name];
+    if (info.onRemove && typeof onRemove !== 'function') {
+      fail(`component '${info.name}' had an onRemove hook: pass restore(bytes, { onRemove: { '${info.name}': fn } })`);
+    }
+    return { name: info.name, schema: info.schema, onRemove };
+  });
+}
+
+/** Queries to recreate (in order, so sections `q<n>` meet their query) before `loadState`. */
+export function queriesToDefine(header: SnapshotHeader, store: ComponentStore): void {
+  const list = store.list;
+  for (const info of header.queries) {
+    if (typeof info !== 'object' || info === null || !Array.isArray(info.all) || !Array.isArray(info.none)) {
+      fail('a query entry is malformed');
+    }
+    const pick = (ids: unknown[]): ComponentData[] =>
+      ids.map((id) => {
+        const c = typeof id === 'number' ? list[id] : undefined;
+        if (c === undefined) fail(`a query names component ${JSON.stringify(id)}`);
+        return c;
+      });
+    const all = pick(info.all);
+    if (all.length === 0) fail('a query names no component');
+    const before = store.queries.size;
+    getQuery(store, all, pick(info.none));
+    if (store.queries.size === before) fail('a query is listed twice');
+  }
+}

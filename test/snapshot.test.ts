@@ -1,0 +1,281 @@
+/**
+ * Save and restore: a restored heap is identical (same handles, contents, counters) and the same
+ * program continues the same way on both; bad bytes throw SnapshotError and never yield a heap.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
+
+type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
+
+/**
+ * A seeded random program over a heap: allocations of every kind, stores, pins, components,
+ * minors, majors and incremental slices. Returns a transcript of everything it observed, so two
+ * heaps running it can be compared step by step.
+ */
+function program(heap: Heap, seed: number, steps: number, refs: Ref[]): unknown[] {
+  let state = seed >>> 0 || 1;
+  const rand = (n: number): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  const Link = heap.component('Link') as Link;
+  const transcript: unknown[] = [];
+  const live = () => refs.filter((ref) => heap.isAlive(ref));
+  for (let step = 0; step < steps; step++) {
+    const objects = live();
+    const any = (): Ref => (objects.length === 0 ? NULL : objects[rand(objects.length)]!);
+    switch (rand(12)) {
+      case 0:
+      case 1: {
+        const kind = (['strong', 'strong', 'weak', 'ephemeron'] as const)[rand(4)]!;
+        const ref = heap.alloc(kind === 'ephemeron' ? 2 * rand(3) : rand(4), kind);
+        refs.push(ref);
+        transcript.push(['alloc', ref]);
+        break;
+      }
+      case 2:
+      case 3: {
+        const owner = any();
+        if (owner !== NULL && heap.slotCount(owner) > 0) heap.set(owner, rand(heap.slotCount(owner)), any());
+        break;
+      }
+      case 4: {
+        const ref = any();
+        if (ref !== NULL) transcript.push(['pin', heap.pin(ref)]);
+        break;
+      }
+      case 5: {
+        const ref = any();
+        if (ref !== NULL) heap.add(ref, Link, { ref: any(), weak: any(), hp: rand(100) });
+        break;
+      }
+      case 6:
+        transcript.push(['minor', heap.minor().freed]);
+        break;
+      case 7:
+        transcript.push(['step', heap.step(1 + rand(40))]);
+        break;
+      case 8:
+        if (rand(4) === 0) transcript.push(['collect', heap.collect().freed]);
+        break;
+      case 9: {
+        const ref = any();
+        if (ref !== NULL && heap.slotCount(ref) % 2 === 0) heap.resize(ref, rand(3) * 2);
+        break;
+      }
+      default:
+        transcript.push(['query', [...heap.query(Link)].sort((a, b) => a - b)]);
+    }
+  }
+  transcript.push(['final', observe(heap, refs)]);
+  return transcript;
+}
+
+/** Everything observable about a heap, timing aside. */
+function observe(heap: Heap, refs: Ref[]): unknown {
+  const Link = heap.component('Link') as Link;
+  const stats: Record<string, unknown> = { ...heap.stats() };
+  for (const key of ['lastPauseMs', 'maxPauseMs', 'totalPauseMs', 'bytes']) delete stats[key];
+  return {
+    stats,
+    objects: refs.map((ref) => {
+      if (!heap.isAlive(ref)) return null;
+      const slots = Array.from({ length: heap.slotCount(ref) }, (_, k) => heap.get(ref, k));
+      const link = heap.has(ref, Link)
+        ? [heap.getField(ref, Link, 'ref'), heap.getField(ref, Link, 'weak'), heap.getField(ref, Link, 'hp')]
+        : null;
+      return [ref, slots, link];
+    }),
+  };
+}
+
+function freshHeap(options = {}): Heap {
+  const heap = new Heap({ initialCapacity: 4, nurserySize: 50, ...options });
+  heap.defineComponent({ ref: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'Link' });
+  return heap;
+}
+
+describe('snapshot and restore', () => {
+  it('give an identical heap on which the same program continues the same way', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.boolean(),
+        (seed, before, after, generational) => {
+          const heap = freshHeap({ generational });
+          const refs: Ref[] = [];
+          program(heap, seed, before, refs);
+          heap.verify();
+          const bytes = heap.snapshot();
+          const copy = Heap.restore(bytes);
+          copy.verify();
+          expect(observe(copy, refs)).toEqual(observe(heap, refs));
+          expect(copy.snapshot()).toEqual(bytes);
+          // Both continue with the same program: same handles, same results, same state.
+          const continued = program(heap, after, 150, [...refs]);
+          expect(program(copy, after, 150, [...refs])).toEqual(continued);
+          copy.verify();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('save a cycle in progress and finish it identically', () => {
+    const heap = freshHeap();
+    const refs: Ref[] = [];
+    program(heap, 7, 200, refs);
+    heap.step(1);
+    heap.step(20);
+    const phase = heap.phase;
+    expect(phase).not.toBe('idle');
+    const copy = Heap.restore(heap.snapshot());
+    expect(copy.phase).toBe(phase);
+    while (!heap.step(10));
+    while (!copy.step(10));
+    expect(observe(copy, refs)).toEqual(observe(heap, refs));
+  });
+
+  it('ask for finalizers and onRemove hooks back, since functions are not saved', () => {
+    const heap = new Heap();
+    const Sound = heap.defineComponent({ buffer: 'u32' }, { name: 'Sound', onRemove: () => {} });
+    const a = heap.alloc();
+    heap.add(heap.alloc(), Sound);
+    heap.setFinalizer(a, () => {});
+    const bytes = heap.snapshot();
+    expect(() => Heap.restore(bytes)).toThrow(SnapshotError);
+    expect(() => Heap.restore(bytes, { finalizer: () => () => {} })).toThrow(/onRemove hook/);
+    const ran: Ref[] = [];
+    const copy = Heap.restore(bytes, { finalizer: () => (ref) => ran.push(ref), onRemove: { Sound: () => {} } });
+    copy.collect();
+    expect(ran).toEqual([a]);
+    expect(copy.query(copy.component('Sound')!).length).toBe(0);
+  });
+
+  it('refuse to save inside scope() or noGc()', () => {
+    const heap = new Heap();
+    expect(() => heap.scope(() => heap.snapshot())).toThrow(HeapError);
+    expect(() => heap.noGc(() => heap.snapshot())).toThrow(/between frames/);
+  });
+});
+
+describe('bad snapshot bytes', () => {
+  const heap = freshHeap();
+  program(heap, 99, 300, []);
+  const bytes = heap.snapshot();
+
+  it('are named: wrong type, truncation, magic, version, checksum', () => {
+    expect(() => Heap.restore('nope' as never)).toThrow(/expected a Uint8Array/);
+    expect(() => Heap.restore(bytes.subarray(0, 10))).toThrow(/truncated/);
+    expect(() => Heap.restore(bytes.subarray(0, bytes.length - 8))).toThrow(/truncated or padded/);
+    const magic = bytes.slice();
+    magic[0] = 0;
+    expect(() => Heap.restore(magic)).toThrow(/not an ecs-heap snapshot/);
+    const version = bytes.slice();
+    version[8] = 9;
+    expect(() => Heap.restore(version)).toThrow(/format version 9/);
+    const flipped = bytes.slice();
+    flipped[bytes.length - 3]! ^= 1;
+    expect(() => Heap.restore(flipped)).toThrow(/checksum mismatch/);
+  });
+
+  it('never yield a heap: random flips and truncations always throw SnapshotError', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(bytes.length - 1), bit: fc.nat(7) }), { minLength: 1, maxLength: 4 }),
+        fc.nat(bytes.length),
+        fc.boolean(),
+        (flips, cut, truncate) => {
+          const bad = truncate ? bytes.slice(0, cut) : bytes.slice();
+          if (!truncate) { for (const { at, bit } of flips) bad[at]! ^= 1 << bit; }
+          if (truncate && cut === bytes.length) return;
+          expect(() => Heap.restore(bad)).toThrow(SnapshotError);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('are checked beyond the checksum: a consistent-looking but hostile header is caught', () => {
+    // Re-sign a snapshot whose header lies (a scalar out of range), as an attacker could.
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const jsonLength = view.getUint32(12, true);
+    const json = new TextDecoder().decode(bytes.subarray(24, 24 + jsonLength));
+    for (
+      const [from, to] of [['"markValue":1', '"markValue":7'], ['"markValue":2', '"markValue":7'], [
+        '"top":',
+        '"top":1e9,"x":',
+      ]]
+    ) {
+      if (!json.includes(from)) continue;
+      const hostile = resign(bytes, json.replace(from, to));
+      expect(() => Heap.restore(hostile)).toThrow(SnapshotError);
+    }
+  });
+});
+
+describe('hostile headers with a valid checksum', () => {
+  const heap = freshHeap();
+  program(heap, 5, 250, []);
+  heap.step(3);
+  const bytes = heap.snapshot();
+  const jsonLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + jsonLength)));
+  const scalarNames = Object.keys(header.scalars);
+
+  it('either throw SnapshotError or give a heap that verifies and keeps working', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...scalarNames),
+        fc.oneof(fc.integer({ min: -3, max: 70 }), fc.constantFrom(2 ** 32, -1, 0.5, 1e300)),
+        fc.nat(header.sections.length - 1),
+        fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 5000 })),
+        (name, value, section, capacity) => {
+          const lie = structuredClone(header);
+          lie.scalars[name] = value;
+          if (capacity !== undefined) lie.sections[section].capacity = capacity;
+          let copy: Heap;
+          try {
+            copy = Heap.restore(resign(bytes, JSON.stringify(lie)));
+          } catch (error) {
+            expect(error).toBeInstanceOf(SnapshotError);
+            return;
+          }
+          copy.verify();
+          copy.collect();
+          copy.alloc(1);
+          copy.verify();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Rebuilds a snapshot around a different header JSON, with a valid checksum. */
+function resign(bytes: Uint8Array, json: string): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const oldJsonLength = view.getUint32(12, true);
+  const newJson = new TextEncoder().encode(json);
+  const oldStart = (24 + oldJsonLength + 7) & ~7;
+  const newStart = (24 + newJson.length + 7) & ~7;
+  const out = new Uint8Array(newStart + bytes.length - oldStart);
+  out.set(bytes.subarray(0, 24));
+  out.set(newJson, 24);
+  out.set(bytes.subarray(oldStart), newStart);
+  const outView = new DataView(out.buffer);
+  outView.setUint32(12, newJson.length, true);
+  outView.setUint32(20, out.length, true);
+  let crc = 0xffffffff;
+  for (let i = 24; i < out.length; i++) {
+    crc ^= out[i]!;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  outView.setUint32(16, (crc ^ 0xffffffff) >>> 0, true);
+  return out;
+}
