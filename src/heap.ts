@@ -303,8 +303,7 @@ export class Heap {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
     const s = this.#s;
-    const full = (): boolean => (s.freeHead === 0 && s.top > s.maxObjects) || !canAllocBlock(s, n);
-    if (full()) this.#finishSweep();
+    if ((s.freeHead === 0 && s.top > s.maxObjects) || !canAllocBlock(s, n)) this.#finishSweep();
     // Every check that can fail comes before the first write: a failed alloc changes nothing.
     if (s.freeHead === 0 && s.top > s.maxObjects) {
       throw new HeapFullError(
