@@ -1,0 +1,221 @@
+/**
+ * `memory`: bytes per object and per reference slot.
+ *
+ * ecs-heap reports its own footprint in `heap.stats()`: `bytes` (every typed array it holds),
+ * `bytesPerObject` (header columns per index) and `bytesPerSlot`. This suite divides `bytes` by the
+ * live object count for 10^5 and 10^6 four-slot objects and splits it into headers (including
+ * capacity not yet used), slots, and the rest (mark stack, pin table, free-list heads). Where the
+ * runtime reports ArrayBuffer memory, the measured delta cross-checks `stats().bytes`.
+ *
+ * Anchors: the same tree as JavaScript objects with four fields, and as the naive entity objects
+ * (`{ marked, children: [] }`), measured as the engine heap's growth after a full GC.
+ */
+import process from 'node:process';
+import type { HeapStats } from '../mod.ts';
+import { buildHeap, buildJsNodes } from './collect.bench.ts';
+import {
+  type Ctx,
+  type Graph,
+  type GraphKind,
+  makeGraph,
+  pow10,
+  ratio,
+  sig,
+  SLOTS,
+  type SuiteReport,
+  type Table,
+  type Target,
+} from './common.ts';
+
+/** The target: at most 20 bytes of header per object and 4 per slot. */
+const TARGET_HEADER = 20;
+const TARGET_SLOT = 4;
+
+interface Usage {
+  heapUsed: number;
+  arrayBuffers: number;
+}
+
+/** Engine heap in use and ArrayBuffer bytes after a full GC; null when the GC is not exposed. */
+function usage(ctx: Ctx): Usage | null {
+  if (ctx.fullGc === null) return null;
+  ctx.fullGc();
+  ctx.fullGc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers ?? 0 };
+}
+
+class Entity {
+  marked = false;
+  children: Entity[] = [];
+}
+
+/** The naive collector's entities for the graph; returns the root (which reaches all of them). */
+function buildEntities(g: Graph): Entity {
+  const entities: Entity[] = [];
+  for (let i = 0; i < g.n; i++) entities.push(new Entity());
+  for (let i = 0; i < g.n; i++) {
+    for (let k = 0; k < SLOTS; k++) {
+      const t = g.edges[SLOTS * i + k]!;
+      if (t !== 0) entities[i]!.children.push(entities[t - 1]!);
+    }
+  }
+  return entities[0]!;
+}
+
+/** Bytes the engine heap grows by per object while `build`'s result is alive, or NaN. */
+function jsBytesPerObject(ctx: Ctx, n: number, build: () => unknown): number {
+  const before = usage(ctx);
+  if (before === null) return NaN;
+  const kept = build();
+  const after = usage(ctx)!;
+  // Using `kept` after the measurement keeps it alive through it.
+  if (kept === undefined) throw new Error('nothing was built');
+  return (after.heapUsed - before.heapUsed) / n;
+}
+
+interface HeapRow {
+  n: number;
+  layout: string;
+  stats: HeapStats;
+  perObject: number;
+  headers: number;
+  slots: number;
+  other: number;
+  /** ArrayBuffer bytes the runtime saw allocated, per object (NaN when it does not say). */
+  measured: number;
+}
+
+function heapRow(ctx: Ctx, n: number, layout: string, kind: GraphKind, exact: boolean): HeapRow {
+  const before = usage(ctx);
+  const g = makeGraph(kind, n);
+  const heap = buildHeap(g, exact ? { initialCapacity: n } : {});
+  heap.collect();
+  // The graph's own edge list is a typed array too: subtract it from the runtime's count.
+  const after = usage(ctx);
+  const s = heap.stats();
+  const measured = before === null || after === null || after.arrayBuffers === 0
+    ? NaN
+    : (after.arrayBuffers - before.arrayBuffers - g.edges.byteLength - g.roots.byteLength) / s.live;
+  const headers = ((s.capacity + 1) * s.bytesPerObject) / s.live;
+  const slots = ((s.slotsCapacity + 1) * s.bytesPerSlot) / s.live;
+  return {
+    n,
+    layout,
+    stats: s,
+    perObject: s.bytes / s.live,
+    headers,
+    slots,
+    other: s.bytes / s.live - headers - slots,
+    measured,
+  };
+}
+
+export function memorySuite(ctx: Ctx): Promise<SuiteReport> {
+  const sizes = ctx.quick ? [1e4, 1e5] : [1e5, 1e6];
+  const notes: string[] = [];
+  if (ctx.fullGc === null) {
+    notes.push(
+      `${ctx.gcName} is not exposed: the JavaScript-object anchors and the ArrayBuffer cross-check are skipped.`,
+    );
+  }
+  const rows: string[][] = [];
+  const targets: Target[] = [];
+  const data: Record<string, unknown>[] = [];
+  for (const n of sizes) {
+    ctx.log(`[bench] memory: ${pow10(n)} objects`);
+    const heaps = [
+      heapRow(ctx, n, 'ecs-heap tree, initialCapacity n', 'tree', true),
+      heapRow(ctx, n, 'ecs-heap tree, grown from default', 'tree', false),
+      heapRow(ctx, n, 'ecs-heap random, after collect', 'random', true),
+    ];
+    const js = jsBytesPerObject(ctx, n, () => buildJsNodes(makeGraph('tree', n))[1]);
+    const naive = jsBytesPerObject(ctx, n, () => buildEntities(makeGraph('tree', n)));
+    const base = heaps[0]!.perObject;
+    for (const h of heaps) {
+      const s = h.stats;
+      rows.push([
+        pow10(n),
+        h.layout,
+        sig(h.perObject),
+        `${sig(h.headers)} + ${sig(h.slots)} + ${sig(h.other)}`,
+        Number.isNaN(h.measured) ? 'n/a' : sig(h.measured),
+        ratio(h.perObject / base),
+      ]);
+      const limit = TARGET_HEADER + SLOTS * TARGET_SLOT;
+      targets.push({
+        name: `memory ${pow10(n)} (${ctx.runtime}), ${h.layout}: stats().bytes / live`,
+        goal: `<= ${limit} (20 + 4 x 4 slots)`,
+        value: h.perObject,
+        met: h.perObject <= limit,
+      });
+      data.push({
+        n,
+        layout: h.layout,
+        bytes: s.bytes,
+        live: s.live,
+        capacity: s.capacity,
+        slotsUsed: s.slotsUsed,
+        slotsCapacity: s.slotsCapacity,
+        bytesPerObject: s.bytesPerObject,
+        bytesPerSlot: s.bytesPerSlot,
+        perLiveObject: h.perObject,
+        headersPerLive: h.headers,
+        slotsPerLive: h.slots,
+        otherPerLive: h.other,
+        measuredArrayBufferPerLive: h.measured,
+      });
+    }
+    for (
+      const [what, bytes] of [['JS object {c0,c1,c2,c3}', js], ['naive Entity {marked, children[]}', naive]] as const
+    ) {
+      rows.push([
+        pow10(n),
+        what,
+        Number.isNaN(bytes) ? 'n/a' : sig(bytes),
+        'engine heap growth after full GC',
+        'n/a',
+        Number.isNaN(bytes) ? 'n/a' : ratio(bytes / base),
+      ]);
+      data.push({ n, layout: what, perLiveObject: bytes });
+    }
+  }
+  // The per-object design cost, independent of capacity slack.
+  const probe = buildHeap(makeGraph('tree', 16)).stats();
+  targets.unshift({
+    name: `memory design (${ctx.runtime}): stats().bytesPerObject header bytes`,
+    goal: `<= ${TARGET_HEADER}`,
+    value: probe.bytesPerObject,
+    met: probe.bytesPerObject <= TARGET_HEADER,
+  }, {
+    name: `memory design (${ctx.runtime}): stats().bytesPerSlot`,
+    goal: `<= ${TARGET_SLOT}`,
+    value: probe.bytesPerSlot,
+    met: probe.bytesPerSlot <= TARGET_SLOT,
+  });
+  notes.push(
+    `ecs-heap's nominal cost for a 4-slot object is ${probe.bytesPerObject} + 4 x ${probe.bytesPerSlot} = ` +
+      `${probe.bytesPerObject + SLOTS * probe.bytesPerSlot} bytes; 'headers + slots + other' divides what is ` +
+      'allocated (including capacity not yet used) by live objects; other = mark stack, pin table, free-list heads.',
+    "'measured' is the runtime's ArrayBuffer growth per object (process.memoryUsage().arrayBuffers), a check on stats().bytes.",
+  );
+  if (ctx.runtime === 'bun') {
+    notes.push(
+      "Bun: the engine-heap numbers come from process.memoryUsage().heapUsed (JSC's heap size), which leaves out " +
+        'out-of-line array storage (butterflies), so the naive Entity row (children arrays) reads low.',
+    );
+  }
+  const table: Table = {
+    title: `memory: bytes per 4-slot object (${ctx.runtime} ${ctx.runtimeVersion})`,
+    columns: ['objects', 'layout', 'B/object', 'headers + slots + other', 'measured', 'vs ecs-heap exact'],
+    rows,
+  };
+  return Promise.resolve({
+    suite: 'memory',
+    runtime: ctx.runtime,
+    tables: [table],
+    targets,
+    notes,
+    data: { rows: data },
+  });
+}
