@@ -16,7 +16,7 @@
  * swept and one more per object freed.
  */
 import { cleanCards, clearCards, pushDirtyCardObjects } from './cards.ts';
-import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots } from './mark.ts';
+import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots, shrinkMarkStack } from './mark.ts';
 import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
 import { condemnYoung, dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
 import {
@@ -61,6 +61,7 @@ function atomic(s: HeapState): number {
 }
 
 function endCycle(s: HeapState): void {
+  shrinkMarkStack(s);
   s.liveMask = 3;
   s.readMask = 3;
   s.phase = IDLE;
@@ -111,6 +112,7 @@ export function fullCollection(s: HeapState): number {
   // allocated included) leaves the nursery old, so no card needs to stay dirty.
   promoteAll(s);
   clearCards(s);
+  shrinkMarkStack(s);
   return sweepAll(s);
 }
 
@@ -132,5 +134,6 @@ export function minorCollection(s: HeapState): number {
   if (s.finalizeTop > 0) runFinalizers(s, Infinity);
   const freed = sweepNursery(s, youngMark);
   cleanCards(s);
+  shrinkMarkStack(s);
   return freed;
 }

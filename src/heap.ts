@@ -30,7 +30,7 @@ import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
-import { makePacer, type Pacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
+import { makePacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
 import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
 import { listFinalizable, listWeak } from './weak.ts';
 import { writeRefField, writeSlot } from './barrier.ts';

@@ -35,50 +35,76 @@ export function shadeRoots(s: HeapState): void {
 
 /**
  * Pops and scans gray objects until the stack is empty or `budget` work units are spent
- * (one unit per object plus one per slot). Returns the units spent. Objects are scanned whole,
- * so a slice may overrun its budget by one object's slots.
+ * (one unit per object plus one per slot or `ref` field). Returns the units spent. Objects are
+ * scanned whole, so a slice may overrun its budget by one object's slots.
  */
 export function drainMarkStack(s: HeapState, budget: number): number {
+  let work = 0;
+  for (;;) {
+    work += scanGray(s, budget - work);
+    if (s.markTop === 0 || work >= budget) return work;
+    if (needsRoom) growMarkStack(s);
+    needsRoom = false;
+  }
+}
+
+/** Set by the scanning loops when the object on top of the stack might not fit its targets. */
+let needsRoom = false;
+
+/**
+ * The hot loop. The stack stays one constant array for the whole loop (engines compile a loop
+ * whose array can change under it into slower code): before an object is scanned, there must be
+ * room for all its slots' targets, or the loop stops and `drainMarkStack` grows the stack.
+ */
+function scanGray(s: HeapState, budget: number): number {
   const color = s.color;
   const base = s.base;
   const size = s.size;
   const slots = s.slots;
   const flags = s.flags;
   const mark = s.markValue;
-  let stack = s.markStack;
+  const stack = s.markStack;
+  const capacity = stack.length;
   let sp = s.markTop;
   let work = 0;
   let marked = 0;
   while (sp > 0 && work < budget) {
-    const obj = stack[--sp]!;
+    const obj = stack[sp - 1]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
+    if (sp - 1 + end - start > capacity) {
+      needsRoom = true;
+      break;
+    }
+    sp--;
     const objFlags = flags[obj]!;
     work += 1 + end - start;
+    // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
+    if ((objFlags & NOT_STRONG) === 0) {
+      for (let k = start; k < end; k++) {
+        const target = slots[k]!;
+        if (target !== 0 && color[target] !== mark) {
+          color[target] = mark;
+          marked++;
+          stack[sp++] = target;
+        }
+      }
+    }
     if ((objFlags & HAS_COMPONENTS) !== 0) {
       s.markTop = sp;
       work += shadeComponentRefs(s, obj);
-      stack = s.markStack;
       sp = s.markTop;
-    }
-    // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
-    if ((objFlags & NOT_STRONG) !== 0) continue;
-    for (let k = start; k < end; k++) {
-      const target = slots[k]!;
-      if (target !== 0 && color[target] !== mark) {
-        color[target] = mark;
-        marked++;
-        if (sp === stack.length) {
-          s.markTop = sp;
-          stack = growMarkStack(s);
-        }
-        stack[sp++] = target;
-      }
+      if (s.markStack !== stack) break; // shading grew the stack: continue on the new one
     }
   }
   s.markTop = sp;
   s.marked += marked;
   return work;
+}
+
+/** After a cycle: a mark stack grown past 1/16 of the heap goes back to its first size (memory). */
+export function shrinkMarkStack(s: HeapState): void {
+  if (s.markStack.length > 4096 && s.markStack.length > s.columnLength >> 4) s.markStack = new Uint32Array(256);
 }
 
 // ---- minor marking ---------------------------------------------------------------------------
@@ -103,36 +129,51 @@ export function shadeYoung(s: HeapState, objectIndex: number, youngMark: number)
 
 /** Scans every object on the stack, shading the young objects its strong slots reach. */
 export function drainYoung(s: HeapState, youngMark: number): void {
+  for (;;) {
+    scanYoung(s, youngMark);
+    if (s.markTop === 0) return;
+    if (needsRoom) growMarkStack(s);
+    needsRoom = false;
+  }
+}
+
+/** The minor marker's hot loop, with the stack kept constant as in `scanGray`. */
+function scanYoung(s: HeapState, youngMark: number): void {
   const color = s.color;
   const base = s.base;
   const size = s.size;
   const slots = s.slots;
   const flags = s.flags;
-  let stack = s.markStack;
+  const stack = s.markStack;
+  const capacity = stack.length;
   let sp = s.markTop;
   while (sp > 0) {
-    const obj = stack[--sp]!;
+    const obj = stack[sp - 1]!;
+    const start = base[obj]!;
+    const end = start + size[obj]!;
+    if (sp - 1 + end - start > capacity) {
+      needsRoom = true;
+      break;
+    }
+    sp--;
     const objFlags = flags[obj]!;
+    if ((objFlags & NOT_STRONG) === 0) {
+      for (let k = start; k < end; k++) {
+        const target = slots[k]!;
+        if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
+          color[target] = youngMark;
+          stack[sp++] = target;
+        }
+      }
+    }
     if ((objFlags & HAS_COMPONENTS) !== 0) {
       s.markTop = sp;
       shadeYoungComponentRefs(s, obj, youngMark);
-      stack = s.markStack;
       sp = s.markTop;
-    }
-    if ((objFlags & NOT_STRONG) !== 0) continue;
-    for (let k = base[obj]!, end = k + size[obj]!; k < end; k++) {
-      const target = slots[k]!;
-      if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
-        color[target] = youngMark;
-        if (sp === stack.length) {
-          s.markTop = sp;
-          stack = growMarkStack(s);
-        }
-        stack[sp++] = target;
-      }
+      if (s.markStack !== stack) break;
     }
   }
-  s.markTop = 0;
+  s.markTop = sp;
 }
 
 // ---- component `ref` fields: the marker's slow path, for objects with components only ----------
