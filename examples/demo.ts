@@ -10,7 +10,7 @@
  */
 /// <reference path="./asciichart.d.ts" />
 import asciichart from 'asciichart';
-import { StaleRefError } from '../mod.ts'; // in your game: from 'ecs-heap'
+import { Heap, StaleRefError } from '../mod.ts'; // in your game: from 'ecs-heap'
 import {
   COLLECT_EVERY,
   FRAME_BUDGET_MS,
@@ -40,6 +40,11 @@ console.log(
   `ecs-heap on ${runtime}: a ${fmt(WORLD_NODES)}-node world, ${fmt(SPAWNS_PER_FRAME)} new objects a frame ` +
     `(1% kept by the world), ${FRAMES} frames, run once per mode.\n`,
 );
+
+// Loading screen: let the JavaScript engine compile the collector before the first frame (without
+// this, the first few minor collections run in the engine's interpreter, several ms each).
+const warmUpMs = Heap.warmUp();
+console.log(`Heap.warmUp() during loading: ${warmUpMs.toFixed(0)} ms\n`);
 
 // Empty the JavaScript engine's own garbage first (node --expose-gc, deno --v8-flags=--expose-gc),
 // so that its collector is less likely to pause in the middle of one mode and not the other.

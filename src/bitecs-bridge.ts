@@ -22,7 +22,6 @@
  */
 import {
   $internal,
-  entityExists,
   getRelationTargets,
   isRelation,
   Prefab,
@@ -55,11 +54,14 @@ export type IdColumn =
 /** A plain array indexed by entity id, holding per entity a list of entity ids (or nothing). */
 export type IdLists = (IdColumn | undefined | null)[];
 
-/** A declared reference field, with its own "no entity" value. */
+/**
+ * A declared reference field. `none`: its own "no entity" value. `many`: `store[eid]` is a list of
+ * entity ids (children, inventory...). `weak`: the field does not keep its target alive, and is
+ * cleared once the target is removed (a homing missile's target, a "last attacker").
+ */
 export type RefField =
-  | { store: IdColumn; none?: number; many?: false }
-  /** `many`: `store[eid]` is a list of entity ids (children, inventory, targets...). */
-  | { store: IdLists; none?: number; many: true };
+  | { store: IdColumn; none?: number; many?: false; weak?: boolean }
+  | { store: IdLists; none?: number; many: true; weak?: boolean };
 
 /** Which way a relation's pairs are edges. A ref field on the subject would be `'subject->target'`. */
 export type RelationEdge = 'subject->target' | 'target->subject';
@@ -74,8 +76,9 @@ export interface RelationEdges {
 export interface CollectorOptions {
   /**
    * The fields that hold entity ids: `Parent.eid`, or `{ store: Target.eid, none: -1 }` for a
-   * field with its own "no entity" value, or `{ store: Children.list, many: true }` for a field
-   * holding a list of ids per entity.
+   * field with its own "no entity" value, `{ store: Children.list, many: true }` for a field
+   * holding a list of ids per entity, `{ store: Target.eid, weak: true }` for one that must not
+   * keep its target alive.
    */
   refs?: readonly (IdColumn | RefField)[];
   /** Components whose entities are roots (as well as those passed to `root(eid)`, and prefabs). */
@@ -96,7 +99,10 @@ export interface BitecsCollection {
   freed: number;
   /** Entities live afterwards. */
   live: number;
-  /** Field entries that named an entity which is gone, now set to their field's "no entity" value. */
+  /**
+   * Field entries of live entities that named an entity which is gone (removed by the game, or a
+   * weak field's target removed now), now set to the "no entity" value or dropped from their list.
+   */
   cleared: number;
   /**
    * Reached entities that bitECS removed anyway while removing unreached ones: subjects of an
@@ -119,16 +125,26 @@ const MAX_EID = 0xffff_ffff;
 /** bitECS's own key for a relation's settings (a global symbol, the same in every copy). */
 const RELATION_DATA = Symbol.for('bitecs-relationData');
 
+/** Declared fields of one kind, with their "no entity" values. */
+export interface Fields {
+  /** One id per entity. */
+  readonly stores: IdColumn[];
+  readonly nones: number[];
+  /** A list of ids per entity. */
+  readonly lists: IdLists[];
+  readonly listNones: number[];
+}
+
 /** Every column and counter of one collector: plain data, read into locals by the loops. */
 export interface BridgeState {
   readonly world: World;
   /** The entity index last seen; `resetWorld` replaces it, and then the explicit roots are dropped. */
   index: EntityIndex;
 
-  readonly refStores: IdColumn[];
-  readonly refNones: number[];
-  readonly listStores: IdLists[];
-  readonly listNones: number[];
+  /** Traced fields. */
+  readonly strong: Fields;
+  /** Fields that are only cleared, never traced. */
+  readonly weak: Fields;
   readonly rootComponents: object[];
   // deno-lint-ignore no-explicit-any
   readonly relations: Relation<any>[];
@@ -231,7 +247,7 @@ function listOf(value: unknown, what: string): readonly unknown[] {
 }
 
 const OPTION_KEYS = ['refs', 'roots', 'relations', 'none'];
-const FIELD_KEYS = ['store', 'none', 'many'];
+const FIELD_KEYS = ['store', 'none', 'many', 'weak'];
 const RELATION_KEYS = ['relation', 'edge'];
 
 function checkKeys(value: object, allowed: string[], what: string): void {
@@ -252,43 +268,44 @@ export function makeBridgeState(world: World, options: CollectorOptions | undefi
   checkKeys(o, OPTION_KEYS, 'options');
   const defaultNone = o.none === undefined ? 0 : checkNone(o.none, 'options.none', undefined);
 
-  const refStores: IdColumn[] = [];
-  const refNones: number[] = [];
-  const listStores: IdLists[] = [];
-  const listNones: number[] = [];
+  const strong: Fields = { stores: [], nones: [], lists: [], listNones: [] };
+  const weak: Fields = { stores: [], nones: [], lists: [], listNones: [] };
   listOf(o.refs, 'refs').forEach((field, k) => {
     const what = `refs[${k}]`;
     if (isIdColumn(field)) {
-      refStores.push(field);
-      refNones.push(checkNone(defaultNone, 'options.none', field));
+      strong.stores.push(field);
+      strong.nones.push(checkNone(defaultNone, 'options.none', field));
       return;
     }
     if (typeof field !== 'object' || field === null) {
       throw new TypeError(
-        `${what} is ${describe(field)}: expected an array indexed by entity id, or { store, none?, many? }`,
+        `${what} is ${describe(field)}: expected an array indexed by entity id, or { store, none?, many?, weak? }`,
       );
     }
     checkKeys(field, FIELD_KEYS, what);
-    const f = field as { store?: unknown; none?: unknown; many?: unknown };
-    if (f.many !== undefined && typeof f.many !== 'boolean') {
-      throw new TypeError(`${what}.many must be a boolean, got ${describe(f.many)}`);
+    const f = field as { store?: unknown; none?: unknown; many?: unknown; weak?: unknown };
+    for (const flag of ['many', 'weak'] as const) {
+      if (f[flag] !== undefined && typeof f[flag] !== 'boolean') {
+        throw new TypeError(`${what}.${flag} must be a boolean, got ${describe(f[flag])}`);
+      }
     }
     if (!isIdColumn(f.store)) {
       throw new TypeError(
         `${what}.store is ${describe(f.store)}: expected a typed array or an array indexed by entity id`,
       );
     }
+    const kind = f.weak === true ? weak : strong;
     if (f.many === true) {
       if (!Array.isArray(f.store)) {
         throw new TypeError(
           `${what}.store is ${typedName(f.store)}: a 'many' field is an array holding a list per entity`,
         );
       }
-      listStores.push(f.store as unknown as IdLists);
-      listNones.push(f.none === undefined ? defaultNone : checkNone(f.none, `${what}.none`, undefined));
+      kind.lists.push(f.store as unknown as IdLists);
+      kind.listNones.push(f.none === undefined ? defaultNone : checkNone(f.none, `${what}.none`, undefined));
     } else {
-      refStores.push(f.store);
-      refNones.push(checkNone(f.none === undefined ? defaultNone : f.none, `${what}.none`, f.store));
+      kind.stores.push(f.store);
+      kind.nones.push(checkNone(f.none === undefined ? defaultNone : f.none, `${what}.none`, f.store));
     }
   });
 
@@ -339,10 +356,8 @@ export function makeBridgeState(world: World, options: CollectorOptions | undefi
   return {
     world,
     index: ctx.entityIndex,
-    refStores,
-    refNones,
-    listStores,
-    listNones,
+    strong,
+    weak,
     rootComponents,
     relations,
     relationModes,
@@ -608,11 +623,11 @@ function mark(
   const edgeHead = s.edgeHead;
   const edgeNext = s.edgeNext;
   const edgeTo = s.edgeTo;
-  const refStores = s.refStores;
-  const refNones = s.refNones;
+  const refStores = s.strong.stores;
+  const refNones = s.strong.nones;
   const refCount = refStores.length;
-  const listStores = s.listStores;
-  const listNones = s.listNones;
+  const listStores = s.strong.lists;
+  const listNones = s.strong.listNones;
   const listCount = listStores.length;
   let cleared = 0;
 
@@ -691,20 +706,20 @@ function truncate(list: IdColumn, length: number, none: number): void {
 }
 
 /** Resets the declared fields of removed entities, so a recycled id starts with no references. */
-function clearRemovedFields(s: BridgeState, count: number): void {
-  const doomed = s.doomed;
-  for (let f = 0; f < s.refStores.length; f++) {
-    const store = s.refStores[f]!;
-    const none = s.refNones[f]!;
+function clearRemovedFields(fields: Fields, doomed: Uint32Array, count: number): void {
+  for (let f = 0; f < fields.stores.length; f++) {
+    const store = fields.stores[f]!;
+    const none = fields.nones[f]!;
     const length = store.length;
     for (let k = 0; k < count; k++) {
       const d = doomed[k]!;
+      // A plain array would grow (with holes) if written past its end.
       if (d < length) store[d] = none;
     }
   }
-  for (let f = 0; f < s.listStores.length; f++) {
-    const lists = s.listStores[f]!;
-    const none = s.listNones[f]!;
+  for (let f = 0; f < fields.lists.length; f++) {
+    const lists = fields.lists[f]!;
+    const none = fields.listNones[f]!;
     for (let k = 0; k < count; k++) {
       const list = lists[doomed[k]!];
       if (list !== undefined && list !== null) truncate(list, 0, none);
@@ -713,17 +728,66 @@ function clearRemovedFields(s: BridgeState, count: number): void {
 }
 
 /**
+ * Clears every entry of `fields` in the entities `live[0, count)` that does not name a live entity
+ * (`eids[id] === v` and `stamp[id] === liveStamp`). Returns the entries cleared.
+ */
+function clearDangling(
+  s: BridgeState,
+  fields: Fields,
+  live: Uint32Array,
+  count: number,
+  idMask: number,
+  liveStamp: number,
+): number {
+  const stamp = s.stamp;
+  const eids = s.eids;
+  let cleared = 0;
+  for (let f = 0; f < fields.stores.length; f++) {
+    const store = fields.stores[f]!;
+    const none = fields.nones[f]!;
+    for (let i = 0; i < count; i++) {
+      const eid = live[i]!;
+      const v = store[eid];
+      if (v === none || v === undefined) continue;
+      const id = v & idMask;
+      if (eids[id] !== v || stamp[id] !== liveStamp) {
+        store[eid] = none;
+        cleared++;
+      }
+    }
+  }
+  for (let f = 0; f < fields.lists.length; f++) {
+    const lists = fields.lists[f]!;
+    const none = fields.listNones[f]!;
+    for (let i = 0; i < count; i++) {
+      const list = lists[live[i]!];
+      if (list === undefined || list === null) continue;
+      let w = 0;
+      const n = list.length;
+      for (let k = 0; k < n; k++) {
+        const v: number = list[k]!;
+        const id = v & idMask;
+        if (v === none || (eids[id] === v && stamp[id] === liveStamp)) list[w++] = v;
+        else cleared++;
+      }
+      truncate(list, w, none);
+    }
+  }
+  return cleared;
+}
+
+/**
  * The slow path, taken only when removing garbage changed more than the garbage (bitECS cascades
  * through an undeclared `autoRemoveSubject` relation, or user callbacks ran `removeEntity` or
- * `addEntity`): re-stamps liveness from bitECS's entity index and clears every declared field of
- * every live entity that names a dead one. Returns [reached entities that died, entries cleared].
+ * `addEntity`): re-stamps liveness from the world and clears every declared field of every live
+ * entity that names a dead one. Returns [reached entities that died, entries cleared].
  */
 function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: number, epoch: number): [number, number] {
   const marked = epoch + 1;
   let cascaded = 0;
   for (let k = 0; k < reached; k++) {
     const eid = s.work[k]!;
-    if (!entityExists(s.world, eid)) cascaded++;
+    if (!ctx.entityComponents.has(eid)) cascaded++;
     s.stamp[eid & idMask] = 0;
   }
   const alive = listEntities(s, ctx);
@@ -736,38 +800,8 @@ function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: num
     stamp[eid & idMask] = marked;
     eids[eid & idMask] = eid;
   }
-  let cleared = 0;
-  for (let f = 0; f < s.refStores.length; f++) {
-    const store = s.refStores[f]!;
-    const none = s.refNones[f]!;
-    for (let i = 0; i < alive; i++) {
-      const eid = live[i]!;
-      const v = store[eid];
-      if (v === none || v === undefined) continue;
-      const id = v & idMask;
-      if (eids[id] !== v || stamp[id] !== marked) {
-        store[eid] = none;
-        cleared++;
-      }
-    }
-  }
-  for (let f = 0; f < s.listStores.length; f++) {
-    const lists = s.listStores[f]!;
-    const none = s.listNones[f]!;
-    for (let i = 0; i < alive; i++) {
-      const list = lists[live[i]!];
-      if (list === undefined || list === null) continue;
-      let w = 0;
-      const n = list.length;
-      for (let k = 0; k < n; k++) {
-        const v: number = list[k]!;
-        const id = v & idMask;
-        if (v === none || (eids[id] === v && stamp[id] === marked)) list[w++] = v;
-        else cleared++;
-      }
-      truncate(list, w, none);
-    }
-  }
+  const cleared = clearDangling(s, s.strong, live, alive, idMask, marked) +
+    clearDangling(s, s.weak, live, alive, idMask, marked);
   return [cascaded, cleared];
 }
 
@@ -794,7 +828,8 @@ export function collectWorld(s: BridgeState): BitecsCollection {
     if (stamp[eid & idMask] !== marked) doomed[count++] = eid;
   }
   for (let k = 0; k < count; k++) removeEntity(s.world, doomed[k]!);
-  clearRemovedFields(s, count);
+  clearRemovedFields(s.strong, doomed, count);
+  clearRemovedFields(s.weak, doomed, count);
 
   let cascaded = 0;
   let cleared = clearedWhileMarking;
@@ -806,6 +841,9 @@ export function collectWorld(s: BridgeState): BitecsCollection {
     const [died, clearedAfter] = recheck(s, ctx, reached, idMaskOf(ctx.entityIndex), epoch);
     cascaded = died;
     cleared += clearedAfter;
+  } else if (s.weak.stores.length + s.weak.lists.length > 0) {
+    // The reached entities are exactly the live ones: clear their weak fields naming the removed.
+    cleared += clearDangling(s, s.weak, s.work, reached, idMask, marked);
   }
   return {
     freed: count + cascaded,
@@ -839,8 +877,8 @@ export class Collector {
 
   /**
    * Makes a live entity a root until `unroot`, or until it is removed (by the game, or by
-   * bitECS; the entity that later reuses its id is not a root). Rooting a root again does nothing. Throws `TypeError`/`RangeError` for anything but
-   * a live entity of this world.
+   * bitECS; the entity that later reuses its id is not a root). Rooting a root again does
+   * nothing. Throws `TypeError`/`RangeError` for anything but a live entity of this world.
    */
   root(eid: number): void {
     addRoot(this.#s, eid);
@@ -851,11 +889,11 @@ export class Collector {
     return removeRoot(this.#s, eid);
   }
 
-  /** Whether `eid` is an explicit root (`root(eid)`) and still the entity that was rooted. Never throws. */
+  /** Whether `eid` is an explicit root (`root(eid)`), and still the entity that was rooted. Never throws. */
   isRoot(eid: number): boolean {
     if (typeof eid !== 'number' || !Number.isInteger(eid) || eid < 0 || eid > MAX_EID) return false;
     const s = this.#s;
-    const ctx = s.world[$internal as keyof World] as WorldContext | undefined;
+    const ctx = (s.world as { [$internal]?: WorldContext })[$internal];
     if (ctx === undefined || ctx.entityIndex !== s.index) return false;
     return rootPlace(s, ctx, eid) >= 0;
   }

@@ -217,3 +217,13 @@ describe('alloc while a sweep is pending', () => {
     heap.verify();
   });
 });
+
+describe('Heap.warmUp()', () => {
+  it('runs the collector paths on scratch heaps and leaves nothing behind', () => {
+    const heap = new Heap();
+    const ms = Heap.warmUp(1);
+    expect(ms).toBeGreaterThan(0);
+    expect(heap.stats()).toMatchObject({ live: 0, majorCollections: 0, minorCollections: 0 });
+    expect(() => Heap.warmUp(0)).toThrow(RangeError);
+  });
+});

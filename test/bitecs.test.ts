@@ -1,0 +1,790 @@
+/**
+ * The bitECS bridge (`ecs-heap/bitecs`) against the real bitecs 0.4 package: unit tests, error
+ * tests, and a model-based property test (random create / link / unlink / root / unroot / remove /
+ * collect against a plain model: maps and a reachability walk).
+ */
+import {
+  addComponent,
+  addEntity,
+  addPrefab,
+  createEntityIndex,
+  createRelation,
+  createWorld,
+  deleteWorld,
+  entityExists,
+  getAllEntities,
+  getRelationTargets,
+  hasComponent,
+  IsA,
+  observe,
+  onRemove,
+  removeComponent,
+  removeEntity,
+  resetWorld,
+  withAutoRemoveSubject,
+  withVersioning,
+  type World,
+} from 'bitecs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BitecsCollection, type Collector, createCollector } from '../bitecs.ts';
+import { addRoot, collectWorld, makeBridgeState } from '../src/bitecs-bridge.ts';
+
+const N = 1024;
+
+/** A small scene: `Parent.eid` and `Target.eid` hold one id each, `Children.list` a list. */
+function scene(world: World = createWorld()) {
+  const Parent = { eid: new Uint32Array(N) };
+  const Target = { eid: new Float64Array(N) };
+  const Children = { list: [] as number[][] };
+  const gc = createCollector(world, { refs: [Parent.eid, Target.eid, { store: Children.list, many: true }] });
+  const spawn = (parent = 0): number => {
+    const eid = addEntity(world);
+    Parent.eid[eid] = parent;
+    Target.eid[eid] = 0;
+    Children.list[eid] = [];
+    if (parent !== 0) Children.list[parent]!.push(eid);
+    return eid;
+  };
+  return { world, Parent, Target, Children, gc, spawn };
+}
+
+const alive = (world: World): number[] => [...getAllEntities(world)].sort((a, b) => a - b);
+
+describe('bitECS bridge: collection', () => {
+  it('bitECS 0.4 gives out ids from 1, so the default "no entity" value 0 never names one', () => {
+    const world = createWorld();
+    expect(addEntity(world)).toBe(1);
+    const versioned = createWorld(createEntityIndex(withVersioning(8)));
+    expect(addEntity(versioned)).toBe(1);
+  });
+
+  it('removes exactly what no root reaches, and reports it', () => {
+    const { world, Children, gc, spawn } = scene();
+    const root = spawn();
+    gc.root(root);
+    const a = spawn(root);
+    const b = spawn(a);
+    const lost = spawn();
+    const lostChild = spawn(lost);
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 2, live: 3, cleared: 0, cascaded: 0 });
+    expect(info.ms).toBeGreaterThanOrEqual(0);
+    expect(alive(world)).toEqual([root, a, b]);
+    expect(entityExists(world, lost)).toBe(false);
+    expect(entityExists(world, lostChild)).toBe(false);
+
+    // Dropping a subtree: cut the link, collect.
+    Children.list[root] = [];
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 1 });
+    expect(alive(world)).toEqual([root]);
+  });
+
+  it('with no roots, collects everything; an empty world collects nothing', () => {
+    const { world, gc, spawn } = scene();
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 0 });
+    for (let i = 0; i < 10; i++) spawn(i === 0 ? 0 : i);
+    expect(gc.collect()).toMatchObject({ freed: 10, live: 0 });
+    expect(getAllEntities(world)).toEqual([]);
+  });
+
+  it('collects unreachable cycles and keeps reachable ones', () => {
+    const { world, Parent, Target, gc, spawn } = scene();
+    const root = spawn();
+    gc.root(root);
+    const a = spawn(), b = spawn(), c = spawn(), d = spawn();
+    Target.eid[root] = a;
+    Target.eid[a] = b;
+    Target.eid[b] = a; // a <-> b, reached
+    Parent.eid[c] = d;
+    Parent.eid[d] = c; // c <-> d, not reached
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 3 });
+    expect(alive(world)).toEqual([root, a, b]);
+  });
+
+  it('follows ids in plain arrays, Float64Array and Uint32Array fields alike, and ignores holes', () => {
+    const world = createWorld();
+    const plain: number[] = [];
+    const wide = new Float64Array(8);
+    const gc = createCollector(world, { refs: [plain, wide] });
+    const root = addEntity(world), a = addEntity(world), b = addEntity(world);
+    gc.root(root);
+    plain[root] = a;
+    wide[a] = b;
+    // `plain` has holes (undefined) at 0 and past 1: they are "no entity", not dangling.
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 3, cleared: 0 });
+    expect(plain.length).toBe(2);
+  });
+
+  it('clears fields that name an entity the game removed itself, and counts them', () => {
+    const { world, Parent, Target, Children, gc, spawn } = scene();
+    const root = spawn();
+    gc.root(root);
+    const a = spawn(root), b = spawn(root);
+    Target.eid[a] = b;
+    removeEntity(world, b); // by hand: Target.eid[a] and Children.list[root] now dangle
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 0, live: 2, cleared: 2 });
+    expect(Target.eid[a]).toBe(0);
+    expect(Children.list[root]).toEqual([a]);
+    expect(Parent.eid[a]).toBe(root);
+  });
+
+  it('treats values that are not live ids (0, fractions, negatives, NaN, huge) as dangling', () => {
+    const world = createWorld();
+    const store = new Float64Array(16);
+    const gc = createCollector(world, { refs: [{ store, none: -1 }] });
+    const root = addEntity(world);
+    gc.root(root);
+    const others: number[] = [];
+    for (const v of [0, 1.5, -3, Number.NaN, 2 ** 40, 99]) {
+      const e = addEntity(world);
+      gc.root(e);
+      store[e] = v;
+      others.push(e);
+    }
+    store[root] = -1;
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 0, cleared: 6 });
+    for (const e of others) expect(store[e]).toBe(-1);
+    expect(store[root]).toBe(-1);
+  });
+
+  it('resets the fields of removed entities, so a recycled id starts with no references', () => {
+    const { world, Parent, Target, Children, gc, spawn } = scene();
+    const root = spawn();
+    gc.root(root);
+    const kept = spawn(root);
+    const lost = spawn();
+    Target.eid[lost] = kept;
+    Parent.eid[lost] = root;
+    Children.list[lost] = [kept, root];
+    gc.collect();
+    expect(entityExists(world, lost)).toBe(false);
+    expect(Target.eid[lost]).toBe(0);
+    expect(Parent.eid[lost]).toBe(0);
+    expect(Children.list[lost]).toEqual([]);
+    const recycled = addEntity(world);
+    expect(recycled).toBe(lost);
+    expect(Target.eid[recycled]).toBe(0);
+  });
+
+  it('weak fields do not keep their target alive, and are cleared when it is removed', () => {
+    const world = createWorld();
+    const Owns = { eid: new Uint32Array(16) };
+    const Target = { eid: new Uint32Array(16) };
+    const Seen = { list: [] as number[][] };
+    const gc = createCollector(world, {
+      refs: [Owns.eid, { store: Target.eid, weak: true }, { store: Seen.list, many: true, weak: true }],
+    });
+    const player = addEntity(world), missile = addEntity(world), enemy = addEntity(world), ally = addEntity(world);
+    gc.root(player);
+    gc.root(ally);
+    Owns.eid[player] = missile;
+    Target.eid[missile] = enemy; // weak: the enemy is not kept alive by being targeted
+    Seen.list[player] = [enemy, ally, missile];
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 1, live: 3, cleared: 2 });
+    expect(entityExists(world, enemy)).toBe(false);
+    expect(Target.eid[missile]).toBe(0);
+    expect(Seen.list[player]).toEqual([ally, missile]);
+    // A weak field naming a live entity is left alone.
+    Target.eid[missile] = ally;
+    expect(gc.collect()).toMatchObject({ freed: 0, cleared: 0 });
+    expect(Target.eid[missile]).toBe(ally);
+  });
+
+  it('a custom "no entity" value: Int32Array fields with -1', () => {
+    const world = createWorld();
+    const Target = { eid: new Int32Array(16).fill(-1) };
+    const gc = createCollector(world, { refs: [Target.eid], none: -1 });
+    const root = addEntity(world), a = addEntity(world), b = addEntity(world);
+    gc.root(root);
+    Target.eid[root] = a;
+    expect(gc.collect()).toMatchObject({ freed: 1, cleared: 0 });
+    expect(entityExists(world, b)).toBe(false);
+    expect(Target.eid[b]).toBe(-1);
+    Target.eid[root] = -1;
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 1 });
+    expect(Target.eid[a]).toBe(-1);
+  });
+
+  it("'many' fields: typed-array lists keep their length and fill dropped entries with the sentinel", () => {
+    const world = createWorld();
+    const Slots = { eids: [] as Uint32Array[] };
+    const gc = createCollector(world, { refs: [{ store: Slots.eids, many: true }] });
+    const root = addEntity(world), a = addEntity(world), b = addEntity(world), c = addEntity(world);
+    gc.root(root);
+    Slots.eids[root] = Uint32Array.of(a, 0, b, c);
+    removeEntity(world, b);
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 3, cleared: 1 });
+    expect([...Slots.eids[root]!]).toEqual([a, 0, c, 0]);
+  });
+
+  it('keeps reached entities whose field sits past the end of a short store', () => {
+    const world = createWorld();
+    const short = new Uint32Array(2);
+    const gc = createCollector(world, { refs: [short] });
+    const root = addEntity(world), a = addEntity(world), b = addEntity(world), c = addEntity(world);
+    gc.root(root);
+    short[root] = c; // root is 1, the store has entries for 0 and 1 only
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 2 });
+    expect(alive(world)).toEqual([root, c]);
+    expect(entityExists(world, a) || entityExists(world, b)).toBe(false);
+    expect(short.length).toBe(2);
+  });
+
+  it('many collections in a row give the same answers (the epoch never needs a clearing pass)', () => {
+    const { world, Children, gc, spawn } = scene();
+    const root = spawn();
+    gc.root(root);
+    for (let round = 0; round < 300; round++) {
+      const a = spawn(root);
+      spawn(a);
+      spawn(); // garbage
+      const info = gc.collect();
+      expect(info.freed).toBe(round === 0 ? 1 : 3);
+      Children.list[root] = [];
+      expect(alive(world).length).toBe(3);
+    }
+  });
+
+  it('survives the epoch wrapping around', () => {
+    const world = createWorld();
+    const Parent = { eid: new Uint32Array(16) };
+    const s = makeBridgeState(world, { refs: [Parent.eid] });
+    const root = addEntity(world), a = addEntity(world), b = addEntity(world);
+    Parent.eid[root] = a;
+    addRoot(s, root);
+    s.epoch = 0xffff_fffe - 2;
+    const first = collectWorld(s);
+    expect(first.freed).toBe(1); // b
+    expect(s.epoch).toBe(0xffff_fffe);
+    const c = addEntity(world);
+    const second = collectWorld(s); // wraps: stamps cleared once, epoch restarts at 2
+    expect(s.epoch).toBe(2);
+    expect(second.freed).toBe(1); // c
+    expect(alive(world)).toEqual([root, a]);
+    expect(entityExists(world, b) || entityExists(world, c)).toBe(false);
+  });
+});
+
+describe('bitECS bridge: roots', () => {
+  it('root, unroot, isRoot and roots()', () => {
+    const { world, gc, spawn } = scene();
+    const a = spawn(), b = spawn();
+    expect(gc.isRoot(a)).toBe(false);
+    gc.root(a);
+    gc.root(a); // again: still one root
+    gc.root(b);
+    expect(gc.roots().sort()).toEqual([a, b]);
+    expect(gc.isRoot(a)).toBe(true);
+    expect(gc.unroot(a)).toBe(true);
+    expect(gc.unroot(a)).toBe(false);
+    expect(gc.isRoot(a)).toBe(false);
+    expect(gc.roots()).toEqual([b]);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 1 });
+    expect(alive(world)).toEqual([b]);
+    for (const bad of [-1, 1.5, Number.NaN, '1', null, undefined, 2 ** 33]) {
+      expect(gc.isRoot(bad as number)).toBe(false);
+    }
+  });
+
+  it('a rooted entity the game removes stops being a root, and its recycled id is not one', () => {
+    const { world, gc, spawn } = scene();
+    const a = spawn();
+    gc.root(a);
+    removeEntity(world, a);
+    expect(gc.isRoot(a)).toBe(false);
+    expect(gc.roots()).toEqual([]);
+    // Even before a collection, the entity that reuses the id (no versioning here) is not a root.
+    const recycled = spawn();
+    expect(recycled).toBe(a);
+    expect(gc.isRoot(recycled)).toBe(false);
+    expect(gc.unroot(recycled)).toBe(false);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 0 });
+    // Rooting the new entity works as usual.
+    const again = spawn();
+    gc.root(again);
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 1 });
+    expect(gc.roots()).toEqual([again]);
+  });
+
+  it('root components: entities with any of them are roots, as long as they have it', () => {
+    const world = createWorld();
+    const Player = {};
+    const Camera = {};
+    const Target = { eid: new Uint32Array(16) };
+    const gc = createCollector(world, { refs: [Target.eid], roots: [Player, Camera] });
+    const player = addEntity(world), camera = addEntity(world), weapon = addEntity(world), junk = addEntity(world);
+    addComponent(world, player, Player);
+    addComponent(world, camera, Camera);
+    Target.eid[player] = weapon;
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 3 });
+    expect(entityExists(world, junk)).toBe(false);
+    removeComponent(world, camera, Camera);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 2 });
+    expect(alive(world)).toEqual([player, weapon]);
+  });
+
+  it('prefabs are roots, so IsA instances keep their template', () => {
+    const world = createWorld();
+    const gc = createCollector(world, {});
+    const Goblin = addPrefab(world);
+    const goblin = addEntity(world);
+    addComponent(world, goblin, IsA(Goblin));
+    gc.root(goblin);
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 2 });
+    gc.unroot(goblin);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 1 });
+    expect(entityExists(world, Goblin)).toBe(true);
+  });
+
+  it('resetWorld drops the explicit roots', () => {
+    const { world, gc, spawn } = scene();
+    const a = spawn();
+    gc.root(a);
+    resetWorld(world);
+    const b = addEntity(world);
+    expect(b).toBe(a);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 0 });
+    expect(gc.roots()).toEqual([]);
+  });
+
+  it('worlds sharing one entity index: collecting one leaves the other alone', () => {
+    const index = createEntityIndex();
+    const left = createWorld(index);
+    const right = createWorld(index);
+    const gc = createCollector(left);
+    const l1 = addEntity(left), r1 = addEntity(right), l2 = addEntity(left), r2 = addEntity(right);
+    gc.root(l1);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 1 });
+    expect(entityExists(left, l2)).toBe(false);
+    expect(alive(right)).toEqual([r1, r2]);
+    expect(entityExists(right, r1) && entityExists(right, r2)).toBe(true);
+  });
+
+  it('versioned worlds: a removed root does not root its recycled index; stale ids in fields are cleared', () => {
+    const world = createWorld(createEntityIndex(withVersioning(8)));
+    const Target = { eid: [] as number[] };
+    const gc = createCollector(world, { refs: [Target.eid] });
+    const holder = addEntity(world), a = addEntity(world);
+    gc.root(holder);
+    gc.root(a);
+    removeEntity(world, a);
+    const a2 = addEntity(world); // same index, next version
+    expect(a2).not.toBe(a);
+    expect(a2 & 0xffffff).toBe(a);
+    expect(gc.isRoot(a2)).toBe(false);
+    Target.eid[holder] = a; // a stale versioned id
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 1, live: 1, cleared: 1 });
+    expect(entityExists(world, a2)).toBe(false);
+    expect(Target.eid[holder]).toBe(0);
+    // A field holding the current version is followed.
+    const b = addEntity(world);
+    Target.eid[holder] = b;
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 2 });
+    // root() on a stale version is refused; on the current one it replaces nothing wrongly.
+    expect(() => gc.root(a2)).toThrow(RangeError);
+  });
+});
+
+describe('bitECS bridge: relations', () => {
+  it("'target->subject' edges: a parent keeps its children (ChildOf without autoRemoveSubject)", () => {
+    const world = createWorld();
+    const ChildOf = createRelation();
+    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const root = addEntity(world), child = addEntity(world), grandchild = addEntity(world);
+    const orphanParent = addEntity(world), orphan = addEntity(world);
+    addComponent(world, child, ChildOf(root));
+    addComponent(world, grandchild, ChildOf(child));
+    addComponent(world, orphan, ChildOf(orphanParent));
+    gc.root(root);
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 3, cascaded: 0 });
+    expect(alive(world)).toEqual([root, child, grandchild]);
+    // Dropping the subtree through bitECS's own API.
+    removeComponent(world, child, ChildOf(root));
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 1 });
+  });
+
+  it("a bare relation means 'subject->target': what an entity points at stays alive", () => {
+    const world = createWorld();
+    const Targeting = createRelation();
+    const gc = createCollector(world, { relations: [Targeting] });
+    const hunter = addEntity(world), prey = addEntity(world), bystander = addEntity(world);
+    addComponent(world, hunter, Targeting(prey));
+    addComponent(world, bystander, Targeting(hunter));
+    gc.root(hunter);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 2 });
+    expect(entityExists(world, bystander)).toBe(false);
+    expect(getRelationTargets(world, hunter, Targeting)).toEqual([prey]);
+  });
+
+  it('autoRemoveSubject relations are traced both ways, so bitECS never removes a reached subject', () => {
+    const world = createWorld();
+    const ChildOf = createRelation(withAutoRemoveSubject);
+    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const parent = addEntity(world), child = addEntity(world);
+    addComponent(world, child, ChildOf(parent));
+    gc.root(child); // only the child is rooted: removing its parent would make bitECS remove it
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 2, cascaded: 0 });
+  });
+
+  it('an undeclared autoRemoveSubject relation cascades: reported as cascaded, and nothing dangles', () => {
+    const world = createWorld();
+    const ChildOf = createRelation(withAutoRemoveSubject);
+    const Target = { eid: new Uint32Array(16) };
+    const Watch = { eid: new Uint32Array(16) };
+    const gc = createCollector(world, { refs: [Target.eid, { store: Watch.eid, weak: true }] });
+    const root = addEntity(world), parent = addEntity(world), child = addEntity(world);
+    addComponent(world, child, ChildOf(parent));
+    gc.root(root);
+    Target.eid[root] = child; // reached, but its parent is not: bitECS removes it with the parent
+    Watch.eid[root] = child;
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 2, live: 1, cascaded: 1, cleared: 2 });
+    expect(Target.eid[root]).toBe(0);
+    expect(Watch.eid[root]).toBe(0);
+  });
+
+  it('an onRemove observer that removes a reached entity is noticed too', () => {
+    const world = createWorld();
+    const Doomed = {};
+    const Target = { eid: new Uint32Array(16) };
+    const gc = createCollector(world, { refs: [Target.eid] });
+    const root = addEntity(world), friend = addEntity(world), junk = addEntity(world);
+    addComponent(world, junk, Doomed);
+    gc.root(root);
+    Target.eid[root] = friend;
+    observe(world, onRemove(Doomed), () => removeEntity(world, friend));
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 2, live: 1, cascaded: 1, cleared: 1 });
+    expect(Target.eid[root]).toBe(0);
+    expect(hasComponent(world, root, Doomed)).toBe(false);
+  });
+});
+
+describe('bitECS bridge: bad input throws, naming the value, and changes nothing', () => {
+  const world = createWorld();
+  const store = new Uint32Array(8);
+
+  it('createCollector: not a world', () => {
+    for (const bad of [undefined, null, 3, 'world', {}, [], () => 0]) {
+      expect(() => createCollector(bad as unknown as World)).toThrow(TypeError);
+    }
+    expect(() => createCollector({} as World)).toThrow(/not a bitECS 0.4 world/);
+  });
+
+  it('createCollector: bad options', () => {
+    const cases: [unknown, RegExp, ErrorConstructor][] = [
+      [[], /options must be an object/, TypeError],
+      [{ ref: [store] }, /unknown key 'ref'/, TypeError],
+      [{ refs: store }, /refs must be a list.*\[store\]/, TypeError],
+      [{ refs: [3] }, /refs\[0\] is 3/, TypeError],
+      [{ refs: [{ store: 'x' }] }, /refs\[0\]\.store is 'x' \(a string\)/, TypeError],
+      [{ refs: [new DataView(new ArrayBuffer(8))] }, /refs\[0\]/, TypeError],
+      [{ refs: [new BigUint64Array(4)] }, /refs\[0\]/, TypeError],
+      [{ refs: [{ store, many: 'yes' }] }, /many must be a boolean/, TypeError],
+      [{ refs: [{ store, weak: 1 }] }, /weak must be a boolean/, TypeError],
+      [{ refs: [{ store, many: true }] }, /a 'many' field is an array/, TypeError],
+      [{ refs: [{ store, nil: 0 }] }, /unknown key 'nil'/, TypeError],
+      [{ refs: [{ store, none: -1 }] }, /none -1 cannot be stored in a Uint32Array/, RangeError],
+      [{ refs: [store], none: -1 }, /options\.none -1 cannot be stored/, RangeError],
+      [{ refs: [store], none: Number.NaN }, /NaN/, RangeError],
+      [{ refs: [store], none: '0' }, /options\.none must be a number/, TypeError],
+      [{ roots: [5] }, /roots\[0\] is 5.*collector\.root\(eid\)/, TypeError],
+      [{ roots: {} }, /roots must be a list/, TypeError],
+      [{ relations: [{}] }, /relations\[0\]\.relation is undefined/, TypeError],
+      [{ relations: [5] }, /relations\[0\] is 5/, TypeError],
+      [{ relations: [{ relation: createRelation(), edge: 'up' }] }, /edge must be/, TypeError],
+    ];
+    for (const [options, message, type] of cases) {
+      let error: unknown;
+      try {
+        createCollector(world, options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(message)).toBeInstanceOf(type);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('root and unroot: malformed ids, and root of an entity that does not exist', () => {
+    const gc: Collector = createCollector(world, { refs: [store] });
+    const a = addEntity(world);
+    gc.root(a);
+    const before = gc.roots();
+    expect(() => gc.root(-1)).toThrow(RangeError);
+    expect(() => gc.root(1.5)).toThrow(/1\.5 is not an entity id/);
+    expect(() => gc.root('1' as unknown as number)).toThrow(TypeError);
+    expect(() => gc.root(2 ** 32)).toThrow(RangeError);
+    expect(() => gc.root(999)).toThrow(/entity 999 does not exist/);
+    expect(() => gc.unroot(-1)).toThrow(RangeError);
+    expect(() => gc.unroot(null as unknown as number)).toThrow(TypeError);
+    expect(gc.unroot(999)).toBe(false);
+    expect(gc.roots()).toEqual(before);
+  });
+
+  it('collect after deleteWorld throws a TypeError', () => {
+    const w = createWorld();
+    const gc = createCollector(w);
+    addEntity(w);
+    deleteWorld(w);
+    expect(() => gc.collect()).toThrow(TypeError);
+    expect(() => gc.root(1)).toThrow(TypeError);
+  });
+});
+
+// ---- the property test -------------------------------------------------------------------------
+
+type Op =
+  | { op: 'create'; parent: number; field: number }
+  | { op: 'link'; from: number; field: number; to: number }
+  | { op: 'unlink'; from: number; field: number }
+  | { op: 'adopt'; child: number; parent: number }
+  | { op: 'root'; e: number }
+  | { op: 'unroot'; e: number }
+  | { op: 'remove'; e: number; collectNow: boolean }
+  | { op: 'collect' };
+
+const pick = fc.nat(1000);
+// `field` 3 means "no field" for create/link/unlink (the list field is 2), and in the shared-index
+// run it also gives the other world an entity.
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constant('create' as const), parent: pick, field: fc.nat(3) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('link' as const), from: pick, field: fc.nat(3), to: pick }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('unlink' as const), from: pick, field: fc.nat(3) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('adopt' as const), child: pick, parent: pick }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('root' as const), e: pick }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('unroot' as const), e: pick }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('remove' as const), e: pick, collectNow: fc.boolean() }),
+  },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+);
+
+/**
+ * The model: live entities with their field values (a strong single field, a weak one with another
+ * sentinel, and a list field), ChildOf pairs (child -> parent, traced parent -> child), and the
+ * root set. A collection walks from the roots (not through the weak field) and deletes the rest;
+ * it clears the entries of survivors that name entities which are not live afterwards.
+ */
+class Model {
+  readonly a = new Map<number, number>(); // field 0: Uint32Array, none 0
+  readonly b = new Map<number, number>(); // field 1: Int32Array, none -1, weak
+  readonly list = new Map<number, number[]>(); // field 2: lists, none 0
+  readonly childOf = new Map<number, number>();
+  readonly live = new Set<number>();
+  readonly roots = new Set<number>();
+
+  create(eid: number): void {
+    this.live.add(eid);
+    this.a.set(eid, 0);
+    this.b.set(eid, -1);
+    this.list.set(eid, []);
+  }
+
+  remove(eid: number): void {
+    this.live.delete(eid);
+    this.roots.delete(eid);
+    // bitECS drops the pairs of a removed entity, both ways.
+    this.childOf.delete(eid);
+    for (const [child, parent] of this.childOf) if (parent === eid) this.childOf.delete(child);
+  }
+
+  collect(): { freed: number; cleared: number } {
+    for (const r of this.roots) if (!this.live.has(r)) this.roots.delete(r);
+    const reached = new Set<number>(this.roots);
+    const work = [...this.roots];
+    const follow = (v: number) => {
+      if (this.live.has(v) && !reached.has(v)) {
+        reached.add(v);
+        work.push(v);
+      }
+    };
+    while (work.length > 0) {
+      const e = work.pop()!;
+      follow(this.a.get(e)!);
+      for (const v of this.list.get(e)!) follow(v);
+      for (const [child, parent] of this.childOf) if (parent === e) follow(child);
+    }
+    let cleared = 0;
+    for (const e of reached) {
+      if (this.a.get(e) !== 0 && !this.live.has(this.a.get(e)!)) (this.a.set(e, 0), cleared++);
+      if (this.b.get(e) !== -1 && !reached.has(this.b.get(e)!)) (this.b.set(e, -1), cleared++);
+      const list = this.list.get(e)!;
+      const kept = list.filter((v) => v === 0 || this.live.has(v));
+      cleared += list.length - kept.length;
+      this.list.set(e, kept);
+    }
+    let freed = 0;
+    for (const e of [...this.live]) {
+      if (!reached.has(e)) {
+        this.remove(e);
+        this.a.set(e, 0);
+        this.b.set(e, -1);
+        this.list.set(e, []);
+        freed++;
+      }
+    }
+    return { freed, cleared };
+  }
+}
+
+/**
+ * Runs `ops` against a world and the model. `shared`: the world shares its entity index with a
+ * second world that gets entities too (ids interleave), which the collector must leave alone.
+ *
+ * (Versioned worlds are not used here: in bitecs 0.4.0, `withVersioning` keeps its sparse array
+ * under full versioned ids but looks entities up by unversioned ones, so after a few recycles
+ * `entityExists` denies fresh entities and `removeEntity` leaves some behind. The unit test above
+ * covers the bridge's version handling on a sequence where bitECS is consistent.)
+ */
+function runProperty(shared: boolean, ops: Op[]): void {
+  const index = createEntityIndex();
+  const world = createWorld(index);
+  const other = shared ? createWorld(index) : undefined;
+  const otherLive = new Set<number>();
+  const A = { eid: new Uint32Array(256) };
+  const B = { eid: new Int32Array(256).fill(-1) };
+  const L = { list: [] as number[][] };
+  const ChildOf = createRelation();
+  const gc = createCollector(world, {
+    refs: [A.eid, { store: B.eid, none: -1, weak: true }, { store: L.list, many: true }],
+    relations: [{ relation: ChildOf, edge: 'target->subject' }],
+  });
+  const get = (field: number, eid: number): number => field === 0 ? A.eid[eid]! : B.eid[eid]!;
+  const model = new Model();
+  const seen: number[] = []; // every id ever created
+  const liveList = (): number[] => [...model.live];
+  const choose = (n: number): number | undefined => {
+    const l = liveList();
+    return l.length === 0 ? undefined : l[n % l.length];
+  };
+
+  const check = (info?: BitecsCollection, expected?: { freed: number; cleared: number }) => {
+    expect(alive(world)).toEqual([...model.live].sort((x, y) => x - y));
+    for (const e of seen) if (!otherLive.has(e)) expect(entityExists(world, e)).toBe(model.live.has(e));
+    if (other !== undefined) expect(alive(other)).toEqual([...otherLive].sort((x, y) => x - y));
+    if (info !== undefined && expected !== undefined) {
+      expect(info.freed).toBe(expected.freed);
+      expect(info.cleared).toBe(expected.cleared);
+      expect(info.live).toBe(model.live.size);
+      expect(info.cascaded).toBe(0);
+      // After a collection nothing dangles, and the fields equal the model's.
+      for (const e of model.live) {
+        const a = get(0, e), b = get(1, e);
+        expect(a === 0 || model.live.has(a)).toBe(true);
+        expect(b === -1 || model.live.has(b)).toBe(true);
+        for (const v of L.list[e] ?? []) expect(v === 0 || model.live.has(v)).toBe(true);
+        expect(a).toBe(model.a.get(e));
+        expect(b).toBe(model.b.get(e));
+        expect(L.list[e] ?? []).toEqual(model.list.get(e));
+      }
+      expect(gc.roots().sort((x, y) => x - y)).toEqual([...model.roots].sort((x, y) => x - y));
+    }
+  };
+
+  for (const o of ops) {
+    switch (o.op) {
+      case 'create': {
+        if (other !== undefined && o.field === 3) otherLive.add(addEntity(other));
+        const eid = addEntity(world);
+        seen.push(eid);
+        model.create(eid);
+        // A game initializes every field of a new entity (bitECS recycles ids with old values).
+        A.eid[eid] = 0;
+        B.eid[eid] = -1;
+        L.list[eid] = [];
+        const parent = choose(o.parent);
+        if (parent !== undefined && parent !== eid) {
+          if (o.field === 0) (A.eid[parent] = eid, model.a.set(parent, eid));
+          else if (o.field === 1) (B.eid[parent] = eid, model.b.set(parent, eid));
+          else if (o.field === 2) (L.list[parent]!.push(eid), model.list.get(parent)!.push(eid));
+        }
+        break;
+      }
+      case 'link': {
+        const from = choose(o.from), to = choose(o.to);
+        if (from === undefined || to === undefined) break;
+        if (o.field === 0) (A.eid[from] = to, model.a.set(from, to));
+        else if (o.field === 1) (B.eid[from] = to, model.b.set(from, to));
+        else (L.list[from]!.push(to), model.list.get(from)!.push(to));
+        break;
+      }
+      case 'unlink': {
+        const from = choose(o.from);
+        if (from === undefined) break;
+        if (o.field === 0) (A.eid[from] = 0, model.a.set(from, 0));
+        else if (o.field === 1) (B.eid[from] = -1, model.b.set(from, -1));
+        else (L.list[from]!.pop(), model.list.get(from)!.pop());
+        break;
+      }
+      case 'adopt': {
+        const child = choose(o.child), parent = choose(o.parent);
+        // Not with a shared index: there bitECS 0.4.0's removeEntity can meet a stale query entry
+        // (a removed subject whose id another world reuses) and throw inside bitECS.
+        if (other !== undefined) break;
+        if (child === undefined || parent === undefined || child === parent || model.childOf.has(child)) break;
+        addComponent(world, child, ChildOf(parent));
+        model.childOf.set(child, parent);
+        break;
+      }
+      case 'root': {
+        const e = choose(o.e);
+        if (e === undefined) break;
+        gc.root(e);
+        model.roots.add(e);
+        break;
+      }
+      case 'unroot': {
+        const e = choose(o.e);
+        if (e === undefined) break;
+        expect(gc.unroot(e)).toBe(model.roots.has(e));
+        model.roots.delete(e);
+        break;
+      }
+      case 'remove': {
+        // The game removes an entity by hand: fields naming it dangle until the next collection
+        // (or, once bitECS recycles the id, name the new entity: nobody can tell without versions).
+        const e = choose(o.e);
+        if (e === undefined) break;
+        removeEntity(world, e);
+        model.remove(e);
+        if (o.collectNow) {
+          const expected = model.collect();
+          check(gc.collect(), expected);
+        }
+        break;
+      }
+      case 'collect': {
+        const expected = model.collect();
+        const info = gc.collect();
+        check(info, expected);
+        break;
+      }
+    }
+    check();
+  }
+  const expected = model.collect();
+  check(gc.collect(), expected);
+}
+
+describe('bitECS bridge: property', () => {
+  it('the survivors are exactly what the roots reach; fields never dangle; entityExists agrees', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 10, maxLength: 120, size: 'max' }), (ops) => runProperty(false, ops)),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the same in a world sharing its entity index with another world, which is left alone', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 10, maxLength: 120, size: 'max' }), (ops) => runProperty(true, ops)),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,1998 @@
+/**
+ * Hardening fuzz test: fast-check calls every public method of `Heap` with random and hostile
+ * arguments (stale, NULL, negative, fractional, huge, NaN, strings, bigints, symbols, objects,
+ * handles and tickets of another heap, tickets passed as handles and handles as tickets, component
+ * objects of another heap, bogus field names, corrupted snapshot bytes), interleaved with valid
+ * work and collections, inside and outside `scope()` / `noGc()`.
+ *
+ * Every argument is classified by its *value* against a small reference model (the tracked live
+ * objects, pins, components), never by where it came from: a handle is a plain number and carries
+ * no heap identity, so a handle of another heap (or a ticket) that is numerically equal to a live
+ * handle of this heap IS a valid handle here, and the call may legitimately succeed.
+ *
+ * For each call, DESIGN.md "Semantics every test may rely on" is checked:
+ * - it returns normally exactly when no argument is bad (a full heap may still refuse an alloc or a
+ *   resize with `HeapFullError`), or it throws one of StaleRefError / StaleTicketError /
+ *   HeapFullError / GcForbiddenError / SnapshotError (HeapError subclasses) / RangeError /
+ *   TypeError, of the class the bad argument calls for, with a message naming that argument;
+ * - a call that throws leaves the heap unchanged: stats() without timing, every slot of every
+ *   tracked object, pins and component membership, and, outside scope()/noGc(), the heap's whole
+ *   `snapshot()` bytes (which hold every counter, such as the allocation count stats() omits);
+ * - read-only calls (isAlive, get, stats, snapshot, ...) change nothing either; isAlive never throws;
+ * - verify() passes after every call, and the heap agrees with the model (slots, fields, pins);
+ * - no reachable object is ever lost: after collect() the tracked live objects are exactly those
+ *   reachable from roots (pins and open scopes, through strong slots, ephemeron values whose key is
+ *   reached, and `ref` fields; weak slots, ephemeron keys and `weakref` fields are not edges);
+ *   after minor(), step() and tick() at least every reachable object is alive; nothing dies
+ *   outside a collection and no stale handle ever comes back to life.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type ComponentBase,
+  GcForbiddenError,
+  Heap,
+  HeapError,
+  HeapFullError,
+  type HeapOptions,
+  type HeapStats,
+  not,
+  NULL,
+  type ObjectKind,
+  type Ref,
+  SnapshotError,
+  StaleRefError,
+  StaleTicketError,
+  type Ticket,
+} from '../mod.ts';
+
+// ---- failures, tokens and expectations ------------------------------------------------------------
+
+/** A broken property: never caught by the harness (unlike the errors the heap throws). */
+class FuzzFailure extends Error {}
+function fail(message: string): never {
+  throw new FuzzFailure(message);
+}
+
+/** What a scope or noGc body throws on purpose: it must come out of scope()/noGc() unchanged. */
+class BodyError extends Error {}
+
+type ErrorClass = new (message: string) => Error;
+
+/** How an error message names a value (src/handle.ts `describe`, loosely: the value, or its type). */
+function token(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'string':
+      return `'${value}'`;
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return String(value);
+    case 'function':
+      return 'function';
+    case 'object':
+      return value === null ? 'null' : 'object';
+    default:
+      return String(value);
+  }
+}
+
+/** A readable rendering of any value, for failure messages. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return `{${Object.entries(value).map(([k, v]) => `${k}: ${show(v)}`).join(', ')}}`;
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
+/**
+ * One way a call may throw: an error of one of `classes` whose message contains `token`. `sure`:
+ * the argument is bad, so the call must throw; otherwise it only may (its validity is undecided,
+ * e.g. a slot index when the handle is already bad).
+ */
+interface Expectation {
+  classes: ErrorClass[];
+  token: string;
+  sure: boolean;
+  why: string;
+}
+
+function badValue(classes: ErrorClass[], value: unknown, why: string): Expectation {
+  return { classes, token: token(value), sure: true, why };
+}
+function badToken(classes: ErrorClass[], text: string, why: string): Expectation {
+  return { classes, token: text, sure: true, why };
+}
+function maybe(classes: ErrorClass[], text: string, why: string): Expectation {
+  return { classes, token: text, sure: false, why };
+}
+
+/** An integer argument in [min, max] (src/options.ts `checkInteger`): TypeError or RangeError. */
+function integerArg(value: unknown, min: number, max: number, why: string): Expectation[] {
+  if (typeof value !== 'number') return [badValue([TypeError], value, why)];
+  if (!Number.isInteger(value) || value < min || value > max) return [badValue([RangeError], value, why)];
+  return [];
+}
+
+/** Messages of errors the engine throws on its own: a RangeError/TypeError of the heap is never one of these. */
+const ENGINE_MESSAGE =
+  /\(evaluating|Cannot read propert|Cannot convert|is not iterable|is not an object|is not a function|Maximum call stack|Cannot destructure|Invalid typed array length|Invalid array length/;
+
+// ---- hostile values -----------------------------------------------------------------------------
+
+/** An object whose conversion to a primitive throws: the heap must never convert it. */
+const hostileObject = {
+  valueOf(): number {
+    throw new Error('hostile valueOf');
+  },
+  toString(): string {
+    throw new Error('hostile toString');
+  },
+};
+
+const HOSTILE: readonly unknown[] = [
+  NULL,
+  -0,
+  -1,
+  1.5,
+  0.5,
+  -1.5,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 - 1,
+  2 ** 60,
+  NaN,
+  Infinity,
+  -Infinity,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  '1',
+  '0',
+  '',
+  'x',
+  undefined,
+  null,
+  {},
+  [],
+  [1],
+  1n,
+  0n,
+  Symbol('fuzz'),
+  true,
+  false,
+  () => 1,
+  hostileObject,
+  new Number(1),
+  new Uint8Array(4),
+];
+
+/** A live handle or ticket `h`, bent out of shape. */
+function mangle(h: number, how: number, scale: number): unknown {
+  switch (how) {
+    case 0:
+      return h + 0.5;
+    case 1:
+      return -h;
+    case 2:
+      return h + scale; // the same index, a later generation
+    case 3:
+      return h - scale; // an earlier generation, or negative
+    case 4:
+      return h + 2 ** 53;
+    case 5:
+      return h * 2 ** 32;
+    case 6:
+      return new Number(h);
+    case 7:
+      return BigInt(h);
+    case 8:
+      return String(h);
+    case 9:
+      return [h];
+    case 10:
+      return h + 2 ** 32 * scale; // a generation no Uint32Array holds
+    case 11:
+      return h + 2 ** 32; // the same low 32 bits: `& indexMask` sees the same index
+    case 12:
+      return h - 0.25;
+    case 13:
+      return h + 1; // the next index: possibly another live handle, then valid
+    case 14:
+      return { valueOf: () => h };
+    default:
+      return h + 2 * scale;
+  }
+}
+
+const KINDS: readonly unknown[] = ['strong', 'strong', 'weak', 'ephemeron', 'strong', 'STRONG', '', 'bogus'];
+const MS: readonly unknown[] = [0, 0.01, 1, -0, 0.5];
+const BOGUS_FIELDS: readonly unknown[] = [
+  'bogus',
+  'name',
+  '',
+  'toString',
+  '__proto__',
+  'REF',
+  'ref ',
+  0,
+  undefined,
+  null,
+  Symbol('field'),
+  {},
+];
+const FIELD_TYPES = ['f32', 'f64', 'i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'ref', 'weakref'];
+const RESERVED_FIELDS = new Set(['name', 'id', 'schema', '__proto__', 'constructor']);
+const SCHEMAS: readonly unknown[] = [
+  {},
+  { x: 'f32' },
+  { r: 'ref', w: 'weakref', v: ['u8', 3] },
+  { not: 'f64', r: 'ref' }, // a component with a field named `not` is still a component
+  { a: ['f32', 2, 'extra'] },
+  { n: 'i8', u: 'u32' },
+  null,
+  undefined,
+  5,
+  'x',
+  [],
+  [['f32', 1]],
+  () => ({}),
+  { x: 'f128' },
+  { x: ['f32', 0] },
+  { x: ['f32', 1.5] },
+  { x: ['f32', 1025] },
+  { x: ['f32'] },
+  { x: ['f32', '2'] },
+  { name: 'f32' },
+  { id: 'u8' },
+  { schema: 'ref' },
+  { constructor: 'f32' },
+  JSON.parse('{"__proto__": "f32"}'),
+  { x: 5 },
+  { x: null },
+  { x: {} },
+  { x: 'REF' },
+];
+
+// ---- the reference model ------------------------------------------------------------------------
+
+interface FieldInfo {
+  name: string;
+  type: string;
+  length: number;
+}
+interface ComponentInfo {
+  name: string;
+  fields: FieldInfo[];
+  hook: boolean;
+}
+interface ModelObject {
+  slots: Ref[];
+  kind: ObjectKind;
+  /** Has some finalizer function; `logged`: it is a logging finalizer of this test. */
+  finalizer: boolean;
+  logged: boolean;
+  /** Component name -> per field, its element values (handles for `ref` / `weakref`). */
+  comps: Map<string, number[][]>;
+}
+
+class Model {
+  readonly objects = new Map<Ref, ModelObject>();
+  readonly dead: Ref[] = [];
+  readonly pins = new Map<Ticket, Ref>();
+  readonly staleTickets: Ticket[] = [];
+  readonly scopes: Ref[][] = [];
+  noGc = 0;
+  readonly components: ComponentInfo[] = [];
+  /** Dead objects whose logging finalizer has yet to run. */
+  readonly due = new Set<Ref>();
+
+  clone(): Model {
+    const m = new Model();
+    for (const [ref, o] of this.objects) {
+      m.objects.set(ref, {
+        slots: [...o.slots],
+        kind: o.kind,
+        finalizer: o.finalizer,
+        logged: o.logged,
+        comps: new Map([...o.comps].map(([name, values]) => [name, values.map((v) => [...v])])),
+      });
+    }
+    m.dead.push(...this.dead);
+    for (const [t, ref] of this.pins) m.pins.set(t, ref);
+    m.staleTickets.push(...this.staleTickets);
+    m.components.push(...this.components);
+    for (const ref of this.due) m.due.add(ref);
+    return m;
+  }
+
+  isLive(value: unknown): value is Ref {
+    return typeof value === 'number' && this.objects.has(value);
+  }
+
+  isTicket(value: unknown): value is Ticket {
+    return typeof value === 'number' && this.pins.has(value);
+  }
+
+  info(name: string): { info: ComponentInfo; at: number } | undefined {
+    const at = this.components.findIndex((c) => c.name === name);
+    return at === -1 ? undefined : { info: this.components[at]!, at };
+  }
+
+  /** Everything reachable from pins and open scopes. */
+  reach(): Set<Ref> {
+    const seen = new Set<Ref>();
+    const queue: Ref[] = [...this.pins.values(), ...this.scopes.flat()];
+    for (;;) {
+      while (queue.length > 0) {
+        const ref = queue.pop()!;
+        if (ref === NULL || seen.has(ref)) continue;
+        const o = this.objects.get(ref);
+        if (o === undefined) fail(`model: root or edge ${ref} names no tracked object`);
+        seen.add(ref);
+        if (o.kind === 'strong') queue.push(...o.slots);
+        for (const c of this.components) {
+          const values = o.comps.get(c.name);
+          if (values === undefined) continue;
+          c.fields.forEach((f, j) => {
+            if (f.type === 'ref') queue.push(...values[j]!);
+          });
+        }
+      }
+      let changed = false;
+      for (const ref of seen) {
+        const o = this.objects.get(ref)!;
+        if (o.kind !== 'ephemeron') continue;
+        for (let k = 0; k < o.slots.length; k += 2) {
+          const key = o.slots[k]!;
+          const value = o.slots[k + 1]!;
+          if (key !== NULL && seen.has(key) && value !== NULL && !seen.has(value)) {
+            queue.push(value);
+            changed = true;
+          }
+        }
+      }
+      if (!changed) return seen;
+    }
+  }
+
+  /** Drops the objects `alive` says died; clears weak slots, ephemeron pairs and weakref fields naming them. */
+  retain(alive: (ref: Ref) => boolean): number {
+    let died = 0;
+    for (const [ref, o] of this.objects) {
+      if (alive(ref)) continue;
+      this.objects.delete(ref);
+      this.dead.push(ref);
+      if (o.logged) this.due.add(ref);
+      died++;
+    }
+    const gone = (ref: Ref): boolean => ref !== NULL && !this.objects.has(ref);
+    for (const o of this.objects.values()) {
+      const slots = o.slots;
+      if (o.kind === 'weak') {
+        for (let k = 0; k < slots.length; k++) if (gone(slots[k]!)) slots[k] = NULL;
+      } else if (o.kind === 'ephemeron') {
+        for (let k = 0; k < slots.length; k += 2) {
+          if (gone(slots[k]!)) slots[k] = slots[k + 1] = NULL;
+          else if (gone(slots[k + 1]!)) slots[k + 1] = NULL;
+        }
+      }
+      for (const c of this.components) {
+        const values = o.comps.get(c.name);
+        if (values === undefined) continue;
+        c.fields.forEach((f, j) => {
+          if (f.type !== 'weakref') return;
+          const v = values[j]!;
+          for (let e = 0; e < v.length; e++) if (gone(v[e]!)) v[e] = NULL;
+        });
+      }
+    }
+    return died;
+  }
+}
+
+const COLUMN_TYPES: Record<string, new (length: number) => { [index: number]: number }> = {
+  f32: Float32Array,
+  f64: Float64Array,
+  i8: Int8Array,
+  i16: Int16Array,
+  i32: Int32Array,
+  u8: Uint8Array,
+  u16: Uint16Array,
+  u32: Uint32Array,
+};
+
+/** What a field reads back after `value` is stored. */
+function stored(f: FieldInfo, value: number): number {
+  if (f.type === 'ref' || f.type === 'weakref') return value === NULL ? NULL : value;
+  const column = new COLUMN_TYPES[f.type]!(1);
+  column[0] = value;
+  return column[0]!;
+}
+
+function fieldsOf(schema: object): FieldInfo[] {
+  return Object.entries(schema).map(([name, spec]) =>
+    typeof spec === 'string' ? { name, type: spec, length: 1 } : { name, type: spec[0], length: spec[1] }
+  );
+}
+
+// ---- the run's context ----------------------------------------------------------------------------
+
+interface Saved {
+  bytes: Uint8Array;
+  model: Model;
+  stats: string;
+}
+
+interface Ctx {
+  heap: Heap;
+  model: Model;
+  scale: number;
+  maxObjects: number;
+  maxSlotsPerObject: number;
+  /** This heap's components, in definition order (parallel to `model.components`). */
+  comps: ComponentBase[];
+  /** Component objects of other heaps (another heap, or this heap before a restore replaced it). */
+  foreignComps: ComponentBase[];
+  other: { handles: Ref[]; tickets: Ticket[]; snapshot: Uint8Array };
+  snaps: Saved[];
+  /** The logging finalizer of the current heap. */
+  logger: (ref: Ref) => void;
+  finalized: Ref[];
+  problems: string[];
+  names: number;
+}
+
+const loggers = new WeakSet<object>();
+
+/** A finalizer that logs its run and checks what a finalizer may and may not do. */
+function makeLogger(ctx: Ctx, box: { heap: Heap | undefined }): (ref: Ref) => void {
+  const fn = (ref: Ref): void => {
+    const heap = box.heap;
+    if (heap === undefined || heap !== ctx.heap) return;
+    ctx.finalized.push(ref);
+    if (heap.isAlive(ref)) ctx.problems.push(`the finalizer of ${ref} saw it alive`);
+    try {
+      heap.slotCount(ref);
+    } catch (error) {
+      ctx.problems.push(`the finalizer of ${ref} could not read it: ${String(error)}`);
+    }
+    try {
+      heap.pin(ref);
+      ctx.problems.push(`the finalizer of ${ref} pinned its dead object`);
+    } catch (error) {
+      if (!(error instanceof StaleRefError)) ctx.problems.push(`pin in a finalizer threw ${String(error)}`);
+    }
+    try {
+      heap.collect();
+      ctx.problems.push('collect() inside a finalizer did not throw');
+    } catch (error) {
+      if (!(error instanceof GcForbiddenError)) ctx.problems.push(`collect in a finalizer threw ${String(error)}`);
+    }
+  };
+  loggers.add(fn);
+  return fn;
+}
+
+/** The onRemove hook of the test's hooked components: reads the object, which is still readable. */
+function hook(_ref: Ref): void {}
+
+function depth(ctx: Ctx): number {
+  return ctx.model.scopes.length + ctx.model.noGc;
+}
+
+function pick<T>(items: readonly T[], k: number): T | undefined {
+  return items.length === 0 ? undefined : items[k % items.length];
+}
+
+function statsOf(heap: Heap): string {
+  const stats: Partial<HeapStats> = { ...heap.stats() };
+  delete stats.lastPauseMs;
+  delete stats.maxPauseMs;
+  delete stats.totalPauseMs;
+  return JSON.stringify(stats);
+}
+
+// ---- fingerprints: "a failed call leaves the heap unchanged" --------------------------------------
+
+interface Print {
+  stats: string;
+  contents: string;
+  /** The whole state, outside scope()/noGc() (where snapshot() is refused). */
+  bytes: Uint8Array | undefined;
+}
+
+function fingerprint(ctx: Ctx): Print {
+  const { heap, model } = ctx;
+  const parts: unknown[] = [];
+  for (const ref of model.objects.keys()) {
+    if (!heap.isAlive(ref)) {
+      parts.push(`${ref}:dead`);
+      continue;
+    }
+    const n = heap.slotCount(ref);
+    const slots: Ref[] = [];
+    for (let k = 0; k < n; k++) slots.push(heap.get(ref, k));
+    parts.push(`${ref}:[${slots.join(' ')}]${ctx.comps.map((c) => (heap.has(ref, c) ? 1 : 0)).join('')}`);
+  }
+  for (const t of model.pins.keys()) parts.push(`pin ${t}:${heap.pinned(t)}`);
+  return {
+    stats: statsOf(heap),
+    contents: parts.join(','),
+    bytes: depth(ctx) === 0 ? heap.snapshot() : undefined,
+  };
+}
+
+function headerOf(bytes: Uint8Array): { scalars: Record<string, number> } & Record<string, unknown> {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + length)));
+}
+
+function samePrint(before: Print, after: Print, label: string): void {
+  if (before.stats !== after.stats) fail(`${label}: stats() changed from ${before.stats} to ${after.stats}`);
+  if (before.contents !== after.contents) {
+    fail(`${label}: the objects changed from ${before.contents} to ${after.contents}`);
+  }
+  const [a, b] = [before.bytes, after.bytes];
+  if (a === undefined || b === undefined) return;
+  let same = a.length === b.length;
+  for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
+  if (same) return;
+  const [ha, hb] = [headerOf(a), headerOf(b)];
+  const scalars = Object.keys(ha.scalars).filter((key) => ha.scalars[key] !== hb.scalars[key]);
+  fail(
+    `${label}: the heap's state changed (its snapshot differs; scalars ${
+      scalars.map((key) => `${key} ${ha.scalars[key]} -> ${hb.scalars[key]}`).join(', ') || 'equal'
+    })`,
+  );
+}
+
+// ---- the state checks after every call ------------------------------------------------------------
+
+/** The heap agrees with the model in every observable way, and verify() passes. */
+function checkState(heap: Heap, model: Model, comps: readonly ComponentBase[], label: string): void {
+  const stats = heap.stats();
+  if (stats.live !== model.objects.size) {
+    fail(`${label}: stats().live is ${stats.live}, the model tracks ${model.objects.size} live objects`);
+  }
+  if (stats.pins !== model.pins.size) fail(`${label}: stats().pins is ${stats.pins}, expected ${model.pins.size}`);
+  for (const [ref, o] of model.objects) {
+    if (!heap.isAlive(ref)) fail(`${label}: object ${ref} was lost (isAlive is false; nothing collected it)`);
+    const n = heap.slotCount(ref);
+    if (n !== o.slots.length) fail(`${label}: slotCount(${ref}) is ${n}, expected ${o.slots.length}`);
+    for (let k = 0; k < n; k++) {
+      const got = heap.get(ref, k);
+      if (got !== o.slots[k]) fail(`${label}: get(${ref}, ${k}) is ${got}, expected ${o.slots[k]}`);
+    }
+    model.components.forEach((c, at) => {
+      const comp = comps[at]!;
+      const values = o.comps.get(c.name);
+      if (heap.has(ref, comp) !== (values !== undefined)) {
+        fail(`${label}: has(${ref}, ${c.name}) is ${heap.has(ref, comp)}, expected ${values !== undefined}`);
+      }
+      if (values === undefined) return;
+      c.fields.forEach((f, j) => {
+        for (let e = 0; e < f.length; e++) {
+          const got = heap.getField(ref, comp, f.name, e);
+          if (!Object.is(got, values[j]![e])) {
+            fail(`${label}: getField(${ref}, ${c.name}, ${f.name}, ${e}) is ${got}, expected ${values[j]![e]}`);
+          }
+        }
+      });
+    });
+  }
+  for (const ref of model.dead.slice(-64)) {
+    if (heap.isAlive(ref)) fail(`${label}: the stale handle ${ref} came back to life`);
+  }
+  for (const [t, ref] of model.pins) {
+    if (heap.pinned(t) !== ref) fail(`${label}: pinned(${t}) is ${heap.pinned(t)}, expected ${ref}`);
+  }
+  for (const t of model.staleTickets.slice(-32)) {
+    if (heap.pinned(t) !== NULL) fail(`${label}: the stale ticket ${t} pins ${heap.pinned(t)}`);
+  }
+  try {
+    heap.verify();
+  } catch (error) {
+    fail(`${label}: verify() failed: ${String(error)}`);
+  }
+}
+
+/**
+ * After a collection: no reachable object was freed (and, when `exact`, no unreachable one kept);
+ * the model takes in the deaths; finalizers ran only for dead objects, once each.
+ */
+function settle(ctx: Ctx, label: string, exact: boolean): number {
+  const { heap, model } = ctx;
+  const reachable = model.reach();
+  for (const ref of model.objects.keys()) {
+    const alive = heap.isAlive(ref);
+    if (!alive && reachable.has(ref)) fail(`${label}: freed ${ref}, which is reachable from roots`);
+    if (alive && exact && !reachable.has(ref)) fail(`${label}: ${ref} survived collect() though nothing reaches it`);
+  }
+  const died = model.retain((ref) => heap.isAlive(ref));
+  for (const ref of ctx.finalized.splice(0)) {
+    if (!model.due.delete(ref)) fail(`${label}: a finalizer ran for ${ref}, which was not due (live, or run already)`);
+  }
+  if (ctx.problems.length > 0) fail(`${label}: ${ctx.problems.join('; ')}`);
+  return died;
+}
+
+function noneDue(ctx: Ctx, label: string): void {
+  if (ctx.model.due.size > 0) fail(`${label}: finalizers never ran for ${[...ctx.model.due].join(', ')}`);
+}
+
+// ---- operations ---------------------------------------------------------------------------------
+
+type Src =
+  | 'live'
+  | 'newest'
+  | 'member'
+  | 'dead'
+  | 'ticket'
+  | 'staleTicket'
+  | 'foreign'
+  | 'foreignTicket'
+  | 'const'
+  | 'mangleRef'
+  | 'mangleTicket'
+  | 'int'
+  | 'limit'
+  | 'undef'
+  | 'kind'
+  | 'ms'
+  | 'big'
+  | 'fn'
+  | 'comp'
+  | 'withFields'
+  | 'foreignComp'
+  | 'notComp'
+  | 'notForeign'
+  | 'notConst'
+  | 'field'
+  | 'bogusField'
+  | 'fit'
+  | 'list'
+  | 'init'
+  | 'schema'
+  | 'compOptions'
+  | 'compName'
+  | 'snap'
+  | 'flip'
+  | 'truncate'
+  | 'append'
+  | 'recrc'
+  | 'otherSnap'
+  | 'ropts';
+
+/** An argument, resolved against the state when the call runs. */
+interface Arg {
+  s: Src;
+  k: number;
+  items?: Arg[];
+  entries?: [Arg, Arg][];
+}
+
+type Method =
+  | 'alloc'
+  | 'isAlive'
+  | 'slotCount'
+  | 'get'
+  | 'set'
+  | 'resize'
+  | 'index'
+  | 'refAt'
+  | 'pin'
+  | 'unpin'
+  | 'pinned'
+  | 'scope'
+  | 'noGc'
+  | 'collect'
+  | 'minor'
+  | 'step'
+  | 'tick'
+  | 'setFinalizer'
+  | 'defineComponent'
+  | 'component'
+  | 'add'
+  | 'remove'
+  | 'has'
+  | 'getField'
+  | 'setField'
+  | 'query'
+  | 'snapshot'
+  | 'restore'
+  | 'stats'
+  | 'verify';
+
+interface Op {
+  m: Method;
+  a: Arg[];
+  body?: Op[];
+  flag?: number;
+}
+
+/** A call ready to run: what may go wrong, and what to check when it returns. */
+interface Call {
+  label: string;
+  run: () => unknown;
+  expects: Expectation[];
+  /** HeapFullError is a legitimate answer (alloc, resize). */
+  full?: boolean;
+  /** Changes nothing when it returns. */
+  pure?: boolean;
+  after?: (result: unknown) => void;
+}
+
+const SCOPE_RESULT = { scopeResult: true };
+
+function value(ctx: Ctx, a: Arg, f?: FieldInfo): unknown {
+  const m = ctx.model;
+  switch (a.s) {
+    case 'live':
+      return pick([...m.objects.keys()], a.k) ?? NULL;
+    case 'newest': {
+      // One of the last few objects allocated: chains alloc -> set / pin / add on the same object.
+      const live = [...m.objects.keys()];
+      return live[live.length - 1 - (a.k % Math.min(3, live.length || 1))] ?? NULL;
+    }
+    case 'dead':
+      return pick(m.dead, a.k) ?? pick(ctx.other.handles, a.k);
+    case 'ticket':
+      return pick([...m.pins.keys()], a.k) ?? pick(m.staleTickets, a.k) ?? 1;
+    case 'staleTicket':
+      return pick(m.staleTickets, a.k) ?? pick(ctx.other.tickets, a.k);
+    case 'foreign':
+      return pick(ctx.other.handles, a.k);
+    case 'foreignTicket':
+      return pick(ctx.other.tickets, a.k);
+    case 'const':
+      return pick(HOSTILE, a.k);
+    case 'mangleRef':
+      return mangle(pick([...m.objects.keys()], a.k >>> 4) ?? 1, a.k & 15, ctx.scale);
+    case 'mangleTicket':
+      return mangle(pick([...m.pins.keys()], a.k >>> 4) ?? 1, a.k & 15, ctx.scale);
+    case 'int':
+      return a.k;
+    case 'limit':
+      return ctx.maxSlotsPerObject + (a.k % 3) - 1;
+    case 'undef':
+      return undefined;
+    case 'kind':
+      return pick(KINDS, a.k);
+    case 'ms':
+      return pick(MS, a.k);
+    case 'big':
+      return 2 ** 40 + (a.k % 1000);
+    case 'fit':
+      if (f !== undefined && (f.type === 'ref' || f.type === 'weakref')) {
+        return a.k % 4 === 0 ? NULL : pick([...m.objects.keys()], a.k) ?? NULL;
+      }
+      if (f !== undefined && f.length > 1) return Array.from({ length: f.length }, (_, j) => ((a.k >> j) % 300) - 50);
+      return (a.k % 300) - 50;
+    case 'list':
+      return (a.items ?? []).map((item) => value(ctx, item, f));
+    case 'bogusField':
+      return pick(BOGUS_FIELDS, a.k);
+    default:
+      return fail(`no value for argument source ${a.s}`);
+  }
+}
+
+function componentArg(ctx: Ctx, a: Arg): unknown {
+  switch (a.s) {
+    case 'comp':
+      return pick(ctx.comps, a.k);
+    case 'withFields':
+      return pick(ctx.comps.filter((_, at) => ctx.model.components[at]!.fields.length > 0), a.k);
+    case 'foreignComp':
+      return pick(ctx.foreignComps, a.k);
+    case 'notComp': {
+      const c = pick(ctx.comps, a.k);
+      return c === undefined ? {} : not(c);
+    }
+    case 'notForeign':
+      return not(pick(ctx.foreignComps, a.k)!);
+    case 'notConst':
+      return { not: pick(HOSTILE, a.k) };
+    default:
+      return value(ctx, a);
+  }
+}
+
+/** The model's description of a component object of this heap, or undefined. */
+function infoOf(ctx: Ctx, component: unknown): ComponentInfo | undefined {
+  const at = ctx.comps.indexOf(component as ComponentBase);
+  return at === -1 ? undefined : ctx.model.components[at];
+}
+
+function componentCheck(ctx: Ctx, component: unknown): Expectation[] {
+  return infoOf(ctx, component) === undefined ? [badValue([TypeError], component, 'not a component of this heap')] : [];
+}
+
+function fieldArg(info: ComponentInfo | undefined, a: Arg): unknown {
+  if (a.s === 'field' && info !== undefined && info.fields.length > 0) return pick(info.fields, a.k)!.name;
+  return pick(BOGUS_FIELDS, a.k);
+}
+
+function handleCheck(ctx: Ctx, ref: unknown, what = 'handle'): Expectation[] {
+  return ctx.model.isLive(ref) ? [] : [badValue([StaleRefError], ref, `${what} is not a live handle`)];
+}
+
+/** A slot argument for a live object: TypeError for non-numbers, RangeError out of range. */
+function slotCheck(ctx: Ctx, ref: unknown, slot: unknown): Expectation[] {
+  if (!ctx.model.isLive(ref)) {
+    return [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the handle is bad)')];
+  }
+  const n = ctx.model.objects.get(ref)!.slots.length;
+  if (typeof slot !== 'number') return [badValue([TypeError], slot, 'slot is not a number')];
+  if (!Number.isInteger(slot) || slot < 0 || slot >= n) return [badValue([RangeError], slot, 'slot out of range')];
+  return [];
+}
+
+function countCheck(ctx: Ctx, n: unknown): Expectation[] {
+  return integerArg(n, 0, ctx.maxSlotsPerObject, 'slot count');
+}
+
+function fieldValueCheck(ctx: Ctx, f: FieldInfo, v: unknown): Expectation[] {
+  if (f.type === 'ref' || f.type === 'weakref') {
+    return v === NULL || ctx.model.isLive(v) ? [] : [badValue([StaleRefError], v, `value of ref field ${f.name}`)];
+  }
+  return typeof v === 'number' ? [] : [badValue([TypeError], v, `value of numeric field ${f.name}`)];
+}
+
+function initCheck(ctx: Ctx, init: unknown, info: ComponentInfo): Expectation[] {
+  if (init === undefined) return [];
+  if (typeof init !== 'object' || init === null) return [badValue([TypeError], init, 'init is not an object')];
+  const out: Expectation[] = [];
+  for (const [field, v] of Object.entries(init)) {
+    const f = info.fields.find((candidate) => candidate.name === field);
+    if (f === undefined) {
+      out.push(badToken([TypeError], `'${field}'`, 'init names a field the component lacks'));
+      continue;
+    }
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    if (values.length !== f.length) {
+      out.push(badToken([RangeError], `'${field}'`, 'init gives a field the wrong number of values'));
+      continue;
+    }
+    for (const element of values) out.push(...fieldValueCheck(ctx, f, element));
+  }
+  return out;
+}
+
+function buildInit(ctx: Ctx, a: Arg, info: ComponentInfo | undefined): unknown {
+  if (a.s !== 'init') return value(ctx, a);
+  const init: Record<PropertyKey, unknown> = {};
+  for (const [fa, va] of a.entries ?? []) {
+    const name = fieldArg(info, fa);
+    const key = typeof name === 'symbol' ? name : String(name);
+    const f = info?.fields.find((candidate) => candidate.name === key);
+    Object.defineProperty(init, key, {
+      value: value(ctx, va, f),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+  }
+  return init;
+}
+
+/** A component's field and element arguments (src/heap.ts `#fieldOf`). */
+function fieldCheck(info: ComponentInfo | undefined, field: unknown, element: unknown): Expectation[] {
+  if (info === undefined) return [maybe([TypeError, RangeError], token(field), 'field of a bad component')];
+  const f = info.fields.find((candidate) => candidate.name === field);
+  if (f === undefined) return [badValue([TypeError], field, 'no such field')];
+  const e = element === undefined ? 0 : element;
+  if (typeof e !== 'number' || e >>> 0 !== e || e >= f.length) {
+    return [badValue([RangeError], element, 'element out of range')];
+  }
+  return [];
+}
+
+function fieldIndex(info: ComponentInfo, field: unknown): number {
+  return info.fields.findIndex((candidate) => candidate.name === field);
+}
+
+/** A component of this heap the object must have (getField, setField). */
+function memberCheck(ctx: Ctx, ref: unknown, info: ComponentInfo | undefined, before: Expectation[]): Expectation[] {
+  if (before.length > 0 || info === undefined || !ctx.model.isLive(ref)) return [];
+  return ctx.model.objects.get(ref)!.comps.has(info.name)
+    ? []
+    : [badToken([TypeError], String(ref), 'the object lacks the component')];
+}
+
+function bodyFn(ctx: Ctx, op: Op, kind: 'scope' | 'noGc'): () => unknown {
+  return () => {
+    const model = ctx.model;
+    if (kind === 'scope') model.scopes.push([]);
+    else model.noGc++;
+    try {
+      for (const inner of op.body ?? []) perform(ctx, inner);
+      if ((op.flag ?? 0) % 4 === 0) throw new BodyError('thrown by the body');
+      return SCOPE_RESULT;
+    } finally {
+      if (kind === 'scope') model.scopes.pop();
+      else model.noGc--;
+    }
+  };
+}
+
+function collectionForbidden(ctx: Ctx, name: string): Expectation[] {
+  return ctx.model.noGc > 0 ? [badToken([GcForbiddenError], name, `${name}() inside noGc()`)] : [];
+}
+
+// ---- snapshots for restore --------------------------------------------------------------------------
+
+/** CRC-32 (IEEE), to forge checksums of edited snapshots. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) {
+    crc ^= bytes[i]!;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+interface Bytes {
+  bytes: unknown;
+  saved: Saved | undefined;
+  /** 'good': a snapshot as taken; 'bad': broken framing or checksum; 'forged': edited, checksum fixed. */
+  state: 'good' | 'bad' | 'forged' | 'foreign';
+}
+
+function bytesArg(ctx: Ctx, a: Arg): Bytes {
+  const saved = pick(ctx.snaps, a.k);
+  const base = saved?.bytes ?? ctx.other.snapshot;
+  const n = base.length;
+  switch (a.s) {
+    case 'snap':
+      return saved === undefined ? { bytes: base, saved, state: 'foreign' } : { bytes: base, saved, state: 'good' };
+    case 'otherSnap':
+      return { bytes: ctx.other.snapshot, saved: undefined, state: 'foreign' };
+    case 'flip': {
+      const copy = base.slice();
+      copy[(a.k >>> 3) % n] ^= 1 + (a.k % 255);
+      return { bytes: copy, saved: undefined, state: 'bad' };
+    }
+    case 'truncate':
+      return { bytes: base.slice(0, a.k % n), saved: undefined, state: 'bad' };
+    case 'append': {
+      const copy = new Uint8Array(n + 1 + (a.k % 8));
+      copy.set(base);
+      return { bytes: copy, saved: undefined, state: 'bad' };
+    }
+    case 'recrc': {
+      const copy = base.slice();
+      copy[24 + ((a.k >>> 3) % (n - 24))] ^= 1 + (a.k % 255);
+      new DataView(copy.buffer).setUint32(16, crc32(copy.subarray(24)), true);
+      return { bytes: copy, saved: undefined, state: 'forged' };
+    }
+    default:
+      return { bytes: value(ctx, a), saved: undefined, state: 'bad' };
+  }
+}
+
+interface RestoreArgs {
+  options: unknown;
+  box: { heap: Heap | undefined };
+}
+
+function restoreOptionsArg(ctx: Ctx, a: Arg, saved: Saved | undefined): RestoreArgs {
+  const box: { heap: Heap | undefined } = { heap: undefined };
+  const logger = makeLogger(ctx, box);
+  const components = [...ctx.model.components, ...(saved?.model.components ?? [])];
+  const onRemove = Object.fromEntries(components.filter((c) => c.hook).map((c) => [c.name, hook]));
+  // Gives back the logging finalizer to objects that had one, a silent one to the others.
+  const finalizer = (ref: Ref): (ref: Ref) => void => {
+    const o = saved?.model.objects.get(ref);
+    return o?.logged || saved?.model.due.has(ref) ? logger : () => {};
+  };
+  const choice = a.k % 10;
+  const options = choice < 4
+    ? { finalizer, onRemove }
+    : choice === 4
+    ? undefined
+    : choice === 5
+    ? {}
+    : choice === 6
+    ? { finalizer: () => 5, onRemove }
+    : choice === 7
+    ? { finalizer, onRemove: {} }
+    : choice === 8
+    ? { finalizer, onRemove, onFinalizerError: 5 }
+    : pick(HOSTILE, a.k >>> 4);
+  return { options, box };
+}
+
+function restoreChecks(b: Bytes, options: unknown): Expectation[] {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    return [badValue([TypeError], options, 'restore options are not an object')];
+  }
+  const o = (options ?? {}) as { finalizer?: unknown; onRemove?: Record<string, unknown>; onFinalizerError?: unknown };
+  const hostileHook = o.onFinalizerError && typeof o.onFinalizerError !== 'function'
+    ? [maybe([TypeError, SnapshotError], token(o.onFinalizerError), 'onFinalizerError is not a function')]
+    : [];
+  if (b.state === 'bad') {
+    return [
+      badToken(
+        [SnapshotError],
+        b.bytes instanceof Uint8Array ? 'bad snapshot' : Object.prototype.toString.call(b.bytes),
+        'broken snapshot bytes',
+      ),
+    ];
+  }
+  if (b.state === 'forged') {
+    return [...hostileHook, maybe([SnapshotError], 'bad snapshot', 'edited snapshot with a forged checksum')];
+  }
+  const out: Expectation[] = hostileHook.map((e) => ({ ...e, sure: true }));
+  if (b.saved === undefined) return out;
+  const model = b.saved.model;
+  for (const c of model.components) {
+    if (c.hook && typeof o.onRemove?.[c.name] !== 'function') {
+      out.push(badToken([SnapshotError], 'onRemove', `component ${c.name} needs its onRemove hook back`));
+    }
+  }
+  // Objects with finalizers need them given back: `finalizer` must be a function returning functions.
+  const finalizers = [...model.objects.values()].some((obj) => obj.finalizer);
+  const pending = JSON.parse(b.saved.stats).phase !== 'idle' || model.due.size > 0;
+  const f = o.finalizer;
+  const problem: [ErrorClass[], string] | undefined = f === undefined
+    ? [[SnapshotError], 'finalizer']
+    : typeof f !== 'function'
+    ? [[SnapshotError, TypeError], token(f)]
+    : typeof (f as (ref: Ref) => unknown)(1) !== 'function'
+    ? [[SnapshotError], 'not a function']
+    : undefined;
+  if (problem !== undefined) {
+    if (finalizers) out.push(badToken(problem[0], problem[1], 'finalizers need giving back'));
+    else if (pending) out.push(maybe(problem[0], problem[1], 'dead objects may await their finalizers'));
+  }
+  return out;
+}
+
+/** The restored heap is the one the snapshot was taken of. */
+function checkRestored(ctx: Ctx, heap: Heap, saved: Saved, label: string): ComponentBase[] {
+  const comps = saved.model.components.map((c) => heap.component(c.name));
+  if (comps.some((c) => c === undefined)) fail(`${label}: the restored heap lacks a component`);
+  checkState(heap, saved.model, comps as ComponentBase[], `${label} (the restored heap)`);
+  const stats = statsOf(heap);
+  if (stats !== saved.stats) fail(`${label}: the restored heap's stats are ${stats}, they were ${saved.stats}`);
+  const again = heap.snapshot();
+  const same = again.length === saved.bytes.length && again.every((byte, i) => byte === saved.bytes[i]);
+  if (!same) fail(`${label}: a snapshot of the restored heap differs from the one it was restored from`);
+  return comps as ComponentBase[];
+}
+
+// ---- building each call -----------------------------------------------------------------------------
+
+function build(ctx: Ctx, op: Op): Call | undefined {
+  const model = ctx.model;
+  const heap = ctx.heap;
+  const a = op.a;
+  switch (op.m) {
+    case 'alloc': {
+      const slots = value(ctx, a[0]!);
+      const kind = value(ctx, a[1]!);
+      const n = slots === undefined ? 0 : slots;
+      const k = kind === undefined ? 'strong' : kind;
+      const expects = countCheck(ctx, n);
+      if (k !== 'strong' && k !== 'weak' && k !== 'ephemeron') expects.push(badValue([TypeError], kind, 'kind'));
+      else if (expects.length === 0 && k === 'ephemeron' && (n as number) % 2 !== 0) {
+        expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
+      }
+      return {
+        label: `alloc(${show(slots)}, ${show(kind)})`,
+        run: () => heap.alloc(slots as number, kind as ObjectKind),
+        expects,
+        full: true,
+        after: (ref) => {
+          if (typeof ref !== 'number' || ref === NULL) fail(`alloc returned ${show(ref)}`);
+          if (model.objects.has(ref) || model.dead.includes(ref)) fail(`alloc returned ${ref}, a handle given before`);
+          model.objects.set(ref, {
+            slots: new Array<Ref>(n as number).fill(NULL),
+            kind: k as ObjectKind,
+            finalizer: false,
+            logged: false,
+            comps: new Map(),
+          });
+          model.scopes[model.scopes.length - 1]?.push(ref);
+        },
+      };
+    }
+    case 'isAlive': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `isAlive(${show(ref)})`,
+        run: () => heap.isAlive(ref as Ref),
+        expects: [],
+        pure: true,
+        after: (alive) => {
+          if (alive !== model.isLive(ref)) fail(`isAlive(${show(ref)}) is ${alive}`);
+        },
+      };
+    }
+    case 'slotCount': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `slotCount(${show(ref)})`,
+        run: () => heap.slotCount(ref as Ref),
+        expects: handleCheck(ctx, ref),
+        pure: true,
+        after: (n) => {
+          if (n !== model.objects.get(ref as Ref)!.slots.length) fail(`slotCount(${show(ref)}) is ${n}`);
+        },
+      };
+    }
+    case 'get': {
+      const ref = value(ctx, a[0]!);
+      const slot = value(ctx, a[1]!);
+      return {
+        label: `get(${show(ref)}, ${show(slot)})`,
+        run: () => heap.get(ref as Ref, slot as number),
+        expects: [...handleCheck(ctx, ref), ...slotCheck(ctx, ref, slot)],
+        pure: true,
+        after: (target) => {
+          const expected = model.objects.get(ref as Ref)!.slots[slot as number];
+          if (target !== expected) fail(`get(${show(ref)}, ${show(slot)}) is ${show(target)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'set': {
+      const ref = value(ctx, a[0]!);
+      const slot = value(ctx, a[1]!);
+      const target = value(ctx, a[2]!);
+      const targetOk = target === NULL || model.isLive(target);
+      return {
+        label: `set(${show(ref)}, ${show(slot)}, ${show(target)})`,
+        run: () => heap.set(ref as Ref, slot as number, target as Ref),
+        expects: [
+          ...handleCheck(ctx, ref),
+          ...slotCheck(ctx, ref, slot),
+          ...(targetOk ? [] : [badValue([StaleRefError], target, 'target is neither NULL nor a live handle')]),
+        ],
+        after: () => {
+          model.objects.get(ref as Ref)!.slots[slot as number] = target === NULL ? NULL : (target as Ref);
+        },
+      };
+    }
+    case 'resize': {
+      const ref = value(ctx, a[0]!);
+      const n = value(ctx, a[1]!);
+      const expects = [...handleCheck(ctx, ref), ...countCheck(ctx, n)];
+      if (expects.length === 0 && model.objects.get(ref as Ref)!.kind === 'ephemeron' && (n as number) % 2 !== 0) {
+        expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
+      }
+      return {
+        label: `resize(${show(ref)}, ${show(n)})`,
+        run: () => heap.resize(ref as Ref, n as number),
+        expects,
+        full: true,
+        after: () => {
+          const o = model.objects.get(ref as Ref)!;
+          o.slots = o.slots.slice(0, n as number);
+          while (o.slots.length < (n as number)) o.slots.push(NULL);
+        },
+      };
+    }
+    case 'index': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `index(${show(ref)})`,
+        run: () => heap.index(ref as Ref),
+        expects: handleCheck(ctx, ref),
+        pure: true,
+        after: (i) => {
+          if (i !== (ref as number) % ctx.scale) fail(`index(${show(ref)}) is ${show(i)}`);
+          if (heap.refAt(i as number) !== ref) fail(`refAt(index(${show(ref)})) is ${heap.refAt(i as number)}`);
+        },
+      };
+    }
+    case 'refAt': {
+      const i = value(ctx, a[0]!);
+      return {
+        label: `refAt(${show(i)})`,
+        run: () => heap.refAt(i as number),
+        expects: integerArg(i, 0, Number.MAX_SAFE_INTEGER, 'index'),
+        pure: true,
+        after: (ref) => {
+          const expected = [...model.objects.keys()].find((r) => r % ctx.scale === i) ?? NULL;
+          if (ref !== expected) fail(`refAt(${show(i)}) is ${show(ref)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'pin': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `pin(${show(ref)})`,
+        run: () => heap.pin(ref as Ref),
+        expects: handleCheck(ctx, ref),
+        after: (ticket) => {
+          if (typeof ticket !== 'number' || ticket === 0 || model.pins.has(ticket)) fail(`pin gave ${show(ticket)}`);
+          if (model.staleTickets.includes(ticket)) fail(`pin gave ${ticket}, a ticket unpinned before`);
+          model.pins.set(ticket, ref as Ref);
+        },
+      };
+    }
+    case 'unpin': {
+      const ticket = value(ctx, a[0]!);
+      return {
+        label: `unpin(${show(ticket)})`,
+        run: () => heap.unpin(ticket as Ticket),
+        expects: model.isTicket(ticket) ? [] : [badValue([StaleTicketError], ticket, 'not a live ticket')],
+        after: () => {
+          model.pins.delete(ticket as Ticket);
+          model.staleTickets.push(ticket as Ticket);
+        },
+      };
+    }
+    case 'pinned': {
+      const ticket = value(ctx, a[0]!);
+      return {
+        label: `pinned(${show(ticket)})`,
+        run: () => heap.pinned(ticket as Ticket),
+        expects: [],
+        pure: true,
+        after: (ref) => {
+          const expected = model.isTicket(ticket) ? model.pins.get(ticket)! : NULL;
+          if (ref !== expected) fail(`pinned(${show(ticket)}) is ${show(ref)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'scope':
+    case 'noGc': {
+      const fn = a[0]!.s === 'fn' ? bodyFn(ctx, op, op.m) : value(ctx, a[0]!);
+      const name = op.m;
+      return {
+        label: `${name}(${a[0]!.s === 'fn' ? `body of ${op.body?.length ?? 0} calls` : show(fn)})`,
+        run: () => (name === 'scope' ? heap.scope(fn as () => unknown) : heap.noGc(fn as () => unknown)),
+        expects: typeof fn === 'function' ? [] : [badValue([TypeError], fn, 'not a function')],
+        after: (result) => {
+          if (a[0]!.s === 'fn' && result !== SCOPE_RESULT) fail(`${name} returned ${show(result)}, not fn's result`);
+        },
+      };
+    }
+    case 'collect':
+      return {
+        label: 'collect()',
+        run: () => heap.collect(),
+        expects: collectionForbidden(ctx, 'collect'),
+        after: (info) => {
+          const died = settle(ctx, 'collect()', true);
+          noneDue(ctx, 'collect()');
+          const { kind, freed, live } = info as { kind: string; freed: number; live: number };
+          if (kind !== 'major' || freed !== died || live !== model.objects.size) {
+            fail(`collect() returned ${show(info)}: ${died} died, ${model.objects.size} live`);
+          }
+        },
+      };
+    case 'minor': {
+      const idle = heap.phase === 'idle';
+      return {
+        label: 'minor()',
+        run: () => heap.minor(),
+        expects: collectionForbidden(ctx, 'minor'),
+        after: (info) => {
+          const died = settle(ctx, 'minor()', false);
+          if (idle) noneDue(ctx, 'minor()');
+          const { kind, freed, live } = info as { kind: string; freed: number; live: number };
+          if (kind !== 'minor' || freed !== died || live !== model.objects.size) {
+            fail(`minor() returned ${show(info)}: ${died} died, ${model.objects.size} live`);
+          }
+        },
+      };
+    }
+    case 'step': {
+      const budget = value(ctx, a[0]!);
+      return {
+        label: `step(${show(budget)})`,
+        run: () => heap.step(budget as number),
+        expects: [
+          ...collectionForbidden(ctx, 'step'),
+          ...(budget === undefined ? [] : integerArg(budget, 1, Number.MAX_SAFE_INTEGER, 'budget')),
+        ],
+        after: (ended) => {
+          settle(ctx, `step(${show(budget)})`, false);
+          if (ended !== (heap.phase === 'idle')) fail(`step returned ${show(ended)} in phase ${heap.phase}`);
+          if (ended) noneDue(ctx, 'step()');
+        },
+      };
+    }
+    case 'tick': {
+      const ms = value(ctx, a[0]!);
+      const msCheck = ms === undefined
+        ? []
+        : typeof ms !== 'number'
+        ? [badValue([TypeError], ms, 'ms is not a number')]
+        : !(ms >= 0) || ms === Infinity
+        ? [badValue([RangeError], ms, 'ms is negative or not finite')]
+        : [];
+      return {
+        label: `tick(${show(ms)})`,
+        run: () => heap.tick(ms as number),
+        expects: [...collectionForbidden(ctx, 'tick'), ...msCheck],
+        after: () => {
+          settle(ctx, `tick(${show(ms)})`, false);
+          if (heap.phase === 'idle') noneDue(ctx, 'tick()');
+        },
+      };
+    }
+    case 'setFinalizer': {
+      const ref = value(ctx, a[0]!);
+      const fn = a[1]!.s === 'fn' ? ctx.logger : value(ctx, a[1]!);
+      return {
+        label: `setFinalizer(${show(ref)}, ${a[1]!.s === 'fn' ? 'logger' : show(fn)})`,
+        run: () => heap.setFinalizer(ref as Ref, fn as (ref: Ref) => void),
+        expects: [
+          ...handleCheck(ctx, ref),
+          ...(typeof fn === 'function' ? [] : [badValue([TypeError], fn, 'the finalizer is not a function')]),
+        ],
+        after: () => {
+          const o = model.objects.get(ref as Ref)!;
+          o.finalizer = true;
+          o.logged = loggers.has(fn as object);
+        },
+      };
+    }
+    case 'defineComponent': {
+      const schema = pick(SCHEMAS, a[0]!.k);
+      const options = componentOptions(ctx, a[1]!.k);
+      const expects: Expectation[] = [];
+      let name: unknown = undefined;
+      if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+        expects.push(badValue([TypeError], schema, 'the schema is not an object'));
+      }
+      if (options !== undefined && (typeof options !== 'object' || options === null)) {
+        expects.push(badValue([TypeError], options, 'component options are not an object'));
+      } else {
+        const o = (options ?? {}) as { name?: unknown; onRemove?: unknown };
+        name = o.name === undefined ? `component${model.components.length}` : o.name;
+        if (typeof name !== 'string' || name === '') expects.push(badValue([TypeError], name, 'a bad name'));
+        else if (model.info(name) !== undefined) expects.push(badValue([TypeError], name, 'a name taken already'));
+        if (o.onRemove !== undefined && typeof o.onRemove !== 'function') {
+          expects.push(badValue([TypeError], o.onRemove, 'onRemove is not a function'));
+        }
+      }
+      if (typeof schema === 'object' && schema !== null && !Array.isArray(schema)) {
+        for (const [field, spec] of Object.entries(schema)) {
+          if (RESERVED_FIELDS.has(field)) {
+            expects.push(badToken([TypeError], `'${field}'`, 'a reserved field name'));
+            continue;
+          }
+          const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
+          if (!FIELD_TYPES.includes(type)) {
+            expects.push(badToken([TypeError], `'${field}'`, 'an unknown field type'));
+            continue;
+          }
+          expects.push(...integerArg(length, 1, 1024, 'array field length'));
+        }
+      }
+      // Keep the heap small: past 8 components, only calls that must fail are made.
+      if (expects.length === 0 && model.components.length >= 8) return undefined;
+      return {
+        label: `defineComponent(${show(schema)}, ${show(options)})`,
+        run: () => heap.defineComponent(schema as Record<string, 'f32'>, options as { name?: string }),
+        expects,
+        after: (component) => {
+          const c = component as ComponentBase;
+          if (c.name !== name) fail(`defineComponent named its component ${show(c.name)}, expected ${show(name)}`);
+          const o = (options ?? {}) as { onRemove?: unknown };
+          model.components.push({ name: c.name, fields: fieldsOf(schema as object), hook: o.onRemove !== undefined });
+          ctx.comps.push(c);
+        },
+      };
+    }
+    case 'component': {
+      const names = [...model.components.map((c) => c.name), 'nope', ''];
+      const name = a[0]!.s === 'compName' ? pick(names, a[0]!.k) : value(ctx, a[0]!);
+      return {
+        label: `component(${show(name)})`,
+        run: () => heap.component(name as string),
+        expects: [],
+        pure: true,
+        after: (component) => {
+          const at = model.components.findIndex((c) => c.name === name);
+          if (component !== (at === -1 ? undefined : ctx.comps[at])) fail(`component(${show(name)}) is wrong`);
+        },
+      };
+    }
+    case 'add': {
+      const ref = value(ctx, a[0]!);
+      const component = componentArg(ctx, a[1]!);
+      const info = infoOf(ctx, component);
+      const init = buildInit(ctx, a[2]!, info);
+      return {
+        label: `add(${show(ref)}, ${info?.name ?? show(component)}, ${show(init)})`,
+        run: () => heap.add(ref as Ref, component as ComponentBase, init as Record<string, number>),
+        expects: [
+          ...handleCheck(ctx, ref),
+          ...componentCheck(ctx, component),
+          ...(info === undefined ? [] : initCheck(ctx, init, info)),
+        ],
+        after: () => {
+          const o = model.objects.get(ref as Ref)!;
+          const values = o.comps.get(info!.name) ?? info!.fields.map((f) => new Array<number>(f.length).fill(0));
+          o.comps.set(info!.name, values);
+          for (const [field, v] of Object.entries((init ?? {}) as object)) {
+            const j = fieldIndex(info!, field);
+            const list: number[] = Array.isArray(v) ? v : [v];
+            list.forEach((element, e) => (values[j]![e] = stored(info!.fields[j]!, element)));
+          }
+        },
+      };
+    }
+    case 'remove': {
+      const ref = value(ctx, a[0]!);
+      const component = componentArg(ctx, a[1]!);
+      const info = infoOf(ctx, component);
+      return {
+        label: `remove(${show(ref)}, ${info?.name ?? show(component)})`,
+        run: () => heap.remove(ref as Ref, component as ComponentBase),
+        expects: [...handleCheck(ctx, ref), ...componentCheck(ctx, component)],
+        after: () => void model.objects.get(ref as Ref)!.comps.delete(info!.name),
+      };
+    }
+    case 'has': {
+      const ref = value(ctx, a[0]!);
+      const component = componentArg(ctx, a[1]!);
+      const info = infoOf(ctx, component);
+      return {
+        label: `has(${show(ref)}, ${info?.name ?? show(component)})`,
+        run: () => heap.has(ref as Ref, component as ComponentBase),
+        expects: [...handleCheck(ctx, ref), ...componentCheck(ctx, component)],
+        pure: true,
+        after: (result) => {
+          if (result !== model.objects.get(ref as Ref)!.comps.has(info!.name)) fail(`has is ${show(result)}`);
+        },
+      };
+    }
+    case 'getField':
+    case 'setField': {
+      const component = componentArg(ctx, a[1]!);
+      const info = infoOf(ctx, component);
+      // 'member': a live object that has the component (when there is one).
+      const members = [...model.objects].filter(([, o]) => info !== undefined && o.comps.has(info.name));
+      const ref = a[0]!.s === 'member' ? pick(members, a[0]!.k)?.[0] ?? NULL : value(ctx, a[0]!);
+      const field = fieldArg(info, a[2]!);
+      const f = info?.fields.find((candidate) => candidate.name === field);
+      const element = value(ctx, a[a.length - 1]!);
+      const expects = [
+        ...handleCheck(ctx, ref),
+        ...componentCheck(ctx, component),
+        ...fieldCheck(info, field, element),
+      ];
+      expects.push(...memberCheck(ctx, ref, info, expects));
+      const e = element === undefined ? 0 : (element as number);
+      const what = `${show(ref)}, ${info?.name ?? show(component)}, ${show(field)}`;
+      if (op.m === 'getField') {
+        return {
+          label: `getField(${what}, ${show(element)})`,
+          run: () => heap.getField(ref as Ref, component as ComponentBase, field as string, element as number),
+          expects,
+          pure: true,
+          after: (result) => {
+            const expected = model.objects.get(ref as Ref)!.comps.get(info!.name)![fieldIndex(info!, field)]![e];
+            if (!Object.is(result, expected)) fail(`getField(${what}, ${e}) is ${show(result)}, expected ${expected}`);
+          },
+        };
+      }
+      const v = value(ctx, a[3]!, f);
+      if (f !== undefined) expects.push(...fieldValueCheck(ctx, f, v));
+      return {
+        label: `setField(${what}, ${show(v)}, ${show(element)})`,
+        run: () =>
+          heap.setField(ref as Ref, component as ComponentBase, field as string, v as number, element as number),
+        expects,
+        after: () => {
+          const j = fieldIndex(info!, field);
+          model.objects.get(ref as Ref)!.comps.get(info!.name)![j]![e] = stored(f!, v as number);
+        },
+      };
+    }
+    case 'query': {
+      const terms = a.map((term) => componentArg(ctx, term));
+      const all: ComponentInfo[] = [];
+      const none: ComponentInfo[] = [];
+      const expects: Expectation[] = [];
+      for (const term of terms) {
+        const info = infoOf(ctx, term);
+        if (info !== undefined) {
+          all.push(info);
+        } else if (
+          typeof term === 'object' && term !== null && 'not' in term &&
+          !ctx.comps.includes(term as unknown as ComponentBase) &&
+          !ctx.foreignComps.includes(term as unknown as ComponentBase)
+        ) {
+          const negated = infoOf(ctx, (term as { not: unknown }).not);
+          if (negated === undefined) {
+            expects.push(badValue([TypeError], (term as { not: unknown }).not, 'not(...) of a non-component'));
+          } else none.push(negated);
+        } else {
+          expects.push(badValue([TypeError], term, 'a query term that is not a component'));
+        }
+      }
+      if (expects.length === 0 && all.length === 0) {
+        expects.push(badToken([TypeError], 'at least one', 'a query without a positive term'));
+      }
+      return {
+        label: `query(${terms.map((t) => infoOf(ctx, t)?.name ?? show(t)).join(', ')})`,
+        run: () => heap.query(...(terms as ComponentBase[])),
+        expects,
+        after: (result) => {
+          if (!(result instanceof Uint32Array)) fail(`query returned ${show(result)}`);
+          const got = [...result].sort((x, y) => x - y).join(' ');
+          const expected = [...model.objects]
+            .filter(([, o]) => all.every((c) => o.comps.has(c.name)) && !none.some((c) => o.comps.has(c.name)))
+            .map(([ref]) => ref % ctx.scale)
+            .sort((x, y) => x - y)
+            .join(' ');
+          if (got !== expected) fail(`query returned indices [${got}], expected [${expected}]`);
+        },
+      };
+    }
+    case 'snapshot':
+      return {
+        label: 'snapshot()',
+        run: () => heap.snapshot(),
+        expects: depth(ctx) > 0 ? [badToken([HeapError], 'snapshot', 'snapshot() inside scope() or noGc()')] : [],
+        pure: true,
+        after: (bytes) => {
+          if (!(bytes instanceof Uint8Array)) fail(`snapshot() returned ${show(bytes)}`);
+          ctx.snaps.push({ bytes, model: model.clone(), stats: statsOf(heap) });
+          if (ctx.snaps.length > 3) ctx.snaps.shift();
+        },
+      };
+    case 'restore': {
+      const b = bytesArg(ctx, a[0]!);
+      const { options, box } = restoreOptionsArg(ctx, a[1]!, b.saved);
+      const label = `Heap.restore(${b.state} ${a[0]!.s} ${show(b.bytes)}, ${show(options)})`;
+      return {
+        label,
+        run: () => Heap.restore(b.bytes as Uint8Array, options as Parameters<typeof Heap.restore>[1]),
+        expects: restoreChecks(b, options),
+        pure: true,
+        after: (restored) => {
+          if (!(restored instanceof Heap)) fail(`${label} returned ${show(restored)}`);
+          box.heap = restored;
+          try {
+            restored.verify();
+          } catch (error) {
+            fail(`${label}: the restored heap fails verify(): ${String(error)}`);
+          }
+          if (b.state === 'forged' || b.state === 'foreign') {
+            // Accepted bytes must make a heap that works: collect it and check it again.
+            try {
+              restored.collect();
+              restored.verify();
+            } catch (error) {
+              fail(`${label}: the restored heap broke on collect(): ${String(error)}`);
+            }
+            return;
+          }
+          const comps = checkRestored(ctx, restored, b.saved!, label);
+          if ((op.flag ?? 0) % 2 === 0 && depth(ctx) === 0) {
+            // Carry on with the restored heap; the old heap's components become foreign ones.
+            ctx.foreignComps.push(...ctx.comps);
+            ctx.heap = restored;
+            ctx.model = b.saved!.model.clone();
+            ctx.comps = comps;
+            ctx.logger = makeLogger(ctx, box);
+            ctx.finalized.length = 0;
+          }
+        },
+      };
+    }
+    case 'stats':
+      return {
+        label: 'stats()',
+        run: () => heap.stats(),
+        expects: [],
+        pure: true,
+        after: (stats) => {
+          const s = stats as HeapStats;
+          if (s.live !== model.objects.size || s.pins !== model.pins.size || s.phase !== heap.phase) {
+            fail(`stats() is ${show(s)}`);
+          }
+          if (s.live + s.retired > s.maxObjects || s.maxObjects !== ctx.maxObjects) fail(`stats() is ${show(s)}`);
+        },
+      };
+    case 'verify':
+      return { label: 'verify()', run: () => heap.verify(), expects: [], pure: true };
+  }
+}
+
+function componentOptions(ctx: Ctx, k: number): unknown {
+  const fresh = (): string => `Fuzz${ctx.names++}`;
+  switch (k % 12) {
+    case 0:
+      return undefined;
+    case 1:
+      return {};
+    case 2:
+    case 3:
+      return { name: fresh() };
+    case 4:
+      return { name: fresh(), onRemove: hook };
+    case 5:
+      return { name: 'Link' };
+    case 6:
+      return { name: '' };
+    case 7:
+      return { name: 5 };
+    case 8:
+      return { name: fresh(), onRemove: 5 };
+    case 9:
+      return null;
+    case 10:
+      return 'options';
+    default:
+      return { name: fresh(), onRemove: null };
+  }
+}
+
+// ---- running one call ---------------------------------------------------------------------------------
+
+/** Outcomes seen, `method: ok` or `method: ErrorName`, to check the fuzz reaches every method and error. */
+const outcomes = new Map<string, number>();
+function record(m: Method, outcome: string): void {
+  const key = `${m}: ${outcome}`;
+  outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+}
+
+function perform(ctx: Ctx, op: Op): void {
+  const call = build(ctx, op);
+  if (call === undefined) return;
+  const { label } = call;
+  const before = fingerprint(ctx);
+  let threw = false;
+  let error: unknown;
+  let result: unknown;
+  try {
+    result = call.run();
+  } catch (caught) {
+    if (caught instanceof FuzzFailure) throw caught;
+    threw = true;
+    error = caught;
+  }
+  const sure = call.expects.filter((e) => e.sure);
+  record(op.m, threw ? (error instanceof Error ? error.name : 'non-Error') : 'ok');
+  if (threw) {
+    if (error instanceof BodyError && (op.m === 'scope' || op.m === 'noGc')) {
+      // The body's own error comes out unchanged; the body ran, so the heap may have changed.
+      if (ctx.problems.length > 0) fail(`${label}: ${ctx.problems.join('; ')}`);
+    } else {
+      checkError(ctx, call, error, sure.length > 0);
+      samePrint(before, fingerprint(ctx), `${label} threw ${(error as Error).name}`);
+    }
+  } else {
+    if (sure.length > 0) {
+      fail(`${label} returned ${show(result)}, but it must throw: ${sure.map((e) => e.why).join('; ')}`);
+    }
+    if (call.pure) samePrint(before, fingerprint(ctx), `${label} (which changes nothing)`);
+    call.after?.(result);
+  }
+  checkState(ctx.heap, ctx.model, ctx.comps, label);
+}
+
+function checkError(ctx: Ctx, call: Call, error: unknown, mustThrow: boolean): void {
+  const { label } = call;
+  if (!(error instanceof Error)) fail(`${label} threw a non-Error: ${show(error)}`);
+  const err: Error = error;
+  const what = `${label} threw ${err.name}: ${err.message}`;
+  const candidates = [...call.expects];
+  if (call.full && !mustThrow) candidates.push(maybe([HeapFullError], '', 'the heap is full'));
+  if (candidates.length === 0) fail(`${what}; every argument is valid, it must not throw`);
+  const match = candidates.find((e) => e.classes.some((c) => err instanceof c) && err.message.includes(e.token));
+  if (match === undefined) {
+    const expected = candidates.map((e) => `${e.classes.map((c) => c.name).join('/')} naming ${e.token} (${e.why})`);
+    fail(`${what}; expected ${expected.join(' or ')}`);
+  }
+  if (!(err instanceof HeapError) && ENGINE_MESSAGE.test(err.message)) fail(`${what}: an engine error, not the heap's`);
+  if (err instanceof HeapFullError && err.message.includes('heap full') && ctx.heap.phase !== 'sweep') {
+    const stats = ctx.heap.stats();
+    if (stats.live + stats.retired !== stats.maxObjects) {
+      fail(`${what}, but ${stats.live} live + ${stats.retired} retired < maxObjects ${stats.maxObjects}`);
+    }
+  }
+}
+
+// ---- arbitraries ------------------------------------------------------------------------------------
+
+type Weighted = { weight: number; arbitrary: fc.Arbitrary<Arg> };
+const src = (s: Src, weight: number): Weighted => ({ weight, arbitrary: fc.nat().map((k): Arg => ({ s, k })) });
+const int = (min: number, max: number, weight: number): Weighted => ({
+  weight,
+  arbitrary: fc.integer({ min, max }).map((k): Arg => ({ s: 'int', k })),
+});
+
+const hostileHandles: Weighted[] = [
+  src('dead', 3),
+  src('foreign', 3),
+  src('ticket', 1),
+  src('foreignTicket', 1),
+  src('const', 3),
+  src('mangleRef', 3),
+  int(-1, 3, 1),
+];
+const handleArg = fc.oneof(src('live', 14), src('newest', 10), ...hostileHandles);
+const targetArg = fc.oneof(src('live', 8), src('newest', 5), int(0, 0, 3), ...hostileHandles);
+const anyArg = fc.oneof(src('live', 4), ...hostileHandles, src('staleTicket', 1), src('mangleTicket', 1));
+const slotArg = fc.oneof(int(0, 3, 12), int(-2, 9, 2), src('const', 2), src('live', 1));
+const countArg = fc.oneof(int(0, 4, 10), src('limit', 3), int(-2, 12, 1), src('const', 2));
+const allocCountArg = fc.oneof(int(0, 4, 10), src('limit', 2), src('undef', 2), int(-2, 12, 1), src('const', 2));
+const kindArg = fc.oneof(src('kind', 10), src('undef', 2), src('const', 1));
+const indexArg = fc.oneof(int(0, 45, 8), int(-2, -1, 1), src('const', 2), src('live', 2));
+const ticketArg = fc.oneof(
+  src('ticket', 8),
+  src('staleTicket', 3),
+  src('foreignTicket', 2),
+  src('live', 1),
+  src('dead', 1),
+  src('const', 2),
+  src('mangleTicket', 2),
+);
+const budgetArg = fc.oneof(int(1, 40, 8), src('undef', 1), src('big', 1), int(-1, 0, 1), src('const', 2));
+const msArg = fc.oneof(src('ms', 8), src('undef', 1), int(-2, -1, 1), src('const', 2));
+const fnArg = fc.oneof(src('fn', 8), src('const', 2));
+const compArg = fc.oneof(src('comp', 14), src('foreignComp', 2), src('notComp', 1), src('const', 1));
+const fieldCompArg = fc.oneof(src('withFields', 8), compArg);
+const fieldHandleArg = fc.oneof(src('member', 8), handleArg);
+const termArg = fc.oneof(
+  src('comp', 6),
+  src('notComp', 3),
+  src('foreignComp', 1),
+  src('notForeign', 1),
+  src('const', 1),
+  src('notConst', 1),
+);
+const fieldNameArg = fc.oneof(src('field', 12), src('bogusField', 2));
+const elementArg = fc.oneof(src('undef', 4), int(0, 2, 4), int(-1, 5, 1), src('const', 1));
+const flatValueArg = fc.oneof(
+  src('fit', 12),
+  src('live', 2),
+  src('newest', 1),
+  int(-3, 300, 2),
+  src('dead', 1),
+  src('foreign', 1),
+  src(
+    'const',
+    2,
+  ),
+);
+const valueArg = fc.oneof(
+  { weight: 10, arbitrary: flatValueArg },
+  {
+    weight: 1,
+    arbitrary: fc.array(flatValueArg, { maxLength: 3 }).map((items): Arg => ({ s: 'list', k: 0, items })),
+  },
+);
+const initArg = fc.oneof(
+  src('undef', 3),
+  src('const', 1),
+  {
+    weight: 6,
+    arbitrary: fc.array(fc.tuple(fieldNameArg, valueArg), { maxLength: 2 }).map((entries): Arg => ({
+      s: 'init',
+      k: 0,
+      entries,
+    })),
+  },
+);
+const bytesArgArb = fc.oneof(
+  src('snap', 5),
+  src('otherSnap', 1),
+  src('flip', 2),
+  src('truncate', 1),
+  src('append', 1),
+  src('recrc', 3),
+  src('const', 1),
+);
+
+function method(
+  m: Method,
+  weight: number,
+  ...args: fc.Arbitrary<Arg>[]
+): { weight: number; arbitrary: fc.Arbitrary<Op> } {
+  return { weight, arbitrary: fc.tuple(...args).map((a): Op => ({ m, a })) };
+}
+
+const flatOp: fc.Arbitrary<Op> = fc.oneof(
+  method('alloc', 10, allocCountArg, kindArg),
+  method('isAlive', 2, anyArg),
+  method('slotCount', 2, handleArg),
+  method('get', 3, handleArg, slotArg),
+  method('set', 10, handleArg, slotArg, targetArg),
+  method('resize', 3, handleArg, countArg),
+  method('index', 1, handleArg),
+  method('refAt', 1, indexArg),
+  method('pin', 4, handleArg),
+  method('unpin', 3, ticketArg),
+  method('pinned', 1, ticketArg),
+  method('collect', 3),
+  method('minor', 2),
+  method('step', 3, budgetArg),
+  method('tick', 2, msArg),
+  method('setFinalizer', 2, handleArg, fnArg),
+  method('defineComponent', 1, src('schema', 1).arbitrary, src('compOptions', 1).arbitrary),
+  method('component', 1, fc.oneof(src('compName', 4), src('const', 1))),
+  method('add', 5, handleArg, compArg, initArg),
+  method('remove', 2, handleArg, compArg),
+  method('has', 1, handleArg, compArg),
+  method('getField', 3, fieldHandleArg, fieldCompArg, fieldNameArg, elementArg),
+  method('setField', 5, fieldHandleArg, fieldCompArg, fieldNameArg, valueArg, elementArg),
+  { weight: 2, arbitrary: fc.array(termArg, { maxLength: 3 }).map((a): Op => ({ m: 'query', a })) },
+  method('snapshot', 2),
+  {
+    weight: 2,
+    arbitrary: fc.tuple(bytesArgArb, src('ropts', 1).arbitrary, fc.nat(3)).map(([b, o, flag]): Op => ({
+      m: 'restore',
+      a: [b, o],
+      flag,
+    })),
+  },
+  method('stats', 1),
+  method('verify', 1),
+);
+
+function opArb(nesting: number): fc.Arbitrary<Op> {
+  if (nesting === 0) return flatOp;
+  const nested = (m: 'scope' | 'noGc'): fc.Arbitrary<Op> =>
+    fc.tuple(fnArg, fc.array(opArb(nesting - 1), { maxLength: 8 }), fc.nat(7)).map(([fn, body, flag]): Op => ({
+      m,
+      a: [fn],
+      body,
+      flag,
+    }));
+  return fc.oneof(
+    { weight: 24, arbitrary: flatOp },
+    { weight: 1, arbitrary: nested('scope') },
+    { weight: 1, arbitrary: nested('noGc') },
+  );
+}
+
+const heapOptionsArb: fc.Arbitrary<HeapOptions> = fc
+  .record({
+    indexBits: fc.constantFrom(16, 17, 20, 24),
+    generationBits: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    ),
+    maxObjects: fc.integer({ min: 4, max: 40 }),
+    initialCapacity: fc.integer({ min: 1, max: 4 }),
+    maxSlotsPerObject: fc.integer({ min: 2, max: 8 }),
+    maxSlots: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.integer({ min: 16, max: 80 }) },
+    ),
+    generational: fc.boolean(),
+    promoteAfter: fc.integer({ min: 1, max: 3 }),
+    cardSize: fc.constantFrom(1, 2, 32),
+    nurserySize: fc.integer({ min: 1, max: 12 }),
+    growthPercent: fc.integer({ min: 1, max: 200 }),
+    minHeapObjects: fc.integer({ min: 1, max: 16 }),
+  })
+  .map(({ generationBits, maxSlots, ...rest }) => {
+    const options: HeapOptions = { ...rest };
+    if (generationBits !== undefined) options.generationBits = generationBits;
+    if (maxSlots !== undefined) options.maxSlots = maxSlots;
+    return options;
+  });
+
+// ---- a run ----------------------------------------------------------------------------------------------
+
+const LINK_SCHEMA = { ref: 'ref', weak: 'weakref', n: 'f32', v: ['i16', 2] } as const;
+
+/** Another heap: its handles, tickets (live and stale), components and a snapshot are foreign values. */
+function otherHeap(indexBits: number): { heap: Heap; handles: Ref[]; tickets: Ticket[]; comps: ComponentBase[] } {
+  const heap = new Heap({ indexBits, maxObjects: 32, initialCapacity: 4 });
+  const handles: Ref[] = [];
+  for (let k = 0; k < 6; k++) handles.push(heap.alloc(k % 3));
+  heap.set(handles[1]!, 0, handles[2]!);
+  const tickets = [heap.pin(handles[0]!), heap.pin(handles[1]!), heap.pin(handles[4]!)];
+  heap.unpin(tickets[2]!);
+  heap.collect(); // handles 3, 4 and 5 go stale
+  for (let k = 0; k < 3; k++) handles.push(heap.alloc(1));
+  tickets.push(heap.pin(handles[6]!));
+  const Link = heap.defineComponent(LINK_SCHEMA, { name: 'Link' });
+  const Tag = heap.defineComponent({}, { name: 'Tag' });
+  heap.add(handles[0]!, Link, { ref: handles[1]!, n: 2 });
+  heap.add(handles[1]!, Tag);
+  heap.verify();
+  return { heap, handles, tickets, comps: [Link, Tag] };
+}
+
+function setup(options: HeapOptions, sameIndexBits: boolean): Ctx {
+  const bits = options.indexBits!;
+  const other = otherHeap(sameIndexBits ? bits : bits === 16 ? 20 : 16);
+  const heap = new Heap(options);
+  const Link = heap.defineComponent(LINK_SCHEMA, { name: 'Link', onRemove: hook });
+  const Tag = heap.defineComponent({}, { name: 'Tag' });
+  const model = new Model();
+  // A few pinned roots from the start, so stores have somewhere to hang objects.
+  for (let k = 0; k < 3; k++) {
+    const root = heap.alloc(k === 0 ? Math.min(4, options.maxSlotsPerObject!) : 2);
+    model.objects.set(root, {
+      slots: new Array<Ref>(heap.slotCount(root)).fill(NULL),
+      kind: 'strong',
+      finalizer: false,
+      logged: false,
+      comps: new Map(),
+    });
+    model.pins.set(heap.pin(root), root);
+  }
+  model.components.push({ name: 'Link', fields: fieldsOf(LINK_SCHEMA), hook: true });
+  model.components.push({ name: 'Tag', fields: [], hook: false });
+  const box: { heap: Heap | undefined } = { heap };
+  const ctx: Ctx = {
+    heap,
+    model,
+    scale: 2 ** bits,
+    maxObjects: options.maxObjects!,
+    maxSlotsPerObject: options.maxSlotsPerObject!,
+    comps: [Link, Tag],
+    foreignComps: other.comps,
+    other: { handles: other.handles, tickets: other.tickets, snapshot: other.heap.snapshot() },
+    snaps: [],
+    logger: () => {},
+    finalized: [],
+    problems: [],
+    names: 0,
+  };
+  ctx.logger = makeLogger(ctx, box);
+  return ctx;
+}
+
+function runOps(options: HeapOptions, sameIndexBits: boolean, ops: Op[]): void {
+  const ctx = setup(options, sameIndexBits);
+  for (const op of ops) perform(ctx, op);
+  // A final full collection: the live objects are exactly the reachable ones.
+  perform(ctx, { m: 'collect', a: [] });
+}
+
+/** `FUZZ_RUNS=5000 FUZZ_SEED=42 npx vitest run test/fuzz.test.ts` for a longer or a replayed hunt. */
+const env = typeof process === 'undefined' ? {} : process.env;
+const RUNS = Number(env.FUZZ_RUNS ?? 150);
+const SEED = env.FUZZ_SEED === undefined ? undefined : Number(env.FUZZ_SEED);
+
+describe('fuzz: every public method under random and hostile arguments', () => {
+  it('succeeds or throws the documented error naming the value, changes nothing when it throws, never loses a reachable object', () => {
+    fc.assert(
+      fc.property(
+        heapOptionsArb,
+        fc.boolean(),
+        fc.array(opArb(2), { minLength: 1, maxLength: 60, size: 'medium' }),
+        runOps,
+      ),
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+    );
+  });
+
+  it('the harness itself: a hostile value of every kind is named by the messages it checks for', () => {
+    const heap = new Heap({ indexBits: 16 });
+    for (const v of HOSTILE) {
+      let message = '';
+      try {
+        heap.get(v as Ref, 0);
+      } catch (error) {
+        expect(error).toBeInstanceOf(StaleRefError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain(token(v));
+      expect(heap.isAlive(v as Ref)).toBe(false);
+    }
+  });
+});
+if (typeof process !== 'undefined' && process.env.FUZZ_STATS) {
+  it('stats', () => console.log([...outcomes].sort().map(([k, v]) => `${k} ${v}`).join('\n')));
+}
