@@ -52,3 +52,15 @@ export function growHeaders(s: HeapState, length: number): void {
 export function cardsFor(length: number, cardShift: number): number {
   return Math.ceil(length / 2 ** cardShift);
 }
+
+/** Bytes held by every typed array of the heap: header columns, slots, stacks, lists, components, queries. */
+export function heapBytes(s: HeapState): number {
+  let bytes = 0;
+  for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  for (const c of s.components.list) {
+    for (const f of c.fields) bytes += f.column.byteLength;
+    bytes += c.members.byteLength + c.position.byteLength;
+  }
+  for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;
+  return bytes;
+}

@@ -16,7 +16,6 @@ import {
   type FieldType,
   getQuery,
   hasAnyComponent,
-  makeComponentStore,
   MAX_FIELD_LENGTH,
   type Not,
   removeMember,
@@ -24,14 +23,24 @@ import {
   type Schema,
 } from './components.ts';
 import { finishCycle, fullCollection, minorCollection, stepCycle } from './collector.ts';
-import { cardsFor, growHeaders, grownCapacity } from './columns.ts';
+import { growHeaders, grownCapacity, heapBytes } from './columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './errors.ts';
-import { describe, makeCodec, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
+import { describe, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
 import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
-import { makePacer, plannedWork, planNextMajor, runTick } from './pacer.ts';
-import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, IDLE, MARK, NO_COLOR, SWEEP, WEAK } from './state.ts';
+import { plannedWork, planNextMajor, runTick } from './pacer.ts';
+import {
+  createState,
+  EPHEMERON,
+  FINALIZABLE,
+  HAS_COMPONENTS,
+  type HeapState,
+  IDLE,
+  MARK,
+  SWEEP,
+  WEAK,
+} from './state.ts';
 import { listFinalizable, listWeak } from './weak.ts';
 import { writeRefField, writeSlot } from './barrier.ts';
 import {
@@ -131,74 +140,7 @@ export class Heap {
   constructor(options?: HeapOptions) {
     const o = resolveOptions(options);
     this.#options = o;
-    const columnLength = o.initialCapacity + 1;
-    this.#s = {
-      codec: makeCodec(o.indexBits, o.generationBits),
-      maxObjects: o.maxObjects,
-      maxSlots: o.maxSlots,
-      maxSlotsPerObject: o.maxSlotsPerObject,
-      color: new Uint8Array(columnLength),
-      generation: new Uint32Array(columnLength),
-      size: new Uint32Array(columnLength),
-      base: new Uint32Array(columnLength),
-      next: new Uint32Array(columnLength),
-      flags: new Uint8Array(columnLength),
-      columnLength,
-      top: 1,
-      freeHead: 0,
-      live: 0,
-      retired: 0,
-      markValue: 1,
-      slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, o.initialCapacity * 4) + 1)),
-      slotTop: 1,
-      freeBlocks: new Uint32Array(32),
-      slotsUsed: 0,
-      markStack: new Uint32Array(256),
-      markTop: 0,
-      pinTarget: new Uint32Array(64),
-      pinGeneration: new Uint32Array(64),
-      pinNext: new Uint32Array(64),
-      pinTop: 1,
-      pinFreeHead: 0,
-      pinsLive: 0,
-      scopeStack: new Uint32Array(64),
-      scopeTop: 0,
-      scopeDepth: 0,
-      noGcDepth: 0,
-      generational: o.generational,
-      promoteAfter: o.promoteAfter,
-      cardShift: o.cardShift,
-      nurseryHead: 0,
-      young: 0,
-      cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
-      dirtyCards: new Uint32Array(cardsFor(columnLength, o.cardShift)),
-      dirtyCount: 0,
-      phase: IDLE,
-      barrierWhite: NO_COLOR,
-      liveMask: 3,
-      marked: 0,
-      doomed: 0,
-      sweepCursor: 0,
-      cycleFreed: 0,
-      allocations: 0,
-      readMask: 3,
-      weakObjects: new Uint32Array(16),
-      weakCount: 0,
-      finalizable: new Uint32Array(16),
-      finalizableCount: 0,
-      finalizeQueue: new Uint32Array(16),
-      finalizeTop: 0,
-      finalizeNext: 0,
-      finalizers: [],
-      finalizerErrors: [],
-      components: makeComponentStore(),
-      pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
-      majorCollections: 0,
-      minorCollections: 0,
-      lastPauseMs: 0,
-      maxPauseMs: 0,
-      totalPauseMs: 0,
-    };
+    this.#s = createState(o);
     this.#onFinalizerError = o.onFinalizerError;
   }
 
@@ -780,10 +722,7 @@ export class Heap {
 
   stats(): HeapStats {
     const s = this.#s;
-    const bytes = s.color.byteLength + s.generation.byteLength + s.size.byteLength + s.base.byteLength +
-      s.next.byteLength + s.flags.byteLength + s.slots.byteLength + s.freeBlocks.byteLength +
-      s.markStack.byteLength + s.pinTarget.byteLength + s.pinGeneration.byteLength + s.pinNext.byteLength +
-      s.scopeStack.byteLength + s.cards.byteLength + s.dirtyCards.byteLength;
+    const bytes = heapBytes(s);
     return {
       live: this.#liveCount(),
       capacity: s.columnLength - 1,

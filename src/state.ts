@@ -3,9 +3,11 @@
  * a set of plain functions over it (the heap facade owns the only instance). Columns are
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
-import type { ComponentStore } from './components.ts';
-import type { HandleCodec } from './handle.ts';
-import type { Pacer } from './pacer.ts';
+import { cardsFor } from './columns.ts';
+import { type ComponentStore, makeComponentStore } from './components.ts';
+import { type HandleCodec, makeCodec } from './handle.ts';
+import type { ResolvedOptions } from './options.ts';
+import { makePacer, type Pacer } from './pacer.ts';
 
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
 export const FREE = 0;
@@ -155,4 +157,76 @@ export interface HeapState {
   lastPauseMs: number;
   maxPauseMs: number;
   totalPauseMs: number;
+}
+
+/** A new, empty heap state for validated options: index 0 reserved, nothing allocated. */
+export function createState(o: ResolvedOptions): HeapState {
+  const columnLength = o.initialCapacity + 1;
+  return {
+    codec: makeCodec(o.indexBits, o.generationBits),
+    maxObjects: o.maxObjects,
+    maxSlots: o.maxSlots,
+    maxSlotsPerObject: o.maxSlotsPerObject,
+    color: new Uint8Array(columnLength),
+    generation: new Uint32Array(columnLength),
+    size: new Uint32Array(columnLength),
+    base: new Uint32Array(columnLength),
+    next: new Uint32Array(columnLength),
+    flags: new Uint8Array(columnLength),
+    columnLength,
+    top: 1,
+    freeHead: 0,
+    live: 0,
+    retired: 0,
+    markValue: 1,
+    slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, o.initialCapacity * 4) + 1)),
+    slotTop: 1,
+    freeBlocks: new Uint32Array(32),
+    slotsUsed: 0,
+    markStack: new Uint32Array(256),
+    markTop: 0,
+    pinTarget: new Uint32Array(64),
+    pinGeneration: new Uint32Array(64),
+    pinNext: new Uint32Array(64),
+    pinTop: 1,
+    pinFreeHead: 0,
+    pinsLive: 0,
+    scopeStack: new Uint32Array(64),
+    scopeTop: 0,
+    scopeDepth: 0,
+    noGcDepth: 0,
+    generational: o.generational,
+    promoteAfter: o.promoteAfter,
+    cardShift: o.cardShift,
+    nurseryHead: 0,
+    young: 0,
+    cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
+    dirtyCards: new Uint32Array(cardsFor(columnLength, o.cardShift)),
+    dirtyCount: 0,
+    phase: IDLE,
+    barrierWhite: NO_COLOR,
+    liveMask: 3,
+    marked: 0,
+    doomed: 0,
+    sweepCursor: 0,
+    cycleFreed: 0,
+    allocations: 0,
+    readMask: 3,
+    weakObjects: new Uint32Array(16),
+    weakCount: 0,
+    finalizable: new Uint32Array(16),
+    finalizableCount: 0,
+    finalizeQueue: new Uint32Array(16),
+    finalizeTop: 0,
+    finalizeNext: 0,
+    finalizers: [],
+    finalizerErrors: [],
+    components: makeComponentStore(),
+    pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
+    majorCollections: 0,
+    minorCollections: 0,
+    lastPauseMs: 0,
+    maxPauseMs: 0,
+    totalPauseMs: 0,
+  };
 }

@@ -237,3 +237,14 @@ describe('component errors', () => {
     heap.verify();
   });
 });
+
+describe('stats().bytes', () => {
+  it('counts component columns and queries too', () => {
+    const heap = new Heap({ initialCapacity: 1000 });
+    const before = heap.stats().bytes;
+    const Big = heap.defineComponent({ v: ['f64', 4] }, { name: 'Big' });
+    expect(heap.stats().bytes - before).toBeGreaterThanOrEqual(1001 * 32);
+    heap.query(Big);
+    expect(heap.stats().bytes - before).toBeGreaterThanOrEqual(1001 * 32 + 1001 * 4);
+  });
+});
