@@ -17,17 +17,25 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import process from 'node:process';
+import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
 import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
 import { type Ctx, detectRuntime, engineGc, renderTable, renderTarget, type SuiteReport } from './common.ts';
+import { ecsSuite } from './ecs.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { memorySuite } from './memory.bench.ts';
+import { snapshotSuite } from './snapshot.bench.ts';
+import { weakSuite } from './weak.bench.ts';
 
 const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   collect: collectSuite,
   churn: churnSuite,
   memory: memorySuite,
   handles: handlesSuite,
+  weak: weakSuite,
+  ecs: ecsSuite,
+  snapshot: snapshotSuite,
+  'bitecs-bridge': bitecsBridgeSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [${Object.keys(SUITES).join('|')}...]`;
