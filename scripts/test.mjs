@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['type check (tsc)', 'npx', ['tsc', '-p', '.']],
-  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'src/', 'test/', 'bench/', 'examples/']],
+  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'bitecs.ts', 'src/', 'test/', 'bench/', 'examples/']],
   ['lint (deno lint)', 'npx', ['deno', 'lint']],
   ['format (deno fmt --check)', 'npx', ['deno', 'fmt', '--check']],
   ['tests in Node (vitest)', 'npx', ['vitest', 'run']],

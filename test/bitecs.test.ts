@@ -788,3 +788,19 @@ describe('bitECS bridge: property', () => {
     );
   });
 });
+
+describe('the sub-path boundary', () => {
+  it('keeps bitecs out of everything mod.ts loads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const seen = new Set<string>();
+    const visit = (url: URL): void => {
+      if (seen.has(url.href)) return;
+      seen.add(url.href);
+      const source = readFileSync(url, 'utf8');
+      expect(source).not.toMatch(/from '(bitecs|[^']*\/bitecs(-bridge)?\.ts)'/);
+      for (const [, path] of source.matchAll(/from '(\.{1,2}\/[^']+\.ts)'/g)) visit(new URL(path!, url));
+    };
+    visit(new URL('../mod.ts', import.meta.url));
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});

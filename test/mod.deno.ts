@@ -17,3 +17,15 @@ Deno.test('mod.ts loads in Deno by its package name and collects', () => {
   assert.notEqual(root, NULL);
   heap.verify();
 });
+
+Deno.test('the bitECS bridge loads by its sub-path name', async () => {
+  const bridge = await import('@ecs-heap/ecs-heap/bitecs');
+  assert.equal(typeof bridge.createCollector, 'function');
+  const { addEntity, createWorld } = await import('bitecs');
+  const world = createWorld();
+  const kept = addEntity(world);
+  addEntity(world);
+  const gc = bridge.createCollector(world);
+  gc.root(kept);
+  assert.equal(gc.collect().freed, 1);
+});
