@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
+import { checksum } from '../src/snapshot.ts';
 
 type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
 
@@ -271,11 +272,6 @@ function resign(bytes: Uint8Array, json: string): Uint8Array {
   const outView = new DataView(out.buffer);
   outView.setUint32(12, newJson.length, true);
   outView.setUint32(20, out.length, true);
-  let crc = 0xffffffff;
-  for (let i = 24; i < out.length; i++) {
-    crc ^= out[i]!;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  outView.setUint32(16, (crc ^ 0xffffffff) >>> 0, true);
+  outView.setUint32(16, checksum(out.subarray(24)), true);
   return out;
 }
