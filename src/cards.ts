@@ -5,8 +5,8 @@
  * free and young). Together they make a minor collection cost O(young + dirty cards), never
  * O(capacity).
  */
-import { growMarkStack } from './mark.ts';
-import { HAS_COMPONENTS, type HeapState, YOUNG } from './state.ts';
+import { shadeYoung } from './mark.ts';
+import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from './state.ts';
 
 export function dirtyCard(s: HeapState, owner: number): void {
   const card = owner >>> s.cardShift;
@@ -44,33 +44,6 @@ export function refersToYoung(s: HeapState, index: number): boolean {
   return false;
 }
 
-/**
- * Cleans the card table after a minor collection: a card stays dirty only while an old object in
- * it still refers to a young one. With no young objects left every card is clean at once.
- */
-export function cleanCards(s: HeapState): void {
-  const cards = s.cards;
-  const list = s.dirtyCards;
-  const count = s.dirtyCount;
-  if (s.young === 0) return clearCards(s);
-  const color = s.color;
-  const flags = s.flags;
-  const shift = s.cardShift;
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const card = list[k]!;
-    const first = Math.max(card << shift, 1);
-    const end = Math.min((card + 1) << shift, s.top);
-    let dirty = false;
-    for (let i = first; i < end && !dirty; i++) {
-      dirty = color[i] !== 0 && (flags[i]! & YOUNG) === 0 && refersToYoung(s, i);
-    }
-    if (dirty) list[kept++] = card;
-    else cards[card] = 0;
-  }
-  s.dirtyCount = kept;
-}
-
 /** Forgets every dirty card: for when no young object is left. */
 export function clearCards(s: HeapState): void {
   for (let k = 0; k < s.dirtyCount; k++) s.cards[s.dirtyCards[k]!] = 0;
@@ -78,23 +51,65 @@ export function clearCards(s: HeapState): void {
 }
 
 /**
- * Pushes every live old object of a dirty card onto the mark stack, uncolored: a minor collection
- * scans their slots as roots into the young generation and never marks or frees them.
+ * The minor collection's pass over the remembered set: scans the old objects of every dirty card
+ * in place (they are never colored or pushed), shading the young objects their strong slots and
+ * `ref` fields reach, and decides in the same pass whether each card stays dirty: it does only
+ * while some old object in it refers to a young object that will still be young after this minor
+ * (age + 1 < promoteAfter; weak references count too, conservatively). So one pass replaces
+ * pushing, scanning and re-checking the cards.
  */
-export function pushDirtyCardObjects(s: HeapState): void {
+export function scanDirtyCards(s: HeapState, youngMark: number): void {
   const color = s.color;
   const flags = s.flags;
+  const base = s.base;
   const size = s.size;
+  const slots = s.slots;
+  const cards = s.cards;
+  const list = s.dirtyCards;
   const shift = s.cardShift;
-  for (let k = 0; k < s.dirtyCount; k++) {
-    const card = s.dirtyCards[k]!;
+  // A young object stays young past this minor while its age is below this.
+  const stayYoung = (s.promoteAfter - 1) << AGE_SHIFT;
+  const count = s.dirtyCount;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const card = list[k]!;
     const end = Math.min((card + 1) << shift, s.top);
+    let dirty = false;
     for (let i = Math.max(card << shift, 1); i < end; i++) {
-      if (color[i] === 0 || (flags[i]! & YOUNG) !== 0 || (size[i] === 0 && (flags[i]! & HAS_COMPONENTS) === 0)) {
-        continue;
+      const ownerFlags = flags[i]!;
+      if (color[i] === 0 || (ownerFlags & YOUNG) !== 0) continue;
+      const strong = (ownerFlags & NOT_STRONG) === 0;
+      for (let p = base[i]!, stop = p + size[i]!; p < stop; p++) {
+        const target = slots[p]!;
+        const targetFlags = flags[target]!;
+        if ((targetFlags & YOUNG) === 0) continue;
+        if (strong) shadeYoung(s, target, youngMark);
+        if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
       }
-      if (s.markTop === s.markStack.length) growMarkStack(s);
-      s.markStack[s.markTop++] = i;
+      if ((ownerFlags & HAS_COMPONENTS) !== 0 && scanComponentRefs(s, i, youngMark, stayYoung)) dirty = true;
+    }
+    if (dirty) list[kept++] = card;
+    else cards[card] = 0;
+  }
+  s.dirtyCount = kept;
+}
+
+/** `scanDirtyCards` for one old object's component `ref` (shaded) and `weakref` fields. */
+function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayYoung: number): boolean {
+  let dirty = false;
+  for (const c of s.components.list) {
+    if (c.position[index] === 0) continue;
+    for (const fields of [c.strongRefs, c.weakRefs]) {
+      for (const f of fields) {
+        for (let p = index * f.length, end = p + f.length; p < end; p++) {
+          const target = f.column[p]!;
+          const targetFlags = s.flags[target]!;
+          if ((targetFlags & YOUNG) === 0) continue;
+          if (fields === c.strongRefs) shadeYoung(s, target, youngMark);
+          if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
+        }
+      }
     }
   }
+  return dirty;
 }

@@ -15,7 +15,7 @@
  * Work units: one per object scanned, one per slot scanned, one per root shaded, one per index
  * swept and one more per object freed.
  */
-import { cleanCards, clearCards, pushDirtyCardObjects } from './cards.ts';
+import { clearCards, scanDirtyCards } from './cards.ts';
 import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots, shrinkMarkStack } from './mark.ts';
 import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
 import { condemnYoung, dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
@@ -125,7 +125,7 @@ export function minorCollection(s: HeapState): number {
   const youngMark = 3 - s.markValue;
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
-  pushDirtyCardObjects(s);
+  scanDirtyCards(s, youngMark);
   drainYoung(s, youngMark);
   convergeYoungEphemerons(s, youngMark);
   condemnYoung(s, youngMark);
@@ -133,7 +133,9 @@ export function minorCollection(s: HeapState): number {
   queueFinalizers(s, DEAD);
   if (s.finalizeTop > 0) runFinalizers(s, Infinity);
   const freed = sweepNursery(s, youngMark);
-  cleanCards(s);
-  shrinkMarkStack(s);
+  // Cards were kept or cleaned by `scanDirtyCards`; promotion may have dirtied more. With no
+  // young object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run
+  // often, and regrowing it each time would cost more than the memory it saves.)
+  if (s.young === 0) clearCards(s);
   return freed;
 }
