@@ -22,7 +22,9 @@ import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
 import { type Ctx, detectRuntime, engineGc, renderTable, renderTarget, type SuiteReport } from './common.ts';
 import { ecsSuite } from './ecs.bench.ts';
+import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
+import { incrementalSuite } from './incremental.bench.ts';
 import { memorySuite } from './memory.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
 import { weakSuite } from './weak.bench.ts';
@@ -36,6 +38,8 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   ecs: ecsSuite,
   snapshot: snapshotSuite,
   'bitecs-bridge': bitecsBridgeSuite,
+  generational: generationalSuite,
+  incremental: incrementalSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [${Object.keys(SUITES).join('|')}...]`;
