@@ -28,7 +28,8 @@ import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './err
 import { describe, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
-import { allocBlock, blockCapacity, canAllocBlock, freeBlock } from './slots.ts';
+import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './slots.ts';
+import { sweepWouldMakeRoom } from './sweep.ts';
 import { plannedWork, planNextMajor, runTick } from './pacer.ts';
 import {
   createState,
@@ -44,6 +45,7 @@ import {
 import { listFinalizable, listWeak } from './weak.ts';
 import { writeRefField, writeSlot } from './barrier.ts';
 import {
+  checkRestoreOptions,
   componentsToDefine,
   decodeHeader,
   encodeSnapshot,
@@ -245,7 +247,8 @@ export class Heap {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
     const s = this.#s;
-    if ((s.freeHead === 0 && s.top > s.maxObjects) || !canAllocBlock(s, n)) this.#finishSweep();
+    const needIndex = s.freeHead === 0 && s.top > s.maxObjects;
+    if (needIndex || !canAllocBlock(s, n)) this.#finishSweep(needIndex, n);
     // Every check that can fail comes before the first write: a failed alloc changes nothing.
     if (s.freeHead === 0 && s.top > s.maxObjects) {
       throw new HeapFullError(
@@ -318,8 +321,10 @@ export class Heap {
     if (blockCapacity(n) === blockCapacity(old)) {
       // Same block: slots past the old count may hold stale edges from before; clear them.
       if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
+    } else if (n < old && n > 0) {
+      shrinkBlock(s, oldBase, old, n);
     } else {
-      if (!canAllocBlock(s, n)) this.#finishSweep();
+      if (!canAllocBlock(s, n)) this.#finishSweep(false, n);
       if (!canAllocBlock(s, n)) {
         throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
       }
@@ -608,11 +613,14 @@ export class Heap {
    * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
    * decides nothing new, so "alloc never collects" still holds.
    */
-  #finishSweep(): void {
+  #finishSweep(needIndex: boolean, slotCount: number): void {
     const s = this.#s;
     // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
-    // code. Not when the sweep has nothing left to free: a call that then fails must change nothing.
+    // code. Not unless the sweep would make the room needed: a call that then fails must change
+    // nothing (the check only reads).
     if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
+    const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
+    if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
     const start = performance.now();
     finishCycle(s);
     this.#s.majorCollections++;
@@ -808,10 +816,12 @@ export class Heap {
    * get them with `heap.component(name)`. Bad bytes throw `SnapshotError` naming what is wrong.
    */
   static restore(bytes: Uint8Array, options: RestoreOptions = {}): Heap {
+    // The options' shape first, then the bytes, then what the options hold.
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`restore options must be an object, got ${describe(options)}`);
     }
     const decoded = decodeHeader(bytes);
+    checkRestoreOptions(options);
     let heap: Heap;
     try {
       heap = new Heap({

@@ -52,3 +52,16 @@ export function freeBlock(s: HeapState, start: number, slotCount: number): void 
   s.slots[start] = s.freeBlocks[cls]!;
   s.freeBlocks[cls] = start;
 }
+
+/**
+ * Shrinks a block in place to the class of `newCount` (> 0, of a smaller class): the block keeps
+ * its start, and the parts it no longer needs go to their free lists buddy-style (one block of
+ * each class from the new one up to the old one), so shrinking never needs room and never copies.
+ */
+export function shrinkBlock(s: HeapState, start: number, oldCount: number, newCount: number): void {
+  for (let cls = blockClass(newCount), top = blockClass(oldCount); cls < top; cls++) {
+    const part = start + (1 << cls);
+    s.slots[part] = s.freeBlocks[cls]!;
+    s.freeBlocks[cls] = part;
+  }
+}

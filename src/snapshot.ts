@@ -23,7 +23,7 @@
 import { cardsFor } from './columns.ts';
 import { type ComponentData, type ComponentStore, getQuery, type Schema, type TypedColumn } from './components.ts';
 import { HeapError } from './errors.ts';
-import type { Ref } from './handle.ts';
+import { describe, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
 import { verifyHeap } from './verify.ts';
@@ -231,6 +231,37 @@ export interface DecodedHeader {
 
 function fail(what: string): never {
   throw new SnapshotError(`bad snapshot: ${what}`);
+}
+
+/** Checks `Heap.restore`'s options before anything is read. */
+export function checkRestoreOptions(options: unknown): RestoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`restore options must be an object, got ${describe(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key !== 'finalizer' && key !== 'onRemove' && key !== 'onFinalizerError') {
+      throw new TypeError(`unknown restore option '${key}'`);
+    }
+  }
+  for (const key of ['finalizer', 'onFinalizerError'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'function') {
+      throw new TypeError(`restore option ${key} must be a function, got ${describe(o[key])}`);
+    }
+  }
+  if (o.onRemove !== undefined) {
+    if (typeof o.onRemove !== 'object' || o.onRemove === null) {
+      throw new TypeError(
+        `restore option onRemove must be an object of functions by component name, got ${describe(o.onRemove)}`,
+      );
+    }
+    for (const [name, fn] of Object.entries(o.onRemove)) {
+      if (typeof fn !== 'function') {
+        throw new TypeError(`onRemove hook '${name}' must be a function, got ${describe(fn)}`);
+      }
+    }
+  }
+  return o as RestoreOptions;
 }
 
 /** Checks framing, version and checksum, and parses the header. */

@@ -4,8 +4,8 @@
  * pushing onto the head leaves the free list in ascending index order, so reuse is compact and
  * deterministic: the same program makes the same handles.
  */
-import { freeBlock } from './slots.ts';
 import { dirtyCard, refersToYoung } from './cards.ts';
+import { blockClass, freeBlock } from './slots.ts';
 import { releaseComponents } from './components.ts';
 import { AGE_MASK, AGE_SHIFT, DEAD, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from './state.ts';
 
@@ -178,4 +178,22 @@ export function dropDeadYoung(s: HeapState): void {
   }
   s.nurseryHead = nursery;
   s.young = young;
+}
+
+/**
+ * Whether finishing the pending sweep would free an index that does not retire (when `needIndex`)
+ * and a block of class `needClass` (when not -1). Read-only: a call that would fail anyway must
+ * leave the heap unchanged, so it finishes the sweep only when this says it helps.
+ */
+export function sweepWouldMakeRoom(s: HeapState, needIndex: boolean, needClass: number): boolean {
+  const color = s.color;
+  const white = 3 - s.markValue;
+  let index = !needIndex;
+  let block = needClass < 0;
+  for (let i = s.sweepCursor; i > 0 && !(index && block); i--) {
+    if (color[i] !== white) continue;
+    if (!index && s.generation[i]! < s.codec.maxGeneration) index = true;
+    if (!block && s.size[i]! > 0 && blockClass(s.size[i]!) === needClass) block = true;
+  }
+  return index && block;
 }

@@ -1060,3 +1060,21 @@ describe('verify', () => {
     }
   });
 });
+
+describe('resize to a smaller size class', () => {
+  it('splits the block in place, so it never needs room, and keeps the first slots', () => {
+    const heap = new Heap({ maxSlots: 9 }); // the pool holds one 8-slot block and nothing else
+    const ref = heap.alloc(8);
+    heap.pin(ref);
+    heap.set(ref, 0, ref);
+    heap.resize(ref, 1);
+    expect(heap.slotCount(ref)).toBe(1);
+    expect(heap.get(ref, 0)).toBe(ref);
+    heap.verify();
+    // The freed parts (classes 0, 1, 2: 1 + 2 + 4 slots) serve new objects.
+    const others = [heap.alloc(1), heap.alloc(2), heap.alloc(4)];
+    expect(others.every((other) => heap.slotCount(other) > 0)).toBe(true);
+    expect(() => heap.alloc(1)).toThrow(HeapFullError);
+    heap.verify();
+  });
+});
