@@ -5,7 +5,8 @@
  *   npx bun bench/run.ts [options] [suite...]
  *   npx deno run -A --v8-flags=--expose-gc bench/run.ts [options] [suite...]
  *
- * Suites: collect, churn, memory, handles (default: all). Options:
+ * Suites: collect, churn, memory, handles, generational, incremental, weak, ecs, snapshot,
+ * bitecs-bridge (default: all; a name matches exactly, else by substring). Options:
  *   --quick   sizes 10^4 and 10^5 only (and fewer churn sizes), for fast iteration
  *   --json    print one JSON document on stdout and nothing else (progress goes to stderr)
  *   --help    this text
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     } else {
       // A filter selects every suite whose name contains it, so `coll` works too.
-      const matched = Object.keys(SUITES).filter((s) => s.includes(arg));
+      const matched = arg in SUITES ? [arg] : Object.keys(SUITES).filter((s) => s.includes(arg));
       if (matched.length === 0) {
         console.error(`no suite matches '${arg}'\n${USAGE}`);
         return 2;

@@ -362,7 +362,13 @@ export function loadState(
     const byteLength = info.used * ctor.BYTES_PER_ELEMENT;
     if (at + byteLength > bytes.length) fail(`section '${info.name}' runs past the end`);
     const array = new ctor(info.capacity);
-    array.set(new ctor(bytes.slice(at, at + byteLength).buffer));
+    // One copy: a view of the bytes when they are aligned for this type, else a copy to align them.
+    const offset = bytes.byteOffset + at;
+    array.set(
+      offset % ctor.BYTES_PER_ELEMENT === 0
+        ? new ctor(bytes.buffer, offset, info.used)
+        : new ctor(bytes.slice(at, at + byteLength).buffer),
+    );
     at = align8(at + byteLength);
     assign(s, info.name, array, queryData);
   }

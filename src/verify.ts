@@ -329,11 +329,17 @@ function verifyComponents(s: HeapState): void {
     }
   }
   for (const q of store.queries.values()) {
+    const all = q.all.map((c) => c.position);
+    const none = q.none.map((c) => c.position);
     let expected = 0;
     for (let i = 1; i < s.top; i++) {
-      const match = isLive(s, i) && q.all.every((c) => c.position[i] !== 0) && q.none.every((c) => c.position[i] === 0);
-      if (match) expected++;
-      if (match && q.position[i] === 0) fail('3 (queries)', `query ${q.key} is missing object ${i}`);
+      if (!isLive(s, i)) continue;
+      let match = true;
+      for (let k = 0; k < all.length && match; k++) match = all[k]![i] !== 0;
+      for (let k = 0; k < none.length && match; k++) match = none[k]![i] === 0;
+      if (!match) continue;
+      expected++;
+      if (q.position[i] === 0) fail('3 (queries)', `query ${q.key} is missing object ${i}`);
     }
     let live = 0;
     for (let k = 0; k < q.count; k++) {

@@ -1,0 +1,510 @@
+/**
+ * `ecs`: the cases of noctjs/ecs-benchmark (github.com/noctjs/ecs-benchmark, `src/cases/bitecs/*.js`
+ * and its README), ecs-heap against bitECS 0.4 in the same process. One op is one call of the
+ * case's per-frame function; counts are the benchmark's (`src/bench.js`):
+ *
+ * - packed_5 (1000 entities with A, B, C, D, E, one i32 field each): five queries, one per
+ *   component, each doubling its field.
+ * - simple_iter (1000 each of (A,B), (A,B,C), (A,B,C,D), (A,B,C,E)): three systems swapping
+ *   fields, over (A,B), (C,D) and (C,E).
+ * - frag_iter (26 components A..Z, 100 entities each, every entity also has Data): double Data's
+ *   field over all 2600, then Z's over its 100.
+ * - entity_cycle (1000 entities with A): for each entity with A, create one entity with B (copying
+ *   A's value); then destroy every entity with B. bitECS destroys with `removeEntity`; ecs-heap
+ *   has no destroy: the B entities are simply not kept (no pin, nothing refers to them), and the
+ *   collector frees them: `minor()` (they are young) or `collect()` (a full mark of the 1000 A
+ *   entities and a sweep).
+ * - add_remove (1000 entities with A): add the tag B to each entity with A, then remove B from
+ *   each entity with B.
+ *
+ * bitECS 0.4 is used as its docs show: components are plain objects of arrays (`{ value:
+ * Int32Array }`, tags `{}`), `addEntity`, `addComponent(world, eid, C)`, `query(world, [A, B])`
+ * each frame. ecs-heap: components from `defineComponent({ value: 'i32' })`, entities pinned, each
+ * system iterates `heap.query(...)`'s dense indices and indexes the SoA columns directly, read
+ * into locals before the loop. Where a loop adds or removes components (entity_cycle, add_remove)
+ * it first copies the query's indices, because a query view is documented as valid only until the
+ * next add, remove or collection.
+ */
+import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
+import { bench, group, summary } from 'mitata';
+import { type Component, Heap, type Ref } from '../mod.ts';
+import { type Ctx, measure, p50, type Paired, paired, ratio, sig, type SuiteReport, type Table } from './common.ts';
+
+/** Entity ids bitECS will hand out in these cases stay far below this (they are recycled). */
+const MAX_EIDS = 1 << 16;
+
+type I32Store = { value: Int32Array };
+const i32Store = (): I32Store => ({ value: new Int32Array(MAX_EIDS) });
+
+type Schema = { readonly value: 'i32' };
+const I32: Schema = { value: 'i32' };
+
+/** A heap for a case: room for `capacity` objects, so no growth while measuring. */
+function ecsHeap(capacity: number): Heap {
+  return new Heap({ initialCapacity: capacity });
+}
+
+/** A live entity: allocated and pinned (the game holds it). */
+function spawn(heap: Heap): Ref {
+  const e = heap.alloc(0);
+  heap.pin(e);
+  return e;
+}
+
+// ---- packed_5 ------------------------------------------------------------------------------------
+
+function packed5Bitecs(count: number): () => void {
+  const world = createWorld();
+  const comps = [i32Store(), i32Store(), i32Store(), i32Store(), i32Store()];
+  for (let i = 0; i < count; i++) {
+    const e = addEntity(world);
+    for (const c of comps) addComponent(world, e, c);
+  }
+  const [A, B, C, D, E] = comps as [I32Store, I32Store, I32Store, I32Store, I32Store];
+  const system = (c: I32Store) => {
+    const ents = query(world, [c]);
+    const v = c.value;
+    for (let i = 0, n = ents.length; i < n; i++) v[ents[i]!] *= 2;
+  };
+  return () => {
+    system(A);
+    system(B);
+    system(C);
+    system(D);
+    system(E);
+  };
+}
+
+function packed5Ecs(count: number): () => void {
+  const heap = ecsHeap(count + 16);
+  const comps: Component<Schema>[] = [];
+  for (const name of ['A', 'B', 'C', 'D', 'E']) comps.push(heap.defineComponent(I32, { name }));
+  for (let i = 0; i < count; i++) {
+    const e = spawn(heap);
+    for (const c of comps) heap.add(e, c);
+  }
+  const [A, B, C, D, E] = comps as [
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+  ];
+  const system = (c: Component<Schema>) => {
+    const ents = heap.query(c);
+    const v = c.value;
+    for (let i = 0, n = ents.length; i < n; i++) v[ents[i]!] *= 2;
+  };
+  return () => {
+    system(A);
+    system(B);
+    system(C);
+    system(D);
+    system(E);
+  };
+}
+
+// ---- simple_iter ---------------------------------------------------------------------------------
+
+function simpleIterBitecs(count: number): () => void {
+  const world = createWorld();
+  const [A, B, C, D, E] = [i32Store(), i32Store(), i32Store(), i32Store(), i32Store()];
+  const make = (...cs: I32Store[]) => {
+    const e = addEntity(world);
+    cs.forEach((c, k) => {
+      addComponent(world, e, c);
+      c.value[e] = [0, 1, 2, 3][k]!;
+    });
+  };
+  for (let i = 0; i < count; i++) {
+    make(A, B);
+    make(A, B, C);
+    make(A, B, C, D);
+    make(A, B, C, E);
+  }
+  const swap = (x: I32Store, y: I32Store) => {
+    const ents = query(world, [x, y]);
+    const xv = x.value;
+    const yv = y.value;
+    for (let i = 0, n = ents.length; i < n; i++) {
+      const e = ents[i]!;
+      const t = xv[e]!;
+      xv[e] = yv[e]!;
+      yv[e] = t;
+    }
+  };
+  return () => {
+    swap(A, B);
+    swap(C, D);
+    swap(C, E);
+  };
+}
+
+function simpleIterEcs(count: number): () => void {
+  const heap = ecsHeap(4 * count + 16);
+  const [A, B, C, D, E] = ['A', 'B', 'C', 'D', 'E'].map((name) => heap.defineComponent(I32, { name })) as [
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+    Component<Schema>,
+  ];
+  const make = (...cs: Component<Schema>[]) => {
+    const e = spawn(heap);
+    const i = heap.index(e);
+    cs.forEach((c, k) => {
+      heap.add(e, c);
+      c.value[i] = [0, 1, 2, 3][k]!;
+    });
+  };
+  for (let i = 0; i < count; i++) {
+    make(A, B);
+    make(A, B, C);
+    make(A, B, C, D);
+    make(A, B, C, E);
+  }
+  const swap = (x: Component<Schema>, y: Component<Schema>) => {
+    const ents = heap.query(x, y);
+    const xv = x.value;
+    const yv = y.value;
+    for (let i = 0, n = ents.length; i < n; i++) {
+      const e = ents[i]!;
+      const t = xv[e]!;
+      xv[e] = yv[e]!;
+      yv[e] = t;
+    }
+  };
+  return () => {
+    swap(A, B);
+    swap(C, D);
+    swap(C, E);
+  };
+}
+
+// ---- frag_iter -----------------------------------------------------------------------------------
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+
+function fragIterBitecs(count: number): () => void {
+  const world = createWorld();
+  const comps = LETTERS.map(() => i32Store());
+  const Z = comps[25]!;
+  const Data = i32Store();
+  for (let i = 0; i < count; i++) {
+    for (const c of comps) {
+      const e = addEntity(world);
+      addComponent(world, e, Data);
+      addComponent(world, e, c);
+    }
+  }
+  const double = (c: I32Store) => {
+    const ents = query(world, [c]);
+    const v = c.value;
+    for (let i = 0, n = ents.length; i < n; i++) v[ents[i]!] *= 2;
+  };
+  return () => {
+    double(Data);
+    double(Z);
+  };
+}
+
+function fragIterEcs(count: number): () => void {
+  const heap = ecsHeap(26 * count + 16);
+  const comps = LETTERS.map((name) => heap.defineComponent(I32, { name }));
+  const Z = comps[25]!;
+  const Data = heap.defineComponent(I32, { name: 'Data' });
+  for (let i = 0; i < count; i++) {
+    for (const c of comps) {
+      const e = spawn(heap);
+      heap.add(e, Data);
+      heap.add(e, c);
+    }
+  }
+  const double = (c: Component<Schema>) => {
+    const ents = heap.query(c);
+    const v = c.value;
+    for (let i = 0, n = ents.length; i < n; i++) v[ents[i]!] *= 2;
+  };
+  return () => {
+    double(Data);
+    double(Z);
+  };
+}
+
+// ---- entity_cycle --------------------------------------------------------------------------------
+
+function entityCycleBitecs(count: number): () => void {
+  const world = createWorld();
+  const A = i32Store();
+  const B = i32Store();
+  for (let i = 0; i < count; i++) {
+    const e = addEntity(world);
+    addComponent(world, e, A);
+    A.value[e] = i;
+  }
+  return () => {
+    const as = query(world, [A]);
+    for (let i = 0, n = as.length; i < n; i++) {
+      const e = addEntity(world);
+      addComponent(world, e, B);
+      B.value[e] = A.value[as[i]!]!;
+    }
+    // bitECS defers query removals until the next query: iterating while removing is safe.
+    const bs = query(world, [B]);
+    for (let i = 0, n = bs.length; i < n; i++) removeEntity(world, bs[i]!);
+  };
+}
+
+/** The collection that destroys the B entities each op. */
+type Destroyer = 'minor' | 'collect';
+
+function entityCycleEcs(count: number, destroyer: Destroyer): () => void {
+  const heap = ecsHeap(2 * count + 16);
+  const A = heap.defineComponent(I32, { name: 'A' });
+  const B = heap.defineComponent(I32, { name: 'B' });
+  for (let i = 0; i < count; i++) {
+    const e = spawn(heap);
+    heap.add(e, A);
+    A.value[heap.index(e)] = i;
+  }
+  heap.collect(); // the A entities are old from here on, as in a running game
+  const as = new Uint32Array(count);
+  const values = new Int32Array(count);
+  const spawned = new Uint32Array(count);
+  return () => {
+    const q = heap.query(A);
+    const n = q.length;
+    as.set(q); // the view is valid until the next add: keep a copy
+    const av = A.value;
+    for (let i = 0; i < n; i++) values[i] = av[as[i]!]!;
+    for (let i = 0; i < n; i++) {
+      const e = heap.alloc(0); // not pinned: the next collection frees it
+      heap.add(e, B);
+      spawned[i] = heap.index(e);
+    }
+    const bv = B.value; // read after the allocations (which may grow the columns)
+    for (let i = 0; i < n; i++) bv[spawned[i]!] = values[i]!;
+    // "Destroy every entity with B": nothing holds them, so the collector frees them all.
+    const info = destroyer === 'minor' ? heap.minor() : heap.collect();
+    if (info.freed !== n) throw new Error(`ecs: entity_cycle ${destroyer}() freed ${info.freed}, expected ${n}`);
+  };
+}
+
+// ---- add_remove ----------------------------------------------------------------------------------
+
+function addRemoveBitecs(count: number): () => void {
+  const world = createWorld();
+  const A = {};
+  const B = {};
+  for (let i = 0; i < count; i++) {
+    const e = addEntity(world);
+    addComponent(world, e, A);
+  }
+  return () => {
+    const as = query(world, [A]);
+    for (let i = 0, n = as.length; i < n; i++) addComponent(world, as[i]!, B);
+    const bs = query(world, [B]);
+    for (let i = 0, n = bs.length; i < n; i++) removeComponent(world, bs[i]!, B);
+  };
+}
+
+function addRemoveEcs(count: number): () => void {
+  const heap = ecsHeap(count + 16);
+  const A = heap.defineComponent({}, { name: 'A' });
+  const B = heap.defineComponent({}, { name: 'B' });
+  for (let i = 0; i < count; i++) heap.add(spawn(heap), A);
+  const scratch = new Uint32Array(count);
+  return () => {
+    const as = heap.query(A);
+    let n = as.length;
+    scratch.set(as); // the view is valid until the next add: keep a copy
+    for (let i = 0; i < n; i++) heap.add(heap.refAt(scratch[i]!), B);
+    const bs = heap.query(B);
+    n = bs.length;
+    scratch.set(bs);
+    for (let i = 0; i < n; i++) heap.remove(heap.refAt(scratch[i]!), B);
+  };
+}
+
+// ---- the suite -----------------------------------------------------------------------------------
+
+interface Case {
+  name: string;
+  /** The entity count noctjs/ecs-benchmark uses for the case. */
+  count: number;
+  what: string;
+  bitecs: (count: number) => () => void;
+  ecs: { label: string; make: (count: number) => () => void }[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'packed_5',
+    count: 1000,
+    what: '1000 entities (A,B,C,D,E); 5 queries, double each field',
+    bitecs: packed5Bitecs,
+    ecs: [{ label: 'ecs-heap', make: packed5Ecs }],
+  },
+  {
+    name: 'simple_iter',
+    count: 1000,
+    what: '4x1000 entities; swap over (A,B), (C,D), (C,E)',
+    bitecs: simpleIterBitecs,
+    ecs: [{ label: 'ecs-heap', make: simpleIterEcs }],
+  },
+  {
+    name: 'frag_iter',
+    count: 100,
+    what: '26x100 entities (one of A..Z, + Data); double Data, then Z',
+    bitecs: fragIterBitecs,
+    ecs: [{ label: 'ecs-heap', make: fragIterEcs }],
+  },
+  {
+    name: 'entity_cycle',
+    count: 1000,
+    what: '1000 with A; create 1000 with B, destroy them',
+    bitecs: entityCycleBitecs,
+    ecs: [
+      { label: 'ecs-heap minor()', make: (count) => entityCycleEcs(count, 'minor') },
+      { label: 'ecs-heap collect()', make: (count) => entityCycleEcs(count, 'collect') },
+    ],
+  },
+  {
+    name: 'add_remove',
+    count: 1000,
+    what: '1000 with A; add B to each, remove B from each',
+    bitecs: addRemoveBitecs,
+    ecs: [{ label: 'ecs-heap', make: addRemoveEcs }],
+  },
+];
+
+/** Sanity: both sides of each iteration case compute the same field values after a few ops. */
+function checkSameResults(): void {
+  const sum = (xs: ArrayLike<number>) => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s = (s + xs[i]!) | 0;
+    return s;
+  };
+  // simple_iter: after an odd number of ops, the (A,B)-only entities hold A=1, B=0.
+  const world = createWorld();
+  const A = i32Store();
+  const B = i32Store();
+  const e = addEntity(world);
+  addComponent(world, e, A);
+  addComponent(world, e, B);
+  B.value[e] = 1;
+  const heap = ecsHeap(16);
+  const HA = heap.defineComponent(I32, { name: 'A' });
+  const HB = heap.defineComponent(I32, { name: 'B' });
+  const r = spawn(heap);
+  heap.add(r, HA);
+  heap.add(r, HB, { value: 1 });
+  for (let k = 0; k < 3; k++) {
+    for (const x of query(world, [A, B])) [A.value[x], B.value[x]] = [B.value[x]!, A.value[x]!];
+    for (const x of heap.query(HA, HB)) [HA.value[x], HB.value[x]] = [HB.value[x]!, HA.value[x]!];
+  }
+  if (sum(A.value) !== 1 || sum(HA.value) !== 1 || heap.getField(r, HB, 'value') !== 0) {
+    throw new Error('ecs: the two implementations disagree on simple_iter');
+  }
+}
+
+export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
+  checkSameResults();
+  // Each factory runs a few ops first: entity_cycle and add_remove check their own results.
+  for (const c of CASES) {
+    const ops = [c.bitecs(c.count), ...c.ecs.map((e) => e.make(c.count))];
+    for (const op of ops) for (let k = 0; k < 3; k++) op();
+  }
+
+  const name = (c: Case, label: string) => `${c.name} ${label}`;
+  const stats = await measure(ctx, `ecs (${ctx.runtime})`, () => {
+    for (const c of CASES) {
+      group(`${c.name}: ${c.what}`, () => {
+        summary(() => {
+          bench(name(c, 'bitECS'), function* () {
+            yield c.bitecs(c.count);
+          }).baseline(true);
+          for (const e of c.ecs) {
+            bench(name(c, e.label), function* () {
+              yield e.make(c.count);
+            });
+          }
+        });
+      });
+    }
+  });
+
+  const pairs = new Map<string, Paired>();
+  for (const c of CASES) {
+    ctx.log(`[bench] ecs: paired ratios, ${c.name}`);
+    pairs.set(
+      c.name,
+      paired([
+        { name: 'bitECS', fn: c.bitecs(c.count) },
+        ...c.ecs.map((e) => ({ name: e.label, fn: e.make(c.count) })),
+      ], ctx.quick ? 500 : 1500),
+    );
+  }
+
+  const rows: string[][] = [];
+  const derived: Record<string, unknown>[] = [];
+  const opsPerSec = (ns: number) => Math.round(1e9 / ns).toLocaleString('en-US');
+  for (const c of CASES) {
+    const bit = p50(stats, name(c, 'bitECS'));
+    const pair = pairs.get(c.name)!;
+    c.ecs.forEach((e, k) => {
+      const ecs = p50(stats, name(c, e.label));
+      // Paired ratios are time(entry) / time(bitECS); ops/s ratios are their inverse.
+      const speedup = 1 / pair.ratios[k + 1]!;
+      rows.push([
+        c.name,
+        e.label,
+        opsPerSec(ecs),
+        opsPerSec(bit),
+        ratio(speedup),
+        sig(ecs / 1e3),
+        sig(bit / 1e3),
+      ]);
+      derived.push({
+        case: c.name,
+        count: c.count,
+        contender: e.label,
+        ecsHeapNs: ecs,
+        bitEcsNs: bit,
+        ecsHeapOpsPerSec: 1e9 / ecs,
+        bitEcsOpsPerSec: 1e9 / bit,
+        ecsHeapOverBitEcsOpsPaired: speedup,
+        paired: { rounds: pair.rounds, names: pair.names, medianNs: pair.medians, timeOverBitEcs: pair.ratios },
+      });
+    });
+  }
+  const table: Table = {
+    title: `ecs: noctjs/ecs-benchmark cases, ops/s, ecs-heap vs bitECS 0.4 (${ctx.runtime} ${ctx.runtimeVersion})`,
+    columns: [
+      'case',
+      'ecs-heap',
+      'ecs-heap ops/s',
+      'bitECS ops/s',
+      'ecs-heap/bitECS',
+      'ecs-heap µs/op',
+      'bitECS µs/op',
+    ],
+    rows,
+  };
+  return {
+    suite: 'ecs',
+    runtime: ctx.runtime,
+    tables: [table],
+    targets: [],
+    notes: [
+      'Cases and counts from noctjs/ecs-benchmark (src/cases/bitecs/*.js, src/bench.js). ops/s from mitata medians; ' +
+      'ecs-heap/bitECS is a paired ratio of ops/s (rounds calling both in turn), > 1x means ecs-heap is faster.',
+      'entity_cycle: bitECS destroys with removeEntity; ecs-heap keeps no reference to the B entities and the ' +
+      'collection named in the row frees them (each op checks it freed all 1000). minor() traces only the young B ' +
+      'entities; collect() marks the 1000 pinned A entities and sweeps every index.',
+      'ecs-heap loops that add or remove (entity_cycle, add_remove) first copy the query (a view valid only until ' +
+      'the next add or remove) and turn indices into handles with refAt (add/remove take handles).',
+    ],
+    data: { stats: Object.fromEntries(stats), cases: derived },
+  };
+}
