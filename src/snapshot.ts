@@ -366,7 +366,7 @@ export function loadState(
     const offset = bytes.byteOffset + at;
     array.set(
       offset % ctor.BYTES_PER_ELEMENT === 0
-        ? new ctor(bytes.buffer, offset, info.used)
+        ? new ctor(bytes.buffer as ArrayBuffer, offset, info.used)
         : new ctor(bytes.slice(at, at + byteLength).buffer),
     );
     at = align8(at + byteLength);
