@@ -32,7 +32,8 @@ import { verifyHeap } from './verify.ts';
 export class SnapshotError extends HeapError {}
 
 const MAGIC = 'ECS-HEAP';
-export const SNAPSHOT_VERSION = 1;
+/** 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). */
+export const SNAPSHOT_VERSION = 2;
 const HEADER_BYTES = 24;
 
 const ARRAY_TYPES = {

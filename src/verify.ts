@@ -44,6 +44,13 @@ export function verifyHeap(s: HeapState): void {
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
 function verifyHeaders(s: HeapState): void {
+  // Index 0 is NULL: a slot holding 0 must never look like a reference to anything.
+  if (
+    s.color[0] !== 0 || s.generation[0] !== 0 || s.size[0] !== 0 || s.base[0] !== 0 || s.next[0] !== 0 ||
+    s.flags[0] !== 0
+  ) {
+    fail('3 (counts)', 'the reserved index 0 (NULL) has header bits');
+  }
   let live = 0;
   let retired = 0;
   let slotsUsed = 0;
@@ -202,9 +209,17 @@ function verifyCards(s: HeapState): void {
  */
 function verifyCycle(s: HeapState): void {
   const white = 3 - s.markValue;
+  if (s.phase !== MARK && s.markTop !== 0) fail('6 (tri-color)', `${s.markTop} gray objects outside marking`);
   if (s.phase === MARK) {
     const gray = new Uint8Array(s.top);
-    for (let k = 0; k < s.markTop; k++) gray[s.markStack[k]!] = 1;
+    for (let k = 0; k < s.markTop; k++) {
+      const i = s.markStack[k]!;
+      // A gray object is a marked, live one: anything else would send the marker past the columns.
+      if (i === 0 || i >= s.top || s.color[i] !== s.markValue) {
+        fail('6 (tri-color)', `gray stack entry ${i} is not a marked object`);
+      }
+      gray[i] = 1;
+    }
     let marked = 0;
     for (let i = 1; i < s.top; i++) {
       if (s.color[i] !== s.markValue) continue;
