@@ -568,8 +568,8 @@ export async function generationalSuite(ctx: Ctx): Promise<SuiteReport> {
   const collectNs = p50(stats, aName('collect()'));
   const rowsA: string[][] = [];
   const layouts: [string, number, GenFixture, string][] = [
-    ['random', 32, fxRandom, 'minor() random'],
-    ['clustered', 32, fxClustered, 'minor() clustered'],
+    ['random', DEFAULT_CARD_SIZE, fxRandom, 'minor() random'],
+    ['clustered', DEFAULT_CARD_SIZE, fxClustered, 'minor() clustered'],
     ['random', 32, fxRandom32, 'minor() random cardSize 32'],
   ];
   for (const [layout, cardSize, fx, bname] of layouts) {
