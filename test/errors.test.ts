@@ -11,6 +11,7 @@
  * such as a leaked scope or noGc depth. `verify()` runs after each.
  */
 import { describe, expect, it } from 'vitest';
+import { token } from './naming.ts';
 import {
   GcForbiddenError,
   Heap,
@@ -203,26 +204,6 @@ function expectHarmless(call: (fx: Fixture) => unknown, expected: unknown): void
   expect(call(fx)).toBe(expected);
   expect(fingerprint(fx)).toEqual(before);
   fx.heap.verify();
-}
-
-/** How an error message names a value (src/handle.ts `describe`, loosely: the value, or its type). */
-function token(value: unknown): string {
-  switch (typeof value) {
-    case 'number':
-      return Object.is(value, -0) ? '-0' : String(value);
-    case 'string':
-      return `'${value}'`;
-    case 'bigint':
-      return `${value}n`;
-    case 'symbol':
-      return String(value);
-    case 'function':
-      return 'function';
-    case 'object':
-      return value === null ? 'null' : 'object';
-    default:
-      return String(value);
-  }
 }
 
 /** An object whose conversion to a primitive throws: the heap must not convert it. */

@@ -35,6 +35,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { token } from './naming.ts';
 import {
   type ComponentBase,
   GcForbiddenError,
@@ -67,26 +68,6 @@ function fail(message: string): never {
 class BodyError extends Error {}
 
 type ErrorClass = new (message: string) => Error;
-
-/** How an error message names a value (src/handle.ts `describe`, loosely: the value, or its type). */
-function token(value: unknown): string {
-  switch (typeof value) {
-    case 'number':
-      return Object.is(value, -0) ? '-0' : String(value);
-    case 'string':
-      return `'${value}'`;
-    case 'bigint':
-      return `${value}n`;
-    case 'symbol':
-      return String(value);
-    case 'function':
-      return 'function';
-    case 'object':
-      return value === null ? 'null' : 'object';
-    default:
-      return String(value);
-  }
-}
 
 /** A readable rendering of any value, for failure messages. */
 function show(value: unknown): string {
