@@ -91,7 +91,7 @@ function bareRound(k: number): () => unknown {
 }
 
 /** K `addEntity` then K `removeEntity`, in a world that holds 10^4 live entities too. */
-function bitecsRound(k: number): () => unknown {
+export function bitecsRound(k: number): () => unknown {
   const world = createWorld();
   for (let i = 0; i < WORLD; i++) addEntity(world);
   const held: number[] = new Array(k).fill(0);

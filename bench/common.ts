@@ -154,45 +154,48 @@ export interface Paired {
 }
 
 export function paired(entries: { name: string; fn: () => unknown }[], budgetMs: number): Paired {
-  const now = () => performance.now();
   const batch = entries.map((e) => {
     e.fn();
-    const t0 = now();
+    const t0 = performance.now();
     e.fn();
-    const t = now() - t0;
+    const t = performance.now() - t0;
     return Math.max(1, Math.min(10_000, Math.ceil(1 / Math.max(t, 1e-4))));
   });
-  const time = (k: number): number => {
+  return pairedRounds(entries.map((e) => e.name), budgetMs, (k) => {
     const fn = entries[k]!.fn;
     const b = batch[k]!;
-    const t0 = now();
+    const t0 = performance.now();
     for (let i = 0; i < b; i++) fn();
-    return ((now() - t0) / b) * 1e6;
-  };
-  // Warm-up rounds (unmeasured), which also say how long a round takes.
-  const w0 = now();
-  for (let r = 0; r < 2; r++) for (let k = 0; k < entries.length; k++) time(k);
-  const roundMs = Math.max((now() - w0) / 2, 1e-3);
+    return ((performance.now() - t0) / b) * 1e6;
+  });
+}
+
+/**
+ * The rounds behind `paired` (and the staged variant in generational.bench.ts): `time(k)` measures
+ * contender k once, in ns. Two unmeasured warm-up rounds also say how long a round takes; then as
+ * many rounds as fit `budgetMs` (7 to 1000), the contenders in rotating order, and the medians of
+ * each one's times and of its per-round ratio to contender 0.
+ */
+export function pairedRounds(names: string[], budgetMs: number, time: (k: number) => number): Paired {
+  const count = names.length;
+  const w0 = performance.now();
+  for (let r = 0; r < 2; r++) for (let k = 0; k < count; k++) time(k);
+  const roundMs = Math.max((performance.now() - w0) / 2, 1e-3);
   const rounds = Math.max(7, Math.min(1000, Math.floor(budgetMs / roundMs)));
-  const samples: number[][] = entries.map(() => []);
-  const ratios: number[][] = entries.map(() => []);
+  const samples: number[][] = names.map(() => []);
+  const ratios: number[][] = names.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    const t: number[] = new Array(entries.length);
-    for (let j = 0; j < entries.length; j++) {
-      const k = (r + j) % entries.length;
+    const t: number[] = new Array(count);
+    for (let j = 0; j < count; j++) {
+      const k = (r + j) % count;
       t[k] = time(k);
     }
-    for (let k = 0; k < entries.length; k++) {
+    for (let k = 0; k < count; k++) {
       samples[k]!.push(t[k]!);
       ratios[k]!.push(t[k]! / t[0]!);
     }
   }
-  return {
-    names: entries.map((e) => e.name),
-    medians: samples.map(median),
-    ratios: ratios.map(median),
-    rounds,
-  };
+  return { names, medians: samples.map(median), ratios: ratios.map(median), rounds };
 }
 
 export function median(xs: number[]): number {

@@ -32,9 +32,9 @@
  * each `collect()` marks the 10^6 old nodes and this round's young, frees the previous round's
  * (promoted by the previous `collect()`) and sweeps every index.
  */
-import { addEntity, createWorld, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
 import { type Heap, type HeapOptions, NULL, type Ref } from '../mod.ts';
+import { bitecsRound } from './churn.bench.ts';
 import { buildHeap, buildJsNodes, exerciseCollector, type JsNode } from './collect.bench.ts';
 import {
   type Ctx,
@@ -45,6 +45,7 @@ import {
   p50,
   type Paired,
   paired,
+  pairedRounds,
   pow10,
   prng,
   ratio,
@@ -76,32 +77,13 @@ export interface Staged {
  * setup too, so it bounds wall time.
  */
 export function pairedStaged(entries: Staged[], budgetMs: number): Paired {
-  const now = () => performance.now();
-  const time = (k: number): number => {
+  return pairedRounds(entries.map((e) => e.name), budgetMs, (k) => {
     const e = entries[k]!;
     e.setup();
-    const t0 = now();
+    const t0 = performance.now();
     e.fn();
-    return (now() - t0) * 1e6;
-  };
-  const w0 = now();
-  for (let r = 0; r < 2; r++) for (let k = 0; k < entries.length; k++) time(k);
-  const roundMs = Math.max((now() - w0) / 2, 1e-3);
-  const rounds = Math.max(7, Math.min(1000, Math.floor(budgetMs / roundMs)));
-  const samples: number[][] = entries.map(() => []);
-  const ratios: number[][] = entries.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    const t: number[] = new Array(entries.length);
-    for (let j = 0; j < entries.length; j++) {
-      const k = (r + j) % entries.length;
-      t[k] = time(k);
-    }
-    for (let k = 0; k < entries.length; k++) {
-      samples[k]!.push(t[k]!);
-      ratios[k]!.push(t[k]! / t[0]!);
-    }
-  }
-  return { names: entries.map((e) => e.name), medians: samples.map(median), ratios: ratios.map(median), rounds };
+    return (performance.now() - t0) * 1e6;
+  });
 }
 
 /**
@@ -420,18 +402,6 @@ function ecsMinorRound(k: number): () => unknown {
     }
     const info = heap.minor();
     if (info.freed !== k) throw new Error(`generational churn: minor() freed ${info.freed}, expected ${k}`);
-    return held;
-  };
-}
-
-/** As churn.bench.ts: K `addEntity` then K `removeEntity` in a world of 10^4 live entities. */
-function bitecsRound(k: number): () => unknown {
-  const world = createWorld();
-  for (let i = 0; i < CHURN_WORLD; i++) addEntity(world);
-  const held: number[] = new Array(k).fill(0);
-  return () => {
-    for (let j = 0; j < k; j++) held[j] = addEntity(world);
-    for (let j = 0; j < k; j++) removeEntity(world, held[j]!);
     return held;
   };
 }
