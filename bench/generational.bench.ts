@@ -26,7 +26,7 @@
  * allocation and the stores before it are untimed setup (mitata's manual timing, and
  * `pairedStaged` below for the ratios), so the ratio compares collector work with collector work.
  * The alternatives were worse: dropping the old->young edges before the minor leaves nothing to
- * mark through the cards (and lets `cleanCards` take its no-young shortcut), and subtracting a
+ * mark through the cards (and lets the minor take its no-young shortcut), and subtracting a
  * separately timed allocate+link from allocate+link+minor makes a small number out of the
  * difference of two noisy ones. The `collect()` side runs the same rounds on an identical heap:
  * each `collect()` marks the 10^6 old nodes and this round's young, frees the previous round's

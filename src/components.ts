@@ -8,7 +8,7 @@
  *
  * `ref` fields are edges: they hold object indices like slots, every store goes through the write
  * barrier, and the collectors trace them (objects with components carry `HAS_COMPONENTS`, which
- * sends the marker down `forEachStrongRef`). `weakref` fields are cleared when their target dies.
+ * sends the marker down its component slow path in mark.ts). `weakref` fields are cleared when their target dies.
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
 import { growU32 } from './columns.ts';
