@@ -195,6 +195,8 @@ describe('bad snapshot bytes', () => {
           const bad = truncate ? bytes.slice(0, cut) : bytes.slice();
           if (!truncate) { for (const { at, bit } of flips) bad[at]! ^= 1 << bit; }
           if (truncate && cut === bytes.length) return;
+          // Flips that cancel (the same bit twice) leave the bytes intact: nothing to reject.
+          if (!truncate && bad.every((byte, k) => byte === bytes[k])) return;
           expect(() => Heap.restore(bad)).toThrow(SnapshotError);
         },
       ),
