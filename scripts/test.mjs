@@ -9,7 +9,7 @@ const steps = [
   ['lint (deno lint)', 'npx', ['deno', 'lint']],
   ['format (deno fmt --check)', 'npx', ['deno', 'fmt', '--check']],
   ['tests in Node (vitest)', 'npx', ['vitest', 'run']],
-  ['tests in Bun (bun test)', 'npx', ['bun', 'test', 'test/']],
+  ['tests in Bun (bun test)', 'npx', ['bun', 'test', '--timeout', '60000', 'test/']],
   ['tests in Deno (vitest inside Deno)', 'npx', ['deno', 'run', '-A', 'npm:vitest', 'run']],
   ['Deno-only tests (deno test)', 'npx', ['deno', 'test', '-A']],
   ['publish check (deno publish --dry-run)', 'npx', ['deno', 'publish', '--dry-run', '--allow-dirty']],

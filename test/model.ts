@@ -171,10 +171,15 @@ export class Model {
     this.condemned = new Set([...this.objects.keys()].filter((ref) => !reachable.has(ref)));
   }
 
-  /** The program stored or pinned `ref` during a cycle: it and what it reaches may survive. */
+  /**
+   * The program stored or pinned `ref` during a cycle: it and what it reaches may survive (the
+   * barrier shades a stored target even into an unreachable owner), and so may whatever the store
+   * made reachable from roots again, e.g. an ephemeron value whose key was just stored.
+   */
   resurrect(ref: Ref): void {
-    if (this.condemned === null || !this.condemned.has(ref)) return;
-    for (const reached of this.reach([ref])) this.condemned.delete(reached);
+    if (this.condemned === null) return;
+    if (this.condemned.has(ref)) { for (const reached of this.reach([ref])) this.condemned.delete(reached); }
+    for (const reached of this.reach(this.roots())) this.condemned.delete(reached);
   }
 
   /**
