@@ -148,18 +148,24 @@ export class Heap {
 
   // ---- handles -------------------------------------------------------------------------------
 
+  /**
+   * The index `ref` names when it is a handle of an object whose color passes `mask` (`liveMask`
+   * for live objects, `readMask` for readable ones), else 0. One compare rejects stale
+   * generations, fractions, negatives, NaN and values past 2^53: none rebuild to themselves.
+   */
+  #match(ref: unknown, mask: number): number {
+    const s = this.#s;
+    if (typeof ref !== 'number') return 0;
+    const i = ref & s.codec.indexMask;
+    return i !== 0 && i < s.top && (s.color[i]! & mask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
+      ? i
+      : 0;
+  }
+
   /** The index a live handle names; anything else throws `StaleRefError` naming the value. */
   #indexOf(ref: unknown, what: string): number {
-    const s = this.#s;
-    if (typeof ref === 'number') {
-      const i = ref & s.codec.indexMask;
-      // One compare rejects stale generations, fractions, negatives, NaN and values past 2^53.
-      if (
-        i !== 0 && i < s.top && (s.color[i]! & s.liveMask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
-      ) {
-        return i;
-      }
-    }
+    const i = this.#match(ref, this.#s.liveMask);
+    if (i !== 0) return i;
     throw new StaleRefError(`${what} ${describe(ref)} ${this.#whyNotLive(ref)}`);
   }
 
@@ -168,16 +174,7 @@ export class Heap {
    * dead object awaiting reclamation. Stores and pins use `#indexOf`, so nothing dead is revived.
    */
   #readableIndexOf(ref: unknown): number {
-    const s = this.#s;
-    if (typeof ref === 'number') {
-      const i = ref & s.codec.indexMask;
-      if (
-        i !== 0 && i < s.top && (s.color[i]! & s.readMask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
-      ) {
-        return i;
-      }
-    }
-    return this.#indexOf(ref, 'handle');
+    return this.#match(ref, this.#s.readMask) || this.#indexOf(ref, 'handle');
   }
 
   #whyNotLive(ref: unknown): string {
@@ -214,11 +211,7 @@ export class Heap {
 
   /** True when `ref` is a live handle of this heap. Never throws. */
   isAlive(ref: Ref): boolean {
-    const s = this.#s;
-    if (typeof ref !== 'number') return false;
-    const i = ref & s.codec.indexMask;
-    return i !== 0 && i < s.top && (s.color[i]! & s.liveMask) !== 0 &&
-      i + s.generation[i]! * s.codec.indexScale === ref;
+    return this.#match(ref, this.#s.liveMask) !== 0;
   }
 
   /** The object's index, for indexing SoA columns. */
