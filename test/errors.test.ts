@@ -11,7 +11,7 @@
  * such as a leaked scope or noGc depth. `verify()` runs after each.
  */
 import { describe, expect, it } from 'vitest';
-import { token } from './naming.ts';
+import { statsOf, token } from './naming.ts';
 import {
   GcForbiddenError,
   Heap,
@@ -103,14 +103,6 @@ function fixture(options: HeapOptions = {}): Fixture {
 
 /** The fixture's handle values: every fixture is built the same way, so they are the same numbers. */
 const F = fixture();
-
-function statsOf(heap: Heap): Record<string, unknown> {
-  const stats: Record<string, unknown> = { ...heap.stats() };
-  delete stats.lastPauseMs;
-  delete stats.maxPauseMs;
-  delete stats.totalPauseMs;
-  return stats;
-}
 
 /** Everything observable about the fixture's heap, without timing. */
 function fingerprint(fx: Fixture): unknown {

@@ -4,6 +4,7 @@
  * the heap, so each test also checks invariants 1-4 on a healthy heap.
  */
 import { describe, expect, it } from 'vitest';
+import { statsOf } from './naming.ts';
 import { GcForbiddenError, Heap, HeapError, HeapFullError, NULL, type Ref, StaleRefError } from '../mod.ts';
 
 /** A small deterministic PRNG (mulberry32), so random programs repeat exactly. */
@@ -16,15 +17,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** `stats()` without its wall-clock fields, for exact comparison. */
-function statsOf(heap: Heap): Record<string, unknown> {
-  const stats: Record<string, unknown> = { ...heap.stats() };
-  delete stats.lastPauseMs;
-  delete stats.maxPauseMs;
-  delete stats.totalPauseMs;
-  return stats;
 }
 
 function slotsOf(heap: Heap, ref: Ref): Ref[] {

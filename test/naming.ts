@@ -1,4 +1,5 @@
-/** Shared by the error and fuzz suites: how an error message is expected to name a bad value. */
+/** Helpers the unit, error and fuzz suites share. */
+import type { Heap } from '../mod.ts';
 
 /** How an error message names a value (src/handle.ts `describe`, loosely: the value, or its type). */
 export function token(value: unknown): string {
@@ -18,4 +19,13 @@ export function token(value: unknown): string {
     default:
       return String(value);
   }
+}
+
+/** `stats()` without its wall-clock fields, for exact comparison. */
+export function statsOf(heap: Heap): Record<string, unknown> {
+  const stats: Record<string, unknown> = { ...heap.stats() };
+  delete stats.lastPauseMs;
+  delete stats.maxPauseMs;
+  delete stats.totalPauseMs;
+  return stats;
 }
