@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { NULL, type Ref, type Ticket } from './src/handle.ts';
+export { NULL, type Ref, type Ticket } from './src/core/handle.ts';
 export {
   type CollectionInfo,
   type ComponentInit,
@@ -22,14 +22,7 @@ export {
   HeapFullError,
   StaleRefError,
   StaleTicketError,
-} from './src/errors.ts';
-export {
-  type Component,
-  type ComponentBase,
-  type FieldSpec,
-  type FieldType,
-  type Not,
-  not,
-  type Schema,
-} from './src/components.ts';
-export { type RestoreOptions, SnapshotError } from './src/snapshot.ts';
+} from './src/core/errors.ts';
+export { type Component, type ComponentBase, type Not, not } from './src/ecs/components.ts';
+export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
+export { type RestoreOptions, SnapshotError } from './src/io/snapshot.ts';

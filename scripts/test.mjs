@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
+  ['layering (scripts/check-layers.mjs)', 'node', ['scripts/check-layers.mjs']],
   ['type check (tsc)', 'npx', ['tsc', '-p', '.']],
   ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'bitecs.ts', 'src/', 'test/', 'bench/', 'examples/']],
   ['lint (deno lint)', 'npx', ['deno', 'lint']],

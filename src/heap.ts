@@ -3,47 +3,51 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { addYoung } from './cards.ts';
+import { addYoung } from './gc/cards.ts';
 import {
   addComponentData,
-  addMember,
-  type Component,
-  type ComponentBase,
   type ComponentData,
-  dropDeadFromQuery,
   FIELD_TYPES,
   type FieldData,
   type FieldType,
+  MAX_FIELD_LENGTH,
+  type Schema,
+} from './core/component-store.ts';
+import {
+  addMember,
+  type Component,
+  type ComponentBase,
+  dropDeadFromQuery,
   getQuery,
   hasAnyComponent,
-  MAX_FIELD_LENGTH,
   type Not,
   removeMember,
   RESERVED_FIELD_NAMES,
-  type Schema,
-} from './components.ts';
-import { finishCycle, fullCollection, minorCollection, stepCycle } from './collector.ts';
-import { growHeaders, grownCapacity, heapBytes } from './columns.ts';
-import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './errors.ts';
-import { describe, NULL, packHandle, type Ref, type Ticket } from './handle.ts';
-import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './options.ts';
-import { addPin, pinSlot, pushScoped, removePin } from './roots.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './slots.ts';
-import { sweepWouldMakeRoom } from './sweep.ts';
-import { plannedWork, planNextMajor, runTick } from './pacer.ts';
+} from './ecs/components.ts';
+import { finishCycle, fullCollection, minorCollection, stepCycle } from './gc/collector.ts';
+import { grownCapacity } from './core/columns.ts';
+import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
+import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
+import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
+import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
+import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
+import { sweepWouldMakeRoom } from './gc/sweep.ts';
+import { plannedWork, planNextMajor, runTick } from './gc/pacer.ts';
 import {
   createState,
   EPHEMERON,
   FINALIZABLE,
+  growHeaders,
   HAS_COMPONENTS,
+  heapBytes,
   type HeapState,
   IDLE,
   MARK,
   SWEEP,
   WEAK,
-} from './state.ts';
-import { listFinalizable, listWeak } from './weak.ts';
-import { writeRefField, writeSlot } from './barrier.ts';
+} from './core/state.ts';
+import { listFinalizable, listWeak } from './gc/weak.ts';
+import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
   componentsToDefine,
@@ -53,10 +57,10 @@ import {
   queriesToDefine,
   type RestoreOptions,
   SnapshotError,
-} from './snapshot.ts';
-import { verifyHeap } from './verify.ts';
+} from './io/snapshot.ts';
+import { verifyHeap } from './gc/verify.ts';
 
-export type { HeapOptions } from './options.ts';
+export type { HeapOptions } from './core/options.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
 

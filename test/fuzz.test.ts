@@ -54,7 +54,7 @@ import {
   type Ticket,
 } from '../mod.ts';
 // The snapshot checksum, to forge valid checksums for edited snapshot bytes (as snapshot.test.ts does).
-import { checksum } from '../src/snapshot.ts';
+import { checksum } from '../src/io/snapshot.ts';
 
 // ---- failures, tokens and expectations ------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
-import { checksum } from '../src/snapshot.ts';
+import { checksum } from '../src/io/snapshot.ts';
 
 type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Heap, HeapCorruptionError } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import type { HeapState } from '../src/state.ts';
+import type { HeapState } from '../src/core/state.ts';
 
 /** A small heap with a pinned old world, a free index (3), a young object and a dirty card. */
 function sample(): { heap: Heap; s: HeapState; world: number; young: number } {

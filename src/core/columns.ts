@@ -5,9 +5,6 @@
  * the column into a local at entry, which is exactly that rule, and stay on fixed-length views
  * (length-tracking views of resizable buffers measured 2.5-4x slower in a mark loop).
  */
-import { growComponents } from './components.ts';
-import type { HeapState } from './state.ts';
-
 export function growU32(column: Uint32Array, length: number): Uint32Array {
   const grown = new Uint32Array(length);
   grown.set(column.length <= length ? column : column.subarray(0, length));
@@ -31,36 +28,7 @@ export function grownCapacity(current: number, needed: number, limit: number): n
   return Math.min(capacity, limit);
 }
 
-/** Grows every header column to `length` entries; new entries are free, generation 0. */
-export function growHeaders(s: HeapState, length: number): void {
-  s.color = growU8(s.color, length);
-  s.generation = growU32(s.generation, length);
-  s.size = growU32(s.size, length);
-  s.base = growU32(s.base, length);
-  s.next = growU32(s.next, length);
-  s.flags = growU8(s.flags, length);
-  s.columnLength = length;
-  growComponents(s.components, length);
-  const cardCount = cardsFor(length, s.cardShift);
-  if (cardCount > s.cards.length) {
-    s.cards = growU8(s.cards, cardCount);
-    s.dirtyCards = growU32(s.dirtyCards, cardCount);
-  }
-}
-
 /** How many cards of 2^cardShift indices cover `length` indices. */
 export function cardsFor(length: number, cardShift: number): number {
   return Math.ceil(length / 2 ** cardShift);
-}
-
-/** Bytes held by every typed array of the heap: header columns, slots, stacks, lists, components, queries. */
-export function heapBytes(s: HeapState): number {
-  let bytes = 0;
-  for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
-  for (const c of s.components.list) {
-    for (const f of c.fields) bytes += f.column.byteLength;
-    bytes += c.members.byteLength + c.position.byteLength;
-  }
-  for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;
-  return bytes;
 }

@@ -5,9 +5,9 @@
  * deterministic: the same program makes the same handles.
  */
 import { dirtyCard, refersToYoung } from './cards.ts';
-import { blockClass, freeBlock } from './slots.ts';
-import { releaseComponents } from './components.ts';
-import { AGE_MASK, AGE_SHIFT, DEAD, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from './state.ts';
+import { blockClass, freeBlock } from '../core/slots.ts';
+import { releaseComponents } from '../ecs/components.ts';
+import { AGE_MASK, AGE_SHIFT, DEAD, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is

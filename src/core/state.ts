@@ -3,11 +3,10 @@
  * a set of plain functions over it (the heap facade owns the only instance). Columns are
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
-import { cardsFor } from './columns.ts';
-import { type ComponentStore, makeComponentStore } from './components.ts';
+import { cardsFor, growU32, growU8 } from './columns.ts';
+import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
 import { type HandleCodec, makeCodec } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
-import { makePacer, type Pacer } from './pacer.ts';
 
 /** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
 export const FREE = 0;
@@ -36,6 +35,16 @@ export const AGE_SHIFT = 5;
 export const AGE_MASK = 3 << AGE_SHIFT;
 /** The object has at least one component: the marker looks at its `ref` fields, the sweep removes them. */
 export const HAS_COMPONENTS = 128;
+
+/** The pacer's plan (its policy lives in gc/pacer.ts). */
+export interface Pacer {
+  readonly nurserySize: number;
+  readonly growthPercent: number;
+  readonly minHeapObjects: number;
+  /** A major cycle starts once this many old objects are live. */
+  nextMajorAt: number;
+  allocationsAtLastTick: number;
+}
 
 export interface HeapState {
   readonly codec: HandleCodec;
@@ -229,4 +238,37 @@ export function createState(o: ResolvedOptions): HeapState {
     maxPauseMs: 0,
     totalPauseMs: 0,
   };
+}
+
+export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
+  return { nurserySize, growthPercent, minHeapObjects, nextMajorAt: minHeapObjects, allocationsAtLastTick: 0 };
+}
+
+/** Grows every header column to `length` entries; new entries are free, generation 0. */
+export function growHeaders(s: HeapState, length: number): void {
+  s.color = growU8(s.color, length);
+  s.generation = growU32(s.generation, length);
+  s.size = growU32(s.size, length);
+  s.base = growU32(s.base, length);
+  s.next = growU32(s.next, length);
+  s.flags = growU8(s.flags, length);
+  s.columnLength = length;
+  growComponents(s.components, length);
+  const cardCount = cardsFor(length, s.cardShift);
+  if (cardCount > s.cards.length) {
+    s.cards = growU8(s.cards, cardCount);
+    s.dirtyCards = growU32(s.dirtyCards, cardCount);
+  }
+}
+
+/** Bytes held by every typed array of the heap: header columns, slots, stacks, lists, components, queries. */
+export function heapBytes(s: HeapState): number {
+  let bytes = 0;
+  for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  for (const c of s.components.list) {
+    for (const f of c.fields) bytes += f.column.byteLength;
+    bytes += c.members.byteLength + c.position.byteLength;
+  }
+  for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;
+  return bytes;
 }

@@ -3,10 +3,10 @@
  * pin slot's generation would overflow, as seed 002's host roots do) and the scope stack (objects
  * allocated while a scope is open). Nothing else is a root.
  */
-import { growU32 } from './columns.ts';
-import { describe, packHandle } from './handle.ts';
-import { HeapFullError, StaleTicketError } from './errors.ts';
-import type { HeapState } from './state.ts';
+import { growU32 } from '../core/columns.ts';
+import { describe, packHandle } from '../core/handle.ts';
+import { HeapFullError, StaleTicketError } from '../core/errors.ts';
+import type { HeapState } from '../core/state.ts';
 
 /** Pin slot 0 is never used, so ticket 0 is never valid. A pin slot's target 0 means "free". */
 export function addPin(s: HeapState, objectIndex: number): number {

@@ -15,9 +15,9 @@
  * `barrierWhite` is `NO_COLOR` outside marking, so the test is one load and a compare.
  */
 import { dirtyCard } from './cards.ts';
-import type { TypedColumn } from './components.ts';
+import type { TypedColumn } from '../core/component-store.ts';
 import { shade } from './mark.ts';
-import { type HeapState, NOT_STRONG, YOUNG } from './state.ts';
+import { type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {

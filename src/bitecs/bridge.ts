@@ -32,8 +32,8 @@ import {
   type World,
   type WorldContext,
 } from 'bitecs';
-import { growU32 } from './columns.ts';
-import { describe } from './handle.ts';
+import { growU32 } from '../core/columns.ts';
+import { describe } from '../core/handle.ts';
 
 /** bitECS's entity index (its type is not exported by name). */
 type EntityIndex = WorldContext['entityIndex'];

@@ -5,8 +5,8 @@
  * color when pushed (gray = marked and on the stack, black = marked and popped). So the stack
  * never holds more entries than there are live objects.
  */
-import { growU32 } from './columns.ts';
-import { HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from './state.ts';
+import { growU32 } from '../core/columns.ts';
+import { HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 export function growMarkStack(s: HeapState): Uint32Array {
   s.markStack = growU32(s.markStack, s.markStack.length * 2);

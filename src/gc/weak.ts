@@ -16,10 +16,10 @@
  * invalidates nothing being iterated. Stores and pins need live handles, so a finalizer cannot
  * resurrect its object; collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
-import { growU32 } from './columns.ts';
-import { packHandle } from './handle.ts';
+import { growU32 } from '../core/columns.ts';
+import { packHandle } from '../core/handle.ts';
 import { drainMarkStack, drainYoung, shade, shadeYoung } from './mark.ts';
-import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, READ_ALL, YOUNG } from './state.ts';
+import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, READ_ALL, YOUNG } from '../core/state.ts';
 
 export function listWeak(s: HeapState, index: number): void {
   if (s.weakCount === s.weakObjects.length) s.weakObjects = growU32(s.weakObjects, s.weakObjects.length * 2);

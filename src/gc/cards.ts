@@ -6,7 +6,7 @@
  * O(capacity).
  */
 import { shadeYoung } from './mark.ts';
-import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from './state.ts';
+import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 export function dirtyCard(s: HeapState, owner: number): void {
   const card = owner >>> s.cardShift;

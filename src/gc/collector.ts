@@ -17,7 +17,7 @@
  */
 import { clearCards, scanDirtyCards } from './cards.ts';
 import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots, shrinkMarkStack } from './mark.ts';
-import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
+import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from '../core/state.ts';
 import { condemnYoung, dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
 import {
   clearDeadReferences,

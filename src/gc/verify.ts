@@ -3,8 +3,8 @@
  * throws `HeapCorruptionError` naming the first broken invariant. O(objects + slots), cheap
  * enough to call after every operation in tests.
  */
-import { HeapCorruptionError } from './errors.ts';
-import { blockCapacity } from './slots.ts';
+import { HeapCorruptionError } from '../core/errors.ts';
+import { blockCapacity } from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
@@ -18,7 +18,7 @@ import {
   RETIRED,
   SWEEP,
   YOUNG,
-} from './state.ts';
+} from '../core/state.ts';
 
 function fail(invariant: string, detail: string): never {
   throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);

@@ -20,13 +20,14 @@
  * sections and scalars, checks the scalars' ranges, and runs the full invariant checker; any
  * failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is dropped.
  */
-import { cardsFor } from './columns.ts';
-import { type ComponentData, type ComponentStore, getQuery, type Schema, type TypedColumn } from './components.ts';
-import { HeapError } from './errors.ts';
-import { describe, type Ref } from './handle.ts';
-import type { ResolvedOptions } from './options.ts';
-import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from './state.ts';
-import { verifyHeap } from './verify.ts';
+import { cardsFor } from '../core/columns.ts';
+import type { ComponentData, ComponentStore, Schema, TypedColumn } from '../core/component-store.ts';
+import { getQuery } from '../ecs/components.ts';
+import { HeapError } from '../core/errors.ts';
+import { describe, type Ref } from '../core/handle.ts';
+import type { ResolvedOptions } from '../core/options.ts';
+import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from '../core/state.ts';
+import { verifyHeap } from '../gc/verify.ts';
 
 /** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
 export class SnapshotError extends HeapError {}

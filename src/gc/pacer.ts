@@ -15,21 +15,12 @@
  * stays within a constant factor of its live size.
  */
 import { minorCollection, stepCycle } from './collector.ts';
-import { type HeapState, IDLE } from './state.ts';
+import { type HeapState, IDLE, type Pacer } from '../core/state.ts';
 
 /** Units of work between clock reads: a few microseconds. */
 export const CHUNK = 512;
 /** Cycle work owed per allocated object: marking and sweeping an object with 4 slots is ~6. */
 export const ASSIST_UNITS = 8;
-
-export interface Pacer {
-  readonly nurserySize: number;
-  readonly growthPercent: number;
-  readonly minHeapObjects: number;
-  /** A major cycle starts once this many old objects are live. */
-  nextMajorAt: number;
-  allocationsAtLastTick: number;
-}
 
 export interface TickResult {
   minorFreed: number;
@@ -37,10 +28,6 @@ export interface TickResult {
   /** Objects freed by major cycles that ended in this tick. */
   majorFreed: number;
   cyclesEnded: number;
-}
-
-export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
-  return { nurserySize, growthPercent, minHeapObjects, nextMajorAt: minHeapObjects, allocationsAtLastTick: 0 };
 }
 
 /** Sets the next major trigger from the old generation a major collection left. */

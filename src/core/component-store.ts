@@ -1,0 +1,135 @@
+/**
+ * The data behind ECS components, as the heap state holds it: SoA field columns indexed by object
+ * index (sized with the header columns), per-component membership sparse sets and cached query
+ * sparse sets. Plain data and its construction and growth only; membership and query upkeep live
+ * in ecs/components.ts, tracing in gc/mark.ts.
+ */
+import { growU32 } from './columns.ts';
+import type { Ref } from './handle.ts';
+
+export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
+export type FieldType = NumericType | 'ref' | 'weakref';
+/** A field: a type, or a fixed-length array of that type (`['f32', 3]`). */
+export type FieldSpec = FieldType | readonly [FieldType, number];
+export type Schema = Readonly<Record<string, FieldSpec>>;
+
+export type TypedColumn =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array;
+
+const COLUMN_TYPES: Record<FieldType, new (length: number) => TypedColumn> = {
+  f32: Float32Array,
+  f64: Float64Array,
+  i8: Int8Array,
+  i16: Int16Array,
+  i32: Int32Array,
+  u8: Uint8Array,
+  u16: Uint16Array,
+  u32: Uint32Array,
+  ref: Uint32Array,
+  weakref: Uint32Array,
+};
+
+export const FIELD_TYPES = Object.keys(COLUMN_TYPES) as FieldType[];
+/** The most elements one array field may have. */
+export const MAX_FIELD_LENGTH = 1024;
+
+export interface FieldData {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Elements per object: 1, or the array length. */
+  readonly length: number;
+  /** `length` entries per object index; replaced (grown) with the header columns. */
+  column: TypedColumn;
+}
+
+export interface ComponentData {
+  readonly id: number;
+  readonly name: string;
+  readonly schema: Schema;
+  readonly fields: FieldData[];
+  readonly strongRefs: FieldData[];
+  readonly weakRefs: FieldData[];
+  readonly onRemove: ((ref: Ref) => void) | undefined;
+  members: Uint32Array;
+  memberCount: number;
+  /** Index -> place in `members` + 1; 0 when the index does not have this component. */
+  position: Uint32Array;
+  /** Queries that name this component (with or without `not`). */
+  readonly queries: QueryData[];
+}
+
+export interface QueryData {
+  readonly key: string;
+  readonly all: ComponentData[];
+  readonly none: ComponentData[];
+  dense: Uint32Array;
+  count: number;
+  position: Uint32Array;
+}
+
+export interface ComponentStore {
+  readonly list: ComponentData[];
+  readonly byName: Map<string, ComponentData>;
+  /** Components with `ref` fields: the only ones the marker looks at. */
+  readonly withStrongRefs: ComponentData[];
+  readonly withWeakRefs: ComponentData[];
+  readonly queries: Map<string, QueryData>;
+}
+
+export function makeComponentStore(): ComponentStore {
+  return { list: [], byName: new Map(), withStrongRefs: [], withWeakRefs: [], queries: new Map() };
+}
+
+/** Builds a component's columns for `columnLength` indices; the schema was validated by the caller. */
+export function addComponentData(
+  store: ComponentStore,
+  name: string,
+  schema: Schema,
+  onRemove: ((ref: Ref) => void) | undefined,
+  columnLength: number,
+): ComponentData {
+  const fields: FieldData[] = [];
+  for (const [fieldName, spec] of Object.entries(schema)) {
+    const type = typeof spec === 'string' ? spec : spec[0];
+    const length = typeof spec === 'string' ? 1 : spec[1];
+    fields.push({ name: fieldName, type, length, column: new COLUMN_TYPES[type](columnLength * length) });
+  }
+  const data: ComponentData = {
+    id: store.list.length,
+    name,
+    schema,
+    fields,
+    strongRefs: fields.filter((f) => f.type === 'ref'),
+    weakRefs: fields.filter((f) => f.type === 'weakref'),
+    onRemove,
+    members: new Uint32Array(16),
+    memberCount: 0,
+    position: new Uint32Array(columnLength),
+    queries: [],
+  };
+  store.list.push(data);
+  store.byName.set(name, data);
+  if (data.strongRefs.length > 0) store.withStrongRefs.push(data);
+  if (data.weakRefs.length > 0) store.withWeakRefs.push(data);
+  return data;
+}
+
+/** Grows every component column and membership index with the header columns. */
+export function growComponents(store: ComponentStore, columnLength: number): void {
+  for (const c of store.list) {
+    for (const f of c.fields) {
+      const grown = new COLUMN_TYPES[f.type](columnLength * f.length);
+      grown.set(f.column);
+      f.column = grown;
+    }
+    c.position = growU32(c.position, columnLength);
+  }
+  for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
+}
