@@ -4,7 +4,8 @@
  * - A minor collection when the nursery holds `nurserySize` young objects (only between major
  *   cycles: a minor's mark value is the white of a running cycle).
  * - A major cycle when the old generation grew by `growthPercent` since the last major ended
- *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like lua_gc's 256 KB floor).
+ *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like the floor under Lua's
+ *   pause; docs/design.md, "Prior art").
  * - Slices of a running cycle until `ms` has passed, reading the clock every `CHUNK` units.
  *
  * Progress when allocation outpaces the budget (a Go-style assist): while a cycle runs, each

@@ -1,6 +1,7 @@
 /**
  * Weak slots, ephemerons and finalizers, processed when marking is complete (the atomic phase of
- * a major cycle, or inside a minor collection), as the seed lua_gc's post-mark hook does.
+ * a major cycle, or inside a minor collection), as Lua's post-mark hook does (docs/design.md,
+ * "Prior art").
  *
  * Lists, not scans: `weakObjects` and `finalizable` hold exactly the live objects of their kind.
  * An entry leaves its list when its object is found dead, before the sweep frees the index, so a
@@ -10,10 +11,10 @@
  * other path; marking a value can mark another ephemeron's key, so the pass repeats until
  * nothing changes. Then every weak slot and ephemeron pair naming a dead object is cleared.
  *
- * Finalizers run in two phases, without seed 001's bugs: every due finalizer runs while all dead
- * objects are still intact and readable (`readMask`), and only then is anything reclaimed. They
- * run from a queue the collector owns, so a finalizer that allocates (and grows the columns)
- * invalidates nothing being iterated. Stores and pins need live handles, so a finalizer cannot
+ * Finalizers run in two phases, without the bugs that docs/design.md ("Prior art") lists: every
+ * due finalizer runs while all dead objects are still intact and readable (`readMask`), and only
+ * then is anything reclaimed. They run from a queue the collector owns, so a finalizer that
+ * allocates (and grows the columns) invalidates nothing being iterated. Stores and pins need live handles, so a finalizer cannot
  * resurrect its object; collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
 import { growU32 } from '../core/columns.ts';
