@@ -90,8 +90,17 @@ const installed = run('npm install <tarball>', 'npm', [
 ]);
 if (!installed.ok) finish();
 
-// 4. The same plain JavaScript program in each runtime, through node_modules: it checks that the
-// package resolves to the compiled dist/, then allocates, collects, and runs the bitECS bridge.
+// Every entry point the installed package's `exports` names, so a new one is covered as soon as
+// it is added there.
+const shippedManifest = JSON.parse(readFileSync(join(scratch, 'node_modules', 'ecs-heap', 'package.json'), 'utf8'));
+const entries = Object.keys(shippedManifest.exports)
+  .filter((key) => key !== './package.json')
+  .map((key) => (key === '.' ? 'ecs-heap' : `ecs-heap/${key.slice(2)}`));
+console.log(`--- entries: ${entries.join(', ')}`);
+
+// 4. The same plain JavaScript program in each runtime, through node_modules: it checks that every
+// entry resolves to the compiled dist/ and loads, then allocates, collects, and runs the bitECS
+// bridge.
 writeFileSync(
   join(scratch, 'use.mjs'),
   `import { Heap, NULL, StaleRefError } from 'ecs-heap';
@@ -103,6 +112,11 @@ function check(held, what) {
 }
 const resolved = import.meta.resolve('ecs-heap');
 check(/\\/node_modules\\/ecs-heap\\/dist\\/mod\\.js$/.test(resolved), 'ecs-heap resolves to dist/mod.js, not ' + resolved);
+for (const entry of ${JSON.stringify(entries)}) {
+  const url = import.meta.resolve(entry);
+  check(/\\/node_modules\\/ecs-heap\\/dist\\/[^/]+\\.js$/.test(url), entry + ' resolves into dist/, not ' + url);
+  check(Object.keys(await import(entry)).length > 0, entry + ' exports something');
+}
 
 const heap = new Heap({ initialCapacity: 8 });
 const world = heap.alloc(2);
@@ -164,7 +178,7 @@ writeFileSync(
         verbatimModuleSyntax: true,
         noEmit: true,
       },
-      files: ['consumer.ts'],
+      files: ['consumer.ts', 'entries.ts'],
     },
     null,
     2,
@@ -194,7 +208,12 @@ const collectorOptions: CollectorOptions = { refs: [Target.eid], roots: [] };
 export const gc = createCollector(createWorld(), collectorOptions);
 `,
 );
+// Every entry's declarations, whole.
+writeFileSync(
+  join(scratch, 'entries.ts'),
+  entries.map((entry, i) => `export * as entry${i} from '${entry}';\n`).join(''),
+);
 run('tsc: NodeNext strict consumer, no skipLibCheck', bin('tsc'), ['-p', 'tsconfig.json']);
-run('deno check: the same consumer', bin('deno'), ['check', 'consumer.ts']);
+run('deno check: the same consumer', bin('deno'), ['check', 'consumer.ts', 'entries.ts']);
 
 finish();
