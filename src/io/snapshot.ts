@@ -81,7 +81,7 @@ interface QueryInfo {
 interface SnapshotHeader {
   options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
   scalars: Record<string, number>;
-  pacer: { nextMajorAt: number; allocationsAtLastTick: number };
+  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerYoung: number };
   components: ComponentInfo[];
   queries: QueryInfo[];
   /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
@@ -177,7 +177,12 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       minHeapObjects: options.minHeapObjects,
     },
     scalars: scalarsOf(s),
-    pacer: { nextMajorAt: s.pacer.nextMajorAt, allocationsAtLastTick: s.pacer.allocationsAtLastTick },
+    pacer: {
+      nextMajorAt: s.pacer.nextMajorAt,
+      allocationsAtLastTick: s.pacer.allocationsAtLastTick,
+      debt: s.pacer.debt,
+      msPerYoung: s.pacer.msPerYoung,
+    },
     components: s.components.list.map((c) => ({
       name: c.name,
       schema: c.schema,
@@ -459,12 +464,18 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
 }
 
 function loadPacer(s: HeapState, header: SnapshotHeader): void {
-  const { nextMajorAt, allocationsAtLastTick } = header.pacer;
-  if (!Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick)) {
+  const { nextMajorAt, allocationsAtLastTick, debt, msPerYoung } = header.pacer;
+  if (
+    !Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick) ||
+    allocationsAtLastTick < 0 || allocationsAtLastTick > s.allocations || !Number.isInteger(debt) || debt < 0 ||
+    typeof msPerYoung !== 'number' || !(msPerYoung > 0 && msPerYoung < 1)
+  ) {
     fail('pacer state is malformed');
   }
   s.pacer.nextMajorAt = nextMajorAt;
   s.pacer.allocationsAtLastTick = allocationsAtLastTick;
+  s.pacer.debt = debt;
+  s.pacer.msPerYoung = msPerYoung;
 }
 
 function loadFinalizers(
