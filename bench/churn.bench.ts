@@ -17,7 +17,7 @@
  */
 import { addEntity, createWorld, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
-import type { Heap, Ref } from '../mod.ts';
+import type { Heap, Index, Ref } from '../mod.ts';
 import { buildHeap, buildJsNodes, exerciseCollector, type JsNode } from './collect.bench.ts';
 import {
   type Ctx,
@@ -49,7 +49,7 @@ function picks(k: number): Uint32Array {
 function worldHeap(): { heap: Heap; world: Ref[] } {
   const heap = buildHeap(makeGraph('tree', WORLD));
   const world: Ref[] = [];
-  for (let i = 1; i <= WORLD; i++) world.push(heap.refAt(i));
+  for (let i = 1; i <= WORLD; i++) world.push(heap.refAt(i as Index));
   return { heap, world };
 }
 

@@ -11,7 +11,7 @@
  *   `children` array, an explicit array stack, sweep by filtering the entity list).
  */
 import { bench, group, summary } from 'mitata';
-import { Heap, type HeapOptions } from '../mod.ts';
+import { Heap, type HeapOptions, type Ref } from '../mod.ts';
 import {
   type Ctx,
   type Graph,
@@ -39,14 +39,14 @@ export function buildHeap(g: Graph, options: HeapOptions = { initialCapacity: g.
   for (let i = 1; i <= g.n; i++) refs[i] = heap.alloc(SLOTS);
   const edges = g.edges;
   for (let i = 1; i <= g.n; i++) {
-    const ref = refs[i]!;
+    const ref = refs[i] as Ref;
     const base = SLOTS * (i - 1);
     for (let k = 0; k < SLOTS; k++) {
       const t = edges[base + k]!;
-      if (t !== 0) heap.set(ref, k, refs[t]!);
+      if (t !== 0) heap.set(ref, k, refs[t] as Ref);
     }
   }
-  for (const r of g.roots) heap.pin(refs[r]!);
+  for (const r of g.roots) heap.pin(refs[r] as Ref);
   return heap;
 }
 

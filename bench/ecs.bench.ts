@@ -27,7 +27,7 @@
  */
 import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
-import { type Component, Heap, type Ref } from '../mod.ts';
+import { type Component, Heap, type Index, type Ref } from '../mod.ts';
 import { type Ctx, measure, p50, type Paired, paired, ratio, sig, type SuiteReport, type Table } from './common.ts';
 
 /** Entity ids bitECS will hand out in these cases stay far below this (they are recycled). */
@@ -318,11 +318,11 @@ function addRemoveEcs(count: number): () => void {
     const as = heap.query(A);
     let n = as.length;
     scratch.set(as); // the view is valid until the next add: keep a copy
-    for (let i = 0; i < n; i++) heap.add(heap.refAt(scratch[i]!), B);
+    for (let i = 0; i < n; i++) heap.add(heap.refAt(scratch[i]! as Index), B);
     const bs = heap.query(B);
     n = bs.length;
     scratch.set(bs);
-    for (let i = 0; i < n; i++) heap.remove(heap.refAt(scratch[i]!), B);
+    for (let i = 0; i < n; i++) heap.remove(heap.refAt(scratch[i]! as Index), B);
   };
 }
 

@@ -33,7 +33,7 @@
  * (promoted by the previous `collect()`) and sweeps every index.
  */
 import { bench, group, summary } from 'mitata';
-import { type Heap, type HeapOptions, NULL, type Ref } from '../mod.ts';
+import { type Heap, type HeapOptions, type Index, NULL, type Ref } from '../mod.ts';
 import { bitecsRound } from './churn.bench.ts';
 import { buildHeap, buildJsNodes, exerciseCollector, type JsNode } from './collect.bench.ts';
 import {
@@ -160,7 +160,7 @@ function genFixture(n: number, owners: Uint32Array, young: number, options: Heap
   const heap = buildHeap(makeGraph('tree', n), { initialCapacity: n + 2 * young + 1, ...options });
   heap.collect();
   const world = new Float64Array(n);
-  for (let i = 0; i < n; i++) world[i] = heap.refAt(i + 1);
+  for (let i = 0; i < n; i++) world[i] = heap.refAt((i + 1) as Index);
   const d = owners.length;
   const ownerRefs = Float64Array.from(owners, (node) => world[node]!);
   const chain = young / d;
@@ -174,11 +174,11 @@ function genFixture(n: number, owners: Uint32Array, young: number, options: Heap
       let head: Ref = NULL;
       for (let c = 0; c < chain; c++) {
         const o = heap.alloc(2);
-        heap.set(o, 0, world[picks[j++]!]!);
+        heap.set(o, 0, world[picks[j++]!] as Ref);
         if (head !== NULL) heap.set(o, 1, head);
         head = o;
       }
-      heap.set(ownerRefs[k]!, 0, head);
+      heap.set(ownerRefs[k] as Ref, 0, head);
     }
   };
   return { heap, round, dirtyCards: 0 };
@@ -231,7 +231,7 @@ function barrierFixture(generational: boolean): BarrierFixture {
   const heap = buildHeap(makeGraph('tree', n), { initialCapacity: n + YOUNG + 1, generational });
   heap.collect();
   const world = new Float64Array(n);
-  for (let i = 0; i < n; i++) world[i] = heap.refAt(i + 1);
+  for (let i = 0; i < n; i++) world[i] = heap.refAt((i + 1) as Index);
   const young = new Float64Array(YOUNG);
   for (let j = 0; j < YOUNG; j++) young[j] = heap.alloc(2);
   const rand = prng(0xba7);
@@ -247,7 +247,7 @@ function barrierFixture(generational: boolean): BarrierFixture {
     youngTargets[j] = young[Math.floor(rand() * YOUNG)]!;
   }
   const stores = (targets: Float64Array) => () => {
-    for (let j = 0; j < BARRIER_STORES; j++) heap.set(owners[j]!, slots[j]!, targets[j]!);
+    for (let j = 0; j < BARRIER_STORES; j++) heap.set(owners[j] as Ref, slots[j]!, targets[j] as Ref);
     return heap;
   };
   return { oldToOld: stores(oldTargets), oldToYoung: stores(youngTargets) };
@@ -282,7 +282,7 @@ function sweepFixture(cardSize: number, promoteAfter: number): SweepFixture {
   const heap = buildHeap(makeGraph('tree', n), { initialCapacity: 2 * n, cardSize, promoteAfter });
   heap.collect();
   const world = new Float64Array(n);
-  for (let i = 0; i < n; i++) world[i] = heap.refAt(i + 1);
+  for (let i = 0; i < n; i++) world[i] = heap.refAt((i + 1) as Index);
   const first = firstLeaf(n);
   const leaves = n - first;
   const stride = Math.floor(leaves / SWEEP_MEDIUM_HOLDERS);
@@ -293,15 +293,15 @@ function sweepFixture(cardSize: number, promoteAfter: number): SweepFixture {
   fx.round = () => {
     for (let j = 0; j < SWEEP_K; j++) {
       const o = heap.alloc(2);
-      heap.set(o, 0, world[Math.floor(rand() * n)]!);
-      heap.set(o, 1, world[Math.floor(rand() * n)]!);
+      heap.set(o, 0, world[Math.floor(rand() * n)] as Ref);
+      heap.set(o, 1, world[Math.floor(rand() * n)] as Ref);
       const u = rand();
       if (u < SWEEP_LONG) {
         let leaf = Math.floor(rand() * leaves);
         if (leaf % stride === 0) leaf++; // not a medium holder
-        heap.set(world[first + leaf]!, Math.floor(rand() * 4), o);
+        heap.set(world[first + leaf] as Ref, Math.floor(rand() * 4), o);
       } else if (u < SWEEP_LONG + SWEEP_MEDIUM) {
-        heap.set(holders[Math.floor(rand() * SWEEP_MEDIUM_HOLDERS)]!, Math.floor(rand() * 4), o);
+        heap.set(holders[Math.floor(rand() * SWEEP_MEDIUM_HOLDERS)] as Ref, Math.floor(rand() * 4), o);
       }
     }
     const t0 = performance.now();
@@ -390,7 +390,7 @@ function ecsMinorRound(k: number): () => unknown {
   const heap = buildHeap(makeGraph('tree', CHURN_WORLD));
   heap.collect();
   const world: Ref[] = [];
-  for (let i = 1; i <= CHURN_WORLD; i++) world.push(heap.refAt(i));
+  for (let i = 1; i <= CHURN_WORLD; i++) world.push(heap.refAt(i as Index));
   const p = churnPicks(k);
   const held: Ref[] = new Array(k).fill(0);
   return () => {

@@ -32,7 +32,7 @@
  * `step(budget)` slices of 10^3, 10^4, 10^5 units against one `collect()`, paired.
  */
 import process from 'node:process';
-import type { Heap, HeapOptions, Ref } from '../mod.ts';
+import type { Heap, HeapOptions, Index, Ref } from '../mod.ts';
 import { buildHeap, exerciseCollector } from './collect.bench.ts';
 import {
   type Ctx,
@@ -138,7 +138,7 @@ function runLoop(ctx: Ctx, mode: Mode, world: number, frames: number): RunLog {
   const heap: Heap = buildHeap(makeGraph('tree', world), heapOptions(world));
   heap.collect(); // the loading screen: the world becomes the old generation
   const nodes = new Float64Array(world);
-  for (let i = 0; i < world; i++) nodes[i] = heap.refAt(i + 1);
+  for (let i = 0; i < world; i++) nodes[i] = heap.refAt((i + 1) as Index);
   // The engine's own garbage from earlier runs (the JS mode's world above all) is collected now,
   // not during this run's frames, where its full GC would show up as a collector pause.
   ctx.fullGc?.();
@@ -152,9 +152,9 @@ function runLoop(ctx: Ctx, mode: Mode, world: number, frames: number): RunLog {
     const f0 = performance.now();
     for (let n = 0; n < SPAWNS; n++) {
       const o: Ref = heap.alloc(2);
-      heap.set(o, 0, nodes[pick(world)]!);
-      heap.set(o, 1, nodes[pick(world)]!);
-      if (rand() < KEEP) heap.set(nodes[first + pick(leaves)]!, pick(4), o);
+      heap.set(o, 0, nodes[pick(world)] as Ref);
+      heap.set(o, 1, nodes[pick(world)] as Ref);
+      if (rand() < KEEP) heap.set(nodes[first + pick(leaves)] as Ref, pick(4), o);
     }
     const c0c = cpuMs();
     const c0 = performance.now();
@@ -339,7 +339,7 @@ function cycleFixture(budget: number | null): CycleFixture {
   const heap = buildHeap(makeGraph('tree', WORLD), heapOptions(WORLD));
   heap.collect();
   const nodes = new Float64Array(WORLD);
-  for (let i = 0; i < WORLD; i++) nodes[i] = heap.refAt(i + 1);
+  for (let i = 0; i < WORLD; i++) nodes[i] = heap.refAt((i + 1) as Index);
   const rand = prng(0x9a7b);
   const picks = new Uint32Array(2 * GARBAGE);
   for (let j = 0; j < picks.length; j++) picks[j] = Math.floor(rand() * WORLD);
@@ -350,8 +350,8 @@ function cycleFixture(budget: number | null): CycleFixture {
     setup: () => {
       for (let j = 0; j < GARBAGE; j++) {
         const o = heap.alloc(2);
-        heap.set(o, 0, nodes[picks[2 * j]!]!);
-        heap.set(o, 1, nodes[picks[2 * j + 1]!]!);
+        heap.set(o, 0, nodes[picks[2 * j]!] as Ref);
+        heap.set(o, 1, nodes[picks[2 * j + 1]!] as Ref);
       }
     },
     fn: budget === null ? () => heap.collect() : () => {

@@ -115,14 +115,14 @@ export function buildMixedHeap(m: MixedGraph, mode: MixMode): Heap {
   const edges = g.edges;
   for (let i = 1; i <= g.n; i++) {
     if (mode === 'none' && m.kinds[i] !== STRONG) continue;
-    const ref = refs[i]!;
+    const ref = refs[i] as Ref;
     const base = SLOTS * (i - 1);
     for (let s = 0; s < SLOTS; s++) {
       const t = edges[base + s]!;
-      if (t !== 0) heap.set(ref, s, refs[t]!);
+      if (t !== 0) heap.set(ref, s, refs[t] as Ref);
     }
   }
-  for (const r of g.roots) heap.pin(refs[r]!);
+  for (const r of g.roots) heap.pin(refs[r] as Ref);
   return heap;
 }
 

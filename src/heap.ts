@@ -12,12 +12,16 @@ import {
   type FieldType,
   MAX_FIELD_LENGTH,
   type Schema,
+  schemaDifference,
 } from './core/component-store.ts';
 import {
   addMember,
   type Component,
   type ComponentBase,
+  type ComponentInit,
   dropDeadFromQuery,
+  type FieldName,
+  type FieldValue,
   getQuery,
   hasAnyComponent,
   type Not,
@@ -29,7 +33,7 @@ import { minorCollection } from './gc/minor.ts';
 import { runTick } from './gc/tick.ts';
 import { grownCapacity } from './core/columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
-import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
+import { describe, type Index, type IndexArray, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
 import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
 import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
@@ -161,9 +165,6 @@ export interface ComponentOptions {
   onRemove?: (ref: Ref) => void;
 }
 
-/** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
-export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
-
 /** The state behind a heap, for the library's own modules (snapshot, bridges); not exported by `mod.ts`. */
 export function stateOf(heap: Heap): HeapState {
   return stateOfHeap(heap);
@@ -245,7 +246,7 @@ export class Heap {
   }
 
   #handle(index: number): Ref {
-    return packHandle(this.#s.codec, index, this.#s.generation[index]!);
+    return packHandle(this.#s.codec, index, this.#s.generation[index]!) as Ref;
   }
 
   /** True when `ref` is a live handle of this heap. Never throws. */
@@ -254,12 +255,12 @@ export class Heap {
   }
 
   /** The object's index, for indexing SoA columns. */
-  index(ref: Ref): number {
-    return this.#readableIndexOf(ref);
+  index(ref: Ref): Index {
+    return this.#readableIndexOf(ref) as Index;
   }
 
   /** The live handle at `index`, or NULL when no live object has that index. */
-  refAt(index: number): Ref {
+  refAt(index: Index): Ref {
     checkInteger('index', index, 0, Number.MAX_SAFE_INTEGER);
     const s = this.#s;
     if (index === 0 || index >= s.top || (s.color[index]! & s.liveMask) === 0) return NULL;
@@ -428,11 +429,21 @@ export class Heap {
     return component as Component<S>;
   }
 
-  /** The component defined under `name`, or undefined. */
-  component<S extends Schema = Schema>(name: string): Component<S> | undefined {
-    return this.#components.find((component) => componentData.get(component)!.data.name === name) as
-      | Component<S>
-      | undefined;
+  /**
+   * The component defined under `name`, or undefined. Given the schema too, the result is typed
+   * with it (its columns and field names known to the compiler), after checking that the
+   * component really has that schema: a `TypeError` names the difference. That is how code that
+   * did not define a component (a restored heap, a module) gets it typed without a cast.
+   */
+  component(name: string): Component | undefined;
+  component<const S extends Schema>(name: string, schema: S): Component<S> | undefined;
+  component(name: string, schema?: Schema): Component | undefined {
+    const found = this.#components.find((component) => componentData.get(component)!.data.name === name);
+    if (found === undefined || schema === undefined) return found as Component | undefined;
+    const data = componentData.get(found)!.data;
+    const difference = schemaDifference(data.schema, schema);
+    if (difference !== null) throw new TypeError(`component '${name}' ${difference}`);
+    return found as Component;
   }
 
   /** The components of this heap, in definition order. */
@@ -459,7 +470,7 @@ export class Heap {
    * Gives the object a component (fields zeroed, then set from `init`). Adding a component the
    * object has already keeps its values and applies `init`. Every value is checked first.
    */
-  add(ref: Ref, component: ComponentBase, init?: ComponentInit): void {
+  add<S extends Schema>(ref: Ref, component: Component<S>, init?: ComponentInit<S>): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
@@ -542,19 +553,34 @@ export class Heap {
     return this.#dataOf(component).position[this.#readableIndexOf(ref)] !== 0;
   }
 
-  /** A field's value (element `element` of an array field): a number, or a handle for `ref` fields. */
-  getField(ref: Ref, component: ComponentBase, field: string, element: number = 0): number {
+  /**
+   * A field's value (element `element` of an array field): a number, or a handle for `ref` and
+   * `weakref` fields (NULL once their target is freed or destroyed). Field names are checked
+   * against the component's schema by the compiler, and at run time.
+   */
+  getField<S extends Schema, F extends FieldName<S>>(
+    ref: Ref,
+    component: Component<S>,
+    field: F,
+    element: number = 0,
+  ): FieldValue<S[F]> {
     const i = this.#readableIndexOf(ref);
     const data = this.#dataOf(component);
     const { f, at } = this.#fieldOf(data, field, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     const value = f.column[i * f.length + at]!;
-    if (f.type !== 'ref' && f.type !== 'weakref') return value;
-    return value === 0 ? NULL : this.#handle(value);
+    if (f.type !== 'ref' && f.type !== 'weakref') return value as FieldValue<S[F]>;
+    return (value === 0 ? NULL : this.#handle(value)) as FieldValue<S[F]>;
   }
 
   /** Sets a field; the only way to write a `ref` or `weakref` field (stores go through the barrier). */
-  setField(ref: Ref, component: ComponentBase, field: string, value: number, element: number = 0): void {
+  setField<S extends Schema, F extends FieldName<S>>(
+    ref: Ref,
+    component: Component<S>,
+    field: F,
+    value: FieldValue<S[F]>,
+    element: number = 0,
+  ): void {
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
     const { f, at } = this.#fieldOf(data, field, element);
@@ -567,7 +593,7 @@ export class Heap {
    * ones, as a dense `Uint32Array` (a view: valid until the next add, remove or collection).
    * Index SoA columns with them directly; `refAt(index)` gives the handle.
    */
-  query(...terms: (ComponentBase | Not)[]): Uint32Array {
+  query(...terms: (ComponentBase | Not)[]): IndexArray {
     const all: ComponentData[] = [];
     const none: ComponentData[] = [];
     for (const term of terms) {
@@ -582,14 +608,14 @@ export class Heap {
     const q = getQuery(s.components, all, none);
     // Objects found dead by a cycle's marking stay members until the sweep frees them.
     if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE) dropDeadFromQuery(q, s.color, s.liveMask);
-    return q.dense.subarray(0, q.count);
+    return q.dense.subarray(0, q.count) as IndexArray;
   }
 
   // ---- roots ---------------------------------------------------------------------------------
 
   /** Makes the object a root until the returned ticket is unpinned. Pinning twice needs two unpins. */
   pin(ref: Ref): Ticket {
-    return addPin(this.#s, this.#indexOf(ref, 'handle'));
+    return addPin(this.#s, this.#indexOf(ref, 'handle')) as Ticket;
   }
 
   /** Releases a pin; a stale or unknown ticket throws `StaleTicketError`. */
@@ -972,7 +998,7 @@ export class Heap {
       throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);
     }
     queriesToDefine(decoded.header, heap.#s.components);
-    loadState(heap.#s, decoded, options, (index) => heap.refAt(index));
+    loadState(heap.#s, decoded, options, (index) => heap.refAt(index as Index));
     return heap;
   }
 

@@ -226,7 +226,7 @@ export class Model {
 
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
   check(heap: Heap): void {
-    const Link = heap.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+    const Link = heap.component('Link', { ref: 'ref', weak: 'weakref' });
     if (Link !== undefined) {
       let linked = 0;
       for (const [ref, object] of this.objects) {

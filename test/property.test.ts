@@ -294,7 +294,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const restored: Heap = Heap.restore(bytes, {
           finalizer: () => (dead) => finalizerRan(restored, dead),
         });
-        const link = restored.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+        const link = restored.component('Link', { ref: 'ref', weak: 'weakref' });
         if (link !== undefined) links.set(restored, link);
         expect(restored.stats()).toEqual(heap.stats());
         box.heap = restored;

@@ -133,3 +133,36 @@ export function growComponents(store: ComponentStore, columnLength: number): voi
   }
   for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
 }
+
+/** A field spec as `[type, length]`, whichever way it was written. */
+function normalSpec(spec: unknown): [unknown, unknown] {
+  return typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? [spec[0], spec[1]] : [spec, undefined];
+}
+
+function specText(spec: unknown): string {
+  const [type, length] = normalSpec(spec);
+  return length === 1 ? `'${String(type)}'` : `['${String(type)}', ${String(length)}]`;
+}
+
+/**
+ * How schema `actual` differs from `expected` (same field names, types and lengths, in any
+ * order; `'f32'` equals `['f32', 1]`), as a phrase for an error message, or null when they match.
+ */
+export function schemaDifference(actual: Schema, expected: unknown): string | null {
+  if (typeof expected !== 'object' || expected === null || Array.isArray(expected)) {
+    return 'was asked for with a schema that is not an object of fields';
+  }
+  const wanted = expected as Record<string, unknown>;
+  for (const [field, spec] of Object.entries(actual)) {
+    if (!Object.hasOwn(wanted, field)) return `has field '${field}', which the schema given lacks`;
+    const [type, length] = normalSpec(spec);
+    const [wantedType, wantedLength] = normalSpec(wanted[field]);
+    if (type !== wantedType || length !== wantedLength) {
+      return `has field '${field}' of type ${specText(spec)}, not ${specText(wanted[field])}`;
+    }
+  }
+  for (const field of Object.keys(wanted)) {
+    if (!Object.hasOwn(actual, field)) return `has no field '${field}'`;
+  }
+  return null;
+}

@@ -5,7 +5,7 @@
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
 import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
-import { type HandleCodec, makeCodec } from './handle.ts';
+import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /**
@@ -192,7 +192,7 @@ export interface HeapState {
   finalizeTop: number;
   finalizeNext: number;
   /** Finalizer functions by object index (plain JS values: never touched by mark or sweep loops). */
-  finalizers: (((ref: number) => void) | undefined)[];
+  finalizers: (((ref: Ref) => void) | undefined)[];
   /** Errors thrown by finalizers, reported once the collection that ran them is consistent. */
   finalizerErrors: unknown[];
 

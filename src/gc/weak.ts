@@ -20,7 +20,7 @@
  * collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
 import { growU32 } from '../core/columns.ts';
-import { packHandle } from '../core/handle.ts';
+import { packHandle, type Ref } from '../core/handle.ts';
 import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, NOT_STRONG, READ_ALL, YOUNG } from '../core/state.ts';
 import { drainMarkStack, drainYoung, shade, shadeYoung } from './mark.ts';
 
@@ -284,7 +284,7 @@ export function runFinalizers(s: HeapState, budget: number): number {
       s.finalizers[i] = undefined;
       s.flags[i] = s.flags[i]! & ~FINALIZABLE;
       work += FINALIZER_UNITS;
-      const ref = packHandle(s.codec, i, s.generation[i]!);
+      const ref = packHandle(s.codec, i, s.generation[i]!) as Ref;
       if (fn !== undefined) {
         try {
           fn(ref);

@@ -492,7 +492,7 @@ function loadFinalizers(
       fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
     }
     // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
-    const ref = refAt(index) || index + s.generation[index]! * s.codec.indexScale;
+    const ref = refAt(index) || (index + s.generation[index]! * s.codec.indexScale) as Ref;
     const fn = options.finalizer!(ref);
     if (typeof fn !== 'function') fail(`the finalizer given back for object ${ref} is not a function`);
     s.finalizers[index] = fn;
