@@ -42,9 +42,14 @@ import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
   createState,
+  DEAD,
+  DESTROYED,
+  DESTROYED_ANY,
+  DESTROYED_ROOTED,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
+  FREE,
   growHeaders,
   HAS_COMPONENTS,
   heapBytes,
@@ -53,6 +58,7 @@ import {
   MINOR_FINALIZE,
   NOT_STRONG,
   PROMOTE,
+  RETIRED,
   SWEEP,
   WEAK,
   YOUNG,
@@ -70,6 +76,8 @@ import {
   SnapshotError,
 } from './io/snapshot.ts';
 import { verifyHeap } from './gc/verify.ts';
+import { beginDestroy, destroyedCount, dismantle, runDestroyHooks } from './gc/destroy.ts';
+import { freeCauseText, FREED_DESTROYED } from './core/free-cause.ts';
 
 export type { HeapOptions } from './core/options.ts';
 
@@ -121,6 +129,8 @@ export interface HeapStats {
   maxObjects: number;
   /** Indices that exhausted their generations and are never reused. */
   retired: number;
+  /** Destroyed objects (`destroy`) whose indices await reclamation by a collection; not counted in `live`. */
+  destroyed: number;
   young: number;
   old: number;
   /** Reference slots of live objects. */
@@ -211,11 +221,23 @@ export class Heap {
 
   /**
    * The index of a handle whose slots may be read: a live object, or, while a finalizer runs, a
-   * dead object awaiting reclamation. Stores and pins use `#indexOf`, so nothing dead is revived.
+   * dead object awaiting reclamation, or a destroyed object while its own hooks run. Stores and
+   * pins use `#indexOf`, so nothing dead is revived.
    */
   #readableIndexOf(ref: unknown): number {
-    return this.#match(ref, this.#s.readMask) || this.#indexOf(ref, 'handle');
+    return this.#match(ref, this.#s.readMask) || this.#destroyingIndexOf(ref) || this.#indexOf(ref, 'handle');
   }
+
+  /** The index of an object whose `destroy` hooks are running, named by `ref`, or 0. */
+  #destroyingIndexOf(ref: unknown): number {
+    if (this.#destroying.length === 0 || typeof ref !== 'number') return 0;
+    const s = this.#s;
+    const i = ref & s.codec.indexMask;
+    return this.#destroying.includes(i) && i + s.generation[i]! * s.codec.indexScale === ref ? i : 0;
+  }
+
+  /** Objects whose `destroy` hooks are running (innermost last): readable to them, live to nobody. */
+  readonly #destroying: number[] = [];
 
   #whyNotLive(ref: unknown): string {
     const s = this.#s;
@@ -229,9 +251,38 @@ export class Heap {
     if (i === 0 || i >= s.top) return `names index ${i}, which this heap never allocated`;
     if (generation > s.codec.maxGeneration) return 'is not a handle of this heap (generation out of range)';
     if (generation < s.generation[i]! || (s.color[i]! & s.liveMask) === 0) {
-      return `is stale: the object at index ${i} was freed`;
+      return `is stale: ${this.#whyStale(i, generation)}`;
     }
     return `is not a handle of this heap (index ${i} is at generation ${s.generation[i]})`;
+  }
+
+  /** When and by what the object at index `i`, generation `generation`, went, as far as the heap knows. */
+  #whyStale(i: number, generation: number): string {
+    const s = this.#s;
+    const c = s.color[i]!;
+    const current = s.generation[i]!;
+    const roots = 'A handle in a JavaScript variable does not keep its object alive: pin it (heap.pin), ' +
+      'or hold it from a pinned object.';
+    if (generation === current) {
+      if (c === DESTROYED || c === DESTROYED_ROOTED) return `its object (index ${i}) was destroyed (heap.destroy).`;
+      if (c === DEAD) {
+        return `its object (index ${i}) was found unreachable by minor collection #${s.minorCollections + 1}, ` +
+          `whose finalizers are running. ${roots}`;
+      }
+      if (c !== FREE) {
+        return `its object (index ${i}) was found unreachable by major collection #${s.majorCollections + 1}, ` +
+          `which has yet to sweep it. ${roots}`;
+      }
+    }
+    // A free index keeps its cause until reused; one that retired keeps its last generation.
+    const retired = (s.flags[i]! & RETIRED) !== 0;
+    const lastFreed = c === FREE && (retired ? generation === current : generation === current - 1);
+    const cause = lastFreed ? freeCauseText(s.base[i]!) : null;
+    if (cause === null) {
+      return `its object (index ${i}) was freed${c === FREE ? '' : ', and the index has been reused since'}.` +
+        (lastFreed ? ` ${roots}` : '');
+    }
+    return `its object (index ${i}) ${cause}.${(s.base[i]! & FREED_DESTROYED) === 0 ? ` ${roots}` : ''}`;
   }
 
   #checkSlot(index: number, slot: unknown): number {
@@ -325,11 +376,21 @@ export class Heap {
     return this.#s.size[this.#readableIndexOf(ref)]!;
   }
 
+  /**
+   * The object in a slot, or NULL: empty, or naming an object destroyed since (the read barrier:
+   * one color load), or the value of an ephemeron pair whose key was destroyed (as when a key is
+   * freed).
+   */
   get(ref: Ref, slot: number): Ref {
     const s = this.#s;
     const i = this.#readableIndexOf(ref);
-    const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
-    return target === 0 ? NULL : this.#handle(target);
+    const at = s.base[i]! + this.#checkSlot(i, slot);
+    const target = s.slots[at]!;
+    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return NULL;
+    if ((s.flags[i]! & EPHEMERON) !== 0 && (slot & 1) === 1 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+      return NULL;
+    }
+    return this.#handle(target);
   }
 
   /** Stores `target` in a slot; NULL clears it. */
@@ -337,7 +398,13 @@ export class Heap {
     const i = this.#indexOf(ref, 'handle');
     const k = this.#checkSlot(i, slot);
     const t = target === NULL ? 0 : this.#indexOf(target, 'target');
-    writeSlot(this.#s, i, k, t);
+    const s = this.#s;
+    if ((s.flags[i]! & EPHEMERON) !== 0) {
+      // A pair keyed by a destroyed object reads (NULL, NULL): make it so before a store into it.
+      const key = s.base[i]! + (k & ~1);
+      if ((s.color[s.slots[key]!]! & DESTROYED_ANY) !== 0) s.slots[key] = s.slots[key + 1] = 0;
+    }
+    writeSlot(s, i, k, t);
   }
 
   /** Changes the slot count, keeping the first min(old, new) slots; new slots start NULL. */
@@ -384,6 +451,39 @@ export class Heap {
       listFinalizable(s, i);
     }
     s.finalizers[i] = fn;
+  }
+
+  /**
+   * Takes the object out of the game now, whatever still refers to it: its handle is stale at
+   * once (`isAlive` false, every call given it throws `StaleRefError` saying it was destroyed), it
+   * leaves every query, every slot and `ref`/`weakref` field naming it reads NULL from now on, and
+   * its finalizer and `onRemove` hooks run as for a collected object (it is readable to them;
+   * collection is forbidden inside them). Its slots and components are released at once; its index
+   * is reclaimed by the next collection that proves nothing names it any more (a minor for a young
+   * object, else a major cycle), so no slot can ever name a stranger. Errors thrown by its hooks
+   * are reported as finalizer errors are, once the object is gone: to `onFinalizerError`, or thrown
+   * together as one `AggregateError`.
+   */
+  destroy(ref: Ref): void {
+    const s = this.#s;
+    const i = this.#indexOf(ref, 'handle');
+    beginDestroy(s, i);
+    // Hooks already running for this object inside `remove` do not run again.
+    const skip = this.#removing.filter((entry) => entry.index === i).map((entry) => entry.data);
+    const outerErrors = s.finalizerErrors;
+    s.finalizerErrors = [];
+    this.#destroying.push(i);
+    this.#hooks.push('a finalizer or onRemove hook run by destroy()');
+    try {
+      runDestroyHooks(s, i, skip);
+    } finally {
+      this.#hooks.pop();
+      this.#destroying.pop();
+      dismantle(s, i);
+      const errors = s.finalizerErrors;
+      s.finalizerErrors = outerErrors;
+      this.#reportErrors(errors);
+    }
   }
 
   // ---- components ----------------------------------------------------------------------------
@@ -536,11 +636,13 @@ export class Heap {
     if (data.onRemove !== undefined && !inHook) {
       s.noGcDepth++;
       this.#removing.push({ data, index: i });
+      this.#hooks.push(`the onRemove hook of '${data.name}' run by remove()`);
       try {
         data.onRemove(ref);
       } finally {
         s.noGcDepth--;
         this.#removing.pop();
+        this.#hooks.pop();
       }
       // The hook may itself have removed the component.
       if (data.position[i] === 0) return;
@@ -564,13 +666,17 @@ export class Heap {
     field: F,
     element: number = 0,
   ): FieldValue<S[F]> {
+    const s = this.#s;
     const i = this.#readableIndexOf(ref);
     const data = this.#dataOf(component);
     const { f, at } = this.#fieldOf(data, field, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     const value = f.column[i * f.length + at]!;
     if (f.type !== 'ref' && f.type !== 'weakref') return value as FieldValue<S[F]>;
-    return (value === 0 ? NULL : this.#handle(value)) as FieldValue<S[F]>;
+    // The read barrier, as in `get`: a destroyed target reads NULL.
+    return (value === 0 || (s.color[value]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(value)) as FieldValue<
+      S[F]
+    >;
   }
 
   /** Sets a field; the only way to write a `ref` or `weakref` field (stores go through the barrier). */
@@ -606,8 +712,11 @@ export class Heap {
     if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
     const s = this.#s;
     const q = getQuery(s.components, all, none);
-    // Objects found dead by a cycle's marking stay members until the sweep frees them.
-    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE) dropDeadFromQuery(q, s.color, s.liveMask);
+    // Objects found dead by a cycle's marking stay members until the sweep frees them; a destroyed
+    // object, while its hooks run (a query first built inside one would take it in).
+    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE || this.#destroying.length > 0) {
+      dropDeadFromQuery(q, s.color, s.liveMask);
+    }
     return q.dense.subarray(0, q.count) as IndexArray;
   }
 
@@ -627,7 +736,8 @@ export class Heap {
   pinned(ticket: Ticket): Ref {
     const s = this.#s;
     const p = pinSlot(s, ticket);
-    return p === 0 ? NULL : this.#handle(s.pinTarget[p]!);
+    // A pin of a destroyed object stays (unpin it as usual) but names nothing.
+    return p === 0 || (s.color[s.pinTarget[p]!]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(s.pinTarget[p]!);
   }
 
   /** Runs `fn`; objects allocated inside it are roots until it returns (or throws). */
@@ -658,11 +768,22 @@ export class Heap {
 
   // ---- collection ----------------------------------------------------------------------------
 
+  /** What user code the heap is running, innermost last: for `GcForbiddenError` messages. */
+  readonly #hooks: string[] = [];
+
   #forbidInNoGc(what: string): void {
     const s = this.#s;
     if (s.noGcDepth === 0) return;
-    const where = s.finalizeTop > 0 ? 'inside a finalizer or onRemove hook' : 'inside noGc() or an onRemove hook';
-    throw new GcForbiddenError(`${what}() called ${where}: collection is forbidden there`);
+    // The innermost reason: a hook the facade runs, else a collection's finalizer phase, else noGc().
+    const where = this.#hooks.length > 0
+      ? this.#hooks[this.#hooks.length - 1]
+      : s.finalizeTop > 0
+      ? 'a finalizer or onRemove hook run by a collection'
+      : 'noGc()';
+    throw new GcForbiddenError(
+      `${what}() called inside ${where}: collection is forbidden there (collections do not nest, and ` +
+        'finalizers and hooks run inside one or inside the call that triggered them); collect after it returns',
+    );
   }
 
   /**
@@ -745,8 +866,8 @@ export class Heap {
       majorFreed,
       cycleEnded,
       phase: this.phase,
-      young: s.young,
-      old: live - s.young,
+      young: this.#youngCount(),
+      old: live - this.#youngCount(),
       debt: s.pacer.debt,
     };
     for (const observer of this.#observers) observer(report);
@@ -760,6 +881,11 @@ export class Heap {
     if (s.finalizerErrors.length === 0) return;
     const errors = s.finalizerErrors;
     s.finalizerErrors = [];
+    this.#reportErrors(errors);
+  }
+
+  #reportErrors(errors: unknown[]): void {
+    if (errors.length === 0) return;
     if (this.#onFinalizerError !== undefined) {
       for (const error of errors) this.#onFinalizerError(error);
       return;
@@ -767,9 +893,17 @@ export class Heap {
     throw new AggregateError(errors, `${errors.length} finalizer${errors.length === 1 ? '' : 's'} threw`);
   }
 
-  /** Live objects: during a sweep, objects found dead but not yet swept do not count. */
+  /**
+   * Live objects: during a sweep, objects found dead but not yet swept do not count, nor do
+   * destroyed objects whose indices await reclamation.
+   */
   #liveCount(): number {
-    return this.#s.live - this.#s.doomed;
+    return this.#s.live - this.#s.doomed - destroyedCount(this.#s);
+  }
+
+  /** Young live objects (destroyed ones may still be flagged young until a minor reclaims them). */
+  #youngCount(): number {
+    return this.#s.young - this.#s.youngDestroyed;
   }
 
   /**
@@ -897,8 +1031,9 @@ export class Heap {
       capacity: s.columnLength - 1,
       maxObjects: s.maxObjects,
       retired: s.retired,
-      young: s.young,
-      old: this.#liveCount() - s.young,
+      destroyed: destroyedCount(s),
+      young: this.#youngCount(),
+      old: this.#liveCount() - this.#youngCount(),
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,

@@ -10,6 +10,7 @@ import { Model } from './model.ts';
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
   | { op: 'finalizer'; obj: number }
+  | { op: 'destroy'; obj: number }
   | { op: 'link'; obj: number; target: number; weak: number }
   | { op: 'unlink'; obj: number }
   | { op: 'set'; obj: number; slot: number; target: number }
@@ -39,6 +40,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('finalizer' as const), obj: pick }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), obj: pick }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
@@ -95,7 +97,7 @@ function allocOrFull(heap: Heap, model: Model, slots: number, kind: ObjectKind =
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
     const stats = heap.stats();
-    if (heap.phase !== 'sweep') expect(stats.live + stats.retired).toBe(stats.maxObjects);
+    if (heap.phase !== 'sweep') expect(stats.live + stats.retired + stats.destroyed).toBe(stats.maxObjects);
     return false;
   }
   expect(model.objects.has(ref)).toBe(false);
@@ -196,6 +198,15 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         if (ref === undefined) break;
         heap.remove(ref, linkOf(heap));
         model.objects.get(ref)!.link = undefined;
+        break;
+      }
+      case 'destroy': {
+        // Gone at once, whatever refers to it; its finalizer runs now (and may allocate).
+        const ref = nth(live, step.obj);
+        if (ref === undefined) break;
+        heap.destroy(ref);
+        model.destroy(ref);
+        settleFinalizers(heap, model, false);
         break;
       }
       case 'finalizer': {

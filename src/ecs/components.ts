@@ -77,6 +77,17 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
   return false;
 }
 
+/**
+ * Takes `index` out of every cached query while it keeps its components (a destroyed object
+ * whose hooks are about to run: it must leave the game first, yet stay readable to them).
+ */
+export function leaveQueries(store: ComponentStore, index: number): void {
+  for (const c of store.list) {
+    if (c.position[index] === 0) continue;
+    for (const q of c.queries) queryRemove(q, index);
+  }
+}
+
 /** Removes every component of a freed object. */
 export function releaseComponents(store: ComponentStore, index: number): void {
   for (const c of store.list) removeMember(c, index);

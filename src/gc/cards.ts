@@ -7,7 +7,7 @@
  */
 import { growU32 } from '../core/columns.ts';
 import type { ComponentData } from '../core/component-store.ts';
-import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, DESTROYED, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 import { shadeYoung } from './mark.ts';
 import { listRememberedWeak } from './weak.ts';
 
@@ -96,6 +96,12 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
         const target = slots[p]!;
         const targetFlags = flags[target]!;
         if ((targetFlags & YOUNG) === 0) continue;
+        // A destroyed young target: its name is cleared, so this minor may free it (gc/destroy.ts).
+        // (A weak slot naming it is cleared with the other weak references, below.)
+        if (strong && color[target] === DESTROYED) {
+          slots[p] = 0;
+          continue;
+        }
         if (strong) shadeYoung(s, target, youngMark);
         else weakToYoung = true;
         if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
@@ -130,6 +136,10 @@ function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayY
           const target = f.column[p]!;
           const targetFlags = flags[target]!;
           if ((targetFlags & YOUNG) === 0) continue;
+          if (strong && s.color[target] === DESTROYED) {
+            f.column[p] = 0; // as in `scanDirtyCards`
+            continue;
+          }
           if (strong) shadeYoung(s, target, youngMark);
           else found |= WEAK_FIELD_TO_YOUNG;
           if ((targetFlags & AGE_MASK) < stayYoung) found |= FIELD_STAYS_YOUNG;

@@ -51,6 +51,7 @@ import {
 import { promoteSlice, sweepSlice } from './sweep.ts';
 import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
 import { planNextMajor } from './pacer.ts';
+import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
 
 /** Enters `phase` and sets everything derived from it (the table above). */
 export function enterPhase(s: HeapState, phase: number): void {
@@ -76,6 +77,7 @@ function startCycle(s: HeapState): void {
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;
+  noteCycleStart(s);
   enterPhase(s, PROMOTE);
 }
 
@@ -92,7 +94,8 @@ function atomic(s: HeapState): number {
   work += convergeEphemerons(s);
   clearDeadReferences(s, s.white);
   queueFinalizers(s, s.white);
-  s.doomed = s.live - s.marked;
+  // Live, marked, destroyed (gc/destroy.ts) or white: the white ones are dead.
+  s.doomed = s.live - s.marked - destroyedCount(s);
   s.sweepCursor = s.top - 1;
   enterPhase(s, s.finalizeNext < s.finalizeTop ? FINALIZE : SWEEP);
   return work;
@@ -129,6 +132,9 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     if (s.finalizeNext < s.finalizeTop) return done(s, work, false);
     enterPhase(s, SWEEP);
   }
+  // Objects destroyed before the cycle began: after the finalizers (which may read dead objects'
+  // slots naming them), before the sweep.
+  reclaimDestroyed(s);
   work += sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return done(s, work, false);
   endCycle(s);
