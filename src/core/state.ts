@@ -90,8 +90,9 @@ export interface HeapState {
   columnLength: number;
   /** Indices at and above `top` have never been used. */
   top: number;
-  /** Head of the free list of indices below `top` (0 = empty). */
+  /** Head and tail of the free queue of indices below `top` (0 = empty; gc/allocate.ts). */
   freeHead: number;
+  freeTail: number;
   live: number;
   retired: number;
   /** The color of marked objects in the current (or last) cycle: `MARK_A` or `MARK_B`. */
@@ -228,6 +229,7 @@ export function createState(o: ResolvedOptions): HeapState {
     columnLength,
     top: 1,
     freeHead: 0,
+    freeTail: 0,
     live: 0,
     retired: 0,
     markValue: MARK_A,

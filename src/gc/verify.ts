@@ -102,7 +102,9 @@ function verifyHeaders(s: HeapState): void {
 function verifyFreeList(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
+  let last = 0;
   for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
+    last = i;
     if (i >= s.top) fail('1 (free list)', `entry ${i} lies at or past the top ${s.top}`);
     if (seen[i]) fail('1 (free list)', `index ${i} appears twice (a cycle)`);
     seen[i] = 1;
@@ -110,6 +112,8 @@ function verifyFreeList(s: HeapState): void {
     if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the free list`);
     count++;
   }
+  // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
+  if (s.freeTail !== last) fail('1 (free list)', `its tail is ${s.freeTail}, but the last entry is ${last}`);
   let free = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
   if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);

@@ -436,6 +436,7 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   if (s.color.length !== n) fail('header columns and columnLength disagree');
   integer('top', 1, n);
   integer('freeHead', 0, n - 1);
+  integer('freeTail', 0, n - 1);
   integer('markValue', 1, 2);
   integer('slotTop', 1, s.slots.length);
   integer('markTop', 0, s.markStack.length);
