@@ -39,6 +39,7 @@ import {
   FINALIZABLE,
   FINALIZE,
   HAS_COMPONENTS,
+  headerBytesPerObject,
   heapBytes,
   type HeapState,
   MARK,
@@ -140,9 +141,6 @@ export interface HeapStats {
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
   debt: number;
 }
-
-/** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
-const HEADER_BYTES = 18;
 
 let stateOfHeap: (heap: Heap) => HeapState;
 
@@ -799,7 +797,7 @@ export class Heap {
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
-      bytesPerObject: HEADER_BYTES,
+      bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
