@@ -4,15 +4,7 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
-import {
-  addComponentData,
-  type ComponentData,
-  FIELD_TYPES,
-  type FieldData,
-  type FieldType,
-  MAX_FIELD_LENGTH,
-  type Schema,
-} from './core/component-store.ts';
+import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
 import {
   addMember,
   type Component,
@@ -22,10 +14,11 @@ import {
   hasAnyComponent,
   type Not,
   removeMember,
-  RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
 import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
+import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
+import { warmUp } from './warm-up.ts';
 import { runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
@@ -147,13 +140,7 @@ let stateOfHeap: (heap: Heap) => HeapState;
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 
-/** Options of `defineComponent`. */
-export interface ComponentOptions {
-  /** Unique within the heap; names the component in errors and snapshots. Default `component<id>`. */
-  name?: string;
-  /** Runs when the component leaves an object: on `remove`, or in the finalizer phase once the object is found dead (its components still readable). */
-  onRemove?: (ref: Ref) => void;
-}
+export type { ComponentOptions } from './ecs/schema.ts';
 
 /** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
 export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
@@ -333,29 +320,8 @@ export class Heap {
    * arrays of them (`['f32', 3]`). An empty schema makes a tag.
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`component options must be an object, got ${describe(options)}`);
-    }
     const store = this.#s.components;
-    const name = options.name === undefined ? `component${store.list.length}` : options.name;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`a component name must be a non-empty string, got ${describe(name)}`);
-    }
-    if (store.byName.has(name)) throw new TypeError(`a component named '${name}' is defined already`);
-    if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
-      throw new TypeError(`onRemove must be a function, got ${describe(options.onRemove)}`);
-    }
-    for (const [field, spec] of Object.entries(schema)) {
-      if (RESERVED_FIELD_NAMES.has(field)) throw new TypeError(`field name '${field}' is reserved`);
-      const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
-      if (!FIELD_TYPES.includes(type as FieldType)) {
-        throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
-      }
-      checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
-    }
+    const name = checkComponentDefinition(store, schema, options);
     const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
     const component = { name, id: data.id, schema: data.schema };
     for (const field of data.fields) {
@@ -815,40 +781,14 @@ export class Heap {
 
   /**
    * Runs every collector path (alloc, stores, minor, incremental slices, full collection, weak
-   * objects, finalizers, components) on a scratch heap, so the JavaScript engine has compiled
-   * them before the first frame: call it during loading. Without it, the first few minor
-   * collections of a process run in the engine's interpreter, several milliseconds each.
-   * Returns the milliseconds it took.
+   * objects, finalizers, components) on scratch heaps, so the JavaScript engine has compiled them
+   * before the first frame: call it during loading. Without it, the first few minor collections
+   * of a process run in the engine's interpreter, several milliseconds each. Returns the
+   * milliseconds it took.
    */
   static warmUp(rounds: number = 6): number {
     checkInteger('warm-up rounds', rounds, 1, 1000);
-    const start = performance.now();
-    for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
-      const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
-      const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
-      const world: Ref[] = [heap.alloc(4)];
-      heap.pin(world[0]!);
-      for (let i = 1; i < 4096; i++) {
-        const node = heap.alloc(4);
-        heap.set(world[Math.floor((i - 1) / 3)]!, (i - 1) % 3, node); // slot 3 stays free for attachments
-        world.push(node);
-      }
-      heap.collect();
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < 2048; k++) {
-          const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
-          heap.set(o, 0, world[(k * 7919 + round) % world.length]!);
-          if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
-          if (k % 256 === 0) heap.setFinalizer(o, () => {});
-          if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
-        }
-        heap.tick(0.5);
-        heap.minor();
-        heap.step(5000);
-      }
-      heap.collect();
-    }
-    return performance.now() - start;
+    return warmUp(Heap, rounds);
   }
 
   // ---- save and restore ------------------------------------------------------------------------
