@@ -5,7 +5,8 @@
  *   npx bun bench/run.ts [options] [suite...]
  *   npx deno run -A --v8-flags=--expose-gc bench/run.ts [options] [suite...]
  *
- * Suites: see SUITES below (default: all; a name matches exactly, else by substring). Options:
+ * Suites: see SUITES below and bench/README.md (default: all; a name matches exactly, else by
+ * substring). Options:
  *   --quick   small sizes and few rounds, for fast iteration
  *   --full    the largest sizes too (binary-trees depth 20)
  *   --json    print one JSON document on stdout and nothing else (progress goes to stderr)
@@ -20,9 +21,11 @@ import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
 import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
 import { ecsSuite } from './ecs.bench.ts';
+import { gameLoopSuite } from './game-loop.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
+import { levelLoadSuite } from './level-load.bench.ts';
 import { machine, makeCtx, printHeader, printReports, type RunInfo, sourceVersion } from './lib/output.ts';
 import type { Ctx, SuiteReport } from './lib/report.ts';
 import { memorySuite } from './memory.bench.ts';
@@ -40,6 +43,8 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'bitecs-bridge': bitecsBridgeSuite,
   generational: generationalSuite,
   incremental: incrementalSuite,
+  'level-load': levelLoadSuite,
+  'game-loop': gameLoopSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
