@@ -30,6 +30,7 @@ import { machine, makeCtx, printHeader, printReports, type RunInfo, sourceVersio
 import type { Ctx, SuiteReport } from './lib/report.ts';
 import { memorySuite } from './memory.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
+import { splaySuite } from './splay.bench.ts';
 import { weakSuite } from './weak.bench.ts';
 
 const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
@@ -45,6 +46,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   incremental: incrementalSuite,
   'level-load': levelLoadSuite,
   'game-loop': gameLoopSuite,
+  splay: splaySuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
