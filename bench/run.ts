@@ -17,6 +17,7 @@
  * human-readable output ends with one markdown table per suite, then its targets and notes.
  */
 import process from 'node:process';
+import { binaryTreesSuite } from './binary-trees.bench.ts';
 import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
 import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
@@ -47,6 +48,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'level-load': levelLoadSuite,
   'game-loop': gameLoopSuite,
   splay: splaySuite,
+  'binary-trees': binaryTreesSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
