@@ -23,6 +23,7 @@ import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
 import { ecsSuite } from './ecs.bench.ts';
 import { gameLoopSuite } from './game-loop.bench.ts';
+import { gameSuite } from './game.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
@@ -49,6 +50,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'game-loop': gameLoopSuite,
   splay: splaySuite,
   'binary-trees': binaryTreesSuite,
+  game: gameSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
