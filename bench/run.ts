@@ -31,6 +31,7 @@ import { levelLoadSuite } from './level-load.bench.ts';
 import { machine, makeCtx, printHeader, printReports, type RunInfo, sourceVersion } from './lib/output.ts';
 import type { Ctx, SuiteReport } from './lib/report.ts';
 import { memorySuite } from './memory.bench.ts';
+import { minorShapesSuite } from './minor-shapes.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
 import { splaySuite } from './splay.bench.ts';
 import { weakSuite } from './weak.bench.ts';
@@ -51,6 +52,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   splay: splaySuite,
   'binary-trees': binaryTreesSuite,
   game: gameSuite,
+  'minor-shapes': minorShapesSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
