@@ -21,6 +21,7 @@ import { binaryTreesSuite } from './binary-trees.bench.ts';
 import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
 import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
+import { deoptSuite } from './deopt.ts';
 import { ecsSuite } from './ecs.bench.ts';
 import { gameLoopSuite } from './game-loop.bench.ts';
 import { gameSuite } from './game.bench.ts';
@@ -34,6 +35,7 @@ import { memorySuite } from './memory.bench.ts';
 import { minorShapesSuite } from './minor-shapes.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
 import { splaySuite } from './splay.bench.ts';
+import { spreadSuite } from './spread.bench.ts';
 import { weakSuite } from './weak.bench.ts';
 
 const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
@@ -53,6 +55,8 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'binary-trees': binaryTreesSuite,
   game: gameSuite,
   'minor-shapes': minorShapesSuite,
+  spread: spreadSuite,
+  deopt: deoptSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
