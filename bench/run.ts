@@ -33,6 +33,7 @@ import { machine, makeCtx, printHeader, printReports, type RunInfo, sourceVersio
 import type { Ctx, SuiteReport } from './lib/report.ts';
 import { memorySuite } from './memory.bench.ts';
 import { minorShapesSuite } from './minor-shapes.bench.ts';
+import { resizeSoakSuite } from './resize-soak.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
 import { splaySuite } from './splay.bench.ts';
 import { spreadSuite } from './spread.bench.ts';
@@ -56,6 +57,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   game: gameSuite,
   'minor-shapes': minorShapesSuite,
   spread: spreadSuite,
+  'resize-soak': resizeSoakSuite,
   deopt: deoptSuite,
 };
 
