@@ -138,8 +138,8 @@ export function deoptSuite(ctx: Ctx): Promise<SuiteReport> {
       `${total(deopts) - total(after)} deoptimizations in src/ during warm-up (Heap.warmUp() and one pass of the ` +
       `workload), ${total(after)} after it (the same workload on fresh heaps). 'dependency': optimized code V8 ` +
       "marked for deoptimization because an assumption it relied on (a map, a field's representation) changed; " +
-      'the function is matched by name with those defined in src/. Positions inside files are of the code tsx ' +
-      'emits, not of the TypeScript source, so they are left out.',
+      'the function is matched by name with those defined in src/. Positions inside files are of the emitted ' +
+      'JavaScript, not of the TypeScript source, so they are left out.',
     ],
     data: { deopts, warmUp: total(deopts) - total(after), measured: total(after) },
   }]));

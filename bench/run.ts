@@ -10,12 +10,14 @@
  *   --quick   small sizes and few rounds, for fast iteration
  *   --full    the largest sizes too (binary-trees depth 20)
  *   --json    print one JSON document on stdout and nothing else (progress goes to stderr)
+ *   --json-file=PATH  also write that JSON document to PATH (with the human-readable output)
  *   --help    this text
  * Colors: off when NO_COLOR is set or stdout is not a terminal; FORCE_COLOR forces them on.
  *
  * Every suite measures ecs-heap against its anchors in this same process and prints ratios; the
  * human-readable output ends with one markdown table per suite, then its targets and notes.
  */
+import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { binaryTreesSuite } from './binary-trees.bench.ts';
 import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
@@ -29,7 +31,15 @@ import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
 import { levelLoadSuite } from './level-load.bench.ts';
-import { machine, makeCtx, printHeader, printReports, type RunInfo, sourceVersion } from './lib/output.ts';
+import {
+  jsonDocument,
+  machine,
+  makeCtx,
+  printHeader,
+  printReports,
+  type RunInfo,
+  sourceVersion,
+} from './lib/output.ts';
 import type { Ctx, SuiteReport } from './lib/report.ts';
 import { memorySuite } from './memory.bench.ts';
 import { minorShapesSuite } from './minor-shapes.bench.ts';
@@ -61,7 +71,9 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   deopt: deoptSuite,
 };
 
-const USAGE = `usage: bench/run.ts [--json] [--quick] [--full] [${Object.keys(SUITES).join('|')}...]`;
+const USAGE = `usage: bench/run.ts [--json] [--json-file=PATH] [--quick] [--full] [${
+  Object.keys(SUITES).join('|')
+}...]`;
 
 /** The suites the arguments name: exact names win, else every suite whose name contains the word. */
 function select(words: string[]): string[] | string {
@@ -75,7 +87,8 @@ function select(words: string[]): string[] | string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('-')));
+  const jsonFile = argv.find((a) => a.startsWith('--json-file='))?.slice('--json-file='.length);
+  const flags = new Set(argv.filter((a) => a.startsWith('-') && !a.startsWith('--json-file=')));
   if (flags.has('--help') || flags.has('-h')) {
     console.log(USAGE);
     return 0;
@@ -101,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
     ctx.log(`[bench] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   printReports(ctx, info, reports);
+  if (jsonFile !== undefined) writeFileSync(jsonFile, `${jsonDocument(ctx, info, reports)}\n`);
   return 0;
 }
 

@@ -75,24 +75,29 @@ export function printHeader(ctx: Ctx, info: RunInfo): void {
   console.log(`suites: ${info.names.join(', ')}${flags === '' ? '' : ` (${flags})`}`);
 }
 
+/** The JSON document of a run: what `--json` prints and `--json-file` writes. */
+export function jsonDocument(ctx: Ctx, info: RunInfo, reports: SuiteReport[]): string {
+  return JSON.stringify(
+    {
+      runtime: ctx.runtime,
+      version: ctx.runtimeVersion,
+      date: info.started.toISOString(),
+      machine: info.machine,
+      source: info.source,
+      loadAverageAtEnd: os.loadavg(),
+      quick: ctx.quick,
+      full: ctx.full,
+      suites: reports,
+    },
+    null,
+    2,
+  );
+}
+
 /** The human summary, or the one JSON document, for the reports of a run. */
 export function printReports(ctx: Ctx, info: RunInfo, reports: SuiteReport[]): void {
   if (ctx.json) {
-    console.log(JSON.stringify(
-      {
-        runtime: ctx.runtime,
-        version: ctx.runtimeVersion,
-        date: info.started.toISOString(),
-        machine: info.machine,
-        source: info.source,
-        loadAverageAtEnd: os.loadavg(),
-        quick: ctx.quick,
-        full: ctx.full,
-        suites: reports,
-      },
-      null,
-      2,
-    ));
+    console.log(jsonDocument(ctx, info, reports));
     return;
   }
   console.log(
