@@ -37,4 +37,4 @@ export {
   type RefField,
   type RelationEdge,
   type RelationEdges,
-} from './src/bitecs/bridge.ts';
+} from './src/bitecs/options.ts';

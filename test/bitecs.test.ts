@@ -28,7 +28,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BitecsCollection, type Collector, createCollector } from '../bitecs.ts';
-import { addRoot, collectWorld, makeBridgeState } from '../src/bitecs/bridge.ts';
+import { addRoot, collectWorld, makeBridgeState } from '../src/bitecs/options.ts';
 
 const N = 1024;
 
