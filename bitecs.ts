@@ -27,11 +27,9 @@
  *
  * @module
  */
+export { type BitecsCollection, Collector, createCollector } from './src/bitecs/collector.ts';
 export {
-  type BitecsCollection,
-  Collector,
   type CollectorOptions,
-  createCollector,
   type IdColumn,
   type IdLists,
   type RefField,

@@ -28,7 +28,9 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BitecsCollection, type Collector, createCollector } from '../bitecs.ts';
-import { addRoot, collectWorld, makeBridgeState } from '../src/bitecs/options.ts';
+import { collectWorld } from '../src/bitecs/collector.ts';
+import { addRoot } from '../src/bitecs/roots.ts';
+import { makeBridgeState } from '../src/bitecs/state.ts';
 
 const N = 1024;
 
