@@ -21,6 +21,7 @@ import {
   removeComponent,
   removeEntity,
   resetWorld,
+  Wildcard,
   withAutoRemoveSubject,
   withVersioning,
   type World,
@@ -464,6 +465,82 @@ describe('bitECS bridge: relations', () => {
     expect(info).toMatchObject({ freed: 2, live: 1, cascaded: 1, cleared: 1 });
     expect(Target.eid[root]).toBe(0);
     expect(hasComponent(world, root, Doomed)).toBe(false);
+  });
+});
+
+describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
+  it('a relation out of a prefab is traced: what the template points at stays alive', () => {
+    const world = createWorld();
+    const Uses = createRelation();
+    const Wields = createRelation(withAutoRemoveSubject);
+    const Parent = { eid: new Uint32Array(16) };
+    const gc = createCollector(world, { refs: [Parent.eid], relations: [Uses, Wields] });
+    const Goblin = addPrefab(world);
+    const sword = addEntity(world), hilt = addEntity(world), club = addEntity(world), junk = addEntity(world);
+    addComponent(world, Goblin, Uses(sword));
+    addComponent(world, Goblin, Wields(club));
+    Parent.eid[sword] = hilt; // reached through the prefab's pair, then through the field
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 4, cleared: 0, cascaded: 0 });
+    expect(alive(world)).toEqual([Goblin, sword, hilt, club]);
+    expect(entityExists(world, junk)).toBe(false);
+    expect(getRelationTargets(world, Goblin, Uses)).toEqual([sword]);
+  });
+
+  it("a prefab's pair whose target the collector removes is cleared: the recycled id is not named, instances do not copy it", () => {
+    const world = createWorld();
+    const Likes = createRelation(); // not declared: not an edge
+    const ChildOf = createRelation(); // declared 'target->subject': the prefab does not keep its parent
+    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const Goblin = addPrefab(world);
+    const liked = addEntity(world), parent = addEntity(world);
+    addComponent(world, Goblin, Likes(liked));
+    addComponent(world, Goblin, ChildOf(parent));
+    const info = gc.collect();
+    expect(info).toMatchObject({ freed: 2, live: 1, cleared: 2 });
+    expect(getRelationTargets(world, Goblin, Likes)).toEqual([]);
+    expect(getRelationTargets(world, Goblin, ChildOf)).toEqual([]);
+    // bitECS gives the ids out again: nothing on the prefab names the new entities.
+    const reused = [addEntity(world), addEntity(world)].sort((a, b) => a - b);
+    expect(reused).toEqual([liked, parent].sort((a, b) => a - b));
+    expect(hasComponent(world, Goblin, Likes(liked))).toBe(false);
+    expect(hasComponent(world, Goblin, Wildcard(liked))).toBe(false);
+    const goblin = addEntity(world);
+    addComponent(world, goblin, IsA(Goblin));
+    expect(hasComponent(world, goblin, Likes(liked))).toBe(false);
+    expect(getRelationTargets(world, goblin, ChildOf)).toEqual([]);
+  });
+
+  it('a target the game removed itself is cleared from the prefab at the next collect()', () => {
+    const world = createWorld();
+    const Likes = createRelation();
+    const gc = createCollector(world, { relations: [Likes] });
+    const Base = addPrefab(world), Goblin = addPrefab(world);
+    const liked = addEntity(world), kept = addEntity(world);
+    addComponent(world, Goblin, IsA(Base));
+    addComponent(world, Goblin, Likes(liked));
+    addComponent(world, Goblin, Likes(kept));
+    removeEntity(world, liked);
+    removeEntity(world, Base);
+    // bitECS's removeEntity leaves both pairs on the prefab (its query skips prefabs).
+    expect(getRelationTargets(world, Goblin, Likes).sort()).toEqual([liked, kept].sort());
+    expect(getRelationTargets(world, Goblin, IsA)).toEqual([Base]);
+    expect(gc.collect()).toMatchObject({ freed: 0, live: 2, cleared: 2 });
+    expect(getRelationTargets(world, Goblin, Likes)).toEqual([kept]);
+    expect(getRelationTargets(world, Goblin, IsA)).toEqual([]);
+    expect(hasComponent(world, Goblin, Wildcard(liked))).toBe(false);
+    expect(hasComponent(world, Goblin, Wildcard(kept))).toBe(true);
+  });
+
+  it("a removed subject's bookkeeping pair on the prefab it pointed at is cleared too", () => {
+    const world = createWorld();
+    const Fears = createRelation();
+    const gc = createCollector(world, {});
+    const Dragon = addPrefab(world);
+    const peasant = addEntity(world);
+    addComponent(world, peasant, Fears(Dragon)); // bitECS marks the prefab with Wildcard(peasant)
+    expect(hasComponent(world, Dragon, Wildcard(peasant))).toBe(true);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 1, cleared: 0 });
+    expect(hasComponent(world, Dragon, Wildcard(peasant))).toBe(false);
   });
 });
 

@@ -12,11 +12,13 @@
  *
  * The parts: options.ts (the declarations and their validation), state.ts (the columns), roots.ts
  * (explicit roots), relations.ts (relation pairs as edges), mark.ts (the marker), fields.ts
- * (clearing fields); this file puts a collection together and is the public facade.
+ * (clearing fields), prefabs.ts (pairs bitECS leaves on prefabs); this file puts a collection
+ * together and is the public facade.
  */
 import { $internal, removeEntity, type World, type WorldContext } from 'bitecs';
 import { clearDangling, clearRemovedFields } from './fields.ts';
 import { mark } from './mark.ts';
+import { clearPrefabPairs } from './prefabs.ts';
 import { type CollectorOptions, contextOf, MAX_EID } from './options.ts';
 import { addRoot, listRoots, removeRoot, rootPlace } from './roots.ts';
 import { type BridgeState, idMaskOf, listEntities, makeBridgeState, nextEpoch, syncIndex } from './state.ts';
@@ -29,7 +31,9 @@ export interface BitecsCollection {
   live: number;
   /**
    * Field entries of live entities that named an entity which is gone (removed by the game, or a
-   * weak field's target removed now), now set to the "no entity" value or dropped from their list.
+   * weak field's target removed now), now set to the "no entity" value or dropped from their list;
+   * and relation pairs on prefabs whose target is gone, now removed (bitECS's `removeEntity` skips
+   * prefabs, so it leaves them).
    */
   cleared: number;
   /**
@@ -96,9 +100,11 @@ export function collectWorld(s: BridgeState): BitecsCollection {
   for (let k = 0; k < count; k++) removeEntity(s.world, doomed[k]!);
   clearRemovedFields(s.strong, doomed, count);
   clearRemovedFields(s.weak, doomed, count);
+  // Pairs on prefabs naming removed entities (bitECS's removeEntity skips prefabs).
+  const clearedPairs = s.prefabCount > 0 ? clearPrefabPairs(s, ctx) : 0;
 
   let cascaded = 0;
-  let cleared = clearedWhileMarking;
+  let cleared = clearedWhileMarking + clearedPairs;
   // Removing exactly the unreached leaves exactly the reached alive. Anything else means bitECS (an
   // undeclared autoRemoveSubject relation) or a callback removed or added entities, and liveness
   // must be read again from bitECS.

@@ -47,6 +47,8 @@ export function mark(
       stamp[id] = epoch;
     }
   }
+  // The queue is never overwritten, so `work[0, prefabCount)` lists the prefabs until the next collection.
+  s.prefabCount = tail;
 
   // Explicit roots. A root the game removed leaves the root set, even if its id is live again.
   const components = ctx.entityComponents;
@@ -74,7 +76,7 @@ export function mark(
     }
   }
 
-  if (s.relations.length > 0) gatherRelationEdges(s, idMask, epoch);
+  if (s.relations.length > 0) gatherRelationEdges(s, ctx, idMask, epoch);
   const hasEdges = s.edgeCount > 0;
   const edgeStamp = s.edgeStamp;
   const edgeHead = s.edgeHead;

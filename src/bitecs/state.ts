@@ -41,8 +41,13 @@ export interface BridgeState {
   eids: Uint32Array;
   /** The world's live entities at the start of this collection (see `listEntities`). */
   entities: Uint32Array;
-  /** The marker's queue; afterwards, the reached entities in the order they were reached. */
+  /**
+   * The marker's queue; afterwards, the reached entities in the order they were reached, the
+   * prefabs first (`work[0, prefabCount)`).
+   */
   work: Uint32Array;
+  /** How many live prefabs this collection found (they open `work`). */
+  prefabCount: number;
   /** Unreached live entities, gathered before any is removed (removal reorders bitECS's dense list). */
   doomed: Uint32Array;
 
@@ -83,6 +88,7 @@ export function makeBridgeState(world: World, options: CollectorOptions | undefi
     eids: new Uint32Array(64),
     entities: new Uint32Array(64),
     work: new Uint32Array(64),
+    prefabCount: 0,
     doomed: new Uint32Array(64),
     rootList: new Uint32Array(16),
     rootCount: 0,
