@@ -28,7 +28,7 @@ import {
 } from 'bitecs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BitecsCollection, type Collector, createCollector } from '../bitecs.ts';
+import { type BitecsCollection, type Collector, type CollectorOptions, createCollector } from '../bitecs.ts';
 import { collectWorld } from '../src/bitecs/collector.ts';
 import { addRoot } from '../src/bitecs/roots.ts';
 import { makeBridgeState } from '../src/bitecs/state.ts';
@@ -38,9 +38,12 @@ const N = 1024;
 /** A small scene: `Parent.eid` and `Target.eid` hold one id each, `Children.list` a list. */
 function scene(world: World = createWorld()) {
   const Parent = { eid: new Uint32Array(N) };
-  const Target = { eid: new Float64Array(N) };
+  const Target = { eid: new Int32Array(N) };
   const Children = { list: [] as number[][] };
-  const gc = createCollector(world, { refs: [Parent.eid, Target.eid, { store: Children.list, many: true }] });
+  const gc = createCollector(world, {
+    allowNoRoots: true,
+    refs: [Parent.eid, Target.eid, { store: Children.list, many: true }],
+  });
   const spawn = (parent = 0): number => {
     const eid = addEntity(world);
     Parent.eid[eid] = parent;
@@ -105,11 +108,32 @@ describe('bitECS bridge: collection', () => {
     expect(alive(world)).toEqual([root, a, b]);
   });
 
-  it('follows ids in plain arrays, Float64Array and Uint32Array fields alike, and ignores holes', () => {
+  it('follows ids in plain arrays and every integer typed array alike, and ignores holes', () => {
     const world = createWorld();
     const plain: number[] = [];
-    const wide = new Float64Array(8);
-    const gc = createCollector(world, { refs: [plain, wide] });
+    const stores = [new Int32Array(8), new Uint16Array(8), new Int16Array(8), new Uint8Array(8), new Int8Array(8)];
+    const gc = createCollector(world, { allowNoRoots: true, refs: [plain, ...stores] });
+    const root = addEntity(world), a = addEntity(world);
+    gc.root(root);
+    plain[root] = a;
+    let from = a;
+    for (const store of stores) {
+      const next = addEntity(world);
+      store[from] = next;
+      from = next;
+    }
+    const garbage = addEntity(world);
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 7, cleared: 0 });
+    expect(entityExists(world, garbage)).toBe(false);
+    expect(entityExists(world, from)).toBe(true);
+    expect(plain.length).toBe(2);
+  });
+
+  it('a plain array with holes: holes are "no entity", not dangling', () => {
+    const world = createWorld();
+    const plain: number[] = [];
+    const wide = new Uint32Array(8);
+    const gc = createCollector(world, { allowNoRoots: true, refs: [plain, wide] });
     const root = addEntity(world), a = addEntity(world), b = addEntity(world);
     gc.root(root);
     plain[root] = a;
@@ -133,14 +157,14 @@ describe('bitECS bridge: collection', () => {
     expect(Parent.eid[a]).toBe(root);
   });
 
-  it('treats values that are not live ids (0, fractions, negatives, NaN, huge) as dangling', () => {
+  it('treats integers that are not live ids (0, negatives, huge, never given out) as dangling', () => {
     const world = createWorld();
-    const store = new Float64Array(16);
-    const gc = createCollector(world, { refs: [{ store, none: -1 }] });
+    const store: number[] = [];
+    const gc = createCollector(world, { allowNoRoots: true, refs: [{ store, none: -1 }] });
     const root = addEntity(world);
     gc.root(root);
     const others: number[] = [];
-    for (const v of [0, 1.5, -3, Number.NaN, 2 ** 40, 99]) {
+    for (const v of [0, -3, 2 ** 40, 2 ** 32, 99]) {
       const e = addEntity(world);
       gc.root(e);
       store[e] = v;
@@ -148,7 +172,7 @@ describe('bitECS bridge: collection', () => {
     }
     store[root] = -1;
     const info = gc.collect();
-    expect(info).toMatchObject({ freed: 0, cleared: 6 });
+    expect(info).toMatchObject({ freed: 0, cleared: 5 });
     for (const e of others) expect(store[e]).toBe(-1);
     expect(store[root]).toBe(-1);
   });
@@ -178,6 +202,7 @@ describe('bitECS bridge: collection', () => {
     const Target = { eid: new Uint32Array(16) };
     const Seen = { list: [] as number[][] };
     const gc = createCollector(world, {
+      allowNoRoots: true,
       refs: [Owns.eid, { store: Target.eid, weak: true }, { store: Seen.list, many: true, weak: true }],
     });
     const player = addEntity(world), missile = addEntity(world), enemy = addEntity(world), ally = addEntity(world);
@@ -200,7 +225,7 @@ describe('bitECS bridge: collection', () => {
   it('a custom "no entity" value: Int32Array fields with -1', () => {
     const world = createWorld();
     const Target = { eid: new Int32Array(16).fill(-1) };
-    const gc = createCollector(world, { refs: [Target.eid], none: -1 });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid], none: -1 });
     const root = addEntity(world), a = addEntity(world), b = addEntity(world);
     gc.root(root);
     Target.eid[root] = a;
@@ -215,7 +240,7 @@ describe('bitECS bridge: collection', () => {
   it("'many' fields: typed-array lists keep their length and fill dropped entries with the sentinel", () => {
     const world = createWorld();
     const Slots = { eids: [] as Uint32Array[] };
-    const gc = createCollector(world, { refs: [{ store: Slots.eids, many: true }] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [{ store: Slots.eids, many: true }] });
     const root = addEntity(world), a = addEntity(world), b = addEntity(world), c = addEntity(world);
     gc.root(root);
     Slots.eids[root] = Uint32Array.of(a, 0, b, c);
@@ -227,7 +252,7 @@ describe('bitECS bridge: collection', () => {
   it('keeps reached entities whose field sits past the end of a short store', () => {
     const world = createWorld();
     const short = new Uint32Array(2);
-    const gc = createCollector(world, { refs: [short] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [short] });
     const root = addEntity(world), a = addEntity(world), b = addEntity(world), c = addEntity(world);
     gc.root(root);
     short[root] = c; // root is 1, the store has entries for 0 and 1 only
@@ -255,7 +280,7 @@ describe('bitECS bridge: collection', () => {
   it('survives the epoch wrapping around', () => {
     const world = createWorld();
     const Parent = { eid: new Uint32Array(16) };
-    const s = makeBridgeState(world, { refs: [Parent.eid] });
+    const s = makeBridgeState(world, { refs: [Parent.eid], allowNoRoots: true });
     const root = addEntity(world), a = addEntity(world), b = addEntity(world);
     Parent.eid[root] = a;
     addRoot(s, root);
@@ -332,7 +357,7 @@ describe('bitECS bridge: roots', () => {
 
   it('prefabs are roots, so IsA instances keep their template', () => {
     const world = createWorld();
-    const gc = createCollector(world, {});
+    const gc = createCollector(world, { allowNoRoots: true });
     const Goblin = addPrefab(world);
     const goblin = addEntity(world);
     addComponent(world, goblin, IsA(Goblin));
@@ -358,7 +383,7 @@ describe('bitECS bridge: roots', () => {
     const index = createEntityIndex();
     const left = createWorld(index);
     const right = createWorld(index);
-    const gc = createCollector(left);
+    const gc = createCollector(left, { allowNoRoots: true });
     const l1 = addEntity(left), r1 = addEntity(right), l2 = addEntity(left), r2 = addEntity(right);
     gc.root(l1);
     expect(gc.collect()).toMatchObject({ freed: 1, live: 1 });
@@ -370,7 +395,7 @@ describe('bitECS bridge: roots', () => {
   it('versioned worlds: a removed root does not root its recycled index; stale ids in fields are cleared', () => {
     const world = createWorld(createEntityIndex(withVersioning(8)));
     const Target = { eid: [] as number[] };
-    const gc = createCollector(world, { refs: [Target.eid] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
     const holder = addEntity(world), a = addEntity(world);
     gc.root(holder);
     gc.root(a);
@@ -397,7 +422,10 @@ describe('bitECS bridge: relations', () => {
   it("'target->subject' edges: a parent keeps its children (ChildOf without autoRemoveSubject)", () => {
     const world = createWorld();
     const ChildOf = createRelation();
-    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const gc = createCollector(world, {
+      allowNoRoots: true,
+      relations: [{ relation: ChildOf, edge: 'target->subject' }],
+    });
     const root = addEntity(world), child = addEntity(world), grandchild = addEntity(world);
     const orphanParent = addEntity(world), orphan = addEntity(world);
     addComponent(world, child, ChildOf(root));
@@ -414,7 +442,7 @@ describe('bitECS bridge: relations', () => {
   it("a bare relation means 'subject->target': what an entity points at stays alive", () => {
     const world = createWorld();
     const Targeting = createRelation();
-    const gc = createCollector(world, { relations: [Targeting] });
+    const gc = createCollector(world, { allowNoRoots: true, relations: [Targeting] });
     const hunter = addEntity(world), prey = addEntity(world), bystander = addEntity(world);
     addComponent(world, hunter, Targeting(prey));
     addComponent(world, bystander, Targeting(hunter));
@@ -427,7 +455,10 @@ describe('bitECS bridge: relations', () => {
   it('autoRemoveSubject relations are traced both ways, so bitECS never removes a reached subject', () => {
     const world = createWorld();
     const ChildOf = createRelation(withAutoRemoveSubject);
-    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const gc = createCollector(world, {
+      allowNoRoots: true,
+      relations: [{ relation: ChildOf, edge: 'target->subject' }],
+    });
     const parent = addEntity(world), child = addEntity(world);
     addComponent(world, child, ChildOf(parent));
     gc.root(child); // only the child is rooted: removing its parent would make bitECS remove it
@@ -439,7 +470,7 @@ describe('bitECS bridge: relations', () => {
     const ChildOf = createRelation(withAutoRemoveSubject);
     const Target = { eid: new Uint32Array(16) };
     const Watch = { eid: new Uint32Array(16) };
-    const gc = createCollector(world, { refs: [Target.eid, { store: Watch.eid, weak: true }] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid, { store: Watch.eid, weak: true }] });
     const root = addEntity(world), parent = addEntity(world), child = addEntity(world);
     addComponent(world, child, ChildOf(parent));
     gc.root(root);
@@ -455,7 +486,7 @@ describe('bitECS bridge: relations', () => {
     const world = createWorld();
     const Doomed = {};
     const Target = { eid: new Uint32Array(16) };
-    const gc = createCollector(world, { refs: [Target.eid] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
     const root = addEntity(world), friend = addEntity(world), junk = addEntity(world);
     addComponent(world, junk, Doomed);
     gc.root(root);
@@ -474,7 +505,7 @@ describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
     const Uses = createRelation();
     const Wields = createRelation(withAutoRemoveSubject);
     const Parent = { eid: new Uint32Array(16) };
-    const gc = createCollector(world, { refs: [Parent.eid], relations: [Uses, Wields] });
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Parent.eid], relations: [Uses, Wields] });
     const Goblin = addPrefab(world);
     const sword = addEntity(world), hilt = addEntity(world), club = addEntity(world), junk = addEntity(world);
     addComponent(world, Goblin, Uses(sword));
@@ -490,7 +521,10 @@ describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
     const world = createWorld();
     const Likes = createRelation(); // not declared: not an edge
     const ChildOf = createRelation(); // declared 'target->subject': the prefab does not keep its parent
-    const gc = createCollector(world, { relations: [{ relation: ChildOf, edge: 'target->subject' }] });
+    const gc = createCollector(world, {
+      allowNoRoots: true,
+      relations: [{ relation: ChildOf, edge: 'target->subject' }],
+    });
     const Goblin = addPrefab(world);
     const liked = addEntity(world), parent = addEntity(world);
     addComponent(world, Goblin, Likes(liked));
@@ -513,7 +547,7 @@ describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
   it('a target the game removed itself is cleared from the prefab at the next collect()', () => {
     const world = createWorld();
     const Likes = createRelation();
-    const gc = createCollector(world, { relations: [Likes] });
+    const gc = createCollector(world, { allowNoRoots: true, relations: [Likes] });
     const Base = addPrefab(world), Goblin = addPrefab(world);
     const liked = addEntity(world), kept = addEntity(world);
     addComponent(world, Goblin, IsA(Base));
@@ -534,7 +568,7 @@ describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
   it("a removed subject's bookkeeping pair on the prefab it pointed at is cleared too", () => {
     const world = createWorld();
     const Fears = createRelation();
-    const gc = createCollector(world, {});
+    const gc = createCollector(world, { allowNoRoots: true });
     const Dragon = addPrefab(world);
     const peasant = addEntity(world);
     addComponent(world, peasant, Fears(Dragon)); // bitECS marks the prefab with Wildcard(peasant)
@@ -577,6 +611,42 @@ describe('bitECS bridge: bad input throws, naming the value, and changes nothing
       [{ relations: [{}] }, /relations\[0\]\.relation is undefined/, TypeError],
       [{ relations: [5] }, /relations\[0\] is 5/, TypeError],
       [{ relations: [{ relation: createRelation(), edge: 'up' }] }, /edge must be/, TypeError],
+      // Stores (issue 9.8): integer typed arrays or arrays of integers; lists only with many: true.
+      [{ refs: [new Float32Array(4)] }, /refs\[0\] is a Float32Array: an id field is a Uint32Array/, TypeError],
+      [{ refs: [{ store: new Float64Array(4) }] }, /refs\[0\]\.store is a Float64Array/, TypeError],
+      [{ refs: [new Uint8ClampedArray(4)] }, /refs\[0\] is a Uint8ClampedArray/, TypeError],
+      [{ refs: [[0, [1, 2]]] }, /refs\[0\] holds an array for entity 1: .*\{ store, many: true \}/, TypeError],
+      [{ refs: [[0, new Uint32Array(2)]] }, /refs\[0\] holds a Uint32Array for entity 1: .*many: true/, TypeError],
+      [{ refs: [[0, 2.5]] }, /refs\[0\] holds 2\.5 for entity 1: not an entity id/, RangeError],
+      [{ refs: [[Number.NaN]] }, /refs\[0\] holds NaN for entity 0/, RangeError],
+      [{ refs: [{ store: [undefined, '1'] }] }, /refs\[0\]\.store holds '1' \(a string\) for entity 1/, TypeError],
+      [{ refs: [{ store: [null] }] }, /holds null for entity 0: not an entity id/, TypeError],
+      [{ refs: [{ store: [[], 5], many: true }] }, /holds 5 for entity 1: a 'many' field .*a single id/, TypeError],
+      [
+        { refs: [{ store: [[1, [2]]], many: true }] },
+        /holds an array for entity 0 at list index 1, inside a list/,
+        TypeError,
+      ],
+      [{ refs: [{ store: [[1, 0.5]], many: true }] }, /holds 0\.5 for entity 0 at list index 1/, RangeError],
+      [
+        { refs: [{ store: [new Float32Array(2)], many: true }] },
+        /a Float32Array for entity 0: .*Uint32Array/,
+        TypeError,
+      ],
+      [{ refs: [{ store: [{}], many: true }] }, /holds an object .* for entity 0: a 'many' field/, TypeError],
+      [
+        { refs: [{ store: [new Uint8Array(2)], many: true, none: -1 }] },
+        /-1 cannot be stored in a Uint8Array/,
+        RangeError,
+      ],
+      [{ refs: [store, { store, weak: true }] }, /refs\[1\] is the same store as refs\[0\]/, TypeError],
+      [{ refs: [store], none: 0.5 }, /options\.none 0\.5 is not an integer/, RangeError],
+      // A collector with no root components must be asked for.
+      [{ refs: [store] }, /options\.roots is missing: .*allowNoRoots: true/, TypeError],
+      [{ refs: [store], roots: [] }, /options\.roots is empty/, TypeError],
+      [{ refs: [store], allowNoRoots: false }, /options\.roots is missing/, TypeError],
+      [{ allowNoRoots: 'yes' }, /options\.allowNoRoots must be a boolean, got 'yes'/, TypeError],
+      [undefined, /options\.roots is missing/, TypeError],
     ];
     for (const [options, message, type] of cases) {
       let error: unknown;
@@ -591,7 +661,7 @@ describe('bitECS bridge: bad input throws, naming the value, and changes nothing
   });
 
   it('root and unroot: malformed ids, and root of an entity that does not exist', () => {
-    const gc: Collector = createCollector(world, { refs: [store] });
+    const gc: Collector = createCollector(world, { allowNoRoots: true, refs: [store] });
     const a = addEntity(world);
     gc.root(a);
     const before = gc.roots();
@@ -606,13 +676,120 @@ describe('bitECS bridge: bad input throws, naming the value, and changes nothing
     expect(gc.roots()).toEqual(before);
   });
 
+  it('createCollector with no root components only when asked (allowNoRoots), and changes nothing when refused', () => {
+    const w = createWorld();
+    const a = addEntity(w), b = addEntity(w);
+    expect(() => createCollector(w)).toThrow(/roots is missing/);
+    expect(() => createCollector(w, {})).toThrow(/roots is missing/);
+    expect(() => createCollector(w, { roots: [] })).toThrow(/roots is empty/);
+    expect(alive(w)).toEqual([a, b]);
+    const Player = {};
+    addComponent(w, a, Player);
+    expect(createCollector(w, { roots: [Player] }).collect()).toMatchObject({ freed: 1, live: 1 });
+    // Asked for: the only roots are prefabs and root(eid); with none, everything goes.
+    expect(createCollector(w, { allowNoRoots: true }).collect()).toMatchObject({ freed: 1, live: 0 });
+  });
+
   it('collect after deleteWorld throws a TypeError', () => {
     const w = createWorld();
-    const gc = createCollector(w);
+    const gc = createCollector(w, { allowNoRoots: true });
     addEntity(w);
     deleteWorld(w);
     expect(() => gc.collect()).toThrow(TypeError);
     expect(() => gc.root(1)).toThrow(TypeError);
+  });
+});
+
+describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', () => {
+  /** A world whose stores the game fills after making the collector, as games do. */
+  function filledLater(extra: (CollectorOptions['refs'] & unknown[])[number][] = []) {
+    const world = createWorld();
+    const Target = { eid: new Uint32Array(16) };
+    const Children = { list: [] as number[][] };
+    const gc = createCollector(world, {
+      refs: [Target.eid, Children.list as unknown as number[], ...extra], // lists, declared without many
+      allowNoRoots: true,
+    });
+    const root = addEntity(world), child = addEntity(world), gone = addEntity(world), garbage = addEntity(world);
+    gc.root(root);
+    removeEntity(world, gone);
+    Target.eid[root] = gone; // dangling: cleared by a collection that succeeds
+    return { world, Target, Children, gc, root, child, gone, garbage };
+  }
+
+  /** Runs `collect()`, expecting it to throw, and checks that the world and the stores are as they were. */
+  function refused(gc: Collector, world: World, stores: unknown[]): Error {
+    const entities = alive(world);
+    const before = JSON.stringify(stores, (_k, v) => ArrayBuffer.isView(v) ? [...(v as Uint32Array)] : v);
+    let error: unknown;
+    try {
+      gc.collect();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/collect\(\) changed nothing$/);
+    expect(alive(world)).toEqual(entities);
+    expect(JSON.stringify(stores, (_k, v) => ArrayBuffer.isView(v) ? [...(v as Uint32Array)] : v)).toBe(before);
+    return error as Error;
+  }
+
+  it('a number[][] store declared without many: true throws, naming it, and removes nothing', () => {
+    const { world, Target, Children, gc, root, child } = filledLater();
+    Children.list[root] = [child];
+    const error = refused(gc, world, [Target.eid, Children.list]);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(/^refs\[1\] holds an array for entity 1: .*\{ store, many: true \}/);
+    expect(Children.list[root]).toEqual([child]);
+    expect(entityExists(world, child)).toBe(true);
+    // Declared rightly, the same store is traced.
+    const fixed = createCollector(world, {
+      refs: [Target.eid, { store: Children.list, many: true }],
+      allowNoRoots: true,
+    });
+    fixed.root(root);
+    expect(fixed.collect()).toMatchObject({ freed: 1, live: 2, cleared: 1 });
+  });
+
+  it('a fraction, NaN or a non-number written into a plain array store throws', () => {
+    for (
+      const [bad, type] of [[1.5, RangeError], [Number.NaN, RangeError], ['2', TypeError], [null, TypeError]] as const
+    ) {
+      const plain: unknown[] = [];
+      const { world, Target, gc, root } = filledLater([plain as number[]]);
+      plain[root] = bad;
+      const error = refused(gc, world, [Target.eid, plain]);
+      expect(error).toBeInstanceOf(type);
+      expect(error.message).toMatch(/^refs\[2\] holds .* for entity 1: not an entity id/);
+    }
+  });
+
+  it("a 'many' store holding a single id, or a list holding a non-id, throws", () => {
+    const Lists = { list: [] as unknown[] };
+    const { world, Target, gc, root, child } = filledLater([{ store: Lists.list as number[][], many: true }]);
+    Lists.list[root] = child; // a single id where a list belongs
+    let error = refused(gc, world, [Target.eid, Lists.list]);
+    expect(error.message).toMatch(/^refs\[2\] holds 2 for entity 1: a 'many' field .*a single id/);
+    Lists.list[root] = [child, 'x'];
+    error = refused(gc, world, [Target.eid, Lists.list]);
+    expect(error.message).toMatch(/^refs\[2\] holds 'x' \(a string\) for entity 1 at list index 1/);
+    Lists.list[root] = [child];
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 2, cleared: 1 });
+  });
+
+  it('weak fields are checked before anything is removed', () => {
+    const Watch = { list: [] as unknown[] };
+    const { world, Target, gc, root, garbage } = filledLater([{
+      store: Watch.list as number[][],
+      many: true,
+      weak: true,
+    }]);
+    Watch.list[root] = [garbage, 0.25];
+    refused(gc, world, [Target.eid, Watch.list]);
+    expect(entityExists(world, garbage)).toBe(true);
+    Watch.list[root] = [garbage];
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 1, cleared: 2 }); // child and garbage go
+    expect(Watch.list[root]).toEqual([]);
   });
 });
 
@@ -732,6 +909,7 @@ function runProperty(shared: boolean, ops: Op[]): void {
   const L = { list: [] as number[][] };
   const ChildOf = createRelation();
   const gc = createCollector(world, {
+    allowNoRoots: true,
     refs: [A.eid, { store: B.eid, none: -1, weak: true }, { store: L.list, many: true }],
     relations: [{ relation: ChildOf, edge: 'target->subject' }],
   });

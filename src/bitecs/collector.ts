@@ -16,7 +16,7 @@
  * together and is the public facade.
  */
 import { $internal, removeEntity, type World, type WorldContext } from 'bitecs';
-import { clearDangling, clearRemovedFields } from './fields.ts';
+import { clearDangling, clearPending, clearRemovedFields, scanWeak } from './fields.ts';
 import { mark } from './mark.ts';
 import { clearPrefabPairs } from './prefabs.ts';
 import { type CollectorOptions, contextOf, MAX_EID } from './options.ts';
@@ -85,13 +85,18 @@ export function collectWorld(s: BridgeState): BitecsCollection {
   const alive = listEntities(s, ctx);
   const epoch = nextEpoch(s);
 
-  const { reached, cleared: clearedWhileMarking } = mark(s, ctx, alive, idMask, epoch);
+  // Marking and the weak scan only read the stores, and throw for an entry that is no id: until
+  // they are done, nothing in the world or its stores has changed.
+  const reached = mark(s, ctx, alive, idMask, epoch);
+  const marked = epoch + 1;
+  // Weak fields of the reached naming the unreached: those are about to go.
+  if (s.weak.stores.length + s.weak.lists.length > 0) scanWeak(s, reached, idMask, marked);
+  let cleared = clearPending(s, idMask, marked);
 
   // Gather the unreached before removing any: removal reorders bitECS's dense list.
   const entities = s.entities;
   const stamp = s.stamp;
   const doomed = s.doomed;
-  const marked = epoch + 1;
   let count = 0;
   for (let i = 0; i < alive; i++) {
     const eid = entities[i]!;
@@ -101,10 +106,9 @@ export function collectWorld(s: BridgeState): BitecsCollection {
   clearRemovedFields(s.strong, doomed, count);
   clearRemovedFields(s.weak, doomed, count);
   // Pairs on prefabs naming removed entities (bitECS's removeEntity skips prefabs).
-  const clearedPairs = s.prefabCount > 0 ? clearPrefabPairs(s, ctx) : 0;
+  if (s.prefabCount > 0) cleared += clearPrefabPairs(s, ctx);
 
   let cascaded = 0;
-  let cleared = clearedWhileMarking + clearedPairs;
   // Removing exactly the unreached leaves exactly the reached alive. Anything else means bitECS (an
   // undeclared autoRemoveSubject relation) or a callback removed or added entities, and liveness
   // must be read again from bitECS.
@@ -113,9 +117,6 @@ export function collectWorld(s: BridgeState): BitecsCollection {
     const [died, clearedAfter] = recheck(s, ctx, reached, idMaskOf(ctx.entityIndex), epoch);
     cascaded = died;
     cleared += clearedAfter;
-  } else if (s.weak.stores.length + s.weak.lists.length > 0) {
-    // The reached entities are exactly the live ones: clear their weak fields naming the removed.
-    cleared += clearDangling(s, s.weak, s.work, reached, idMask, marked);
   }
   return {
     freed: count + cascaded,

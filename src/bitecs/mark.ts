@@ -5,16 +5,16 @@
  * exactly the reached entities.
  */
 import { Prefab, query, type WorldContext } from 'bitecs';
-import { truncate } from './fields.ts';
+import { badList, danglingListEntry, LIST_FIELD, pending, pendingList } from './fields.ts';
 import { gatherRelationEdges } from './relations.ts';
 import { dropRootAt } from './roots.ts';
 import type { BridgeState } from './state.ts';
 
 /**
- * Marks from the roots; returns how many entities were reached (they fill `work[0, count)`) and how
- * many field entries were cleared on the way. A declared field of a reached entity that holds an id
- * which is not live (the game removed that entity itself, or it was never one) is cleared here: it
- * can only be garbage, and clearing it while the value is in hand saves a second pass.
+ * Marks from the roots; returns how many entities were reached (they fill `work[0, count)`). A
+ * declared strong field of a reached entity that holds an id which is not live (the game removed
+ * that entity itself, or it was never one) is recorded as pending, for `clearPending` once marking
+ * is done; an entry that is not an id at all throws, and then no store has changed.
  */
 export function mark(
   s: BridgeState,
@@ -22,7 +22,7 @@ export function mark(
   alive: number,
   idMask: number,
   epoch: number,
-): { reached: number; cleared: number } {
+): number {
   const entities = s.entities;
   const stamp = s.stamp;
   const eids = s.eids;
@@ -88,54 +88,59 @@ export function mark(
   const listStores = s.strong.lists;
   const listNones = s.strong.listNones;
   const listCount = listStores.length;
-  let cleared = 0;
+  s.pendingCount = 0;
 
   // Breadth-first: `head` chases `tail`; each entity is appended once, when it takes the mark.
+  // Fields are only read: an entry naming no live entity is recorded (`pending`), which throws
+  // instead for a value that is no id at all, before any store has changed.
   let head = 0;
   while (head < tail) {
     const eid = work[head++]!;
     for (let f = 0; f < refCount; f++) {
-      const store = refStores[f]!;
-      const v = store[eid];
-      const none = refNones[f]!;
-      if (v === none || v === undefined) continue;
-      const id = v & idMask;
-      const st = stamp[id];
-      if (eids[id] === v && st === epoch) {
-        stamp[id] = marked;
-        work[tail++] = v;
-      } else if (eids[id] !== v || st !== marked) {
-        store[eid] = none;
-        cleared++;
+      const v = refStores[f]![eid];
+      if (v === refNones[f] || v === undefined) continue;
+      // A typed array's entry is always a number; a plain array's may be anything.
+      if (typeof v === 'number') {
+        const id = v & idMask;
+        if (eids[id] === v) {
+          const st = stamp[id];
+          if (st === epoch) {
+            stamp[id] = marked;
+            work[tail++] = v;
+            continue;
+          }
+          if (st === marked) continue;
+        }
       }
+      pending(s, v, f << 2, eid);
     }
     for (let f = 0; f < listCount; f++) {
       const list = listStores[f]![eid];
       if (list === undefined || list === null) continue;
-      const none = listNones[f]!;
-      // Keeps live entries in order, dropping dangling ones (a typed array keeps its length, so
-      // its tail is filled with `none` instead).
-      let w = 0;
       const n = list.length;
+      // A single id (a number has no length) or an object is not a list: nothing it names would be marked.
+      if (typeof list !== 'object' || typeof n !== 'number') badList(s, list, (f << 2) | LIST_FIELD, eid);
+      const none = listNones[f]!;
+      let dangling = false;
       for (let k = 0; k < n; k++) {
-        const v: number = list[k]!;
-        if (v === none) {
-          list[w++] = v;
-          continue;
+        const v: unknown = list[k];
+        if (v === none) continue;
+        if (typeof v === 'number') {
+          const id = v & idMask;
+          if (eids[id] === v) {
+            const st = stamp[id];
+            if (st === epoch) {
+              stamp[id] = marked;
+              work[tail++] = v;
+              continue;
+            }
+            if (st === marked) continue;
+          }
         }
-        const id = v & idMask;
-        const st = stamp[id];
-        if (eids[id] === v && st === epoch) {
-          stamp[id] = marked;
-          work[tail++] = v;
-          list[w++] = v;
-        } else if (eids[id] === v && st === marked) {
-          list[w++] = v;
-        } else {
-          cleared++;
-        }
+        danglingListEntry(s, v, (f << 2) | LIST_FIELD, eid, k);
+        dangling = true;
       }
-      truncate(list, w, none);
+      if (dangling) pendingList(s, (f << 2) | LIST_FIELD, eid);
     }
     if (hasEdges) {
       const id = eid & idMask;
@@ -151,5 +156,5 @@ export function mark(
       }
     }
   }
-  return { reached: tail, cleared };
+  return tail;
 }

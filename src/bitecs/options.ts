@@ -2,22 +2,29 @@
  * What a game declares to the bitECS bridge (`createCollector(world, options)`): the fields that
  * hold entity ids, the root components and the relations that are edges; and their validation,
  * which throws a `TypeError`/`RangeError` naming the bad value before anything is built.
+ *
+ * An id field is an integer typed array or a plain array of integers; a field holding a list of ids
+ * per entity is declared `many: true`. The stores are checked when the collector is made (every
+ * entry present then) and again, entry by entry, as `collect()` reads them: a game fills its
+ * stores after making the collector, and a list found where an id belongs (or the reverse) would
+ * otherwise be read as a dangling id and cleared, and what only it reached removed.
  */
 import { $internal, isRelation, type Relation, type World, type WorldContext } from 'bitecs';
 import { describe } from '../core/handle.ts';
 
-/** A typed array or plain array indexed by entity id, holding entity ids (a bitECS SoA field). */
+/**
+ * An integer typed array or plain array of integers indexed by entity id, holding entity ids (a
+ * bitECS SoA field). Not a float array: `Float32Array` cannot hold ids past 2^24 exactly, and a
+ * fraction names no entity. `Uint32Array` holds every bitECS id, versioned ones included.
+ */
 export type IdColumn =
   | number[]
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Uint16Array
   | Uint32Array
-  | Float32Array
-  | Float64Array;
+  | Int32Array
+  | Uint16Array
+  | Int16Array
+  | Uint8Array
+  | Int8Array;
 
 /** A plain array indexed by entity id, holding per entity a list of entity ids (or nothing). */
 export type IdLists = (IdColumn | undefined | null)[];
@@ -59,6 +66,12 @@ export interface CollectorOptions {
    * out ids from 1, so 0 never names an entity.
    */
   none?: number;
+  /**
+   * Allows a collector with no root components (`roots` missing or empty). Its only roots are then
+   * prefabs and the entities given to `root(eid)`, and a `collect()` before any `root(eid)` removes
+   * every other entity of the world; so this must be asked for, not fallen into. Default false.
+   */
+  allowNoRoots?: boolean;
 }
 
 /** Edge modes per declared relation. `BOTH` for relations created with `autoRemoveSubject`. */
@@ -72,14 +85,16 @@ export const MAX_EID = 0xffff_ffff;
 /** bitECS's own key for a relation's settings (a global symbol, the same in every copy). */
 const RELATION_DATA = Symbol.for('bitecs-relationData');
 
-/** Declared fields of one kind, with their "no entity" values. */
+/** Declared fields of one kind, with their "no entity" values and names for messages (`refs[2]`). */
 export interface Fields {
   /** One id per entity. */
   readonly stores: IdColumn[];
   readonly nones: number[];
+  readonly labels: string[];
   /** A list of ids per entity. */
   readonly lists: IdLists[];
   readonly listNones: number[];
+  readonly listLabels: string[];
 }
 
 /** The declarations, validated. */
@@ -112,25 +127,122 @@ export function contextOf(world: unknown, what = 'world'): WorldContext {
   return ctx;
 }
 
-function isIdColumn(value: unknown): value is IdColumn {
-  if (Array.isArray(value)) return true;
-  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) &&
-    !(value instanceof BigUint64Array);
+/** The typed arrays that can be id fields: integer ones (not clamped, float or bigint). */
+const ID_ARRAYS = [Uint32Array, Int32Array, Uint16Array, Int16Array, Uint8Array, Int8Array];
+const ID_ARRAY_NAMES = 'Uint32Array, Int32Array, Uint16Array, Int16Array, Uint8Array or Int8Array';
+
+function isIdTypedArray(value: unknown): value is Exclude<IdColumn, number[]> {
+  for (const type of ID_ARRAYS) if (value instanceof type) return true;
+  return false;
 }
 
-function typedName(value: object): string {
-  return Array.isArray(value) ? 'an array' : `a ${value.constructor.name}`;
+/** Any array or typed array: what a game might store as a list, or pass as a store. */
+function isListLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
-/** A "no entity" value: a number the field can hold exactly (so `store[eid] === none` can be true). */
-function checkNone(none: unknown, what: string, store: IdColumn | IdLists | undefined): number {
+/** "an array", "a Float32Array", or `describe` for anything else. */
+function describeStore(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  return describe(value);
+}
+
+/**
+ * Why `value`, read from `what` (`refs[2]`) at `where` (`for entity 7`), is neither an entity id
+ * nor a number that names no entity: undefined when it is an integer (live or not, `collect()`
+ * decides), else the error to throw. `many` tells what the store was declared as, for the hint.
+ */
+export function entryError(value: unknown, what: string, where: string, many: boolean): Error | undefined {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return undefined;
+    return new RangeError(`${what} holds ${describe(value)} ${where}: not an entity id (ids are integers)`);
+  }
+  if (isListLike(value)) {
+    return new TypeError(
+      many
+        ? `${what} holds ${describeStore(value)} ${where}, inside a list: a list holds entity ids, not lists`
+        : `${what} holds ${
+          describeStore(value)
+        } ${where}: a field holding a list of ids per entity is declared { store, many: true }`,
+    );
+  }
+  return new TypeError(`${what} holds ${describe(value)} ${where}: not an entity id (a number)`);
+}
+
+/**
+ * Why `list`, read from the `many` field `what` for entity `eid`, is not a list of ids (an array or
+ * an integer typed array; `undefined` and `null` mean none): undefined when it is one.
+ */
+export function listError(list: unknown, what: string, eid: number): Error | undefined {
+  if (list === undefined || list === null || Array.isArray(list) || isIdTypedArray(list)) return undefined;
+  const hint = typeof list === 'number'
+    ? ' (a single id: declare the field without many: true)'
+    : ArrayBuffer.isView(list)
+    ? ` (an id list is an array or a ${ID_ARRAY_NAMES})`
+    : '';
+  return new TypeError(
+    `${what} holds ${
+      describeStore(list)
+    } for entity ${eid}: a 'many' field holds a list of entity ids per entity${hint}`,
+  );
+}
+
+/** An id store: an integer typed array, or a plain array whose present entries are all integers. */
+function checkIdStore(store: unknown, what: string): IdColumn {
+  if (isIdTypedArray(store)) return store;
+  if (Array.isArray(store)) {
+    for (let eid = 0; eid < store.length; eid++) {
+      const v: unknown = store[eid];
+      if (v === undefined) continue; // a hole: no entity
+      const error = entryError(v, what, `for entity ${eid}`, false);
+      if (error !== undefined) throw error;
+    }
+    return store as number[];
+  }
+  if (ArrayBuffer.isView(store) && !(store instanceof DataView)) {
+    throw new TypeError(
+      `${what} is ${describeStore(store)}: an id field is a ${ID_ARRAY_NAMES}, or an array of integers ` +
+        '(a float array can hold fractions and, as Float32Array, not every id exactly)',
+    );
+  }
+  throw new TypeError(
+    `${what} is ${describe(store)}: expected an integer typed array or an array indexed by entity id`,
+  );
+}
+
+/** A 'many' store: a plain array whose present entries are lists of integers (or undefined/null). */
+function checkListStore(store: unknown, what: string, none: number): IdLists {
+  if (!Array.isArray(store)) {
+    throw new TypeError(
+      `${what} is ${describeStore(store)}: a 'many' field is an array holding a list of ids per entity`,
+    );
+  }
+  for (let eid = 0; eid < store.length; eid++) {
+    const list: unknown = store[eid];
+    const error = listError(list, what, eid);
+    if (error !== undefined) throw error;
+    if (list === undefined || list === null) continue;
+    const entries = list as ArrayLike<unknown>;
+    if (!Array.isArray(list)) checkNone(none, `${what}'s "no entity" value`, list as IdColumn);
+    for (let k = 0; k < entries.length; k++) {
+      const entryProblem = entryError(entries[k], what, `for entity ${eid} at list index ${k}`, true);
+      if (entryProblem !== undefined) throw entryProblem;
+    }
+  }
+  return store as IdLists;
+}
+
+/** A "no entity" value: an integer the field can hold exactly (so `store[eid] === none` can be true). */
+function checkNone(none: unknown, what: string, store: IdColumn | undefined): number {
   if (typeof none !== 'number') throw new TypeError(`${what} must be a number, got ${describe(none)}`);
   if (Number.isNaN(none)) throw new RangeError(`${what} is NaN, which no field can compare equal to`);
+  if (!Number.isInteger(none)) throw new RangeError(`${what} ${describe(none)} is not an integer`);
   if (store !== undefined && !Array.isArray(store)) {
     const probe = new (store.constructor as new (values: number[]) => IdColumn)([none]);
     if (probe[0] !== none) {
       throw new RangeError(
-        `${what} ${describe(none)} cannot be stored in ${typedName(store)} (it reads back as ${probe[0]})`,
+        `${what} ${describe(none)} cannot be stored in ${describeStore(store)} (it reads back as ${probe[0]})`,
       );
     }
   }
@@ -149,13 +261,13 @@ export function checkEid(eid: unknown, what: string): number {
 function listOf(value: unknown, what: string): readonly unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    const hint = isIdColumn(value) ? ` (to declare one field, write [${what === 'refs' ? 'store' : 'it'}])` : '';
+    const hint = isListLike(value) ? ` (to declare one field, write [${what === 'refs' ? 'store' : 'it'}])` : '';
     throw new TypeError(`${what} must be a list, got ${describe(value)}${hint}`);
   }
   return value;
 }
 
-const OPTION_KEYS = ['refs', 'roots', 'relations', 'none'];
+const OPTION_KEYS = ['refs', 'roots', 'relations', 'none', 'allowNoRoots'];
 const FIELD_KEYS = ['store', 'none', 'many', 'weak'];
 const RELATION_KEYS = ['relation', 'edge'];
 
@@ -167,7 +279,6 @@ function checkKeys(value: object, allowed: string[], what: string): void {
   }
 }
 
-/** Validates everything and builds the state; throws before building anything. */
 /** Validates the world and every declaration; throws before building anything. */
 export function readOptions(world: World, options: CollectorOptions | undefined): Declarations {
   const ctx = contextOf(world);
@@ -177,14 +288,28 @@ export function readOptions(world: World, options: CollectorOptions | undefined)
   const o: CollectorOptions = options ?? {};
   checkKeys(o, OPTION_KEYS, 'options');
   const defaultNone = o.none === undefined ? 0 : checkNone(o.none, 'options.none', undefined);
+  if (o.allowNoRoots !== undefined && typeof o.allowNoRoots !== 'boolean') {
+    throw new TypeError(`options.allowNoRoots must be a boolean, got ${describe(o.allowNoRoots)}`);
+  }
 
-  const strong: Fields = { stores: [], nones: [], lists: [], listNones: [] };
-  const weak: Fields = { stores: [], nones: [], lists: [], listNones: [] };
+  const strong: Fields = { stores: [], nones: [], labels: [], lists: [], listNones: [], listLabels: [] };
+  const weak: Fields = { stores: [], nones: [], labels: [], lists: [], listNones: [], listLabels: [] };
+  // Each store once: the same array declared twice (or strong and weak) would be read and
+  // cleared twice, and which declaration wins would be an accident of order.
+  const declared = new Map<unknown, string>();
+  const once = (store: unknown, what: string): void => {
+    const first = declared.get(store);
+    if (first !== undefined) throw new TypeError(`${what} is the same store as ${first}: declare each field once`);
+    declared.set(store, what);
+  };
   listOf(o.refs, 'refs').forEach((field, k) => {
     const what = `refs[${k}]`;
-    if (isIdColumn(field)) {
-      strong.stores.push(field);
-      strong.nones.push(checkNone(defaultNone, 'options.none', field));
+    if (isListLike(field)) {
+      const store = checkIdStore(field, what);
+      once(store, what);
+      strong.stores.push(store);
+      strong.nones.push(checkNone(defaultNone, 'options.none', store));
+      strong.labels.push(what);
       return;
     }
     if (typeof field !== 'object' || field === null) {
@@ -199,23 +324,20 @@ export function readOptions(world: World, options: CollectorOptions | undefined)
         throw new TypeError(`${what}.${flag} must be a boolean, got ${describe(f[flag])}`);
       }
     }
-    if (!isIdColumn(f.store)) {
-      throw new TypeError(
-        `${what}.store is ${describe(f.store)}: expected a typed array or an array indexed by entity id`,
-      );
-    }
     const kind = f.weak === true ? weak : strong;
     if (f.many === true) {
-      if (!Array.isArray(f.store)) {
-        throw new TypeError(
-          `${what}.store is ${typedName(f.store)}: a 'many' field is an array holding a list per entity`,
-        );
-      }
-      kind.lists.push(f.store as unknown as IdLists);
-      kind.listNones.push(f.none === undefined ? defaultNone : checkNone(f.none, `${what}.none`, undefined));
+      const none = f.none === undefined ? defaultNone : checkNone(f.none, `${what}.none`, undefined);
+      const lists = checkListStore(f.store, `${what}.store`, none);
+      once(lists, what);
+      kind.lists.push(lists);
+      kind.listNones.push(none);
+      kind.listLabels.push(what);
     } else {
-      kind.stores.push(f.store);
-      kind.nones.push(checkNone(f.none === undefined ? defaultNone : f.none, `${what}.none`, f.store));
+      const store = checkIdStore(f.store, `${what}.store`);
+      once(store, what);
+      kind.stores.push(store);
+      kind.nones.push(checkNone(f.none === undefined ? defaultNone : f.none, `${what}.none`, store));
+      kind.labels.push(what);
     }
   });
 
@@ -262,5 +384,13 @@ export function readOptions(world: World, options: CollectorOptions | undefined)
     relations.push(relation as Relation<any>);
     relationModes.push(mode);
   });
+  // Last, so that a malformed declaration is reported as such first.
+  if (rootComponents.length === 0 && o.allowNoRoots !== true) {
+    throw new TypeError(
+      `options.roots is ${o.roots === undefined ? 'missing' : 'empty'}: with no root components, the only roots are ` +
+        'prefabs and the entities given to root(eid), and collect() before any root(eid) removes every entity. ' +
+        'List root components (roots: [Player, Level]), or pass allowNoRoots: true if that is what you mean',
+    );
+  }
   return { index: ctx.entityIndex, strong, weak, rootComponents, relations, relationModes };
 }

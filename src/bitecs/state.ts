@@ -50,6 +50,13 @@ export interface BridgeState {
   prefabCount: number;
   /** Unreached live entities, gathered before any is removed (removal reorders bitECS's dense list). */
   doomed: Uint32Array;
+  /**
+   * Dangling entries found while marking, cleared once marking is done (see fields.ts): the field's
+   * code (its place times 4, plus WEAK_FIELD and LIST_FIELD) and the entity holding the entry.
+   */
+  pendingCode: Uint32Array;
+  pendingEid: Uint32Array;
+  pendingCount: number;
 
   /** Explicit roots (full ids), unordered; `rootSlot[id]` is an entity index's place here plus one. */
   rootList: Uint32Array;
@@ -90,6 +97,9 @@ export function makeBridgeState(world: World, options: CollectorOptions | undefi
     work: new Uint32Array(64),
     prefabCount: 0,
     doomed: new Uint32Array(64),
+    pendingCode: new Uint32Array(16),
+    pendingEid: new Uint32Array(16),
+    pendingCount: 0,
     rootList: new Uint32Array(16),
     rootCount: 0,
     rootSlot: new Uint32Array(64),
