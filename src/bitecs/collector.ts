@@ -15,7 +15,7 @@
  * (clearing fields), prefabs.ts (pairs bitECS leaves on prefabs); this file puts a collection
  * together and is the public facade.
  */
-import { $internal, removeEntity, type World, type WorldContext } from 'bitecs';
+import { $internal, commitRemovals, removeEntity, type World, type WorldContext } from 'bitecs';
 import { clearDangling, clearPending, clearRemovedFields, scanWeak } from './fields.ts';
 import { mark } from './mark.ts';
 import { clearPrefabPairs } from './prefabs.ts';
@@ -79,6 +79,10 @@ function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: num
 export function collectWorld(s: BridgeState): BitecsCollection {
   const t0 = performance.now();
   const ctx = contextOf(s.world, "the collector's world");
+  // bitECS drops removed entities from its queries lazily (any query() call commits). An entry
+  // left pending while the id goes to a new entity makes a later removeEntity visit that entity
+  // as if it were the old one; the collector starts and ends with every removal committed.
+  commitRemovals(s.world);
   syncIndex(s, ctx.entityIndex);
   const index = ctx.entityIndex;
   const idMask = idMaskOf(index);
@@ -118,6 +122,7 @@ export function collectWorld(s: BridgeState): BitecsCollection {
     cascaded = died;
     cleared += clearedAfter;
   }
+  commitRemovals(s.world);
   return {
     freed: count + cascaded,
     live: ctx.entityComponents.size,

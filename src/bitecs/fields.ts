@@ -183,8 +183,16 @@ export function clearRemovedFields(fields: Fields, doomed: Uint32Array, count: n
     const lists = fields.lists[f]!;
     const none = fields.listNones[f]!;
     for (let k = 0; k < count; k++) {
-      const list = lists[doomed[k]!];
-      if (list !== undefined && list !== null) truncate(list, 0, none);
+      const d = doomed[k]!;
+      const list: unknown = lists[d];
+      if (list === undefined || list === null) continue;
+      // Garbage's lists were never read, so they may be anything: whatever is not a list (which
+      // collect() would refuse once the id is reused) is dropped.
+      if (Array.isArray(list) || (ArrayBuffer.isView(list) && !(list instanceof DataView))) {
+        truncate(list as IdColumn, 0, none);
+      } else {
+        lists[d] = undefined;
+      }
     }
   }
 }
@@ -209,10 +217,11 @@ export function clearDangling(
     const none = fields.nones[f]!;
     for (let i = 0; i < count; i++) {
       const eid = live[i]!;
-      const v = store[eid];
+      const v: unknown = store[eid];
       if (v === none || v === undefined) continue;
-      const id = v & idMask;
-      if (eids[id] !== v || stamp[id] !== liveStamp) {
+      // The slow path after a cascade: entities a callback added were never checked, so `v` may be
+      // anything; what is not a live id is cleared.
+      if (typeof v !== 'number' || eids[v & idMask] !== v || stamp[v & idMask] !== liveStamp) {
         store[eid] = none;
         cleared++;
       }
@@ -224,13 +233,16 @@ export function clearDangling(
     for (let i = 0; i < count; i++) {
       const list = lists[live[i]!];
       if (list === undefined || list === null) continue;
+      if (typeof list !== 'object' || typeof list.length !== 'number') continue; // not a list: nothing to clear
       let w = 0;
       const n = list.length;
       for (let k = 0; k < n; k++) {
-        const v: number = list[k]!;
-        const id = v & idMask;
-        if (v === none || (eids[id] === v && stamp[id] === liveStamp)) list[w++] = v;
-        else cleared++;
+        const v: unknown = list[k];
+        if (v === none || (typeof v === 'number' && eids[v & idMask] === v && stamp[v & idMask] === liveStamp)) {
+          list[w++] = v as number;
+        } else {
+          cleared++;
+        }
       }
       truncate(list, w, none);
     }
