@@ -182,9 +182,13 @@ export class Collector {
   }
 
   /**
-   * Removes every live entity that no root reaches, with bitECS's `removeEntity`, and sets every
-   * declared field that named a removed (or otherwise dead) entity to its "no entity" value.
-   * Stop-the-world: see the module documentation for why there is no incremental mode.
+   * Removes every live entity that no root reaches, with bitECS's `removeEntity`, sets every
+   * declared field that named a removed (or otherwise dead) entity to its "no entity" value, and
+   * removes the relation pairs on prefabs that name one. Stop-the-world: see the module
+   * documentation for why there is no incremental mode. Throws a `TypeError`/`RangeError` naming the
+   * field, entity and value when a store it reads holds something that is not an entity id (a list
+   * in a single-id field, a single id in a `many` field, a fraction, a string), and then has
+   * changed nothing.
    */
   collect(): BitecsCollection {
     return collectWorld(this.#s);
@@ -200,8 +204,10 @@ export class Collector {
  * const { freed, live } = gc.collect(); // e.g. once per level, or every few seconds
  * ```
  *
- * Throws `TypeError`/`RangeError` naming the bad value for a non-world, a store that is not an
- * array, a "no entity" value the store cannot hold, or an unknown option, and builds nothing.
+ * Throws `TypeError`/`RangeError` naming the bad value, and builds nothing, for a non-world; a store
+ * that is not an integer typed array or an array of integers (lists only with `many: true`), or
+ * that holds anything else; a store declared twice; a "no entity" value the store cannot hold; an
+ * unknown option; and no root components without `allowNoRoots: true`.
  */
 export function createCollector(world: World, options?: CollectorOptions): Collector {
   return new Collector(world, options);
