@@ -786,14 +786,15 @@ describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', ()
   it("garbage's fields are never read: whatever they hold, they are reset when it is removed", () => {
     const Lists = { list: [] as unknown[] };
     const plain: unknown[] = [];
-    const { world, Target, gc, garbage } = filledLater([plain as number[], {
+    const { world, Target, gc, root, garbage } = filledLater([plain as number[], {
       store: Lists.list as number[][],
       many: true,
     }]);
     plain[garbage] = [1, 2];
     Lists.list[garbage] = 7;
     expect(gc.collect()).toMatchObject({ freed: 2, live: 1, cleared: 1 });
-    expect(Target.eid[1]).toBe(0);
+    expect(entityExists(world, garbage)).toBe(false);
+    expect(Target.eid[root]).toBe(0);
     expect(plain[garbage]).toBe(0);
     expect(Lists.list[garbage]).toBe(undefined);
   });
