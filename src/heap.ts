@@ -3,7 +3,7 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { addYoung } from './gc/cards.ts';
+import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
 import {
   addComponentData,
   type ComponentData,
@@ -24,16 +24,13 @@ import {
   removeMember,
   RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
-import { finishCycle, fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
+import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
 import { runTick } from './gc/tick.ts';
-import { grownCapacity } from './core/columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
-import { sweepWouldMakeRoom } from './gc/sweep.ts';
+import { addPin, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
@@ -41,8 +38,8 @@ import {
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
-  growHeaders,
   HAS_COMPONENTS,
+  headerBytesPerObject,
   heapBytes,
   type HeapState,
   MARK,
@@ -53,7 +50,7 @@ import {
   WEAK,
   YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listWeak, listYoungWeak } from './gc/weak.ts';
+import { listFinalizable, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
@@ -144,9 +141,6 @@ export interface HeapStats {
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
   debt: number;
 }
-
-/** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
-const HEADER_BYTES = 18;
 
 let stateOfHeap: (heap: Heap) => HeapState;
 
@@ -279,44 +273,9 @@ export class Heap {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
     const s = this.#s;
-    const needIndex = s.freeHead === 0 && s.top > s.maxObjects;
-    if (needIndex || !canAllocBlock(s, n)) this.#finishSweep(needIndex, n);
-    // Every check that can fail comes before the first write: a failed alloc changes nothing.
-    if (s.freeHead === 0 && s.top > s.maxObjects) {
-      throw new HeapFullError(
-        `heap full: maxObjects ${s.maxObjects} reached (${this.#liveCount()} live, ${s.retired} retired)`,
-      );
-    }
-    if (!canAllocBlock(s, n)) {
-      throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-    }
-    let i = s.freeHead;
-    if (i !== 0) {
-      s.freeHead = s.next[i]!;
-    } else {
-      i = s.top;
-      if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
-      s.top = i + 1;
-    }
-    s.base[i] = allocBlock(s, n);
-    s.size[i] = n;
-    if (s.generational) {
-      addYoung(s, i);
-    } else {
-      s.next[i] = 0;
-      s.flags[i] = 0;
-    }
-    if (kindFlags !== 0) {
-      s.flags[i] = s.flags[i]! | kindFlags;
-      listWeak(s, i);
-    }
-    // Allocated with the current mark value: black during a cycle, white once the next one flips.
-    s.color[i] = s.markValue;
-    s.live++;
-    s.marked++;
-    s.allocations++;
-    s.slotsUsed += n;
-    if (s.scopeDepth > 0) pushScoped(s, i);
+    const why = roomFor(s, true, n);
+    if (why !== '') throw new HeapFullError(why);
+    const i = allocObject(s, n, kindFlags);
     return this.#handle(i);
   }
 
@@ -347,26 +306,7 @@ export class Heap {
     if ((s.flags[i]! & EPHEMERON) !== 0 && n % 2 !== 0) {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
-    const old = s.size[i]!;
-    if (n === old) return;
-    const oldBase = s.base[i]!;
-    if (blockCapacity(n) === blockCapacity(old)) {
-      // Same block: slots past the old count may hold stale edges from before; clear them.
-      if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
-    } else if (n < old && n > 0) {
-      shrinkBlock(s, oldBase, old, n);
-    } else {
-      if (!canAllocBlock(s, n)) this.#finishSweep(false, n);
-      if (!canAllocBlock(s, n)) {
-        throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-      }
-      const newBase = allocBlock(s, n);
-      s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, n));
-      freeBlock(s, oldBase, old);
-      s.base[i] = newBase;
-    }
-    s.size[i] = n;
-    s.slotsUsed += n - old;
+    resizeObject(s, i, n);
   }
 
   /**
@@ -661,25 +601,6 @@ export class Heap {
     return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
 
-  /**
-   * When the heap is full while a sweep is pending, the objects it has yet to free already read
-   * as dead and still hold their indices and slots: `alloc` and `resize` finish the sweep first,
-   * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
-   * decides nothing new, so "alloc never collects" still holds.
-   */
-  #finishSweep(needIndex: boolean, slotCount: number): void {
-    const s = this.#s;
-    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
-    // code. Not unless the sweep would make the room needed: a call that then fails must change
-    // nothing (the check only reads).
-    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
-    const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
-    if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
-    const start = performance.now();
-    finishCycle(s);
-    this.#pause(start);
-  }
-
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
     const s = this.#s;
@@ -876,7 +797,7 @@ export class Heap {
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
-      bytesPerObject: HEADER_BYTES,
+      bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
