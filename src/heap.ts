@@ -3,7 +3,7 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
+import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
 import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
 import {
   addMember,
@@ -249,16 +249,22 @@ export class Heap {
 
   // ---- objects -------------------------------------------------------------------------------
 
-  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const n = this.#checkSlotCount(slots);
+  /** The flag bits of an object kind, checked against the slot count. */
+  #kindFlags(kind: unknown, slotCount: number): number {
     const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
     if (kindFlags === -1) {
       throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
     }
-    if (kindFlags === EPHEMERON && n % 2 !== 0) {
-      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    if (kindFlags === EPHEMERON && slotCount % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${slotCount}`);
     }
+    return kindFlags;
+  }
+
+  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
     const why = roomFor(s, true, n);
     if (why !== '') throw new HeapFullError(why);
@@ -275,6 +281,33 @@ export class Heap {
     const i = this.#readableIndexOf(ref);
     const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
     return target === 0 ? NULL : this.#handle(target);
+  }
+
+  /**
+   * The index of the object in a slot (0 for NULL), for loops that chase a reference and then read
+   * the target's SoA columns: one checked call instead of `get` then `index`. `ref` is checked once.
+   */
+  targetIndex(ref: Ref, slot: number): number {
+    const s = this.#s;
+    const i = this.#readableIndexOf(ref);
+    return s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
+  }
+
+  /**
+   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
+   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
+   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   */
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): Float64Array {
+    checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
+    const s = this.#s;
+    const why = roomForMany(s, count, n);
+    if (why !== '') throw new HeapFullError(why);
+    const handles = new Float64Array(count);
+    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    return handles;
   }
 
   /** Stores `target` in a slot; NULL clears it. */
