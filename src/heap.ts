@@ -470,18 +470,34 @@ export class Heap {
     else f.column[k] = value;
   }
 
+  /** The (component, object) pairs whose `onRemove` hook is running inside `remove`. */
+  readonly #removing: { data: ComponentData; index: number }[] = [];
+
   /** Takes a component away (running its onRemove hook first, while it is still readable). */
   remove(ref: Ref, component: ComponentBase): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
     if (data.position[i] === 0) return;
-    try {
-      data.onRemove?.(ref);
-    } finally {
-      removeMember(data, i);
-      if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
+    // The hook runs first, while the component is readable, with collection forbidden (it must not
+    // free the object under the call). If it throws, the component stays: like every throwing
+    // call, `remove` then leaves the heap as the hook left it.
+    // A hook that removes the same component again does so without running itself twice.
+    const inHook = this.#removing.findIndex((entry) => entry.data === data && entry.index === i) !== -1;
+    if (data.onRemove !== undefined && !inHook) {
+      s.noGcDepth++;
+      this.#removing.push({ data, index: i });
+      try {
+        data.onRemove(ref);
+      } finally {
+        s.noGcDepth--;
+        this.#removing.pop();
+      }
+      // The hook may itself have removed the component.
+      if (data.position[i] === 0) return;
     }
+    removeMember(data, i);
+    if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
   }
 
   has(ref: Ref, component: ComponentBase): boolean {

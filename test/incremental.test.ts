@@ -68,6 +68,68 @@ describe('step()', () => {
     heap.verify();
   });
 
+  it('shades a white object stored into a black one (the insertion barrier)', () => {
+    const heap = new Heap();
+    const root = heap.alloc(2);
+    heap.pin(root);
+    let last = root;
+    for (let k = 0; k < 200; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    const loose = heap.alloc(0); // unreachable when the cycle begins
+    heap.step(10); // the root is scanned (black); most of the chain is still white
+    expect(heap.phase).toBe('mark');
+    heap.set(root, 1, loose); // the only reference to loose is from a black object
+    runCycle(heap, 10);
+    expect(heap.isAlive(loose)).toBe(true);
+    expect(heap.get(root, 1)).toBe(loose);
+    heap.verify();
+  });
+
+  it('keeps nothing alive through a store into garbage (no floating garbage)', () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(1));
+    const g1 = heap.alloc(1);
+    const g2 = heap.alloc(0);
+    heap.step(1);
+    heap.set(g1, 0, g2);
+    while (!heap.step(100));
+    expect(heap.isAlive(g1)).toBe(false);
+    expect(heap.isAlive(g2)).toBe(false);
+    heap.verify();
+  });
+
+  it('re-scans the roots when marking ends: an object pinned mid-cycle survives it', () => {
+    const heap = new Heap();
+    chain(heap, 300);
+    const loose = heap.alloc(0); // unreachable when the cycle begins, white
+    heap.step(10);
+    expect(heap.phase).toBe('mark');
+    const ticket = heap.pin(loose);
+    runCycle(heap, 10);
+    expect(heap.isAlive(loose)).toBe(true);
+    heap.unpin(ticket);
+    runCycle(heap, 1000);
+    expect(heap.isAlive(loose)).toBe(false);
+  });
+
+  it('re-scans open scopes when marking ends', () => {
+    const heap = new Heap();
+    chain(heap, 300);
+    heap.step(10);
+    const kept = heap.scope(() => {
+      const inScope = heap.alloc(1);
+      const old = heap.alloc(0); // allocated during the cycle: black anyway
+      heap.set(inScope, 0, old);
+      runCycle(heap, 10);
+      return [inScope, old];
+    });
+    expect(kept.every((ref) => heap.isAlive(ref))).toBe(true);
+    heap.verify();
+  });
+
   it('frees everything unreachable when the cycle began, even objects the program drops mid-cycle', () => {
     const heap = new Heap();
     const nodes = chain(heap, 100);

@@ -7,8 +7,10 @@
  * & YOUNG` is non-zero exactly when the target is young and the owner is old. NULL (index 0) has
  * flags 0, and with generations off no object is ever young, so neither needs its own test.
  *
- * Incremental part (invariant 6): while a major cycle marks, a stored target that is still white
- * is shaded (Dijkstra's insertion barrier), so no black object ever refers to a white one.
+ * Incremental part (invariant 6): while a major cycle marks, a white target stored into a marked
+ * (gray or black) object is shaded (Dijkstra's insertion barrier), so no black object ever refers
+ * to a white one. A store into a white object shades nothing: that object is scanned later if it
+ * is reached at all, and if it is garbage the store keeps nothing alive.
  * Snapshot-at-the-beginning would not do here: handles in JavaScript variables are not roots, so
  * the program can store an object that was already unreachable when the cycle began; SATB would
  * free it while referenced unless it also shaded new targets, i.e. did this barrier's work too.
@@ -43,5 +45,8 @@ export function writeRefField(
 function afterStore(s: HeapState, owner: number, target: number, strong: boolean): void {
   const flags = s.flags;
   if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
-  if (s.color[target] === s.barrierWhite && strong) shade(s, target);
+  // Shade only a target stored into a marked object: a white owner will be scanned if it is ever
+  // reached, and if it is not, the store must keep nothing alive (no floating garbage).
+  const color = s.color;
+  if (strong && color[target] === s.barrierWhite && color[owner] !== s.barrierWhite) shade(s, target);
 }
