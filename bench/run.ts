@@ -6,7 +6,7 @@
  *   npx deno run -A --v8-flags=--expose-gc bench/run.ts [options] [suite...]
  *
  * Suites: collect, churn, memory, handles, generational, incremental, weak, ecs, snapshot,
- * bitecs-bridge (default: all; a name matches exactly, else by substring). Options:
+ * bitecs-bridge, inspector (default: all; a name matches exactly, else by substring). Options:
  *   --quick   sizes 10^4 and 10^5 only (and fewer churn sizes), for fast iteration
  *   --json    print one JSON document on stdout and nothing else (progress goes to stderr)
  *   --help    this text
@@ -26,6 +26,7 @@ import { ecsSuite } from './ecs.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
+import { inspectorSuite } from './inspector.bench.ts';
 import { memorySuite } from './memory.bench.ts';
 import { snapshotSuite } from './snapshot.bench.ts';
 import { weakSuite } from './weak.bench.ts';
@@ -41,6 +42,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'bitecs-bridge': bitecsBridgeSuite,
   generational: generationalSuite,
   incremental: incrementalSuite,
+  inspector: inspectorSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--quick] [${Object.keys(SUITES).join('|')}...]`;

@@ -6,13 +6,14 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['layering (scripts/check-layers.mjs)', 'node', ['scripts/check-layers.mjs']],
   ['type check (tsc)', 'npx', ['tsc', '-p', '.']],
-  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'bitecs.ts', 'src/', 'test/', 'bench/', 'examples/']],
+  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'bitecs.ts', 'inspector.ts', 'src/', 'test/', 'bench/', 'examples/']],
   ['lint (deno lint)', 'npx', ['deno', 'lint']],
   ['format (deno fmt --check)', 'npx', ['deno', 'fmt', '--check']],
   ['tests in Node (vitest)', 'npx', ['vitest', 'run']],
   ['tests in Bun (bun test)', 'npx', ['bun', 'test', '--timeout', '60000', 'test/']],
   ['tests in Deno (vitest inside Deno)', 'npx', ['deno', 'run', '-A', 'npm:vitest', 'run']],
   ['Deno-only tests (deno test)', 'npx', ['deno', 'test', '-A']],
+  ['inspector in Chromium (playwright-core)', 'npx', ['vitest', 'run', '--config', 'vitest.browser.config.ts']],
   ['publish check (deno publish --dry-run)', 'npx', ['deno', 'publish', '--dry-run', '--allow-dirty']],
 ];
 
