@@ -15,6 +15,7 @@ export {
   type ObjectKind,
   type PathStep,
   type Phase,
+  type TickReport,
 } from './src/heap.ts';
 export {
   GcForbiddenError,

@@ -26,15 +26,19 @@ import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, type Ref } from '../core/handle.ts';
 import type { ResolvedOptions } from '../core/options.ts';
-import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from '../core/state.ts';
+import { FINALIZABLE, FINALIZE, type HeapState, IDLE } from '../core/state.ts';
+import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
 /** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
 export class SnapshotError extends HeapError {}
 
 const MAGIC = 'ECS-HEAP';
-/** 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). */
-export const SNAPSHOT_VERSION = 2;
+/**
+ * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`.
+ */
+export const SNAPSHOT_VERSION = 3;
 const HEADER_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -122,7 +126,10 @@ function sectionsOf(s: HeapState): { name: string; array: TypedColumn; used: num
     scopeStack: s.scopeTop,
     dirtyCards: s.dirtyCount,
     weakObjects: s.weakCount,
+    youngWeak: s.youngWeakCount,
+    rememberedWeak: s.rememberedWeakCount,
     finalizable: s.finalizableCount,
+    youngFinalizable: s.youngFinalizableCount,
     finalizeQueue: s.finalizeTop,
   };
   for (const [key, value] of Object.entries(s)) {
@@ -332,7 +339,7 @@ export function loadState(
     if (['color', 'generation', 'size', 'base', 'next', 'flags'].includes(name)) return columnLength;
     if (name === 'slots') return s.maxSlots;
     if (name === 'freeBlocks') return 32;
-    if (name === 'cards' || name === 'dirtyCards') return cardsFor(columnLength, s.cardShift);
+    if (name === 'cards') return cardsFor(columnLength, s.cardShift);
     if (name.startsWith('pin')) return s.codec.indexMask + 1;
     const field = /^c(\d+)\.(.+)$/.exec(name);
     if (field !== null && field[2] !== 'members') {
@@ -435,20 +442,16 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   integer('finalizableCount', 0, s.finalizable.length);
   integer('finalizeTop', 0, s.finalizeQueue.length);
   integer('finalizeNext', 0, s.finalizeTop);
-  integer('phase', IDLE, SWEEP);
+  integer('youngWeakCount', 0, s.youngWeak.length);
+  integer('youngFinalizableCount', 0, s.youngFinalizable.length);
+  integer('rememberedWeakCount', 0, 0);
+  // A snapshot is never taken inside a minor (its finalizers run inside noGc).
+  integer('phase', IDLE, FINALIZE);
   integer('sweepCursor', 0, n);
   if (s.scopeTop !== 0 || s.scopeDepth !== 0 || s.noGcDepth !== 0) fail('it was taken inside scope() or noGc()');
-  const white = 3 - s.markValue;
-  const expected = s.phase === MARK
-    ? { barrierWhite: white, liveMask: 3 }
-    : s.phase === SWEEP
-    ? { barrierWhite: NO_COLOR, liveMask: s.markValue }
-    : { barrierWhite: NO_COLOR, liveMask: 3 };
-  if (s.barrierWhite !== expected.barrierWhite || s.liveMask !== expected.liveMask || s.readMask !== s.liveMask) {
-    fail(
-      `its cycle state is inconsistent (phase ${s.phase}, barrier ${s.barrierWhite}, masks ${s.liveMask}/${s.readMask})`,
-    );
-  }
+  if (s.white !== 3 - s.markValue) fail(`white ${s.white} is not the other mark value of ${s.markValue}`);
+  // What the phase implies is derived, never trusted: the machine's one function sets it.
+  enterPhase(s, s.phase);
   for (let i = 1; i < n; i++) if (s.color[i]! > 2) fail(`object ${i} has color ${s.color[i]}`);
   for (const c of s.components.list) {
     if (c.memberCount > c.members.length) fail(`component '${c.name}' counts more members than it holds`);
