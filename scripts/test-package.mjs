@@ -168,7 +168,13 @@ run('plain Node imports the package', process.execPath, ['use.mjs']);
 run('Bun imports the package', bin('bun'), ['use.mjs']);
 // Deno resolves bare specifiers from node_modules when a package.json is present
 // ("manual" node_modules); no network and no npm: specifier needed.
-run('Deno imports the package', bin('deno'), ['run', '--allow-read', '--allow-env', '--allow-net=127.0.0.1', 'use.mjs']);
+run('Deno imports the package', bin('deno'), [
+  'run',
+  '--allow-read',
+  '--allow-env',
+  '--allow-net=127.0.0.1',
+  'use.mjs',
+]);
 
 // 5. A TypeScript consumer with the strictest settings a user may have, no skipLibCheck (so our
 // .d.ts files are checked too) and NodeNext resolution (which rejects `.ts` import paths).

@@ -1,5 +1,6 @@
-// `npm test`: the type check, lint and format check, the suites in Node, Bun and Deno, then the
-// packed npm package as a user installs it (scripts/test-package.mjs).
+// `npm test`: the type check, lint and format check, the suites in Node, Bun and Deno, the
+// inspector's page in headless Chromium, then the packed npm package as a user installs it
+// (scripts/test-package.mjs).
 // Every step runs even when an earlier one fails, so one run shows every runtime; the exit code
 // is non-zero when any step failed.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +8,17 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['layering (scripts/check-layers.mjs)', 'node', ['scripts/check-layers.mjs']],
   ['type check (tsc)', 'npx', ['tsc', '-p', '.']],
-  ['type check (deno check)', 'npx', ['deno', 'check', 'mod.ts', 'bitecs.ts', 'inspector.ts', 'src/', 'test/', 'bench/', 'examples/']],
+  ['type check (deno check)', 'npx', [
+    'deno',
+    'check',
+    'mod.ts',
+    'bitecs.ts',
+    'inspector.ts',
+    'src/',
+    'test/',
+    'bench/',
+    'examples/',
+  ]],
   ['lint (deno lint)', 'npx', ['deno', 'lint']],
   ['format (deno fmt --check)', 'npx', ['deno', 'fmt', '--check']],
   ['tests in Node (vitest)', 'npx', ['vitest', 'run']],

@@ -86,11 +86,14 @@ export function findPathFromRoot(s: HeapState, target: number): PathStep[] | nul
   const base = s.base;
   const size = s.size;
   const flags = s.flags;
+  /** The ephemerons reached so far, for the rounds (the search's own list: the collector's lists are its own). */
+  const ephemerons: number[] = [];
   let head = 0;
   while (via[target] === 0) {
     while (head < tail && via[target] === 0) {
       const obj = queue[head++]!;
       const objFlags = flags[obj]!;
+      if ((objFlags & EPHEMERON) !== 0) ephemerons.push(obj);
       if ((objFlags & NOT_STRONG) === 0) {
         const start = base[obj]!;
         for (let k = start, end = start + size[obj]!; k < end; k++) {
@@ -123,9 +126,7 @@ export function findPathFromRoot(s: HeapState, target: number): PathStep[] | nul
     if (via[target] !== 0) break;
     // Strong edges exhausted: values of pairs whose ephemeron and key are both reached.
     const before = tail;
-    for (let k = 0; k < s.weakCount; k++) {
-      const e = s.weakObjects[k]!;
-      if (via[e] === 0 || (flags[e]! & EPHEMERON) === 0) continue;
+    for (const e of ephemerons) {
       for (let p = base[e]!, end = p + size[e]!, pair = 0; p < end; p += 2, pair++) {
         const key = slots[p]!;
         const value = slots[p + 1]!;

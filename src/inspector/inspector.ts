@@ -21,7 +21,6 @@ import { checkInteger } from '../core/options.ts';
 import { StaleRefError } from '../core/errors.ts';
 import { EPHEMERON, type HeapState, WEAK } from '../core/state.ts';
 import { Heap, stateOf } from '../heap.ts';
-import { observeCollector } from './events.ts';
 import {
   close,
   HttpError,
@@ -60,8 +59,8 @@ export interface Inspector {
 
 export const DEFAULT_PORT = 7437;
 const OPTION_NAMES = ['port', 'host', 'intervalMs', 'history'];
-/** Moments kept at once; marking one more forgets the oldest. */
-const MAX_MOMENTS = 8;
+/** Moments kept at once (each holds 8 bytes per object index); marking one more forgets the oldest. */
+const MAX_MOMENTS = 4;
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 interface Client {
@@ -91,11 +90,11 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
   const assets = loadAssets();
 
   const start = performance.now();
-  const recorder = new Recorder(history, start);
+  const recorder = new Recorder(history);
   recorder.bytes = heap.stats().bytes;
   let listenerError: string | null = null;
   // The one thing an inspector does while nobody looks: record each collector call.
-  const unsubscribe = observeCollector(heap, (report) => {
+  const unsubscribe = heap.observe((report) => {
     try {
       recorder.record(report, stateOf(heap));
     } catch (error) {
@@ -103,7 +102,6 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
       listenerError ??= `recording a collector report failed: ${(error as Error).message}`;
     }
   });
-  const observing = unsubscribe !== null;
 
   const moments = new Map<string, Moment>();
   const clients = new Set<Client>();
@@ -111,9 +109,7 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
   const now = (): number => performance.now() - start;
 
   const sample = () => {
-    const s = stateOf(heap);
-    if (!observing) recorder.recordSample(heap.stats(), s);
-    const taken = takeSample(heap, s, recorder.count, now());
+    const taken = takeSample(heap, stateOf(heap), recorder.count, now());
     recorder.bytes = taken.stats.bytes;
     return { ...taken, notice: listenerError };
   };
@@ -139,10 +135,9 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
     clients.add(client);
     const hello = {
       runtime: runtimeName(),
-      observing,
       intervalMs,
       history,
-      calls: [...CALLS, 'sample'],
+      calls: CALLS,
       works: WORKS,
       columns: COLUMNS,
       promoteAfter: stateOf(heap).promoteAfter,
@@ -269,7 +264,7 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
       listenerError ??= `inspector server error: ${(error as Error).message}`;
     }));
   } catch (error) {
-    unsubscribe?.();
+    unsubscribe();
     throw error;
   }
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
@@ -279,7 +274,7 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
     port: boundPort,
     close(): Promise<void> {
       closed ??= (async () => {
-        unsubscribe?.();
+        unsubscribe();
         if (timer !== undefined) clearInterval(timer);
         for (const client of clients) client.response.end();
         clients.clear();

@@ -27,8 +27,11 @@ export interface Diff {
   stillAlive: number;
   /** Objects live at `from` and no longer at `to`. */
   freed: number;
-  /** The still-alive allocated objects by component (an object with two components counts in both). */
-  byComponent: { name: string; count: number }[];
+  /**
+   * The still-alive allocated objects by component (an object with two components counts in
+   * both), with a few of their handles to ask `whyAlive`.
+   */
+  byComponent: { name: string; count: number; sample: number[] }[];
   /** Still-alive allocated objects with no component. */
   withoutComponent: number;
   byKind: { strong: number; weak: number; ephemeron: number };
@@ -39,6 +42,7 @@ export interface Diff {
 }
 
 const SAMPLE = 24;
+const COMPONENT_SAMPLE = 3;
 
 /** The handles of every live object now. */
 export function takeMoment(s: HeapState, name: string, seq: number, time: number): Moment {
@@ -88,14 +92,16 @@ export function diffMoments(s: HeapState, from: Moment, to: Moment): Diff {
   const inSome = new Uint8Array(kept.length);
   const byComponent = s.components.list.map((c) => {
     let count = 0;
+    const sample: number[] = [];
     for (let k = 0; k < c.memberCount; k++) {
       const i = c.members[k]!;
       if (i < kept.length && kept[i] === 1) {
         count++;
         inSome[i] = 1;
+        if (sample.length < COMPONENT_SAMPLE) sample.push(b[i]!);
       }
     }
-    return { name: c.name, count };
+    return { name: c.name, count, sample };
   });
   let withoutComponent = 0;
   const sample: number[] = [];

@@ -5,16 +5,16 @@
  * connects and the new records a few times a second after.
  */
 import type { HeapState } from '../core/state.ts';
-import type { HeapStats } from '../heap.ts';
-import type { CollectorReport } from './events.ts';
+import type { TickReport } from '../heap.ts';
 
 export const CALLS = ['tick', 'step', 'minor', 'collect'] as const;
 export const WORKS = ['nothing', 'minor', 'major', 'minor+major', 'full'] as const;
+/** The same, as codes by name: one property load per record instead of a search. */
+const CALL_CODE: Record<string, number> = Object.fromEntries(CALLS.map((name, code) => [name, code]));
+const WORK_CODE: Record<string, number> = Object.fromEntries(WORKS.map((name, code) => [name, code]));
 
 /** The record columns, in the order the page receives them. */
 export const COLUMNS = [
-  /** Milliseconds since the inspector started, when the call ended. */
-  'time',
   /** Index into CALLS and WORKS. */
   'call',
   'work',
@@ -54,11 +54,9 @@ export class Recorder {
   bytes = 0;
   readonly #columns: Record<Column, Float64Array>;
   readonly #phase: string[];
-  readonly #start: number;
 
-  constructor(capacity: number, start: number) {
+  constructor(capacity: number) {
     this.capacity = capacity;
-    this.#start = start;
     this.#columns = Object.fromEntries(COLUMNS.map((c) => [c, new Float64Array(capacity)])) as Record<
       Column,
       Float64Array
@@ -67,12 +65,11 @@ export class Recorder {
   }
 
   /** Records one collector call: its report, and the free/retired/dirty counts the state holds now. */
-  record(report: CollectorReport, s: HeapState): void {
+  record(report: TickReport, s: HeapState): void {
     const k = this.count % this.capacity;
     const c = this.#columns;
-    c.time[k] = performance.now() - this.#start;
-    c.call[k] = CALLS.indexOf(report.call);
-    c.work[k] = WORKS.indexOf(report.work);
+    c.call[k] = CALL_CODE[report.call]!;
+    c.work[k] = WORK_CODE[report.work]!;
     c.ms[k] = report.ms;
     c.units[k] = report.units;
     c.budgetMs[k] = report.budgetMs ?? NaN;
@@ -89,27 +86,6 @@ export class Recorder {
     c.dirtyCards[k] = s.dirtyCount;
     c.bytes[k] = this.bytes;
     this.#phase[k] = report.phase;
-    this.count++;
-  }
-
-  /**
-   * For a heap without `observe`: a record made from `stats()` when the page samples, so the
-   * occupancy charts still move (the pause strip stays empty: no collector call is seen).
-   */
-  recordSample(stats: HeapStats, s: HeapState): void {
-    const k = this.count % this.capacity;
-    for (const name of COLUMNS) this.#columns[name][k] = NaN;
-    const c = this.#columns;
-    c.time[k] = performance.now() - this.#start;
-    c.call[k] = CALLS.length; // 'sample'
-    c.work[k] = 0;
-    c.young[k] = stats.young;
-    c.old[k] = stats.old;
-    c.free[k] = s.top - 1 - s.live - s.retired;
-    c.retired[k] = s.retired;
-    c.dirtyCards[k] = s.dirtyCount;
-    c.bytes[k] = stats.bytes;
-    this.#phase[k] = stats.phase;
     this.count++;
   }
 

@@ -73,6 +73,9 @@
     members: { seq: [], names: [], counts: [] },
     paused: false,
     window: 1200,
+    /** The pause strip's y scale: 'p99' (spikes cut) or 'max'. */
+    pauseScale: 'p99',
+    pauseTop: 1,
     lastFrameAt: 0,
     frames: 0,
     charts: {},
@@ -94,7 +97,7 @@
 
   function addRecords(records) {
     const { seq, columns } = records;
-    const n = columns.time.length;
+    const n = columns.ms.length;
     for (let i = 0; i < n; i++) view.seq.push(seq + i);
     for (const name of view.hello.columns) {
       const to = view.cols[name];
@@ -158,12 +161,6 @@
 
   function showNotice() {
     const notes = [];
-    if (view.hello && !view.hello.observing) {
-      notes.push(
-        'This heap has no heap.observe(): the inspector cannot see collector calls, so the pause strip stays ' +
-          'empty and occupancy is sampled a few times a second instead of per frame.',
-      );
-    }
     if (view.sample && view.sample.notice) notes.push(view.sample.notice);
     const el = $('notice');
     el.hidden = notes.length === 0;
@@ -230,13 +227,16 @@
   function renderCards(sample) {
     const box = $('cards');
     if (box.childElementCount === 0) {
-      for (const [key, label, , fromSample] of CARDS) {
+      for (const [key, label, format, fromSample] of CARDS) {
         box.append(
           h(
             'div',
             { class: 'card' },
             h('div', { class: 'label' }, label),
-            h('div', { class: 'value', [fromSample ? 'data-sample' : 'data-stat']: key }, '—'),
+            h('div', {
+              class: format === text ? 'value text' : 'value',
+              [fromSample ? 'data-sample' : 'data-stat']: key,
+            }, '—'),
           ),
         );
       }
@@ -269,7 +269,7 @@
     return c;
   }
 
-  const frameAxis = { ...AXIS, values: (_u, v) => v.map(short) };
+  const frameAxis = { ...AXIS, values: (_u, v) => v.map(fmt) };
   const countAxis = (scale) => ({ ...AXIS, scale, size: 52, values: (_u, v) => v.map(short) });
   const frameSeries = { label: 'frame', value: (_u, v) => fmt(v) };
   const line = (label, stroke, scale, value = (_u, v) => fmt(v)) => ({ label, stroke, scale, width: 1.5, value });
@@ -299,6 +299,9 @@
     return sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
   }
 
+  /** Calls that took this much more than their budget count as over it (a tick stops at its deadline, a little past). */
+  const OVER_BUDGET = 1.1;
+
   function renderPauses() {
     const works = view.hello.works;
     const seq = windowed('seq');
@@ -306,9 +309,27 @@
     const work = windowed('work');
     const budget = windowed('budgetMs').map((b) => (isNumber(b) ? b : null));
     const byKind = works.map((_, k) => msColumn.map((v, i) => (work[i] === k && isNumber(v) ? v : null)));
+
+    // Percentiles over the window's collector calls.
+    const times = msColumn.filter(isNumber).sort((a, b) => a - b);
+    const p99 = percentile(times, 0.99);
+    let over = 0;
+    let largestBudget = 0;
+    msColumn.forEach((v, i) => {
+      if (budget[i] === null) return;
+      largestBudget = Math.max(largestBudget, budget[i]);
+      if (isNumber(v) && v > budget[i] * OVER_BUDGET) over++;
+    });
+    // The y scale: up to the p99 (rarer spikes are cut at the top; the max is in the summary), or the max.
+    view.pauseTop = Math.max(
+      view.pauseScale === 'max' ? times[times.length - 1] || 0 : p99 * 1.3 || 0,
+      largestBudget * 1.5,
+      0.05,
+    );
+
     const bars = uPlot.paths.bars({ size: [0.9, 24], gap: 0 });
     chart('pauses', () => ({
-      scales: { x: { time: false }, ms: { range: (_u, _min, max) => [0, Math.max(max, 0.05) * 1.08] } },
+      scales: { x: { time: false }, ms: { range: () => [0, view.pauseTop] } },
       axes: [frameAxis, { ...AXIS, scale: 'ms', size: 52, values: (_u, v) => v.map((x) => `${+x.toFixed(3)}`) }],
       series: [
         frameSeries,
@@ -326,22 +347,22 @@
       ],
     }), [seq, ...byKind, budget]);
 
-    // Percentiles over the window's collector calls (sampled records of an observe-less heap have none).
-    const times = msColumn.filter(isNumber).sort((a, b) => a - b);
-    let over = 0;
-    msColumn.forEach((v, i) => {
-      if (isNumber(v) && budget[i] !== null && v > budget[i]) over++;
-    });
-    const summary = $('pause-summary');
-    summary.replaceChildren(
+    $('pause-summary').replaceChildren(
       ...[
         ['p50', percentile(times, 0.5)],
-        ['p99', percentile(times, 0.99)],
+        ['p99', p99],
         ['max', times.length ? times[times.length - 1] : NaN],
       ].flatMap(([label, v]) => [`${label} `, h('b', { 'data-pause': label, 'data-value': String(v) }, ms(v)), ' · ']),
-      `${fmt(over)} over budget, of ${fmt(times.length)} collector calls`,
+      h('span', { 'data-pause': 'over', 'data-value': String(over) }, fmt(over)),
+      ` of ${fmt(times.length)} calls over budget (by more than ${Math.round((OVER_BUDGET - 1) * 100)}%)`,
     );
   }
+
+  $('pause-scale').addEventListener('click', () => {
+    view.pauseScale = view.pauseScale === 'max' ? 'p99' : 'max';
+    $('pause-scale').textContent = view.pauseScale === 'max' ? 'scale: max' : 'scale: p99';
+    scheduleRender();
+  });
 
   function renderAges(sample) {
     const labels = [...sample.ages.map((_, k) => `age ${k}`), 'old'];
@@ -385,7 +406,9 @@
 
   function renderDirty(sample) {
     $('cards-summary').textContent = `${fmt(sample.stats.dirtyCards)} dirty of ${fmt(sample.cards)} cards ` +
-      `(${fmt(sample.cardSize)} indices each) · ${fmt(sample.weakObjects)} weak/ephemeron objects · ` +
+      `(${fmt(sample.cardSize)} ${sample.cardSize === 1 ? 'index' : 'indices'} each) · ${
+        fmt(sample.weakObjects)
+      } weak/ephemeron objects · ` +
       `${fmt(sample.finalizable)} with finalizers`;
     chart('dirty', () => ({
       scales: { x: { time: false }, n: { range: (_u, _min, max) => [0, Math.max(max, 1)] } },
@@ -588,8 +611,8 @@
     try {
       const d = await api(`/api/diff?from=A&to=${to}`);
       const until = to === 'now' ? `now (frame ${fmt(d.to.seq)})` : `B (frame ${fmt(d.to.seq)})`;
-      const rows = d.byComponent.filter((c) => c.count > 0).map((c) => [c.name, c.count]);
-      if (d.withoutComponent > 0) rows.push(['(no component)', d.withoutComponent]);
+      const rows = d.byComponent.filter((c) => c.count > 0).map((c) => [c.name, c.count, c.sample]);
+      if (d.withoutComponent > 0) rows.push(['(no component)', d.withoutComponent, []]);
       out.replaceChildren(
         h(
           'p',
@@ -603,27 +626,24 @@
           ? h(
             'table',
             { class: 'table' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'component'), h('th', { class: 'n' }, 'still alive'))),
+            h(
+              'thead',
+              {},
+              h('tr', {}, h('th', {}, 'component'), h('th', { class: 'n' }, 'still alive'), h('th', {}, 'for example')),
+            ),
             h(
               'tbody',
               {},
-              rows.map(([name, count]) =>
+              rows.map(([name, count, sample]) =>
                 h(
                   'tr',
                   {},
                   h('td', {}, name),
                   h('td', { class: 'n', 'data-diff-component': name, 'data-value': String(count) }, fmt(count)),
+                  h('td', {}, sample.flatMap((r) => [handleButton(r), ' '])),
                 )
               ),
             ),
-          )
-          : null,
-        d.sample.length
-          ? h(
-            'p',
-            { class: 'hint' },
-            'Some of them (click to see why alive): ',
-            d.sample.flatMap((r) => [handleButton(r), ' ']),
           )
           : null,
       );
