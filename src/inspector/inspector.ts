@@ -92,14 +92,15 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
   const start = performance.now();
   const recorder = new Recorder(history);
   recorder.bytes = heap.stats().bytes;
-  let listenerError: string | null = null;
+  /** The first thing that went wrong inside the inspector (never thrown into the game), for the page. */
+  let problem: string | null = null;
   // The one thing an inspector does while nobody looks: record each collector call.
   const unsubscribe = heap.observe((report) => {
     try {
       recorder.record(report, stateOf(heap));
     } catch (error) {
       // Never into the game's tick: remember it for the page instead.
-      listenerError ??= `recording a collector report failed: ${(error as Error).message}`;
+      problem ??= `recording a collector report failed: ${(error as Error).message}`;
     }
   });
 
@@ -111,17 +112,27 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
   const sample = () => {
     const taken = takeSample(heap, stateOf(heap), recorder.count, now());
     recorder.bytes = taken.stats.bytes;
-    return { ...taken, notice: listenerError };
+    return { ...taken, notice: problem };
   };
 
-  /** One update to every open page: a fresh sample and the records each page lacks. */
+  /**
+   * One update to every open page: a fresh sample and the records each page lacks. A page that
+   * has not read what it was sent (over a megabyte waiting) is skipped; it gets the records it
+   * missed with a later update, as long as the ring holds them.
+   */
   const push = (): void => {
     if (clients.size === 0) return;
-    const current = sample();
-    for (const client of clients) {
-      const records = recorder.since(client.lastSeq);
-      client.lastSeq = recorder.count;
-      client.response.write(`event: frame\ndata: ${JSON.stringify({ sample: current, records })}\n\n`);
+    try {
+      const current = sample();
+      for (const client of clients) {
+        if (client.response.writableLength > 1 << 20) continue;
+        const records = recorder.since(client.lastSeq);
+        client.lastSeq = recorder.count;
+        client.response.write(`event: frame\ndata: ${JSON.stringify({ sample: current, records })}\n\n`);
+      }
+    } catch (error) {
+      // From a timer: an exception here would end the game's process. Tell the page instead.
+      problem ??= `sampling the heap failed: ${(error as Error).message}`;
     }
   };
 
@@ -261,7 +272,7 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
   let server: Awaited<ReturnType<typeof listen>>['server'];
   try {
     ({ server, port: boundPort } = await listen(host, port, handle, (error) => {
-      listenerError ??= `inspector server error: ${(error as Error).message}`;
+      problem ??= `inspector server error: ${(error as Error).message}`;
     }));
   } catch (error) {
     unsubscribe();

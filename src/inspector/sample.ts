@@ -5,10 +5,10 @@
  * frame), never from inside a collector call.
  *
  * Costs: O(young objects) for the age histogram (the nursery list), O(components + queries)
- * for the counts, except during a sweep, when objects found dead are still members until swept
- * and the counts skip them (O(members)).
+ * for the counts, except after a cycle's marking, when objects found dead are still members
+ * until swept and the counts skip them (O(members)).
  */
-import { AGE_MASK, AGE_SHIFT, type HeapState, SWEEP } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, BOTH_MARKS, type HeapState } from '../core/state.ts';
 import type { Heap, HeapStats } from '../heap.ts';
 
 export interface Sample {
@@ -44,7 +44,8 @@ export function takeSample(heap: Heap, s: HeapState, seq: number, time: number):
   }
   // One bar per age a young object can have (0 to promoteAfter - 1), more only if some object has it.
   while (ages.length > s.promoteAfter && ages[ages.length - 1] === 0) ages.pop();
-  const sweeping = s.phase === SWEEP;
+  // After a cycle's marking (finalize and sweep phases), objects found dead stay members until swept.
+  const sweeping = s.liveMask !== BOTH_MARKS;
   const isLive = (index: number): boolean => (s.color[index]! & s.liveMask) !== 0;
   const components = s.components.list.map((c) => {
     let members = c.memberCount;
