@@ -17,8 +17,13 @@ import { Heap, type Ref } from '../mod.ts';
 import { serveInspector } from '../inspector.ts';
 import { stateOf } from '../src/heap.ts';
 import { takeSample } from '../src/inspector/sample.ts';
-import { buildHeap } from './collect.bench.ts';
-import { type Ctx, makeGraph, median, type Paired, prng, ratio, sig, type SuiteReport } from './common.ts';
+import { ratio, sig } from './lib/format.ts';
+import { makeGraph, prng } from './lib/graphs.ts';
+import { buildHeap } from './lib/heaps.ts';
+import { isMain, runStandalone } from './lib/output.ts';
+import type { Paired } from './lib/paired.ts';
+import { atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
+import { median } from './lib/stats.ts';
 
 const WORLD = 100_000;
 const SPAWNS = 2_000;
@@ -157,22 +162,29 @@ export async function inspectorSuite(ctx: Ctx): Promise<SuiteReport> {
     ]],
   }];
   const frameRatio = loop.ratios[1]!;
-  return {
-    suite: 'inspector',
-    runtime: ctx.runtime,
+  return report('inspector', ctx, [{
     tables,
-    targets: [{
-      name: `game loop with an idle inspector / without (${ctx.runtime}, one heap, ${loop.rounds} rounds)`,
-      goal: '<= 1.02',
-      value: frameRatio,
-      met: frameRatio <= 1.02,
-    }],
+    targets: [
+      atMost(
+        `game loop with an idle inspector / without (${ctx.runtime}, one heap, ${loop.rounds} rounds)`,
+        frameRatio,
+        1.02,
+        'x',
+      ),
+    ],
+    ratios: [
+      { name: 'game loop frame: with an idle inspector / without (paired, one heap)', value: frameRatio },
+      { name: 'tick(0) with nothing to do: with an idle inspector / without (paired)', value: tick.ratios[1]! },
+    ],
     notes: [
       `one heap, ${loop.rounds} rounds of ${BLOCK} frames each way (the inspector started before and closed after ` +
       `its block, untimed; order random); ratio = median over rounds of (with / without). tick(0): ` +
       `${tick.rounds} rounds of ${TICKS} calls each way, the same. An idle inspector runs only its observe ` +
-      'listener (a record of each collector call in a ring); the update is what an open page adds every 200 ms.',
+      'listener (a record of each collector call in a ring); the update is what an open page adds every 200 ms. ' +
+      "Times are the process's own: min(wall, CPU time) per block.",
     ],
     data: { loop, tick, sampleNs: median(sampleNs), sampleBytes: bytes },
-  };
+  }]);
 }
+
+if (isMain(import.meta)) process.exitCode = await runStandalone('inspector', inspectorSuite);
