@@ -160,15 +160,20 @@ describe.skipIf(!haveChromium)('inspector in Chromium', () => {
     const bullets = await page.$eval('[data-members="Bullet"]', (el) => Number((el as HTMLElement).dataset.value));
     expect(bullets).toBe(g.heap.query(g.Bullet).length);
     const records = await (await fetch(new URL('/api/records?after=0', inspector.url))).json() as {
-      columns: { ms: number[] };
+      columns: { ms: number[]; budgetMs: (number | null)[] };
     };
-    const ms = (records.columns.ms as number[]).slice(-1200).sort((a, b) => a - b);
+    const ms = records.columns.ms.slice(-1200).sort((a, b) => a - b);
     const rank = (p: number) => ms[Math.max(0, Math.ceil(p * ms.length) - 1)];
     const shown = await page.$$eval(
       '[data-pause]',
       (els) => els.map((el) => [(el as HTMLElement).dataset.pause, Number((el as HTMLElement).dataset.value)]),
     );
-    expect(Object.fromEntries(shown)).toEqual({ p50: rank(0.5), p99: rank(0.99), max: ms[ms.length - 1] });
+    const window = {
+      ms: records.columns.ms.slice(-1200),
+      budget: records.columns.budgetMs.slice(-1200),
+    };
+    const over = window.ms.filter((t, k) => window.budget[k] !== null && t > window.budget[k]! * 1.1).length;
+    expect(Object.fromEntries(shown)).toEqual({ p50: rank(0.5), p99: rank(0.99), max: ms[ms.length - 1], over });
     await settle(true);
   });
 
