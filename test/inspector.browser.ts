@@ -168,11 +168,11 @@ describe.skipIf(!haveChromium)('inspector in Chromium', () => {
       '[data-pause]',
       (els) => els.map((el) => [(el as HTMLElement).dataset.pause, Number((el as HTMLElement).dataset.value)]),
     );
-    const window = {
+    const last = {
       ms: records.columns.ms.slice(-1200),
       budget: records.columns.budgetMs.slice(-1200),
     };
-    const over = window.ms.filter((t, k) => window.budget[k] !== null && t > window.budget[k]! * 1.1).length;
+    const over = last.ms.filter((t, k) => last.budget[k] !== null && t > last.budget[k]! * 1.1).length;
     expect(Object.fromEntries(shown)).toEqual({ p50: rank(0.5), p99: rank(0.99), max: ms[ms.length - 1], over });
     await settle(true);
   });
