@@ -647,19 +647,10 @@ export class Heap {
     const s = this.#s;
     const start = performance.now();
     const deferred = inMajorCycle(s);
-    const youngBefore = s.young;
+    const workBefore = s.workDone;
     const freed = deferred ? 0 : minorCollection(s);
-    const report = this.#report(
-      'minor',
-      deferred ? 'nothing' : 'minor',
-      start,
-      null,
-      null,
-      freed,
-      0,
-      false,
-      youngBefore,
-    );
+    const work = deferred ? 'nothing' : 'minor';
+    const report = this.#report('minor', work, start, null, null, freed, 0, false, s.workDone - workBefore);
     return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
 

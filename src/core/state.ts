@@ -70,8 +70,10 @@ export interface Pacer {
   /** A major cycle starts once this many old objects are live. */
   nextMajorAt: number;
   allocationsAtLastTick: number;
-  /** Measured milliseconds a minor costs per young object (a moving average), to tell whether one fits a ms budget. */
-  msPerYoung: number;
+  /** Measured milliseconds per unit of collection work (a robust moving average over minors and major slices). */
+  msPerUnit: number;
+  /** The share of young objects the last minors kept (a moving average): what a minor's marking will cost. */
+  youngSurvival: number;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -306,9 +308,10 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     minHeapObjects,
     nextMajorAt: minHeapObjects,
     allocationsAtLastTick: 0,
-    // A starting guess (what a young object costs a compiled minor on the machines measured),
-    // replaced by measurement after the first minors.
-    msPerYoung: 30e-6,
+    // Starting guesses, replaced by measurement: 3 ns a unit (compiled code on the machines
+    // measured), and a tenth of the nursery surviving a minor.
+    msPerUnit: 3e-6,
+    youngSurvival: 0.1,
     debt: 0,
   };
 }

@@ -81,7 +81,7 @@ interface QueryInfo {
 interface SnapshotHeader {
   options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
   scalars: Record<string, number>;
-  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerYoung: number };
+  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerUnit: number; youngSurvival: number };
   components: ComponentInfo[];
   queries: QueryInfo[];
   /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
@@ -181,7 +181,8 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       nextMajorAt: s.pacer.nextMajorAt,
       allocationsAtLastTick: s.pacer.allocationsAtLastTick,
       debt: s.pacer.debt,
-      msPerYoung: s.pacer.msPerYoung,
+      msPerUnit: s.pacer.msPerUnit,
+      youngSurvival: s.pacer.youngSurvival,
     },
     components: s.components.list.map((c) => ({
       name: c.name,
@@ -465,18 +466,20 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
 }
 
 function loadPacer(s: HeapState, header: SnapshotHeader): void {
-  const { nextMajorAt, allocationsAtLastTick, debt, msPerYoung } = header.pacer;
+  const { nextMajorAt, allocationsAtLastTick, debt, msPerUnit, youngSurvival } = header.pacer;
   if (
     !Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick) ||
     allocationsAtLastTick < 0 || allocationsAtLastTick > s.allocations || !Number.isInteger(debt) || debt < 0 ||
-    typeof msPerYoung !== 'number' || !(msPerYoung > 0 && msPerYoung < 1)
+    typeof msPerUnit !== 'number' || !(msPerUnit > 0 && msPerUnit < 1) || typeof youngSurvival !== 'number' ||
+    !(youngSurvival >= 0 && youngSurvival <= 1)
   ) {
     fail('pacer state is malformed');
   }
   s.pacer.nextMajorAt = nextMajorAt;
   s.pacer.allocationsAtLastTick = allocationsAtLastTick;
   s.pacer.debt = debt;
-  s.pacer.msPerYoung = msPerYoung;
+  s.pacer.msPerUnit = msPerUnit;
+  s.pacer.youngSurvival = youngSurvival;
 }
 
 function loadFinalizers(
