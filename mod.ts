@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { type Index, type IndexArray, NULL, type Ref, type Ticket } from './src/core/handle.ts';
+export { type Index, type IndexArray, NULL, type Ref, type RefArray, type Ticket } from './src/core/handle.ts';
 export {
   type CollectionInfo,
   type ComponentOptions,
@@ -12,6 +12,7 @@ export {
   type HeapOptions,
   type HeapStats,
   type ObjectKind,
+  type PathStep,
   type Phase,
   type TickReport,
 } from './src/heap.ts';

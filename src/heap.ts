@@ -3,14 +3,11 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { addYoung } from './gc/cards.ts';
+import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
 import {
   addComponentData,
   type ComponentData,
-  FIELD_TYPES,
   type FieldData,
-  type FieldType,
-  MAX_FIELD_LENGTH,
   type Schema,
   schemaDifference,
 } from './core/component-store.ts';
@@ -26,18 +23,25 @@ import {
   hasAnyComponent,
   type Not,
   removeMember,
-  RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
-import { finishCycle, fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
+import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
+import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
+import { warmUp } from './warm-up.ts';
 import { runTick } from './gc/tick.ts';
-import { grownCapacity } from './core/columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
-import { describe, type Index, type IndexArray, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
+import {
+  describe,
+  type Index,
+  type IndexArray,
+  NULL,
+  packHandle,
+  type Ref,
+  type RefArray,
+  type Ticket,
+} from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
-import { sweepWouldMakeRoom } from './gc/sweep.ts';
+import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
@@ -50,8 +54,8 @@ import {
   FINALIZABLE,
   FINALIZE,
   FREE,
-  growHeaders,
   HAS_COMPONENTS,
+  headerBytesPerObject,
   heapBytes,
   type HeapState,
   MARK,
@@ -63,7 +67,7 @@ import {
   WEAK,
   YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listWeak, listYoungWeak } from './gc/weak.ts';
+import { listFinalizable, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
@@ -78,8 +82,10 @@ import {
 import { verifyHeap } from './gc/verify.ts';
 import { beginDestroy, destroyedCount, dismantle, runDestroyHooks } from './gc/destroy.ts';
 import { freeCauseText, FREED_DESTROYED } from './core/free-cause.ts';
+import { findPathFromRoot, type PathStep } from './gc/why-alive.ts';
 
 export type { HeapOptions } from './core/options.ts';
+export type { PathStep } from './gc/why-alive.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
 
@@ -159,21 +165,12 @@ export interface HeapStats {
   debt: number;
 }
 
-/** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
-const HEADER_BYTES = 18;
-
 let stateOfHeap: (heap: Heap) => HeapState;
 
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 
-/** Options of `defineComponent`. */
-export interface ComponentOptions {
-  /** Unique within the heap; names the component in errors and snapshots. Default `component<id>`. */
-  name?: string;
-  /** Runs when the component leaves an object: on `remove`, or in the finalizer phase once the object is found dead (its components still readable). */
-  onRemove?: (ref: Ref) => void;
-}
+export type { ComponentOptions } from './ecs/schema.ts';
 
 /** The state behind a heap, for the library's own modules (snapshot, bridges); not exported by `mod.ts`. */
 export function stateOf(heap: Heap): HeapState {
@@ -320,55 +317,26 @@ export class Heap {
 
   // ---- objects -------------------------------------------------------------------------------
 
-  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const n = this.#checkSlotCount(slots);
+  /** The flag bits of an object kind, checked against the slot count. */
+  #kindFlags(kind: unknown, slotCount: number): number {
     const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
     if (kindFlags === -1) {
       throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
     }
-    if (kindFlags === EPHEMERON && n % 2 !== 0) {
-      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    if (kindFlags === EPHEMERON && slotCount % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${slotCount}`);
     }
+    return kindFlags;
+  }
+
+  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
-    const needIndex = s.freeHead === 0 && s.top > s.maxObjects;
-    if (needIndex || !canAllocBlock(s, n)) this.#finishSweep(needIndex, n);
-    // Every check that can fail comes before the first write: a failed alloc changes nothing.
-    if (s.freeHead === 0 && s.top > s.maxObjects) {
-      throw new HeapFullError(
-        `heap full: maxObjects ${s.maxObjects} reached (${this.#liveCount()} live, ${s.retired} retired)`,
-      );
-    }
-    if (!canAllocBlock(s, n)) {
-      throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-    }
-    let i = s.freeHead;
-    if (i !== 0) {
-      s.freeHead = s.next[i]!;
-    } else {
-      i = s.top;
-      if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
-      s.top = i + 1;
-    }
-    s.base[i] = allocBlock(s, n);
-    s.size[i] = n;
-    if (s.generational) {
-      addYoung(s, i);
-    } else {
-      s.next[i] = 0;
-      s.flags[i] = 0;
-    }
-    if (kindFlags !== 0) {
-      s.flags[i] = s.flags[i]! | kindFlags;
-      listWeak(s, i);
-    }
-    // Allocated with the current mark value: black during a cycle, white once the next one flips.
-    s.color[i] = s.markValue;
-    s.live++;
-    s.marked++;
-    s.allocations++;
-    s.slotsUsed += n;
-    if (s.scopeDepth > 0) pushScoped(s, i);
+    const why = roomFor(s, true, n);
+    if (why !== '') throw new HeapFullError(why);
+    const i = allocObject(s, n, kindFlags);
     return this.#handle(i);
   }
 
@@ -382,15 +350,45 @@ export class Heap {
    * freed).
    */
   get(ref: Ref, slot: number): Ref {
+    const target = this.#targetOf(this.#readableIndexOf(ref), slot);
+    return target === 0 ? NULL : this.#handle(target);
+  }
+
+  /** The index in slot `slot` of readable object `i`, through the read barrier of `get`; 0 for NULL. */
+  #targetOf(i: number, slot: unknown): number {
     const s = this.#s;
-    const i = this.#readableIndexOf(ref);
     const at = s.base[i]! + this.#checkSlot(i, slot);
     const target = s.slots[at]!;
-    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return NULL;
-    if ((s.flags[i]! & EPHEMERON) !== 0 && (slot & 1) === 1 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
-      return NULL;
+    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return 0;
+    if ((s.flags[i]! & EPHEMERON) !== 0 && (at - s.base[i]!) % 2 === 1) {
+      if ((s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) return 0;
     }
-    return this.#handle(target);
+    return target;
+  }
+
+  /**
+   * The index of the object in a slot (0 for NULL), for loops that chase a reference and then read
+   * the target's SoA columns: one checked call instead of `get` then `index`. `ref` is checked once.
+   */
+  targetIndex(ref: Ref, slot: number): Index {
+    return this.#targetOf(this.#readableIndexOf(ref), slot) as Index;
+  }
+
+  /**
+   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
+   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
+   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   */
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): RefArray {
+    checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
+    const s = this.#s;
+    const why = roomForMany(s, count, n);
+    if (why !== '') throw new HeapFullError(why);
+    const handles = new Float64Array(count) as RefArray;
+    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    return handles;
   }
 
   /** Stores `target` in a slot; NULL clears it. */
@@ -415,26 +413,7 @@ export class Heap {
     if ((s.flags[i]! & EPHEMERON) !== 0 && n % 2 !== 0) {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
-    const old = s.size[i]!;
-    if (n === old) return;
-    const oldBase = s.base[i]!;
-    if (blockCapacity(n) === blockCapacity(old)) {
-      // Same block: slots past the old count may hold stale edges from before; clear them.
-      if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
-    } else if (n < old && n > 0) {
-      shrinkBlock(s, oldBase, old, n);
-    } else {
-      if (!canAllocBlock(s, n)) this.#finishSweep(false, n);
-      if (!canAllocBlock(s, n)) {
-        throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-      }
-      const newBase = allocBlock(s, n);
-      s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, n));
-      freeBlock(s, oldBase, old);
-      s.base[i] = newBase;
-    }
-    s.size[i] = n;
-    s.slotsUsed += n - old;
+    resizeObject(s, i, n);
   }
 
   /**
@@ -494,29 +473,8 @@ export class Heap {
    * arrays of them (`['f32', 3]`). An empty schema makes a tag.
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`component options must be an object, got ${describe(options)}`);
-    }
     const store = this.#s.components;
-    const name = options.name === undefined ? `component${store.list.length}` : options.name;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`a component name must be a non-empty string, got ${describe(name)}`);
-    }
-    if (store.byName.has(name)) throw new TypeError(`a component named '${name}' is defined already`);
-    if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
-      throw new TypeError(`onRemove must be a function, got ${describe(options.onRemove)}`);
-    }
-    for (const [field, spec] of Object.entries(schema)) {
-      if (RESERVED_FIELD_NAMES.has(field)) throw new TypeError(`field name '${field}' is reserved`);
-      const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
-      if (!FIELD_TYPES.includes(type as FieldType)) {
-        throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
-      }
-      checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
-    }
+    const name = checkComponentDefinition(store, schema, options);
     const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
     const component = { name, id: data.id, schema: data.schema };
     for (const field of data.fields) {
@@ -808,25 +766,6 @@ export class Heap {
     return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
 
-  /**
-   * When the heap is full while a sweep is pending, the objects it has yet to free already read
-   * as dead and still hold their indices and slots: `alloc` and `resize` finish the sweep first,
-   * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
-   * decides nothing new, so "alloc never collects" still holds.
-   */
-  #finishSweep(needIndex: boolean, slotCount: number): void {
-    const s = this.#s;
-    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
-    // code. Not unless the sweep would make the room needed: a call that then fails must change
-    // nothing (the check only reads).
-    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
-    const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
-    if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
-    const start = performance.now();
-    finishCycle(s);
-    this.#pause(start);
-  }
-
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
     const s = this.#s;
@@ -918,19 +857,10 @@ export class Heap {
     const s = this.#s;
     const start = performance.now();
     const deferred = inMajorCycle(s);
-    const youngBefore = s.young;
+    const workBefore = s.workDone;
     const freed = deferred ? 0 : minorCollection(s);
-    const report = this.#report(
-      'minor',
-      deferred ? 'nothing' : 'minor',
-      start,
-      null,
-      null,
-      freed,
-      0,
-      false,
-      youngBefore,
-    );
+    const work = deferred ? 'nothing' : 'minor';
+    const report = this.#report('minor', work, start, null, null, freed, 0, false, s.workDone - workBefore);
     return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
 
@@ -1037,7 +967,7 @@ export class Heap {
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
-      bytesPerObject: HEADER_BYTES,
+      bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
@@ -1055,40 +985,14 @@ export class Heap {
 
   /**
    * Runs every collector path (alloc, stores, minor, incremental slices, full collection, weak
-   * objects, finalizers, components) on a scratch heap, so the JavaScript engine has compiled
-   * them before the first frame: call it during loading. Without it, the first few minor
-   * collections of a process run in the engine's interpreter, several milliseconds each.
-   * Returns the milliseconds it took.
+   * objects, finalizers, components) on scratch heaps, so the JavaScript engine has compiled them
+   * before the first frame: call it during loading. Without it, the first few minor collections
+   * of a process run in the engine's interpreter, several milliseconds each. Returns the
+   * milliseconds it took.
    */
   static warmUp(rounds: number = 6): number {
     checkInteger('warm-up rounds', rounds, 1, 1000);
-    const start = performance.now();
-    for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
-      const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
-      const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
-      const world: Ref[] = [heap.alloc(4)];
-      heap.pin(world[0]!);
-      for (let i = 1; i < 4096; i++) {
-        const node = heap.alloc(4);
-        heap.set(world[Math.floor((i - 1) / 3)]!, (i - 1) % 3, node); // slot 3 stays free for attachments
-        world.push(node);
-      }
-      heap.collect();
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < 2048; k++) {
-          const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
-          heap.set(o, 0, world[(k * 7919 + round) % world.length]!);
-          if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
-          if (k % 256 === 0) heap.setFinalizer(o, () => {});
-          if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
-        }
-        heap.tick(0.5);
-        heap.minor();
-        heap.step(5000);
-      }
-      heap.collect();
-    }
-    return performance.now() - start;
+    return warmUp(Heap, rounds);
   }
 
   // ---- save and restore ------------------------------------------------------------------------
@@ -1135,6 +1039,29 @@ export class Heap {
     queriesToDefine(decoded.header, heap.#s.components);
     loadState(heap.#s, decoded, options, (index) => heap.refAt(index as Index));
     return heap;
+  }
+
+  // ---- why alive -----------------------------------------------------------------------------
+
+  /**
+   * Why the object is alive: a shortest path from a root (a pin with its ticket, or an open
+   * scope) through strong slots and `ref` fields to it, first step the root, last step `ref`; or
+   * null when no root reaches it (garbage the next collection covering it frees). Weak slots and
+   * `weakref` fields keep nothing alive; an ephemeron's value is reached through its pair once
+   * the key is (see src/gc/why-alive.ts). A debugging call: it costs a pass over the heap.
+   */
+  whyAlive(ref: Ref): PathStep[] | null {
+    return findPathFromRoot(this.#s, this.#indexOf(ref, 'handle'));
+  }
+
+  /** The live pins, in pin-table order (a recycled ticket takes a freed place): each ticket and what it pins. */
+  pins(): { ticket: Ticket; ref: Ref }[] {
+    // A pin of a destroyed object names nothing, as `pinned(ticket)` says.
+    const s = this.#s;
+    return listPins(s).map(({ ticket, index }) => ({
+      ticket: ticket as Ticket,
+      ref: (s.color[index]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(index),
+    }));
   }
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */

@@ -4,7 +4,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Component, Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
+import {
+  type Component,
+  Heap,
+  HeapFullError,
+  NULL,
+  type ObjectKind,
+  type Ref,
+  type RefArray,
+  StaleRefError,
+} from '../mod.ts';
 import { Model } from './model.ts';
 
 type Op =
@@ -24,6 +33,7 @@ type Op =
   | { op: 'tick'; ms: number }
   | { op: 'ticku'; units: number }
   | { op: 'tenure' }
+  | { op: 'wave'; count: number; slots: number }
   | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
@@ -54,6 +64,10 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
@@ -113,6 +127,8 @@ interface FinalizerRun {
   ref: Ref;
   seen: Ref[];
   allocated: Ref | undefined;
+  /** Run by a minor (the heap reads 'idle' then) rather than a major cycle. */
+  byMinor: boolean;
 }
 let finalizerRuns: FinalizerRun[] = [];
 
@@ -127,7 +143,7 @@ function finalizerRan(heap: Heap, ref: Ref): void {
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
   }
-  finalizerRuns.push({ ref, seen, allocated });
+  finalizerRuns.push({ ref, seen, allocated, byMinor: heap.phase === 'idle' });
 }
 
 /**
@@ -135,9 +151,9 @@ function finalizerRan(heap: Heap, ref: Ref): void {
  * collection; unrooted, they may already be gone again when `collect()` ran a pending cycle's
  * finalizers before its own full collection.
  */
-function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): number {
-  const runs = finalizerRuns;
-  finalizerRuns = [];
+function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean, onlyMinor = false): number {
+  const runs = onlyMinor ? finalizerRuns.filter((run) => run.byMinor) : finalizerRuns;
+  finalizerRuns = onlyMinor ? finalizerRuns.filter((run) => !run.byMinor) : [];
   let diedAgain = 0;
   for (const run of runs) {
     model.finalized(run.ref, run.seen);
@@ -295,6 +311,25 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         }
         break;
       }
+      case 'wave': {
+        const before = heap.stats();
+        let wave: RefArray;
+        try {
+          wave = heap.allocMany(step.count, step.slots);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HeapFullError);
+          model.syncDeaths(heap); // it may have finished a pending sweep, but allocated nothing
+          expect(heap.stats().live).toBeLessThanOrEqual(before.live);
+          break;
+        }
+        for (const ref of wave) {
+          expect(model.objects.has(ref)).toBe(false);
+          if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
+          model.alloc(ref, step.slots);
+        }
+        model.syncDeaths(heap);
+        break;
+      }
       case 'tenure': {
         heap.tenure();
         model.tenure();
@@ -316,8 +351,12 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const before = heap.stats();
         heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
-        // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
-        if (after.minorCollections > before.minorCollections) model.minor();
+        // A tick runs a minor first (only when idle), then cycle slices; replay them in order
+        // (what the minor's finalizers allocated exists before the cycle begins).
+        if (after.minorCollections > before.minorCollections) {
+          model.minor();
+          settleFinalizers(heap, model, false, true);
+        }
         const cycleEnded = after.majorCollections > before.majorCollections;
         if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
         model.syncDeaths(heap);

@@ -35,6 +35,12 @@ export interface IndexArray extends Uint32Array<ArrayBuffer> {
   [Symbol.iterator](): ArrayIterator<Index>;
 }
 
+/** What `heap.allocMany()` returns: a `Float64Array` of handles, typed as `Ref` element by element. */
+export interface RefArray extends Float64Array<ArrayBuffer> {
+  [position: number]: Ref;
+  [Symbol.iterator](): ArrayIterator<Ref>;
+}
+
 /** The constants that pack and unpack handles for one heap. */
 export interface HandleCodec {
   readonly indexBits: number;

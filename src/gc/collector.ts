@@ -45,6 +45,7 @@ import {
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
+  otherMark,
   PROMOTE,
   SWEEP,
 } from '../core/state.ts';
@@ -70,10 +71,15 @@ export function inMajorCycle(s: HeapState): boolean {
 
 function startCycle(s: HeapState): void {
   s.markValue = s.white;
-  s.white = 3 - s.markValue;
+  s.white = otherMark(s.markValue);
   // The young objects now are promoted in PROMOTE; objects allocated from now on start a new nursery.
   s.promoteHead = s.nurseryHead;
   s.nurseryHead = 0;
+  // Every remembered edge points into what PROMOTE makes old: none is needed any more. Edges into
+  // the new nursery are remembered by the barrier as they are made. (Without this, cards dirtied
+  // before a cycle stayed dirty until some minor rescanned them, and a remembered set that only
+  // grows makes every minor look unaffordable, so that none runs.)
+  clearCards(s);
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;

@@ -31,6 +31,7 @@
 import { growU32 } from '../core/columns.ts';
 import type { ComponentData } from '../core/component-store.ts';
 import { freeCause, FREED_BY_MAJOR, FREED_BY_MINOR, FREED_DESTROYED } from '../core/free-cause.ts';
+import { pushFree } from '../core/free-list.ts';
 import { freeBlock } from '../core/slots.ts';
 import { DESTROYED, DESTROYED_ROOTED, FINALIZABLE, HAS_COMPONENTS, type HeapState, YOUNG } from '../core/state.ts';
 import { leaveQueries, releaseComponents } from '../ecs/components.ts';
@@ -41,6 +42,11 @@ function push(list: Uint32Array, count: number, index: number): Uint32Array {
   if (count === list.length) list = growU32(list, list.length * 2);
   list[count] = index;
   return list;
+}
+
+/** Frees a destroyed object's index: it joins the free queue's tail (core/free-list.ts), unless it retires. */
+function release(s: HeapState, index: number): void {
+  if (releaseObject(s, index)) pushFree(s, index);
 }
 
 function listOld(s: HeapState, index: number): void {
@@ -152,7 +158,7 @@ export function reclaimDestroyed(s: HeapState): void {
   let kept = 0;
   for (let k = 0, end = s.destroyedOldCount; k < end; k++) {
     const i = old[k]!;
-    if (k < oldEligible && color[i] === DESTROYED) releaseObject(s, i);
+    if (k < oldEligible && color[i] === DESTROYED) release(s, i);
     else old[kept++] = i;
   }
   s.destroyedOldCount = kept;
@@ -164,7 +170,7 @@ export function reclaimDestroyed(s: HeapState): void {
     // from freeing an object that is still in the nursery.)
     if (k >= youngEligible || (s.flags[i]! & YOUNG) !== 0) young[kept++] = i;
     else if (color[i] === DESTROYED_ROOTED) listOld(s, i);
-    else releaseObject(s, i);
+    else release(s, i);
   }
   s.destroyedYoungCount = kept;
   s.freeCause = cause;
@@ -207,7 +213,7 @@ export function finishMinorReclaim(s: HeapState, eligible: number): void {
   s.freeCause |= FREED_DESTROYED;
   for (let k = 0; k < count; k++) {
     const i = young[k]!;
-    if (k < eligible && color[i] === DESTROYED) releaseObject(s, i);
+    if (k < eligible && color[i] === DESTROYED) release(s, i);
     else listOld(s, i);
   }
   s.freeCause &= ~FREED_DESTROYED;
