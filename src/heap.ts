@@ -350,18 +350,28 @@ export class Heap {
    * freed).
    */
   get(ref: Ref, slot: number): Ref {
-    const target = this.#targetOf(this.#readableIndexOf(ref), slot);
-    return target === 0 ? NULL : this.#handle(target);
+    const s = this.#s;
+    const i = this.#readableIndexOf(ref);
+    const k = this.#checkSlot(i, slot);
+    const at = s.base[i]! + k;
+    const target = s.slots[at]!;
+    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return NULL;
+    // An odd slot of an ephemeron is a value: NULL too when its key was destroyed.
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+      return NULL;
+    }
+    return this.#handle(target);
   }
 
   /** The index in slot `slot` of readable object `i`, through the read barrier of `get`; 0 for NULL. */
   #targetOf(i: number, slot: unknown): number {
     const s = this.#s;
-    const at = s.base[i]! + this.#checkSlot(i, slot);
+    const k = this.#checkSlot(i, slot);
+    const at = s.base[i]! + k;
     const target = s.slots[at]!;
     if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return 0;
-    if ((s.flags[i]! & EPHEMERON) !== 0 && (at - s.base[i]!) % 2 === 1) {
-      if ((s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) return 0;
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+      return 0;
     }
     return target;
   }
