@@ -1,4 +1,4 @@
-// The layering rule of docs/architecture.md, checked on every `npm test`: a module may import
+// The layering rule of docs/design.md ("Layers"), checked on every `npm test`: a module may import
 // only from its own layer or a lower one, and no import cycle may form. Fails naming each import
 // that breaks the rule.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -60,7 +60,7 @@ function visit(file, path) {
 for (const file of graph.keys()) if (!state.has(file)) visit(file, [file]);
 
 if (problems.length > 0) {
-  console.error(`layering broken (see docs/architecture.md):\n  ${problems.join('\n  ')}`);
+  console.error(`layering broken (see docs/design.md, "Layers"):\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
 console.log(`layers ok: ${graph.size} modules, no upward import, no cycle`);

@@ -24,7 +24,9 @@ import {
   removeMember,
   RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
-import { finishCycle, fullCollection, minorCollection, stepCycle } from './gc/collector.ts';
+import { finishCycle, fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
+import { minorCollection } from './gc/minor.ts';
+import { runTick } from './gc/tick.ts';
 import { grownCapacity } from './core/columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
@@ -32,21 +34,26 @@ import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } 
 import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
 import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
 import { sweepWouldMakeRoom } from './gc/sweep.ts';
-import { plannedWork, planNextMajor, runTick } from './gc/pacer.ts';
+import { plannedWork } from './gc/pacer.ts';
 import {
+  BOTH_MARKS,
   createState,
   EPHEMERON,
   FINALIZABLE,
+  FINALIZE,
   growHeaders,
   HAS_COMPONENTS,
   heapBytes,
   type HeapState,
-  IDLE,
   MARK,
+  MINOR_FINALIZE,
+  NOT_STRONG,
+  PROMOTE,
   SWEEP,
   WEAK,
+  YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listWeak } from './gc/weak.ts';
+import { listFinalizable, listWeak, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
@@ -75,6 +82,32 @@ export interface CollectionInfo {
   live: number;
   /** Wall time of the collection, in milliseconds. */
   ms: number;
+}
+
+/** What one collector call did: returned by `tick()`, and given to `observe()` observers for every call. */
+export interface TickReport {
+  /** The call that did it. */
+  call: 'tick' | 'step' | 'minor' | 'collect';
+  /** 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection. */
+  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full';
+  /** Wall time of the call, in milliseconds. */
+  ms: number;
+  /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
+  units: number;
+  /** The budget asked: milliseconds (`tick(ms)`), or units (`tick({ units })`, `step(units)`); null where none. */
+  budgetMs: number | null;
+  budgetUnits: number | null;
+  /** Objects freed by a minor in this call, and by a major cycle that ended in it. */
+  minorFreed: number;
+  majorFreed: number;
+  /** Whether a major cycle ended in this call. */
+  cycleEnded: boolean;
+  /** The phase after the call. */
+  phase: Phase;
+  young: number;
+  old: number;
+  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  debt: number;
 }
 
 export interface HeapStats {
@@ -108,6 +141,8 @@ export interface HeapStats {
   nextMajorAt: number;
   /** What `tick` would do if called now. */
   planned: 'minor' | 'major' | 'continue cycle' | 'nothing';
+  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  debt: number;
 }
 
 /** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
@@ -445,6 +480,11 @@ export class Heap {
         values.forEach((v, at) => writes.push({ f, at, value: this.#fieldValue(f, v) }));
       }
     }
+    // A young member of a component with `weakref` fields is one a minor must clear references of
+    // (weak and ephemeron objects are listed already).
+    if (
+      data.weakRefs.length > 0 && data.position[i] === 0 && (s.flags[i]! & (YOUNG | NOT_STRONG)) === YOUNG
+    ) listYoungWeak(s, i);
     addMember(data, i);
     s.flags[i] = s.flags[i]! | HAS_COMPONENTS;
     if (data.onRemove !== undefined && (s.flags[i]! & FINALIZABLE) === 0) {
@@ -469,18 +509,34 @@ export class Heap {
     else f.column[k] = value;
   }
 
+  /** The (component, object) pairs whose `onRemove` hook is running inside `remove`. */
+  readonly #removing: { data: ComponentData; index: number }[] = [];
+
   /** Takes a component away (running its onRemove hook first, while it is still readable). */
   remove(ref: Ref, component: ComponentBase): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
     if (data.position[i] === 0) return;
-    try {
-      data.onRemove?.(ref);
-    } finally {
-      removeMember(data, i);
-      if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
+    // The hook runs first, while the component is readable, with collection forbidden (it must not
+    // free the object under the call). If it throws, the component stays: like every throwing
+    // call, `remove` then leaves the heap as the hook left it.
+    // A hook that removes the same component again does so without running itself twice.
+    const inHook = this.#removing.findIndex((entry) => entry.data === data && entry.index === i) !== -1;
+    if (data.onRemove !== undefined && !inHook) {
+      s.noGcDepth++;
+      this.#removing.push({ data, index: i });
+      try {
+        data.onRemove(ref);
+      } finally {
+        s.noGcDepth--;
+        this.#removing.pop();
+      }
+      // The hook may itself have removed the component.
+      if (data.position[i] === 0) return;
     }
+    removeMember(data, i);
+    if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
   }
 
   has(ref: Ref, component: ComponentBase): boolean {
@@ -526,7 +582,7 @@ export class Heap {
     const s = this.#s;
     const q = getQuery(s.components, all, none);
     // Objects found dead by a cycle's marking stay members until the sweep frees them.
-    if (s.phase === SWEEP) dropDeadFromQuery(q, s.color, s.liveMask);
+    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE) dropDeadFromQuery(q, s.color, s.liveMask);
     return q.dense.subarray(0, q.count);
   }
 
@@ -578,7 +634,10 @@ export class Heap {
   // ---- collection ----------------------------------------------------------------------------
 
   #forbidInNoGc(what: string): void {
-    if (this.#s.noGcDepth > 0) throw new GcForbiddenError(`${what}() called inside noGc()`);
+    const s = this.#s;
+    if (s.noGcDepth === 0) return;
+    const where = s.finalizeTop > 0 ? 'inside a finalizer or onRemove hook' : 'inside noGc() or an onRemove hook';
+    throw new GcForbiddenError(`${what}() called ${where}: collection is forbidden there`);
   }
 
   /**
@@ -594,15 +653,13 @@ export class Heap {
     // finalizers allocate meanwhile are added back.
     const liveBefore = this.#liveCount();
     const allocationsBefore = s.allocations;
-    if (s.phase !== IDLE) {
-      finishCycle(s);
-      this.#s.majorCollections++;
-    }
+    const workBefore = s.workDone;
     fullCollection(s);
-    this.#s.majorCollections++;
-    planNextMajor(this.#s.pacer, s);
+    // A full collection leaves every survivor old, objects its finalizers allocated included.
+    tenureAll(s);
     const freed = liveBefore + (s.allocations - allocationsBefore) - this.#liveCount();
-    return this.#finish('major', freed, start);
+    const report = this.#report('collect', 'full', start, null, null, 0, freed, true, s.workDone - workBefore);
+    return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
 
   /**
@@ -616,29 +673,60 @@ export class Heap {
     // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
     // code. Not unless the sweep would make the room needed: a call that then fails must change
     // nothing (the check only reads).
-    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
+    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
     const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
     if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
     const start = performance.now();
     finishCycle(s);
-    this.#s.majorCollections++;
-    planNextMajor(this.#s.pacer, s);
     this.#pause(start);
   }
 
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
+    const s = this.#s;
     const ms = performance.now() - start;
-    this.#s.lastPauseMs = ms;
-    this.#s.totalPauseMs += ms;
-    if (ms > this.#s.maxPauseMs) this.#s.maxPauseMs = ms;
+    s.lastPauseMs = ms;
+    s.totalPauseMs += ms;
+    if (ms > s.maxPauseMs) s.maxPauseMs = ms;
     return ms;
   }
 
-  #finish(kind: 'major' | 'minor', freed: number, start: number): CollectionInfo {
+  /**
+   * The end of every collector call: records the pause, tells the observers, then reports
+   * finalizer errors (the heap is consistent by then).
+   */
+  #report(
+    call: TickReport['call'],
+    work: TickReport['work'],
+    start: number,
+    budgetMs: number | null,
+    budgetUnits: number | null,
+    minorFreed: number,
+    majorFreed: number,
+    cycleEnded: boolean,
+    units: number,
+  ): TickReport {
+    const s = this.#s;
     const ms = this.#pause(start);
+    const live = this.#liveCount();
+    const report: TickReport = {
+      call,
+      work,
+      ms,
+      units,
+      budgetMs,
+      budgetUnits,
+      minorFreed,
+      majorFreed,
+      cycleEnded,
+      phase: this.phase,
+      young: s.young,
+      old: live - s.young,
+      debt: s.pacer.debt,
+    };
+    for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
-    return { kind, freed, live: this.#liveCount(), ms };
+    return report;
   }
 
   /** Hands finalizer errors to `onFinalizerError`, or throws them together; the heap is consistent. */
@@ -664,17 +752,27 @@ export class Heap {
    * the survivors and promotes those that survived `promoteAfter` minors. Never frees an old
    * object. Without generations (`generational: false`) there are no young objects, and it frees
    * nothing. During a major cycle it is deferred: it does nothing and returns `freed: 0` (the
-   * minor's mark value is the running cycle's white; the cycle itself collects the old garbage,
-   * and the first minor after it the young garbage allocated meanwhile).
+   * cycle collects the young generation too: its first phase promotes it).
    */
   minor(): CollectionInfo {
     this.#forbidInNoGc('minor');
     const s = this.#s;
     const start = performance.now();
-    if (s.phase !== IDLE) return this.#finish('minor', 0, start);
-    const freed = minorCollection(s);
-    this.#s.minorCollections++;
-    return this.#finish('minor', freed, start);
+    const deferred = inMajorCycle(s);
+    const youngBefore = s.young;
+    const freed = deferred ? 0 : minorCollection(s);
+    const report = this.#report(
+      'minor',
+      deferred ? 'nothing' : 'minor',
+      start,
+      null,
+      null,
+      freed,
+      0,
+      false,
+      youngBefore,
+    );
+    return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
 
   /**
@@ -689,39 +787,79 @@ export class Heap {
     checkInteger('step budget', budget, 1, Number.MAX_SAFE_INTEGER);
     const s = this.#s;
     const start = performance.now();
+    const workBefore = s.workDone;
     const ended = stepCycle(s, budget);
-    if (ended) {
-      this.#s.majorCollections++;
-      planNextMajor(this.#s.pacer, s);
-    }
-    this.#pause(start);
-    this.#reportFinalizerErrors();
+    this.#report('step', 'major', start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
     return ended;
   }
 
   /**
-   * The frame hook: does whatever collection work the pacer finds due, within about `ms`
-   * milliseconds: a minor when the nursery is full, a major cycle when the old generation has
-   * grown by `growthPercent`, and slices of a running cycle. When allocation outpaces the budget
-   * it does extra work in proportion to what was allocated, so cycles always finish.
+   * The frame hook: does whatever collection work the pacer finds due, within the budget: `ms`
+   * milliseconds of wall time (default 1), or `{ units }` of work (deterministic: no clock is
+   * read, so the same program collects at the same frames in every run and runtime). A minor
+   * when the nursery is full and the minor fits the budget; else a major cycle, which also takes
+   * the oversized nursery; slices of a running cycle. The budget never stretches: when
+   * allocation outpaces it, the heap grows and `debt` in the report shows it.
    */
-  tick(ms: number = 1): void {
+  tick(budget: number | { units: number } = 1): TickReport {
     this.#forbidInNoGc('tick');
-    if (typeof ms !== 'number') throw new TypeError(`tick needs a number of milliseconds, got ${describe(ms)}`);
-    if (!(ms >= 0) || ms === Infinity) {
-      throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(ms)}`);
+    let budgetMs = NaN;
+    let budgetUnits = Infinity;
+    if (typeof budget === 'object' && budget !== null && !Array.isArray(budget) && 'units' in budget) {
+      budgetUnits = checkInteger('tick units', (budget as { units: unknown }).units, 0, Number.MAX_SAFE_INTEGER);
+    } else if (typeof budget !== 'number') {
+      throw new TypeError(`tick needs a number of milliseconds or { units }, got ${describe(budget)}`);
+    } else if (!(budget >= 0) || budget === Infinity) {
+      throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(budget)}`);
+    } else {
+      budgetMs = budget;
     }
     const start = performance.now();
-    const result = runTick(this.#s.pacer, this.#s, ms);
-    this.#s.minorCollections += result.minors;
-    this.#s.majorCollections += result.cyclesEnded;
-    this.#pause(start);
-    this.#reportFinalizerErrors();
+    const out = runTick(this.#s, budgetMs, budgetUnits);
+    const major = out.majorUnits > 0;
+    const work = out.minors > 0 ? (major ? 'minor+major' : 'minor') : major ? 'major' : 'nothing';
+    return this.#report(
+      'tick',
+      work,
+      start,
+      budgetMs === budgetMs ? budgetMs : null,
+      budgetUnits === Infinity ? null : budgetUnits,
+      out.minorFreed,
+      out.majorFreed,
+      out.cycleEnded,
+      out.units,
+    );
+  }
+
+  /**
+   * Calls `observer` with the report of every collector call (`tick`, `step`, `minor`,
+   * `collect`) once it is done, between frames: for profilers, logs and charts. Returns a
+   * function that removes it. With no observer a collector call pays one loop over an empty list.
+   */
+  observe(observer: (report: TickReport) => void): () => void {
+    if (typeof observer !== 'function') throw new TypeError(`observe needs a function, got ${describe(observer)}`);
+    this.#observers.push(observer);
+    return () => {
+      const at = this.#observers.indexOf(observer);
+      if (at !== -1) this.#observers.splice(at, 1);
+    };
+  }
+
+  readonly #observers: ((report: TickReport) => void)[] = [];
+
+  /**
+   * The end of loading: every object young now becomes old at once, so a level just built costs
+   * the next frames nothing (no minor traces it; the next major is planned from the new old
+   * generation). Not inside `noGc()` or a finalizer.
+   */
+  tenure(): void {
+    this.#forbidInNoGc('tenure');
+    tenureAll(this.#s);
   }
 
   get phase(): Phase {
     const phase = this.#s.phase;
-    return phase === IDLE ? 'idle' : phase === MARK ? 'mark' : 'sweep';
+    return phase === MARK || phase === PROMOTE ? 'mark' : phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
   }
 
   // ---- introspection -------------------------------------------------------------------------
@@ -750,7 +888,8 @@ export class Heap {
       maxPauseMs: this.#s.maxPauseMs,
       totalPauseMs: this.#s.totalPauseMs,
       nextMajorAt: this.#s.pacer.nextMajorAt,
-      planned: plannedWork(this.#s.pacer, s),
+      planned: plannedWork(s),
+      debt: s.pacer.debt,
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Unit tests for every method of `Heap`, against the contract in DESIGN.md ("Public API
+ * Unit tests for every method of `Heap`, against the contract in docs/design.md ("Public API
  * contract", "Semantics every test may rely on"). `verify()` runs after every step that changes
  * the heap, so each test also checks invariants 1-4 on a healthy heap.
  */

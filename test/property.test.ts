@@ -175,7 +175,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
           heap.setField(ref, linkOf(heap), 'weak', weak);
         }
         object.link = { ref: target, weak };
-        model.resurrect(target);
+        model.resurrect(target, ref);
         break;
       }
       case 'unlink': {
@@ -204,7 +204,9 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const slot = step.slot % object.slots.length;
         const target = step.op === 'set' ? nth(live, step.target)! : NULL;
         heap.set(ref, slot, target);
-        model.resurrect(target);
+        // A store into a weak or ephemeron slot is no strong edge: the barrier shades nothing.
+        if (object.kind === 'strong') model.resurrect(target, ref);
+        else if (object.kind === 'ephemeron') model.resurrect(NULL, ref);
         object.slots[slot] = target;
         break;
       }

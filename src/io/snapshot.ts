@@ -40,15 +40,19 @@ import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, makeCodec, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
-import { FINALIZABLE, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from '../core/state.ts';
+import { FINALIZABLE, FINALIZE, type HeapState, IDLE, NO_COLOR, READ_ALL } from '../core/state.ts';
+import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
 /** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
 export class SnapshotError extends HeapError {}
 
 const MAGIC = 'ECS-HEAP';
-/** 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). */
-export const SNAPSHOT_VERSION = 2;
+/**
+ * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`.
+ */
+export const SNAPSHOT_VERSION = 3;
 const HEADER_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -167,6 +171,9 @@ const STATE_ARRAYS = [
   'scopeStack',
   'cards',
   'dirtyCards',
+  'rememberedWeak',
+  'youngWeak',
+  'youngFinalizable',
   'weakObjects',
   'finalizable',
   'finalizeQueue',
@@ -190,6 +197,9 @@ function layout(
   // A list holds distinct objects (or scoped objects, or cards): at most one per index. It grows
   // by doubling when full, so no heap makes one longer than twice the columns (or 256).
   const list: Sizing = { kind: 'list', max: Math.max(256, 2 * v.columnLength) };
+  // The young weak list may name an object more than once (a member of a `weakref` component is
+  // listed each time it joins one) until the next minor: no bound but the restore budget's.
+  const unbounded: Sizing = { kind: 'list', max: MAX_LIST };
   const pins: Sizing = { kind: 'list', max: indexMask + 1 };
   const sections: Section[] = [
     { name: 'color', type: 'u8', used: v.top, sizing: column(1) },
@@ -218,7 +228,10 @@ function layout(
     { name: 'pinNext', type: 'u32', used: v.pinTop, sizing: pins },
     { name: 'scopeStack', type: 'u32', used: v.scopeTop, sizing: list },
     { name: 'cards', type: 'u8', used: cardsFor(v.columnLength, v.cardShift), sizing: { kind: 'cards' } },
-    { name: 'dirtyCards', type: 'u32', used: v.dirtyCount, sizing: { kind: 'cards' } },
+    { name: 'dirtyCards', type: 'u32', used: v.dirtyCount, sizing: list },
+    { name: 'rememberedWeak', type: 'u32', used: v.rememberedWeakCount, sizing: list },
+    { name: 'youngWeak', type: 'u32', used: v.youngWeakCount, sizing: unbounded },
+    { name: 'youngFinalizable', type: 'u32', used: v.youngFinalizableCount, sizing: list },
     { name: 'weakObjects', type: 'u32', used: v.weakCount, sizing: list },
     { name: 'finalizable', type: 'u32', used: v.finalizableCount, sizing: list },
     { name: 'finalizeQueue', type: 'u32', used: v.finalizeTop, sizing: list },
@@ -302,6 +315,8 @@ interface Limits {
 }
 type Bound = (v: Scalars, o: Limits) => number;
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** The longest typed array any runtime makes (a `Uint32Array` is indexed by a 32-bit integer). */
+const MAX_LIST = 2 ** 32 - 1;
 
 /**
  * Every numeric field of the state with its lower and upper bound, in an order where each bound
@@ -322,6 +337,7 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['live', () => 0, (v) => v.top! - 1],
   ['retired', () => 0, (v) => v.top! - 1],
   ['markValue', () => 1, () => 2],
+  ['white', (v) => 3 - v.markValue!, (v) => 3 - v.markValue!],
   ['slotTop', () => 1, (_, o) => o.maxSlots],
   ['slotsUsed', () => 0, (v) => v.slotTop! - 1],
   ['markTop', () => 0, (v) => v.top! - 1],
@@ -333,13 +349,20 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['scopeDepth', () => 0, () => 0],
   ['noGcDepth', () => 0, () => 0],
   ['nurseryHead', () => 0, (v) => v.top! - 1],
+  ['promoteHead', () => 0, (v) => v.top! - 1],
   ['young', () => 0, (v) => v.top! - 1],
   // Only cards of objects in use get dirty.
   ['dirtyCount', () => 0, (v, o) => cardsFor(v.top!, o.cardShift)],
-  ['phase', () => IDLE, () => SWEEP],
-  ['barrierWhite', () => 1, () => NO_COLOR],
-  ['liveMask', () => 1, () => 3],
-  ['readMask', () => 1, () => 3],
+  // A minor's scratch list, empty between calls.
+  ['rememberedWeakCount', () => 0, () => 0],
+  ['youngWeakCount', () => 0, () => MAX_LIST],
+  ['youngFinalizableCount', () => 0, (v) => v.top! - 1],
+  // Never MINOR_FINALIZE: a minor's finalizers run inside noGc, where snapshot() throws.
+  ['phase', () => IDLE, () => FINALIZE],
+  // Derived from the phase on restore (`enterPhase`): bounded here, never trusted.
+  ['barrierWhite', () => 0, () => NO_COLOR],
+  ['liveMask', () => 0, () => READ_ALL],
+  ['readMask', () => 0, () => READ_ALL],
   ['marked', () => 0, () => MAX_COUNT],
   ['doomed', () => 0, (v) => v.top! - 1],
   ['sweepCursor', () => 0, (v) => v.top! - 1],
@@ -349,6 +372,7 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['finalizableCount', () => 0, (v) => v.top! - 1],
   ['finalizeTop', () => 0, (v) => v.top! - 1],
   ['finalizeNext', () => 0, (v) => v.finalizeTop!],
+  ['workDone', () => 0, () => MAX_COUNT],
   ['majorCollections', () => 0, () => MAX_COUNT],
   ['minorCollections', () => 0, () => MAX_COUNT],
   ['lastPauseMs', () => 0, () => Number.MAX_VALUE, 'real'],
@@ -565,7 +589,6 @@ function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: numbe
   }
   const indexMask = makeCodec(options.indexBits, options.generationBits).indexMask;
   const v = checkScalarValues(header.scalars, { ...options, indexMask });
-  checkCycleState(v);
   checkPacer(header.pacer, v, options);
   const components = header.components.map((info, k) => checkComponent(info, k, v));
   const queryCounts = header.queries.map((info) => checkQuery(info, v));
@@ -651,21 +674,6 @@ function checkScalarValues(raw: Record<string, unknown>, limits: Limits): Scalar
     v[name] = value;
   }
   return v;
-}
-
-/** The write barrier and the masks agree with the phase (the collector sets them together). */
-function checkCycleState(v: Scalars): void {
-  const white = 3 - v.markValue!;
-  const expected = v.phase === MARK
-    ? { barrierWhite: white, liveMask: 3 }
-    : v.phase === SWEEP
-    ? { barrierWhite: NO_COLOR, liveMask: v.markValue! }
-    : { barrierWhite: NO_COLOR, liveMask: 3 };
-  if (v.barrierWhite !== expected.barrierWhite || v.liveMask !== expected.liveMask || v.readMask !== v.liveMask) {
-    fail(
-      `its cycle state is inconsistent (phase ${v.phase}, barrier ${v.barrierWhite}, masks ${v.liveMask}/${v.readMask})`,
-    );
-  }
 }
 
 function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions): void {
@@ -777,6 +785,8 @@ export function loadState(
   const state = s as unknown as Record<string, number>;
   for (const [name] of SCALAR_RULES) if (!OPTION_SCALARS.has(name)) state[name] = plan.scalars[name]!;
   s.columnLength = plan.columnLength;
+  // What the phase implies is derived, never trusted: the machine's one function sets it.
+  enterPhase(s, s.phase);
   for (const [k, info] of header.components.entries()) s.components.list[k]!.memberCount = info.memberCount;
   for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
   s.pacer.nextMajorAt = header.pacer.nextMajorAt;
