@@ -40,7 +40,16 @@ import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, makeCodec, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
-import { FINALIZABLE, FINALIZE, type HeapState, IDLE, NO_COLOR, READ_ALL } from '../core/state.ts';
+import {
+  FINALIZABLE,
+  FINALIZE,
+  HEADER_COLUMNS,
+  type HeapState,
+  IDLE,
+  NO_COLOR,
+  otherMark,
+  READ_ALL,
+} from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
@@ -53,7 +62,7 @@ const MAGIC = 'ECS-HEAP';
  * finalizer lists, the PROMOTE and FINALIZE phases, `white`.
  */
 export const SNAPSHOT_VERSION = 3;
-const HEADER_BYTES = 24;
+const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
   u8: Uint8Array,
@@ -95,7 +104,7 @@ interface QueryInfo {
 interface SnapshotHeader {
   options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
   scalars: Record<string, number>;
-  pacer: { nextMajorAt: number; allocationsAtLastTick: number };
+  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerUnit: number; youngSurvival: number };
   components: ComponentInfo[];
   queries: QueryInfo[];
   /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
@@ -156,12 +165,7 @@ interface LayoutComponent {
 
 /** The typed arrays of the state, in the order of their sections (the order `createState` makes them). */
 const STATE_ARRAYS = [
-  'color',
-  'generation',
-  'size',
-  'base',
-  'next',
-  'flags',
+  ...HEADER_COLUMNS,
   'slots',
   'freeBlocks',
   'markStack',
@@ -202,12 +206,12 @@ function layout(
   const unbounded: Sizing = { kind: 'list', max: MAX_LIST };
   const pins: Sizing = { kind: 'list', max: indexMask + 1 };
   const sections: Section[] = [
-    { name: 'color', type: 'u8', used: v.top, sizing: column(1) },
-    { name: 'generation', type: 'u32', used: v.top, sizing: column(1) },
-    { name: 'size', type: 'u32', used: v.top, sizing: column(1) },
-    { name: 'base', type: 'u32', used: v.top, sizing: column(1) },
-    { name: 'next', type: 'u32', used: v.top, sizing: column(1) },
-    { name: 'flags', type: 'u8', used: v.top, sizing: column(1) },
+    ...HEADER_COLUMNS.map((name): Section => ({
+      name,
+      type: name === 'color' || name === 'flags' ? 'u8' : 'u32',
+      used: v.top,
+      sizing: column(1),
+    })),
     { name: 'slots', type: 'u32', used: v.slotTop, sizing: { kind: 'list', max: maxSlots } },
     {
       name: 'freeBlocks',
@@ -334,10 +338,11 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['columnLength', () => 2, (_, o) => o.maxObjects + 1],
   ['top', () => 1, (v) => v.columnLength!],
   ['freeHead', () => 0, (v) => v.top! - 1],
+  ['freeTail', () => 0, (v) => v.top! - 1],
   ['live', () => 0, (v) => v.top! - 1],
   ['retired', () => 0, (v) => v.top! - 1],
   ['markValue', () => 1, () => 2],
-  ['white', (v) => 3 - v.markValue!, (v) => 3 - v.markValue!],
+  ['white', (v) => otherMark(v.markValue!), (v) => otherMark(v.markValue!)],
   ['slotTop', () => 1, (_, o) => o.maxSlots],
   ['slotsUsed', () => 0, (v) => v.slotTop! - 1],
   ['markTop', () => 0, (v) => v.top! - 1],
@@ -404,7 +409,13 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       minHeapObjects: options.minHeapObjects,
     },
     scalars: scalarsOf(s),
-    pacer: { nextMajorAt: s.pacer.nextMajorAt, allocationsAtLastTick: s.pacer.allocationsAtLastTick },
+    pacer: {
+      nextMajorAt: s.pacer.nextMajorAt,
+      allocationsAtLastTick: s.pacer.allocationsAtLastTick,
+      debt: s.pacer.debt,
+      msPerUnit: s.pacer.msPerUnit,
+      youngSurvival: s.pacer.youngSurvival,
+    },
     components: s.components.list.map((c) => ({
       name: c.name,
       schema: c.schema,
@@ -423,7 +434,7 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
     }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  let length = align8(HEADER_BYTES + json.length);
+  let length = align8(PREAMBLE_BYTES + json.length);
   for (const { type, used } of sections) length = align8(length + used * ARRAY_TYPES[type].BYTES_PER_ELEMENT);
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
@@ -431,15 +442,15 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
   view.setUint32(8, SNAPSHOT_VERSION, true);
   view.setUint32(12, json.length, true);
   view.setUint32(20, length, true);
-  bytes.set(json, HEADER_BYTES);
-  let at = align8(HEADER_BYTES + json.length);
+  bytes.set(json, PREAMBLE_BYTES);
+  let at = align8(PREAMBLE_BYTES + json.length);
   sections.forEach(({ used }, k) => {
     const array = arrays[k]!;
     const byteLength = used * array.BYTES_PER_ELEMENT;
     bytes.set(new Uint8Array(array.buffer, array.byteOffset, byteLength), at);
     at = align8(at + byteLength);
   });
-  view.setUint32(16, checksum(bytes.subarray(HEADER_BYTES)), true);
+  view.setUint32(16, checksum(bytes.subarray(PREAMBLE_BYTES)), true);
   return bytes;
 }
 
@@ -546,8 +557,8 @@ export function checkRestoreOptions(options: unknown): RestoreOptions {
  */
 export function decodeHeader(bytes: unknown): DecodedHeader {
   if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
-  if (bytes.length < HEADER_BYTES) {
-    fail(`truncated: ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  if (bytes.length < PREAMBLE_BYTES) {
+    fail(`truncated: ${bytes.length} bytes is shorter than the ${PREAMBLE_BYTES}-byte header`);
   }
   for (let k = 0; k < MAGIC.length; k++) {
     if (bytes[k] !== MAGIC.charCodeAt(k)) fail('not an ecs-heap snapshot (magic bytes differ)');
@@ -557,15 +568,15 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   if (version !== SNAPSHOT_VERSION) fail(`format version ${version}, this library reads version ${SNAPSHOT_VERSION}`);
   const total = view.getUint32(20, true);
   if (total !== bytes.length) fail(`truncated or padded: the header says ${total} bytes, got ${bytes.length}`);
-  if (checksum(bytes.subarray(HEADER_BYTES)) !== view.getUint32(16, true)) {
+  if (checksum(bytes.subarray(PREAMBLE_BYTES)) !== view.getUint32(16, true)) {
     fail('checksum mismatch: the bytes are corrupted');
   }
   const jsonLength = view.getUint32(12, true);
-  if (HEADER_BYTES + jsonLength > bytes.length) fail(`header length ${jsonLength} runs past the end`);
+  if (PREAMBLE_BYTES + jsonLength > bytes.length) fail(`header length ${jsonLength} runs past the end`);
   let header: SnapshotHeader;
   try {
     header = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + jsonLength)),
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)),
     );
   } catch (error) {
     fail(`header is not valid JSON (${(error as Error).message})`);
@@ -577,7 +588,7 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
     if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
   }
-  return { header, bytes, plan: planRestore(header, bytes, align8(HEADER_BYTES + jsonLength)) };
+  return { header, bytes, plan: planRestore(header, bytes, align8(PREAMBLE_BYTES + jsonLength)) };
 }
 
 function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: number): RestorePlan {
@@ -687,6 +698,23 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   };
   check('nextMajorAt', o.minHeapObjects, most);
   check('allocationsAtLastTick', 0, v.allocations!);
+  check('debt', 0, MAX_COUNT);
+  // Measurements: a unit costs well under a millisecond; survival is a fraction.
+  for (
+    const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
+      'youngSurvival',
+      (x: number) => x >= 0 && x <= 1,
+    ]] as const
+  ) {
+    const value = raw[name];
+    if (typeof value !== 'number' || !ok(value)) {
+      fail(
+        `pacer '${name}' is ${JSON.stringify(value)}, expected a number ${
+          name === 'msPerUnit' ? 'between 0 and 1' : 'from 0 to 1'
+        }`,
+      );
+    }
+  }
 }
 
 /** A component's schema (so its columns can be sized) and member count, before it is defined. */
@@ -791,6 +819,9 @@ export function loadState(
   for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
   s.pacer.nextMajorAt = header.pacer.nextMajorAt;
   s.pacer.allocationsAtLastTick = header.pacer.allocationsAtLastTick;
+  s.pacer.debt = header.pacer.debt;
+  s.pacer.msPerUnit = header.pacer.msPerUnit;
+  s.pacer.youngSurvival = header.pacer.youngSurvival;
   loadFinalizers(s, header, options, refAt);
   try {
     verifyHeap(s);
