@@ -3,7 +3,7 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
+import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
 import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
 import {
   addMember,
@@ -23,7 +23,7 @@ import { runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, removePin } from './gc/roots.ts';
+import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
@@ -56,8 +56,10 @@ import {
   SnapshotError,
 } from './io/snapshot.ts';
 import { verifyHeap } from './gc/verify.ts';
+import { findPathFromRoot, type PathStep } from './gc/why-alive.ts';
 
 export type { HeapOptions } from './core/options.ts';
+export type { PathStep } from './gc/why-alive.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
 
@@ -250,16 +252,22 @@ export class Heap {
 
   // ---- objects -------------------------------------------------------------------------------
 
-  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const n = this.#checkSlotCount(slots);
+  /** The flag bits of an object kind, checked against the slot count. */
+  #kindFlags(kind: unknown, slotCount: number): number {
     const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
     if (kindFlags === -1) {
       throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
     }
-    if (kindFlags === EPHEMERON && n % 2 !== 0) {
-      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    if (kindFlags === EPHEMERON && slotCount % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${slotCount}`);
     }
+    return kindFlags;
+  }
+
+  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
     const why = roomFor(s, true, n);
     if (why !== '') throw new HeapFullError(why);
@@ -276,6 +284,33 @@ export class Heap {
     const i = this.#readableIndexOf(ref);
     const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
     return target === 0 ? NULL : this.#handle(target);
+  }
+
+  /**
+   * The index of the object in a slot (0 for NULL), for loops that chase a reference and then read
+   * the target's SoA columns: one checked call instead of `get` then `index`. `ref` is checked once.
+   */
+  targetIndex(ref: Ref, slot: number): number {
+    const s = this.#s;
+    const i = this.#readableIndexOf(ref);
+    return s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
+  }
+
+  /**
+   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
+   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
+   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   */
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): Float64Array {
+    checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
+    const s = this.#s;
+    const why = roomForMany(s, count, n);
+    if (why !== '') throw new HeapFullError(why);
+    const handles = new Float64Array(count);
+    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    return handles;
   }
 
   /** Stores `target` in a slot; NULL clears it. */
@@ -831,6 +866,24 @@ export class Heap {
     queriesToDefine(decoded.header, heap.#s.components);
     loadState(heap.#s, decoded, options, (index) => heap.refAt(index));
     return heap;
+  }
+
+  // ---- why alive -----------------------------------------------------------------------------
+
+  /**
+   * Why the object is alive: a shortest path from a root (a pin with its ticket, or an open
+   * scope) through strong slots and `ref` fields to it, first step the root, last step `ref`; or
+   * null when no root reaches it (garbage the next collection covering it frees). Weak slots and
+   * `weakref` fields keep nothing alive; an ephemeron's value is reached through its pair once
+   * the key is (see src/gc/why-alive.ts). A debugging call: it costs a pass over the heap.
+   */
+  whyAlive(ref: Ref): PathStep[] | null {
+    return findPathFromRoot(this.#s, this.#indexOf(ref, 'handle'));
+  }
+
+  /** The live pins, in pin-table order (a recycled ticket takes a freed place): each ticket and what it pins. */
+  pins(): { ticket: Ticket; ref: Ref }[] {
+    return listPins(this.#s).map(({ ticket, index }) => ({ ticket, ref: this.#handle(index) }));
   }
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */

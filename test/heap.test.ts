@@ -1121,3 +1121,46 @@ describe('index reuse keeps handles small', () => {
     expect(heap.isAlive(heap.alloc(0))).toBe(true);
   });
 });
+
+describe('allocMany and targetIndex', () => {
+  it('spawns a wave with one check, in allocation order, young and NULL-slotted', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const wave = heap.allocMany(100, 2, 'weak');
+    expect(wave).toBeInstanceOf(Float64Array);
+    expect(wave.length).toBe(100);
+    expect([...wave].every((ref) => heap.isAlive(ref) && heap.slotCount(ref) === 2)).toBe(true);
+    expect(new Set(wave).size).toBe(100);
+    expect(heap.stats()).toMatchObject({ live: 100, young: 100 });
+    expect(heap.get(wave[3]!, 1)).toBe(NULL);
+    expect(heap.allocMany(0).length).toBe(0);
+    heap.verify();
+  });
+
+  it('allocates nothing when the wave does not fit, and names the values', () => {
+    const heap = new Heap({ maxObjects: 10, initialCapacity: 2 });
+    heap.allocMany(7);
+    const before = heap.stats();
+    expect(() => heap.allocMany(4)).toThrow(/a wave of 4 objects does not fit in maxObjects 10 \(room for 3\)/);
+    expect(heap.stats()).toEqual(before);
+    expect(() => heap.allocMany(-1)).toThrow(RangeError);
+    expect(() => heap.allocMany(1.5)).toThrow(/count must be an integer/);
+    expect(() => heap.allocMany(2, 3, 'ephemeron')).toThrow(/even slot count/);
+    expect(() => heap.allocMany(2, 0, 'soft' as never)).toThrow(/got 'soft'/);
+    expect(heap.stats()).toEqual(before);
+    heap.collect(); // nothing is rooted: the wave's room comes back
+    expect(heap.allocMany(10).length).toBe(10);
+    heap.verify();
+  });
+
+  it('targetIndex reads a slot as the target index (0 for NULL), checking the handle once', () => {
+    const heap = new Heap();
+    const owner = heap.alloc(2);
+    const target = heap.alloc(0);
+    heap.set(owner, 0, target);
+    expect(heap.targetIndex(owner, 0)).toBe(heap.index(target));
+    expect(heap.targetIndex(owner, 1)).toBe(0);
+    expect(() => heap.targetIndex(owner, 2)).toThrow(RangeError);
+    heap.collect();
+    expect(() => heap.targetIndex(owner, 0)).toThrow(StaleRefError);
+  });
+});

@@ -23,6 +23,7 @@ type Op =
   | { op: 'tick'; ms: number }
   | { op: 'ticku'; units: number }
   | { op: 'tenure' }
+  | { op: 'wave'; count: number; slots: number }
   | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
@@ -52,6 +53,10 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
@@ -284,6 +289,25 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
           model.endCycle(heap);
           model.checkNoFinalizerDue();
         }
+        break;
+      }
+      case 'wave': {
+        const before = heap.stats();
+        let wave: Float64Array;
+        try {
+          wave = heap.allocMany(step.count, step.slots);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HeapFullError);
+          model.syncDeaths(heap); // it may have finished a pending sweep, but allocated nothing
+          expect(heap.stats().live).toBeLessThanOrEqual(before.live);
+          break;
+        }
+        for (const ref of wave) {
+          expect(model.objects.has(ref)).toBe(false);
+          if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
+          model.alloc(ref, step.slots);
+        }
+        model.syncDeaths(heap);
         break;
       }
       case 'tenure': {
