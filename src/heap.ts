@@ -179,7 +179,8 @@ export function stateOf(heap: Heap): HeapState {
 
 export class Heap {
   readonly #s: HeapState;
-  readonly #options: ResolvedOptions;
+  /** Not readonly: `restore` builds a heap small and then records the saved `initialCapacity`. */
+  #options: ResolvedOptions;
   readonly #onFinalizerError: ((error: unknown) => void) | undefined;
 
   static {
@@ -1056,10 +1057,14 @@ export class Heap {
     checkRestoreOptions(options);
     let heap: Heap;
     try {
+      // Built at the smallest capacity: `loadState` allocates every array at the size the plan
+      // checked against the bytes, so no capacity the header claims is allocated before that.
       heap = new Heap({
         ...decoded.header.options,
+        initialCapacity: 1,
         ...(options.onFinalizerError ? { onFinalizerError: options.onFinalizerError } : {}),
       });
+      heap.#options = { ...heap.#options, initialCapacity: decoded.header.options.initialCapacity };
       for (const { name, schema, onRemove } of componentsToDefine(decoded.header, options)) {
         heap.defineComponent(schema, onRemove === undefined ? { name } : { name, onRemove });
       }

@@ -3,7 +3,7 @@
  * purpose (through the library-internal `stateOf`) and expect the error to name the invariant.
  */
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapCorruptionError } from '../mod.ts';
+import { Heap, HeapCorruptionError, type Index } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import type { HeapState } from '../src/core/state.ts';
 
@@ -66,6 +66,51 @@ describe('verify() names the broken invariant', () => {
     s.cards[world]! = 0;
     s.dirtyCount = 0;
     expectBroken(heap, /invariant 5 .*card is clean/);
+  });
+
+  it('3 (layout): columns, stacks and lists the collector indexes without checking', () => {
+    let { heap, s } = sample();
+    s.generation = s.generation.subarray(0, s.top); // alloc() would make a NaN handle
+    expectBroken(heap, /invariant 3 \(layout\) .*'generation'/);
+    ({ heap, s } = sample());
+    s.pinGeneration = s.pinGeneration.subarray(0, s.pinTop); // pin() would make a NaN ticket
+    expectBroken(heap, /invariant 3 \(layout\) .*pin columns/);
+    ({ heap, s } = sample());
+    s.markStack = new Uint32Array(0); // collect() would never return
+    expectBroken(heap, /invariant 3 \(layout\) .*'markStack' holds 0 of 0/);
+    ({ heap, s } = sample());
+    s.scopeStack = new Uint32Array(0); // a scoped object would be lost, and freed
+    expectBroken(heap, /invariant 3 \(layout\) .*'scopeStack'/);
+    ({ heap, s } = sample());
+    s.dirtyCards = new Uint32Array(0); // dirtyCard() would never grow it, and drop the card
+    expectBroken(heap, /invariant 3 \(layout\) .*'dirtyCards' holds 1 of 0/);
+  });
+
+  it('4: a pin free list past pinTop, through a pin in use, or missing a free pin', () => {
+    let { heap, s } = sample();
+    s.pinFreeHead = s.pinTop; // pin() would use a slot no collection looks at
+    expectBroken(heap, /invariant 4 .*at or past pinTop/);
+    ({ heap, s } = sample());
+    s.pinFreeHead = 1;
+    expectBroken(heap, /invariant 4 .*in use/);
+    ({ heap, s } = sample());
+    const ticket = heap.pin(heap.refAt(1 as Index));
+    heap.unpin(ticket);
+    s.pinFreeHead = 0;
+    expectBroken(heap, /invariant 4 .*neither on the pin free list nor retired/);
+  });
+
+  it('6: a live object of an idle heap without the mark value', () => {
+    const { heap, s, world } = sample();
+    heap.collect();
+    s.color[world] = 3 - s.markValue;
+    expectBroken(heap, /invariant 6 .*not the mark value/);
+  });
+
+  it('1: a never-used index with a generation', () => {
+    const { heap, s } = sample();
+    s.generation[s.top] = 5;
+    expectBroken(heap, /invariant 1 .*never-used index/);
   });
 
   it('7: a young object missing from the nursery', () => {

@@ -4,13 +4,15 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { blockCapacity } from '../core/slots.ts';
+import { cardsFor } from '../core/columns.ts';
+import { blockCapacity, blockClass } from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
   BOTH_MARKS,
   DEAD,
   DESTROYED,
+  DESTROYED_ANY,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
@@ -19,6 +21,7 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  LAST_PHASE,
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
@@ -68,17 +71,86 @@ function sweeping(s: HeapState): boolean {
 }
 
 export function verifyHeap(s: HeapState): void {
+  verifyLayout(s);
   verifyHeaders(s);
   verifyFreeList(s);
-  verifyEdges(s);
+  // Blocks before edges: block bounds keep the edge scan within the pool.
   verifyBlocks(s);
+  verifyEdges(s);
   verifyRoots(s);
+  verifyPinFreeList(s);
   verifyNursery(s);
   verifyCards(s);
   verifyCycle(s);
   verifyWeak(s);
   verifyComponents(s);
   verifyDestroyed(s);
+}
+
+/**
+ * Array lengths and the counters that index them: what every other check and the collector's
+ * loops take for granted. Every column indexed by object index has `columnLength` entries; every
+ * stack and list has room for its count and at least one entry (they grow by doubling when full,
+ * and an empty one would stay empty: a push would be lost); cards cover every column index.
+ */
+function verifyLayout(s: HeapState): void {
+  const n = s.columnLength;
+  const layout = (condition: boolean, detail: string): void => {
+    if (!condition) fail('3 (layout)', detail);
+  };
+  layout(s.top >= 1 && s.top <= n && n <= s.maxObjects + 1, `top ${s.top} and columnLength ${n} are out of order`);
+  for (const [name, column] of HEADER_COLUMNS.map((name) => [name, s[name]] as const)) {
+    layout(column.length === n, `header column '${name}' has ${column.length} entries, columnLength is ${n}`);
+  }
+  layout(s.markValue === 1 || s.markValue === 2, `the mark value is ${s.markValue}`);
+  layout(Number.isInteger(s.phase) && s.phase >= IDLE && s.phase <= LAST_PHASE, `the phase is ${s.phase}`);
+  layout(
+    s.slotTop >= 1 && s.slotTop <= s.slots.length && s.slots.length <= s.maxSlots,
+    `slotTop ${s.slotTop} does not fit the pool of ${s.slots.length} slots (maxSlots ${s.maxSlots})`,
+  );
+  layout(
+    s.maxSlotsPerObject === 0 || blockClass(s.maxSlotsPerObject) < s.freeBlocks.length,
+    `${s.freeBlocks.length} block free lists cannot hold blocks of ${s.maxSlotsPerObject} slots`,
+  );
+  const stack = (name: string, length: number, count: number): void => {
+    layout(length >= 1 && count >= 0 && count <= length, `'${name}' holds ${count} of ${length} entries`);
+  };
+  stack('markStack', s.markStack.length, s.markTop);
+  stack('scopeStack', s.scopeStack.length, s.scopeTop);
+  stack('weakObjects', s.weakObjects.length, s.weakCount);
+  stack('youngWeak', s.youngWeak.length, s.youngWeakCount);
+  stack('rememberedWeak', s.rememberedWeak.length, s.rememberedWeakCount);
+  stack('finalizable', s.finalizable.length, s.finalizableCount);
+  stack('youngFinalizable', s.youngFinalizable.length, s.youngFinalizableCount);
+  stack('finalizeQueue', s.finalizeQueue.length, s.finalizeTop);
+  stack('dirtyCards', s.dirtyCards.length, s.dirtyCount);
+  layout(s.finalizeNext <= s.finalizeTop, `finalizeNext ${s.finalizeNext} is past finalizeTop ${s.finalizeTop}`);
+  // The pin columns are indexed together, and grown together only when pinTop reaches their end.
+  const pins = s.pinTarget.length;
+  layout(
+    s.pinGeneration.length === pins && s.pinNext.length === pins,
+    `the pin columns have ${pins}, ${s.pinGeneration.length} and ${s.pinNext.length} entries`,
+  );
+  layout(
+    s.pinTop >= 1 && s.pinTop <= pins && s.pinTop <= s.codec.indexMask + 1,
+    `pinTop ${s.pinTop} does not fit the pin table of ${pins}`,
+  );
+  // `dirtyCard` indexes cards by any column index unchecked.
+  layout(s.cards.length >= cardsFor(n, s.cardShift), `${s.cards.length} cards do not cover ${n} indices`);
+  for (const c of s.components.list) {
+    for (const f of c.fields) {
+      layout(
+        f.column.length === n * f.length,
+        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${n * f.length}`,
+      );
+    }
+    layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
+    stack(`${c.name}.members`, c.members.length, c.memberCount);
+  }
+  for (const q of s.components.queries.values()) {
+    layout(q.position.length === n, `query ${q.key} positions have ${q.position.length} entries, columnLength is ${n}`);
+    stack(`query ${q.key}`, q.dense.length, q.count);
+  }
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -107,8 +179,14 @@ function verifyHeaders(s: HeapState): void {
     live++;
     slotsUsed += s.size[i]!;
   }
+  // A never-used index is taken as it is by `alloc` (its generation makes the handle).
   for (let i = Math.max(s.top, 1); i < s.columnLength; i++) {
-    if (s.color[i] !== FREE || s.flags[i] !== 0) fail('1 (free list)', `never-used index ${i} is not blank`);
+    if (
+      s.color[i] !== FREE || s.flags[i] !== 0 || s.generation[i] !== 0 || s.size[i] !== 0 || s.base[i] !== 0 ||
+      s.next[i] !== 0
+    ) {
+      fail('1 (free list)', `never-used index ${i} is not blank`);
+    }
   }
   if (live !== s.live) fail('3 (counts)', `live count is ${s.live}, recount finds ${live}`);
   if (retired !== s.retired) fail('3 (counts)', `retired count is ${s.retired}, recount finds ${retired}`);
@@ -176,7 +254,7 @@ function verifyBlocks(s: HeapState): void {
   for (let cls = 0; cls < s.freeBlocks.length; cls++) {
     let steps = 0;
     for (let b = s.freeBlocks[cls]!; b !== 0; b = s.slots[b]!) {
-      claim(b, 1 << cls, `free block ${b} of class ${cls}`);
+      claim(b, 2 ** cls, `free block ${b} of class ${cls}`);
       if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
     }
   }
@@ -194,6 +272,34 @@ function verifyRoots(s: HeapState): void {
   if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
   for (let k = 0; k < s.scopeTop; k++) {
     if (!isNameable(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+  }
+}
+
+/**
+ * Invariant 4, the pin table: the free list holds free pin slots below `pinTop`, once each, with
+ * no cycle (`pin()` takes its head, and a slot at or past `pinTop` is no root: its object would be
+ * freed); a free slot off the list has retired (its generation is spent); generations are in range;
+ * slot 0 and the slots never used are blank.
+ */
+function verifyPinFreeList(s: HeapState): void {
+  const listed = new Uint8Array(s.pinTop);
+  for (let p = s.pinFreeHead; p !== 0; p = s.pinNext[p]!) {
+    if (p >= s.pinTop) fail('4 (pins)', `the pin free list holds pin ${p}, at or past pinTop ${s.pinTop}`);
+    if (listed[p]) fail('4 (pins)', `the pin free list holds pin ${p} twice (a cycle)`);
+    if (s.pinTarget[p] !== 0) fail('4 (pins)', `the pin free list holds pin ${p}, which is in use`);
+    listed[p] = 1;
+  }
+  const maxGeneration = s.codec.maxGeneration;
+  for (let p = 1; p < s.pinTop; p++) {
+    if (s.pinGeneration[p]! > maxGeneration) fail('4 (pins)', `pin ${p} has generation ${s.pinGeneration[p]}`);
+    if (s.pinTarget[p] === 0 && !listed[p] && s.pinGeneration[p] !== maxGeneration) {
+      fail('4 (pins)', `free pin ${p} is neither on the pin free list nor retired`);
+    }
+  }
+  for (let p = 0; p < s.pinTarget.length; p = p === 0 ? s.pinTop : p + 1) {
+    if (s.pinTarget[p] !== 0 || s.pinGeneration[p] !== 0 || s.pinNext[p] !== 0) {
+      fail('4 (pins)', `pin ${p} was never used but is not blank`);
+    }
   }
 }
 
@@ -311,8 +417,20 @@ function verifyCycle(s: HeapState): void {
       doomed++;
     }
     if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
-  } else if (s.doomed !== 0) {
-    fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+  } else {
+    if (s.doomed !== 0) fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+    // Between cycles every live object holds the mark value. A cycle starts by flipping it, which
+    // makes every live object white at once: one holding the other color now would count as
+    // marked already, and nothing it reaches would be traced. (Not while a minor's finalizers
+    // run: its young survivors hold its young mark until the nursery sweep.)
+    if (s.phase === IDLE) {
+      for (let i = 1; i < s.top; i++) {
+        // (Destroyed objects are never marked: they hold their own color until reclaimed.)
+        if (s.color[i] !== FREE && s.color[i] !== s.markValue && (s.color[i]! & DESTROYED_ANY) === 0) {
+          fail('6 (cycle)', `object ${i} of an idle heap has color ${s.color[i]}, not the mark value ${s.markValue}`);
+        }
+      }
+    }
   }
 }
 
