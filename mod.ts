@@ -14,6 +14,7 @@ export {
   type HeapStats,
   type ObjectKind,
   type Phase,
+  type TickReport,
 } from './src/heap.ts';
 export {
   GcForbiddenError,

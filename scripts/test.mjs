@@ -1,4 +1,5 @@
-// `npm test`: the type check, lint and format check, then the suites in Node, Bun and Deno.
+// `npm test`: the type check, lint and format check, the suites in Node, Bun and Deno, then the
+// packed npm package as a user installs it (scripts/test-package.mjs).
 // Every step runs even when an earlier one fails, so one run shows every runtime; the exit code
 // is non-zero when any step failed.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const steps = [
   ['tests in Deno (vitest inside Deno)', 'npx', ['deno', 'run', '-A', 'npm:vitest', 'run']],
   ['Deno-only tests (deno test)', 'npx', ['deno', 'test', '-A']],
   ['publish check (deno publish --dry-run)', 'npx', ['deno', 'publish', '--dry-run', '--allow-dirty']],
+  ['npm package (pack, install, import in Node/Bun/Deno, strict tsc)', 'node', ['scripts/test-package.mjs']],
 ];
 
 const failed = [];

@@ -3,16 +3,8 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { addYoung } from './gc/cards.ts';
-import {
-  addComponentData,
-  type ComponentData,
-  FIELD_TYPES,
-  type FieldData,
-  type FieldType,
-  MAX_FIELD_LENGTH,
-  type Schema,
-} from './core/component-store.ts';
+import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
+import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
 import {
   addMember,
   type Component,
@@ -22,31 +14,36 @@ import {
   hasAnyComponent,
   type Not,
   removeMember,
-  RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
-import { finishCycle, fullCollection, minorCollection, stepCycle } from './gc/collector.ts';
-import { grownCapacity } from './core/columns.ts';
+import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
+import { minorCollection } from './gc/minor.ts';
+import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
+import { warmUp } from './warm-up.ts';
+import { runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
-import { sweepWouldMakeRoom } from './gc/sweep.ts';
-import { plannedWork, planNextMajor, runTick } from './gc/pacer.ts';
+import { addPin, pinSlot, removePin } from './gc/roots.ts';
+import { plannedWork } from './gc/pacer.ts';
 import {
+  BOTH_MARKS,
   createState,
   EPHEMERON,
   FINALIZABLE,
-  growHeaders,
+  FINALIZE,
   HAS_COMPONENTS,
+  headerBytesPerObject,
   heapBytes,
   type HeapState,
-  IDLE,
   MARK,
+  MINOR_FINALIZE,
+  NOT_STRONG,
+  PROMOTE,
   SWEEP,
   WEAK,
+  YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listWeak } from './gc/weak.ts';
+import { listFinalizable, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
@@ -75,6 +72,32 @@ export interface CollectionInfo {
   live: number;
   /** Wall time of the collection, in milliseconds. */
   ms: number;
+}
+
+/** What one collector call did: returned by `tick()`, and given to `observe()` observers for every call. */
+export interface TickReport {
+  /** The call that did it. */
+  call: 'tick' | 'step' | 'minor' | 'collect';
+  /** 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection. */
+  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full';
+  /** Wall time of the call, in milliseconds. */
+  ms: number;
+  /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
+  units: number;
+  /** The budget asked: milliseconds (`tick(ms)`), or units (`tick({ units })`, `step(units)`); null where none. */
+  budgetMs: number | null;
+  budgetUnits: number | null;
+  /** Objects freed by a minor in this call, and by a major cycle that ended in it. */
+  minorFreed: number;
+  majorFreed: number;
+  /** Whether a major cycle ended in this call. */
+  cycleEnded: boolean;
+  /** The phase after the call. */
+  phase: Phase;
+  young: number;
+  old: number;
+  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  debt: number;
 }
 
 export interface HeapStats {
@@ -108,23 +131,16 @@ export interface HeapStats {
   nextMajorAt: number;
   /** What `tick` would do if called now. */
   planned: 'minor' | 'major' | 'continue cycle' | 'nothing';
+  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  debt: number;
 }
-
-/** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
-const HEADER_BYTES = 18;
 
 let stateOfHeap: (heap: Heap) => HeapState;
 
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 
-/** Options of `defineComponent`. */
-export interface ComponentOptions {
-  /** Unique within the heap; names the component in errors and snapshots. Default `component<id>`. */
-  name?: string;
-  /** Runs when the component leaves an object: on `remove`, or in the finalizer phase once the object is found dead (its components still readable). */
-  onRemove?: (ref: Ref) => void;
-}
+export type { ComponentOptions } from './ecs/schema.ts';
 
 /** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
 export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
@@ -233,55 +249,26 @@ export class Heap {
 
   // ---- objects -------------------------------------------------------------------------------
 
-  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const n = this.#checkSlotCount(slots);
+  /** The flag bits of an object kind, checked against the slot count. */
+  #kindFlags(kind: unknown, slotCount: number): number {
     const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
     if (kindFlags === -1) {
       throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
     }
-    if (kindFlags === EPHEMERON && n % 2 !== 0) {
-      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    if (kindFlags === EPHEMERON && slotCount % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${slotCount}`);
     }
+    return kindFlags;
+  }
+
+  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
-    const needIndex = s.freeHead === 0 && s.top > s.maxObjects;
-    if (needIndex || !canAllocBlock(s, n)) this.#finishSweep(needIndex, n);
-    // Every check that can fail comes before the first write: a failed alloc changes nothing.
-    if (s.freeHead === 0 && s.top > s.maxObjects) {
-      throw new HeapFullError(
-        `heap full: maxObjects ${s.maxObjects} reached (${this.#liveCount()} live, ${s.retired} retired)`,
-      );
-    }
-    if (!canAllocBlock(s, n)) {
-      throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-    }
-    let i = s.freeHead;
-    if (i !== 0) {
-      s.freeHead = s.next[i]!;
-    } else {
-      i = s.top;
-      if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
-      s.top = i + 1;
-    }
-    s.base[i] = allocBlock(s, n);
-    s.size[i] = n;
-    if (s.generational) {
-      addYoung(s, i);
-    } else {
-      s.next[i] = 0;
-      s.flags[i] = 0;
-    }
-    if (kindFlags !== 0) {
-      s.flags[i] = s.flags[i]! | kindFlags;
-      listWeak(s, i);
-    }
-    // Allocated with the current mark value: black during a cycle, white once the next one flips.
-    s.color[i] = s.markValue;
-    s.live++;
-    s.marked++;
-    s.allocations++;
-    s.slotsUsed += n;
-    if (s.scopeDepth > 0) pushScoped(s, i);
+    const why = roomFor(s, true, n);
+    if (why !== '') throw new HeapFullError(why);
+    const i = allocObject(s, n, kindFlags);
     return this.#handle(i);
   }
 
@@ -294,6 +281,33 @@ export class Heap {
     const i = this.#readableIndexOf(ref);
     const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
     return target === 0 ? NULL : this.#handle(target);
+  }
+
+  /**
+   * The index of the object in a slot (0 for NULL), for loops that chase a reference and then read
+   * the target's SoA columns: one checked call instead of `get` then `index`. `ref` is checked once.
+   */
+  targetIndex(ref: Ref, slot: number): number {
+    const s = this.#s;
+    const i = this.#readableIndexOf(ref);
+    return s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
+  }
+
+  /**
+   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
+   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
+   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   */
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): Float64Array {
+    checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
+    const s = this.#s;
+    const why = roomForMany(s, count, n);
+    if (why !== '') throw new HeapFullError(why);
+    const handles = new Float64Array(count);
+    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    return handles;
   }
 
   /** Stores `target` in a slot; NULL clears it. */
@@ -312,26 +326,7 @@ export class Heap {
     if ((s.flags[i]! & EPHEMERON) !== 0 && n % 2 !== 0) {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
-    const old = s.size[i]!;
-    if (n === old) return;
-    const oldBase = s.base[i]!;
-    if (blockCapacity(n) === blockCapacity(old)) {
-      // Same block: slots past the old count may hold stale edges from before; clear them.
-      if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
-    } else if (n < old && n > 0) {
-      shrinkBlock(s, oldBase, old, n);
-    } else {
-      if (!canAllocBlock(s, n)) this.#finishSweep(false, n);
-      if (!canAllocBlock(s, n)) {
-        throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-      }
-      const newBase = allocBlock(s, n);
-      s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, n));
-      freeBlock(s, oldBase, old);
-      s.base[i] = newBase;
-    }
-    s.size[i] = n;
-    s.slotsUsed += n - old;
+    resizeObject(s, i, n);
   }
 
   /**
@@ -358,29 +353,8 @@ export class Heap {
    * arrays of them (`['f32', 3]`). An empty schema makes a tag.
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`component options must be an object, got ${describe(options)}`);
-    }
     const store = this.#s.components;
-    const name = options.name === undefined ? `component${store.list.length}` : options.name;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`a component name must be a non-empty string, got ${describe(name)}`);
-    }
-    if (store.byName.has(name)) throw new TypeError(`a component named '${name}' is defined already`);
-    if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
-      throw new TypeError(`onRemove must be a function, got ${describe(options.onRemove)}`);
-    }
-    for (const [field, spec] of Object.entries(schema)) {
-      if (RESERVED_FIELD_NAMES.has(field)) throw new TypeError(`field name '${field}' is reserved`);
-      const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
-      if (!FIELD_TYPES.includes(type as FieldType)) {
-        throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
-      }
-      checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
-    }
+    const name = checkComponentDefinition(store, schema, options);
     const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
     const component = { name, id: data.id, schema: data.schema };
     for (const field of data.fields) {
@@ -444,6 +418,11 @@ export class Heap {
         values.forEach((v, at) => writes.push({ f, at, value: this.#fieldValue(f, v) }));
       }
     }
+    // A young member of a component with `weakref` fields is one a minor must clear references of
+    // (weak and ephemeron objects are listed already).
+    if (
+      data.weakRefs.length > 0 && data.position[i] === 0 && (s.flags[i]! & (YOUNG | NOT_STRONG)) === YOUNG
+    ) listYoungWeak(s, i);
     addMember(data, i);
     s.flags[i] = s.flags[i]! | HAS_COMPONENTS;
     if (data.onRemove !== undefined && (s.flags[i]! & FINALIZABLE) === 0) {
@@ -468,18 +447,34 @@ export class Heap {
     else f.column[k] = value;
   }
 
+  /** The (component, object) pairs whose `onRemove` hook is running inside `remove`. */
+  readonly #removing: { data: ComponentData; index: number }[] = [];
+
   /** Takes a component away (running its onRemove hook first, while it is still readable). */
   remove(ref: Ref, component: ComponentBase): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
     if (data.position[i] === 0) return;
-    try {
-      data.onRemove?.(ref);
-    } finally {
-      removeMember(data, i);
-      if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
+    // The hook runs first, while the component is readable, with collection forbidden (it must not
+    // free the object under the call). If it throws, the component stays: like every throwing
+    // call, `remove` then leaves the heap as the hook left it.
+    // A hook that removes the same component again does so without running itself twice.
+    const inHook = this.#removing.findIndex((entry) => entry.data === data && entry.index === i) !== -1;
+    if (data.onRemove !== undefined && !inHook) {
+      s.noGcDepth++;
+      this.#removing.push({ data, index: i });
+      try {
+        data.onRemove(ref);
+      } finally {
+        s.noGcDepth--;
+        this.#removing.pop();
+      }
+      // The hook may itself have removed the component.
+      if (data.position[i] === 0) return;
     }
+    removeMember(data, i);
+    if (!hasAnyComponent(s.components, i)) s.flags[i] = s.flags[i]! & ~HAS_COMPONENTS;
   }
 
   has(ref: Ref, component: ComponentBase): boolean {
@@ -525,7 +520,7 @@ export class Heap {
     const s = this.#s;
     const q = getQuery(s.components, all, none);
     // Objects found dead by a cycle's marking stay members until the sweep frees them.
-    if (s.phase === SWEEP) dropDeadFromQuery(q, s.color, s.liveMask);
+    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE) dropDeadFromQuery(q, s.color, s.liveMask);
     return q.dense.subarray(0, q.count);
   }
 
@@ -577,7 +572,10 @@ export class Heap {
   // ---- collection ----------------------------------------------------------------------------
 
   #forbidInNoGc(what: string): void {
-    if (this.#s.noGcDepth > 0) throw new GcForbiddenError(`${what}() called inside noGc()`);
+    const s = this.#s;
+    if (s.noGcDepth === 0) return;
+    const where = s.finalizeTop > 0 ? 'inside a finalizer or onRemove hook' : 'inside noGc() or an onRemove hook';
+    throw new GcForbiddenError(`${what}() called ${where}: collection is forbidden there`);
   }
 
   /**
@@ -593,51 +591,61 @@ export class Heap {
     // finalizers allocate meanwhile are added back.
     const liveBefore = this.#liveCount();
     const allocationsBefore = s.allocations;
-    if (s.phase !== IDLE) {
-      finishCycle(s);
-      this.#s.majorCollections++;
-    }
+    const workBefore = s.workDone;
     fullCollection(s);
-    this.#s.majorCollections++;
-    planNextMajor(this.#s.pacer, s);
+    // A full collection leaves every survivor old, objects its finalizers allocated included.
+    tenureAll(s);
     const freed = liveBefore + (s.allocations - allocationsBefore) - this.#liveCount();
-    return this.#finish('major', freed, start);
-  }
-
-  /**
-   * When the heap is full while a sweep is pending, the objects it has yet to free already read
-   * as dead and still hold their indices and slots: `alloc` and `resize` finish the sweep first,
-   * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
-   * decides nothing new, so "alloc never collects" still holds.
-   */
-  #finishSweep(needIndex: boolean, slotCount: number): void {
-    const s = this.#s;
-    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
-    // code. Not unless the sweep would make the room needed: a call that then fails must change
-    // nothing (the check only reads).
-    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0 || s.finalizeNext < s.finalizeTop) return;
-    const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
-    if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
-    const start = performance.now();
-    finishCycle(s);
-    this.#s.majorCollections++;
-    planNextMajor(this.#s.pacer, s);
-    this.#pause(start);
+    const report = this.#report('collect', 'full', start, null, null, 0, freed, true, s.workDone - workBefore);
+    return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
 
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
+    const s = this.#s;
     const ms = performance.now() - start;
-    this.#s.lastPauseMs = ms;
-    this.#s.totalPauseMs += ms;
-    if (ms > this.#s.maxPauseMs) this.#s.maxPauseMs = ms;
+    s.lastPauseMs = ms;
+    s.totalPauseMs += ms;
+    if (ms > s.maxPauseMs) s.maxPauseMs = ms;
     return ms;
   }
 
-  #finish(kind: 'major' | 'minor', freed: number, start: number): CollectionInfo {
+  /**
+   * The end of every collector call: records the pause, tells the observers, then reports
+   * finalizer errors (the heap is consistent by then).
+   */
+  #report(
+    call: TickReport['call'],
+    work: TickReport['work'],
+    start: number,
+    budgetMs: number | null,
+    budgetUnits: number | null,
+    minorFreed: number,
+    majorFreed: number,
+    cycleEnded: boolean,
+    units: number,
+  ): TickReport {
+    const s = this.#s;
     const ms = this.#pause(start);
+    const live = this.#liveCount();
+    const report: TickReport = {
+      call,
+      work,
+      ms,
+      units,
+      budgetMs,
+      budgetUnits,
+      minorFreed,
+      majorFreed,
+      cycleEnded,
+      phase: this.phase,
+      young: s.young,
+      old: live - s.young,
+      debt: s.pacer.debt,
+    };
+    for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
-    return { kind, freed, live: this.#liveCount(), ms };
+    return report;
   }
 
   /** Hands finalizer errors to `onFinalizerError`, or throws them together; the heap is consistent. */
@@ -663,17 +671,18 @@ export class Heap {
    * the survivors and promotes those that survived `promoteAfter` minors. Never frees an old
    * object. Without generations (`generational: false`) there are no young objects, and it frees
    * nothing. During a major cycle it is deferred: it does nothing and returns `freed: 0` (the
-   * minor's mark value is the running cycle's white; the cycle itself collects the old garbage,
-   * and the first minor after it the young garbage allocated meanwhile).
+   * cycle collects the young generation too: its first phase promotes it).
    */
   minor(): CollectionInfo {
     this.#forbidInNoGc('minor');
     const s = this.#s;
     const start = performance.now();
-    if (s.phase !== IDLE) return this.#finish('minor', 0, start);
-    const freed = minorCollection(s);
-    this.#s.minorCollections++;
-    return this.#finish('minor', freed, start);
+    const deferred = inMajorCycle(s);
+    const workBefore = s.workDone;
+    const freed = deferred ? 0 : minorCollection(s);
+    const work = deferred ? 'nothing' : 'minor';
+    const report = this.#report('minor', work, start, null, null, freed, 0, false, s.workDone - workBefore);
+    return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
 
   /**
@@ -688,39 +697,79 @@ export class Heap {
     checkInteger('step budget', budget, 1, Number.MAX_SAFE_INTEGER);
     const s = this.#s;
     const start = performance.now();
+    const workBefore = s.workDone;
     const ended = stepCycle(s, budget);
-    if (ended) {
-      this.#s.majorCollections++;
-      planNextMajor(this.#s.pacer, s);
-    }
-    this.#pause(start);
-    this.#reportFinalizerErrors();
+    this.#report('step', 'major', start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
     return ended;
   }
 
   /**
-   * The frame hook: does whatever collection work the pacer finds due, within about `ms`
-   * milliseconds: a minor when the nursery is full, a major cycle when the old generation has
-   * grown by `growthPercent`, and slices of a running cycle. When allocation outpaces the budget
-   * it does extra work in proportion to what was allocated, so cycles always finish.
+   * The frame hook: does whatever collection work the pacer finds due, within the budget: `ms`
+   * milliseconds of wall time (default 1), or `{ units }` of work (deterministic: no clock is
+   * read, so the same program collects at the same frames in every run and runtime). A minor
+   * when the nursery is full and the minor fits the budget; else a major cycle, which also takes
+   * the oversized nursery; slices of a running cycle. The budget never stretches: when
+   * allocation outpaces it, the heap grows and `debt` in the report shows it.
    */
-  tick(ms: number = 1): void {
+  tick(budget: number | { units: number } = 1): TickReport {
     this.#forbidInNoGc('tick');
-    if (typeof ms !== 'number') throw new TypeError(`tick needs a number of milliseconds, got ${describe(ms)}`);
-    if (!(ms >= 0) || ms === Infinity) {
-      throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(ms)}`);
+    let budgetMs = NaN;
+    let budgetUnits = Infinity;
+    if (typeof budget === 'object' && budget !== null && !Array.isArray(budget) && 'units' in budget) {
+      budgetUnits = checkInteger('tick units', (budget as { units: unknown }).units, 0, Number.MAX_SAFE_INTEGER);
+    } else if (typeof budget !== 'number') {
+      throw new TypeError(`tick needs a number of milliseconds or { units }, got ${describe(budget)}`);
+    } else if (!(budget >= 0) || budget === Infinity) {
+      throw new RangeError(`tick needs a finite, non-negative number of milliseconds, got ${describe(budget)}`);
+    } else {
+      budgetMs = budget;
     }
     const start = performance.now();
-    const result = runTick(this.#s.pacer, this.#s, ms);
-    this.#s.minorCollections += result.minors;
-    this.#s.majorCollections += result.cyclesEnded;
-    this.#pause(start);
-    this.#reportFinalizerErrors();
+    const out = runTick(this.#s, budgetMs, budgetUnits);
+    const major = out.majorUnits > 0;
+    const work = out.minors > 0 ? (major ? 'minor+major' : 'minor') : major ? 'major' : 'nothing';
+    return this.#report(
+      'tick',
+      work,
+      start,
+      budgetMs === budgetMs ? budgetMs : null,
+      budgetUnits === Infinity ? null : budgetUnits,
+      out.minorFreed,
+      out.majorFreed,
+      out.cycleEnded,
+      out.units,
+    );
+  }
+
+  /**
+   * Calls `observer` with the report of every collector call (`tick`, `step`, `minor`,
+   * `collect`) once it is done, between frames: for profilers, logs and charts. Returns a
+   * function that removes it. With no observer a collector call pays one loop over an empty list.
+   */
+  observe(observer: (report: TickReport) => void): () => void {
+    if (typeof observer !== 'function') throw new TypeError(`observe needs a function, got ${describe(observer)}`);
+    this.#observers.push(observer);
+    return () => {
+      const at = this.#observers.indexOf(observer);
+      if (at !== -1) this.#observers.splice(at, 1);
+    };
+  }
+
+  readonly #observers: ((report: TickReport) => void)[] = [];
+
+  /**
+   * The end of loading: every object young now becomes old at once, so a level just built costs
+   * the next frames nothing (no minor traces it; the next major is planned from the new old
+   * generation). Not inside `noGc()` or a finalizer.
+   */
+  tenure(): void {
+    this.#forbidInNoGc('tenure');
+    tenureAll(this.#s);
   }
 
   get phase(): Phase {
     const phase = this.#s.phase;
-    return phase === IDLE ? 'idle' : phase === MARK ? 'mark' : 'sweep';
+    return phase === MARK || phase === PROMOTE ? 'mark' : phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
   }
 
   // ---- introspection -------------------------------------------------------------------------
@@ -738,7 +787,7 @@ export class Heap {
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
-      bytesPerObject: HEADER_BYTES,
+      bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
@@ -749,46 +798,21 @@ export class Heap {
       maxPauseMs: this.#s.maxPauseMs,
       totalPauseMs: this.#s.totalPauseMs,
       nextMajorAt: this.#s.pacer.nextMajorAt,
-      planned: plannedWork(this.#s.pacer, s),
+      planned: plannedWork(s),
+      debt: s.pacer.debt,
     };
   }
 
   /**
    * Runs every collector path (alloc, stores, minor, incremental slices, full collection, weak
-   * objects, finalizers, components) on a scratch heap, so the JavaScript engine has compiled
-   * them before the first frame: call it during loading. Without it, the first few minor
-   * collections of a process run in the engine's interpreter, several milliseconds each.
-   * Returns the milliseconds it took.
+   * objects, finalizers, components) on scratch heaps, so the JavaScript engine has compiled them
+   * before the first frame: call it during loading. Without it, the first few minor collections
+   * of a process run in the engine's interpreter, several milliseconds each. Returns the
+   * milliseconds it took.
    */
   static warmUp(rounds: number = 6): number {
     checkInteger('warm-up rounds', rounds, 1, 1000);
-    const start = performance.now();
-    for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
-      const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
-      const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
-      const world: Ref[] = [heap.alloc(4)];
-      heap.pin(world[0]!);
-      for (let i = 1; i < 4096; i++) {
-        const node = heap.alloc(4);
-        heap.set(world[Math.floor((i - 1) / 3)]!, (i - 1) % 3, node); // slot 3 stays free for attachments
-        world.push(node);
-      }
-      heap.collect();
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < 2048; k++) {
-          const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
-          heap.set(o, 0, world[(k * 7919 + round) % world.length]!);
-          if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
-          if (k % 256 === 0) heap.setFinalizer(o, () => {});
-          if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
-        }
-        heap.tick(0.5);
-        heap.minor();
-        heap.step(5000);
-      }
-      heap.collect();
-    }
-    return performance.now() - start;
+    return warmUp(Heap, rounds);
   }
 
   // ---- save and restore ------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
 
 function world() {
   const heap = new Heap({ initialCapacity: 4 });
@@ -171,6 +171,76 @@ describe('onRemove hooks', () => {
     heap.collect();
     expect(removed).toEqual([[a, 7], [b, 9]]);
     expect(heap.query(Sound).length).toBe(0);
+    heap.verify();
+  });
+});
+
+describe('onRemove hooks inside remove()', () => {
+  it('run with collection forbidden, so they cannot free the object under the call', () => {
+    const heap = new Heap();
+    const errors: unknown[] = [];
+    const Tag = heap.defineComponent({}, {
+      name: 'Tag',
+      onRemove: () => {
+        try {
+          heap.collect();
+        } catch (error) {
+          errors.push(error);
+        }
+      },
+    });
+    const a = heap.alloc(); // not a root: a collection inside the hook would free it
+    heap.add(a, Tag);
+    heap.remove(a, Tag);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(GcForbiddenError);
+    expect(heap.isAlive(a)).toBe(true);
+    expect(heap.has(a, Tag)).toBe(false);
+    // The index is not reused under a later add: a fresh object gets the component and keeps it.
+    const b = heap.alloc();
+    heap.add(b, Tag);
+    expect(heap.has(b, Tag)).toBe(true);
+    heap.verify();
+  });
+
+  it('that throw leave the component in place, and the heap unchanged', () => {
+    const heap = new Heap();
+    let calls = 0;
+    const Hp = heap.defineComponent({ hp: 'f32' }, {
+      name: 'Hp',
+      onRemove: () => {
+        calls++;
+        throw new Error('hook failed');
+      },
+    });
+    const a = heap.alloc();
+    heap.pin(a);
+    heap.add(a, Hp, { hp: 5 });
+    const before = heap.stats();
+    expect(() => heap.remove(a, Hp)).toThrow('hook failed');
+    expect(calls).toBe(1);
+    expect(heap.has(a, Hp)).toBe(true);
+    expect(heap.getField(a, Hp, 'hp')).toBe(5);
+    expect(heap.stats()).toEqual(before);
+    expect(heap.query(Hp).length).toBe(1);
+    heap.verify();
+  });
+
+  it('that remove the component themselves are not run twice', () => {
+    const heap = new Heap();
+    let calls = 0;
+    const Tag = heap.defineComponent({}, {
+      name: 'Tag',
+      onRemove: (ref) => {
+        calls++;
+        heap.remove(ref, Tag);
+      },
+    });
+    const a = heap.alloc();
+    heap.add(a, Tag);
+    heap.remove(a, Tag);
+    expect(calls).toBe(1);
+    expect(heap.has(a, Tag)).toBe(false);
     heap.verify();
   });
 });

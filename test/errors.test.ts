@@ -1,5 +1,5 @@
 /**
- * Error paths of every public method, against DESIGN.md: "Every method given a stale, NULL,
+ * Error paths of every public method, against docs/design.md: "Every method given a stale, NULL,
  * freed, non-integer or foreign handle, an out-of-range slot, or a bad size throws a `HeapError`
  * subclass (or `RangeError` / `TypeError` for plain argument errors) with a message naming the
  * value, and leaves the heap unchanged."
@@ -555,7 +555,7 @@ describe('HeapFullError leaves the heap unchanged', () => {
   // Known bug (see the report): when the heap is full during the sweep of a major cycle, alloc
   // and resize finish the sweep (src/heap.ts `#finishSweep`) before deciding they must throw, so
   // a failing call still ends the cycle: phase goes from 'sweep' to 'idle' and majorCollections
-  // grows. DESIGN.md: "then throws HeapFullError without changing anything".
+  // grows. docs/design.md: "then throws HeapFullError without changing anything".
   const fullInSweep = (fx: Fixture): void => {
     fx.heap.pin(fx.floating); // nothing is garbage: finishing the sweep frees nothing
     while (true) {

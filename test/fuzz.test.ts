@@ -14,7 +14,7 @@
  * no heap identity, so a handle of another heap (or a ticket) that is numerically equal to a live
  * handle of this heap IS a valid handle here, and the call may legitimately succeed.
  *
- * For each call, DESIGN.md "Semantics every test may rely on" is checked:
+ * For each call, docs/design.md "Semantics every test may rely on" is checked:
  * - it returns normally exactly when no argument is bad (a full heap may still refuse an alloc or a
  *   resize with `HeapFullError`), or it throws one of StaleRefError / StaleTicketError /
  *   HeapFullError / GcForbiddenError / SnapshotError (HeapError subclasses) / RangeError /

@@ -137,6 +137,93 @@ describe('minor collections', () => {
   });
 });
 
+describe('tenure()', () => {
+  it('makes every young object old at once, so no minor traces a level just built', () => {
+    const heap = new Heap({ nurserySize: 100 });
+    const level = heap.alloc(4);
+    heap.pin(level);
+    let parent = level;
+    for (let k = 0; k < 1000; k++) {
+      const node = heap.alloc(2);
+      heap.set(parent, k % 2 === 0 ? 0 : 1, node);
+      if (k % 2 === 1) parent = node;
+    }
+    const loose = heap.alloc(0); // garbage: tenure keeps it (old) until the next major
+    expect(heap.stats().young).toBe(1002);
+    heap.tenure();
+    expect(heap.stats()).toMatchObject({ young: 0, old: 1002, dirtyCards: 0 });
+    expect(heap.stats().nextMajorAt).toBeGreaterThanOrEqual(2004);
+    heap.verify();
+    const report = heap.tick({ units: 1_000_000 });
+    expect(report.work).toBe('nothing');
+    expect(heap.isAlive(loose)).toBe(true);
+    // A young object referred to from a tenured one is remembered by the barrier.
+    const young = heap.alloc(0);
+    heap.set(level, 2, young);
+    heap.minor();
+    expect(heap.isAlive(young)).toBe(true);
+    heap.collect();
+    expect(heap.isAlive(loose)).toBe(false);
+    heap.verify();
+  });
+
+  it('works during a cycle, and is forbidden inside noGc', () => {
+    const heap = new Heap();
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.collect();
+    for (let k = 0; k < 100; k++) heap.alloc(0);
+    heap.step(3); // promoting
+    const during = heap.alloc(0);
+    heap.set(root, 0, during);
+    heap.tenure();
+    expect(heap.stats().young).toBe(0);
+    heap.verify();
+    while (!heap.step(10)) heap.verify();
+    expect(heap.isAlive(during)).toBe(true);
+    expect(heap.stats().live).toBe(2);
+    expect(() => heap.noGc(() => heap.tenure())).toThrow(GcForbiddenError);
+  });
+});
+
+describe('the remembered set', () => {
+  it('remembers single objects by default: a minor scans only the old objects that refer to young ones', () => {
+    const heap = new Heap();
+    const old = Array.from({ length: 64 }, () => heap.alloc(1));
+    for (const ref of old) heap.pin(ref);
+    heap.collect();
+    const young = heap.alloc(0);
+    heap.set(old[10]!, 0, young);
+    heap.set(old[11]!, 0, young);
+    heap.set(old[11]!, 0, young); // once each
+    expect(heap.stats().dirtyCards).toBe(2);
+    heap.minor();
+    expect(heap.isAlive(young)).toBe(true);
+    expect(heap.stats().dirtyCards).toBe(2); // young is still young after one minor (promoteAfter 2)
+    heap.minor();
+    expect(heap.stats()).toMatchObject({ young: 0, dirtyCards: 0 });
+    heap.verify();
+  });
+
+  it('remembers an object being promoted by a cycle when it comes to refer to an object allocated since', () => {
+    const heap = new Heap();
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const holder = heap.alloc(1); // young when the cycle begins: promoted by it
+    heap.set(root, 0, holder);
+    for (let k = 0; k < 50; k++) heap.alloc(0);
+    heap.step(1); // the cycle promotes in slices; holder is not promoted yet
+    const fresh = heap.alloc(0); // young, allocated during the cycle
+    heap.set(holder, 0, fresh);
+    heap.verify();
+    while (!heap.step(5)) heap.verify();
+    expect(heap.stats().young).toBe(1); // fresh
+    heap.minor();
+    expect(heap.isAlive(fresh)).toBe(true);
+    heap.verify();
+  });
+});
+
 describe('generational options', () => {
   it('are validated, naming the bad value', () => {
     expect(() => new Heap({ promoteAfter: 0 })).toThrow(/promoteAfter.*got 0/);

@@ -1,5 +1,5 @@
 /**
- * Unit tests for every method of `Heap`, against the contract in DESIGN.md ("Public API
+ * Unit tests for every method of `Heap`, against the contract in docs/design.md ("Public API
  * contract", "Semantics every test may rely on"). `verify()` runs after every step that changes
  * the heap, so each test also checks invariants 1-4 on a healthy heap.
  */
@@ -1068,5 +1068,99 @@ describe('resize to a smaller size class', () => {
     expect(others.every((other) => heap.slotCount(other) > 0)).toBe(true);
     expect(() => heap.alloc(1)).toThrow(HeapFullError);
     heap.verify();
+  });
+});
+
+describe('index reuse keeps handles small', () => {
+  it('rotates the indices young objects churn through, so their generations grow evenly', () => {
+    const heap = new Heap({ nurserySize: 64 });
+    const world = heap.alloc(1);
+    heap.pin(world);
+    for (let round = 0; round < 2000; round++) {
+      for (let k = 0; k < 50; k++) heap.alloc(1);
+      heap.minor();
+    }
+    // 100,000 short-lived objects through a heap that never holds more than ~51: without rotation
+    // the same few indices would be reused 2,000 times each.
+    let maxGeneration = 0;
+    for (let i = 1; i <= heap.stats().capacity; i++) {
+      const ref = heap.refAt(i);
+      if (ref !== NULL) maxGeneration = Math.max(maxGeneration, Math.floor(ref / 2 ** 22));
+    }
+    const fresh = Array.from({ length: 50 }, () => heap.alloc(0));
+    for (const ref of fresh) maxGeneration = Math.max(maxGeneration, Math.floor(ref / 2 ** 22));
+    expect(maxGeneration).toBeLessThan(256);
+    expect(fresh.every((ref) => ref < 2 ** 30)).toBe(true);
+    heap.verify();
+  });
+
+  it('takes a fresh index rather than one whose next handle would leave the small-integer range', () => {
+    const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
+    // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
+    let maxHandle = 0;
+    for (let round = 0; round < 20_000; round++) {
+      maxHandle = Math.max(maxHandle, heap.alloc(0));
+      heap.minor();
+    }
+    expect(maxHandle).toBeLessThan(2 ** 30);
+    expect(heap.stats().capacity).toBeGreaterThan(1);
+    heap.verify();
+  });
+
+  it('still reuses such indices at maxObjects: handles are then exact doubles, never wrong', () => {
+    const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
+    let last = 0;
+    for (let round = 0; round < 17_000; round++) {
+      const ref = heap.alloc(0);
+      expect(ref).toBeGreaterThan(last);
+      last = ref;
+      heap.minor();
+      expect(heap.isAlive(ref)).toBe(false);
+    }
+    expect(last).toBeGreaterThan(2 ** 30);
+    expect(heap.isAlive(heap.alloc(0))).toBe(true);
+  });
+});
+
+describe('allocMany and targetIndex', () => {
+  it('spawns a wave with one check, in allocation order, young and NULL-slotted', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const wave = heap.allocMany(100, 2, 'weak');
+    expect(wave).toBeInstanceOf(Float64Array);
+    expect(wave.length).toBe(100);
+    expect([...wave].every((ref) => heap.isAlive(ref) && heap.slotCount(ref) === 2)).toBe(true);
+    expect(new Set(wave).size).toBe(100);
+    expect(heap.stats()).toMatchObject({ live: 100, young: 100 });
+    expect(heap.get(wave[3]!, 1)).toBe(NULL);
+    expect(heap.allocMany(0).length).toBe(0);
+    heap.verify();
+  });
+
+  it('allocates nothing when the wave does not fit, and names the values', () => {
+    const heap = new Heap({ maxObjects: 10, initialCapacity: 2 });
+    heap.allocMany(7);
+    const before = heap.stats();
+    expect(() => heap.allocMany(4)).toThrow(/a wave of 4 objects does not fit in maxObjects 10 \(room for 3\)/);
+    expect(heap.stats()).toEqual(before);
+    expect(() => heap.allocMany(-1)).toThrow(RangeError);
+    expect(() => heap.allocMany(1.5)).toThrow(/count must be an integer/);
+    expect(() => heap.allocMany(2, 3, 'ephemeron')).toThrow(/even slot count/);
+    expect(() => heap.allocMany(2, 0, 'soft' as never)).toThrow(/got 'soft'/);
+    expect(heap.stats()).toEqual(before);
+    heap.collect(); // nothing is rooted: the wave's room comes back
+    expect(heap.allocMany(10).length).toBe(10);
+    heap.verify();
+  });
+
+  it('targetIndex reads a slot as the target index (0 for NULL), checking the handle once', () => {
+    const heap = new Heap();
+    const owner = heap.alloc(2);
+    const target = heap.alloc(0);
+    heap.set(owner, 0, target);
+    expect(heap.targetIndex(owner, 0)).toBe(heap.index(target));
+    expect(heap.targetIndex(owner, 1)).toBe(0);
+    expect(() => heap.targetIndex(owner, 2)).toThrow(RangeError);
+    heap.collect();
+    expect(() => heap.targetIndex(owner, 0)).toThrow(StaleRefError);
   });
 });

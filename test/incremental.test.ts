@@ -68,6 +68,68 @@ describe('step()', () => {
     heap.verify();
   });
 
+  it('shades a white object stored into a black one (the insertion barrier)', () => {
+    const heap = new Heap();
+    const root = heap.alloc(2);
+    heap.pin(root);
+    let last = root;
+    for (let k = 0; k < 200; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    const loose = heap.alloc(0); // unreachable when the cycle begins
+    heap.step(10); // the root is scanned (black); most of the chain is still white
+    expect(heap.phase).toBe('mark');
+    heap.set(root, 1, loose); // the only reference to loose is from a black object
+    runCycle(heap, 10);
+    expect(heap.isAlive(loose)).toBe(true);
+    expect(heap.get(root, 1)).toBe(loose);
+    heap.verify();
+  });
+
+  it('keeps nothing alive through a store into garbage (no floating garbage)', () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(1));
+    const g1 = heap.alloc(1);
+    const g2 = heap.alloc(0);
+    heap.step(1);
+    heap.set(g1, 0, g2);
+    while (!heap.step(100));
+    expect(heap.isAlive(g1)).toBe(false);
+    expect(heap.isAlive(g2)).toBe(false);
+    heap.verify();
+  });
+
+  it('re-scans the roots when marking ends: an object pinned mid-cycle survives it', () => {
+    const heap = new Heap();
+    chain(heap, 300);
+    const loose = heap.alloc(0); // unreachable when the cycle begins, white
+    heap.step(10);
+    expect(heap.phase).toBe('mark');
+    const ticket = heap.pin(loose);
+    runCycle(heap, 10);
+    expect(heap.isAlive(loose)).toBe(true);
+    heap.unpin(ticket);
+    runCycle(heap, 1000);
+    expect(heap.isAlive(loose)).toBe(false);
+  });
+
+  it('re-scans open scopes when marking ends', () => {
+    const heap = new Heap();
+    chain(heap, 300);
+    heap.step(10);
+    const kept = heap.scope(() => {
+      const inScope = heap.alloc(1);
+      const old = heap.alloc(0); // allocated during the cycle: black anyway
+      heap.set(inScope, 0, old);
+      runCycle(heap, 10);
+      return [inScope, old];
+    });
+    expect(kept.every((ref) => heap.isAlive(ref))).toBe(true);
+    heap.verify();
+  });
+
   it('frees everything unreachable when the cycle began, even objects the program drops mid-cycle', () => {
     const heap = new Heap();
     const nodes = chain(heap, 100);
@@ -118,7 +180,8 @@ describe('collect() and minor() during a cycle', () => {
   it('minor() is deferred while a cycle runs, and works again after', () => {
     const heap = new Heap();
     chain(heap, 200);
-    heap.step(30);
+    heap.step(250); // past PROMOTE (the nursery is emptied first), into marking
+    expect(heap.phase).toBe('mark');
     const young = heap.alloc(0);
     expect(heap.minor()).toMatchObject({ kind: 'minor', freed: 0 });
     expect(heap.stats().minorCollections).toBe(0);
@@ -165,21 +228,35 @@ describe('tick()', () => {
     expect(heap.stats().planned).toBe('nothing');
   });
 
-  it('keeps cycles finishing and the heap bounded when allocation outpaces a zero budget', () => {
-    // Without generations every collection is a major cycle, so only the pacer's assist can
-    // keep up with 500 allocations a frame on a budget of zero milliseconds.
-    const heap = new Heap({ generational: false, minHeapObjects: 2000 });
-    const world = chain(heap, 2000);
-    let maxLive = 0;
-    for (let frame = 0; frame < 300; frame++) {
-      for (let k = 0; k < 500; k++) heap.set(heap.alloc(1), 0, world[k]!); // garbage by next frame
-      heap.tick(0); // no time at all: only the assist makes progress
-      maxLive = Math.max(maxLive, heap.stats().live);
-    }
-    const stats = heap.stats();
-    expect(stats.majorCollections).toBeGreaterThan(5);
-    expect(maxLive).toBeLessThan(20_000);
-    heap.verify();
+  it('never stretches its budget: when allocation outpaces it, the heap grows and the debt shows', () => {
+    // Without generations every collection is a major cycle. 500 allocations a frame on a budget
+    // of zero milliseconds: each tick does only its one minimal chunk, so the debt grows.
+    const run = (budget: number | { units: number }) => {
+      const heap = new Heap({ generational: false, minHeapObjects: 2000 });
+      const world = chain(heap, 2000);
+      let maxLive = 0;
+      let maxDebt = 0;
+      let maxUnits = 0;
+      for (let frame = 0; frame < 300; frame++) {
+        for (let k = 0; k < 500; k++) heap.set(heap.alloc(1), 0, world[k]!); // garbage by next frame
+        const report = heap.tick(budget);
+        maxLive = Math.max(maxLive, heap.stats().live);
+        maxDebt = Math.max(maxDebt, report.debt);
+        maxUnits = Math.max(maxUnits, report.units);
+        expect(report.debt).toBe(heap.stats().debt);
+      }
+      heap.verify();
+      return { maxLive, maxDebt, maxUnits, majors: heap.stats().majorCollections };
+    };
+    const starved = run(0);
+    expect(starved.maxUnits).toBeLessThan(1024); // one chunk a tick, and an object's overrun
+    expect(starved.maxDebt).toBeGreaterThan(100_000);
+    expect(starved.maxLive).toBeGreaterThan(50_000);
+    const paid = run({ units: 20_000 });
+    expect(paid.maxUnits).toBeLessThan(20_000 + 1024);
+    expect(paid.majors).toBeGreaterThan(5);
+    expect(paid.maxLive).toBeLessThan(20_000);
+    expect(paid.maxDebt).toBeLessThan(starved.maxDebt / 10);
   });
 
   it('rejects bad budgets, and is forbidden inside noGc like step', () => {
@@ -200,6 +277,81 @@ describe('tick()', () => {
     expect(stats.lastPauseMs).toBeGreaterThan(0);
     expect(stats.maxPauseMs).toBeGreaterThanOrEqual(stats.lastPauseMs);
     expect(stats.totalPauseMs).toBeGreaterThanOrEqual(stats.maxPauseMs);
+  });
+});
+
+describe('tick() reports and budgets', () => {
+  it('returns what it did, and tells observers of every collector call', () => {
+    const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
+    const seen: string[] = [];
+    const stop = heap.observe((report) => seen.push(`${report.call}:${report.work}`));
+    expect(heap.tick()).toMatchObject({ call: 'tick', work: 'nothing', units: 0, budgetMs: 1, budgetUnits: null });
+    for (let k = 0; k < 150; k++) heap.alloc(0);
+    const report = heap.tick({ units: 100_000 });
+    expect(report).toMatchObject({
+      call: 'tick',
+      work: 'minor',
+      minorFreed: 150,
+      budgetMs: null,
+      budgetUnits: 100_000,
+      young: 0,
+      old: 0,
+      debt: 0,
+      phase: 'idle',
+    });
+    expect(report.units).toBeGreaterThan(0);
+    heap.step(1);
+    heap.minor();
+    heap.collect();
+    stop();
+    heap.tick();
+    expect(seen).toEqual(['tick:nothing', 'tick:minor', 'step:major', 'minor:nothing', 'collect:full']);
+    expect(() => heap.observe(5 as never)).toThrow(/observe needs a function, got 5/);
+  });
+
+  it('folds an oversized nursery into a major cycle instead of running a minor past the budget', () => {
+    const heap = new Heap({ nurserySize: 1000 });
+    const root = heap.alloc(2);
+    heap.pin(root);
+    let parent = root;
+    for (let k = 0; k < 50_000; k++) {
+      const node = heap.alloc(2);
+      heap.set(parent, k % 2, node);
+      if (k % 2 === 1) parent = node;
+    }
+    const first = heap.tick({ units: 5000 }); // a minor of 50,000 young objects would not fit
+    expect(first.work).toBe('major');
+    expect(first.units).toBeLessThan(5000 + 1024);
+    let ticks = 1;
+    while (heap.phase !== 'idle') {
+      const report = heap.tick({ units: 5000 });
+      expect(report.units).toBeLessThan(5000 + 1024);
+      ticks++;
+      heap.verify();
+    }
+    expect(ticks).toBeGreaterThan(20);
+    expect(heap.stats()).toMatchObject({ live: 50_001, young: 0 });
+  });
+
+  it('makes the same collections at the same ticks in units mode, whatever the clock says', () => {
+    const run = () => {
+      const heap = new Heap({ nurserySize: 500, minHeapObjects: 2000 });
+      const world = heap.alloc(8);
+      heap.pin(world);
+      const log: string[] = [];
+      let seed = 1;
+      for (let frame = 0; frame < 200; frame++) {
+        for (let k = 0; k < 300; k++) {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          const o = heap.alloc(1);
+          if (seed % 10 === 0) heap.set(world, seed % 8, o);
+        }
+        const r = heap.tick({ units: 3000 });
+        log.push(`${r.work}/${r.units}/${r.minorFreed}/${r.majorFreed}/${r.young}/${r.old}`);
+      }
+      return log.join(' ');
+    };
+    expect(run()).toBe(run());
   });
 });
 

@@ -21,6 +21,10 @@ type Op =
   | { op: 'minor' }
   | { op: 'step'; budget: number }
   | { op: 'tick'; ms: number }
+  | { op: 'ticku'; units: number }
+  | { op: 'tenure' }
+  | { op: 'wave'; count: number; slots: number }
+  | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
   | { op: 'scope'; body: Op[] };
@@ -47,11 +51,19 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 60 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 12, arbitrary: flatOp },
+  // Save and restore, mid-cycle or not (never inside a scope: its roots live on the JS stack).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('save' as const) }) },
   {
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('scope' as const), body: fc.array(flatOp, { maxLength: 12 }) }),
@@ -104,6 +116,8 @@ interface FinalizerRun {
   ref: Ref;
   seen: Ref[];
   allocated: Ref | undefined;
+  /** Run by a minor (the heap reads 'idle' then) rather than a major cycle. */
+  byMinor: boolean;
 }
 let finalizerRuns: FinalizerRun[] = [];
 
@@ -118,7 +132,7 @@ function finalizerRan(heap: Heap, ref: Ref): void {
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
   }
-  finalizerRuns.push({ ref, seen, allocated });
+  finalizerRuns.push({ ref, seen, allocated, byMinor: heap.phase === 'idle' });
 }
 
 /**
@@ -126,9 +140,9 @@ function finalizerRan(heap: Heap, ref: Ref): void {
  * collection; unrooted, they may already be gone again when `collect()` ran a pending cycle's
  * finalizers before its own full collection.
  */
-function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): number {
-  const runs = finalizerRuns;
-  finalizerRuns = [];
+function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean, onlyMinor = false): number {
+  const runs = onlyMinor ? finalizerRuns.filter((run) => run.byMinor) : finalizerRuns;
+  finalizerRuns = onlyMinor ? finalizerRuns.filter((run) => !run.byMinor) : [];
   let diedAgain = 0;
   for (const run of runs) {
     model.finalized(run.ref, run.seen);
@@ -153,8 +167,14 @@ function linkOf(heap: Heap): Component<{ ref: 'ref'; weak: 'weakref' }> {
   return link;
 }
 
-function run(heap: Heap, model: Model, ops: Op[]): void {
+/** The heap under test; `save` replaces it with its restored copy. */
+interface HeapBox {
+  heap: Heap;
+}
+
+function run(box: HeapBox, model: Model, ops: Op[]): void {
   for (const step of ops) {
+    const heap = box.heap;
     const live = [...model.objects.keys()];
     switch (step.op) {
       case 'alloc':
@@ -175,7 +195,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
           heap.setField(ref, linkOf(heap), 'weak', weak);
         }
         object.link = { ref: target, weak };
-        model.resurrect(target);
+        model.resurrect(target, ref);
         break;
       }
       case 'unlink': {
@@ -204,8 +224,11 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const slot = step.slot % object.slots.length;
         const target = step.op === 'set' ? nth(live, step.target)! : NULL;
         heap.set(ref, slot, target);
-        model.resurrect(target);
         object.slots[slot] = target;
+        // A store into a weak or ephemeron slot is no strong edge: the barrier shades nothing
+        // (though a key stored into a reachable ephemeron makes its value reachable).
+        if (object.kind === 'strong') model.resurrect(target, ref);
+        else if (object.kind === 'ephemeron') model.resurrect(NULL, ref);
         break;
       }
       case 'resize': {
@@ -268,12 +291,52 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         }
         break;
       }
+      case 'wave': {
+        const before = heap.stats();
+        let wave: Float64Array;
+        try {
+          wave = heap.allocMany(step.count, step.slots);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HeapFullError);
+          model.syncDeaths(heap); // it may have finished a pending sweep, but allocated nothing
+          expect(heap.stats().live).toBeLessThanOrEqual(before.live);
+          break;
+        }
+        for (const ref of wave) {
+          expect(model.objects.has(ref)).toBe(false);
+          if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
+          model.alloc(ref, step.slots);
+        }
+        model.syncDeaths(heap);
+        break;
+      }
+      case 'tenure': {
+        heap.tenure();
+        model.tenure();
+        break;
+      }
+      case 'save': {
+        const bytes = heap.snapshot();
+        const restored: Heap = Heap.restore(bytes, {
+          finalizer: () => (dead) => finalizerRan(restored, dead),
+        });
+        const link = restored.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+        if (link !== undefined) links.set(restored, link);
+        expect(restored.stats()).toEqual(heap.stats());
+        box.heap = restored;
+        break;
+      }
+      case 'ticku':
       case 'tick': {
         const before = heap.stats();
-        heap.tick(step.ms);
+        heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
-        // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
-        if (after.minorCollections > before.minorCollections) model.minor();
+        // A tick runs a minor first (only when idle), then cycle slices; replay them in order
+        // (what the minor's finalizers allocated exists before the cycle begins).
+        if (after.minorCollections > before.minorCollections) {
+          model.minor();
+          settleFinalizers(heap, model, false, true);
+        }
         const cycleEnded = after.majorCollections > before.majorCollections;
         if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
         model.syncDeaths(heap);
@@ -301,7 +364,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
       }
       case 'scope': {
         model.scopes.push([]);
-        heap.scope(() => run(heap, model, step.body));
+        heap.scope(() => run(box, model, step.body));
         model.scopes.pop();
         break;
       }
@@ -314,17 +377,24 @@ describe('the heap agrees with a reference model', () => {
   it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick, weak kinds and finalizers', () => {
     fc.assert(
       fc.property(heapOptions, fc.array(op, { minLength: 10, maxLength: 150, size: '+1' }), (options, ops) => {
-        const heap = new Heap(options);
+        const box = { heap: new Heap(options) };
         const model = new Model(options.generational, options.promoteAfter);
         finalizerRuns = []; // a failed run may leave entries behind; each run starts clean
-        run(heap, model, ops);
+        run(box, model, ops);
+        const heap = box.heap;
         // A final collection frees everything the model says is unreachable.
         const freed = heap.collect().freed;
         expect(freed).toBe(model.collect() + settleFinalizers(heap, model, true));
         model.checkNoFinalizerDue();
         model.check(heap);
       }),
-      { numRuns: 400 },
+      { numRuns: 400, ...replay() },
     );
   });
 });
+
+/** `FC_SEED` and `FC_PATH` from a failure report replay that counterexample (`FC_SEED=… FC_PATH=… npx vitest run …`). */
+function replay(): { seed?: number; path?: string } {
+  const env = typeof process === 'undefined' ? {} : process.env;
+  return env['FC_SEED'] === undefined ? {} : { seed: Number(env['FC_SEED']), path: env['FC_PATH'] ?? '' };
+}

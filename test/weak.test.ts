@@ -196,6 +196,35 @@ describe('finalizers', () => {
     expect(caught.every((error) => error instanceof GcForbiddenError)).toBe(true);
   });
 
+  it('see a consistent heap: verify() and stats() work inside them during collect, minor, step and tick', () => {
+    for (const collect of ['collect', 'minor', 'step', 'tick'] as const) {
+      const heap = new Heap({ nurserySize: 4, minHeapObjects: 1 });
+      const root = heap.alloc(2);
+      heap.pin(root);
+      if (collect === 'step') heap.collect(); // so the doomed objects below are old for a major
+      const verified: string[] = [];
+      for (let k = 0; k < 3; k++) {
+        const doomed = heap.alloc(1);
+        heap.set(doomed, 0, root);
+        heap.setFinalizer(doomed, (dead) => {
+          heap.verify();
+          expect(heap.isAlive(dead)).toBe(false);
+          expect(heap.get(dead, 0)).toBe(root); // the dead stay readable while finalizers run
+          const fresh = heap.alloc(1); // allocating in a finalizer keeps the heap consistent
+          heap.set(root, 1, fresh);
+          heap.verify();
+          verified.push(collect);
+        });
+      }
+      if (collect === 'collect') heap.collect();
+      else if (collect === 'minor') heap.minor();
+      else if (collect === 'step') { while (!heap.step(10)); }
+      else for (let frame = 0; frame < 50 && verified.length < 3; frame++) heap.tick(1);
+      expect(verified).toEqual([collect, collect, collect]);
+      heap.verify();
+    }
+  });
+
   it('report errors after the collection, without stopping the other finalizers', () => {
     const heap = new Heap();
     const ran: number[] = [];

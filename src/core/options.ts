@@ -18,7 +18,11 @@ export interface HeapOptions {
   generational?: boolean;
   /** Minor collections a young object survives before promotion, 1 to 3. Default 2. */
   promoteAfter?: number;
-  /** Object indices per card of the remembered set, a power of two from 1 to 4096. Default 8 (chosen by bench/generational.bench.ts). */
+  /**
+   * Object indices per card of the remembered set, a power of two from 1 to 4096. Default 1: the
+   * remembered set is then precise (one flag per old object that refers to a young one), so a
+   * minor scans exactly those objects, however scattered (bench/generational.bench.ts).
+   */
   cardSize?: number;
   /** `tick` runs a minor collection once this many young objects exist. Default 8192. */
   nurserySize?: number;
@@ -111,7 +115,7 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
   const maxSlotsPerObject = checkInteger('maxSlotsPerObject', given(options.maxSlotsPerObject, 2 ** 20), 0, 2 ** 30);
   const generational = checkBoolean('generational', given(options.generational, true));
   const promoteAfter = checkInteger('promoteAfter', given(options.promoteAfter, 2), 1, 3);
-  const cardSize = checkInteger('cardSize', given(options.cardSize, 8), 1, 4096);
+  const cardSize = checkInteger('cardSize', given(options.cardSize, 1), 1, 4096);
   if ((cardSize & (cardSize - 1)) !== 0) throw new RangeError(`cardSize must be a power of two, got ${cardSize}`);
   const cardShift = 31 - Math.clz32(cardSize);
   const nurserySize = checkInteger('nurserySize', given(options.nurserySize, 8192), 1, 2 ** 30);

@@ -8,17 +8,43 @@ import { type ComponentStore, growComponents, makeComponentStore } from './compo
 import { type HandleCodec, makeCodec } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
-/** `color` values. Live objects hold 1 or 2; which of those means "marked" flips every cycle. */
+/**
+ * `color` values. Live objects hold `MARK_A` or `MARK_B`: which of the two means "marked" flips
+ * at the start of every major cycle (`markValue`; the other is `white`), so no pass ever clears
+ * colors. Between cycles every live object holds `markValue`.
+ */
 export const FREE = 0;
-/** A young object a minor collection found dead, between its marking and its sweep. */
+export const MARK_A = 1;
+export const MARK_B = 2;
+/** A young object a minor collection found dead, while its finalizers run and until its sweep. */
 export const DEAD = 4;
+/** `liveMask` between cycles: both mark values are live. */
+export const BOTH_MARKS = MARK_A | MARK_B;
+/** The other mark value: the white of a cycle whose mark value is `mark`. */
+export function otherMark(mark: number): number {
+  return BOTH_MARKS ^ mark;
+}
 /** `readMask` while finalizers run: dead objects not yet reclaimed can be read. */
-export const READ_ALL = 7;
+export const READ_ALL = MARK_A | MARK_B | DEAD;
 
-/** `phase` values. The atomic phase runs inside one call, so it never shows. */
+/**
+ * `phase` values (gc/collector.ts has the machine and the table of what each phase implies; the
+ * numbers of the first three are part of the snapshot format).
+ * - IDLE: no major cycle. Minor collections run here, whole, in one call.
+ * - MARK: gray objects are scanned in slices; the barrier shades.
+ * - SWEEP: white objects are freed in slices, walking indices downward.
+ * - PROMOTE: the first phase of a major cycle: the young objects it began with are made old in
+ *   slices, so the cycle collects young and old alike.
+ * - FINALIZE: after the atomic step: queued finalizers run in slices; nothing is reclaimed yet.
+ * - MINOR_FINALIZE: inside a minor collection, while its finalizers run.
+ */
 export const IDLE = 0;
 export const MARK = 1;
 export const SWEEP = 2;
+export const PROMOTE = 3;
+export const FINALIZE = 4;
+export const MINOR_FINALIZE = 5;
+export const LAST_PHASE = MINOR_FINALIZE;
 /** A `barrierWhite` no color equals: the barrier's shading is off. */
 export const NO_COLOR = 255;
 
@@ -36,7 +62,7 @@ export const AGE_MASK = 3 << AGE_SHIFT;
 /** The object has at least one component: the marker looks at its `ref` fields, the sweep removes them. */
 export const HAS_COMPONENTS = 128;
 
-/** The pacer's plan (its policy lives in gc/pacer.ts). */
+/** The pacer's plan and measurements (its policy lives in gc/pacer.ts). */
 export interface Pacer {
   readonly nurserySize: number;
   readonly growthPercent: number;
@@ -44,6 +70,12 @@ export interface Pacer {
   /** A major cycle starts once this many old objects are live. */
   nextMajorAt: number;
   allocationsAtLastTick: number;
+  /** Measured milliseconds per unit of collection work (a robust moving average over minors and major slices). */
+  msPerUnit: number;
+  /** The share of young objects the last minors kept (a moving average): what a minor's marking will cost. */
+  youngSurvival: number;
+  /** Units of collection work that allocation asked for and no tick has paid yet. */
+  debt: number;
 }
 
 export interface HeapState {
@@ -64,12 +96,15 @@ export interface HeapState {
   columnLength: number;
   /** Indices at and above `top` have never been used. */
   top: number;
-  /** Head of the free list of indices below `top` (0 = empty). */
+  /** Head and tail of the free queue of indices below `top` (0 = empty; gc/allocate.ts). */
   freeHead: number;
+  freeTail: number;
   live: number;
   retired: number;
-  /** The color of marked objects in the current (or last) cycle: 1 or 2. */
+  /** The color of marked objects in the current (or last) cycle: `MARK_A` or `MARK_B`. */
   markValue: number;
+  /** The other mark value: unmarked objects during a cycle; a minor's young mark between cycles. */
+  white: number;
 
   // The slot pool: blocks of 2^c slots, free blocks linked through their first slot.
   slots: Uint32Array;
@@ -83,6 +118,8 @@ export interface HeapState {
   // The gray stack: marked objects whose slots are not yet scanned.
   markStack: Uint32Array;
   markTop: number;
+  /** Set by the scanning loops when the object on top of the stack might not fit its targets. */
+  markStackFull: boolean;
 
   // Roots: the pin table and the scope stack.
   pinTarget: Uint32Array;
@@ -96,31 +133,42 @@ export interface HeapState {
   scopeDepth: number;
   noGcDepth: number;
 
-  // Generations: the nursery (young objects, linked through `next`) and the card table.
+  // Generations: the nursery (young objects, linked through `next`) and the remembered set.
   readonly generational: boolean;
-  /** Minor collections a young object survives before it is promoted (1 to 7). */
+  /** Minor collections a young object survives before it is promoted (1 to 3: ages use two flag bits). */
   readonly promoteAfter: number;
-  /** log2 of the object indices one card covers. */
+  /** log2 of the object indices one card covers: 0 (the default) remembers single objects. */
   readonly cardShift: number;
   nurseryHead: number;
+  /** While a major cycle promotes: the young objects it has yet to make old (linked through `next`). */
+  promoteHead: number;
+  /** Young objects: those of the nursery and of the promotion list. */
   young: number;
-  /** One byte per card: 1 while an old object in it may refer to a young one. */
+  /** One byte per card: 1 while an old object in it may refer to a young one (the remembered flag). */
   cards: Uint8Array;
-  /** The dirty cards, once each, so minor collections never scan the whole table. */
+  /** The dirty cards, once each (the remembered buffer), so minors never scan the whole table. */
   dirtyCards: Uint32Array;
   dirtyCount: number;
+  /** Old weak, ephemeron or weakref-holding objects a minor's card scan met; scratch for that minor. */
+  rememberedWeak: Uint32Array;
+  rememberedWeakCount: number;
+  /** Young objects a minor must look at for weak references: weak and ephemeron kinds, and members of components with `weakref` fields (possibly more than once). */
+  youngWeak: Uint32Array;
+  youngWeakCount: number;
+  /** Young objects with a finalizer or a hooked component, once each. */
+  youngFinalizable: Uint32Array;
+  youngFinalizableCount: number;
 
-  // The incremental cycle.
+  // The incremental cycle. `barrierWhite`, `liveMask` and `readMask` are derived from `phase` and
+  // set only by `enterPhase` (gc/collector.ts).
   phase: number;
-  /**
-   * The color the write barrier shades on store: white (`3 - markValue`) while marking, so no
-   * black object ever refers to a white one (invariant 6); `NO_COLOR` otherwise.
-   */
+  /** The color the write barrier shades on store: `white` while marking; `NO_COLOR` otherwise. */
   barrierWhite: number;
   /**
-   * `color[i] & liveMask` is non-zero exactly for live objects: 3 (both mark values) outside the
-   * sweep; during the sweep only the mark value, because an object left white when marking
-   * ended is dead already and must not be read, stored or resurrected before the sweep frees it.
+   * `color[i] & liveMask` is non-zero exactly for live objects: `BOTH_MARKS` outside a major
+   * sweep; during it only the mark value, because an object left white when marking ended is
+   * dead already and must not be read, stored or resurrected before the sweep frees it. `DEAD`
+   * (a minor's condemned young objects) is never in it.
    */
   liveMask: number;
   /** Objects colored (shaded or allocated) in this cycle, so the atomic phase can count the dead. */
@@ -140,10 +188,10 @@ export interface HeapState {
   readMask: number;
 
   // Weak references and finalizers: exact lists, so processing never scans the heap.
-  /** The live weak and ephemeron objects, once each. */
+  /** The old weak and ephemeron objects, once each (young ones are in `youngWeak`). */
   weakObjects: Uint32Array;
   weakCount: number;
-  /** The live objects with a finalizer, once each. */
+  /** The old objects with a finalizer or a hooked component, once each (young ones are in `youngFinalizable`). */
   finalizable: Uint32Array;
   finalizableCount: number;
   /** Dead objects whose finalizers are due, and the next one to run. */
@@ -160,6 +208,8 @@ export interface HeapState {
 
   /** What `tick` decides with. */
   readonly pacer: Pacer;
+  /** Units of collection work done since the heap was made (the pacer's measure of progress). */
+  workDone: number;
   /** Counters behind `stats()`. */
   majorCollections: number;
   minorCollections: number;
@@ -185,15 +235,18 @@ export function createState(o: ResolvedOptions): HeapState {
     columnLength,
     top: 1,
     freeHead: 0,
+    freeTail: 0,
     live: 0,
     retired: 0,
-    markValue: 1,
+    markValue: MARK_A,
+    white: MARK_B,
     slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, o.initialCapacity * 4) + 1)),
     slotTop: 1,
     freeBlocks: new Uint32Array(32),
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,
+    markStackFull: false,
     pinTarget: new Uint32Array(64),
     pinGeneration: new Uint32Array(64),
     pinNext: new Uint32Array(64),
@@ -208,19 +261,26 @@ export function createState(o: ResolvedOptions): HeapState {
     promoteAfter: o.promoteAfter,
     cardShift: o.cardShift,
     nurseryHead: 0,
+    promoteHead: 0,
     young: 0,
     cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
-    dirtyCards: new Uint32Array(cardsFor(columnLength, o.cardShift)),
+    dirtyCards: new Uint32Array(64),
     dirtyCount: 0,
+    rememberedWeak: new Uint32Array(16),
+    rememberedWeakCount: 0,
+    youngWeak: new Uint32Array(16),
+    youngWeakCount: 0,
+    youngFinalizable: new Uint32Array(16),
+    youngFinalizableCount: 0,
     phase: IDLE,
     barrierWhite: NO_COLOR,
-    liveMask: 3,
+    liveMask: BOTH_MARKS,
     marked: 0,
     doomed: 0,
     sweepCursor: 0,
     cycleFreed: 0,
     allocations: 0,
-    readMask: 3,
+    readMask: BOTH_MARKS,
     weakObjects: new Uint32Array(16),
     weakCount: 0,
     finalizable: new Uint32Array(16),
@@ -232,6 +292,7 @@ export function createState(o: ResolvedOptions): HeapState {
     finalizerErrors: [],
     components: makeComponentStore(),
     pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
+    workDone: 0,
     majorCollections: 0,
     minorCollections: 0,
     lastPauseMs: 0,
@@ -241,24 +302,43 @@ export function createState(o: ResolvedOptions): HeapState {
 }
 
 export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
-  return { nurserySize, growthPercent, minHeapObjects, nextMajorAt: minHeapObjects, allocationsAtLastTick: 0 };
+  return {
+    nurserySize,
+    growthPercent,
+    minHeapObjects,
+    nextMajorAt: minHeapObjects,
+    allocationsAtLastTick: 0,
+    // Starting guesses, replaced by measurement: 3 ns a unit (compiled code on the machines
+    // measured), and a tenth of the nursery surviving a minor.
+    msPerUnit: 3e-6,
+    youngSurvival: 0.1,
+    debt: 0,
+  };
+}
+
+/** The header columns: one entry per object index each, all `columnLength` long. */
+export const HEADER_COLUMNS = ['color', 'generation', 'size', 'base', 'next', 'flags'] as const;
+export type HeaderColumn = (typeof HEADER_COLUMNS)[number];
+
+/** Header bytes per object index: every header column's element, plus its share of the card table. */
+export function headerBytesPerObject(s: HeapState): number {
+  let bytes = 0;
+  for (const name of HEADER_COLUMNS) bytes += s[name].BYTES_PER_ELEMENT;
+  return bytes + 1 / 2 ** s.cardShift;
 }
 
 /** Grows every header column to `length` entries; new entries are free, generation 0. */
 export function growHeaders(s: HeapState, length: number): void {
-  s.color = growU8(s.color, length);
-  s.generation = growU32(s.generation, length);
-  s.size = growU32(s.size, length);
-  s.base = growU32(s.base, length);
-  s.next = growU32(s.next, length);
-  s.flags = growU8(s.flags, length);
+  for (const name of HEADER_COLUMNS) {
+    const column = s[name];
+    (s as Record<HeaderColumn, Uint8Array | Uint32Array>)[name] = column instanceof Uint8Array
+      ? growU8(column, length)
+      : growU32(column, length);
+  }
   s.columnLength = length;
   growComponents(s.components, length);
   const cardCount = cardsFor(length, s.cardShift);
-  if (cardCount > s.cards.length) {
-    s.cards = growU8(s.cards, cardCount);
-    s.dirtyCards = growU32(s.dirtyCards, cardCount);
-  }
+  if (cardCount > s.cards.length) s.cards = growU8(s.cards, cardCount);
 }
 
 /** Bytes held by every typed array of the heap: header columns, slots, stacks, lists, components, queries. */

@@ -7,17 +7,19 @@
  * & YOUNG` is non-zero exactly when the target is young and the owner is old. NULL (index 0) has
  * flags 0, and with generations off no object is ever young, so neither needs its own test.
  *
- * Incremental part (invariant 6): while a major cycle marks, a stored target that is still white
- * is shaded (Dijkstra's insertion barrier), so no black object ever refers to a white one.
+ * Incremental part (invariant 6): while a major cycle marks, a white target stored into a marked
+ * (gray or black) object is shaded (Dijkstra's insertion barrier), so no black object ever refers
+ * to a white one. A store into a white object shades nothing: that object is scanned later if it
+ * is reached at all, and if it is garbage the store keeps nothing alive.
  * Snapshot-at-the-beginning would not do here: handles in JavaScript variables are not roots, so
  * the program can store an object that was already unreachable when the cycle began; SATB would
  * free it while referenced unless it also shaded new targets, i.e. did this barrier's work too.
- * `barrierWhite` is `NO_COLOR` outside marking, so the test is one load and a compare.
+ * `barrierWhite` is `NO_COLOR` outside marking, so between cycles the test is one load and a compare.
  */
 import { dirtyCard } from './cards.ts';
 import type { TypedColumn } from '../core/component-store.ts';
 import { shade } from './mark.ts';
-import { type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { type HeapState, NO_COLOR, NOT_STRONG, PROMOTE, YOUNG } from '../core/state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
@@ -43,5 +45,18 @@ export function writeRefField(
 function afterStore(s: HeapState, owner: number, target: number, strong: boolean): void {
   const flags = s.flags;
   if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
-  if (s.color[target] === s.barrierWhite && strong) shade(s, target);
+  if (s.barrierWhite !== NO_COLOR) storeWhileMarking(s, owner, target, strong);
+}
+
+/** The barrier's part while a major cycle marks (PROMOTE and MARK); out of line, as it is rare. */
+function storeWhileMarking(s: HeapState, owner: number, target: number, strong: boolean): void {
+  const color = s.color;
+  const white = s.barrierWhite;
+  // Shade only a target stored into a marked object: a white owner will be scanned if it is ever
+  // reached, and if it is not, the store must keep nothing alive (no floating garbage).
+  if (strong && color[target] === white && color[owner] !== white) shade(s, target);
+  // While the old nursery is promoted, a young owner may be one about to become old: remember it
+  // when it now refers to a young object (one allocated since the cycle began stays young).
+  // Remembering a young owner that stays young costs one card, which the next minor cleans.
+  if (s.phase === PROMOTE && (s.flags[owner]! & s.flags[target]! & YOUNG) !== 0) dirtyCard(s, owner);
 }

@@ -1,17 +1,22 @@
 /**
- * The remembered set for minor collections: a card table (one byte per 2^cardShift object
- * indices) plus a list of the dirty cards, and the nursery, a list of the young objects linked
- * through the `next` column (free indices use `next` for the free list; an index is never both
- * free and young). Together they make a minor collection cost O(young + dirty cards), never
- * O(capacity).
+ * The remembered set for minor collections: a card table (one byte per 2^cardShift object indices;
+ * by default one object per card, so a card is exactly a "remembered" flag) plus the list of dirty
+ * cards (the remembered buffer), and the nursery, a list of the young objects linked through the
+ * `next` column (free indices use `next` for the free list; an index is never both free and young).
+ * Together they make a minor collection cost O(young + remembered), never O(capacity).
  */
-import { shadeYoung } from './mark.ts';
+import { growU32 } from '../core/columns.ts';
+import type { ComponentData } from '../core/component-store.ts';
 import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { shadeYoung } from './mark.ts';
+import { listRememberedWeak } from './weak.ts';
 
+/** Remembers `owner` (an old object that now refers to a young one): dirties its card. */
 export function dirtyCard(s: HeapState, owner: number): void {
   const card = owner >>> s.cardShift;
   if (s.cards[card] !== 0) return;
   s.cards[card] = 1;
+  if (s.dirtyCount === s.dirtyCards.length) s.dirtyCards = growU32(s.dirtyCards, s.dirtyCards.length * 2);
   s.dirtyCards[s.dirtyCount++] = card;
 }
 
@@ -23,6 +28,20 @@ export function addYoung(s: HeapState, index: number): void {
   s.young++;
 }
 
+/** Whether any element of a component's `ref` or `weakref` fields for `index` names a young object. */
+function fieldsReferToYoung(s: HeapState, c: ComponentData, index: number): boolean {
+  const flags = s.flags;
+  for (let which = 0; which < 2; which++) {
+    const fields = which === 0 ? c.strongRefs : c.weakRefs;
+    for (const f of fields) {
+      for (let k = index * f.length, end = k + f.length; k < end; k++) {
+        if ((flags[f.column[k]!]! & YOUNG) !== 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Whether any slot or component `ref`/`weakref` field of object `index` refers to a young object. */
 export function refersToYoung(s: HeapState, index: number): boolean {
   const slots = s.slots;
@@ -32,14 +51,7 @@ export function refersToYoung(s: HeapState, index: number): boolean {
   }
   if ((flags[index]! & HAS_COMPONENTS) === 0) return false;
   for (const c of s.components.list) {
-    if (c.position[index] === 0) continue;
-    for (const fields of [c.strongRefs, c.weakRefs]) {
-      for (const f of fields) {
-        for (let k = index * f.length, end = k + f.length; k < end; k++) {
-          if ((flags[f.column[k]!]! & YOUNG) !== 0) return true;
-        }
-      }
-    }
+    if (c.position[index] !== 0 && fieldsReferToYoung(s, c, index)) return true;
   }
   return false;
 }
@@ -55,8 +67,8 @@ export function clearCards(s: HeapState): void {
  * in place (they are never colored or pushed), shading the young objects their strong slots and
  * `ref` fields reach, and decides in the same pass whether each card stays dirty: it does only
  * while some old object in it refers to a young object that will still be young after this minor
- * (age + 1 < promoteAfter; weak references count too, conservatively). So one pass replaces
- * pushing, scanning and re-checking the cards.
+ * (age + 1 < promoteAfter; weak references count too, conservatively). Old objects with weak
+ * references to young ones are noted (`rememberedWeak`) for the minor's weak processing.
  */
 export function scanDirtyCards(s: HeapState, youngMark: number): void {
   const color = s.color;
@@ -79,14 +91,21 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
       const ownerFlags = flags[i]!;
       if (color[i] === 0 || (ownerFlags & YOUNG) !== 0) continue;
       const strong = (ownerFlags & NOT_STRONG) === 0;
+      let weakToYoung = false;
       for (let p = base[i]!, stop = p + size[i]!; p < stop; p++) {
         const target = slots[p]!;
         const targetFlags = flags[target]!;
         if ((targetFlags & YOUNG) === 0) continue;
         if (strong) shadeYoung(s, target, youngMark);
+        else weakToYoung = true;
         if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
       }
-      if ((ownerFlags & HAS_COMPONENTS) !== 0 && scanComponentRefs(s, i, youngMark, stayYoung)) dirty = true;
+      if ((ownerFlags & HAS_COMPONENTS) !== 0) {
+        const found = scanComponentRefs(s, i, youngMark, stayYoung);
+        if ((found & FIELD_STAYS_YOUNG) !== 0) dirty = true;
+        if ((found & WEAK_FIELD_TO_YOUNG) !== 0) weakToYoung = true;
+      }
+      if (weakToYoung) listRememberedWeak(s, i);
     }
     if (dirty) list[kept++] = card;
     else cards[card] = 0;
@@ -94,22 +113,29 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
   s.dirtyCount = kept;
 }
 
+/** `scanComponentRefs` results, as bits. */
+const FIELD_STAYS_YOUNG = 1;
+const WEAK_FIELD_TO_YOUNG = 2;
+
 /** `scanDirtyCards` for one old object's component `ref` (shaded) and `weakref` fields. */
-function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayYoung: number): boolean {
-  let dirty = false;
+function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayYoung: number): number {
+  const flags = s.flags;
+  let found = 0;
   for (const c of s.components.list) {
     if (c.position[index] === 0) continue;
-    for (const fields of [c.strongRefs, c.weakRefs]) {
-      for (const f of fields) {
+    for (let which = 0; which < 2; which++) {
+      const strong = which === 0;
+      for (const f of strong ? c.strongRefs : c.weakRefs) {
         for (let p = index * f.length, end = p + f.length; p < end; p++) {
           const target = f.column[p]!;
-          const targetFlags = s.flags[target]!;
+          const targetFlags = flags[target]!;
           if ((targetFlags & YOUNG) === 0) continue;
-          if (fields === c.strongRefs) shadeYoung(s, target, youngMark);
-          if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
+          if (strong) shadeYoung(s, target, youngMark);
+          else found |= WEAK_FIELD_TO_YOUNG;
+          if ((targetFlags & AGE_MASK) < stayYoung) found |= FIELD_STAYS_YOUNG;
         }
       }
     }
   }
-  return dirty;
+  return found;
 }

@@ -1,141 +1,166 @@
 /**
- * The collector: one phase machine, idle → mark → atomic → sweep → idle, that full, incremental
- * and minor collections all drive (as in Lua's lgc.c and AssemblyScript's ITCMS).
+ * The collector: one phase machine that full, incremental and minor collections all drive (as
+ * Lua's lgc.c and AssemblyScript's ITCMS do). `enterPhase` is the only place a phase is entered
+ * and the only place its derived state is set:
  *
- * - start: the mark value flips, so every live object turns white at once without a pass that
- *   clears colors; objects allocated from now on take the new mark value (black), and survive.
- * - mark: gray objects are scanned in budgeted slices; the write barrier shades white targets.
- * - atomic: roots are shaded again (pins and scopes may have changed between slices) and the
- *   stack drained to empty; ephemerons converge; weak slots naming white objects are cleared and
- *   the white objects with finalizers queued. Every object still white is dead from here on
- *   (`liveMask`).
- * - sweep: budgeted slices first run the queued finalizers (dead objects still intact), then
- *   free the white objects, walking indices downward.
+ * | phase          | who is in it                          | liveMask   | barrier | new objects |
+ * | -------------- | ------------------------------------- | ---------- | ------- | ----------- |
+ * | IDLE           | between major cycles (minors run)     | both marks | off     | young       |
+ * | PROMOTE        | the old nursery made old in slices    | both marks | shades  | young, black|
+ * | MARK           | gray objects scanned in slices        | both marks | shades  | young, black|
+ * | (atomic)       | inside one call: roots again, weak    |            |         |             |
+ * | FINALIZE       | queued finalizers run in slices       | mark value | off     | young, black|
+ * | SWEEP          | white objects freed in slices         | mark value | off     | young, black|
+ * | MINOR_FINALIZE | inside a minor: its finalizers run    | both marks | off     | young       |
  *
- * Work units: one per object scanned, one per slot scanned, one per root shaded, one per index
- * swept and one more per object freed.
+ * (Without generations nothing is young, and PROMOTE ends at once.)
+ *
+ * A major cycle: `startCycle` flips the mark value, so every object turns white at once and new
+ * objects take the new mark value (black: they survive the cycle). PROMOTE makes every object
+ * that was young when the cycle began old, in slices, so the cycle collects that young generation
+ * too: an oversized nursery is folded into the major cycle instead of costing one long minor.
+ * Objects allocated from the start on form a new nursery, which the next minor collects. MARK shades the roots and scans
+ * gray objects in slices while the insertion barrier keeps black objects off white ones. The
+ * atomic step (not divided; its cost is what the program changed in the roots since the last
+ * slice) shades the roots again, drains the stack, converges ephemerons, clears weak references
+ * to white objects and queues their finalizers; from then on every white object is dead
+ * (`liveMask`). FINALIZE runs the finalizers while every dead object is still intact; SWEEP frees
+ * the white objects walking indices downward. A full collection is this machine run to IDLE with
+ * an unlimited budget.
+ *
+ * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
+ * in MINOR_FINALIZE so that user code sees a consistent heap.
+ *
+ * Work units: one per object promoted, one per object scanned and per slot or `ref` field
+ * scanned, one per root shaded, one per index swept and one more per object freed, 64 per
+ * finalizer.
  */
-import { clearCards, scanDirtyCards } from './cards.ts';
-import { drainMarkStack, drainYoung, shadeRoots, shadeYoungRoots, shrinkMarkStack } from './mark.ts';
-import { DEAD, type HeapState, IDLE, MARK, NO_COLOR, SWEEP } from '../core/state.ts';
-import { condemnYoung, dropDeadYoung, promoteAll, sweepAll, sweepNursery, sweepSlice } from './sweep.ts';
+import { clearCards } from './cards.ts';
+import { drainMarkStack, shadeRoots, shrinkMarkStack } from './mark.ts';
 import {
-  clearDeadReferences,
-  convergeEphemerons,
-  convergeYoungEphemerons,
-  queueFinalizers,
-  runFinalizers,
-} from './weak.ts';
+  BOTH_MARKS,
+  FINALIZE,
+  type HeapState,
+  IDLE,
+  MARK,
+  MINOR_FINALIZE,
+  NO_COLOR,
+  otherMark,
+  PROMOTE,
+  SWEEP,
+} from '../core/state.ts';
+import { promoteSlice, sweepSlice } from './sweep.ts';
+import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
+import { planNextMajor } from './pacer.ts';
 
-function startCycle(s: HeapState): number {
-  s.markValue = 3 - s.markValue;
+/** Enters `phase` and sets everything derived from it (the table above). */
+export function enterPhase(s: HeapState, phase: number): void {
+  s.phase = phase;
+  const marking = phase === PROMOTE || phase === MARK;
+  const sweeping = phase === FINALIZE || phase === SWEEP;
+  s.barrierWhite = marking ? s.white : NO_COLOR;
+  s.liveMask = sweeping ? s.markValue : BOTH_MARKS;
+  s.readMask = s.liveMask;
+}
+
+/** Whether a major cycle is running (any phase but IDLE and a minor's finalizers). */
+export function inMajorCycle(s: HeapState): boolean {
+  return s.phase !== IDLE && s.phase !== MINOR_FINALIZE;
+}
+
+function startCycle(s: HeapState): void {
+  s.markValue = s.white;
+  s.white = otherMark(s.markValue);
+  // The young objects now are promoted in PROMOTE; objects allocated from now on start a new nursery.
+  s.promoteHead = s.nurseryHead;
+  s.nurseryHead = 0;
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;
-  s.barrierWhite = 3 - s.markValue;
-  s.phase = MARK;
+  enterPhase(s, PROMOTE);
+}
+
+function startMarking(s: HeapState): number {
+  enterPhase(s, MARK);
   shadeRoots(s);
   return 1 + s.pinsLive + s.scopeTop;
 }
 
-/** After marking: ephemerons, weak slots and finalizers, common to full and incremental cycles. */
-function settleWeak(s: HeapState): void {
-  convergeEphemerons(s);
-  const white = 3 - s.markValue;
-  clearDeadReferences(s, white);
-  queueFinalizers(s, white);
-}
-
+/** Marking is complete: decide what is dead, once, while no user code runs. */
 function atomic(s: HeapState): number {
   shadeRoots(s);
-  const work = drainMarkStack(s, Infinity);
-  settleWeak(s);
-  s.barrierWhite = NO_COLOR;
+  let work = s.pinsLive + s.scopeTop + drainMarkStack(s, Infinity);
+  work += convergeEphemerons(s);
+  clearDeadReferences(s, s.white);
+  queueFinalizers(s, s.white);
   s.doomed = s.live - s.marked;
-  dropDeadYoung(s);
-  s.liveMask = s.markValue;
-  s.readMask = s.markValue;
   s.sweepCursor = s.top - 1;
-  s.phase = SWEEP;
-  return work + s.pinsLive + s.scopeTop;
+  enterPhase(s, s.finalizeNext < s.finalizeTop ? FINALIZE : SWEEP);
+  return work;
 }
 
 function endCycle(s: HeapState): void {
   shrinkMarkStack(s);
-  s.liveMask = 3;
-  s.readMask = 3;
-  s.phase = IDLE;
+  enterPhase(s, IDLE);
+  // Young objects now are those allocated during the cycle; with none, no card needs to stay dirty.
+  if (s.young === 0) clearCards(s);
+  s.majorCollections++;
+  planNextMajor(s);
 }
 
 /**
- * Does about `budget` units of cycle work, starting a cycle when idle. Returns true when this
- * call ended the cycle. The atomic phase is not divided: its cost is what the program changed
- * in the roots since the last slice.
+ * Does about `budget` units of major-cycle work, starting a cycle when idle. Returns true when
+ * this call ended the cycle. Slices may overrun by one object's slots or one finalizer.
  */
 export function stepCycle(s: HeapState, budget: number): boolean {
   let work = 0;
-  if (s.phase === IDLE) work += startCycle(s);
+  if (s.phase === IDLE) startCycle(s);
+  if (s.phase === PROMOTE) {
+    work += promoteSlice(s, budget);
+    if (s.promoteHead !== 0) return done(s, work, false);
+    work += startMarking(s);
+  }
   if (s.phase === MARK) {
     work += drainMarkStack(s, budget - work);
-    if (s.markTop > 0) return false;
+    if (s.markTop > 0) return done(s, work, false);
     work += atomic(s);
   }
-  if (s.finalizeNext < s.finalizeTop) {
+  if (s.phase === FINALIZE) {
     work += runFinalizers(s, Math.max(budget - work, 1));
-    if (s.finalizeNext < s.finalizeTop) return false;
+    if (s.finalizeNext < s.finalizeTop) return done(s, work, false);
+    enterPhase(s, SWEEP);
   }
-  sweepSlice(s, Math.max(budget - work, 1));
-  if (s.sweepCursor > 0) return false;
+  work += sweepSlice(s, Math.max(budget - work, 1));
+  if (s.sweepCursor > 0) return done(s, work, false);
   endCycle(s);
-  return true;
+  return done(s, work, true);
 }
 
-/** Runs a cycle in progress to its end at once (for `collect()`). */
+function done(s: HeapState, work: number, ended: boolean): boolean {
+  s.workDone += work;
+  return ended;
+}
+
+/** Runs a cycle in progress to its end at once. */
 export function finishCycle(s: HeapState): void {
-  while (s.phase !== IDLE) stepCycle(s, Infinity);
-}
-
-/** A stop-the-world collection: after it, the live objects are exactly those roots reach. */
-export function fullCollection(s: HeapState): number {
-  s.markValue = 3 - s.markValue;
-  s.markTop = 0;
-  s.marked = 0;
-  shadeRoots(s);
-  drainMarkStack(s, Infinity);
-  settleWeak(s);
-  if (s.finalizeTop > 0) {
-    s.liveMask = s.markValue;
-    runFinalizers(s, Infinity);
-    s.liveMask = 3;
-  }
-  // Before the sweep reuses `next` for the free list: every survivor (objects finalizers
-  // allocated included) leaves the nursery old, so no card needs to stay dirty.
-  promoteAll(s);
-  clearCards(s);
-  shrinkMarkStack(s);
-  return sweepAll(s);
+  while (inMajorCycle(s)) stepCycle(s, Infinity);
 }
 
 /**
- * A minor collection: marks the young objects reachable from roots and from old objects in dirty
- * cards (old objects count as live and are not traced), then sweeps only the nursery. Only when
- * idle: its young mark value is the white of a running major cycle.
+ * A stop-the-world collection: finishes a cycle in progress, then runs a whole new one. After
+ * it, the live objects are exactly those roots reach (and those finalizers allocated).
  */
-export function minorCollection(s: HeapState): number {
-  const youngMark = 3 - s.markValue;
-  s.markTop = 0;
-  shadeYoungRoots(s, youngMark);
-  scanDirtyCards(s, youngMark);
-  drainYoung(s, youngMark);
-  convergeYoungEphemerons(s, youngMark);
-  condemnYoung(s, youngMark);
-  clearDeadReferences(s, DEAD);
-  queueFinalizers(s, DEAD);
-  if (s.finalizeTop > 0) runFinalizers(s, Infinity);
-  const freed = sweepNursery(s, youngMark);
-  // Cards were kept or cleaned by `scanDirtyCards`; promotion may have dirtied more. With no
-  // young object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run
-  // often, and regrowing it each time would cost more than the memory it saves.)
-  if (s.young === 0) clearCards(s);
-  return freed;
+export function fullCollection(s: HeapState): void {
+  finishCycle(s);
+  stepCycle(s, Infinity);
+}
+
+/** Makes every young object old now (`tenure()`): outside a minor's finalizers only. */
+export function tenureAll(s: HeapState): void {
+  promoteSlice(s, Infinity);
+  s.promoteHead = s.nurseryHead;
+  s.nurseryHead = 0;
+  promoteSlice(s, Infinity);
+  clearCards(s);
+  if (s.phase === IDLE) planNextMajor(s);
 }

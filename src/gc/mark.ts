@@ -43,13 +43,10 @@ export function drainMarkStack(s: HeapState, budget: number): number {
   for (;;) {
     work += scanGray(s, budget - work);
     if (s.markTop === 0 || work >= budget) return work;
-    if (needsRoom) growMarkStack(s);
-    needsRoom = false;
+    if (s.markStackFull) growMarkStack(s);
+    s.markStackFull = false;
   }
 }
-
-/** Set by the scanning loops when the object on top of the stack might not fit its targets. */
-let needsRoom = false;
 
 /**
  * The hot loop. The stack stays one constant array for the whole loop (engines compile a loop
@@ -73,7 +70,7 @@ function scanGray(s: HeapState, budget: number): number {
     const start = base[obj]!;
     const end = start + size[obj]!;
     if (sp - 1 + end - start > capacity) {
-      needsRoom = true;
+      s.markStackFull = true;
       break;
     }
     sp--;
@@ -132,8 +129,8 @@ export function drainYoung(s: HeapState, youngMark: number): void {
   for (;;) {
     scanYoung(s, youngMark);
     if (s.markTop === 0) return;
-    if (needsRoom) growMarkStack(s);
-    needsRoom = false;
+    if (s.markStackFull) growMarkStack(s);
+    s.markStackFull = false;
   }
 }
 
@@ -152,7 +149,7 @@ function scanYoung(s: HeapState, youngMark: number): void {
     const start = base[obj]!;
     const end = start + size[obj]!;
     if (sp - 1 + end - start > capacity) {
-      needsRoom = true;
+      s.markStackFull = true;
       break;
     }
     sp--;

@@ -1,71 +1,88 @@
 /**
- * The pacer behind `tick(ms)`: decides what collection work is due each frame.
+ * The pacer: what collection work is due, and what a tick's budget can pay for. Policy only; the
+ * tick itself (gc/tick.ts) carries it out.
  *
- * - A minor collection when the nursery holds `nurserySize` young objects (only between major
- *   cycles: a minor's mark value is the white of a running cycle).
+ * - A minor collection when the nursery holds `nurserySize` young objects and the minor's
+ *   estimated cost fits what is left of the budget. An oversized nursery (a level just built, or
+ *   everything allocated during a long major cycle) is folded into a major cycle instead, whose
+ *   PROMOTE phase empties it in slices: no tick ever runs one long minor.
  * - A major cycle when the old generation grew by `growthPercent` since the last major ended
- *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like lua_gc's 256 KB floor).
- * - Slices of a running cycle until `ms` has passed, reading the clock every `CHUNK` units.
+ *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor).
+ * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
+ *   microseconds) so a cycle always progresses.
  *
- * Progress when allocation outpaces the budget (a Go-style assist): while a cycle runs, each
- * tick does at least one chunk, and at least `ASSIST_UNITS` units per object allocated since the
- * previous tick, even past its deadline. A cycle's work is bounded by the objects live when it began (objects allocated
- * during it are black and never scanned) plus the indices it sweeps, so the cycle always ends,
- * and the objects allocated during it are bounded by its work divided by `ASSIST_UNITS`: the heap
- * stays within a constant factor of its live size.
+ * Budgets never stretch: when allocation outpaces what the budget can collect, the heap grows
+ * instead of the frame, and `debt` (units of work allocation asked for and no tick paid) shows it.
  */
-import { minorCollection, stepCycle } from './collector.ts';
-import { type HeapState, IDLE, type Pacer } from '../core/state.ts';
+import { type HeapState, IDLE } from '../core/state.ts';
 
 /** Units of work between clock reads: a few microseconds. */
 export const CHUNK = 512;
-/** Cycle work owed per allocated object: marking and sweeping an object with 4 slots is ~6. */
-export const ASSIST_UNITS = 8;
-
-export interface TickResult {
-  minorFreed: number;
-  minors: number;
-  /** Objects freed by major cycles that ended in this tick. */
-  majorFreed: number;
-  cyclesEnded: number;
-}
+/** Cycle work an allocated object asks for: marking and sweeping an object with 4 slots is ~6. */
+export const UNITS_PER_ALLOCATION = 8;
+/** Units a minor costs: per young object swept, per survivor marked and moved, per remembered slot. */
+export const MINOR_UNITS_PER_YOUNG = 2;
+export const MINOR_UNITS_PER_SURVIVOR = 5;
+export const MINOR_UNITS_PER_REMEMBERED = 4;
+/** Weight of the newest measurement in the pacer's moving averages. */
+const SMOOTHING = 0.25;
+/** Work too small to time well is not measured. */
+const MIN_TIMED_UNITS = 2048;
 
 /** Sets the next major trigger from the old generation a major collection left. */
-export function planNextMajor(p: Pacer, s: HeapState): void {
+export function planNextMajor(s: HeapState): void {
+  const p = s.pacer;
   p.nextMajorAt = Math.max(p.minHeapObjects, Math.ceil((s.live - s.young) * (1 + p.growthPercent / 100)));
 }
 
-/** What `tick` would do now: for `stats()` and for people reading them. */
-export function plannedWork(p: Pacer, s: HeapState): 'minor' | 'major' | 'continue cycle' | 'nothing' {
-  if (s.phase !== IDLE) return 'continue cycle';
-  if (s.generational && s.young >= p.nurserySize) return 'minor';
-  if (s.live - s.young >= p.nextMajorAt) return 'major';
-  return 'nothing';
+export function minorDue(s: HeapState): boolean {
+  return s.phase === IDLE && s.generational && s.young >= s.pacer.nurserySize;
 }
 
-export function runTick(p: Pacer, s: HeapState, ms: number): TickResult {
-  const deadline = performance.now() + ms;
-  const result: TickResult = { minorFreed: 0, minors: 0, majorFreed: 0, cyclesEnded: 0 };
-  const allocated = s.allocations - p.allocationsAtLastTick;
-  p.allocationsAtLastTick = s.allocations;
-  if (s.phase === IDLE) {
-    if (s.generational && s.young >= p.nurserySize) {
-      result.minorFreed = minorCollection(s);
-      result.minors = 1;
-    }
-    if (s.live - s.young < p.nextMajorAt) return result;
-  }
-  // At least one chunk of a due cycle per tick, however small `ms` is: the progress guarantee.
-  const assist = allocated * ASSIST_UNITS;
-  let work = 0;
-  for (;;) {
-    if (stepCycle(s, CHUNK)) {
-      result.majorFreed = s.cycleFreed;
-      result.cyclesEnded = 1;
-      planNextMajor(p, s);
-      return result;
-    }
-    work += CHUNK;
-    if (work >= assist && performance.now() >= deadline) return result;
-  }
+export function majorDue(s: HeapState): boolean {
+  return s.live - s.young >= s.pacer.nextMajorAt;
+}
+
+/** A minor's cost in units, for a nursery of `young` objects of which `survivors` survive. */
+export function minorWork(s: HeapState, young: number, survivors: number, remembered: number): number {
+  return young * MINOR_UNITS_PER_YOUNG + survivors * MINOR_UNITS_PER_SURVIVOR + remembered * MINOR_UNITS_PER_REMEMBERED;
+}
+
+/**
+ * A minor's estimated cost in units, before it runs: the nursery, the survivors the last minors
+ * suggest, and the remembered set. Deterministic: it depends only on what the program did.
+ */
+export function minorUnits(s: HeapState): number {
+  return Math.ceil(minorWork(s, s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+}
+
+/** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */
+export function minorMs(s: HeapState): number {
+  return minorUnits(s) * s.pacer.msPerUnit;
+}
+
+/** Feeds a finished minor into the survival estimate (deterministic: every minor, timed or not). */
+export function measuredMinor(s: HeapState, youngBefore: number, freed: number): void {
+  const p = s.pacer;
+  if (youngBefore > 0) p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+}
+
+/**
+ * Feeds `units` of work done in `ms` into the unit cost. Robust: one sample moves the estimate by
+ * at most 4x either way (a descheduled process or a cold start must not make every later minor
+ * look unaffordable: minors that are not run are never measured again).
+ */
+export function measuredWork(s: HeapState, units: number, ms: number): void {
+  if (units < MIN_TIMED_UNITS || !(ms > 0)) return;
+  const p = s.pacer;
+  const sample = Math.min(Math.max(ms / units, p.msPerUnit / 4), p.msPerUnit * 4);
+  p.msPerUnit += SMOOTHING * (sample - p.msPerUnit);
+}
+
+/** What `tick` would do now: for `stats()` and for people reading them. */
+export function plannedWork(s: HeapState): 'minor' | 'major' | 'continue cycle' | 'nothing' {
+  if (s.phase !== IDLE) return 'continue cycle';
+  if (minorDue(s)) return 'minor';
+  if (majorDue(s)) return 'major';
+  return 'nothing';
 }

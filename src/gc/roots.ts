@@ -1,7 +1,7 @@
 /**
  * Roots: the pin table (generation-tagged tickets, recycled through a free list, retired when a
- * pin slot's generation would overflow, as seed 002's host roots do) and the scope stack (objects
- * allocated while a scope is open). Nothing else is a root.
+ * pin slot's generation would overflow, as the host-root pool of docs/design.md's "Prior art"
+ * does) and the scope stack (objects allocated while a scope is open). Nothing else is a root.
  */
 import { growU32 } from '../core/columns.ts';
 import { describe, packHandle } from '../core/handle.ts';

@@ -1,18 +1,20 @@
 /**
- * Sweeping: one pass over the header columns, from the highest used index down, that frees
- * every live object not marked this cycle and rebuilds the free list. Walking downward and
- * pushing onto the head leaves the free list in ascending index order, so reuse is compact and
- * deterministic: the same program makes the same handles.
+ * Freeing and promoting: the major sweep (indices walked downward, in slices), the nursery sweep
+ * of a minor collection, and the promotion of the whole nursery that opens a major cycle. Freed
+ * indices join the free queue (core/free-list.ts explains the order).
  */
-import { dirtyCard, refersToYoung } from './cards.ts';
+import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, freeBlock } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
-import { AGE_MASK, AGE_SHIFT, DEAD, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
+import { dirtyCard, refersToYoung } from './cards.ts';
+import { settleYoungLists } from './weak.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is
  * stale from now on. Returns false when the index retired instead (its generation would pass
- * `maxGeneration`); a retired index is never reused, so no stale handle can revive.
+ * `maxGeneration`); a retired index is never reused, so no stale handle can revive. The caller
+ * queues a reusable index (core/free-list.ts says where).
  */
 export function releaseObject(s: HeapState, index: number): boolean {
   if ((s.flags[index]! & HAS_COMPONENTS) !== 0) releaseComponents(s.components, index);
@@ -34,52 +36,72 @@ export function releaseObject(s: HeapState, index: number): boolean {
   return true;
 }
 
-/** Sweeps every index below `top`; returns how many objects it freed. */
-export function sweepAll(s: HeapState): number {
+/**
+ * One slice of the major sweep: walks down from `sweepCursor`, freeing objects still white (dead
+ * since the atomic step). Objects allocated during the cycle are black and are skipped. Returns
+ * the work done: one unit per index visited, one more per object freed.
+ */
+export function sweepSlice(s: HeapState, budget: number): number {
   const color = s.color;
-  const flags = s.flags;
-  const next = s.next;
-  const mark = s.markValue;
-  let head = 0;
+  const white = s.white;
+  let i = s.sweepCursor;
+  let work = 0;
   let freed = 0;
-  for (let i = s.top - 1; i > 0; i--) {
-    const c = color[i]!;
-    if (c === mark) continue;
-    if (c === FREE) {
-      if ((flags[i]! & RETIRED) !== 0) continue;
-    } else {
+  while (i > 0 && work < budget) {
+    if (color[i] === white) {
       freed++;
-      if (!releaseObject(s, i)) continue;
+      work++;
+      if (releaseObject(s, i)) pushFreeFront(s, i);
     }
-    next[i] = head;
-    head = i;
+    work++;
+    i--;
   }
-  s.freeHead = head;
-  return freed;
+  s.sweepCursor = i;
+  s.doomed -= freed;
+  s.cycleFreed += freed;
+  return work;
 }
 
 /**
- * After minor marking: colors every young object the minor mark did not reach `DEAD`, so weak
- * references, finalizers and handle checks can tell them from old objects (which keep the color
- * of the last major cycle).
+ * One slice of promotion: takes objects off the promotion list's head and makes them old, until
+ * the list is empty or `budget` units (one per object) are spent. Invariant 7 holds between
+ * slices: nursery and promotion list together hold exactly the young objects. An edge from an
+ * object of the list to a new young object is remembered by the barrier (gc/barrier.ts), as the
+ * object will be old before the next minor. When the list is empty, the young weak and finalizer
+ * lists hand their promoted entries to the old ones.
  */
-export function condemnYoung(s: HeapState, youngMark: number): void {
-  const color = s.color;
+export function promoteSlice(s: HeapState, budget: number): number {
+  const flags = s.flags;
   const next = s.next;
-  for (let i = s.nurseryHead; i !== 0; i = next[i]!) if (color[i] !== youngMark) color[i] = DEAD;
+  let i = s.promoteHead;
+  let work = 0;
+  while (i !== 0 && work < budget) {
+    flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+    i = next[i]!;
+    work++;
+  }
+  s.promoteHead = i;
+  s.young -= work;
+  if (i === 0) {
+    work += s.youngWeakCount + s.youngFinalizableCount;
+    settleYoungLists(s);
+  }
+  return work;
 }
 
 /**
- * Sweeps the nursery after minor marking: frees the `DEAD` young objects, ages the survivors and
- * promotes those that reached `promoteAfter`. Objects allocated by finalizers during this minor
- * hold neither color and stay young, unaged. Costs O(young). A promoted object that still refers
- * to a young one gets its card dirtied (invariant 5).
+ * The nursery sweep of a minor collection, after its marking: frees the young objects of color
+ * `deadColor`, ages the survivors (color `youngMark`) and promotes those that reached
+ * `promoteAfter`. Objects allocated by the minor's finalizers hold neither color and stay young,
+ * unaged. Survivors take the mark value again. Costs O(young). A promoted object that still
+ * refers to a young one gets its card dirtied (invariant 5).
  */
-export function sweepNursery(s: HeapState, youngMark: number): number {
+export function sweepNursery(s: HeapState, youngMark: number, deadColor: number): number {
   const color = s.color;
   const flags = s.flags;
   const next = s.next;
   const mark = s.markValue;
+  const promoteAfter = s.promoteAfter;
   let i = s.nurseryHead;
   let nursery = 0;
   let young = 0;
@@ -87,18 +109,15 @@ export function sweepNursery(s: HeapState, youngMark: number): number {
   while (i !== 0) {
     const following = next[i]!;
     const c = color[i]!;
-    if (c === DEAD) {
+    if (c === deadColor) {
       freed++;
-      if (releaseObject(s, i)) {
-        next[i] = s.freeHead;
-        s.freeHead = i;
-      }
+      if (releaseObject(s, i)) pushFree(s, i);
       i = following;
       continue;
     }
     color[i] = mark;
     const age = c === youngMark ? ((flags[i]! & AGE_MASK) >> AGE_SHIFT) + 1 : 0;
-    if (age >= s.promoteAfter) {
+    if (age >= promoteAfter) {
       flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
       if (refersToYoung(s, i)) dirtyCard(s, i);
     } else {
@@ -114,72 +133,6 @@ export function sweepNursery(s: HeapState, youngMark: number): number {
   return freed;
 }
 
-/** Makes every young object old (a full collection leaves every survivor old). */
-export function promoteAll(s: HeapState): void {
-  const flags = s.flags;
-  const next = s.next;
-  for (let i = s.nurseryHead; i !== 0; i = next[i]!) flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
-  s.nurseryHead = 0;
-  s.young = 0;
-}
-
-/**
- * One slice of an incremental sweep: walks down from `sweepCursor`, freeing objects still white
- * (dead since the atomic phase). Objects allocated during the cycle are black and are skipped.
- * Returns the work done: one unit per index visited, one more per object freed.
- */
-export function sweepSlice(s: HeapState, budget: number): number {
-  const color = s.color;
-  const next = s.next;
-  const white = 3 - s.markValue;
-  let i = s.sweepCursor;
-  let work = 0;
-  let freed = 0;
-  while (i > 0 && work < budget) {
-    if (color[i] === white) {
-      freed++;
-      work++;
-      if (releaseObject(s, i)) {
-        next[i] = s.freeHead;
-        s.freeHead = i;
-      }
-    }
-    work++;
-    i--;
-  }
-  s.sweepCursor = i;
-  s.doomed -= freed;
-  s.cycleFreed += freed;
-  return work;
-}
-
-/**
- * At the end of marking: unlinks the young objects left white from the nursery (they are dead,
- * and the sweep will reuse their `next` entry for the free list). Survivors stay young.
- */
-export function dropDeadYoung(s: HeapState): void {
-  const color = s.color;
-  const flags = s.flags;
-  const next = s.next;
-  const white = 3 - s.markValue;
-  let nursery = 0;
-  let young = 0;
-  let i = s.nurseryHead;
-  while (i !== 0) {
-    const following = next[i]!;
-    if (color[i] === white) {
-      flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
-    } else {
-      next[i] = nursery;
-      nursery = i;
-      young++;
-    }
-    i = following;
-  }
-  s.nurseryHead = nursery;
-  s.young = young;
-}
-
 /**
  * Whether finishing the pending sweep would free an index that does not retire (when `needIndex`)
  * and a block of class `needClass` (when not -1). Read-only: a call that would fail anyway must
@@ -187,7 +140,7 @@ export function dropDeadYoung(s: HeapState): void {
  */
 export function sweepWouldMakeRoom(s: HeapState, needIndex: boolean, needClass: number): boolean {
   const color = s.color;
-  const white = 3 - s.markValue;
+  const white = s.white;
   let index = !needIndex;
   let block = needClass < 0;
   for (let i = s.sweepCursor; i > 0 && !(index && block); i--) {

@@ -8,13 +8,22 @@ import { blockCapacity } from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
+  BOTH_MARKS,
+  DEAD,
   EPHEMERON,
   FINALIZABLE,
+  FINALIZE,
   FREE,
   HAS_COMPONENTS,
+  HEADER_COLUMNS,
   type HeapState,
+  IDLE,
   MARK,
+  MINOR_FINALIZE,
+  NO_COLOR,
   NOT_STRONG,
+  otherMark,
+  PROMOTE,
   RETIRED,
   SWEEP,
   YOUNG,
@@ -27,6 +36,21 @@ function fail(invariant: string, detail: string): never {
 /** Live: allocated, and not found dead by a finished marking (those await the sweep). */
 function isLive(s: HeapState, index: number): boolean {
   return index > 0 && index < s.top && (s.color[index]! & s.liveMask) !== 0;
+}
+
+/** A young object a minor found dead, while that minor's finalizers run (it awaits the nursery sweep). */
+function isCondemned(s: HeapState, index: number): boolean {
+  return s.phase === MINOR_FINALIZE && s.color[index] === DEAD;
+}
+
+/** Marking is under way (the barrier shades): the first two phases of a major cycle. */
+function marking(s: HeapState): boolean {
+  return s.phase === PROMOTE || s.phase === MARK;
+}
+
+/** Dead objects await the major sweep. */
+function sweeping(s: HeapState): boolean {
+  return s.phase === FINALIZE || s.phase === SWEEP;
 }
 
 export function verifyHeap(s: HeapState): void {
@@ -45,11 +69,11 @@ export function verifyHeap(s: HeapState): void {
 /** Counts in `stats()` match a recount; colors and generations are in range. */
 function verifyHeaders(s: HeapState): void {
   // Index 0 is NULL: a slot holding 0 must never look like a reference to anything.
-  if (
-    s.color[0] !== 0 || s.generation[0] !== 0 || s.size[0] !== 0 || s.base[0] !== 0 || s.next[0] !== 0 ||
-    s.flags[0] !== 0
-  ) {
-    fail('3 (counts)', 'the reserved index 0 (NULL) has header bits');
+  for (const name of HEADER_COLUMNS) {
+    if (s[name][0] !== 0) fail('3 (counts)', `the reserved index 0 (NULL) has ${name} ${s[name][0]}`);
+    if (s[name].length !== s.columnLength) {
+      fail('3 (counts)', `header column ${name} has ${s[name].length} entries, not columnLength ${s.columnLength}`);
+    }
   }
   let live = 0;
   let retired = 0;
@@ -64,7 +88,7 @@ function verifyHeaders(s: HeapState): void {
       if (s.size[i] !== 0) fail('3 (counts)', `free index ${i} still has ${s.size[i]} slots`);
       continue;
     }
-    if (c !== 1 && c !== 2) fail('3 (counts)', `index ${i} has color ${c}`);
+    if (c !== 1 && c !== 2 && !isCondemned(s, i)) fail('3 (counts)', `index ${i} has color ${c}`);
     live++;
     slotsUsed += s.size[i]!;
   }
@@ -80,7 +104,9 @@ function verifyHeaders(s: HeapState): void {
 function verifyFreeList(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
+  let last = 0;
   for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
+    last = i;
     if (i >= s.top) fail('1 (free list)', `entry ${i} lies at or past the top ${s.top}`);
     if (seen[i]) fail('1 (free list)', `index ${i} appears twice (a cycle)`);
     seen[i] = 1;
@@ -88,6 +114,8 @@ function verifyFreeList(s: HeapState): void {
     if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the free list`);
     count++;
   }
+  // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
+  if (s.freeTail !== last) fail('1 (free list)', `its tail is ${s.freeTail}, but the last entry is ${last}`);
   let free = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
   if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);
@@ -154,19 +182,26 @@ function verifyRoots(s: HeapState): void {
   }
 }
 
-/** Invariant 7: the nursery list holds exactly the live young objects, once each. */
+/**
+ * Invariant 7: the nursery list, and while a cycle promotes the promotion list, hold exactly the
+ * live young objects, once each.
+ */
 function verifyNursery(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
-  for (let i = s.nurseryHead; i !== 0; i = s.next[i]!) {
-    if (!isLive(s, i)) fail('7 (nursery)', `entry ${i} is not a live object`);
-    if (seen[i]) fail('7 (nursery)', `object ${i} appears twice (a cycle)`);
-    seen[i] = 1;
-    if ((s.flags[i]! & YOUNG) === 0) fail('7 (nursery)', `old object ${i} is in the nursery`);
-    if ((s.flags[i]! & AGE_MASK) >> AGE_SHIFT >= s.promoteAfter) {
-      fail('7 (nursery)', `object ${i} is past promotion age`);
+  if (s.promoteHead !== 0 && s.phase !== PROMOTE) fail('7 (nursery)', 'a promotion list outside PROMOTE');
+  for (const [head, name] of [[s.nurseryHead, 'nursery'], [s.promoteHead, 'promotion list']] as const) {
+    for (let i = head; i !== 0; i = s.next[i]!) {
+      if (i >= s.top) fail('7 (nursery)', `${name} entry ${i} lies past the top ${s.top}`);
+      if (!isLive(s, i) && !isCondemned(s, i)) fail('7 (nursery)', `${name} entry ${i} is not a live object`);
+      if (seen[i]) fail('7 (nursery)', `object ${i} appears twice (a cycle)`);
+      seen[i] = 1;
+      if ((s.flags[i]! & YOUNG) === 0) fail('7 (nursery)', `old object ${i} is in the ${name}`);
+      if ((s.flags[i]! & AGE_MASK) >> AGE_SHIFT >= s.promoteAfter) {
+        fail('7 (nursery)', `object ${i} is past promotion age`);
+      }
+      count++;
     }
-    count++;
   }
   let young = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] !== FREE && (s.flags[i]! & YOUNG) !== 0) young++;
@@ -175,11 +210,19 @@ function verifyNursery(s: HeapState): void {
   if (!s.generational && young !== 0) fail('7 (nursery)', 'a heap without generations has young objects');
 }
 
+/** Objects of the promotion list: old before the next minor, so edges into them need no card. */
+function promoting(s: HeapState): Uint8Array {
+  const pending = new Uint8Array(s.top);
+  for (let i = s.promoteHead; i !== 0; i = s.next[i]!) pending[i] = 1;
+  return pending;
+}
+
 /**
  * Invariant 5: every old object holding a reference to a young object lies in a dirty card; the
  * dirty-card list names exactly the dirty cards, once each.
  */
 function verifyCards(s: HeapState): void {
+  if (s.dirtyCount > s.dirtyCards.length) fail('5 (cards)', `${s.dirtyCount} dirty cards counted, list holds fewer`);
   const listed = new Uint8Array(s.cards.length);
   for (let k = 0; k < s.dirtyCount; k++) {
     const card = s.dirtyCards[k]!;
@@ -190,11 +233,14 @@ function verifyCards(s: HeapState): void {
   for (let c = 0; c < s.cards.length; c++) {
     if (s.cards[c] !== 0 && !listed[c]) fail('5 (cards)', `dirty card ${c} is missing from the dirty list`);
   }
+  // While a cycle promotes, objects of the promotion list count as old, and count as young
+  // targets no more: they will be old before the next minor.
+  const pending = promoting(s);
   for (let i = 1; i < s.top; i++) {
-    if (!isLive(s, i) || (s.flags[i]! & YOUNG) !== 0) continue;
+    if (!isLive(s, i) || ((s.flags[i]! & YOUNG) !== 0 && !pending[i])) continue;
     for (let k = s.base[i]!, end = k + s.size[i]!; k < end; k++) {
       const target = s.slots[k]!;
-      if ((s.flags[target]! & YOUNG) !== 0 && s.cards[i >>> s.cardShift] === 0) {
+      if ((s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
         fail('5 (cards)', `old object ${i} refers to young object ${target}, but its card is clean`);
       }
     }
@@ -202,15 +248,23 @@ function verifyCards(s: HeapState): void {
 }
 
 /**
- * The incremental cycle. While marking, invariant 6: no black object (marked and not on the gray
- * stack) has a strong slot naming a white object; and the count of marked objects is exact, since
- * the atomic phase derives the dead count from it. While sweeping, the count of objects awaiting
- * the sweep is exact, and none lies above the sweep cursor (that part is swept already).
+ * The incremental cycle. The state derived from the phase is what `enterPhase` sets. While
+ * marking, invariant 6: no black object (marked and not on the gray stack) has a strong slot
+ * naming a white object; and the count of marked objects is exact, since the atomic step derives
+ * the dead count from it. While sweeping, the count of objects awaiting the sweep is exact, and
+ * none lies above the sweep cursor (that part is swept already).
  */
 function verifyCycle(s: HeapState): void {
-  const white = 3 - s.markValue;
-  if (s.phase !== MARK && s.markTop !== 0) fail('6 (tri-color)', `${s.markTop} gray objects outside marking`);
-  if (s.phase === MARK) {
+  const white = s.white;
+  if (s.phase < IDLE || s.phase > MINOR_FINALIZE) fail('6 (cycle)', `phase ${s.phase} is not a phase`);
+  if (white !== otherMark(s.markValue)) fail('6 (cycle)', `white ${white} is not the other mark value`);
+  const liveMask = sweeping(s) ? s.markValue : BOTH_MARKS;
+  if (s.liveMask !== liveMask) fail('6 (cycle)', `liveMask ${s.liveMask} does not fit phase ${s.phase}`);
+  if (s.barrierWhite !== (marking(s) ? white : NO_COLOR)) {
+    fail('6 (tri-color)', `the write barrier is ${s.barrierWhite === NO_COLOR ? 'off' : 'on'} in phase ${s.phase}`);
+  }
+  if (!marking(s) && s.markTop !== 0) fail('6 (tri-color)', `${s.markTop} gray objects outside marking`);
+  if (marking(s)) {
     const gray = new Uint8Array(s.top);
     for (let k = 0; k < s.markTop; k++) {
       const i = s.markStack[k]!;
@@ -233,8 +287,7 @@ function verifyCycle(s: HeapState): void {
       }
     }
     if (marked !== s.marked) fail('6 (tri-color)', `marked count is ${s.marked}, recount finds ${marked}`);
-    if (s.barrierWhite !== white) fail('6 (tri-color)', 'the write barrier is off during marking');
-  } else if (s.phase === SWEEP) {
+  } else if (sweeping(s)) {
     let doomed = 0;
     for (let i = 1; i < s.top; i++) {
       if (s.color[i] !== white) continue;
@@ -242,51 +295,90 @@ function verifyCycle(s: HeapState): void {
       doomed++;
     }
     if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
-  } else if (s.liveMask !== 3 || s.doomed !== 0) {
-    fail('6 (cycle)', 'an idle heap still treats some objects as dead');
+  } else if (s.doomed !== 0) {
+    fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
   }
 }
 
 /**
- * The weak and finalizer lists hold exactly the live objects of their kind, once each; ephemerons
- * have even slot counts; finalizers are queued only while a sweep is pending, and only for objects
- * already found dead.
+ * The weak and finalizer lists hold exactly the live objects of their kind and generation, once
+ * each (the young weak list also holds young members of `weakref` components, possibly more than
+ * once); ephemerons have even slot counts; finalizers are queued only in a finalize phase, and
+ * only for objects already found dead.
  */
 function verifyWeak(s: HeapState): void {
+  // While the nursery is promoted, the young lists may hold objects already old: they join the
+  // old lists when the nursery is empty.
+  const promoting = s.phase === PROMOTE;
   const listed = new Uint8Array(s.top);
-  const checkList = (list: Uint32Array, count: number, bit: number, name: string): void => {
+  const checkList = (list: Uint32Array, count: number, bit: number, young: boolean, name: string): void => {
+    if (count > list.length) fail(`2 (${name} list)`, `it counts ${count} entries, but holds ${list.length}`);
     listed.fill(0);
     for (let k = 0; k < count; k++) {
       const i = list[k]!;
       if (!isLive(s, i)) fail(`2 (${name} list)`, `entry ${i} is not a live object`);
-      if ((s.flags[i]! & bit) === 0) fail(`2 (${name} list)`, `object ${i} is listed but not of that kind`);
+      const isYoung = (s.flags[i]! & YOUNG) !== 0;
+      if (isYoung !== young && !(young && promoting)) {
+        fail(`2 (${name} list)`, `object ${i} is ${isYoung ? 'young' : 'old'}`);
+      }
+      if ((s.flags[i]! & bit) === 0) {
+        if (name === 'young weak' && (s.flags[i]! & HAS_COMPONENTS) !== 0) continue; // a weakref member
+        if (name !== 'young weak') fail(`2 (${name} list)`, `object ${i} is listed but not of that kind`);
+        continue;
+      }
       if (listed[i]) fail(`2 (${name} list)`, `object ${i} is listed twice`);
       listed[i] = 1;
     }
     for (let i = 1; i < s.top; i++) {
-      if (isLive(s, i) && (s.flags[i]! & bit) !== 0 && !listed[i]) {
-        fail(`2 (${name} list)`, `live object ${i} is missing from the list`);
-      }
+      if (!isLive(s, i) || (s.flags[i]! & bit) === 0 || listed[i]) continue;
+      const isYoung = (s.flags[i]! & YOUNG) !== 0;
+      if (isYoung === young && !promoting) fail(`2 (${name} list)`, `live object ${i} is missing from the list`);
     }
   };
-  checkList(s.weakObjects, s.weakCount, NOT_STRONG, 'weak');
-  checkList(s.finalizable, s.finalizableCount, FINALIZABLE, 'finalizer');
+  checkList(s.weakObjects, s.weakCount, NOT_STRONG, false, 'weak');
+  checkList(s.youngWeak, s.youngWeakCount, NOT_STRONG, true, 'young weak');
+  checkList(s.finalizable, s.finalizableCount, FINALIZABLE, false, 'finalizer');
+  const finalizers = listed.slice();
+  checkList(s.youngFinalizable, s.youngFinalizableCount, FINALIZABLE, true, 'young finalizer');
+  for (let i = 0; i < listed.length; i++) finalizers[i]! |= listed[i]!;
+  if (promoting) {
+    // Both lists together hold every finalizable object once.
+    for (let k = 0; k < s.finalizableCount; k++) if (listed[s.finalizable[k]!]) fail('2 (finalizer list)', 'twice');
+  }
   // (A listed object may have neither a finalizer nor a hooked component any more, after `remove`:
   // running nothing for it is harmless.) Every finalizer function belongs to a listed object.
   for (let i = 1; i < s.top; i++) {
-    if (s.finalizers[i] !== undefined && isLive(s, i) && !listed[i]) {
+    if (s.finalizers[i] !== undefined && isLive(s, i) && !finalizers[i]) {
       fail('2 (finalizer list)', `object ${i} has a finalizer but is not listed`);
     }
   }
+  // Young members of components with weakref fields must be in the young weak list.
+  const youngListed = new Uint8Array(s.top);
+  for (let k = 0; k < s.youngWeakCount; k++) youngListed[s.youngWeak[k]!] = 1;
+  for (const c of s.components.withWeakRefs) {
+    for (let k = 0; k < c.memberCount; k++) {
+      const i = c.members[k]!;
+      if (isLive(s, i) && (s.flags[i]! & YOUNG) !== 0 && !youngListed[i] && !promoting) {
+        fail('2 (young weak list)', `young member ${i} of '${c.name}' (weakref fields) is not listed`);
+      }
+    }
+  }
+  if (s.rememberedWeakCount !== 0) fail('2 (weak)', "a minor's scratch list of remembered weak objects is not empty");
   for (let i = 1; i < s.top; i++) {
     if (isLive(s, i) && (s.flags[i]! & EPHEMERON) !== 0 && s.size[i]! % 2 !== 0) {
       fail('2 (ephemerons)', `ephemeron ${i} has an odd slot count ${s.size[i]}`);
     }
   }
-  if (s.phase !== SWEEP && s.finalizeTop !== 0) fail('2 (finalizer queue)', 'finalizers are queued outside a sweep');
+  if (s.phase !== FINALIZE && s.phase !== MINOR_FINALIZE && s.finalizeTop !== 0) {
+    fail('2 (finalizer queue)', 'finalizers are queued outside a finalize phase');
+  }
+  if (s.finalizeNext > s.finalizeTop || s.finalizeTop > s.finalizeQueue.length) {
+    fail('2 (finalizer queue)', `its bounds ${s.finalizeNext}..${s.finalizeTop} are out of order`);
+  }
+  const deadColor = s.phase === MINOR_FINALIZE ? DEAD : s.white;
   for (let k = s.finalizeNext; k < s.finalizeTop; k++) {
     const i = s.finalizeQueue[k]!;
-    if (s.color[i] !== 3 - s.markValue) fail('2 (finalizer queue)', `queued object ${i} was not found dead`);
+    if (s.color[i] !== deadColor) fail('2 (finalizer queue)', `queued object ${i} was not found dead`);
   }
 }
 
@@ -299,9 +391,10 @@ function verifyWeak(s: HeapState): void {
 function verifyComponents(s: HeapState): void {
   const store = s.components;
   const counted = new Uint8Array(s.top);
-  const white = 3 - s.markValue;
+  const white = s.white;
+  const pending = promoting(s);
   const gray = new Uint8Array(s.top);
-  if (s.phase === MARK) { for (let k = 0; k < s.markTop; k++) gray[s.markStack[k]!] = 1; }
+  if (marking(s)) { for (let k = 0; k < s.markTop; k++) gray[s.markStack[k]!] = 1; }
   for (const c of store.list) {
     for (let k = 0; k < c.memberCount; k++) {
       const i = c.members[k]!;
@@ -309,8 +402,8 @@ function verifyComponents(s: HeapState): void {
       if (s.color[i] === FREE) fail('3 (components)', `'${c.name}' member ${i} is free`);
       if (isLive(s, i)) counted[i] = 1;
       if (!isLive(s, i)) continue;
-      const old = (s.flags[i]! & YOUNG) === 0;
-      const black = s.phase === MARK && s.color[i] === s.markValue && !gray[i];
+      const old = (s.flags[i]! & YOUNG) === 0 || pending[i] === 1;
+      const black = marking(s) && s.color[i] === s.markValue && !gray[i];
       for (const f of c.fields) {
         if (f.type !== 'ref' && f.type !== 'weakref') continue;
         for (let p = i * f.length; p < (i + 1) * f.length; p++) {
@@ -319,7 +412,7 @@ function verifyComponents(s: HeapState): void {
           if (!isLive(s, target)) {
             fail('2 (components)', `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live`);
           }
-          if (old && (s.flags[target]! & YOUNG) !== 0 && s.cards[i >>> s.cardShift] === 0) {
+          if (old && (s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
             fail(
               '5 (cards)',
               `old object ${i} refers to young ${target} through '${c.name}.${f.name}', but its card is clean`,
@@ -361,7 +454,7 @@ function verifyComponents(s: HeapState): void {
       const i = q.dense[k]!;
       if (q.position[i] !== k + 1) fail('3 (queries)', `query ${q.key} entry ${i} has position ${q.position[i]}`);
       if (isLive(s, i)) live++;
-      else if (s.phase !== SWEEP) fail('3 (queries)', `query ${q.key} holds dead object ${i}`);
+      else if (!sweeping(s) && !isCondemned(s, i)) fail('3 (queries)', `query ${q.key} holds dead object ${i}`);
     }
     if (live !== expected) fail('3 (queries)', `query ${q.key} holds ${live} live objects, ${expected} match`);
   }

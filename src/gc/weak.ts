@@ -1,151 +1,277 @@
 /**
- * Weak slots, ephemerons and finalizers, processed when marking is complete (the atomic phase of
- * a major cycle, or inside a minor collection), as the seed lua_gc's post-mark hook does.
+ * Weak slots, ephemerons and finalizers, processed when marking is complete: the atomic step of a
+ * major cycle, or inside a minor collection (as Lua's post-mark hook for weak tables does).
  *
- * Lists, not scans: `weakObjects` and `finalizable` hold exactly the live objects of their kind.
- * An entry leaves its list when its object is found dead, before the sweep frees the index, so a
- * reused index is never listed twice.
+ * Lists, not scans. Old objects: `weakObjects` (weak and ephemeron kinds) and `finalizable`;
+ * young objects: `youngWeak` (weak and ephemeron kinds, and members of components with `weakref`
+ * fields) and `youngFinalizable`. A minor looks only at the young lists and at the old objects
+ * its card scan met (`rememberedWeak`), so its cost follows what is young, never the whole weak
+ * population. A major looks at all of them. An entry leaves its list when its object is found
+ * dead, before the sweep frees the index, so a reused index is never listed twice.
  *
  * Ephemerons (Lua 5.4's convergence): a value is marked only once its key is marked by some
  * other path; marking a value can mark another ephemeron's key, so the pass repeats until
  * nothing changes. Then every weak slot and ephemeron pair naming a dead object is cleared.
  *
- * Finalizers run in two phases, without seed 001's bugs: every due finalizer runs while all dead
- * objects are still intact and readable (`readMask`), and only then is anything reclaimed. They
- * run from a queue the collector owns, so a finalizer that allocates (and grows the columns)
- * invalidates nothing being iterated. Stores and pins need live handles, so a finalizer cannot
- * resurrect its object; collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
+ * Finalizers run in two phases: every due finalizer runs while all dead objects are still intact
+ * and readable (`readMask`), and only then is anything reclaimed. They run from a queue the
+ * collector owns, so a finalizer that allocates (and grows the columns) invalidates nothing being
+ * iterated. Stores and pins need live handles, so a finalizer cannot resurrect its object;
+ * collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
 import { growU32 } from '../core/columns.ts';
 import { packHandle } from '../core/handle.ts';
+import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, NOT_STRONG, READ_ALL, YOUNG } from '../core/state.ts';
 import { drainMarkStack, drainYoung, shade, shadeYoung } from './mark.ts';
-import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, READ_ALL, YOUNG } from '../core/state.ts';
 
+function push(list: Uint32Array, count: number, index: number): Uint32Array {
+  if (count === list.length) list = growU32(list, list.length * 2);
+  list[count] = index;
+  return list;
+}
+
+/** Lists a new weak or ephemeron object: young or old as the heap allocates it. */
 export function listWeak(s: HeapState, index: number): void {
-  if (s.weakCount === s.weakObjects.length) s.weakObjects = growU32(s.weakObjects, s.weakObjects.length * 2);
-  s.weakObjects[s.weakCount++] = index;
+  if ((s.flags[index]! & YOUNG) !== 0) listYoungWeak(s, index);
+  else s.weakObjects = push(s.weakObjects, s.weakCount++, index);
 }
 
+/** Lists a young object a minor must clear weak references of (kinds, or `weakref` fields). */
+export function listYoungWeak(s: HeapState, index: number): void {
+  s.youngWeak = push(s.youngWeak, s.youngWeakCount++, index);
+}
+
+/** Lists an object that just became finalizable (its `FINALIZABLE` flag was clear). */
 export function listFinalizable(s: HeapState, index: number): void {
-  if (s.finalizableCount === s.finalizable.length) s.finalizable = growU32(s.finalizable, s.finalizable.length * 2);
-  s.finalizable[s.finalizableCount++] = index;
-}
-
-/** Major marking: marks ephemeron values whose keys are marked, to a fixed point. */
-export function convergeEphemerons(s: HeapState): void {
-  const mark = s.markValue;
-  for (let changed = true; changed;) {
-    changed = false;
-    const color = s.color;
-    const slots = s.slots;
-    for (let k = 0; k < s.weakCount; k++) {
-      const e = s.weakObjects[k]!;
-      if (color[e] !== mark || (s.flags[e]! & EPHEMERON) === 0) continue;
-      for (let p = s.base[e]!, end = p + s.size[e]!; p < end; p += 2) {
-        const key = slots[p]!;
-        const value = slots[p + 1]!;
-        if (key !== 0 && color[key] === mark && value !== 0 && color[value] !== mark) {
-          shade(s, value);
-          changed = true;
-        }
-      }
-    }
-    if (changed) drainMarkStack(s, Infinity);
+  if ((s.flags[index]! & YOUNG) !== 0) {
+    s.youngFinalizable = push(s.youngFinalizable, s.youngFinalizableCount++, index);
+  } else {
+    s.finalizable = push(s.finalizable, s.finalizableCount++, index);
   }
 }
 
-/** For a minor collection: old objects count as reached, young ones once marked. */
-function reachedInMinor(s: HeapState, index: number, youngMark: number): boolean {
-  return (s.flags[index]! & YOUNG) === 0 || s.color[index] === youngMark;
+/** Notes an old object with weak references to young objects, met by a minor's card scan. */
+export function listRememberedWeak(s: HeapState, index: number): void {
+  s.rememberedWeak = push(s.rememberedWeak, s.rememberedWeakCount++, index);
 }
 
-/** Minor marking: the same, where a key counts as reachable when it is old or marked young. */
+// ---- ephemerons --------------------------------------------------------------------------------
+
+/**
+ * One pass over a list's ephemerons: shades the value of every pair whose ephemeron and key are
+ * reached. In a major (`minor` false) reached means marked with `mark`; in a minor, old (never
+ * traced there) or marked with the young mark `mark`. Returns whether anything was shaded.
+ */
+function shadeEphemeronValues(
+  s: HeapState,
+  list: Uint32Array,
+  count: number,
+  minor: boolean,
+  mark: number,
+): boolean {
+  const color = s.color;
+  const flags = s.flags;
+  const slots = s.slots;
+  let changed = false;
+  for (let k = 0; k < count; k++) {
+    const e = list[k]!;
+    if ((flags[e]! & EPHEMERON) === 0) continue;
+    if (minor ? (flags[e]! & YOUNG) !== 0 && color[e] !== mark : color[e] !== mark) continue;
+    for (let p = s.base[e]!, end = p + s.size[e]!; p < end; p += 2) {
+      const key = slots[p]!;
+      const value = slots[p + 1]!;
+      if (key === 0 || value === 0) continue;
+      const keyReached = minor ? (flags[key]! & YOUNG) === 0 || color[key] === mark : color[key] === mark;
+      if (!keyReached) continue;
+      if (minor) {
+        if ((flags[value]! & YOUNG) === 0 || color[value] === mark) continue;
+        shadeYoung(s, value, mark);
+      } else {
+        if (color[value] === mark) continue;
+        shade(s, value);
+      }
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Major marking: marks ephemeron values whose keys are marked, to a fixed point, over the old and
+ * young weak lists. Returns the work of the marking it caused.
+ */
+export function convergeEphemerons(s: HeapState): number {
+  let work = 0;
+  for (;;) {
+    const old = shadeEphemeronValues(s, s.weakObjects, s.weakCount, false, s.markValue);
+    const young = shadeEphemeronValues(s, s.youngWeak, s.youngWeakCount, false, s.markValue);
+    if (!old && !young) return work;
+    work += drainMarkStack(s, Infinity);
+  }
+}
+
+/** Minor marking: the same over the young ephemerons and the old ones the card scan met. */
 export function convergeYoungEphemerons(s: HeapState, youngMark: number): void {
-  for (let changed = true; changed;) {
-    changed = false;
-    for (let k = 0; k < s.weakCount; k++) {
-      const e = s.weakObjects[k]!;
-      if ((s.flags[e]! & EPHEMERON) === 0 || !reachedInMinor(s, e, youngMark)) continue;
-      for (let p = s.base[e]!, end = p + s.size[e]!; p < end; p += 2) {
-        const key = s.slots[p]!;
-        const value = s.slots[p + 1]!;
-        if (key !== 0 && reachedInMinor(s, key, youngMark) && value !== 0 && !reachedInMinor(s, value, youngMark)) {
-          shadeYoung(s, value, youngMark);
-          changed = true;
-        }
+  for (;;) {
+    const young = shadeEphemeronValues(s, s.youngWeak, s.youngWeakCount, true, youngMark);
+    const old = shadeEphemeronValues(s, s.rememberedWeak, s.rememberedWeakCount, true, youngMark);
+    if (!young && !old) return;
+    drainYoung(s, youngMark);
+  }
+}
+
+// ---- clearing references to the dead -----------------------------------------------------------
+
+/**
+ * Clears the weak slots, ephemeron pairs and `weakref` fields of object `e` that name dead
+ * objects: in a major, of color `mark` (the white); in a minor, young and not of the young mark
+ * `mark`. An ephemeron pair whose key is dead is cleared whole; a dead value alone clears only
+ * the value.
+ */
+function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): void {
+  const color = s.color;
+  const flags = s.flags;
+  const slots = s.slots;
+  const start = s.base[e]!;
+  const end = start + s.size[e]!;
+  const kind = flags[e]!;
+  if ((kind & EPHEMERON) !== 0) {
+    for (let p = start; p < end; p += 2) {
+      const key = slots[p]!;
+      const value = slots[p + 1]!;
+      if (minor ? (flags[key]! & YOUNG) !== 0 && color[key] !== mark : color[key] === mark) {
+        slots[p] = 0;
+        slots[p + 1] = 0;
+      } else if (minor ? (flags[value]! & YOUNG) !== 0 && color[value] !== mark : color[value] === mark) {
+        slots[p + 1] = 0;
       }
     }
-    if (changed) drainYoung(s, youngMark);
+  } else if ((kind & NOT_STRONG) !== 0) {
+    for (let p = start; p < end; p++) {
+      const target = slots[p]!;
+      if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) slots[p] = 0;
+    }
+  }
+  if ((kind & HAS_COMPONENTS) === 0) return;
+  for (const c of s.components.withWeakRefs) {
+    if (c.position[e] === 0) continue;
+    for (const f of c.weakRefs) {
+      const column = f.column;
+      for (let p = e * f.length, stop = p + f.length; p < stop; p++) {
+        const target = column[p]!;
+        if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) column[p] = 0;
+      }
+    }
   }
 }
 
 /**
- * Clears every weak slot naming an object of color `deadColor`, and every ephemeron pair whose
- * key has it (a value of that color alone clears only the value); drops dead objects from the
- * weak list.
+ * Major: clears every weak reference naming a white object and drops white objects from the old
+ * weak list. Young objects are all black in a major (allocated during it), so the young list
+ * only has references cleared. `weakref` fields are found through each component's members.
  */
-export function clearDeadReferences(s: HeapState, deadColor: number): void {
+export function clearDeadReferences(s: HeapState, white: number): void {
   const color = s.color;
-  const slots = s.slots;
   let kept = 0;
   for (let k = 0; k < s.weakCount; k++) {
     const e = s.weakObjects[k]!;
-    if (color[e] === deadColor) continue;
+    if (color[e] === white) continue;
     s.weakObjects[kept++] = e;
-    const start = s.base[e]!;
-    const end = start + s.size[e]!;
-    if ((s.flags[e]! & EPHEMERON) === 0) {
-      for (let p = start; p < end; p++) if (color[slots[p]!] === deadColor) slots[p] = 0;
-      continue;
-    }
-    for (let p = start; p < end; p += 2) {
-      if (color[slots[p]!] === deadColor) {
-        slots[p] = 0;
-        slots[p + 1] = 0;
-      } else if (color[slots[p + 1]!] === deadColor) {
-        slots[p + 1] = 0;
-      }
-    }
+    clearDeadIn(s, e, false, white);
   }
   s.weakCount = kept;
-  // `weakref` component fields of surviving members, through each component's member list.
+  for (let k = 0; k < s.youngWeakCount; k++) {
+    const e = s.youngWeak[k]!;
+    if ((s.flags[e]! & NOT_STRONG) !== 0) clearDeadIn(s, e, false, white);
+  }
   for (const c of s.components.withWeakRefs) {
     for (let k = 0; k < c.memberCount; k++) {
       const index = c.members[k]!;
-      if (color[index] === deadColor) continue;
+      if (color[index] === white) continue;
       for (const f of c.weakRefs) {
         const column = f.column;
         for (let p = index * f.length, end = p + f.length; p < end; p++) {
-          if (color[column[p]!] === deadColor) column[p] = 0;
+          if (color[column[p]!] === white) column[p] = 0;
         }
       }
     }
   }
 }
 
-/** Moves the dead objects of the finalizable list (color `deadColor`) to the finalization queue. */
-export function queueFinalizers(s: HeapState, deadColor: number): void {
+/**
+ * Minor: clears weak references naming young objects the minor did not reach, in the young list
+ * (dropping its dead entries) and in the old objects the card scan met.
+ */
+export function clearDeadYoungReferences(s: HeapState, youngMark: number): void {
+  const color = s.color;
+  const list = s.youngWeak;
+  let kept = 0;
+  for (let k = 0; k < s.youngWeakCount; k++) {
+    const e = list[k]!;
+    if (color[e] !== youngMark) continue;
+    list[kept++] = e;
+    clearDeadIn(s, e, true, youngMark);
+  }
+  s.youngWeakCount = kept;
+  for (let k = 0; k < s.rememberedWeakCount; k++) clearDeadIn(s, s.rememberedWeak[k]!, true, youngMark);
+  s.rememberedWeakCount = 0;
+}
+
+// ---- finalizers -----------------------------------------------------------------------------
+
+function queue(s: HeapState, index: number): void {
+  s.finalizeQueue = push(s.finalizeQueue, s.finalizeTop++, index);
+}
+
+/** Major: moves the white objects of the old finalizable list to the finalization queue. */
+export function queueFinalizers(s: HeapState, white: number): void {
   let kept = 0;
   for (let k = 0; k < s.finalizableCount; k++) {
     const i = s.finalizable[k]!;
-    if (s.color[i] !== deadColor) {
-      s.finalizable[kept++] = i;
-      continue;
-    }
-    if (s.finalizeTop === s.finalizeQueue.length) {
-      s.finalizeQueue = growU32(s.finalizeQueue, s.finalizeQueue.length * 2);
-    }
-    s.finalizeQueue[s.finalizeTop++] = i;
+    if (s.color[i] === white) queue(s, i);
+    else s.finalizable[kept++] = i;
   }
   s.finalizableCount = kept;
 }
 
+/** Minor: moves the young finalizable objects the minor did not reach to the queue. */
+export function queueYoungFinalizers(s: HeapState, youngMark: number): void {
+  let kept = 0;
+  for (let k = 0; k < s.youngFinalizableCount; k++) {
+    const i = s.youngFinalizable[k]!;
+    if (s.color[i] !== youngMark) queue(s, i);
+    else s.youngFinalizable[kept++] = i;
+  }
+  s.youngFinalizableCount = kept;
+}
+
 /**
- * Runs queued finalizers until the queue is empty or `budget` units are spent (a finalizer costs
- * `FINALIZER_UNITS`). Returns the units spent. Each runs once: its function is dropped first.
+ * After a minor's nursery sweep: entries of the young lists whose objects were promoted move to
+ * the old lists (only weak and ephemeron objects have an old weak list; members of `weakref`
+ * components are found through their component when old).
  */
+export function settleYoungLists(s: HeapState): void {
+  const flags = s.flags;
+  let kept = 0;
+  for (let k = 0; k < s.youngWeakCount; k++) {
+    const e = s.youngWeak[k]!;
+    if ((flags[e]! & YOUNG) !== 0) s.youngWeak[kept++] = e;
+    else if ((flags[e]! & NOT_STRONG) !== 0) s.weakObjects = push(s.weakObjects, s.weakCount++, e);
+  }
+  s.youngWeakCount = kept;
+  kept = 0;
+  for (let k = 0; k < s.youngFinalizableCount; k++) {
+    const i = s.youngFinalizable[k]!;
+    if ((flags[i]! & YOUNG) !== 0) s.youngFinalizable[kept++] = i;
+    else s.finalizable = push(s.finalizable, s.finalizableCount++, i);
+  }
+  s.youngFinalizableCount = kept;
+}
+
+/** Runs queued finalizers until the queue is empty or `budget` units are spent; a finalizer costs this. */
 export const FINALIZER_UNITS = 64;
 
+/** Returns the units spent. Each finalizer runs once: its function is dropped first. */
 export function runFinalizers(s: HeapState, budget: number): number {
   let work = 0;
   const readMask = s.readMask;

@@ -1,0 +1,68 @@
+/**
+ * A minor collection: frees the young objects that neither roots nor old objects reach, ages the
+ * survivors and promotes those that survived `promoteAfter` minors. It runs whole inside one
+ * call, only between major cycles (its young mark is the white a major cycle would use), and its
+ * cost follows what is young: the nursery, the remembered set, and the young weak and finalizer
+ * lists. The pacer (gc/pacer.ts) runs one only when its estimate fits the tick's budget; an
+ * oversized nursery is folded into a major cycle instead.
+ *
+ * Old objects count as reached and are never traced: tracing stops at them, and the remembered
+ * set (gc/cards.ts) stands for their references into the nursery.
+ */
+import { DEAD, type HeapState, IDLE, MINOR_FINALIZE } from '../core/state.ts';
+import { clearCards, scanDirtyCards } from './cards.ts';
+import { enterPhase } from './collector.ts';
+import { drainYoung, shadeYoungRoots } from './mark.ts';
+import { measuredMinor, minorWork } from './pacer.ts';
+import { sweepNursery } from './sweep.ts';
+import {
+  clearDeadYoungReferences,
+  convergeYoungEphemerons,
+  queueYoungFinalizers,
+  runFinalizers,
+  settleYoungLists,
+} from './weak.ts';
+
+/** Runs a minor collection; returns the objects it freed. Only in IDLE. */
+export function minorCollection(s: HeapState): number {
+  const youngMark = s.white;
+  const youngBefore = s.young;
+  const remembered = s.dirtyCount << s.cardShift;
+  s.markTop = 0;
+  shadeYoungRoots(s, youngMark);
+  scanDirtyCards(s, youngMark);
+  drainYoung(s, youngMark);
+  convergeYoungEphemerons(s, youngMark);
+  clearDeadYoungReferences(s, youngMark);
+  queueYoungFinalizers(s, youngMark);
+  let deadColor = s.markValue;
+  if (s.finalizeTop > 0) {
+    // Finalizers run user code: the dead must read as dead (and stay readable to the finalizers),
+    // so they are colored DEAD first; objects the finalizers allocate keep the mark value.
+    condemnYoung(s, youngMark);
+    deadColor = DEAD;
+    enterPhase(s, MINOR_FINALIZE);
+    try {
+      runFinalizers(s, Infinity);
+    } finally {
+      enterPhase(s, IDLE);
+    }
+  }
+  const freed = sweepNursery(s, youngMark, deadColor);
+  settleYoungLists(s);
+  // Cards were kept or cleaned by the scan; promotion may have dirtied more. With no young
+  // object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run often.)
+  if (s.young === 0) clearCards(s);
+  s.minorCollections++;
+  const units = minorWork(s, youngBefore, youngBefore - freed, remembered);
+  s.workDone += units;
+  measuredMinor(s, youngBefore, freed);
+  return freed;
+}
+
+/** Colors `DEAD` every young object the minor's marking did not reach. */
+function condemnYoung(s: HeapState, youngMark: number): void {
+  const color = s.color;
+  const next = s.next;
+  for (let i = s.nurseryHead; i !== 0; i = next[i]!) if (color[i] !== youngMark) color[i] = DEAD;
+}
