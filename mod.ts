@@ -13,6 +13,7 @@ export {
   type HeapOptions,
   type HeapStats,
   type ObjectKind,
+  type PathStep,
   type Phase,
   type TickReport,
 } from './src/heap.ts';

@@ -23,7 +23,7 @@ import { runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, removePin } from './gc/roots.ts';
+import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
@@ -56,8 +56,10 @@ import {
   SnapshotError,
 } from './io/snapshot.ts';
 import { verifyHeap } from './gc/verify.ts';
+import { findPathFromRoot, type PathStep } from './gc/why-alive.ts';
 
 export type { HeapOptions } from './core/options.ts';
+export type { PathStep } from './gc/why-alive.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
 
@@ -859,6 +861,24 @@ export class Heap {
     queriesToDefine(decoded.header, heap.#s.components);
     loadState(heap.#s, decoded, options, (index) => heap.refAt(index));
     return heap;
+  }
+
+  // ---- why alive -----------------------------------------------------------------------------
+
+  /**
+   * Why the object is alive: a shortest path from a root (a pin with its ticket, or an open
+   * scope) through strong slots and `ref` fields to it, first step the root, last step `ref`; or
+   * null when no root reaches it (garbage the next collection covering it frees). Weak slots and
+   * `weakref` fields keep nothing alive; an ephemeron's value is reached through its pair once
+   * the key is (see src/gc/why-alive.ts). A debugging call: it costs a pass over the heap.
+   */
+  whyAlive(ref: Ref): PathStep[] | null {
+    return findPathFromRoot(this.#s, this.#indexOf(ref, 'handle'));
+  }
+
+  /** The live pins, in pin-table order (a recycled ticket takes a freed place): each ticket and what it pins. */
+  pins(): { ticket: Ticket; ref: Ref }[] {
+    return listPins(this.#s).map(({ ticket, index }) => ({ ticket, ref: this.#handle(index) }));
   }
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */

@@ -256,6 +256,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['resize(x, 0)', (fx, x) => fx.heap.resize(x, 0), true],
     ['index(x)', (fx, x) => fx.heap.index(x), true],
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
+    ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {

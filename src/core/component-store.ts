@@ -74,17 +74,40 @@ export interface QueryData {
   position: Uint32Array;
 }
 
+/** A `ref` or `weakref` field with the component it belongs to: what the collector walks. */
+export interface RefField {
+  readonly owner: ComponentData;
+  readonly field: FieldData;
+  readonly strong: boolean;
+}
+
 export interface ComponentStore {
   readonly list: ComponentData[];
   readonly byName: Map<string, ComponentData>;
   /** Components with `ref` fields: the only ones the marker looks at. */
   readonly withStrongRefs: ComponentData[];
   readonly withWeakRefs: ComponentData[];
+  /**
+   * Every `ref` field of every component, every `weakref` field, and both: the one list each
+   * collector loop over an object's reference fields walks (skipping components it lacks).
+   */
+  readonly strongRefFields: RefField[];
+  readonly weakRefFields: RefField[];
+  readonly refFields: RefField[];
   readonly queries: Map<string, QueryData>;
 }
 
 export function makeComponentStore(): ComponentStore {
-  return { list: [], byName: new Map(), withStrongRefs: [], withWeakRefs: [], queries: new Map() };
+  return {
+    list: [],
+    byName: new Map(),
+    withStrongRefs: [],
+    withWeakRefs: [],
+    strongRefFields: [],
+    weakRefFields: [],
+    refFields: [],
+    queries: new Map(),
+  };
 }
 
 /** Builds a component's columns for `columnLength` indices; the schema was validated by the caller. */
@@ -118,6 +141,10 @@ export function addComponentData(
   store.byName.set(name, data);
   if (data.strongRefs.length > 0) store.withStrongRefs.push(data);
   if (data.weakRefs.length > 0) store.withWeakRefs.push(data);
+  for (const field of data.strongRefs) store.strongRefFields.push({ owner: data, field, strong: true });
+  for (const field of data.weakRefs) store.weakRefFields.push({ owner: data, field, strong: false });
+  store.refFields.length = 0;
+  store.refFields.push(...store.strongRefFields, ...store.weakRefFields);
   return data;
 }
 

@@ -74,6 +74,11 @@ function startCycle(s: HeapState): void {
   // The young objects now are promoted in PROMOTE; objects allocated from now on start a new nursery.
   s.promoteHead = s.nurseryHead;
   s.nurseryHead = 0;
+  // Every remembered edge points into what PROMOTE makes old: none is needed any more. Edges into
+  // the new nursery are remembered by the barrier as they are made. (Without this, cards dirtied
+  // before a cycle stayed dirty until some minor rescanned them, and a remembered set that only
+  // grows makes every minor look unaffordable, so that none runs.)
+  clearCards(s);
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;

@@ -175,29 +175,25 @@ function scanYoung(s: HeapState, youngMark: number): void {
 
 // ---- component `ref` fields: the marker's slow path, for objects with components only ----------
 
-/** Shades every target of the object's strong `ref` fields; returns the fields looked at, as work. */
+/** Shades every target of the object's strong `ref` fields; returns the elements looked at, as work. */
 function shadeComponentRefs(s: HeapState, obj: number): number {
   let work = 0;
-  for (const c of s.components.withStrongRefs) {
-    if (c.position[obj] === 0) continue;
-    for (const f of c.strongRefs) {
-      const column = f.column;
-      for (let k = obj * f.length, end = k + f.length; k < end; k++) {
-        const target = column[k]!;
-        if (target !== 0) shade(s, target);
-      }
-      work += f.length;
+  for (const { owner, field } of s.components.strongRefFields) {
+    if (owner.position[obj] === 0) continue;
+    const column = field.column;
+    for (let k = obj * field.length, end = k + field.length; k < end; k++) {
+      const target = column[k]!;
+      if (target !== 0) shade(s, target);
     }
+    work += field.length;
   }
   return work;
 }
 
 function shadeYoungComponentRefs(s: HeapState, obj: number, youngMark: number): void {
-  for (const c of s.components.withStrongRefs) {
-    if (c.position[obj] === 0) continue;
-    for (const f of c.strongRefs) {
-      const column = f.column;
-      for (let k = obj * f.length, end = k + f.length; k < end; k++) shadeYoung(s, column[k]!, youngMark);
-    }
+  for (const { owner, field } of s.components.strongRefFields) {
+    if (owner.position[obj] === 0) continue;
+    const column = field.column;
+    for (let k = obj * field.length, end = k + field.length; k < end; k++) shadeYoung(s, column[k]!, youngMark);
   }
 }

@@ -54,7 +54,7 @@ export function minorCollection(s: HeapState): number {
   // object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run often.)
   if (s.young === 0) clearCards(s);
   s.minorCollections++;
-  const units = minorWork(s, youngBefore, youngBefore - freed, remembered);
+  const units = minorWork(youngBefore, youngBefore - freed, remembered);
   s.workDone += units;
   measuredMinor(s, youngBefore, freed);
   return freed;

@@ -153,14 +153,12 @@ function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): voi
     }
   }
   if ((kind & HAS_COMPONENTS) === 0) return;
-  for (const c of s.components.withWeakRefs) {
-    if (c.position[e] === 0) continue;
-    for (const f of c.weakRefs) {
-      const column = f.column;
-      for (let p = e * f.length, stop = p + f.length; p < stop; p++) {
-        const target = column[p]!;
-        if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) column[p] = 0;
-      }
+  for (const { owner, field } of s.components.weakRefFields) {
+    if (owner.position[e] === 0) continue;
+    const column = field.column;
+    for (let p = e * field.length, stop = p + field.length; p < stop; p++) {
+      const target = column[p]!;
+      if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) column[p] = 0;
     }
   }
 }
