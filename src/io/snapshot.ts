@@ -36,9 +36,10 @@ export class SnapshotError extends HeapError {}
 const MAGIC = 'ECS-HEAP';
 /**
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
- * finalizer lists, the PROMOTE and FINALIZE phases, `white`.
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: the buddy slot pool (aligned
+ * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
  */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 const HEADER_BYTES = 24;
 
 const ARRAY_TYPES = {
