@@ -111,6 +111,8 @@ interface FinalizerRun {
   ref: Ref;
   seen: Ref[];
   allocated: Ref | undefined;
+  /** Run by a minor (the heap reads 'idle' then) rather than a major cycle. */
+  byMinor: boolean;
 }
 let finalizerRuns: FinalizerRun[] = [];
 
@@ -125,7 +127,7 @@ function finalizerRan(heap: Heap, ref: Ref): void {
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
   }
-  finalizerRuns.push({ ref, seen, allocated });
+  finalizerRuns.push({ ref, seen, allocated, byMinor: heap.phase === 'idle' });
 }
 
 /**
@@ -133,9 +135,9 @@ function finalizerRan(heap: Heap, ref: Ref): void {
  * collection; unrooted, they may already be gone again when `collect()` ran a pending cycle's
  * finalizers before its own full collection.
  */
-function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): number {
-  const runs = finalizerRuns;
-  finalizerRuns = [];
+function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean, onlyMinor = false): number {
+  const runs = onlyMinor ? finalizerRuns.filter((run) => run.byMinor) : finalizerRuns;
+  finalizerRuns = onlyMinor ? finalizerRuns.filter((run) => !run.byMinor) : [];
   let diedAgain = 0;
   for (const run of runs) {
     model.finalized(run.ref, run.seen);
@@ -305,8 +307,12 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const before = heap.stats();
         heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
-        // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
-        if (after.minorCollections > before.minorCollections) model.minor();
+        // A tick runs a minor first (only when idle), then cycle slices; replay them in order
+        // (what the minor's finalizers allocated exists before the cycle begins).
+        if (after.minorCollections > before.minorCollections) {
+          model.minor();
+          settleFinalizers(heap, model, false, true);
+        }
         const cycleEnded = after.majorCollections > before.majorCollections;
         if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
         model.syncDeaths(heap);

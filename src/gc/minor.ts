@@ -13,6 +13,7 @@ import { DEAD, type HeapState, IDLE, MINOR_FINALIZE } from '../core/state.ts';
 import { clearCards, scanDirtyCards } from './cards.ts';
 import { enterPhase } from './collector.ts';
 import { drainYoung, shadeYoungRoots } from './mark.ts';
+import { measuredMinor, minorWork } from './pacer.ts';
 import { sweepNursery } from './sweep.ts';
 import {
   clearDeadYoungReferences,
@@ -26,6 +27,7 @@ import {
 export function minorCollection(s: HeapState): number {
   const youngMark = s.white;
   const youngBefore = s.young;
+  const remembered = s.dirtyCount << s.cardShift;
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
   scanDirtyCards(s, youngMark);
@@ -52,7 +54,9 @@ export function minorCollection(s: HeapState): number {
   // object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run often.)
   if (s.young === 0) clearCards(s);
   s.minorCollections++;
-  s.workDone += youngBefore;
+  const units = minorWork(s, youngBefore, youngBefore - freed, remembered);
+  s.workDone += units;
+  measuredMinor(s, youngBefore, freed);
   return freed;
 }
 
