@@ -40,7 +40,7 @@
  */
 import { addComponent, addEntity, createWorld, query, removeEntity, type World } from 'bitecs';
 import process from 'node:process';
-import { Heap, NULL, type Ref } from '../mod.ts';
+import { Heap, NULL, type Ref, type RefArray } from '../mod.ts';
 import { heapAndBuffersAfterGc, heapUsedAfterGc } from './lib/engine.ts';
 import { destroyOf } from './lib/features.ts';
 import { megabytes, msOf, ratio } from './lib/format.ts';
@@ -424,7 +424,7 @@ function heapVariant(_ctx: Ctx): Variant {
   const Item = heap.defineComponent({ value: 'f32' }, { name: 'Item' });
   const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
   const destroy = destroyOf(heap);
-  const scene = new Float64Array(SCENE);
+  const scene = new Float64Array(SCENE) as RefArray;
   for (let i = 0; i < SCENE; i++) {
     const s = heap.alloc(4);
     heap.add(s, Position, { x: sceneX(i), y: sceneY(i) });

@@ -5,7 +5,7 @@
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
 import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
-import { type HandleCodec, makeCodec } from './handle.ts';
+import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /**
@@ -26,6 +26,17 @@ export function otherMark(mark: number): number {
 }
 /** `readMask` while finalizers run: dead objects not yet reclaimed can be read. */
 export const READ_ALL = MARK_A | MARK_B | DEAD;
+/**
+ * An object `heap.destroy` took out of the game (gc/destroy.ts): never live, never readable,
+ * never marked; slots naming it read NULL. Its index stays taken until a collection that began
+ * after the destroy has cleared every reference to it. Colors are single bits, so a test against
+ * several of them is one mask.
+ */
+export const DESTROYED = 8;
+/** A destroyed object a pin or an open scope still names, for the length of one reclaim pass. */
+export const DESTROYED_ROOTED = 16;
+/** Either destroyed color: what the read barrier tests. */
+export const DESTROYED_ANY = DESTROYED | DESTROYED_ROOTED;
 
 /**
  * `phase` values (gc/collector.ts has the machine and the table of what each phase implies; the
@@ -207,9 +218,24 @@ export interface HeapState {
   finalizeTop: number;
   finalizeNext: number;
   /** Finalizer functions by object index (plain JS values: never touched by mark or sweep loops). */
-  finalizers: (((ref: number) => void) | undefined)[];
+  finalizers: (((ref: Ref) => void) | undefined)[];
   /** Errors thrown by finalizers, reported once the collection that ran them is consistent. */
   finalizerErrors: unknown[];
+
+  // Destroyed objects awaiting reclamation (gc/destroy.ts), each in exactly one list, once.
+  /** Destroyed while young: a minor reclaims them (it visits every reference to a young object). */
+  destroyedYoung: Uint32Array;
+  destroyedYoungCount: number;
+  /** Destroyed while old, or left over by a minor: a major cycle reclaims them. */
+  destroyedOld: Uint32Array;
+  destroyedOldCount: number;
+  /** Destroyed objects still flagged `YOUNG` (counted in `young`, so that stats can leave them out). */
+  youngDestroyed: number;
+  /** During a major cycle: how many entries of each list were there when it began (those it may reclaim). */
+  destroyedYoungAtStart: number;
+  destroyedOldAtStart: number;
+  /** What frees objects now (core/free-cause.ts): written into `base` of each freed index, for error messages. */
+  freeCause: number;
 
   /** ECS components: SoA columns sized with the header columns, membership and queries. */
   components: ComponentStore;
@@ -303,6 +329,14 @@ export function createState(o: ResolvedOptions): HeapState {
     finalizeNext: 0,
     finalizers: [],
     finalizerErrors: [],
+    destroyedYoung: new Uint32Array(16),
+    destroyedYoungCount: 0,
+    destroyedOld: new Uint32Array(16),
+    destroyedOldCount: 0,
+    youngDestroyed: 0,
+    destroyedYoungAtStart: 0,
+    destroyedOldAtStart: 0,
+    freeCause: 0,
     components: makeComponentStore(),
     pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
     workDone: 0,

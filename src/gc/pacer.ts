@@ -44,7 +44,7 @@ export function majorDue(s: HeapState): boolean {
 }
 
 /** A minor's cost in units, for a nursery of `young` objects of which `survivors` survive. */
-export function minorWork(s: HeapState, young: number, survivors: number, remembered: number): number {
+export function minorWork(young: number, survivors: number, remembered: number): number {
   return young * MINOR_UNITS_PER_YOUNG + survivors * MINOR_UNITS_PER_SURVIVOR + remembered * MINOR_UNITS_PER_REMEMBERED;
 }
 
@@ -53,7 +53,7 @@ export function minorWork(s: HeapState, young: number, survivors: number, rememb
  * suggest, and the remembered set. Deterministic: it depends only on what the program did.
  */
 export function minorUnits(s: HeapState): number {
-  return Math.ceil(minorWork(s, s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+  return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
 }
 
 /** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */

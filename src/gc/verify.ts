@@ -19,6 +19,7 @@ import {
   AGE_SHIFT,
   BOTH_MARKS,
   DEAD,
+  DESTROYED,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
@@ -47,6 +48,19 @@ function isLive(s: HeapState, index: number): boolean {
   return index > 0 && index < s.top && (s.color[index]! & s.liveMask) !== 0;
 }
 
+/**
+ * A destroyed object whose index awaits reclamation (gc/destroy.ts): not live, but a slot, field,
+ * pin or scope may still name it (it reads NULL), and lists may still hold it.
+ */
+function isDestroyed(s: HeapState, index: number): boolean {
+  return index > 0 && index < s.top && s.color[index] === DESTROYED;
+}
+
+/** What a reference may name: a live object, or a destroyed one (which reads NULL). Never a free index. */
+function isNameable(s: HeapState, index: number): boolean {
+  return isLive(s, index) || isDestroyed(s, index);
+}
+
 /** A young object a minor found dead, while that minor's finalizers run (it awaits the nursery sweep). */
 function isCondemned(s: HeapState, index: number): boolean {
   return s.phase === MINOR_FINALIZE && s.color[index] === DEAD;
@@ -73,6 +87,7 @@ export function verifyHeap(s: HeapState): void {
   verifyCycle(s);
   verifyWeak(s);
   verifyComponents(s);
+  verifyDestroyed(s);
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -97,7 +112,7 @@ function verifyHeaders(s: HeapState): void {
       if (s.size[i] !== 0) fail('3 (counts)', `free index ${i} still has ${s.size[i]} slots`);
       continue;
     }
-    if (c !== 1 && c !== 2 && !isCondemned(s, i)) fail('3 (counts)', `index ${i} has color ${c}`);
+    if (c !== 1 && c !== 2 && c !== DESTROYED && !isCondemned(s, i)) fail('3 (counts)', `index ${i} has color ${c}`);
     live++;
     slotsUsed += s.size[i]!;
   }
@@ -141,8 +156,8 @@ function verifyEdges(s: HeapState): void {
     const start = s.base[i]!;
     for (let k = 0, n = s.size[i]!; k < n; k++) {
       const target = s.slots[start + k]!;
-      if (target !== 0 && !isLive(s, target)) {
-        fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live`);
+      if (target !== 0 && !isNameable(s, target)) {
+        fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live (nor destroyed)`);
       }
     }
   }
@@ -264,11 +279,11 @@ function verifyRoots(s: HeapState): void {
     const target = s.pinTarget[p]!;
     if (target === 0) continue;
     pins++;
-    if (!isLive(s, target)) fail('4 (pins)', `pin ${p} names ${target}, which is not live`);
+    if (!isNameable(s, target)) fail('4 (pins)', `pin ${p} names ${target}, which is not live (nor destroyed)`);
   }
   if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
   for (let k = 0; k < s.scopeTop; k++) {
-    if (!isLive(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+    if (!isNameable(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
   }
 }
 
@@ -283,7 +298,7 @@ function verifyNursery(s: HeapState): void {
   for (const [head, name] of [[s.nurseryHead, 'nursery'], [s.promoteHead, 'promotion list']] as const) {
     for (let i = head; i !== 0; i = s.next[i]!) {
       if (i >= s.top) fail('7 (nursery)', `${name} entry ${i} lies past the top ${s.top}`);
-      if (!isLive(s, i) && !isCondemned(s, i)) fail('7 (nursery)', `${name} entry ${i} is not a live object`);
+      if (!isNameable(s, i) && !isCondemned(s, i)) fail('7 (nursery)', `${name} entry ${i} is not a live object`);
       if (seen[i]) fail('7 (nursery)', `object ${i} appears twice (a cycle)`);
       seen[i] = 1;
       if ((s.flags[i]! & YOUNG) === 0) fail('7 (nursery)', `old object ${i} is in the ${name}`);
@@ -358,8 +373,9 @@ function verifyCycle(s: HeapState): void {
     const gray = new Uint8Array(s.top);
     for (let k = 0; k < s.markTop; k++) {
       const i = s.markStack[k]!;
-      // A gray object is a marked, live one: anything else would send the marker past the columns.
-      if (i === 0 || i >= s.top || s.color[i] !== s.markValue) {
+      // A gray object is a marked, live one (or one destroyed since, with no slots left): anything
+      // else would send the marker past the columns.
+      if (i === 0 || i >= s.top || (s.color[i] !== s.markValue && s.color[i] !== DESTROYED)) {
         fail('6 (tri-color)', `gray stack entry ${i} is not a marked object`);
       }
       gray[i] = 1;
@@ -406,6 +422,8 @@ function verifyWeak(s: HeapState): void {
     listed.fill(0);
     for (let k = 0; k < count; k++) {
       const i = list[k]!;
+      // A destroyed object stays listed until the list next drops it (nothing is done for it).
+      if (isDestroyed(s, i)) continue;
       if (!isLive(s, i)) fail(`2 (${name} list)`, `entry ${i} is not a live object`);
       const isYoung = (s.flags[i]! & YOUNG) !== 0;
       if (isYoung !== young && !(young && promoting)) {
@@ -499,8 +517,11 @@ function verifyComponents(s: HeapState): void {
         for (let p = i * f.length; p < (i + 1) * f.length; p++) {
           const target = f.column[p]!;
           if (target === 0) continue;
-          if (!isLive(s, target)) {
-            fail('2 (components)', `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live`);
+          if (!isNameable(s, target)) {
+            fail(
+              '2 (components)',
+              `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live (nor destroyed)`,
+            );
           }
           if (old && (s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
             fail(
@@ -547,5 +568,56 @@ function verifyComponents(s: HeapState): void {
       else if (!sweeping(s) && !isCondemned(s, i)) fail('3 (queries)', `query ${q.key} holds dead object ${i}`);
     }
     if (live !== expected) fail('3 (queries)', `query ${q.key} holds ${live} live objects, ${expected} match`);
+  }
+}
+
+/**
+ * Destroyed objects (gc/destroy.ts): each is listed once, in one of the two lists, which hold
+ * nothing else; it has no slots, components or finalizer left; the count of those still flagged
+ * young is exact; a major cycle's reclaimable prefixes exist only while it runs.
+ */
+function verifyDestroyed(s: HeapState): void {
+  const seen = new Uint8Array(s.top);
+  let youngFlagged = 0;
+  const lists = [
+    [s.destroyedYoung, s.destroyedYoungCount, 'young'],
+    [s.destroyedOld, s.destroyedOldCount, 'old'],
+  ] as const;
+  for (const [list, count, name] of lists) {
+    if (count > list.length) {
+      fail('3 (destroyed)', `the ${name} list counts ${count} entries, but holds ${list.length}`);
+    }
+    for (let k = 0; k < count; k++) {
+      const i = list[k]!;
+      if (!isDestroyed(s, i)) fail('3 (destroyed)', `${name} list entry ${i} is not a destroyed object`);
+      if (seen[i]) fail('3 (destroyed)', `destroyed object ${i} is listed twice`);
+      seen[i] = 1;
+    }
+  }
+  let destroyed = 0;
+  for (let i = 1; i < s.top; i++) {
+    if (s.color[i] !== DESTROYED) continue;
+    destroyed++;
+    if (!seen[i]) fail('3 (destroyed)', `destroyed object ${i} is in no list: its index would never be reclaimed`);
+    if (s.size[i] !== 0) fail('3 (destroyed)', `destroyed object ${i} still has ${s.size[i]} slots`);
+    if ((s.flags[i]! & (HAS_COMPONENTS | FINALIZABLE)) !== 0 || s.finalizers[i] !== undefined) {
+      fail('3 (destroyed)', `destroyed object ${i} still has components or a finalizer`);
+    }
+    if ((s.flags[i]! & YOUNG) !== 0) youngFlagged++;
+  }
+  if (destroyed !== s.destroyedYoungCount + s.destroyedOldCount) {
+    fail(
+      '3 (destroyed)',
+      `the lists hold ${s.destroyedYoungCount + s.destroyedOldCount}, but ${destroyed} are destroyed`,
+    );
+  }
+  if (youngFlagged !== s.youngDestroyed) {
+    fail('3 (destroyed)', `${s.youngDestroyed} destroyed objects counted young, recount finds ${youngFlagged}`);
+  }
+  if (s.destroyedYoungAtStart > s.destroyedYoungCount || s.destroyedOldAtStart > s.destroyedOldCount) {
+    fail('3 (destroyed)', 'a cycle may reclaim more destroyed objects than are listed');
+  }
+  if ((s.phase === IDLE || s.phase === MINOR_FINALIZE) && s.destroyedYoungAtStart + s.destroyedOldAtStart !== 0) {
+    fail('3 (destroyed)', 'destroyed objects are marked reclaimable outside a major cycle');
   }
 }

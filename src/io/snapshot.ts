@@ -26,7 +26,7 @@ import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, type Ref } from '../core/handle.ts';
 import type { ResolvedOptions } from '../core/options.ts';
-import { FINALIZABLE, FINALIZE, HEADER_COLUMNS, type HeapState, IDLE, otherMark } from '../core/state.ts';
+import { DESTROYED, FINALIZABLE, FINALIZE, HEADER_COLUMNS, type HeapState, IDLE, otherMark } from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
@@ -36,10 +36,11 @@ export class SnapshotError extends HeapError {}
 const MAGIC = 'ECS-HEAP';
 /**
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
- * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: the buddy slot pool (aligned
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
+ * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
  * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -132,6 +133,8 @@ function sectionsOf(s: HeapState): { name: string; array: TypedColumn; used: num
     finalizable: s.finalizableCount,
     youngFinalizable: s.youngFinalizableCount,
     finalizeQueue: s.finalizeTop,
+    destroyedYoung: s.destroyedYoungCount,
+    destroyedOld: s.destroyedOldCount,
   };
   for (const [key, value] of Object.entries(s)) {
     if (ArrayBuffer.isView(value)) {
@@ -453,6 +456,11 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   integer('youngWeakCount', 0, s.youngWeak.length);
   integer('youngFinalizableCount', 0, s.youngFinalizable.length);
   integer('rememberedWeakCount', 0, 0);
+  integer('destroyedYoungCount', 0, s.destroyedYoung.length);
+  integer('destroyedOldCount', 0, s.destroyedOld.length);
+  integer('destroyedYoungAtStart', 0, s.destroyedYoungCount);
+  integer('destroyedOldAtStart', 0, s.destroyedOldCount);
+  integer('youngDestroyed', 0, n);
   // A snapshot is never taken inside a minor (its finalizers run inside noGc).
   integer('phase', IDLE, FINALIZE);
   integer('sweepCursor', 0, n);
@@ -460,7 +468,9 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   if (s.white !== otherMark(s.markValue)) fail(`white ${s.white} is not the other mark value of ${s.markValue}`);
   // What the phase implies is derived, never trusted: the machine's one function sets it.
   enterPhase(s, s.phase);
-  for (let i = 1; i < n; i++) if (s.color[i]! > 2) fail(`object ${i} has color ${s.color[i]}`);
+  for (let i = 1; i < n; i++) {
+    if (s.color[i]! > 2 && s.color[i] !== DESTROYED) fail(`object ${i} has color ${s.color[i]}`);
+  }
   for (const c of s.components.list) {
     if (c.memberCount > c.members.length) fail(`component '${c.name}' counts more members than it holds`);
   }
@@ -497,7 +507,7 @@ function loadFinalizers(
       fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
     }
     // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
-    const ref = refAt(index) || index + s.generation[index]! * s.codec.indexScale;
+    const ref = refAt(index) || (index + s.generation[index]! * s.codec.indexScale) as Ref;
     const fn = options.finalizer!(ref);
     if (typeof fn !== 'function') fail(`the finalizer given back for object ${ref} is not a function`);
     s.finalizers[index] = fn;
