@@ -59,10 +59,11 @@ export class SnapshotError extends HeapError {}
 const MAGIC = 'ECS-HEAP';
 /**
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
- * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color and
- * lists), the free cause kept in `base` of free indices.
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
+ * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
+ * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -169,6 +170,8 @@ const STATE_ARRAYS = [
   ...HEADER_COLUMNS,
   'slots',
   'freeBlocks',
+  'freeSingles',
+  'freePairs',
   'markStack',
   'pinTarget',
   'pinGeneration',
@@ -222,6 +225,9 @@ function layout(
       used: FREE_BLOCK_CLASSES,
       sizing: { kind: 'fixed', length: FREE_BLOCK_CLASSES },
     },
+    // Free 1- and 2-slot blocks of the buddy pool, listed densely: at most one per block.
+    { name: 'freeSingles', type: 'u32', used: v.freeSingleCount, sizing: { kind: 'list', max: maxSlots } },
+    { name: 'freePairs', type: 'u32', used: v.freePairCount, sizing: { kind: 'list', max: maxSlots } },
     // The mark stack holds distinct marked objects plus room for one object's slots (the
     // scanner's room check), doubled: never more than twice the columns and the slot pool.
     {
@@ -350,6 +356,10 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['white', (v) => otherMark(v.markValue!), (v) => otherMark(v.markValue!)],
   ['slotTop', () => 1, (_, o) => o.maxSlots],
   ['slotsUsed', () => 0, (v) => v.slotTop! - 1],
+  // The buddy pool's free blocks of 1 and 2 slots, and the classes that have free blocks (a bit set).
+  ['freeSingleCount', () => 0, (v) => v.slotTop! - 1],
+  ['freePairCount', () => 0, (v) => v.slotTop! - 1],
+  ['freeClasses', () => 0, () => 2 ** 32 - 1],
   ['markTop', () => 0, (v) => v.top! - 1],
   ['pinTop', () => 1, (_, o) => o.indexMask + 1],
   ['pinFreeHead', () => 0, (v) => v.pinTop! - 1],
