@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
 import { Model } from './model.ts';
+import { fcRuns } from './runs.ts';
 
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
@@ -326,7 +327,7 @@ describe('the heap agrees with a reference model', () => {
         model.checkNoFinalizerDue();
         model.check(heap);
       }),
-      { numRuns: 400 },
+      { numRuns: fcRuns(400) },
     );
   });
 });
