@@ -27,9 +27,7 @@
  * (or `npx bun ...`, `npx deno run -A --v8-flags=--expose-gc ...`). In the harness, register
  * `bitecsBridgeSuite` in bench/run.ts's SUITES.
  */
-import os from 'node:os';
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
 import {
   $internal,
   addComponent,
@@ -41,23 +39,11 @@ import {
   type World,
 } from 'bitecs';
 import { createCollector } from '../bitecs.ts';
-import {
-  type Ctx,
-  detectRuntime,
-  engineGc,
-  type Graph,
-  makeGraph,
-  median,
-  pow10,
-  ratio,
-  renderTable,
-  renderTarget,
-  sig,
-  SLOTS,
-  type SuiteReport,
-  type Table,
-  type Target,
-} from './common.ts';
+import { pow10, ratio, sig } from './lib/format.ts';
+import { type Graph, makeGraph, SLOTS } from './lib/graphs.ts';
+import { isMain, runStandalone } from './lib/output.ts';
+import { type Ctx, report, type SuiteReport, type Table, type Target } from './lib/report.ts';
+import { median } from './lib/stats.ts';
 
 // ---- the scene -------------------------------------------------------------------------------
 
@@ -319,51 +305,24 @@ export function bitecsBridgeSuite(ctx: Ctx): Promise<SuiteReport> {
     '), which every later removeEntity iterates. Not run at 10^5: while this suite was written, a ' +
     '1,365-node subtree of a 10^5 scene took 13 s in Node and a 5,461-node one exhausted a 4 GB heap.',
   ];
-  return Promise.resolve({
-    suite: 'bitecs-bridge',
-    runtime: ctx.runtime,
+  return Promise.resolve(report('bitecs-bridge', ctx, [{
     tables: [table],
     targets,
+    ratios: results.flatMap((r) => [
+      ...(r.relationsOverBridge === null ? [] : [{
+        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.runtime}): autoRemoveSubject cascade / bridge collect(), time`,
+        value: r.relationsOverBridge,
+      }]),
+      {
+        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.runtime}): bridge collect() / by hand, time`,
+        value: r.bridgeOverHand,
+      },
+    ]),
     notes,
     data: { results },
-  });
+  }]));
 }
 
 // ---- standalone ------------------------------------------------------------------------------
 
-function isMain(): boolean {
-  const meta = import.meta as { main?: boolean };
-  if (typeof meta.main === 'boolean') return meta.main; // Deno, Bun
-  const script = process.argv[1];
-  return script !== undefined && pathToFileURL(script).href === import.meta.url;
-}
-
-/** Runs the suite alone and prints it the way bench/run.ts does; returns the exit code. */
-export async function run(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const json = argv.includes('--json');
-  const quick = argv.includes('--quick');
-  const { runtime, version } = detectRuntime();
-  const gc = engineGc(runtime);
-  const ctx: Ctx = {
-    quick,
-    json,
-    colors: false,
-    runtime,
-    runtimeVersion: version,
-    fullGc: gc.fn,
-    gcName: gc.name,
-    log: (message) => console.error(message),
-  };
-  const report = await bitecsBridgeSuite(ctx);
-  if (json) {
-    console.log(JSON.stringify({ runtime, version, date: new Date().toISOString(), quick, suites: [report] }, null, 2));
-    return 0;
-  }
-  console.log(`# ecs-heap bitecs-bridge bench: ${runtime} ${version}, ${os.cpus().length} CPUs`);
-  for (const t of report.tables) console.log(`\n${renderTable(t)}\n`);
-  for (const t of report.targets) console.log(renderTarget(t));
-  for (const note of report.notes) console.log(`- ${note}`);
-  return 0;
-}
-
-if (isMain()) process.exitCode = await run();
+if (isMain(import.meta)) process.exitCode = await runStandalone('bitecs-bridge', bitecsBridgeSuite);

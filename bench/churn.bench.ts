@@ -5,7 +5,8 @@
  * allocates K short-lived 2-slot objects, each referencing two world objects, keeps their handles
  * in an array (which is no root: JavaScript variables never are) and then collects, which frees
  * all K. The rate is objects created and destroyed per second, K / round time, so the cost of the
- * collection (marking the world, sweeping) is included, amortized over K.
+ * collection (marking the world, sweeping) is included, amortized over K. The rounds live in
+ * bench/lib/churn.ts (the generational suite runs them too).
  *
  * Anchors in the same process:
  * - bitECS 0.4: `addEntity` then `removeEntity` for K entities per round in a world that also holds
@@ -15,150 +16,62 @@
  * - JavaScript objects: `{ a, b }` referencing two world objects, dropped when the next round
  *   overwrites them; the engine's GC cost is inside the measured time, as mitata times many rounds.
  */
-import { addEntity, createWorld, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
-import type { Heap, Ref } from '../mod.ts';
-import { buildHeap, buildJsNodes, exerciseCollector, type JsNode } from './collect.bench.ts';
-import {
-  type Ctx,
-  makeGraph,
-  measure,
-  p50,
-  type Paired,
-  paired,
-  pow10,
-  prng,
-  ratio,
-  sig,
-  type SuiteReport,
-  type Table,
-  type Target,
-} from './common.ts';
+import { bareChurnRound, bitecsChurnRound, CHURN_WORLD, ecsChurnRound, jsChurnRound } from './lib/churn.ts';
+import { pow10, ratio, sig } from './lib/format.ts';
+import { exerciseCollector } from './lib/heaps.ts';
+import { measure, p50, type Stat } from './lib/measure.ts';
+import { type Paired, paired, pairedData } from './lib/paired.ts';
+import { atLeast, type Ctx, report, type Section, type SuiteReport } from './lib/report.ts';
 
-const WORLD = 1e4;
+const name = (what: string, k: number) => `${what} K=${pow10(k)}`;
 
-/** Two world picks per short-lived object, the same sequence for every contender. */
-function picks(k: number): Uint32Array {
-  const rand = prng(0xc4a7 ^ k);
-  const p = new Uint32Array(2 * k);
-  for (let j = 0; j < p.length; j++) p[j] = Math.floor(rand() * WORLD);
-  return p;
-}
-
-/** The world's handles, in allocation order (index i+1 holds tree node i). */
-function worldHeap(): { heap: Heap; world: Ref[] } {
-  const heap = buildHeap(makeGraph('tree', WORLD));
-  const world: Ref[] = [];
-  for (let i = 1; i <= WORLD; i++) world.push(heap.refAt(i));
-  return { heap, world };
-}
-
-interface JsPair {
-  a: JsNode;
-  b: JsNode;
-}
-
-// Each factory builds one contender's state and returns one round: K objects created and
-// destroyed. The mitata runs and the paired runs use the same factories.
-
-/** K allocs with 2 slots and 2 set() each, then `collect()` (or `minor()`), which frees all K. */
-function ecsRound(k: number, collector: 'collect' | 'minor'): () => unknown {
-  const { heap, world } = worldHeap();
-  const p = picks(k);
-  const held: Ref[] = new Array(k).fill(0);
-  return () => {
-    for (let j = 0; j < k; j++) {
-      const o = heap.alloc(2);
-      heap.set(o, 0, world[p[2 * j]!]!);
-      heap.set(o, 1, world[p[2 * j + 1]!]!);
-      held[j] = o;
-    }
-    const info = collector === 'collect' ? heap.collect() : heap.minor();
-    if (info.freed !== k) throw new Error(`churn: ${collector}() freed ${info.freed}, expected ${k}`);
-    return held;
-  };
-}
-
-/** K bare `alloc(0)` then `collect()`: the same work as bitECS's bare entities. */
-function bareRound(k: number): () => unknown {
-  const { heap } = worldHeap();
-  const held: Ref[] = new Array(k).fill(0);
-  return () => {
-    for (let j = 0; j < k; j++) held[j] = heap.alloc(0);
-    heap.collect();
-    return held;
-  };
-}
-
-/** K `addEntity` then K `removeEntity`, in a world that holds 10^4 live entities too. */
-export function bitecsRound(k: number): () => unknown {
-  const world = createWorld();
-  for (let i = 0; i < WORLD; i++) addEntity(world);
-  const held: number[] = new Array(k).fill(0);
-  return () => {
-    for (let j = 0; j < k; j++) held[j] = addEntity(world);
-    for (let j = 0; j < k; j++) removeEntity(world, held[j]!);
-    return held;
-  };
-}
-
-/** K `{ a, b }` objects referencing the same tree as JavaScript objects, dropped next round. */
-function jsRound(k: number): () => unknown {
-  // world[i] is the object at heap index i + 1.
-  const world = buildJsNodes(makeGraph('tree', WORLD)).slice(1);
-  const p = picks(k);
-  const held: (JsPair | null)[] = new Array(k).fill(null);
-  return () => {
-    for (let j = 0; j < k; j++) held[j] = { a: world[p[2 * j]!]!, b: world[p[2 * j + 1]!]! };
-    return held;
-  };
-}
-
-export async function churnSuite(ctx: Ctx): Promise<SuiteReport> {
-  const ks = ctx.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5];
-  const name = (what: string, k: number) => `${what} K=${pow10(k)}`;
-
-  exerciseCollector();
-  const stats = await measure(ctx, `churn (${ctx.runtime})`, () => {
+function measureRates(ctx: Ctx, ks: number[]): Promise<Map<string, Stat>> {
+  return measure(ctx, `churn (${ctx.runtime})`, () => {
     for (const k of ks) {
-      group(`churn: ${pow10(k)} objects created and destroyed per round, world of ${pow10(WORLD)}`, () => {
+      group(`churn: ${pow10(k)} objects created and destroyed per round, world of ${pow10(CHURN_WORLD)}`, () => {
         summary(() => {
           bench(name('ecs-heap 2 refs', k), function* () {
-            yield ecsRound(k, 'collect');
+            yield ecsChurnRound(k, 'collect');
           }).baseline(true);
           bench(name('ecs-heap 2 refs minor', k), function* () {
-            yield ecsRound(k, 'minor');
+            yield ecsChurnRound(k, 'minor');
           });
           bench(name('ecs-heap bare', k), function* () {
-            yield bareRound(k);
+            yield bareChurnRound(k);
           });
           bench(name('bitECS', k), function* () {
-            yield bitecsRound(k);
+            yield bitecsChurnRound(k);
           });
           bench(name('JS objects', k), function* () {
-            yield jsRound(k);
+            yield jsChurnRound(k);
           });
         });
       });
     }
   });
+}
 
-  // Paired: bitECS and the two ecs-heap rounds in turn, for the target ratios (see `paired`).
+/** bitECS and the two ecs-heap rounds in turn, for the target ratios. */
+function measurePairs(ctx: Ctx, ks: number[]): Map<number, Paired> {
   const pairs = new Map<number, Paired>();
   for (const k of ks) {
     ctx.log(`[bench] churn: paired ratios, K=${pow10(k)}`);
     pairs.set(
       k,
       paired([
-        { name: 'bitECS', fn: bitecsRound(k) },
-        { name: 'ecs-heap collect()', fn: ecsRound(k, 'collect') },
-        { name: 'ecs-heap minor()', fn: ecsRound(k, 'minor') },
+        { name: 'bitECS', fn: bitecsChurnRound(k) },
+        { name: 'ecs-heap collect()', fn: ecsChurnRound(k, 'collect') },
+        { name: 'ecs-heap minor()', fn: ecsChurnRound(k, 'minor') },
       ], ctx.quick ? 1000 : 2000),
     );
   }
+  return pairs;
+}
 
+function ratesSection(ctx: Ctx, ks: number[], stats: Map<string, Stat>, pairs: Map<number, Paired>): Section {
+  const s: Required<Section> = { tables: [], targets: [], ratios: [], notes: [], data: {} };
   const rows: string[][] = [];
-  const targets: Target[] = [];
   const derived: Record<string, unknown>[] = [];
   const rate = (what: string, k: number) => k / (p50(stats, name(what, k)) / 1e9);
   for (const k of ks) {
@@ -190,20 +103,22 @@ export async function churnSuite(ctx: Ctx): Promise<SuiteReport> {
       ecsHeapBarePerSec: bare,
       bitEcsPerSec: bit,
       jsObjectsPerSec: js,
-      paired: { rounds: pair.rounds, names: pair.names, medianNs: pair.medians, timeOverBitEcs: pair.ratios },
+      paired: pairedData(pair, 'timeOverBitEcs'),
       collectOverBitEcsPaired: collectOverBit,
       minorOverBitEcsPaired: minorOverBit,
     });
-    targets.push({
-      name: `churn K=${pow10(k)} (${ctx.runtime}): ecs-heap (2 refs, collect() every round) / bitECS (paired)`,
-      goal: '>= 10',
-      value: collectOverBit,
-      met: collectOverBit >= 10,
-    });
+    const at = `churn K=${pow10(k)} (${ctx.runtime})`;
+    s.targets.push(
+      atLeast(`${at}: ecs-heap (2 refs, collect() every round) / bitECS (paired)`, collectOverBit, 10, '', 20),
+    );
+    s.ratios.push(
+      { name: `${at}: ecs-heap collect() rate / bitECS rate, paired`, value: collectOverBit },
+      { name: `${at}: ecs-heap minor() rate / bitECS rate, paired`, value: minorOverBit },
+    );
   }
-  const table: Table = {
+  s.tables.push({
     title: `churn: objects created + destroyed per second (millions), world of ${
-      pow10(WORLD)
+      pow10(CHURN_WORLD)
     } live (${ctx.runtime} ${ctx.runtimeVersion})`,
     columns: [
       'K per round',
@@ -218,20 +133,27 @@ export async function churnSuite(ctx: Ctx): Promise<SuiteReport> {
       'collect()/JS',
     ],
     rows,
-  };
-  return {
-    suite: 'churn',
-    runtime: ctx.runtime,
-    tables: [table],
-    targets,
-    notes: [
-      'collect(): one round is K allocs (2 slots, 2 set() each) then collect(), which marks the 10^4-object world ' +
-      'and frees all K. minor(): the same round ending in minor(), which frees the K young objects without ' +
-      "tracing the old world. bare: alloc(0) + collect(), the same work as bitECS's bare addEntity + removeEntity. " +
-      'Rates use mitata medians; collect()/bitECS and minor()/bitECS are paired ratios (rounds alternating ' +
-      'between the contenders), the others ratios of medians.',
-      "JS objects: the engine allocating { a, b } pairs; its GC is amortized into the time (the engine's own churn, for reference).",
-    ],
-    data: { stats: Object.fromEntries(stats), rates: derived },
-  };
+  });
+  s.data.rates = derived;
+  return s;
+}
+
+const NOTES = [
+  'collect(): one round is K allocs (2 slots, 2 set() each) then collect(), which marks the 10^4-object world ' +
+  'and frees all K. minor(): the same round ending in minor(), which frees the K young objects without ' +
+  "tracing the old world. bare: alloc(0) + collect(), the same work as bitECS's bare addEntity + removeEntity. " +
+  'Rates use mitata medians; collect()/bitECS and minor()/bitECS are paired ratios (rounds alternating ' +
+  'between the contenders), the others ratios of medians. Target >= 10x, stretch goal 20x.',
+  "JS objects: the engine allocating { a, b } pairs; its GC is amortized into the time (the engine's own churn, for reference).",
+];
+
+export async function churnSuite(ctx: Ctx): Promise<SuiteReport> {
+  const ks = ctx.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5];
+  exerciseCollector();
+  const stats = await measureRates(ctx, ks);
+  const pairs = measurePairs(ctx, ks);
+  return report('churn', ctx, [
+    ratesSection(ctx, ks, stats, pairs),
+    { notes: NOTES, data: { stats: Object.fromEntries(stats) } },
+  ]);
 }

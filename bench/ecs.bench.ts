@@ -28,7 +28,10 @@
 import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
 import { type Component, Heap, type Ref } from '../mod.ts';
-import { type Ctx, measure, p50, type Paired, paired, ratio, sig, type SuiteReport, type Table } from './common.ts';
+import { ratio, sig } from './lib/format.ts';
+import { measure, p50 } from './lib/measure.ts';
+import { type Paired, paired, pairedData } from './lib/paired.ts';
+import { type Ctx, type Ratio, report, type SuiteReport, type Table } from './lib/report.ts';
 
 /** Entity ids bitECS will hand out in these cases stay far below this (they are recycled). */
 const MAX_EIDS = 1 << 16;
@@ -448,6 +451,7 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
 
   const rows: string[][] = [];
   const derived: Record<string, unknown>[] = [];
+  const ratios: Ratio[] = [];
   const opsPerSec = (ns: number) => Math.round(1e9 / ns).toLocaleString('en-US');
   for (const c of CASES) {
     const bit = p50(stats, name(c, 'bitECS'));
@@ -474,8 +478,9 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
         ecsHeapOpsPerSec: 1e9 / ecs,
         bitEcsOpsPerSec: 1e9 / bit,
         ecsHeapOverBitEcsOpsPaired: speedup,
-        paired: { rounds: pair.rounds, names: pair.names, medianNs: pair.medians, timeOverBitEcs: pair.ratios },
+        paired: pairedData(pair, 'timeOverBitEcs'),
       });
+      ratios.push({ name: `ecs ${c.name} (${ctx.runtime}): ${e.label} ops/s / bitECS ops/s, paired`, value: speedup });
     });
   }
   const table: Table = {
@@ -491,11 +496,9 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
     ],
     rows,
   };
-  return {
-    suite: 'ecs',
-    runtime: ctx.runtime,
+  return report('ecs', ctx, [{
     tables: [table],
-    targets: [],
+    ratios,
     notes: [
       'Cases and counts from noctjs/ecs-benchmark (src/cases/bitecs/*.js, src/bench.js). ops/s from mitata medians; ' +
       'ecs-heap/bitECS is a paired ratio of ops/s (rounds calling both in turn), > 1x means ecs-heap is faster.',
@@ -506,5 +509,5 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
       'the next add or remove) and turn indices into handles with refAt (add/remove take handles).',
     ],
     data: { stats: Object.fromEntries(stats), cases: derived },
-  };
+  }]);
 }

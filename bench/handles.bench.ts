@@ -18,7 +18,10 @@
  */
 import { bench, do_not_optimize, group } from 'mitata';
 import { Heap, type Ref } from '../mod.ts';
-import { type Ctx, measure, p50, paired, ratio, sig, type SuiteReport, type Table } from './common.ts';
+import { ratio, sig } from './lib/format.ts';
+import { measure, p50 } from './lib/measure.ts';
+import { paired } from './lib/paired.ts';
+import { type Ctx, type Ratio, report, type SuiteReport, type Table } from './lib/report.ts';
 
 const N = 4096;
 const INDEX_BITS = 24;
@@ -177,6 +180,7 @@ export async function handlesSuite(ctx: Ctx): Promise<SuiteReport> {
   const perOp = (op: Op, storage: Storage, rep: Rep) => p50(stats, name(op, storage, rep)) / N;
   const rows: string[][] = [];
   const derived: Record<string, unknown>[] = [];
+  const ratios: Ratio[] = [];
   for (const [op, storage] of CASES) {
     const smi = perOp(op, storage, 'smi');
     const dbl = perOp(op, storage, 'double');
@@ -204,17 +208,19 @@ export async function handlesSuite(ctx: Ctx): Promise<SuiteReport> {
       doubleOverSmiPaired: pair.ratios[1],
       pairedRounds: pair.rounds,
     });
+    ratios.push({
+      name: `handles (${ctx.runtime}): ${op} over ${storage}, double / small-integer handles, time, paired`,
+      value: pair.ratios[1]!,
+    });
   }
   const table: Table = {
     title: `handles: ns per operation, small-integer vs double handles (${ctx.runtime} ${ctx.runtimeVersion})`,
     columns: ['operation', 'handles in', 'smi ns', 'double ns', 'smi again ns', 'double/smi'],
     rows,
   };
-  return {
-    suite: 'handles',
-    runtime: ctx.runtime,
+  return report('handles', ctx, [{
     tables: [table],
-    targets: [],
+    ratios,
     notes: [
       `indexBits ${INDEX_BITS}; double handles are at generation ${CYCLES} (about ${
         sig(large.refs[0]!)
@@ -223,5 +229,5 @@ export async function handlesSuite(ctx: Ctx): Promise<SuiteReport> {
       'same code has run on doubles). double/smi: paired ratio, small and large handles measured in turn.',
     ],
     data: { stats: Object.fromEntries(stats), perOp: derived, largeHandle: large.refs[0] },
-  };
+  }]);
 }

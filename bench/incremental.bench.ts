@@ -27,27 +27,31 @@
  * reported separately ("cold"), and each measured run reports the max over its first 60 frames
  * apart from the max over the rest, so neither is hidden.
  *
+ * The loop itself (world, spawns, per-frame timing) lives in bench/lib/game-loop.ts, which the
+ * game-loop and level-load suites run too.
+ *
  * Throughput: the collector's total time over the 600 frames in both heap modes, and a fixed-work
  * comparison: one full major cycle on the same world plus 2x10^4 garbage objects, drained with
  * `step(budget)` slices of 10^3, 10^4, 10^5 units against one `collect()`, paired.
  */
-import process from 'node:process';
-import type { Heap, HeapOptions, Ref } from '../mod.ts';
-import { buildHeap, exerciseCollector } from './collect.bench.ts';
+import type { Heap } from '../mod.ts';
+import { ms, pow10, ratio, sig } from './lib/format.ts';
 import {
-  type Ctx,
-  makeGraph,
-  median,
-  ms,
-  pow10,
-  prng,
-  ratio,
-  sig,
-  type SuiteReport,
-  type Table,
-  type Target,
-} from './common.ts';
-import { pairedStaged, type Staged } from './generational.bench.ts';
+  type LoopSpec,
+  own,
+  runHeapLoop,
+  runJsLoop,
+  type RunLog,
+  type RunStats,
+  runStats,
+  sizedOptions,
+} from './lib/game-loop.ts';
+import { DEFAULTS } from './lib/defaults.ts';
+import { makeGraph, prng } from './lib/graphs.ts';
+import { buildHeap, exerciseCollector, handlesOf } from './lib/heaps.ts';
+import { pairedData, pairedStaged, type Staged } from './lib/paired.ts';
+import { atMost, type Ctx, report, type Section, type SuiteReport, type Table } from './lib/report.ts';
+import { max, median, percentile } from './lib/stats.ts';
 
 const WORLD = 100_000;
 const SPAWNS = 2_000;
@@ -61,265 +65,342 @@ const WARM_FRAMES = 120;
 /** Frames counted as "first frames" in each run; the rest are the steady state. */
 const FIRST = 60;
 const GARBAGE = 20_000;
-/** The default nurserySize: tick() runs a minor once this many young objects exist. */
-const NURSERY = 8192;
 const STEP_BUDGETS = [1e3, 1e4, 1e5];
 
 type Mode = 'tick' | 'collect' | 'js';
 const MODES: Mode[] = ['tick', 'collect', 'js'];
 
-function heapOptions(world: number): HeapOptions {
-  // Sized for the peak up front (collect mode holds 60 frames of garbage), so no frame grows columns.
-  return { initialCapacity: Math.max(1 << 18, 2 * world), growthPercent: GROWTH_PERCENT };
-}
-
-function firstLeaf(n: number): number {
-  return Math.ceil((n - 1) / 4);
-}
-
-/** CPU time of the whole process so far, in milliseconds (microsecond resolution). */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-interface RunLog {
-  mode: Mode;
-  /** Milliseconds inside tick()/collect() per frame (0 when not called); empty for JS objects. */
-  collectorMs: number[];
-  /** Milliseconds of the whole frame. */
-  frameMs: number[];
-  /** The same in CPU time. */
-  collectorCpuMs: number[];
-  frameCpuMs: number[];
-  /** Per frame, what the collector did: a minor, major-cycle work, both, or nothing. */
-  minorFrame: boolean[];
-  majorFrame: boolean[];
-  /** Young objects when the collector was called (after the frame's spawns). */
-  youngBefore: number[];
-  /** stats().live after each frame. */
-  maxLive: number;
-  /** Live after one more, untimed collect(): what the world really holds. */
-  reachable: number;
-  majors: number;
-  minors: number;
-  /** Frame in which the first major cycle ended (0: none). */
-  firstMajorFrame: number;
-  /** The engine's full gc() on the JS world after the frames, median of 3 (NaN when not exposed). */
-  engineGcMs: number;
-}
-
-/** One run of the game loop on a fresh world of `world` nodes. */
-function runLoop(ctx: Ctx, mode: Mode, world: number, frames: number): RunLog {
-  const rand = prng(0x6a3e); // same seed in every mode: same world, same spawns
-  const pick = (n: number) => Math.floor(rand() * n);
-  const first = firstLeaf(world);
-  const leaves = world - first;
-  const log: RunLog = {
-    mode,
-    collectorMs: [],
-    frameMs: [],
-    collectorCpuMs: [],
-    frameCpuMs: [],
-    minorFrame: [],
-    majorFrame: [],
-    youngBefore: [],
-    maxLive: 0,
-    reachable: 0,
-    majors: 0,
-    minors: 0,
-    firstMajorFrame: 0,
-    engineGcMs: NaN,
-  };
-  if (mode === 'js') {
-    runJs(ctx, log, world, frames, rand);
-    return log;
-  }
-  const heap: Heap = buildHeap(makeGraph('tree', world), heapOptions(world));
-  heap.collect(); // the loading screen: the world becomes the old generation
-  const nodes = new Float64Array(world);
-  for (let i = 0; i < world; i++) nodes[i] = heap.refAt(i + 1);
-  // The engine's own garbage from earlier runs (the JS mode's world above all) is collected now,
-  // not during this run's frames, where its full GC would show up as a collector pause.
-  ctx.fullGc?.();
-  const before = heap.stats();
-  let minors = before.minorCollections;
-  let majors = before.majorCollections;
-  let young = before.young;
-  for (let frame = 1; frame <= frames; frame++) {
-    const phaseBefore = heap.phase;
-    const f0c = cpuMs();
-    const f0 = performance.now();
-    for (let n = 0; n < SPAWNS; n++) {
-      const o: Ref = heap.alloc(2);
-      heap.set(o, 0, nodes[pick(world)]!);
-      heap.set(o, 1, nodes[pick(world)]!);
-      if (rand() < KEEP) heap.set(nodes[first + pick(leaves)]!, pick(4), o);
-    }
-    const c0c = cpuMs();
-    const c0 = performance.now();
-    if (mode === 'tick') heap.tick(BUDGET_MS);
-    else if (frame % COLLECT_EVERY === 0) heap.collect();
-    const f1 = performance.now();
-    const f1c = cpuMs();
-    log.collectorMs.push(f1 - c0);
-    log.frameMs.push(f1 - f0);
-    log.collectorCpuMs.push(f1c - c0c);
-    log.frameCpuMs.push(f1c - f0c);
-    const st = heap.stats();
-    log.youngBefore.push(young + SPAWNS); // every spawn is young until the collector runs
-    young = st.young;
-    log.minorFrame.push(st.minorCollections !== minors);
-    log.majorFrame.push(phaseBefore !== 'idle' || st.phase !== 'idle' || st.majorCollections !== majors);
-    if (log.firstMajorFrame === 0 && st.majorCollections !== majors) log.firstMajorFrame = frame;
-    minors = st.minorCollections;
-    majors = st.majorCollections;
-    if (st.live > log.maxLive) log.maxLive = st.live;
-  }
-  log.minors = minors - before.minorCollections;
-  log.majors = majors - before.majorCollections;
-  log.reachable = heap.collect().live;
-  return log;
-}
-
-// ---- the same loop with JavaScript objects -------------------------------------------------
-
-type Slot = object | null;
-interface JsWorldNode {
-  c0: Slot;
-  c1: Slot;
-  c2: Slot;
-  c3: Slot;
-}
-interface JsSpawn {
-  a: JsWorldNode;
-  b: JsWorldNode;
-}
-
-function setSlot(node: JsWorldNode, slot: number, value: Slot): void {
-  if (slot === 0) node.c0 = value;
-  else if (slot === 1) node.c1 = value;
-  else if (slot === 2) node.c2 = value;
-  else node.c3 = value;
-}
-
-function runJs(ctx: Ctx, log: RunLog, world: number, frames: number, rand: () => number): void {
-  const pick = (n: number) => Math.floor(rand() * n);
-  const first = firstLeaf(world);
-  const leaves = world - first;
-  // The tree of makeGraph('tree'): node i's children are 4i+1 .. 4i+4.
-  const nodes: JsWorldNode[] = [];
-  for (let i = 0; i < world; i++) nodes.push({ c0: null, c1: null, c2: null, c3: null });
-  for (let i = 0; i < world; i++) {
-    for (let k = 0; k < 4; k++) if (4 * i + k + 1 < world) setSlot(nodes[i]!, k, nodes[4 * i + k + 1]!);
-  }
-  // The game's own per-frame list of what it spawned, overwritten next frame: spawned objects are
-  // reachable for the rest of their frame (as handles in JavaScript variables would be).
-  const spawned: (JsSpawn | null)[] = new Array(SPAWNS).fill(null);
-  ctx.fullGc?.();
-  for (let frame = 1; frame <= frames; frame++) {
-    const f0c = cpuMs();
-    const f0 = performance.now();
-    for (let n = 0; n < SPAWNS; n++) {
-      const o: JsSpawn = { a: nodes[pick(world)]!, b: nodes[pick(world)]! };
-      spawned[n] = o;
-      if (rand() < KEEP) setSlot(nodes[first + pick(leaves)]!, pick(4), o);
-    }
-    const f1 = performance.now();
-    log.frameMs.push(f1 - f0);
-    log.frameCpuMs.push(cpuMs() - f0c);
-  }
-  const gc = ctx.fullGc;
-  if (gc !== null) {
-    const times: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const t0 = performance.now();
-      gc();
-      times.push(performance.now() - t0);
-    }
-    log.engineGcMs = median(times);
-  }
-  // Keep the world alive through the gc() calls above.
-  if (nodes.length !== world || spawned.length !== SPAWNS) throw new Error('incremental: JS world changed size');
-}
-
-// ---- statistics ------------------------------------------------------------------------------
-
-/** Nearest-rank percentile: the smallest value with at least fraction `q` of the values at or below it. */
-function percentile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
-
-function max(xs: number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => (b > a ? b : a), -Infinity);
-}
-
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
-interface RunStats {
-  collectorP50: number;
-  collectorP99: number;
-  collectorMax: number;
-  collectorFirstMax: number;
-  collectorSteadyMax: number;
-  collectorTotal: number;
-  collectorOwnP99: number;
-  collectorOwnMax: number;
-  collectorOwnSteadyMax: number;
-  frameP50: number;
-  frameP99: number;
-  frameMax: number;
-  frameFirstMax: number;
-  frameSteadyMax: number;
-  frameOwnP99: number;
-  frameOwnMax: number;
-  /** Frames whose collector share passed 1.5 ms, wall time. */
-  overBudget: number;
-}
-
-/**
- * Per frame, min(wall, CPU): the process's CPU time counts every thread (the engine compiles and
- * collects on helper threads, so it can exceed wall time), wall time counts the time other
- * processes held our core; the smaller of the two bounds the main thread's own work from above.
- */
-function own(wall: number[], cpu: number[]): number[] {
-  return wall.map((w, i) => Math.min(w, cpu[i]!));
-}
-
-function runStats(log: RunLog): RunStats {
-  const c = log.collectorMs;
-  const f = log.frameMs;
-  const cc = own(c, log.collectorCpuMs);
-  const fc = own(f, log.frameCpuMs);
+/** The loop of this suite in one mode: same seed in every mode, so the same world and spawns. */
+function spec(mode: 'tick' | 'collect', frames: number): LoopSpec {
   return {
-    collectorP50: percentile(c, 0.5),
-    collectorP99: percentile(c, 0.99),
-    collectorMax: max(c),
-    collectorFirstMax: max(c.slice(0, FIRST)),
-    collectorSteadyMax: max(c.slice(FIRST)),
-    collectorTotal: sum(c),
-    collectorOwnP99: percentile(cc, 0.99),
-    collectorOwnMax: max(cc),
-    collectorOwnSteadyMax: max(cc.slice(FIRST)),
-    frameP50: percentile(f, 0.5),
-    frameP99: percentile(f, 0.99),
-    frameMax: max(f),
-    frameFirstMax: max(f.slice(0, FIRST)),
-    frameSteadyMax: max(f.slice(FIRST)),
-    frameOwnP99: percentile(fc, 0.99),
-    frameOwnMax: max(fc),
-    overBudget: c.filter((x) => x > 1.5).length,
+    world: WORLD,
+    spawns: SPAWNS,
+    keep: KEEP,
+    frames,
+    load: 'collect', // the loading screen: the world becomes the old generation
+    mode,
+    budgetMs: BUDGET_MS,
+    collectEvery: COLLECT_EVERY,
+    options: sizedOptions(WORLD, { growthPercent: GROWTH_PERCENT }),
+    seed: 0x6a3e,
   };
+}
+
+function runLoop(ctx: Ctx, mode: Mode, frames: number): RunLog {
+  return mode === 'js' ? runJsLoop(ctx, spec('tick', frames)) : runHeapLoop(ctx, spec(mode, frames));
 }
 
 /** Median over runs of one statistic, and the worst run's value. */
 function across(runs: RunStats[], key: keyof RunStats): { med: number; worst: number } {
   const xs = runs.map((r) => r[key]);
   return { med: median(xs), worst: max(xs) };
+}
+
+interface Runs {
+  frames: number;
+  reps: number;
+  logs: Map<Mode, RunLog[]>;
+  stats: Map<Mode, RunStats[]>;
+  coldTick: RunLog;
+  coldCollect: RunLog;
+}
+
+/**
+ * Warm-up, then the measured runs. Warm-up: short loops on the same world, so the measured frames
+ * run compiled code. The first one's first frames are the cold numbers (as cold as this process
+ * still is: suites that ran before compiled much of the same code). Tick mode twice: in Node the
+ * first two heaps of a process each ran their first minors slowly (the engine re-optimizing for
+ * the new heap), as Heap.warmUp()'s two scratch heaps also allow for. The JS mode warms up just
+ * before its runs. The heap modes take turns; the JavaScript runs come after them all.
+ * Interleaved, they cost the next heap run its compiled code: while the heap's code sits idle
+ * through the engine collecting the JS world, the engine discards its optimized code (deopt reason
+ * "weak objects"), and the next heap's first minors ran deoptimized, 5-14 ms each (measured in Node).
+ */
+function runAll(ctx: Ctx): Runs {
+  const frames = ctx.quick ? 300 : FRAMES;
+  const reps = ctx.quick ? 1 : 5;
+  ctx.log(`[bench] incremental: warm-up loop (${pow10(WORLD)}-node world, ${WARM_FRAMES} frames per mode)`);
+  const coldTick = runLoop(ctx, 'tick', WARM_FRAMES);
+  const coldCollect = runLoop(ctx, 'collect', WARM_FRAMES);
+  runLoop(ctx, 'tick', WARM_FRAMES);
+  const heapModes: Mode[] = ['tick', 'collect'];
+  const logs = new Map<Mode, RunLog[]>(MODES.map((m) => [m, []]));
+  for (let r = 0; r < reps; r++) {
+    for (let j = 0; j < heapModes.length; j++) {
+      const mode = heapModes[(r + j) % heapModes.length]!;
+      ctx.log(`[bench] incremental: run ${r + 1}/${reps}, mode ${mode}, ${frames} frames`);
+      logs.get(mode)!.push(runLoop(ctx, mode, frames));
+    }
+  }
+  runLoop(ctx, 'js', WARM_FRAMES);
+  for (let r = 0; r < reps; r++) {
+    ctx.log(`[bench] incremental: run ${r + 1}/${reps}, mode js, ${frames} frames`);
+    logs.get('js')!.push(runLoop(ctx, 'js', frames));
+  }
+  const stats = new Map<Mode, RunStats[]>(MODES.map((m) => [m, logs.get(m)!.map((l) => runStats(l, FIRST))]));
+  return { frames, reps, logs, stats, coldTick, coldCollect };
+}
+
+const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : ms(x * 1e6));
+
+function medWorst(runs: Runs, mode: Mode, key: keyof RunStats): string {
+  const a = across(runs.stats.get(mode)!, key);
+  return runs.reps === 1 ? fmt(a.med) : `${fmt(a.med)} (${fmt(a.worst)})`;
+}
+
+const liveRatio = (runs: Runs, m: Mode) => median(runs.logs.get(m)!.map((l) => l.maxLive / l.reachable));
+const count = (runs: Runs, m: Mode, f: (l: RunLog) => number) => median(runs.logs.get(m)!.map(f));
+const jsName = (ctx: Ctx) => `JS objects, ${ctx.runtime === 'bun' ? 'JSC' : 'V8'} collects`;
+const heapRows: [Mode, string][] = [['tick', `tick(${BUDGET_MS}) every frame`], [
+  'collect',
+  `collect() every ${COLLECT_EVERY} frames`,
+]];
+
+/** Tables 1 and 2: the collector's share of each frame, and whole frames, per mode. */
+function frameTables(ctx: Ctx, runs: Runs): Table[] {
+  const f = runs.frames;
+  return [
+    {
+      title: `incremental: the collector's share of each frame, ms, ${
+        pow10(WORLD)
+      }-node world, ${SPAWNS} spawns a frame (${KEEP * 100}% kept), ${f} frames (${ctx.runtime} ${ctx.runtimeVersion})`,
+      columns: [
+        'mode',
+        'p50',
+        'p99',
+        `max, frames 1-${FIRST}`,
+        `max, frames ${FIRST + 1}-${f}`,
+        'own p99',
+        `own max, ${FIRST + 1}-${f}`,
+        'total',
+        'majors / minors',
+        'max live / reachable',
+      ],
+      rows: heapRows.map(([m, label]) => [
+        label,
+        medWorst(runs, m, 'collectorP50'),
+        medWorst(runs, m, 'collectorP99'),
+        medWorst(runs, m, 'collectorFirstMax'),
+        medWorst(runs, m, 'collectorSteadyMax'),
+        medWorst(runs, m, 'collectorOwnP99'),
+        medWorst(runs, m, 'collectorOwnSteadyMax'),
+        fmt(across(runs.stats.get(m)!, 'collectorTotal').med),
+        `${count(runs, m, (l) => l.majors)} / ${count(runs, m, (l) => l.minors)}`,
+        `${count(runs, m, (l) => l.maxLive)} / ${count(runs, m, (l) => l.reachable)} = ${sig(liveRatio(runs, m))}`,
+      ]),
+    },
+    {
+      title: `incremental: whole frames (spawning + collector), ms (${ctx.runtime})`,
+      columns: ['mode', 'p50', 'p99', `max, frames 1-${FIRST}`, `max, frames ${FIRST + 1}-${f}`, 'own p99', 'own max'],
+      rows: [...heapRows, ['js', jsName(ctx)] as [Mode, string]].map(([m, label]) => [
+        label,
+        medWorst(runs, m, 'frameP50'),
+        medWorst(runs, m, 'frameP99'),
+        medWorst(runs, m, 'frameFirstMax'),
+        medWorst(runs, m, 'frameSteadyMax'),
+        medWorst(runs, m, 'frameOwnP99'),
+        medWorst(runs, m, 'frameOwnMax'),
+      ]),
+    },
+  ];
+}
+
+type Select = (l: RunLog, i: number) => boolean;
+
+/** Table 3: pauses pooled over runs, by what the collector did in the frame. */
+function pauseTable(ctx: Ctx, runs: Runs): Table {
+  const pooled = (m: Mode, select: Select, cpu = false) =>
+    runs.logs.get(m)!.flatMap((l) =>
+      (cpu ? own(l.collectorMs, l.collectorCpuMs) : l.collectorMs).filter((_, i) => select(l, i))
+    );
+  const pauseRow = (label: string, xs: number[], cpu: number[] | null): string[] => [
+    label,
+    String(xs.length),
+    fmt(percentile(xs, 0.5)),
+    fmt(percentile(xs, 0.99)),
+    fmt(max(xs)),
+    cpu === null ? 'n/a' : fmt(percentile(cpu, 0.99)),
+    cpu === null ? 'n/a' : fmt(max(cpu)),
+  ];
+  const tickRow = (label: string, select: Select) =>
+    pauseRow(label, pooled('tick', select), pooled('tick', select, true));
+  const collectPauses: Select = (l, i) => l.majorFrame[i]!;
+  const { coldTick, coldCollect } = runs;
+  const nursery = DEFAULTS.nurserySize;
+  const rows = [
+    tickRow('tick(1), every frame', () => true),
+    tickRow('tick(1), frames with a minor', (l, i) => l.minorFrame[i]! && !l.majorFrame[i]!),
+    tickRow(
+      `tick(1), minors of more than 2 x ${nursery} young (deferred by a major cycle)`,
+      (l, i) => l.minorFrame[i]! && l.youngBefore[i]! > 2 * nursery,
+    ),
+    tickRow('tick(1), frames with major-cycle work', (l, i) => l.majorFrame[i]! && !l.minorFrame[i]!),
+    tickRow('tick(1), frames with both', (l, i) => l.majorFrame[i]! && l.minorFrame[i]!),
+    tickRow('tick(1), frames with neither', (l, i) => !l.majorFrame[i]! && !l.minorFrame[i]!),
+    pauseRow(
+      `collect() every ${COLLECT_EVERY} frames (its pauses)`,
+      pooled('collect', collectPauses),
+      pooled('collect', collectPauses, true),
+    ),
+    pauseRow(
+      `${jsName(ctx)}: whole frames`,
+      runs.logs.get('js')!.flatMap((l) => l.frameMs),
+      runs.logs.get('js')!.flatMap((l) => own(l.frameMs, l.frameCpuMs)),
+    ),
+    pauseRow(
+      'cold: tick(1), first 10 frames of the warm-up loop',
+      coldTick.collectorMs.slice(0, 10),
+      own(coldTick.collectorMs, coldTick.collectorCpuMs).slice(0, 10),
+    ),
+    pauseRow(
+      'cold: collect(), the warm-up loop',
+      coldCollect.collectorMs.filter((_, i) => coldCollect.majorFrame[i]!),
+      null,
+    ),
+  ];
+  if (ctx.fullGc !== null) rows.push(pauseRow(`${ctx.gcName} of the JS world, forced`, [engineGcMs(runs)], null));
+  return {
+    title: `incremental: pause distribution, pooled over ${runs.reps} run${
+      runs.reps === 1 ? '' : 's'
+    }, ms (${ctx.runtime})`,
+    columns: ['pauses', 'count', 'p50', 'p99', 'max', 'own p99', 'own max'],
+    rows,
+  };
+}
+
+const engineGcMs = (runs: Runs) => median(runs.logs.get('js')!.map((l) => l.engineGcMs));
+
+function targetsSection(ctx: Ctx, runs: Runs): Section {
+  const runsNote = `median of ${runs.reps} run${runs.reps === 1 ? '' : 's'}`;
+  const tick = runs.stats.get('tick')!;
+  const all = `all ${runs.frames} frames`;
+  return {
+    targets: [
+      atMost(`game loop tick(1) p99, wall (${ctx.runtime}, ${runsNote})`, across(tick, 'collectorP99').med, 1.5, 'ms'),
+      atMost(
+        `game loop tick(1) max over ${all}, wall (${ctx.runtime}, ${runsNote})`,
+        across(tick, 'collectorMax').med,
+        3,
+        'ms',
+      ),
+      atMost(
+        `game loop tick(1) p99, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
+        across(tick, 'collectorOwnP99').med,
+        1.5,
+        'ms',
+      ),
+      atMost(
+        `game loop tick(1) max over ${all}, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
+        across(tick, 'collectorOwnMax').med,
+        3,
+        'ms',
+      ),
+      atMost(
+        `game loop tick(1) live objects bounded (${ctx.runtime}): max live / reachable at the end`,
+        liveRatio(runs, 'tick'),
+        1.5,
+        'x',
+      ),
+    ],
+    ratios: [
+      {
+        name:
+          `game loop (${ctx.runtime}): collect() every ${COLLECT_EVERY} frames p99 pause / tick(1) p99, ${runsNote}`,
+        value: across(runs.stats.get('collect')!, 'collectorP99').med / across(tick, 'collectorP99').med,
+      },
+    ],
+  };
+}
+
+/** Table 4: one full major cycle, stepped or stop-the-world, paired. */
+function fixedWorkSection(ctx: Ctx): Section {
+  ctx.log('[bench] incremental: fixed work, one major cycle stepped vs collect(), paired');
+  const cycles = [cycleFixture(null), ...STEP_BUDGETS.map((b) => cycleFixture(b))];
+  const pair = pairedStaged(cycles, ctx.quick ? 1500 : 4000);
+  const sliceMax = STEP_BUDGETS.map((b, k) => maxSliceMs(cycles[k + 1]!, b));
+  return {
+    tables: [{
+      title: `incremental: one full major cycle, ${pow10(WORLD)}-node world + ${pow10(GARBAGE)} garbage, ` +
+        `stepped vs stop-the-world (${ctx.runtime})`,
+      columns: ['cycle', 'slices', 'total ms (paired median)', 'vs collect() (paired)', 'longest slice ms'],
+      rows: cycles.map((c, k) => [
+        c.name,
+        k === 0 ? '1' : String(c.slices),
+        ms(pair.medians[k]!),
+        ratio(pair.ratios[k]!),
+        k === 0 ? ms(pair.medians[0]!) : ms(sliceMax[k - 1]! * 1e6),
+      ]),
+    }],
+    ratios: STEP_BUDGETS.map((b, k) => ({
+      name: `major cycle in step(${pow10(b)}) slices / one collect() (${ctx.runtime}), time, paired`,
+      value: pair.ratios[k + 1]!,
+    })),
+    notes: [
+      'fixed work: the same cycle (mark 10^5, free 2x10^4, sweep all) on identical heaps, the setup (allocating the ' +
+      'garbage) untimed, the four taking turns (pairedStaged). slices: step() calls to finish the cycle. The ' +
+      'collector-total column of the game loop compares what each mode spent over the frames; the modes free at ' +
+      'different times, so the fixed-work table is the like-for-like throughput cost.',
+    ],
+    data: {
+      fixedWork: {
+        ...pairedData(pair, 'timeOverCollect'),
+        slices: cycles.map((c) => c.slices),
+        longestSliceMs: sliceMax,
+      },
+    },
+  };
+}
+
+function notes(ctx: Ctx, runs: Runs): string[] {
+  const tickLogs = runs.logs.get('tick')!;
+  const r = runs.reps;
+  return [
+    `game loop: growthPercent ${GROWTH_PERCENT} (set low so major cycles happen within ${runs.frames} frames: ` +
+    `tick mode ran ${count(runs, 'tick', (l) => l.majors)} major cycle(s), the first ending in frame ${
+      median(tickLogs.map((l) => l.firstMajorFrame))
+    }, and ${
+      count(runs, 'tick', (l) => l.minors)
+    } minors; nurserySize ${DEFAULTS.nurserySize}, the default, so a minor every ~4 frames). ` +
+    `${r} run${r === 1 ? '' : 's'} per mode, each on a fresh identical world (seeded PRNG); the heap modes ` +
+    'take turns, the JS runs come after them (see runAll for why); ' +
+    `cells are the median over runs, '(x)' the worst run. Warm-up loops (every mode, the same world, ` +
+    `${WARM_FRAMES} frames; tick mode twice) ran first; 'cold' rows are the first one's first frames. ` +
+    "'frames with major-cycle work': a major cycle was running before or after the tick. max live: " +
+    'stats().live after a frame; reachable: live after one more collect() at the end (what the world holds). ' +
+    "own: per frame, min(wall time, the process's CPU time from " +
+    'process.cpuUsage()): CPU time leaves out the time other processes held our core but counts the ' +
+    "engine's helper threads (compiling, collecting), so the smaller of the two bounds the main thread's " +
+    'own work from above; a wall-time spike with no own-time spike was the machine.',
+    `JS objects: the same world and spawns as plain objects; spawned objects stay referenced until the next frame ` +
+    `overwrites them. The engine's collections run inside frames, so they show up in the frame columns.` +
+    (ctx.fullGc === null
+      ? ''
+      : ` A forced ${ctx.gcName} of that world (after the frames) takes ${fmt(engineGcMs(runs))} ms.`),
+  ];
+}
+
+function runsData(runs: Runs): Record<string, unknown> {
+  return {
+    frames: runs.frames,
+    reps: runs.reps,
+    growthPercent: GROWTH_PERCENT,
+    runs: Object.fromEntries(
+      MODES.map((m) => [
+        m,
+        runs.logs.get(m)!.map((l, k) => ({
+          stats: runStats(l, FIRST),
+          majors: l.majors,
+          minors: l.minors,
+          maxLive: l.maxLive,
+          reachable: l.reachable,
+          firstMajorFrame: l.firstMajorFrame,
+          engineGcMs: l.engineGcMs,
+          run: k,
+        })),
+      ]),
+    ),
+    cold: { tick: runStats(runs.coldTick, FIRST), collect: runStats(runs.coldCollect, FIRST) },
+  };
 }
 
 // ---- fixed work: one major cycle, stepped or stop-the-world ----------------------------------
@@ -336,10 +417,9 @@ interface CycleFixture extends Staged {
  * of the cycle. Every call does the same work: mark the world, free the garbage, sweep every index.
  */
 function cycleFixture(budget: number | null): CycleFixture {
-  const heap = buildHeap(makeGraph('tree', WORLD), heapOptions(WORLD));
+  const heap = buildHeap(makeGraph('tree', WORLD), sizedOptions(WORLD, { growthPercent: GROWTH_PERCENT }));
   heap.collect();
-  const nodes = new Float64Array(WORLD);
-  for (let i = 0; i < WORLD; i++) nodes[i] = heap.refAt(i + 1);
+  const nodes = handlesOf(heap, WORLD);
   const rand = prng(0x9a7b);
   const picks = new Uint32Array(2 * GARBAGE);
   for (let j = 0; j < picks.length; j++) picks[j] = Math.floor(rand() * WORLD);
@@ -387,287 +467,13 @@ function maxSliceMs(fx: CycleFixture, budget: number): number {
 // ---- the suite -------------------------------------------------------------------------------
 
 export function incrementalSuite(ctx: Ctx): Promise<SuiteReport> {
-  const quick = ctx.quick;
-  const frames = quick ? 300 : FRAMES;
-  const reps = quick ? 1 : 5;
-  const notes: string[] = [];
-  const targets: Target[] = [];
-  const tables: Table[] = [];
   if (!ctx.json) console.log(`\n### incremental (${ctx.runtime})\n`);
-
   exerciseCollector();
-  // Warm-up: short loops on the same world, so the measured frames run compiled code. The first
-  // one's first frames are the cold numbers (as cold as this process still is: suites that ran
-  // before compiled much of the same code). Tick mode twice: in Node the first two heaps of a
-  // process each ran their first minors slowly (the engine re-optimizing for the new heap), as
-  // Heap.warmUp()'s two scratch heaps also allow for. The JS mode warms up just before its runs.
-  ctx.log(`[bench] incremental: warm-up loop (${pow10(WORLD)}-node world, ${WARM_FRAMES} frames per mode)`);
-  const coldTick = runLoop(ctx, 'tick', WORLD, WARM_FRAMES);
-  const coldCollect = runLoop(ctx, 'collect', WORLD, WARM_FRAMES);
-  runLoop(ctx, 'tick', WORLD, WARM_FRAMES);
-
-  // The heap modes take turns; the JavaScript runs come after them all. Interleaved, they cost
-  // the next heap run its compiled code: while the heap's code sits idle through the engine
-  // collecting the JS world, the engine discards its optimized code (deopt reason "weak objects"),
-  // and the next heap's first minors ran deoptimized, 5-14 ms each (measured in Node).
-  const heapModes: Mode[] = ['tick', 'collect'];
-  const logs = new Map<Mode, RunLog[]>(MODES.map((m) => [m, []]));
-  for (let r = 0; r < reps; r++) {
-    for (let j = 0; j < heapModes.length; j++) {
-      const mode = heapModes[(r + j) % heapModes.length]!;
-      ctx.log(`[bench] incremental: run ${r + 1}/${reps}, mode ${mode}, ${frames} frames`);
-      logs.get(mode)!.push(runLoop(ctx, mode, WORLD, frames));
-    }
-  }
-  runLoop(ctx, 'js', WORLD, WARM_FRAMES);
-  for (let r = 0; r < reps; r++) {
-    ctx.log(`[bench] incremental: run ${r + 1}/${reps}, mode js, ${frames} frames`);
-    logs.get('js')!.push(runLoop(ctx, 'js', WORLD, frames));
-  }
-  const statsOf = (m: Mode) => logs.get(m)!.map(runStats);
-  const tickStats = statsOf('tick');
-  const collectStats = statsOf('collect');
-  const jsStats = statsOf('js');
-
-  // ---- tables 1 and 2: per mode ---------------------------------------------------------------
-  const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : ms(x * 1e6));
-  const medWorst = (runs: RunStats[], key: keyof RunStats) => {
-    const a = across(runs, key);
-    return reps === 1 ? fmt(a.med) : `${fmt(a.med)} (${fmt(a.worst)})`;
-  };
-  const liveRatio = (m: Mode) => median(logs.get(m)!.map((l) => l.maxLive / l.reachable));
-  const count = (m: Mode, f: (l: RunLog) => number) => median(logs.get(m)!.map(f));
-  const jsName = `JS objects, ${ctx.runtime === 'bun' ? 'JSC' : 'V8'} collects`;
-  const heapRows: [Mode, string, RunStats[]][] = [
-    ['tick', `tick(${BUDGET_MS}) every frame`, tickStats],
-    ['collect', `collect() every ${COLLECT_EVERY} frames`, collectStats],
-  ];
-  tables.push({
-    title: `incremental: the collector's share of each frame, ms, ${
-      pow10(WORLD)
-    }-node world, ${SPAWNS} spawns a frame (${
-      KEEP * 100
-    }% kept), ${frames} frames (${ctx.runtime} ${ctx.runtimeVersion})`,
-    columns: [
-      'mode',
-      'p50',
-      'p99',
-      `max, frames 1-${FIRST}`,
-      `max, frames ${FIRST + 1}-${frames}`,
-      'own p99',
-      `own max, ${FIRST + 1}-${frames}`,
-      'total',
-      'majors / minors',
-      'max live / reachable',
-    ],
-    rows: heapRows.map(([m, label, runs]) => [
-      label,
-      medWorst(runs, 'collectorP50'),
-      medWorst(runs, 'collectorP99'),
-      medWorst(runs, 'collectorFirstMax'),
-      medWorst(runs, 'collectorSteadyMax'),
-      medWorst(runs, 'collectorOwnP99'),
-      medWorst(runs, 'collectorOwnSteadyMax'),
-      fmt(across(runs, 'collectorTotal').med),
-      `${count(m, (l) => l.majors)} / ${count(m, (l) => l.minors)}`,
-      `${count(m, (l) => l.maxLive)} / ${count(m, (l) => l.reachable)} = ${sig(liveRatio(m))}`,
-    ]),
-  });
-  tables.push({
-    title: `incremental: whole frames (spawning + collector), ms (${ctx.runtime})`,
-    columns: [
-      'mode',
-      'p50',
-      'p99',
-      `max, frames 1-${FIRST}`,
-      `max, frames ${FIRST + 1}-${frames}`,
-      'own p99',
-      'own max',
-    ],
-    rows: [...heapRows, ['js', jsName, jsStats] as [Mode, string, RunStats[]]].map(([, label, runs]) => [
-      label,
-      medWorst(runs, 'frameP50'),
-      medWorst(runs, 'frameP99'),
-      medWorst(runs, 'frameFirstMax'),
-      medWorst(runs, 'frameSteadyMax'),
-      medWorst(runs, 'frameOwnP99'),
-      medWorst(runs, 'frameOwnMax'),
-    ]),
-  });
-
-  // ---- table 3: pause distribution -------------------------------------------------------------
-  type Select = (l: RunLog, i: number) => boolean;
-  const pooled = (m: Mode, select: Select, cpu = false) =>
-    logs.get(m)!.flatMap((l) =>
-      (cpu ? own(l.collectorMs, l.collectorCpuMs) : l.collectorMs).filter((_, i) => select(l, i))
-    );
-  const pauseRow = (label: string, xs: number[], cpu: number[] | null): string[] => [
-    label,
-    String(xs.length),
-    fmt(percentile(xs, 0.5)),
-    fmt(percentile(xs, 0.99)),
-    fmt(max(xs)),
-    cpu === null ? 'n/a' : fmt(percentile(cpu, 0.99)),
-    cpu === null ? 'n/a' : fmt(max(cpu)),
-  ];
-  const tickRow = (label: string, select: Select) =>
-    pauseRow(label, pooled('tick', select), pooled('tick', select, true));
-  const engineGc = median(logs.get('js')!.map((l) => l.engineGcMs));
-  const collectPauses: Select = (l, i) => l.majorFrame[i]!;
-  const coldCollectPauses = coldCollect.collectorMs.filter((_, i) => coldCollect.majorFrame[i]!);
-  const pauseRows = [
-    tickRow('tick(1), every frame', () => true),
-    tickRow('tick(1), frames with a minor', (l, i) => l.minorFrame[i]! && !l.majorFrame[i]!),
-    tickRow(
-      `tick(1), minors of more than 2 x ${NURSERY} young (deferred by a major cycle)`,
-      (l, i) => l.minorFrame[i]! && l.youngBefore[i]! > 2 * NURSERY,
-    ),
-    tickRow('tick(1), frames with major-cycle work', (l, i) => l.majorFrame[i]! && !l.minorFrame[i]!),
-    tickRow('tick(1), frames with both', (l, i) => l.majorFrame[i]! && l.minorFrame[i]!),
-    tickRow('tick(1), frames with neither', (l, i) => !l.majorFrame[i]! && !l.minorFrame[i]!),
-    pauseRow(
-      `collect() every ${COLLECT_EVERY} frames (its pauses)`,
-      pooled('collect', collectPauses),
-      pooled('collect', collectPauses, true),
-    ),
-    pauseRow(
-      `${jsName}: whole frames`,
-      logs.get('js')!.flatMap((l) => l.frameMs),
-      logs.get('js')!.flatMap((l) => own(l.frameMs, l.frameCpuMs)),
-    ),
-    pauseRow(
-      'cold: tick(1), first 10 frames of the warm-up loop',
-      coldTick.collectorMs.slice(0, 10),
-      own(coldTick.collectorMs, coldTick.collectorCpuMs).slice(0, 10),
-    ),
-    pauseRow('cold: collect(), the warm-up loop', coldCollectPauses, null),
-  ];
-  if (ctx.fullGc !== null) pauseRows.push(pauseRow(`${ctx.gcName} of the JS world, forced`, [engineGc], null));
-  tables.push({
-    title: `incremental: pause distribution, pooled over ${reps} run${reps === 1 ? '' : 's'}, ms (${ctx.runtime})`,
-    columns: ['pauses', 'count', 'p50', 'p99', 'max', 'own p99', 'own max'],
-    rows: pauseRows,
-  });
-
-  // ---- table 3: fixed work -------------------------------------------------------------------
-  ctx.log('[bench] incremental: fixed work, one major cycle stepped vs collect(), paired');
-  const cycles = [cycleFixture(null), ...STEP_BUDGETS.map((b) => cycleFixture(b))];
-  const pair = pairedStaged(cycles, quick ? 1500 : 4000);
-  const sliceMax = STEP_BUDGETS.map((b, k) => maxSliceMs(cycles[k + 1]!, b));
-  tables.push({
-    title: `incremental: one full major cycle, ${pow10(WORLD)}-node world + ${pow10(GARBAGE)} garbage, ` +
-      `stepped vs stop-the-world (${ctx.runtime})`,
-    columns: ['cycle', 'slices', 'total ms (paired median)', 'vs collect() (paired)', 'longest slice ms'],
-    rows: cycles.map((c, k) => [
-      c.name,
-      k === 0 ? '1' : String(c.slices),
-      ms(pair.medians[k]!),
-      ratio(pair.ratios[k]!),
-      k === 0 ? ms(pair.medians[0]!) : ms(sliceMax[k - 1]! * 1e6),
-    ]),
-  });
-
-  // ---- targets -------------------------------------------------------------------------------
-  const runsNote = `median of ${reps} run${reps === 1 ? '' : 's'}`;
-  const p99 = across(tickStats, 'collectorP99').med;
-  const worstTick = across(tickStats, 'collectorMax').med;
-  const p99Cpu = across(tickStats, 'collectorOwnP99').med;
-  const worstTickCpu = across(tickStats, 'collectorOwnMax').med;
-  const bounded = liveRatio('tick');
-  targets.push(
-    {
-      name: `game loop tick(1) p99, wall (${ctx.runtime}, ${runsNote})`,
-      goal: '<= 1.5 ms',
-      value: p99,
-      met: p99 <= 1.5,
-    },
-    {
-      name: `game loop tick(1) max over all ${frames} frames, wall (${ctx.runtime}, ${runsNote})`,
-      goal: '<= 3 ms',
-      value: worstTick,
-      met: worstTick <= 3,
-    },
-    {
-      name: `game loop tick(1) p99, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
-      goal: '<= 1.5 ms',
-      value: p99Cpu,
-      met: p99Cpu <= 1.5,
-    },
-    {
-      name: `game loop tick(1) max over all ${frames} frames, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
-      goal: '<= 3 ms',
-      value: worstTickCpu,
-      met: worstTickCpu <= 3,
-    },
-    {
-      name: `game loop tick(1) live objects bounded (${ctx.runtime}): max live / reachable at the end`,
-      goal: '<= 1.5',
-      value: bounded,
-      met: bounded <= 1.5,
-    },
-  );
-
-  const tickLogs = logs.get('tick')!;
-  notes.push(
-    `game loop: growthPercent ${GROWTH_PERCENT} (set low so major cycles happen within ${frames} frames: ` +
-      `tick mode ran ${count('tick', (l) => l.majors)} major cycle(s), the first ending in frame ${
-        median(tickLogs.map((l) => l.firstMajorFrame))
-      }, and ${count('tick', (l) => l.minors)} minors; nurserySize 8192, the default, so a minor every ~4 frames). ` +
-      `${reps} run${reps === 1 ? '' : 's'} per mode, each on a fresh identical world (seeded PRNG); the heap modes ` +
-      'take turns, the JS runs come after them (see the suite for why); ' +
-      `cells are the median over runs, '(x)' the worst run. Warm-up loops (every mode, the same world, ` +
-      `${WARM_FRAMES} frames; tick mode twice) ran first; 'cold' rows are the first one's first frames. ` +
-      "'frames with major-cycle work': a major cycle was running before or after the tick. max live: " +
-      'stats().live after a frame; reachable: live after one more collect() at the end (what the world holds). ' +
-      "own: per frame, min(wall time, the process's CPU time from " +
-      'process.cpuUsage()): CPU time leaves out the time other processes held our core but counts the ' +
-      "engine's helper threads (compiling, collecting), so the smaller of the two bounds the main thread's " +
-      'own work from above; a wall-time spike with no own-time spike was the machine.',
-    `JS objects: the same world and spawns as plain objects; spawned objects stay referenced until the next frame ` +
-      `overwrites them. The engine's collections run inside frames, so they show up in the frame columns.` +
-      (ctx.fullGc === null
-        ? ''
-        : ` A forced ${ctx.gcName} of that world (after the frames) takes ${fmt(engineGc)} ms.`),
-    'fixed work: the same cycle (mark 10^5, free 2x10^4, sweep all) on identical heaps, the setup (allocating the ' +
-      'garbage) untimed, the four taking turns (pairedStaged). slices: step() calls to finish the cycle. The ' +
-      'collector-total column of the game loop compares what each mode spent over the frames; the modes free at ' +
-      'different times, so the fixed-work table is the like-for-like throughput cost.',
-  );
-
-  return Promise.resolve({
-    suite: 'incremental',
-    runtime: ctx.runtime,
-    tables,
-    targets,
-    notes,
-    data: {
-      frames,
-      reps,
-      growthPercent: GROWTH_PERCENT,
-      runs: Object.fromEntries(
-        MODES.map((m) => [
-          m,
-          logs.get(m)!.map((l, k) => ({
-            stats: runStats(l),
-            majors: l.majors,
-            minors: l.minors,
-            maxLive: l.maxLive,
-            reachable: l.reachable,
-            firstMajorFrame: l.firstMajorFrame,
-            engineGcMs: l.engineGcMs,
-            run: k,
-          })),
-        ]),
-      ),
-      cold: { tick: runStats(coldTick), collect: runStats(coldCollect) },
-      fixedWork: {
-        rounds: pair.rounds,
-        names: pair.names,
-        medianNs: pair.medians,
-        timeOverCollect: pair.ratios,
-        slices: cycles.map((c) => c.slices),
-        longestSliceMs: sliceMax,
-      },
-    },
-  });
+  const runs = runAll(ctx);
+  return Promise.resolve(report('incremental', ctx, [
+    { tables: [...frameTables(ctx, runs), pauseTable(ctx, runs)] },
+    targetsSection(ctx, runs),
+    fixedWorkSection(ctx),
+    { notes: notes(ctx, runs), data: runsData(runs) },
+  ]));
 }

@@ -12,20 +12,21 @@
  */
 import process from 'node:process';
 import type { HeapStats } from '../mod.ts';
-import { buildHeap, buildJsNodes } from './collect.bench.ts';
+import { pow10, ratio, sig } from './lib/format.ts';
+import { type GraphKind, makeGraph, SLOTS } from './lib/graphs.ts';
+import { buildHeap } from './lib/heaps.ts';
+import { buildJsNodes } from './lib/js-graph.ts';
+import { buildNaive } from './lib/naive.ts';
 import {
+  atMost,
   type Ctx,
-  type Graph,
-  type GraphKind,
-  makeGraph,
-  pow10,
-  ratio,
-  sig,
-  SLOTS,
+  type Ratio,
+  report,
+  type Section,
   type SuiteReport,
   type Table,
   type Target,
-} from './common.ts';
+} from './lib/report.ts';
 
 /** The target: at most 20 bytes of header per object and 4 per slot. */
 const TARGET_HEADER = 20;
@@ -43,24 +44,6 @@ function usage(ctx: Ctx): Usage | null {
   ctx.fullGc();
   const m = process.memoryUsage();
   return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers ?? 0 };
-}
-
-class Entity {
-  marked = false;
-  children: Entity[] = [];
-}
-
-/** The naive collector's entities for the graph; returns the root (which reaches all of them). */
-function buildEntities(g: Graph): Entity {
-  const entities: Entity[] = [];
-  for (let i = 0; i < g.n; i++) entities.push(new Entity());
-  for (let i = 0; i < g.n; i++) {
-    for (let k = 0; k < SLOTS; k++) {
-      const t = g.edges[SLOTS * i + k]!;
-      if (t !== 0) entities[i]!.children.push(entities[t - 1]!);
-    }
-  }
-  return entities[0]!;
 }
 
 /** Bytes the engine heap grows by per object while `build`'s result is alive, or NaN. */
@@ -111,111 +94,133 @@ function heapRow(ctx: Ctx, n: number, layout: string, kind: GraphKind, exact: bo
   };
 }
 
-export function memorySuite(ctx: Ctx): Promise<SuiteReport> {
-  const sizes = ctx.quick ? [1e4, 1e5] : [1e5, 1e6];
-  const notes: string[] = [];
+const LAYOUTS: [string, GraphKind, boolean][] = [
+  ['ecs-heap tree, initialCapacity n', 'tree', true],
+  ['ecs-heap tree, grown from default', 'tree', false],
+  ['ecs-heap random, after collect', 'random', true],
+];
+
+/** One size: the three heap layouts and the two JavaScript anchors, as rows, targets and data. */
+function sizeSection(
+  ctx: Ctx,
+  n: number,
+): Required<Pick<Section, 'targets' | 'ratios'>> & { rows: string[][]; data: Record<string, unknown>[] } {
+  ctx.log(`[bench] memory: ${pow10(n)} objects`);
+  const heaps = LAYOUTS.map(([layout, kind, exact]) => heapRow(ctx, n, layout, kind, exact));
+  const js = jsBytesPerObject(ctx, n, () => buildJsNodes(makeGraph('tree', n))[1]);
+  // The naive world's root entity reaches every entity (the world object and its list are dropped).
+  const naive = jsBytesPerObject(ctx, n, () => buildNaive(makeGraph('tree', n)).roots[0]);
+  const base = heaps[0]!.perObject;
+  const out = {
+    rows: [] as string[][],
+    targets: [] as Target[],
+    ratios: [] as Ratio[],
+    data: [] as Record<string, unknown>[],
+  };
+  const limit = TARGET_HEADER + SLOTS * TARGET_SLOT;
+  for (const h of heaps) {
+    const s = h.stats;
+    out.rows.push([
+      pow10(n),
+      h.layout,
+      sig(h.perObject),
+      `${sig(h.headers)} + ${sig(h.slots)} + ${sig(h.other)}`,
+      Number.isNaN(h.measured) ? 'n/a' : sig(h.measured),
+      ratio(h.perObject / base),
+    ]);
+    out.targets.push(
+      atMost(`memory ${pow10(n)} (${ctx.runtime}), ${h.layout}: stats().bytes / live`, h.perObject, limit, 'B'),
+    );
+    out.data.push({
+      n,
+      layout: h.layout,
+      bytes: s.bytes,
+      live: s.live,
+      capacity: s.capacity,
+      slotsUsed: s.slotsUsed,
+      slotsCapacity: s.slotsCapacity,
+      bytesPerObject: s.bytesPerObject,
+      bytesPerSlot: s.bytesPerSlot,
+      perLiveObject: h.perObject,
+      headersPerLive: h.headers,
+      slotsPerLive: h.slots,
+      otherPerLive: h.other,
+      measuredArrayBufferPerLive: h.measured,
+    });
+  }
+  for (
+    const [what, bytes] of [['JS object {c0,c1,c2,c3}', js], ['naive Entity {marked, children[]}', naive]] as const
+  ) {
+    out.rows.push([
+      pow10(n),
+      what,
+      Number.isNaN(bytes) ? 'n/a' : sig(bytes),
+      'engine heap growth after full GC',
+      'n/a',
+      ratio(bytes / base),
+    ]);
+    out.data.push({ n, layout: what, perLiveObject: bytes });
+    out.ratios.push({
+      name: `memory ${pow10(n)} (${ctx.runtime}): ${what} bytes / ecs-heap bytes per object`,
+      value: bytes / base,
+    });
+  }
+  return out;
+}
+
+/** The per-object design cost, independent of capacity slack. */
+function designTargets(ctx: Ctx): Target[] {
+  const probe = buildHeap(makeGraph('tree', 16)).stats();
+  return [
+    atMost(
+      `memory design (${ctx.runtime}): stats().bytesPerObject header bytes`,
+      probe.bytesPerObject,
+      TARGET_HEADER,
+      'B',
+    ),
+    atMost(`memory design (${ctx.runtime}): stats().bytesPerSlot`, probe.bytesPerSlot, TARGET_SLOT, 'B'),
+  ];
+}
+
+function notes(ctx: Ctx): string[] {
+  const probe = buildHeap(makeGraph('tree', 16)).stats();
+  const out: string[] = [];
   if (ctx.fullGc === null) {
-    notes.push(
+    out.push(
       `${ctx.gcName} is not exposed: the JavaScript-object anchors and the ArrayBuffer cross-check are skipped.`,
     );
   }
-  const rows: string[][] = [];
-  const targets: Target[] = [];
-  const data: Record<string, unknown>[] = [];
-  for (const n of sizes) {
-    ctx.log(`[bench] memory: ${pow10(n)} objects`);
-    const heaps = [
-      heapRow(ctx, n, 'ecs-heap tree, initialCapacity n', 'tree', true),
-      heapRow(ctx, n, 'ecs-heap tree, grown from default', 'tree', false),
-      heapRow(ctx, n, 'ecs-heap random, after collect', 'random', true),
-    ];
-    const js = jsBytesPerObject(ctx, n, () => buildJsNodes(makeGraph('tree', n))[1]);
-    const naive = jsBytesPerObject(ctx, n, () => buildEntities(makeGraph('tree', n)));
-    const base = heaps[0]!.perObject;
-    for (const h of heaps) {
-      const s = h.stats;
-      rows.push([
-        pow10(n),
-        h.layout,
-        sig(h.perObject),
-        `${sig(h.headers)} + ${sig(h.slots)} + ${sig(h.other)}`,
-        Number.isNaN(h.measured) ? 'n/a' : sig(h.measured),
-        ratio(h.perObject / base),
-      ]);
-      const limit = TARGET_HEADER + SLOTS * TARGET_SLOT;
-      targets.push({
-        name: `memory ${pow10(n)} (${ctx.runtime}), ${h.layout}: stats().bytes / live`,
-        goal: `<= ${limit} (20 + 4 x 4 slots)`,
-        value: h.perObject,
-        met: h.perObject <= limit,
-      });
-      data.push({
-        n,
-        layout: h.layout,
-        bytes: s.bytes,
-        live: s.live,
-        capacity: s.capacity,
-        slotsUsed: s.slotsUsed,
-        slotsCapacity: s.slotsCapacity,
-        bytesPerObject: s.bytesPerObject,
-        bytesPerSlot: s.bytesPerSlot,
-        perLiveObject: h.perObject,
-        headersPerLive: h.headers,
-        slotsPerLive: h.slots,
-        otherPerLive: h.other,
-        measuredArrayBufferPerLive: h.measured,
-      });
-    }
-    for (
-      const [what, bytes] of [['JS object {c0,c1,c2,c3}', js], ['naive Entity {marked, children[]}', naive]] as const
-    ) {
-      rows.push([
-        pow10(n),
-        what,
-        Number.isNaN(bytes) ? 'n/a' : sig(bytes),
-        'engine heap growth after full GC',
-        'n/a',
-        Number.isNaN(bytes) ? 'n/a' : ratio(bytes / base),
-      ]);
-      data.push({ n, layout: what, perLiveObject: bytes });
-    }
-  }
-  // The per-object design cost, independent of capacity slack.
-  const probe = buildHeap(makeGraph('tree', 16)).stats();
-  targets.unshift({
-    name: `memory design (${ctx.runtime}): stats().bytesPerObject header bytes`,
-    goal: `<= ${TARGET_HEADER}`,
-    value: probe.bytesPerObject,
-    met: probe.bytesPerObject <= TARGET_HEADER,
-  }, {
-    name: `memory design (${ctx.runtime}): stats().bytesPerSlot`,
-    goal: `<= ${TARGET_SLOT}`,
-    value: probe.bytesPerSlot,
-    met: probe.bytesPerSlot <= TARGET_SLOT,
-  });
-  notes.push(
+  out.push(
     `ecs-heap's nominal cost for a 4-slot object is ${probe.bytesPerObject} + 4 x ${probe.bytesPerSlot} = ` +
       `${probe.bytesPerObject + SLOTS * probe.bytesPerSlot} bytes; 'headers + slots + other' divides what is ` +
-      'allocated (including capacity not yet used) by live objects; other = mark stack, pin table, free-list heads.',
+      'allocated (including capacity not yet used) by live objects; other = mark stack, pin table, free-list heads. ' +
+      `Target: <= ${TARGET_HEADER} + 4 x ${TARGET_SLOT} bytes per 4-slot object.`,
     "'measured' is the runtime's ArrayBuffer growth per object (process.memoryUsage().arrayBuffers), a check on stats().bytes.",
   );
   if (ctx.runtime === 'bun') {
-    notes.push(
+    out.push(
       "Bun: the engine-heap numbers come from process.memoryUsage().heapUsed (JSC's heap size), which leaves out " +
         'out-of-line array storage (butterflies), so the naive Entity row (children arrays) reads low.',
     );
   }
+  return out;
+}
+
+export function memorySuite(ctx: Ctx): Promise<SuiteReport> {
+  const sizes = ctx.quick ? [1e4, 1e5] : [1e5, 1e6];
+  const perSize = sizes.map((n) => sizeSection(ctx, n));
   const table: Table = {
     title: `memory: bytes per 4-slot object (${ctx.runtime} ${ctx.runtimeVersion})`,
     columns: ['objects', 'layout', 'B/object', 'headers + slots + other', 'measured', 'vs ecs-heap exact'],
-    rows,
+    rows: perSize.flatMap((p) => p.rows),
   };
-  return Promise.resolve({
-    suite: 'memory',
-    runtime: ctx.runtime,
-    tables: [table],
-    targets,
-    notes,
-    data: { rows: data },
-  });
+  return Promise.resolve(report('memory', ctx, [
+    {
+      tables: [table],
+      targets: [...designTargets(ctx), ...perSize.flatMap((p) => p.targets)],
+      ratios: perSize.flatMap((p) => p.ratios),
+      notes: notes(ctx),
+      data: { rows: perSize.flatMap((p) => p.data) },
+    },
+  ]));
 }

@@ -14,22 +14,12 @@
  */
 import { bench, group, summary } from 'mitata';
 import { type Component, Heap } from '../mod.ts';
-import { buildHeap } from './collect.bench.ts';
-import {
-  type Ctx,
-  makeGraph,
-  measure,
-  ms,
-  p50,
-  type Paired,
-  paired,
-  pow10,
-  ratio,
-  sig,
-  SLOTS,
-  type SuiteReport,
-  type Table,
-} from './common.ts';
+import { ms, pow10, ratio, sig } from './lib/format.ts';
+import { makeGraph, SLOTS } from './lib/graphs.ts';
+import { buildHeap } from './lib/heaps.ts';
+import { measure, p50, type Stat } from './lib/measure.ts';
+import { type Paired, paired, pairedData } from './lib/paired.ts';
+import { type Ctx, type Ratio, report, type Section, type SuiteReport } from './lib/report.ts';
 
 const POSITION = { x: 'f32', y: 'f32', z: 'f32' } as const;
 const HEALTH = { hp: 'i32' } as const;
@@ -103,105 +93,107 @@ function checkRestore(heap: Heap, bytes: Uint8Array, n: number): void {
   if (!ok) throw new Error('snapshot: the restored heap differs from the original');
 }
 
-export async function snapshotSuite(ctx: Ctx): Promise<SuiteReport> {
-  const sizes = ctx.quick ? [1e4, 1e5] : [1e5, 1e6];
-  const name = (what: string, n: number) => `${what} ${pow10(n)}`;
+interface Scene {
+  heap: Heap;
+  bytes: Uint8Array;
+  root: JsSceneNode;
+  json: string;
+  /** Destination buffer for the raw copy, allocated (and touched) before measuring. */
+  sink: Uint8Array;
+}
 
-  interface Scene {
-    heap: Heap;
-    bytes: Uint8Array;
-    root: JsSceneNode;
-    json: string;
-  }
+const name = (what: string, n: number) => `${what} ${pow10(n)}`;
+
+/** The heap, its snapshot, the same tree as JS objects and its JSON, for one size (checked). */
+function buildScenes(ctx: Ctx, sizes: number[]): Map<number, Scene> {
   const scenes = new Map<number, Scene>();
-  const scene = (n: number): Scene => {
-    let s = scenes.get(n);
-    if (s === undefined) {
-      ctx.log(`[bench] snapshot: building ${pow10(n)} objects`);
-      const heap = buildScene(n);
-      const bytes = heap.snapshot();
-      checkRestore(heap, bytes, n);
-      const root = buildJsScene(n);
-      const json = JSON.stringify(root);
-      s = { heap, bytes, root, json };
-      scenes.set(n, s);
-    }
-    return s;
-  };
-  for (const n of sizes) scene(n);
+  for (const n of sizes) {
+    ctx.log(`[bench] snapshot: building ${pow10(n)} objects`);
+    const heap = buildScene(n);
+    const bytes = heap.snapshot();
+    checkRestore(heap, bytes, n);
+    const root = buildJsScene(n);
+    scenes.set(n, { heap, bytes, root, json: JSON.stringify(root), sink: bytes.slice() });
+  }
+  return scenes;
+}
 
-  /** Destination buffers for the raw copy, one per size, allocated (and touched) before measuring. */
-  const sinks = new Map<number, Uint8Array>();
-  for (const n of sizes) sinks.set(n, scene(n).bytes.slice());
-  const copyInto = (n: number) => {
-    const sink = sinks.get(n)!;
-    sink.set(scene(n).bytes);
-    return sink.length;
-  };
+function copyInto(s: Scene): number {
+  s.sink.set(s.bytes);
+  return s.sink.length;
+}
 
-  const stats = await measure(ctx, `snapshot (${ctx.runtime})`, () => {
-    for (const n of sizes) {
+function measureMedians(ctx: Ctx, scenes: Map<number, Scene>): Promise<Map<string, Stat>> {
+  return measure(ctx, `snapshot (${ctx.runtime})`, () => {
+    for (const [n, s] of scenes) {
       group(`save, ${pow10(n)} objects (tree, 4 slots, Position on all, Health on half)`, () => {
         summary(() => {
-          bench(name('snapshot()', n), () => scene(n).heap.snapshot().length).baseline(true);
-          bench(name('memcpy slice()', n), () => scene(n).bytes.slice().length);
-          bench(name('memcpy set()', n), () => copyInto(n));
-          bench(name('JSON.stringify', n), () => JSON.stringify(scene(n).root).length);
+          bench(name('snapshot()', n), () => s.heap.snapshot().length).baseline(true);
+          bench(name('memcpy slice()', n), () => s.bytes.slice().length);
+          bench(name('memcpy set()', n), () => copyInto(s));
+          bench(name('JSON.stringify', n), () => JSON.stringify(s.root).length);
         });
       });
       group(`load, ${pow10(n)} objects`, () => {
         summary(() => {
-          bench(name('Heap.restore()', n), () => Heap.restore(scene(n).bytes).stats().live).baseline(true);
-          bench(name('JSON.parse', n), () => (JSON.parse(scene(n).json) as JsSceneNode).children.length);
+          bench(name('Heap.restore()', n), () => Heap.restore(s.bytes).stats().live).baseline(true);
+          bench(name('JSON.parse', n), () => (JSON.parse(s.json) as JsSceneNode).children.length);
         });
       });
     }
   });
+}
 
-  const savePairs = new Map<number, Paired>();
-  const loadPairs = new Map<number, Paired>();
-  for (const n of sizes) {
-    const s = scene(n);
-    const budget = ctx.quick ? 1000 : 3000;
+/** Save and load, each against the two copies and JSON, paired: [self, slice(), set(), JSON]. */
+function measurePairs(ctx: Ctx, scenes: Map<number, Scene>): Map<number, { save: Paired; load: Paired }> {
+  const out = new Map<number, { save: Paired; load: Paired }>();
+  const budget = ctx.quick ? 1000 : 3000;
+  for (const [n, s] of scenes) {
     const copies = [
       { name: 'memcpy slice()', fn: () => s.bytes.slice().length },
-      { name: 'memcpy set()', fn: () => copyInto(n) },
+      { name: 'memcpy set()', fn: () => copyInto(s) },
     ];
-    ctx.log(`[bench] snapshot: paired ratios, save ${pow10(n)}`);
-    savePairs.set(
-      n,
-      paired([
-        { name: 'snapshot()', fn: () => s.heap.snapshot().length },
-        ...copies,
-        { name: 'JSON.stringify', fn: () => JSON.stringify(s.root).length },
-      ], budget),
-    );
-    ctx.log(`[bench] snapshot: paired ratios, load ${pow10(n)}`);
-    loadPairs.set(
-      n,
-      paired([
-        { name: 'Heap.restore()', fn: () => Heap.restore(s.bytes).stats().live },
-        ...copies,
-        { name: 'JSON.parse', fn: () => (JSON.parse(s.json) as JsSceneNode).children.length },
-      ], budget),
-    );
+    ctx.log(`[bench] snapshot: paired ratios, save and load ${pow10(n)}`);
+    const save = paired([
+      { name: 'snapshot()', fn: () => s.heap.snapshot().length },
+      ...copies,
+      { name: 'JSON.stringify', fn: () => JSON.stringify(s.root).length },
+    ], budget);
+    const load = paired([
+      { name: 'Heap.restore()', fn: () => Heap.restore(s.bytes).stats().live },
+      ...copies,
+      { name: 'JSON.parse', fn: () => (JSON.parse(s.json) as JsSceneNode).children.length },
+    ], budget);
+    out.set(n, { save, load });
   }
+  return out;
+}
 
-  const mbps = (bytes: number, ns: number) => sig(bytes / 1e6 / (ns / 1e9));
+const NOTES = [
+  'save = heap.snapshot() against JSON.stringify of the same tree as JS objects; load = Heap.restore(bytes) ' +
+  "against JSON.parse of that string. memcpy anchors, for the snapshot's byte count: slice() (a copy into a " +
+  'fresh buffer, which snapshot() and restore() must also allocate: it includes the page faults of new memory, ' +
+  'and varies with whether the allocator has warm pages) and set() into a preallocated buffer (the raw copy). ' +
+  "ms and MB/s are mitata medians (MB = 10^6 bytes, or JSON characters, of each contender's own output). The " +
+  'three ratios are time ratios from paired rounds (all four contenders of a row in turn): ecs-heap/slice() and ' +
+  'ecs-heap/set() say how far from a plain copy (1x = as fast); JSON/ecs-heap > 1x means ecs-heap is faster.',
+];
+
+function throughputSection(
+  ctx: Ctx,
+  scenes: Map<number, Scene>,
+  stats: Map<string, Stat>,
+  pairs: Map<number, { save: Paired; load: Paired }>,
+): Section {
   const rows: string[][] = [];
   const derived: Record<string, unknown>[] = [];
-  for (const n of sizes) {
-    const s = scene(n);
+  const ratios: Ratio[] = [];
+  const mbps = (bytes: number, ns: number) => sig(bytes / 1e6 / (ns / 1e9));
+  for (const [n, s] of scenes) {
     const bytes = s.bytes.length;
     const jsonBytes = s.json.length;
-    const save = p50(stats, name('snapshot()', n));
-    const load = p50(stats, name('Heap.restore()', n));
     const slice = p50(stats, name('memcpy slice()', n));
-    const set = p50(stats, name('memcpy set()', n));
-    const stringify = p50(stats, name('JSON.stringify', n));
-    const parse = p50(stats, name('JSON.parse', n));
-    const sp = savePairs.get(n)!;
-    const lp = loadPairs.get(n)!;
+    const { save: sp, load: lp } = pairs.get(n)!;
     // Paired ratios are time(entry) / time(snapshot() or restore()) per round: [self, slice, set, JSON].
     const row = (op: string, ns: number, pair: Paired, json: number) => [
       op,
@@ -211,61 +203,70 @@ export async function snapshotSuite(ctx: Ctx): Promise<SuiteReport> {
       ms(ns),
       mbps(bytes, ns),
       mbps(bytes, slice),
-      mbps(bytes, set),
+      mbps(bytes, p50(stats, name('memcpy set()', n))),
       ratio(1 / pair.ratios[1]!),
       ratio(1 / pair.ratios[2]!),
       sig(jsonBytes / 1e6),
       mbps(jsonBytes, json),
       ratio(pair.ratios[3]!),
     ];
-    rows.push(row('save', save, sp, stringify), row('load', load, lp, parse));
+    rows.push(
+      row('save', p50(stats, name('snapshot()', n)), sp, p50(stats, name('JSON.stringify', n))),
+      row('load', p50(stats, name('Heap.restore()', n)), lp, p50(stats, name('JSON.parse', n))),
+    );
     derived.push({
       n,
       snapshotBytes: bytes,
       jsonChars: jsonBytes,
-      snapshotNs: save,
-      restoreNs: load,
-      sliceNs: slice,
-      setNs: set,
-      stringifyNs: stringify,
-      parseNs: parse,
-      pairedSave: { rounds: sp.rounds, names: sp.names, medianNs: sp.medians, timeOverSnapshot: sp.ratios },
-      pairedLoad: { rounds: lp.rounds, names: lp.names, medianNs: lp.medians, timeOverRestore: lp.ratios },
+      pairedSave: pairedData(sp, 'timeOverSnapshot'),
+      pairedLoad: pairedData(lp, 'timeOverRestore'),
     });
+    ratios.push(
+      {
+        name: `snapshot ${pow10(n)} (${ctx.runtime}): JSON.stringify / snapshot(), time, paired`,
+        value: sp.ratios[3]!,
+      },
+      {
+        name: `snapshot ${pow10(n)} (${ctx.runtime}): JSON.parse / Heap.restore(), time, paired`,
+        value: lp.ratios[3]!,
+      },
+      {
+        name: `snapshot ${pow10(n)} (${ctx.runtime}): snapshot() / memcpy slice(), time, paired`,
+        value: 1 / sp.ratios[1]!,
+      },
+    );
   }
-  const table: Table = {
-    title: `snapshot: save and restore throughput (${ctx.runtime} ${ctx.runtimeVersion})`,
-    columns: [
-      'op',
-      'objects',
-      'snapshot MB',
-      'bytes/object',
-      'ecs-heap ms',
-      'ecs-heap MB/s',
-      'slice() MB/s',
-      'set() MB/s',
-      'ecs-heap/slice()',
-      'ecs-heap/set()',
-      'JSON MB',
-      'JSON MB/s',
-      'JSON/ecs-heap',
-    ],
-    rows,
-  };
   return {
-    suite: 'snapshot',
-    runtime: ctx.runtime,
-    tables: [table],
-    targets: [],
-    notes: [
-      'save = heap.snapshot() against JSON.stringify of the same tree as JS objects; load = Heap.restore(bytes) ' +
-      "against JSON.parse of that string. memcpy anchors, for the snapshot's byte count: slice() (a copy into a " +
-      'fresh buffer, which snapshot() and restore() must also allocate: it includes the page faults of new memory, ' +
-      'and varies with whether the allocator has warm pages) and set() into a preallocated buffer (the raw copy). ' +
-      "ms and MB/s are mitata medians (MB = 10^6 bytes, or JSON characters, of each contender's own output). The " +
-      'three ratios are time ratios from paired rounds (all four contenders of a row in turn): ecs-heap/slice() and ' +
-      'ecs-heap/set() say how far from a plain copy (1x = as fast); JSON/ecs-heap > 1x means ecs-heap is faster.',
-    ],
-    data: { stats: Object.fromEntries(stats), sizes: derived },
+    tables: [{
+      title: `snapshot: save and restore throughput (${ctx.runtime} ${ctx.runtimeVersion})`,
+      columns: [
+        'op',
+        'objects',
+        'snapshot MB',
+        'bytes/object',
+        'ecs-heap ms',
+        'ecs-heap MB/s',
+        'slice() MB/s',
+        'set() MB/s',
+        'ecs-heap/slice()',
+        'ecs-heap/set()',
+        'JSON MB',
+        'JSON MB/s',
+        'JSON/ecs-heap',
+      ],
+      rows,
+    }],
+    ratios,
+    data: { sizes: derived },
   };
+}
+
+export async function snapshotSuite(ctx: Ctx): Promise<SuiteReport> {
+  const scenes = buildScenes(ctx, ctx.quick ? [1e4, 1e5] : [1e5, 1e6]);
+  const stats = await measureMedians(ctx, scenes);
+  const pairs = measurePairs(ctx, scenes);
+  return report('snapshot', ctx, [
+    throughputSection(ctx, scenes, stats, pairs),
+    { notes: NOTES, data: { stats: Object.fromEntries(stats) } },
+  ]);
 }

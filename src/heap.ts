@@ -3,16 +3,8 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { addYoung } from './gc/cards.ts';
-import {
-  addComponentData,
-  type ComponentData,
-  FIELD_TYPES,
-  type FieldData,
-  type FieldType,
-  MAX_FIELD_LENGTH,
-  type Schema,
-} from './core/component-store.ts';
+import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
+import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
 import {
   addMember,
   type Component,
@@ -22,18 +14,16 @@ import {
   hasAnyComponent,
   type Not,
   removeMember,
-  RESERVED_FIELD_NAMES,
 } from './ecs/components.ts';
-import { finishCycle, fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
+import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
+import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
+import { warmUp } from './warm-up.ts';
 import { runTick } from './gc/tick.ts';
-import { grownCapacity } from './core/columns.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, pushScoped, removePin } from './gc/roots.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from './core/slots.ts';
-import { sweepWouldMakeRoom } from './gc/sweep.ts';
+import { addPin, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
@@ -41,8 +31,8 @@ import {
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
-  growHeaders,
   HAS_COMPONENTS,
+  headerBytesPerObject,
   heapBytes,
   type HeapState,
   MARK,
@@ -53,7 +43,7 @@ import {
   WEAK,
   YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listWeak, listYoungWeak } from './gc/weak.ts';
+import { listFinalizable, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import {
   checkRestoreOptions,
@@ -145,21 +135,12 @@ export interface HeapStats {
   debt: number;
 }
 
-/** Header bytes per object: color (1) + generation (4) + size (4) + base (4) + next (4) + flags (1). */
-const HEADER_BYTES = 18;
-
 let stateOfHeap: (heap: Heap) => HeapState;
 
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 
-/** Options of `defineComponent`. */
-export interface ComponentOptions {
-  /** Unique within the heap; names the component in errors and snapshots. Default `component<id>`. */
-  name?: string;
-  /** Runs when the component leaves an object: on `remove`, or in the finalizer phase once the object is found dead (its components still readable). */
-  onRemove?: (ref: Ref) => void;
-}
+export type { ComponentOptions } from './ecs/schema.ts';
 
 /** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
 export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
@@ -279,44 +260,9 @@ export class Heap {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
     const s = this.#s;
-    const needIndex = s.freeHead === 0 && s.top > s.maxObjects;
-    if (needIndex || !canAllocBlock(s, n)) this.#finishSweep(needIndex, n);
-    // Every check that can fail comes before the first write: a failed alloc changes nothing.
-    if (s.freeHead === 0 && s.top > s.maxObjects) {
-      throw new HeapFullError(
-        `heap full: maxObjects ${s.maxObjects} reached (${this.#liveCount()} live, ${s.retired} retired)`,
-      );
-    }
-    if (!canAllocBlock(s, n)) {
-      throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-    }
-    let i = s.freeHead;
-    if (i !== 0) {
-      s.freeHead = s.next[i]!;
-    } else {
-      i = s.top;
-      if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
-      s.top = i + 1;
-    }
-    s.base[i] = allocBlock(s, n);
-    s.size[i] = n;
-    if (s.generational) {
-      addYoung(s, i);
-    } else {
-      s.next[i] = 0;
-      s.flags[i] = 0;
-    }
-    if (kindFlags !== 0) {
-      s.flags[i] = s.flags[i]! | kindFlags;
-      listWeak(s, i);
-    }
-    // Allocated with the current mark value: black during a cycle, white once the next one flips.
-    s.color[i] = s.markValue;
-    s.live++;
-    s.marked++;
-    s.allocations++;
-    s.slotsUsed += n;
-    if (s.scopeDepth > 0) pushScoped(s, i);
+    const why = roomFor(s, true, n);
+    if (why !== '') throw new HeapFullError(why);
+    const i = allocObject(s, n, kindFlags);
     return this.#handle(i);
   }
 
@@ -347,26 +293,7 @@ export class Heap {
     if ((s.flags[i]! & EPHEMERON) !== 0 && n % 2 !== 0) {
       throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
     }
-    const old = s.size[i]!;
-    if (n === old) return;
-    const oldBase = s.base[i]!;
-    if (blockCapacity(n) === blockCapacity(old)) {
-      // Same block: slots past the old count may hold stale edges from before; clear them.
-      if (n > old) s.slots.fill(0, oldBase + old, oldBase + n);
-    } else if (n < old && n > 0) {
-      shrinkBlock(s, oldBase, old, n);
-    } else {
-      if (!canAllocBlock(s, n)) this.#finishSweep(false, n);
-      if (!canAllocBlock(s, n)) {
-        throw new HeapFullError(`slot pool full: ${n} slots do not fit in maxSlots ${s.maxSlots}`);
-      }
-      const newBase = allocBlock(s, n);
-      s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, n));
-      freeBlock(s, oldBase, old);
-      s.base[i] = newBase;
-    }
-    s.size[i] = n;
-    s.slotsUsed += n - old;
+    resizeObject(s, i, n);
   }
 
   /**
@@ -393,29 +320,8 @@ export class Heap {
    * arrays of them (`['f32', 3]`). An empty schema makes a tag.
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`component options must be an object, got ${describe(options)}`);
-    }
     const store = this.#s.components;
-    const name = options.name === undefined ? `component${store.list.length}` : options.name;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`a component name must be a non-empty string, got ${describe(name)}`);
-    }
-    if (store.byName.has(name)) throw new TypeError(`a component named '${name}' is defined already`);
-    if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
-      throw new TypeError(`onRemove must be a function, got ${describe(options.onRemove)}`);
-    }
-    for (const [field, spec] of Object.entries(schema)) {
-      if (RESERVED_FIELD_NAMES.has(field)) throw new TypeError(`field name '${field}' is reserved`);
-      const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? spec : [undefined, 1];
-      if (!FIELD_TYPES.includes(type as FieldType)) {
-        throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
-      }
-      checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
-    }
+    const name = checkComponentDefinition(store, schema, options);
     const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
     const component = { name, id: data.id, schema: data.schema };
     for (const field of data.fields) {
@@ -661,25 +567,6 @@ export class Heap {
     return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
 
-  /**
-   * When the heap is full while a sweep is pending, the objects it has yet to free already read
-   * as dead and still hold their indices and slots: `alloc` and `resize` finish the sweep first,
-   * so the room `stats()` shows is room they can use. It frees only what marking found dead; it
-   * decides nothing new, so "alloc never collects" still holds.
-   */
-  #finishSweep(needIndex: boolean, slotCount: number): void {
-    const s = this.#s;
-    // Not from inside a finalizer or noGc, and not while finalizers are due: alloc runs no user
-    // code. Not unless the sweep would make the room needed: a call that then fails must change
-    // nothing (the check only reads).
-    if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
-    const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
-    if (!sweepWouldMakeRoom(s, needIndex, needClass)) return;
-    const start = performance.now();
-    finishCycle(s);
-    this.#pause(start);
-  }
-
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
     const s = this.#s;
@@ -876,7 +763,7 @@ export class Heap {
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
-      bytesPerObject: HEADER_BYTES,
+      bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
@@ -894,40 +781,14 @@ export class Heap {
 
   /**
    * Runs every collector path (alloc, stores, minor, incremental slices, full collection, weak
-   * objects, finalizers, components) on a scratch heap, so the JavaScript engine has compiled
-   * them before the first frame: call it during loading. Without it, the first few minor
-   * collections of a process run in the engine's interpreter, several milliseconds each.
-   * Returns the milliseconds it took.
+   * objects, finalizers, components) on scratch heaps, so the JavaScript engine has compiled them
+   * before the first frame: call it during loading. Without it, the first few minor collections
+   * of a process run in the engine's interpreter, several milliseconds each. Returns the
+   * milliseconds it took.
    */
   static warmUp(rounds: number = 6): number {
     checkInteger('warm-up rounds', rounds, 1, 1000);
-    const start = performance.now();
-    for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
-      const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
-      const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
-      const world: Ref[] = [heap.alloc(4)];
-      heap.pin(world[0]!);
-      for (let i = 1; i < 4096; i++) {
-        const node = heap.alloc(4);
-        heap.set(world[Math.floor((i - 1) / 3)]!, (i - 1) % 3, node); // slot 3 stays free for attachments
-        world.push(node);
-      }
-      heap.collect();
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < 2048; k++) {
-          const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
-          heap.set(o, 0, world[(k * 7919 + round) % world.length]!);
-          if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
-          if (k % 256 === 0) heap.setFinalizer(o, () => {});
-          if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
-        }
-        heap.tick(0.5);
-        heap.minor();
-        heap.step(5000);
-      }
-      heap.collect();
-    }
-    return performance.now() - start;
+    return warmUp(Heap, rounds);
   }
 
   // ---- save and restore ------------------------------------------------------------------------

@@ -1071,3 +1071,54 @@ describe('resize to a smaller size class', () => {
     heap.verify();
   });
 });
+
+describe('index reuse keeps handles small', () => {
+  it('rotates the indices young objects churn through, so their generations grow evenly', () => {
+    const heap = new Heap({ nurserySize: 64 });
+    const world = heap.alloc(1);
+    heap.pin(world);
+    for (let round = 0; round < 2000; round++) {
+      for (let k = 0; k < 50; k++) heap.alloc(1);
+      heap.minor();
+    }
+    // 100,000 short-lived objects through a heap that never holds more than ~51: without rotation
+    // the same few indices would be reused 2,000 times each.
+    let maxGeneration = 0;
+    for (let i = 1; i <= heap.stats().capacity; i++) {
+      const ref = heap.refAt(i);
+      if (ref !== NULL) maxGeneration = Math.max(maxGeneration, Math.floor(ref / 2 ** 22));
+    }
+    const fresh = Array.from({ length: 50 }, () => heap.alloc(0));
+    for (const ref of fresh) maxGeneration = Math.max(maxGeneration, Math.floor(ref / 2 ** 22));
+    expect(maxGeneration).toBeLessThan(256);
+    expect(fresh.every((ref) => ref < 2 ** 30)).toBe(true);
+    heap.verify();
+  });
+
+  it('takes a fresh index rather than one whose next handle would leave the small-integer range', () => {
+    const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
+    // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
+    let maxHandle = 0;
+    for (let round = 0; round < 20_000; round++) {
+      maxHandle = Math.max(maxHandle, heap.alloc(0));
+      heap.minor();
+    }
+    expect(maxHandle).toBeLessThan(2 ** 30);
+    expect(heap.stats().capacity).toBeGreaterThan(1);
+    heap.verify();
+  });
+
+  it('still reuses such indices at maxObjects: handles are then exact doubles, never wrong', () => {
+    const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
+    let last = 0;
+    for (let round = 0; round < 17_000; round++) {
+      const ref = heap.alloc(0);
+      expect(ref).toBeGreaterThan(last);
+      last = ref;
+      heap.minor();
+      expect(heap.isAlive(ref)).toBe(false);
+    }
+    expect(last).toBeGreaterThan(2 ** 30);
+    expect(heap.isAlive(heap.alloc(0))).toBe(true);
+  });
+});

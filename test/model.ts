@@ -160,6 +160,12 @@ export class Model {
     return freed;
   }
 
+  /** `tenure()`: every object old now. */
+  tenure(): void {
+    for (const object of this.objects.values()) object.age = undefined;
+    if (this.promoting !== null) this.promoting.clear();
+  }
+
   young(): number {
     let young = 0;
     for (const object of this.objects.values()) if (object.age !== undefined) young++;

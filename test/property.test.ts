@@ -22,6 +22,9 @@ type Op =
   | { op: 'minor' }
   | { op: 'step'; budget: number }
   | { op: 'tick'; ms: number }
+  | { op: 'ticku'; units: number }
+  | { op: 'tenure' }
+  | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
   | { op: 'scope'; body: Op[] };
@@ -48,11 +51,15 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 60 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 12, arbitrary: flatOp },
+  // Save and restore, mid-cycle or not (never inside a scope: its roots live on the JS stack).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('save' as const) }) },
   {
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('scope' as const), body: fc.array(flatOp, { maxLength: 12 }) }),
@@ -154,8 +161,14 @@ function linkOf(heap: Heap): Component<{ ref: 'ref'; weak: 'weakref' }> {
   return link;
 }
 
-function run(heap: Heap, model: Model, ops: Op[]): void {
+/** The heap under test; `save` replaces it with its restored copy. */
+interface HeapBox {
+  heap: Heap;
+}
+
+function run(box: HeapBox, model: Model, ops: Op[]): void {
   for (const step of ops) {
+    const heap = box.heap;
     const live = [...model.objects.keys()];
     switch (step.op) {
       case 'alloc':
@@ -205,10 +218,11 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         const slot = step.slot % object.slots.length;
         const target = step.op === 'set' ? nth(live, step.target)! : NULL;
         heap.set(ref, slot, target);
-        // A store into a weak or ephemeron slot is no strong edge: the barrier shades nothing.
+        object.slots[slot] = target;
+        // A store into a weak or ephemeron slot is no strong edge: the barrier shades nothing
+        // (though a key stored into a reachable ephemeron makes its value reachable).
         if (object.kind === 'strong') model.resurrect(target, ref);
         else if (object.kind === 'ephemeron') model.resurrect(NULL, ref);
-        object.slots[slot] = target;
         break;
       }
       case 'resize': {
@@ -271,9 +285,26 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
         }
         break;
       }
+      case 'tenure': {
+        heap.tenure();
+        model.tenure();
+        break;
+      }
+      case 'save': {
+        const bytes = heap.snapshot();
+        const restored: Heap = Heap.restore(bytes, {
+          finalizer: () => (dead) => finalizerRan(restored, dead),
+        });
+        const link = restored.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+        if (link !== undefined) links.set(restored, link);
+        expect(restored.stats()).toEqual(heap.stats());
+        box.heap = restored;
+        break;
+      }
+      case 'ticku':
       case 'tick': {
         const before = heap.stats();
-        heap.tick(step.ms);
+        heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
         // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
         if (after.minorCollections > before.minorCollections) model.minor();
@@ -304,7 +335,7 @@ function run(heap: Heap, model: Model, ops: Op[]): void {
       }
       case 'scope': {
         model.scopes.push([]);
-        heap.scope(() => run(heap, model, step.body));
+        heap.scope(() => run(box, model, step.body));
         model.scopes.pop();
         break;
       }
@@ -317,17 +348,24 @@ describe('the heap agrees with a reference model', () => {
   it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick, weak kinds and finalizers', () => {
     fc.assert(
       fc.property(heapOptions, fc.array(op, { minLength: 10, maxLength: 150, size: '+1' }), (options, ops) => {
-        const heap = new Heap(options);
+        const box = { heap: new Heap(options) };
         const model = new Model(options.generational, options.promoteAfter);
         finalizerRuns = []; // a failed run may leave entries behind; each run starts clean
-        run(heap, model, ops);
+        run(box, model, ops);
+        const heap = box.heap;
         // A final collection frees everything the model says is unreachable.
         const freed = heap.collect().freed;
         expect(freed).toBe(model.collect() + settleFinalizers(heap, model, true));
         model.checkNoFinalizerDue();
         model.check(heap);
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(400), ...replay() },
     );
   });
 });
+
+/** `FC_SEED` and `FC_PATH` from a failure report replay that counterexample (`FC_SEED=… FC_PATH=… npx vitest run …`). */
+function replay(): { seed?: number; path?: string } {
+  const env = typeof process === 'undefined' ? {} : process.env;
+  return env['FC_SEED'] === undefined ? {} : { seed: Number(env['FC_SEED']), path: env['FC_PATH'] ?? '' };
+}

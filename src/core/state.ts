@@ -20,6 +20,10 @@ export const MARK_B = 2;
 export const DEAD = 4;
 /** `liveMask` between cycles: both mark values are live. */
 export const BOTH_MARKS = MARK_A | MARK_B;
+/** The other mark value: the white of a cycle whose mark value is `mark`. */
+export function otherMark(mark: number): number {
+  return BOTH_MARKS ^ mark;
+}
 /** `readMask` while finalizers run: dead objects not yet reclaimed can be read. */
 export const READ_ALL = MARK_A | MARK_B | DEAD;
 
@@ -90,8 +94,9 @@ export interface HeapState {
   columnLength: number;
   /** Indices at and above `top` have never been used. */
   top: number;
-  /** Head of the free list of indices below `top` (0 = empty). */
+  /** Head and tail of the free queue of indices below `top` (0 = empty; gc/allocate.ts). */
   freeHead: number;
+  freeTail: number;
   live: number;
   retired: number;
   /** The color of marked objects in the current (or last) cycle: `MARK_A` or `MARK_B`. */
@@ -228,6 +233,7 @@ export function createState(o: ResolvedOptions): HeapState {
     columnLength,
     top: 1,
     freeHead: 0,
+    freeTail: 0,
     live: 0,
     retired: 0,
     markValue: MARK_A,
@@ -307,14 +313,25 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
   };
 }
 
+/** The header columns: one entry per object index each, all `columnLength` long. */
+export const HEADER_COLUMNS = ['color', 'generation', 'size', 'base', 'next', 'flags'] as const;
+export type HeaderColumn = (typeof HEADER_COLUMNS)[number];
+
+/** Header bytes per object index: every header column's element, plus its share of the card table. */
+export function headerBytesPerObject(s: HeapState): number {
+  let bytes = 0;
+  for (const name of HEADER_COLUMNS) bytes += s[name].BYTES_PER_ELEMENT;
+  return bytes + 1 / 2 ** s.cardShift;
+}
+
 /** Grows every header column to `length` entries; new entries are free, generation 0. */
 export function growHeaders(s: HeapState, length: number): void {
-  s.color = growU8(s.color, length);
-  s.generation = growU32(s.generation, length);
-  s.size = growU32(s.size, length);
-  s.base = growU32(s.base, length);
-  s.next = growU32(s.next, length);
-  s.flags = growU8(s.flags, length);
+  for (const name of HEADER_COLUMNS) {
+    const column = s[name];
+    (s as Record<HeaderColumn, Uint8Array | Uint32Array>)[name] = column instanceof Uint8Array
+      ? growU8(column, length)
+      : growU32(column, length);
+  }
   s.columnLength = length;
   growComponents(s.components, length);
   const cardCount = cardsFor(length, s.cardShift);

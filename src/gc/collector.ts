@@ -45,6 +45,7 @@ import {
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
+  otherMark,
   PROMOTE,
   SWEEP,
 } from '../core/state.ts';
@@ -69,7 +70,7 @@ export function inMajorCycle(s: HeapState): boolean {
 
 function startCycle(s: HeapState): void {
   s.markValue = s.white;
-  s.white = 3 - s.markValue;
+  s.white = otherMark(s.markValue);
   // The young objects now are promoted in PROMOTE; objects allocated from now on start a new nursery.
   s.promoteHead = s.nurseryHead;
   s.nurseryHead = 0;

@@ -1,11 +1,9 @@
 /**
  * Freeing and promoting: the major sweep (indices walked downward, in slices), the nursery sweep
- * of a minor collection, and the promotion of the whole nursery that opens a major cycle.
- *
- * Free list order: the major sweep walks downward and pushes onto the head, so after a full sweep
- * the free list is in ascending index order and reuse is compact and deterministic: the same
- * program makes the same handles.
+ * of a minor collection, and the promotion of the whole nursery that opens a major cycle. Freed
+ * indices join the free queue (core/free-list.ts explains the order).
  */
+import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, freeBlock } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
 import { AGE_MASK, AGE_SHIFT, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
@@ -14,10 +12,11 @@ import { settleYoungLists } from './weak.ts';
 
 /**
  * Frees one object: returns its slot block and bumps its generation, so every handle to it is
- * stale from now on, and pushes the index on the free list. The index retires instead (is never
- * reused) when its generation would pass `maxGeneration`, so no stale handle can revive.
+ * stale from now on. Returns false when the index retired instead (its generation would pass
+ * `maxGeneration`); a retired index is never reused, so no stale handle can revive. The caller
+ * queues a reusable index (core/free-list.ts says where).
  */
-export function releaseObject(s: HeapState, index: number): void {
+export function releaseObject(s: HeapState, index: number): boolean {
   if ((s.flags[index]! & HAS_COMPONENTS) !== 0) releaseComponents(s.components, index);
   const slotCount = s.size[index]!;
   freeBlock(s, s.base[index]!, slotCount);
@@ -30,12 +29,11 @@ export function releaseObject(s: HeapState, index: number): void {
   if (generation > s.codec.maxGeneration) {
     s.flags[index] = RETIRED;
     s.retired++;
-    return;
+    return false;
   }
   s.generation[index] = generation;
   s.flags[index] = 0;
-  s.next[index] = s.freeHead;
-  s.freeHead = index;
+  return true;
 }
 
 /**
@@ -53,7 +51,7 @@ export function sweepSlice(s: HeapState, budget: number): number {
     if (color[i] === white) {
       freed++;
       work++;
-      releaseObject(s, i);
+      if (releaseObject(s, i)) pushFreeFront(s, i);
     }
     work++;
     i--;
@@ -113,7 +111,7 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number)
     const c = color[i]!;
     if (c === deadColor) {
       freed++;
-      releaseObject(s, i);
+      if (releaseObject(s, i)) pushFree(s, i);
       i = following;
       continue;
     }

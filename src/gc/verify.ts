@@ -15,12 +15,14 @@ import {
   FINALIZE,
   FREE,
   HAS_COMPONENTS,
+  HEADER_COLUMNS,
   type HeapState,
   IDLE,
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
   NOT_STRONG,
+  otherMark,
   PROMOTE,
   RETIRED,
   SWEEP,
@@ -67,11 +69,11 @@ export function verifyHeap(s: HeapState): void {
 /** Counts in `stats()` match a recount; colors and generations are in range. */
 function verifyHeaders(s: HeapState): void {
   // Index 0 is NULL: a slot holding 0 must never look like a reference to anything.
-  if (
-    s.color[0] !== 0 || s.generation[0] !== 0 || s.size[0] !== 0 || s.base[0] !== 0 || s.next[0] !== 0 ||
-    s.flags[0] !== 0
-  ) {
-    fail('3 (counts)', 'the reserved index 0 (NULL) has header bits');
+  for (const name of HEADER_COLUMNS) {
+    if (s[name][0] !== 0) fail('3 (counts)', `the reserved index 0 (NULL) has ${name} ${s[name][0]}`);
+    if (s[name].length !== s.columnLength) {
+      fail('3 (counts)', `header column ${name} has ${s[name].length} entries, not columnLength ${s.columnLength}`);
+    }
   }
   let live = 0;
   let retired = 0;
@@ -102,7 +104,9 @@ function verifyHeaders(s: HeapState): void {
 function verifyFreeList(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
+  let last = 0;
   for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
+    last = i;
     if (i >= s.top) fail('1 (free list)', `entry ${i} lies at or past the top ${s.top}`);
     if (seen[i]) fail('1 (free list)', `index ${i} appears twice (a cycle)`);
     seen[i] = 1;
@@ -110,6 +114,8 @@ function verifyFreeList(s: HeapState): void {
     if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the free list`);
     count++;
   }
+  // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
+  if (s.freeTail !== last) fail('1 (free list)', `its tail is ${s.freeTail}, but the last entry is ${last}`);
   let free = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
   if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);
@@ -251,7 +257,7 @@ function verifyCards(s: HeapState): void {
 function verifyCycle(s: HeapState): void {
   const white = s.white;
   if (s.phase < IDLE || s.phase > MINOR_FINALIZE) fail('6 (cycle)', `phase ${s.phase} is not a phase`);
-  if (white !== 3 - s.markValue) fail('6 (cycle)', `white ${white} is not the other mark value`);
+  if (white !== otherMark(s.markValue)) fail('6 (cycle)', `white ${white} is not the other mark value`);
   const liveMask = sweeping(s) ? s.markValue : BOTH_MARKS;
   if (s.liveMask !== liveMask) fail('6 (cycle)', `liveMask ${s.liveMask} does not fit phase ${s.phase}`);
   if (s.barrierWhite !== (marking(s) ? white : NO_COLOR)) {

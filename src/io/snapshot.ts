@@ -26,7 +26,7 @@ import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, type Ref } from '../core/handle.ts';
 import type { ResolvedOptions } from '../core/options.ts';
-import { FINALIZABLE, FINALIZE, type HeapState, IDLE } from '../core/state.ts';
+import { FINALIZABLE, FINALIZE, HEADER_COLUMNS, type HeapState, IDLE, otherMark } from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
@@ -39,7 +39,7 @@ const MAGIC = 'ECS-HEAP';
  * finalizer lists, the PROMOTE and FINALIZE phases, `white`.
  */
 export const SNAPSHOT_VERSION = 3;
-const HEADER_BYTES = 24;
+const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
   u8: Uint8Array,
@@ -81,7 +81,7 @@ interface QueryInfo {
 interface SnapshotHeader {
   options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
   scalars: Record<string, number>;
-  pacer: { nextMajorAt: number; allocationsAtLastTick: number };
+  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerYoung: number };
   components: ComponentInfo[];
   queries: QueryInfo[];
   /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
@@ -177,7 +177,12 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       minHeapObjects: options.minHeapObjects,
     },
     scalars: scalarsOf(s),
-    pacer: { nextMajorAt: s.pacer.nextMajorAt, allocationsAtLastTick: s.pacer.allocationsAtLastTick },
+    pacer: {
+      nextMajorAt: s.pacer.nextMajorAt,
+      allocationsAtLastTick: s.pacer.allocationsAtLastTick,
+      debt: s.pacer.debt,
+      msPerYoung: s.pacer.msPerYoung,
+    },
     components: s.components.list.map((c) => ({
       name: c.name,
       schema: c.schema,
@@ -198,7 +203,7 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
     })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  let length = align8(HEADER_BYTES + json.length);
+  let length = align8(PREAMBLE_BYTES + json.length);
   for (const { array, used } of sections) length = align8(length + used * array.BYTES_PER_ELEMENT);
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
@@ -206,14 +211,14 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
   view.setUint32(8, SNAPSHOT_VERSION, true);
   view.setUint32(12, json.length, true);
   view.setUint32(20, length, true);
-  bytes.set(json, HEADER_BYTES);
-  let at = align8(HEADER_BYTES + json.length);
+  bytes.set(json, PREAMBLE_BYTES);
+  let at = align8(PREAMBLE_BYTES + json.length);
   for (const { array, used } of sections) {
     const byteLength = used * array.BYTES_PER_ELEMENT;
     bytes.set(new Uint8Array(array.buffer, array.byteOffset, byteLength), at);
     at = align8(at + byteLength);
   }
-  view.setUint32(16, checksum(bytes.subarray(HEADER_BYTES)), true);
+  view.setUint32(16, checksum(bytes.subarray(PREAMBLE_BYTES)), true);
   return bytes;
 }
 
@@ -276,8 +281,8 @@ export function checkRestoreOptions(options: unknown): RestoreOptions {
 /** Checks framing, version and checksum, and parses the header. */
 export function decodeHeader(bytes: unknown): DecodedHeader {
   if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
-  if (bytes.length < HEADER_BYTES) {
-    fail(`truncated: ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  if (bytes.length < PREAMBLE_BYTES) {
+    fail(`truncated: ${bytes.length} bytes is shorter than the ${PREAMBLE_BYTES}-byte header`);
   }
   for (let k = 0; k < MAGIC.length; k++) {
     if (bytes[k] !== MAGIC.charCodeAt(k)) fail('not an ecs-heap snapshot (magic bytes differ)');
@@ -287,15 +292,15 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   if (version !== SNAPSHOT_VERSION) fail(`format version ${version}, this library reads version ${SNAPSHOT_VERSION}`);
   const total = view.getUint32(20, true);
   if (total !== bytes.length) fail(`truncated or padded: the header says ${total} bytes, got ${bytes.length}`);
-  if (checksum(bytes.subarray(HEADER_BYTES)) !== view.getUint32(16, true)) {
+  if (checksum(bytes.subarray(PREAMBLE_BYTES)) !== view.getUint32(16, true)) {
     fail('checksum mismatch: the bytes are corrupted');
   }
   const jsonLength = view.getUint32(12, true);
-  if (HEADER_BYTES + jsonLength > bytes.length) fail(`header length ${jsonLength} runs past the end`);
+  if (PREAMBLE_BYTES + jsonLength > bytes.length) fail(`header length ${jsonLength} runs past the end`);
   let header: SnapshotHeader;
   try {
     header = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + jsonLength)),
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)),
     );
   } catch (error) {
     fail(`header is not valid JSON (${(error as Error).message})`);
@@ -307,7 +312,7 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
     if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
   }
-  return { header, bytes, dataStart: align8(HEADER_BYTES + jsonLength) };
+  return { header, bytes, dataStart: align8(PREAMBLE_BYTES + jsonLength) };
 }
 
 /**
@@ -336,7 +341,7 @@ export function loadState(
   const columnLength = integer('columnLength', 2, s.maxObjects + 1);
   const listBound = 4 * (columnLength + 64);
   const bound = (name: string): number => {
-    if (['color', 'generation', 'size', 'base', 'next', 'flags'].includes(name)) return columnLength;
+    if ((HEADER_COLUMNS as readonly string[]).includes(name)) return columnLength;
     if (name === 'slots') return s.maxSlots;
     if (name === 'freeBlocks') return 32;
     if (name === 'cards') return cardsFor(columnLength, s.cardShift);
@@ -431,6 +436,7 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   if (s.color.length !== n) fail('header columns and columnLength disagree');
   integer('top', 1, n);
   integer('freeHead', 0, n - 1);
+  integer('freeTail', 0, n - 1);
   integer('markValue', 1, 2);
   integer('slotTop', 1, s.slots.length);
   integer('markTop', 0, s.markStack.length);
@@ -449,7 +455,7 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
   integer('phase', IDLE, FINALIZE);
   integer('sweepCursor', 0, n);
   if (s.scopeTop !== 0 || s.scopeDepth !== 0 || s.noGcDepth !== 0) fail('it was taken inside scope() or noGc()');
-  if (s.white !== 3 - s.markValue) fail(`white ${s.white} is not the other mark value of ${s.markValue}`);
+  if (s.white !== otherMark(s.markValue)) fail(`white ${s.white} is not the other mark value of ${s.markValue}`);
   // What the phase implies is derived, never trusted: the machine's one function sets it.
   enterPhase(s, s.phase);
   for (let i = 1; i < n; i++) if (s.color[i]! > 2) fail(`object ${i} has color ${s.color[i]}`);
@@ -459,12 +465,18 @@ function checkScalars(s: HeapState, integer: (name: string, min: number, max: nu
 }
 
 function loadPacer(s: HeapState, header: SnapshotHeader): void {
-  const { nextMajorAt, allocationsAtLastTick } = header.pacer;
-  if (!Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick)) {
+  const { nextMajorAt, allocationsAtLastTick, debt, msPerYoung } = header.pacer;
+  if (
+    !Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick) ||
+    allocationsAtLastTick < 0 || allocationsAtLastTick > s.allocations || !Number.isInteger(debt) || debt < 0 ||
+    typeof msPerYoung !== 'number' || !(msPerYoung > 0 && msPerYoung < 1)
+  ) {
     fail('pacer state is malformed');
   }
   s.pacer.nextMajorAt = nextMajorAt;
   s.pacer.allocationsAtLastTick = allocationsAtLastTick;
+  s.pacer.debt = debt;
+  s.pacer.msPerYoung = msPerYoung;
 }
 
 function loadFinalizers(

@@ -1,0 +1,694 @@
+/**
+ * `game`: one game-shaped workload written three ways, run in the same process:
+ *
+ * (a) ecs-heap: components (SoA columns) for positions, velocities, health, items; references in
+ *     slots; nothing destroyed by hand; `heap.tick(1)` every frame;
+ * (b) plain JavaScript objects, the engine collecting;
+ * (c) bitECS 0.4, components as typed arrays, with hand-written destroys (`removeEntity` for
+ *     every projectile that expires, every unit that dies and every dropped item that vanishes).
+ *
+ * The shape (each variant idiomatic for its tool; the same seeded decisions every frame):
+ * - a scene graph of 100k entities (a 4-ary tree, a position each);
+ * - 5k units, each with a position, a velocity, health, a home scene node and an inventory: a
+ *   list of 4 item entities;
+ * - ~100k projectiles, each with a position, a velocity, an expiry frame and a weak target (a
+ *   unit): 1,500 spawn per frame (from a random unit, at a random unit) and live 50-83 frames;
+ * - 20 unit deaths per frame: the dead unit's items drop to the ground (a ring of 2,000 places;
+ *   an item pushed off the ring is gone), a new unit with 4 new items takes its place, and
+ *   projectiles targeting the dead unit see no target from then on;
+ * - each frame: deaths, spawns, units move, every projectile steers towards its target's
+ *   position (read from the target's position component) and moves, expired projectiles go.
+ *
+ * How each variant does the parts that differ:
+ * - projectiles' targets: (a) a 1-slot 'weak' object per projectile, slot 0 = the unit (it reads
+ *   NULL once the unit is collected; the unit's health <= 0 marks it dead before that, or
+ *   `heap.destroy(unit)` when the heap has it: then the slot reads NULL at once); (b) a reference,
+ *   nulled by the projectile when it finds its target's `alive` false; (c) the unit's eid plus a
+ *   generation the game keeps per eid and bumps on death (bitECS recycles eids).
+ * - expiry: (a) a timing wheel of 128 bucket objects (one per frame mod 128) holding the
+ *   projectiles; the bucket of the current frame is replaced by an empty one, which makes its
+ *   projectiles garbage (until collected they stay in the query: the update loop skips them by
+ *   their expiry field); (b) a dense array with swap-remove when the update loop meets an expired
+ *   projectile; (c) `removeEntity` in the update loop (bitECS defers query removals).
+ *
+ * Reported: frame time p50/p99/max per variant over the measured frames (after warm-up frames
+ * that bring the projectiles to their steady count and scatter indices), ratios to plain JS and to
+ * bitECS, and memory: ecs-heap `stats().bytes`, the JS engine heap growth after a forced GC with
+ * the world alive, and bitECS's (engine heap + ArrayBuffers growth, as its stores are typed arrays).
+ * Targets (issue 14): frame p50 and p99 at least as good as plain JS (stretch: as good as bitECS);
+ * memory no more than bitECS.
+ */
+import { addComponent, addEntity, createWorld, query, removeEntity, type World } from 'bitecs';
+import process from 'node:process';
+import { Heap, NULL, type Ref } from '../mod.ts';
+import { heapAndBuffersAfterGc, heapUsedAfterGc } from './lib/engine.ts';
+import { destroyOf } from './lib/features.ts';
+import { megabytes, msOf, ratio } from './lib/format.ts';
+import { warmUpOnce } from './lib/game-loop.ts';
+import { prng } from './lib/graphs.ts';
+import { isMain, runStandalone } from './lib/output.ts';
+import { atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
+import { median, type Spread, spread } from './lib/stats.ts';
+
+const SCENE = 100_000;
+const UNITS = 5_000;
+const ITEMS = 4;
+const SPAWNS = 1_500;
+const DEATHS = 20;
+const LIFE_MIN = 50;
+const LIFE_SPAN = 34; // lifetimes 50..83 frames: ~100k projectiles in flight
+const GROUND = 2_000;
+const WHEEL = 128;
+const STEER = 1e-3;
+
+// ---- the decisions of one frame, the same for every variant -----------------------------------
+
+interface Plan {
+  deathSlot: Uint32Array;
+  /** Per death: the new unit's home scene node, velocity and item values. */
+  newHome: Uint32Array;
+  newVx: Float32Array;
+  newVy: Float32Array;
+  newItems: Float32Array;
+  shooter: Uint32Array;
+  target: Uint32Array;
+  vx: Float32Array;
+  vy: Float32Array;
+  life: Uint32Array;
+}
+
+function makePlan(): Plan {
+  return {
+    deathSlot: new Uint32Array(DEATHS),
+    newHome: new Uint32Array(DEATHS),
+    newVx: new Float32Array(DEATHS),
+    newVy: new Float32Array(DEATHS),
+    newItems: new Float32Array(DEATHS * ITEMS),
+    shooter: new Uint32Array(SPAWNS),
+    target: new Uint32Array(SPAWNS),
+    vx: new Float32Array(SPAWNS),
+    vy: new Float32Array(SPAWNS),
+    life: new Uint32Array(SPAWNS),
+  };
+}
+
+/** Scene nodes from here on are leaves (a 4-ary tree: node i's children are 4i+1..4i+4). */
+const FIRST_LEAF = Math.ceil((SCENE - 1) / 4);
+
+function fillPlan(p: Plan, rand: () => number): void {
+  const pick = (n: number) => Math.floor(rand() * n);
+  for (let d = 0; d < DEATHS; d++) {
+    p.deathSlot[d] = pick(UNITS);
+    p.newHome[d] = FIRST_LEAF + pick(SCENE - FIRST_LEAF);
+    p.newVx[d] = rand() - 0.5;
+    p.newVy[d] = rand() - 0.5;
+    for (let k = 0; k < ITEMS; k++) p.newItems[d * ITEMS + k] = pick(100);
+  }
+  for (let s = 0; s < SPAWNS; s++) {
+    p.shooter[s] = pick(UNITS);
+    p.target[s] = pick(UNITS);
+    p.vx[s] = rand() - 0.5;
+    p.vy[s] = rand() - 0.5;
+    p.life[s] = LIFE_MIN + pick(LIFE_SPAN);
+  }
+}
+
+/** Initial state: scene positions, and each first unit's home, velocity, items. */
+function sceneX(i: number): number {
+  return (i * 7919) % 1000;
+}
+function sceneY(i: number): number {
+  return (i * 104729) % 1000;
+}
+
+/** One variant: builds its world, then plays frames. */
+interface Variant {
+  name: string;
+  /** Plays one frame with the given decisions; frame numbers start at 1. */
+  frame(frame: number, plan: Plan): void;
+  /** Bytes attributed to this variant's world (after the frames, world alive). */
+  memory(): number;
+  /** Live projectiles (a check that the variants agree). */
+  projectiles(): number;
+  /** Counts to print (collections, zombies, ...). */
+  info(): string;
+}
+
+// ---- (b) plain JavaScript ------------------------------------------------------------------------
+
+interface JsScene {
+  x: number;
+  y: number;
+  c0: JsScene | null;
+  c1: JsScene | null;
+  c2: JsScene | null;
+  c3: JsScene | null;
+}
+interface JsItem {
+  value: number;
+}
+interface JsUnit {
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  hp: number;
+  alive: boolean;
+  home: JsScene;
+  inventory: JsItem[];
+}
+interface JsProjectile {
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  expires: number;
+  target: JsUnit | null;
+}
+
+function jsVariant(ctx: Ctx): Variant {
+  const baseline = heapUsedAfterGc(ctx);
+  const scene: JsScene[] = [];
+  for (let i = 0; i < SCENE; i++) scene.push({ x: sceneX(i), y: sceneY(i), c0: null, c1: null, c2: null, c3: null });
+  for (let i = 1; i < SCENE; i++) {
+    const p = scene[(i - 1) >> 2]!;
+    const k = (i - 1) & 3;
+    if (k === 0) p.c0 = scene[i]!;
+    else if (k === 1) p.c1 = scene[i]!;
+    else if (k === 2) p.c2 = scene[i]!;
+    else p.c3 = scene[i]!;
+  }
+  const root = scene[0]!;
+  const newUnit = (home: number, vx: number, vy: number, items: Float32Array, at: number): JsUnit => {
+    const h = scene[home]!;
+    const inventory: JsItem[] = [];
+    for (let k = 0; k < ITEMS; k++) inventory.push({ value: items[at + k]! });
+    return { x: h.x, y: h.y, vx, vy, hp: 100, alive: true, home: h, inventory };
+  };
+  const units: JsUnit[] = [];
+  const first = new Float32Array(ITEMS).fill(1);
+  for (let u = 0; u < UNITS; u++) {
+    units.push(newUnit(FIRST_LEAF + ((u * 37) % (SCENE - FIRST_LEAF)), 0.1, -0.1, first, 0));
+  }
+  countScene(root);
+  const ground: (JsItem | null)[] = new Array(GROUND).fill(null);
+  let groundAt = 0;
+  const projectiles: JsProjectile[] = [];
+  return {
+    name: 'plain JS objects',
+    frame(frame, p) {
+      for (let d = 0; d < DEATHS; d++) {
+        const slot = p.deathSlot[d]!;
+        const dead = units[slot]!;
+        dead.alive = false;
+        dead.hp = 0;
+        for (const item of dead.inventory) {
+          ground[groundAt] = item;
+          groundAt = (groundAt + 1) % GROUND;
+        }
+        dead.inventory = [];
+        units[slot] = newUnit(p.newHome[d]!, p.newVx[d]!, p.newVy[d]!, p.newItems, d * ITEMS);
+      }
+      for (let s = 0; s < SPAWNS; s++) {
+        const from = units[p.shooter[s]!]!;
+        projectiles.push({
+          x: from.x,
+          y: from.y,
+          vx: p.vx[s]!,
+          vy: p.vy[s]!,
+          expires: frame + p.life[s]!,
+          target: units[p.target[s]!]!,
+        });
+      }
+      for (let u = 0; u < UNITS; u++) {
+        const unit = units[u]!;
+        unit.x += unit.vx;
+        unit.y += unit.vy;
+      }
+      for (let i = 0; i < projectiles.length;) {
+        const q = projectiles[i]!;
+        if (q.expires <= frame) {
+          projectiles[i] = projectiles[projectiles.length - 1]!;
+          projectiles.pop();
+          continue;
+        }
+        const t = q.target;
+        if (t !== null) {
+          if (t.alive) {
+            q.vx += (t.x - q.x) * STEER;
+            q.vy += (t.y - q.y) * STEER;
+          } else {
+            q.target = null;
+          }
+        }
+        q.x += q.vx;
+        q.y += q.vy;
+        i++;
+      }
+    },
+    memory: () => {
+      const bytes = heapUsedAfterGc(ctx) - baseline;
+      countScene(root); // the scene is used after the measurement, so it was alive through it
+      return bytes;
+    },
+    projectiles: () => projectiles.length,
+    info: () => `${projectiles.length} projectiles`,
+  };
+}
+
+/** Checks that the scene tree holds every node. */
+function countScene(root: JsScene): number {
+  const stack: JsScene[] = [root];
+  let n = 0;
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    n++;
+    if (s.c0 !== null) stack.push(s.c0);
+    if (s.c1 !== null) stack.push(s.c1);
+    if (s.c2 !== null) stack.push(s.c2);
+    if (s.c3 !== null) stack.push(s.c3);
+  }
+  if (n !== SCENE) throw new Error(`game: the JS scene has ${n} nodes`);
+  return n;
+}
+
+// ---- (c) bitECS ----------------------------------------------------------------------------------
+
+const MAX_EID = 1 << 19;
+
+function bitecsVariant(ctx: Ctx): Variant {
+  const baseline = heapAndBuffersAfterGc(ctx);
+  const world: World = createWorld();
+  const Position = { x: new Float32Array(MAX_EID), y: new Float32Array(MAX_EID) };
+  const Velocity = { vx: new Float32Array(MAX_EID), vy: new Float32Array(MAX_EID) };
+  const Health = { hp: new Float32Array(MAX_EID) };
+  const Item = { value: new Float32Array(MAX_EID) };
+  const Child = [0, 1, 2, 3].map(() => new Uint32Array(MAX_EID));
+  const Home = { node: new Uint32Array(MAX_EID) };
+  const Projectile = {
+    target: new Uint32Array(MAX_EID),
+    targetGen: new Uint32Array(MAX_EID),
+    expires: new Int32Array(MAX_EID),
+  };
+  const unitGen = new Uint32Array(MAX_EID);
+  const inventory: number[][] = [];
+  const make = (): number => {
+    const e = addEntity(world);
+    if (e >= MAX_EID) throw new Error(`game: bitECS eid ${e} past the stores' ${MAX_EID}`);
+    return e;
+  };
+  const scene = new Uint32Array(SCENE);
+  for (let i = 0; i < SCENE; i++) {
+    const e = make();
+    addComponent(world, e, Position);
+    Position.x[e] = sceneX(i);
+    Position.y[e] = sceneY(i);
+    scene[i] = e;
+  }
+  for (let i = 1; i < SCENE; i++) Child[(i - 1) & 3]![scene[(i - 1) >> 2]!] = scene[i]!;
+  const newUnit = (home: number, vx: number, vy: number, items: Float32Array, at: number): number => {
+    const u = make();
+    addComponent(world, u, Position);
+    addComponent(world, u, Velocity);
+    addComponent(world, u, Health);
+    addComponent(world, u, Home);
+    const h = scene[home]!;
+    Home.node[u] = h;
+    Position.x[u] = Position.x[h]!;
+    Position.y[u] = Position.y[h]!;
+    Velocity.vx[u] = vx;
+    Velocity.vy[u] = vy;
+    Health.hp[u] = 100;
+    const list: number[] = [];
+    for (let k = 0; k < ITEMS; k++) {
+      const item = make();
+      addComponent(world, item, Item);
+      Item.value[item] = items[at + k]!;
+      list.push(item);
+    }
+    inventory[u] = list;
+    return u;
+  };
+  const units = new Uint32Array(UNITS);
+  const first = new Float32Array(ITEMS).fill(1);
+  for (let u = 0; u < UNITS; u++) {
+    units[u] = newUnit(FIRST_LEAF + ((u * 37) % (SCENE - FIRST_LEAF)), 0.1, -0.1, first, 0);
+  }
+  const ground = new Uint32Array(GROUND);
+  let groundAt = 0;
+  let live = 0;
+  return {
+    name: 'bitECS 0.4, hand-written destroys',
+    frame(frame, p) {
+      for (let d = 0; d < DEATHS; d++) {
+        const slot = p.deathSlot[d]!;
+        const dead = units[slot]!;
+        for (const item of inventory[dead]!) {
+          const gone = ground[groundAt]!;
+          if (gone !== 0) removeEntity(world, gone);
+          ground[groundAt] = item;
+          groundAt = (groundAt + 1) % GROUND;
+        }
+        inventory[dead] = [];
+        unitGen[dead]!++;
+        removeEntity(world, dead);
+        units[slot] = newUnit(p.newHome[d]!, p.newVx[d]!, p.newVy[d]!, p.newItems, d * ITEMS);
+      }
+      for (let s = 0; s < SPAWNS; s++) {
+        const from = units[p.shooter[s]!]!;
+        const to = units[p.target[s]!]!;
+        const e = make();
+        addComponent(world, e, Position);
+        addComponent(world, e, Velocity);
+        addComponent(world, e, Projectile);
+        Position.x[e] = Position.x[from]!;
+        Position.y[e] = Position.y[from]!;
+        Velocity.vx[e] = p.vx[s]!;
+        Velocity.vy[e] = p.vy[s]!;
+        Projectile.expires[e] = frame + p.life[s]!;
+        Projectile.target[e] = to;
+        Projectile.targetGen[e] = unitGen[to]!;
+      }
+      const x = Position.x;
+      const y = Position.y;
+      const vx = Velocity.vx;
+      const vy = Velocity.vy;
+      const us = query(world, [Health]);
+      for (let k = 0; k < us.length; k++) {
+        const u = us[k]!;
+        x[u]! += vx[u]!;
+        y[u]! += vy[u]!;
+      }
+      const target = Projectile.target;
+      const gen = Projectile.targetGen;
+      const expires = Projectile.expires;
+      const ps = query(world, [Projectile]);
+      live = 0;
+      for (let k = 0; k < ps.length; k++) {
+        const e = ps[k]!;
+        if (expires[e]! <= frame) {
+          removeEntity(world, e); // deferred: the query stays valid through this loop
+          continue;
+        }
+        live++;
+        const t = target[e]!;
+        if (t !== 0) {
+          if (unitGen[t] === gen[e]) {
+            vx[e]! += (x[t]! - x[e]!) * STEER;
+            vy[e]! += (y[t]! - y[e]!) * STEER;
+          } else {
+            target[e] = 0;
+          }
+        }
+        x[e]! += vx[e]!;
+        y[e]! += vy[e]!;
+      }
+    },
+    memory: () => {
+      const bytes = heapAndBuffersAfterGc(ctx) - baseline;
+      if (Child[0]![scene[0]!] !== scene[1]) throw new Error('game: the bitECS scene lost its first child');
+      return bytes;
+    },
+    projectiles: () => live,
+    info: () => `${live} projectiles`,
+  };
+}
+
+// ---- (a) ecs-heap --------------------------------------------------------------------------------
+
+function heapVariant(_ctx: Ctx): Variant {
+  const heap = new Heap({ initialCapacity: 1 << 18 });
+  const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+  const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'Velocity' });
+  const Health = heap.defineComponent({ hp: 'f32' }, { name: 'Health' });
+  const Item = heap.defineComponent({ value: 'f32' }, { name: 'Item' });
+  const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
+  const destroy = destroyOf(heap);
+  const scene = new Float64Array(SCENE);
+  for (let i = 0; i < SCENE; i++) {
+    const s = heap.alloc(4);
+    heap.add(s, Position, { x: sceneX(i), y: sceneY(i) });
+    scene[i] = s;
+    if (i > 0) heap.set(scene[(i - 1) >> 2]!, (i - 1) & 3, s);
+  }
+  heap.pin(scene[0]!);
+  const newUnit = (home: number, vx: number, vy: number, items: Float32Array, from: number): Ref => {
+    const u = heap.alloc(2);
+    const inv = heap.alloc(ITEMS);
+    for (let k = 0; k < ITEMS; k++) {
+      const item = heap.alloc(0);
+      heap.add(item, Item, { value: items[from + k]! });
+      heap.set(inv, k, item);
+    }
+    heap.set(u, 0, inv);
+    heap.set(u, 1, scene[home]!);
+    const h = heap.index(scene[home]!);
+    heap.add(u, Position, { x: Position.x[h]!, y: Position.y[h]! });
+    heap.add(u, Velocity, { vx, vy });
+    heap.add(u, Health, { hp: 100 });
+    return u;
+  };
+  const units = heap.alloc(UNITS);
+  heap.pin(units);
+  const first = new Float32Array(ITEMS).fill(1);
+  for (let u = 0; u < UNITS; u++) {
+    heap.set(units, u, newUnit(FIRST_LEAF + ((u * 37) % (SCENE - FIRST_LEAF)), 0.1, -0.1, first, 0));
+  }
+  const ground = heap.alloc(GROUND);
+  heap.pin(ground);
+  let groundAt = 0;
+  const BUCKET = 2048;
+  const wheel = heap.alloc(WHEEL);
+  heap.pin(wheel);
+  const fill = new Int32Array(WHEEL);
+  for (let b = 0; b < WHEEL; b++) heap.set(wheel, b, heap.alloc(BUCKET));
+  heap.collect(); // loading done: the world is old
+  let live = 0;
+  let zombies = 0;
+  return {
+    name: 'ecs-heap, tick(1)',
+    frame(frame, p) {
+      for (let d = 0; d < DEATHS; d++) {
+        const slot = p.deathSlot[d]!;
+        const dead = heap.get(units, slot);
+        const inv = heap.get(dead, 0);
+        for (let k = 0; k < ITEMS; k++) {
+          heap.set(ground, groundAt, heap.get(inv, k)); // the item pushed off the ring becomes garbage
+          groundAt = (groundAt + 1) % GROUND;
+        }
+        Health.hp[heap.index(dead)] = 0; // dead from now on, for projectiles that still see it
+        heap.set(units, slot, newUnit(p.newHome[d]!, p.newVx[d]!, p.newVy[d]!, p.newItems, d * ITEMS));
+        destroy?.(dead);
+      }
+      // Expired projectiles: replacing the frame's bucket drops every projectile in it.
+      const due = frame % WHEEL;
+      heap.set(wheel, due, heap.alloc(BUCKET));
+      fill[due] = 0;
+      for (let s = 0; s < SPAWNS; s++) {
+        const from = heap.get(units, p.shooter[s]!);
+        const q = heap.alloc(1, 'weak');
+        heap.set(q, 0, heap.get(units, p.target[s]!));
+        const fi = heap.index(from);
+        heap.add(q, Position, { x: Position.x[fi]!, y: Position.y[fi]! });
+        heap.add(q, Velocity, { vx: p.vx[s]!, vy: p.vy[s]! });
+        const expires = frame + p.life[s]!;
+        heap.add(q, Projectile, { expires });
+        const b = expires % WHEEL;
+        let bucket = heap.get(wheel, b);
+        if (fill[b] === heap.slotCount(bucket)) {
+          heap.resize(bucket, 2 * fill[b]!);
+          bucket = heap.get(wheel, b);
+        }
+        heap.set(bucket, fill[b]!++, q);
+      }
+      // Columns read after the frame's allocations (the heap may have grown).
+      const x = Position.x;
+      const y = Position.y;
+      const vx = Velocity.vx;
+      const vy = Velocity.vy;
+      const hp = Health.hp;
+      const us = heap.query(Health);
+      for (let k = 0; k < us.length; k++) {
+        const u = us[k]!;
+        if (hp[u]! <= 0) continue; // dead, not yet collected
+        x[u]! += vx[u]!;
+        y[u]! += vy[u]!;
+      }
+      const expiresAt = Projectile.expires;
+      const ps = heap.query(Projectile);
+      live = 0;
+      zombies = 0;
+      for (let k = 0; k < ps.length; k++) {
+        const i = ps[k]!;
+        if (expiresAt[i]! <= frame) {
+          zombies++; // dropped, not yet collected
+          continue;
+        }
+        live++;
+        const t = heap.get(heap.refAt(i), 0);
+        if (t !== NULL) {
+          const ti = heap.index(t);
+          if (hp[ti]! > 0) {
+            vx[i]! += (x[ti]! - x[i]!) * STEER;
+            vy[i]! += (y[ti]! - y[i]!) * STEER;
+          }
+        }
+        x[i]! += vx[i]!;
+        y[i]! += vy[i]!;
+      }
+      heap.tick(1);
+    },
+    memory: () => heap.stats().bytes,
+    projectiles: () => live,
+    info: () => {
+      const st = heap.stats();
+      return `${live} projectiles + ${zombies} dropped, not yet collected; ${st.live} live objects; ` +
+        `${st.majorCollections} majors, ${st.minorCollections} minors; unit deaths ${
+          destroy === null ? 'by health flag' : 'by heap.destroy()'
+        }`;
+    },
+  };
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+
+interface VariantRun {
+  name: string;
+  frameMs: number[];
+  memory: number;
+  projectiles: number;
+  info: string;
+}
+
+function play(ctx: Ctx, make: (ctx: Ctx) => Variant, warm: number, frames: number): VariantRun {
+  const v = make(ctx);
+  ctx.log(`[bench] game: ${v.name}, ${warm} warm-up + ${frames} frames`);
+  const rand = prng(0x9a3e);
+  const plan = makePlan();
+  const frameMs: number[] = [];
+  for (let f = 1; f <= warm + frames; f++) {
+    fillPlan(plan, rand);
+    const t0 = performance.now();
+    v.frame(f, plan);
+    const t = performance.now() - t0;
+    if (f > warm) frameMs.push(t);
+  }
+  return { name: v.name, frameMs, memory: v.memory(), projectiles: v.projectiles(), info: v.info() };
+}
+
+const MAKERS = [heapVariant, jsVariant, bitecsVariant];
+
+export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
+  warmUpOnce();
+  const warm = ctx.quick ? 90 : 100;
+  const frames = ctx.quick ? 150 : 600;
+  const reps = ctx.quick ? 1 : 2;
+  const runs: VariantRun[][] = MAKERS.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    for (let j = 0; j < MAKERS.length; j++) {
+      const k = (r + j) % MAKERS.length;
+      runs[k]!.push(play(ctx, MAKERS[k]!, warm, frames));
+    }
+  }
+  const counts = runs.map((rs) => rs[0]!.projectiles);
+  if (counts.some((c) => c !== counts[0])) {
+    throw new Error(`game: the variants disagree on live projectiles: ${counts.join(' ')}`);
+  }
+  const spreads: Spread[] = runs.map((rs) => {
+    const s = rs.map((r) => spread(r.frameMs));
+    return {
+      count: s[0]!.count,
+      p50: median(s.map((x) => x.p50)),
+      p99: median(s.map((x) => x.p99)),
+      max: median(s.map((x) => x.max)),
+    };
+  });
+  const memory = runs.map((rs) => median(rs.map((r) => r.memory)));
+  const [ecs, js, bit] = spreads as [Spread, Spread, Spread];
+  const at = `game ${SCENE / 1000}k scene, ${
+    UNITS / 1000
+  }k units, ~100k projectiles (${ctx.runtime}, median of ${reps})`;
+  const memoryLabel = [
+    'stats().bytes',
+    'engine heapUsed growth after gc()',
+    'engine heap + ArrayBuffers growth after gc()',
+  ];
+  return Promise.resolve(report('game', ctx, [{
+    tables: [{
+      title:
+        `game: frame ms over ${frames} frames after ${warm} warm-up frames, ${SPAWNS} spawns and ${DEATHS} unit deaths a frame (${ctx.runtime} ${ctx.runtimeVersion})`,
+      columns: [
+        'variant',
+        'frame p50',
+        'frame p99',
+        'frame max',
+        'p50 / JS',
+        'p99 / JS',
+        'p50 / bitECS',
+        'p99 / bitECS',
+        'memory',
+        'at the end',
+      ],
+      rows: spreads.map((s, k) => [
+        runs[k]![0]!.name,
+        msOf(s.p50),
+        msOf(s.p99),
+        msOf(s.max),
+        ratio(s.p50 / js.p50),
+        ratio(s.p99 / js.p99),
+        ratio(s.p50 / bit.p50),
+        ratio(s.p99 / bit.p99),
+        `${megabytes(memory[k]!)} (${memoryLabel[k]})`,
+        runs[k]![runs[k]!.length - 1]!.info,
+      ]),
+    }],
+    targets: [
+      atMost(
+        `${at}: frame p50, ecs-heap / plain JS`,
+        ecs.p50 / js.p50,
+        1,
+        'x',
+        ecs.p50 / bit.p50 <= 1 ? undefined : undefined,
+      ),
+      atMost(`${at}: frame p99, ecs-heap / plain JS`, ecs.p99 / js.p99, 1, 'x'),
+      atMost(`${at}: frame p50, ecs-heap / bitECS (stretch goal)`, ecs.p50 / bit.p50, 1, 'x'),
+      atMost(`${at}: frame p99, ecs-heap / bitECS (stretch goal)`, ecs.p99 / bit.p99, 1, 'x'),
+      atMost(`${at}: memory, ecs-heap stats().bytes / bitECS heap + ArrayBuffers`, memory[0]! / memory[2]!, 1, 'x'),
+    ],
+    ratios: [
+      { name: `${at}: ecs-heap frame p50 / plain JS`, value: ecs.p50 / js.p50 },
+      { name: `${at}: ecs-heap frame p99 / plain JS`, value: ecs.p99 / js.p99 },
+      { name: `${at}: ecs-heap frame p50 / bitECS`, value: ecs.p50 / bit.p50 },
+      { name: `${at}: ecs-heap frame p99 / bitECS`, value: ecs.p99 / bit.p99 },
+      { name: `${at}: ecs-heap memory / bitECS memory`, value: memory[0]! / memory[2]! },
+      { name: `${at}: ecs-heap memory / plain JS memory`, value: memory[0]! / memory[1]! },
+    ],
+    notes: [
+      `Each variant builds its own world and plays ${warm} warm-up frames (projectiles reach their steady count, ` +
+      `indices scatter) and ${frames} measured frames, ${reps} run${reps === 1 ? '' : 's'} each, the variants taking ` +
+      'turns; cells are medians over runs. Frame time is the whole frame: deaths, spawns, unit and projectile ' +
+      "updates, expiry, and for ecs-heap tick(1); the frame's random decisions are drawn before it starts (untimed) " +
+      'and are the same for every variant, which end with the same number of live projectiles (checked).',
+      "Memory after the frames: ecs-heap's stats().bytes (every typed array of the heap, component columns and " +
+      "capacity not yet used included); plain JS: the engine heap's growth after a forced full GC over a baseline " +
+      'taken before the world was built; bitECS: the same plus ArrayBuffer growth (its stores are typed arrays, ' +
+      `sized for ${MAX_EID} eids as a bitECS game sizes them up front).`,
+      'Targets: p50 and p99 at least as good as plain JS (<= 1x); stretch: as good as bitECS; memory no more than ' +
+      "bitECS. See the suite's header comment for how each variant expires projectiles and kills units.",
+    ],
+    data: {
+      frames,
+      warm,
+      reps,
+      variants: runs.map((rs, k) => ({
+        name: rs[0]!.name,
+        frame: spreads[k],
+        memory: memory[k],
+        memoryMeasure: memoryLabel[k],
+        info: rs.map((r) => r.info),
+      })),
+    },
+  }]));
+}
+
+if (isMain(import.meta)) process.exitCode = await runStandalone('game', gameSuite);

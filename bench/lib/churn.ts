@@ -1,0 +1,106 @@
+/**
+ * The churn workload, shared by the churn and generational suites: one round spawns K short-lived
+ * objects that reference a 10^4-object world and then drops them all. Each factory builds one
+ * contender's state and returns one round.
+ */
+import { addEntity, createWorld, removeEntity } from 'bitecs';
+import type { Heap, Ref } from '../../mod.ts';
+import { makeGraph, prng } from './graphs.ts';
+import { buildHeap } from './heaps.ts';
+import { buildJsNodes, type JsNode } from './js-graph.ts';
+
+/** Live world objects every contender keeps through the rounds. */
+export const CHURN_WORLD = 1e4;
+
+/** Two world picks per short-lived object, the same sequence for every contender. */
+export function churnPicks(k: number): Uint32Array {
+  const rand = prng(0xc4a7 ^ k);
+  const p = new Uint32Array(2 * k);
+  for (let j = 0; j < p.length; j++) p[j] = Math.floor(rand() * CHURN_WORLD);
+  return p;
+}
+
+/** The world's handles, in allocation order (index i+1 holds tree node i). */
+function worldHeap(): { heap: Heap; world: Ref[] } {
+  const heap = buildHeap(makeGraph('tree', CHURN_WORLD));
+  const world: Ref[] = [];
+  for (let i = 1; i <= CHURN_WORLD; i++) world.push(heap.refAt(i));
+  return { heap, world };
+}
+
+/**
+ * K allocs with 2 slots and 2 set() each, then `collect()` or `minor()`, which frees all K (checked).
+ * `oldWorld`: collect once before the rounds, so the world is old (what the generational suite
+ * measures); otherwise the first round's collection promotes it.
+ */
+export function ecsChurnRound(k: number, collector: 'collect' | 'minor', oldWorld = false): () => unknown {
+  const { heap, world } = worldHeap();
+  if (oldWorld) heap.collect();
+  const p = churnPicks(k);
+  const held: Ref[] = new Array(k).fill(0);
+  return () => {
+    for (let j = 0; j < k; j++) {
+      const o = heap.alloc(2);
+      heap.set(o, 0, world[p[2 * j]!]!);
+      heap.set(o, 1, world[p[2 * j + 1]!]!);
+      held[j] = o;
+    }
+    const info = collector === 'collect' ? heap.collect() : heap.minor();
+    if (info.freed !== k) throw new Error(`churn: ${collector}() freed ${info.freed}, expected ${k}`);
+    return held;
+  };
+}
+
+/** K bare `alloc(0)` then `collect()`: the same work as bitECS's bare entities. */
+export function bareChurnRound(k: number): () => unknown {
+  const { heap } = worldHeap();
+  const held: Ref[] = new Array(k).fill(0);
+  return () => {
+    for (let j = 0; j < k; j++) held[j] = heap.alloc(0);
+    heap.collect();
+    return held;
+  };
+}
+
+/** K `addEntity` then K `removeEntity`, in a world that holds 10^4 live entities too. */
+export function bitecsChurnRound(k: number): () => unknown {
+  const world = createWorld();
+  for (let i = 0; i < CHURN_WORLD; i++) addEntity(world);
+  const held: number[] = new Array(k).fill(0);
+  return () => {
+    for (let j = 0; j < k; j++) held[j] = addEntity(world);
+    for (let j = 0; j < k; j++) removeEntity(world, held[j]!);
+    return held;
+  };
+}
+
+interface JsPair {
+  a: JsNode;
+  b: JsNode;
+}
+
+/**
+ * K `{ a, b }` referencing the same tree as JavaScript objects. `minorGc` null: dropped when the
+ * next round overwrites them, the engine collecting whenever it decides (its GC amortized into
+ * the time). Otherwise dropped at the end of the round and the engine's young generation
+ * collected right away (V8 `gc({ type: 'minor' })`, a scavenge): the same work per round as
+ * ecs-heap's `minor()`.
+ */
+export function jsChurnRound(k: number, minorGc: (() => void) | null = null): () => unknown {
+  // world[i] is the object at heap index i + 1.
+  const world = buildJsNodes(makeGraph('tree', CHURN_WORLD)).slice(1);
+  const p = churnPicks(k);
+  const held: (JsPair | null)[] = new Array(k).fill(null);
+  if (minorGc === null) {
+    return () => {
+      for (let j = 0; j < k; j++) held[j] = { a: world[p[2 * j]!]!, b: world[p[2 * j + 1]!]! };
+      return held;
+    };
+  }
+  return () => {
+    for (let j = 0; j < k; j++) held[j] = { a: world[p[2 * j]!]!, b: world[p[2 * j + 1]!]! };
+    held.fill(null);
+    minorGc();
+    return held;
+  };
+}

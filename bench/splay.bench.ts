@@ -1,0 +1,590 @@
+/**
+ * `splay`: Octane's splay benchmark, written for ecs-heap from its description (not from its code):
+ * a splay tree of 8,000 nodes keyed by random numbers, each node holding a payload tree of depth 5
+ * (a binary tree whose 32 leaves each hold a small array and a string naming the key). One step
+ * makes 80 modifications, each inserting a node with a fresh random key and a fresh payload, then
+ * removing the node with the greatest key below the new one (or the new one when there is none):
+ * a random existing node, as the keys are random. Every operation splays (top-down splaying).
+ * Old payloads become garbage as their nodes leave: a workload with many long-lived objects and a
+ * steady stream of medium-lived ones, which is what Octane used it to measure GC latency with.
+ *
+ * ecs-heap: a node is a 3-slot object (left, right, payload) with its key in a `Key` component
+ * (f64); payload inner nodes are 2-slot objects; a payload leaf is a 0-slot object with a `Leaf`
+ * component holding the array (`['u8', 10]`, the values 0..9) and, for the string, the key it
+ * names (f64: the string is a function of the key). The tree's root is slot 0 of a pinned holder.
+ * `heap.tick(1)` after each step, as a game would call it once a frame.
+ *
+ * Anchor in the same process: the same tree as plain JavaScript objects (string leaves and all),
+ * the same seeded keys, collected by the engine. Both run in blocks of steps that take turns
+ * (the order rotating), so load from other processes hits both alike; the throughput ratio is the
+ * median over blocks. The engine's GC pauses during the JavaScript blocks come from
+ * PerformanceObserver 'gc' entries (Node; n/a where the runtime does not deliver them); its memory
+ * is the growth of `heapUsed` after a forced full GC, with the tree alive, over a baseline taken
+ * before it was built.
+ *
+ * Targets (issue 14): throughput >= 0.8x plain JS (stretch 1x); stats().bytes <= 1x the engine's
+ * heap for the same tree; tick(1) p99 <= 1.5 ms, max <= 3 ms.
+ */
+import process from 'node:process';
+import { type ComponentBase, type Heap, Heap as HeapClass, NULL, type Ref } from '../mod.ts';
+import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc } from './lib/engine.ts';
+import { megabytes, msOf, ratio, sig } from './lib/format.ts';
+import { warmUpOnce } from './lib/game-loop.ts';
+import { prng } from './lib/graphs.ts';
+import { isMain, runStandalone } from './lib/output.ts';
+import { pairedRounds } from './lib/paired.ts';
+import { atLeast, atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
+import { max, percentile, spread, sum } from './lib/stats.ts';
+
+const TREE_SIZE = 8000;
+const MODIFICATIONS = 80;
+const PAYLOAD_DEPTH = 5;
+const SEED = 0x5b1a7;
+
+// ---- plain JavaScript ------------------------------------------------------------------------
+
+interface JsLeaf {
+  array: number[];
+  string: string;
+}
+interface JsInner {
+  left: JsPayload;
+  right: JsPayload;
+}
+type JsPayload = JsLeaf | JsInner;
+
+function jsPayload(depth: number, tag: string): JsPayload {
+  if (depth === 0) return { array: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], string: `String for key ${tag} in leaf node` };
+  return { left: jsPayload(depth - 1, tag), right: jsPayload(depth - 1, tag) };
+}
+
+class JsNode {
+  left: JsNode | null = null;
+  right: JsNode | null = null;
+  readonly key: number;
+  readonly value: JsPayload;
+  constructor(key: number, value: JsPayload) {
+    this.key = key;
+    this.value = value;
+  }
+}
+
+/** A splay tree of JavaScript objects; top-down splaying with a scratch header node. */
+class JsSplayTree {
+  root: JsNode | null = null;
+  readonly #header = new JsNode(0, { array: [], string: '' });
+
+  /** Brings the node with `key`, or the last node on its search path, to the root. */
+  splay(key: number): void {
+    let current = this.root;
+    if (current === null) return;
+    const header = this.#header;
+    header.left = header.right = null;
+    let left = header; // the left tree's rightmost node (header.right is its root)
+    let right = header; // the right tree's leftmost node (header.left is its root)
+    for (;;) {
+      if (key < current.key) {
+        let next: JsNode | null = current.left;
+        if (next === null) break;
+        if (key < next.key) {
+          current.left = next.right; // rotate right
+          next.right = current;
+          current = next;
+          next = current.left;
+          if (next === null) break;
+        }
+        right.left = current; // link right
+        right = current;
+        current = next;
+      } else if (key > current.key) {
+        let next: JsNode | null = current.right;
+        if (next === null) break;
+        if (key > next.key) {
+          current.right = next.left; // rotate left
+          next.left = current;
+          current = next;
+          next = current.right;
+          if (next === null) break;
+        }
+        left.right = current; // link left
+        left = current;
+        current = next;
+      } else {
+        break;
+      }
+    }
+    left.right = current.left; // assemble
+    right.left = current.right;
+    current.left = header.right;
+    current.right = header.left;
+    this.root = current;
+  }
+
+  find(key: number): JsNode | null {
+    if (this.root === null) return null;
+    this.splay(key);
+    return this.root!.key === key ? this.root : null;
+  }
+
+  insert(key: number, value: JsPayload): void {
+    if (this.root === null) {
+      this.root = new JsNode(key, value);
+      return;
+    }
+    this.splay(key);
+    const root = this.root!;
+    if (root.key === key) return;
+    const node = new JsNode(key, value);
+    if (key > root.key) {
+      node.left = root;
+      node.right = root.right;
+      root.right = null;
+    } else {
+      node.right = root;
+      node.left = root.left;
+      root.left = null;
+    }
+    this.root = node;
+  }
+
+  remove(key: number): void {
+    this.splay(key);
+    const root = this.root;
+    if (root === null || root.key !== key) throw new Error(`splay: key ${key} not found`);
+    if (root.left === null) {
+      this.root = root.right;
+    } else {
+      const right = root.right;
+      this.root = root.left;
+      this.splay(key); // every key on the left is smaller: its largest comes up, with no right child
+      this.root!.right = right;
+    }
+  }
+
+  /** The node with the largest key below `key`, or null. */
+  findGreatestLessThan(key: number): JsNode | null {
+    if (this.root === null) return null;
+    this.splay(key);
+    const root = this.root!;
+    if (root.key < key) return root;
+    let current = root.left;
+    if (current === null) return null;
+    while (current.right !== null) current = current.right;
+    return current;
+  }
+}
+
+class JsSplay {
+  readonly tree = new JsSplayTree();
+  readonly #rand = prng(SEED);
+
+  insertNew(): number {
+    let key: number;
+    do key = this.#rand(); while (this.tree.find(key) !== null);
+    this.tree.insert(key, jsPayload(PAYLOAD_DEPTH, String(key)));
+    return key;
+  }
+
+  step(): void {
+    for (let m = 0; m < MODIFICATIONS; m++) {
+      const key = this.insertNew();
+      const greatest = this.tree.findGreatestLessThan(key);
+      this.tree.remove(greatest === null ? key : greatest.key);
+    }
+  }
+}
+
+// ---- ecs-heap --------------------------------------------------------------------------------
+
+const LEFT = 0;
+const RIGHT = 1;
+const PAYLOAD = 2;
+
+/** The same tree on an ecs-heap: handles for nodes, keys in a component column. */
+class HeapSplay {
+  readonly heap: Heap;
+  readonly #Key;
+  readonly #Leaf;
+  readonly #holder: Ref;
+  readonly #header: Ref;
+  readonly #rand = prng(SEED);
+
+  constructor(heap: Heap) {
+    this.heap = heap;
+    this.#Key = heap.defineComponent({ k: 'f64' }, { name: 'Key' });
+    this.#Leaf = heap.defineComponent({ values: ['u8', 10], tag: 'f64' }, { name: 'Leaf' });
+    this.#holder = heap.alloc(1);
+    heap.pin(this.#holder);
+    this.#header = heap.alloc(2);
+    heap.pin(this.#header);
+  }
+
+  get components(): ComponentBase[] {
+    return [this.#Key, this.#Leaf];
+  }
+
+  #payload(depth: number, tag: number): Ref {
+    const h = this.heap;
+    if (depth === 0) {
+      const leaf = h.alloc(0);
+      h.add(leaf, this.#Leaf);
+      const i = h.index(leaf);
+      const values = this.#Leaf.values; // read after the alloc: the columns may have grown
+      for (let k = 0; k < 10; k++) values[i * 10 + k] = k;
+      this.#Leaf.tag[i] = tag;
+      return leaf;
+    }
+    const inner = h.alloc(2);
+    h.set(inner, 0, this.#payload(depth - 1, tag));
+    h.set(inner, 1, this.#payload(depth - 1, tag));
+    return inner;
+  }
+
+  #newNode(key: number, payload: Ref): Ref {
+    const h = this.heap;
+    const node = h.alloc(3);
+    h.add(node, this.#Key);
+    this.#Key.k[h.index(node)] = key;
+    h.set(node, PAYLOAD, payload);
+    return node;
+  }
+
+  splay(key: number): void {
+    const h = this.heap;
+    let current = h.get(this.#holder, 0);
+    if (current === NULL) return;
+    const keys = this.#Key.k; // no allocation below: the column stays valid
+    const header = this.#header;
+    h.set(header, LEFT, NULL);
+    h.set(header, RIGHT, NULL);
+    let left = header;
+    let right = header;
+    for (;;) {
+      const ck = keys[h.index(current)]!;
+      if (key < ck) {
+        let next = h.get(current, LEFT);
+        if (next === NULL) break;
+        if (key < keys[h.index(next)]!) {
+          h.set(current, LEFT, h.get(next, RIGHT));
+          h.set(next, RIGHT, current);
+          current = next;
+          next = h.get(current, LEFT);
+          if (next === NULL) break;
+        }
+        h.set(right, LEFT, current);
+        right = current;
+        current = next;
+      } else if (key > ck) {
+        let next = h.get(current, RIGHT);
+        if (next === NULL) break;
+        if (key > keys[h.index(next)]!) {
+          h.set(current, RIGHT, h.get(next, LEFT));
+          h.set(next, LEFT, current);
+          current = next;
+          next = h.get(current, RIGHT);
+          if (next === NULL) break;
+        }
+        h.set(left, RIGHT, current);
+        left = current;
+        current = next;
+      } else {
+        break;
+      }
+    }
+    h.set(left, RIGHT, h.get(current, LEFT));
+    h.set(right, LEFT, h.get(current, RIGHT));
+    h.set(current, LEFT, h.get(header, RIGHT));
+    h.set(current, RIGHT, h.get(header, LEFT));
+    h.set(this.#holder, 0, current);
+  }
+
+  #root(): Ref {
+    return this.heap.get(this.#holder, 0);
+  }
+
+  #keyOf(node: Ref): number {
+    return this.#Key.k[this.heap.index(node)]!;
+  }
+
+  find(key: number): boolean {
+    if (this.#root() === NULL) return false;
+    this.splay(key);
+    return this.#keyOf(this.#root()) === key;
+  }
+
+  insert(key: number, payload: Ref): void {
+    const h = this.heap;
+    if (this.#root() === NULL) {
+      h.set(this.#holder, 0, this.#newNode(key, payload));
+      return;
+    }
+    this.splay(key);
+    const root = this.#root();
+    const rootKey = this.#keyOf(root);
+    if (rootKey === key) return;
+    const node = this.#newNode(key, payload);
+    if (key > rootKey) {
+      h.set(node, LEFT, root);
+      h.set(node, RIGHT, h.get(root, RIGHT));
+      h.set(root, RIGHT, NULL);
+    } else {
+      h.set(node, RIGHT, root);
+      h.set(node, LEFT, h.get(root, LEFT));
+      h.set(root, LEFT, NULL);
+    }
+    h.set(this.#holder, 0, node);
+  }
+
+  remove(key: number): void {
+    const h = this.heap;
+    this.splay(key);
+    const root = this.#root();
+    if (root === NULL || this.#keyOf(root) !== key) throw new Error(`splay: key ${key} not found in the heap tree`);
+    const left = h.get(root, LEFT);
+    if (left === NULL) {
+      h.set(this.#holder, 0, h.get(root, RIGHT));
+    } else {
+      const right = h.get(root, RIGHT);
+      h.set(this.#holder, 0, left);
+      this.splay(key);
+      h.set(this.#root(), RIGHT, right);
+    }
+  }
+
+  /** The key of the node with the largest key below `key`, or NaN. */
+  greatestLessThan(key: number): number {
+    const h = this.heap;
+    if (this.#root() === NULL) return NaN;
+    this.splay(key);
+    const root = this.#root();
+    if (this.#keyOf(root) < key) return this.#keyOf(root);
+    let current = h.get(root, LEFT);
+    if (current === NULL) return NaN;
+    for (let next = h.get(current, RIGHT); next !== NULL; next = h.get(current, RIGHT)) current = next;
+    return this.#keyOf(current);
+  }
+
+  insertNew(): number {
+    let key: number;
+    do key = this.#rand(); while (this.find(key));
+    this.insert(key, this.#payload(PAYLOAD_DEPTH, key));
+    return key;
+  }
+
+  step(): void {
+    for (let m = 0; m < MODIFICATIONS; m++) {
+      const key = this.insertNew();
+      const greatest = this.greatestLessThan(key);
+      this.remove(Number.isNaN(greatest) ? key : greatest);
+    }
+  }
+
+  /** Nodes in the tree, counted by walking it (a check, not timed). */
+  count(): number {
+    const h = this.heap;
+    const stack: Ref[] = [];
+    let n = 0;
+    const root = this.#root();
+    if (root !== NULL) stack.push(root);
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      n++;
+      const l = h.get(node, LEFT);
+      const r = h.get(node, RIGHT);
+      if (l !== NULL) stack.push(l);
+      if (r !== NULL) stack.push(r);
+    }
+    return n;
+  }
+}
+
+function jsCount(tree: JsSplayTree): number {
+  const stack: JsNode[] = tree.root === null ? [] : [tree.root];
+  let n = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    n++;
+    if (node.left !== null) stack.push(node.left);
+    if (node.right !== null) stack.push(node.right);
+  }
+  return n;
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+interface Run {
+  steps: number;
+  blockSteps: number;
+  ecsMs: number[];
+  jsMs: number[];
+  ticks: number[];
+  /** Median over blocks of (JS time / ecs-heap time): ecs-heap's throughput relative to plain JS. */
+  throughputRatio: number;
+  pauses: GcPause[];
+  bytesMax: number;
+  bytesEnd: number;
+  jsHeapBytes: number;
+  live: number;
+  majors: number;
+  minors: number;
+}
+
+async function runSplay(ctx: Ctx, observe: boolean): Promise<Run> {
+  const baseline = heapUsedAfterGc(ctx);
+  const js = new JsSplay();
+  for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
+  const heap = new HeapClass();
+  const ecs = new HeapSplay(heap);
+  for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
+  heap.collect(); // the loaded tree is old, as after a loading screen
+  const warm = ctx.quick ? 20 : 50;
+  for (let s = 0; s < warm; s++) {
+    ecs.step();
+    heap.tick(1);
+    js.step();
+  }
+  const blockSteps = 10;
+  const ticks: number[] = [];
+  const ecsMs: number[] = [];
+  const jsMs: number[] = [];
+  let bytesMax = 0;
+  const obs = new GcObserver();
+  if (observe) obs.start();
+  const time = (k: number): number => {
+    const t0 = performance.now();
+    if (k === 0) {
+      for (let s = 0; s < blockSteps; s++) {
+        ecs.step();
+        const c0 = performance.now();
+        heap.tick(1);
+        ticks.push(performance.now() - c0);
+      }
+    } else {
+      for (let s = 0; s < blockSteps; s++) js.step();
+    }
+    const t1 = performance.now();
+    if (k === 0) {
+      ecsMs.push(t1 - t0);
+      bytesMax = Math.max(bytesMax, heap.stats().bytes);
+    } else {
+      jsMs.push(t1 - t0);
+    }
+    return (t1 - t0) * 1e6;
+  };
+  const from = performance.now();
+  const pair = pairedRounds(['ecs-heap', 'JS objects'], ctx.quick ? 3000 : 20000, time);
+  const pauses = observe ? await obs.stop() : [];
+  // Every engine pause of the measured phase counts as the JS tree's: the engine collects when it
+  // decides (a pause can land in an ecs-heap block), and that tree is nearly all its heap holds.
+  const measured = pauses.filter((p) => p.at >= from);
+  if (ecs.count() !== TREE_SIZE || jsCount(js.tree) !== TREE_SIZE) {
+    throw new Error('splay: a tree lost or gained nodes');
+  }
+  const st = heap.stats();
+  const jsHeapBytes = heapUsedAfterGc(ctx) - baseline; // the JS tree is still alive: `js` is used below
+  heap.verify();
+  if (js.tree.root === null) throw new Error('splay: the JS tree is empty');
+  return {
+    steps: ecsMs.length * blockSteps,
+    blockSteps,
+    ecsMs,
+    jsMs,
+    ticks,
+    throughputRatio: pair.ratios[1]!,
+    pauses: measured,
+    bytesMax,
+    bytesEnd: st.bytes,
+    jsHeapBytes,
+    live: st.live,
+    majors: st.majorCollections,
+    minors: st.minorCollections,
+  };
+}
+
+export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
+  const warmMs = warmUpOnce();
+  const observe = await gcObserverWorks(ctx);
+  ctx.log('[bench] splay: building both trees, then blocks of steps taking turns');
+  const r = await runSplay(ctx, observe);
+  const ops = (blocksMs: number[]) => (blocksMs.length * r.blockSteps * MODIFICATIONS) / (sum(blocksMs) / 1000);
+  const ecsOps = ops(r.ecsMs);
+  const jsOps = ops(r.jsMs);
+  const tick = spread(r.ticks);
+  const gcMs = r.pauses.map((p) => p.ms);
+  const bytesRatio = r.bytesMax / r.jsHeapBytes;
+  const at = `splay ${TREE_SIZE} nodes, payload depth ${PAYLOAD_DEPTH} (${ctx.runtime})`;
+  return report('splay', ctx, [{
+    tables: [{
+      title:
+        `splay: Octane's splay workload, ${r.steps} steps of ${MODIFICATIONS} modifications each (${ctx.runtime} ${ctx.runtimeVersion})`,
+      columns: ['contender', 'modifications/s', 'pause p50 ms', 'pause p99 ms', 'pause max ms', 'pauses', 'memory'],
+      rows: [
+        [
+          'ecs-heap, tick(1) per step',
+          sig(ecsOps),
+          msOf(tick.p50),
+          msOf(tick.p99),
+          msOf(tick.max),
+          `${r.ticks.length} ticks (${r.majors} majors, ${r.minors} minors in all)`,
+          `${megabytes(r.bytesMax)} max stats().bytes (${megabytes(r.bytesEnd)} at the end)`,
+        ],
+        [
+          'JS objects, engine GC',
+          sig(jsOps),
+          observe ? msOf(percentile(gcMs, 0.5)) : 'n/a',
+          observe ? msOf(percentile(gcMs, 0.99)) : 'n/a',
+          observe ? msOf(gcMs.length === 0 ? NaN : max(gcMs)) : 'n/a',
+          observe ? `${gcMs.length} GC pauses` : 'not reported',
+          `${megabytes(r.jsHeapBytes)} heapUsed growth after gc()`,
+        ],
+      ],
+    }],
+    targets: [
+      atLeast(`${at}: throughput, ecs-heap / plain JS (paired blocks)`, r.throughputRatio, 0.8, 'x', 1),
+      atMost(`${at}: memory, max stats().bytes / engine heap for the same tree`, bytesRatio, 1, 'x'),
+      atMost(`${at}: tick(1) p99`, tick.p99, 1.5, 'ms'),
+      atMost(`${at}: tick(1) max`, tick.max, 3, 'ms'),
+    ],
+    ratios: [
+      { name: `${at}: ecs-heap modifications/s / plain JS, paired blocks`, value: r.throughputRatio },
+      { name: `${at}: ecs-heap max stats().bytes / engine heapUsed growth`, value: bytesRatio },
+      {
+        name: `${at}: ecs-heap tick p99 / engine GC pause p99`,
+        value: observe ? tick.p99 / percentile(gcMs, 0.99) : NaN,
+      },
+    ],
+    notes: [
+      `Both trees built (${TREE_SIZE} inserts, the same seeded keys), the heap collect()ed once (loading), ` +
+      `${ctx.quick ? 20 : 50} warm-up steps each; then blocks of ${r.blockSteps} steps, ecs-heap and JS taking ` +
+      `turns (order rotating), ${r.steps} measured steps each. modifications/s: all measured steps (ecs-heap's include its ` +
+      `tick(1) calls; JS's include the engine's GC pauses); the target ratio is the median over blocks of JS time / ` +
+      `ecs-heap time (${ratio(r.throughputRatio)}). Pauses: ecs-heap's are every tick(1) call; the engine's are ` +
+      'PerformanceObserver gc entries of the measured phase (in either kind of block: the engine collects when it ' +
+      'decides, and the JS tree is nearly all its heap holds)' +
+      (observe ? '.' : ` (not delivered in ${ctx.runtime}: n/a).`) +
+      ` Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}.`,
+      'Memory: ecs-heap is the largest stats().bytes seen after a block (every typed array of the heap, ' +
+      "capacity not yet used included); the engine's is process.memoryUsage().heapUsed after two forced full GCs " +
+      'with the tree alive, minus the same before either tree was built (the ecs-heap tree lives in ' +
+      'ArrayBuffers, outside heapUsed). Payload leaves: JS holds a 10-element array and a string per leaf; ' +
+      "ecs-heap a Leaf component with ['u8', 10] and the key as f64 (the string is 'String for key <key> in " +
+      "leaf node'). Components' columns are sized to the heap's capacity, so every index pays for Key and Leaf.",
+    ],
+    data: {
+      steps: r.steps,
+      blockSteps: r.blockSteps,
+      ecsOpsPerSec: ecsOps,
+      jsOpsPerSec: jsOps,
+      throughputRatioPaired: r.throughputRatio,
+      tick,
+      enginePauses: observe ? spread(gcMs) : null,
+      bytesMax: r.bytesMax,
+      bytesEnd: r.bytesEnd,
+      jsHeapBytes: r.jsHeapBytes,
+      live: r.live,
+      warmUpMs: warmMs,
+    },
+  }]);
+}
+
+if (isMain(import.meta)) process.exitCode = await runStandalone('splay', splaySuite);

@@ -1,0 +1,67 @@
+/**
+ * The free indices: a queue (`freeHead` .. `freeTail`, linked through `next`). Indices minors free
+ * join at the tail and allocation takes from the head, so the indices short-lived objects churn
+ * through are reused in turn and generations grow evenly over all of them instead of piling up on
+ * a few hot indices.
+ *
+ * A handle stays a small integer (a V8 Smi, never boxed) while `index + generation * 2^indexBits`
+ * is below 2^30; an index whose next handle would pass that is sent to the back of the queue and
+ * a never-used index taken instead, while the heap may still grow. So a steady game loop keeps
+ * its handles small; only a heap at `maxObjects` reuses such indices (their handles are then
+ * exact doubles, never wrong). The order depends only on the program: the same program makes
+ * the same handles in every run and runtime.
+ */
+import { grownCapacity } from './columns.ts';
+import { growHeaders, type HeapState } from './state.ts';
+
+/** Handles below this are small integers in every engine (V8 Smis on 64-bit builds are 31 bits). */
+const SMALL_HANDLE_LIMIT = 2 ** 30;
+
+/** Appends a freed index to the free queue. */
+export function pushFree(s: HeapState, index: number): void {
+  s.next[index] = 0;
+  if (s.freeTail === 0) s.freeHead = index;
+  else s.next[s.freeTail] = index;
+  s.freeTail = index;
+}
+
+/**
+ * Puts a freed index at the front of the free queue: the major sweep, which walks indices
+ * downward, so after a full collection the indices it freed are reused in ascending order
+ * (compact and cache-friendly) before older free ones. Minors append at the tail instead: the
+ * indices young objects churn through are the hot ones, and they must rotate.
+ */
+export function pushFreeFront(s: HeapState, index: number): void {
+  s.next[index] = s.freeHead;
+  s.freeHead = index;
+  if (s.freeTail === 0) s.freeTail = index;
+}
+
+/** Whether an index is at hand without passing `maxObjects`. */
+export function canTakeIndex(s: HeapState): boolean {
+  return s.freeHead !== 0 || s.top <= s.maxObjects;
+}
+
+/**
+ * Takes an index: the head of the free queue, unless its handle would no longer be a small
+ * integer and the heap may still grow (then it moves to the back and a fresh index is used).
+ */
+export function takeIndex(s: HeapState): number {
+  const head = s.freeHead;
+  if (head !== 0) {
+    const small = head + s.generation[head]! * s.codec.indexScale < SMALL_HANDLE_LIMIT;
+    if (small || s.top > s.maxObjects) {
+      s.freeHead = s.next[head]!;
+      if (s.freeHead === 0) s.freeTail = 0;
+      return head;
+    }
+    if (s.freeTail !== head) {
+      s.freeHead = s.next[head]!;
+      pushFree(s, head);
+    }
+  }
+  const i = s.top;
+  if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
+  s.top = i + 1;
+  return i;
+}

@@ -1,0 +1,94 @@
+/**
+ * Allocation: object indices from the free queue, slot blocks from the pool, and the header
+ * writes that make a new object (young, in the nursery, colored with the current mark value).
+ * Allocation never collects; the facade validates arguments and calls `roomFor` first, so a call
+ * that cannot succeed changes nothing.
+ * The order indices are reused in is core/free-list.ts's.
+ */
+import { HeapFullError } from '../core/errors.ts';
+import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from '../core/slots.ts';
+import { canTakeIndex, takeIndex } from '../core/free-list.ts';
+import { type HeapState, SWEEP } from '../core/state.ts';
+import { addYoung } from './cards.ts';
+import { finishCycle } from './collector.ts';
+import { pushScoped } from './roots.ts';
+import { sweepWouldMakeRoom } from './sweep.ts';
+import { listWeak } from './weak.ts';
+
+/**
+ * When the heap is full while a sweep is pending, the objects it has yet to free already read
+ * as dead and still hold their indices and slots: allocation finishes the sweep first, so the
+ * room `stats()` shows is room it can use. It frees only what marking found dead; it decides
+ * nothing new, so "alloc never collects" still holds. Not inside a finalizer or `noGc` (alloc runs
+ * no user code), and only when the sweep would make the room needed (the check only reads), so a
+ * call that then fails changed nothing.
+ */
+function finishSweepForRoom(s: HeapState, needIndex: boolean, slotCount: number): void {
+  if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
+  const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
+  if (sweepWouldMakeRoom(s, needIndex, needClass)) finishCycle(s);
+}
+
+/**
+ * Why an object (`index` true) or a slot block of `slotCount` slots cannot be had, or '' when it
+ * can. May finish a pending sweep to make the room (see above).
+ */
+export function roomFor(s: HeapState, index: boolean, slotCount: number): string {
+  const needIndex = index && !canTakeIndex(s);
+  if (needIndex || !canAllocBlock(s, slotCount)) finishSweepForRoom(s, needIndex, slotCount);
+  if (index && !canTakeIndex(s)) {
+    return `heap full: maxObjects ${s.maxObjects} reached (${s.live - s.doomed} live, ${s.retired} retired)`;
+  }
+  if (!canAllocBlock(s, slotCount)) return `slot pool full: ${slotCount} slots do not fit in maxSlots ${s.maxSlots}`;
+  return '';
+}
+
+/** Makes a new object of `slotCount` NULL slots and kind flags `kindFlags`; `roomFor` said yes. */
+export function allocObject(s: HeapState, slotCount: number, kindFlags: number): number {
+  const i = takeIndex(s);
+  s.base[i] = allocBlock(s, slotCount);
+  s.size[i] = slotCount;
+  if (s.generational) {
+    addYoung(s, i);
+  } else {
+    s.next[i] = 0;
+    s.flags[i] = 0;
+  }
+  if (kindFlags !== 0) {
+    s.flags[i] = s.flags[i]! | kindFlags;
+    listWeak(s, i);
+  }
+  // Allocated with the current mark value: black during a cycle, white once the next one flips.
+  s.color[i] = s.markValue;
+  s.live++;
+  s.marked++;
+  s.allocations++;
+  s.slotsUsed += slotCount;
+  if (s.scopeDepth > 0) pushScoped(s, i);
+  return i;
+}
+
+/**
+ * Gives live object `i` `slotCount` slots, keeping the first min(old, new); new slots start NULL.
+ * Throws `HeapFullError` (changing nothing) when a bigger block cannot be had.
+ */
+export function resizeObject(s: HeapState, i: number, slotCount: number): void {
+  const old = s.size[i]!;
+  if (slotCount === old) return;
+  const oldBase = s.base[i]!;
+  if (blockCapacity(slotCount) === blockCapacity(old)) {
+    // Same block: slots past the old count may hold stale edges from before; clear them.
+    if (slotCount > old) s.slots.fill(0, oldBase + old, oldBase + slotCount);
+  } else if (slotCount < old && slotCount > 0) {
+    shrinkBlock(s, oldBase, old, slotCount);
+  } else {
+    const why = roomFor(s, false, slotCount);
+    if (why !== '') throw new HeapFullError(why);
+    const newBase = allocBlock(s, slotCount);
+    s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, slotCount));
+    freeBlock(s, oldBase, old);
+    s.base[i] = newBase;
+  }
+  s.size[i] = slotCount;
+  s.slotsUsed += slotCount - old;
+}
