@@ -4,8 +4,7 @@
  * runs only the suites about the collector (src/gc, src/core/slots.ts), with fewer property cases
  * (`FC_RUNS`), a fixed fast-check seed (test/mutation-setup.ts: every run gives the same
  * verdicts) and the few tests that take seconds skipped (`MUTATION`, test/runs.ts). Left out:
- * errors.test.ts (argument checking), snapshot.test.ts (save games), readme.test.ts and the
- * bitECS bridge (src/core only). `npm test` runs everything, in full.
+ * snapshot.test.ts (save games), readme.test.ts and the bitECS bridge (src/core only). `npm test` runs everything, in full.
  */
 import { defineConfig } from 'vitest/config';
 
@@ -14,6 +13,8 @@ export default defineConfig({
     include: [
       'test/verify.test.ts',
       'test/units.test.ts',
+      'test/room.test.ts',
+      'test/errors.test.ts',
       'test/incremental.test.ts',
       'test/generational.test.ts',
       'test/weak.test.ts',

@@ -185,3 +185,52 @@ describe('the pacer in units mode', () => {
     expect(heap.tick({ units: 0 }).debt).toBe(0); // nothing due: no debt
   });
 });
+
+describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
+  /**
+   * Runs `fn` with `performance.now` replaced by a clock that moves only when told: the tick's
+   * decisions then depend on the pacer's estimates alone.
+   */
+  function withClock<T>(fn: (advance: (ms: number) => void) => T): T {
+    const real = performance.now;
+    let now = 1000;
+    performance.now = () => now;
+    try {
+      return fn((ms) => void (now += ms));
+    } finally {
+      performance.now = real;
+    }
+  }
+
+  /**
+   * A heap whose first minor (of `young` garbage objects, run by a tick) takes `ms` by the clock:
+   * a finalizer of one of them advances it. Then `young` more objects fill the nursery again.
+   */
+  function measured(young: number, ms: number, advance: (ms: number) => void): Heap {
+    const heap = new Heap({ nurserySize: young, minHeapObjects: 1_000_000 });
+    heap.setFinalizer(heap.alloc(0), () => advance(ms));
+    for (let k = 1; k < young; k++) heap.alloc(0);
+    // The first estimate: 30 ns per young object, so the minor fits a 1 ms budget.
+    expect(heap.tick(1).work).toBe('minor');
+    for (let k = 0; k < young; k++) heap.alloc(0);
+    return heap;
+  }
+
+  it('estimates a minor from the ones measured (a moving average), and runs it only when it fits the budget', () => {
+    // Measured: 3 ms for 300 objects, 10 us each. Estimate: 30 ns + 0.25 * (10 us - 30 ns) =
+    // 2.5225 us per young object, 0.75675 ms for the next 300.
+    withClock((advance) => {
+      expect(measured(300, 3, advance).tick(0.7567).work).toBe('major');
+      expect(measured(300, 3, advance).tick(0.7568).work).toBe('minor');
+    });
+  });
+
+  it('does not time minors of fewer than 256 objects', () => {
+    withClock((advance) => {
+      // 255 objects: not measured, the estimate stays 30 ns each (7.65 us for 255).
+      expect(measured(255, 3, advance).tick(0.008).work).toBe('minor');
+      // 256: measured (3 ms), the estimate grows to 0.25 * 3 / 256 ms each, far past 0.008 ms.
+      expect(measured(256, 3, advance).tick(0.008).work).toBe('major');
+    });
+  });
+});

@@ -157,7 +157,16 @@ describe('verify(): headers and counts (invariants 1 and 3)', () => {
     ['index 0 with slots', ({ s }) => void (s.size[0] = 1), /invariant 3 .*reserved index 0/],
     ['index 0 with a block', ({ s }) => void (s.base[0] = 1), /invariant 3 .*reserved index 0/],
     ['index 0 with a link', ({ s }) => void (s.next[0] = 1), /invariant 3 .*reserved index 0/],
-    ['index 0 with flags', ({ s }) => void (s.flags[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with flags', ({ s }) => void (s.flags[0] = 1), /invariant 3 .*reserved index 0 \(NULL\) has flags 1/],
+    [
+      'a header column of another length',
+      ({ s }) => {
+        const longer = new Uint32Array(s.columnLength + 1);
+        longer.set(s.size);
+        s.size = longer;
+      },
+      /invariant 3 .*header column size has \d+ entries, not columnLength/,
+    ],
     [
       'a generation past the maximum',
       ({ s, at }) => void (s.generation[at.world!] = s.codec.maxGeneration + 1),
@@ -184,6 +193,11 @@ describe('verify(): headers and counts (invariants 1 and 3)', () => {
 describe('verify(): the free list (invariant 1)', () => {
   check(() => idle(), [
     ['an entry past the top', ({ s }) => void (s.freeHead = s.top), /invariant 1 .*lies at or past the top/],
+    [
+      'a tail that is not the last entry',
+      ({ s }) => void (s.freeTail = 0),
+      /invariant 1 .*its tail is 0, but the last entry is 3/,
+    ],
     [
       'a live index on it',
       ({ s, at }) => void (s.next[FREE_INDEX] = at.world!),
