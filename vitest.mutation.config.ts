@@ -14,6 +14,7 @@ export default defineConfig({
       'test/verify.test.ts',
       'test/units.test.ts',
       'test/room.test.ts',
+      'test/collector.test.ts',
       'test/errors.test.ts',
       'test/incremental.test.ts',
       'test/generational.test.ts',
