@@ -1,12 +1,14 @@
-// Summarizes a Stryker mutation report (by default the committed incremental file,
-// reports/stryker-incremental.json, which has the same schema as the JSON report) as markdown:
+// Summarizes Stryker mutation reports (the committed incremental files of scripts/mutation.mjs,
+// reports/stryker-incremental/*.json, have the schema of the JSON report) as markdown:
 // the score per file and every mutant that survived or has no covering test, with its line,
 // mutator and replacement. docs/mutation-testing.md quotes it.
-//   node scripts/mutation-summary.mjs [report.json]
+//   node scripts/mutation-summary.mjs reports/stryker-incremental/*.json
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2] ?? 'reports/stryker-incremental.json';
-const report = JSON.parse(readFileSync(file, 'utf8'));
+const files = process.argv.length > 2 ? process.argv.slice(2) : ['reports/stryker-incremental/all.json'];
+// Each group's report holds its own files; together they cover every mutated file once.
+const report = { files: {} };
+for (const file of files) Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
 const undetected = new Set(['Survived', 'NoCoverage']);
 
 const rows = [];
