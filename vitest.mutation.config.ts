@@ -15,6 +15,7 @@ export default defineConfig({
       'test/units.test.ts',
       'test/room.test.ts',
       'test/collector.test.ts',
+      'test/barrier.test.ts',
       'test/errors.test.ts',
       'test/incremental.test.ts',
       'test/generational.test.ts',

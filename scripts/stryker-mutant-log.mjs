@@ -13,7 +13,7 @@ export const strykerPlugins = [
       mkdirSync('reports/mutation', { recursive: true });
       const entry = {
         file: relative(process.cwd(), result.fileName),
-        line: result.location.start.line + 1,
+        line: result.location.start.line,
         mutator: result.mutatorName,
         replacement: result.replacement,
         status: result.status,
