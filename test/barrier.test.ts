@@ -133,7 +133,7 @@ describe('the write barrier while a cycle marks', () => {
     expect(heap.isAlive(loose) && heap.isAlive(looseChild)).toBe(true);
   });
 
-  it('dirties a card while promoting only for an object that now refers to a young one', () => {
+  it('dirties a card during a cycle only for an object being promoted that now refers to a young one', () => {
     const heap = new Heap({ cardSize: 1 });
     const root = heap.alloc(2);
     heap.pin(root);
@@ -148,6 +148,11 @@ describe('the write barrier while a cycle marks', () => {
     expect(heap.stats().dirtyCards).toBe(cards);
     const fresh = heap.alloc(0); // young, and stays young past this cycle
     heap.set(b, 0, fresh);
+    expect(heap.stats().dirtyCards).toBe(cards + 1);
+    while (stateOf(heap).phase === PROMOTE) heap.step(1);
+    expect(stateOf(heap).phase).toBe(MARK);
+    const fresher = heap.alloc(1); // young too: a store between young objects needs no card
+    heap.set(fresher, 0, fresh);
     expect(heap.stats().dirtyCards).toBe(cards + 1);
     finish(heap);
     heap.minor();

@@ -142,3 +142,14 @@ describe('tenure()', () => {
     heap.verify();
   });
 });
+
+describe('the pin table', () => {
+  it('grows by doubling, one entry per pin slot in each of its three columns', () => {
+    const heap = new Heap();
+    const ref = heap.alloc(0);
+    for (let k = 0; k < 63; k++) heap.pin(ref); // pin slots 1..63 of the first 64
+    const before = heap.stats().bytes;
+    heap.pin(ref); // slot 64: the table grows from 64 to 128 entries
+    expect(heap.stats().bytes - before).toBe(64 * 3 * 4);
+  });
+});
