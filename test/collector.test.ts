@@ -6,7 +6,7 @@
  * during a cycle.
  */
 import { describe, expect, it } from 'vitest';
-import { Heap, NULL, type Ref } from '../mod.ts';
+import { Heap, NULL, type Ref, StaleTicketError, type Ticket } from '../mod.ts';
 
 /** Steps until the running (or a new) cycle ends; returns the last slice's report of freed objects. */
 function cycle(heap: Heap, budget: number): number {
@@ -151,5 +151,22 @@ describe('the pin table', () => {
     const before = heap.stats().bytes;
     heap.pin(ref); // slot 64: the table grows from 64 to 128 entries
     expect(heap.stats().bytes - before).toBe(64 * 3 * 4);
+  });
+});
+
+describe('tickets', () => {
+  it('name only pin slots in use: a number for a slot never used, or a free one, is stale', () => {
+    const heap = new Heap(); // 22 index bits: a ticket is slot + generation * 2^22
+    const ref = heap.alloc(0);
+    const ticket = heap.pin(ref); // slot 1, generation 0
+    heap.unpin(ticket); // slot 1 is free, at generation 1
+    heap.pin(ref); // a new ticket: slot 1, generation 1
+    heap.unpin(1 + 2 ** 22 as Ticket);
+    for (const forged of [2, 5, 1 + 2 ** 22, 0]) {
+      expect(heap.pinned(forged as Ticket)).toBe(NULL);
+      expect(() => heap.unpin(forged as Ticket)).toThrow(StaleTicketError);
+    }
+    expect(heap.stats().pins).toBe(0);
+    heap.verify();
   });
 });
