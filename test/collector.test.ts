@@ -159,9 +159,7 @@ describe('tickets', () => {
     const heap = new Heap(); // 22 index bits: a ticket is slot + generation * 2^22
     const ref = heap.alloc(0);
     const ticket = heap.pin(ref); // slot 1, generation 0
-    heap.unpin(ticket); // slot 1 is free, at generation 1
-    heap.pin(ref); // a new ticket: slot 1, generation 1
-    heap.unpin(1 + 2 ** 22 as Ticket);
+    heap.unpin(ticket); // slot 1 is free, at generation 1: the next ticket for it will be 1 + 2^22
     for (const forged of [2, 5, 1 + 2 ** 22, 0]) {
       expect(heap.pinned(forged as Ticket)).toBe(NULL);
       expect(() => heap.unpin(forged as Ticket)).toThrow(StaleTicketError);
