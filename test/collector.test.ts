@@ -167,4 +167,17 @@ describe('tickets', () => {
     expect(heap.stats().pins).toBe(0);
     heap.verify();
   });
+
+  it('retire a pin slot whose generation would overflow: its stale tickets never name a pin again', () => {
+    const heap = new Heap({ generationBits: 1 }); // pin slot generations 0 and 1
+    const ref = heap.alloc(0);
+    const first = heap.pin(ref); // slot 1, generation 0
+    heap.unpin(first);
+    const second = heap.pin(ref); // slot 1, generation 1
+    heap.unpin(second); // slot 1 retires
+    const third = heap.pin(ref);
+    expect(third % 2 ** 22).toBe(2); // a fresh slot
+    expect([heap.pinned(first), heap.pinned(second), heap.pinned(third)]).toEqual([NULL, NULL, ref]);
+    heap.verify();
+  });
 });
