@@ -225,6 +225,63 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     });
   });
 
+  it('runs a minor whose estimate equals the budget', () => {
+    withClock(() => {
+      const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+      for (let k = 0; k < 10; k++) heap.alloc(0);
+      expect(heap.tick(10 * 30e-6).work).toBe('minor');
+    });
+  });
+
+  it('counts remembered objects in the estimate and in the measurement: cards of 4 objects here', () => {
+    withClock((advance) => {
+      const make = () => {
+        const heap = new Heap({ nurserySize: 300, cardSize: 4, minHeapObjects: 1_000_000 });
+        const old = heap.alloc(1);
+        heap.pin(old);
+        heap.tenure();
+        heap.setFinalizer(heap.alloc(0), () => advance(3.04));
+        for (let k = 1; k < 299; k++) heap.alloc(0);
+        heap.set(old, 0, heap.alloc(0)); // one dirty card: 4 remembered objects
+        return heap;
+      };
+      // Measured: 3.04 ms for 300 young + 4 remembered, 10 us each. Estimate: 30 ns + 0.25 *
+      // (10 us - 30 ns) = 2.5225 us per object; the next minor has 301 young (the one kept is
+      // still young) + 4 remembered (its card stays dirty): 0.76936 ms.
+      const next = (heap: Heap) => {
+        expect(heap.tick(1).work).toBe('minor');
+        for (let k = 0; k < 300; k++) heap.alloc(0);
+        expect(heap.stats().dirtyCards).toBe(1);
+        return heap;
+      };
+      expect(next(make()).tick(0.7693).work).toBe('major');
+      expect(next(make()).tick(0.7694).work).toBe('minor');
+    });
+  });
+
+  it('does not time minors run by a tick in units mode', () => {
+    withClock((advance) => {
+      const heap = new Heap({ nurserySize: 300, minHeapObjects: 1_000_000 });
+      heap.setFinalizer(heap.alloc(0), () => advance(3));
+      for (let k = 1; k < 300; k++) heap.alloc(0);
+      expect(heap.tick({ units: 1_000_000 }).work).toBe('minor');
+      for (let k = 0; k < 300; k++) heap.alloc(0);
+      expect(heap.tick(300 * 30e-6).work).toBe('minor'); // still the first estimate
+    });
+  });
+
+  it('works on a cycle until the deadline: on a clock that does not move, to the end of the cycle', () => {
+    withClock(() => {
+      const heap = new Heap({ generational: false, minHeapObjects: 1 });
+      const root = heap.alloc(1);
+      heap.pin(root);
+      for (let k = 0; k < 3000; k++) heap.alloc(1);
+      const report = heap.tick(1);
+      expect(report.cycleEnded).toBe(true);
+      expect(report.majorFreed).toBe(3000);
+    });
+  });
+
   it('does not time minors of fewer than 256 objects', () => {
     withClock((advance) => {
       // 255 objects: not measured, the estimate stays 30 ns each (7.65 us for 255).
@@ -232,5 +289,77 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
       // 256: measured (3 ms), the estimate grows to 0.25 * 3 / 256 ms each, far past 0.008 ms.
       expect(measured(256, 3, advance).tick(0.008).work).toBe('major');
     });
+  });
+});
+
+describe('tick() decisions', () => {
+  /** A heap of `old` old objects in a chain from a pinned root, a cycle's worth of marking. */
+  function oldChain(old: number, options: ConstructorParameters<typeof Heap>[0] = {}): Heap {
+    const heap = new Heap({ minHeapObjects: 1_000_000, ...options });
+    let last = heap.alloc(1);
+    heap.pin(last);
+    for (let k = 1; k < old; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    heap.tenure();
+    return heap;
+  }
+
+  it('reports a tick that did nothing as nothing', () => {
+    const report = new Heap().tick({ units: 100 });
+    expect(report).toMatchObject({ work: 'nothing', units: 0, minorFreed: 0, majorFreed: 0, cycleEnded: false });
+  });
+
+  it('runs no minor while a major cycle runs, however full the nursery', () => {
+    const heap = oldChain(2000, { nurserySize: 5 });
+    heap.step(1);
+    for (let k = 0; k < 10; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('continue cycle');
+    const report = heap.tick({ units: 100 });
+    expect(report.work).toBe('major');
+    expect(heap.stats().minorCollections).toBe(0);
+  });
+
+  it('counts only old objects toward the next major cycle', () => {
+    const heap = new Heap({ minHeapObjects: 5, nurserySize: 100 });
+    const root = heap.alloc(8);
+    heap.pin(root);
+    for (let k = 0; k < 2; k++) heap.set(root, k, heap.alloc(0));
+    heap.tenure(); // 3 old
+    for (let k = 2; k < 6; k++) heap.set(root, k, heap.alloc(0)); // 4 young: 7 live, 3 old
+    expect(heap.stats().planned).toBe('nothing');
+  });
+
+  it('works at least one chunk a tick on a running cycle, even on a zero budget', () => {
+    for (const budget of [0, { units: 0 }]) {
+      const heap = oldChain(2000);
+      heap.step(1);
+      expect(heap.tick(budget).units).toBeGreaterThan(0);
+    }
+  });
+
+  it('in units mode, works chunk after chunk up to the budget, less what its minor cost', () => {
+    const heap = oldChain(5000);
+    heap.step(1);
+    const report = heap.tick({ units: 2000 }); // several chunks of 512
+    expect(report.units).toBeGreaterThanOrEqual(2000);
+    expect(report.units).toBeLessThan(2000 + 8);
+    // A minor first (60 young objects: 60 units), whose promotions make a major cycle due (5,060
+    // old objects against a plan of 5,050), which gets what is left of the budget.
+    const both = oldChain(5000, { nurserySize: 60, growthPercent: 1, promoteAfter: 1, minHeapObjects: 1 });
+    let last = both.alloc(1);
+    both.pin(last);
+    for (let k = 1; k < 60; k++) {
+      const node = both.alloc(1);
+      both.set(last, 0, node);
+      last = node;
+    }
+    const mixed = both.tick({ units: 600 }); // the minor is estimated at 360 units: it fits
+    expect(mixed.work).toBe('minor+major');
+    expect(mixed.units).toBeGreaterThanOrEqual(600);
+    expect(mixed.units).toBeLessThan(600 + 8);
+    expect(both.stats().minorCollections).toBe(1);
   });
 });
