@@ -16,6 +16,7 @@ export default defineConfig({
       'test/room.test.ts',
       'test/collector.test.ts',
       'test/barrier.test.ts',
+      'test/slots.test.ts',
       'test/errors.test.ts',
       'test/incremental.test.ts',
       'test/generational.test.ts',

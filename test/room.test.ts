@@ -52,7 +52,7 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
     expect(heap.phase).toBe('sweep');
     const before = heap.stats();
-    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    expect(() => heap.alloc(0)).toThrow('heap full: maxObjects 4 reached (2 live, 0 retired)');
     expect(heap.phase).toBe('sweep');
     expect(heap.stats()).toMatchObject({
       live: before.live,
@@ -91,6 +91,19 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
     expect(() => heap.noGc(() => heap.alloc(0))).toThrow(HeapFullError);
     expect(heap.phase).toBe('sweep');
+    heap.verify();
+  });
+
+  it('does not finish the cycle while finalizers are due: alloc runs no user code', () => {
+    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4 });
+    heap.pin(heap.alloc(0));
+    heap.pin(heap.alloc(0));
+    let ran = 0;
+    for (let k = 0; k < 2; k++) heap.setFinalizer(heap.alloc(0), () => void ran++);
+    while (ran === 0) heap.step(1); // one finalizer ran; the other is queued
+    expect([ran, heap.phase]).toEqual([1, 'sweep']);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    expect(ran).toBe(1);
     heap.verify();
   });
 });
