@@ -229,6 +229,11 @@ describe('verify(): slot blocks (invariant 3)', () => {
       /invariant 3 .*free block \d+ of class 1 overlaps/,
     ],
     [
+      'a free block no list holds (lost)',
+      ({ s }) => void (s.freeBlocks[0] = 0),
+      /invariant 3 .*slot \d+ is in no live or free block/,
+    ],
+    [
       'a free block past the pool',
       ({ s }) => void (s.freeBlocks[0] = s.slotTop),
       /invariant 3 .*free block \d+ of class 0 .*outside the pool/,

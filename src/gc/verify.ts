@@ -139,7 +139,7 @@ function verifyEdges(s: HeapState): void {
   }
 }
 
-/** Invariant 3: live blocks and free blocks lie inside the pool and never overlap. */
+/** Invariant 3: live blocks and free blocks lie inside the pool, never overlap, and cover every slot handed out. */
 function verifyBlocks(s: HeapState): void {
   const owner = new Uint8Array(s.slotTop);
   const claim = (start: number, capacity: number, what: string): void => {
@@ -164,6 +164,10 @@ function verifyBlocks(s: HeapState): void {
       claim(b, 1 << cls, `free block ${b} of class ${cls}`);
       if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
     }
+  }
+  // Every slot handed out belongs to a live block or a free one: a block no list holds is lost.
+  for (let k = 1; k < s.slotTop; k++) {
+    if (!owner[k]) fail('3 (slot blocks)', `slot ${k} is in no live or free block (a lost block)`);
   }
 }
 
