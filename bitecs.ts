@@ -14,6 +14,12 @@
  * const { freed, live, cleared } = gc.collect();
  * ```
  *
+ * Id stores are integer typed arrays (`Uint32Array` holds every id) or arrays of integers; a field
+ * holding a list per entity is declared `{ store, many: true }`. Both are checked as `collect()`
+ * reads them. A collector with no root components must say so: `allowNoRoots: true`. Prefabs are
+ * roots, their relation pairs are traced, and pairs bitECS leaves on them naming removed entities
+ * are removed.
+ *
  * What it cannot see:
  * - writes: a store is a plain array, so no write barrier runs. Every `collect()` marks everything
  *   reachable, stop-the-world; incremental and minor collections need the heap's own components.
@@ -27,14 +33,12 @@
  *
  * @module
  */
+export { type BitecsCollection, Collector, createCollector } from './src/bitecs/collector.ts';
 export {
-  type BitecsCollection,
-  Collector,
   type CollectorOptions,
-  createCollector,
   type IdColumn,
   type IdLists,
   type RefField,
   type RelationEdge,
   type RelationEdges,
-} from './src/bitecs/bridge.ts';
+} from './src/bitecs/options.ts';

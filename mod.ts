@@ -4,15 +4,15 @@
  *
  * @module
  */
-export { NULL, type Ref, type Ticket } from './src/core/handle.ts';
+export { type Index, type IndexArray, NULL, type Ref, type RefArray, type Ticket } from './src/core/handle.ts';
 export {
   type CollectionInfo,
-  type ComponentInit,
   type ComponentOptions,
   Heap,
   type HeapOptions,
   type HeapStats,
   type ObjectKind,
+  type PathStep,
   type Phase,
   type TickReport,
 } from './src/heap.ts';
@@ -24,6 +24,14 @@ export {
   StaleRefError,
   StaleTicketError,
 } from './src/core/errors.ts';
-export { type Component, type ComponentBase, type Not, not } from './src/ecs/components.ts';
+export {
+  type Component,
+  type ComponentBase,
+  type ComponentInit,
+  type FieldName,
+  type FieldValue,
+  type Not,
+  not,
+} from './src/ecs/components.ts';
 export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
 export { type RestoreOptions, SnapshotError } from './src/io/snapshot.ts';

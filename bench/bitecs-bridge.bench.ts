@@ -132,7 +132,7 @@ function cut(scene: FieldScene, dropped: number): void {
 
 function bridgeCleanup(g: Graph, dropped: number): { run: () => number; world: World } {
   const scene = buildFieldScene(g);
-  const gc = createCollector(scene.world, { refs: [scene.parent, ...scene.child] });
+  const gc = createCollector(scene.world, { refs: [scene.parent, ...scene.child], allowNoRoots: true });
   gc.root(scene.eid[0]!);
   // A game that adopted the bridge collects every so often: the collector's columns are sized.
   if (gc.collect().freed !== 0) throw new Error('bitecs-bridge: the first collection freed something');

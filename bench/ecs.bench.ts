@@ -27,7 +27,7 @@
  */
 import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
-import { type Component, Heap, type Ref } from '../mod.ts';
+import { type Component, Heap, type Index, type Ref } from '../mod.ts';
 import { ratio, sig } from './lib/format.ts';
 import { measure, p50 } from './lib/measure.ts';
 import { type Paired, paired, pairedData } from './lib/paired.ts';
@@ -321,11 +321,11 @@ function addRemoveEcs(count: number): () => void {
     const as = heap.query(A);
     let n = as.length;
     scratch.set(as); // the view is valid until the next add: keep a copy
-    for (let i = 0; i < n; i++) heap.add(heap.refAt(scratch[i]!), B);
+    for (let i = 0; i < n; i++) heap.add(heap.refAt(scratch[i]! as Index), B);
     const bs = heap.query(B);
     n = bs.length;
     scratch.set(bs);
-    for (let i = 0; i < n; i++) heap.remove(heap.refAt(scratch[i]!), B);
+    for (let i = 0; i < n; i++) heap.remove(heap.refAt(scratch[i]! as Index), B);
   };
 }
 

@@ -25,7 +25,7 @@
  * allocate+link+minor makes a small number out of the difference of two noisy ones.
  */
 import { bench, group, summary } from 'mitata';
-import type { Heap } from '../mod.ts';
+import type { Heap, RefArray } from '../mod.ts';
 import { bitecsChurnRound, CHURN_WORLD, ecsChurnRound, jsChurnRound } from './lib/churn.ts';
 import { DEFAULTS } from './lib/defaults.ts';
 import { ms, pow10, ratio, sig } from './lib/format.ts';
@@ -104,21 +104,21 @@ function barrierFixture(generational: boolean): BarrierFixture {
   const heap = buildHeap(makeGraph('tree', n), { initialCapacity: n + YOUNG + 1, generational });
   heap.collect();
   const world = handlesOf(heap, n);
-  const young = new Float64Array(YOUNG);
+  const young = new Float64Array(YOUNG) as RefArray;
   for (let j = 0; j < YOUNG; j++) young[j] = heap.alloc(2);
   const rand = prng(0xba7);
   const first = firstLeaf(n);
-  const owners = new Float64Array(BARRIER_STORES);
+  const owners = new Float64Array(BARRIER_STORES) as RefArray;
   const slots = new Uint8Array(BARRIER_STORES);
-  const oldTargets = new Float64Array(BARRIER_STORES);
-  const youngTargets = new Float64Array(BARRIER_STORES);
+  const oldTargets = new Float64Array(BARRIER_STORES) as RefArray;
+  const youngTargets = new Float64Array(BARRIER_STORES) as RefArray;
   for (let j = 0; j < BARRIER_STORES; j++) {
     owners[j] = world[first + Math.floor(rand() * (n - first))]!;
     slots[j] = Math.floor(rand() * 4);
     oldTargets[j] = world[Math.floor(rand() * n)]!;
     youngTargets[j] = young[Math.floor(rand() * YOUNG)]!;
   }
-  const stores = (targets: Float64Array) => () => {
+  const stores = (targets: RefArray) => () => {
     for (let j = 0; j < BARRIER_STORES; j++) heap.set(owners[j]!, slots[j]!, targets[j]!);
     return heap;
   };
@@ -157,7 +157,7 @@ function sweepFixture(cardSize: number, promoteAfter: number): SweepFixture {
   const first = firstLeaf(n);
   const leaves = n - first;
   const stride = Math.floor(leaves / SWEEP_MEDIUM_HOLDERS);
-  const holders = new Float64Array(SWEEP_MEDIUM_HOLDERS);
+  const holders = new Float64Array(SWEEP_MEDIUM_HOLDERS) as RefArray;
   for (let k = 0; k < SWEEP_MEDIUM_HOLDERS; k++) holders[k] = world[first + k * stride]!;
   const rand = prng(0x5eeb); // the same sequence in every configuration
   const fx: SweepFixture = { cardSize, promoteAfter, round: () => {}, minorNs: [], majors: 0, peakLive: 0, heap };

@@ -123,7 +123,7 @@ function isAliveF64(f: Fixture): number {
   const heap = f.heap;
   const refs = f.refsF64;
   let c = 0;
-  for (let k = 0; k < refs.length; k++) if (heap.isAlive(refs[k]!)) c++;
+  for (let k = 0; k < refs.length; k++) if (heap.isAlive(refs[k] as Ref)) c++;
   return c;
 }
 
@@ -131,7 +131,7 @@ function getF64(f: Fixture): number {
   const heap = f.heap;
   const refs = f.refsF64;
   let s = 0;
-  for (let k = 0; k < refs.length; k++) s += heap.get(refs[k]!, 0);
+  for (let k = 0; k < refs.length; k++) s += heap.get(refs[k] as Ref, 0);
   return s;
 }
 

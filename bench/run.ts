@@ -30,6 +30,7 @@ import { gameSuite } from './game.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
+import { inspectorSuite } from './inspector.bench.ts';
 import { levelLoadSuite } from './level-load.bench.ts';
 import {
   jsonDocument,
@@ -69,6 +70,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   spread: spreadSuite,
   'resize-soak': resizeSoakSuite,
   deopt: deoptSuite,
+  inspector: inspectorSuite,
 };
 
 const USAGE = `usage: bench/run.ts [--json] [--json-file=PATH] [--quick] [--full] [${

@@ -13,7 +13,7 @@
  * MB/s is 10^6 bytes per second of each contender's own output (snapshot bytes, JSON characters).
  */
 import { bench, group, summary } from 'mitata';
-import { type Component, Heap } from '../mod.ts';
+import { type Component, Heap, type Index } from '../mod.ts';
 import { ms, pow10, ratio, sig } from './lib/format.ts';
 import { makeGraph, SLOTS } from './lib/graphs.ts';
 import { buildHeap } from './lib/heaps.ts';
@@ -36,7 +36,7 @@ function buildScene(n: number): Heap {
   const Position: Component<typeof POSITION> = heap.defineComponent(POSITION, { name: 'Position' });
   const Health: Component<typeof HEALTH> = heap.defineComponent(HEALTH, { name: 'Health' });
   for (let i = 1; i <= n; i++) {
-    const ref = heap.refAt(i);
+    const ref = heap.refAt(i as Index);
     heap.add(ref, Position);
     if (i % 2 === 1) heap.add(ref, Health);
   }
@@ -85,11 +85,11 @@ function buildJsScene(n: number): JsSceneNode {
 /** Restores and checks that the copy holds what the original holds. */
 function checkRestore(heap: Heap, bytes: Uint8Array, n: number): void {
   const copy = Heap.restore(bytes);
-  const Position = copy.component<typeof POSITION>('Position')!;
-  const Health = copy.component<typeof HEALTH>('Health')!;
+  const Position = copy.component('Position', POSITION)!;
+  const Health = copy.component('Health', HEALTH)!;
   const ok = copy.stats().live === n && heap.stats().live === n && Position.x[n] === px(n) &&
     Position.z[7] === pz(7) && Health.hp[1] === hp(1) && copy.query(Position, Health).length === Math.ceil(n / 2) &&
-    copy.get(copy.refAt(1), 0) === copy.refAt(2);
+    copy.get(copy.refAt(1 as Index), 0) === copy.refAt(2 as Index);
   if (!ok) throw new Error('snapshot: the restored heap differs from the original');
 }
 

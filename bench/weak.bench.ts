@@ -31,7 +31,7 @@
  *    at 2i+1), as SoA code indexes columns; the collector clears the pairs of dead keys.
  */
 import { bench, group, summary } from 'mitata';
-import { type ComponentBase, Heap, NULL, type Ref } from '../mod.ts';
+import { type ComponentBase, Heap, NULL, type Ref, type RefArray } from '../mod.ts';
 import { ms, pow10, ratio, sig } from './lib/format.ts';
 import { type Graph, type GraphKind, makeGraph, prng, SLOTS } from './lib/graphs.ts';
 import { exerciseCollector } from './lib/heaps.ts';
@@ -94,7 +94,7 @@ const MODE_NAMES: Record<MixMode, string> = { strong: 'all strong', weak: 'weak+
 export function buildMixedHeap(m: MixedGraph, mode: MixMode): Heap {
   const g = m.graph;
   const heap = new Heap({ initialCapacity: g.n });
-  const refs = new Float64Array(g.n + 1);
+  const refs = new Float64Array(g.n + 1) as RefArray;
   for (let i = 1; i <= g.n; i++) {
     const k = mode === 'weak' ? m.kinds[i]! : STRONG;
     refs[i] = heap.alloc(SLOTS, k === STRONG ? 'strong' : k === WEAK_KIND ? 'weak' : 'ephemeron');
@@ -102,14 +102,14 @@ export function buildMixedHeap(m: MixedGraph, mode: MixMode): Heap {
   const edges = g.edges;
   for (let i = 1; i <= g.n; i++) {
     if (mode === 'none' && m.kinds[i] !== STRONG) continue;
-    const ref = refs[i]!;
+    const ref = refs[i] as Ref;
     const base = SLOTS * (i - 1);
     for (let s = 0; s < SLOTS; s++) {
       const t = edges[base + s]!;
-      if (t !== 0) heap.set(ref, s, refs[t]!);
+      if (t !== 0) heap.set(ref, s, refs[t] as Ref);
     }
   }
-  for (const r of g.roots) heap.pin(refs[r]!);
+  for (const r of g.roots) heap.pin(refs[r] as Ref);
   return heap;
 }
 

@@ -7,7 +7,7 @@
  * world: a world node's slot now points at them, so they stay alive. Nothing is ever destroyed by
  * hand; the collector finds what nothing reaches any more.
  */
-import { Heap, type HeapStats, NULL, type Ref } from '../mod.ts'; // in your game: from 'ecs-heap'
+import { Heap, type HeapStats, type Index, NULL, type Ref } from '../mod.ts'; // in your game: from 'ecs-heap'
 
 export const WORLD_NODES = 100_000;
 export const FRAMES = 600;
@@ -111,8 +111,8 @@ export function runGameLoop(mode: Mode): RunResult {
     }
     // (For the stale-handle part: note the frame in which the dropped object's index is handed
     // to a newer object. Its old handle must not come back to life.)
-    if (reusedBy === NULL && !heap.isAlive(dropped) && heap.refAt(droppedIndex) !== NULL) {
-      [reusedBy, reusedInFrame] = [heap.refAt(droppedIndex), frame];
+    if (reusedBy === NULL && !heap.isAlive(dropped) && heap.refAt(droppedIndex as Index) !== NULL) {
+      [reusedBy, reusedInFrame] = [heap.refAt(droppedIndex as Index), frame];
     }
 
     // The collector's share of the frame: the only place where objects are freed.

@@ -8,7 +8,7 @@
 // 5.0+ reads `.ts` paths in a `.d.ts`, older compilers and some editors do not; so this script
 // rewrites them to `.js`, which every resolution mode maps to the `.d.ts` beside the `.js`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -20,6 +20,10 @@ if (tsc.status !== 0) {
   console.error(`build: tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
   process.exit(1);
 }
+
+// The inspector's page (HTML, browser JavaScript, CSS) is read at run time from beside its module,
+// so it goes next to the compiled module as it is.
+cpSync(join(root, 'src', 'inspector', 'assets'), join(dist, 'src', 'inspector', 'assets'), { recursive: true });
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {

@@ -20,6 +20,8 @@ const GROUPS = {
   mark: ['src/gc/mark.ts'],
   cards: ['src/gc/cards.ts'],
   weak: ['src/gc/weak.ts'],
+  destroy: ['src/gc/destroy.ts'],
+  whyAlive: ['src/gc/why-alive.ts'],
   verify: ['src/gc/verify.ts'],
 };
 

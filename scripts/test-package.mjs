@@ -49,6 +49,10 @@ const mustShip = [
   'dist/mod.d.ts',
   'dist/bitecs.js',
   'dist/bitecs.d.ts',
+  'dist/inspector.js',
+  'dist/inspector.d.ts',
+  'dist/src/inspector/assets/index.html',
+  'dist/src/inspector/assets/app.js',
   'docs/design.md',
   'docs/decisions.md',
   'examples/README.md',
@@ -150,6 +154,13 @@ const orphan = addEntity(ecs);
 const removed = gc.collect();
 check(removed.freed === 1 && !entityExists(ecs, orphan), 'the bridge removes the orphan: ' + JSON.stringify(removed));
 check(entityExists(ecs, parent) && entityExists(ecs, child), 'the bridge keeps what the root reaches');
+const { serveInspector } = await import('ecs-heap/inspector');
+const inspector = await serveInspector(heap, { port: 0 });
+for (const path of ['/', '/assets/app.js', '/assets/uPlot.iife.min.js', '/api/sample']) {
+  const response = await fetch(new URL(path, inspector.url));
+  check(response.status === 200 && (await response.text()).length > 100, 'the inspector serves ' + path);
+}
+await inspector.close();
 console.log('ok: ' + resolved.slice(resolved.indexOf('/node_modules/')) + ', freed ' + info.freed + ', bridge freed ' + removed.freed);
 `,
 );
@@ -157,7 +168,13 @@ run('plain Node imports the package', process.execPath, ['use.mjs']);
 run('Bun imports the package', bin('bun'), ['use.mjs']);
 // Deno resolves bare specifiers from node_modules when a package.json is present
 // ("manual" node_modules); no network and no npm: specifier needed.
-run('Deno imports the package', bin('deno'), ['run', '--allow-read', '--allow-env', 'use.mjs']);
+run('Deno imports the package', bin('deno'), [
+  'run',
+  '--allow-read',
+  '--allow-env',
+  '--allow-net=127.0.0.1',
+  'use.mjs',
+]);
 
 // 5. A TypeScript consumer with the strictest settings a user may have, no skipLibCheck (so our
 // .d.ts files are checked too) and NodeNext resolution (which rejects `.ts` import paths).

@@ -3,13 +3,22 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, resizeObject, roomFor } from './gc/allocate.ts';
-import { addComponentData, type ComponentData, type FieldData, type Schema } from './core/component-store.ts';
+import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
+import {
+  addComponentData,
+  type ComponentData,
+  type FieldData,
+  type Schema,
+  schemaDifference,
+} from './core/component-store.ts';
 import {
   addMember,
   type Component,
   type ComponentBase,
+  type ComponentInit,
   dropDeadFromQuery,
+  type FieldName,
+  type FieldValue,
   getQuery,
   hasAnyComponent,
   type Not,
@@ -21,16 +30,30 @@ import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts
 import { warmUp } from './warm-up.ts';
 import { runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
-import { describe, NULL, packHandle, type Ref, type Ticket } from './core/handle.ts';
+import {
+  describe,
+  type Index,
+  type IndexArray,
+  NULL,
+  packHandle,
+  type Ref,
+  type RefArray,
+  type Ticket,
+} from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
-import { addPin, pinSlot, removePin } from './gc/roots.ts';
+import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
   createState,
+  DEAD,
+  DESTROYED,
+  DESTROYED_ANY,
+  DESTROYED_ROOTED,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
+  FREE,
   HAS_COMPONENTS,
   headerBytesPerObject,
   heapBytes,
@@ -39,6 +62,7 @@ import {
   MINOR_FINALIZE,
   NOT_STRONG,
   PROMOTE,
+  RETIRED,
   SWEEP,
   WEAK,
   YOUNG,
@@ -56,8 +80,12 @@ import {
   SnapshotError,
 } from './io/snapshot.ts';
 import { verifyHeap } from './gc/verify.ts';
+import { beginDestroy, destroyedCount, dismantle, runDestroyHooks } from './gc/destroy.ts';
+import { freeCauseText, FREED_DESTROYED } from './core/free-cause.ts';
+import { findPathFromRoot, type PathStep } from './gc/why-alive.ts';
 
 export type { HeapOptions } from './core/options.ts';
+export type { PathStep } from './gc/why-alive.ts';
 
 export type Phase = 'idle' | 'mark' | 'sweep';
 
@@ -107,6 +135,8 @@ export interface HeapStats {
   maxObjects: number;
   /** Indices that exhausted their generations and are never reused. */
   retired: number;
+  /** Destroyed objects (`destroy`) whose indices await reclamation by a collection; not counted in `live`. */
+  destroyed: number;
   young: number;
   old: number;
   /** Reference slots of live objects. */
@@ -142,9 +172,6 @@ const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>()
 
 export type { ComponentOptions } from './ecs/schema.ts';
 
-/** Initial field values for `add`: numbers, arrays of numbers for array fields, handles for `ref` fields. */
-export type ComponentInit = Readonly<Record<string, number | readonly number[]>>;
-
 /** The state behind a heap, for the library's own modules (snapshot, bridges); not exported by `mod.ts`. */
 export function stateOf(heap: Heap): HeapState {
   return stateOfHeap(heap);
@@ -152,7 +179,8 @@ export function stateOf(heap: Heap): HeapState {
 
 export class Heap {
   readonly #s: HeapState;
-  readonly #options: ResolvedOptions;
+  /** Not readonly: `restore` builds a heap small and then records the saved `initialCapacity`. */
+  #options: ResolvedOptions;
   readonly #onFinalizerError: ((error: unknown) => void) | undefined;
 
   static {
@@ -191,11 +219,23 @@ export class Heap {
 
   /**
    * The index of a handle whose slots may be read: a live object, or, while a finalizer runs, a
-   * dead object awaiting reclamation. Stores and pins use `#indexOf`, so nothing dead is revived.
+   * dead object awaiting reclamation, or a destroyed object while its own hooks run. Stores and
+   * pins use `#indexOf`, so nothing dead is revived.
    */
   #readableIndexOf(ref: unknown): number {
-    return this.#match(ref, this.#s.readMask) || this.#indexOf(ref, 'handle');
+    return this.#match(ref, this.#s.readMask) || this.#destroyingIndexOf(ref) || this.#indexOf(ref, 'handle');
   }
+
+  /** The index of an object whose `destroy` hooks are running, named by `ref`, or 0. */
+  #destroyingIndexOf(ref: unknown): number {
+    if (this.#destroying.length === 0 || typeof ref !== 'number') return 0;
+    const s = this.#s;
+    const i = ref & s.codec.indexMask;
+    return this.#destroying.includes(i) && i + s.generation[i]! * s.codec.indexScale === ref ? i : 0;
+  }
+
+  /** Objects whose `destroy` hooks are running (innermost last): readable to them, live to nobody. */
+  readonly #destroying: number[] = [];
 
   #whyNotLive(ref: unknown): string {
     const s = this.#s;
@@ -209,9 +249,38 @@ export class Heap {
     if (i === 0 || i >= s.top) return `names index ${i}, which this heap never allocated`;
     if (generation > s.codec.maxGeneration) return 'is not a handle of this heap (generation out of range)';
     if (generation < s.generation[i]! || (s.color[i]! & s.liveMask) === 0) {
-      return `is stale: the object at index ${i} was freed`;
+      return `is stale: ${this.#whyStale(i, generation)}`;
     }
     return `is not a handle of this heap (index ${i} is at generation ${s.generation[i]})`;
+  }
+
+  /** When and by what the object at index `i`, generation `generation`, went, as far as the heap knows. */
+  #whyStale(i: number, generation: number): string {
+    const s = this.#s;
+    const c = s.color[i]!;
+    const current = s.generation[i]!;
+    const roots = 'A handle in a JavaScript variable does not keep its object alive: pin it (heap.pin), ' +
+      'or hold it from a pinned object.';
+    if (generation === current) {
+      if (c === DESTROYED || c === DESTROYED_ROOTED) return `its object (index ${i}) was destroyed (heap.destroy).`;
+      if (c === DEAD) {
+        return `its object (index ${i}) was found unreachable by minor collection #${s.minorCollections + 1}, ` +
+          `whose finalizers are running. ${roots}`;
+      }
+      if (c !== FREE) {
+        return `its object (index ${i}) was found unreachable by major collection #${s.majorCollections + 1}, ` +
+          `which has yet to sweep it. ${roots}`;
+      }
+    }
+    // A free index keeps its cause until reused; one that retired keeps its last generation.
+    const retired = (s.flags[i]! & RETIRED) !== 0;
+    const lastFreed = c === FREE && (retired ? generation === current : generation === current - 1);
+    const cause = lastFreed ? freeCauseText(s.base[i]!) : null;
+    if (cause === null) {
+      return `its object (index ${i}) was freed${c === FREE ? '' : ', and the index has been reused since'}.` +
+        (lastFreed ? ` ${roots}` : '');
+    }
+    return `its object (index ${i}) ${cause}.${(s.base[i]! & FREED_DESTROYED) === 0 ? ` ${roots}` : ''}`;
   }
 
   #checkSlot(index: number, slot: unknown): number {
@@ -226,7 +295,7 @@ export class Heap {
   }
 
   #handle(index: number): Ref {
-    return packHandle(this.#s.codec, index, this.#s.generation[index]!);
+    return packHandle(this.#s.codec, index, this.#s.generation[index]!) as Ref;
   }
 
   /** True when `ref` is a live handle of this heap. Never throws. */
@@ -235,12 +304,12 @@ export class Heap {
   }
 
   /** The object's index, for indexing SoA columns. */
-  index(ref: Ref): number {
-    return this.#readableIndexOf(ref);
+  index(ref: Ref): Index {
+    return this.#readableIndexOf(ref) as Index;
   }
 
   /** The live handle at `index`, or NULL when no live object has that index. */
-  refAt(index: number): Ref {
+  refAt(index: Index): Ref {
     checkInteger('index', index, 0, Number.MAX_SAFE_INTEGER);
     const s = this.#s;
     if (index === 0 || index >= s.top || (s.color[index]! & s.liveMask) === 0) return NULL;
@@ -249,16 +318,22 @@ export class Heap {
 
   // ---- objects -------------------------------------------------------------------------------
 
-  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
-  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const n = this.#checkSlotCount(slots);
+  /** The flag bits of an object kind, checked against the slot count. */
+  #kindFlags(kind: unknown, slotCount: number): number {
     const kindFlags = kind === 'strong' ? 0 : kind === 'weak' ? WEAK : kind === 'ephemeron' ? EPHEMERON : -1;
     if (kindFlags === -1) {
       throw new TypeError(`object kind must be 'strong', 'weak' or 'ephemeron', got ${describe(kind)}`);
     }
-    if (kindFlags === EPHEMERON && n % 2 !== 0) {
-      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${n}`);
+    if (kindFlags === EPHEMERON && slotCount % 2 !== 0) {
+      throw new RangeError(`an ephemeron needs an even slot count (key, value pairs), got ${slotCount}`);
     }
+    return kindFlags;
+  }
+
+  /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
+  alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
     const why = roomFor(s, true, n);
     if (why !== '') throw new HeapFullError(why);
@@ -270,11 +345,61 @@ export class Heap {
     return this.#s.size[this.#readableIndexOf(ref)]!;
   }
 
+  /**
+   * The object in a slot, or NULL: empty, or naming an object destroyed since (the read barrier:
+   * one color load), or the value of an ephemeron pair whose key was destroyed (as when a key is
+   * freed).
+   */
   get(ref: Ref, slot: number): Ref {
     const s = this.#s;
     const i = this.#readableIndexOf(ref);
-    const target = s.slots[s.base[i]! + this.#checkSlot(i, slot)]!;
-    return target === 0 ? NULL : this.#handle(target);
+    const k = this.#checkSlot(i, slot);
+    const at = s.base[i]! + k;
+    const target = s.slots[at]!;
+    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return NULL;
+    // An odd slot of an ephemeron is a value: NULL too when its key was destroyed.
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+      return NULL;
+    }
+    return this.#handle(target);
+  }
+
+  /** The index in slot `slot` of readable object `i`, through the read barrier of `get`; 0 for NULL. */
+  #targetOf(i: number, slot: unknown): number {
+    const s = this.#s;
+    const k = this.#checkSlot(i, slot);
+    const at = s.base[i]! + k;
+    const target = s.slots[at]!;
+    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return 0;
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+      return 0;
+    }
+    return target;
+  }
+
+  /**
+   * The index of the object in a slot (0 for NULL), for loops that chase a reference and then read
+   * the target's SoA columns: one checked call instead of `get` then `index`. `ref` is checked once.
+   */
+  targetIndex(ref: Ref, slot: number): Index {
+    return this.#targetOf(this.#readableIndexOf(ref), slot) as Index;
+  }
+
+  /**
+   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
+   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
+   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   */
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): RefArray {
+    checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+    const n = this.#checkSlotCount(slots);
+    const kindFlags = this.#kindFlags(kind, n);
+    const s = this.#s;
+    const why = roomForMany(s, count, n);
+    if (why !== '') throw new HeapFullError(why);
+    const handles = new Float64Array(count) as RefArray;
+    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    return handles;
   }
 
   /** Stores `target` in a slot; NULL clears it. */
@@ -282,7 +407,13 @@ export class Heap {
     const i = this.#indexOf(ref, 'handle');
     const k = this.#checkSlot(i, slot);
     const t = target === NULL ? 0 : this.#indexOf(target, 'target');
-    writeSlot(this.#s, i, k, t);
+    const s = this.#s;
+    if ((s.flags[i]! & EPHEMERON) !== 0) {
+      // A pair keyed by a destroyed object reads (NULL, NULL): make it so before a store into it.
+      const key = s.base[i]! + (k & ~1);
+      if ((s.color[s.slots[key]!]! & DESTROYED_ANY) !== 0) s.slots[key] = s.slots[key + 1] = 0;
+    }
+    writeSlot(s, i, k, t);
   }
 
   /** Changes the slot count, keeping the first min(old, new) slots; new slots start NULL. */
@@ -312,6 +443,39 @@ export class Heap {
     s.finalizers[i] = fn;
   }
 
+  /**
+   * Takes the object out of the game now, whatever still refers to it: its handle is stale at
+   * once (`isAlive` false, every call given it throws `StaleRefError` saying it was destroyed), it
+   * leaves every query, every slot and `ref`/`weakref` field naming it reads NULL from now on, and
+   * its finalizer and `onRemove` hooks run as for a collected object (it is readable to them;
+   * collection is forbidden inside them). Its slots and components are released at once; its index
+   * is reclaimed by the next collection that proves nothing names it any more (a minor for a young
+   * object, else a major cycle), so no slot can ever name a stranger. Errors thrown by its hooks
+   * are reported as finalizer errors are, once the object is gone: to `onFinalizerError`, or thrown
+   * together as one `AggregateError`.
+   */
+  destroy(ref: Ref): void {
+    const s = this.#s;
+    const i = this.#indexOf(ref, 'handle');
+    beginDestroy(s, i);
+    // Hooks already running for this object inside `remove` do not run again.
+    const skip = this.#removing.filter((entry) => entry.index === i).map((entry) => entry.data);
+    const outerErrors = s.finalizerErrors;
+    s.finalizerErrors = [];
+    this.#destroying.push(i);
+    this.#hooks.push('a finalizer or onRemove hook run by destroy()');
+    try {
+      runDestroyHooks(s, i, skip);
+    } finally {
+      this.#hooks.pop();
+      this.#destroying.pop();
+      dismantle(s, i);
+      const errors = s.finalizerErrors;
+      s.finalizerErrors = outerErrors;
+      this.#reportErrors(errors);
+    }
+  }
+
   // ---- components ----------------------------------------------------------------------------
 
   /**
@@ -334,11 +498,21 @@ export class Heap {
     return component as Component<S>;
   }
 
-  /** The component defined under `name`, or undefined. */
-  component<S extends Schema = Schema>(name: string): Component<S> | undefined {
-    return this.#components.find((component) => componentData.get(component)!.data.name === name) as
-      | Component<S>
-      | undefined;
+  /**
+   * The component defined under `name`, or undefined. Given the schema too, the result is typed
+   * with it (its columns and field names known to the compiler), after checking that the
+   * component really has that schema: a `TypeError` names the difference. That is how code that
+   * did not define a component (a restored heap, a module) gets it typed without a cast.
+   */
+  component(name: string): Component | undefined;
+  component<const S extends Schema>(name: string, schema: S): Component<S> | undefined;
+  component(name: string, schema?: Schema): Component | undefined {
+    const found = this.#components.find((component) => componentData.get(component)!.data.name === name);
+    if (found === undefined || schema === undefined) return found as Component | undefined;
+    const data = componentData.get(found)!.data;
+    const difference = schemaDifference(data.schema, schema);
+    if (difference !== null) throw new TypeError(`component '${name}' ${difference}`);
+    return found as Component;
   }
 
   /** The components of this heap, in definition order. */
@@ -352,38 +526,47 @@ export class Heap {
     return entry.data;
   }
 
-  #fieldOf(data: ComponentData, field: unknown, element: unknown): { f: FieldData; at: number } {
-    const f = data.fields.find((candidate) => candidate.name === field);
-    if (f === undefined) throw new TypeError(`component '${data.name}' has no field ${describe(field)}`);
-    if (typeof element !== 'number' || element >>> 0 !== element || element >= f.length) {
-      throw new RangeError(`element ${describe(element)} is out of range: field '${f.name}' has ${f.length}`);
+  /** The field named `field` (a loop, not a closure: add, getField and setField run per entity). */
+  #field(data: ComponentData, field: unknown): FieldData {
+    const fields = data.fields;
+    for (let k = 0; k < fields.length; k++) if (fields[k]!.name === field) return fields[k]!;
+    throw new TypeError(`component '${data.name}' has no field ${describe(field)}`);
+  }
+
+  #element(f: FieldData, element: unknown): number {
+    if (typeof element === 'number' && element >>> 0 === element && element < f.length) return element;
+    throw new RangeError(`element ${describe(element)} is out of range: field '${f.name}' has ${f.length}`);
+  }
+
+  /** Checks one `init` entry for `add` (its length, and each value). */
+  #checkInit(f: FieldData, value: unknown): void {
+    if (!Array.isArray(value)) {
+      if (f.length !== 1) throw new RangeError(`field '${f.name}' takes ${f.length} values, got 1`);
+      this.#fieldValue(f, value);
+      return;
     }
-    return { f, at: element };
+    if (value.length !== f.length) {
+      throw new RangeError(
+        `field '${f.name}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${value.length}`,
+      );
+    }
+    for (let at = 0; at < value.length; at++) this.#fieldValue(f, value[at]);
   }
 
   /**
    * Gives the object a component (fields zeroed, then set from `init`). Adding a component the
-   * object has already keeps its values and applies `init`. Every value is checked first.
+   * object has already keeps its values and applies `init`. Every value is checked first, and a
+   * bad one changes nothing. Allocates no JavaScript objects (it runs per spawned entity).
    */
-  add(ref: Ref, component: ComponentBase, init?: ComponentInit): void {
+  add<S extends Schema>(ref: Ref, component: Component<S>, init?: ComponentInit<S>): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
-    const writes: { f: FieldData; at: number; value: number }[] = [];
     if (init !== undefined) {
       if (typeof init !== 'object' || init === null) {
         throw new TypeError(`init must be an object, got ${describe(init)}`);
       }
-      for (const [field, value] of Object.entries(init)) {
-        const f = this.#fieldOf(data, field, 0).f;
-        const values = Array.isArray(value) ? value : [value];
-        if (values.length !== f.length) {
-          throw new RangeError(
-            `field '${field}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${values.length}`,
-          );
-        }
-        values.forEach((v, at) => writes.push({ f, at, value: this.#fieldValue(f, v) }));
-      }
+      for (const field in init) if (Object.hasOwn(init, field)) this.#checkInit(this.#field(data, field), init[field]);
     }
     // A young member of a component with `weakref` fields is one a minor must clear references of
     // (weak and ephemeron objects are listed already).
@@ -396,7 +579,17 @@ export class Heap {
       s.flags[i] = s.flags[i]! | FINALIZABLE;
       listFinalizable(s, i);
     }
-    for (const { f, at, value } of writes) this.#store(i, f, at, value);
+    if (init === undefined) return;
+    for (const field in init) {
+      if (!Object.hasOwn(init, field)) continue;
+      const f = this.#field(data, field);
+      const value: unknown = init[field];
+      if (!Array.isArray(value)) {
+        this.#store(i, f, 0, this.#fieldValue(f, value));
+        continue;
+      }
+      for (let at = 0; at < value.length; at++) this.#store(i, f, at, this.#fieldValue(f, value[at]));
+    }
   }
 
   /** Checks a value for a field; returns what the column stores (an index for `ref` fields). */
@@ -431,11 +624,13 @@ export class Heap {
     if (data.onRemove !== undefined && !inHook) {
       s.noGcDepth++;
       this.#removing.push({ data, index: i });
+      this.#hooks.push(`the onRemove hook of '${data.name}' run by remove()`);
       try {
         data.onRemove(ref);
       } finally {
         s.noGcDepth--;
         this.#removing.pop();
+        this.#hooks.pop();
       }
       // The hook may itself have removed the component.
       if (data.position[i] === 0) return;
@@ -448,22 +643,43 @@ export class Heap {
     return this.#dataOf(component).position[this.#readableIndexOf(ref)] !== 0;
   }
 
-  /** A field's value (element `element` of an array field): a number, or a handle for `ref` fields. */
-  getField(ref: Ref, component: ComponentBase, field: string, element: number = 0): number {
+  /**
+   * A field's value (element `element` of an array field): a number, or a handle for `ref` and
+   * `weakref` fields (NULL once their target is freed or destroyed). Field names are checked
+   * against the component's schema by the compiler, and at run time.
+   */
+  getField<S extends Schema, F extends FieldName<S>>(
+    ref: Ref,
+    component: Component<S>,
+    field: F,
+    element: number = 0,
+  ): FieldValue<S[F]> {
+    const s = this.#s;
     const i = this.#readableIndexOf(ref);
     const data = this.#dataOf(component);
-    const { f, at } = this.#fieldOf(data, field, element);
+    const f = this.#field(data, field);
+    const at = this.#element(f, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     const value = f.column[i * f.length + at]!;
-    if (f.type !== 'ref' && f.type !== 'weakref') return value;
-    return value === 0 ? NULL : this.#handle(value);
+    if (f.type !== 'ref' && f.type !== 'weakref') return value as FieldValue<S[F]>;
+    // The read barrier, as in `get`: a destroyed target reads NULL.
+    return (value === 0 || (s.color[value]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(value)) as FieldValue<
+      S[F]
+    >;
   }
 
   /** Sets a field; the only way to write a `ref` or `weakref` field (stores go through the barrier). */
-  setField(ref: Ref, component: ComponentBase, field: string, value: number, element: number = 0): void {
+  setField<S extends Schema, F extends FieldName<S>>(
+    ref: Ref,
+    component: Component<S>,
+    field: F,
+    value: FieldValue<S[F]>,
+    element: number = 0,
+  ): void {
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
-    const { f, at } = this.#fieldOf(data, field, element);
+    const f = this.#field(data, field);
+    const at = this.#element(f, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     this.#store(i, f, at, this.#fieldValue(f, value));
   }
@@ -473,7 +689,7 @@ export class Heap {
    * ones, as a dense `Uint32Array` (a view: valid until the next add, remove or collection).
    * Index SoA columns with them directly; `refAt(index)` gives the handle.
    */
-  query(...terms: (ComponentBase | Not)[]): Uint32Array {
+  query(...terms: (ComponentBase | Not)[]): IndexArray {
     const all: ComponentData[] = [];
     const none: ComponentData[] = [];
     for (const term of terms) {
@@ -486,16 +702,19 @@ export class Heap {
     if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
     const s = this.#s;
     const q = getQuery(s.components, all, none);
-    // Objects found dead by a cycle's marking stay members until the sweep frees them.
-    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE) dropDeadFromQuery(q, s.color, s.liveMask);
-    return q.dense.subarray(0, q.count);
+    // Objects found dead by a cycle's marking stay members until the sweep frees them; a destroyed
+    // object, while its hooks run (a query first built inside one would take it in).
+    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE || this.#destroying.length > 0) {
+      dropDeadFromQuery(q, s.color, s.liveMask);
+    }
+    return q.dense.subarray(0, q.count) as IndexArray;
   }
 
   // ---- roots ---------------------------------------------------------------------------------
 
   /** Makes the object a root until the returned ticket is unpinned. Pinning twice needs two unpins. */
   pin(ref: Ref): Ticket {
-    return addPin(this.#s, this.#indexOf(ref, 'handle'));
+    return addPin(this.#s, this.#indexOf(ref, 'handle')) as Ticket;
   }
 
   /** Releases a pin; a stale or unknown ticket throws `StaleTicketError`. */
@@ -507,7 +726,8 @@ export class Heap {
   pinned(ticket: Ticket): Ref {
     const s = this.#s;
     const p = pinSlot(s, ticket);
-    return p === 0 ? NULL : this.#handle(s.pinTarget[p]!);
+    // A pin of a destroyed object stays (unpin it as usual) but names nothing.
+    return p === 0 || (s.color[s.pinTarget[p]!]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(s.pinTarget[p]!);
   }
 
   /** Runs `fn`; objects allocated inside it are roots until it returns (or throws). */
@@ -538,11 +758,22 @@ export class Heap {
 
   // ---- collection ----------------------------------------------------------------------------
 
+  /** What user code the heap is running, innermost last: for `GcForbiddenError` messages. */
+  readonly #hooks: string[] = [];
+
   #forbidInNoGc(what: string): void {
     const s = this.#s;
     if (s.noGcDepth === 0) return;
-    const where = s.finalizeTop > 0 ? 'inside a finalizer or onRemove hook' : 'inside noGc() or an onRemove hook';
-    throw new GcForbiddenError(`${what}() called ${where}: collection is forbidden there`);
+    // The innermost reason: a hook the facade runs, else a collection's finalizer phase, else noGc().
+    const where = this.#hooks.length > 0
+      ? this.#hooks[this.#hooks.length - 1]
+      : s.finalizeTop > 0
+      ? 'a finalizer or onRemove hook run by a collection'
+      : 'noGc()';
+    throw new GcForbiddenError(
+      `${what}() called inside ${where}: collection is forbidden there (collections do not nest, and ` +
+        'finalizers and hooks run inside one or inside the call that triggered them); collect after it returns',
+    );
   }
 
   /**
@@ -606,8 +837,8 @@ export class Heap {
       majorFreed,
       cycleEnded,
       phase: this.phase,
-      young: s.young,
-      old: live - s.young,
+      young: this.#youngCount(),
+      old: live - this.#youngCount(),
       debt: s.pacer.debt,
     };
     for (const observer of this.#observers) observer(report);
@@ -621,6 +852,11 @@ export class Heap {
     if (s.finalizerErrors.length === 0) return;
     const errors = s.finalizerErrors;
     s.finalizerErrors = [];
+    this.#reportErrors(errors);
+  }
+
+  #reportErrors(errors: unknown[]): void {
+    if (errors.length === 0) return;
     if (this.#onFinalizerError !== undefined) {
       for (const error of errors) this.#onFinalizerError(error);
       return;
@@ -628,9 +864,17 @@ export class Heap {
     throw new AggregateError(errors, `${errors.length} finalizer${errors.length === 1 ? '' : 's'} threw`);
   }
 
-  /** Live objects: during a sweep, objects found dead but not yet swept do not count. */
+  /**
+   * Live objects: during a sweep, objects found dead but not yet swept do not count, nor do
+   * destroyed objects whose indices await reclamation.
+   */
   #liveCount(): number {
-    return this.#s.live - this.#s.doomed;
+    return this.#s.live - this.#s.doomed - destroyedCount(this.#s);
+  }
+
+  /** Young live objects (destroyed ones may still be flagged young until a minor reclaims them). */
+  #youngCount(): number {
+    return this.#s.young - this.#s.youngDestroyed;
   }
 
   /**
@@ -645,19 +889,10 @@ export class Heap {
     const s = this.#s;
     const start = performance.now();
     const deferred = inMajorCycle(s);
-    const youngBefore = s.young;
+    const workBefore = s.workDone;
     const freed = deferred ? 0 : minorCollection(s);
-    const report = this.#report(
-      'minor',
-      deferred ? 'nothing' : 'minor',
-      start,
-      null,
-      null,
-      freed,
-      0,
-      false,
-      youngBefore,
-    );
+    const work = deferred ? 'nothing' : 'minor';
+    const report = this.#report('minor', work, start, null, null, freed, 0, false, s.workDone - workBefore);
     return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
 
@@ -758,8 +993,9 @@ export class Heap {
       capacity: s.columnLength - 1,
       maxObjects: s.maxObjects,
       retired: s.retired,
-      young: s.young,
-      old: this.#liveCount() - s.young,
+      destroyed: destroyedCount(s),
+      young: this.#youngCount(),
+      old: this.#liveCount() - this.#youngCount(),
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
       bytes,
@@ -821,10 +1057,14 @@ export class Heap {
     checkRestoreOptions(options);
     let heap: Heap;
     try {
+      // Built at the smallest capacity: `loadState` allocates every array at the size the plan
+      // checked against the bytes, so no capacity the header claims is allocated before that.
       heap = new Heap({
         ...decoded.header.options,
+        initialCapacity: 1,
         ...(options.onFinalizerError ? { onFinalizerError: options.onFinalizerError } : {}),
       });
+      heap.#options = { ...heap.#options, initialCapacity: decoded.header.options.initialCapacity };
       for (const { name, schema, onRemove } of componentsToDefine(decoded.header, options)) {
         heap.defineComponent(schema, onRemove === undefined ? { name } : { name, onRemove });
       }
@@ -833,8 +1073,31 @@ export class Heap {
       throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);
     }
     queriesToDefine(decoded.header, heap.#s.components);
-    loadState(heap.#s, decoded, options, (index) => heap.refAt(index));
+    loadState(heap.#s, decoded, options, (index) => heap.refAt(index as Index));
     return heap;
+  }
+
+  // ---- why alive -----------------------------------------------------------------------------
+
+  /**
+   * Why the object is alive: a shortest path from a root (a pin with its ticket, or an open
+   * scope) through strong slots and `ref` fields to it, first step the root, last step `ref`; or
+   * null when no root reaches it (garbage the next collection covering it frees). Weak slots and
+   * `weakref` fields keep nothing alive; an ephemeron's value is reached through its pair once
+   * the key is (see src/gc/why-alive.ts). A debugging call: it costs a pass over the heap.
+   */
+  whyAlive(ref: Ref): PathStep[] | null {
+    return findPathFromRoot(this.#s, this.#indexOf(ref, 'handle'));
+  }
+
+  /** The live pins, in pin-table order (a recycled ticket takes a freed place): each ticket and what it pins. */
+  pins(): { ticket: Ticket; ref: Ref }[] {
+    // A pin of a destroyed object names nothing, as `pinned(ticket)` says.
+    const s = this.#s;
+    return listPins(s).map(({ ticket, index }) => ({
+      ticket: ticket as Ticket,
+      ref: (s.color[index]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(index),
+    }));
   }
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */

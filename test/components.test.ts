@@ -297,7 +297,7 @@ describe('component errors', () => {
     expect(() => heap.add(a, new Heap().defineComponent({}) as never)).toThrow(/not a component of this heap/);
     expect(() => heap.add(a, Position, { z: 1 } as never)).toThrow(/has no field 'z'/);
     expect(() => heap.add(a, Position, { x: 'fast' } as never)).toThrow(/takes numbers, got 'fast'/);
-    expect(() => heap.add(a, Parent, { parent: 12345 })).toThrow(StaleRefError);
+    expect(() => heap.add(a, Parent, { parent: 12345 as Ref })).toThrow(StaleRefError);
     expect(heap.has(a, Parent)).toBe(false); // the failed add added nothing
     expect(() => heap.setField(a, Parent, 'parent', a)).toThrow(/has no component 'Parent'/);
     expect(() => heap.getField(a, Position, 'x', 1)).toThrow(/element 1 is out of range/);

@@ -19,6 +19,7 @@ import {
   HeapError,
   HeapFullError,
   type HeapOptions,
+  type Index,
   NULL,
   type Ref,
   StaleRefError,
@@ -29,7 +30,8 @@ import {
 type ErrorClass = new (message: string) => Error;
 
 /** Passes any value where the API's types want a number: the point of these tests. */
-const bad = (value: unknown): number => value as number;
+/** A value typed as whatever handle, index or ticket the call expects: these tests pass wrong values on purpose. */
+const bad = <T extends number = number>(value: unknown): T => value as T;
 
 const BITS = 16;
 const SCALE = 2 ** BITS;
@@ -116,7 +118,7 @@ function fingerprint(fx: Fixture): unknown {
   });
   const pins = fx.tickets.map((ticket) => heap.pinned(ticket));
   const indices: Ref[] = [];
-  for (let i = 0; i <= heap.stats().capacity + 1; i++) indices.push(heap.refAt(i));
+  for (let i = 0; i <= heap.stats().capacity + 1; i++) indices.push(heap.refAt(i as Index));
   return { stats, objects, pins, indices };
 }
 
@@ -140,13 +142,13 @@ function followUp(fx: Fixture): unknown[] {
   const b = attempt(log, () => heap.alloc(1), NULL);
   if (a !== NULL && b !== NULL) attempt(log, () => heap.set(a, 0, b), undefined);
   if (a !== NULL) attempt(log, () => heap.set(fx.root, 1, a), undefined);
-  const ticket = b === NULL ? NULL : attempt(log, () => heap.pin(b), NULL);
+  const ticket = b === NULL ? undefined : attempt(log, () => heap.pin(b), undefined);
   attempt(log, () => heap.collect().freed, 0);
   attempt(log, () => heap.alloc(3), NULL);
   attempt(log, () => heap.scope(() => heap.alloc(1)), NULL);
   attempt(log, () => heap.noGc(() => heap.alloc(0)), NULL);
   attempt(log, () => heap.collect().freed, 0);
-  if (ticket !== NULL) attempt(log, () => heap.unpin(ticket), undefined);
+  if (ticket !== undefined) attempt(log, () => heap.unpin(ticket), undefined);
   attempt(log, () => heap.collect().freed, 0);
   heap.verify();
   log.push(fingerprint(fx));
@@ -245,7 +247,7 @@ const notHandles: [string, unknown][] = [
 ];
 
 describe('handles: every method rejects what is not a live handle, with StaleRefError', () => {
-  const methods: [string, (fx: Fixture, x: number) => unknown, boolean][] = [
+  const methods: [string, (fx: Fixture, x: Ref) => unknown, boolean][] = [
     ['slotCount(x)', (fx, x) => fx.heap.slotCount(x), true],
     ['get(x, 0)', (fx, x) => fx.heap.get(x, 0), true],
     ['set(x, 0, NULL)', (fx, x) => fx.heap.set(x, 0, NULL), true],
@@ -256,6 +258,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['resize(x, 0)', (fx, x) => fx.heap.resize(x, 0), true],
     ['index(x)', (fx, x) => fx.heap.index(x), true],
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
+    ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {
@@ -272,7 +275,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     const fx = fixture();
     fx.heap.set(fx.root, 0, NULL);
     expect(fx.heap.get(fx.root, 0)).toBe(NULL);
-    fx.heap.set(fx.root, 2, -0);
+    fx.heap.set(fx.root, 2, -0 as Ref);
     expect(fx.heap.get(fx.root, 2)).toBe(NULL);
     fx.heap.verify();
   });
@@ -434,10 +437,10 @@ describe('refAt rejects what is not an index', () => {
   }
 
   it('refAt of a free, never-used or far index is NULL, not an error', () => {
-    expectHarmless((fx) => fx.heap.refAt(6), NULL);
-    expectHarmless((fx) => fx.heap.refAt(0), NULL);
-    expectHarmless((fx) => fx.heap.refAt(1000), NULL);
-    expectHarmless((fx) => fx.heap.refAt(2 ** 40), NULL);
+    expectHarmless((fx) => fx.heap.refAt(6 as Index), NULL);
+    expectHarmless((fx) => fx.heap.refAt(0 as Index), NULL);
+    expectHarmless((fx) => fx.heap.refAt(1000 as Index), NULL);
+    expectHarmless((fx) => fx.heap.refAt((2 ** 40) as Index), NULL);
   });
 });
 

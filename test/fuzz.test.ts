@@ -45,6 +45,7 @@ import {
   HeapFullError,
   type HeapOptions,
   type HeapStats,
+  type Index,
   not,
   NULL,
   type ObjectKind,
@@ -310,11 +311,11 @@ class Model {
   }
 
   isLive(value: unknown): value is Ref {
-    return typeof value === 'number' && this.objects.has(value);
+    return typeof value === 'number' && this.objects.has(value as Ref);
   }
 
   isTicket(value: unknown): value is Ticket {
-    return typeof value === 'number' && this.pins.has(value);
+    return typeof value === 'number' && this.pins.has(value as Ticket);
   }
 
   info(name: string): { info: ComponentInfo; at: number } | undefined {
@@ -338,7 +339,7 @@ class Model {
           const values = o.comps.get(c.name);
           if (values === undefined) continue;
           c.fields.forEach((f, j) => {
-            if (f.type === 'ref') queue.push(...values[j]!);
+            if (f.type === 'ref') queue.push(...(values[j]! as Ref[]));
           });
         }
       }
@@ -386,7 +387,7 @@ class Model {
         c.fields.forEach((f, j) => {
           if (f.type !== 'weakref') return;
           const v = values[j]!;
-          for (let e = 0; e < v.length; e++) if (gone(v[e]!)) v[e] = NULL;
+          for (let e = 0; e < v.length; e++) if (gone(v[e] as Ref)) v[e] = NULL;
         });
       }
     }
@@ -1082,7 +1083,7 @@ function restoreChecks(b: Bytes, options: unknown): Expectation[] {
   const f = o.finalizer;
   const problem: [ErrorClass[], string] | undefined = f === undefined
     ? [[SnapshotError], 'finalizer']
-    : typeof (f as (ref: Ref) => unknown)(1) !== 'function'
+    : typeof (f as (ref: Ref) => unknown)(1 as Ref) !== 'function'
     ? [[SnapshotError], 'not a function']
     : undefined;
   if (problem !== undefined) {
@@ -1130,15 +1131,17 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         full: n === 0 ? 'heap full' : '',
         after: (ref) => {
           if (typeof ref !== 'number' || ref === NULL) fail(`alloc returned ${show(ref)}`);
-          if (model.objects.has(ref) || model.dead.includes(ref)) fail(`alloc returned ${ref}, a handle given before`);
-          model.objects.set(ref, {
+          if (model.objects.has(ref as Ref) || model.dead.includes(ref as Ref)) {
+            fail(`alloc returned ${ref}, a handle given before`);
+          }
+          model.objects.set(ref as Ref, {
             slots: new Array<Ref>(n as number).fill(NULL),
             kind: k as ObjectKind,
             finalizer: false,
             logged: false,
             comps: new Map(),
           });
-          model.scopes[model.scopes.length - 1]?.push(ref);
+          model.scopes[model.scopes.length - 1]?.push(ref as Ref);
         },
       };
     }
@@ -1229,7 +1232,7 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         pure: true,
         after: (i) => {
           if (i !== (ref as number) % ctx.scale) fail(`index(${show(ref)}) is ${show(i)}`);
-          if (heap.refAt(i as number) !== ref) fail(`refAt(index(${show(ref)})) is ${heap.refAt(i as number)}`);
+          if (heap.refAt(i as Index) !== ref) fail(`refAt(index(${show(ref)})) is ${heap.refAt(i as Index)}`);
         },
       };
     }
@@ -1237,7 +1240,7 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       const i = value(ctx, a[0]!);
       return {
         label: `refAt(${show(i)})`,
-        run: () => heap.refAt(i as number),
+        run: () => heap.refAt(i as Index),
         expects: integerArg(i, 0, Number.MAX_SAFE_INTEGER, 'index'),
         pure: true,
         after: (ref) => {
@@ -1253,9 +1256,11 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         run: () => heap.pin(ref as Ref),
         expects: handleCheck(ctx, ref),
         after: (ticket) => {
-          if (typeof ticket !== 'number' || ticket === 0 || model.pins.has(ticket)) fail(`pin gave ${show(ticket)}`);
-          if (model.staleTickets.includes(ticket)) fail(`pin gave ${ticket}, a ticket unpinned before`);
-          model.pins.set(ticket, ref as Ref);
+          if (typeof ticket !== 'number' || ticket === 0 || model.pins.has(ticket as Ticket)) {
+            fail(`pin gave ${show(ticket)}`);
+          }
+          if (model.staleTickets.includes(ticket as Ticket)) fail(`pin gave ${ticket}, a ticket unpinned before`);
+          model.pins.set(ticket as Ticket, ref as Ref);
         },
       };
     }

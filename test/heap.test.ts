@@ -6,7 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { MUTATION_RUN } from './runs.ts';
 import { statsOf } from './naming.ts';
-import { GcForbiddenError, Heap, HeapError, HeapFullError, NULL, type Ref, StaleRefError } from '../mod.ts';
+import {
+  GcForbiddenError,
+  Heap,
+  HeapError,
+  HeapFullError,
+  type Index,
+  NULL,
+  type Ref,
+  StaleRefError,
+  type Ticket,
+} from '../mod.ts';
 
 /** A small deterministic PRNG (mulberry32), so random programs repeat exactly. */
 function rng(seed: number): () => number {
@@ -72,7 +82,7 @@ describe('constructor and options', () => {
       heap.verify();
       expect(heap.alloc(0)).toBe(1 + 2 ** bits);
       expect(heap.alloc(0)).toBe(2 + 2 ** bits);
-      expect(heap.index(1 + 2 ** bits)).toBe(1);
+      expect(heap.index((1 + 2 ** bits) as Ref)).toBe(1);
       heap.verify();
     });
 
@@ -89,7 +99,7 @@ describe('constructor and options', () => {
       const reason = (options: { indexBits: number; generationBits?: number }): string => {
         const heap = new Heap({ ...options, initialCapacity: 1 });
         heap.alloc(0);
-        const error = errorOf(() => heap.slotCount(probe));
+        const error = errorOf(() => heap.slotCount(probe as Ref));
         expect(error).toBeInstanceOf(StaleRefError);
         return (error as Error).message;
       };
@@ -212,7 +222,7 @@ describe('isAlive', () => {
     expect(heap.index(reused)).toBe(2); // the index `dropped` had
     expect(heap.isAlive(reused)).toBe(true);
     expect(heap.isAlive(dropped)).toBe(false);
-    expect(heap.isAlive(1000)).toBe(false);
+    expect(heap.isAlive(1000 as Ref)).toBe(false);
     heap.verify();
   });
 });
@@ -382,19 +392,19 @@ describe('index and refAt', () => {
     for (let k = 0; k < 10; k++) refs.push(heap.alloc(0));
     for (const [k, ref] of refs.entries()) {
       expect(heap.index(ref)).toBe(k + 1);
-      expect(heap.refAt(k + 1)).toBe(ref);
+      expect(heap.refAt(k + 1 as Index)).toBe(ref);
     }
-    expect(heap.refAt(0)).toBe(NULL);
-    expect(heap.refAt(11)).toBe(NULL);
-    expect(heap.refAt(5000)).toBe(NULL);
-    expect(heap.refAt(2 ** 40)).toBe(NULL);
+    expect(heap.refAt(0 as Index)).toBe(NULL);
+    expect(heap.refAt(11 as Index)).toBe(NULL);
+    expect(heap.refAt(5000 as Index)).toBe(NULL);
+    expect(heap.refAt(2 ** 40 as Index)).toBe(NULL);
     heap.pin(refs[4]!);
     heap.collect();
-    expect(heap.refAt(5)).toBe(refs[4]);
-    expect(heap.refAt(1)).toBe(NULL);
+    expect(heap.refAt(5 as Index)).toBe(refs[4]);
+    expect(heap.refAt(1 as Index)).toBe(NULL);
     const reused = heap.alloc(0);
     expect(heap.index(reused)).toBe(1);
-    expect(heap.refAt(1)).toBe(reused);
+    expect(heap.refAt(1 as Index)).toBe(reused);
     expect(reused).toBe(1 + 2 ** 16);
     heap.verify();
   });
@@ -455,7 +465,7 @@ describe('pin, unpin, pinned', () => {
 
   it('many pins grow the pin table; each ticket names its own object', () => {
     const heap = new Heap({ initialCapacity: 4 });
-    const pairs: [number, Ref][] = [];
+    const pairs: [Ticket, Ref][] = [];
     for (let k = 0; k < 500; k++) {
       const ref = heap.alloc(0);
       pairs.push([heap.pin(ref), ref]);
@@ -476,7 +486,7 @@ describe('pin, unpin, pinned', () => {
     const heap = new Heap({ indexBits: 16, generationBits: 3, initialCapacity: 4 });
     const ref = heap.alloc(0);
     const seen = new Set<number>();
-    const stale: number[] = [];
+    const stale: Ticket[] = [];
     for (let k = 0; k < 40; k++) {
       const ticket = heap.pin(ref);
       expect(seen.has(ticket)).toBe(false);
@@ -717,7 +727,7 @@ describe('collect', () => {
       const heap = new Heap({ initialCapacity: 8 });
       const edges = new Map<Ref, Ref[]>();
       const objects: Ref[] = [];
-      const pins = new Map<number, Ref>();
+      const pins = new Map<Ticket, Ref>();
       for (let round = 0; round < 4; round++) {
         for (let k = 0; k < 200; k++) {
           const n = Math.floor(random() * 4);
@@ -794,7 +804,7 @@ describe('free list', () => {
       const random = rng(1234);
       const out: number[] = [];
       const live: Ref[] = [];
-      const tickets: number[] = [];
+      const tickets: Ticket[] = [];
       for (let step = 0; step < 3000; step++) {
         const r = random();
         if (r < 0.5 || live.length === 0) {
@@ -938,7 +948,7 @@ describe('generation retirement', () => {
       const ref = heap.alloc(1);
       expect(ref).toBe(1 + generation * 2 ** bits);
       expect(heap.index(ref)).toBe(1);
-      expect(heap.refAt(1)).toBe(ref);
+      expect(heap.refAt(1 as Index)).toBe(ref);
       for (const old of handles) {
         expect(heap.isAlive(old)).toBe(false);
         expect(() => heap.slotCount(old)).toThrow(StaleRefError);
@@ -952,7 +962,7 @@ describe('generation retirement', () => {
     const stats = heap.stats();
     expect(stats.retired).toBe(1);
     expect(stats.live).toBe(0);
-    expect(heap.refAt(1)).toBe(NULL);
+    expect(heap.refAt(1 as Index)).toBe(NULL);
     for (const old of handles) expect(heap.isAlive(old)).toBe(false);
     // The only index retired: the heap is full for good, and stays unchanged.
     const before = statsOf(heap);
@@ -1016,7 +1026,7 @@ describe('verify', () => {
     const random = rng(99);
     const heap = new Heap({ indexBits: 16, generationBits: 3, initialCapacity: 1, maxObjects: 200 });
     const live: Ref[] = [];
-    const tickets: number[] = [];
+    const tickets: Ticket[] = [];
     for (let step = 0; step < 3000; step++) {
       const r = random();
       const pick = (): Ref => live[Math.floor(random() * live.length)] ?? NULL;
@@ -1073,7 +1083,7 @@ describe('resize to a smaller size class', () => {
 });
 
 describe('index reuse keeps handles small', () => {
-  it('rotates the indices young objects churn through, so their generations grow evenly', () => {
+  it.skipIf(MUTATION_RUN)('rotates the indices young objects churn through, so their generations grow evenly', () => {
     const heap = new Heap({ nurserySize: 64 });
     const world = heap.alloc(1);
     heap.pin(world);
@@ -1085,7 +1095,7 @@ describe('index reuse keeps handles small', () => {
     // the same few indices would be reused 2,000 times each.
     let maxGeneration = 0;
     for (let i = 1; i <= heap.stats().capacity; i++) {
-      const ref = heap.refAt(i);
+      const ref = heap.refAt(i as Index);
       if (ref !== NULL) maxGeneration = Math.max(maxGeneration, Math.floor(ref / 2 ** 22));
     }
     const fresh = Array.from({ length: 50 }, () => heap.alloc(0));
@@ -1095,30 +1105,79 @@ describe('index reuse keeps handles small', () => {
     heap.verify();
   });
 
-  it('takes a fresh index rather than one whose next handle would leave the small-integer range', () => {
-    const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
-    // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
-    let maxHandle = 0;
-    for (let round = 0; round < 20_000; round++) {
-      maxHandle = Math.max(maxHandle, heap.alloc(0));
-      heap.minor();
-    }
-    expect(maxHandle).toBeLessThan(2 ** 30);
-    expect(heap.stats().capacity).toBeGreaterThan(1);
+  it.skipIf(MUTATION_RUN)(
+    'takes a fresh index rather than one whose next handle would leave the small-integer range',
+    () => {
+      const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
+      // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
+      let maxHandle = 0;
+      for (let round = 0; round < 20_000; round++) {
+        maxHandle = Math.max(maxHandle, heap.alloc(0));
+        heap.minor();
+      }
+      expect(maxHandle).toBeLessThan(2 ** 30);
+      expect(heap.stats().capacity).toBeGreaterThan(1);
+      heap.verify();
+    },
+  );
+
+  it.skipIf(MUTATION_RUN)(
+    'still reuses such indices at maxObjects: handles are then exact doubles, never wrong',
+    () => {
+      const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
+      let last = 0;
+      for (let round = 0; round < 17_000; round++) {
+        const ref = heap.alloc(0);
+        expect(ref).toBeGreaterThan(last);
+        last = ref;
+        heap.minor();
+        expect(heap.isAlive(ref)).toBe(false);
+      }
+      expect(last).toBeGreaterThan(2 ** 30);
+      expect(heap.isAlive(heap.alloc(0))).toBe(true);
+    },
+  );
+});
+
+describe('allocMany and targetIndex', () => {
+  it('spawns a wave with one check, in allocation order, young and NULL-slotted', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const wave = heap.allocMany(100, 2, 'weak');
+    expect(wave).toBeInstanceOf(Float64Array);
+    expect(wave.length).toBe(100);
+    expect([...wave].every((ref) => heap.isAlive(ref) && heap.slotCount(ref) === 2)).toBe(true);
+    expect(new Set(wave).size).toBe(100);
+    expect(heap.stats()).toMatchObject({ live: 100, young: 100 });
+    expect(heap.get(wave[3]!, 1)).toBe(NULL);
+    expect(heap.allocMany(0).length).toBe(0);
     heap.verify();
   });
 
-  it('still reuses such indices at maxObjects: handles are then exact doubles, never wrong', () => {
-    const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
-    let last = 0;
-    for (let round = 0; round < 17_000; round++) {
-      const ref = heap.alloc(0);
-      expect(ref).toBeGreaterThan(last);
-      last = ref;
-      heap.minor();
-      expect(heap.isAlive(ref)).toBe(false);
-    }
-    expect(last).toBeGreaterThan(2 ** 30);
-    expect(heap.isAlive(heap.alloc(0))).toBe(true);
+  it('allocates nothing when the wave does not fit, and names the values', () => {
+    const heap = new Heap({ maxObjects: 10, initialCapacity: 2 });
+    heap.allocMany(7);
+    const before = heap.stats();
+    expect(() => heap.allocMany(4)).toThrow(/a wave of 4 objects does not fit in maxObjects 10 \(room for 3\)/);
+    expect(heap.stats()).toEqual(before);
+    expect(() => heap.allocMany(-1)).toThrow(RangeError);
+    expect(() => heap.allocMany(1.5)).toThrow(/count must be an integer/);
+    expect(() => heap.allocMany(2, 3, 'ephemeron')).toThrow(/even slot count/);
+    expect(() => heap.allocMany(2, 0, 'soft' as never)).toThrow(/got 'soft'/);
+    expect(heap.stats()).toEqual(before);
+    heap.collect(); // nothing is rooted: the wave's room comes back
+    expect(heap.allocMany(10).length).toBe(10);
+    heap.verify();
+  });
+
+  it('targetIndex reads a slot as the target index (0 for NULL), checking the handle once', () => {
+    const heap = new Heap();
+    const owner = heap.alloc(2);
+    const target = heap.alloc(0);
+    heap.set(owner, 0, target);
+    expect(heap.targetIndex(owner, 0)).toBe(heap.index(target));
+    expect(heap.targetIndex(owner, 1)).toBe(0);
+    expect(() => heap.targetIndex(owner, 2)).toThrow(RangeError);
+    heap.collect();
+    expect(() => heap.targetIndex(owner, 0)).toThrow(StaleRefError);
   });
 });

@@ -25,7 +25,7 @@ Deno.test('the bitECS bridge loads by its sub-path name', async () => {
   const world = createWorld();
   const kept = addEntity(world);
   addEntity(world);
-  const gc = bridge.createCollector(world);
+  const gc = bridge.createCollector(world, { allowNoRoots: true });
   gc.root(kept);
   assert.equal(gc.collect().freed, 1);
 });

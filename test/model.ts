@@ -52,7 +52,34 @@ export class Model {
   }
 
   roots(): Ref[] {
-    return [...this.pins.values(), ...this.scopes.flat()];
+    return [...this.pins.values(), ...this.scopes.flat()].filter((ref) => ref !== NULL);
+  }
+
+  /**
+   * `heap.destroy(ref)`: the object is gone at once; every slot, link, pin and scope entry naming
+   * it reads NULL from now on, and so does the value of an ephemeron pair keyed by it (as when a
+   * key is freed). Its finalizer is due now, seeing its slots as they read at that moment.
+   */
+  destroy(ref: Ref): void {
+    const object = this.objects.get(ref)!;
+    const forget = (o: ModelObject): void => {
+      if (o.link !== undefined) {
+        if (o.link.ref === ref) o.link.ref = NULL;
+        if (o.link.weak === ref) o.link.weak = NULL;
+      }
+      const slots = o.slots;
+      if (o.kind === 'ephemeron') {
+        for (let k = 0; k < slots.length; k += 2) if (slots[k] === ref) slots[k + 1] = NULL; // keyed by it
+      }
+      for (let k = 0; k < slots.length; k++) if (slots[k] === ref) slots[k] = NULL;
+    };
+    for (const o of this.objects.values()) forget(o);
+    this.objects.delete(ref);
+    this.dead.push(ref);
+    if (object.finalizer) this.finalizerDue.set(ref, { slots: [...object.slots], kind: object.kind });
+    this.condemned?.delete(ref);
+    for (const [ticket, pinned] of this.pins) if (pinned === ref) this.pins.set(ticket, NULL);
+    for (const frame of this.scopes) for (let k = 0; k < frame.length; k++) if (frame[k] === ref) frame[k] = NULL;
   }
 
   /**
@@ -226,7 +253,7 @@ export class Model {
 
   /** Checks that the heap agrees with the model in every observable way, then runs `verify()`. */
   check(heap: Heap): void {
-    const Link = heap.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+    const Link = heap.component('Link', { ref: 'ref', weak: 'weakref' });
     if (Link !== undefined) {
       let linked = 0;
       for (const [ref, object] of this.objects) {

@@ -4,13 +4,23 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Component, Heap, HeapFullError, NULL, type ObjectKind, type Ref, StaleRefError } from '../mod.ts';
+import {
+  type Component,
+  Heap,
+  HeapFullError,
+  NULL,
+  type ObjectKind,
+  type Ref,
+  type RefArray,
+  StaleRefError,
+} from '../mod.ts';
 import { Model } from './model.ts';
 import { fcRuns } from './runs.ts';
 
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
   | { op: 'finalizer'; obj: number }
+  | { op: 'destroy'; obj: number }
   | { op: 'link'; obj: number; target: number; weak: number }
   | { op: 'unlink'; obj: number }
   | { op: 'set'; obj: number; slot: number; target: number }
@@ -24,6 +34,7 @@ type Op =
   | { op: 'tick'; ms: number }
   | { op: 'ticku'; units: number }
   | { op: 'tenure' }
+  | { op: 'wave'; count: number; slots: number }
   | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
@@ -40,6 +51,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('finalizer' as const), obj: pick }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), obj: pick }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
@@ -53,6 +65,10 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
 );
@@ -96,7 +112,7 @@ function allocOrFull(heap: Heap, model: Model, slots: number, kind: ObjectKind =
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
     const stats = heap.stats();
-    if (heap.phase !== 'sweep') expect(stats.live + stats.retired).toBe(stats.maxObjects);
+    if (heap.phase !== 'sweep') expect(stats.live + stats.retired + stats.destroyed).toBe(stats.maxObjects);
     return false;
   }
   expect(model.objects.has(ref)).toBe(false);
@@ -112,6 +128,8 @@ interface FinalizerRun {
   ref: Ref;
   seen: Ref[];
   allocated: Ref | undefined;
+  /** Run by a minor (the heap reads 'idle' then) rather than a major cycle. */
+  byMinor: boolean;
 }
 let finalizerRuns: FinalizerRun[] = [];
 
@@ -126,7 +144,7 @@ function finalizerRan(heap: Heap, ref: Ref): void {
   } catch (error) {
     expect(error).toBeInstanceOf(HeapFullError);
   }
-  finalizerRuns.push({ ref, seen, allocated });
+  finalizerRuns.push({ ref, seen, allocated, byMinor: heap.phase === 'idle' });
 }
 
 /**
@@ -134,9 +152,9 @@ function finalizerRan(heap: Heap, ref: Ref): void {
  * collection; unrooted, they may already be gone again when `collect()` ran a pending cycle's
  * finalizers before its own full collection.
  */
-function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean): number {
-  const runs = finalizerRuns;
-  finalizerRuns = [];
+function settleFinalizers(heap: Heap, model: Model, fullCollection: boolean, onlyMinor = false): number {
+  const runs = onlyMinor ? finalizerRuns.filter((run) => run.byMinor) : finalizerRuns;
+  finalizerRuns = onlyMinor ? finalizerRuns.filter((run) => !run.byMinor) : [];
   let diedAgain = 0;
   for (const run of runs) {
     model.finalized(run.ref, run.seen);
@@ -197,6 +215,15 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         if (ref === undefined) break;
         heap.remove(ref, linkOf(heap));
         model.objects.get(ref)!.link = undefined;
+        break;
+      }
+      case 'destroy': {
+        // Gone at once, whatever refers to it; its finalizer runs now (and may allocate).
+        const ref = nth(live, step.obj);
+        if (ref === undefined) break;
+        heap.destroy(ref);
+        model.destroy(ref);
+        settleFinalizers(heap, model, false);
         break;
       }
       case 'finalizer': {
@@ -285,6 +312,25 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         }
         break;
       }
+      case 'wave': {
+        const before = heap.stats();
+        let wave: RefArray;
+        try {
+          wave = heap.allocMany(step.count, step.slots);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HeapFullError);
+          model.syncDeaths(heap); // it may have finished a pending sweep, but allocated nothing
+          expect(heap.stats().live).toBeLessThanOrEqual(before.live);
+          break;
+        }
+        for (const ref of wave) {
+          expect(model.objects.has(ref)).toBe(false);
+          if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
+          model.alloc(ref, step.slots);
+        }
+        model.syncDeaths(heap);
+        break;
+      }
       case 'tenure': {
         heap.tenure();
         model.tenure();
@@ -295,7 +341,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const restored: Heap = Heap.restore(bytes, {
           finalizer: () => (dead) => finalizerRan(restored, dead),
         });
-        const link = restored.component<{ ref: 'ref'; weak: 'weakref' }>('Link');
+        const link = restored.component('Link', { ref: 'ref', weak: 'weakref' });
         if (link !== undefined) links.set(restored, link);
         expect(restored.stats()).toEqual(heap.stats());
         box.heap = restored;
@@ -306,8 +352,12 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const before = heap.stats();
         heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
-        // A tick runs a minor first (only when idle), then cycle slices; replay them in order.
-        if (after.minorCollections > before.minorCollections) model.minor();
+        // A tick runs a minor first (only when idle), then cycle slices; replay them in order
+        // (what the minor's finalizers allocated exists before the cycle begins).
+        if (after.minorCollections > before.minorCollections) {
+          model.minor();
+          settleFinalizers(heap, model, false, true);
+        }
         const cycleEnded = after.majorCollections > before.majorCollections;
         if (before.phase === 'idle' && (heap.phase !== 'idle' || cycleEnded)) model.beginCycle();
         model.syncDeaths(heap);

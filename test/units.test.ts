@@ -3,11 +3,13 @@
  * units mode of `tick` promises the same collections at the same frames in every run, so the cost
  * model is part of the behaviour: src/gc/collector.ts documents it (one unit per object promoted,
  * per object scanned and per slot or `ref` field scanned, per root shaded, per index swept and one
- * more per object freed, 64 per finalizer), and src/gc/pacer.ts the minor's estimate (6 per young
- * object, 4 per remembered slot). These tests count them on heaps small enough to count by hand.
+ * more per object freed, 64 per finalizer), and src/gc/pacer.ts a minor's (2 per young object, 5
+ * more per survivor, 4 per remembered object) and its estimate. These tests count them on heaps small enough to count by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { Heap, type Ref, type TickReport } from '../mod.ts';
+
+type TickBudget = number | { units: number };
 
 /** Every report of the heap's collector calls, in order. */
 function reports(heap: Heap): TickReport[] {
@@ -91,7 +93,7 @@ describe('work units', () => {
     expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 64 + 6);
   });
 
-  it('of a minor: one per young object before it', () => {
+  it('of a minor: 2 per young object before it, 5 more per survivor', () => {
     const heap = new Heap();
     const root = heap.alloc(1);
     heap.pin(root);
@@ -100,7 +102,7 @@ describe('work units', () => {
     const seen = reports(heap);
     heap.minor();
     const report = heap.tick({ units: 1000 }); // nothing due: no units
-    expect(seen.map((r) => [r.call, r.units])).toEqual([['minor', 3], ['tick', 0]]);
+    expect(seen.map((r) => [r.call, r.units])).toEqual([['minor', 3 * 2 + 2 * 5], ['tick', 0]]);
     expect(report.work).toBe('nothing');
   });
 
@@ -118,28 +120,23 @@ describe('work units', () => {
 });
 
 describe('the pacer in units mode', () => {
-  it('runs a minor when its estimate (6 per young object, 4 per remembered slot) fits the budget, else folds it into a major cycle', () => {
-    const make = () => {
-      const heap = new Heap({ nurserySize: 10, cardSize: 1, minHeapObjects: 1_000_000 });
+  it('runs a minor when its estimate (2 per young object, 5 per expected survivor, 4 per remembered object) fits the budget, else folds it into a major cycle', () => {
+    const make = (cardSize: number) => {
+      const heap = new Heap({ nurserySize: 10, cardSize, minHeapObjects: 1_000_000 });
       const old = heap.alloc(1);
       heap.pin(old);
       heap.tenure();
       const young = Array.from({ length: 10 }, () => heap.alloc(0));
-      heap.set(old, 0, young[0]!); // one dirty card of one object
+      heap.set(old, 0, young[0]!); // one dirty card
       expect(heap.stats().dirtyCards).toBe(1);
       return heap;
     };
-    // 10 young * 6 + 1 remembered object * 4 = 64.
-    expect(make().tick({ units: 64 }).work).toBe('minor');
-    expect(make().tick({ units: 63 }).work).toBe('major');
-    const cards = new Heap({ nurserySize: 10, cardSize: 4, minHeapObjects: 1_000_000 });
-    const old = cards.alloc(1);
-    cards.pin(old);
-    cards.tenure();
-    for (let k = 0; k < 10; k++) cards.alloc(0);
-    cards.set(old, 0, cards.refAt(cards.index(old) + 1));
-    // A card of 4 objects counts 4 remembered slots: 60 + 16.
-    expect(cards.tick({ units: 75 }).work).toBe('major');
+    // 10 young * 2 + 10 * 10% expected to survive (the first guess) * 5 + 1 remembered * 4 = 29.
+    expect(make(1).tick({ units: 29 }).work).toBe('minor');
+    expect(make(1).tick({ units: 28 }).work).toBe('major');
+    // A card of 4 objects remembers 4: 20 + 5 + 16 = 41.
+    expect(make(4).tick({ units: 41 }).work).toBe('minor');
+    expect(make(4).tick({ units: 40 }).work).toBe('major');
   });
 
   it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
@@ -203,70 +200,43 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
   }
 
   /**
-   * A heap whose first minor (of `young` garbage objects, run by a tick) takes `ms` by the clock:
-   * a finalizer of one of them advances it. Then `young` more objects fill the nursery again.
+   * A heap whose first minor, of `young` garbage objects (2 units each), run by a tick of
+   * `budget`, takes `ms` by the clock (a finalizer advances it); then `young` more objects fill
+   * the nursery again.
    */
-  function measured(young: number, ms: number, advance: (ms: number) => void): Heap {
+  function measured(young: number, ms: number, advance: (ms: number) => void, budget: TickBudget = 1): Heap {
     const heap = new Heap({ nurserySize: young, minHeapObjects: 1_000_000 });
     heap.setFinalizer(heap.alloc(0), () => advance(ms));
     for (let k = 1; k < young; k++) heap.alloc(0);
-    // The first estimate: 30 ns per young object, so the minor fits a 1 ms budget.
-    expect(heap.tick(1).work).toBe('minor');
+    expect(heap.tick(budget).work).toBe('minor');
     for (let k = 0; k < young; k++) heap.alloc(0);
     return heap;
   }
 
-  it('estimates a minor from the ones measured (a moving average), and runs it only when it fits the budget', () => {
-    // Measured: 3 ms for 300 objects, 10 us each. Estimate: 30 ns + 0.25 * (10 us - 30 ns) =
-    // 2.5225 us per young object, 0.75675 ms for the next 300.
-    withClock((advance) => {
-      expect(measured(300, 3, advance).tick(0.7567).work).toBe('major');
-      expect(measured(300, 3, advance).tick(0.7568).work).toBe('minor');
-    });
-  });
-
-  it('runs a minor whose estimate equals the budget', () => {
+  it('runs a minor whose estimate equals the budget (3 ns a unit at first)', () => {
     withClock(() => {
       const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
       for (let k = 0; k < 10; k++) heap.alloc(0);
-      expect(heap.tick(10 * 30e-6).work).toBe('minor');
+      expect(heap.tick(25 * 3e-6).work).toBe('minor'); // 10 * 2 + 10 * 10% * 5 = 25 units
     });
   });
 
-  it('counts remembered objects in the estimate and in the measurement: cards of 4 objects here', () => {
+  it('learns the cost of a unit from timed minors (a moving average, one sample moving it at most 4x) and their survival', () => {
     withClock((advance) => {
-      const make = () => {
-        const heap = new Heap({ nurserySize: 300, cardSize: 4, minHeapObjects: 1_000_000 });
-        const old = heap.alloc(1);
-        heap.pin(old);
-        heap.tenure();
-        heap.setFinalizer(heap.alloc(0), () => advance(3.04));
-        for (let k = 1; k < 299; k++) heap.alloc(0);
-        heap.set(old, 0, heap.alloc(0)); // one dirty card: 4 remembered objects
-        return heap;
-      };
-      // Measured: 3.04 ms for 300 young + 4 remembered, 10 us each. Estimate: 30 ns + 0.25 *
-      // (10 us - 30 ns) = 2.5225 us per object; the next minor has 301 young (the one kept is
-      // still young) + 4 remembered (its card stays dirty): 0.76936 ms.
-      const next = (heap: Heap) => {
-        expect(heap.tick(1).work).toBe('minor');
-        for (let k = 0; k < 300; k++) heap.alloc(0);
-        expect(heap.stats().dirtyCards).toBe(1);
-        return heap;
-      };
-      expect(next(make()).tick(0.7693).work).toBe('major');
-      expect(next(make()).tick(0.7694).work).toBe('minor');
+      // 1,024 young objects, all garbage: 2,048 units in 3 ms, 1.5 us a unit, taken as 4 * 3 ns
+      // at most: 3 ns + 0.25 * (12 ns - 3 ns) = 5.25 ns a unit. Survival: 10% + 0.25 * (0 - 10%) =
+      // 7.5%. The next minor: 2,048 + 1,024 * 7.5% * 5 = 2,432 units: 12.77 us.
+      expect(measured(1024, 3, advance).tick(0.0127).work).toBe('major');
+      expect(measured(1024, 3, advance).tick(0.0128).work).toBe('minor');
     });
   });
 
-  it('does not time minors run by a tick in units mode', () => {
+  it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
-      const heap = new Heap({ nurserySize: 300, minHeapObjects: 1_000_000 });
-      heap.setFinalizer(heap.alloc(0), () => advance(3));
-      for (let k = 1; k < 300; k++) heap.alloc(0);
-      expect(heap.tick({ units: 1_000_000 }).work).toBe('minor');
-      for (let k = 0; k < 300; k++) heap.alloc(0);
-      expect(heap.tick(300 * 30e-6).work).toBe('minor'); // still the first estimate
+      // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
+      expect(measured(1024, 3, advance, { units: 1_000_000 }).tick(0.008).work).toBe('minor');
+      // 1,023 objects: 2,046 units, untimed. The next: 2,046 + 1,023 * 7.5% * 5 units, 7.3 us.
+      expect(measured(1023, 3, advance).tick(0.008).work).toBe('minor');
     });
   });
 
@@ -295,22 +265,13 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
         heap.set(last, 0, node);
         last = node;
       }
-      // Reads: the call's start (1000), the tick's start (1000.5: the deadline is 1001.5), after
-      // the first chunk (1001), after the second (1001.5: the deadline).
+      // Reads: the call's start (1000), the tick's (1000.5: the deadline is 1001.5), the major
+      // slices' (1001), after the first chunk (1001.5: the deadline has come).
       const report = heap.tick(1);
-      expect(report.units).toBe(2 + 510 + 512); // marking starts (2), then scans 2 units an object
+      expect(report.units).toBe(2 + 510); // marking starts (2), then scans 2 units an object
     } finally {
       performance.now = real;
     }
-  });
-
-  it('does not time minors of fewer than 256 objects', () => {
-    withClock((advance) => {
-      // 255 objects: not measured, the estimate stays 30 ns each (7.65 us for 255).
-      expect(measured(255, 3, advance).tick(0.008).work).toBe('minor');
-      // 256: measured (3 ms), the estimate grows to 0.25 * 3 / 256 ms each, far past 0.008 ms.
-      expect(measured(256, 3, advance).tick(0.008).work).toBe('major');
-    });
   });
 });
 

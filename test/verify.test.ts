@@ -6,7 +6,7 @@
  * checks no test broke.)
  */
 import { describe, expect, it } from 'vitest';
-import { type Component, Heap, HeapCorruptionError, type Ref } from '../mod.ts';
+import { type Component, Heap, HeapCorruptionError, type Index, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import {
   AGE_SHIFT,
@@ -87,6 +87,51 @@ describe('verify() names the broken invariant', () => {
     expectBroken(heap, /invariant 5 .*card is clean/);
   });
 
+  it('3 (layout): columns, stacks and lists the collector indexes without checking', () => {
+    let { heap, s } = sample();
+    s.generation = s.generation.subarray(0, s.top); // alloc() would make a NaN handle
+    expectBroken(heap, /invariant 3 \(layout\) .*'generation'/);
+    ({ heap, s } = sample());
+    s.pinGeneration = s.pinGeneration.subarray(0, s.pinTop); // pin() would make a NaN ticket
+    expectBroken(heap, /invariant 3 \(layout\) .*pin columns/);
+    ({ heap, s } = sample());
+    s.markStack = new Uint32Array(0); // collect() would never return
+    expectBroken(heap, /invariant 3 \(layout\) .*'markStack' holds 0 of 0/);
+    ({ heap, s } = sample());
+    s.scopeStack = new Uint32Array(0); // a scoped object would be lost, and freed
+    expectBroken(heap, /invariant 3 \(layout\) .*'scopeStack'/);
+    ({ heap, s } = sample());
+    s.dirtyCards = new Uint32Array(0); // dirtyCard() would never grow it, and drop the card
+    expectBroken(heap, /invariant 3 \(layout\) .*'dirtyCards' holds 1 of 0/);
+  });
+
+  it('4: a pin free list past pinTop, through a pin in use, or missing a free pin', () => {
+    let { heap, s } = sample();
+    s.pinFreeHead = s.pinTop; // pin() would use a slot no collection looks at
+    expectBroken(heap, /invariant 4 .*at or past pinTop/);
+    ({ heap, s } = sample());
+    s.pinFreeHead = 1;
+    expectBroken(heap, /invariant 4 .*in use/);
+    ({ heap, s } = sample());
+    const ticket = heap.pin(heap.refAt(1 as Index));
+    heap.unpin(ticket);
+    s.pinFreeHead = 0;
+    expectBroken(heap, /invariant 4 .*neither on the pin free list nor retired/);
+  });
+
+  it('6: a live object of an idle heap without the mark value', () => {
+    const { heap, s, world } = sample();
+    heap.collect();
+    s.color[world] = 3 - s.markValue;
+    expectBroken(heap, /invariant 6 .*not the mark value/);
+  });
+
+  it('1: a never-used index with a generation', () => {
+    const { heap, s } = sample();
+    s.generation[s.top] = 5;
+    expectBroken(heap, /invariant 1 .*never-used index/);
+  });
+
   it('7: a young object missing from the nursery', () => {
     const { heap, s } = sample();
     s.nurseryHead = 0;
@@ -165,7 +210,7 @@ describe('verify(): headers and counts (invariants 1 and 3)', () => {
         longer.set(s.size);
         s.size = longer;
       },
-      /invariant 3 .*header column size has \d+ entries, not columnLength/,
+      /invariant 3 \(layout\).*header column 'size' has \d+ entries, columnLength is/,
     ],
     [
       'a generation past the maximum',
@@ -311,7 +356,7 @@ describe('verify(): the remembered set (invariant 5)', () => {
     [
       'more dirty cards counted than the list holds',
       ({ s }) => void (s.dirtyCount = s.dirtyCards.length + 1),
-      /invariant 5 .*dirty cards counted, list holds fewer/,
+      /invariant 3 \(layout\).*'dirtyCards' holds \d+ of \d+ entries/,
     ],
     [
       'a listed card that is clean',
@@ -355,8 +400,8 @@ function marking(): Fixture {
 
 describe('verify(): the incremental cycle (invariant 6)', () => {
   check(() => idle(), [
-    ['a phase that is none', ({ s }) => void (s.phase = 9), /invariant 6 .*phase 9 is not a phase/],
-    ['a negative phase', ({ s }) => void (s.phase = -1), /invariant 6 .*phase -1 is not a phase/],
+    ['a phase that is none', ({ s }) => void (s.phase = 9), /invariant 3 \(layout\).*the phase is 9/],
+    ['a negative phase', ({ s }) => void (s.phase = -1), /invariant 3 \(layout\).*the phase is -1/],
     [
       'white equal to the mark value',
       ({ s }) => void (s.white = s.markValue),
@@ -489,7 +534,7 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
     [
       'a count past the list',
       ({ s }) => void (s.weakCount = s.weakObjects.length + 1),
-      /invariant 2 \(weak list\).*counts \d+ entries/,
+      /invariant 3 \(layout\).*'weakObjects' holds \d+ of \d+ entries/,
     ],
     [
       'a free entry',
@@ -584,13 +629,13 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
     [
       'a finalizer queue with its bounds crossed',
       ({ s }) => void (s.finalizeNext = 1),
-      /invariant 2 \(finalizer queue\).*bounds 1\.\.0 are out of order/,
+      /invariant 3 \(layout\).*finalizeNext 1 is past finalizeTop 0/,
     ],
   ]);
 
   it('accepts a young strong object left in the young weak list (a member whose component was removed)', () => {
     const f = weakLists();
-    f.heap.remove(f.heap.refAt(f.at.member!), f.heap.component('W')!);
+    f.heap.remove(f.heap.refAt(f.at.member! as Index), f.heap.component('W')!);
     f.heap.verify();
   });
 
@@ -613,7 +658,7 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
     [
       'a queue counted past its array',
       ({ s }) => void (s.finalizeTop = s.finalizeQueue.length + 1),
-      /invariant 2 \(finalizer queue\).*are out of order/,
+      /invariant 3 \(layout\).*'finalizeQueue' holds \d+ of \d+ entries/,
     ],
   ]);
 

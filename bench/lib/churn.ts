@@ -4,7 +4,7 @@
  * contender's state and returns one round.
  */
 import { addEntity, createWorld, removeEntity } from 'bitecs';
-import type { Heap, Ref } from '../../mod.ts';
+import type { Heap, Index, Ref } from '../../mod.ts';
 import { makeGraph, prng } from './graphs.ts';
 import { buildHeap } from './heaps.ts';
 import { buildJsNodes, type JsNode } from './js-graph.ts';
@@ -24,7 +24,7 @@ export function churnPicks(k: number): Uint32Array {
 function worldHeap(): { heap: Heap; world: Ref[] } {
   const heap = buildHeap(makeGraph('tree', CHURN_WORLD));
   const world: Ref[] = [];
-  for (let i = 1; i <= CHURN_WORLD; i++) world.push(heap.refAt(i));
+  for (let i = 1; i <= CHURN_WORLD; i++) world.push(heap.refAt(i as Index));
   return { heap, world };
 }
 

@@ -12,7 +12,7 @@
  * leaves those out (and adds the engine's helper threads), so a spike in wall time without one in
  * CPU time was the machine, not the collector.
  */
-import { Heap, type HeapOptions, type Ref } from '../../mod.ts';
+import { Heap, type HeapOptions, type Ref, type RefArray } from '../../mod.ts';
 import { GcObserver, type GcPause, pausesBetween } from './engine.ts';
 import { tenure, tickReport } from './features.ts';
 import { firstLeaf, makeGraph, prng } from './graphs.ts';
@@ -100,7 +100,7 @@ function emptyLog(mode: Mode): RunLog {
 }
 
 /** The world as an ecs-heap, loaded as `spec.load` says; `nodes[i]` is tree node i's handle. */
-export function buildHeapWorld(spec: LoopSpec): { heap: Heap; nodes: Float64Array; tenured: boolean } {
+export function buildHeapWorld(spec: LoopSpec): { heap: Heap; nodes: RefArray; tenured: boolean } {
   const heap = buildHeap(makeGraph('tree', spec.world), spec.options);
   let tenured = false;
   if (spec.load === 'collect') heap.collect();

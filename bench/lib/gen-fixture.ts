@@ -15,7 +15,7 @@
  * identical heap: each `collect()` marks the old nodes and this round's young, frees the previous
  * round's (promoted by the previous `collect()`) and sweeps every index.
  */
-import { type Heap, type HeapOptions, NULL, type Ref } from '../../mod.ts';
+import { type Heap, type HeapOptions, NULL, type Ref, type RefArray } from '../../mod.ts';
 import { firstLeaf, makeGraph, prng } from './graphs.ts';
 import { buildHeap, handlesOf } from './heaps.ts';
 import type { Staged } from './paired.ts';
@@ -68,7 +68,7 @@ export function genFixture(n: number, owners: Uint32Array, young: number, option
   heap.collect();
   const world = handlesOf(heap, n);
   const d = owners.length;
-  const ownerRefs = Float64Array.from(owners, (node) => world[node]!);
+  const ownerRefs = Float64Array.from(owners, (node) => world[node]!) as RefArray;
   const chain = young / d;
   if (!Number.isInteger(chain)) throw new Error(`gen-fixture: ${young} young objects do not split into ${d} chains`);
   const rand = prng(0x9e4 ^ n ^ d);

@@ -1,11 +1,11 @@
 /** The standard graphs as ecs-heaps, and the warm-up every collect-timing suite runs first. */
-import { Heap, type HeapOptions } from '../../mod.ts';
+import { Heap, type HeapOptions, type Index, type RefArray } from '../../mod.ts';
 import { type Graph, makeGraph, SLOTS } from './graphs.ts';
 
 /** The graph as an ecs-heap: object i is allocated i-th (so its index is i), roots pinned. */
 export function buildHeap(g: Graph, options: HeapOptions = { initialCapacity: g.n }): Heap {
   const heap = new Heap(options);
-  const refs = new Float64Array(g.n + 1);
+  const refs = new Float64Array(g.n + 1) as RefArray;
   for (let i = 1; i <= g.n; i++) refs[i] = heap.alloc(SLOTS);
   const edges = g.edges;
   for (let i = 1; i <= g.n; i++) {
@@ -24,9 +24,9 @@ export function buildHeap(g: Graph, options: HeapOptions = { initialCapacity: g.
  * The handles of objects 1..n of a heap built by `buildHeap`: `refs[i]` is graph node i (0-based),
  * at heap index i + 1. A Float64Array, as a game keeping handles in SoA storage would.
  */
-export function handlesOf(heap: Heap, n: number): Float64Array {
-  const refs = new Float64Array(n);
-  for (let i = 0; i < n; i++) refs[i] = heap.refAt(i + 1);
+export function handlesOf(heap: Heap, n: number): RefArray {
+  const refs = new Float64Array(n) as RefArray;
+  for (let i = 0; i < n; i++) refs[i] = heap.refAt((i + 1) as Index);
   return refs;
 }
 

@@ -74,17 +74,40 @@ export interface QueryData {
   position: Uint32Array;
 }
 
+/** A `ref` or `weakref` field with the component it belongs to: what the collector walks. */
+export interface RefField {
+  readonly owner: ComponentData;
+  readonly field: FieldData;
+  readonly strong: boolean;
+}
+
 export interface ComponentStore {
   readonly list: ComponentData[];
   readonly byName: Map<string, ComponentData>;
   /** Components with `ref` fields: the only ones the marker looks at. */
   readonly withStrongRefs: ComponentData[];
   readonly withWeakRefs: ComponentData[];
+  /**
+   * Every `ref` field of every component, every `weakref` field, and both: the one list each
+   * collector loop over an object's reference fields walks (skipping components it lacks).
+   */
+  readonly strongRefFields: RefField[];
+  readonly weakRefFields: RefField[];
+  readonly refFields: RefField[];
   readonly queries: Map<string, QueryData>;
 }
 
 export function makeComponentStore(): ComponentStore {
-  return { list: [], byName: new Map(), withStrongRefs: [], withWeakRefs: [], queries: new Map() };
+  return {
+    list: [],
+    byName: new Map(),
+    withStrongRefs: [],
+    withWeakRefs: [],
+    strongRefFields: [],
+    weakRefFields: [],
+    refFields: [],
+    queries: new Map(),
+  };
 }
 
 /** Builds a component's columns for `columnLength` indices; the schema was validated by the caller. */
@@ -118,6 +141,10 @@ export function addComponentData(
   store.byName.set(name, data);
   if (data.strongRefs.length > 0) store.withStrongRefs.push(data);
   if (data.weakRefs.length > 0) store.withWeakRefs.push(data);
+  for (const field of data.strongRefs) store.strongRefFields.push({ owner: data, field, strong: true });
+  for (const field of data.weakRefs) store.weakRefFields.push({ owner: data, field, strong: false });
+  store.refFields.length = 0;
+  store.refFields.push(...store.strongRefFields, ...store.weakRefFields);
   return data;
 }
 
@@ -132,4 +159,37 @@ export function growComponents(store: ComponentStore, columnLength: number): voi
     c.position = growU32(c.position, columnLength);
   }
   for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
+}
+
+/** A field spec as `[type, length]`, whichever way it was written. */
+function normalSpec(spec: unknown): [unknown, unknown] {
+  return typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? [spec[0], spec[1]] : [spec, undefined];
+}
+
+function specText(spec: unknown): string {
+  const [type, length] = normalSpec(spec);
+  return length === 1 ? `'${String(type)}'` : `['${String(type)}', ${String(length)}]`;
+}
+
+/**
+ * How schema `actual` differs from `expected` (same field names, types and lengths, in any
+ * order; `'f32'` equals `['f32', 1]`), as a phrase for an error message, or null when they match.
+ */
+export function schemaDifference(actual: Schema, expected: unknown): string | null {
+  if (typeof expected !== 'object' || expected === null || Array.isArray(expected)) {
+    return 'was asked for with a schema that is not an object of fields';
+  }
+  const wanted = expected as Record<string, unknown>;
+  for (const [field, spec] of Object.entries(actual)) {
+    if (!Object.hasOwn(wanted, field)) return `has field '${field}', which the schema given lacks`;
+    const [type, length] = normalSpec(spec);
+    const [wantedType, wantedLength] = normalSpec(wanted[field]);
+    if (type !== wantedType || length !== wantedLength) {
+      return `has field '${field}' of type ${specText(spec)}, not ${specText(wanted[field])}`;
+    }
+  }
+  for (const field of Object.keys(wanted)) {
+    if (!Object.hasOwn(actual, field)) return `has no field '${field}'`;
+  }
+  return null;
 }

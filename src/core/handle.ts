@@ -6,12 +6,40 @@
  * 2^53 exactly), the generation a division.
  */
 
-/** An object handle. `NULL` (0) is never live. */
-export type Ref = number;
-/** A pin handle, generation-tagged like a `Ref` but naming a slot of the pin table. */
-export type Ticket = number;
+/**
+ * An object handle. `NULL` (0) is never live. Branded: at run time a plain number, but the
+ * compiler tells it apart from an `Index` or a `Ticket`, so a query index passed where a handle
+ * is expected (which would work until the index is reused, then name another object) does not
+ * compile. A number becomes a `Ref` only through the heap (`alloc`, `get`, `refAt`, ...) or an
+ * explicit cast.
+ */
+export type Ref = number & { readonly __ref: unique symbol };
+/**
+ * An object's index: what `heap.index(ref)` and `heap.query()` give, for indexing component
+ * columns. Not a handle: it carries no generation, so it names whatever object holds the index
+ * now. `heap.refAt(index)` turns it back into a handle.
+ */
+export type Index = number & { readonly __index: unique symbol };
+/** A pin handle (`heap.pin`), generation-tagged like a `Ref` but naming a slot of the pin table. */
+export type Ticket = number & { readonly __ticket: unique symbol };
 
-export const NULL: Ref = 0;
+export const NULL: Ref = 0 as Ref;
+
+/**
+ * What `heap.query()` returns: a `Uint32Array` (a view of the query's dense array) whose elements
+ * the compiler types as `Index`, read-only: writing into it would corrupt the query. `for..of`
+ * and `q[k]` give `Index`; other `Uint32Array` methods give plain numbers.
+ */
+export interface IndexArray extends Uint32Array<ArrayBuffer> {
+  readonly [position: number]: Index;
+  [Symbol.iterator](): ArrayIterator<Index>;
+}
+
+/** What `heap.allocMany()` returns: a `Float64Array` of handles, typed as `Ref` element by element. */
+export interface RefArray extends Float64Array<ArrayBuffer> {
+  [position: number]: Ref;
+  [Symbol.iterator](): ArrayIterator<Ref>;
+}
 
 /** The constants that pack and unpack handles for one heap. */
 export interface HandleCodec {

@@ -5,7 +5,7 @@
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
 import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
-import { type HandleCodec, makeCodec } from './handle.ts';
+import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /**
@@ -26,6 +26,17 @@ export function otherMark(mark: number): number {
 }
 /** `readMask` while finalizers run: dead objects not yet reclaimed can be read. */
 export const READ_ALL = MARK_A | MARK_B | DEAD;
+/**
+ * An object `heap.destroy` took out of the game (gc/destroy.ts): never live, never readable,
+ * never marked; slots naming it read NULL. Its index stays taken until a collection that began
+ * after the destroy has cleared every reference to it. Colors are single bits, so a test against
+ * several of them is one mask.
+ */
+export const DESTROYED = 8;
+/** A destroyed object a pin or an open scope still names, for the length of one reclaim pass. */
+export const DESTROYED_ROOTED = 16;
+/** Either destroyed color: what the read barrier tests. */
+export const DESTROYED_ANY = DESTROYED | DESTROYED_ROOTED;
 
 /**
  * `phase` values (gc/collector.ts has the machine and the table of what each phase implies; the
@@ -70,8 +81,10 @@ export interface Pacer {
   /** A major cycle starts once this many old objects are live. */
   nextMajorAt: number;
   allocationsAtLastTick: number;
-  /** Measured milliseconds a minor costs per young object (a moving average), to tell whether one fits a ms budget. */
-  msPerYoung: number;
+  /** Measured milliseconds per unit of collection work (a robust moving average over minors and major slices). */
+  msPerUnit: number;
+  /** The share of young objects the last minors kept (a moving average): what a minor's marking will cost. */
+  youngSurvival: number;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -197,9 +210,24 @@ export interface HeapState {
   finalizeTop: number;
   finalizeNext: number;
   /** Finalizer functions by object index (plain JS values: never touched by mark or sweep loops). */
-  finalizers: (((ref: number) => void) | undefined)[];
+  finalizers: (((ref: Ref) => void) | undefined)[];
   /** Errors thrown by finalizers, reported once the collection that ran them is consistent. */
   finalizerErrors: unknown[];
+
+  // Destroyed objects awaiting reclamation (gc/destroy.ts), each in exactly one list, once.
+  /** Destroyed while young: a minor reclaims them (it visits every reference to a young object). */
+  destroyedYoung: Uint32Array;
+  destroyedYoungCount: number;
+  /** Destroyed while old, or left over by a minor: a major cycle reclaims them. */
+  destroyedOld: Uint32Array;
+  destroyedOldCount: number;
+  /** Destroyed objects still flagged `YOUNG` (counted in `young`, so that stats can leave them out). */
+  youngDestroyed: number;
+  /** During a major cycle: how many entries of each list were there when it began (those it may reclaim). */
+  destroyedYoungAtStart: number;
+  destroyedOldAtStart: number;
+  /** What frees objects now (core/free-cause.ts): written into `base` of each freed index, for error messages. */
+  freeCause: number;
 
   /** ECS components: SoA columns sized with the header columns, membership and queries. */
   components: ComponentStore;
@@ -288,6 +316,14 @@ export function createState(o: ResolvedOptions): HeapState {
     finalizeNext: 0,
     finalizers: [],
     finalizerErrors: [],
+    destroyedYoung: new Uint32Array(16),
+    destroyedYoungCount: 0,
+    destroyedOld: new Uint32Array(16),
+    destroyedOldCount: 0,
+    youngDestroyed: 0,
+    destroyedYoungAtStart: 0,
+    destroyedOldAtStart: 0,
+    freeCause: 0,
     components: makeComponentStore(),
     pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
     workDone: 0,
@@ -306,9 +342,10 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     minHeapObjects,
     nextMajorAt: minHeapObjects,
     allocationsAtLastTick: 0,
-    // A starting guess (what a young object costs a compiled minor on the machines measured),
-    // replaced by measurement after the first minors.
-    msPerYoung: 30e-6,
+    // Starting guesses, replaced by measurement: 3 ns a unit (compiled code on the machines
+    // measured), and a tenth of the nursery surviving a minor.
+    msPerUnit: 3e-6,
+    youngSurvival: 0.1,
     debt: 0,
   };
 }

@@ -12,7 +12,8 @@
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
 import { growU32 } from '../core/columns.ts';
-import type { ComponentData, ComponentStore, QueryData, Schema } from '../core/component-store.ts';
+import type { ComponentData, ComponentStore, FieldType, QueryData, Schema } from '../core/component-store.ts';
+import type { Ref } from '../core/handle.ts';
 
 function matches(q: QueryData, index: number): boolean {
   for (const c of q.all) if (c.position[index] === 0) return false;
@@ -76,6 +77,17 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
   return false;
 }
 
+/**
+ * Takes `index` out of every cached query while it keeps its components (a destroyed object
+ * whose hooks are about to run: it must leave the game first, yet stay readable to them).
+ */
+export function leaveQueries(store: ComponentStore, index: number): void {
+  for (const c of store.list) {
+    if (c.position[index] === 0) continue;
+    for (const q of c.queries) queryRemove(q, index);
+  }
+}
+
 /** Removes every component of a freed object. */
 export function releaseComponents(store: ComponentStore, index: number): void {
   for (const c of store.list) removeMember(c, index);
@@ -123,16 +135,20 @@ type ColumnFor<T> = T extends 'f32' ? Float32Array
 type RefField = 'ref' | 'weakref';
 
 /**
+ * The numeric columns of a schema, by field name. For the wide `Schema` (a component whose fields
+ * the compiler does not know) there are none, so every `Component<S>` is assignable to `Component`.
+ */
+type Columns<S extends Schema> = string extends keyof S ? unknown
+  : { readonly [K in keyof S as ElementOf<S[K]> extends RefField ? never : K]: ColumnFor<ElementOf<S[K]>> };
+
+/**
  * A component: its numeric fields are SoA columns, indexed by `heap.index(ref)` (times the length
  * for array fields: `Velocity.v[i * 3 + k]`). Each property is a getter returning the current
  * column, so the rule is: read the column into a local at the top of a loop, and read it again
  * after anything that allocates (the heap may have grown). `ref` fields are not exposed as columns:
  * read and write them with `heap.getField` / `heap.setField`, which keep the barrier.
  */
-export type Component<S extends Schema = Schema> =
-  & ComponentBase
-  & { readonly schema: S }
-  & { readonly [K in keyof S as ElementOf<S[K]> extends RefField ? never : K]: ColumnFor<ElementOf<S[K]>> };
+export type Component<S extends Schema = Schema> = ComponentBase & { readonly schema: S } & Columns<S>;
 
 /** What every component has, whatever its schema: what the heap's methods take. */
 export interface ComponentBase {
@@ -140,6 +156,18 @@ export interface ComponentBase {
   readonly id: number;
   readonly schema: Schema;
 }
+
+/** A field name of schema `S` (any string for a component whose schema the compiler does not know). */
+export type FieldName<S extends Schema> = keyof S & string;
+
+/** What one element of field `F` holds: a handle (`Ref`) for `ref` and `weakref` fields, else a number. */
+export type FieldValue<F> = ElementOf<F> extends RefField ? Ref : number;
+
+/** Initial values for `heap.add`: by field name, a value, or an array of values for an array field. */
+export type ComponentInit<S extends Schema = Schema> = {
+  readonly [K in keyof S]?: S[K] extends readonly [FieldType, number] ? readonly FieldValue<S[K]>[]
+    : FieldValue<S[K]> | (string extends K ? readonly number[] : never);
+};
 
 /** A `not` term for `heap.query`: objects that do not have the component. */
 export interface Not {

@@ -43,6 +43,31 @@ export function roomFor(s: HeapState, index: boolean, slotCount: number): string
   return '';
 }
 
+/**
+ * Why a wave of `count` objects of `slotCount` slots cannot be had, or '' when it can: the same
+ * as `roomFor`, for the whole wave at once, so a wave that does not fit allocates nothing.
+ */
+export function roomForMany(s: HeapState, count: number, slotCount: number): string {
+  if (count === 0) return '';
+  const indices = (): number => s.maxObjects - s.live - s.retired;
+  const blocks = (): number => {
+    if (slotCount === 0) return Infinity;
+    const cls = blockClass(slotCount);
+    let free = Math.floor((s.maxSlots - s.slotTop) / (1 << cls));
+    for (let b = s.freeBlocks[cls]!; b !== 0 && free < count; b = s.slots[b]!) free++;
+    return free;
+  };
+  // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that helps.
+  if (indices() < count || blocks() < count) finishSweepForRoom(s, true, slotCount);
+  if (indices() < count) {
+    return `heap full: a wave of ${count} objects does not fit in maxObjects ${s.maxObjects} (room for ${indices()})`;
+  }
+  if (blocks() < count) {
+    return `slot pool full: ${count} blocks of ${slotCount} slots do not fit in maxSlots ${s.maxSlots}`;
+  }
+  return '';
+}
+
 /** Makes a new object of `slotCount` NULL slots and kind flags `kindFlags`; `roomFor` said yes. */
 export function allocObject(s: HeapState, slotCount: number, kindFlags: number): number {
   const i = takeIndex(s);

@@ -6,8 +6,7 @@
  * Together they make a minor collection cost O(young + remembered), never O(capacity).
  */
 import { growU32 } from '../core/columns.ts';
-import type { ComponentData } from '../core/component-store.ts';
-import { AGE_MASK, AGE_SHIFT, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, DESTROYED, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 import { shadeYoung } from './mark.ts';
 import { listRememberedWeak } from './weak.ts';
 
@@ -28,20 +27,6 @@ export function addYoung(s: HeapState, index: number): void {
   s.young++;
 }
 
-/** Whether any element of a component's `ref` or `weakref` fields for `index` names a young object. */
-function fieldsReferToYoung(s: HeapState, c: ComponentData, index: number): boolean {
-  const flags = s.flags;
-  for (let which = 0; which < 2; which++) {
-    const fields = which === 0 ? c.strongRefs : c.weakRefs;
-    for (const f of fields) {
-      for (let k = index * f.length, end = k + f.length; k < end; k++) {
-        if ((flags[f.column[k]!]! & YOUNG) !== 0) return true;
-      }
-    }
-  }
-  return false;
-}
-
 /** Whether any slot or component `ref`/`weakref` field of object `index` refers to a young object. */
 export function refersToYoung(s: HeapState, index: number): boolean {
   const slots = s.slots;
@@ -50,8 +35,11 @@ export function refersToYoung(s: HeapState, index: number): boolean {
     if ((flags[slots[k]!]! & YOUNG) !== 0) return true;
   }
   if ((flags[index]! & HAS_COMPONENTS) === 0) return false;
-  for (const c of s.components.list) {
-    if (c.position[index] !== 0 && fieldsReferToYoung(s, c, index)) return true;
+  for (const { owner, field } of s.components.refFields) {
+    if (owner.position[index] === 0) continue;
+    for (let k = index * field.length, end = k + field.length; k < end; k++) {
+      if ((flags[field.column[k]!]! & YOUNG) !== 0) return true;
+    }
   }
   return false;
 }
@@ -96,6 +84,12 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
         const target = slots[p]!;
         const targetFlags = flags[target]!;
         if ((targetFlags & YOUNG) === 0) continue;
+        // A destroyed young target: its name is cleared, so this minor may free it (gc/destroy.ts).
+        // (A weak slot naming it is cleared with the other weak references, below.)
+        if (strong && color[target] === DESTROYED) {
+          slots[p] = 0;
+          continue;
+        }
         if (strong) shadeYoung(s, target, youngMark);
         else weakToYoung = true;
         if ((targetFlags & AGE_MASK) < stayYoung) dirty = true;
@@ -121,20 +115,20 @@ const WEAK_FIELD_TO_YOUNG = 2;
 function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayYoung: number): number {
   const flags = s.flags;
   let found = 0;
-  for (const c of s.components.list) {
-    if (c.position[index] === 0) continue;
-    for (let which = 0; which < 2; which++) {
-      const strong = which === 0;
-      for (const f of strong ? c.strongRefs : c.weakRefs) {
-        for (let p = index * f.length, end = p + f.length; p < end; p++) {
-          const target = f.column[p]!;
-          const targetFlags = flags[target]!;
-          if ((targetFlags & YOUNG) === 0) continue;
-          if (strong) shadeYoung(s, target, youngMark);
-          else found |= WEAK_FIELD_TO_YOUNG;
-          if ((targetFlags & AGE_MASK) < stayYoung) found |= FIELD_STAYS_YOUNG;
-        }
+  for (const { owner, field, strong } of s.components.refFields) {
+    if (owner.position[index] === 0) continue;
+    const column = field.column;
+    for (let p = index * field.length, end = p + field.length; p < end; p++) {
+      const target = column[p]!;
+      const targetFlags = flags[target]!;
+      if ((targetFlags & YOUNG) === 0) continue;
+      if (strong && s.color[target] === DESTROYED) {
+        column[p] = 0; // as in `scanDirtyCards`
+        continue;
       }
+      if (strong) shadeYoung(s, target, youngMark);
+      else found |= WEAK_FIELD_TO_YOUNG;
+      if ((targetFlags & AGE_MASK) < stayYoung) found |= FIELD_STAYS_YOUNG;
     }
   }
   return found;

@@ -52,6 +52,7 @@ import {
 import { promoteSlice, sweepSlice } from './sweep.ts';
 import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
 import { planNextMajor } from './pacer.ts';
+import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
 
 /** Enters `phase` and sets everything derived from it (the table above). */
 export function enterPhase(s: HeapState, phase: number): void {
@@ -74,9 +75,15 @@ function startCycle(s: HeapState): void {
   // The young objects now are promoted in PROMOTE; objects allocated from now on start a new nursery.
   s.promoteHead = s.nurseryHead;
   s.nurseryHead = 0;
+  // Every remembered edge points into what PROMOTE makes old: none is needed any more. Edges into
+  // the new nursery are remembered by the barrier as they are made. (Without this, cards dirtied
+  // before a cycle stayed dirty until some minor rescanned them, and a remembered set that only
+  // grows makes every minor look unaffordable, so that none runs.)
+  clearCards(s);
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;
+  noteCycleStart(s);
   enterPhase(s, PROMOTE);
 }
 
@@ -93,7 +100,8 @@ function atomic(s: HeapState): number {
   work += convergeEphemerons(s);
   clearDeadReferences(s, s.white);
   queueFinalizers(s, s.white);
-  s.doomed = s.live - s.marked;
+  // Live, marked, destroyed (gc/destroy.ts) or white: the white ones are dead.
+  s.doomed = s.live - s.marked - destroyedCount(s);
   s.sweepCursor = s.top - 1;
   enterPhase(s, s.finalizeNext < s.finalizeTop ? FINALIZE : SWEEP);
   return work;
@@ -130,6 +138,9 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     if (s.finalizeNext < s.finalizeTop) return done(s, work, false);
     enterPhase(s, SWEEP);
   }
+  // Objects destroyed before the cycle began: after the finalizers (which may read dead objects'
+  // slots naming them), before the sweep.
+  reclaimDestroyed(s);
   work += sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return done(s, work, false);
   endCycle(s);

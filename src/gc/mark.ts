@@ -6,16 +6,17 @@
  * never holds more entries than there are live objects.
  */
 import { growU32 } from '../core/columns.ts';
-import { HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { DESTROYED, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 export function growMarkStack(s: HeapState): Uint32Array {
   s.markStack = growU32(s.markStack, s.markStack.length * 2);
   return s.markStack;
 }
 
-/** Marks one object gray unless it is marked already. */
+/** Marks one object gray unless it is marked already, or destroyed (gc/destroy.ts: never marked). */
 export function shade(s: HeapState, objectIndex: number): void {
-  if (s.color[objectIndex] === s.markValue) return;
+  const c = s.color[objectIndex];
+  if (c === s.markValue || c === DESTROYED) return;
   s.color[objectIndex] = s.markValue;
   s.marked++;
   if (s.markTop === s.markStack.length) growMarkStack(s);
@@ -81,6 +82,11 @@ function scanGray(s: HeapState, budget: number): number {
       for (let k = start; k < end; k++) {
         const target = slots[k]!;
         if (target !== 0 && color[target] !== mark) {
+          // A destroyed target reads NULL already; clearing its name is what lets gc/destroy.ts free its index.
+          if (color[target] === DESTROYED) {
+            slots[k] = 0;
+            continue;
+          }
           color[target] = mark;
           marked++;
           stack[sp++] = target;
@@ -118,7 +124,8 @@ export function shadeYoungRoots(s: HeapState, youngMark: number): void {
 }
 
 export function shadeYoung(s: HeapState, objectIndex: number, youngMark: number): void {
-  if ((s.flags[objectIndex]! & YOUNG) === 0 || s.color[objectIndex] === youngMark) return;
+  const c = s.color[objectIndex];
+  if ((s.flags[objectIndex]! & YOUNG) === 0 || c === youngMark || c === DESTROYED) return;
   s.color[objectIndex] = youngMark;
   if (s.markTop === s.markStack.length) growMarkStack(s);
   s.markStack[s.markTop++] = objectIndex;
@@ -158,6 +165,11 @@ function scanYoung(s: HeapState, youngMark: number): void {
       for (let k = start; k < end; k++) {
         const target = slots[k]!;
         if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
+          // As in `scanGray`: a destroyed young target's name is cleared, so this minor may free it.
+          if (color[target] === DESTROYED) {
+            slots[k] = 0;
+            continue;
+          }
           color[target] = youngMark;
           stack[sp++] = target;
         }
@@ -175,29 +187,30 @@ function scanYoung(s: HeapState, youngMark: number): void {
 
 // ---- component `ref` fields: the marker's slow path, for objects with components only ----------
 
-/** Shades every target of the object's strong `ref` fields; returns the fields looked at, as work. */
+/** Shades every target of the object's strong `ref` fields; returns the elements looked at, as work. */
 function shadeComponentRefs(s: HeapState, obj: number): number {
   let work = 0;
-  for (const c of s.components.withStrongRefs) {
-    if (c.position[obj] === 0) continue;
-    for (const f of c.strongRefs) {
-      const column = f.column;
-      for (let k = obj * f.length, end = k + f.length; k < end; k++) {
-        const target = column[k]!;
-        if (target !== 0) shade(s, target);
-      }
-      work += f.length;
+  for (const { owner, field } of s.components.strongRefFields) {
+    if (owner.position[obj] === 0) continue;
+    const column = field.column;
+    for (let k = obj * field.length, end = k + field.length; k < end; k++) {
+      const target = column[k]!;
+      if (target === 0) continue;
+      if (s.color[target] === DESTROYED) column[k] = 0; // as in `scanGray`
+      else shade(s, target);
     }
+    work += field.length;
   }
   return work;
 }
 
 function shadeYoungComponentRefs(s: HeapState, obj: number, youngMark: number): void {
-  for (const c of s.components.withStrongRefs) {
-    if (c.position[obj] === 0) continue;
-    for (const f of c.strongRefs) {
-      const column = f.column;
-      for (let k = obj * f.length, end = k + f.length; k < end; k++) shadeYoung(s, column[k]!, youngMark);
+  for (const { owner, field } of s.components.strongRefFields) {
+    if (owner.position[obj] === 0) continue;
+    const column = field.column;
+    for (let k = obj * field.length, end = k + field.length; k < end; k++) {
+      if (s.color[column[k]!] === DESTROYED) column[k] = 0; // as in `scanYoung`
+      else shadeYoung(s, column[k]!, youngMark);
     }
   }
 }

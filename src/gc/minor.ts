@@ -9,10 +9,12 @@
  * Old objects count as reached and are never traced: tracing stops at them, and the remembered
  * set (gc/cards.ts) stands for their references into the nursery.
  */
-import { DEAD, type HeapState, IDLE, MINOR_FINALIZE } from '../core/state.ts';
+import { DEAD, DESTROYED, type HeapState, IDLE, MINOR_FINALIZE } from '../core/state.ts';
+import { beginMinorReclaim, finishMinorReclaim } from './destroy.ts';
 import { clearCards, scanDirtyCards } from './cards.ts';
 import { enterPhase } from './collector.ts';
 import { drainYoung, shadeYoungRoots } from './mark.ts';
+import { measuredMinor, minorWork } from './pacer.ts';
 import { sweepNursery } from './sweep.ts';
 import {
   clearDeadYoungReferences,
@@ -26,6 +28,8 @@ import {
 export function minorCollection(s: HeapState): number {
   const youngMark = s.white;
   const youngBefore = s.young;
+  const destroyedBefore = beginMinorReclaim(s);
+  const remembered = s.dirtyCount << s.cardShift;
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
   scanDirtyCards(s, youngMark);
@@ -47,12 +51,15 @@ export function minorCollection(s: HeapState): number {
     }
   }
   const freed = sweepNursery(s, youngMark, deadColor);
+  finishMinorReclaim(s, destroyedBefore);
   settleYoungLists(s);
   // Cards were kept or cleaned by the scan; promotion may have dirtied more. With no young
   // object left, none needs to stay dirty. (The mark stack is not shrunk here: minors run often.)
   if (s.young === 0) clearCards(s);
   s.minorCollections++;
-  s.workDone += youngBefore;
+  const units = minorWork(youngBefore, youngBefore - freed, remembered);
+  s.workDone += units;
+  measuredMinor(s, youngBefore, freed);
   return freed;
 }
 
@@ -60,5 +67,8 @@ export function minorCollection(s: HeapState): number {
 function condemnYoung(s: HeapState, youngMark: number): void {
   const color = s.color;
   const next = s.next;
-  for (let i = s.nurseryHead; i !== 0; i = next[i]!) if (color[i] !== youngMark) color[i] = DEAD;
+  for (let i = s.nurseryHead; i !== 0; i = next[i]!) {
+    // (A destroyed object is not condemned: gc/destroy.ts decides when its index is free.)
+    if (color[i] !== youngMark && color[i] !== DESTROYED) color[i] = DEAD;
+  }
 }

@@ -20,11 +20,14 @@ import { type HeapState, IDLE } from '../core/state.ts';
 export const CHUNK = 512;
 /** Cycle work an allocated object asks for: marking and sweeping an object with 4 slots is ~6. */
 export const UNITS_PER_ALLOCATION = 8;
-/** Units a minor is estimated to cost per young object and per remembered slot (deterministic mode). */
-export const MINOR_UNITS_PER_YOUNG = 6;
+/** Units a minor costs: per young object swept, per survivor marked and moved, per remembered slot. */
+export const MINOR_UNITS_PER_YOUNG = 2;
+export const MINOR_UNITS_PER_SURVIVOR = 5;
 export const MINOR_UNITS_PER_REMEMBERED = 4;
 /** Weight of the newest measurement in the pacer's moving averages. */
 const SMOOTHING = 0.25;
+/** Work too small to time well is not measured. */
+const MIN_TIMED_UNITS = 2048;
 
 /** Sets the next major trigger from the old generation a major collection left. */
 export function planNextMajor(s: HeapState): void {
@@ -40,22 +43,40 @@ export function majorDue(s: HeapState): boolean {
   return s.live - s.young >= s.pacer.nextMajorAt;
 }
 
-/** A minor's estimated cost in units: what is young, and what the remembered set holds. */
+/** A minor's cost in units, for a nursery of `young` objects of which `survivors` survive. */
+export function minorWork(young: number, survivors: number, remembered: number): number {
+  return young * MINOR_UNITS_PER_YOUNG + survivors * MINOR_UNITS_PER_SURVIVOR + remembered * MINOR_UNITS_PER_REMEMBERED;
+}
+
+/**
+ * A minor's estimated cost in units, before it runs: the nursery, the survivors the last minors
+ * suggest, and the remembered set. Deterministic: it depends only on what the program did.
+ */
 export function minorUnits(s: HeapState): number {
-  return s.young * MINOR_UNITS_PER_YOUNG + s.dirtyCount * (1 << s.cardShift) * MINOR_UNITS_PER_REMEMBERED;
+  return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
 }
 
-/** A minor's estimated cost in milliseconds, from what minors measured on this machine. */
+/** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */
 export function minorMs(s: HeapState): number {
-  return (s.young + s.dirtyCount * (1 << s.cardShift)) * s.pacer.msPerYoung;
+  return minorUnits(s) * s.pacer.msPerUnit;
 }
 
-/** Feeds a measured minor into the estimate. */
-export function measuredMinor(s: HeapState, youngBefore: number, rememberedBefore: number, ms: number): void {
-  const objects = youngBefore + rememberedBefore;
-  if (objects < 256) return; // too small to time
+/** Feeds a finished minor into the survival estimate (deterministic: every minor, timed or not). */
+export function measuredMinor(s: HeapState, youngBefore: number, freed: number): void {
   const p = s.pacer;
-  p.msPerYoung += SMOOTHING * (ms / objects - p.msPerYoung);
+  if (youngBefore > 0) p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+}
+
+/**
+ * Feeds `units` of work done in `ms` into the unit cost. Robust: one sample moves the estimate by
+ * at most 4x either way (a descheduled process or a cold start must not make every later minor
+ * look unaffordable: minors that are not run are never measured again).
+ */
+export function measuredWork(s: HeapState, units: number, ms: number): void {
+  if (units < MIN_TIMED_UNITS || !(ms > 0)) return;
+  const p = s.pacer;
+  const sample = Math.min(Math.max(ms / units, p.msPerUnit / 4), p.msPerUnit * 4);
+  p.msPerUnit += SMOOTHING * (sample - p.msPerUnit);
 }
 
 /** What `tick` would do now: for `stats()` and for people reading them. */

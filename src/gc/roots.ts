@@ -63,3 +63,13 @@ export function pushScoped(s: HeapState, objectIndex: number): void {
   if (s.scopeTop === s.scopeStack.length) s.scopeStack = growU32(s.scopeStack, s.scopeStack.length * 2);
   s.scopeStack[s.scopeTop++] = objectIndex;
 }
+
+/** The live pins in pin-table order: each ticket with the index of the object it pins. */
+export function listPins(s: HeapState): { ticket: number; index: number }[] {
+  const pins: { ticket: number; index: number }[] = [];
+  for (let p = 1, end = s.pinTop; p < end; p++) {
+    const index = s.pinTarget[p]!;
+    if (index !== 0) pins.push({ ticket: packHandle(s.codec, p, s.pinGeneration[p]!), index });
+  }
+  return pins;
+}

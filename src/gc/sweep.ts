@@ -6,7 +6,7 @@
 import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, freeBlock } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
-import { AGE_MASK, AGE_SHIFT, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, DESTROYED, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
 import { dirtyCard, refersToYoung } from './cards.ts';
 import { settleYoungLists } from './weak.ts';
 
@@ -22,7 +22,8 @@ export function releaseObject(s: HeapState, index: number): boolean {
   freeBlock(s, s.base[index]!, slotCount);
   s.slotsUsed -= slotCount;
   s.size[index] = 0;
-  s.base[index] = 0;
+  // While free, `base` records what freed the index, for stale-handle errors (core/free-cause.ts).
+  s.base[index] = s.freeCause;
   s.color[index] = FREE;
   s.live--;
   const generation = s.generation[index]! + 1;
@@ -73,15 +74,19 @@ export function sweepSlice(s: HeapState, budget: number): number {
 export function promoteSlice(s: HeapState, budget: number): number {
   const flags = s.flags;
   const next = s.next;
+  const color = s.color;
   let i = s.promoteHead;
   let work = 0;
+  let destroyed = 0;
   while (i !== 0 && work < budget) {
     flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
+    if (color[i] === DESTROYED) destroyed++;
     i = next[i]!;
     work++;
   }
   s.promoteHead = i;
   s.young -= work;
+  s.youngDestroyed -= destroyed;
   if (i === 0) {
     work += s.youngWeakCount + s.youngFinalizableCount;
     settleYoungLists(s);
@@ -112,6 +117,12 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number)
     if (c === deadColor) {
       freed++;
       if (releaseObject(s, i)) pushFree(s, i);
+      i = following;
+      continue;
+    }
+    if (c === DESTROYED) {
+      // Leaves the nursery, old: gc/destroy.ts frees its index or keeps it for a major cycle.
+      flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
       i = following;
       continue;
     }

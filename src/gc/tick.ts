@@ -9,7 +9,7 @@ import { minorCollection } from './minor.ts';
 import {
   CHUNK,
   majorDue,
-  measuredMinor,
+  measuredWork,
   minorDue,
   minorMs,
   minorUnits,
@@ -44,19 +44,19 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   if (minorDue(s)) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
     if (fits) {
-      const youngBefore = s.young;
-      const rememberedBefore = s.dirtyCount << s.cardShift;
       const minorStart = timed ? performance.now() : 0;
+      const unitsBefore = s.workDone;
       out.minorFreed = minorCollection(s);
       out.minors = 1;
-      if (timed) measuredMinor(s, youngBefore, rememberedBefore, performance.now() - minorStart);
+      if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
     } else {
-      // Folded into a major cycle: its first phase empties the nursery in slices.
+      // Folded into a major cycle: its first phase makes the nursery old, in slices.
       startMajor = true;
     }
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {
     const unitsLeft = budgetUnits - (s.workDone - workBefore);
+    const majorStart = timed ? performance.now() : 0;
     const deadline = start + budgetMs;
     const before = s.workDone;
     // At least one chunk a tick, so a cycle always progresses, however small the budget.
@@ -70,6 +70,7 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
       }
     }
     out.majorUnits = s.workDone - before;
+    if (timed) measuredWork(s, out.majorUnits, performance.now() - majorStart);
   }
   out.units = s.workDone - workBefore;
   // Debt: while work is due, what allocation asked for beyond what was done.

@@ -4,12 +4,15 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { blockCapacity } from '../core/slots.ts';
+import { cardsFor } from '../core/columns.ts';
+import { blockCapacity, blockClass } from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
   BOTH_MARKS,
   DEAD,
+  DESTROYED,
+  DESTROYED_ANY,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
@@ -18,6 +21,7 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  LAST_PHASE,
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
@@ -38,6 +42,19 @@ function isLive(s: HeapState, index: number): boolean {
   return index > 0 && index < s.top && (s.color[index]! & s.liveMask) !== 0;
 }
 
+/**
+ * A destroyed object whose index awaits reclamation (gc/destroy.ts): not live, but a slot, field,
+ * pin or scope may still name it (it reads NULL), and lists may still hold it.
+ */
+function isDestroyed(s: HeapState, index: number): boolean {
+  return index > 0 && index < s.top && s.color[index] === DESTROYED;
+}
+
+/** What a reference may name: a live object, or a destroyed one (which reads NULL). Never a free index. */
+function isNameable(s: HeapState, index: number): boolean {
+  return isLive(s, index) || isDestroyed(s, index);
+}
+
 /** A young object a minor found dead, while that minor's finalizers run (it awaits the nursery sweep). */
 function isCondemned(s: HeapState, index: number): boolean {
   return s.phase === MINOR_FINALIZE && s.color[index] === DEAD;
@@ -54,16 +71,86 @@ function sweeping(s: HeapState): boolean {
 }
 
 export function verifyHeap(s: HeapState): void {
+  verifyLayout(s);
   verifyHeaders(s);
   verifyFreeList(s);
-  verifyEdges(s);
+  // Blocks before edges: block bounds keep the edge scan within the pool.
   verifyBlocks(s);
+  verifyEdges(s);
   verifyRoots(s);
+  verifyPinFreeList(s);
   verifyNursery(s);
   verifyCards(s);
   verifyCycle(s);
   verifyWeak(s);
   verifyComponents(s);
+  verifyDestroyed(s);
+}
+
+/**
+ * Array lengths and the counters that index them: what every other check and the collector's
+ * loops take for granted. Every column indexed by object index has `columnLength` entries; every
+ * stack and list has room for its count and at least one entry (they grow by doubling when full,
+ * and an empty one would stay empty: a push would be lost); cards cover every column index.
+ */
+function verifyLayout(s: HeapState): void {
+  const n = s.columnLength;
+  const layout = (condition: boolean, detail: string): void => {
+    if (!condition) fail('3 (layout)', detail);
+  };
+  layout(s.top >= 1 && s.top <= n && n <= s.maxObjects + 1, `top ${s.top} and columnLength ${n} are out of order`);
+  for (const [name, column] of HEADER_COLUMNS.map((name) => [name, s[name]] as const)) {
+    layout(column.length === n, `header column '${name}' has ${column.length} entries, columnLength is ${n}`);
+  }
+  layout(s.markValue === 1 || s.markValue === 2, `the mark value is ${s.markValue}`);
+  layout(Number.isInteger(s.phase) && s.phase >= IDLE && s.phase <= LAST_PHASE, `the phase is ${s.phase}`);
+  layout(
+    s.slotTop >= 1 && s.slotTop <= s.slots.length && s.slots.length <= s.maxSlots,
+    `slotTop ${s.slotTop} does not fit the pool of ${s.slots.length} slots (maxSlots ${s.maxSlots})`,
+  );
+  layout(
+    s.maxSlotsPerObject === 0 || blockClass(s.maxSlotsPerObject) < s.freeBlocks.length,
+    `${s.freeBlocks.length} block free lists cannot hold blocks of ${s.maxSlotsPerObject} slots`,
+  );
+  const stack = (name: string, length: number, count: number): void => {
+    layout(length >= 1 && count >= 0 && count <= length, `'${name}' holds ${count} of ${length} entries`);
+  };
+  stack('markStack', s.markStack.length, s.markTop);
+  stack('scopeStack', s.scopeStack.length, s.scopeTop);
+  stack('weakObjects', s.weakObjects.length, s.weakCount);
+  stack('youngWeak', s.youngWeak.length, s.youngWeakCount);
+  stack('rememberedWeak', s.rememberedWeak.length, s.rememberedWeakCount);
+  stack('finalizable', s.finalizable.length, s.finalizableCount);
+  stack('youngFinalizable', s.youngFinalizable.length, s.youngFinalizableCount);
+  stack('finalizeQueue', s.finalizeQueue.length, s.finalizeTop);
+  stack('dirtyCards', s.dirtyCards.length, s.dirtyCount);
+  layout(s.finalizeNext <= s.finalizeTop, `finalizeNext ${s.finalizeNext} is past finalizeTop ${s.finalizeTop}`);
+  // The pin columns are indexed together, and grown together only when pinTop reaches their end.
+  const pins = s.pinTarget.length;
+  layout(
+    s.pinGeneration.length === pins && s.pinNext.length === pins,
+    `the pin columns have ${pins}, ${s.pinGeneration.length} and ${s.pinNext.length} entries`,
+  );
+  layout(
+    s.pinTop >= 1 && s.pinTop <= pins && s.pinTop <= s.codec.indexMask + 1,
+    `pinTop ${s.pinTop} does not fit the pin table of ${pins}`,
+  );
+  // `dirtyCard` indexes cards by any column index unchecked.
+  layout(s.cards.length >= cardsFor(n, s.cardShift), `${s.cards.length} cards do not cover ${n} indices`);
+  for (const c of s.components.list) {
+    for (const f of c.fields) {
+      layout(
+        f.column.length === n * f.length,
+        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${n * f.length}`,
+      );
+    }
+    layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
+    stack(`${c.name}.members`, c.members.length, c.memberCount);
+  }
+  for (const q of s.components.queries.values()) {
+    layout(q.position.length === n, `query ${q.key} positions have ${q.position.length} entries, columnLength is ${n}`);
+    stack(`query ${q.key}`, q.dense.length, q.count);
+  }
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -88,12 +175,18 @@ function verifyHeaders(s: HeapState): void {
       if (s.size[i] !== 0) fail('3 (counts)', `free index ${i} still has ${s.size[i]} slots`);
       continue;
     }
-    if (c !== 1 && c !== 2 && !isCondemned(s, i)) fail('3 (counts)', `index ${i} has color ${c}`);
+    if (c !== 1 && c !== 2 && c !== DESTROYED && !isCondemned(s, i)) fail('3 (counts)', `index ${i} has color ${c}`);
     live++;
     slotsUsed += s.size[i]!;
   }
+  // A never-used index is taken as it is by `alloc` (its generation makes the handle).
   for (let i = Math.max(s.top, 1); i < s.columnLength; i++) {
-    if (s.color[i] !== FREE || s.flags[i] !== 0) fail('1 (free list)', `never-used index ${i} is not blank`);
+    if (
+      s.color[i] !== FREE || s.flags[i] !== 0 || s.generation[i] !== 0 || s.size[i] !== 0 || s.base[i] !== 0 ||
+      s.next[i] !== 0
+    ) {
+      fail('1 (free list)', `never-used index ${i} is not blank`);
+    }
   }
   if (live !== s.live) fail('3 (counts)', `live count is ${s.live}, recount finds ${live}`);
   if (retired !== s.retired) fail('3 (counts)', `retired count is ${s.retired}, recount finds ${retired}`);
@@ -132,8 +225,8 @@ function verifyEdges(s: HeapState): void {
     const start = s.base[i]!;
     for (let k = 0, n = s.size[i]!; k < n; k++) {
       const target = s.slots[start + k]!;
-      if (target !== 0 && !isLive(s, target)) {
-        fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live`);
+      if (target !== 0 && !isNameable(s, target)) {
+        fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live (nor destroyed)`);
       }
     }
   }
@@ -161,7 +254,7 @@ function verifyBlocks(s: HeapState): void {
   for (let cls = 0; cls < s.freeBlocks.length; cls++) {
     let steps = 0;
     for (let b = s.freeBlocks[cls]!; b !== 0; b = s.slots[b]!) {
-      claim(b, 1 << cls, `free block ${b} of class ${cls}`);
+      claim(b, 2 ** cls, `free block ${b} of class ${cls}`);
       if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
     }
   }
@@ -178,11 +271,39 @@ function verifyRoots(s: HeapState): void {
     const target = s.pinTarget[p]!;
     if (target === 0) continue;
     pins++;
-    if (!isLive(s, target)) fail('4 (pins)', `pin ${p} names ${target}, which is not live`);
+    if (!isNameable(s, target)) fail('4 (pins)', `pin ${p} names ${target}, which is not live (nor destroyed)`);
   }
   if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
   for (let k = 0; k < s.scopeTop; k++) {
-    if (!isLive(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+    if (!isNameable(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+  }
+}
+
+/**
+ * Invariant 4, the pin table: the free list holds free pin slots below `pinTop`, once each, with
+ * no cycle (`pin()` takes its head, and a slot at or past `pinTop` is no root: its object would be
+ * freed); a free slot off the list has retired (its generation is spent); generations are in range;
+ * slot 0 and the slots never used are blank.
+ */
+function verifyPinFreeList(s: HeapState): void {
+  const listed = new Uint8Array(s.pinTop);
+  for (let p = s.pinFreeHead; p !== 0; p = s.pinNext[p]!) {
+    if (p >= s.pinTop) fail('4 (pins)', `the pin free list holds pin ${p}, at or past pinTop ${s.pinTop}`);
+    if (listed[p]) fail('4 (pins)', `the pin free list holds pin ${p} twice (a cycle)`);
+    if (s.pinTarget[p] !== 0) fail('4 (pins)', `the pin free list holds pin ${p}, which is in use`);
+    listed[p] = 1;
+  }
+  const maxGeneration = s.codec.maxGeneration;
+  for (let p = 1; p < s.pinTop; p++) {
+    if (s.pinGeneration[p]! > maxGeneration) fail('4 (pins)', `pin ${p} has generation ${s.pinGeneration[p]}`);
+    if (s.pinTarget[p] === 0 && !listed[p] && s.pinGeneration[p] !== maxGeneration) {
+      fail('4 (pins)', `free pin ${p} is neither on the pin free list nor retired`);
+    }
+  }
+  for (let p = 0; p < s.pinTarget.length; p = p === 0 ? s.pinTop : p + 1) {
+    if (s.pinTarget[p] !== 0 || s.pinGeneration[p] !== 0 || s.pinNext[p] !== 0) {
+      fail('4 (pins)', `pin ${p} was never used but is not blank`);
+    }
   }
 }
 
@@ -197,7 +318,7 @@ function verifyNursery(s: HeapState): void {
   for (const [head, name] of [[s.nurseryHead, 'nursery'], [s.promoteHead, 'promotion list']] as const) {
     for (let i = head; i !== 0; i = s.next[i]!) {
       if (i >= s.top) fail('7 (nursery)', `${name} entry ${i} lies past the top ${s.top}`);
-      if (!isLive(s, i) && !isCondemned(s, i)) fail('7 (nursery)', `${name} entry ${i} is not a live object`);
+      if (!isNameable(s, i) && !isCondemned(s, i)) fail('7 (nursery)', `${name} entry ${i} is not a live object`);
       if (seen[i]) fail('7 (nursery)', `object ${i} appears twice (a cycle)`);
       seen[i] = 1;
       if ((s.flags[i]! & YOUNG) === 0) fail('7 (nursery)', `old object ${i} is in the ${name}`);
@@ -272,8 +393,9 @@ function verifyCycle(s: HeapState): void {
     const gray = new Uint8Array(s.top);
     for (let k = 0; k < s.markTop; k++) {
       const i = s.markStack[k]!;
-      // A gray object is a marked, live one: anything else would send the marker past the columns.
-      if (i === 0 || i >= s.top || s.color[i] !== s.markValue) {
+      // A gray object is a marked, live one (or one destroyed since, with no slots left): anything
+      // else would send the marker past the columns.
+      if (i === 0 || i >= s.top || (s.color[i] !== s.markValue && s.color[i] !== DESTROYED)) {
         fail('6 (tri-color)', `gray stack entry ${i} is not a marked object`);
       }
       gray[i] = 1;
@@ -299,8 +421,20 @@ function verifyCycle(s: HeapState): void {
       doomed++;
     }
     if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
-  } else if (s.doomed !== 0) {
-    fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+  } else {
+    if (s.doomed !== 0) fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+    // Between cycles every live object holds the mark value. A cycle starts by flipping it, which
+    // makes every live object white at once: one holding the other color now would count as
+    // marked already, and nothing it reaches would be traced. (Not while a minor's finalizers
+    // run: its young survivors hold its young mark until the nursery sweep.)
+    if (s.phase === IDLE) {
+      for (let i = 1; i < s.top; i++) {
+        // (Destroyed objects are never marked: they hold their own color until reclaimed.)
+        if (s.color[i] !== FREE && s.color[i] !== s.markValue && (s.color[i]! & DESTROYED_ANY) === 0) {
+          fail('6 (cycle)', `object ${i} of an idle heap has color ${s.color[i]}, not the mark value ${s.markValue}`);
+        }
+      }
+    }
   }
 }
 
@@ -320,6 +454,8 @@ function verifyWeak(s: HeapState): void {
     listed.fill(0);
     for (let k = 0; k < count; k++) {
       const i = list[k]!;
+      // A destroyed object stays listed until the list next drops it (nothing is done for it).
+      if (isDestroyed(s, i)) continue;
       if (!isLive(s, i)) fail(`2 (${name} list)`, `entry ${i} is not a live object`);
       const isYoung = (s.flags[i]! & YOUNG) !== 0;
       if (isYoung !== young && !(young && promoting)) {
@@ -413,8 +549,11 @@ function verifyComponents(s: HeapState): void {
         for (let p = i * f.length; p < (i + 1) * f.length; p++) {
           const target = f.column[p]!;
           if (target === 0) continue;
-          if (!isLive(s, target)) {
-            fail('2 (components)', `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live`);
+          if (!isNameable(s, target)) {
+            fail(
+              '2 (components)',
+              `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live (nor destroyed)`,
+            );
           }
           if (old && (s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
             fail(
@@ -461,5 +600,56 @@ function verifyComponents(s: HeapState): void {
       else if (!sweeping(s) && !isCondemned(s, i)) fail('3 (queries)', `query ${q.key} holds dead object ${i}`);
     }
     if (live !== expected) fail('3 (queries)', `query ${q.key} holds ${live} live objects, ${expected} match`);
+  }
+}
+
+/**
+ * Destroyed objects (gc/destroy.ts): each is listed once, in one of the two lists, which hold
+ * nothing else; it has no slots, components or finalizer left; the count of those still flagged
+ * young is exact; a major cycle's reclaimable prefixes exist only while it runs.
+ */
+function verifyDestroyed(s: HeapState): void {
+  const seen = new Uint8Array(s.top);
+  let youngFlagged = 0;
+  const lists = [
+    [s.destroyedYoung, s.destroyedYoungCount, 'young'],
+    [s.destroyedOld, s.destroyedOldCount, 'old'],
+  ] as const;
+  for (const [list, count, name] of lists) {
+    if (count > list.length) {
+      fail('3 (destroyed)', `the ${name} list counts ${count} entries, but holds ${list.length}`);
+    }
+    for (let k = 0; k < count; k++) {
+      const i = list[k]!;
+      if (!isDestroyed(s, i)) fail('3 (destroyed)', `${name} list entry ${i} is not a destroyed object`);
+      if (seen[i]) fail('3 (destroyed)', `destroyed object ${i} is listed twice`);
+      seen[i] = 1;
+    }
+  }
+  let destroyed = 0;
+  for (let i = 1; i < s.top; i++) {
+    if (s.color[i] !== DESTROYED) continue;
+    destroyed++;
+    if (!seen[i]) fail('3 (destroyed)', `destroyed object ${i} is in no list: its index would never be reclaimed`);
+    if (s.size[i] !== 0) fail('3 (destroyed)', `destroyed object ${i} still has ${s.size[i]} slots`);
+    if ((s.flags[i]! & (HAS_COMPONENTS | FINALIZABLE)) !== 0 || s.finalizers[i] !== undefined) {
+      fail('3 (destroyed)', `destroyed object ${i} still has components or a finalizer`);
+    }
+    if ((s.flags[i]! & YOUNG) !== 0) youngFlagged++;
+  }
+  if (destroyed !== s.destroyedYoungCount + s.destroyedOldCount) {
+    fail(
+      '3 (destroyed)',
+      `the lists hold ${s.destroyedYoungCount + s.destroyedOldCount}, but ${destroyed} are destroyed`,
+    );
+  }
+  if (youngFlagged !== s.youngDestroyed) {
+    fail('3 (destroyed)', `${s.youngDestroyed} destroyed objects counted young, recount finds ${youngFlagged}`);
+  }
+  if (s.destroyedYoungAtStart > s.destroyedYoungCount || s.destroyedOldAtStart > s.destroyedOldCount) {
+    fail('3 (destroyed)', 'a cycle may reclaim more destroyed objects than are listed');
+  }
+  if ((s.phase === IDLE || s.phase === MINOR_FINALIZE) && s.destroyedYoungAtStart + s.destroyedOldAtStart !== 0) {
+    fail('3 (destroyed)', 'destroyed objects are marked reclaimable outside a major cycle');
   }
 }

@@ -20,8 +20,18 @@
  * collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
 import { growU32 } from '../core/columns.ts';
-import { packHandle } from '../core/handle.ts';
-import { EPHEMERON, FINALIZABLE, HAS_COMPONENTS, type HeapState, NOT_STRONG, READ_ALL, YOUNG } from '../core/state.ts';
+import type { ComponentData } from '../core/component-store.ts';
+import { packHandle, type Ref } from '../core/handle.ts';
+import {
+  DESTROYED,
+  EPHEMERON,
+  FINALIZABLE,
+  HAS_COMPONENTS,
+  type HeapState,
+  NOT_STRONG,
+  READ_ALL,
+  YOUNG,
+} from '../core/state.ts';
 import { drainMarkStack, drainYoung, shade, shadeYoung } from './mark.ts';
 
 function push(list: Uint32Array, count: number, index: number): Uint32Array {
@@ -81,8 +91,13 @@ function shadeEphemeronValues(
       const key = slots[p]!;
       const value = slots[p + 1]!;
       if (key === 0 || value === 0) continue;
-      const keyReached = minor ? (flags[key]! & YOUNG) === 0 || color[key] === mark : color[key] === mark;
+      // (A destroyed key is never reached, though a minor counts other old objects as reached.)
+      const keyReached = minor
+        ? ((flags[key]! & YOUNG) === 0 && color[key] !== DESTROYED) || color[key] === mark
+        : color[key] === mark;
       if (!keyReached) continue;
+      // A destroyed value is never marked (gc/destroy.ts); the clearing below drops it.
+      if (color[value] === DESTROYED) continue;
       if (minor) {
         if ((flags[value]! & YOUNG) === 0 || color[value] === mark) continue;
         shadeYoung(s, value, mark);
@@ -124,12 +139,14 @@ export function convergeYoungEphemerons(s: HeapState, youngMark: number): void {
 
 /**
  * Clears the weak slots, ephemeron pairs and `weakref` fields of object `e` that name dead
- * objects: in a major, of color `mark` (the white); in a minor, young and not of the young mark
- * `mark`. An ephemeron pair whose key is dead is cleared whole; a dead value alone clears only
- * the value.
+ * objects: in a major, of color `mark` (the white) or destroyed (gc/destroy.ts); in a minor,
+ * young and not of the young mark `mark` (destroyed ones included). An ephemeron pair whose key
+ * is dead is cleared whole; a dead value alone clears only the value.
  */
 function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): void {
   const color = s.color;
+  // Colors are single bits: in a major, dead means white or destroyed.
+  const dead = mark | DESTROYED;
   const flags = s.flags;
   const slots = s.slots;
   const start = s.base[e]!;
@@ -139,27 +156,29 @@ function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): voi
     for (let p = start; p < end; p += 2) {
       const key = slots[p]!;
       const value = slots[p + 1]!;
-      if (minor ? (flags[key]! & YOUNG) !== 0 && color[key] !== mark : color[key] === mark) {
+      if (minor ? (flags[key]! & YOUNG) !== 0 && color[key] !== mark : (color[key]! & dead) !== 0) {
         slots[p] = 0;
         slots[p + 1] = 0;
-      } else if (minor ? (flags[value]! & YOUNG) !== 0 && color[value] !== mark : color[value] === mark) {
+      } else if (minor ? (flags[value]! & YOUNG) !== 0 && color[value] !== mark : (color[value]! & dead) !== 0) {
         slots[p + 1] = 0;
       }
     }
   } else if ((kind & NOT_STRONG) !== 0) {
     for (let p = start; p < end; p++) {
       const target = slots[p]!;
-      if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) slots[p] = 0;
+      if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : (color[target]! & dead) !== 0) {
+        slots[p] = 0;
+      }
     }
   }
   if ((kind & HAS_COMPONENTS) === 0) return;
-  for (const c of s.components.withWeakRefs) {
-    if (c.position[e] === 0) continue;
-    for (const f of c.weakRefs) {
-      const column = f.column;
-      for (let p = e * f.length, stop = p + f.length; p < stop; p++) {
-        const target = column[p]!;
-        if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : color[target] === mark) column[p] = 0;
+  for (const { owner, field } of s.components.weakRefFields) {
+    if (owner.position[e] === 0) continue;
+    const column = field.column;
+    for (let p = e * field.length, stop = p + field.length; p < stop; p++) {
+      const target = column[p]!;
+      if (minor ? (flags[target]! & YOUNG) !== 0 && color[target] !== mark : (color[target]! & dead) !== 0) {
+        column[p] = 0;
       }
     }
   }
@@ -172,10 +191,11 @@ function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): voi
  */
 export function clearDeadReferences(s: HeapState, white: number): void {
   const color = s.color;
+  const dead = white | DESTROYED; // (see `clearDeadIn`)
   let kept = 0;
   for (let k = 0; k < s.weakCount; k++) {
     const e = s.weakObjects[k]!;
-    if (color[e] === white) continue;
+    if ((color[e]! & dead) !== 0) continue;
     s.weakObjects[kept++] = e;
     clearDeadIn(s, e, false, white);
   }
@@ -191,7 +211,7 @@ export function clearDeadReferences(s: HeapState, white: number): void {
       for (const f of c.weakRefs) {
         const column = f.column;
         for (let p = index * f.length, end = p + f.length; p < end; p++) {
-          if (color[column[p]!] === white) column[p] = 0;
+          if ((color[column[p]!]! & dead) !== 0) column[p] = 0;
         }
       }
     }
@@ -229,7 +249,7 @@ export function queueFinalizers(s: HeapState, white: number): void {
   for (let k = 0; k < s.finalizableCount; k++) {
     const i = s.finalizable[k]!;
     if (s.color[i] === white) queue(s, i);
-    else s.finalizable[kept++] = i;
+    else if (s.color[i] !== DESTROYED) s.finalizable[kept++] = i; // a destroyed object's hooks have run
   }
   s.finalizableCount = kept;
 }
@@ -239,6 +259,7 @@ export function queueYoungFinalizers(s: HeapState, youngMark: number): void {
   let kept = 0;
   for (let k = 0; k < s.youngFinalizableCount; k++) {
     const i = s.youngFinalizable[k]!;
+    if (s.color[i] === DESTROYED) continue; // its hooks have run (gc/destroy.ts)
     if (s.color[i] !== youngMark) queue(s, i);
     else s.youngFinalizable[kept++] = i;
   }
@@ -268,6 +289,37 @@ export function settleYoungLists(s: HeapState): void {
   s.youngFinalizableCount = kept;
 }
 
+const NO_COMPONENTS: readonly ComponentData[] = [];
+
+/**
+ * Runs object `i`'s finalizer, then the `onRemove` hooks of its components (but those in `skip`,
+ * already running), while its components are still readable; collects what they throw into
+ * `finalizerErrors`. The finalizer runs once: its function is dropped first. The caller forbids
+ * collection meanwhile. Shared by the finalizer phase and `heap.destroy` (gc/destroy.ts).
+ */
+export function finalizeObject(s: HeapState, i: number, skip: readonly ComponentData[]): void {
+  const fn = s.finalizers[i];
+  s.finalizers[i] = undefined;
+  s.flags[i] = s.flags[i]! & ~FINALIZABLE;
+  const ref = packHandle(s.codec, i, s.generation[i]!) as Ref;
+  if (fn !== undefined) {
+    try {
+      fn(ref);
+    } catch (error) {
+      s.finalizerErrors.push(error);
+    }
+  }
+  if ((s.flags[i]! & HAS_COMPONENTS) === 0) return;
+  for (const c of s.components.list) {
+    if (c.onRemove === undefined || c.position[i] === 0 || skip.includes(c)) continue;
+    try {
+      c.onRemove(ref);
+    } catch (error) {
+      s.finalizerErrors.push(error);
+    }
+  }
+}
+
 /** Runs queued finalizers until the queue is empty or `budget` units are spent; a finalizer costs this. */
 export const FINALIZER_UNITS = 64;
 
@@ -279,30 +331,8 @@ export function runFinalizers(s: HeapState, budget: number): number {
   s.noGcDepth++;
   try {
     while (s.finalizeNext < s.finalizeTop && work < budget) {
-      const i = s.finalizeQueue[s.finalizeNext++]!;
-      const fn = s.finalizers[i];
-      s.finalizers[i] = undefined;
-      s.flags[i] = s.flags[i]! & ~FINALIZABLE;
+      finalizeObject(s, s.finalizeQueue[s.finalizeNext++]!, NO_COMPONENTS);
       work += FINALIZER_UNITS;
-      const ref = packHandle(s.codec, i, s.generation[i]!);
-      if (fn !== undefined) {
-        try {
-          fn(ref);
-        } catch (error) {
-          s.finalizerErrors.push(error);
-        }
-      }
-      // Components' onRemove hooks, while the components are still readable.
-      if ((s.flags[i]! & HAS_COMPONENTS) !== 0) {
-        for (const c of s.components.list) {
-          if (c.onRemove === undefined || c.position[i] === 0) continue;
-          try {
-            c.onRemove(ref);
-          } catch (error) {
-            s.finalizerErrors.push(error);
-          }
-        }
-      }
     }
   } finally {
     s.noGcDepth--;

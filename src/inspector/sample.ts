@@ -1,0 +1,80 @@
+/**
+ * What the page shows now: `heap.stats()` plus what only the state holds (free indices, the age
+ * histogram, component membership and query sizes), read without changing anything. Called
+ * between frames only (from a timer or a request: JavaScript never runs one in the middle of a
+ * frame), never from inside a collector call.
+ *
+ * Costs: O(young objects) for the age histogram (the nursery list), O(components + queries)
+ * for the counts, except after a cycle's marking, when objects found dead are still members
+ * until swept and the counts skip them (O(members)).
+ */
+import { AGE_MASK, AGE_SHIFT, BOTH_MARKS, type HeapState } from '../core/state.ts';
+import type { Heap, HeapStats } from '../heap.ts';
+
+export interface Sample {
+  /** Collector calls recorded so far: the frame number the page plots this sample at. */
+  seq: number;
+  /** Milliseconds since the inspector started. */
+  time: number;
+  stats: HeapStats;
+  /** Indices on the free list (reused before the columns grow). */
+  free: number;
+  /** Indices the columns hold room for that were never used. */
+  unused: number;
+  /** Young objects by minor collections survived (index = age); old objects are `stats.old`. */
+  ages: number[];
+  /** The card table: cards, and object indices per card. */
+  cards: number;
+  cardSize: number;
+  weakObjects: number;
+  finalizable: number;
+  /** Open `scope()`s' rooted objects. */
+  scoped: number;
+  components: { name: string; members: number; fields: string[] }[];
+  queries: { terms: string; size: number }[];
+}
+
+export function takeSample(heap: Heap, s: HeapState, seq: number, time: number): Sample {
+  const stats = heap.stats();
+  const ages = [0, 0, 0, 0];
+  // The nursery: young objects linked through `next`. Bounded by the young count, so a read
+  // never loops whatever the state holds.
+  for (let i = s.nurseryHead, left = s.young; i !== 0 && left > 0; i = s.next[i]!, left--) {
+    ages[(s.flags[i]! & AGE_MASK) >> AGE_SHIFT]!++;
+  }
+  // One bar per age a young object can have (0 to promoteAfter - 1), more only if some object has it.
+  while (ages.length > s.promoteAfter && ages[ages.length - 1] === 0) ages.pop();
+  // After a cycle's marking (finalize and sweep phases), objects found dead stay members until swept.
+  const sweeping = s.liveMask !== BOTH_MARKS;
+  const isLive = (index: number): boolean => (s.color[index]! & s.liveMask) !== 0;
+  const components = s.components.list.map((c) => {
+    let members = c.memberCount;
+    if (sweeping) { for (let k = 0; k < c.memberCount; k++) if (!isLive(c.members[k]!)) members--; }
+    return {
+      name: c.name,
+      members,
+      fields: c.fields.map((f) => `${f.name}: ${f.type}${f.length > 1 ? `[${f.length}]` : ''}`),
+    };
+  });
+  const queries = [...s.components.queries.values()].map((q) => {
+    let size = q.count;
+    if (sweeping) { for (let k = 0; k < q.count; k++) if (!isLive(q.dense[k]!)) size--; }
+    const terms = [...q.all.map((c) => c.name), ...q.none.map((c) => `not(${c.name})`)].join(', ');
+    return { terms, size };
+  });
+  return {
+    seq,
+    time,
+    stats,
+    free: s.top - 1 - s.live - s.retired,
+    unused: s.columnLength - s.top,
+    ages,
+    cards: s.cards.length,
+    cardSize: 2 ** s.cardShift,
+    weakObjects: s.weakCount,
+    finalizable: s.finalizableCount,
+    scoped: s.scopeTop,
+    components,
+    queries,
+  };
+}
