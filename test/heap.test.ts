@@ -4,6 +4,7 @@
  * the heap, so each test also checks invariants 1-4 on a healthy heap.
  */
 import { describe, expect, it } from 'vitest';
+import { MUTATION_RUN } from './runs.ts';
 import { statsOf } from './naming.ts';
 import {
   GcForbiddenError,
@@ -695,7 +696,7 @@ describe('collect', () => {
     heap.verify();
   });
 
-  it('marks a chain of 100k objects without recursion', () => {
+  it.skipIf(MUTATION_RUN)('marks a chain of 100k objects without recursion', () => {
     const heap = new Heap({ initialCapacity: 1024 });
     const n = 100_000;
     const head = heap.alloc(1);
@@ -1027,7 +1028,7 @@ describe('generation retirement', () => {
 });
 
 describe('verify', () => {
-  it('finds nothing wrong on a healthy heap through a long random program', () => {
+  it.skipIf(MUTATION_RUN)('finds nothing wrong on a healthy heap through a long random program', () => {
     const random = rng(99);
     const heap = new Heap({ indexBits: 16, generationBits: 3, initialCapacity: 1, maxObjects: 200 });
     const live: Ref[] = [];
@@ -1088,7 +1089,7 @@ describe('resize to a smaller size class', () => {
 });
 
 describe('index reuse keeps handles small', () => {
-  it('rotates the indices young objects churn through, so their generations grow evenly', () => {
+  it.skipIf(MUTATION_RUN)('rotates the indices young objects churn through, so their generations grow evenly', () => {
     const heap = new Heap({ nurserySize: 64 });
     const world = heap.alloc(1);
     heap.pin(world);
@@ -1110,32 +1111,38 @@ describe('index reuse keeps handles small', () => {
     heap.verify();
   });
 
-  it('takes a fresh index rather than one whose next handle would leave the small-integer range', () => {
-    const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
-    // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
-    let maxHandle = 0;
-    for (let round = 0; round < 20_000; round++) {
-      maxHandle = Math.max(maxHandle, heap.alloc(0));
-      heap.minor();
-    }
-    expect(maxHandle).toBeLessThan(2 ** 30);
-    expect(heap.stats().capacity).toBeGreaterThan(1);
-    heap.verify();
-  });
+  it.skipIf(MUTATION_RUN)(
+    'takes a fresh index rather than one whose next handle would leave the small-integer range',
+    () => {
+      const heap = new Heap({ indexBits: 16, nurserySize: 8, initialCapacity: 16 });
+      // 2^30 / 2^16 = 16,384 generations fit below 2^30 with 16 index bits: churn one index past that.
+      let maxHandle = 0;
+      for (let round = 0; round < 20_000; round++) {
+        maxHandle = Math.max(maxHandle, heap.alloc(0));
+        heap.minor();
+      }
+      expect(maxHandle).toBeLessThan(2 ** 30);
+      expect(heap.stats().capacity).toBeGreaterThan(1);
+      heap.verify();
+    },
+  );
 
-  it('still reuses such indices at maxObjects: handles are then exact doubles, never wrong', () => {
-    const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
-    let last = 0;
-    for (let round = 0; round < 17_000; round++) {
-      const ref = heap.alloc(0);
-      expect(ref).toBeGreaterThan(last);
-      last = ref;
-      heap.minor();
-      expect(heap.isAlive(ref)).toBe(false);
-    }
-    expect(last).toBeGreaterThan(2 ** 30);
-    expect(heap.isAlive(heap.alloc(0))).toBe(true);
-  });
+  it.skipIf(MUTATION_RUN)(
+    'still reuses such indices at maxObjects: handles are then exact doubles, never wrong',
+    () => {
+      const heap = new Heap({ indexBits: 16, maxObjects: 1, initialCapacity: 1 });
+      let last = 0;
+      for (let round = 0; round < 17_000; round++) {
+        const ref = heap.alloc(0);
+        expect(ref).toBeGreaterThan(last);
+        last = ref;
+        heap.minor();
+        expect(heap.isAlive(ref)).toBe(false);
+      }
+      expect(last).toBeGreaterThan(2 ** 30);
+      expect(heap.isAlive(heap.alloc(0))).toBe(true);
+    },
+  );
 });
 
 describe('allocMany and targetIndex', () => {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
 import { resign } from './forge.ts';
+import { fcRuns } from './runs.ts';
 
 type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
 
@@ -123,7 +124,7 @@ describe('snapshot and restore', () => {
           copy.verify();
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fcRuns(60) },
     );
   });
 
@@ -200,7 +201,7 @@ describe('bad snapshot bytes', () => {
           expect(() => Heap.restore(bad)).toThrow(SnapshotError);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 
@@ -255,7 +256,7 @@ describe('hostile headers with a valid checksum', () => {
           copy.verify();
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });
