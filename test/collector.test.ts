@@ -154,6 +154,17 @@ describe('the pin table', () => {
   });
 });
 
+describe('pins()', () => {
+  it('lists every live pin once, also when the pin table is exactly full', () => {
+    const heap = new Heap();
+    const ref = heap.alloc(0);
+    const tickets = Array.from({ length: 63 }, () => heap.pin(ref)); // slots 1..63 of 64
+    expect(heap.pins().map((p) => p.ticket)).toEqual(tickets);
+    heap.unpin(tickets[5]!);
+    expect(heap.pins().length).toBe(62);
+  });
+});
+
 describe('tickets', () => {
   it('name only pin slots in use: a number for a slot never used, or a free one, is stale', () => {
     const heap = new Heap(); // 22 index bits: a ticket is slot + generation * 2^22
