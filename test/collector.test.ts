@@ -106,6 +106,18 @@ describe('a cycle driven by step()', () => {
     expect(heap.stats().nextMajorAt).toBe(22); // 11 old objects, grown by 100%
   });
 
+  it('plans from the old objects only: those allocated during the cycle are young', () => {
+    const heap = new Heap({ minHeapObjects: 1, growthPercent: 100 });
+    const root = heap.alloc(20);
+    heap.pin(root);
+    for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+    heap.tenure();
+    heap.step(1);
+    for (let k = 10; k < 20; k++) heap.set(root, k, heap.alloc(0)); // young: allocated during the cycle
+    cycle(heap, 5);
+    expect(heap.stats()).toMatchObject({ old: 11, young: 10, nextMajorAt: 22 });
+  });
+
   it('forgets every dirty card when it leaves no young object, and keeps them while one is left', () => {
     const heap = new Heap({ cardSize: 1 });
     const root = heap.alloc(2);
