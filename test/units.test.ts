@@ -231,6 +231,21 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     });
   });
 
+  it('takes a sample between a quarter and 4 times the estimate as it is, and clamps one outside', () => {
+    withClock((advance) => {
+      // 2,048 units in 12.288 us: 6 ns a unit, twice the guess: 3 ns + 0.25 * 3 ns = 3.75 ns.
+      // The next minor, 2,432 units (as above, give or take one for rounding): 9.12 us.
+      expect(measured(1024, 0.012288, advance).tick(0.0091).work).toBe('major');
+      expect(measured(1024, 0.012288, advance).tick(0.0092).work).toBe('minor');
+      // In 1.024 us: 0.5 ns a unit, taken as a quarter of the guess (0.75 ns): 2.4375 ns. 5.93 us.
+      expect(measured(1024, 0.001024, advance).tick(0.0059).work).toBe('major');
+      expect(measured(1024, 0.001024, advance).tick(0.0060).work).toBe('minor');
+      // In no time at all (a coarse clock): no sample. 2,432 units at 3 ns: 7.3 us.
+      expect(measured(1024, 0, advance).tick(0.0072).work).toBe('major');
+      expect(measured(1024, 0, advance).tick(0.0073).work).toBe('minor');
+    });
+  });
+
   it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
       // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
@@ -325,6 +340,7 @@ describe('tick() decisions', () => {
 
   it('in units mode, works chunk after chunk up to the budget, less what its minor cost', () => {
     const heap = oldChain(5000);
+    heap.collect(); // work done before this tick must not count against it
     heap.step(1);
     // Chunks of 512, 512, 512 and 464 units; each object of the chain costs 2 (itself and its
     // slot), so every chunk ends exactly on its budget.
