@@ -35,3 +35,4 @@ export {
 } from './src/ecs/components.ts';
 export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
 export { type RestoreOptions, SnapshotError } from './src/io/snapshot.ts';
+export { listHas, listItems, listLength, listPush, listRemove } from './src/lists.ts';

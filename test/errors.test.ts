@@ -557,7 +557,7 @@ describe('HeapFullError leaves the heap unchanged', () => {
     const fx = fixture();
     setup(fx);
     expect(fx.heap.stats().pins).toBe(SCALE - 1);
-    expect(() => fx.heap.pin(fx.root)).toThrow(`pin table full: ${SCALE - 1} pins are live`);
+    expect(() => fx.heap.pin(fx.root)).toThrow(`pin table full: ${SCALE - 1} pins live`);
     fx.heap.unpin(fx.rootTicket);
     expect(fx.heap.pinned(fx.heap.pin(fx.root))).toBe(fx.root);
     fx.heap.verify();

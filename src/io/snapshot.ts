@@ -38,7 +38,7 @@ import {
 } from '../core/component-store.ts';
 import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
-import { describe, makeCodec, type Ref } from '../core/handle.ts';
+import { describe, makeCodec, plural, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import {
   FINALIZABLE,
@@ -226,8 +226,13 @@ function layout(
       sizing: { kind: 'fixed', length: FREE_BLOCK_CLASSES },
     },
     // Free 1- and 2-slot blocks of the buddy pool, listed densely: at most one per block.
-    { name: 'freeSingles', type: 'u32', used: v.freeSingleCount, sizing: { kind: 'list', max: maxSlots } },
-    { name: 'freePairs', type: 'u32', used: v.freePairCount, sizing: { kind: 'list', max: maxSlots } },
+    {
+      name: 'freeSingles',
+      type: 'u32',
+      used: v.freeSingleCount,
+      sizing: { kind: 'list', max: Math.max(256, maxSlots) },
+    },
+    { name: 'freePairs', type: 'u32', used: v.freePairCount, sizing: { kind: 'list', max: Math.max(256, maxSlots) } },
     // The mark stack holds distinct marked objects plus room for one object's slots (the
     // scanner's room check), doubled: never more than twice the columns and the slot pool.
     {
@@ -883,7 +888,11 @@ function loadFinalizers(
   refAt: (index: number) => Ref,
 ): void {
   if (header.finalizers.length > 0 && options.finalizer === undefined) {
-    fail(`${header.finalizers.length} objects have finalizers: pass restore(bytes, { finalizer }) to give them back`);
+    // A usage error, not bad bytes: functions are not saved, so the caller must give them back.
+    throw new TypeError(
+      `${plural(header.finalizers.length, 'object')} had a finalizer, and functions are not saved: ` +
+        'give them back with restore(bytes, { finalizer: (ref) => fn })',
+    );
   }
   for (const index of header.finalizers) {
     if (!Number.isInteger(index) || index < 1 || index >= s.top || (s.flags[index]! & FINALIZABLE) === 0) {
