@@ -259,6 +259,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['index(x)', (fx, x) => fx.heap.index(x), true],
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
     ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
+    ['destroy(x)', (fx, x) => fx.heap.destroy(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {

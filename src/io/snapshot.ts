@@ -232,14 +232,6 @@ function align8(n: number): number {
 
 // ---- restore ------------------------------------------------------------------------------------
 
-export interface RestoreOptions {
-  /** Gives back the finalizer of an object that had one when the snapshot was taken (functions are not saved). */
-  finalizer?: (ref: Ref) => ((ref: Ref) => void) | undefined;
-  /** onRemove hooks, by component name, for components that had one. */
-  onRemove?: Readonly<Record<string, (ref: Ref) => void>>;
-  onFinalizerError?: (error: unknown) => void;
-}
-
 /** What `decodeHeader` hands the heap to build a fresh instance from. */
 export interface DecodedHeader {
   header: SnapshotHeader;
@@ -249,37 +241,6 @@ export interface DecodedHeader {
 
 function fail(what: string): never {
   throw new SnapshotError(`bad snapshot: ${what}`);
-}
-
-/** Checks `Heap.restore`'s options before anything is read. */
-export function checkRestoreOptions(options: unknown): RestoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`restore options must be an object, got ${describe(options)}`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (key !== 'finalizer' && key !== 'onRemove' && key !== 'onFinalizerError') {
-      throw new TypeError(`unknown restore option '${key}'`);
-    }
-  }
-  for (const key of ['finalizer', 'onFinalizerError'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function') {
-      throw new TypeError(`restore option ${key} must be a function, got ${describe(o[key])}`);
-    }
-  }
-  if (o.onRemove !== undefined) {
-    if (typeof o.onRemove !== 'object' || o.onRemove === null) {
-      throw new TypeError(
-        `restore option onRemove must be an object of functions by component name, got ${describe(o.onRemove)}`,
-      );
-    }
-    for (const [name, fn] of Object.entries(o.onRemove)) {
-      if (typeof fn !== 'function') {
-        throw new TypeError(`onRemove hook '${name}' must be a function, got ${describe(fn)}`);
-      }
-    }
-  }
-  return o as RestoreOptions;
 }
 
 /** Checks framing, version and checksum, and parses the header. */
@@ -323,10 +284,15 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
  * Loads sections and scalars into the state of a heap freshly built from the header's options and
  * components, then checks everything. Throws `SnapshotError`; the caller drops the heap then.
  */
+/** What the caller gives back that the bytes cannot hold: the finalizer functions. */
+export interface GivenBack {
+  finalizer?: ((ref: Ref) => ((ref: Ref) => void) | undefined) | undefined;
+}
+
 export function loadState(
   s: HeapState,
   decoded: DecodedHeader,
-  options: RestoreOptions,
+  given: GivenBack,
   refAt: (index: number) => Ref,
 ): void {
   const { header, bytes, dataStart } = decoded;
@@ -403,7 +369,7 @@ export function loadState(
   for (const [k, info] of header.components.entries()) s.components.list[k]!.memberCount = info.memberCount;
   for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
   loadPacer(s, header);
-  loadFinalizers(s, header, options, refAt);
+  loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
   } catch (error) {
@@ -492,40 +458,26 @@ function loadPacer(s: HeapState, header: SnapshotHeader): void {
   s.pacer.youngSurvival = youngSurvival;
 }
 
+/** Gives back the finalizer functions (io/load.ts checked that `finalizer` is given when any is needed). */
 function loadFinalizers(
   s: HeapState,
   header: SnapshotHeader,
-  options: RestoreOptions,
+  given: GivenBack,
   refAt: (index: number) => Ref,
 ): void {
-  if (header.finalizers.length > 0 && options.finalizer === undefined) {
-    fail(`${header.finalizers.length} objects have finalizers: pass restore(bytes, { finalizer }) to give them back`);
-  }
   for (const index of header.finalizers) {
     if (!Number.isInteger(index) || index < 1 || index >= s.top || (s.flags[index]! & FINALIZABLE) === 0) {
       fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
     }
     // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
     const ref = refAt(index) || (index + s.generation[index]! * s.codec.indexScale) as Ref;
-    const fn = options.finalizer!(ref);
-    if (typeof fn !== 'function') fail(`the finalizer given back for object ${ref} is not a function`);
+    const fn = given.finalizer?.(ref);
+    // Undefined drops the finalizer on purpose; anything else must be a function.
+    if (fn !== undefined && typeof fn !== 'function') {
+      throw new TypeError(`the finalizer given back for object ${ref} is ${describe(fn)}, not a function`);
+    }
     s.finalizers[index] = fn;
   }
-}
-
-/** Component definitions to recreate (in order) before `loadState`, checked for shape. */
-export function componentsToDefine(
-  header: SnapshotHeader,
-  options: RestoreOptions,
-): { name: string; schema: Schema; onRemove: ((ref: Ref) => void) | undefined }[] {
-  return header.components.map((info, k) => {
-    if (typeof info !== 'object' || info === null || typeof info.name !== 'string') fail(`component ${k} is malformed`);
-    const onRemove = options.onRemove?.[info.name];
-    if (info.onRemove && typeof onRemove !== 'function') {
-      fail(`component '${info.name}' had an onRemove hook: pass restore(bytes, { onRemove: { '${info.name}': fn } })`);
-    }
-    return { name: info.name, schema: info.schema, onRemove };
-  });
 }
 
 /** Queries to recreate (in order, so sections `q<n>` meet their query) before `loadState`. */
