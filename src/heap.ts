@@ -519,10 +519,21 @@ export class Heap {
 
   #dataOf(component: unknown): ComponentData {
     const entry = typeof component === 'object' && component !== null ? componentData.get(component) : undefined;
-    if (entry === undefined || entry.heap !== this) {
-      throw new TypeError(`${describe(component)} is not a component of this heap`);
+    if (entry !== undefined && entry.heap === this) return entry.data;
+    if (entry !== undefined) {
+      throw new TypeError(
+        `component '${entry.data.name}' is not a component of this heap: it belongs to another heap ` +
+          `(a heap made by Heap.restore has new component objects: heap.component('${entry.data.name}'))`,
+      );
     }
-    return entry.data;
+    const name = typeof component === 'object' && component !== null
+      ? (component as { name?: unknown }).name
+      : undefined;
+    throw new TypeError(
+      typeof name === 'string'
+        ? `an object named '${name}' is not a component of this heap (components come from heap.defineComponent)`
+        : `${describe(component)} is not a component of this heap (components come from heap.defineComponent)`,
+    );
   }
 
   #fieldOf(data: ComponentData, field: unknown, element: unknown): { f: FieldData; at: number } {
