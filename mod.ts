@@ -36,3 +36,4 @@ export {
 export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
 export { SnapshotError } from './src/io/snapshot.ts';
 export { type RestoreOptions } from './src/io/load.ts';
+export { listHas, listItems, listLength, listPush, listRemove } from './src/lists.ts';

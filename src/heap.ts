@@ -344,6 +344,12 @@ export class Heap {
     return this.#s.size[this.#readableIndexOf(ref)]!;
   }
 
+  /** What the object's slots are: `'strong'`, `'weak'` or `'ephemeron'` (as given to `alloc`). */
+  kindOf(ref: Ref): ObjectKind {
+    const flags = this.#s.flags[this.#readableIndexOf(ref)]!;
+    return (flags & EPHEMERON) !== 0 ? 'ephemeron' : (flags & WEAK) !== 0 ? 'weak' : 'strong';
+  }
+
   /**
    * The object in a slot, or NULL: empty, or naming an object destroyed since (the read barrier:
    * one color load), or the value of an ephemeron pair whose key was destroyed (as when a key is
