@@ -8,6 +8,7 @@ import {
   addComponentData,
   type ComponentData,
   type FieldData,
+  isReferenceType,
   type Schema,
   schemaDifference,
 } from './core/component-store.ts';
@@ -490,12 +491,14 @@ export class Heap {
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
     const store = this.#s.components;
-    const name = checkComponentDefinition(store, schema, options);
-    const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
+    const s = this.#s;
+    const name = checkComponentDefinition(store, schema, options, s.maxObjects + 1);
+    const data = addComponentData(store, name, { ...schema }, options.onRemove, s.columnLength, s.maxObjects + 1);
     const component = { name, id: data.id, schema: data.schema };
+    // Numeric columns never move (core/component-store.ts): plain properties, kept as long as you like.
     for (const field of data.fields) {
-      if (field.type === 'ref' || field.type === 'weakref') continue;
-      Object.defineProperty(component, field.name, { get: () => field.column, enumerable: true });
+      if (isReferenceType(field.type)) continue;
+      Object.defineProperty(component, field.name, { value: field.column, enumerable: true });
     }
     Object.freeze(component);
     componentData.set(component, { heap: this, data });
@@ -1081,15 +1084,15 @@ export class Heap {
     }
     checkRestoreOptions(options, 'load');
     const decoded = decodeHeader(bytes);
-    componentsToLoad(decoded, s.components);
+    componentsToLoad(decoded, s);
     this.#take(decoded, options);
   }
 
   /** Builds the state `decoded` describes (this heap unchanged if that throws), then takes it. */
   #take(decoded: DecodedHeader, options: RestoreOptions): void {
     const onFinalizerError = options.onFinalizerError ?? this.#onFinalizerError;
-    const built = buildState(decoded, componentsToLoad(decoded, this.#s.components), options, onFinalizerError);
-    adoptComponents(built.state, this.#s.components);
+    const built = buildState(decoded, componentsToLoad(decoded, this.#s), options, onFinalizerError);
+    adoptComponents(built.state, this.#s);
     this.#s = built.state;
     this.#options = built.options;
     this.#onFinalizerError = onFinalizerError;

@@ -20,6 +20,7 @@ import {
   addComponentData,
   type ComponentData,
   type ComponentStore,
+  isReferenceType,
   type QueryData,
   type Schema,
   schemaDifference,
@@ -132,7 +133,17 @@ export function componentsToRestore(decoded: DecodedHeader, options: RestoreOpti
  * `heap.load`: the heap's components, which must be the snapshot's (same names in the same
  * order, same schemas), with their own hooks. Otherwise a `SnapshotError` naming the difference.
  */
-export function componentsToLoad(decoded: DecodedHeader, store: ComponentStore): ComponentSpec[] {
+export function componentsToLoad(decoded: DecodedHeader, s: HeapState): ComponentSpec[] {
+  const store = s.components;
+  // Numeric columns are sized for maxObjects and never move, so the heap keeps them only if the
+  // saved heap had the same bound.
+  const maxObjects = decoded.header.options.maxObjects;
+  if (maxObjects !== s.maxObjects) {
+    throw new SnapshotError(
+      `the snapshot's heap has maxObjects ${describe(maxObjects)}, this heap ${s.maxObjects}: load needs the same ` +
+        '(component columns are sized for it and never move); Heap.restore makes a new heap instead',
+    );
+  }
   const saved = snapshotComponents(decoded);
   const names = (list: { name: string }[]): string => list.map((c) => `'${c.name}'`).join(', ') || 'none';
   if (saved.length !== store.list.length || saved.some((info, k) => info.name !== store.list[k]!.name)) {
@@ -178,8 +189,9 @@ export function buildState(
     resolved = resolveOptions(heapOptions);
     state = createState(resolved);
     for (const { name, schema, onRemove } of components) {
-      checkComponentDefinition(state.components, schema, { name });
-      addComponentData(state.components, name, { ...schema }, onRemove, state.columnLength);
+      const fixedLength = state.maxObjects + 1;
+      checkComponentDefinition(state.components, schema, { name }, fixedLength);
+      addComponentData(state.components, name, { ...schema }, onRemove, state.columnLength, fixedLength);
     }
   } catch (error) {
     throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);
@@ -198,19 +210,31 @@ export function buildState(
  * hold read from, and the loaded state takes that store. Queries are rebuilt on the existing
  * records with the loaded order of their members, so iteration continues exactly as saved.
  */
-export function adoptComponents(loaded: HeapState, existing: ComponentStore): void {
+export function adoptComponents(loaded: HeapState, existing: HeapState): void {
   const fresh = loaded.components;
+  const store = existing.components;
   const byFresh = new Map<ComponentData, ComponentData>();
   fresh.list.forEach((c, k) => {
-    const mine = existing.list[k]!;
+    const mine = store.list[k]!;
     byFresh.set(c, mine);
-    for (const f of c.fields) mine.fields.find((field) => field.name === f.name)!.column = f.column;
+    for (const f of c.fields) {
+      const field = mine.fields.find((candidate) => candidate.name === f.name)!;
+      if (isReferenceType(f.type)) {
+        field.column = f.column;
+        continue;
+      }
+      // A numeric column stays the same array (users hold it; core/component-store.ts): the loaded
+      // values are copied in, and what the heap used beyond them is cleared. Only the parts in
+      // use are touched, so the untouched rest stays unbacked by memory.
+      field.column.set(f.column.subarray(0, loaded.top * f.length));
+      field.column.fill(0, loaded.top * f.length, Math.max(existing.top, loaded.top) * f.length);
+    }
     mine.members = c.members;
     mine.memberCount = c.memberCount;
     mine.position = c.position;
     mine.queries.length = 0;
   });
-  existing.queries.clear();
+  store.queries.clear();
   for (const q of fresh.queries.values()) {
     const query: QueryData = {
       key: q.key,
@@ -222,7 +246,7 @@ export function adoptComponents(loaded: HeapState, existing: ComponentStore): vo
     };
     for (const c of query.all) c.queries.push(query);
     for (const c of query.none) c.queries.push(query);
-    existing.queries.set(query.key, query);
+    store.queries.set(query.key, query);
   }
-  loaded.components = existing;
+  loaded.components = store;
 }

@@ -21,7 +21,14 @@
  * failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is dropped.
  */
 import { cardsFor } from '../core/columns.ts';
-import type { ComponentData, ComponentStore, Schema, TypedColumn } from '../core/component-store.ts';
+import {
+  type ComponentData,
+  type ComponentStore,
+  type FieldData,
+  isReferenceType,
+  type Schema,
+  type TypedColumn,
+} from '../core/component-store.ts';
 import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, type Ref } from '../core/handle.ts';
@@ -142,7 +149,8 @@ function sectionsOf(s: HeapState): { name: string; array: TypedColumn; used: num
     }
   }
   for (const c of s.components.list) {
-    for (const f of c.fields) list.push({ name: `c${c.id}.${f.name}`, array: f.column, used: s.top * f.length });
+    // Fields as `c<id>.f.<name>`, apart from the component's own arrays (a field may be named `members`).
+    for (const f of c.fields) list.push({ name: `c${c.id}.f.${f.name}`, array: f.column, used: s.top * f.length });
     list.push({ name: `c${c.id}.members`, array: c.members, used: c.memberCount });
     list.push({ name: `c${c.id}.position`, array: c.position, used: s.top });
   }
@@ -310,17 +318,20 @@ export function loadState(
   // Capacity bounds, from the options, before anything is allocated.
   const columnLength = integer('columnLength', 2, s.maxObjects + 1);
   const listBound = 4 * (columnLength + 64);
+  const fieldOf = (name: string): FieldData | undefined => {
+    const field = /^c(\d+)\.f\.(.+)$/.exec(name);
+    if (field === null) return undefined;
+    return s.components.list[Number(field[1])]?.fields.find((f) => f.name === field[2]);
+  };
   const bound = (name: string): number => {
     if ((HEADER_COLUMNS as readonly string[]).includes(name)) return columnLength;
     if (name === 'slots') return s.maxSlots;
     if (name === 'freeBlocks') return 32;
     if (name === 'cards') return cardsFor(columnLength, s.cardShift);
     if (name.startsWith('pin')) return s.codec.indexMask + 1;
-    const field = /^c(\d+)\.(.+)$/.exec(name);
-    if (field !== null && field[2] !== 'members') {
-      const length = s.components.list[Number(field[1])]?.fields.find((f) => f.name === field[2])?.length ?? 1;
-      return columnLength * length;
-    }
+    const field = fieldOf(name);
+    // Numeric columns are sized for maxObjects (they never move), reference columns grow.
+    if (field !== undefined) return (isReferenceType(field.type) ? columnLength : s.maxObjects + 1) * field.length;
     if (name.endsWith('.position')) return columnLength;
     return listBound;
   };
@@ -339,6 +350,10 @@ export function loadState(
     const limit = bound(info.name);
     if (!Number.isInteger(info.capacity) || info.capacity < 0 || info.capacity > limit) {
       fail(`section '${info.name}' has capacity ${JSON.stringify(info.capacity)}, the bound is ${limit}`);
+    }
+    const field = fieldOf(info.name);
+    if (field !== undefined && !isReferenceType(field.type) && info.capacity !== limit) {
+      fail(`section '${info.name}' has capacity ${info.capacity}: a numeric column holds ${limit} (maxObjects + 1)`);
     }
     if (!Number.isInteger(info.used) || info.used < 0 || info.used > info.capacity) {
       fail(`section '${info.name}' uses ${JSON.stringify(info.used)} of ${info.capacity}`);
@@ -384,12 +399,12 @@ function assign(
   array: TypedColumn,
   queries: { dense: Uint32Array; position: Uint32Array }[],
 ): void {
-  const component = /^c(\d+)\.(.+)$/.exec(name);
+  const component = /^c(\d+)\.(members|position|f\.(.+))$/.exec(name);
   if (component !== null) {
     const c = s.components.list[Number(component[1])]!;
     if (component[2] === 'members') c.members = array as Uint32Array;
     else if (component[2] === 'position') c.position = array as Uint32Array;
-    else c.fields.find((f) => f.name === component[2])!.column = array;
+    else c.fields.find((f) => f.name === component[3])!.column = array;
     return;
   }
   const query = /^q(\d+)\.(dense|position)$/.exec(name);
