@@ -23,7 +23,7 @@
  * 2^30, or 2^31 in V8 without pointer compression, are heap numbers in V8's slower paths).
  */
 import process from 'node:process';
-import { type Heap, Heap as HeapClass, NULL, type Ref } from '../mod.ts';
+import { Heap, NULL, type Ref } from '../mod.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc, heapUsedNow } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
@@ -122,7 +122,7 @@ interface HeapOutcome extends Outcome {
 
 function runHeap(maxDepth: number): HeapOutcome {
   // Depth 20's stretch tree alone has 2^22 - 1 nodes: one more index bit than the default.
-  const heap = new HeapClass(maxDepth >= 20 ? { indexBits: 23 } : {});
+  const heap = new Heap(maxDepth >= 20 ? { indexBits: 23 } : {});
   const trees = new HeapTrees(heap);
   const base = heap.stats().bytes;
   let peak = 0;

@@ -22,7 +22,9 @@
  * How each variant does the parts that differ:
  * - projectiles' targets: (a) a 1-slot 'weak' object per projectile, slot 0 = the unit (it reads
  *   NULL once the unit is collected; the unit's health <= 0 marks it dead before that, or
- *   `heap.destroy(unit)` when the heap has it: then the slot reads NULL at once); (b) a reference,
+ *   `heap.destroy(unit)` when the heap has it: then the slot reads NULL at once), read as a column
+ *   index with `targetIndex` where the heap has it (else `get` then `index`), and spawned with
+ *   `allocMany` where the heap has it (else `alloc`); (b) a reference,
  *   nulled by the projectile when it finds its target's `alive` false; (c) the unit's eid plus a
  *   generation the game keeps per eid and bumps on death (bitECS recycles eids).
  * - expiry: (a) a timing wheel of 128 bucket objects (one per frame mod 128) holding the
@@ -42,7 +44,7 @@ import { addComponent, addEntity, createWorld, query, removeEntity, type World }
 import process from 'node:process';
 import { Heap, NULL, type Ref, type RefArray } from '../mod.ts';
 import { heapAndBuffersAfterGc, heapUsedAfterGc } from './lib/engine.ts';
-import { destroyOf } from './lib/features.ts';
+import { destroyOf, has, type WithLaterMethods } from './lib/features.ts';
 import { megabytes, msOf, ratio } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
 import { prng } from './lib/graphs.ts';
@@ -424,6 +426,11 @@ function heapVariant(_ctx: Ctx): Variant {
   const Item = heap.defineComponent({ value: 'f32' }, { name: 'Item' });
   const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
   const destroy = destroyOf(heap);
+  // Later additions used when the heap has them: targetIndex (a slot's target as a column index in
+  // one checked call) and allocMany (a spawn wave checked once).
+  const later = heap as WithLaterMethods;
+  const hasTargetIndex = has(heap, 'targetIndex');
+  const hasAllocMany = has(heap, 'allocMany');
   const scene = new Float64Array(SCENE) as RefArray;
   for (let i = 0; i < SCENE; i++) {
     const s = heap.alloc(4);
@@ -484,9 +491,10 @@ function heapVariant(_ctx: Ctx): Variant {
       const due = frame % WHEEL;
       heap.set(wheel, due, heap.alloc(BUCKET));
       fill[due] = 0;
+      const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak') : null;
       for (let s = 0; s < SPAWNS; s++) {
         const from = heap.get(units, p.shooter[s]!);
-        const q = heap.alloc(1, 'weak');
+        const q: Ref = wave === null ? heap.alloc(1, 'weak') : wave[s]!;
         heap.set(q, 0, heap.get(units, p.target[s]!));
         const fi = heap.index(from);
         heap.add(q, Position, { x: Position.x[fi]!, y: Position.y[fi]! });
@@ -525,9 +533,14 @@ function heapVariant(_ctx: Ctx): Variant {
           continue;
         }
         live++;
-        const t = heap.get(heap.refAt(i), 0);
-        if (t !== NULL) {
-          const ti = heap.index(t);
+        const q = heap.refAt(i);
+        let ti = 0;
+        if (hasTargetIndex) ti = later.targetIndex(q, 0);
+        else {
+          const t = heap.get(q, 0);
+          if (t !== NULL) ti = heap.index(t);
+        }
+        if (ti !== 0) {
           if (hp[ti]! > 0) {
             vx[i]! += (x[ti]! - x[i]!) * STEER;
             vy[i]! += (y[ti]! - y[i]!) * STEER;
@@ -545,6 +558,8 @@ function heapVariant(_ctx: Ctx): Variant {
       return `${live} projectiles + ${zombies} dropped, not yet collected; ${st.live} live objects; ` +
         `${st.majorCollections} majors, ${st.minorCollections} minors; unit deaths ${
           destroy === null ? 'by health flag' : 'by heap.destroy()'
+        }; targets by ${hasTargetIndex ? 'targetIndex()' : 'get() + index()'}; spawns by ${
+          hasAllocMany ? 'allocMany()' : 'alloc()'
         }`;
     },
   };

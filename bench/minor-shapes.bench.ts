@@ -18,7 +18,7 @@
  * Only collections are timed: every round's allocation (or heap build) is untimed setup.
  */
 import process from 'node:process';
-import { type Heap, Heap as HeapClass, type Ref } from '../mod.ts';
+import { Heap, type Ref } from '../mod.ts';
 import { DEFAULTS } from './lib/defaults.ts';
 import { ms, percent, pow10, ratio, sig } from './lib/format.ts';
 import { collectStaged, type GenFixture, genFixture, minorStaged, ownerNodes, steady } from './lib/gen-fixture.ts';
@@ -220,7 +220,7 @@ function weakSection(ctx: Ctx): Section {
 
 export function minorShapesSuite(ctx: Ctx): Promise<SuiteReport> {
   exerciseCollector();
-  HeapClass.warmUp();
+  Heap.warmUp();
   return Promise.resolve(report('minor-shapes', ctx, [
     shapesSection(ctx),
     youngSection(ctx),

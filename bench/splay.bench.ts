@@ -26,7 +26,7 @@
  * heap for the same tree; tick(1) p99 <= 1.5 ms, max <= 3 ms.
  */
 import process from 'node:process';
-import { type ComponentBase, type Heap, Heap as HeapClass, NULL, type Ref } from '../mod.ts';
+import { Heap, NULL, type Ref } from '../mod.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
@@ -217,10 +217,6 @@ class HeapSplay {
     heap.pin(this.#holder);
     this.#header = heap.alloc(2);
     heap.pin(this.#header);
-  }
-
-  get components(): ComponentBase[] {
-    return [this.#Key, this.#Leaf];
   }
 
   #payload(depth: number, tag: number): Ref {
@@ -433,7 +429,7 @@ async function runSplay(ctx: Ctx, observe: boolean): Promise<Run> {
   const baseline = heapUsedAfterGc(ctx);
   const js = new JsSplay();
   for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
-  const heap = new HeapClass();
+  const heap = new Heap();
   const ecs = new HeapSplay(heap);
   for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
   heap.collect(); // the loaded tree is old, as after a loading screen

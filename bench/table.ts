@@ -22,8 +22,9 @@ interface Run {
   suites: SuiteReport[];
 }
 
-/** Markdown cell text: pipes escaped. */
-const cell = (s: string) => s.replaceAll('|', '\\|');
+/** Markdown cell text: pipes escaped, long decimals (a goal of 1/3) cut to 3 significant digits. */
+const cell = (s: string) =>
+  s.replaceAll('|', '\\|').replace(/\d+\.\d{5,}/g, (m) => String(Number(Number(m).toPrecision(3))));
 
 export function targetTable(runs: Run[]): string {
   const lines: string[] = [];
@@ -55,5 +56,7 @@ if (files.length === 0) {
   console.error('usage: bench/table.ts results.json [more.json ...]');
   process.exitCode = 2;
 } else {
-  console.log(targetTable(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Run)));
+  // JSON writes NaN (a figure that does not exist yet) as null: read it back as NaN.
+  const revive = (key: string, value: unknown) => (key === 'value' && value === null ? NaN : value);
+  console.log(targetTable(files.map((f) => JSON.parse(readFileSync(f, 'utf8'), revive) as Run)));
 }

@@ -545,38 +545,47 @@ export class Heap {
     );
   }
 
-  #fieldOf(data: ComponentData, field: unknown, element: unknown): { f: FieldData; at: number } {
-    const f = data.fields.find((candidate) => candidate.name === field);
-    if (f === undefined) throw new TypeError(`component '${data.name}' has no field ${describe(field)}`);
-    if (typeof element !== 'number' || element >>> 0 !== element || element >= f.length) {
-      throw new RangeError(`element ${describe(element)} is out of range: field '${f.name}' has ${f.length}`);
+  /** The field named `field` (a loop, not a closure: add, getField and setField run per entity). */
+  #field(data: ComponentData, field: unknown): FieldData {
+    const fields = data.fields;
+    for (let k = 0; k < fields.length; k++) if (fields[k]!.name === field) return fields[k]!;
+    throw new TypeError(`component '${data.name}' has no field ${describe(field)}`);
+  }
+
+  #element(f: FieldData, element: unknown): number {
+    if (typeof element === 'number' && element >>> 0 === element && element < f.length) return element;
+    throw new RangeError(`element ${describe(element)} is out of range: field '${f.name}' has ${f.length}`);
+  }
+
+  /** Checks one `init` entry for `add` (its length, and each value). */
+  #checkInit(f: FieldData, value: unknown): void {
+    if (!Array.isArray(value)) {
+      if (f.length !== 1) throw new RangeError(`field '${f.name}' takes ${f.length} values, got 1`);
+      this.#fieldValue(f, value);
+      return;
     }
-    return { f, at: element };
+    if (value.length !== f.length) {
+      throw new RangeError(
+        `field '${f.name}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${value.length}`,
+      );
+    }
+    for (let at = 0; at < value.length; at++) this.#fieldValue(f, value[at]);
   }
 
   /**
    * Gives the object a component (fields zeroed, then set from `init`). Adding a component the
-   * object has already keeps its values and applies `init`. Every value is checked first.
+   * object has already keeps its values and applies `init`. Every value is checked first, and a
+   * bad one changes nothing. Allocates no JavaScript objects (it runs per spawned entity).
    */
   add<S extends Schema>(ref: Ref, component: Component<S>, init?: ComponentInit<S>): void {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
-    const writes: { f: FieldData; at: number; value: number }[] = [];
     if (init !== undefined) {
       if (typeof init !== 'object' || init === null) {
         throw new TypeError(`init must be an object, got ${describe(init)}`);
       }
-      for (const [field, value] of Object.entries(init)) {
-        const f = this.#fieldOf(data, field, 0).f;
-        const values = Array.isArray(value) ? value : [value];
-        if (values.length !== f.length) {
-          throw new RangeError(
-            `field '${field}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${values.length}`,
-          );
-        }
-        values.forEach((v, at) => writes.push({ f, at, value: this.#fieldValue(f, v) }));
-      }
+      for (const field in init) if (Object.hasOwn(init, field)) this.#checkInit(this.#field(data, field), init[field]);
     }
     // A young member of a component with `weakref` fields is one a minor must clear references of
     // (weak and ephemeron objects are listed already).
@@ -589,7 +598,17 @@ export class Heap {
       s.flags[i] = s.flags[i]! | FINALIZABLE;
       listFinalizable(s, i);
     }
-    for (const { f, at, value } of writes) this.#store(i, f, at, value);
+    if (init === undefined) return;
+    for (const field in init) {
+      if (!Object.hasOwn(init, field)) continue;
+      const f = this.#field(data, field);
+      const value: unknown = init[field];
+      if (!Array.isArray(value)) {
+        this.#store(i, f, 0, this.#fieldValue(f, value));
+        continue;
+      }
+      for (let at = 0; at < value.length; at++) this.#store(i, f, at, this.#fieldValue(f, value[at]));
+    }
   }
 
   /** Checks a value for a field; returns what the column stores (an index for `ref` fields). */
@@ -657,7 +676,8 @@ export class Heap {
     const s = this.#s;
     const i = this.#readableIndexOf(ref);
     const data = this.#dataOf(component);
-    const { f, at } = this.#fieldOf(data, field, element);
+    const f = this.#field(data, field);
+    const at = this.#element(f, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     const value = f.column[i * f.length + at]!;
     if (f.type !== 'ref' && f.type !== 'weakref') return value as FieldValue<S[F]>;
@@ -677,7 +697,8 @@ export class Heap {
   ): void {
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
-    const { f, at } = this.#fieldOf(data, field, element);
+    const f = this.#field(data, field);
+    const at = this.#element(f, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     this.#store(i, f, at, this.#fieldValue(f, value));
   }
@@ -1057,7 +1078,9 @@ export class Heap {
     const components = componentsToRestore(decoded, options);
     let heap: Heap;
     try {
-      heap = new Heap(decoded.header.options);
+      // Built at the smallest capacity: `loadState` allocates every array at the size the plan
+      // checked against the bytes, so no capacity the header claims is allocated before that.
+      heap = new Heap({ ...decoded.header.options, initialCapacity: 1 });
       for (const { name, schema, onRemove } of components) {
         heap.defineComponent(schema, onRemove === undefined ? { name } : { name, onRemove });
       }

@@ -16,6 +16,7 @@ import {
   StaleRefError,
 } from '../mod.ts';
 import { Model } from './model.ts';
+import { fcRuns } from './runs.ts';
 
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
@@ -437,7 +438,7 @@ describe('the heap agrees with a reference model', () => {
         model.checkNoFinalizerDue();
         model.check(heap);
       }),
-      { numRuns: 400, ...replay() },
+      { numRuns: fcRuns(400), ...replay() },
     );
   });
 });

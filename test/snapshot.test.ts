@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
-import { checksum } from '../src/io/snapshot.ts';
+import { resign } from './forge.ts';
+import { fcRuns } from './runs.ts';
 
 type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
 
@@ -131,7 +132,7 @@ describe('snapshot and restore', () => {
           loaded.verify();
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fcRuns(60) },
     );
   });
 
@@ -226,7 +227,7 @@ describe('bad snapshot bytes', () => {
           expect(() => Heap.restore(bad)).toThrow(SnapshotError);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 
@@ -281,25 +282,7 @@ describe('hostile headers with a valid checksum', () => {
           copy.verify();
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fcRuns(300) },
     );
   });
 });
-
-/** Rebuilds a snapshot around a different header JSON, with a valid checksum. */
-function resign(bytes: Uint8Array, json: string): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const oldJsonLength = view.getUint32(12, true);
-  const newJson = new TextEncoder().encode(json);
-  const oldStart = (24 + oldJsonLength + 7) & ~7;
-  const newStart = (24 + newJson.length + 7) & ~7;
-  const out = new Uint8Array(newStart + bytes.length - oldStart);
-  out.set(bytes.subarray(0, 24));
-  out.set(newJson, 24);
-  out.set(bytes.subarray(oldStart), newStart);
-  const outView = new DataView(out.buffer);
-  outView.setUint32(12, newJson.length, true);
-  outView.setUint32(20, out.length, true);
-  outView.setUint32(16, checksum(out.subarray(24)), true);
-  return out;
-}

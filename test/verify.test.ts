@@ -1,11 +1,28 @@
 /**
  * `verify()` must notice each broken invariant. These tests corrupt the state behind a heap on
- * purpose (through the library-internal `stateOf`) and expect the error to name the invariant.
+ * purpose (through the library-internal `stateOf`) and expect the error to name the invariant:
+ * one corruption per check in src/gc/verify.ts, each on a heap that verifies before it, in the
+ * phase where the check applies. (Mutation testing, docs/mutation-testing.md, is what found the
+ * checks no test broke.)
  */
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapCorruptionError } from '../mod.ts';
+import { type Component, Heap, HeapCorruptionError, type Index, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import type { HeapState } from '../src/core/state.ts';
+import { FREE_SINGLE } from '../src/core/slots.ts';
+import {
+  AGE_SHIFT,
+  BOTH_MARKS,
+  DEAD,
+  FINALIZE,
+  HAS_COMPONENTS,
+  type HeapState,
+  MARK,
+  NO_COLOR,
+  PROMOTE,
+  RETIRED,
+  SWEEP,
+  YOUNG,
+} from '../src/core/state.ts';
 
 /** A small heap with a pinned old world, a free index (3), a young object and a dirty card. */
 function sample(): { heap: Heap; s: HeapState; world: number; young: number } {
@@ -25,6 +42,9 @@ function expectBroken(heap: Heap, invariant: RegExp): void {
   expect(() => heap.verify()).toThrow(HeapCorruptionError);
   expect(() => heap.verify()).toThrow(invariant);
 }
+
+/** The index `free` is free (and not retired) in `sample()`. */
+const FREE_INDEX = 3;
 
 describe('verify() names the broken invariant', () => {
   it('passes on a healthy heap', () => {
@@ -55,6 +75,73 @@ describe('verify() names the broken invariant', () => {
     expectBroken(heap, /invariant 3 .*live count/);
   });
 
+  /** Objects of one slot at slots 1, 2, 3, 4; the first freed (its slot a free block), the others pinned; `at` holds their indices. */
+  function pool(): { heap: Heap; s: HeapState; at: number[] } {
+    const heap = new Heap();
+    const refs = [heap.alloc(1), heap.alloc(1), heap.alloc(1), heap.alloc(1)];
+    for (const ref of refs.slice(1)) heap.pin(ref);
+    heap.collect();
+    heap.verify();
+    const s = stateOf(heap);
+    const at = [0, ...refs.slice(1).map((ref) => heap.index(ref))]; // (the first is freed)
+    expect(at.slice(1).map((i) => s.base[i])).toEqual([2, 3, 4]);
+    expect([s.freeSingleCount, s.freeSingles[0], s.slotTop]).toEqual([1, 1, 5]);
+    return { heap, s, at };
+  }
+
+  it('3: free buddies left unmerged', () => {
+    const { heap, s, at } = pool();
+    // Object 2's slot becomes a free one-slot block beside the free slot 1, without merging.
+    const i = at[1]!;
+    s.size[i] = 0;
+    s.base[i] = 0;
+    s.slotsUsed--;
+    s.freeSingles[1] = 2;
+    s.slots[2] = FREE_SINGLE + 1;
+    s.freeSingleCount = 2;
+    expectBroken(heap, /invariant 3 .*buddies of class 0, not merged/);
+  });
+
+  it('3: a free block at the top, a slot in no block, a stray marker, a wrong class mask', () => {
+    let { heap, s, at } = pool();
+    // The top object's block goes, and the top with it: now slot 3's block (live) ends at the
+    // top; make slot 3 free too, listed, and leave it there.
+    s.size[at[3]!] = 0;
+    s.base[at[3]!] = 0;
+    s.size[at[2]!] = 0;
+    s.base[at[2]!] = 0;
+    s.slotsUsed -= 2;
+    s.slots[3] = FREE_SINGLE + 1;
+    s.freeSingles[1] = 3;
+    s.freeSingleCount = 2;
+    s.slotTop = 4;
+    expectBroken(heap, /invariant 3 .*ends at the top/);
+    ({ heap, s } = pool());
+    s.freeSingleCount = 0; // slot 1 is free but listed nowhere
+    s.freeSingles[0] = 0;
+    s.slots[1] = 0;
+    s.freeClasses = 0;
+    expectBroken(heap, /invariant 3 .*slot 1 below the top 5 belongs to no block/);
+    ({ heap, s } = pool());
+    const big = heap.alloc(3); // a block of 4: its fourth slot is unused
+    s.slots[s.base[heap.index(big)]! + 3] = FREE_SINGLE;
+    expectBroken(heap, /invariant 3 .*a free block's marker/);
+    ({ heap, s } = pool());
+    s.freeClasses |= 4;
+    expectBroken(heap, /invariant 3 .*freeClasses/);
+  });
+
+  it('3: a misplaced block, or a pool not zero above its top', () => {
+    let { heap, s, at } = pool();
+    const big = heap.alloc(2);
+    s.base[heap.index(big)]! -= 1; // a two-slot block at an odd offset (3)
+    expectBroken(heap, /invariant 3 .*not a multiple of its size/);
+    ({ heap, s, at } = pool());
+    s.slots[s.slotTop + 1] = 7;
+    expectBroken(heap, /invariant 3 .*above the top/);
+    expect(at).toHaveLength(4);
+  });
+
   it('4: a pin naming a freed object', () => {
     const { heap, s } = sample();
     s.pinTarget[1] = 3;
@@ -68,9 +155,703 @@ describe('verify() names the broken invariant', () => {
     expectBroken(heap, /invariant 5 .*card is clean/);
   });
 
+  it('3 (layout): columns, stacks and lists the collector indexes without checking', () => {
+    let { heap, s } = sample();
+    s.generation = s.generation.subarray(0, s.top); // alloc() would make a NaN handle
+    expectBroken(heap, /invariant 3 \(layout\) .*'generation'/);
+    ({ heap, s } = sample());
+    s.pinGeneration = s.pinGeneration.subarray(0, s.pinTop); // pin() would make a NaN ticket
+    expectBroken(heap, /invariant 3 \(layout\) .*pin columns/);
+    ({ heap, s } = sample());
+    s.markStack = new Uint32Array(0); // collect() would never return
+    expectBroken(heap, /invariant 3 \(layout\) .*'markStack' holds 0 of 0/);
+    ({ heap, s } = sample());
+    s.scopeStack = new Uint32Array(0); // a scoped object would be lost, and freed
+    expectBroken(heap, /invariant 3 \(layout\) .*'scopeStack'/);
+    ({ heap, s } = sample());
+    s.dirtyCards = new Uint32Array(0); // dirtyCard() would never grow it, and drop the card
+    expectBroken(heap, /invariant 3 \(layout\) .*'dirtyCards' holds 1 of 0/);
+  });
+
+  it('4: a pin free list past pinTop, through a pin in use, or missing a free pin', () => {
+    let { heap, s } = sample();
+    s.pinFreeHead = s.pinTop; // pin() would use a slot no collection looks at
+    expectBroken(heap, /invariant 4 .*at or past pinTop/);
+    ({ heap, s } = sample());
+    s.pinFreeHead = 1;
+    expectBroken(heap, /invariant 4 .*in use/);
+    ({ heap, s } = sample());
+    const ticket = heap.pin(heap.refAt(1 as Index));
+    heap.unpin(ticket);
+    s.pinFreeHead = 0;
+    expectBroken(heap, /invariant 4 .*neither on the pin free list nor retired/);
+  });
+
+  it('6: a live object of an idle heap without the mark value', () => {
+    const { heap, s, world } = sample();
+    heap.collect();
+    s.color[world] = 3 - s.markValue;
+    expectBroken(heap, /invariant 6 .*not the mark value/);
+  });
+
+  it('1: a never-used index with a generation', () => {
+    const { heap, s } = sample();
+    s.generation[s.top] = 5;
+    expectBroken(heap, /invariant 1 .*never-used index/);
+  });
+
   it('7: a young object missing from the nursery', () => {
     const { heap, s } = sample();
     s.nurseryHead = 0;
     expectBroken(heap, /invariant 7/);
+  });
+});
+
+/** A corruption of a fixture's state, and the message `verify()` must throw for it. */
+type Case = [name: string, corrupt: (f: Fixture) => void, message: RegExp];
+
+interface Fixture {
+  heap: Heap;
+  s: HeapState;
+  /** Named object indices of the fixture. */
+  at: Record<string, number>;
+}
+
+function fixture(heap: Heap, refs: Record<string, Ref>, phase?: number): Fixture {
+  const s = stateOf(heap);
+  if (phase !== undefined) expect(s.phase).toBe(phase);
+  heap.verify();
+  const at: Record<string, number> = {};
+  for (const [name, ref] of Object.entries(refs)) at[name] = heap.index(ref);
+  return { heap, s, at };
+}
+
+function check(make: () => Fixture, cases: Case[]): void {
+  for (const [name, corrupt, message] of cases) {
+    it(name, () => {
+      const f = make();
+      corrupt(f);
+      expectBroken(f.heap, message);
+    });
+  }
+}
+
+/** Removes `index`'s card from the remembered set. */
+function cleanCard(s: HeapState, index: number): void {
+  const card = index >>> s.cardShift;
+  s.cards[card] = 0;
+  let kept = 0;
+  for (let k = 0; k < s.dirtyCount; k++) if (s.dirtyCards[k] !== card) s.dirtyCards[kept++] = s.dirtyCards[k]!;
+  s.dirtyCount = kept;
+}
+
+/** Between cycles: an old pinned world holding a young object, a free index, a dirty card. */
+function idle(options: ConstructorParameters<typeof Heap>[0] = {}): Fixture {
+  const { heap, world, young } = sample0(options);
+  return fixture(heap, { world, young });
+}
+
+function sample0(options: ConstructorParameters<typeof Heap>[0]): { heap: Heap; world: Ref; young: Ref } {
+  const heap = new Heap({ cardSize: 1, ...options });
+  const world = heap.alloc(2);
+  heap.pin(world);
+  heap.alloc(1);
+  heap.alloc(1);
+  heap.collect();
+  const young = heap.alloc(1);
+  heap.set(world, 0, young);
+  return { heap, world, young };
+}
+
+describe('verify(): headers and counts (invariants 1 and 3)', () => {
+  check(() => idle(), [
+    ['index 0 with a color', ({ s }) => void (s.color[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with a generation', ({ s }) => void (s.generation[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with slots', ({ s }) => void (s.size[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with a block', ({ s }) => void (s.base[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with a link', ({ s }) => void (s.next[0] = 1), /invariant 3 .*reserved index 0/],
+    ['index 0 with flags', ({ s }) => void (s.flags[0] = 1), /invariant 3 .*reserved index 0 \(NULL\) has flags 1/],
+    [
+      'a header column of another length',
+      ({ s }) => {
+        const longer = new Uint32Array(s.columnLength + 1);
+        longer.set(s.size);
+        s.size = longer;
+      },
+      /invariant 3 \(layout\).*header column 'size' has \d+ entries, columnLength is/,
+    ],
+    [
+      'a generation past the maximum',
+      ({ s, at }) => void (s.generation[at.world!] = s.codec.maxGeneration + 1),
+      /invariant 3 .*generation \d+ past the maximum/,
+    ],
+    [
+      'a free index with slots',
+      ({ s }) => void (s.size[FREE_INDEX] = 1),
+      /invariant 3 .*free index 3 still has 1 slots/,
+    ],
+    ['a color that is no mark value', ({ s, at }) => void (s.color[at.world!] = 3), /invariant 3 .*has color 3/],
+    [
+      "a minor's dead color outside a minor's finalizers",
+      ({ s, at }) => void (s.color[at.young!] = DEAD),
+      /invariant 3 .*has color 4/,
+    ],
+    ['a never-used index with a color', ({ s }) => void (s.color[s.top] = 1), /invariant 1 .*never-used index/],
+    ['a never-used index with flags', ({ s }) => void (s.flags[s.top] = YOUNG), /invariant 1 .*never-used index/],
+    ['a wrong retired count', ({ s }) => void s.retired++, /invariant 3 .*retired count is 1, recount finds 0/],
+    ['a wrong slot count', ({ s }) => void s.slotsUsed++, /invariant 3 .*slotsUsed is 4, recount finds 3/],
+  ]);
+});
+
+describe('verify(): the free list (invariant 1)', () => {
+  check(() => idle(), [
+    ['an entry past the top', ({ s }) => void (s.freeHead = s.top), /invariant 1 .*lies at or past the top/],
+    [
+      'a tail that is not the last entry',
+      ({ s }) => void (s.freeTail = 0),
+      /invariant 1 .*its tail is 0, but the last entry is 3/,
+    ],
+    [
+      'a live index on it',
+      ({ s, at }) => void (s.next[FREE_INDEX] = at.world!),
+      /invariant 1 .*live index 1 is on the free list/,
+    ],
+    [
+      'a retired index on it',
+      ({ s }) => {
+        s.flags[FREE_INDEX] = RETIRED;
+        s.retired++;
+      },
+      /invariant 1 .*retired index 3 is on the free list/,
+    ],
+  ]);
+});
+
+describe('verify(): slot blocks (invariant 3)', () => {
+  check(() => idle(), [
+    ['a block at slot 0', ({ s, at }) => void (s.base[at.world!] = 0), /invariant 3 .*lies outside the pool/],
+    ['a block past the pool', ({ s, at }) => void (s.base[at.world!] = s.slotTop), /invariant 3 .*outside the pool/],
+    [
+      'an object with more slots than maxSlotsPerObject',
+      ({ s }) => void ((s as { maxSlotsPerObject: number }).maxSlotsPerObject = 1),
+      /invariant 3 .*object 1 has 2 slots, more than maxSlotsPerObject/,
+    ],
+    // The buddy pool's free lists are corrupted in test/slots.test.ts's own verify cases.
+  ]);
+});
+
+describe('verify(): roots (invariant 4)', () => {
+  check(() => idle(), [
+    ['a wrong pin count', ({ s }) => void s.pinsLive++, /invariant 4 .*pin count is 2, recount finds 1/],
+  ]);
+
+  it('a scoped object that is not live', () => {
+    const heap = new Heap();
+    heap.scope(() => {
+      heap.alloc(0);
+      heap.verify();
+      const s = stateOf(heap);
+      s.scopeStack[0] = 5;
+      expectBroken(heap, /invariant 4 \(scopes\).*scoped object 5 is not live/);
+      s.scopeStack[0] = 1;
+    });
+  });
+});
+
+describe('verify(): the nursery (invariant 7)', () => {
+  check(() => idle(), [
+    [
+      'a promotion list outside PROMOTE',
+      ({ s, at }) => void (s.promoteHead = at.young!),
+      /invariant 7 .*a promotion list outside PROMOTE/,
+    ],
+    [
+      'an entry past the top',
+      ({ s }) => void (s.nurseryHead = s.top),
+      /invariant 7 .*nursery entry \d+ lies past the top/,
+    ],
+    [
+      'a free entry',
+      ({ s }) => void (s.nurseryHead = FREE_INDEX),
+      /invariant 7 .*nursery entry 3 is not a live object/,
+    ],
+    ['a cycle', ({ s, at }) => void (s.next[at.young!] = at.young!), /invariant 7 .*appears twice/],
+    [
+      'an old object in it',
+      ({ s, at }) => {
+        s.next[at.young!] = at.world!;
+      },
+      /invariant 7 .*old object 1 is in the nursery/,
+    ],
+    [
+      'an object past promotion age',
+      ({ s, at }) => void (s.flags[at.young!] = s.flags[at.young!]! | (s.promoteAfter << AGE_SHIFT)),
+      /invariant 7 .*object 2 is past promotion age/,
+    ],
+    ['a wrong young count', ({ s }) => void s.young++, /invariant 7 .*young count is 2, recount finds 1/],
+  ]);
+
+  check(() => idle({ generational: false }), [
+    [
+      'young objects in a heap without generations',
+      ({ s, at }) => {
+        s.flags[at.young!] = s.flags[at.young!]! | YOUNG;
+        s.next[at.young!] = 0;
+        s.nurseryHead = at.young!;
+        s.young = 1;
+      },
+      /invariant 7 .*a heap without generations has young objects/,
+    ],
+  ]);
+});
+
+describe('verify(): the remembered set (invariant 5)', () => {
+  check(() => idle(), [
+    [
+      'more dirty cards counted than the list holds',
+      ({ s }) => void (s.dirtyCount = s.dirtyCards.length + 1),
+      /invariant 3 \(layout\).*'dirtyCards' holds \d+ of \d+ entries/,
+    ],
+    [
+      'a listed card that is clean',
+      ({ s, at }) => void (s.cards[at.world!] = 0),
+      /invariant 5 .*listed card 1 is not dirty/,
+    ],
+    [
+      'a listed card past the table',
+      ({ s }) => void (s.dirtyCards[0] = s.cards.length),
+      /invariant 5 .*listed card \d+ is not dirty/,
+    ],
+    [
+      'a card listed twice',
+      ({ s }) => {
+        s.dirtyCards[1] = s.dirtyCards[0]!;
+        s.dirtyCount = 2;
+      },
+      /invariant 5 .*card 1 is listed twice/,
+    ],
+    ['a dirty card not listed', ({ s }) => void (s.cards[5] = 1), /invariant 5 .*dirty card 5 is missing/],
+  ]);
+});
+
+/** Marking: a pinned root (scanned, black) with a component, a gray child, and a white chain below it. */
+function marking(): Fixture {
+  const heap = new Heap({ generational: false });
+  const C = heap.defineComponent({ to: 'ref' }, { name: 'C' });
+  const root = heap.alloc(2);
+  heap.pin(root);
+  heap.add(root, C);
+  let last = root;
+  const chain: Ref[] = [];
+  for (let k = 0; k < 20; k++) {
+    const node = heap.alloc(1);
+    heap.set(last, 0, node);
+    chain.push(last = node);
+  }
+  heap.step(3);
+  return fixture(heap, { root, gray: chain[0]!, white: last }, MARK);
+}
+
+describe('verify(): the incremental cycle (invariant 6)', () => {
+  check(() => idle(), [
+    ['a phase that is none', ({ s }) => void (s.phase = 9), /invariant 3 \(layout\).*the phase is 9/],
+    ['a negative phase', ({ s }) => void (s.phase = -1), /invariant 3 \(layout\).*the phase is -1/],
+    [
+      'white equal to the mark value',
+      ({ s }) => void (s.white = s.markValue),
+      /invariant 6 .*is not the other mark value/,
+    ],
+    [
+      'a live mask of one mark',
+      ({ s }) => void (s.liveMask = s.markValue),
+      /invariant 6 .*liveMask \d does not fit phase 0/,
+    ],
+    [
+      'the barrier on between cycles',
+      ({ s }) => void (s.barrierWhite = s.white),
+      /invariant 6 .*write barrier is on in phase 0/,
+    ],
+    ['gray objects between cycles', ({ s }) => void (s.markTop = 1), /invariant 6 .*1 gray objects outside marking/],
+    [
+      'dead objects counted between cycles',
+      ({ s }) => void (s.doomed = 1),
+      /invariant 6 .*still counts objects awaiting/,
+    ],
+  ]);
+
+  check(marking, [
+    [
+      'a black object referring to a white one (the barrier skipped)',
+      ({ s, at }) => void (s.slots[s.base[at.root!]! + 1] = at.white!),
+      /invariant 6 .*black object \d+ refers to white object \d+/,
+    ],
+    [
+      "a black object's ref field naming a white one",
+      ({ s, at }) => void (s.components.list[0]!.fields[0]!.column[at.root!] = at.white!),
+      /invariant 6 .*black object \d+ refers to white \d+ through 'C.to'/,
+    ],
+    [
+      'the barrier off while marking',
+      ({ s }) => void (s.barrierWhite = NO_COLOR),
+      /invariant 6 .*write barrier is off/,
+    ],
+    ['a wrong marked count', ({ s }) => void s.marked++, /invariant 6 .*marked count is \d+, recount finds/],
+    [
+      'NULL on the gray stack',
+      ({ s }) => void (s.markStack[0] = 0),
+      /invariant 6 .*gray stack entry 0 is not a marked/,
+    ],
+    [
+      'an index past the top on the gray stack',
+      ({ s }) => void (s.markStack[0] = s.top),
+      /invariant 6 .*gray stack entry \d+ is not a marked/,
+    ],
+    [
+      'a white object on the gray stack',
+      ({ s, at }) => void (s.markStack[0] = at.white!),
+      /invariant 6 .*gray stack entry \d+ is not a marked/,
+    ],
+  ]);
+
+  it('accepts a gray object referring to a white one, and a black weak object naming a white one', () => {
+    const f = marking();
+    // The gray child refers to the white rest of the chain: allowed, it has yet to be scanned.
+    expect(f.s.color[f.s.slots[f.s.base[f.at.gray!]!]!]).toBe(f.s.white);
+    f.heap.verify();
+    const heap = new Heap({ generational: false });
+    const weak = heap.alloc(1, 'weak');
+    heap.pin(weak);
+    const target = heap.alloc(0);
+    heap.set(weak, 0, target);
+    heap.step(2); // the weak object is scanned (black) and its target stays white
+    expect(stateOf(heap).color[heap.index(target)]).toBe(stateOf(heap).white);
+    heap.verify();
+  });
+
+  check(() => {
+    const heap = new Heap({ generational: false });
+    for (let k = 0; k < 5; k++) heap.alloc(0);
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    for (let k = 0; k < 5; k++) heap.alloc(0);
+    const s = stateOf(heap);
+    while (s.phase !== SWEEP) heap.step(1);
+    return fixture(heap, { keep }, SWEEP);
+  }, [
+    [
+      'dead objects above the sweep cursor',
+      ({ s }) => void (s.sweepCursor = 0),
+      /invariant 6 \(sweep\).*already swept/,
+    ],
+    ['a wrong dead count', ({ s }) => void s.doomed++, /invariant 6 \(sweep\).*dead count is \d+, recount finds/],
+    [
+      'both marks live while sweeping',
+      ({ s }) => void (s.liveMask = BOTH_MARKS),
+      /invariant 6 .*liveMask 3 does not fit phase 2/,
+    ],
+    [
+      'the barrier on while sweeping',
+      ({ s }) => void (s.barrierWhite = s.white),
+      /invariant 6 .*write barrier is on in phase 2/,
+    ],
+    ['gray objects while sweeping', ({ s }) => void (s.markTop = 1), /invariant 6 .*gray objects outside marking/],
+  ]);
+});
+
+/** Weak lists between cycles: old weak, ephemeron and finalizable objects, young ones, a weakref member. */
+function weakLists(): Fixture {
+  const heap = new Heap({ cardSize: 1 });
+  const W = heap.defineComponent({ w: 'weakref' }, { name: 'W' });
+  const keep = heap.alloc(6);
+  heap.pin(keep);
+  const weak = heap.alloc(2, 'weak');
+  const eph = heap.alloc(4, 'ephemeron');
+  heap.set(keep, 0, weak);
+  heap.set(keep, 1, eph);
+  heap.setFinalizer(keep, () => {});
+  for (let k = 0; k < 4; k++) heap.alloc(0); // garbage: free indices, some left after the young allocations
+  heap.collect();
+  const youngWeak = heap.alloc(2, 'weak');
+  const youngFinal = heap.alloc(0);
+  heap.setFinalizer(youngFinal, () => {});
+  const member = heap.alloc(0);
+  heap.add(member, W);
+  heap.set(keep, 2, youngWeak);
+  heap.set(keep, 3, youngFinal);
+  heap.set(keep, 4, member);
+  expect(stateOf(heap).freeHead).not.toBe(0); // the cases use a free index
+  return fixture(heap, { keep, weak, eph, youngWeak, youngFinal, member });
+}
+
+describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
+  check(weakLists, [
+    [
+      'a count past the list',
+      ({ s }) => void (s.weakCount = s.weakObjects.length + 1),
+      /invariant 3 \(layout\).*'weakObjects' holds \d+ of \d+ entries/,
+    ],
+    [
+      'a free entry',
+      ({ s }) => void (s.weakObjects[0] = s.freeHead),
+      /invariant 2 \(weak list\).*entry \d+ is not a live object/,
+    ],
+    [
+      'a young object in the old list',
+      ({ s, at }) => void (s.weakObjects[s.weakCount++] = at.youngWeak!),
+      /invariant 2 \(weak list\).*object \d+ is young/,
+    ],
+    [
+      'an old object in the young list',
+      ({ s, at }) => void (s.youngWeak[s.youngWeakCount++] = at.weak!),
+      /invariant 2 \(young weak list\).*object \d+ is old/,
+    ],
+    [
+      'a strong object in the weak list',
+      ({ s, at }) => void (s.weakObjects[s.weakCount++] = at.keep!),
+      /invariant 2 \(weak list\).*listed but not of that kind/,
+    ],
+    [
+      'a weak object listed twice',
+      ({ s, at }) => void (s.weakObjects[s.weakCount++] = at.weak!),
+      /invariant 2 \(weak list\).*listed twice/,
+    ],
+    [
+      'a young weak object listed twice',
+      ({ s, at }) => void (s.youngWeak[s.youngWeakCount++] = at.youngWeak!),
+      /invariant 2 \(young weak list\).*listed twice/,
+    ],
+    [
+      'an old weak object missing',
+      ({ s }) => void (s.weakCount = 0),
+      /invariant 2 \(weak list\).*missing from the list/,
+    ],
+    [
+      'a young weak object missing',
+      ({ s, at }) => {
+        let kept = 0;
+        for (let k = 0; k < s.youngWeakCount; k++) {
+          if (s.youngWeak[k] !== at.youngWeak) s.youngWeak[kept++] = s.youngWeak[k]!;
+        }
+        s.youngWeakCount = kept;
+      },
+      /invariant 2 \(young weak list\).*live object \d+ is missing/,
+    ],
+    [
+      'an old finalizable object missing',
+      ({ s }) => void (s.finalizableCount = 0),
+      /invariant 2 \(finalizer list\).*missing from the list/,
+    ],
+    [
+      'a young finalizable object missing',
+      ({ s }) => void (s.youngFinalizableCount = 0),
+      /invariant 2 \(young finalizer list\).*missing from the list/,
+    ],
+    [
+      'a finalizer on an object in no list',
+      ({ s, at }) => void (s.finalizers[at.weak!] = () => {}),
+      /invariant 2 \(finalizer list\).*has a finalizer but is not listed/,
+    ],
+    [
+      'a young weakref member missing from the young weak list',
+      ({ s, at }) => {
+        let kept = 0;
+        for (let k = 0; k < s.youngWeakCount; k++) {
+          if (s.youngWeak[k] !== at.member) s.youngWeak[kept++] = s.youngWeak[k]!;
+        }
+        s.youngWeakCount = kept;
+      },
+      /invariant 2 \(young weak list\).*young member \d+ of 'W' \(weakref fields\) is not listed/,
+    ],
+    [
+      "a minor's scratch list left non-empty",
+      ({ s }) => void (s.rememberedWeakCount = 1),
+      /invariant 2 \(weak\).*scratch list of remembered weak objects/,
+    ],
+    [
+      'an ephemeron with an odd slot count',
+      ({ s, at }) => {
+        s.size[at.eph!] = 3;
+        s.slotsUsed--;
+      },
+      /invariant 2 \(ephemerons\).*ephemeron \d+ has an odd slot count 3/,
+    ],
+    [
+      'finalizers queued between cycles',
+      ({ s }) => void (s.finalizeTop = 1),
+      /invariant 2 \(finalizer queue\).*queued outside a finalize phase/,
+    ],
+    [
+      'a finalizer queue with its bounds crossed',
+      ({ s }) => void (s.finalizeNext = 1),
+      /invariant 3 \(layout\).*finalizeNext 1 is past finalizeTop 0/,
+    ],
+  ]);
+
+  it('accepts a young strong object left in the young weak list (a member whose component was removed)', () => {
+    const f = weakLists();
+    f.heap.remove(f.heap.refAt(f.at.member! as Index), f.heap.component('W')!);
+    f.heap.verify();
+  });
+
+  /** A major cycle's finalize phase: two dead finalizable objects, one finalizer still queued. */
+  check(() => {
+    const heap = new Heap({ generational: false });
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    for (let k = 0; k < 2; k++) heap.setFinalizer(heap.alloc(0), () => {});
+    const s = stateOf(heap);
+    while (s.phase !== FINALIZE) heap.step(1);
+    expect(s.finalizeNext).toBeLessThan(s.finalizeTop);
+    return fixture(heap, { keep }, FINALIZE);
+  }, [
+    [
+      'a live object queued',
+      ({ s, at }) => void (s.finalizeQueue[s.finalizeNext] = at.keep!),
+      /invariant 2 \(finalizer queue\).*queued object \d+ was not found dead/,
+    ],
+    [
+      'a queue counted past its array',
+      ({ s }) => void (s.finalizeTop = s.finalizeQueue.length + 1),
+      /invariant 3 \(layout\).*'finalizeQueue' holds \d+ of \d+ entries/,
+    ],
+  ]);
+
+  /** PROMOTE: the nursery is being made old; young finalizable objects not yet handed over. */
+  check(() => {
+    const heap = new Heap();
+    const keep = heap.alloc(2);
+    heap.pin(keep);
+    heap.collect();
+    const a = heap.alloc(0);
+    const b = heap.alloc(0);
+    heap.setFinalizer(a, () => {});
+    heap.setFinalizer(b, () => {});
+    heap.set(keep, 0, a);
+    heap.set(keep, 1, b);
+    heap.step(1); // promotes b (the nursery's head), not yet a
+    const s = stateOf(heap);
+    expect(s.flags[heap.index(b)]! & YOUNG).toBe(0);
+    return fixture(heap, { keep, promoted: b }, PROMOTE);
+  }, [
+    [
+      'a promoted object in both finalizer lists',
+      ({ s, at }) => void (s.finalizable[s.finalizableCount++] = at.promoted!),
+      /invariant 2 \(finalizer list\).*twice/,
+    ],
+  ]);
+});
+
+/** Components between cycles: `C` with a `ref` and a `weakref` field on an old and a young member, and a query. */
+function components(): Fixture & { C: Component<{ to: 'ref'; w: 'weakref' }> } {
+  const heap = new Heap({ cardSize: 1 });
+  const C = heap.defineComponent({ to: 'ref', w: 'weakref' }, { name: 'C' });
+  const old = heap.alloc(0);
+  heap.pin(old);
+  heap.add(old, C);
+  const plain = heap.alloc(0);
+  heap.pin(plain);
+  for (let k = 0; k < 4; k++) heap.alloc(0); // garbage: free indices, some left after the young allocation
+  heap.collect();
+  const young = heap.alloc(0);
+  heap.add(young, C);
+  heap.setField(old, C, 'to', young);
+  heap.query(C);
+  expect(stateOf(heap).freeHead).not.toBe(0); // the cases use a free index
+  return { ...fixture(heap, { old, plain, young }), C };
+}
+
+describe('verify(): components and queries (invariants 2, 3, 5)', () => {
+  const data = (s: HeapState) => s.components.list[0]!;
+  const query = (s: HeapState) => [...s.components.queries.values()][0]!;
+  check(components, [
+    [
+      'a member whose position is wrong',
+      ({ s, at }) => void (data(s).position[at.old!] = 7),
+      /invariant 3 \(components\).*'C' member \d+ has position 7/,
+    ],
+    [
+      'a free member',
+      ({ s }) => {
+        data(s).members[0] = s.freeHead;
+        data(s).position[s.freeHead] = 1;
+      },
+      /invariant 3 \(components\).*'C' member \d+ is free/,
+    ],
+    [
+      'a ref field naming a free index',
+      ({ s, at }) => void (data(s).fields[0]!.column[at.young!] = s.freeHead),
+      /invariant 2 \(components\).*field 'C.to' of \d+ holds \d+, which is not live/,
+    ],
+    [
+      'a weakref field naming a free index',
+      ({ s, at }) => void (data(s).fields[1]!.column[at.old!] = s.freeHead),
+      /invariant 2 \(components\).*field 'C.w' of \d+ holds/,
+    ],
+    [
+      'an old-to-young field reference in a clean card',
+      ({ s, at }) => cleanCard(s, at.old!),
+      /invariant 5 \(cards\).*through 'C.to', but its card is clean/,
+    ],
+    [
+      'a position for a non-member',
+      ({ s, at }) => void (data(s).position[at.plain!] = 9),
+      /invariant 3 \(components\).*'C' has 2 members, positions say 3/,
+    ],
+    [
+      'the component flag on an object without components',
+      ({ s, at }) => void (s.flags[at.plain!] = s.flags[at.plain!]! | HAS_COMPONENTS),
+      /invariant 3 \(components\).*object \d+ has the component flag set wrongly/,
+    ],
+    [
+      'the component flag missing on a member',
+      ({ s, at }) => void (s.flags[at.old!] = s.flags[at.old!]! & ~HAS_COMPONENTS),
+      /invariant 3 \(components\).*object \d+ has the component flag clear wrongly/,
+    ],
+    [
+      'a query missing a matching object',
+      ({ s, at }) => void (query(s).position[at.old!] = 0),
+      /invariant 3 \(queries\).*is missing object \d+/,
+    ],
+    [
+      'a query entry at the wrong position',
+      ({ s, at }) => void (query(s).position[at.old!] = 9),
+      /invariant 3 \(queries\).*entry \d+ has position 9/,
+    ],
+    [
+      'a query holding a dead object',
+      ({ s }) => {
+        const q = query(s);
+        q.dense[q.count] = s.freeHead;
+        q.position[s.freeHead] = ++q.count;
+      },
+      /invariant 3 \(queries\).*holds dead object \d+/,
+    ],
+    [
+      'a query missing its last entry from its count',
+      ({ s }) => void query(s).count--,
+      /invariant 3 \(queries\).*holds 1 live objects, 2 match/,
+    ],
+  ]);
+});
+
+describe("verify() inside a minor's finalizers", () => {
+  it('accepts the objects the minor found dead, and only there (the DEAD color)', () => {
+    const heap = new Heap();
+    const keep = heap.alloc(1);
+    heap.pin(keep);
+    heap.collect();
+    const dead = heap.alloc(1);
+    const child = heap.alloc(0);
+    heap.set(dead, 0, child);
+    let ran = false;
+    heap.setFinalizer(dead, () => {
+      const s = stateOf(heap);
+      expect(s.color[heap.index(dead)]).toBe(DEAD);
+      heap.verify(); // the condemned young objects count as neither live nor corrupt
+      ran = true;
+    });
+    heap.minor();
+    expect(ran).toBe(true);
+    heap.verify();
   });
 });

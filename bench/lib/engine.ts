@@ -73,11 +73,13 @@ export async function gcObserverWorks(ctx: Ctx): Promise<boolean> {
   } catch {
     return (observerWorks = false);
   }
-  let keep: unknown[] = [];
-  for (let i = 0; i < 300_000; i++) keep.push({ i });
-  keep = [];
+  // Enough short-lived objects for a scavenge, and a full GC where one is exposed.
+  const garbage: object[] = [];
+  for (let i = 0; i < 300_000; i++) garbage.push({ i });
+  const made = garbage.length;
+  garbage.length = 0;
   ctx.fullGc?.();
-  observerWorks = (await obs.stop()).length > 0 && keep.length === 0;
+  observerWorks = (await obs.stop()).length > 0 && made > 0;
   return observerWorks;
 }
 

@@ -7,6 +7,16 @@ import type { Heap, Ref } from '../../mod.ts';
 interface LaterHeap {
   tenure?: () => void;
   destroy?: (ref: Ref) => void;
+  targetIndex?: (ref: Ref, slot: number) => number;
+  allocMany?: (count: number, slots?: number, kind?: 'strong' | 'weak' | 'ephemeron') => Float64Array;
+}
+
+/** The heap with the methods of later issues typed as present: call them only after checking with `has`. */
+export type WithLaterMethods = Heap & Required<LaterHeap>;
+
+/** Whether the heap has the method (a later issue's addition). */
+export function has(heap: Heap, method: keyof LaterHeap): boolean {
+  return typeof (heap as unknown as LaterHeap)[method] === 'function';
 }
 
 /** Whether the heap has `tenure()` (end of loading: what is young now costs the next frames nothing). */

@@ -40,6 +40,7 @@ export interface Target {
   name: string;
   /** The bar in words, e.g. "<= 1.5" or "<= 3 ms". */
   goal: string;
+  /** NaN when what it measures does not exist yet (JSON has no NaN: it reads null there). */
   value: number;
   met: boolean;
   /** Unit of `value`: 'x' for ratios, 'ms', '%', 'B', ... ('' when it has none). */
@@ -88,7 +89,8 @@ export function report(suite: string, ctx: Ctx, sections: Section[]): SuiteRepor
 }
 
 function bar(op: '<=' | '>=', limit: number, unit: string): string {
-  return unit === 'x' ? `${op} ${limit}x` : unit === '' ? `${op} ${limit}` : `${op} ${limit} ${unit}`;
+  const n = String(Number(limit.toPrecision(3))); // 1/3 reads 0.333
+  return unit === 'x' ? `${op} ${n}x` : unit === '' ? `${op} ${n}` : `${op} ${n} ${unit}`;
 }
 
 /**

@@ -4,13 +4,26 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { blockCapacity } from '../core/slots.ts';
+import { isReferenceType } from '../core/component-store.ts';
+import { cardsFor } from '../core/columns.ts';
+import {
+  blockCapacity,
+  blockClass,
+  buddyOf,
+  FREE_LINKED,
+  FREE_PAIR,
+  FREE_SINGLE,
+  linkOf,
+  MAX_CLASS,
+  startOf,
+} from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
   BOTH_MARKS,
   DEAD,
   DESTROYED,
+  DESTROYED_ANY,
   EPHEMERON,
   FINALIZABLE,
   FINALIZE,
@@ -19,6 +32,7 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  LAST_PHASE,
   MARK,
   MINOR_FINALIZE,
   NO_COLOR,
@@ -68,17 +82,88 @@ function sweeping(s: HeapState): boolean {
 }
 
 export function verifyHeap(s: HeapState): void {
+  verifyLayout(s);
   verifyHeaders(s);
   verifyFreeList(s);
-  verifyEdges(s);
+  // Blocks before edges: block bounds keep the edge scan within the pool.
   verifyBlocks(s);
+  verifyEdges(s);
   verifyRoots(s);
+  verifyPinFreeList(s);
   verifyNursery(s);
   verifyCards(s);
   verifyCycle(s);
   verifyWeak(s);
   verifyComponents(s);
   verifyDestroyed(s);
+}
+
+/**
+ * Array lengths and the counters that index them: what every other check and the collector's
+ * loops take for granted. Every column indexed by object index has `columnLength` entries; every
+ * stack and list has room for its count and at least one entry (they grow by doubling when full,
+ * and an empty one would stay empty: a push would be lost); cards cover every column index.
+ */
+function verifyLayout(s: HeapState): void {
+  const n = s.columnLength;
+  const layout = (condition: boolean, detail: string): void => {
+    if (!condition) fail('3 (layout)', detail);
+  };
+  layout(s.top >= 1 && s.top <= n && n <= s.maxObjects + 1, `top ${s.top} and columnLength ${n} are out of order`);
+  for (const [name, column] of HEADER_COLUMNS.map((name) => [name, s[name]] as const)) {
+    layout(column.length === n, `header column '${name}' has ${column.length} entries, columnLength is ${n}`);
+  }
+  layout(s.markValue === 1 || s.markValue === 2, `the mark value is ${s.markValue}`);
+  layout(Number.isInteger(s.phase) && s.phase >= IDLE && s.phase <= LAST_PHASE, `the phase is ${s.phase}`);
+  layout(
+    s.slotTop >= 1 && s.slotTop <= s.slots.length && s.slots.length <= s.maxSlots,
+    `slotTop ${s.slotTop} does not fit the pool of ${s.slots.length} slots (maxSlots ${s.maxSlots})`,
+  );
+  layout(
+    s.maxSlotsPerObject === 0 || blockClass(s.maxSlotsPerObject) < s.freeBlocks.length,
+    `${s.freeBlocks.length} block free lists cannot hold blocks of ${s.maxSlotsPerObject} slots`,
+  );
+  const stack = (name: string, length: number, count: number): void => {
+    layout(length >= 1 && count >= 0 && count <= length, `'${name}' holds ${count} of ${length} entries`);
+  };
+  stack('markStack', s.markStack.length, s.markTop);
+  stack('scopeStack', s.scopeStack.length, s.scopeTop);
+  stack('weakObjects', s.weakObjects.length, s.weakCount);
+  stack('youngWeak', s.youngWeak.length, s.youngWeakCount);
+  stack('rememberedWeak', s.rememberedWeak.length, s.rememberedWeakCount);
+  stack('finalizable', s.finalizable.length, s.finalizableCount);
+  stack('youngFinalizable', s.youngFinalizable.length, s.youngFinalizableCount);
+  stack('finalizeQueue', s.finalizeQueue.length, s.finalizeTop);
+  stack('dirtyCards', s.dirtyCards.length, s.dirtyCount);
+  layout(s.finalizeNext <= s.finalizeTop, `finalizeNext ${s.finalizeNext} is past finalizeTop ${s.finalizeTop}`);
+  // The pin columns are indexed together, and grown together only when pinTop reaches their end.
+  const pins = s.pinTarget.length;
+  layout(
+    s.pinGeneration.length === pins && s.pinNext.length === pins,
+    `the pin columns have ${pins}, ${s.pinGeneration.length} and ${s.pinNext.length} entries`,
+  );
+  layout(
+    s.pinTop >= 1 && s.pinTop <= pins && s.pinTop <= s.codec.indexMask + 1,
+    `pinTop ${s.pinTop} does not fit the pin table of ${pins}`,
+  );
+  // `dirtyCard` indexes cards by any column index unchecked.
+  layout(s.cards.length >= cardsFor(n, s.cardShift), `${s.cards.length} cards do not cover ${n} indices`);
+  for (const c of s.components.list) {
+    for (const f of c.fields) {
+      // Numeric columns are allocated for maxObjects once, so that they never move.
+      const entries = isReferenceType(f.type) ? n : s.maxObjects + 1;
+      layout(
+        f.column.length === entries * f.length,
+        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${entries * f.length}`,
+      );
+    }
+    layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
+    stack(`${c.name}.members`, c.members.length, c.memberCount);
+  }
+  for (const q of s.components.queries.values()) {
+    layout(q.position.length === n, `query ${q.key} positions have ${q.position.length} entries, columnLength is ${n}`);
+    stack(`query ${q.key}`, q.dense.length, q.count);
+  }
 }
 
 /** Counts in `stats()` match a recount; colors and generations are in range. */
@@ -107,8 +192,14 @@ function verifyHeaders(s: HeapState): void {
     live++;
     slotsUsed += s.size[i]!;
   }
+  // A never-used index is taken as it is by `alloc` (its generation makes the handle).
   for (let i = Math.max(s.top, 1); i < s.columnLength; i++) {
-    if (s.color[i] !== FREE || s.flags[i] !== 0) fail('1 (free list)', `never-used index ${i} is not blank`);
+    if (
+      s.color[i] !== FREE || s.flags[i] !== 0 || s.generation[i] !== 0 || s.size[i] !== 0 || s.base[i] !== 0 ||
+      s.next[i] !== 0
+    ) {
+      fail('1 (free list)', `never-used index ${i} is not blank`);
+    }
   }
   if (live !== s.live) fail('3 (counts)', `live count is ${s.live}, recount finds ${live}`);
   if (retired !== s.retired) fail('3 (counts)', `retired count is ${s.retired}, recount finds ${retired}`);
@@ -154,32 +245,113 @@ function verifyEdges(s: HeapState): void {
   }
 }
 
-/** Invariant 3: live blocks and free blocks lie inside the pool and never overlap. */
+/**
+ * Invariant 3 (slot blocks), for the buddy pool of core/slots.ts: live blocks and free blocks lie
+ * inside the pool at offsets (from slot 1) that are multiples of their size, never overlap, and
+ * together cover every slot below `slotTop`; the free lists are well formed (each free block's
+ * words name its class and its list position or neighbours, links agree both ways, `freeClasses`
+ * has a bit exactly for the classes with free blocks); coalescing is complete (no free block has a
+ * free buddy of its class, and no free block ends at the top); every other word is an object index
+ * (below `FREE_SINGLE`), so free blocks are recognised; slot 0 and the pool above the top are zero.
+ */
 function verifyBlocks(s: HeapState): void {
-  const owner = new Uint8Array(s.slotTop);
-  const claim = (start: number, capacity: number, what: string): void => {
-    if (start < 1 || start + capacity > s.slotTop) {
-      fail('3 (slot blocks)', `${what} [${start}, ${start + capacity}) lies outside the pool [1, ${s.slotTop})`);
+  const slots = s.slots;
+  const top = s.slotTop;
+  const broken = (detail: string): never => fail('3 (slot blocks)', detail);
+  if (slots[0] !== 0) broken(`the reserved slot 0 holds ${slots[0]}`);
+  // Per slot: 0 no block, 1 a live block, 2 a free block, 3 a free block's marker word.
+  const owner = new Uint8Array(top);
+  // Per slot: 1 + the class of the free block starting there, else 0.
+  const freeStart = new Uint8Array(top);
+  const claim = (start: number, capacity: number, kind: number, what: string): void => {
+    if (!Number.isInteger(start) || start < 1 || start + capacity > top) {
+      broken(`${what} [${start}, ${start + capacity}) lies outside the pool [1, ${top})`);
     }
+    if ((start - 1) % capacity !== 0) broken(`${what} starts at offset ${start - 1}, not a multiple of its size`);
     for (let k = start; k < start + capacity; k++) {
-      if (owner[k]) fail('3 (slot blocks)', `${what} overlaps another block at slot ${k}`);
-      owner[k] = 1;
+      if (owner[k]) broken(`${what} overlaps another block at slot ${k}`);
+      owner[k] = kind;
     }
   };
   for (let i = 1; i < s.top; i++) {
     if (s.color[i] === FREE) continue;
     const n = s.size[i]!;
-    if (n > s.maxSlotsPerObject) fail('3 (slot blocks)', `object ${i} has ${n} slots, more than maxSlotsPerObject`);
+    if (n > s.maxSlotsPerObject) broken(`object ${i} has ${n} slots, more than maxSlotsPerObject`);
     if (n === 0) continue;
-    claim(s.base[i]!, blockCapacity(n), `the block of object ${i}`);
+    claim(s.base[i]!, blockCapacity(n), 1, `the block of object ${i}`);
   }
-  for (let cls = 0; cls < s.freeBlocks.length; cls++) {
-    let steps = 0;
-    for (let b = s.freeBlocks[cls]!; b !== 0; b = s.slots[b]!) {
-      claim(b, 1 << cls, `free block ${b} of class ${cls}`);
-      if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
+  /** Claims a free block; its first, second and last words are markers (the first two only, for class 1). */
+  const claimFree = (start: number, cls: number, what: string): void => {
+    const size = 2 ** cls;
+    claim(start, size, 2, what);
+    freeStart[start] = cls + 1;
+    owner[start] = 3;
+    if (cls > 0) owner[start + 1] = owner[start + size - 1] = 3;
+  };
+  if (s.freeBlocks.length !== 32) broken(`freeBlocks has ${s.freeBlocks.length} classes, not 32`);
+  let classes = 0;
+  // Classes 0 and 1: dense lists; the rest of their arrays is zero.
+  const dense = [
+    { cls: 0, list: s.freeSingles, count: s.freeSingleCount, tag: FREE_SINGLE, name: 'freeSingles' },
+    { cls: 1, list: s.freePairs, count: s.freePairCount, tag: FREE_PAIR, name: 'freePairs' },
+  ];
+  for (const { cls, list, count, tag, name } of dense) {
+    if (!Number.isInteger(count) || count < 0 || count > list.length) {
+      broken(`${name} counts ${count} blocks, its array holds ${list.length}`);
+    }
+    if (s.freeBlocks[cls] !== 0) broken(`freeBlocks[${cls}] is ${s.freeBlocks[cls]}; class ${cls} is ${name}`);
+    if (count > 0) classes |= 1 << cls;
+    for (let position = 0; position < list.length; position++) {
+      const start = list[position]!;
+      if (position >= count) {
+        if (start !== 0) broken(`${name}[${position}] holds ${start} past its count ${count}`);
+        continue;
+      }
+      claimFree(start, cls, `free block ${start} of class ${cls}`);
+      if (slots[start] !== tag + position || (cls === 1 && slots[start + 1] !== FREE_LINKED + 1)) {
+        broken(`free block ${start} of class ${cls} does not name its class and list position ${position}`);
+      }
     }
   }
+  // Classes 2 and more: doubly linked lists through the blocks.
+  for (let cls = MAX_CLASS + 1; cls < s.freeBlocks.length; cls++) {
+    if (s.freeBlocks[cls] !== 0) {
+      broken(`freeBlocks[${cls}] is ${s.freeBlocks[cls]}; no block is larger than class ${MAX_CLASS}`);
+    }
+  }
+  for (let cls = 2; cls <= MAX_CLASS; cls++) {
+    let previous = 0;
+    for (let b = s.freeBlocks[cls]!; b !== 0;) {
+      // A revisited block overlaps its first visit: a cycle fails the claim.
+      claimFree(b, cls, `free block ${b} of class ${cls}`);
+      const first = slots[b]!;
+      if (
+        first < FREE_LINKED || slots[b + 1] !== FREE_LINKED + linkOf(previous) ||
+        slots[b + 2 ** cls - 1] !== FREE_LINKED + cls
+      ) {
+        broken(`free block ${b} of class ${cls} does not name its class and neighbours`);
+      }
+      previous = b;
+      b = startOf(first - FREE_LINKED);
+    }
+    if (previous !== 0) classes = (classes | (1 << cls)) >>> 0;
+  }
+  if (classes !== s.freeClasses) broken(`freeClasses is ${s.freeClasses}, the free lists say ${classes}`);
+  for (let k = 1; k < top; k++) {
+    if (owner[k] === 0) broken(`slot ${k} below the top ${top} belongs to no block`);
+    if (owner[k] !== 3 && slots[k]! >= FREE_SINGLE) {
+      broken(`slot ${k} holds ${slots[k]}, a free block's marker, but no free block has a marker there`);
+    }
+    const cls = freeStart[k]! - 1;
+    if (cls < 0) continue;
+    const size = 2 ** cls;
+    if (k + size === top) broken(`free block ${k} of class ${cls} ends at the top; it belongs to the top`);
+    const buddy = buddyOf(k, size);
+    if (cls < MAX_CLASS && buddy + size <= top && freeStart[buddy] === cls + 1) {
+      broken(`free blocks ${Math.min(k, buddy)} and ${Math.max(k, buddy)} are buddies of class ${cls}, not merged`);
+    }
+  }
+  for (let k = top; k < slots.length; k++) if (slots[k] !== 0) broken(`slot ${k} above the top ${top} is not zero`);
 }
 
 /** Invariant 4: every live pin, and every object of an open scope, names a live object. */
@@ -194,6 +366,34 @@ function verifyRoots(s: HeapState): void {
   if (pins !== s.pinsLive) fail('4 (pins)', `pin count is ${s.pinsLive}, recount finds ${pins}`);
   for (let k = 0; k < s.scopeTop; k++) {
     if (!isNameable(s, s.scopeStack[k]!)) fail('4 (scopes)', `scoped object ${s.scopeStack[k]} is not live`);
+  }
+}
+
+/**
+ * Invariant 4, the pin table: the free list holds free pin slots below `pinTop`, once each, with
+ * no cycle (`pin()` takes its head, and a slot at or past `pinTop` is no root: its object would be
+ * freed); a free slot off the list has retired (its generation is spent); generations are in range;
+ * slot 0 and the slots never used are blank.
+ */
+function verifyPinFreeList(s: HeapState): void {
+  const listed = new Uint8Array(s.pinTop);
+  for (let p = s.pinFreeHead; p !== 0; p = s.pinNext[p]!) {
+    if (p >= s.pinTop) fail('4 (pins)', `the pin free list holds pin ${p}, at or past pinTop ${s.pinTop}`);
+    if (listed[p]) fail('4 (pins)', `the pin free list holds pin ${p} twice (a cycle)`);
+    if (s.pinTarget[p] !== 0) fail('4 (pins)', `the pin free list holds pin ${p}, which is in use`);
+    listed[p] = 1;
+  }
+  const maxGeneration = s.codec.maxGeneration;
+  for (let p = 1; p < s.pinTop; p++) {
+    if (s.pinGeneration[p]! > maxGeneration) fail('4 (pins)', `pin ${p} has generation ${s.pinGeneration[p]}`);
+    if (s.pinTarget[p] === 0 && !listed[p] && s.pinGeneration[p] !== maxGeneration) {
+      fail('4 (pins)', `free pin ${p} is neither on the pin free list nor retired`);
+    }
+  }
+  for (let p = 0; p < s.pinTarget.length; p = p === 0 ? s.pinTop : p + 1) {
+    if (s.pinTarget[p] !== 0 || s.pinGeneration[p] !== 0 || s.pinNext[p] !== 0) {
+      fail('4 (pins)', `pin ${p} was never used but is not blank`);
+    }
   }
 }
 
@@ -311,8 +511,20 @@ function verifyCycle(s: HeapState): void {
       doomed++;
     }
     if (doomed !== s.doomed) fail('6 (sweep)', `dead count is ${s.doomed}, recount finds ${doomed}`);
-  } else if (s.doomed !== 0) {
-    fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+  } else {
+    if (s.doomed !== 0) fail('6 (cycle)', 'a heap between cycles still counts objects awaiting a sweep');
+    // Between cycles every live object holds the mark value. A cycle starts by flipping it, which
+    // makes every live object white at once: one holding the other color now would count as
+    // marked already, and nothing it reaches would be traced. (Not while a minor's finalizers
+    // run: its young survivors hold its young mark until the nursery sweep.)
+    if (s.phase === IDLE) {
+      for (let i = 1; i < s.top; i++) {
+        // (Destroyed objects are never marked: they hold their own color until reclaimed.)
+        if (s.color[i] !== FREE && s.color[i] !== s.markValue && (s.color[i]! & DESTROYED_ANY) === 0) {
+          fail('6 (cycle)', `object ${i} of an idle heap has color ${s.color[i]}, not the mark value ${s.markValue}`);
+        }
+      }
+    }
   }
 }
 

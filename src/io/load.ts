@@ -187,11 +187,12 @@ export function buildState(
     const heapOptions: HeapOptions = { ...decoded.header.options };
     if (onFinalizerError !== undefined) heapOptions.onFinalizerError = onFinalizerError;
     resolved = resolveOptions(heapOptions);
-    state = createState(resolved);
+    // At the smallest capacity: `loadState` allocates every array (component columns included) at
+    // the size its restore plan checked against the bytes, so none the header claims comes first.
+    state = createState({ ...resolved, initialCapacity: 1 });
     for (const { name, schema, onRemove } of components) {
-      const fixedLength = state.maxObjects + 1;
-      checkComponentDefinition(state.components, schema, { name }, fixedLength);
-      addComponentData(state.components, name, { ...schema }, onRemove, state.columnLength, fixedLength);
+      checkComponentDefinition(state.components, schema, { name }, state.maxObjects + 1);
+      addComponentData(state.components, name, { ...schema }, onRemove, state.columnLength, 1);
     }
   } catch (error) {
     throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);

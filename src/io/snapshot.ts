@@ -15,25 +15,42 @@
  * section table (name, element type, capacity, used length). Sections hold the used part of each
  * typed array; the rest of its capacity is zero, as in the heap.
  *
- * Restore never returns a half-built heap: it checks the checksum, builds a fresh heap from the
- * options, checks every length against the bounds the options imply before allocating, loads the
- * sections and scalars, checks the scalars' ranges, and runs the full invariant checker; any
- * failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is dropped.
+ * Restore trusts nothing it has not checked, and allocates nothing it has not checked against the
+ * bytes. `decodeHeader` checks the checksum, then plans: the options and every scalar against a
+ * lower and an upper bound (`SCALAR_RULES`), every section against the layout those scalars imply
+ * (`layout`: its used length is derived from the counts, arrays indexed by object or card are
+ * sized from `columnLength` rather than a stored capacity, growable lists keep a saved capacity
+ * with room to grow), the data against the bytes present, and the total to allocate against
+ * `restoreBudget` (a bounded slack over the bytes). Then the heap is built at the smallest
+ * capacity, `loadState` allocates and loads the planned arrays and runs the full invariant
+ * checker. Any failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is
+ * dropped.
  */
 import { cardsFor } from '../core/columns.ts';
 import {
   type ComponentData,
   type ComponentStore,
-  type FieldData,
+  FIELD_TYPES,
+  type FieldType,
   isReferenceType,
+  MAX_FIELD_LENGTH,
   type Schema,
   type TypedColumn,
 } from '../core/component-store.ts';
 import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
-import { describe, type Ref } from '../core/handle.ts';
-import type { ResolvedOptions } from '../core/options.ts';
-import { DESTROYED, FINALIZABLE, FINALIZE, HEADER_COLUMNS, type HeapState, IDLE, otherMark } from '../core/state.ts';
+import { describe, makeCodec, type Ref } from '../core/handle.ts';
+import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
+import {
+  FINALIZABLE,
+  FINALIZE,
+  HEADER_COLUMNS,
+  type HeapState,
+  IDLE,
+  NO_COLOR,
+  otherMark,
+  READ_ALL,
+} from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
@@ -44,9 +61,10 @@ const MAGIC = 'ECS-HEAP';
 /**
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
  * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
- * and lists), the free cause kept in `base` of free indices.
+ * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
+ * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -114,51 +132,198 @@ export function checksum(bytes: Uint8Array): number {
   return hash >>> 0;
 }
 
-// ---- which arrays, and how much of each is used --------------------------------------------------
+// ---- what each array and scalar may be: one table for save and restore --------------------------
 
-/** Every typed array of the state (components and queries included), with its used length. */
-function sectionsOf(s: HeapState): { name: string; array: TypedColumn; used: number }[] {
-  const list: { name: string; array: TypedColumn; used: number }[] = [];
-  const used: Record<string, number> = {
-    color: s.top,
-    generation: s.top,
-    size: s.top,
-    base: s.top,
-    next: s.top,
-    flags: s.top,
-    slots: s.slotTop,
-    markStack: s.markTop,
-    pinTarget: s.pinTop,
-    pinGeneration: s.pinTop,
-    pinNext: s.pinTop,
-    scopeStack: s.scopeTop,
-    dirtyCards: s.dirtyCount,
-    weakObjects: s.weakCount,
-    youngWeak: s.youngWeakCount,
-    rememberedWeak: s.rememberedWeakCount,
-    finalizable: s.finalizableCount,
-    youngFinalizable: s.youngFinalizableCount,
-    finalizeQueue: s.finalizeTop,
-    destroyedYoung: s.destroyedYoungCount,
-    destroyedOld: s.destroyedOldCount,
-  };
+/** The numbers a snapshot's scalars, and the capacities of its arrays, are checked against. */
+type Scalars = Readonly<Record<string, number>>;
+
+/**
+ * How restore sizes an array. Arrays indexed by object index or card are sized from the validated
+ * `columnLength`, never from a stored capacity; growable lists keep their saved capacity, checked
+ * to leave room to grow into (at least 1, as they grow by doubling) and to be no larger than any
+ * heap could have made them.
+ */
+type Sizing =
+  /** `per` elements for each object index: exactly `per * columnLength`. */
+  | { kind: 'column'; per: number }
+  /** One element per card: exactly `cardsFor(columnLength)`. */
+  | { kind: 'cards' }
+  | { kind: 'fixed'; length: number }
+  /**
+   * A numeric component column: exactly `length` elements (`maxObjects` + 1 per element), allocated
+   * whole so it never moves; only the `used` part is ever written, so only that counts against the
+   * restore budget (the rest are zero pages).
+   */
+  | { kind: 'numeric'; length: number; used: number }
+  /** A growable list: any capacity from max(used, 1) to `max`. */
+  | { kind: 'list'; max: number };
+
+interface Section {
+  name: string;
+  type: ArrayType;
+  /** Elements saved: the used part, derived from the scalars. */
+  used: number;
+  sizing: Sizing;
+}
+
+/** A component as the section layout needs it. */
+interface LayoutComponent {
+  fields: readonly { name: string; type: FieldType; length: number }[];
+  memberCount: number;
+}
+
+/** The typed arrays of the state, in the order of their sections (the order `createState` makes them). */
+const STATE_ARRAYS = [
+  ...HEADER_COLUMNS,
+  'slots',
+  'freeBlocks',
+  'freeSingles',
+  'freePairs',
+  'markStack',
+  'pinTarget',
+  'pinGeneration',
+  'pinNext',
+  'scopeStack',
+  'cards',
+  'dirtyCards',
+  'rememberedWeak',
+  'youngWeak',
+  'youngFinalizable',
+  'weakObjects',
+  'finalizable',
+  'finalizeQueue',
+  'destroyedYoung',
+  'destroyedOld',
+] as const;
+
+/** The slot pool's free-list heads: one per block class (classes go up to 30, for 2^30 slots). */
+const FREE_BLOCK_CLASSES = 32;
+
+/**
+ * Every section of a snapshot, in order, with its used length and sizing rule, from scalars that
+ * are already validated. Both save and restore lay sections out with this, so they cannot disagree.
+ */
+function layout(
+  v: Scalars,
+  indexMask: number,
+  maxSlots: number,
+  components: readonly LayoutComponent[],
+  queryCounts: readonly number[],
+): Section[] {
+  const column = (per: number): Sizing => ({ kind: 'column', per });
+  // A list holds distinct objects (or scoped objects, or cards): at most one per index. It grows
+  // by doubling when full, so no heap makes one longer than twice the columns (or 256).
+  const list: Sizing = { kind: 'list', max: Math.max(256, 2 * v.columnLength) };
+  // The young weak list may name an object more than once (a member of a `weakref` component is
+  // listed each time it joins one) until the next minor: no bound but the restore budget's.
+  const unbounded: Sizing = { kind: 'list', max: MAX_LIST };
+  const pins: Sizing = { kind: 'list', max: indexMask + 1 };
+  const freeList: Sizing = { kind: 'list', max: Math.max(16, 2 * maxSlots) };
+  const sections: Section[] = [
+    ...HEADER_COLUMNS.map((name): Section => ({
+      name,
+      type: name === 'color' || name === 'flags' ? 'u8' : 'u32',
+      used: v.top,
+      sizing: column(1),
+    })),
+    { name: 'slots', type: 'u32', used: v.slotTop, sizing: { kind: 'list', max: maxSlots } },
+    {
+      name: 'freeBlocks',
+      type: 'u32',
+      used: FREE_BLOCK_CLASSES,
+      sizing: { kind: 'fixed', length: FREE_BLOCK_CLASSES },
+    },
+    // Free 1- and 2-slot blocks of the buddy pool, listed densely: at most one per block, in a
+    // list that starts at 16 and doubles (so up to twice the pool, and 16 for a pool smaller than that).
+    { name: 'freeSingles', type: 'u32', used: v.freeSingleCount, sizing: freeList },
+    { name: 'freePairs', type: 'u32', used: v.freePairCount, sizing: freeList },
+    // The mark stack holds distinct marked objects plus room for one object's slots (the
+    // scanner's room check), doubled: never more than twice the columns and the slot pool.
+    {
+      name: 'markStack',
+      type: 'u32',
+      used: v.markTop,
+      sizing: { kind: 'list', max: Math.max(256, 2 * (v.columnLength + v.slotTop)) },
+    },
+    { name: 'pinTarget', type: 'u32', used: v.pinTop, sizing: pins },
+    { name: 'pinGeneration', type: 'u32', used: v.pinTop, sizing: pins },
+    { name: 'pinNext', type: 'u32', used: v.pinTop, sizing: pins },
+    { name: 'scopeStack', type: 'u32', used: v.scopeTop, sizing: list },
+    { name: 'cards', type: 'u8', used: cardsFor(v.columnLength, v.cardShift), sizing: { kind: 'cards' } },
+    { name: 'dirtyCards', type: 'u32', used: v.dirtyCount, sizing: list },
+    { name: 'rememberedWeak', type: 'u32', used: v.rememberedWeakCount, sizing: list },
+    { name: 'youngWeak', type: 'u32', used: v.youngWeakCount, sizing: unbounded },
+    { name: 'youngFinalizable', type: 'u32', used: v.youngFinalizableCount, sizing: list },
+    { name: 'weakObjects', type: 'u32', used: v.weakCount, sizing: list },
+    { name: 'finalizable', type: 'u32', used: v.finalizableCount, sizing: list },
+    { name: 'finalizeQueue', type: 'u32', used: v.finalizeTop, sizing: list },
+    { name: 'destroyedYoung', type: 'u32', used: v.destroyedYoungCount, sizing: list },
+    { name: 'destroyedOld', type: 'u32', used: v.destroyedOldCount, sizing: list },
+  ];
+  components.forEach((c, id) => {
+    for (const f of c.fields) {
+      const type = f.type === 'ref' || f.type === 'weakref' ? 'u32' : f.type;
+      // Fields as `c<id>.f.<name>`, apart from the component's own arrays (a field may be named
+      // `members` or `position`). Numeric columns are sized for maxObjects: they never move.
+      const sizing: Sizing = isReferenceType(f.type)
+        ? column(f.length)
+        : { kind: 'numeric', length: f.length * (v.maxObjects! + 1), used: v.top! * f.length };
+      sections.push({ name: `c${id}.f.${f.name}`, type, used: v.top * f.length, sizing });
+    }
+    sections.push({ name: `c${id}.members`, type: 'u32', used: c.memberCount, sizing: list });
+    sections.push({ name: `c${id}.position`, type: 'u32', used: v.top, sizing: column(1) });
+  });
+  queryCounts.forEach((count, n) => {
+    sections.push({ name: `q${n}.dense`, type: 'u32', used: count, sizing: list });
+    sections.push({ name: `q${n}.position`, type: 'u32', used: v.top, sizing: column(1) });
+  });
+  return sections;
+}
+
+/** The capacity restore allocates for a section whose saved capacity passed its check. */
+function capacityFor(
+  section: Section,
+  saved: number,
+  columnLength: number,
+  cardShift: number,
+  trimmed: boolean,
+): number {
+  const sizing = section.sizing;
+  if (sizing.kind === 'column') return sizing.per * columnLength;
+  if (sizing.kind === 'cards') return cardsFor(columnLength, cardShift);
+  if (sizing.kind === 'fixed' || sizing.kind === 'numeric') return sizing.length;
+  return trimmed ? Math.max(section.used, 1) : saved;
+}
+
+/** Every typed array of the state (components and queries included), in section order. */
+function arraysOf(s: HeapState): TypedColumn[] {
+  const arrays: TypedColumn[] = STATE_ARRAYS.map((name) => s[name]);
+  for (const c of s.components.list) {
+    for (const f of c.fields) arrays.push(f.column);
+    arrays.push(c.members, c.position);
+  }
+  for (const q of s.components.queries.values()) arrays.push(q.dense, q.position);
+  return arrays;
+}
+
+function layoutOf(s: HeapState): Section[] {
+  const v = scalarsOf(s);
+  // A typed array added to the state without a section rule would be silently dropped: refuse.
   for (const [key, value] of Object.entries(s)) {
-    if (ArrayBuffer.isView(value)) {
-      const array = value as TypedColumn;
-      list.push({ name: key, array, used: used[key] ?? array.length });
+    if (ArrayBuffer.isView(value) && !(STATE_ARRAYS as readonly string[]).includes(key)) {
+      throw new Error(`snapshot: the state's array '${key}' has no section rule`);
     }
   }
-  for (const c of s.components.list) {
-    // Fields as `c<id>.f.<name>`, apart from the component's own arrays (a field may be named `members`).
-    for (const f of c.fields) list.push({ name: `c${c.id}.f.${f.name}`, array: f.column, used: s.top * f.length });
-    list.push({ name: `c${c.id}.members`, array: c.members, used: c.memberCount });
-    list.push({ name: `c${c.id}.position`, array: c.position, used: s.top });
+  for (const name of Object.keys(v)) {
+    if (!SCALAR_RULES.some(([rule]) => rule === name)) throw new Error(`snapshot: scalar '${name}' has no bounds`);
   }
-  [...s.components.queries.values()].forEach((q, n) => {
-    list.push({ name: `q${n}.dense`, array: q.dense, used: q.count });
-    list.push({ name: `q${n}.position`, array: q.position, used: s.top });
-  });
-  return list;
+  return layout(
+    v,
+    s.codec.indexMask,
+    s.maxSlots,
+    s.components.list.map((c) => ({ fields: c.fields, memberCount: c.memberCount })),
+    [...s.components.queries.values()].map((q) => q.count),
+  );
 }
 
 /** The numeric fields of the state, by name: every one is saved and restored. */
@@ -168,10 +333,103 @@ function scalarsOf(s: HeapState): Record<string, number> {
   return scalars;
 }
 
+/** What scalar bounds are computed from: the options, and the scalars checked before. */
+interface Limits {
+  maxObjects: number;
+  maxSlots: number;
+  maxSlotsPerObject: number;
+  promoteAfter: number;
+  cardShift: number;
+  indexMask: number;
+}
+type Bound = (v: Scalars, o: Limits) => number;
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** The longest typed array any runtime makes (a `Uint32Array` is indexed by a 32-bit integer). */
+const MAX_LIST = 2 ** 32 - 1;
+
+/**
+ * Every numeric field of the state with its lower and upper bound, in an order where each bound
+ * uses only fields checked before it. Integers unless marked `real`. The bounds are what any heap
+ * can reach (a list holds distinct objects, so its count is below `top`; a free list's head is an
+ * index in use; ...), so a legitimate snapshot always passes, and the collector can index every
+ * array with them. `verify()` then checks how they fit together.
+ */
+const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, real?: 'real'])[] = [
+  ['maxObjects', (_, o) => o.maxObjects, (_, o) => o.maxObjects],
+  ['maxSlots', (_, o) => o.maxSlots, (_, o) => o.maxSlots],
+  ['maxSlotsPerObject', (_, o) => o.maxSlotsPerObject, (_, o) => o.maxSlotsPerObject],
+  ['promoteAfter', (_, o) => o.promoteAfter, (_, o) => o.promoteAfter],
+  ['cardShift', (_, o) => o.cardShift, (_, o) => o.cardShift],
+  ['columnLength', () => 2, (_, o) => o.maxObjects + 1],
+  ['top', () => 1, (v) => v.columnLength!],
+  ['freeHead', () => 0, (v) => v.top! - 1],
+  ['freeTail', () => 0, (v) => v.top! - 1],
+  ['live', () => 0, (v) => v.top! - 1],
+  ['retired', () => 0, (v) => v.top! - 1],
+  ['markValue', () => 1, () => 2],
+  ['white', (v) => otherMark(v.markValue!), (v) => otherMark(v.markValue!)],
+  ['slotTop', () => 1, (_, o) => o.maxSlots],
+  ['slotsUsed', () => 0, (v) => v.slotTop! - 1],
+  // The buddy pool's free blocks of 1 and 2 slots, and the classes that have free blocks (a bit set).
+  ['freeSingleCount', () => 0, (v) => v.slotTop! - 1],
+  ['freePairCount', () => 0, (v) => v.slotTop! - 1],
+  ['freeClasses', () => 0, () => 2 ** 32 - 1],
+  ['markTop', () => 0, (v) => v.top! - 1],
+  ['pinTop', () => 1, (_, o) => o.indexMask + 1],
+  ['pinFreeHead', () => 0, (v) => v.pinTop! - 1],
+  ['pinsLive', () => 0, (v) => v.pinTop! - 1],
+  // Open scopes' roots live on the JavaScript stack: snapshots are taken outside scope() and noGc().
+  ['scopeTop', () => 0, () => 0],
+  ['scopeDepth', () => 0, () => 0],
+  ['noGcDepth', () => 0, () => 0],
+  ['nurseryHead', () => 0, (v) => v.top! - 1],
+  ['promoteHead', () => 0, (v) => v.top! - 1],
+  ['young', () => 0, (v) => v.top! - 1],
+  // Only cards of objects in use get dirty.
+  ['dirtyCount', () => 0, (v, o) => cardsFor(v.top!, o.cardShift)],
+  // A minor's scratch list, empty between calls.
+  ['rememberedWeakCount', () => 0, () => 0],
+  ['youngWeakCount', () => 0, () => MAX_LIST],
+  ['youngFinalizableCount', () => 0, (v) => v.top! - 1],
+  // Never MINOR_FINALIZE: a minor's finalizers run inside noGc, where snapshot() throws.
+  ['phase', () => IDLE, () => FINALIZE],
+  // Derived from the phase on restore (`enterPhase`): bounded here, never trusted.
+  ['barrierWhite', () => 0, () => NO_COLOR],
+  ['liveMask', () => 0, () => READ_ALL],
+  ['readMask', () => 0, () => READ_ALL],
+  ['marked', () => 0, () => MAX_COUNT],
+  ['doomed', () => 0, (v) => v.top! - 1],
+  ['sweepCursor', () => 0, (v) => v.top! - 1],
+  ['cycleFreed', () => 0, () => MAX_COUNT],
+  ['allocations', () => 0, () => MAX_COUNT],
+  ['weakCount', () => 0, (v) => v.top! - 1],
+  ['finalizableCount', () => 0, (v) => v.top! - 1],
+  ['finalizeTop', () => 0, (v) => v.top! - 1],
+  ['finalizeNext', () => 0, (v) => v.finalizeTop!],
+  // Destroyed objects awaiting reclamation: distinct indices in use.
+  ['destroyedYoungCount', () => 0, (v) => v.top! - 1],
+  ['destroyedOldCount', () => 0, (v) => v.top! - 1],
+  ['youngDestroyed', () => 0, (v) => v.young!],
+  ['destroyedYoungAtStart', () => 0, (v) => v.destroyedYoungCount!],
+  ['destroyedOldAtStart', () => 0, (v) => v.destroyedOldCount!],
+  // Why indices are freed (core/free-cause.ts): a kind, a destroyed bit and a collection number.
+  ['freeCause', () => 0, () => 2 ** 32 - 1],
+  ['workDone', () => 0, () => MAX_COUNT],
+  ['majorCollections', () => 0, () => MAX_COUNT],
+  ['minorCollections', () => 0, () => MAX_COUNT],
+  ['lastPauseMs', () => 0, () => Number.MAX_VALUE, 'real'],
+  ['maxPauseMs', () => 0, () => Number.MAX_VALUE, 'real'],
+  ['totalPauseMs', () => 0, () => Number.MAX_VALUE, 'real'],
+];
+
+/** Scalars that restate an option: checked equal, never loaded (the fresh state has them). */
+const OPTION_SCALARS = new Set(['maxObjects', 'maxSlots', 'maxSlotsPerObject', 'promoteAfter', 'cardShift']);
+
 // ---- save ---------------------------------------------------------------------------------------
 
 export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Array {
-  const sections = sectionsOf(s);
+  const sections = layoutOf(s);
+  const arrays = arraysOf(s);
   const header: SnapshotHeader = {
     options: {
       initialCapacity: options.initialCapacity,
@@ -207,16 +465,14 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       count: q.count,
     })),
     finalizers: s.finalizers.flatMap((fn, index) => (fn === undefined ? [] : [index])),
-    sections: sections.map(({ name, array, used }) => ({
-      name,
-      type: arrayType(array),
-      capacity: array.length,
-      used,
-    })),
+    sections: sections.map(({ name, type, used }, k) => {
+      if (arrayType(arrays[k]!) !== type) throw new Error(`snapshot: section '${name}' is not ${type}`);
+      return { name, type, capacity: arrays[k]!.length, used };
+    }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   let length = align8(PREAMBLE_BYTES + json.length);
-  for (const { array, used } of sections) length = align8(length + used * array.BYTES_PER_ELEMENT);
+  for (const { type, used } of sections) length = align8(length + used * ARRAY_TYPES[type].BYTES_PER_ELEMENT);
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
   for (let k = 0; k < MAGIC.length; k++) bytes[k] = MAGIC.charCodeAt(k);
@@ -225,11 +481,12 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
   view.setUint32(20, length, true);
   bytes.set(json, PREAMBLE_BYTES);
   let at = align8(PREAMBLE_BYTES + json.length);
-  for (const { array, used } of sections) {
+  sections.forEach(({ used }, k) => {
+    const array = arrays[k]!;
     const byteLength = used * array.BYTES_PER_ELEMENT;
     bytes.set(new Uint8Array(array.buffer, array.byteOffset, byteLength), at);
     at = align8(at + byteLength);
-  }
+  });
   view.setUint32(16, checksum(bytes.subarray(PREAMBLE_BYTES)), true);
   return bytes;
 }
@@ -240,18 +497,62 @@ function align8(n: number): number {
 
 // ---- restore ------------------------------------------------------------------------------------
 
+/**
+ * How much a restore may allocate for a snapshot of `byteLength` bytes: a bounded slack over the
+ * data present. Any heap's arrays are within a small factor of what its snapshot holds (columns
+ * and lists grow by doubling; the used parts are saved), except capacity allocated up front and
+ * never used (`initialCapacity`): that is all a header can claim without the bytes to back it, so
+ * it is honoured only up to the fixed part.
+ */
+export const RESTORE_SLACK_FACTOR = 8;
+export const RESTORE_SLACK_BYTES = 64 * 2 ** 20;
+
+export function restoreBudget(byteLength: number): number {
+  return RESTORE_SLACK_FACTOR * byteLength + RESTORE_SLACK_BYTES;
+}
+
+/** A section as restore will allocate and load it. */
+interface PlannedSection {
+  name: string;
+  type: ArrayType;
+  used: number;
+  /** Elements to allocate: at least `used`, except past the objects in use in a trimmed restore. */
+  capacity: number;
+  /** Where its data starts in the bytes. */
+  at: number;
+}
+
+/** Everything restore allocates, decided and checked against the bytes before anything is allocated. */
+export interface RestorePlan {
+  scalars: Scalars;
+  /** The restored heap's column length: the saved one, or when trimmed the least that holds the objects in use. */
+  columnLength: number;
+  /**
+   * The saved capacities together exceed `restoreBudget`: every array is restored at the size its
+   * contents need instead (the heap grows again as it is used). Only `stats()`'s capacities differ.
+   */
+  trimmed: boolean;
+  /** Bytes of all the arrays restore allocates. */
+  bytes: number;
+  sections: PlannedSection[];
+}
+
 /** What `decodeHeader` hands the heap to build a fresh instance from. */
 export interface DecodedHeader {
   header: SnapshotHeader;
   bytes: Uint8Array;
-  dataStart: number;
+  plan: RestorePlan;
 }
 
 function fail(what: string): never {
   throw new SnapshotError(`bad snapshot: ${what}`);
 }
 
-/** Checks framing, version and checksum, and parses the header. */
+/**
+ * Checks framing, version and checksum, parses the header, and plans the restore: every option,
+ * scalar, count and section is checked against its bounds and against the bytes present, and what
+ * restore will allocate is decided, all before anything is allocated.
+ */
 export function decodeHeader(bytes: unknown): DecodedHeader {
   if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
   if (bytes.length < PREAMBLE_BYTES) {
@@ -285,12 +586,200 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
     if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
   }
-  return { header, bytes, dataStart: align8(PREAMBLE_BYTES + jsonLength) };
+  return { header, bytes, plan: planRestore(header, bytes, align8(PREAMBLE_BYTES + jsonLength)) };
+}
+
+function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: number): RestorePlan {
+  let options: ResolvedOptions;
+  try {
+    options = resolveOptions(header.options as HeapOptions);
+  } catch (error) {
+    fail(`its options are invalid (${(error as Error).message})`);
+  }
+  const indexMask = makeCodec(options.indexBits, options.generationBits).indexMask;
+  const v = checkScalarValues(header.scalars, { ...options, indexMask });
+  checkPacer(header.pacer, v, options);
+  const components = header.components.map((info, k) => checkComponent(info, k, v));
+  const queryCounts = header.queries.map((info) => checkQuery(info, v));
+  const expected = layout(v, indexMask, options.maxSlots, components, queryCounts);
+  if (header.sections.length !== expected.length) {
+    fail(`it has ${header.sections.length} sections, a heap of these components and queries has ${expected.length}`);
+  }
+  // Each section as listed: the section expected there, holding exactly what the scalars count,
+  // with a capacity its rule allows, and its data inside the bytes.
+  const saved: number[] = [];
+  const starts: number[] = [];
+  let at = dataStart;
+  expected.forEach((section, k) => {
+    const info = header.sections[k] as unknown;
+    if (typeof info !== 'object' || info === null) fail(`section entry ${k} is not an object`);
+    const { name, type, used, capacity } = info as Record<string, unknown>;
+    if (name !== section.name) fail(`section ${k} is ${JSON.stringify(name)}, expected '${section.name}'`);
+    if (type !== section.type) fail(`section '${name}' has type ${JSON.stringify(type)}, expected ${section.type}`);
+    if (used !== section.used) {
+      fail(`section '${name}' holds ${JSON.stringify(used)} elements, the header's counts say ${section.used}`);
+    }
+    checkCapacity(section, capacity, v.columnLength!, options.cardShift);
+    const byteLength = section.used * ARRAY_TYPES[section.type].BYTES_PER_ELEMENT;
+    if (at + byteLength > bytes.length) fail(`section '${name}' (${byteLength} bytes) runs past the end`);
+    saved.push(capacity as number);
+    starts.push(at);
+    at = align8(at + byteLength);
+  });
+  if (at !== bytes.length) fail(`${bytes.length - at} bytes follow the last section`);
+  // The pin table's columns are indexed together: `pin()` grows them together only when all are full.
+  const pins = ['pinTarget', 'pinGeneration', 'pinNext'].map((name) =>
+    saved[expected.findIndex((s) => s.name === name)]
+  );
+  if (pins[0] !== pins[1] || pins[1] !== pins[2]) {
+    fail(`the pin table's sections 'pinTarget', 'pinGeneration' and 'pinNext' have capacities ${pins.join(', ')}`);
+  }
+  // The budget, before anything is allocated: saved capacities if they fit, else the sizes the
+  // contents need (the data of every used part is in the bytes, so those always fit).
+  const budget = restoreBudget(bytes.length);
+  const planned = (trimmed: boolean, columnLength: number): PlannedSection[] =>
+    expected.map((section, k) => ({
+      name: section.name,
+      type: section.type,
+      used: section.used,
+      capacity: capacityFor(section, saved[k]!, columnLength, options.cardShift, trimmed),
+      at: starts[k]!,
+    }));
+  // A numeric column counts for the part in use: the rest is never written, so never backed.
+  const bytesOf = (sections: PlannedSection[]): number =>
+    sections.reduce((sum, s, k) => {
+      const sizing = expected[k]!.sizing;
+      const elements = sizing.kind === 'numeric' ? sizing.used : s.capacity;
+      return sum + elements * ARRAY_TYPES[s.type].BYTES_PER_ELEMENT;
+    }, 0);
+  let columnLength = v.columnLength!;
+  let sections = planned(false, columnLength);
+  let total = bytesOf(sections);
+  const trimmed = total > budget;
+  if (trimmed) {
+    columnLength = Math.max(v.top!, 2);
+    sections = planned(true, columnLength);
+    total = bytesOf(sections);
+    if (total > budget) fail(`it needs ${total} bytes of arrays, more than ${budget} for ${bytes.length} bytes`);
+  }
+  return { scalars: v, columnLength, trimmed, bytes: total, sections };
+}
+
+/** Every scalar present, known and within its bounds (`SCALAR_RULES`). */
+function checkScalarValues(raw: Record<string, unknown>, limits: Limits): Scalars {
+  for (const key of Object.keys(raw)) {
+    if (!SCALAR_RULES.some(([name]) => name === key)) fail(`scalar '${key}' is not part of this format`);
+  }
+  const v: Record<string, number> = {};
+  for (const [name, min, max, real] of SCALAR_RULES) {
+    const value = raw[name];
+    const low = min(v, limits);
+    const high = max(v, limits);
+    if (
+      typeof value !== 'number' || !(real ? Number.isFinite(value) : Number.isInteger(value)) || value < low ||
+      value > high
+    ) {
+      fail(
+        `scalar '${name}' is ${JSON.stringify(value)}, expected ${
+          real ? 'a number' : 'an integer'
+        } from ${low} to ${high}`,
+      );
+    }
+    v[name] = value;
+  }
+  return v;
+}
+
+function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions): void {
+  // The pacer plans from the old generation, at most maxObjects, grown by growthPercent.
+  const most = Math.max(o.minHeapObjects, Math.ceil(o.maxObjects * (1 + o.growthPercent / 100)));
+  const check = (name: string, low: number, high: number): void => {
+    const value = raw[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) {
+      fail(`pacer '${name}' is ${JSON.stringify(value)}, expected an integer from ${low} to ${high}`);
+    }
+  };
+  check('nextMajorAt', o.minHeapObjects, most);
+  check('allocationsAtLastTick', 0, v.allocations!);
+  check('debt', 0, MAX_COUNT);
+  // Measurements: a unit costs well under a millisecond; survival is a fraction.
+  for (
+    const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
+      'youngSurvival',
+      (x: number) => x >= 0 && x <= 1,
+    ]] as const
+  ) {
+    const value = raw[name];
+    if (typeof value !== 'number' || !ok(value)) {
+      fail(
+        `pacer '${name}' is ${JSON.stringify(value)}, expected a number ${
+          name === 'msPerUnit' ? 'between 0 and 1' : 'from 0 to 1'
+        }`,
+      );
+    }
+  }
+}
+
+/** A component's schema (so its columns can be sized) and member count, before it is defined. */
+function checkComponent(info: unknown, k: number, v: Scalars): LayoutComponent {
+  if (typeof info !== 'object' || info === null) fail(`component ${k} is malformed`);
+  const { name, schema, memberCount } = info as Record<string, unknown>;
+  if (typeof name !== 'string') fail(`component ${k} has name ${JSON.stringify(name)}`);
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    fail(`component '${name}' has schema ${JSON.stringify(schema)}`);
+  }
+  const fields = Object.entries(schema).map(([field, spec]) => {
+    const [type, length] = typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? [spec[0], spec[1]] : [spec, 1];
+    if (!FIELD_TYPES.includes(type)) fail(`field '${name}.${field}' has type ${JSON.stringify(type)}`);
+    if (!Number.isInteger(length) || length < 1 || length > MAX_FIELD_LENGTH) {
+      fail(`field '${name}.${field}' has length ${JSON.stringify(length)}, expected 1 to ${MAX_FIELD_LENGTH}`);
+    }
+    return { name: field, type: type as FieldType, length: length as number };
+  });
+  if (typeof memberCount !== 'number' || !Number.isInteger(memberCount) || memberCount < 0 || memberCount >= v.top!) {
+    fail(`component '${name}' counts ${JSON.stringify(memberCount)} members, expected 0 to ${v.top! - 1}`);
+  }
+  return { fields, memberCount };
+}
+
+function checkQuery(info: unknown, v: Scalars): number {
+  const count = typeof info === 'object' && info !== null ? (info as Record<string, unknown>).count : undefined;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count >= v.top!) {
+    fail(`a query counts ${JSON.stringify(count)} objects, expected 0 to ${v.top! - 1}`);
+  }
+  return count;
+}
+
+/** A saved capacity its sizing rule allows. */
+function checkCapacity(section: Section, capacity: unknown, columnLength: number, cardShift: number): void {
+  const { name, sizing } = section;
+  if (sizing.kind === 'list') {
+    const least = Math.max(section.used, 1);
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < least || capacity > sizing.max) {
+      fail(
+        `section '${name}' has capacity ${
+          JSON.stringify(capacity)
+        }, expected an integer from ${least} to ${sizing.max}`,
+      );
+    }
+    return;
+  }
+  const expected = sizing.kind === 'column'
+    ? sizing.per * columnLength
+    : sizing.kind === 'cards'
+    ? cardsFor(columnLength, cardShift)
+    : sizing.length;
+  // (A numeric column's capacity is maxObjects + 1 per element: one of another size would move.)
+  if (capacity !== expected) {
+    const why = sizing.kind === 'column' ? ` (${sizing.per} per index, columnLength ${columnLength})` : '';
+    fail(`section '${name}' has capacity ${JSON.stringify(capacity)}, expected ${expected}${why}`);
+  }
 }
 
 /**
- * Loads sections and scalars into the state of a heap freshly built from the header's options and
- * components, then checks everything. Throws `SnapshotError`; the caller drops the heap then.
+ * Loads the planned sections and the scalars into the state of a heap freshly built (at the
+ * smallest capacity) from the header's options and components, then checks everything. Throws
+ * `SnapshotError`; the caller drops the heap then.
  */
 /** What the caller gives back that the bytes cannot hold: the finalizer functions. */
 export interface GivenBack {
@@ -303,87 +792,45 @@ export function loadState(
   given: GivenBack,
   refAt: (index: number) => Ref,
 ): void {
-  const { header, bytes, dataStart } = decoded;
-  const targets = sectionsOf(s);
-  const byName = new Map(targets.map((t) => [t.name, t]));
+  const { header, bytes, plan } = decoded;
   const queryData = [...s.components.queries.values()];
-  const scalars = header.scalars;
-  const integer = (name: string, min: number, max: number): number => {
-    const value = scalars[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      fail(`scalar '${name}' is ${JSON.stringify(value)}, expected an integer from ${min} to ${max}`);
+  for (const section of plan.sections) {
+    const ctor = ARRAY_TYPES[section.type];
+    const width = ctor.BYTES_PER_ELEMENT;
+    let array: TypedColumn;
+    try {
+      array = new ctor(section.capacity);
+    } catch (error) {
+      fail(
+        `section '${section.name}' of ${section.capacity} elements cannot be allocated (${(error as Error).message})`,
+      );
     }
-    return value;
-  };
-  // Capacity bounds, from the options, before anything is allocated.
-  const columnLength = integer('columnLength', 2, s.maxObjects + 1);
-  const listBound = 4 * (columnLength + 64);
-  const fieldOf = (name: string): FieldData | undefined => {
-    const field = /^c(\d+)\.f\.(.+)$/.exec(name);
-    if (field === null) return undefined;
-    return s.components.list[Number(field[1])]?.fields.find((f) => f.name === field[2]);
-  };
-  const bound = (name: string): number => {
-    if ((HEADER_COLUMNS as readonly string[]).includes(name)) return columnLength;
-    if (name === 'slots') return s.maxSlots;
-    if (name === 'freeBlocks') return 32;
-    if (name === 'cards') return cardsFor(columnLength, s.cardShift);
-    if (name.startsWith('pin')) return s.codec.indexMask + 1;
-    const field = fieldOf(name);
-    // Numeric columns are sized for maxObjects (they never move), reference columns grow.
-    if (field !== undefined) return (isReferenceType(field.type) ? columnLength : s.maxObjects + 1) * field.length;
-    if (name.endsWith('.position')) return columnLength;
-    return listBound;
-  };
-  if (header.sections.length !== targets.length) {
-    fail(`it has ${header.sections.length} sections, a heap of these components has ${targets.length}`);
-  }
-  let at = dataStart;
-  for (const info of header.sections) {
-    if (typeof info !== 'object' || info === null) fail('a section entry is not an object');
-    const target = byName.get(info.name);
-    if (target === undefined) fail(`unknown section '${String(info.name)}'`);
-    const ctor = ARRAY_TYPES[info.type];
-    if (ctor === undefined || !(target.array instanceof ctor)) {
-      fail(`section '${info.name}' has type ${JSON.stringify(info.type)}`);
-    }
-    const limit = bound(info.name);
-    if (!Number.isInteger(info.capacity) || info.capacity < 0 || info.capacity > limit) {
-      fail(`section '${info.name}' has capacity ${JSON.stringify(info.capacity)}, the bound is ${limit}`);
-    }
-    const field = fieldOf(info.name);
-    if (field !== undefined && !isReferenceType(field.type) && info.capacity !== limit) {
-      fail(`section '${info.name}' has capacity ${info.capacity}: a numeric column holds ${limit} (maxObjects + 1)`);
-    }
-    if (!Number.isInteger(info.used) || info.used < 0 || info.used > info.capacity) {
-      fail(`section '${info.name}' uses ${JSON.stringify(info.used)} of ${info.capacity}`);
-    }
-    const byteLength = info.used * ctor.BYTES_PER_ELEMENT;
-    if (at + byteLength > bytes.length) fail(`section '${info.name}' runs past the end`);
-    const array = new ctor(info.capacity);
+    const copied = Math.min(section.used, section.capacity);
     // One copy: a view of the bytes when they are aligned for this type, else a copy to align them.
-    const offset = bytes.byteOffset + at;
+    const offset = bytes.byteOffset + section.at;
     array.set(
-      offset % ctor.BYTES_PER_ELEMENT === 0
-        ? new ctor(bytes.buffer as ArrayBuffer, offset, info.used)
-        : new ctor(bytes.slice(at, at + byteLength).buffer),
+      offset % width === 0
+        ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
+        : new ctor(bytes.slice(section.at, section.at + copied * width).buffer),
     );
-    at = align8(at + byteLength);
-    assign(s, info.name, array, queryData);
-  }
-  if (at !== bytes.length) fail(`${bytes.length - at} bytes follow the last section`);
-  for (const [name, value] of Object.entries(scalarsOf(s))) {
-    if (typeof scalars[name] !== 'number' || !Number.isFinite(scalars[name])) fail(`scalar '${name}' is missing`);
-    if (['maxObjects', 'maxSlots', 'maxSlotsPerObject', 'promoteAfter', 'cardShift'].includes(name)) {
-      if (scalars[name] !== value) fail(`scalar '${name}' is ${scalars[name]}, the options say ${value}`);
-      continue;
+    // A trimmed restore keeps only the entries of indices in use (the cards): the rest must be blank.
+    for (let k = section.at + copied * width, end = section.at + section.used * width; k < end; k++) {
+      if (bytes[k] !== 0) fail(`section '${section.name}' has entries past ${copied}, beyond the objects in use`);
     }
-    (s as unknown as Record<string, number>)[name] = scalars[name]!;
+    assign(s, section.name, array, queryData);
   }
-  checkScalars(s, integer);
+  const state = s as unknown as Record<string, number>;
+  for (const [name] of SCALAR_RULES) if (!OPTION_SCALARS.has(name)) state[name] = plan.scalars[name]!;
+  s.columnLength = plan.columnLength;
+  // What the phase implies is derived, never trusted: the machine's one function sets it.
+  enterPhase(s, s.phase);
   for (const [k, info] of header.components.entries()) s.components.list[k]!.memberCount = info.memberCount;
   for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
-  loadPacer(s, header);
+  s.pacer.nextMajorAt = header.pacer.nextMajorAt;
+  s.pacer.allocationsAtLastTick = header.pacer.allocationsAtLastTick;
+  s.pacer.debt = header.pacer.debt;
+  s.pacer.msPerUnit = header.pacer.msPerUnit;
+  s.pacer.youngSurvival = header.pacer.youngSurvival;
   loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
@@ -415,64 +862,6 @@ function assign(
   (s as unknown as Record<string, TypedColumn>)[name] = array;
 }
 
-/** Ranges the invariant checker takes for granted (it indexes arrays with these). */
-function checkScalars(s: HeapState, integer: (name: string, min: number, max: number) => number): void {
-  const n = s.columnLength;
-  if (s.color.length !== n) fail('header columns and columnLength disagree');
-  integer('top', 1, n);
-  integer('freeHead', 0, n - 1);
-  integer('freeTail', 0, n - 1);
-  integer('markValue', 1, 2);
-  integer('slotTop', 1, s.slots.length);
-  integer('markTop', 0, s.markStack.length);
-  integer('pinTop', 1, s.pinTarget.length);
-  integer('pinFreeHead', 0, s.pinTarget.length - 1);
-  integer('nurseryHead', 0, n - 1);
-  integer('dirtyCount', 0, s.dirtyCards.length);
-  integer('weakCount', 0, s.weakObjects.length);
-  integer('finalizableCount', 0, s.finalizable.length);
-  integer('finalizeTop', 0, s.finalizeQueue.length);
-  integer('finalizeNext', 0, s.finalizeTop);
-  integer('youngWeakCount', 0, s.youngWeak.length);
-  integer('youngFinalizableCount', 0, s.youngFinalizable.length);
-  integer('rememberedWeakCount', 0, 0);
-  integer('destroyedYoungCount', 0, s.destroyedYoung.length);
-  integer('destroyedOldCount', 0, s.destroyedOld.length);
-  integer('destroyedYoungAtStart', 0, s.destroyedYoungCount);
-  integer('destroyedOldAtStart', 0, s.destroyedOldCount);
-  integer('youngDestroyed', 0, n);
-  // A snapshot is never taken inside a minor (its finalizers run inside noGc).
-  integer('phase', IDLE, FINALIZE);
-  integer('sweepCursor', 0, n);
-  if (s.scopeTop !== 0 || s.scopeDepth !== 0 || s.noGcDepth !== 0) fail('it was taken inside scope() or noGc()');
-  if (s.white !== otherMark(s.markValue)) fail(`white ${s.white} is not the other mark value of ${s.markValue}`);
-  // What the phase implies is derived, never trusted: the machine's one function sets it.
-  enterPhase(s, s.phase);
-  for (let i = 1; i < n; i++) {
-    if (s.color[i]! > 2 && s.color[i] !== DESTROYED) fail(`object ${i} has color ${s.color[i]}`);
-  }
-  for (const c of s.components.list) {
-    if (c.memberCount > c.members.length) fail(`component '${c.name}' counts more members than it holds`);
-  }
-}
-
-function loadPacer(s: HeapState, header: SnapshotHeader): void {
-  const { nextMajorAt, allocationsAtLastTick, debt, msPerUnit, youngSurvival } = header.pacer;
-  if (
-    !Number.isInteger(nextMajorAt) || nextMajorAt < 0 || !Number.isInteger(allocationsAtLastTick) ||
-    allocationsAtLastTick < 0 || allocationsAtLastTick > s.allocations || !Number.isInteger(debt) || debt < 0 ||
-    typeof msPerUnit !== 'number' || !(msPerUnit > 0 && msPerUnit < 1) || typeof youngSurvival !== 'number' ||
-    !(youngSurvival >= 0 && youngSurvival <= 1)
-  ) {
-    fail('pacer state is malformed');
-  }
-  s.pacer.nextMajorAt = nextMajorAt;
-  s.pacer.allocationsAtLastTick = allocationsAtLastTick;
-  s.pacer.debt = debt;
-  s.pacer.msPerUnit = msPerUnit;
-  s.pacer.youngSurvival = youngSurvival;
-}
-
 /** Gives back the finalizer functions (io/load.ts checked that `finalizer` is given when any is needed). */
 function loadFinalizers(
   s: HeapState,
@@ -484,6 +873,7 @@ function loadFinalizers(
     if (!Number.isInteger(index) || index < 1 || index >= s.top || (s.flags[index]! & FINALIZABLE) === 0) {
       fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
     }
+    if (s.finalizers[index] !== undefined) fail(`finalizer entry ${index} is listed twice`);
     // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
     const ref = refAt(index) || (index + s.generation[index]! * s.codec.indexScale) as Ref;
     const fn = given.finalizer?.(ref);

@@ -1,0 +1,56 @@
+// `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts and
+// src/core/slots.ts) with StrykerJS, one group of files at a time. Each group has its own
+// incremental file under reports/stryker-incremental/ (committed), so a rerun retests only the
+// mutants whose code or covering tests changed, and a run cut short keeps every finished group.
+// Grouping also keeps the instrumented code small: verify() runs after nearly every step of the
+// tests, and it runs uninstrumented except in its own group. Ends with the summary of every
+// group (scripts/mutation-summary.mjs), which docs/mutation-testing.md quotes.
+// Pass --force after the groups to retest everything (after changing a test helper such as
+// test/model.ts: Stryker notices changed test files, not changed helpers).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+
+const GROUPS = {
+  barrier: ['src/gc/barrier.ts'],
+  roots: ['src/gc/roots.ts'],
+  pacer: ['src/gc/pacer.ts', 'src/gc/tick.ts'],
+  collector: ['src/gc/collector.ts', 'src/gc/minor.ts'],
+  allocate: ['src/gc/allocate.ts', 'src/core/slots.ts'],
+  sweep: ['src/gc/sweep.ts'],
+  mark: ['src/gc/mark.ts'],
+  cards: ['src/gc/cards.ts'],
+  weak: ['src/gc/weak.ts'],
+  destroy: ['src/gc/destroy.ts'],
+  whyAlive: ['src/gc/why-alive.ts'],
+  verify: ['src/gc/verify.ts'],
+};
+
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const asked = args.filter((a) => a !== '--force');
+for (const name of asked) {
+  if (!(name in GROUPS)) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(', ')}`);
+}
+mkdirSync('reports/stryker-incremental', { recursive: true });
+const failed = [];
+for (const name of asked.length > 0 ? asked : Object.keys(GROUPS)) {
+  console.log(`\n=== mutation group ${name}: ${GROUPS[name].join(', ')}`);
+  const result = spawnSync('npx', [
+    'stryker',
+    'run',
+    '--mutate',
+    GROUPS[name].join(','),
+    '--incrementalFile',
+    `reports/stryker-incremental/${name}.json`,
+    ...(force ? ['--force'] : []),
+  ], { stdio: 'inherit' });
+  if (result.status !== 0) failed.push(name);
+}
+const reports = readdirSync('reports/stryker-incremental').filter((f) => f.endsWith('.json')).sort();
+spawnSync('node', ['scripts/mutation-summary.mjs', ...reports.map((f) => `reports/stryker-incremental/${f}`)], {
+  stdio: 'inherit',
+});
+if (failed.length > 0) {
+  console.log(`groups that failed to run: ${failed.join(', ')}`);
+  process.exit(1);
+}

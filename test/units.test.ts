@@ -1,0 +1,348 @@
+/**
+ * Work units, exactly. Budgets of `step(units)` and `tick({ units })` are counted in them, and the
+ * units mode of `tick` promises the same collections at the same frames in every run, so the cost
+ * model is part of the behaviour: src/gc/collector.ts documents it (one unit per object promoted,
+ * per object scanned and per slot or `ref` field scanned, per root shaded, per index swept and one
+ * more per object freed, 64 per finalizer), and src/gc/pacer.ts a minor's (2 per young object, 5
+ * more per survivor, 4 per remembered object) and its estimate. These tests count them on heaps small enough to count by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { Heap, type Ref, type TickReport } from '../mod.ts';
+
+type TickBudget = number | { units: number };
+
+/** Every report of the heap's collector calls, in order. */
+function reports(heap: Heap): TickReport[] {
+  const seen: TickReport[] = [];
+  heap.observe((report) => seen.push(report));
+  return seen;
+}
+
+/**
+ * Without generations: a pinned root (2 slots) -> a (1 slot) -> b (0 slots), and two garbage
+ * objects, g1 (0 slots) and g2 (3 slots). Indices 1..5.
+ */
+function small(options: ConstructorParameters<typeof Heap>[0] = {}): { heap: Heap; root: Ref; a: Ref; b: Ref } {
+  const heap = new Heap({ generational: false, ...options });
+  const root = heap.alloc(2);
+  heap.pin(root);
+  const a = heap.alloc(1);
+  const b = heap.alloc(0);
+  heap.set(root, 0, a);
+  heap.set(a, 0, b);
+  heap.alloc(0);
+  heap.alloc(3);
+  return { heap, root, a, b };
+}
+
+describe('work units', () => {
+  it('of a full collection: roots, objects and slots scanned, indices swept, objects freed', () => {
+    const { heap } = small();
+    const seen = reports(heap);
+    heap.collect();
+    // Marking starts: 1, plus 1 per root (one pin). Scanning: root 1 + 2 slots, a 1 + 1, b 1 = 6.
+    // The atomic step shades the roots again: 1. Sweep: 5 indices + 2 freed = 7. Total 16.
+    expect(seen.map((r) => [r.call, r.units])).toEqual([['collect', 16]]);
+  });
+
+  it('count each root: pins and the objects of open scopes, at the start of marking and again at its end', () => {
+    const { heap, root } = small();
+    heap.pin(root); // a second pin of the same object is a second root
+    const seen = reports(heap);
+    heap.scope(() => {
+      heap.alloc(0); // index 4 or 6: a scoped root, 0 slots, freed by nothing
+      heap.collect();
+    });
+    // Roots: 2 pins + 1 scoped object = 3, counted at the start (1 + 3) and at the end (3).
+    // Scanning: root 3, a 2, b 1, the scoped object 1 = 7. Sweep: 6 indices + 2 freed = 8.
+    expect(seen[0]!.units).toBe(4 + 7 + 3 + 8);
+  });
+
+  it('of ref fields: one per field element scanned', () => {
+    const { heap, root } = small();
+    const C = heap.defineComponent({ to: 'ref', pair: ['ref', 2], hp: 'f32' }, { name: 'C' });
+    heap.add(root, C);
+    const seen = reports(heap);
+    heap.collect();
+    // As in the first test, plus the root's 3 ref elements (the f32 field is not looked at).
+    expect(seen[0]!.units).toBe(16 + 3);
+  });
+
+  it('of a finalizer: 64', () => {
+    const heap = new Heap({ generational: false });
+    heap.setFinalizer(heap.alloc(0), () => {});
+    const seen = reports(heap);
+    heap.collect();
+    // Marking: 1 (no roots). Atomic: 0. The finalizer: 64. Sweep: 1 index + 1 freed.
+    expect(seen[0]!.units).toBe(1 + 64 + 2);
+  });
+
+  it('of promotion: one per young object made old, plus the young weak and finalizer entries handed over', () => {
+    const heap = new Heap();
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.collect(); // the root is old
+    const weak = heap.alloc(2, 'weak');
+    heap.set(root, 0, weak);
+    heap.setFinalizer(heap.alloc(0), () => {});
+    heap.alloc(0);
+    const seen = reports(heap);
+    heap.collect();
+    // Promotion: 3 young objects + 1 young weak + 1 young finalizable entry = 5. Marking: 1 + 1
+    // pin; root 1 + 1 slot, weak 1 + 2 slots = 5; atomic 1. Finalizer 64. Sweep: 4 indices + 2 freed.
+    expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 64 + 6);
+  });
+
+  it('of a minor: 2 per young object before it, 5 more per survivor', () => {
+    const heap = new Heap();
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.set(root, 0, heap.alloc(0));
+    heap.alloc(0);
+    const seen = reports(heap);
+    heap.minor();
+    const report = heap.tick({ units: 1000 }); // nothing due: no units
+    expect(seen.map((r) => [r.call, r.units])).toEqual([['minor', 3 * 2 + 2 * 5], ['tick', 0]]);
+    expect(report.work).toBe('nothing');
+  });
+
+  it('of step() slices: the same total as one collection, each slice within its budget but for one object', () => {
+    const { heap } = small();
+    const seen = reports(heap);
+    while (!heap.step(2));
+    const units = seen.map((r) => r.units);
+    expect(units.reduce((a, b) => a + b, 0)).toBe(16);
+    // A slice stops once it has spent its budget; it may finish the object it is scanning (root: 3).
+    for (const u of units) expect(u).toBeLessThanOrEqual(2 + 2);
+    expect(units.length).toBeGreaterThanOrEqual(6);
+    expect(seen.at(-1)!.cycleEnded).toBe(true);
+  });
+});
+
+describe('the pacer in units mode', () => {
+  it('runs a minor when its estimate (2 per young object, 5 per expected survivor, 4 per remembered object) fits the budget, else folds it into a major cycle', () => {
+    const make = (cardSize: number) => {
+      const heap = new Heap({ nurserySize: 10, cardSize, minHeapObjects: 1_000_000 });
+      const old = heap.alloc(1);
+      heap.pin(old);
+      heap.tenure();
+      const young = Array.from({ length: 10 }, () => heap.alloc(0));
+      heap.set(old, 0, young[0]!); // one dirty card
+      expect(heap.stats().dirtyCards).toBe(1);
+      return heap;
+    };
+    // 10 young * 2 + 10 * 10% expected to survive (the first guess) * 5 + 1 remembered * 4 = 29.
+    expect(make(1).tick({ units: 29 }).work).toBe('minor');
+    expect(make(1).tick({ units: 28 }).work).toBe('major');
+    // A card of 4 objects remembers 4: 20 + 5 + 16 = 41.
+    expect(make(4).tick({ units: 41 }).work).toBe('minor');
+    expect(make(4).tick({ units: 40 }).work).toBe('major');
+  });
+
+  it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
+    const heap = new Heap({ generational: false, growthPercent: 50, minHeapObjects: 10 });
+    const root = heap.alloc(101);
+    heap.pin(root);
+    for (let k = 0; k < 100; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect();
+    expect(heap.stats().nextMajorAt).toBe(152); // 101 * 1.5, rounded up
+    for (let k = 0; k < 100; k++) heap.set(root, k, 0 as Ref);
+    heap.collect();
+    expect(heap.stats().nextMajorAt).toBe(10); // 1 * 1.5 is below the floor
+  });
+
+  it('is due for a major cycle exactly when the old objects reach the plan, and for a minor when the nursery is full', () => {
+    const heap = new Heap({ generational: false, minHeapObjects: 5 });
+    const root = heap.alloc(8);
+    heap.pin(root);
+    for (let k = 0; k < 3; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.stats().planned).toBe('nothing'); // 4 < 5
+    heap.set(root, 3, heap.alloc(0));
+    expect(heap.stats().planned).toBe('major'); // 5 >= 5
+    const young = new Heap({ nurserySize: 3, minHeapObjects: 1_000 });
+    young.alloc(0);
+    young.alloc(0);
+    expect(young.stats().planned).toBe('nothing');
+    young.alloc(0);
+    expect(young.stats().planned).toBe('minor');
+  });
+
+  it('counts as debt the units allocation asked for (8 per object) and no tick paid, and forgets it once nothing is due', () => {
+    const heap = new Heap({ generational: false, minHeapObjects: 4 });
+    const root = heap.alloc(10);
+    heap.pin(root);
+    for (let k = 0; k < 9; k++) heap.set(root, k, heap.alloc(0));
+    // 10 objects allocated since the heap was made: 80 units asked; the tick pays 1 (the minimum chunk).
+    const first = heap.tick({ units: 1 });
+    expect(first.work).toBe('major');
+    expect(first.debt).toBe(80 - first.units);
+    const second = heap.tick({ units: 1 });
+    expect(second.debt).toBe(first.debt - second.units); // nothing allocated since
+    while (heap.phase !== 'idle') heap.tick({ units: 1000 });
+    expect(heap.tick({ units: 0 }).debt).toBe(0); // nothing due: no debt
+  });
+});
+
+describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
+  /**
+   * Runs `fn` with `performance.now` replaced by a clock that moves only when told: the tick's
+   * decisions then depend on the pacer's estimates alone.
+   */
+  function withClock<T>(fn: (advance: (ms: number) => void) => T): T {
+    const real = performance.now;
+    let now = 1000;
+    performance.now = () => now;
+    try {
+      return fn((ms) => void (now += ms));
+    } finally {
+      performance.now = real;
+    }
+  }
+
+  /**
+   * A heap whose first minor, of `young` garbage objects (2 units each), run by a tick of
+   * `budget`, takes `ms` by the clock (a finalizer advances it); then `young` more objects fill
+   * the nursery again.
+   */
+  function measured(young: number, ms: number, advance: (ms: number) => void, budget: TickBudget = 1): Heap {
+    const heap = new Heap({ nurserySize: young, minHeapObjects: 1_000_000 });
+    heap.setFinalizer(heap.alloc(0), () => advance(ms));
+    for (let k = 1; k < young; k++) heap.alloc(0);
+    expect(heap.tick(budget).work).toBe('minor');
+    for (let k = 0; k < young; k++) heap.alloc(0);
+    return heap;
+  }
+
+  it('runs a minor whose estimate equals the budget (3 ns a unit at first)', () => {
+    withClock(() => {
+      const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+      for (let k = 0; k < 10; k++) heap.alloc(0);
+      expect(heap.tick(25 * 3e-6).work).toBe('minor'); // 10 * 2 + 10 * 10% * 5 = 25 units
+    });
+  });
+
+  it('learns the cost of a unit from timed minors (a moving average, one sample moving it at most 4x) and their survival', () => {
+    withClock((advance) => {
+      // 1,024 young objects, all garbage: 2,048 units in 3 ms, 1.5 us a unit, taken as 4 * 3 ns
+      // at most: 3 ns + 0.25 * (12 ns - 3 ns) = 5.25 ns a unit. Survival: 10% + 0.25 * (0 - 10%) =
+      // 7.5%. The next minor: 2,048 + 1,024 * 7.5% * 5 = 2,432 units: 12.77 us.
+      expect(measured(1024, 3, advance).tick(0.0127).work).toBe('major');
+      expect(measured(1024, 3, advance).tick(0.0128).work).toBe('minor');
+    });
+  });
+
+  it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
+    withClock((advance) => {
+      // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
+      expect(measured(1024, 3, advance, { units: 1_000_000 }).tick(0.008).work).toBe('minor');
+      // 1,023 objects: 2,046 units, untimed. The next: 2,046 + 1,023 * 7.5% * 5 units, 7.3 us.
+      expect(measured(1023, 3, advance).tick(0.008).work).toBe('minor');
+    });
+  });
+
+  it('works on a cycle until the deadline: on a clock that does not move, to the end of the cycle', () => {
+    withClock(() => {
+      const heap = new Heap({ generational: false, minHeapObjects: 1 });
+      const root = heap.alloc(1);
+      heap.pin(root);
+      for (let k = 0; k < 3000; k++) heap.alloc(1);
+      const report = heap.tick(1);
+      expect(report.cycleEnded).toBe(true);
+      expect(report.majorFreed).toBe(3000);
+    });
+  });
+
+  it('reads the clock between chunks of 512 units, and stops once the deadline has come', () => {
+    const real = performance.now;
+    let now = 1000;
+    performance.now = () => (now += 0.5) - 0.5; // each read: half a millisecond later
+    try {
+      const heap = new Heap({ generational: false, minHeapObjects: 1 });
+      let last = heap.alloc(1);
+      heap.pin(last);
+      for (let k = 0; k < 3000; k++) {
+        const node = heap.alloc(1);
+        heap.set(last, 0, node);
+        last = node;
+      }
+      // Reads: the call's start (1000), the tick's (1000.5: the deadline is 1001.5), the major
+      // slices' (1001), after the first chunk (1001.5: the deadline has come).
+      const report = heap.tick(1);
+      expect(report.units).toBe(2 + 510); // marking starts (2), then scans 2 units an object
+    } finally {
+      performance.now = real;
+    }
+  });
+});
+
+describe('tick() decisions', () => {
+  /** A heap of `old` old objects in a chain from a pinned root, a cycle's worth of marking. */
+  function oldChain(old: number, options: ConstructorParameters<typeof Heap>[0] = {}): Heap {
+    const heap = new Heap({ minHeapObjects: 1_000_000, ...options });
+    let last = heap.alloc(1);
+    heap.pin(last);
+    for (let k = 1; k < old; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    heap.tenure();
+    return heap;
+  }
+
+  it('reports a tick that did nothing as nothing', () => {
+    const report = new Heap().tick({ units: 100 });
+    expect(report).toMatchObject({ work: 'nothing', units: 0, minorFreed: 0, majorFreed: 0, cycleEnded: false });
+  });
+
+  it('runs no minor while a major cycle runs, however full the nursery', () => {
+    const heap = oldChain(2000, { nurserySize: 5 });
+    heap.step(1);
+    for (let k = 0; k < 10; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('continue cycle');
+    const report = heap.tick({ units: 100 });
+    expect(report.work).toBe('major');
+    expect(heap.stats().minorCollections).toBe(0);
+  });
+
+  it('counts only old objects toward the next major cycle', () => {
+    const heap = new Heap({ minHeapObjects: 5, nurserySize: 100 });
+    const root = heap.alloc(8);
+    heap.pin(root);
+    for (let k = 0; k < 2; k++) heap.set(root, k, heap.alloc(0));
+    heap.tenure(); // 3 old
+    for (let k = 2; k < 6; k++) heap.set(root, k, heap.alloc(0)); // 4 young: 7 live, 3 old
+    expect(heap.stats().planned).toBe('nothing');
+  });
+
+  it('works at least one chunk a tick on a running cycle, even on a zero budget', () => {
+    for (const budget of [0, { units: 0 }]) {
+      const heap = oldChain(2000);
+      heap.step(1);
+      expect(heap.tick(budget).units).toBeGreaterThan(0);
+    }
+  });
+
+  it('in units mode, works chunk after chunk up to the budget, less what its minor cost', () => {
+    const heap = oldChain(5000);
+    heap.step(1);
+    // Chunks of 512, 512, 512 and 464 units; each object of the chain costs 2 (itself and its
+    // slot), so every chunk ends exactly on its budget.
+    expect(heap.tick({ units: 2000 }).units).toBe(2000);
+    // A minor first (60 young objects: 60 units), whose promotions make a major cycle due (5,060
+    // old objects against a plan of 5,050), which gets what is left of the budget.
+    const both = oldChain(5000, { nurserySize: 60, growthPercent: 1, promoteAfter: 1, minHeapObjects: 1 });
+    let last = both.alloc(1);
+    both.pin(last);
+    for (let k = 1; k < 60; k++) {
+      const node = both.alloc(1);
+      both.set(last, 0, node);
+      last = node;
+    }
+    const mixed = both.tick({ units: 600 }); // the minor is estimated at 360 units: it fits
+    expect(mixed.work).toBe('minor+major');
+    expect(mixed.units).toBeGreaterThanOrEqual(600);
+    expect(mixed.units).toBeLessThan(600 + 8);
+    expect(both.stats().minorCollections).toBe(1);
+  });
+});
