@@ -259,6 +259,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['index(x)', (fx, x) => fx.heap.index(x), true],
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
     ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
+    ['destroy(x)', (fx, x) => fx.heap.destroy(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {
@@ -557,7 +558,7 @@ describe('HeapFullError leaves the heap unchanged', () => {
     const fx = fixture();
     setup(fx);
     expect(fx.heap.stats().pins).toBe(SCALE - 1);
-    expect(() => fx.heap.pin(fx.root)).toThrow(`pin table full: ${SCALE - 1} pins live`);
+    expect(() => fx.heap.pin(fx.root)).toThrow(`pin table full: ${SCALE - 1} pins are live`);
     fx.heap.unpin(fx.rootTicket);
     expect(fx.heap.pinned(fx.heap.pin(fx.root))).toBe(fx.root);
     fx.heap.verify();

@@ -4,7 +4,7 @@
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
-import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
+import { type ComponentStore, growComponents, isReferenceType, makeComponentStore } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
@@ -393,7 +393,12 @@ export function heapBytes(s: HeapState): number {
   let bytes = 0;
   for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
   for (const c of s.components.list) {
-    for (const f of c.fields) bytes += f.column.byteLength;
+    // A numeric column is allocated for maxObjects, but only the part indices in use have
+    // touched holds memory (the rest are zero pages the system has not handed out).
+    for (const f of c.fields) {
+      const used = f.column.BYTES_PER_ELEMENT * s.top * f.length;
+      bytes += isReferenceType(f.type) ? f.column.byteLength : Math.min(f.column.byteLength, used);
+    }
     bytes += c.members.byteLength + c.position.byteLength;
   }
   for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;

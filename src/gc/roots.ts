@@ -16,7 +16,7 @@ export function addPin(s: HeapState, objectIndex: number): number {
   } else {
     pinIndex = s.pinTop;
     if (pinIndex > s.codec.indexMask) {
-      throw new HeapFullError(`pin table full: ${plural(s.pinsLive, 'pin')} live`);
+      throw new HeapFullError(`pin table full: ${plural(s.pinsLive, 'pin')} ${s.pinsLive === 1 ? 'is' : 'are'} live`);
     }
     if (pinIndex >= s.pinTarget.length) {
       const length = Math.min(s.pinTarget.length * 2, s.codec.indexMask + 1);

@@ -4,6 +4,7 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
+import { isReferenceType } from '../core/component-store.ts';
 import { cardsFor } from '../core/columns.ts';
 import {
   blockCapacity,
@@ -149,9 +150,11 @@ function verifyLayout(s: HeapState): void {
   layout(s.cards.length >= cardsFor(n, s.cardShift), `${s.cards.length} cards do not cover ${n} indices`);
   for (const c of s.components.list) {
     for (const f of c.fields) {
+      // Numeric columns are allocated for maxObjects once, so that they never move.
+      const entries = isReferenceType(f.type) ? n : s.maxObjects + 1;
       layout(
-        f.column.length === n * f.length,
-        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${n * f.length}`,
+        f.column.length === entries * f.length,
+        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${entries * f.length}`,
       );
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
