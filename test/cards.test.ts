@@ -131,3 +131,24 @@ describe('an object promoted by a minor', () => {
     });
   }
 });
+
+describe('a destroyed young object', () => {
+  for (const via of ['slot', 'ref field'] as const) {
+    it(`reclaims a destroyed young object an old one named through a ${via}, at the next minor`, () => {
+      const heap = new Heap({ cardSize: 1 });
+      const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
+      const old = heap.alloc(1);
+      heap.pin(old);
+      heap.add(old, Link);
+      heap.tenure();
+      const young = heap.alloc(0);
+      if (via === 'slot') heap.set(old, 0, young);
+      else heap.setField(old, Link, 'to', young);
+      heap.destroy(young);
+      expect(heap.stats().destroyed).toBe(1);
+      heap.minor();
+      expect(heap.stats()).toMatchObject({ destroyed: 0, live: 1, young: 0 });
+      heap.verify();
+    });
+  }
+});
