@@ -246,6 +246,26 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     });
   });
 
+  it('learns from the major slices a tick times too, and from none in units mode', () => {
+    withClock((advance) => {
+      const make = (budget: TickBudget) => {
+        const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
+        heap.pin(heap.alloc(0));
+        heap.setFinalizer(heap.alloc(0), () => advance(1)); // the cycle takes 1 ms
+        for (let k = 0; k < 3000; k++) heap.alloc(0);
+        heap.tenure();
+        heap.step(1); // a cycle is running: the tick continues it to its end
+        expect(heap.tick(budget).cycleEnded).toBe(true);
+        for (let k = 0; k < 100; k++) heap.alloc(0);
+        return heap;
+      };
+      // Timed: over 6,000 units in 1 ms, taken as 4 * 3 ns; the unit is then 5.25 ns, and the
+      // next minor (250 units) 1.3 us. Untimed: still 3 ns, 0.75 us.
+      expect(make(1000).tick(0.001).work).toBe('major');
+      expect(make({ units: 1_000_000 }).tick(0.001).work).toBe('minor');
+    });
+  });
+
   it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
       // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
