@@ -106,6 +106,25 @@ describe('work units', () => {
     expect(report.work).toBe('nothing');
   });
 
+  it('of finalizers in a step: what is left of its budget after marking', () => {
+    const heap = new Heap({ generational: false });
+    let last = heap.alloc(1);
+    heap.pin(last);
+    for (let k = 0; k < 99; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    let ran = 0;
+    for (let k = 0; k < 8; k++) heap.setFinalizer(heap.alloc(0), () => void ran++);
+    // Marking: 2 to start (1 + 1 pin), 100 objects of 2 units, 1 for the roots again: 203
+    // units. 64 more: one finalizer.
+    heap.step(203 + 64);
+    expect(ran).toBe(1);
+    heap.step(2 * 64);
+    expect(ran).toBe(3);
+  });
+
   it('of step() slices: the same total as one collection, each slice within its budget but for one object', () => {
     const { heap } = small();
     const seen = reports(heap);
