@@ -106,6 +106,37 @@ describe('work units', () => {
     expect(report.work).toBe('nothing');
   });
 
+  it('of the atomic step: objects pinned during marking are scanned then, and count', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.set(root, 0, heap.alloc(0));
+    const loose = heap.alloc(2); // unreachable, white
+    const seen = reports(heap);
+    heap.step(3); // start: 1 + 1 pin; the root scanned: 2 (its child stays gray)
+    heap.pin(loose);
+    heap.step(1000); // the child: 1. Atomic: 2 pins + loose scanned (1 + 2 slots). Sweep: 3 indices.
+    expect(seen.map((r) => r.units)).toEqual([4, 1 + 2 + 3 + 3]);
+  });
+  it('of ephemeron convergence: values marked in the atomic step are scanned, and count', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(2);
+    heap.pin(root);
+    const key = heap.alloc(0);
+    const table = heap.alloc(2, 'ephemeron');
+    const value = heap.alloc(1);
+    heap.set(root, 0, key);
+    heap.set(root, 1, table);
+    heap.set(table, 0, key);
+    heap.set(table, 1, value);
+    const seen = reports(heap);
+    heap.collect();
+    // Start 2. Scanning: root 3, key 1, table 3 (its slots are looked at, not traced). Atomic: the
+    // pin again 1, then the value, reached through its key: 1 + 1 slot. Sweep: 4 indices.
+    expect(seen[0]!.units).toBe(2 + 7 + 1 + 2 + 4);
+    expect(heap.isAlive(value)).toBe(true);
+  });
+
   it('of finalizers in a step: what is left of its budget after marking', () => {
     const heap = new Heap({ generational: false });
     let last = heap.alloc(1);
