@@ -11,7 +11,8 @@ type Via = 'slot' | 'weak slot' | 'ref field' | 'weakref field';
 
 /** An old pinned object referring to a young one through `via`; returns both. */
 function edge(heap: Heap, via: Via): { old: Ref; young: Ref } {
-  const Link = heap.defineComponent({ to: 'ref', weak: 'weakref' }, { name: 'Link' });
+  // Array fields, the reference in the last element: a scan must find it at the object's own elements.
+  const Link = heap.defineComponent({ to: ['ref', 3], weak: ['weakref', 3] }, { name: 'Link' });
   const old = heap.alloc(1, via === 'weak slot' ? 'weak' : 'strong');
   heap.pin(old);
   heap.add(old, Link);
@@ -19,7 +20,7 @@ function edge(heap: Heap, via: Via): { old: Ref; young: Ref } {
   const young = heap.alloc(0);
   heap.pin(young); // kept alive whatever the edge
   if (via === 'slot' || via === 'weak slot') heap.set(old, 0, young);
-  else heap.setField(old, Link, via === 'ref field' ? 'to' : 'weak', young);
+  else heap.setField(old, Link, via === 'ref field' ? 'to' : 'weak', young, 2);
   return { old, young };
 }
 
@@ -104,7 +105,7 @@ describe('an object promoted by a minor', () => {
   for (const via of ['slot', 'weak slot', 'ref field', 'weakref field'] as const) {
     it(`has its card dirtied exactly when it still refers to a young object, through a ${via}`, () => {
       const heap = new Heap({ cardSize: 1, promoteAfter: 2 });
-      const Link = heap.defineComponent({ to: 'ref', weak: 'weakref' }, { name: 'Link' });
+      const Link = heap.defineComponent({ to: ['ref', 3], weak: ['weakref', 3] }, { name: 'Link' });
       const oldTarget = heap.alloc(0);
       heap.pin(oldTarget);
       heap.tenure();
@@ -120,7 +121,7 @@ describe('an object promoted by a minor', () => {
       heap.pin(young);
       const link = (from: Ref, to: Ref) => {
         if (via === 'slot' || via === 'weak slot') heap.set(from, 0, to);
-        else heap.setField(from, Link, via === 'ref field' ? 'to' : 'weak', to);
+        else heap.setField(from, Link, via === 'ref field' ? 'to' : 'weak', to, 2);
       };
       link(referrer, young);
       link(control, oldTarget);

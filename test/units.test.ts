@@ -256,6 +256,8 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
    */
   function measured(young: number, ms: number, advance: (ms: number) => void, budget: TickBudget = 1): Heap {
     const heap = new Heap({ nurserySize: young, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 3000; k++) heap.alloc(0);
+    heap.collect(); // work done before the tick must not count as the minor's
     heap.setFinalizer(heap.alloc(0), () => advance(ms));
     for (let k = 1; k < young; k++) heap.alloc(0);
     expect(heap.tick(budget).work).toBe('minor');
@@ -298,21 +300,26 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
 
   it('learns from the major slices a tick times too, and from none in units mode', () => {
     withClock((advance) => {
-      const make = (budget: TickBudget) => {
+      const make = (budget: TickBudget, ms = 1) => {
         const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
         heap.pin(heap.alloc(0));
-        heap.setFinalizer(heap.alloc(0), () => advance(1)); // the cycle takes 1 ms
+        heap.setFinalizer(heap.alloc(0), () => advance(ms)); // the cycle takes `ms`
         for (let k = 0; k < 3000; k++) heap.alloc(0);
         heap.tenure();
         heap.step(1); // a cycle is running: the tick continues it to its end
-        expect(heap.tick(budget).cycleEnded).toBe(true);
+        const report = heap.tick(budget);
+        expect(report.cycleEnded).toBe(true);
         for (let k = 0; k < 100; k++) heap.alloc(0);
-        return heap;
+        return { heap, units: report.units };
       };
       // Timed: over 6,000 units in 1 ms, taken as 4 * 3 ns; the unit is then 5.25 ns, and the
       // next minor (250 units) 1.3 us. Untimed: still 3 ns, 0.75 us.
-      expect(make(1000).tick(0.001).work).toBe('major');
-      expect(make({ units: 1_000_000 }).tick(0.001).work).toBe('minor');
+      expect(make(1000).heap.tick(0.001).work).toBe('major');
+      const { heap, units } = make({ units: 1_000_000 });
+      expect(units).toBeGreaterThan(6000);
+      expect(heap.tick(0.001).work).toBe('minor');
+      // Timed at 6 ns a unit, within 4x of the estimate: taken as it is, 3.75 ns a unit, 0.94 us.
+      expect(make(1000, units * 6e-6).heap.tick(0.001).work).toBe('minor');
     });
   });
 
