@@ -19,7 +19,6 @@
 import {
   addComponentData,
   type ComponentData,
-  type ComponentStore,
   isReferenceType,
   type QueryData,
   type Schema,
