@@ -17,6 +17,7 @@ export default defineConfig({
       'test/collector.test.ts',
       'test/barrier.test.ts',
       'test/slots.test.ts',
+      'test/cards.test.ts',
       'test/destroy.test.ts',
       'test/why-alive.test.ts',
       'test/errors.test.ts',

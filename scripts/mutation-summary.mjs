@@ -5,7 +5,12 @@
 //   node scripts/mutation-summary.mjs reports/stryker-incremental/*.json
 import { readFileSync } from 'node:fs';
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : ['reports/stryker-incremental/all.json'];
+const args = process.argv.slice(2);
+// Why each surviving mutant survives, keyed `path|original|replacement` (line numbers move):
+// docs/mutation-reasons.json, written by hand after reading each survivor.
+const reasonsAt = args.indexOf('--reasons');
+const reasons = reasonsAt < 0 ? {} : JSON.parse(readFileSync(args.splice(reasonsAt, 2)[1], 'utf8'));
+const files = args.length > 0 ? args : ['reports/stryker-incremental/all.json'];
 // Each group's report holds its own files; together they cover every mutated file once.
 const report = { files: {} };
 for (const file of files) Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
@@ -57,12 +62,13 @@ for (const [path, c] of [...rows, ['all files', total]]) {
   );
 }
 console.log(`\n${left.length} mutants left (survived or not covered):\n`);
-console.log('| where | mutator | status | original | replacement |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| where | mutator | status | original | replacement | why it survives |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const m of left) {
+  const why = reasons[`${m.path}|${m.original}|${m.replacement}`] ?? reasons[`${m.path}|${m.original}|*`] ??
+    'not yet read';
+  const replacement = short(m.replacement ?? '');
   console.log(
-    `| ${m.path}:${m.line} | ${m.mutator} | ${m.status} | \`${short(m.original)}\` | \`${
-      short(m.replacement ?? '')
-    }\` |`,
+    `| ${m.path}:${m.line} | ${m.mutator} | ${m.status} | \`${short(m.original)}\` | \`${replacement}\` | ${why} |`,
   );
 }

@@ -106,6 +106,18 @@ describe('a cycle driven by step()', () => {
     expect(heap.stats().nextMajorAt).toBe(22); // 11 old objects, grown by 100%
   });
 
+  it('plans from the old objects only: those allocated during the cycle are young', () => {
+    const heap = new Heap({ minHeapObjects: 1, growthPercent: 100 });
+    const root = heap.alloc(20);
+    heap.pin(root);
+    for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+    heap.tenure();
+    heap.step(1);
+    for (let k = 10; k < 20; k++) heap.set(root, k, heap.alloc(0)); // young: allocated during the cycle
+    cycle(heap, 5);
+    expect(heap.stats()).toMatchObject({ old: 11, young: 10, nextMajorAt: 22 });
+  });
+
   it('forgets every dirty card when it leaves no young object, and keeps them while one is left', () => {
     const heap = new Heap({ cardSize: 1 });
     const root = heap.alloc(2);
@@ -151,6 +163,17 @@ describe('the pin table', () => {
     const before = heap.stats().bytes;
     heap.pin(ref); // slot 64: the table grows from 64 to 128 entries
     expect(heap.stats().bytes - before).toBe(64 * 3 * 4);
+  });
+});
+
+describe('pins()', () => {
+  it('lists every live pin once, also when the pin table is exactly full', () => {
+    const heap = new Heap();
+    const ref = heap.alloc(0);
+    const tickets = Array.from({ length: 63 }, () => heap.pin(ref)); // slots 1..63 of 64
+    expect(heap.pins().map((p) => p.ticket)).toEqual(tickets);
+    heap.unpin(tickets[5]!);
+    expect(heap.pins().length).toBe(62);
   });
 });
 

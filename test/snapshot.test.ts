@@ -286,3 +286,16 @@ describe('hostile headers with a valid checksum', () => {
     );
   });
 });
+
+describe('snapshots of small heaps', () => {
+  it('restore a heap whose maxSlots is below the free-block lists first capacity', () => {
+    const heap = new Heap({ maxObjects: 4, maxSlots: 8 });
+    const a = heap.alloc(1);
+    heap.pin(a);
+    heap.alloc(2);
+    heap.collect();
+    const restored = Heap.restore(heap.snapshot());
+    expect(restored.stats()).toEqual(heap.stats());
+    restored.verify();
+  });
+});

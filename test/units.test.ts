@@ -106,6 +106,56 @@ describe('work units', () => {
     expect(report.work).toBe('nothing');
   });
 
+  it('of the atomic step: objects pinned during marking are scanned then, and count', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    heap.set(root, 0, heap.alloc(0));
+    const loose = heap.alloc(2); // unreachable, white
+    const seen = reports(heap);
+    heap.step(3); // start: 1 + 1 pin; the root scanned: 2 (its child stays gray)
+    heap.pin(loose);
+    heap.step(1000); // the child: 1. Atomic: 2 pins + loose scanned (1 + 2 slots). Sweep: 3 indices.
+    expect(seen.map((r) => r.units)).toEqual([4, 1 + 2 + 3 + 3]);
+  });
+  it('of ephemeron convergence: values marked in the atomic step are scanned, and count', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(2);
+    heap.pin(root);
+    const key = heap.alloc(0);
+    const table = heap.alloc(2, 'ephemeron');
+    const value = heap.alloc(1);
+    heap.set(root, 0, key);
+    heap.set(root, 1, table);
+    heap.set(table, 0, key);
+    heap.set(table, 1, value);
+    const seen = reports(heap);
+    heap.collect();
+    // Start 2. Scanning: root 3, key 1, table 3 (its slots are looked at, not traced). Atomic: the
+    // pin again 1, then the value, reached through its key: 1 + 1 slot. Sweep: 4 indices.
+    expect(seen[0]!.units).toBe(2 + 7 + 1 + 2 + 4);
+    expect(heap.isAlive(value)).toBe(true);
+  });
+
+  it('of finalizers in a step: what is left of its budget after marking', () => {
+    const heap = new Heap({ generational: false });
+    let last = heap.alloc(1);
+    heap.pin(last);
+    for (let k = 0; k < 99; k++) {
+      const node = heap.alloc(1);
+      heap.set(last, 0, node);
+      last = node;
+    }
+    let ran = 0;
+    for (let k = 0; k < 8; k++) heap.setFinalizer(heap.alloc(0), () => void ran++);
+    // Marking: 2 to start (1 + 1 pin), 100 objects of 2 units, 1 for the roots again: 203
+    // units. 64 more: one finalizer.
+    heap.step(203 + 64);
+    expect(ran).toBe(1);
+    heap.step(2 * 64);
+    expect(ran).toBe(3);
+  });
+
   it('of step() slices: the same total as one collection, each slice within its budget but for one object', () => {
     const { heap } = small();
     const seen = reports(heap);
@@ -231,6 +281,41 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     });
   });
 
+  it('takes a sample between a quarter and 4 times the estimate as it is, and clamps one outside', () => {
+    withClock((advance) => {
+      // 2,048 units in 12.288 us: 6 ns a unit, twice the guess: 3 ns + 0.25 * 3 ns = 3.75 ns.
+      // The next minor, 2,432 units (as above, give or take one for rounding): 9.12 us.
+      expect(measured(1024, 0.012288, advance).tick(0.0091).work).toBe('major');
+      expect(measured(1024, 0.012288, advance).tick(0.0092).work).toBe('minor');
+      // In 1.024 us: 0.5 ns a unit, taken as a quarter of the guess (0.75 ns): 2.4375 ns. 5.93 us.
+      expect(measured(1024, 0.001024, advance).tick(0.0059).work).toBe('major');
+      expect(measured(1024, 0.001024, advance).tick(0.0060).work).toBe('minor');
+      // In no time at all (a coarse clock): no sample. 2,432 units at 3 ns: 7.3 us.
+      expect(measured(1024, 0, advance).tick(0.0072).work).toBe('major');
+      expect(measured(1024, 0, advance).tick(0.0073).work).toBe('minor');
+    });
+  });
+
+  it('learns from the major slices a tick times too, and from none in units mode', () => {
+    withClock((advance) => {
+      const make = (budget: TickBudget) => {
+        const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
+        heap.pin(heap.alloc(0));
+        heap.setFinalizer(heap.alloc(0), () => advance(1)); // the cycle takes 1 ms
+        for (let k = 0; k < 3000; k++) heap.alloc(0);
+        heap.tenure();
+        heap.step(1); // a cycle is running: the tick continues it to its end
+        expect(heap.tick(budget).cycleEnded).toBe(true);
+        for (let k = 0; k < 100; k++) heap.alloc(0);
+        return heap;
+      };
+      // Timed: over 6,000 units in 1 ms, taken as 4 * 3 ns; the unit is then 5.25 ns, and the
+      // next minor (250 units) 1.3 us. Untimed: still 3 ns, 0.75 us.
+      expect(make(1000).tick(0.001).work).toBe('major');
+      expect(make({ units: 1_000_000 }).tick(0.001).work).toBe('minor');
+    });
+  });
+
   it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
       // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
@@ -325,6 +410,7 @@ describe('tick() decisions', () => {
 
   it('in units mode, works chunk after chunk up to the budget, less what its minor cost', () => {
     const heap = oldChain(5000);
+    heap.collect(); // work done before this tick must not count against it
     heap.step(1);
     // Chunks of 512, 512, 512 and 464 units; each object of the chain costs 2 (itself and its
     // slot), so every chunk ends exactly on its budget.
