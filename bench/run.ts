@@ -24,6 +24,7 @@ import { bitecsBridgeSuite } from './bitecs-bridge.bench.ts';
 import { churnSuite } from './churn.bench.ts';
 import { collectSuite } from './collect.bench.ts';
 import { deoptSuite } from './deopt.ts';
+import { destroySuite } from './destroy.bench.ts';
 import { ecsSuite } from './ecs.bench.ts';
 import { gameLoopSuite } from './game-loop.bench.ts';
 import { gameSuite } from './game.bench.ts';
@@ -53,6 +54,7 @@ import { weakSuite } from './weak.bench.ts';
 const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   collect: collectSuite,
   churn: churnSuite,
+  destroy: destroySuite,
   memory: memorySuite,
   handles: handlesSuite,
   weak: weakSuite,

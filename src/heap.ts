@@ -165,6 +165,9 @@ export interface HeapStats {
   debt: number;
 }
 
+const NO_ERRORS: unknown[] = [];
+const NO_COMPONENTS: ComponentData[] = [];
+
 let stateOfHeap: (heap: Heap) => HeapState;
 
 /** Each component's data, found from the object users hold (not in any hot loop). */
@@ -464,8 +467,19 @@ export class Heap {
     const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     beginDestroy(s, i);
+    // An object with a finalizer or a hooked component has hooks to run; most have none.
+    const errors = (s.flags[i]! & FINALIZABLE) === 0 ? NO_ERRORS : this.#runDestroyHooks(i);
+    dismantle(s, i);
+    this.#reportErrors(errors);
+  }
+
+  /** Runs a destroyed object's hooks, readable to them; returns what they threw. */
+  #runDestroyHooks(i: number): unknown[] {
+    const s = this.#s;
     // Hooks already running for this object inside `remove` do not run again.
-    const skip = this.#removing.filter((entry) => entry.index === i).map((entry) => entry.data);
+    const skip = this.#removing.length === 0
+      ? NO_COMPONENTS
+      : this.#removing.filter((entry) => entry.index === i).map((entry) => entry.data);
     const outerErrors = s.finalizerErrors;
     s.finalizerErrors = [];
     this.#destroying.push(i);
@@ -475,11 +489,10 @@ export class Heap {
     } finally {
       this.#hooks.pop();
       this.#destroying.pop();
-      dismantle(s, i);
-      const errors = s.finalizerErrors;
-      s.finalizerErrors = outerErrors;
-      this.#reportErrors(errors);
     }
+    const errors = s.finalizerErrors;
+    s.finalizerErrors = outerErrors;
+    return errors;
   }
 
   // ---- components ----------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
         if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
         if (k % 256 === 0) heap.setFinalizer(o, () => {});
         if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
+        // Destroyed: plain, named by the world (the markers clear the name), with hooks to run.
+        if (k % 100 === 50 || k % 300 === 0 || k % 512 === 256) heap.destroy(o);
       }
       heap.tick(0.5);
       heap.tick({ units: 4096 });

@@ -331,6 +331,17 @@ describe('destroy', () => {
     expect(heap.stats().live).toBe(1);
   });
 
+  it("kindOf tells what an object's slots are, for live objects and, inside their hooks, destroyed ones", () => {
+    const heap = new Heap();
+    const kinds = (['strong', 'weak', 'ephemeron'] as const).map((kind) => heap.alloc(2, kind));
+    expect(kinds.map((ref) => heap.kindOf(ref))).toEqual(['strong', 'weak', 'ephemeron']);
+    let seen = '';
+    heap.setFinalizer(kinds[1]!, (ref) => (seen = heap.kindOf(ref)));
+    heap.destroy(kinds[1]!);
+    expect(seen).toBe('weak');
+    expect(() => heap.kindOf(kinds[1]!)).toThrow(StaleRefError);
+  });
+
   it('rejects what is not a live handle, changing nothing', () => {
     const heap = new Heap();
     const a = heap.alloc(0);

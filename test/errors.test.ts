@@ -260,6 +260,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
     ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
     ['destroy(x)', (fx, x) => fx.heap.destroy(x), true],
+    ['kindOf(x)', (fx, x) => fx.heap.kindOf(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {
