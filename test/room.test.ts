@@ -106,4 +106,18 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     expect(ran).toBe(1);
     heap.verify();
   });
+  it('resize to one slot does not finish the sweep when the dead blocks are of another class', () => {
+    const heap = new Heap({ generational: false, maxSlots: 9 }); // 8 slots
+    heap.alloc(2);
+    heap.alloc(2);
+    const kept = heap.alloc(4);
+    heap.pin(kept);
+    const empty = heap.alloc(0);
+    heap.pin(empty);
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    expect(heap.phase).toBe('sweep');
+    expect(() => heap.resize(empty, 1)).toThrow(HeapFullError); // a 1-slot block: class 0
+    expect(heap.phase).toBe('sweep');
+    heap.verify();
+  });
 });
