@@ -34,4 +34,6 @@ export {
   not,
 } from './src/ecs/components.ts';
 export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
-export { type RestoreOptions, SnapshotError } from './src/io/snapshot.ts';
+export { SnapshotError } from './src/io/snapshot.ts';
+export { type RestoreOptions } from './src/io/load.ts';
+export { listHas, listItems, listLength, listPush, listRemove } from './src/lists.ts';

@@ -8,7 +8,7 @@
  * The loop itself is in game-loop.ts. This file prints a chart of the collector's milliseconds per
  * frame for each mode (same scale), a table of the numbers, and stale-handle detection at work.
  */
-/// <reference path="./asciichart.d.ts" />
+/// <reference path="./types/asciichart.d.ts" />
 import asciichart from 'asciichart';
 import { Heap, StaleRefError } from '../mod.ts'; // in your game: from 'ecs-heap'
 import {

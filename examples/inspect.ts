@@ -8,7 +8,8 @@
  * that keeps one entry per frame and never lets go. Mark A on the page, wait, compare A → now:
  * the `ReplayEntry` objects stand out, and "why alive" on one shows the log holding it.
  *
- * Runs until Ctrl-C. Options: `--port N` (default 7437; 0 for any free port).
+ * Runs until Ctrl-C. Options: `--port N` (default 7437; 0 for any free port), `--frames N` (stop
+ * after N frames, closing the inspector: for a quick check that it runs).
  */
 import process from 'node:process';
 import { Heap, NULL, type Ref } from '../mod.ts'; // in your game: from 'ecs-heap'
@@ -18,6 +19,8 @@ import { KEEP_CHANCE, makeRandom, SPAWNS_PER_FRAME, WORLD_NODES } from './game-l
 const FRAME_MS = 1000 / 60;
 const portArg = process.argv.indexOf('--port');
 const port = portArg >= 0 ? Number(process.argv[portArg + 1]) : 7437;
+const framesArg = process.argv.indexOf('--frames');
+const stopAfter = framesArg >= 0 ? Number(process.argv[framesArg + 1]) : Infinity;
 
 Heap.warmUp(); // loading screen: compile the collector before frame 1
 const heap = new Heap({ initialCapacity: 1 << 18, growthPercent: 5 });
@@ -87,12 +90,14 @@ function runFrame(): void {
   const vx = Projectile.vx;
   for (const i of heap.query(Projectile, Stuck)) vx[i]! *= 0.99;
   heap.tick(1); // the collector's share of the frame
+  if (frame >= stopAfter) return stop();
   timer = setTimeout(runFrame, Math.max(0, FRAME_MS - (performance.now() - started)));
 }
 runFrame();
 
-process.on('SIGINT', () => {
+function stop(): void {
   clearTimeout(timer);
-  console.log(`\nstopped after ${frame} frames`);
+  console.log(`\nstopped after ${frame} frames: ${heap.stats().live} live objects, ${replayCount} replay entries`);
   void inspector.close().then(() => process.exit(0));
-});
+}
+process.on('SIGINT', stop);

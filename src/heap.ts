@@ -8,6 +8,7 @@ import {
   addComponentData,
   type ComponentData,
   type FieldData,
+  isReferenceType,
   type Schema,
   schemaDifference,
 } from './core/component-store.ts';
@@ -69,16 +70,15 @@ import {
 } from './core/state.ts';
 import { listFinalizable, listYoungWeak } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
+import { type DecodedHeader, decodeHeader, encodeSnapshot, SnapshotError } from './io/snapshot.ts';
 import {
+  adoptComponents,
+  buildState,
   checkRestoreOptions,
-  componentsToDefine,
-  decodeHeader,
-  encodeSnapshot,
-  loadState,
-  queriesToDefine,
+  componentsToLoad,
+  componentsToRestore,
   type RestoreOptions,
-  SnapshotError,
-} from './io/snapshot.ts';
+} from './io/load.ts';
 import { verifyHeap } from './gc/verify.ts';
 import { beginDestroy, destroyedCount, dismantle, runDestroyHooks } from './gc/destroy.ts';
 import { freeCauseText, FREED_DESTROYED } from './core/free-cause.ts';
@@ -178,10 +178,10 @@ export function stateOf(heap: Heap): HeapState {
 }
 
 export class Heap {
-  readonly #s: HeapState;
-  /** Not readonly: `restore` builds a heap small and then records the saved `initialCapacity`. */
+  // Replaced whole by `load` (the state a snapshot describes); never otherwise.
+  #s: HeapState;
   #options: ResolvedOptions;
-  readonly #onFinalizerError: ((error: unknown) => void) | undefined;
+  #onFinalizerError: ((error: unknown) => void) | undefined;
 
   static {
     stateOfHeap = (heap) => heap.#s;
@@ -345,6 +345,12 @@ export class Heap {
     return this.#s.size[this.#readableIndexOf(ref)]!;
   }
 
+  /** What the object's slots are: `'strong'`, `'weak'` or `'ephemeron'` (as given to `alloc`). */
+  kindOf(ref: Ref): ObjectKind {
+    const flags = this.#s.flags[this.#readableIndexOf(ref)]!;
+    return (flags & EPHEMERON) !== 0 ? 'ephemeron' : (flags & WEAK) !== 0 ? 'weak' : 'strong';
+  }
+
   /**
    * The object in a slot, or NULL: empty, or naming an object destroyed since (the read barrier:
    * one color load), or the value of an ephemeron pair whose key was destroyed (as when a key is
@@ -485,12 +491,14 @@ export class Heap {
    */
   defineComponent<const S extends Schema>(schema: S, options: ComponentOptions = {}): Component<S> {
     const store = this.#s.components;
-    const name = checkComponentDefinition(store, schema, options);
-    const data = addComponentData(store, name, { ...schema }, options.onRemove, this.#s.columnLength);
+    const s = this.#s;
+    const name = checkComponentDefinition(store, schema, options, s.maxObjects + 1);
+    const data = addComponentData(store, name, { ...schema }, options.onRemove, s.columnLength, s.maxObjects + 1);
     const component = { name, id: data.id, schema: data.schema };
+    // Numeric columns never move (core/component-store.ts): plain properties, kept as long as you like.
     for (const field of data.fields) {
-      if (field.type === 'ref' || field.type === 'weakref') continue;
-      Object.defineProperty(component, field.name, { get: () => field.column, enumerable: true });
+      if (isReferenceType(field.type)) continue;
+      Object.defineProperty(component, field.name, { value: field.column, enumerable: true });
     }
     Object.freeze(component);
     componentData.set(component, { heap: this, data });
@@ -520,10 +528,21 @@ export class Heap {
 
   #dataOf(component: unknown): ComponentData {
     const entry = typeof component === 'object' && component !== null ? componentData.get(component) : undefined;
-    if (entry === undefined || entry.heap !== this) {
-      throw new TypeError(`${describe(component)} is not a component of this heap`);
+    if (entry !== undefined && entry.heap === this) return entry.data;
+    if (entry !== undefined) {
+      throw new TypeError(
+        `component '${entry.data.name}' is not a component of this heap: it belongs to another heap ` +
+          `(a heap made by Heap.restore has new component objects: heap.component('${entry.data.name}'))`,
+      );
     }
-    return entry.data;
+    const name = typeof component === 'object' && component !== null
+      ? (component as { name?: unknown }).name
+      : undefined;
+    throw new TypeError(
+      typeof name === 'string'
+        ? `an object named '${name}' is not a component of this heap (components come from heap.defineComponent)`
+        : `${describe(component)} is not a component of this heap (components come from heap.defineComponent)`,
+    );
   }
 
   /** The field named `field` (a loop, not a closure: add, getField and setField run per entity). */
@@ -1045,36 +1064,61 @@ export class Heap {
 
   /**
    * An identical heap from `snapshot()` bytes: every handle valid before is valid after, with
-   * the same contents, and the same program continues the same way. Component objects are new:
-   * get them with `heap.component(name)`. Bad bytes throw `SnapshotError` naming what is wrong.
+   * the same contents, and the same program continues the same way. Its component objects are
+   * new: get them with `heap.component(name, schema)` (typed), or use `heap.load` on the heap you
+   * have, which keeps its component objects. Functions are not saved: `finalizer(ref)` gives back
+   * each object's finalizer, `onRemove` each component's hook (by name: a function of the name, or
+   * an object of hooks), and leaving out one that is needed is a `TypeError`. Bad bytes throw
+   * `SnapshotError` naming what is wrong.
    */
   static restore(bytes: Uint8Array, options: RestoreOptions = {}): Heap {
     // The options' shape first, then the bytes, then what the options hold.
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`restore options must be an object, got ${describe(options)}`);
-    }
+    checkRestoreOptions(options, 'restore');
     const decoded = decodeHeader(bytes);
-    checkRestoreOptions(options);
+    const components = componentsToRestore(decoded, options);
     let heap: Heap;
     try {
       // Built at the smallest capacity: `loadState` allocates every array at the size the plan
       // checked against the bytes, so no capacity the header claims is allocated before that.
-      heap = new Heap({
-        ...decoded.header.options,
-        initialCapacity: 1,
-        ...(options.onFinalizerError ? { onFinalizerError: options.onFinalizerError } : {}),
-      });
-      heap.#options = { ...heap.#options, initialCapacity: decoded.header.options.initialCapacity };
-      for (const { name, schema, onRemove } of componentsToDefine(decoded.header, options)) {
+      heap = new Heap({ ...decoded.header.options, initialCapacity: 1 });
+      for (const { name, schema, onRemove } of components) {
         heap.defineComponent(schema, onRemove === undefined ? { name } : { name, onRemove });
       }
     } catch (error) {
-      if (error instanceof SnapshotError) throw error;
       throw new SnapshotError(`bad snapshot: its options or components are invalid (${(error as Error).message})`);
     }
-    queriesToDefine(decoded.header, heap.#s.components);
-    loadState(heap.#s, decoded, options, (index) => heap.refAt(index as Index));
+    heap.#take(decoded, options);
     return heap;
+  }
+
+  /**
+   * Restores `snapshot()` bytes into this heap, in place: afterwards it is the heap that was saved
+   * (every handle valid then is valid now, with the same contents, and the same program continues
+   * the same way), and every component object and closure that holds this heap stays valid. Its
+   * components must be the snapshot's (the same names, defined in the same order, with the same
+   * schemas) and keep their own `onRemove` hooks; give finalizers back with `finalizer(ref)`. Bad
+   * bytes or other components throw `SnapshotError`, a finalizer not given back `TypeError`, and
+   * the heap is left as it was. Not inside `scope()`, `noGc()` or a finalizer or hook.
+   */
+  load(bytes: Uint8Array, options: RestoreOptions = {}): void {
+    const s = this.#s;
+    if (s.scopeDepth > 0 || s.noGcDepth > 0) {
+      throw new HeapError('load() inside scope(), noGc(), a finalizer or a hook: load between frames');
+    }
+    checkRestoreOptions(options, 'load');
+    const decoded = decodeHeader(bytes);
+    componentsToLoad(decoded, s);
+    this.#take(decoded, options);
+  }
+
+  /** Builds the state `decoded` describes (this heap unchanged if that throws), then takes it. */
+  #take(decoded: DecodedHeader, options: RestoreOptions): void {
+    const onFinalizerError = options.onFinalizerError ?? this.#onFinalizerError;
+    const built = buildState(decoded, componentsToLoad(decoded, this.#s), options, onFinalizerError);
+    adoptComponents(built.state, this.#s);
+    this.#s = built.state;
+    this.#options = built.options;
+    this.#onFinalizerError = onFinalizerError;
   }
 
   // ---- why alive -----------------------------------------------------------------------------

@@ -259,6 +259,7 @@ describe('handles: every method rejects what is not a live handle, with StaleRef
     ['index(x)', (fx, x) => fx.heap.index(x), true],
     ['pin(x)', (fx, x) => fx.heap.pin(x), true],
     ['whyAlive(x)', (fx, x) => fx.heap.whyAlive(x), true],
+    ['destroy(x)', (fx, x) => fx.heap.destroy(x), true],
   ];
   for (const [name, call, nullIsBad] of methods) {
     describe(name, () => {
@@ -514,20 +515,27 @@ describe('HeapFullError leaves the heap unchanged', () => {
     expectRejected((fx) => fx.heap.alloc(3), HeapFullError, undefined, { options: { maxObjects: 7 }, setup });
   });
 
+  // The fixture's blocks of 4 + 2 + 1 + 2 slots (after its collect) lie in [1, 11), each at an
+  // offset from slot 1 that is a multiple of its size: the last 2-slot block leaves slot 8 free.
+  const FULL_POOL = { maxSlots: 11 };
+  const takeLastSlot = (fx: Fixture): void => {
+    fx.refs.push(fx.heap.alloc(1));
+  };
+
   it('alloc when the slot pool is full (maxSlots)', () => {
-    // The fixture uses slots [1, 10): blocks of 4 + 2 + 1 + 2, all taken again after its collect.
-    const options = { maxSlots: 10 };
-    expectRejected((fx) => fx.heap.alloc(1), HeapFullError, undefined, { options });
+    const options = FULL_POOL;
+    expectRejected((fx) => fx.heap.alloc(1), HeapFullError, undefined, { options, setup: takeLastSlot });
     expectRejected((fx) => fx.heap.alloc(2), HeapFullError, undefined, { options });
     const fx = fixture(options);
+    fx.heap.alloc(1); // the free slot 8: fits
     fx.heap.alloc(0); // no slots: fits
     fx.heap.verify();
   });
 
   it('resize past the slot pool (maxSlots)', () => {
-    const options = { maxSlots: 10 };
+    const options = FULL_POOL;
     expectRejected((fx) => fx.heap.resize(fx.root, 5), HeapFullError, undefined, { options });
-    expectRejected((fx) => fx.heap.resize(fx.leaf, 1), HeapFullError, undefined, { options });
+    expectRejected((fx) => fx.heap.resize(fx.leaf, 1), HeapFullError, undefined, { options, setup: takeLastSlot });
     const fx = fixture(options);
     fx.heap.resize(fx.root, 4); // same block
     fx.heap.verify();
@@ -582,7 +590,7 @@ describe('HeapFullError leaves the heap unchanged', () => {
   });
   it('resize past maxSlots during a sweep that frees nothing', () => {
     expectRejected((fx) => fx.heap.resize(fx.root, 5), HeapFullError, undefined, {
-      options: { maxSlots: 10 },
+      options: FULL_POOL,
       setup: fullInSweep,
     });
   });

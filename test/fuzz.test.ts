@@ -1018,9 +1018,11 @@ function restoreOptionsArg(ctx: Ctx, a: Arg, saved: Saved | undefined): RestoreA
     const o = saved?.model.objects.get(ref);
     return o?.logged || saved?.model.due.has(ref) ? logger : () => {};
   };
-  const choice = a.k % 14;
+  const choice = a.k % 15;
   const options = choice < 5
     ? { finalizer, onRemove }
+    : choice === 13
+    ? { finalizer, onRemove: (name: string) => onRemove[name] } // the same hooks, as a function of the name
     : choice === 5
     ? undefined
     : choice === 6
@@ -1043,6 +1045,7 @@ function restoreOptionsArg(ctx: Ctx, a: Arg, saved: Saved | undefined): RestoreA
 
 function restoreChecks(b: Bytes, options: unknown): Expectation[] {
   // The options' shape first, then the bytes, then what the options hold (src/heap.ts `restore`).
+  // A usage error (a function not given back) is a TypeError; bad bytes are a SnapshotError.
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     return [badValue([TypeError], options, 'restore options are not an object')];
   }
@@ -1057,7 +1060,7 @@ function restoreChecks(b: Bytes, options: unknown): Expectation[] {
     if (o[key] !== undefined && typeof o[key] !== 'function') out.push(badValue([TypeError], o[key], `${key}`));
   }
   const onRemove = o.onRemove;
-  if (onRemove !== undefined) {
+  if (onRemove !== undefined && typeof onRemove !== 'function') {
     if (typeof onRemove !== 'object' || onRemove === null) out.push(badValue([TypeError], onRemove, 'onRemove'));
     else {
       for (const fn of Object.values(onRemove)) {
@@ -1069,22 +1072,36 @@ function restoreChecks(b: Bytes, options: unknown): Expectation[] {
     const what = b.bytes instanceof Uint8Array ? 'bad snapshot' : Object.prototype.toString.call(b.bytes);
     return [badToken([SnapshotError], what, 'broken snapshot bytes'), ...out];
   }
-  if (b.state === 'forged') return [maybe([SnapshotError], 'bad snapshot', 'edited bytes, forged checksum'), ...out];
+  if (b.state === 'forged') {
+    return [
+      maybe([SnapshotError], 'bad snapshot', 'edited bytes, forged checksum'),
+      // Edited bytes that still parse may say that hooks or finalizers were saved: a usage error.
+      maybe([TypeError], 'functions are not saved', 'the forged bytes name hooks or finalizers'),
+      maybe([TypeError], 'not a function', 'the forged bytes name hooks or finalizers'),
+      ...out,
+    ];
+  }
   if (b.saved === undefined || out.length > 0) return out;
   const model = b.saved.model;
   for (const c of model.components) {
-    if (c.hook && typeof (onRemove as Record<string, unknown> | undefined)?.[c.name] !== 'function') {
-      out.push(badToken([SnapshotError], 'onRemove', `component ${c.name} needs its onRemove hook back`));
+    const given = typeof onRemove === 'function'
+      ? (onRemove as (name: string) => unknown)(c.name)
+      : (onRemove as Record<string, unknown> | undefined)?.[c.name];
+    if (given !== undefined && typeof given !== 'function') {
+      out.push(badToken([TypeError], 'onRemove', `the hook given back for ${c.name} is not a function`));
+    } else if (c.hook && given === undefined) {
+      out.push(badToken([TypeError], 'onRemove', `component ${c.name} needs its onRemove hook back`));
     }
   }
   // Objects with finalizers need them given back: `finalizer` must be a function returning functions.
   const finalizers = [...model.objects.values()].some((obj) => obj.finalizer);
   const pending = JSON.parse(b.saved.stats).phase !== 'idle' || model.due.size > 0;
   const f = o.finalizer;
+  const given = f === undefined ? undefined : (f as (ref: Ref) => unknown)(1 as Ref);
   const problem: [ErrorClass[], string] | undefined = f === undefined
-    ? [[SnapshotError], 'finalizer']
-    : typeof (f as (ref: Ref) => unknown)(1 as Ref) !== 'function'
-    ? [[SnapshotError], 'not a function']
+    ? [[TypeError], 'finalizer']
+    : given !== undefined && typeof given !== 'function' // undefined drops a finalizer on purpose
+    ? [[TypeError], 'not a function']
     : undefined;
   if (problem !== undefined) {
     if (finalizers) out.push(badToken(problem[0], problem[1], 'finalizers need giving back'));

@@ -838,7 +838,7 @@ describe('free list', () => {
 });
 
 describe('growth and HeapFullError', () => {
-  it('initialCapacity 1 grows by doubling up to maxObjects', () => {
+  it('initialCapacity 1 grows in round steps of at most 1.25x up to maxObjects', () => {
     const maxObjects = 1000;
     const heap = new Heap({ initialCapacity: 1, maxObjects });
     const capacities = [heap.stats().capacity];
@@ -851,11 +851,17 @@ describe('growth and HeapFullError', () => {
       if (capacity !== capacities[capacities.length - 1]) capacities.push(capacity);
     }
     expect(capacities[capacities.length - 1]).toBe(maxObjects);
-    // Each growth at least doubles the capacity, except the last, which stops at maxObjects.
-    for (let k = 1; k < capacities.length - 1; k++) {
-      expect(capacities[k]!).toBeGreaterThanOrEqual(2 * capacities[k - 1]!);
+    // From 8 on, every capacity but the capped last is k * 2^e with k in 4..7 (round numbers),
+    // the next one of those: so each growth is by 1.14x to 1.25x.
+    expect(capacities.slice(1, 6)).toEqual([8, 10, 12, 14, 16]);
+    for (let k = 2; k < capacities.length - 1; k++) {
+      const [previous, capacity] = [capacities[k - 1]!, capacities[k]!];
+      const power = 2 ** Math.floor(Math.log2(capacity));
+      expect([4, 5, 6, 7].map((m) => (m * power) / 4)).toContain(capacity);
+      expect(capacity / previous).toBeGreaterThan(1.14);
+      expect(capacity / previous).toBeLessThanOrEqual(1.25);
     }
-    expect(capacities.length).toBeLessThanOrEqual(12);
+    expect(capacities.length).toBeLessThanOrEqual(2 + 4 * 7);
     heap.verify();
   });
 

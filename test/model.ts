@@ -51,6 +51,36 @@ export class Model {
     if (frame) frame.push(ref);
   }
 
+  /** A deep copy: `heap.load` takes the heap back to a saved point, and the model goes back with it. */
+  clone(): Model {
+    const copy = new Model(this.generational, this.promoteAfter);
+    copy.restoreFrom(this);
+    return copy;
+  }
+
+  /** Becomes a copy of `other` (its containers are readonly: they are refilled). */
+  restoreFrom(other: Model): void {
+    const copyObject = (o: ModelObject): ModelObject => ({
+      ...o,
+      slots: [...o.slots],
+      link: o.link === undefined ? undefined : { ...o.link },
+    });
+    this.objects.clear();
+    for (const [ref, o] of other.objects) this.objects.set(ref, copyObject(o));
+    this.pins.clear();
+    for (const [ticket, ref] of other.pins) this.pins.set(ticket, ref);
+    this.scopes.length = 0;
+    for (const frame of other.scopes) this.scopes.push([...frame]);
+    this.dead.length = 0;
+    this.dead.push(...other.dead);
+    this.staleTickets.length = 0;
+    this.staleTickets.push(...other.staleTickets);
+    this.finalizerDue.clear();
+    for (const [ref, due] of other.finalizerDue) this.finalizerDue.set(ref, { slots: [...due.slots], kind: due.kind });
+    this.condemned = other.condemned === null ? null : new Set(other.condemned);
+    this.promoting = other.promoting === null ? null : new Set(other.promoting);
+  }
+
   roots(): Ref[] {
     return [...this.pins.values(), ...this.scopes.flat()].filter((ref) => ref !== NULL);
   }
@@ -74,6 +104,8 @@ export class Model {
       for (let k = 0; k < slots.length; k++) if (slots[k] === ref) slots[k] = NULL;
     };
     for (const o of this.objects.values()) forget(o);
+    // Dead objects awaiting their finalizer read NULL there too, from now on.
+    for (const due of this.finalizerDue.values()) forget({ slots: due.slots, kind: due.kind } as ModelObject);
     this.objects.delete(ref);
     this.dead.push(ref);
     if (object.finalizer) this.finalizerDue.set(ref, { slots: [...object.slots], kind: object.kind });

@@ -12,6 +12,7 @@ import {
   type ObjectKind,
   type Ref,
   type RefArray,
+  SnapshotError,
   StaleRefError,
 } from '../mod.ts';
 import { Model } from './model.ts';
@@ -38,7 +39,8 @@ type Op =
   | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
-  | { op: 'scope'; body: Op[] };
+  | { op: 'scope'; body: Op[] }
+  | { op: 'load'; body: Op[] };
 
 const pick = fc.nat(1000);
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
@@ -80,6 +82,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('scope' as const), body: fc.array(flatOp, { maxLength: 12 }) }),
   },
+  // Save, run a few steps, then load the bytes back into the same heap (in place).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('load' as const), body: fc.array(flatOp, { maxLength: 8 }) }) },
 );
 
 const heapOptions = fc.record({
@@ -95,6 +99,8 @@ const heapOptions = fc.record({
   growthPercent: fc.integer({ min: 1, max: 200 }),
   minHeapObjects: fc.integer({ min: 1, max: 20 }),
 });
+
+type HeapOptionsValue = typeof heapOptions extends fc.Arbitrary<infer T> ? T : never;
 
 function nth<T>(items: T[], k: number): T | undefined {
   return items.length === 0 ? undefined : items[k % items.length];
@@ -347,6 +353,29 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         box.heap = restored;
         break;
       }
+      case 'load': {
+        // The heap and the model go back to the saved point; the heap object, its Link component
+        // object and the closures holding it stay the same. Loading is refused (SnapshotError, the
+        // heap unchanged) when the body defined Link, which the snapshot lacks.
+        const bytes = heap.snapshot();
+        const hadLink = heap.component('Link') !== undefined;
+        const saved = model.clone();
+        const statsBefore = heap.stats();
+        run(box, model, step.body);
+        const give = { finalizer: () => (dead: Ref) => finalizerRan(heap, dead) };
+        if (!hadLink && heap.component('Link') !== undefined) {
+          const current = heap.snapshot();
+          expect(() => heap.load(bytes, give)).toThrow(SnapshotError);
+          expect(heap.snapshot()).toEqual(current);
+          break;
+        }
+        const link = heap.component('Link');
+        heap.load(bytes, give);
+        model.restoreFrom(saved);
+        expect(heap.stats()).toEqual(statsBefore);
+        expect(heap.component('Link')).toBe(link);
+        break;
+      }
       case 'ticku':
       case 'tick': {
         const before = heap.stats();
@@ -414,8 +443,12 @@ describe('the heap agrees with a reference model', () => {
   });
 });
 
-/** `FC_SEED` and `FC_PATH` from a failure report replay that counterexample (`FC_SEED=… FC_PATH=… npx vitest run …`). */
-function replay(): { seed?: number; path?: string } {
+/**
+ * `FC_SEED` and `FC_PATH` from a failure report replay that counterexample (`FC_SEED=… FC_PATH=…
+ * npx vitest run …`); `FC_EXAMPLE` (the counterexample's JSON) runs it first, on its own.
+ */
+function replay(): Partial<fc.Parameters<[HeapOptionsValue, Op[]]>> {
   const env = typeof process === 'undefined' ? {} : process.env;
+  if (env['FC_EXAMPLE'] !== undefined) return { examples: [JSON.parse(env['FC_EXAMPLE'])] };
   return env['FC_SEED'] === undefined ? {} : { seed: Number(env['FC_SEED']), path: env['FC_PATH'] ?? '' };
 }

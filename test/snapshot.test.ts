@@ -122,6 +122,14 @@ describe('snapshot and restore', () => {
           const continued = program(heap, after, 150, [...refs]);
           expect(program(copy, after, 150, [...refs])).toEqual(continued);
           copy.verify();
+          // Loaded into a heap of the same components, whatever it held, it does the same.
+          const loaded = freshHeap({ generational: !generational });
+          program(loaded, seed ^ 1, 40, []);
+          loaded.load(bytes);
+          loaded.verify();
+          expect(loaded.snapshot()).toEqual(bytes);
+          expect(program(loaded, after, 150, [...refs])).toEqual(continued);
+          loaded.verify();
         },
       ),
       { numRuns: fcRuns(60) },
@@ -150,13 +158,31 @@ describe('snapshot and restore', () => {
     heap.add(heap.alloc(), Sound);
     heap.setFinalizer(a, () => {});
     const bytes = heap.snapshot();
-    expect(() => Heap.restore(bytes)).toThrow(SnapshotError);
-    expect(() => Heap.restore(bytes, { finalizer: () => () => {} })).toThrow(/onRemove hook/);
+    // Not bad bytes: a usage error, naming what to pass.
+    expect(() => Heap.restore(bytes)).toThrow(TypeError);
+    expect(() => Heap.restore(bytes, { onRemove: { Sound: () => {} } })).toThrow(
+      /1 object had a finalizer, and functions are not saved: give them back with \{ finalizer: \(ref\) => fn \}/,
+    );
+    expect(() => Heap.restore(bytes, { finalizer: () => () => {} })).toThrow(
+      /component 'Sound' had an onRemove hook, and functions are not saved: pass Heap.restore\(bytes, \{ onRemove: \{ 'Sound': fn \} \}\)/,
+    );
+    expect(() => Heap.restore(bytes, { finalizer: () => 5 as never, onRemove: { Sound: () => {} } })).toThrow(
+      /the finalizer given back for object \d+ is 5, not a function/,
+    );
+    // Both options are functions of what had one (onRemove may be an object by name too);
+    // a finalizer given back as undefined is dropped on purpose.
+    const byName = Heap.restore(bytes, {
+      finalizer: () => undefined,
+      onRemove: (name) => name === 'Sound' ? () => {} : undefined,
+    });
+    byName.collect();
+    byName.verify();
     const ran: Ref[] = [];
     const copy = Heap.restore(bytes, { finalizer: () => (ref) => ran.push(ref), onRemove: { Sound: () => {} } });
     copy.collect();
     expect(ran).toEqual([a]);
     expect(copy.query(copy.component('Sound')!).length).toBe(0);
+    expect(copy.component('Sound')).not.toBe(Sound); // restore makes new component objects (see load)
   });
 
   it('refuse to save inside scope() or noGc()', () => {
@@ -258,5 +284,18 @@ describe('hostile headers with a valid checksum', () => {
       ),
       { numRuns: fcRuns(300) },
     );
+  });
+});
+
+describe('snapshots of small heaps', () => {
+  it('restore a heap whose maxSlots is below the free-block lists first capacity', () => {
+    const heap = new Heap({ maxObjects: 4, maxSlots: 8 });
+    const a = heap.alloc(1);
+    heap.pin(a);
+    heap.alloc(2);
+    heap.collect();
+    const restored = Heap.restore(heap.snapshot());
+    expect(restored.stats()).toEqual(heap.stats());
+    restored.verify();
   });
 });

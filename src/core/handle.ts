@@ -81,6 +81,11 @@ export function handleGeneration(codec: HandleCodec, handle: number): number {
   return Math.floor(handle / codec.indexScale);
 }
 
+/** "1 object", "2 objects": a count and its noun, for messages. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** Describes a value for an error message: the value itself, and its type where that helps. */
 export function describe(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);

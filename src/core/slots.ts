@@ -1,11 +1,53 @@
 /**
- * The edge pool: one `Uint32Array` holding every object's reference slots. An object with n > 0
- * slots owns a block of `blockCapacity(n)` (the next power of two) starting at `base`; objects
- * never move, only their blocks do (on resize). Free blocks of each size class are linked through
- * their first slot. Slot 0 is never handed out, so a block link of 0 ends a list.
+ * The edge pool: one `Uint32Array` holding every object's reference slots, run as a buddy
+ * allocator with immediate coalescing. An object with n > 0 slots owns a block of
+ * `blockCapacity(n)` = 2^c slots (c its class) starting at `base`; objects never move, only their
+ * blocks do (on resize). Slot 0 is never part of a block: offsets are counted from slot 1, and a
+ * block of class c starts at an offset that is a multiple of 2^c, so its buddy (the other half of
+ * the block of class c + 1 it was split from) is the block at offset `offset ^ 2^c`.
+ *
+ * Freeing a block merges it with its buddy while the buddy is a free block of the same class, so
+ * free space never stays split into pieces that could be whole again: a steady workload reuses
+ * its blocks whatever sizes it frees and asks for. A free block that ends at `slotTop` goes back
+ * to the top (`slotTop` goes down and the slots there are zeroed), so no free block ends at the
+ * top. Allocation takes a free block of the class, else the smallest larger one (split
+ * buddy-style), else carves from the top. Each call costs O(log maxSlots) at most, with no scans,
+ * and is deterministic.
+ *
+ * Free blocks are recognised by their words. Every slot of a live object holds an object index,
+ * below 2^24 (indexBits is at most 24), and so does every other word of the pool below `slotTop`
+ * (old edges left in a block's unused part or in a free block's interior), except these words of
+ * free blocks, which are 2^24 or more:
+ *
+ *   class 0 (1 slot)     word 0: FREE_SINGLE + its position in `freeSingles`
+ *   class 1 (2 slots)    word 0: FREE_PAIR + its position in `freePairs`; word 1: FREE_LINKED + 1
+ *   class c >= 2         word 0: FREE_LINKED + link(next); word 1: FREE_LINKED + link(previous);
+ *                        its last word: FREE_LINKED + c
+ *
+ * Blocks of one or two slots have no room for two links and a class, so those classes keep dense
+ * lists (each block knows its position, so it leaves the list in O(1)); larger classes are doubly
+ * linked through their blocks, with link(b) = (b + 1) / 2 for a block start b (odd: its offset is
+ * even) and 0 for none, below 2^31 for any pool below 2^32 slots. The last word of every free
+ * block says its class (class 0's only word does too), so the free block that ends where another
+ * block starts is found in O(1), and a buddy's first and last words tell whether it is one free
+ * block of the class. The pool above `slotTop` is zero. `verify()` checks all of it (gc/verify.ts,
+ * invariant 3).
  */
 import { grownCapacity, growU32 } from './columns.ts';
 import type { HeapState } from './state.ts';
+
+/** Words below this are object indices; free blocks' marker words are at least this. */
+export const FREE_SINGLE = 0x0100_0000;
+/** The first word of a free block of class 1 is at least this (and below FREE_LINKED). */
+export const FREE_PAIR = 0x4000_0000;
+/** Links and last words of free blocks of class 2 and more, and the last word of class 1, are at least this. */
+export const FREE_LINKED = 0x8000_0000;
+/**
+ * The largest class: blocks merge up to 2^30 slots (an object has at most 2^30), so sizes and
+ * masks stay small integers and bit operations on offsets are exact, even for offsets past 2^31
+ * (an offset's low 31 bits survive the 32-bit conversion).
+ */
+export const MAX_CLASS = 30;
 
 export function blockClass(slotCount: number): number {
   return 32 - Math.clz32(slotCount - 1);
@@ -15,53 +57,264 @@ export function blockCapacity(slotCount: number): number {
   return slotCount === 0 ? 0 : 1 << blockClass(slotCount);
 }
 
+/** The link word naming block `start` (0 for none). */
+export function linkOf(start: number): number {
+  return start === 0 ? 0 : (start + 1) / 2;
+}
+
+/** The block a link word names (0 for none). */
+export function startOf(link: number): number {
+  return link === 0 ? 0 : link * 2 - 1;
+}
+
+/** The start of the buddy of the block of `size` slots at `start` (it may lie at or past `slotTop`). */
+export function buddyOf(start: number, size: number): number {
+  // `offset ^ size`, without wrapping offsets past 2^31.
+  return ((start - 1) & size) === 0 ? start + size : start - size;
+}
+
+/** The first start at or above `start` whose offset is a multiple of `size`. */
+function alignUp(start: number, size: number): number {
+  const misalignment = (start - 1) & (size - 1);
+  return misalignment === 0 ? start : start + size - misalignment;
+}
+
+/** The largest class a block at `offset` (> 0, below 2^32) may have: its trailing zero bits, at most MAX_CLASS. */
+function alignmentClass(offset: number): number {
+  return Math.min(MAX_CLASS, 31 - Math.clz32(offset & -offset));
+}
+
+/**
+ * Whether the block starting at `start` (where a block is known to start, and whose 2^cls slots
+ * lie below the top) is one free block of class `cls`. For cls >= 2, a free block of a smaller
+ * class there has another block's last word at the end of the region, which names another class
+ * or is no marker at all.
+ */
+export function isFreeOfClass(slots: Uint32Array, start: number, cls: number): boolean {
+  const first = slots[start]!;
+  if (cls === 0) return first >= FREE_SINGLE && first < FREE_PAIR;
+  if (cls === 1) return first >= FREE_PAIR && first < FREE_LINKED;
+  return first >= FREE_LINKED && slots[start + (1 << cls) - 1] === FREE_LINKED + cls;
+}
+
+/** The class of the free block that ends at `end` (where a block is known to end), or -1 when a live one does. */
+export function classEndingAt(slots: Uint32Array, end: number): number {
+  const last = slots[end - 1]!;
+  if (last < FREE_SINGLE) return -1;
+  if (last < FREE_PAIR) return 0;
+  return last >= FREE_LINKED ? last - FREE_LINKED : -1;
+}
+
 /** Whether a block for `slotCount` slots can be had without passing `maxSlots`. */
 export function canAllocBlock(s: HeapState, slotCount: number): boolean {
   if (slotCount === 0) return true;
   const cls = blockClass(slotCount);
-  return s.freeBlocks[cls] !== 0 || s.slotTop + (1 << cls) <= s.maxSlots;
+  // A free block of this class or a larger one (which would be split).
+  if (s.freeClasses >>> cls !== 0) return true;
+  const size = 1 << cls;
+  return alignUp(s.slotTop, size) + size <= s.maxSlots;
 }
 
 /** Takes a zeroed block for `slotCount` slots; callers checked `canAllocBlock` first. */
 export function allocBlock(s: HeapState, slotCount: number): number {
   if (slotCount === 0) return 0;
   const cls = blockClass(slotCount);
-  const capacity = 1 << cls;
-  let start = s.freeBlocks[cls]!;
+  let start = 0;
+  if (cls === 0) {
+    if (s.freeSingleCount > 0) start = s.freeSingles[s.freeSingleCount - 1]!;
+  } else if (cls === 1) {
+    if (s.freePairCount > 0) start = s.freePairs[s.freePairCount - 1]!;
+  } else {
+    start = s.freeBlocks[cls]!;
+  }
   if (start !== 0) {
-    s.freeBlocks[cls] = s.slots[start]!;
-    // A freed block may hold old edges; the new owner's slots start NULL. (A plain loop: most
-    // blocks are a few slots, where `fill`'s call costs more than the stores.)
+    removeFree(s, start, cls);
+    // A freed block holds its markers and may hold old edges; the new owner's slots start NULL.
+    // (A plain loop: most blocks are a few slots, where `fill`'s call costs more than the stores.)
     const slots = s.slots;
-    for (let k = start, end = start + capacity; k < end; k++) slots[k] = 0;
+    for (let k = start, end = start + (1 << cls); k < end; k++) slots[k] = 0;
     return start;
   }
-  start = s.slotTop;
-  const end = start + capacity;
-  if (end > s.slots.length) {
-    // Capacity (length less the reserved slot 0) doubles, staying a round number.
-    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, end - 1, s.maxSlots - 1) + 1);
-  }
-  s.slotTop = end;
-  return start;
+  const larger = s.freeClasses >>> (cls + 1);
+  if (larger !== 0) return splitBlock(s, cls + 1 + 31 - Math.clz32(larger & -larger), cls);
+  return carveTop(s, cls);
 }
 
+/** Frees the block at `start` of an object with `slotCount` slots, merging it with its free buddies. */
 export function freeBlock(s: HeapState, start: number, slotCount: number): void {
   if (slotCount === 0) return;
   const cls = blockClass(slotCount);
-  s.slots[start] = s.freeBlocks[cls]!;
-  s.freeBlocks[cls] = start;
+  const end = start + (1 << cls);
+  const slots = s.slots;
+  // The common case of sweeps, which free from the top down: a block at the top with a live block
+  // below it (whose last word is no marker) has no free buddy (a buddy below would end in that
+  // live block; one above lies past the top), so it goes back to the top at once. A short path
+  // the compiler inlines into the sweep loops.
+  if (end === s.slotTop && slots[start - 1]! < FREE_SINGLE) {
+    zero(slots, start, end);
+    s.slotTop = start;
+    return;
+  }
+  releaseBlock(s, start, cls);
 }
 
 /**
  * Shrinks a block in place to the class of `newCount` (> 0, of a smaller class): the block keeps
- * its start, and the parts it no longer needs go to their free lists buddy-style (one block of
- * each class from the new one up to the old one), so shrinking never needs room and never copies.
+ * its start, and the parts it no longer needs are freed buddy-style (one block of each class from
+ * the new one up to the old one), so shrinking never needs room and never copies. The parts'
+ * buddies hold the kept block, so none merges; the highest goes first, so parts at the pool's top
+ * go back to it in turn.
  */
 export function shrinkBlock(s: HeapState, start: number, oldCount: number, newCount: number): void {
-  for (let cls = blockClass(newCount), top = blockClass(oldCount); cls < top; cls++) {
-    const part = start + (1 << cls);
-    s.slots[part] = s.freeBlocks[cls]!;
-    s.freeBlocks[cls] = part;
+  for (let cls = blockClass(oldCount) - 1, low = blockClass(newCount); cls >= low; cls--) {
+    releaseBlock(s, start + (1 << cls), cls);
   }
+}
+
+/** Takes a free block of class `from` (> cls), keeps its lower 2^cls slots and frees the rest. */
+function splitBlock(s: HeapState, from: number, cls: number): number {
+  const start = from === 1 ? s.freePairs[s.freePairCount - 1]! : s.freeBlocks[from]!;
+  removeFree(s, start, from);
+  clearMarkers(s.slots, start, from);
+  // The upper halves' buddies are the lower halves being split: they go straight to their lists.
+  for (let part = from - 1; part >= cls; part--) pushFree(s, start + (1 << part), part);
+  // The kept block may hold old edges.
+  const slots = s.slots;
+  for (let k = start, end = start + (1 << cls); k < end; k++) slots[k] = 0;
+  return start;
+}
+
+/**
+ * A new block at the pool's top, at the first offset that is a multiple of its size; the gap
+ * below it (smaller than the block) becomes free blocks, the largest each offset allows. The
+ * pool above `slotTop` is zero, so the block needs no clearing.
+ */
+function carveTop(s: HeapState, cls: number): number {
+  const size = 1 << cls;
+  const start = alignUp(s.slotTop, size);
+  const end = start + size;
+  if (end > s.slots.length) {
+    // Capacity (length less the reserved slot 0) grows in round steps (columns.ts).
+    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, end - 1, s.maxSlots - 1) + 1);
+  }
+  let gap = s.slotTop;
+  s.slotTop = end;
+  // Each gap block's offset has fewer trailing zeros than the new block's, so it ends by `start`.
+  while (gap < start) {
+    const part = alignmentClass(gap - 1);
+    releaseBlock(s, gap, part);
+    gap += 1 << part;
+  }
+  return start;
+}
+
+/**
+ * Frees the class-`cls` block at `start`: merges it with its buddy while the buddy is a free
+ * block of the same class, then lists the result, or gives it back to the top when it ends there.
+ */
+function releaseBlock(s: HeapState, start: number, cls: number): void {
+  const slots = s.slots;
+  let size = 1 << cls;
+  while (cls < MAX_CLASS) {
+    const buddy = buddyOf(start, size);
+    // A buddy reaching past the top is not (all) free; below the top a block starts at `buddy`.
+    if (buddy + size > s.slotTop || !isFreeOfClass(slots, buddy, cls)) break;
+    removeFree(s, buddy, cls);
+    // Its markers fall inside the merged block: clear them, so only markers look like markers.
+    clearMarkers(slots, buddy, cls);
+    if (buddy < start) start = buddy;
+    cls++;
+    size *= 2;
+  }
+  if (start + size === s.slotTop) returnTail(s, start);
+  else pushFree(s, start, cls);
+}
+
+/**
+ * Lowers `slotTop` to `start` (the free block [start, slotTop) goes back to the top), then keeps
+ * lowering it while a free block ends at the top (its last word says so), so none ever does. The
+ * slots given back are zeroed: the pool above the top stays zero.
+ */
+function returnTail(s: HeapState, start: number): void {
+  const slots = s.slots;
+  zero(slots, start, s.slotTop);
+  let top = start;
+  // Slot 0 is zero, so the loop stops at the bottom of the pool.
+  for (let cls = classEndingAt(slots, top); cls >= 0; cls = classEndingAt(slots, top)) {
+    const block = top - (1 << cls);
+    removeFree(s, block, cls);
+    zero(slots, block, top);
+    top = block;
+  }
+  s.slotTop = top;
+}
+
+/** Zeroes [from, to): a plain loop for the few slots most blocks have, `fill` for big ones. */
+function zero(slots: Uint32Array, from: number, to: number): void {
+  if (to - from > 64) slots.fill(0, from, to);
+  else for (let k = from; k < to; k++) slots[k] = 0;
+}
+
+/** Lists the free class-`cls` block at `start` and writes its markers. */
+function pushFree(s: HeapState, start: number, cls: number): void {
+  const slots = s.slots;
+  if (cls === 0) {
+    const position = s.freeSingleCount;
+    if (position === s.freeSingles.length) s.freeSingles = growU32(s.freeSingles, Math.max(16, position * 2));
+    s.freeSingles[position] = start;
+    s.freeSingleCount = position + 1;
+    slots[start] = FREE_SINGLE + position;
+  } else if (cls === 1) {
+    const position = s.freePairCount;
+    if (position === s.freePairs.length) s.freePairs = growU32(s.freePairs, Math.max(16, position * 2));
+    s.freePairs[position] = start;
+    s.freePairCount = position + 1;
+    slots[start] = FREE_PAIR + position;
+    slots[start + 1] = FREE_LINKED + 1;
+  } else {
+    const head = s.freeBlocks[cls]!;
+    slots[start] = FREE_LINKED + linkOf(head);
+    slots[start + 1] = FREE_LINKED;
+    slots[start + (1 << cls) - 1] = FREE_LINKED + cls;
+    if (head !== 0) slots[head + 1] = FREE_LINKED + linkOf(start);
+    s.freeBlocks[cls] = start;
+  }
+  s.freeClasses = (s.freeClasses | (1 << cls)) >>> 0;
+}
+
+/** Takes the free class-`cls` block at `start` off its list; its markers stay (callers clear or overwrite them). */
+function removeFree(s: HeapState, start: number, cls: number): void {
+  const slots = s.slots;
+  let empty: boolean;
+  if (cls < 2) {
+    // A dense list: its last entry fills the hole, and that block learns its new position.
+    const list = cls === 0 ? s.freeSingles : s.freePairs;
+    const tag = cls === 0 ? FREE_SINGLE : FREE_PAIR;
+    const position = slots[start]! - tag;
+    const last = (cls === 0 ? s.freeSingleCount : s.freePairCount) - 1;
+    if (position !== last) {
+      const moved = list[last]!;
+      list[position] = moved;
+      slots[moved] = tag + position;
+    }
+    list[last] = 0;
+    if (cls === 0) s.freeSingleCount = last;
+    else s.freePairCount = last;
+    empty = last === 0;
+  } else {
+    const next = startOf(slots[start]! - FREE_LINKED);
+    const previous = startOf(slots[start + 1]! - FREE_LINKED);
+    if (previous === 0) s.freeBlocks[cls] = next;
+    else slots[previous] = FREE_LINKED + linkOf(next);
+    if (next !== 0) slots[next + 1] = FREE_LINKED + linkOf(previous);
+    empty = s.freeBlocks[cls] === 0;
+  }
+  if (empty) s.freeClasses = (s.freeClasses & ~(1 << cls)) >>> 0;
+}
+
+/** Zeroes a free block's marker words. */
+function clearMarkers(slots: Uint32Array, start: number, cls: number): void {
+  slots[start] = 0;
+  if (cls > 0) slots[start + 1] = 0;
+  if (cls > 1) slots[start + (1 << cls) - 1] = 0;
 }

@@ -4,7 +4,7 @@
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
-import { type ComponentStore, growComponents, makeComponentStore } from './component-store.ts';
+import { type ComponentStore, growComponents, isReferenceType, makeComponentStore } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
@@ -117,12 +117,20 @@ export interface HeapState {
   /** The other mark value: unmarked objects during a cycle; a minor's young mark between cycles. */
   white: number;
 
-  // The slot pool: blocks of 2^c slots, free blocks linked through their first slot.
+  // The slot pool: a buddy allocator of blocks of 2^c slots (core/slots.ts has the layout).
   slots: Uint32Array;
-  /** Slot 0 is never handed out, so 0 ends the block free lists. */
+  /** Slots at and above `slotTop` belong to no block and are zero; slot 0 belongs to none either. */
   slotTop: number;
-  /** Head of the free list of blocks of class c (2^c slots). */
+  /** Head of the free list of blocks of class c >= 2 (2^c slots), doubly linked through the blocks; 0 ends it. Entries 0 and 1 are unused. */
   freeBlocks: Uint32Array;
+  /** The free blocks of class 0 (one slot), a dense list: each such block's first word holds its position here. */
+  freeSingles: Uint32Array;
+  freeSingleCount: number;
+  /** The free blocks of class 1 (two slots), likewise. */
+  freePairs: Uint32Array;
+  freePairCount: number;
+  /** Bit c is set while class c has a free block, so an allocation finds the smallest larger one at once. */
+  freeClasses: number;
   /** Sum of live objects' slot counts. */
   slotsUsed: number;
 
@@ -269,6 +277,11 @@ export function createState(o: ResolvedOptions): HeapState {
     slots: new Uint32Array(Math.min(o.maxSlots, Math.max(64, o.initialCapacity * 4) + 1)),
     slotTop: 1,
     freeBlocks: new Uint32Array(32),
+    freeSingles: new Uint32Array(16),
+    freeSingleCount: 0,
+    freePairs: new Uint32Array(16),
+    freePairCount: 0,
+    freeClasses: 0,
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,
@@ -380,7 +393,12 @@ export function heapBytes(s: HeapState): number {
   let bytes = 0;
   for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
   for (const c of s.components.list) {
-    for (const f of c.fields) bytes += f.column.byteLength;
+    // A numeric column is allocated for maxObjects, but only the part indices in use have
+    // touched holds memory (the rest are zero pages the system has not handed out).
+    for (const f of c.fields) {
+      const used = f.column.BYTES_PER_ELEMENT * s.top * f.length;
+      bytes += isReferenceType(f.type) ? f.column.byteLength : Math.min(f.column.byteLength, used);
+    }
     bytes += c.members.byteLength + c.position.byteLength;
   }
   for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;

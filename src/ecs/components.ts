@@ -143,10 +143,11 @@ type Columns<S extends Schema> = string extends keyof S ? unknown
 
 /**
  * A component: its numeric fields are SoA columns, indexed by `heap.index(ref)` (times the length
- * for array fields: `Velocity.v[i * 3 + k]`). Each property is a getter returning the current
- * column, so the rule is: read the column into a local at the top of a loop, and read it again
- * after anything that allocates (the heap may have grown). `ref` fields are not exposed as columns:
- * read and write them with `heap.getField` / `heap.setField`, which keep the barrier.
+ * for array fields: `Velocity.v[i * 3 + k]`). A column never moves: it is allocated once for every
+ * index the heap may use (`maxObjects`; untouched parts cost no memory), so keep it in a local, a
+ * closure or a system's field for as long as you like: allocation, collection and `heap.load`
+ * never leave it stale. `ref` fields are not exposed as columns: read and write them with
+ * `heap.getField` / `heap.setField`, which keep the barrier.
  */
 export type Component<S extends Schema = Schema> = ComponentBase & { readonly schema: S } & Columns<S>;
 

@@ -3,9 +3,12 @@
  * the name (unique in the heap) and the options. Errors name the bad value.
  */
 import {
+  columnBytes,
   type ComponentStore,
   FIELD_TYPES,
   type FieldType,
+  isReferenceType,
+  MAX_COLUMN_BYTES,
   MAX_FIELD_LENGTH,
   type Schema,
 } from '../core/component-store.ts';
@@ -21,8 +24,16 @@ export interface ComponentOptions {
   onRemove?: (ref: Ref) => void;
 }
 
-/** Checks a definition; returns the component's name. Throws `TypeError` / `RangeError` naming what is wrong. */
-export function checkComponentDefinition(store: ComponentStore, schema: unknown, options: unknown): string {
+/**
+ * Checks a definition; returns the component's name. Throws `TypeError` / `RangeError` naming what
+ * is wrong. `fixedLength` is what numeric columns are sized for (`maxObjects` + 1).
+ */
+export function checkComponentDefinition(
+  store: ComponentStore,
+  schema: unknown,
+  options: unknown,
+  fixedLength: number,
+): string {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     throw new TypeError(`a component schema must be an object of fields, got ${describe(schema)}`);
   }
@@ -44,6 +55,14 @@ export function checkComponentDefinition(store: ComponentStore, schema: unknown,
       throw new TypeError(`field '${field}' has type ${describe(type)}; types are ${FIELD_TYPES.join(' ')}`);
     }
     checkInteger(`the length of array field '${field}'`, length, 1, MAX_FIELD_LENGTH);
+    const bytes = columnBytes(type as FieldType, length as number, fixedLength);
+    if (!isReferenceType(type as FieldType) && bytes > MAX_COLUMN_BYTES) {
+      throw new RangeError(
+        `field '${field}' of component '${name}' needs a column of ${Math.ceil(bytes / 2 ** 20)} MiB for ` +
+          `maxObjects ${fixedLength - 1} (columns are allocated once, for every index, so that they never move; ` +
+          `the most is ${MAX_COLUMN_BYTES / 2 ** 20} MiB): lower maxObjects, or the array's length`,
+      );
+    }
   }
   return name;
 }

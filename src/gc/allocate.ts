@@ -14,6 +14,8 @@ import { finishCycle } from './collector.ts';
 import { pushScoped } from './roots.ts';
 import { sweepWouldMakeRoom } from './sweep.ts';
 import { listWeak } from './weak.ts';
+import { destroyedCount } from './destroy.ts';
+import { plural } from '../core/handle.ts';
 
 /**
  * When the heap is full while a sweep is pending, the objects it has yet to free already read
@@ -29,6 +31,14 @@ function finishSweepForRoom(s: HeapState, needIndex: boolean, slotCount: number)
   if (sweepWouldMakeRoom(s, needIndex, needClass)) finishCycle(s);
 }
 
+/** The heap-full message: what holds the indices, and what would free some. */
+function heapFull(s: HeapState): string {
+  const destroyed = destroyedCount(s);
+  const live = s.live - s.doomed - destroyed;
+  return `heap full: maxObjects ${s.maxObjects} reached (${live} live, ${s.retired} retired` +
+    (destroyed === 0 ? ')' : `, ${destroyed} destroyed awaiting a collection, which reclaims their indices)`);
+}
+
 /**
  * Why an object (`index` true) or a slot block of `slotCount` slots cannot be had, or '' when it
  * can. May finish a pending sweep to make the room (see above).
@@ -36,10 +46,10 @@ function finishSweepForRoom(s: HeapState, needIndex: boolean, slotCount: number)
 export function roomFor(s: HeapState, index: boolean, slotCount: number): string {
   const needIndex = index && !canTakeIndex(s);
   if (needIndex || !canAllocBlock(s, slotCount)) finishSweepForRoom(s, needIndex, slotCount);
-  if (index && !canTakeIndex(s)) {
-    return `heap full: maxObjects ${s.maxObjects} reached (${s.live - s.doomed} live, ${s.retired} retired)`;
+  if (index && !canTakeIndex(s)) return heapFull(s);
+  if (!canAllocBlock(s, slotCount)) {
+    return `slot pool full: ${plural(slotCount, 'slot')} do not fit in maxSlots ${s.maxSlots}`;
   }
-  if (!canAllocBlock(s, slotCount)) return `slot pool full: ${slotCount} slots do not fit in maxSlots ${s.maxSlots}`;
   return '';
 }
 
@@ -60,10 +70,14 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
   // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that helps.
   if (indices() < count || blocks() < count) finishSweepForRoom(s, true, slotCount);
   if (indices() < count) {
-    return `heap full: a wave of ${count} objects does not fit in maxObjects ${s.maxObjects} (room for ${indices()})`;
+    return `heap full: a wave of ${
+      plural(count, 'object')
+    } does not fit in maxObjects ${s.maxObjects} (room for ${indices()})`;
   }
   if (blocks() < count) {
-    return `slot pool full: ${count} blocks of ${slotCount} slots do not fit in maxSlots ${s.maxSlots}`;
+    return `slot pool full: ${plural(count, 'block')} of ${
+      plural(slotCount, 'slot')
+    } do not fit in maxSlots ${s.maxSlots}`;
   }
   return '';
 }

@@ -4,7 +4,7 @@
  * does) and the scope stack (objects allocated while a scope is open). Nothing else is a root.
  */
 import { growU32 } from '../core/columns.ts';
-import { describe, packHandle } from '../core/handle.ts';
+import { describe, packHandle, plural } from '../core/handle.ts';
 import { HeapFullError, StaleTicketError } from '../core/errors.ts';
 import type { HeapState } from '../core/state.ts';
 
@@ -16,7 +16,7 @@ export function addPin(s: HeapState, objectIndex: number): number {
   } else {
     pinIndex = s.pinTop;
     if (pinIndex > s.codec.indexMask) {
-      throw new HeapFullError(`pin table full: ${s.pinsLive} pins are live`);
+      throw new HeapFullError(`pin table full: ${plural(s.pinsLive, 'pin')} ${s.pinsLive === 1 ? 'is' : 'are'} live`);
     }
     if (pinIndex >= s.pinTarget.length) {
       const length = Math.min(s.pinTarget.length * 2, s.codec.indexMask + 1);

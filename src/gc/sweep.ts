@@ -157,7 +157,7 @@ export function sweepWouldMakeRoom(s: HeapState, needIndex: boolean, needClass: 
   for (let i = s.sweepCursor; i > 0 && !(index && block); i--) {
     if (color[i] !== white) continue;
     if (!index && s.generation[i]! < s.codec.maxGeneration) index = true;
-    if (!block && s.size[i]! > 0 && blockClass(s.size[i]!) === needClass) block = true;
+    if (!block && s.size[i]! > 0 && blockClass(s.size[i]!) >= needClass) block = true; // a larger block splits
   }
   return index && block;
 }

@@ -41,7 +41,11 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   p.allocationsAtLastTick = s.allocations;
   const workBefore = s.workDone;
   let startMajor = false;
-  if (minorDue(s)) {
+  // A major cycle about to start makes the whole nursery old: collect the young garbage first
+  // when a minor fits, so that only survivors are promoted (else it would live until the next
+  // major, and the old generation would fill with objects that died young).
+  const cycleDue = s.phase === IDLE && majorDue(s) && s.generational && s.young > 0;
+  if (minorDue(s) || cycleDue) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
     if (fits) {
       const minorStart = timed ? performance.now() : 0;
@@ -51,7 +55,7 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
       if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
     } else {
       // Folded into a major cycle: its first phase makes the nursery old, in slices.
-      startMajor = true;
+      startMajor = minorDue(s);
     }
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {

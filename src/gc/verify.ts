@@ -4,8 +4,19 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
+import { isReferenceType } from '../core/component-store.ts';
 import { cardsFor } from '../core/columns.ts';
-import { blockCapacity, blockClass } from '../core/slots.ts';
+import {
+  blockCapacity,
+  blockClass,
+  buddyOf,
+  FREE_LINKED,
+  FREE_PAIR,
+  FREE_SINGLE,
+  linkOf,
+  MAX_CLASS,
+  startOf,
+} from '../core/slots.ts';
 import {
   AGE_MASK,
   AGE_SHIFT,
@@ -139,9 +150,11 @@ function verifyLayout(s: HeapState): void {
   layout(s.cards.length >= cardsFor(n, s.cardShift), `${s.cards.length} cards do not cover ${n} indices`);
   for (const c of s.components.list) {
     for (const f of c.fields) {
+      // Numeric columns are allocated for maxObjects once, so that they never move.
+      const entries = isReferenceType(f.type) ? n : s.maxObjects + 1;
       layout(
-        f.column.length === n * f.length,
-        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${n * f.length}`,
+        f.column.length === entries * f.length,
+        `column '${c.name}.${f.name}' has ${f.column.length} entries, expected ${entries * f.length}`,
       );
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
@@ -232,36 +245,113 @@ function verifyEdges(s: HeapState): void {
   }
 }
 
-/** Invariant 3: live blocks and free blocks lie inside the pool, never overlap, and cover every slot handed out. */
+/**
+ * Invariant 3 (slot blocks), for the buddy pool of core/slots.ts: live blocks and free blocks lie
+ * inside the pool at offsets (from slot 1) that are multiples of their size, never overlap, and
+ * together cover every slot below `slotTop`; the free lists are well formed (each free block's
+ * words name its class and its list position or neighbours, links agree both ways, `freeClasses`
+ * has a bit exactly for the classes with free blocks); coalescing is complete (no free block has a
+ * free buddy of its class, and no free block ends at the top); every other word is an object index
+ * (below `FREE_SINGLE`), so free blocks are recognised; slot 0 and the pool above the top are zero.
+ */
 function verifyBlocks(s: HeapState): void {
-  const owner = new Uint8Array(s.slotTop);
-  const claim = (start: number, capacity: number, what: string): void => {
-    if (start < 1 || start + capacity > s.slotTop) {
-      fail('3 (slot blocks)', `${what} [${start}, ${start + capacity}) lies outside the pool [1, ${s.slotTop})`);
+  const slots = s.slots;
+  const top = s.slotTop;
+  const broken = (detail: string): never => fail('3 (slot blocks)', detail);
+  if (slots[0] !== 0) broken(`the reserved slot 0 holds ${slots[0]}`);
+  // Per slot: 0 no block, 1 a live block, 2 a free block, 3 a free block's marker word.
+  const owner = new Uint8Array(top);
+  // Per slot: 1 + the class of the free block starting there, else 0.
+  const freeStart = new Uint8Array(top);
+  const claim = (start: number, capacity: number, kind: number, what: string): void => {
+    if (!Number.isInteger(start) || start < 1 || start + capacity > top) {
+      broken(`${what} [${start}, ${start + capacity}) lies outside the pool [1, ${top})`);
     }
+    if ((start - 1) % capacity !== 0) broken(`${what} starts at offset ${start - 1}, not a multiple of its size`);
     for (let k = start; k < start + capacity; k++) {
-      if (owner[k]) fail('3 (slot blocks)', `${what} overlaps another block at slot ${k}`);
-      owner[k] = 1;
+      if (owner[k]) broken(`${what} overlaps another block at slot ${k}`);
+      owner[k] = kind;
     }
   };
   for (let i = 1; i < s.top; i++) {
     if (s.color[i] === FREE) continue;
     const n = s.size[i]!;
-    if (n > s.maxSlotsPerObject) fail('3 (slot blocks)', `object ${i} has ${n} slots, more than maxSlotsPerObject`);
+    if (n > s.maxSlotsPerObject) broken(`object ${i} has ${n} slots, more than maxSlotsPerObject`);
     if (n === 0) continue;
-    claim(s.base[i]!, blockCapacity(n), `the block of object ${i}`);
+    claim(s.base[i]!, blockCapacity(n), 1, `the block of object ${i}`);
   }
-  for (let cls = 0; cls < s.freeBlocks.length; cls++) {
-    let steps = 0;
-    for (let b = s.freeBlocks[cls]!; b !== 0; b = s.slots[b]!) {
-      claim(b, 2 ** cls, `free block ${b} of class ${cls}`);
-      if (++steps > s.slotTop) fail('3 (slot blocks)', `the free list of class ${cls} has a cycle`);
+  /** Claims a free block; its first, second and last words are markers (the first two only, for class 1). */
+  const claimFree = (start: number, cls: number, what: string): void => {
+    const size = 2 ** cls;
+    claim(start, size, 2, what);
+    freeStart[start] = cls + 1;
+    owner[start] = 3;
+    if (cls > 0) owner[start + 1] = owner[start + size - 1] = 3;
+  };
+  if (s.freeBlocks.length !== 32) broken(`freeBlocks has ${s.freeBlocks.length} classes, not 32`);
+  let classes = 0;
+  // Classes 0 and 1: dense lists; the rest of their arrays is zero.
+  const dense = [
+    { cls: 0, list: s.freeSingles, count: s.freeSingleCount, tag: FREE_SINGLE, name: 'freeSingles' },
+    { cls: 1, list: s.freePairs, count: s.freePairCount, tag: FREE_PAIR, name: 'freePairs' },
+  ];
+  for (const { cls, list, count, tag, name } of dense) {
+    if (!Number.isInteger(count) || count < 0 || count > list.length) {
+      broken(`${name} counts ${count} blocks, its array holds ${list.length}`);
+    }
+    if (s.freeBlocks[cls] !== 0) broken(`freeBlocks[${cls}] is ${s.freeBlocks[cls]}; class ${cls} is ${name}`);
+    if (count > 0) classes |= 1 << cls;
+    for (let position = 0; position < list.length; position++) {
+      const start = list[position]!;
+      if (position >= count) {
+        if (start !== 0) broken(`${name}[${position}] holds ${start} past its count ${count}`);
+        continue;
+      }
+      claimFree(start, cls, `free block ${start} of class ${cls}`);
+      if (slots[start] !== tag + position || (cls === 1 && slots[start + 1] !== FREE_LINKED + 1)) {
+        broken(`free block ${start} of class ${cls} does not name its class and list position ${position}`);
+      }
     }
   }
-  // Every slot handed out belongs to a live block or a free one: a block no list holds is lost.
-  for (let k = 1; k < s.slotTop; k++) {
-    if (!owner[k]) fail('3 (slot blocks)', `slot ${k} is in no live or free block (a lost block)`);
+  // Classes 2 and more: doubly linked lists through the blocks.
+  for (let cls = MAX_CLASS + 1; cls < s.freeBlocks.length; cls++) {
+    if (s.freeBlocks[cls] !== 0) {
+      broken(`freeBlocks[${cls}] is ${s.freeBlocks[cls]}; no block is larger than class ${MAX_CLASS}`);
+    }
   }
+  for (let cls = 2; cls <= MAX_CLASS; cls++) {
+    let previous = 0;
+    for (let b = s.freeBlocks[cls]!; b !== 0;) {
+      // A revisited block overlaps its first visit: a cycle fails the claim.
+      claimFree(b, cls, `free block ${b} of class ${cls}`);
+      const first = slots[b]!;
+      if (
+        first < FREE_LINKED || slots[b + 1] !== FREE_LINKED + linkOf(previous) ||
+        slots[b + 2 ** cls - 1] !== FREE_LINKED + cls
+      ) {
+        broken(`free block ${b} of class ${cls} does not name its class and neighbours`);
+      }
+      previous = b;
+      b = startOf(first - FREE_LINKED);
+    }
+    if (previous !== 0) classes = (classes | (1 << cls)) >>> 0;
+  }
+  if (classes !== s.freeClasses) broken(`freeClasses is ${s.freeClasses}, the free lists say ${classes}`);
+  for (let k = 1; k < top; k++) {
+    if (owner[k] === 0) broken(`slot ${k} below the top ${top} belongs to no block`);
+    if (owner[k] !== 3 && slots[k]! >= FREE_SINGLE) {
+      broken(`slot ${k} holds ${slots[k]}, a free block's marker, but no free block has a marker there`);
+    }
+    const cls = freeStart[k]! - 1;
+    if (cls < 0) continue;
+    const size = 2 ** cls;
+    if (k + size === top) broken(`free block ${k} of class ${cls} ends at the top; it belongs to the top`);
+    const buddy = buddyOf(k, size);
+    if (cls < MAX_CLASS && buddy + size <= top && freeStart[buddy] === cls + 1) {
+      broken(`free blocks ${Math.min(k, buddy)} and ${Math.max(k, buddy)} are buddies of class ${cls}, not merged`);
+    }
+  }
+  for (let k = top; k < slots.length; k++) if (slots[k] !== 0) broken(`slot ${k} above the top ${top} is not zero`);
 }
 
 /** Invariant 4: every live pin, and every object of an open scope, names a live object. */

@@ -32,6 +32,7 @@ import {
   type ComponentStore,
   FIELD_TYPES,
   type FieldType,
+  isReferenceType,
   MAX_FIELD_LENGTH,
   type Schema,
   type TypedColumn,
@@ -59,10 +60,11 @@ export class SnapshotError extends HeapError {}
 const MAGIC = 'ECS-HEAP';
 /**
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
- * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color and
- * lists), the free cause kept in `base` of free indices.
+ * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
+ * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
+ * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -147,6 +149,12 @@ type Sizing =
   /** One element per card: exactly `cardsFor(columnLength)`. */
   | { kind: 'cards' }
   | { kind: 'fixed'; length: number }
+  /**
+   * A numeric component column: exactly `length` elements (`maxObjects` + 1 per element), allocated
+   * whole so it never moves; only the `used` part is ever written, so only that counts against the
+   * restore budget (the rest are zero pages).
+   */
+  | { kind: 'numeric'; length: number; used: number }
   /** A growable list: any capacity from max(used, 1) to `max`. */
   | { kind: 'list'; max: number };
 
@@ -169,6 +177,8 @@ const STATE_ARRAYS = [
   ...HEADER_COLUMNS,
   'slots',
   'freeBlocks',
+  'freeSingles',
+  'freePairs',
   'markStack',
   'pinTarget',
   'pinGeneration',
@@ -208,6 +218,7 @@ function layout(
   // listed each time it joins one) until the next minor: no bound but the restore budget's.
   const unbounded: Sizing = { kind: 'list', max: MAX_LIST };
   const pins: Sizing = { kind: 'list', max: indexMask + 1 };
+  const freeList: Sizing = { kind: 'list', max: Math.max(16, 2 * maxSlots) };
   const sections: Section[] = [
     ...HEADER_COLUMNS.map((name): Section => ({
       name,
@@ -222,6 +233,10 @@ function layout(
       used: FREE_BLOCK_CLASSES,
       sizing: { kind: 'fixed', length: FREE_BLOCK_CLASSES },
     },
+    // Free 1- and 2-slot blocks of the buddy pool, listed densely: at most one per block, in a
+    // list that starts at 16 and doubles (so up to twice the pool, and 16 for a pool smaller than that).
+    { name: 'freeSingles', type: 'u32', used: v.freeSingleCount, sizing: freeList },
+    { name: 'freePairs', type: 'u32', used: v.freePairCount, sizing: freeList },
     // The mark stack holds distinct marked objects plus room for one object's slots (the
     // scanner's room check), doubled: never more than twice the columns and the slot pool.
     {
@@ -248,7 +263,12 @@ function layout(
   components.forEach((c, id) => {
     for (const f of c.fields) {
       const type = f.type === 'ref' || f.type === 'weakref' ? 'u32' : f.type;
-      sections.push({ name: `c${id}.${f.name}`, type, used: v.top * f.length, sizing: column(f.length) });
+      // Fields as `c<id>.f.<name>`, apart from the component's own arrays (a field may be named
+      // `members` or `position`). Numeric columns are sized for maxObjects: they never move.
+      const sizing: Sizing = isReferenceType(f.type)
+        ? column(f.length)
+        : { kind: 'numeric', length: f.length * (v.maxObjects! + 1), used: v.top! * f.length };
+      sections.push({ name: `c${id}.f.${f.name}`, type, used: v.top * f.length, sizing });
     }
     sections.push({ name: `c${id}.members`, type: 'u32', used: c.memberCount, sizing: list });
     sections.push({ name: `c${id}.position`, type: 'u32', used: v.top, sizing: column(1) });
@@ -271,7 +291,7 @@ function capacityFor(
   const sizing = section.sizing;
   if (sizing.kind === 'column') return sizing.per * columnLength;
   if (sizing.kind === 'cards') return cardsFor(columnLength, cardShift);
-  if (sizing.kind === 'fixed') return sizing.length;
+  if (sizing.kind === 'fixed' || sizing.kind === 'numeric') return sizing.length;
   return trimmed ? Math.max(section.used, 1) : saved;
 }
 
@@ -350,6 +370,10 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['white', (v) => otherMark(v.markValue!), (v) => otherMark(v.markValue!)],
   ['slotTop', () => 1, (_, o) => o.maxSlots],
   ['slotsUsed', () => 0, (v) => v.slotTop! - 1],
+  // The buddy pool's free blocks of 1 and 2 slots, and the classes that have free blocks (a bit set).
+  ['freeSingleCount', () => 0, (v) => v.slotTop! - 1],
+  ['freePairCount', () => 0, (v) => v.slotTop! - 1],
+  ['freeClasses', () => 0, () => 2 ** 32 - 1],
   ['markTop', () => 0, (v) => v.top! - 1],
   ['pinTop', () => 1, (_, o) => o.indexMask + 1],
   ['pinFreeHead', () => 0, (v) => v.pinTop! - 1],
@@ -473,14 +497,6 @@ function align8(n: number): number {
 
 // ---- restore ------------------------------------------------------------------------------------
 
-export interface RestoreOptions {
-  /** Gives back the finalizer of an object that had one when the snapshot was taken (functions are not saved). */
-  finalizer?: (ref: Ref) => ((ref: Ref) => void) | undefined;
-  /** onRemove hooks, by component name, for components that had one. */
-  onRemove?: Readonly<Record<string, (ref: Ref) => void>>;
-  onFinalizerError?: (error: unknown) => void;
-}
-
 /**
  * How much a restore may allocate for a snapshot of `byteLength` bytes: a bounded slack over the
  * data present. Any heap's arrays are within a small factor of what its snapshot holds (columns
@@ -530,37 +546,6 @@ export interface DecodedHeader {
 
 function fail(what: string): never {
   throw new SnapshotError(`bad snapshot: ${what}`);
-}
-
-/** Checks `Heap.restore`'s options before anything is read. */
-export function checkRestoreOptions(options: unknown): RestoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`restore options must be an object, got ${describe(options)}`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (key !== 'finalizer' && key !== 'onRemove' && key !== 'onFinalizerError') {
-      throw new TypeError(`unknown restore option '${key}'`);
-    }
-  }
-  for (const key of ['finalizer', 'onFinalizerError'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function') {
-      throw new TypeError(`restore option ${key} must be a function, got ${describe(o[key])}`);
-    }
-  }
-  if (o.onRemove !== undefined) {
-    if (typeof o.onRemove !== 'object' || o.onRemove === null) {
-      throw new TypeError(
-        `restore option onRemove must be an object of functions by component name, got ${describe(o.onRemove)}`,
-      );
-    }
-    for (const [name, fn] of Object.entries(o.onRemove)) {
-      if (typeof fn !== 'function') {
-        throw new TypeError(`onRemove hook '${name}' must be a function, got ${describe(fn)}`);
-      }
-    }
-  }
-  return o as RestoreOptions;
 }
 
 /**
@@ -660,8 +645,13 @@ function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: numbe
       capacity: capacityFor(section, saved[k]!, columnLength, options.cardShift, trimmed),
       at: starts[k]!,
     }));
+  // A numeric column counts for the part in use: the rest is never written, so never backed.
   const bytesOf = (sections: PlannedSection[]): number =>
-    sections.reduce((sum, s) => sum + s.capacity * ARRAY_TYPES[s.type].BYTES_PER_ELEMENT, 0);
+    sections.reduce((sum, s, k) => {
+      const sizing = expected[k]!.sizing;
+      const elements = sizing.kind === 'numeric' ? sizing.used : s.capacity;
+      return sum + elements * ARRAY_TYPES[s.type].BYTES_PER_ELEMENT;
+    }, 0);
   let columnLength = v.columnLength!;
   let sections = planned(false, columnLength);
   let total = bytesOf(sections);
@@ -779,6 +769,7 @@ function checkCapacity(section: Section, capacity: unknown, columnLength: number
     : sizing.kind === 'cards'
     ? cardsFor(columnLength, cardShift)
     : sizing.length;
+  // (A numeric column's capacity is maxObjects + 1 per element: one of another size would move.)
   if (capacity !== expected) {
     const why = sizing.kind === 'column' ? ` (${sizing.per} per index, columnLength ${columnLength})` : '';
     fail(`section '${name}' has capacity ${JSON.stringify(capacity)}, expected ${expected}${why}`);
@@ -790,10 +781,15 @@ function checkCapacity(section: Section, capacity: unknown, columnLength: number
  * smallest capacity) from the header's options and components, then checks everything. Throws
  * `SnapshotError`; the caller drops the heap then.
  */
+/** What the caller gives back that the bytes cannot hold: the finalizer functions. */
+export interface GivenBack {
+  finalizer?: ((ref: Ref) => ((ref: Ref) => void) | undefined) | undefined;
+}
+
 export function loadState(
   s: HeapState,
   decoded: DecodedHeader,
-  options: RestoreOptions,
+  given: GivenBack,
   refAt: (index: number) => Ref,
 ): void {
   const { header, bytes, plan } = decoded;
@@ -835,7 +831,7 @@ export function loadState(
   s.pacer.debt = header.pacer.debt;
   s.pacer.msPerUnit = header.pacer.msPerUnit;
   s.pacer.youngSurvival = header.pacer.youngSurvival;
-  loadFinalizers(s, header, options, refAt);
+  loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
   } catch (error) {
@@ -850,12 +846,12 @@ function assign(
   array: TypedColumn,
   queries: { dense: Uint32Array; position: Uint32Array }[],
 ): void {
-  const component = /^c(\d+)\.(.+)$/.exec(name);
+  const component = /^c(\d+)\.(members|position|f\.(.+))$/.exec(name);
   if (component !== null) {
     const c = s.components.list[Number(component[1])]!;
     if (component[2] === 'members') c.members = array as Uint32Array;
     else if (component[2] === 'position') c.position = array as Uint32Array;
-    else c.fields.find((f) => f.name === component[2])!.column = array;
+    else c.fields.find((f) => f.name === component[3])!.column = array;
     return;
   }
   const query = /^q(\d+)\.(dense|position)$/.exec(name);
@@ -866,15 +862,13 @@ function assign(
   (s as unknown as Record<string, TypedColumn>)[name] = array;
 }
 
+/** Gives back the finalizer functions (io/load.ts checked that `finalizer` is given when any is needed). */
 function loadFinalizers(
   s: HeapState,
   header: SnapshotHeader,
-  options: RestoreOptions,
+  given: GivenBack,
   refAt: (index: number) => Ref,
 ): void {
-  if (header.finalizers.length > 0 && options.finalizer === undefined) {
-    fail(`${header.finalizers.length} objects have finalizers: pass restore(bytes, { finalizer }) to give them back`);
-  }
   for (const index of header.finalizers) {
     if (!Number.isInteger(index) || index < 1 || index >= s.top || (s.flags[index]! & FINALIZABLE) === 0) {
       fail(`finalizer entry ${JSON.stringify(index)} names no object with a finalizer`);
@@ -882,25 +876,13 @@ function loadFinalizers(
     if (s.finalizers[index] !== undefined) fail(`finalizer entry ${index} is listed twice`);
     // Dead objects awaiting their finalizer read through refAt as NULL: rebuild their handle.
     const ref = refAt(index) || (index + s.generation[index]! * s.codec.indexScale) as Ref;
-    const fn = options.finalizer!(ref);
-    if (typeof fn !== 'function') fail(`the finalizer given back for object ${ref} is not a function`);
+    const fn = given.finalizer?.(ref);
+    // Undefined drops the finalizer on purpose; anything else must be a function.
+    if (fn !== undefined && typeof fn !== 'function') {
+      throw new TypeError(`the finalizer given back for object ${ref} is ${describe(fn)}, not a function`);
+    }
     s.finalizers[index] = fn;
   }
-}
-
-/** Component definitions to recreate (in order) before `loadState`, checked for shape. */
-export function componentsToDefine(
-  header: SnapshotHeader,
-  options: RestoreOptions,
-): { name: string; schema: Schema; onRemove: ((ref: Ref) => void) | undefined }[] {
-  return header.components.map((info, k) => {
-    if (typeof info !== 'object' || info === null || typeof info.name !== 'string') fail(`component ${k} is malformed`);
-    const onRemove = options.onRemove?.[info.name];
-    if (info.onRemove && typeof onRemove !== 'function') {
-      fail(`component '${info.name}' had an onRemove hook: pass restore(bytes, { onRemove: { '${info.name}': fn } })`);
-    }
-    return { name: info.name, schema: info.schema, onRemove };
-  });
 }
 
 /** Queries to recreate (in order, so sections `q<n>` meet their query) before `loadState`. */

@@ -1,0 +1,211 @@
+/**
+ * `heap.load(bytes, options?)`: restore in place. The heap becomes the one saved, and every
+ * component object and closure holding it stays valid; a snapshot of other components, bad
+ * bytes or a missing finalizer leave it as it was.
+ */
+import { describe, expect, it } from 'vitest';
+import { Heap, HeapError, type Index, NULL, type Ref, SnapshotError } from '../mod.ts';
+import { statsOf } from './naming.ts';
+
+/** What a program can observe of a heap: its counters and every listed object's slots. */
+function observe(heap: Heap, refs: Ref[]): unknown {
+  return {
+    stats: statsOf(heap),
+    objects: refs.map((ref) =>
+      heap.isAlive(ref) ? Array.from({ length: heap.slotCount(ref) }, (_, k) => heap.get(ref, k)) : 'dead'
+    ),
+  };
+}
+
+/** A small game: units with a position and a target, a world list, a finalizer on some. */
+function game(heap: Heap) {
+  const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+  const Target = heap.defineComponent({ enemy: 'ref', seen: 'weakref' }, { name: 'Target' });
+  const world = heap.alloc(8);
+  heap.pin(world);
+  const units: Ref[] = [];
+  for (let k = 0; k < 8; k++) {
+    const unit = heap.alloc(1);
+    heap.set(world, k, unit);
+    heap.add(unit, Position, { x: k, y: -k });
+    units.push(unit);
+  }
+  for (let k = 0; k < 8; k += 2) heap.add(units[k]!, Target, { enemy: units[k + 1]!, seen: units[(k + 3) % 8]! });
+  return { Position, Target, world, units };
+}
+
+describe('load', () => {
+  it('takes the heap back to the saved point, keeping its component objects and closures valid', () => {
+    const heap = new Heap();
+    const { Position, Target, world, units } = game(heap);
+    const moveAll = () => {
+      const x = Position.x; // a closure holding the component object, as game systems do
+      for (const i of heap.query(Position)) x[i]! += 1;
+    };
+    const bytes = heap.snapshot();
+    const saved = heap.stats();
+    // Play on: move, kill, spawn, collect.
+    moveAll();
+    heap.destroy(units[1]!);
+    heap.set(world, 1, heap.alloc(0));
+    heap.collect();
+    expect(heap.query(Target).length).toBe(4);
+    heap.load(bytes);
+    heap.verify();
+    expect(heap.stats()).toEqual(saved);
+    // The same component objects read the saved columns and answer the saved queries.
+    expect(heap.query(Position).length).toBe(8);
+    expect(Position.x[heap.index(units[3]!)]).toBe(3);
+    expect(heap.isAlive(units[1]!)).toBe(true);
+    expect(heap.getField(units[0]!, Target, 'enemy')).toBe(units[1]);
+    expect(heap.getField(units[0]!, Target, 'seen')).toBe(units[3]);
+    expect(heap.component('Position')).toBe(Position);
+    moveAll();
+    expect(Position.x[heap.index(units[3]!)]).toBe(4);
+    // It continues exactly as a restored copy of the same bytes does.
+    const copy = Heap.restore(bytes);
+    const CopyPosition = copy.component('Position', { x: 'f32', y: 'f32' })!;
+    for (const i of copy.query(CopyPosition)) CopyPosition.x[i]! += 1;
+    const made: Ref[][] = [[], []];
+    [heap, copy].forEach((h, k) => {
+      h.destroy(units[5]!);
+      made[k]!.push(h.alloc(3), ...h.allocMany(3, 1));
+      h.collect();
+    });
+    expect(made[0]).toEqual(made[1]);
+    expect(observe(heap, [world, ...units, ...made[0]!])).toEqual(observe(copy, [world, ...units, ...made[0]!]));
+  });
+
+  it('restores a heap saved in the middle of an incremental cycle, and one loaded in the middle of its own', () => {
+    const heap = new Heap({ initialCapacity: 16 });
+    const { world, units } = game(heap);
+    heap.set(world, 0, NULL); // unit 0 is garbage from here
+    heap.step(3); // mid-cycle
+    const bytes = heap.snapshot();
+    const copy = Heap.restore(bytes);
+    while (heap.phase !== 'idle') heap.step(5);
+    heap.step(2);
+    expect(heap.phase).not.toBe('idle');
+    heap.load(bytes); // while a cycle of its own runs
+    heap.verify();
+    for (const h of [heap, copy]) while (h.phase !== 'idle') h.step(5);
+    expect(heap.isAlive(units[0]!)).toBe(false);
+    expect(observe(heap, [world, ...units])).toEqual(observe(copy, [world, ...units]));
+  });
+
+  it("keeps the heap's own onRemove hooks, observers and onFinalizerError, unless given a new handler", () => {
+    const removed: Ref[] = [];
+    const errors: unknown[] = [];
+    const heap = new Heap({ onFinalizerError: (error) => errors.push(error) });
+    const Sound = heap.defineComponent({ clip: 'u32' }, { name: 'Sound', onRemove: (ref) => removed.push(ref) });
+    const a = heap.alloc();
+    heap.add(a, Sound, { clip: 7 });
+    const reports: string[] = [];
+    heap.observe((report) => reports.push(report.call));
+    heap.setFinalizer(a, () => {
+      throw new Error('boom');
+    });
+    const bytes = heap.snapshot();
+    // Loading needs the finalizer back; the hook it keeps from the heap.
+    heap.load(bytes, {
+      finalizer: () => () => {
+        throw new Error('boom again');
+      },
+    });
+    heap.collect();
+    expect(removed).toEqual([a]);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom again']);
+    expect(reports).toEqual(['collect']);
+    const other: unknown[] = [];
+    heap.load(bytes, {
+      finalizer: () => () => {
+        throw new Error('third');
+      },
+      onFinalizerError: (error) => other.push(error),
+    });
+    heap.collect();
+    expect(other.length).toBe(1);
+    expect(errors.length).toBe(1);
+  });
+
+  it('refuses other components, bad bytes and missing finalizers, leaving the heap as it was', () => {
+    const source = new Heap();
+    game(source);
+    source.setFinalizer(source.alloc(), () => {});
+    const bytes = source.snapshot();
+    const heap = new Heap();
+    const { Position, units } = game(heap);
+    const before = heap.snapshot();
+    const unchanged = () => {
+      expect(heap.snapshot()).toEqual(before);
+      heap.verify();
+      expect(Position.x[heap.index(units[2]!)]).toBe(2);
+    };
+    expect(() => heap.load(bytes)).toThrow(/1 object had a finalizer, and functions are not saved/);
+    unchanged();
+    expect(() => heap.load(bytes.subarray(0, 40))).toThrow(SnapshotError);
+    unchanged();
+    expect(() => heap.load(bytes, { onRemove: {} })).toThrow(/load keeps each component's own onRemove hook/);
+    expect(() => heap.load(bytes, { finalizer: 3 as never })).toThrow(/load option finalizer must be a function/);
+    expect(() => heap.load(bytes, { nope: 1 } as never)).toThrow(/unknown load option 'nope'/);
+    unchanged();
+    // Other components: names, order, schema.
+    const fewer = new Heap();
+    fewer.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+    expect(() => heap.load(fewer.snapshot())).toThrow(
+      /the snapshot's components are not this heap's: it has 'Position', this heap 'Position', 'Target'/,
+    );
+    const swapped = new Heap();
+    swapped.defineComponent({ enemy: 'ref', seen: 'weakref' }, { name: 'Target' });
+    swapped.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+    expect(() => heap.load(swapped.snapshot())).toThrow(/defined in the same order/);
+    const wider = new Heap();
+    wider.defineComponent({ x: 'f64', y: 'f32' }, { name: 'Position' });
+    wider.defineComponent({ enemy: 'ref', seen: 'weakref' }, { name: 'Target' });
+    expect(() => heap.load(wider.snapshot())).toThrow(
+      /the snapshot's component 'Position' is not this heap's: in the snapshot it has field 'x' of type 'f64', not 'f32'/,
+    );
+    unchanged();
+    // The same fields written in another order are the same schema.
+    const reordered = new Heap();
+    reordered.defineComponent({ y: 'f32', x: 'f32' }, { name: 'Position' });
+    reordered.defineComponent({ seen: 'weakref', enemy: 'ref' }, { name: 'Target' });
+    const r = reordered.alloc();
+    reordered.add(r, reordered.component('Position', { x: 'f32', y: 'f32' })!, { x: 5, y: 6 });
+    heap.load(reordered.snapshot());
+    heap.verify();
+    expect(Position.x[heap.index(r)]).toBe(5);
+    expect(Position.y[heap.index(r)]).toBe(6);
+  });
+
+  it('is refused inside scope(), noGc(), finalizers and hooks', () => {
+    const heap = new Heap();
+    const bytes = heap.snapshot();
+    expect(() => heap.scope(() => heap.load(bytes))).toThrow(HeapError);
+    expect(() => heap.noGc(() => heap.load(bytes))).toThrow(/load between frames/);
+    const a = heap.alloc();
+    let thrown: unknown;
+    heap.setFinalizer(a, () => {
+      try {
+        heap.load(bytes);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    heap.collect();
+    expect(thrown).toBeInstanceOf(HeapError);
+  });
+
+  it('gives handles back the same: an index read before load names the same object after', () => {
+    const heap = new Heap();
+    const { Position, units } = game(heap);
+    const bytes = heap.snapshot();
+    const i = heap.index(units[4]!);
+    heap.destroy(units[4]!);
+    heap.collect();
+    expect(heap.refAt(i)).toBe(NULL);
+    heap.load(bytes);
+    expect(heap.refAt(i as Index)).toBe(units[4]);
+    expect(Position.y[i]).toBe(-4);
+  });
+});
