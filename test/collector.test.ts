@@ -204,3 +204,20 @@ describe('tickets', () => {
     heap.verify();
   });
 });
+
+describe('a minor', () => {
+  it('a minor does not age what its finalizers allocate', () => {
+    const heap = new Heap({ promoteAfter: 1 });
+    let made: Ref | undefined;
+    heap.setFinalizer(heap.alloc(0), () => {
+      made = heap.alloc(0);
+      heap.pin(made);
+    });
+    heap.minor();
+    expect(heap.isAlive(made!)).toBe(true);
+    expect(heap.stats()).toMatchObject({ young: 1, old: 0 }); // age 0: promoted by the next minor
+    heap.minor();
+    expect(heap.stats()).toMatchObject({ young: 0, old: 1 });
+    heap.verify();
+  });
+});

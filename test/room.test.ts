@@ -106,4 +106,30 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     expect(ran).toBe(1);
     heap.verify();
   });
+  it('resize does not finish a sweep whose dead objects hold no slots', () => {
+    const heap = new Heap({ generational: false, maxSlots: 9 }); // 8 slots
+    heap.alloc(0);
+    heap.alloc(0); // dead, without slots
+    for (const ref of [heap.alloc(4), heap.alloc(4)]) heap.pin(ref);
+    const empty = heap.alloc(0);
+    heap.pin(empty);
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    expect(heap.phase).toBe('sweep');
+    expect(() => heap.resize(empty, 1)).toThrow(HeapFullError); // the smallest block: class 0
+    expect(heap.phase).toBe('sweep');
+    heap.verify();
+  });
+
+  it('resize finishes a sweep that frees a larger block: it splits', () => {
+    const heap = new Heap({ generational: false, maxSlots: 9 });
+    heap.alloc(4); // dead
+    heap.pin(heap.alloc(4));
+    const empty = heap.alloc(0);
+    heap.pin(empty);
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    heap.resize(empty, 1);
+    expect(heap.slotCount(empty)).toBe(1);
+    expect(heap.phase).toBe('idle');
+    heap.verify();
+  });
 });
