@@ -126,6 +126,11 @@ export interface TickReport {
   old: number;
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
   debt: number;
+  /**
+   * Whether the call worked past its budget on purpose: a catch-up minor (a nursery too large for
+   * the budget, but mostly garbage), or the heap near `maxObjects`. Always false outside `tick`.
+   */
+  stretched: boolean;
 }
 
 export interface HeapStats {
@@ -854,6 +859,7 @@ export class Heap {
     majorFreed: number,
     cycleEnded: boolean,
     units: number,
+    stretched = false,
   ): TickReport {
     const s = this.#s;
     const ms = this.#pause(start);
@@ -872,6 +878,7 @@ export class Heap {
       young: this.#youngCount(),
       old: live - this.#youngCount(),
       debt: s.pacer.debt,
+      stretched,
     };
     for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
@@ -951,8 +958,9 @@ export class Heap {
    * milliseconds of wall time (default 1), or `{ units }` of work (deterministic: no clock is
    * read, so the same program collects at the same frames in every run and runtime). A minor
    * when the nursery is full and the minor fits the budget; else a major cycle, which also takes
-   * the oversized nursery; slices of a running cycle. The budget never stretches: when
-   * allocation outpaces it, the heap grows and `debt` in the report shows it.
+   * the oversized nursery; slices of a running cycle. When allocation outpaces the budget, the
+   * heap grows and `debt` in the report shows it; the budget stretches only for a catch-up minor
+   * of a large nursery of garbage, and near `maxObjects` (`stretched` in the report; gc/tick.ts).
    */
   tick(budget: number | { units: number } = 1): TickReport {
     this.#forbidInNoGc('tick');
@@ -981,6 +989,7 @@ export class Heap {
       out.majorFreed,
       out.cycleEnded,
       out.units,
+      out.stretched,
     );
   }
 

@@ -355,10 +355,12 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     minHeapObjects,
     nextMajorAt: minHeapObjects,
     allocationsAtLastTick: 0,
-    // Starting guesses, replaced by measurement: 3 ns a unit (compiled code on the machines
-    // measured), and a tenth of the nursery surviving a minor.
+    // Starting guesses, replaced by measurement: 3 ns a minor's unit (compiled code on the
+    // machines measured), and every young object surviving: until a minor has measured it, a
+    // large nursery may be a level just built, which a fold spreads over slices (gc/tick.ts),
+    // not garbage a catch-up minor frees at once.
     msPerUnit: 3e-6,
-    youngSurvival: 0.1,
+    youngSurvival: 1,
     debt: 0,
   };
 }

@@ -11,8 +11,9 @@
  * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
  *   microseconds) so a cycle always progresses.
  *
- * Budgets never stretch: when allocation outpaces what the budget can collect, the heap grows
- * instead of the frame, and `debt` (units of work allocation asked for and no tick paid) shows it.
+ * When allocation outpaces what the budget can collect, the heap grows instead of the frame, and
+ * `debt` (units of work allocation asked for and no tick paid) shows it. The two cases where a
+ * tick works past its budget are gc/tick.ts's.
  */
 import { type HeapState, IDLE } from '../core/state.ts';
 
@@ -54,6 +55,11 @@ export function minorWork(young: number, survivors: number, remembered: number):
  */
 export function minorUnits(s: HeapState): number {
   return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+}
+
+/** The part of a minor's estimate a fold into a major cycle would spread: survivors and the remembered set. */
+export function minorSurvivorUnits(s: HeapState): number {
+  return Math.ceil(minorWork(0, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
 }
 
 /** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */

@@ -2,9 +2,21 @@
  * One frame's collection work, within a budget of wall time (`ms`) or of work units (`units`,
  * deterministic: no clock is read to decide anything, so the same program makes the same
  * collections at the same frames in every run and every runtime).
+ *
+ * The budget holds except in two cases, where holding it would be worse for the game than a
+ * long frame (docs/decisions.md, "When tick works past its budget"); the report says so
+ * (`stretched`):
+ * - a catch-up minor: a nursery too large for the budget but mostly garbage, by the survival the
+ *   last minors measured, once it is `CATCH_UP_NURSERIES` nurseries large. Folding it into a
+ *   major cycle would not spread its cost (a cycle sweeps the same garbage, and more) and would
+ *   defer every minor while the program keeps allocating: measured, that spiral grew
+ *   binary-trees to `maxObjects`. Its cost is what the frames since the last tick allocated.
+ * - near `maxObjects`: when the free indices left would not last two more ticks of this
+ *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
+ *   minor run, so an `alloc` does not fail while garbage holds the indices.
  */
 import { type HeapState, IDLE } from '../core/state.ts';
-import { inMajorCycle, stepCycle } from './collector.ts';
+import { finishCycle, inMajorCycle, stepCycle } from './collector.ts';
 import { minorCollection } from './minor.ts';
 import {
   CHUNK,
@@ -12,6 +24,7 @@ import {
   measuredWork,
   minorDue,
   minorMs,
+  minorSurvivorUnits,
   minorUnits,
   plannedWork,
   UNITS_PER_ALLOCATION,
@@ -26,7 +39,12 @@ export interface TickOutcome {
   cycleEnded: boolean;
   /** Units done: the minor's young objects plus the major slices' units. */
   units: number;
+  /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects`). */
+  stretched: boolean;
 }
+
+/** A nursery this many times `nurserySize`, mostly garbage, is collected even past the budget. */
+export const CATCH_UP_NURSERIES = 4;
 
 /**
  * Runs a tick. `budgetMs` is wall time (NaN in units mode); `budgetUnits` is work units
@@ -35,11 +53,23 @@ export interface TickOutcome {
 export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): TickOutcome {
   const timed = budgetMs === budgetMs;
   const start = timed ? performance.now() : 0;
-  const out: TickOutcome = { minorFreed: 0, minors: 0, majorUnits: 0, majorFreed: 0, cycleEnded: false, units: 0 };
+  const out: TickOutcome = {
+    minorFreed: 0,
+    minors: 0,
+    majorUnits: 0,
+    majorFreed: 0,
+    cycleEnded: false,
+    units: 0,
+    stretched: false,
+  };
   const p = s.pacer;
   const allocated = s.allocations - p.allocationsAtLastTick;
   p.allocationsAtLastTick = s.allocations;
   const workBefore = s.workDone;
+  if (nearMaxObjects(s, allocated)) {
+    collectNearFull(s, out, timed);
+    return finish(s, out, workBefore, allocated);
+  }
   let startMajor = false;
   // A major cycle about to start makes the whole nursery old: collect the young garbage first
   // when a minor fits, so that only survivors are promoted (else it would live until the next
@@ -47,12 +77,12 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   const cycleDue = s.phase === IDLE && majorDue(s) && s.generational && s.young > 0;
   if (minorDue(s) || cycleDue) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
-    if (fits) {
-      const minorStart = timed ? performance.now() : 0;
-      const unitsBefore = s.workDone;
-      out.minorFreed = minorCollection(s);
-      out.minors = 1;
-      if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
+    // Survivors are what a fold spreads over slices; garbage it would only defer (see above).
+    const catchUp = !fits && s.young >= CATCH_UP_NURSERIES * p.nurserySize &&
+      (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits);
+    if (fits || catchUp) {
+      runMinor(s, out, timed);
+      out.stretched = catchUp;
     } else {
       // Folded into a major cycle: its first phase makes the nursery old, in slices.
       startMajor = minorDue(s);
@@ -60,7 +90,6 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {
     const unitsLeft = budgetUnits - (s.workDone - workBefore);
-    const majorStart = timed ? performance.now() : 0;
     const deadline = start + budgetMs;
     const before = s.workDone;
     // At least one chunk a tick, so a cycle always progresses, however small the budget.
@@ -74,8 +103,43 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
       }
     }
     out.majorUnits = s.workDone - before;
-    if (timed) measuredWork(s, out.majorUnits, performance.now() - majorStart);
   }
+  return finish(s, out, workBefore, allocated);
+}
+
+function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
+  const minorStart = timed ? performance.now() : 0;
+  const unitsBefore = s.workDone;
+  out.minorFreed = minorCollection(s);
+  out.minors = 1;
+  // Only minors are timed: the estimate decides whether a minor fits, and a major slice's unit
+  // costs differently (a sweep unit is one index, a minor's one young object).
+  if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
+}
+
+/**
+ * Whether the free indices would run out within two ticks at this allocation rate (or are under
+ * 1/16 of `maxObjects`): past this, `alloc` could throw `HeapFullError` while garbage holds them.
+ */
+function nearMaxObjects(s: HeapState, allocated: number): boolean {
+  return s.maxObjects - s.live < Math.max(s.maxObjects >>> 4, 2 * allocated);
+}
+
+/** The near-full tick: finishes the running cycle (it frees what was garbage when it began), then a minor. */
+function collectNearFull(s: HeapState, out: TickOutcome, timed: boolean): void {
+  out.stretched = true;
+  if (inMajorCycle(s)) {
+    const before = s.workDone;
+    finishCycle(s);
+    out.majorUnits = s.workDone - before;
+    out.cycleEnded = true;
+    out.majorFreed = s.cycleFreed;
+  }
+  if (s.generational && s.young > 0) runMinor(s, out, timed);
+}
+
+function finish(s: HeapState, out: TickOutcome, workBefore: number, allocated: number): TickOutcome {
+  const p = s.pacer;
   out.units = s.workDone - workBefore;
   // Debt: while work is due, what allocation asked for beyond what was done.
   if (plannedWork(s) === 'nothing') p.debt = 0;
