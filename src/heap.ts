@@ -65,6 +65,7 @@ import {
   PROMOTE,
   RETIRED,
   SWEEP,
+  TENURE,
   WEAK,
   YOUNG,
 } from './core/state.ts';
@@ -106,8 +107,11 @@ export interface CollectionInfo {
 export interface TickReport {
   /** The call that did it. */
   call: 'tick' | 'step' | 'minor' | 'collect';
-  /** 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection. */
-  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full';
+  /**
+   * 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection;
+   * 'tenure' a slice of making an oversized nursery old outside a cycle (no major was due).
+   */
+  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full' | 'tenure';
   /** Wall time of the call, in milliseconds. */
   ms: number;
   /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
@@ -948,8 +952,9 @@ export class Heap {
     const s = this.#s;
     const start = performance.now();
     const workBefore = s.workDone;
+    const work = s.phase === TENURE ? 'tenure' : 'major';
     const ended = stepCycle(s, budget);
-    this.#report('step', 'major', start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
+    this.#report('step', work, start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
     return ended;
   }
 
@@ -978,7 +983,13 @@ export class Heap {
     const start = performance.now();
     const out = runTick(this.#s, budgetMs, budgetUnits);
     const major = out.majorUnits > 0;
-    const work = out.minors > 0 ? (major ? 'minor+major' : 'minor') : major ? 'major' : 'nothing';
+    const work = out.tenured
+      ? 'tenure'
+      : out.minors > 0
+      ? (major ? 'minor+major' : 'minor')
+      : major
+      ? 'major'
+      : 'nothing';
     return this.#report(
       'tick',
       work,
@@ -1021,7 +1032,10 @@ export class Heap {
 
   get phase(): Phase {
     const phase = this.#s.phase;
-    return phase === MARK || phase === PROMOTE ? 'mark' : phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
+    // TENURE (an oversized nursery made old in slices, outside a cycle) reads as 'mark', as the
+    // promotion that begins a cycle does: collection work is under way and minors wait for it.
+    if (phase === MARK || phase === PROMOTE || phase === TENURE) return 'mark';
+    return phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
   }
 
   // ---- introspection -------------------------------------------------------------------------

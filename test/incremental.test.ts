@@ -324,29 +324,48 @@ describe('tick() reports and budgets', () => {
   });
 
   it.skipIf(MUTATION_RUN)(
-    'folds an oversized nursery into a major cycle instead of running a minor past the budget',
+    'makes an oversized nursery old in slices instead of running a minor past the budget: alone, or in the major cycle that is due',
     () => {
-      const heap = new Heap({ nurserySize: 1000 });
-      const root = heap.alloc(2);
-      heap.pin(root);
-      let parent = root;
-      for (let k = 0; k < 50_000; k++) {
-        const node = heap.alloc(2);
-        heap.set(parent, k % 2, node);
-        if (k % 2 === 1) parent = node;
-      }
-      const first = heap.tick({ units: 5000 }); // a minor of 50,000 young objects would not fit
-      expect(first.work).toBe('major');
-      expect(first.units).toBeLessThan(5000 + 1024);
-      let ticks = 1;
-      while (heap.phase !== 'idle') {
-        const report = heap.tick({ units: 5000 });
-        expect(report.units).toBeLessThan(5000 + 1024);
-        ticks++;
-        heap.verify();
-      }
-      expect(ticks).toBeGreaterThan(20);
-      expect(heap.stats()).toMatchObject({ live: 50_001, young: 0 });
+      const run = (options: ConstructorParameters<typeof Heap>[0]) => {
+        const heap = new Heap({ nurserySize: 1000, ...options });
+        const root = heap.alloc(2);
+        heap.pin(root);
+        heap.tenure(); // one old object; the next major is planned at growthPercent more
+        if (options?.growthPercent === 1) {
+          // A second old object (promoted by two minors) makes the cycle planned at 2 due.
+          heap.set(root, 1, heap.alloc(0));
+          heap.minor();
+          heap.minor();
+          expect(heap.stats().planned).toBe('major');
+        }
+        let parent = root;
+        for (let k = 0; k < 50_000; k++) {
+          const node = heap.alloc(2);
+          heap.set(parent, k % 2, node);
+          if (k % 2 === 1) parent = node;
+        }
+        const first = heap.tick({ units: 5000 }); // a minor of 50,000 young objects would not fit
+        expect(first.work).toBe(options?.growthPercent === 1 ? 'major' : 'tenure');
+        expect(first.units).toBeLessThan(5000 + 1024);
+        let ticks = 1;
+        while (heap.phase !== 'idle') {
+          const report = heap.tick({ units: 5000 });
+          expect(report.units).toBeLessThan(5000 + 1024);
+          ticks++;
+          heap.verify();
+        }
+        expect(heap.stats()).toMatchObject({ live: 50_001, young: 0 });
+        return { heap, ticks };
+      };
+      // No major cycle due (the default floor of 8,192 old objects is not reached): made old alone,
+      // one unit an object (TENURE), without marking or sweeping; then the cycle is due.
+      const alone = run({});
+      expect(alone.ticks).toBe(10); // 50,000 young objects, 5,000 units a tick
+      expect(alone.heap.stats()).toMatchObject({ majorCollections: 0, planned: 'major' });
+      // A major cycle due: the nursery goes to it (its PROMOTE phase), which then marks and sweeps.
+      const folded = run({ minHeapObjects: 1, growthPercent: 1 });
+      expect(folded.ticks).toBeGreaterThan(20);
+      expect(folded.heap.stats().majorCollections).toBe(1);
     },
   );
 

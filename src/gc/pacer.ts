@@ -4,8 +4,9 @@
  *
  * - A minor collection when the nursery holds `nurserySize` young objects and the minor's
  *   estimated cost fits what is left of the budget. An oversized nursery (a level just built, or
- *   everything allocated during a long major cycle) is folded into a major cycle instead, whose
- *   PROMOTE phase empties it in slices: no tick ever runs one long minor.
+ *   everything allocated during a long major cycle) is made old in slices instead: by the major
+ *   cycle that is due anyway (its PROMOTE phase), else alone (TENURE). A catch-up minor
+ *   (gc/tick.ts) is the one long minor a tick runs: for a large nursery of garbage.
  * - A major cycle when the old generation grew by `growthPercent` since the last major ended
  *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor).
  * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
@@ -71,6 +72,20 @@ export function minorMs(s: HeapState): number {
 export function measuredMinor(s: HeapState, youngBefore: number, freed: number): void {
   const p = s.pacer;
   if (youngBefore > 0) p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+}
+
+/**
+ * Learns survival from a cycle that ended after taking over a nursery of at least `nurserySize`
+ * (an oversized nursery folded into it, or a big one a due cycle took): the share of those young
+ * objects the cycle did not free. Its frees count old garbage too, so this reads low if anything.
+ * Without it, a heap whose nurseries are always folded would never measure survival: its first
+ * guess (100%) would stand, and no catch-up minor would ever run (gc/tick.ts).
+ */
+export function measuredFold(s: HeapState): void {
+  const p = s.pacer;
+  const folded = p.foldedYoung;
+  p.foldedYoung = 0;
+  if (folded >= p.nurserySize) p.youngSurvival = (folded - Math.min(s.cycleFreed, folded)) / folded;
 }
 
 /**

@@ -15,8 +15,8 @@
  *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
  *   minor run, so an `alloc` does not fail while garbage holds the indices.
  */
-import { type HeapState, IDLE } from '../core/state.ts';
-import { finishCycle, inMajorCycle, stepCycle } from './collector.ts';
+import { type HeapState, IDLE, TENURE } from '../core/state.ts';
+import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
 import { minorCollection } from './minor.ts';
 import {
   CHUNK,
@@ -41,6 +41,8 @@ export interface TickOutcome {
   units: number;
   /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects`). */
   stretched: boolean;
+  /** Whether its slices made an oversized nursery old outside a cycle (TENURE), not a cycle's work. */
+  tenured: boolean;
 }
 
 /** A nursery this many times `nurserySize`, mostly garbage, is collected even past the budget. */
@@ -61,6 +63,7 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
     cycleEnded: false,
     units: 0,
     stretched: false,
+    tenured: false,
   };
   const p = s.pacer;
   const allocated = s.allocations - p.allocationsAtLastTick;
@@ -83,9 +86,11 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
     if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
-    } else {
-      // Folded into a major cycle: its first phase makes the nursery old, in slices.
-      startMajor = minorDue(s);
+    } else if (minorDue(s)) {
+      // Made old in slices: by the major cycle that is due anyway (its first phase), else alone
+      // (TENURE), which costs O(young), not a cycle over the whole heap.
+      if (majorDue(s)) startMajor = true;
+      else startTenure(s);
     }
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {
@@ -93,6 +98,7 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
     const deadline = start + budgetMs;
     const before = s.workDone;
     // At least one chunk a tick, so a cycle always progresses, however small the budget.
+    out.tenured = s.phase === TENURE;
     for (let first = true;; first = false) {
       if (!first && (timed ? performance.now() >= deadline : s.workDone - before >= unitsLeft)) break;
       const ended = stepCycle(s, timed ? CHUNK : Math.max(1, Math.min(CHUNK, unitsLeft - (s.workDone - before))));
@@ -101,6 +107,8 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
         out.majorFreed = s.cycleFreed;
         break;
       }
+      // A TENURE ended: no cycle was due when it began (else the nursery would have gone to it).
+      if (s.phase === IDLE) break;
     }
     out.majorUnits = s.workDone - before;
   }
