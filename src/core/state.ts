@@ -145,8 +145,6 @@ export interface HeapState {
   // The gray stack: marked objects whose slots are not yet scanned.
   markStack: Uint32Array;
   markTop: number;
-  /** Set by the scanning loops when the object on top of the stack might not fit its targets. */
-  markStackFull: boolean;
 
   // Roots: the pin table and the scope stack.
   pinTarget: Uint32Array;
@@ -293,7 +291,6 @@ export function createState(o: ResolvedOptions): HeapState {
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,
-    markStackFull: false,
     pinTarget: new Uint32Array(64),
     pinGeneration: new Uint32Array(64),
     pinNext: new Uint32Array(64),
