@@ -331,6 +331,10 @@ describe('tick() reports and budgets', () => {
         const root = heap.alloc(2);
         heap.pin(root);
         heap.tenure(); // one old object; the next major is planned at growthPercent more
+        // A minor measures survival (a heap that has measured none folds an oversized nursery
+        // into a major cycle, which measures it): 0% of one garbage object moves it to 75%.
+        heap.alloc(0);
+        expect(heap.minor().freed).toBe(1);
         if (options?.growthPercent === 1) {
           // A second old object (promoted by two minors) makes the cycle planned at 2 due.
           heap.set(root, 1, heap.alloc(0));

@@ -93,6 +93,8 @@ export interface Pacer {
   youngSurvival: number;
   /** Young objects the running major cycle took over from the nursery (0 when idle): what it learns survival from. */
   foldedYoung: number;
+  /** Whether `youngSurvival` was measured (by a minor, or a fold), not the first guess. */
+  survivalMeasured: boolean;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -384,6 +386,7 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     msPerUnit: 3e-6,
     youngSurvival: AS_DOUBLE,
     foldedYoung: 0,
+    survivalMeasured: false,
     debt: AS_DOUBLE,
   };
   // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.

@@ -71,7 +71,9 @@ export function minorMs(s: HeapState): number {
 /** Feeds a finished minor into the survival estimate (deterministic: every minor, timed or not). */
 export function measuredMinor(s: HeapState, youngBefore: number, freed: number): void {
   const p = s.pacer;
-  if (youngBefore > 0) p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+  if (youngBefore === 0) return;
+  p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+  p.survivalMeasured = true;
 }
 
 /**
@@ -85,7 +87,9 @@ export function measuredFold(s: HeapState): void {
   const p = s.pacer;
   const folded = p.foldedYoung;
   p.foldedYoung = 0;
-  if (folded >= p.nurserySize) p.youngSurvival = (folded - Math.min(s.cycleFreed, folded)) / folded;
+  if (folded < p.nurserySize) return;
+  p.youngSurvival = (folded - Math.min(s.cycleFreed, folded)) / folded;
+  p.survivalMeasured = true;
 }
 
 /**

@@ -6,11 +6,13 @@
  * The budget holds except in two cases, where holding it would be worse for the game than a
  * long frame (docs/decisions.md, "When tick works past its budget"); the report says so
  * (`stretched`):
- * - a catch-up minor: a nursery too large for the budget but mostly garbage, by the survival the
- *   last minors measured, once it is `CATCH_UP_NURSERIES` nurseries large. Folding it into a
- *   major cycle would not spread its cost (a cycle sweeps the same garbage, and more) and would
- *   defer every minor while the program keeps allocating: measured, that spiral grew
- *   binary-trees to `maxObjects`. Its cost is what the frames since the last tick allocated.
+ * - a catch-up minor: a nursery too large for the budget but mostly garbage (under half of it
+ *   survives, by the survival measured on earlier minors, and its survivors' part of the minor
+ *   fits the budget), up to `CATCH_UP_MOST` nurseries large. Waiting would only make it
+ *   larger, and folding it into a major cycle would not spread its cost (a cycle sweeps the same
+ *   garbage, and more) and would defer every minor while the program keeps allocating: measured,
+ *   that spiral grew binary-trees to `maxObjects`. Its cost is what the frames since the last
+ *   tick allocated.
  * - near `maxObjects`: when the free indices left would not last two more ticks of this
  *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
  *   minor run, so an `alloc` does not fail while garbage holds the indices.
@@ -45,8 +47,17 @@ export interface TickOutcome {
   tenured: boolean;
 }
 
-/** A nursery this many times `nurserySize`, mostly garbage, is collected even past the budget. */
-export const CATCH_UP_NURSERIES = 4;
+/**
+ * A nursery of up to this many times `nurserySize`, mostly garbage, is collected even past the
+ * budget. The ceiling bounds what a wrong survival estimate can cost: the estimate comes from
+ * earlier nurseries, and a level built after garbage-heavy frames all survives (at 64 nurseries
+ * of 8,192, about 60 ms; `tenure()` at the end of loading avoids it).
+ */
+export const CATCH_UP_MOST = 64;
+/** What a minor skipped for its estimated cost does to the estimate (ms mode). */
+export const ESTIMATE_DECAY = 0.9;
+/** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
+export const TENURE_SURVIVAL = 0.5;
 
 /**
  * Runs a tick. `budgetMs` is wall time (NaN in units mode); `budgetUnits` is work units
@@ -81,15 +92,24 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   if (minorDue(s) || cycleDue) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
     // Survivors are what a fold spreads over slices; garbage it would only defer (see above).
-    const catchUp = !fits && s.young >= CATCH_UP_NURSERIES * p.nurserySize &&
+    const catchUp = !fits && p.survivalMeasured && p.youngSurvival < TENURE_SURVIVAL &&
+      s.young <= CATCH_UP_MOST * p.nurserySize &&
       (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits);
     if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
     } else if (minorDue(s)) {
+      // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
+      // engine's own collector, a compilation) would keep every later minor from fitting, and the
+      // nursery would be folded for good (seen on binary-trees: 73 ns a unit against 16 measured).
+      // Each minor skipped for cost lowers it a little, so a minor runs again and measures it.
+      if (timed) p.msPerUnit *= ESTIMATE_DECAY;
       // Made old in slices: by the major cycle that is due anyway (its first phase), else alone
-      // (TENURE), which costs O(young), not a cycle over the whole heap.
-      if (majorDue(s)) startMajor = true;
+      // (TENURE), which costs O(young), not a cycle over the whole heap. Alone only when most of
+      // it is expected to survive, by a measured survival: a cycle frees the garbage of a nursery
+      // that is mostly garbage (TENURE would keep it until the next cycle) and measures survival
+      // when it is unknown (a fresh heap's first big nursery may be a level, or garbage).
+      if (majorDue(s) || !p.survivalMeasured || p.youngSurvival < TENURE_SURVIVAL) startMajor = true;
       else startTenure(s);
     }
   }

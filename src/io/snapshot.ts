@@ -115,6 +115,7 @@ interface SnapshotHeader {
     msPerUnit: number;
     youngSurvival: number;
     foldedYoung?: number;
+    survivalMeasured?: boolean;
   };
   components: ComponentInfo[];
   queries: QueryInfo[];
@@ -462,6 +463,7 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       msPerUnit: s.pacer.msPerUnit,
       youngSurvival: s.pacer.youngSurvival,
       foldedYoung: s.pacer.foldedYoung,
+      survivalMeasured: s.pacer.survivalMeasured,
     },
     components: s.components.list.map((c) => ({
       name: c.name,
@@ -717,6 +719,9 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   check('debt', 0, MAX_COUNT);
   // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
   if (raw.foldedYoung !== undefined) check('foldedYoung', 0, o.maxObjects);
+  if (raw.survivalMeasured !== undefined && typeof raw.survivalMeasured !== 'boolean') {
+    fail(`pacer 'survivalMeasured' is ${JSON.stringify(raw.survivalMeasured)}, expected true or false`);
+  }
   // Measurements: a unit costs well under a millisecond; survival is a fraction.
   for (
     const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
@@ -847,6 +852,7 @@ export function loadState(
   s.pacer.msPerUnit = header.pacer.msPerUnit;
   s.pacer.youngSurvival = header.pacer.youngSurvival;
   s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
+  s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
   loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
