@@ -130,9 +130,10 @@ function touchRemembered(s: HeapState, list: Uint32Array, count: number): void {
   let sum = 0;
   for (let k = 0; k < count; k++) {
     const i = list[k]!;
-    sum += flags[i]! + color[i]! + size[i]! + cards[i]!;
+    sum = (sum + flags[i]! + color[i]! + size[i]! + cards[i]!) | 0;
   }
-  for (let k = 0; k < count; k++) sum += slots[base[list[k]!]!]!;
+  // (| 0: the sum may pass 2^31, and a small-integer sum that overflows deoptimizes the loop.)
+  for (let k = 0; k < count; k++) sum = (sum + slots[base[list[k]!]!]!) | 0;
   _touchedSum = sum;
 }
 
