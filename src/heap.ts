@@ -29,7 +29,7 @@ import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collect
 import { minorCollection } from './gc/minor.ts';
 import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
 import { warmUp } from './warm-up.ts';
-import { runTick } from './gc/tick.ts';
+import { makeTickOutcome, runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import {
   describe,
@@ -864,26 +864,50 @@ export class Heap {
     cycleEnded: boolean,
     units: number,
     stretched = false,
+    into: TickReport | undefined = undefined,
   ): TickReport {
     const s = this.#s;
     const ms = this.#pause(start);
     const live = this.#liveCount();
-    const report: TickReport = {
-      call,
-      work,
-      ms,
-      units,
-      budgetMs,
-      budgetUnits,
-      minorFreed,
-      majorFreed,
-      cycleEnded,
-      phase: this.phase,
-      young: this.#youngCount(),
-      old: live - this.#youngCount(),
-      debt: s.pacer.debt,
-      stretched,
-    };
+    const young = this.#youngCount();
+    const phase = this.phase;
+    const debt = s.pacer.debt;
+    const old = live - young;
+    let report: TickReport;
+    if (into === undefined) {
+      report = {
+        call,
+        work,
+        ms,
+        units,
+        budgetMs,
+        budgetUnits,
+        minorFreed,
+        majorFreed,
+        cycleEnded,
+        phase,
+        young,
+        old,
+        debt,
+        stretched,
+      };
+    } else {
+      report = into;
+      report.call = call;
+      report.work = work;
+      report.ms = ms;
+      report.units = units;
+      report.budgetMs = budgetMs;
+      report.budgetUnits = budgetUnits;
+      report.minorFreed = minorFreed;
+      report.majorFreed = majorFreed;
+      report.cycleEnded = cycleEnded;
+      report.phase = phase;
+      report.young = young;
+      report.old = old;
+      report.debt = debt;
+      report.stretched = stretched;
+    }
     for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
     return report;
@@ -966,9 +990,15 @@ export class Heap {
    * the oversized nursery; slices of a running cycle. When allocation outpaces the budget, the
    * heap grows and `debt` in the report shows it; the budget stretches only for a catch-up minor
    * of a large nursery of garbage, and near `maxObjects` (`stretched` in the report; gc/tick.ts).
+   *
+   * `into`: a report object to fill and return instead of a new one, for a game loop that must
+   * make no engine garbage (a report a frame is one small object for the engine to collect).
    */
-  tick(budget: number | { units: number } = 1): TickReport {
+  tick(budget: number | { units: number } = 1, into?: TickReport): TickReport {
     this.#forbidInNoGc('tick');
+    if (into !== undefined && (typeof into !== 'object' || into === null || Array.isArray(into))) {
+      throw new TypeError(`tick's report to fill must be an object, got ${describe(into)}`);
+    }
     let budgetMs = NaN;
     let budgetUnits = Infinity;
     if (typeof budget === 'object' && budget !== null && !Array.isArray(budget) && 'units' in budget) {
@@ -981,7 +1011,7 @@ export class Heap {
       budgetMs = budget;
     }
     const start = performance.now();
-    const out = runTick(this.#s, budgetMs, budgetUnits);
+    const out = runTick(this.#s, budgetMs, budgetUnits, this.#tickOutcome);
     const major = out.majorUnits > 0;
     const work = out.tenured
       ? 'tenure'
@@ -1001,6 +1031,7 @@ export class Heap {
       out.cycleEnded,
       out.units,
       out.stretched,
+      into,
     );
   }
 
@@ -1019,6 +1050,8 @@ export class Heap {
   }
 
   readonly #observers: ((report: TickReport) => void)[] = [];
+  /** What the last tick did, filled by each (gc/tick.ts): a tick allocates nothing of its own. */
+  readonly #tickOutcome = makeTickOutcome();
 
   /**
    * The end of loading: every object young now becomes old at once, so a level just built costs

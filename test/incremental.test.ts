@@ -295,6 +295,43 @@ describe('tick()', () => {
 });
 
 describe('tick() reports and budgets', () => {
+  it('fills a report object it is given instead of making one, and refuses anything but an object', () => {
+    const heap = new Heap({ nurserySize: 100 });
+    heap.pin(heap.alloc(0));
+    const into = heap.tick({ units: 2000 });
+    const seen: unknown[] = [];
+    heap.observe((report) => seen.push(report));
+    for (let k = 0; k < 150; k++) heap.alloc(0);
+    const filled = heap.tick({ units: 2000 }, into);
+    expect(filled).toBe(into);
+    expect(seen).toEqual([into]);
+    expect(seen[0]).toBe(into);
+    expect(filled).toMatchObject({ call: 'tick', work: 'minor', minorFreed: 150, young: 1, budgetUnits: 2000 }); // the pinned one
+    // The same fields, with the same values, as a report made anew (ms aside).
+    for (let k = 0; k < 150; k++) heap.alloc(0);
+    const twin = new Heap({ nurserySize: 100 }); // the same calls, reports made anew
+    twin.pin(twin.alloc(0));
+    twin.tick({ units: 2000 });
+    for (let k = 0; k < 150; k++) twin.alloc(0);
+    twin.tick({ units: 2000 });
+    for (let k = 0; k < 150; k++) twin.alloc(0);
+    const fresh = twin.tick({ units: 2000 });
+    const again = heap.tick({ units: 2000 }, into);
+    expect(Object.keys(again).sort()).toEqual(Object.keys(fresh).sort());
+    expect({ ...again, ms: 0 }).toEqual({ ...fresh, ms: 0 });
+    const before = heap.stats();
+    for (const bad of [null, 5, 'report', [], true]) {
+      expect(() => heap.tick(1, bad as never)).toThrow(TypeError);
+      expect(() => heap.tick(1, bad as never)).toThrow(/report to fill must be an object, got/);
+    }
+    expect({ ...heap.stats(), lastPauseMs: 0, maxPauseMs: 0, totalPauseMs: 0 }).toEqual({
+      ...before,
+      lastPauseMs: 0,
+      maxPauseMs: 0,
+      totalPauseMs: 0,
+    });
+  });
+
   it('returns what it did, and tells observers of every collector call', () => {
     const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
     const seen: string[] = [];

@@ -59,14 +59,9 @@ export const ESTIMATE_DECAY = 0.9;
 /** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
 export const TENURE_SURVIVAL = 0.5;
 
-/**
- * Runs a tick. `budgetMs` is wall time (NaN in units mode); `budgetUnits` is work units
- * (Infinity in ms mode).
- */
-export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): TickOutcome {
-  const timed = budgetMs === budgetMs;
-  const start = timed ? performance.now() : 0;
-  const out: TickOutcome = {
+/** A blank outcome, for a heap to fill at every tick (`runTick` resets it). */
+export function makeTickOutcome(): TickOutcome {
+  return {
     minorFreed: 0,
     minors: 0,
     majorUnits: 0,
@@ -76,6 +71,24 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
     stretched: false,
     tenured: false,
   };
+}
+
+/**
+ * Runs a tick, filling `out` (the heap's one outcome record: a tick makes no engine garbage;
+ * ticks never nest, as collection is forbidden inside finalizers). `budgetMs` is wall time (NaN
+ * in units mode); `budgetUnits` is work units (Infinity in ms mode).
+ */
+export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out: TickOutcome): TickOutcome {
+  const timed = budgetMs === budgetMs;
+  const start = timed ? performance.now() : 0;
+  out.minorFreed = 0;
+  out.minors = 0;
+  out.majorUnits = 0;
+  out.majorFreed = 0;
+  out.cycleEnded = false;
+  out.units = 0;
+  out.stretched = false;
+  out.tenured = false;
   const p = s.pacer;
   const allocated = s.allocations - p.allocationsAtLastTick;
   p.allocationsAtLastTick = s.allocations;
