@@ -5,7 +5,9 @@
  * makes the room they need: a call that fails anyway must leave the heap as it was, cycle
  * included (docs/decisions.md).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fcRuns } from './runs.ts';
 import { Heap, HeapFullError, type HeapOptions, type Ref } from '../mod.ts';
 
 /**
@@ -131,5 +133,80 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     expect(heap.slotCount(empty)).toBe(1);
     expect(heap.phase).toBe('idle');
     heap.verify();
+  });
+});
+
+describe('allocMany: a wave fits exactly when its objects would fit one by one', () => {
+  it('counts free blocks of the class, splits of larger ones and the top, and never passes maxSlots', () => {
+    // [0, 4) dies, [4, 8) and [8, 16) live: one free block of 4, no room at the top.
+    const heap = new Heap({ maxSlots: 17 });
+    heap.alloc(4);
+    heap.pin(heap.alloc(4));
+    heap.pin(heap.alloc(8));
+    heap.collect();
+    expect(() => heap.allocMany(2, 4)).toThrow('slot pool full: 2 blocks of 4 slots do not fit in maxSlots 17');
+    heap.verify();
+    expect(heap.allocMany(1, 4).length).toBe(1);
+    heap.verify();
+    // Free single slots, listed densely, are room for singles: 8 of them between live ones.
+    const singles = new Heap({ maxSlots: 17 });
+    for (let k = 0; k < 16; k++) {
+      const ref = singles.alloc(1);
+      if (k % 2 === 1) singles.pin(ref);
+    }
+    singles.collect();
+    expect(singles.allocMany(8, 1).length).toBe(8);
+    expect(() => singles.allocMany(1, 1)).toThrow(HeapFullError);
+    singles.verify();
+    // Blocks carved from the top start at a multiple of their size: past a top at offset 2, a
+    // pool of 10 slots holds one block of 4 (at offset 4), not two.
+    const aligned = new Heap({ maxSlots: 11 });
+    aligned.pin(aligned.alloc(1));
+    aligned.pin(aligned.alloc(1));
+    expect(() => aligned.allocMany(2, 4)).toThrow(HeapFullError);
+    expect(aligned.allocMany(1, 4).length).toBe(1);
+    aligned.verify();
+  });
+
+  it('agrees with allocating one by one, on random pools', () => {
+    const sizes = fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ slots: sizes, keep: fc.boolean() }), { maxLength: 24 }),
+        sizes,
+        fc.integer({ min: 1, max: 12 }),
+        (built, slots, count) => {
+          const heap = new Heap({ maxSlots: 48, maxObjects: 30, initialCapacity: 8 });
+          for (const { slots: n, keep } of built) {
+            let ref;
+            try {
+              ref = heap.alloc(n);
+            } catch (error) {
+              if (error instanceof HeapFullError) continue; // the pool is as full as it gets
+              throw error;
+            }
+            if (keep) heap.pin(ref);
+          }
+          heap.collect();
+          const bytes = heap.snapshot();
+          let fits = true;
+          const one = Heap.restore(bytes);
+          try {
+            for (let k = 0; k < count; k++) one.alloc(slots);
+          } catch (error) {
+            if (!(error instanceof HeapFullError)) throw error;
+            fits = false;
+          }
+          const wave = Heap.restore(bytes);
+          if (fits) expect(wave.allocMany(count, slots).length).toBe(count);
+          else {
+            expect(() => wave.allocMany(count, slots)).toThrow(HeapFullError);
+            expect(wave.snapshot()).toEqual(bytes); // a wave that does not fit changes nothing
+          }
+          wave.verify();
+        },
+      ),
+      { numRuns: fcRuns(300) },
+    );
   });
 });
