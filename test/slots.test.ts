@@ -227,6 +227,26 @@ describe('the slot pool, exactly', () => {
     heap.verify();
   });
 
+  it('reuses a free block of the class before carving from the top, the last one listed', () => {
+    for (const size of [1, 2, 4]) {
+      const heap = new Heap();
+      const s = stateOf(heap);
+      // Blocks of `size` at offsets 0, 2 * size, 4 * size die; those between them live.
+      for (let k = 0; k < 6; k++) {
+        const ref = heap.alloc(size);
+        if (k % 2 === 1) heap.pin(ref);
+      }
+      heap.collect();
+      const top = s.slotTop;
+      expect(s.freeClasses).toBe(1 << Math.log2(size));
+      const fresh = heap.alloc(size);
+      expect(s.slotTop).toBe(top);
+      // The sweep frees downward, so the lowest block is listed last: it is the one reused.
+      expect(s.base[heap.index(fresh)]).toBe(1);
+      heap.verify();
+    }
+  });
+
   it('grows the dense free lists by doubling, from 16', () => {
     const heap = new Heap();
     const s = stateOf(heap);
