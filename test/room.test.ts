@@ -210,3 +210,51 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
     );
   });
 });
+
+describe('allocMany on a full heap with a sweep pending, and its messages', () => {
+  it('finishes the sweep when the wave needs what it frees, and only then', () => {
+    const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
+    expect(() => heap.allocMany(3)).toThrow('heap full: a wave of 3 objects does not fit in maxObjects 6 (room for 2)');
+    expect(heap.phase).toBe('idle'); // the sweep was finished: the room it made is counted
+    expect(heap.allocMany(2).length).toBe(2);
+    heap.verify();
+    // A wave that fits without the dead objects' room leaves the sweep pending.
+    const roomy = fullInSweep({ maxObjects: 7, initialCapacity: 7 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
+    expect(roomy.heap.allocMany(1).length).toBe(1);
+    expect(roomy.heap.phase).toBe('sweep');
+    roomy.heap.verify();
+    // Blocks: two dead pairs make room for a wave of two pairs.
+    const pairs = fullInSweep({ maxSlots: 9 }, { count: 2, slots: 2 }, { count: 1, slots: 4 });
+    expect(pairs.heap.allocMany(2, 2).length).toBe(2);
+    expect(pairs.heap.phase).toBe('idle');
+    pairs.heap.verify();
+  });
+
+  it('a wave of objects without slots needs no room in a full slot pool', () => {
+    const heap = new Heap({ maxSlots: 9 });
+    heap.pin(heap.alloc(8));
+    expect(() => heap.alloc(1)).toThrow(HeapFullError);
+    expect(heap.allocMany(5, 0).length).toBe(5);
+    heap.verify();
+  });
+
+  it('counts retired indices as taken, and names destroyed objects awaiting a collection', () => {
+    // One generation bit: indices freed at generation 1 retire.
+    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // indices 2 and 3 are free at generation 1
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // and now retired
+    expect(heap.stats()).toMatchObject({ live: 1, retired: 2 });
+    expect(() => heap.allocMany(2)).toThrow('heap full: a wave of 2 objects does not fit in maxObjects 4 (room for 1)');
+    const last = heap.alloc(0);
+    heap.destroy(last);
+    expect(() => heap.alloc(0)).toThrow(
+      'heap full: maxObjects 4 reached (1 live, 2 retired, 1 destroyed awaiting a collection, which reclaims their indices)',
+    );
+    heap.verify();
+  });
+});
