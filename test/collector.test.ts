@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref, StaleTicketError, type Ticket } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
 
 /** Steps until the running (or a new) cycle ends; returns the last slice's report of freed objects. */
 function cycle(heap: Heap, budget: number): number {
@@ -218,6 +219,22 @@ describe('a minor', () => {
     expect(heap.stats()).toMatchObject({ young: 1, old: 0 }); // age 0: promoted by the next minor
     heap.minor();
     expect(heap.stats()).toMatchObject({ young: 0, old: 1 });
+    heap.verify();
+  });
+});
+
+describe('a reused index', () => {
+  it('starts with a blank header without generations: no free-queue link or flags left over', () => {
+    const heap = new Heap({ generational: false });
+    const s = stateOf(heap);
+    const dead = [heap.alloc(0, 'weak'), heap.alloc(0), heap.alloc(0)];
+    heap.setFinalizer(dead[1]!, () => {});
+    heap.collect();
+    heap.collect(); // the finalized object goes too
+    expect(dead.map((ref) => heap.isAlive(ref))).toEqual([false, false, false]);
+    // The free queue links indices through `next`; taking one must clear it.
+    const fresh = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    for (const ref of fresh) expect([s.next[heap.index(ref)], s.flags[heap.index(ref)]]).toEqual([0, 0]);
     heap.verify();
   });
 });

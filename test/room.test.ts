@@ -228,6 +228,29 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
     expect(pairs.heap.allocMany(2, 2).length).toBe(2);
     expect(pairs.heap.phase).toBe('idle');
     pairs.heap.verify();
+    // Room at the top for exactly the wave: the sweep stays pending.
+    const exact = fullInSweep({ maxSlots: 13 }, { count: 2, slots: 2 }, { count: 1, slots: 4 });
+    expect(exact.heap.allocMany(2, 2).length).toBe(2);
+    expect(exact.heap.phase).toBe('sweep');
+    exact.heap.verify();
+  });
+
+  it('does not finish the sweep for a wave when every dead index retires: it throws and changes nothing', () => {
+    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // indices 2 and 3 are free at generation 1
+    heap.alloc(0);
+    heap.alloc(0); // they are reused; freed again, they retire
+    heap.pin(heap.alloc(0)); // index 4: the heap is full
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    expect(heap.phase).toBe('sweep');
+    const majors = heap.stats().majorCollections;
+    expect(() => heap.allocMany(1)).toThrow('heap full: a wave of 1 object does not fit in maxObjects 4 (room for 0)');
+    expect(heap.phase).toBe('sweep');
+    expect(heap.stats().majorCollections).toBe(majors);
+    heap.verify();
   });
 
   it('a wave of objects without slots needs no room in a full slot pool', () => {
