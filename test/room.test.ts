@@ -253,6 +253,17 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
     heap.verify();
   });
 
+  it('resize needs no index: it grows an object on a heap at maxObjects', () => {
+    const heap = new Heap({ maxObjects: 2, initialCapacity: 2 });
+    const a = heap.alloc(1);
+    heap.pin(a);
+    heap.pin(heap.alloc(0));
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.resize(a, 9);
+    expect(heap.slotCount(a)).toBe(9);
+    heap.verify();
+  });
+
   it('a wave of objects without slots needs no room in a full slot pool', () => {
     const heap = new Heap({ maxSlots: 9 });
     heap.pin(heap.alloc(8));

@@ -247,6 +247,22 @@ describe('the slot pool, exactly', () => {
     }
   });
 
+  it('a resize within the same block clears the slots it brings back', () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(8)); // below it: its block is not at the start of the pool
+    const a = heap.alloc(4);
+    const target = heap.alloc(0);
+    heap.pin(a);
+    heap.pin(target);
+    heap.set(a, 3, target);
+    const base = stateOf(heap).base[heap.index(a)];
+    heap.resize(a, 3); // the block of 4 stays, its last slot still holding the old edge
+    heap.resize(a, 4);
+    expect(stateOf(heap).base[heap.index(a)]).toBe(base);
+    expect(heap.get(a, 3)).toBe(NULL);
+    heap.verify();
+  });
+
   it('grows the dense free lists by doubling, from 16', () => {
     const heap = new Heap();
     const s = stateOf(heap);
