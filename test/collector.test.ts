@@ -55,6 +55,10 @@ describe('marking objects wider than the gray stack (256 entries at first)', () 
       heap.alloc(0);
       heap.collect();
       expect(heap.stats().live).toBe(2 + 2 * 1099);
+      // The stack grew by doubling only as far as it had to: to 512 entries for the holder's 500
+      // field targets, then to 1,024 for the root's 600 slots (the root is scanned last, on an
+      // empty stack); below 4,096 entries it is kept after the cycle.
+      expect(stateOf(heap).markStack.length).toBe(1024);
       for (const ref of [...viaSlots, ...viaFields]) {
         if (!heap.isAlive(ref) || heap.get(ref, 0) === NULL) expect({ lost: ref }).toBe(null);
       }
@@ -66,6 +70,31 @@ describe('marking objects wider than the gray stack (256 entries at first)', () 
       heap.verify();
     });
   }
+
+  it('grows the gray stack only when shading ref fields fills it, once per fill', () => {
+    // Holders whose component has 300 or 600 `ref` elements, each to a fresh object.
+    const build = (chained: boolean): number => {
+      const heap = new Heap({ generational: false });
+      const Wide = heap.defineComponent({ refs: ['ref', 600] }, { name: 'Wide' });
+      const fill = (holder: Ref, count: number, last?: Ref): void => {
+        heap.add(holder, Wide);
+        for (let k = 0; k < count; k++) {
+          heap.setField(holder, Wide, 'refs', k === count - 1 && last ? last : heap.alloc(0), k);
+        }
+      };
+      const outer = heap.alloc(0);
+      heap.pin(outer);
+      // Chained: the outer holder's last target (scanned next) is a holder of 600 more, shaded
+      // while the outer's other 299 targets are still on the stack.
+      fill(outer, 300, chained ? heap.alloc(0) : undefined);
+      if (chained) fill(heap.getField(outer, Wide, 'refs', 299) as Ref, 600);
+      heap.collect();
+      heap.verify();
+      return stateOf(heap).markStack.length;
+    };
+    expect(build(false)).toBe(512); // 256 entries filled once
+    expect(build(true)).toBe(1024); // and then 512 filled once more (299 + 600 entries)
+  });
 
   it('hands a grown gray stack back after the cycle, once it passed 4,096 entries and 1/16 of the heap', () => {
     const heap = new Heap({ generational: false });
