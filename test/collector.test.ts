@@ -71,29 +71,42 @@ describe('marking objects wider than the gray stack (256 entries at first)', () 
     });
   }
 
-  it('grows the gray stack only when shading ref fields fills it, once per fill', () => {
-    // Holders whose component has 300 or 600 `ref` elements, each to a fresh object.
-    const build = (chained: boolean): number => {
-      const heap = new Heap({ generational: false });
-      const Wide = heap.defineComponent({ refs: ['ref', 600] }, { name: 'Wide' });
-      const fill = (holder: Ref, count: number, last?: Ref): void => {
-        heap.add(holder, Wide);
-        for (let k = 0; k < count; k++) {
-          heap.setField(holder, Wide, 'refs', k === count - 1 && last ? last : heap.alloc(0), k);
-        }
+  for (const minor of [false, true]) {
+    it(`grows the gray stack only when shading ref fields fills it, once per fill (${minor ? 'minor' : 'major'})`, () => {
+      // Holders whose component has 300 or 600 `ref` elements, each to a fresh object.
+      const build = (chained: boolean): number => {
+        const heap = new Heap({ generational: minor });
+        const Wide = heap.defineComponent({ refs: ['ref', 600] }, { name: 'Wide' });
+        const fill = (holder: Ref, count: number, last?: Ref): void => {
+          heap.add(holder, Wide);
+          for (let k = 0; k < count; k++) {
+            heap.setField(holder, Wide, 'refs', k === count - 1 && last ? last : heap.alloc(0), k);
+          }
+        };
+        const outer = heap.alloc(0);
+        heap.pin(outer);
+        // Chained: the outer holder's last target (scanned next) is a holder of 600 more, shaded
+        // while the outer's other 299 targets are still on the stack.
+        fill(outer, 300, chained ? heap.alloc(0) : undefined);
+        if (chained) fill(heap.getField(outer, Wide, 'refs', 299) as Ref, 600);
+        if (minor) expect(heap.minor().freed).toBe(0);
+        else heap.collect();
+        heap.verify();
+        return stateOf(heap).markStack.length;
       };
-      const outer = heap.alloc(0);
-      heap.pin(outer);
-      // Chained: the outer holder's last target (scanned next) is a holder of 600 more, shaded
-      // while the outer's other 299 targets are still on the stack.
-      fill(outer, 300, chained ? heap.alloc(0) : undefined);
-      if (chained) fill(heap.getField(outer, Wide, 'refs', 299) as Ref, 600);
-      heap.collect();
-      heap.verify();
-      return stateOf(heap).markStack.length;
-    };
-    expect(build(false)).toBe(512); // 256 entries filled once
-    expect(build(true)).toBe(1024); // and then 512 filled once more (299 + 600 entries)
+      expect(build(false)).toBe(512); // 256 entries filled once
+      expect(build(true)).toBe(1024); // and then 512 filled once more (299 + 600 entries)
+    });
+  }
+
+  it('keeps a gray stack past 4,096 entries while it is at most 1/16 of the heap', () => {
+    const heap = new Heap({ generational: false, initialCapacity: 131_072 });
+    expect(stateOf(heap).columnLength >> 4).toBe(8192);
+    const root = heap.alloc(6000);
+    heap.pin(root);
+    for (let k = 0; k < 6000; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect(); // grows to 8,192 entries: exactly 1/16 of the heap's 131,072 indices
+    expect(stateOf(heap).markStack.length).toBe(8192);
   });
 
   it('hands a grown gray stack back after the cycle, once it passed 4,096 entries and 1/16 of the heap', () => {
