@@ -265,6 +265,28 @@ describe('a minor', () => {
   });
 });
 
+describe('marking, exactly', () => {
+  it("scans exactly an object's own slots, and needs no more stack than its slots", () => {
+    for (const minor of [true, false]) {
+      const heap = new Heap({ generational: minor });
+      // A pinned root of 256 slots (its block at the start of the pool), then a garbage object
+      // whose block follows it, naming an object only the garbage reaches.
+      const root = heap.alloc(256);
+      heap.pin(root);
+      for (let k = 0; k < 255; k++) heap.set(root, k, heap.alloc(0));
+      const garbage = heap.alloc(1);
+      const behind = heap.alloc(0);
+      heap.set(garbage, 0, behind);
+      if (minor) expect(heap.minor().freed).toBe(2);
+      else heap.collect();
+      expect([heap.isAlive(garbage), heap.isAlive(behind)]).toEqual([false, false]);
+      // The root alone on the stack with its 256 slots' targets fills the 256 entries exactly.
+      expect(stateOf(heap).markStack.length).toBe(256);
+      heap.verify();
+    }
+  });
+});
+
 describe('a reused index', () => {
   it('starts with a blank header without generations: no free-queue link or flags left over', () => {
     const heap = new Heap({ generational: false });
