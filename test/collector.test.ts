@@ -285,6 +285,24 @@ describe('marking, exactly', () => {
       heap.verify();
     }
   });
+  it("scans exactly an object's own ref field elements", () => {
+    for (const minor of [true, false]) {
+      const heap = new Heap({ generational: minor });
+      const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
+      // The holder and a garbage object at the next index, whose element follows the holder's.
+      const holder = heap.alloc(0);
+      const garbage = heap.alloc(0);
+      expect(heap.index(garbage)).toBe(heap.index(holder) + 1);
+      heap.pin(holder);
+      const behind = heap.alloc(0);
+      heap.add(holder, Link);
+      heap.add(garbage, Link, { to: behind });
+      if (minor) expect(heap.minor().freed).toBe(2);
+      else heap.collect();
+      expect([heap.isAlive(garbage), heap.isAlive(behind)]).toEqual([false, false]);
+      heap.verify();
+    }
+  });
 });
 
 describe('a reused index', () => {

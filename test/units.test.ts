@@ -68,6 +68,18 @@ describe('work units', () => {
     expect(seen[0]!.units).toBe(16 + 3);
   });
 
+  it('of ref fields: only those of the components the object has', () => {
+    const { heap, root, b } = small();
+    const C = heap.defineComponent({ to: 'ref', pair: ['ref', 2] }, { name: 'C' });
+    const D = heap.defineComponent({ many: ['ref', 5] }, { name: 'D' });
+    heap.add(root, C);
+    heap.add(b, D);
+    const seen = reports(heap);
+    heap.collect();
+    // As in the first test, plus the root's 3 elements of C and b's 5 of D (not C's for b, nor D's for the root).
+    expect(seen[0]!.units).toBe(16 + 3 + 5);
+  });
+
   it('of a finalizer: 64', () => {
     const heap = new Heap({ generational: false });
     heap.setFinalizer(heap.alloc(0), () => {});
