@@ -181,6 +181,28 @@ describe('work units', () => {
   });
 });
 
+describe('work units of a slice that grows the gray stack', () => {
+  it('keep to the slice budget after the stack grew halfway through it', () => {
+    // A pinned root of 100 slots: 99 leaves, then a wide object of 200 slots to 200 more leaves.
+    // The wide object is on top of the 99 leaves when it is scanned: 99 + 200 entries do not fit
+    // the 256 of the gray stack, so the slice stops, the stack grows, and the slice goes on with
+    // what is left of its budget.
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(100);
+    heap.pin(root);
+    for (let k = 0; k < 99; k++) heap.set(root, k, heap.alloc(0));
+    const wide = heap.alloc(200);
+    heap.set(root, 99, wide);
+    for (let k = 0; k < 200; k++) heap.set(wide, k, heap.alloc(0));
+    const seen = reports(heap);
+    while (!heap.step(400));
+    // Marking: start 1 + 1 root, root 101, wide 201, 299 leaves = 603; the atomic step's root
+    // 1; the sweep's 301 indices. 905 in all: the first two slices take exactly 400 each.
+    expect(seen.map((r) => r.units)).toEqual([400, 400, 105]);
+    heap.verify();
+  });
+});
+
 describe('the pacer in units mode', () => {
   it('runs a minor when its estimate (2 per young object, 5 per expected survivor, 4 per remembered object) fits the budget, else folds it into a major cycle', () => {
     const make = (cardSize: number) => {
