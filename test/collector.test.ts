@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref, StaleTicketError, type Ticket } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
 
 /** Steps until the running (or a new) cycle ends; returns the last slice's report of freed objects. */
 function cycle(heap: Heap, budget: number): number {
@@ -54,6 +55,10 @@ describe('marking objects wider than the gray stack (256 entries at first)', () 
       heap.alloc(0);
       heap.collect();
       expect(heap.stats().live).toBe(2 + 2 * 1099);
+      // The stack grew by doubling only as far as it had to: to 512 entries for the holder's 500
+      // field targets, then to 1,024 for the root's 600 slots (the root is scanned last, on an
+      // empty stack); below 4,096 entries it is kept after the cycle.
+      expect(stateOf(heap).markStack.length).toBe(1024);
       for (const ref of [...viaSlots, ...viaFields]) {
         if (!heap.isAlive(ref) || heap.get(ref, 0) === NULL) expect({ lost: ref }).toBe(null);
       }
@@ -65,6 +70,44 @@ describe('marking objects wider than the gray stack (256 entries at first)', () 
       heap.verify();
     });
   }
+
+  for (const minor of [false, true]) {
+    it(`grows the gray stack only when shading ref fields fills it, once per fill (${minor ? 'minor' : 'major'})`, () => {
+      // Holders whose component has 300 or 600 `ref` elements, each to a fresh object.
+      const build = (chained: boolean): number => {
+        const heap = new Heap({ generational: minor });
+        const Wide = heap.defineComponent({ refs: ['ref', 600] }, { name: 'Wide' });
+        const fill = (holder: Ref, count: number, last?: Ref): void => {
+          heap.add(holder, Wide);
+          for (let k = 0; k < count; k++) {
+            heap.setField(holder, Wide, 'refs', k === count - 1 && last ? last : heap.alloc(0), k);
+          }
+        };
+        const outer = heap.alloc(0);
+        heap.pin(outer);
+        // Chained: the outer holder's last target (scanned next) is a holder of 600 more, shaded
+        // while the outer's other 299 targets are still on the stack.
+        fill(outer, 300, chained ? heap.alloc(0) : undefined);
+        if (chained) fill(heap.getField(outer, Wide, 'refs', 299) as Ref, 600);
+        if (minor) expect(heap.minor().freed).toBe(0);
+        else heap.collect();
+        heap.verify();
+        return stateOf(heap).markStack.length;
+      };
+      expect(build(false)).toBe(512); // 256 entries filled once
+      expect(build(true)).toBe(1024); // and then 512 filled once more (299 + 600 entries)
+    });
+  }
+
+  it('keeps a gray stack past 4,096 entries while it is at most 1/16 of the heap', () => {
+    const heap = new Heap({ generational: false, initialCapacity: 131_072 });
+    expect(stateOf(heap).columnLength >> 4).toBe(8192);
+    const root = heap.alloc(6000);
+    heap.pin(root);
+    for (let k = 0; k < 6000; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect(); // grows to 8,192 entries: exactly 1/16 of the heap's 131,072 indices
+    expect(stateOf(heap).markStack.length).toBe(8192);
+  });
 
   it('hands a grown gray stack back after the cycle, once it passed 4,096 entries and 1/16 of the heap', () => {
     const heap = new Heap({ generational: false });
@@ -218,6 +261,62 @@ describe('a minor', () => {
     expect(heap.stats()).toMatchObject({ young: 1, old: 0 }); // age 0: promoted by the next minor
     heap.minor();
     expect(heap.stats()).toMatchObject({ young: 0, old: 1 });
+    heap.verify();
+  });
+});
+
+describe('marking, exactly', () => {
+  it("scans exactly an object's own slots, and needs no more stack than its slots", () => {
+    for (const minor of [true, false]) {
+      const heap = new Heap({ generational: minor });
+      // A pinned root of 256 slots (its block at the start of the pool), then a garbage object
+      // whose block follows it, naming an object only the garbage reaches.
+      const root = heap.alloc(256);
+      heap.pin(root);
+      for (let k = 0; k < 255; k++) heap.set(root, k, heap.alloc(0));
+      const garbage = heap.alloc(1);
+      const behind = heap.alloc(0);
+      heap.set(garbage, 0, behind);
+      if (minor) expect(heap.minor().freed).toBe(2);
+      else heap.collect();
+      expect([heap.isAlive(garbage), heap.isAlive(behind)]).toEqual([false, false]);
+      // The root alone on the stack with its 256 slots' targets fills the 256 entries exactly.
+      expect(stateOf(heap).markStack.length).toBe(256);
+      heap.verify();
+    }
+  });
+  it("scans exactly an object's own ref field elements", () => {
+    for (const minor of [true, false]) {
+      const heap = new Heap({ generational: minor });
+      const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
+      // The holder and a garbage object at the next index, whose element follows the holder's.
+      const holder = heap.alloc(0);
+      const garbage = heap.alloc(0);
+      expect(heap.index(garbage)).toBe(heap.index(holder) + 1);
+      heap.pin(holder);
+      const behind = heap.alloc(0);
+      heap.add(holder, Link);
+      heap.add(garbage, Link, { to: behind });
+      if (minor) expect(heap.minor().freed).toBe(2);
+      else heap.collect();
+      expect([heap.isAlive(garbage), heap.isAlive(behind)]).toEqual([false, false]);
+      heap.verify();
+    }
+  });
+});
+
+describe('a reused index', () => {
+  it('starts with a blank header without generations: no free-queue link or flags left over', () => {
+    const heap = new Heap({ generational: false });
+    const s = stateOf(heap);
+    const dead = [heap.alloc(0, 'weak'), heap.alloc(0), heap.alloc(0)];
+    heap.setFinalizer(dead[1]!, () => {});
+    heap.collect();
+    heap.collect(); // the finalized object goes too
+    expect(dead.map((ref) => heap.isAlive(ref))).toEqual([false, false, false]);
+    // The free queue links indices through `next`; taking one must clear it.
+    const fresh = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    for (const ref of fresh) expect([s.next[heap.index(ref)], s.flags[heap.index(ref)]]).toEqual([0, 0]);
     heap.verify();
   });
 });

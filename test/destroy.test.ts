@@ -94,6 +94,26 @@ describe('destroy', () => {
     expect([heap.get(table, 0), heap.get(table, 1)]).toEqual([NULL, other]);
   });
 
+  it('has a major cycle clear the ref fields naming an old destroyed object before its index is reused', () => {
+    for (const generational of [true, false]) {
+      const heap = new Heap({ generational });
+      const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
+      const holder = heap.alloc(0);
+      heap.pin(holder);
+      const target = heap.alloc(0);
+      heap.add(holder, Link, { to: target });
+      heap.tenure();
+      const index = heap.index(target);
+      heap.destroy(target);
+      heap.collect();
+      expect(heap.stats().destroyed).toBe(0);
+      const fresh = heap.alloc(0); // takes the index back
+      expect(heap.index(fresh)).toBe(index);
+      expect(heap.getField(holder, Link, 'to')).toBe(NULL);
+      heap.verify();
+    }
+  });
+
   it('keeps nothing alive through an ephemeron pair it keyed, in a minor too', () => {
     const heap = new Heap();
     const table = heap.alloc(2, 'ephemeron');

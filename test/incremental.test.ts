@@ -410,6 +410,37 @@ describe('tick() reports and budgets', () => {
     },
   );
 
+  it('runs a fitting minor before a due major cycle, so only the nursery survivors are promoted', () => {
+    // promoteAfter 1: one minor makes the survivors old, so the old generation reaches the
+    // trigger (minHeapObjects 10) while the nursery holds far fewer than nurserySize objects.
+    const build = () => {
+      const heap = new Heap({ nurserySize: 100, minHeapObjects: 10, promoteAfter: 1 });
+      const root = heap.alloc(10);
+      heap.pin(root);
+      for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+      heap.minor();
+      expect(heap.stats()).toMatchObject({ old: 11, young: 0, planned: 'major' });
+      return heap;
+    };
+    const heap = build();
+    for (let k = 0; k < 5; k++) heap.alloc(0); // young garbage
+    const kept = heap.alloc(0);
+    heap.pin(kept); // a young survivor
+    expect(heap.stats()).toMatchObject({ young: 6, planned: 'major' });
+    const report = heap.tick({ units: 100_000 });
+    expect(report).toMatchObject({ work: 'minor+major', minorFreed: 5, cycleEnded: true, young: 0, old: 12 });
+    expect(heap.stats()).toMatchObject({ minorCollections: 2, majorCollections: 1, live: 12 });
+    heap.verify();
+    // With an empty nursery there is nothing for a minor to do: the tick starts the cycle at once.
+    const idle = build();
+    expect(idle.tick({ units: 100_000 })).toMatchObject({ work: 'major', minorFreed: 0, cycleEnded: true });
+    expect(idle.stats()).toMatchObject({ minorCollections: 1, majorCollections: 1 });
+    // Without generations there is no nursery: a due cycle starts at once too.
+    const flat = new Heap({ generational: false, minHeapObjects: 10 });
+    for (let k = 0; k < 12; k++) flat.alloc(0);
+    expect(flat.tick({ units: 100_000 })).toMatchObject({ work: 'major', majorFreed: 12, cycleEnded: true });
+  });
+
   it('makes the same collections at the same ticks in units mode, whatever the clock says', () => {
     const run = () => {
       const heap = new Heap({ nurserySize: 500, minHeapObjects: 2000 });

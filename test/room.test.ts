@@ -5,7 +5,9 @@
  * makes the room they need: a call that fails anyway must leave the heap as it was, cycle
  * included (docs/decisions.md).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fcRuns } from './runs.ts';
 import { Heap, HeapFullError, type HeapOptions, type Ref } from '../mod.ts';
 
 /**
@@ -130,6 +132,163 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     heap.resize(empty, 1);
     expect(heap.slotCount(empty)).toBe(1);
     expect(heap.phase).toBe('idle');
+    heap.verify();
+  });
+});
+
+describe('allocMany: a wave fits exactly when its objects would fit one by one', () => {
+  it('counts free blocks of the class, splits of larger ones and the top, and never passes maxSlots', () => {
+    // [0, 4) dies, [4, 8) and [8, 16) live: one free block of 4, no room at the top.
+    const heap = new Heap({ maxSlots: 17 });
+    heap.alloc(4);
+    heap.pin(heap.alloc(4));
+    heap.pin(heap.alloc(8));
+    heap.collect();
+    expect(() => heap.allocMany(2, 4)).toThrow('slot pool full: 2 blocks of 4 slots do not fit in maxSlots 17');
+    heap.verify();
+    expect(heap.allocMany(1, 4).length).toBe(1);
+    heap.verify();
+    // Free single slots, listed densely, are room for singles: 8 of them between live ones.
+    const singles = new Heap({ maxSlots: 17 });
+    for (let k = 0; k < 16; k++) {
+      const ref = singles.alloc(1);
+      if (k % 2 === 1) singles.pin(ref);
+    }
+    singles.collect();
+    expect(singles.allocMany(8, 1).length).toBe(8);
+    expect(() => singles.allocMany(1, 1)).toThrow(HeapFullError);
+    singles.verify();
+    // Blocks carved from the top start at a multiple of their size: past a top at offset 2, a
+    // pool of 10 slots holds one block of 4 (at offset 4), not two.
+    const aligned = new Heap({ maxSlots: 11 });
+    aligned.pin(aligned.alloc(1));
+    aligned.pin(aligned.alloc(1));
+    expect(() => aligned.allocMany(2, 4)).toThrow(HeapFullError);
+    expect(aligned.allocMany(1, 4).length).toBe(1);
+    aligned.verify();
+  });
+
+  it('agrees with allocating one by one, on random pools', () => {
+    const sizes = fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ slots: sizes, keep: fc.boolean() }), { maxLength: 24 }),
+        sizes,
+        fc.integer({ min: 1, max: 12 }),
+        (built, slots, count) => {
+          const heap = new Heap({ maxSlots: 48, maxObjects: 30, initialCapacity: 8 });
+          for (const { slots: n, keep } of built) {
+            let ref;
+            try {
+              ref = heap.alloc(n);
+            } catch (error) {
+              if (error instanceof HeapFullError) continue; // the pool is as full as it gets
+              throw error;
+            }
+            if (keep) heap.pin(ref);
+          }
+          heap.collect();
+          const bytes = heap.snapshot();
+          let fits = true;
+          const one = Heap.restore(bytes);
+          try {
+            for (let k = 0; k < count; k++) one.alloc(slots);
+          } catch (error) {
+            if (!(error instanceof HeapFullError)) throw error;
+            fits = false;
+          }
+          const wave = Heap.restore(bytes);
+          if (fits) expect(wave.allocMany(count, slots).length).toBe(count);
+          else {
+            expect(() => wave.allocMany(count, slots)).toThrow(HeapFullError);
+            expect(wave.snapshot()).toEqual(bytes); // a wave that does not fit changes nothing
+          }
+          wave.verify();
+        },
+      ),
+      { numRuns: fcRuns(300) },
+    );
+  });
+});
+
+describe('allocMany on a full heap with a sweep pending, and its messages', () => {
+  it('finishes the sweep when the wave needs what it frees, and only then', () => {
+    const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
+    expect(() => heap.allocMany(3)).toThrow('heap full: a wave of 3 objects does not fit in maxObjects 6 (room for 2)');
+    expect(heap.phase).toBe('idle'); // the sweep was finished: the room it made is counted
+    expect(heap.allocMany(2).length).toBe(2);
+    heap.verify();
+    // A wave that fits without the dead objects' room leaves the sweep pending.
+    const roomy = fullInSweep({ maxObjects: 7, initialCapacity: 7 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
+    expect(roomy.heap.allocMany(1).length).toBe(1);
+    expect(roomy.heap.phase).toBe('sweep');
+    roomy.heap.verify();
+    // Blocks: two dead pairs make room for a wave of two pairs.
+    const pairs = fullInSweep({ maxSlots: 9 }, { count: 2, slots: 2 }, { count: 1, slots: 4 });
+    expect(pairs.heap.allocMany(2, 2).length).toBe(2);
+    expect(pairs.heap.phase).toBe('idle');
+    pairs.heap.verify();
+    // Room at the top for exactly the wave: the sweep stays pending.
+    const exact = fullInSweep({ maxSlots: 13 }, { count: 2, slots: 2 }, { count: 1, slots: 4 });
+    expect(exact.heap.allocMany(2, 2).length).toBe(2);
+    expect(exact.heap.phase).toBe('sweep');
+    exact.heap.verify();
+  });
+
+  it('does not finish the sweep for a wave when every dead index retires: it throws and changes nothing', () => {
+    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // indices 2 and 3 are free at generation 1
+    heap.alloc(0);
+    heap.alloc(0); // they are reused; freed again, they retire
+    heap.pin(heap.alloc(0)); // index 4: the heap is full
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    expect(heap.phase).toBe('sweep');
+    const majors = heap.stats().majorCollections;
+    expect(() => heap.allocMany(1)).toThrow('heap full: a wave of 1 object does not fit in maxObjects 4 (room for 0)');
+    expect(heap.phase).toBe('sweep');
+    expect(heap.stats().majorCollections).toBe(majors);
+    heap.verify();
+  });
+
+  it('resize needs no index: it grows an object on a heap at maxObjects', () => {
+    const heap = new Heap({ maxObjects: 2, initialCapacity: 2 });
+    const a = heap.alloc(1);
+    heap.pin(a);
+    heap.pin(heap.alloc(0));
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.resize(a, 9);
+    expect(heap.slotCount(a)).toBe(9);
+    heap.verify();
+  });
+
+  it('a wave of objects without slots needs no room in a full slot pool', () => {
+    const heap = new Heap({ maxSlots: 9 });
+    heap.pin(heap.alloc(8));
+    expect(() => heap.alloc(1)).toThrow(HeapFullError);
+    expect(heap.allocMany(5, 0).length).toBe(5);
+    heap.verify();
+  });
+
+  it('counts retired indices as taken, and names destroyed objects awaiting a collection', () => {
+    // One generation bit: indices freed at generation 1 retire.
+    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // indices 2 and 3 are free at generation 1
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect(); // and now retired
+    expect(heap.stats()).toMatchObject({ live: 1, retired: 2 });
+    expect(() => heap.allocMany(2)).toThrow('heap full: a wave of 2 objects does not fit in maxObjects 4 (room for 1)');
+    const last = heap.alloc(0);
+    heap.destroy(last);
+    expect(() => heap.alloc(0)).toThrow(
+      'heap full: maxObjects 4 reached (1 live, 2 retired, 1 destroyed awaiting a collection, which reclaims their indices)',
+    );
     heap.verify();
   });
 });

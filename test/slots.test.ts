@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, NULL, type Ref, type Ticket } from '../mod.ts';
+import { Heap, HeapFullError, NULL, type Ref, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 
 type Op =
@@ -205,6 +205,97 @@ describe('the slot pool', () => {
       return [st.slots.slice(0, st.slotTop), st.base.slice(), st.freeBlocks.slice(), st.freeSingles.slice()];
     };
     expect(program()).toEqual(program());
+  });
+});
+
+describe('the slot pool, exactly', () => {
+  it('splits the smallest of the larger free blocks, not the largest', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    // Offsets: [0, 8) dies, [8, 16) lives, [16, 32) dies, [32, 64) lives: two free blocks of
+    // classes 3 and 4 that cannot merge (each one's buddy holds a live block).
+    heap.alloc(8);
+    const keep = [heap.pin(heap.alloc(8))];
+    heap.alloc(16);
+    keep.push(heap.pin(heap.alloc(32)));
+    heap.collect();
+    heap.verify();
+    expect(s.freeClasses).toBe((1 << 3) | (1 << 4));
+    const small = heap.alloc(3); // class 2: half of the class-3 block, the other half freed
+    expect(s.base[heap.index(small)]).toBe(1);
+    expect(s.freeClasses).toBe((1 << 2) | (1 << 4));
+    heap.verify();
+  });
+
+  it('reuses a free block of the class before carving from the top, the last one listed', () => {
+    for (const size of [1, 2, 4]) {
+      const heap = new Heap();
+      const s = stateOf(heap);
+      // Blocks of `size` at offsets 0, 2 * size, 4 * size die; those between them live.
+      for (let k = 0; k < 6; k++) {
+        const ref = heap.alloc(size);
+        if (k % 2 === 1) heap.pin(ref);
+      }
+      heap.collect();
+      const top = s.slotTop;
+      expect(s.freeClasses).toBe(1 << Math.log2(size));
+      const fresh = heap.alloc(size);
+      expect(s.slotTop).toBe(top);
+      // The sweep frees downward, so the lowest block is listed last: it is the one reused.
+      expect(s.base[heap.index(fresh)]).toBe(1);
+      heap.verify();
+    }
+  });
+
+  it('a resize within the same block clears the slots it brings back', () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(8)); // below it: its block is not at the start of the pool
+    const a = heap.alloc(4);
+    const target = heap.alloc(0);
+    heap.pin(a);
+    heap.pin(target);
+    heap.set(a, 3, target);
+    const base = stateOf(heap).base[heap.index(a)];
+    heap.resize(a, 3); // the block of 4 stays, its last slot still holding the old edge
+    heap.resize(a, 4);
+    expect(stateOf(heap).base[heap.index(a)]).toBe(base);
+    expect(heap.get(a, 3)).toBe(NULL);
+    heap.verify();
+  });
+
+  it('grows the dense free lists by doubling, from 16', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    // Every other object dies: free blocks whose buddies live, so none merges; the last one is
+    // not at the top (a live object lies above it), so all 20 of each size stay listed.
+    for (const size of [1, 2]) {
+      for (let k = 0; k < 40; k++) {
+        const ref = heap.alloc(size);
+        if (k % 2 === 1) heap.pin(ref);
+      }
+    }
+    heap.collect();
+    heap.verify();
+    expect([s.freeSingleCount, s.freePairCount]).toEqual([20, 20]);
+    expect([s.freeSingles.length, s.freePairs.length]).toEqual([32, 32]);
+  });
+
+  it('grows the pool in round steps, only when a block ends past its capacity, and never past maxSlots', () => {
+    const heap = new Heap({ initialCapacity: 8 });
+    expect(heap.stats().slotsCapacity).toBe(64);
+    heap.alloc(64); // offsets [0, 64): fits exactly
+    expect(heap.stats().slotsCapacity).toBe(64);
+    heap.alloc(16); // [64, 80): the next round step, 80
+    expect(heap.stats().slotsCapacity).toBe(80);
+    heap.verify();
+    const capped = new Heap({ initialCapacity: 8, maxSlots: 70 });
+    capped.pin(capped.alloc(64));
+    capped.pin(capped.alloc(4)); // [64, 68): 80 would pass maxSlots, so the pool grows to its 69 usable slots
+    expect(capped.stats().slotsCapacity).toBe(69);
+    capped.pin(capped.alloc(1));
+    expect(capped.stats().slotsCapacity).toBe(69);
+    expect(() => capped.alloc(1)).toThrow(HeapFullError);
+    capped.verify();
   });
 });
 

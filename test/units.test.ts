@@ -68,6 +68,18 @@ describe('work units', () => {
     expect(seen[0]!.units).toBe(16 + 3);
   });
 
+  it('of ref fields: only those of the components the object has', () => {
+    const { heap, root, b } = small();
+    const C = heap.defineComponent({ to: 'ref', pair: ['ref', 2] }, { name: 'C' });
+    const D = heap.defineComponent({ many: ['ref', 5] }, { name: 'D' });
+    heap.add(root, C);
+    heap.add(b, D);
+    const seen = reports(heap);
+    heap.collect();
+    // As in the first test, plus the root's 3 elements of C and b's 5 of D (not C's for b, nor D's for the root).
+    expect(seen[0]!.units).toBe(16 + 3 + 5);
+  });
+
   it('of a finalizer: 64', () => {
     const heap = new Heap({ generational: false });
     heap.setFinalizer(heap.alloc(0), () => {});
@@ -166,6 +178,28 @@ describe('work units', () => {
     for (const u of units) expect(u).toBeLessThanOrEqual(2 + 2);
     expect(units.length).toBeGreaterThanOrEqual(6);
     expect(seen.at(-1)!.cycleEnded).toBe(true);
+  });
+});
+
+describe('work units of a slice that grows the gray stack', () => {
+  it('keep to the slice budget after the stack grew halfway through it', () => {
+    // A pinned root of 100 slots: 99 leaves, then a wide object of 200 slots to 200 more leaves.
+    // The wide object is on top of the 99 leaves when it is scanned: 99 + 200 entries do not fit
+    // the 256 of the gray stack, so the slice stops, the stack grows, and the slice goes on with
+    // what is left of its budget.
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(100);
+    heap.pin(root);
+    for (let k = 0; k < 99; k++) heap.set(root, k, heap.alloc(0));
+    const wide = heap.alloc(200);
+    heap.set(root, 99, wide);
+    for (let k = 0; k < 200; k++) heap.set(wide, k, heap.alloc(0));
+    const seen = reports(heap);
+    while (!heap.step(400));
+    // Marking: start 1 + 1 root, root 101, wide 201, 299 leaves = 603; the atomic step's root
+    // 1; the sweep's 301 indices. 905 in all: the first two slices take exactly 400 each.
+    expect(seen.map((r) => r.units)).toEqual([400, 400, 105]);
+    heap.verify();
   });
 });
 

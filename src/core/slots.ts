@@ -115,6 +115,27 @@ export function canAllocBlock(s: HeapState, slotCount: number): boolean {
   return alignUp(s.slotTop, size) + size <= s.maxSlots;
 }
 
+/**
+ * How many blocks for `slotCount` (> 0) slots can be had one after another without passing
+ * `maxSlots`, counted up to `wanted` at most: free blocks of the class, larger free blocks split
+ * (2^(c - cls) each), then blocks carved from the top (its gap below the first one is too small).
+ */
+export function blocksAvailable(s: HeapState, slotCount: number, wanted: number): number {
+  const cls = blockClass(slotCount);
+  const size = 1 << cls;
+  let found = Math.max(0, Math.floor((s.maxSlots - alignUp(s.slotTop, size)) / size));
+  for (let c = cls; c <= MAX_CLASS && found < wanted; c++) {
+    if ((s.freeClasses & (1 << c)) === 0) continue;
+    const each = 2 ** (c - cls);
+    if (c === 0) found += s.freeSingleCount * each;
+    else if (c === 1) found += s.freePairCount * each;
+    else {
+      for (let b = s.freeBlocks[c]!; b !== 0 && found < wanted; b = startOf(s.slots[b]! - FREE_LINKED)) found += each;
+    }
+  }
+  return found;
+}
+
 /** Takes a zeroed block for `slotCount` slots; callers checked `canAllocBlock` first. */
 export function allocBlock(s: HeapState, slotCount: number): number {
   if (slotCount === 0) return 0;

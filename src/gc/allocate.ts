@@ -6,7 +6,15 @@
  * The order indices are reused in is core/free-list.ts's.
  */
 import { HeapFullError } from '../core/errors.ts';
-import { allocBlock, blockCapacity, blockClass, canAllocBlock, freeBlock, shrinkBlock } from '../core/slots.ts';
+import {
+  allocBlock,
+  blockCapacity,
+  blockClass,
+  blocksAvailable,
+  canAllocBlock,
+  freeBlock,
+  shrinkBlock,
+} from '../core/slots.ts';
 import { canTakeIndex, takeIndex } from '../core/free-list.ts';
 import { type HeapState, SWEEP } from '../core/state.ts';
 import { addYoung } from './cards.ts';
@@ -60,13 +68,7 @@ export function roomFor(s: HeapState, index: boolean, slotCount: number): string
 export function roomForMany(s: HeapState, count: number, slotCount: number): string {
   if (count === 0) return '';
   const indices = (): number => s.maxObjects - s.live - s.retired;
-  const blocks = (): number => {
-    if (slotCount === 0) return Infinity;
-    const cls = blockClass(slotCount);
-    let free = Math.floor((s.maxSlots - s.slotTop) / (1 << cls));
-    for (let b = s.freeBlocks[cls]!; b !== 0 && free < count; b = s.slots[b]!) free++;
-    return free;
-  };
+  const blocks = (): number => (slotCount === 0 ? Infinity : blocksAvailable(s, slotCount, count));
   // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that helps.
   if (indices() < count || blocks() < count) finishSweepForRoom(s, true, slotCount);
   if (indices() < count) {
