@@ -358,6 +358,18 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     });
   });
 
+  it('lowers the estimate by 10% for each minor it skips for cost, so a minor runs again and measures it', () => {
+    withClock((advance) => {
+      // 5.25 ns a unit, 75% survival (as above): the next minor, 5,888 units, is 30.9 us.
+      const heap = measured(1024, 3, advance);
+      const skipped = heap.tick(0.028);
+      expect(skipped.work).toBe('tenure'); // skipped for cost; mostly survivors, no cycle due: made old
+      // 5.25 * 0.9 = 4.725 ns a unit: the same minor is now 27.8 us, and fits 28.
+      for (let k = 0; k < 1024; k++) heap.alloc(0);
+      expect(heap.tick(0.028).work).toBe('minor');
+    });
+  });
+
   it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
       // Untimed, a unit stays at 3 ns: 5,888 units (as above) are 17.7 us (timed: 30.9 us).
