@@ -533,6 +533,24 @@ describe('tick() decisions', () => {
     expect(fresh.tick({ units: 4000 })).toMatchObject({ work: 'major', stretched: false });
   });
 
+  it('learns survival from a cycle that took over a nursery of at least nurserySize: what it did not free', () => {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    heap.pin(heap.alloc(0));
+    for (let k = 0; k < 1000; k++) heap.alloc(0); // garbage, survival not measured yet
+    expect(heap.tick({ units: 4000 }).work).toBe('major'); // folded: the cycle measures it
+    while (heap.phase !== 'idle') heap.tick({ units: 4000 });
+    // 1,000 of 1,001 young objects freed: survival 0.1%. A nursery of garbage too large for the
+    // budget now gets a catch-up minor; had the cycle taught nothing, it would be folded again.
+    for (let k = 0; k < 100; k++) heap.alloc(0);
+    expect(heap.tick({ units: 150 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100 });
+    // A cycle over a nursery under nurserySize teaches nothing: survival stays as measured.
+    const small = new Heap({ nurserySize: 2000, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 1000; k++) small.alloc(0);
+    small.collect();
+    for (let k = 0; k < 2000; k++) small.alloc(0);
+    expect(small.tick({ units: 10_000 }).work).toBe('major'); // 2,000 * 7 units: folded, unmeasured
+  });
+
   it('makes a nursery that mostly survives old alone (TENURE) when no major cycle is due', () => {
     const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
     const root = heap.alloc(100);
