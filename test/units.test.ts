@@ -235,6 +235,21 @@ describe('the pacer in units mode', () => {
     expect(heap.stats().nextMajorAt).toBe(10); // 1 * 1.5 is below the floor
   });
 
+  it('plans the next major cycle no further than half the room left below maxObjects', () => {
+    const heap = new Heap({ generational: false, maxObjects: 1000, minHeapObjects: 10 });
+    const root = heap.alloc(600);
+    heap.pin(root);
+    for (let k = 0; k < 599; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect();
+    // 600 old objects: grown by 100% would be 1,200, past maxObjects; half the room left is 800.
+    expect(heap.stats().nextMajorAt).toBe(800);
+    // Garbage up to the plan makes a cycle due, which frees it before the heap is full.
+    for (let k = 0; k < 200; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('major');
+    while (heap.tick({ units: 10_000 }).cycleEnded === false);
+    expect(heap.stats().live).toBe(600);
+  });
+
   it('is due for a major cycle exactly when the old objects reach the plan, and for a minor when the nursery is full', () => {
     const heap = new Heap({ generational: false, minHeapObjects: 5 });
     const root = heap.alloc(8);

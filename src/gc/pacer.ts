@@ -8,7 +8,8 @@
  *   cycle that is due anyway (its PROMOTE phase), else alone (TENURE). A catch-up minor
  *   (gc/tick.ts) is the one long minor a tick runs: for a large nursery of garbage.
  * - A major cycle when the old generation grew by `growthPercent` since the last major ended
- *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor).
+ *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor), and
+ *   never past half the room left below `maxObjects`.
  * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
  *   microseconds) so a cycle always progresses.
  *
@@ -34,7 +35,12 @@ const MIN_TIMED_UNITS = 2048;
 /** Sets the next major trigger from the old generation a major collection left. */
 export function planNextMajor(s: HeapState): void {
   const p = s.pacer;
-  p.nextMajorAt = Math.max(p.minHeapObjects, Math.ceil((s.live - s.young) * (1 + p.growthPercent / 100)));
+  const old = s.live - s.young;
+  const grown = Math.ceil(old * (1 + p.growthPercent / 100));
+  // Never past half the room left below `maxObjects`: a heap near its ceiling must have a cycle
+  // due before old garbage fills it (alloc never collects; it would throw HeapFullError).
+  const halfway = old + Math.ceil((s.maxObjects - old) / 2);
+  p.nextMajorAt = Math.max(p.minHeapObjects, Math.min(grown, halfway));
 }
 
 export function minorDue(s: HeapState): boolean {
