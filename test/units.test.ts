@@ -575,9 +575,32 @@ describe('tick() decisions', () => {
     expect(heap.minor().freed).toBe(0); // survival measured: 100% + 0.25 * (100% - 100%)
     for (let k = 10; k < 60; k++) heap.set(root, k, heap.alloc(0));
     const report = heap.tick({ units: 100 }); // the minor, 50 * 7 = 350 units, does not fit
-    expect(report).toMatchObject({ work: 'tenure', stretched: false, minorFreed: 0, majorFreed: 0 });
+    // One unit an object made old: the 50 new ones and the 10 the minor kept young.
+    expect(report).toMatchObject({ work: 'tenure', stretched: false, minorFreed: 0, majorFreed: 0, units: 60 });
     expect(heap.stats()).toMatchObject({ young: 0, old: 61, phase: 'idle', majorCollections: 0, minorCollections: 1 });
     heap.verify();
+    // tenure() during a TENURE makes the rest old at once, and ends it.
+    for (let k = 60; k < 100; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.tick({ units: 10 })).toMatchObject({ work: 'tenure', phase: 'mark', units: 10 });
+    heap.tenure();
+    expect(heap.stats()).toMatchObject({ young: 0, old: 101, phase: 'idle', majorCollections: 0 });
+    heap.verify();
+  });
+
+  it('runs a catch-up minor in milliseconds mode when the survivors part fits the budget by the measured cost', () => {
+    const real = performance.now;
+    performance.now = () => 1000; // a clock that does not move: the tick decides on its estimates
+    try {
+      const heap = garbageHistory(); // 3 ns a unit (untimed so far), survival 10.01%
+      for (let k = 0; k < 40; k++) heap.alloc(0);
+      // The minor: 101 units, 0.303 us; its survivors' part, 21 units, 0.063 us.
+      expect(heap.tick(0.0002)).toMatchObject({ work: 'minor', stretched: true, minorFreed: 40 });
+      const over = garbageHistory();
+      for (let k = 0; k < 40; k++) over.alloc(0);
+      expect(over.tick(0.00006).work).toBe('major'); // survivors' part over the budget: folded
+    } finally {
+      performance.now = real;
+    }
   });
 
   it('finishes the running cycle and runs a minor when free indices would not last two more ticks', () => {
@@ -598,6 +621,23 @@ describe('tick() decisions', () => {
     expect(full.stats().live).toBe(2);
     full.verify();
     for (let k = 0; k < 1000; k++) full.alloc(0); // room again
+    // Near full with no cycle running: no cycle is finished; the minor runs.
+    const idle = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    idle.pin(idle.alloc(0));
+    for (let k = 0; k < 1000; k++) idle.alloc(0);
+    expect(idle.tick({ units: 1 })).toMatchObject({
+      stretched: true,
+      cycleEnded: false,
+      work: 'minor',
+      minorFreed: 1000,
+    });
+    // Without generations there is no minor: the near-full tick finishes the cycle only.
+    const flat = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000, generational: false });
+    flat.pin(flat.alloc(0));
+    flat.step(1);
+    for (let k = 0; k < 1000; k++) flat.alloc(0);
+    expect(flat.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: true, work: 'major' });
+    expect(flat.stats().minorCollections).toBe(0);
     // 2 + 300 live: 722 free, over both 2 * 300 and 1,024 / 16: the budget holds.
     const roomy = make(300);
     expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });
