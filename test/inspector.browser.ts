@@ -138,6 +138,7 @@ describe.skipIf(!haveChromium)('inspector in Chromium', () => {
       'major slice',
       'minor + major slice',
       'full',
+      'tenure slice',
       'budget',
     ]);
     expect(new Set(pauses.budget)).toEqual(new Set([1]));

@@ -179,7 +179,7 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     expect(body.seq).toBe(1);
     expect(body.columns.ms.length).toBe(reports.length);
     const calls = ['tick', 'step', 'minor', 'collect'];
-    const works = ['nothing', 'minor', 'major', 'minor+major', 'full'];
+    const works = ['nothing', 'minor', 'major', 'minor+major', 'full', 'tenure'];
     // deno-lint-ignore no-explicit-any
     reports.forEach((r: any, k) => {
       expect(calls[body.columns.call[k]]).toBe(r.call);

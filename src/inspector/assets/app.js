@@ -14,6 +14,7 @@
     major: '#ffa94d',
     'minor+major': '#c77dff',
     full: '#ff5c5c',
+    tenure: '#5ce1e6',
   };
   const WORK_LABELS = {
     nothing: 'nothing',
@@ -21,6 +22,7 @@
     major: 'major slice',
     'minor+major': 'minor + major slice',
     full: 'full',
+    tenure: 'tenure slice',
   };
   const PALETTE = ['#4ea1ff', '#ffa94d', '#4cd07d', '#c77dff', '#ff5c5c', '#ffd24d', '#5ce1e6', '#ff8ad8'];
   const AXIS = {
