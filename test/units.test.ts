@@ -223,6 +223,23 @@ describe('the pacer in units mode', () => {
     expect(make(4).tick({ units: 40 }).work).toBe('major');
   });
 
+  it('learns the survival rate from each minor: a quarter of the way from its estimate to what survived', () => {
+    const make = () => {
+      const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000, promoteAfter: 1 });
+      for (let k = 0; k < 10; k++) {
+        const ref = heap.alloc(0);
+        if (k % 2 === 0) heap.pin(ref);
+      }
+      heap.minor(); // half survived: the estimate moves from 10% to 10% + (50% - 10%) / 4 = 20%
+      expect(heap.stats()).toMatchObject({ young: 0, old: 5 });
+      for (let k = 0; k < 10; k++) heap.alloc(0);
+      return heap;
+    };
+    // 10 young * 2 + 10 * 20% * 5 = 30.
+    expect(make().tick({ units: 30 }).work).toBe('minor');
+    expect(make().tick({ units: 29 }).work).toBe('major');
+  });
+
   it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
     const heap = new Heap({ generational: false, growthPercent: 50, minHeapObjects: 10 });
     const root = heap.alloc(101);
