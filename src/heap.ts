@@ -29,7 +29,7 @@ import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collect
 import { minorCollection } from './gc/minor.ts';
 import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
 import { warmUp } from './warm-up.ts';
-import { runTick } from './gc/tick.ts';
+import { makeTickOutcome, runTick } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import {
   describe,
@@ -65,6 +65,7 @@ import {
   PROMOTE,
   RETIRED,
   SWEEP,
+  TENURE,
   WEAK,
   YOUNG,
 } from './core/state.ts';
@@ -106,8 +107,11 @@ export interface CollectionInfo {
 export interface TickReport {
   /** The call that did it. */
   call: 'tick' | 'step' | 'minor' | 'collect';
-  /** 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection. */
-  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full';
+  /**
+   * 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection;
+   * 'tenure' a slice of making an oversized nursery old outside a cycle (no major was due).
+   */
+  work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full' | 'tenure';
   /** Wall time of the call, in milliseconds. */
   ms: number;
   /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
@@ -126,6 +130,11 @@ export interface TickReport {
   old: number;
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
   debt: number;
+  /**
+   * Whether the call worked past its budget on purpose: a catch-up minor (a nursery too large for
+   * the budget, but mostly garbage), or the heap near `maxObjects`. Always false outside `tick`.
+   */
+  stretched: boolean;
 }
 
 export interface HeapStats {
@@ -854,25 +863,51 @@ export class Heap {
     majorFreed: number,
     cycleEnded: boolean,
     units: number,
+    stretched = false,
+    into: TickReport | undefined = undefined,
   ): TickReport {
     const s = this.#s;
     const ms = this.#pause(start);
     const live = this.#liveCount();
-    const report: TickReport = {
-      call,
-      work,
-      ms,
-      units,
-      budgetMs,
-      budgetUnits,
-      minorFreed,
-      majorFreed,
-      cycleEnded,
-      phase: this.phase,
-      young: this.#youngCount(),
-      old: live - this.#youngCount(),
-      debt: s.pacer.debt,
-    };
+    const young = this.#youngCount();
+    const phase = this.phase;
+    const debt = s.pacer.debt;
+    const old = live - young;
+    let report: TickReport;
+    if (into === undefined) {
+      report = {
+        call,
+        work,
+        ms,
+        units,
+        budgetMs,
+        budgetUnits,
+        minorFreed,
+        majorFreed,
+        cycleEnded,
+        phase,
+        young,
+        old,
+        debt,
+        stretched,
+      };
+    } else {
+      report = into;
+      report.call = call;
+      report.work = work;
+      report.ms = ms;
+      report.units = units;
+      report.budgetMs = budgetMs;
+      report.budgetUnits = budgetUnits;
+      report.minorFreed = minorFreed;
+      report.majorFreed = majorFreed;
+      report.cycleEnded = cycleEnded;
+      report.phase = phase;
+      report.young = young;
+      report.old = old;
+      report.debt = debt;
+      report.stretched = stretched;
+    }
     for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
     return report;
@@ -941,8 +976,9 @@ export class Heap {
     const s = this.#s;
     const start = performance.now();
     const workBefore = s.workDone;
+    const work = s.phase === TENURE ? 'tenure' : 'major';
     const ended = stepCycle(s, budget);
-    this.#report('step', 'major', start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
+    this.#report('step', work, start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
     return ended;
   }
 
@@ -951,11 +987,18 @@ export class Heap {
    * milliseconds of wall time (default 1), or `{ units }` of work (deterministic: no clock is
    * read, so the same program collects at the same frames in every run and runtime). A minor
    * when the nursery is full and the minor fits the budget; else a major cycle, which also takes
-   * the oversized nursery; slices of a running cycle. The budget never stretches: when
-   * allocation outpaces it, the heap grows and `debt` in the report shows it.
+   * the oversized nursery; slices of a running cycle. When allocation outpaces the budget, the
+   * heap grows and `debt` in the report shows it; the budget stretches only for a catch-up minor
+   * of a large nursery of garbage, and near `maxObjects` (`stretched` in the report; gc/tick.ts).
+   *
+   * `into`: a report object to fill and return instead of a new one, for a game loop that must
+   * make no engine garbage (a report a frame is one small object for the engine to collect).
    */
-  tick(budget: number | { units: number } = 1): TickReport {
+  tick(budget: number | { units: number } = 1, into?: TickReport): TickReport {
     this.#forbidInNoGc('tick');
+    if (into !== undefined && (typeof into !== 'object' || into === null || Array.isArray(into))) {
+      throw new TypeError(`tick's report to fill must be an object, got ${describe(into)}`);
+    }
     let budgetMs = NaN;
     let budgetUnits = Infinity;
     if (typeof budget === 'object' && budget !== null && !Array.isArray(budget) && 'units' in budget) {
@@ -968,9 +1011,15 @@ export class Heap {
       budgetMs = budget;
     }
     const start = performance.now();
-    const out = runTick(this.#s, budgetMs, budgetUnits);
+    const out = runTick(this.#s, budgetMs, budgetUnits, this.#tickOutcome);
     const major = out.majorUnits > 0;
-    const work = out.minors > 0 ? (major ? 'minor+major' : 'minor') : major ? 'major' : 'nothing';
+    const work = out.tenured
+      ? 'tenure'
+      : out.minors > 0
+      ? (major ? 'minor+major' : 'minor')
+      : major
+      ? 'major'
+      : 'nothing';
     return this.#report(
       'tick',
       work,
@@ -981,6 +1030,8 @@ export class Heap {
       out.majorFreed,
       out.cycleEnded,
       out.units,
+      out.stretched,
+      into,
     );
   }
 
@@ -999,6 +1050,8 @@ export class Heap {
   }
 
   readonly #observers: ((report: TickReport) => void)[] = [];
+  /** What the last tick did, filled by each (gc/tick.ts): a tick allocates nothing of its own. */
+  readonly #tickOutcome = makeTickOutcome();
 
   /**
    * The end of loading: every object young now becomes old at once, so a level just built costs
@@ -1012,7 +1065,10 @@ export class Heap {
 
   get phase(): Phase {
     const phase = this.#s.phase;
-    return phase === MARK || phase === PROMOTE ? 'mark' : phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
+    // TENURE (an oversized nursery made old in slices, outside a cycle) reads as 'mark', as the
+    // promotion that begins a cycle does: collection work is under way and minors wait for it.
+    if (phase === MARK || phase === PROMOTE || phase === TENURE) return 'mark';
+    return phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
   }
 
   // ---- introspection -------------------------------------------------------------------------

@@ -27,6 +27,10 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
         if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
         // Destroyed: plain, named by the world (the markers clear the name), with hooks to run.
         if (k % 100 === 50 || k % 300 === 0 || k % 512 === 256) heap.destroy(o);
+        // The rest of the round's stores run while a cycle promotes, then marks: the barrier's
+        // marking path (shading, remembering during PROMOTE) compiled into every store there is.
+        if (k === 1024) heap.step(256);
+        if (k === 1536) heap.step(2048);
       }
       heap.tick(0.5);
       heap.tick({ units: 4096 });

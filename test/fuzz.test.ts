@@ -682,6 +682,11 @@ type Method =
   | 'resize'
   | 'index'
   | 'refAt'
+  | 'kindOf'
+  | 'targetIndex'
+  | 'tenure'
+  | 'whyAlive'
+  | 'pins'
   | 'pin'
   | 'unpin'
   | 'pinned'
@@ -1266,6 +1271,70 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         },
       };
     }
+    case 'kindOf': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `kindOf(${show(ref)})`,
+        run: () => heap.kindOf(ref as Ref),
+        expects: handleCheck(ctx, ref),
+        pure: true,
+        after: (kind) => {
+          if (kind !== model.objects.get(ref as Ref)!.kind) fail(`kindOf(${show(ref)}) is ${show(kind)}`);
+        },
+      };
+    }
+    case 'targetIndex': {
+      const ref = value(ctx, a[0]!);
+      const slot = value(ctx, a[1]!);
+      return {
+        label: `targetIndex(${show(ref)}, ${show(slot)})`,
+        run: () => heap.targetIndex(ref as Ref, slot as number),
+        expects: [...handleCheck(ctx, ref), ...slotCheck(ctx, ref, slot)],
+        pure: true,
+        after: (i) => {
+          // The index of what get() reads there: 0 for NULL.
+          const target = model.objects.get(ref as Ref)!.slots[slot as number]!;
+          const expected = target === NULL ? 0 : target % ctx.scale;
+          if (i !== expected) fail(`targetIndex(${show(ref)}, ${show(slot)}) is ${show(i)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'tenure':
+      // Makes young objects old: nothing the model tracks changes (no object dies or moves).
+      return { label: 'tenure()', run: () => heap.tenure(), expects: collectionForbidden(ctx, 'tenure') };
+    case 'whyAlive': {
+      const ref = value(ctx, a[0]!);
+      return {
+        label: `whyAlive(${show(ref)})`,
+        run: () => heap.whyAlive(ref as Ref),
+        expects: handleCheck(ctx, ref),
+        pure: true,
+        after: (path) => {
+          // A pinned object is alive for its pin: a path, from a root, of at least that step.
+          const pinned = [...model.pins.values()].includes(ref as Ref);
+          if (pinned && (!Array.isArray(path) || path.length === 0)) {
+            fail(`whyAlive(${show(ref)}) of a pinned object is ${show(path)}`);
+          }
+          if (path !== null && !Array.isArray(path)) fail(`whyAlive(${show(ref)}) is ${show(path)}`);
+        },
+      };
+    }
+    case 'pins':
+      return {
+        label: 'pins()',
+        run: () => heap.pins(),
+        expects: [],
+        pure: true,
+        after: (list) => {
+          const seen = list as { ticket: Ticket; ref: Ref }[];
+          if (seen.length !== model.pins.size) fail(`pins() lists ${seen.length}, expected ${model.pins.size}`);
+          for (const { ticket, ref } of seen) {
+            if (model.pins.get(ticket) !== ref) {
+              fail(`pins() lists ${ticket} -> ${ref}, expected ${model.pins.get(ticket)}`);
+            }
+          }
+        },
+      };
     case 'pin': {
       const ref = value(ctx, a[0]!);
       return {
@@ -1887,6 +1956,11 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('resize', 3, handleArg, countArg),
   method('index', 1, handleArg),
   method('refAt', 1, indexArg),
+  method('kindOf', 1, handleArg),
+  method('targetIndex', 2, handleArg, slotArg),
+  method('tenure', 1),
+  method('whyAlive', 1, handleArg),
+  method('pins', 1),
   method('pin', 4, handleArg),
   method('unpin', 3, ticketArg),
   method('pinned', 1, ticketArg),
@@ -2057,7 +2131,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(31);
+      expect(methods.length).toBe(36);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {

@@ -295,6 +295,43 @@ describe('tick()', () => {
 });
 
 describe('tick() reports and budgets', () => {
+  it('fills a report object it is given instead of making one, and refuses anything but an object', () => {
+    const heap = new Heap({ nurserySize: 100 });
+    heap.pin(heap.alloc(0));
+    const into = heap.tick({ units: 2000 });
+    const seen: unknown[] = [];
+    heap.observe((report) => seen.push(report));
+    for (let k = 0; k < 150; k++) heap.alloc(0);
+    const filled = heap.tick({ units: 2000 }, into);
+    expect(filled).toBe(into);
+    expect(seen).toEqual([into]);
+    expect(seen[0]).toBe(into);
+    expect(filled).toMatchObject({ call: 'tick', work: 'minor', minorFreed: 150, young: 1, budgetUnits: 2000 }); // the pinned one
+    // The same fields, with the same values, as a report made anew (ms aside).
+    for (let k = 0; k < 150; k++) heap.alloc(0);
+    const twin = new Heap({ nurserySize: 100 }); // the same calls, reports made anew
+    twin.pin(twin.alloc(0));
+    twin.tick({ units: 2000 });
+    for (let k = 0; k < 150; k++) twin.alloc(0);
+    twin.tick({ units: 2000 });
+    for (let k = 0; k < 150; k++) twin.alloc(0);
+    const fresh = twin.tick({ units: 2000 });
+    const again = heap.tick({ units: 2000 }, into);
+    expect(Object.keys(again).sort()).toEqual(Object.keys(fresh).sort());
+    expect({ ...again, ms: 0 }).toEqual({ ...fresh, ms: 0 });
+    const before = heap.stats();
+    for (const bad of [null, 5, 'report', [], true]) {
+      expect(() => heap.tick(1, bad as never)).toThrow(TypeError);
+      expect(() => heap.tick(1, bad as never)).toThrow(/report to fill must be an object, got/);
+    }
+    expect({ ...heap.stats(), lastPauseMs: 0, maxPauseMs: 0, totalPauseMs: 0 }).toEqual({
+      ...before,
+      lastPauseMs: 0,
+      maxPauseMs: 0,
+      totalPauseMs: 0,
+    });
+  });
+
   it('returns what it did, and tells observers of every collector call', () => {
     const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
     const seen: string[] = [];
@@ -324,29 +361,52 @@ describe('tick() reports and budgets', () => {
   });
 
   it.skipIf(MUTATION_RUN)(
-    'folds an oversized nursery into a major cycle instead of running a minor past the budget',
+    'makes an oversized nursery old in slices instead of running a minor past the budget: alone, or in the major cycle that is due',
     () => {
-      const heap = new Heap({ nurserySize: 1000 });
-      const root = heap.alloc(2);
-      heap.pin(root);
-      let parent = root;
-      for (let k = 0; k < 50_000; k++) {
-        const node = heap.alloc(2);
-        heap.set(parent, k % 2, node);
-        if (k % 2 === 1) parent = node;
-      }
-      const first = heap.tick({ units: 5000 }); // a minor of 50,000 young objects would not fit
-      expect(first.work).toBe('major');
-      expect(first.units).toBeLessThan(5000 + 1024);
-      let ticks = 1;
-      while (heap.phase !== 'idle') {
-        const report = heap.tick({ units: 5000 });
-        expect(report.units).toBeLessThan(5000 + 1024);
-        ticks++;
-        heap.verify();
-      }
-      expect(ticks).toBeGreaterThan(20);
-      expect(heap.stats()).toMatchObject({ live: 50_001, young: 0 });
+      const run = (options: ConstructorParameters<typeof Heap>[0]) => {
+        const heap = new Heap({ nurserySize: 1000, ...options });
+        const root = heap.alloc(2);
+        heap.pin(root);
+        heap.tenure(); // one old object; the next major is planned at growthPercent more
+        // A minor measures survival (a heap that has measured none folds an oversized nursery
+        // into a major cycle, which measures it): 0% of one garbage object moves it to 75%.
+        heap.alloc(0);
+        expect(heap.minor().freed).toBe(1);
+        if (options?.growthPercent === 1) {
+          // A second old object (promoted by two minors) makes the cycle planned at 2 due.
+          heap.set(root, 1, heap.alloc(0));
+          heap.minor();
+          heap.minor();
+          expect(heap.stats().planned).toBe('major');
+        }
+        let parent = root;
+        for (let k = 0; k < 50_000; k++) {
+          const node = heap.alloc(2);
+          heap.set(parent, k % 2, node);
+          if (k % 2 === 1) parent = node;
+        }
+        const first = heap.tick({ units: 5000 }); // a minor of 50,000 young objects would not fit
+        expect(first.work).toBe(options?.growthPercent === 1 ? 'major' : 'tenure');
+        expect(first.units).toBeLessThan(5000 + 1024);
+        let ticks = 1;
+        while (heap.phase !== 'idle') {
+          const report = heap.tick({ units: 5000 });
+          expect(report.units).toBeLessThan(5000 + 1024);
+          ticks++;
+          heap.verify();
+        }
+        expect(heap.stats()).toMatchObject({ live: 50_001, young: 0 });
+        return { heap, ticks };
+      };
+      // No major cycle due (the default floor of 8,192 old objects is not reached): made old alone,
+      // one unit an object (TENURE), without marking or sweeping; then the cycle is due.
+      const alone = run({});
+      expect(alone.ticks).toBe(10); // 50,000 young objects, 5,000 units a tick
+      expect(alone.heap.stats()).toMatchObject({ majorCollections: 0, planned: 'major' });
+      // A major cycle due: the nursery goes to it (its PROMOTE phase), which then marks and sweeps.
+      const folded = run({ minHeapObjects: 1, growthPercent: 1 });
+      expect(folded.ticks).toBeGreaterThan(20);
+      expect(folded.heap.stats().majorCollections).toBe(1);
     },
   );
 

@@ -79,6 +79,7 @@ export class Model {
     for (const [ref, due] of other.finalizerDue) this.finalizerDue.set(ref, { slots: [...due.slots], kind: due.kind });
     this.condemned = other.condemned === null ? null : new Set(other.condemned);
     this.promoting = other.promoting === null ? null : new Set(other.promoting);
+    this.tenuring = other.tenuring;
   }
 
   roots(): Ref[] {
@@ -198,6 +199,7 @@ export class Model {
   /** A full collection: exactly what roots reach survives, and survivors are old. */
   collect(): number {
     this.promoting = null;
+    this.tenuring = false;
     const freed = this.retain(this.reach(this.roots()));
     for (const object of this.objects.values()) object.age = undefined;
     return freed;
@@ -223,6 +225,7 @@ export class Model {
   tenure(): void {
     for (const object of this.objects.values()) object.age = undefined;
     if (this.promoting !== null) this.promoting.clear();
+    if (this.tenuring) this.endTenure(); // the heap's TENURE has nothing left to do: it ends
   }
 
   young(): number {
@@ -249,6 +252,29 @@ export class Model {
 
   /** Objects young when the running cycle began: old by the end of its promotion phase. */
   promoting: Set<Ref> | null = null;
+
+  /**
+   * Whether the heap is making an oversized nursery old in slices outside a cycle (a tick's
+   * TENURE, reported as work 'tenure'): like a cycle's promotion, with nothing condemned.
+   */
+  tenuring = false;
+
+  /** A tick began a TENURE: every young object becomes old during it. */
+  beginTenure(): void {
+    this.tenuring = true;
+    this.promoting = new Set();
+    for (const [ref, object] of this.objects) {
+      if (object.age === undefined) continue;
+      object.age = undefined;
+      this.promoting.add(ref);
+    }
+  }
+
+  /** The TENURE ended: everything young when it began is old. */
+  endTenure(): void {
+    this.tenuring = false;
+    this.promoting = null;
+  }
 
   /**
    * The program stored `ref` into `owner`, or pinned it (no owner), during a cycle. A store into

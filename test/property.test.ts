@@ -306,6 +306,12 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
       }
       case 'step': {
         const majors = heap.stats().majorCollections;
+        if (model.tenuring) {
+          // A step continues the TENURE: it makes young objects old, frees nothing, ends no cycle.
+          expect(heap.step(step.budget)).toBe(false);
+          if (heap.phase === 'idle') model.endTenure();
+          break;
+        }
         if (heap.phase === 'idle') model.beginCycle();
         const ended = heap.step(step.budget);
         expect(ended).toBe(heap.stats().majorCollections > majors);
@@ -379,8 +385,18 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
       case 'ticku':
       case 'tick': {
         const before = heap.stats();
-        heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
+        const report = heap.tick(step.op === 'tick' ? step.ms : { units: step.units });
         const after = heap.stats();
+        if (report.work === 'tenure') {
+          // No minor, no cycle: the nursery made old in slices (begun now, or continued).
+          expect(after.minorCollections).toBe(before.minorCollections);
+          expect(after.majorCollections).toBe(before.majorCollections);
+          expect(after.live).toBe(before.live);
+          if (!model.tenuring) model.beginTenure();
+          if (heap.phase === 'idle') model.endTenure();
+          break;
+        }
+        expect(model.tenuring).toBe(false);
         // A tick runs a minor first (only when idle), then cycle slices; replay them in order
         // (what the minor's finalizers allocated exists before the cycle begins).
         if (after.minorCollections > before.minorCollections) {

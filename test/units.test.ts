@@ -204,7 +204,7 @@ describe('work units of a slice that grows the gray stack', () => {
 });
 
 describe('the pacer in units mode', () => {
-  it('runs a minor when its estimate (2 per young object, 5 per expected survivor, 4 per remembered object) fits the budget, else folds it into a major cycle', () => {
+  it('runs a minor when its estimate (2 per young object, 5 per expected survivor, 4 per remembered object) fits the budget, else folds it into a major cycle (survival not measured yet: the cycle measures it)', () => {
     const make = (cardSize: number) => {
       const heap = new Heap({ nurserySize: 10, cardSize, minHeapObjects: 1_000_000 });
       const old = heap.alloc(1);
@@ -215,12 +215,12 @@ describe('the pacer in units mode', () => {
       expect(heap.stats().dirtyCards).toBe(1);
       return heap;
     };
-    // 10 young * 2 + 10 * 10% expected to survive (the first guess) * 5 + 1 remembered * 4 = 29.
-    expect(make(1).tick({ units: 29 }).work).toBe('minor');
-    expect(make(1).tick({ units: 28 }).work).toBe('major');
-    // A card of 4 objects remembers 4: 20 + 5 + 16 = 41.
-    expect(make(4).tick({ units: 41 }).work).toBe('minor');
-    expect(make(4).tick({ units: 40 }).work).toBe('major');
+    // 10 young * 2 + 10 * 100% expected to survive (the first guess) * 5 + 1 remembered * 4 = 74.
+    expect(make(1).tick({ units: 74 }).work).toBe('minor');
+    expect(make(1).tick({ units: 73 }).work).toBe('major');
+    // A card of 4 objects remembers 4: 20 + 50 + 16 = 86.
+    expect(make(4).tick({ units: 86 }).work).toBe('minor');
+    expect(make(4).tick({ units: 85 }).work).toBe('major');
   });
 
   it('learns the survival rate from each minor: a quarter of the way from its estimate to what survived', () => {
@@ -230,14 +230,14 @@ describe('the pacer in units mode', () => {
         const ref = heap.alloc(0);
         if (k % 2 === 0) heap.pin(ref);
       }
-      heap.minor(); // half survived: the estimate moves from 10% to 10% + (50% - 10%) / 4 = 20%
+      heap.minor(); // half survived: the estimate moves from 100% (the first guess) to 100% + (50% - 100%) / 4
       expect(heap.stats()).toMatchObject({ young: 0, old: 5 });
       for (let k = 0; k < 10; k++) heap.alloc(0);
       return heap;
     };
-    // 10 young * 2 + 10 * 20% * 5 = 30.
-    expect(make().tick({ units: 30 }).work).toBe('minor');
-    expect(make().tick({ units: 29 }).work).toBe('major');
+    // 10 young * 2 + 10 * 87.5% * 5 = 63.75, rounded up: 64.
+    expect(make().tick({ units: 64 }).work).toBe('minor');
+    expect(make().tick({ units: 63 }).work).not.toBe('minor');
   });
 
   it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
@@ -250,6 +250,21 @@ describe('the pacer in units mode', () => {
     for (let k = 0; k < 100; k++) heap.set(root, k, 0 as Ref);
     heap.collect();
     expect(heap.stats().nextMajorAt).toBe(10); // 1 * 1.5 is below the floor
+  });
+
+  it('plans the next major cycle no further than half the room left below maxObjects', () => {
+    const heap = new Heap({ generational: false, maxObjects: 1000, minHeapObjects: 10 });
+    const root = heap.alloc(600);
+    heap.pin(root);
+    for (let k = 0; k < 599; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect();
+    // 600 old objects: grown by 100% would be 1,200, past maxObjects; half the room left is 800.
+    expect(heap.stats().nextMajorAt).toBe(800);
+    // Garbage up to the plan makes a cycle due, which frees it before the heap is full.
+    for (let k = 0; k < 200; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('major');
+    while (heap.tick({ units: 10_000 }).cycleEnded === false);
+    expect(heap.stats().live).toBe(600);
   });
 
   it('is due for a major cycle exactly when the old objects reach the plan, and for a minor when the nursery is full', () => {
@@ -307,7 +322,8 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
    */
   function measured(young: number, ms: number, advance: (ms: number) => void, budget: TickBudget = 1): Heap {
     const heap = new Heap({ nurserySize: young, minHeapObjects: 1_000_000 });
-    for (let k = 0; k < 3000; k++) heap.alloc(0);
+    // Pinned: the collection keeps them all, so what it learns of survival (100%) is the first guess.
+    for (let k = 0; k < 3000; k++) heap.pin(heap.alloc(0));
     heap.collect(); // work done before the tick must not count as the minor's
     heap.setFinalizer(heap.alloc(0), () => advance(ms));
     for (let k = 1; k < young; k++) heap.alloc(0);
@@ -320,36 +336,36 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
     withClock(() => {
       const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
       for (let k = 0; k < 10; k++) heap.alloc(0);
-      expect(heap.tick(25 * 3e-6).work).toBe('minor'); // 10 * 2 + 10 * 10% * 5 = 25 units
+      expect(heap.tick(70 * 3e-6).work).toBe('minor'); // 10 * 2 + 10 * 100% * 5 = 70 units
     });
   });
 
   it('learns the cost of a unit from timed minors (a moving average, one sample moving it at most 4x) and their survival', () => {
     withClock((advance) => {
       // 1,024 young objects, all garbage: 2,048 units in 3 ms, 1.5 us a unit, taken as 4 * 3 ns
-      // at most: 3 ns + 0.25 * (12 ns - 3 ns) = 5.25 ns a unit. Survival: 10% + 0.25 * (0 - 10%) =
-      // 7.5%. The next minor: 2,048 + 1,024 * 7.5% * 5 = 2,432 units: 12.77 us.
-      expect(measured(1024, 3, advance).tick(0.0127).work).toBe('major');
-      expect(measured(1024, 3, advance).tick(0.0128).work).toBe('minor');
+      // at most: 3 ns + 0.25 * (12 ns - 3 ns) = 5.25 ns a unit. Survival: 100% + 0.25 * (0 - 100%) =
+      // 75%. The next minor: 2,048 + 1,024 * 75% * 5 = 5,888 units: 30.91 us.
+      expect(measured(1024, 3, advance).tick(0.0309).work).toBe('tenure');
+      expect(measured(1024, 3, advance).tick(0.0310).work).toBe('minor');
     });
   });
 
   it('takes a sample between a quarter and 4 times the estimate as it is, and clamps one outside', () => {
     withClock((advance) => {
       // 2,048 units in 12.288 us: 6 ns a unit, twice the guess: 3 ns + 0.25 * 3 ns = 3.75 ns.
-      // The next minor, 2,432 units (as above, give or take one for rounding): 9.12 us.
-      expect(measured(1024, 0.012288, advance).tick(0.0091).work).toBe('major');
-      expect(measured(1024, 0.012288, advance).tick(0.0092).work).toBe('minor');
-      // In 1.024 us: 0.5 ns a unit, taken as a quarter of the guess (0.75 ns): 2.4375 ns. 5.93 us.
-      expect(measured(1024, 0.001024, advance).tick(0.0059).work).toBe('major');
-      expect(measured(1024, 0.001024, advance).tick(0.0060).work).toBe('minor');
-      // In no time at all (a coarse clock): no sample. 2,432 units at 3 ns: 7.3 us.
-      expect(measured(1024, 0, advance).tick(0.0072).work).toBe('major');
-      expect(measured(1024, 0, advance).tick(0.0073).work).toBe('minor');
+      // The next minor, 5,888 units (as above): 22.08 us.
+      expect(measured(1024, 0.012288, advance).tick(0.0220).work).toBe('tenure');
+      expect(measured(1024, 0.012288, advance).tick(0.0221).work).toBe('minor');
+      // In 1.024 us: 0.5 ns a unit, taken as a quarter of the guess (0.75 ns): 2.4375 ns. 14.35 us.
+      expect(measured(1024, 0.001024, advance).tick(0.0143).work).toBe('tenure');
+      expect(measured(1024, 0.001024, advance).tick(0.0144).work).toBe('minor');
+      // In no time at all (a coarse clock): no sample. 5,888 units at 3 ns: 17.66 us.
+      expect(measured(1024, 0, advance).tick(0.0176).work).toBe('tenure');
+      expect(measured(1024, 0, advance).tick(0.0177).work).toBe('minor');
     });
   });
 
-  it('learns from the major slices a tick times too, and from none in units mode', () => {
+  it("learns nothing from major slices (a sweep unit costs differently from a minor's), timed or not", () => {
     withClock((advance) => {
       const make = (budget: TickBudget, ms = 1) => {
         const heap = new Heap({ nurserySize: 100, minHeapObjects: 1_000_000 });
@@ -363,23 +379,35 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
         for (let k = 0; k < 100; k++) heap.alloc(0);
         return { heap, units: report.units };
       };
-      // Timed: over 6,000 units in 1 ms, taken as 4 * 3 ns; the unit is then 5.25 ns, and the
-      // next minor (250 units) 1.3 us. Untimed: still 3 ns, 0.75 us.
-      expect(make(1000).heap.tick(0.001).work).toBe('major');
-      const { heap, units } = make({ units: 1_000_000 });
-      expect(units).toBeGreaterThan(6000);
-      expect(heap.tick(0.001).work).toBe('minor');
-      // Timed at 6 ns a unit, within 4x of the estimate: taken as it is, 3.75 ns a unit, 0.94 us.
-      expect(make(1000, units * 6e-6).heap.tick(0.001).work).toBe('minor');
+      // Over 6,000 units in 1 ms (0.17 us a unit) leave the unit at 3 ns: the next minor, 100
+      // young * 2 + 100 * 100% * 5 = 700 units, is estimated at 2.1 us, timed or not.
+      const timed = make(1000);
+      expect(timed.units).toBeGreaterThan(6000);
+      expect(timed.heap.tick(0.00209).work).toBe('major');
+      expect(make(1000).heap.tick(0.00211).work).toBe('minor');
+      expect(make({ units: 1_000_000 }).heap.tick(0.00209).work).toBe('major');
+      expect(make({ units: 1_000_000 }).heap.tick(0.00211).work).toBe('minor');
+    });
+  });
+
+  it('lowers the estimate by 10% for each minor it skips for cost, so a minor runs again and measures it', () => {
+    withClock((advance) => {
+      // 5.25 ns a unit, 75% survival (as above): the next minor, 5,888 units, is 30.9 us.
+      const heap = measured(1024, 3, advance);
+      const skipped = heap.tick(0.028);
+      expect(skipped.work).toBe('tenure'); // skipped for cost; mostly survivors, no cycle due: made old
+      // 5.25 * 0.9 = 4.725 ns a unit: the same minor is now 27.8 us, and fits 28.
+      for (let k = 0; k < 1024; k++) heap.alloc(0);
+      expect(heap.tick(0.028).work).toBe('minor');
     });
   });
 
   it('does not time minors run by a tick in units mode, nor work of fewer than 2,048 units', () => {
     withClock((advance) => {
-      // Untimed, a unit stays at 3 ns: 2,432 units (as above) are 7.3 us.
-      expect(measured(1024, 3, advance, { units: 1_000_000 }).tick(0.008).work).toBe('minor');
-      // 1,023 objects: 2,046 units, untimed. The next: 2,046 + 1,023 * 7.5% * 5 units, 7.3 us.
-      expect(measured(1023, 3, advance).tick(0.008).work).toBe('minor');
+      // Untimed, a unit stays at 3 ns: 5,888 units (as above) are 17.7 us (timed: 30.9 us).
+      expect(measured(1024, 3, advance, { units: 1_000_000 }).tick(0.018).work).toBe('minor');
+      // 1,023 objects: 2,046 units, untimed. The next: 2,046 + 1,023 * 75% * 5 units, 17.7 us.
+      expect(measured(1023, 3, advance).tick(0.018).work).toBe('minor');
     });
   });
 
@@ -408,10 +436,10 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
         heap.set(last, 0, node);
         last = node;
       }
-      // Reads: the call's start (1000), the tick's (1000.5: the deadline is 1001.5), the major
-      // slices' (1001), after the first chunk (1001.5: the deadline has come).
+      // Reads: the call's start (1000), the tick's (1000.5: the deadline is 1001.5), after the
+      // first chunk (1001), after the second (1001.5: the deadline has come).
       const report = heap.tick(1);
-      expect(report.units).toBe(2 + 510); // marking starts (2), then scans 2 units an object
+      expect(report.units).toBe(2 + 510 + 512); // marking starts (2), then scans 2 units an object
     } finally {
       performance.now = real;
     }
@@ -483,10 +511,153 @@ describe('tick() decisions', () => {
       both.set(last, 0, node);
       last = node;
     }
-    const mixed = both.tick({ units: 600 }); // the minor is estimated at 360 units: it fits
+    const mixed = both.tick({ units: 600 }); // the minor is estimated at 60 * 2 + 60 * 5 = 420 units: it fits
     expect(mixed.work).toBe('minor+major');
     expect(mixed.units).toBeGreaterThanOrEqual(600);
     expect(mixed.units).toBeLessThan(600 + 8);
     expect(both.stats().minorCollections).toBe(1);
+  });
+
+  /**
+   * A heap whose last 8 minors freed all of their 10 young objects: the survival estimate is then
+   * 100% * 0.75^8 = 10.01% (each minor moves it a quarter of the way to what it measured).
+   */
+  function garbageHistory(): Heap {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    heap.pin(heap.alloc(0));
+    heap.tenure();
+    for (let round = 0; round < 8; round++) {
+      for (let k = 0; k < 10; k++) heap.alloc(0);
+      expect(heap.minor().freed).toBe(10);
+    }
+    return heap;
+  }
+
+  it('runs a catch-up minor past its budget for a nursery of 4 nurserySizes whose survivors fit the budget', () => {
+    const heap = garbageHistory();
+    for (let k = 0; k < 40; k++) heap.alloc(0);
+    // The minor: 40 * 2 + 40 * 10.01% * 5 = 101 units, over the budget of 50; its survivors' part,
+    // 21 units, fits: folding would spread only those, so the minor runs whole, and says so.
+    const report = heap.tick({ units: 50 });
+    expect(report).toMatchObject({ work: 'minor', stretched: true, minorFreed: 40, young: 0, phase: 'idle' });
+    expect(report.units).toBe(80);
+    heap.verify();
+  });
+
+  it('folds a nursery of garbage into a major cycle when its survivors alone would overrun the budget, or it is over 64 nurserySizes', () => {
+    const survivorsOver = garbageHistory();
+    for (let k = 0; k < 40; k++) survivorsOver.alloc(0);
+    expect(survivorsOver.tick({ units: 20 })).toMatchObject({ work: 'major', stretched: false }); // 21 > 20
+    const under = garbageHistory();
+    for (let k = 0; k < 15; k++) under.alloc(0);
+    // 15 * 2 + 15 * 10.01% * 5 = 38 units, over 30; survivors' 8 fit: a catch-up minor, however small.
+    expect(under.tick({ units: 30 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 15 });
+    const huge = garbageHistory();
+    for (let k = 0; k < 641; k++) huge.alloc(0);
+    // 641 > 64 * 10: a wrong survival estimate could cost too much; the cycle measures it.
+    const report = huge.tick({ units: 500 });
+    expect(report).toMatchObject({ work: 'major', stretched: false });
+    expect(report.units).toBeLessThanOrEqual(500 + 1); // a slice may finish the object it is on
+    // A fresh heap has measured no survival: it takes every young object for a survivor, and
+    // folds the nursery into a major cycle (which measures it), not made old alone.
+    const fresh = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 1000; k++) fresh.alloc(0);
+    expect(fresh.tick({ units: 4000 })).toMatchObject({ work: 'major', stretched: false });
+  });
+
+  it('learns survival from a cycle that took over a nursery of at least nurserySize: what it did not free', () => {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    heap.pin(heap.alloc(0));
+    for (let k = 0; k < 1000; k++) heap.alloc(0); // garbage, survival not measured yet
+    expect(heap.tick({ units: 4000 }).work).toBe('major'); // folded: the cycle measures it
+    while (heap.phase !== 'idle') heap.tick({ units: 4000 });
+    // 1,000 of 1,001 young objects freed: survival 0.1%. A nursery of garbage too large for the
+    // budget now gets a catch-up minor; had the cycle taught nothing, it would be folded again.
+    for (let k = 0; k < 100; k++) heap.alloc(0);
+    expect(heap.tick({ units: 150 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100 });
+    // A cycle over a nursery under nurserySize teaches nothing: survival stays as measured.
+    const small = new Heap({ nurserySize: 2000, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 1000; k++) small.alloc(0);
+    small.collect();
+    for (let k = 0; k < 2000; k++) small.alloc(0);
+    expect(small.tick({ units: 10_000 }).work).toBe('major'); // 2,000 * 7 units: folded, unmeasured
+  });
+
+  it('makes a nursery that mostly survives old alone (TENURE) when no major cycle is due', () => {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    const root = heap.alloc(100);
+    heap.pin(root);
+    heap.tenure();
+    for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.minor().freed).toBe(0); // survival measured: 100% + 0.25 * (100% - 100%)
+    for (let k = 10; k < 60; k++) heap.set(root, k, heap.alloc(0));
+    const report = heap.tick({ units: 100 }); // the minor, 50 * 7 = 350 units, does not fit
+    // One unit an object made old: the 50 new ones and the 10 the minor kept young.
+    expect(report).toMatchObject({ work: 'tenure', stretched: false, minorFreed: 0, majorFreed: 0, units: 60 });
+    expect(heap.stats()).toMatchObject({ young: 0, old: 61, phase: 'idle', majorCollections: 0, minorCollections: 1 });
+    heap.verify();
+    // tenure() during a TENURE makes the rest old at once, and ends it.
+    for (let k = 60; k < 100; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.tick({ units: 10 })).toMatchObject({ work: 'tenure', phase: 'mark', units: 10 });
+    heap.tenure();
+    expect(heap.stats()).toMatchObject({ young: 0, old: 101, phase: 'idle', majorCollections: 0 });
+    heap.verify();
+  });
+
+  it('runs a catch-up minor in milliseconds mode when the survivors part fits the budget by the measured cost', () => {
+    const real = performance.now;
+    performance.now = () => 1000; // a clock that does not move: the tick decides on its estimates
+    try {
+      const heap = garbageHistory(); // 3 ns a unit (untimed so far), survival 10.01%
+      for (let k = 0; k < 40; k++) heap.alloc(0);
+      // The minor: 101 units, 0.303 us; its survivors' part, 21 units, 0.063 us.
+      expect(heap.tick(0.0002)).toMatchObject({ work: 'minor', stretched: true, minorFreed: 40 });
+      const over = garbageHistory();
+      for (let k = 0; k < 40; k++) over.alloc(0);
+      expect(over.tick(0.00006).work).toBe('major'); // survivors' part over the budget: folded
+    } finally {
+      performance.now = real;
+    }
+  });
+
+  it('finishes the running cycle and runs a minor when free indices would not last two more ticks', () => {
+    const make = (garbage: number) => {
+      const heap = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+      const root = heap.alloc(1);
+      heap.pin(root);
+      heap.set(root, 0, heap.alloc(0));
+      heap.step(1); // a cycle runs: the objects allocated from now on stay until it ends
+      for (let k = 0; k < garbage; k++) heap.alloc(0);
+      return heap;
+    };
+    // 2 + 900 live of 1,024: 122 free indices, under 2 * 900 allocated since the last tick.
+    const full = make(900);
+    const report = full.tick({ units: 1 });
+    expect(report).toMatchObject({ stretched: true, cycleEnded: true, work: 'minor+major', phase: 'idle' });
+    expect(report.minorFreed).toBe(900);
+    expect(full.stats().live).toBe(2);
+    full.verify();
+    for (let k = 0; k < 1000; k++) full.alloc(0); // room again
+    // Near full with no cycle running: no cycle is finished; the minor runs.
+    const idle = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    idle.pin(idle.alloc(0));
+    for (let k = 0; k < 1000; k++) idle.alloc(0);
+    expect(idle.tick({ units: 1 })).toMatchObject({
+      stretched: true,
+      cycleEnded: false,
+      work: 'minor',
+      minorFreed: 1000,
+    });
+    // Without generations there is no minor: the near-full tick finishes the cycle only.
+    const flat = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000, generational: false });
+    flat.pin(flat.alloc(0));
+    flat.step(1);
+    for (let k = 0; k < 1000; k++) flat.alloc(0);
+    expect(flat.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: true, work: 'major' });
+    expect(flat.stats().minorCollections).toBe(0);
+    // 2 + 300 live: 722 free, over both 2 * 300 and 1,024 / 16: the budget holds.
+    const roomy = make(300);
+    expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });
+    expect(roomy.stats().live).toBe(302);
   });
 });

@@ -48,6 +48,8 @@ export const DESTROYED_ANY = DESTROYED | DESTROYED_ROOTED;
  *   slices, so the cycle collects young and old alike.
  * - FINALIZE: after the atomic step: queued finalizers run in slices; nothing is reclaimed yet.
  * - MINOR_FINALIZE: inside a minor collection, while its finalizers run.
+ * - TENURE: an oversized nursery made old in slices, outside a major cycle (no marking, no
+ *   sweep): what a tick does with a nursery too large for its budget while no major is due.
  */
 export const IDLE = 0;
 export const MARK = 1;
@@ -55,7 +57,8 @@ export const SWEEP = 2;
 export const PROMOTE = 3;
 export const FINALIZE = 4;
 export const MINOR_FINALIZE = 5;
-export const LAST_PHASE = MINOR_FINALIZE;
+export const TENURE = 6;
+export const LAST_PHASE = TENURE;
 /** A `barrierWhite` no color equals: the barrier's shading is off. */
 export const NO_COLOR = 255;
 
@@ -81,10 +84,17 @@ export interface Pacer {
   /** A major cycle starts once this many old objects are live. */
   nextMajorAt: number;
   allocationsAtLastTick: number;
-  /** Measured milliseconds per unit of collection work (a robust moving average over minors and major slices). */
+  /** Measured milliseconds per unit of a minor's work (a robust moving average over timed minors). */
   msPerUnit: number;
-  /** The share of young objects the last minors kept (a moving average): what a minor's marking will cost. */
+  /**
+   * The share of young objects the last minors kept (a moving average), or the last fold of an
+   * oversized nursery into a major cycle: what a minor's marking will cost.
+   */
   youngSurvival: number;
+  /** Young objects the running major cycle took over from the nursery (0 when idle): what it learns survival from. */
+  foldedYoung: number;
+  /** Whether `youngSurvival` was measured (by a minor, or a fold), not the first guess. */
+  survivalMeasured: boolean;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -137,8 +147,6 @@ export interface HeapState {
   // The gray stack: marked objects whose slots are not yet scanned.
   markStack: Uint32Array;
   markTop: number;
-  /** Set by the scanning loops when the object on top of the stack might not fit its targets. */
-  markStackFull: boolean;
 
   // Roots: the pin table and the scope stack.
   pinTarget: Uint32Array;
@@ -255,7 +263,7 @@ export interface HeapState {
 /** A new, empty heap state for validated options: index 0 reserved, nothing allocated. */
 export function createState(o: ResolvedOptions): HeapState {
   const columnLength = o.initialCapacity + 1;
-  return {
+  const s: HeapState = {
     codec: makeCodec(o.indexBits, o.generationBits),
     maxObjects: o.maxObjects,
     maxSlots: o.maxSlots,
@@ -285,7 +293,6 @@ export function createState(o: ResolvedOptions): HeapState {
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,
-    markStackFull: false,
     pinTarget: new Uint32Array(64),
     pinGeneration: new Uint32Array(64),
     pinNext: new Uint32Array(64),
@@ -318,7 +325,7 @@ export function createState(o: ResolvedOptions): HeapState {
     doomed: 0,
     sweepCursor: 0,
     cycleFreed: 0,
-    allocations: 0,
+    allocations: AS_DOUBLE,
     readMask: BOTH_MARKS,
     weakObjects: new Uint32Array(16),
     weakCount: 0,
@@ -339,28 +346,53 @@ export function createState(o: ResolvedOptions): HeapState {
     freeCause: 0,
     components: makeComponentStore(),
     pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
-    workDone: 0,
+    workDone: AS_DOUBLE,
     majorCollections: 0,
     minorCollections: 0,
-    lastPauseMs: 0,
-    maxPauseMs: 0,
-    totalPauseMs: 0,
+    lastPauseMs: AS_DOUBLE,
+    maxPauseMs: AS_DOUBLE,
+    totalPauseMs: AS_DOUBLE,
   };
+  s.allocations =
+    s.workDone =
+    s.lastPauseMs =
+    s.maxPauseMs =
+    s.totalPauseMs =
+      0;
+  return s;
 }
 
+/**
+ * The first value of a field that will hold non-integers (milliseconds, shares) or may outgrow a
+ * small integer (running totals past 2^30): V8 picks a field's representation from its first
+ * value, and widening it later (a small integer field given 0.5) changes the object's hidden
+ * class, which deoptimizes every compiled function that has read the object (seen as "wrong map"
+ * deopts of `alloc`, `roomFor` and the allocator in the frames after `Heap.warmUp()`). Such fields
+ * start as this double and are then set to their real first value, which keeps the double field.
+ */
+export const AS_DOUBLE = 0.5;
+
 export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
-  return {
+  const p: Pacer = {
     nurserySize,
     growthPercent,
     minHeapObjects,
     nextMajorAt: minHeapObjects,
     allocationsAtLastTick: 0,
-    // Starting guesses, replaced by measurement: 3 ns a unit (compiled code on the machines
-    // measured), and a tenth of the nursery surviving a minor.
+    // Starting guesses, replaced by measurement: 3 ns a minor's unit (compiled code on the
+    // machines measured), and every young object surviving: until a minor has measured it, a
+    // large nursery may be a level just built, which a fold spreads over slices (gc/tick.ts),
+    // not garbage a catch-up minor frees at once.
     msPerUnit: 3e-6,
-    youngSurvival: 0.1,
-    debt: 0,
+    youngSurvival: AS_DOUBLE,
+    foldedYoung: 0,
+    survivalMeasured: false,
+    debt: AS_DOUBLE,
   };
+  // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.
+  p.youngSurvival = 1;
+  p.debt = 0;
+  return p;
 }
 
 /** The header columns: one entry per object index each, all `columnLength` long. */

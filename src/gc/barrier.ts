@@ -19,7 +19,7 @@
 import { dirtyCard } from './cards.ts';
 import type { TypedColumn } from '../core/component-store.ts';
 import { shade } from './mark.ts';
-import { type HeapState, NO_COLOR, NOT_STRONG, PROMOTE, YOUNG } from '../core/state.ts';
+import { type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
@@ -44,7 +44,10 @@ export function writeRefField(
 /** The barrier proper: run after every reference store into `owner`. */
 function afterStore(s: HeapState, owner: number, target: number, strong: boolean): void {
   const flags = s.flags;
-  if ((flags[target]! & ~flags[owner]! & YOUNG) !== 0) dirtyCard(s, owner);
+  // A young target: remembered when the owner is old, and, while a nursery is being made old in
+  // slices (PROMOTE, TENURE), when the owner is young too: it may be one about to become old (one
+  // allocated since stays young, and costs one card, which the next minor cleans).
+  if ((flags[target]! & YOUNG) !== 0 && ((flags[owner]! & YOUNG) === 0 || s.promoteHead !== 0)) dirtyCard(s, owner);
   if (s.barrierWhite !== NO_COLOR) storeWhileMarking(s, owner, target, strong);
 }
 
@@ -55,8 +58,4 @@ function storeWhileMarking(s: HeapState, owner: number, target: number, strong: 
   // Shade only a target stored into a marked object: a white owner will be scanned if it is ever
   // reached, and if it is not, the store must keep nothing alive (no floating garbage).
   if (strong && color[target] === white && color[owner] !== white) shade(s, target);
-  // While the old nursery is promoted, a young owner may be one about to become old: remember it
-  // when it now refers to a young object (one allocated since the cycle began stays young).
-  // Remembering a young owner that stays young costs one card, which the next minor cleans.
-  if (s.phase === PROMOTE && (s.flags[owner]! & s.flags[target]! & YOUNG) !== 0) dirtyCard(s, owner);
 }

@@ -12,6 +12,7 @@
  * | FINALIZE       | queued finalizers run in slices       | mark value | off     | young, black|
  * | SWEEP          | white objects freed in slices         | mark value | off     | young, black|
  * | MINOR_FINALIZE | inside a minor: its finalizers run    | both marks | off     | young       |
+ * | TENURE         | an oversized nursery made old, alone  | both marks | off     | young       |
  *
  * (Without generations nothing is young, and PROMOTE ends at once.)
  *
@@ -31,6 +32,11 @@
  * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
  * in MINOR_FINALIZE so that user code sees a consistent heap.
  *
+ * TENURE is PROMOTE without the rest of a cycle: a tick whose nursery is too large for a minor
+ * within the budget, while no major cycle is due, makes that nursery old in slices (O(young))
+ * instead of starting a major cycle, which would mark and sweep the whole heap for it. Minors
+ * wait while it runs, as during a cycle; it ends in IDLE.
+ *
  * Work units: one per object promoted, one per object scanned and per slot or `ref` field
  * scanned, one per root shaded, one per index swept and one more per object freed, 64 per
  * finalizer.
@@ -48,11 +54,13 @@ import {
   otherMark,
   PROMOTE,
   SWEEP,
+  TENURE,
 } from '../core/state.ts';
 import { promoteSlice, sweepSlice } from './sweep.ts';
 import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
 import { planNextMajor } from './pacer.ts';
 import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
+import { measuredFold } from './pacer.ts';
 
 /** Enters `phase` and sets everything derived from it (the table above). */
 export function enterPhase(s: HeapState, phase: number): void {
@@ -83,8 +91,18 @@ function startCycle(s: HeapState): void {
   s.markTop = 0;
   s.marked = 0;
   s.cycleFreed = 0;
+  s.pacer.foldedYoung = s.young;
   noteCycleStart(s);
   enterPhase(s, PROMOTE);
+}
+
+/** Starts making the nursery old in slices, outside a major cycle (TENURE). Only in IDLE. */
+export function startTenure(s: HeapState): void {
+  s.promoteHead = s.nurseryHead;
+  s.nurseryHead = 0;
+  // As at the start of a cycle: every remembered edge points into what is made old now.
+  clearCards(s);
+  enterPhase(s, TENURE);
 }
 
 function startMarking(s: HeapState): number {
@@ -114,6 +132,7 @@ function endCycle(s: HeapState): void {
   if (s.young === 0) clearCards(s);
   s.majorCollections++;
   planNextMajor(s);
+  measuredFold(s);
 }
 
 /**
@@ -122,6 +141,11 @@ function endCycle(s: HeapState): void {
  */
 export function stepCycle(s: HeapState, budget: number): boolean {
   let work = 0;
+  if (s.phase === TENURE) {
+    work += promoteSlice(s, budget);
+    if (s.promoteHead === 0) enterPhase(s, IDLE);
+    return done(s, work, false);
+  }
   if (s.phase === IDLE) startCycle(s);
   if (s.phase === PROMOTE) {
     work += promoteSlice(s, budget);
@@ -173,5 +197,6 @@ export function tenureAll(s: HeapState): void {
   s.nurseryHead = 0;
   promoteSlice(s, Infinity);
   clearCards(s);
+  if (s.phase === TENURE) enterPhase(s, IDLE); // what it was making old is old now
   if (s.phase === IDLE) planNextMajor(s);
 }

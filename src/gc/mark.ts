@@ -44,15 +44,19 @@ export function drainMarkStack(s: HeapState, budget: number): number {
   for (;;) {
     work += scanGray(s, budget - work);
     if (s.markTop === 0 || work >= budget) return work;
-    if (s.markStackFull) growMarkStack(s);
-    s.markStackFull = false;
+    // `scanGray` stopped before an object it leaves to the slow path (see there).
+    work += scanGraySlow(s);
   }
 }
 
 /**
- * The hot loop. The stack stays one constant array for the whole loop (engines compile a loop
- * whose array can change under it into slower code): before an object is scanned, there must be
- * room for all its slots' targets, or the loop stops and `drainMarkStack` grows the stack.
+ * The hot loop. It handles only the common object: no components, and room on the stack for all
+ * its slots' targets. It stops before any other (left on the stack for `scanGraySlow`), so the
+ * loop's compiled code never holds the rare paths: compiled before a rare path had run, a loop
+ * holding them was thrown away the first time one ran ("insufficient type feedback" deopts), and
+ * recompiled into code whose speed differed from process to process (the `spread` bench). The
+ * stack stays one constant array for the whole loop, as engines compile a loop whose array can
+ * change under it into slower code.
  */
 function scanGray(s: HeapState, budget: number): number {
   const color = s.color;
@@ -68,40 +72,53 @@ function scanGray(s: HeapState, budget: number): number {
   let marked = 0;
   while (sp > 0 && work < budget) {
     const obj = stack[sp - 1]!;
+    const objFlags = flags[obj]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
-    if (sp - 1 + end - start > capacity) {
-      s.markStackFull = true;
-      break;
-    }
+    if ((objFlags & HAS_COMPONENTS) !== 0 || sp - 1 + end - start > capacity) break;
     sp--;
-    const objFlags = flags[obj]!;
     work += 1 + end - start;
     // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
-    if ((objFlags & NOT_STRONG) === 0) {
-      for (let k = start; k < end; k++) {
-        const target = slots[k]!;
-        if (target !== 0 && color[target] !== mark) {
-          // A destroyed target reads NULL already; clearing its name is what lets gc/destroy.ts free its index.
-          if (color[target] === DESTROYED) {
-            slots[k] = 0;
-            continue;
-          }
-          color[target] = mark;
-          marked++;
-          stack[sp++] = target;
+    if ((objFlags & NOT_STRONG) !== 0) continue;
+    for (let k = start; k < end; k++) {
+      const target = slots[k]!;
+      if (target !== 0 && color[target] !== mark) {
+        // A destroyed target reads NULL already; clearing its name is what lets gc/destroy.ts free its index.
+        if (color[target] === DESTROYED) {
+          slots[k] = 0;
+          continue;
         }
+        color[target] = mark;
+        marked++;
+        stack[sp++] = target;
       }
-    }
-    if ((objFlags & HAS_COMPONENTS) !== 0) {
-      s.markTop = sp;
-      work += shadeComponentRefs(s, obj);
-      sp = s.markTop;
-      if (s.markStack !== stack) break; // shading grew the stack: continue on the new one
     }
   }
   s.markTop = sp;
   s.marked += marked;
+  return work;
+}
+
+/**
+ * The slow path of `scanGray`: pops and scans the object on top of the stack, growing the stack
+ * first when its slots might not fit, and shading its components' `ref` fields. Returns units.
+ */
+function scanGraySlow(s: HeapState): number {
+  const obj = s.markStack[s.markTop - 1]!;
+  const start = s.base[obj]!;
+  const end = start + s.size[obj]!;
+  while (s.markTop - 1 + end - start > s.markStack.length) growMarkStack(s);
+  s.markTop--;
+  let work = 1 + end - start;
+  if ((s.flags[obj]! & NOT_STRONG) === 0) {
+    for (let k = start; k < end; k++) {
+      const target = s.slots[k]!;
+      if (target === 0) continue;
+      if (s.color[target] === DESTROYED) s.slots[k] = 0; // as in `scanGray`
+      else shade(s, target);
+    }
+  }
+  if ((s.flags[obj]! & HAS_COMPONENTS) !== 0) work += shadeComponentRefs(s, obj);
   return work;
 }
 
@@ -136,12 +153,11 @@ export function drainYoung(s: HeapState, youngMark: number): void {
   for (;;) {
     scanYoung(s, youngMark);
     if (s.markTop === 0) return;
-    if (s.markStackFull) growMarkStack(s);
-    s.markStackFull = false;
+    scanYoungSlow(s, youngMark); // as in `drainMarkStack`
   }
 }
 
-/** The minor marker's hot loop, with the stack kept constant as in `scanGray`. */
+/** The minor marker's hot loop, the common object only, as `scanGray`. */
 function scanYoung(s: HeapState, youngMark: number): void {
   const color = s.color;
   const base = s.base;
@@ -153,36 +169,43 @@ function scanYoung(s: HeapState, youngMark: number): void {
   let sp = s.markTop;
   while (sp > 0) {
     const obj = stack[sp - 1]!;
+    const objFlags = flags[obj]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
-    if (sp - 1 + end - start > capacity) {
-      s.markStackFull = true;
-      break;
-    }
+    if ((objFlags & HAS_COMPONENTS) !== 0 || sp - 1 + end - start > capacity) break;
     sp--;
-    const objFlags = flags[obj]!;
-    if ((objFlags & NOT_STRONG) === 0) {
-      for (let k = start; k < end; k++) {
-        const target = slots[k]!;
-        if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
-          // As in `scanGray`: a destroyed young target's name is cleared, so this minor may free it.
-          if (color[target] === DESTROYED) {
-            slots[k] = 0;
-            continue;
-          }
-          color[target] = youngMark;
-          stack[sp++] = target;
+    if ((objFlags & NOT_STRONG) !== 0) continue;
+    for (let k = start; k < end; k++) {
+      const target = slots[k]!;
+      if ((flags[target]! & YOUNG) !== 0 && color[target] !== youngMark) {
+        // As in `scanGray`: a destroyed young target's name is cleared, so this minor may free it.
+        if (color[target] === DESTROYED) {
+          slots[k] = 0;
+          continue;
         }
+        color[target] = youngMark;
+        stack[sp++] = target;
       }
-    }
-    if ((objFlags & HAS_COMPONENTS) !== 0) {
-      s.markTop = sp;
-      shadeYoungComponentRefs(s, obj, youngMark);
-      sp = s.markTop;
-      if (s.markStack !== stack) break;
     }
   }
   s.markTop = sp;
+}
+
+/** The slow path of `scanYoung`, as `scanGraySlow`. */
+function scanYoungSlow(s: HeapState, youngMark: number): void {
+  const obj = s.markStack[s.markTop - 1]!;
+  const start = s.base[obj]!;
+  const end = start + s.size[obj]!;
+  while (s.markTop - 1 + end - start > s.markStack.length) growMarkStack(s);
+  s.markTop--;
+  if ((s.flags[obj]! & NOT_STRONG) === 0) {
+    for (let k = start; k < end; k++) {
+      const target = s.slots[k]!;
+      if (s.color[target] === DESTROYED && (s.flags[target]! & YOUNG) !== 0) s.slots[k] = 0; // as in `scanYoung`
+      else shadeYoung(s, target, youngMark);
+    }
+  }
+  if ((s.flags[obj]! & HAS_COMPONENTS) !== 0) shadeYoungComponentRefs(s, obj, youngMark);
 }
 
 // ---- component `ref` fields: the marker's slow path, for objects with components only ----------

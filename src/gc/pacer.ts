@@ -4,15 +4,18 @@
  *
  * - A minor collection when the nursery holds `nurserySize` young objects and the minor's
  *   estimated cost fits what is left of the budget. An oversized nursery (a level just built, or
- *   everything allocated during a long major cycle) is folded into a major cycle instead, whose
- *   PROMOTE phase empties it in slices: no tick ever runs one long minor.
+ *   everything allocated during a long major cycle) is made old in slices instead: by the major
+ *   cycle that is due anyway (its PROMOTE phase), else alone (TENURE). A catch-up minor
+ *   (gc/tick.ts) is the one long minor a tick runs: for a large nursery of garbage.
  * - A major cycle when the old generation grew by `growthPercent` since the last major ended
- *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor).
+ *   (like Lua's pause and Go's GOGC), never below `minHeapObjects` (like Lua's floor), and
+ *   never past half the room left below `maxObjects`.
  * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
  *   microseconds) so a cycle always progresses.
  *
- * Budgets never stretch: when allocation outpaces what the budget can collect, the heap grows
- * instead of the frame, and `debt` (units of work allocation asked for and no tick paid) shows it.
+ * When allocation outpaces what the budget can collect, the heap grows instead of the frame, and
+ * `debt` (units of work allocation asked for and no tick paid) shows it. The two cases where a
+ * tick works past its budget are gc/tick.ts's.
  */
 import { type HeapState, IDLE } from '../core/state.ts';
 
@@ -32,7 +35,12 @@ const MIN_TIMED_UNITS = 2048;
 /** Sets the next major trigger from the old generation a major collection left. */
 export function planNextMajor(s: HeapState): void {
   const p = s.pacer;
-  p.nextMajorAt = Math.max(p.minHeapObjects, Math.ceil((s.live - s.young) * (1 + p.growthPercent / 100)));
+  const old = s.live - s.young;
+  const grown = Math.ceil(old * (1 + p.growthPercent / 100));
+  // Never past half the room left below `maxObjects`: a heap near its ceiling must have a cycle
+  // due before old garbage fills it (alloc never collects; it would throw HeapFullError).
+  const halfway = old + Math.ceil((s.maxObjects - old) / 2);
+  p.nextMajorAt = Math.max(p.minHeapObjects, Math.min(grown, halfway));
 }
 
 export function minorDue(s: HeapState): boolean {
@@ -56,6 +64,11 @@ export function minorUnits(s: HeapState): number {
   return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
 }
 
+/** The part of a minor's estimate a fold into a major cycle would spread: survivors and the remembered set. */
+export function minorSurvivorUnits(s: HeapState): number {
+  return Math.ceil(minorWork(0, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+}
+
 /** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */
 export function minorMs(s: HeapState): number {
   return minorUnits(s) * s.pacer.msPerUnit;
@@ -64,7 +77,25 @@ export function minorMs(s: HeapState): number {
 /** Feeds a finished minor into the survival estimate (deterministic: every minor, timed or not). */
 export function measuredMinor(s: HeapState, youngBefore: number, freed: number): void {
   const p = s.pacer;
-  if (youngBefore > 0) p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+  if (youngBefore === 0) return;
+  p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
+  p.survivalMeasured = true;
+}
+
+/**
+ * Learns survival from a cycle that ended after taking over a nursery of at least `nurserySize`
+ * (an oversized nursery folded into it, or a big one a due cycle took): the share of those young
+ * objects the cycle did not free. Its frees count old garbage too, so this reads low if anything.
+ * Without it, a heap whose nurseries are always folded would never measure survival: its first
+ * guess (100%) would stand, and no catch-up minor would ever run (gc/tick.ts).
+ */
+export function measuredFold(s: HeapState): void {
+  const p = s.pacer;
+  const folded = p.foldedYoung;
+  p.foldedYoung = 0;
+  if (folded < p.nurserySize) return;
+  p.youngSurvival = (folded - Math.min(s.cycleFreed, folded)) / folded;
+  p.survivalMeasured = true;
 }
 
 /**

@@ -2,9 +2,23 @@
  * One frame's collection work, within a budget of wall time (`ms`) or of work units (`units`,
  * deterministic: no clock is read to decide anything, so the same program makes the same
  * collections at the same frames in every run and every runtime).
+ *
+ * The budget holds except in two cases, where holding it would be worse for the game than a
+ * long frame (docs/decisions.md, "When tick works past its budget"); the report says so
+ * (`stretched`):
+ * - a catch-up minor: a nursery too large for the budget but mostly garbage (under half of it
+ *   survives, by the survival measured on earlier minors, and its survivors' part of the minor
+ *   fits the budget), up to `CATCH_UP_MOST` nurseries large. Waiting would only make it
+ *   larger, and folding it into a major cycle would not spread its cost (a cycle sweeps the same
+ *   garbage, and more) and would defer every minor while the program keeps allocating: measured,
+ *   that spiral grew binary-trees to `maxObjects`. Its cost is what the frames since the last
+ *   tick allocated.
+ * - near `maxObjects`: when the free indices left would not last two more ticks of this
+ *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
+ *   minor run, so an `alloc` does not fail while garbage holds the indices.
  */
-import { type HeapState, IDLE } from '../core/state.ts';
-import { inMajorCycle, stepCycle } from './collector.ts';
+import { type HeapState, IDLE, TENURE } from '../core/state.ts';
+import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
 import { minorCollection } from './minor.ts';
 import {
   CHUNK,
@@ -12,6 +26,7 @@ import {
   measuredWork,
   minorDue,
   minorMs,
+  minorSurvivorUnits,
   minorUnits,
   plannedWork,
   UNITS_PER_ALLOCATION,
@@ -26,20 +41,62 @@ export interface TickOutcome {
   cycleEnded: boolean;
   /** Units done: the minor's young objects plus the major slices' units. */
   units: number;
+  /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects`). */
+  stretched: boolean;
+  /** Whether its slices made an oversized nursery old outside a cycle (TENURE), not a cycle's work. */
+  tenured: boolean;
 }
 
 /**
- * Runs a tick. `budgetMs` is wall time (NaN in units mode); `budgetUnits` is work units
- * (Infinity in ms mode).
+ * A nursery of up to this many times `nurserySize`, mostly garbage, is collected even past the
+ * budget. The ceiling bounds what a wrong survival estimate can cost: the estimate comes from
+ * earlier nurseries, and a level built after garbage-heavy frames all survives (at 64 nurseries
+ * of 8,192, about 60 ms; `tenure()` at the end of loading avoids it).
  */
-export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): TickOutcome {
+export const CATCH_UP_MOST = 64;
+/** What a minor skipped for its estimated cost does to the estimate (ms mode). */
+export const ESTIMATE_DECAY = 0.9;
+/** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
+export const TENURE_SURVIVAL = 0.5;
+
+/** A blank outcome, for a heap to fill at every tick (`runTick` resets it). */
+export function makeTickOutcome(): TickOutcome {
+  return {
+    minorFreed: 0,
+    minors: 0,
+    majorUnits: 0,
+    majorFreed: 0,
+    cycleEnded: false,
+    units: 0,
+    stretched: false,
+    tenured: false,
+  };
+}
+
+/**
+ * Runs a tick, filling `out` (the heap's one outcome record: a tick makes no engine garbage;
+ * ticks never nest, as collection is forbidden inside finalizers). `budgetMs` is wall time (NaN
+ * in units mode); `budgetUnits` is work units (Infinity in ms mode).
+ */
+export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out: TickOutcome): TickOutcome {
   const timed = budgetMs === budgetMs;
   const start = timed ? performance.now() : 0;
-  const out: TickOutcome = { minorFreed: 0, minors: 0, majorUnits: 0, majorFreed: 0, cycleEnded: false, units: 0 };
+  out.minorFreed = 0;
+  out.minors = 0;
+  out.majorUnits = 0;
+  out.majorFreed = 0;
+  out.cycleEnded = false;
+  out.units = 0;
+  out.stretched = false;
+  out.tenured = false;
   const p = s.pacer;
   const allocated = s.allocations - p.allocationsAtLastTick;
   p.allocationsAtLastTick = s.allocations;
   const workBefore = s.workDone;
+  if (nearMaxObjects(s, allocated)) {
+    collectNearFull(s, out, timed);
+    return finish(s, out, workBefore, allocated);
+  }
   let startMajor = false;
   // A major cycle about to start makes the whole nursery old: collect the young garbage first
   // when a minor fits, so that only survivors are promoted (else it would live until the next
@@ -47,23 +104,34 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
   const cycleDue = s.phase === IDLE && majorDue(s) && s.generational && s.young > 0;
   if (minorDue(s) || cycleDue) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
-    if (fits) {
-      const minorStart = timed ? performance.now() : 0;
-      const unitsBefore = s.workDone;
-      out.minorFreed = minorCollection(s);
-      out.minors = 1;
-      if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
-    } else {
-      // Folded into a major cycle: its first phase makes the nursery old, in slices.
-      startMajor = minorDue(s);
+    // Survivors are what a fold spreads over slices; garbage it would only defer (see above).
+    const catchUp = !fits && p.survivalMeasured && p.youngSurvival < TENURE_SURVIVAL &&
+      s.young <= CATCH_UP_MOST * p.nurserySize &&
+      (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits);
+    if (fits || catchUp) {
+      runMinor(s, out, timed);
+      out.stretched = catchUp;
+    } else if (minorDue(s)) {
+      // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
+      // engine's own collector, a compilation) would keep every later minor from fitting, and the
+      // nursery would be folded for good (seen on binary-trees: 73 ns a unit against 16 measured).
+      // Each minor skipped for cost lowers it a little, so a minor runs again and measures it.
+      if (timed) p.msPerUnit *= ESTIMATE_DECAY;
+      // Made old in slices: by the major cycle that is due anyway (its first phase), else alone
+      // (TENURE), which costs O(young), not a cycle over the whole heap. Alone only when most of
+      // it is expected to survive, by a measured survival: a cycle frees the garbage of a nursery
+      // that is mostly garbage (TENURE would keep it until the next cycle) and measures survival
+      // when it is unknown (a fresh heap's first big nursery may be a level, or garbage).
+      if (majorDue(s) || !p.survivalMeasured || p.youngSurvival < TENURE_SURVIVAL) startMajor = true;
+      else startTenure(s);
     }
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {
     const unitsLeft = budgetUnits - (s.workDone - workBefore);
-    const majorStart = timed ? performance.now() : 0;
     const deadline = start + budgetMs;
     const before = s.workDone;
     // At least one chunk a tick, so a cycle always progresses, however small the budget.
+    out.tenured = s.phase === TENURE;
     for (let first = true;; first = false) {
       if (!first && (timed ? performance.now() >= deadline : s.workDone - before >= unitsLeft)) break;
       const ended = stepCycle(s, timed ? CHUNK : Math.max(1, Math.min(CHUNK, unitsLeft - (s.workDone - before))));
@@ -72,10 +140,47 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number): Ti
         out.majorFreed = s.cycleFreed;
         break;
       }
+      // A TENURE ended: no cycle was due when it began (else the nursery would have gone to it).
+      if (s.phase === IDLE) break;
     }
     out.majorUnits = s.workDone - before;
-    if (timed) measuredWork(s, out.majorUnits, performance.now() - majorStart);
   }
+  return finish(s, out, workBefore, allocated);
+}
+
+function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
+  const minorStart = timed ? performance.now() : 0;
+  const unitsBefore = s.workDone;
+  out.minorFreed = minorCollection(s);
+  out.minors = 1;
+  // Only minors are timed: the estimate decides whether a minor fits, and a major slice's unit
+  // costs differently (a sweep unit is one index, a minor's one young object).
+  if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
+}
+
+/**
+ * Whether the free indices would run out within two ticks at this allocation rate (or are under
+ * 1/16 of `maxObjects`): past this, `alloc` could throw `HeapFullError` while garbage holds them.
+ */
+function nearMaxObjects(s: HeapState, allocated: number): boolean {
+  return s.maxObjects - s.live < Math.max(s.maxObjects >>> 4, 2 * allocated);
+}
+
+/** The near-full tick: finishes the running cycle (it frees what was garbage when it began), then a minor. */
+function collectNearFull(s: HeapState, out: TickOutcome, timed: boolean): void {
+  out.stretched = true;
+  if (inMajorCycle(s)) {
+    const before = s.workDone;
+    finishCycle(s);
+    out.majorUnits = s.workDone - before;
+    out.cycleEnded = true;
+    out.majorFreed = s.cycleFreed;
+  }
+  if (s.generational && s.young > 0) runMinor(s, out, timed);
+}
+
+function finish(s: HeapState, out: TickOutcome, workBefore: number, allocated: number): TickOutcome {
+  const p = s.pacer;
   out.units = s.workDone - workBefore;
   // Debt: while work is due, what allocation asked for beyond what was done.
   if (plannedWork(s) === 'nothing') p.debt = 0;

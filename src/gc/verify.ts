@@ -41,6 +41,7 @@ import {
   PROMOTE,
   RETIRED,
   SWEEP,
+  TENURE,
   YOUNG,
 } from '../core/state.ts';
 
@@ -404,7 +405,9 @@ function verifyPinFreeList(s: HeapState): void {
 function verifyNursery(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
-  if (s.promoteHead !== 0 && s.phase !== PROMOTE) fail('7 (nursery)', 'a promotion list outside PROMOTE');
+  if (s.promoteHead !== 0 && s.phase !== PROMOTE && s.phase !== TENURE) {
+    fail('7 (nursery)', 'a promotion list outside PROMOTE and TENURE');
+  }
   for (const [head, name] of [[s.nurseryHead, 'nursery'], [s.promoteHead, 'promotion list']] as const) {
     for (let i = head; i !== 0; i = s.next[i]!) {
       if (i >= s.top) fail('7 (nursery)', `${name} entry ${i} lies past the top ${s.top}`);
@@ -471,7 +474,7 @@ function verifyCards(s: HeapState): void {
  */
 function verifyCycle(s: HeapState): void {
   const white = s.white;
-  if (s.phase < IDLE || s.phase > MINOR_FINALIZE) fail('6 (cycle)', `phase ${s.phase} is not a phase`);
+  if (s.phase < IDLE || s.phase > LAST_PHASE) fail('6 (cycle)', `phase ${s.phase} is not a phase`);
   if (white !== otherMark(s.markValue)) fail('6 (cycle)', `white ${white} is not the other mark value`);
   const liveMask = sweeping(s) ? s.markValue : BOTH_MARKS;
   if (s.liveMask !== liveMask) fail('6 (cycle)', `liveMask ${s.liveMask} does not fit phase ${s.phase}`);
@@ -537,7 +540,7 @@ function verifyCycle(s: HeapState): void {
 function verifyWeak(s: HeapState): void {
   // While the nursery is promoted, the young lists may hold objects already old: they join the
   // old lists when the nursery is empty.
-  const promoting = s.phase === PROMOTE;
+  const promoting = s.phase === PROMOTE || s.phase === TENURE;
   const listed = new Uint8Array(s.top);
   const checkList = (list: Uint32Array, count: number, bit: number, young: boolean, name: string): void => {
     if (count > list.length) fail(`2 (${name} list)`, `it counts ${count} entries, but holds ${list.length}`);

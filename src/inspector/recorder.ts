@@ -8,7 +8,7 @@ import type { HeapState } from '../core/state.ts';
 import type { TickReport } from '../heap.ts';
 
 export const CALLS = ['tick', 'step', 'minor', 'collect'] as const;
-export const WORKS = ['nothing', 'minor', 'major', 'minor+major', 'full'] as const;
+export const WORKS = ['nothing', 'minor', 'major', 'minor+major', 'full', 'tenure'] as const;
 /** The same, as codes by name: one property load per record instead of a search. */
 const CALL_CODE: Record<string, number> = Object.fromEntries(CALLS.map((name, code) => [name, code]));
 const WORK_CODE: Record<string, number> = Object.fromEntries(WORKS.map((name, code) => [name, code]));

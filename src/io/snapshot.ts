@@ -43,13 +43,14 @@ import { describe, makeCodec, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import {
   FINALIZABLE,
-  FINALIZE,
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  MINOR_FINALIZE,
   NO_COLOR,
   otherMark,
   READ_ALL,
+  TENURE,
 } from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
@@ -107,7 +108,15 @@ interface QueryInfo {
 interface SnapshotHeader {
   options: Omit<ResolvedOptions, 'onFinalizerError' | 'cardShift'> & { cardSize: number };
   scalars: Record<string, number>;
-  pacer: { nextMajorAt: number; allocationsAtLastTick: number; debt: number; msPerUnit: number; youngSurvival: number };
+  pacer: {
+    nextMajorAt: number;
+    allocationsAtLastTick: number;
+    debt: number;
+    msPerUnit: number;
+    youngSurvival: number;
+    foldedYoung?: number;
+    survivalMeasured?: boolean;
+  };
   components: ComponentInfo[];
   queries: QueryInfo[];
   /** Indices of objects (live, or dead awaiting their finalizer) that have a finalizer function. */
@@ -392,7 +401,8 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['youngWeakCount', () => 0, () => MAX_LIST],
   ['youngFinalizableCount', () => 0, (v) => v.top! - 1],
   // Never MINOR_FINALIZE: a minor's finalizers run inside noGc, where snapshot() throws.
-  ['phase', () => IDLE, () => FINALIZE],
+  // TENURE is saved too; MINOR_FINALIZE, in the middle of this range, is refused by `checkPhase`.
+  ['phase', () => IDLE, () => TENURE],
   // Derived from the phase on restore (`enterPhase`): bounded here, never trusted.
   ['barrierWhite', () => 0, () => NO_COLOR],
   ['liveMask', () => 0, () => READ_ALL],
@@ -452,6 +462,8 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       debt: s.pacer.debt,
       msPerUnit: s.pacer.msPerUnit,
       youngSurvival: s.pacer.youngSurvival,
+      foldedYoung: s.pacer.foldedYoung,
+      survivalMeasured: s.pacer.survivalMeasured,
     },
     components: s.components.list.map((c) => ({
       name: c.name,
@@ -687,6 +699,9 @@ function checkScalarValues(raw: Record<string, unknown>, limits: Limits): Scalar
     }
     v[name] = value;
   }
+  if (v.phase === MINOR_FINALIZE) {
+    fail(`scalar 'phase' is ${MINOR_FINALIZE}, a minor's finalizers, which are never saved`);
+  }
   return v;
 }
 
@@ -702,6 +717,11 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   check('nextMajorAt', o.minHeapObjects, most);
   check('allocationsAtLastTick', 0, v.allocations!);
   check('debt', 0, MAX_COUNT);
+  // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
+  if (raw.foldedYoung !== undefined) check('foldedYoung', 0, o.maxObjects);
+  if (raw.survivalMeasured !== undefined && typeof raw.survivalMeasured !== 'boolean') {
+    fail(`pacer 'survivalMeasured' is ${JSON.stringify(raw.survivalMeasured)}, expected true or false`);
+  }
   // Measurements: a unit costs well under a millisecond; survival is a fraction.
   for (
     const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
@@ -831,6 +851,8 @@ export function loadState(
   s.pacer.debt = header.pacer.debt;
   s.pacer.msPerUnit = header.pacer.msPerUnit;
   s.pacer.youngSurvival = header.pacer.youngSurvival;
+  s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
+  s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
   loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
