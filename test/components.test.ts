@@ -173,6 +173,23 @@ describe('onRemove hooks', () => {
     expect(heap.query(Sound).length).toBe(0);
     heap.verify();
   });
+
+  it('run only for the components the object has, when it dies or is destroyed', () => {
+    const heap = new Heap();
+    const removed: string[] = [];
+    const Sound = heap.defineComponent({ buffer: 'u32' }, { name: 'Sound', onRemove: () => removed.push('Sound') });
+    const Light = heap.defineComponent({ lux: 'f32' }, { name: 'Light', onRemove: () => removed.push('Light') });
+    const dies = heap.alloc();
+    heap.add(dies, Light);
+    const destroyed = heap.alloc();
+    heap.pin(destroyed);
+    heap.add(destroyed, Sound);
+    heap.destroy(destroyed);
+    expect(removed).toEqual(['Sound']);
+    heap.collect();
+    expect(removed).toEqual(['Sound', 'Light']);
+    heap.verify();
+  });
 });
 
 describe('onRemove hooks inside remove()', () => {

@@ -223,6 +223,23 @@ describe('the pacer in units mode', () => {
     expect(make(4).tick({ units: 85 }).work).toBe('major');
   });
 
+  it('learns the survival rate from each minor: a quarter of the way from its estimate to what survived', () => {
+    const make = () => {
+      const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000, promoteAfter: 1 });
+      for (let k = 0; k < 10; k++) {
+        const ref = heap.alloc(0);
+        if (k % 2 === 0) heap.pin(ref);
+      }
+      heap.minor(); // half survived: the estimate moves from 100% (the first guess) to 100% + (50% - 100%) / 4
+      expect(heap.stats()).toMatchObject({ young: 0, old: 5 });
+      for (let k = 0; k < 10; k++) heap.alloc(0);
+      return heap;
+    };
+    // 10 young * 2 + 10 * 87.5% * 5 = 63.75, rounded up: 64.
+    expect(make().tick({ units: 64 }).work).toBe('minor');
+    expect(make().tick({ units: 63 }).work).not.toBe('minor');
+  });
+
   it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
     const heap = new Heap({ generational: false, growthPercent: 50, minHeapObjects: 10 });
     const root = heap.alloc(101);

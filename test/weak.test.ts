@@ -291,3 +291,130 @@ describe('finalizers', () => {
     expect(() => heap.setFinalizer(ref, () => {})).toThrow(StaleRefError);
   });
 });
+
+describe('weak processing, exactly', () => {
+  const modes: [string, boolean][] = [['collect()', false], ['minor()', true]];
+  const run = (heap: Heap, minor: boolean): void => {
+    if (minor) heap.minor();
+    else heap.collect();
+  };
+
+  for (const [name, minor] of modes) {
+    it(`an unreached ephemeron keeps none of its values, a reached one only those of reached keys (${name})`, () => {
+      const heap = new Heap({ generational: minor });
+      const key = rooted(heap, 0);
+      const lost = heap.alloc(2, 'ephemeron'); // unreached
+      const value = heap.alloc(0);
+      heap.set(lost, 0, key);
+      heap.set(lost, 1, value);
+      const table = rooted(heap, 2, 'ephemeron');
+      const orphan = heap.alloc(0);
+      heap.set(table, 1, orphan); // a pair with no key
+      run(heap, minor);
+      expect([heap.isAlive(lost), heap.isAlive(value), heap.isAlive(orphan)]).toEqual([false, false, false]);
+      expect(heap.get(table, 1)).toBe(NULL);
+      heap.verify();
+    });
+
+    it(`reads only the ephemeron's own pairs, not the slots of the block after it (${name})`, () => {
+      const heap = new Heap({ generational: minor });
+      // Blocks of 2 at offsets 0 and 2: the ephemeron's, then a weak object's whose slots would
+      // read as a pair (a reached key, and a value only the weak slot names).
+      const table = rooted(heap, 2, 'ephemeron');
+      const cache = rooted(heap, 2, 'weak');
+      const key = rooted(heap, 0);
+      const value = heap.alloc(0);
+      heap.set(cache, 0, key);
+      heap.set(cache, 1, value);
+      run(heap, minor);
+      expect(heap.isAlive(value)).toBe(false);
+      expect([heap.get(cache, 0), heap.get(cache, 1), heap.get(table, 0)]).toEqual([key, NULL, NULL]);
+      heap.verify();
+    });
+
+    for (const kind of ['ephemeron', 'weak'] as const) {
+      it(`clears only a ${kind} object's own slots: a dead object after it is intact for its finalizer (${name})`, () => {
+        const heap = new Heap({ generational: minor });
+        const holder = rooted(heap, 2, kind);
+        const dead = heap.alloc(2); // its block follows the holder's
+        const a = heap.alloc(0);
+        const b = heap.alloc(0);
+        heap.set(dead, 0, a);
+        heap.set(dead, 1, b);
+        heap.set(holder, 0, a);
+        let seen: Ref[] = [];
+        heap.setFinalizer(dead, (ref) => void (seen = [heap.get(ref, 0), heap.get(ref, 1)]));
+        run(heap, minor);
+        expect(seen).toEqual([a, b]);
+        expect(heap.get(holder, 0)).toBe(NULL);
+        heap.verify();
+      });
+    }
+
+    it(`clears only a live object's own weakref elements: a dead one after it is intact for its finalizer (${name})`, () => {
+      const heap = new Heap({ generational: minor });
+      const Seen = heap.defineComponent({ at: ['weakref', 2] }, { name: 'Seen' });
+      const holder = rooted(heap, 0);
+      const dead = heap.alloc(0); // the next index: its elements follow the holder's
+      expect(heap.index(dead)).toBe(heap.index(holder) + 1);
+      const a = heap.alloc(0);
+      const b = heap.alloc(0);
+      heap.add(holder, Seen, { at: [a, NULL] });
+      heap.add(dead, Seen, { at: [a, b] });
+      let seen: Ref[] = [];
+      heap.setFinalizer(dead, (ref) => void (seen = [0, 1].map((k) => heap.getField(ref, Seen, 'at', k))));
+      run(heap, minor);
+      expect(seen).toEqual([a, b]);
+      expect(heap.getField(holder, Seen, 'at', 0)).toBe(NULL);
+      heap.verify();
+    });
+
+    it(`keeps weak references to live objects, young and old, and clears those to dead ones (${name})`, () => {
+      const heap = new Heap({ generational: minor });
+      const Seen = heap.defineComponent({ at: ['weakref', 3] }, { name: 'Seen' });
+      const old = rooted(heap, 0);
+      if (minor) heap.tenure();
+      const live = rooted(heap, 0);
+      const table = rooted(heap, 4, 'ephemeron');
+      const cache = rooted(heap, 3, 'weak');
+      const watcher = rooted(heap, 0);
+      const dead = heap.alloc(0);
+      heap.set(table, 0, live);
+      heap.set(table, 1, old); // a live key's old value
+      heap.set(table, 2, old);
+      heap.set(table, 3, live); // an old key's young value
+      heap.set(cache, 0, live);
+      heap.set(cache, 1, old);
+      heap.set(cache, 2, dead);
+      heap.add(watcher, Seen, { at: [live, old, dead] });
+      run(heap, minor);
+      expect([0, 1, 2, 3].map((k) => heap.get(table, k))).toEqual([live, old, old, live]);
+      expect([0, 1, 2].map((k) => heap.get(cache, k))).toEqual([live, old, NULL]);
+      expect([0, 1, 2].map((k) => heap.getField(watcher, Seen, 'at', k))).toEqual([live, old, NULL]);
+      heap.verify();
+    });
+  }
+
+  it('clears weak references from objects allocated during a cycle to objects the cycle frees', () => {
+    const heap = new Heap();
+    let last = rooted(heap, 1);
+    for (let k = 0; k < 50; k++) {
+      const next = heap.alloc(1);
+      heap.set(last, 0, next);
+      last = next;
+    }
+    const doomed = heap.alloc(0); // old and unreached once the cycle marks
+    heap.tenure();
+    heap.step(1); // a cycle begins: the chain takes many slices to mark
+    expect(heap.phase).toBe('mark');
+    const cache = rooted(heap, 1, 'weak'); // young, black: allocated during the cycle
+    heap.set(cache, 0, doomed);
+    while (!heap.step(5));
+    expect(heap.isAlive(doomed)).toBe(false);
+    expect(heap.get(cache, 0)).toBe(NULL);
+    heap.verify();
+    heap.alloc(0); // may take the freed index: the weak slot must not name it
+    expect(heap.get(cache, 0)).toBe(NULL);
+    heap.verify();
+  });
+});
