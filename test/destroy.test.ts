@@ -421,3 +421,24 @@ describe('destroy', () => {
     heap.verify();
   });
 });
+
+describe('a minor and a destroyed young object named by a young one', () => {
+  it('clears the name and frees the index, whichever marking path scans the namer', () => {
+    for (const withComponent of [false, true]) {
+      const heap = new Heap();
+      const Tag = heap.defineComponent({ n: 'u8' }, { name: 'Tag' });
+      const holder = heap.alloc(1); // young, pinned: scanned by the minor
+      heap.pin(holder);
+      if (withComponent) heap.add(holder, Tag); // objects with components take the slow path
+      const victim = heap.alloc(0);
+      heap.set(holder, 0, victim);
+      heap.destroy(victim);
+      expect(heap.stats()).toMatchObject({ live: 1, destroyed: 1 }); // its index awaits a collection
+      heap.minor();
+      expect(heap.get(holder, 0)).toBe(NULL);
+      expect(heap.stats()).toMatchObject({ live: 1, destroyed: 0 }); // the minor freed its index
+      expect(heap.isAlive(victim)).toBe(false);
+      heap.verify();
+    }
+  });
+});
