@@ -552,6 +552,9 @@ describe('tick() decisions', () => {
     for (let k = 0; k < 15; k++) under.alloc(0);
     // 15 * 2 + 15 * 10.01% * 5 = 38 units, over 30; survivors' 8 fit: a catch-up minor, however small.
     expect(under.tick({ units: 30 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 15 });
+    const fitting = garbageHistory();
+    for (let k = 0; k < 15; k++) fitting.alloc(0);
+    expect(fitting.tick({ units: 100 })).toMatchObject({ work: 'minor', stretched: false }); // it fits: no stretch
     const huge = garbageHistory();
     for (let k = 0; k < 641; k++) huge.alloc(0);
     // 641 > 64 * 10: a wrong survival estimate could cost too much; the cycle measures it.

@@ -418,3 +418,19 @@ describe('weak processing, exactly', () => {
     heap.verify();
   });
 });
+
+describe('a minor and a weak young object with a component', () => {
+  it('keeps nothing through its weak slots, on the slow marking path too', () => {
+    const heap = new Heap();
+    const Tag = heap.defineComponent({ n: 'u8' }, { name: 'Tag' });
+    const weak = heap.alloc(1, 'weak');
+    heap.pin(weak);
+    heap.add(weak, Tag); // an object with components is scanned outside the markers' hot loops
+    const target = heap.alloc(0);
+    heap.set(weak, 0, target);
+    heap.minor();
+    expect(heap.isAlive(target)).toBe(false);
+    expect(heap.get(weak, 0)).toBe(NULL);
+    heap.verify();
+  });
+});
