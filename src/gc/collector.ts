@@ -58,9 +58,8 @@ import {
 } from '../core/state.ts';
 import { promoteSlice, sweepSlice } from './sweep.ts';
 import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
-import { planNextMajor } from './pacer.ts';
+import { measuredFold, planNextMajor } from './pacer.ts';
 import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
-import { measuredFold } from './pacer.ts';
 
 /** Enters `phase` and sets everything derived from it (the table above). */
 export function enterPhase(s: HeapState, phase: number): void {
