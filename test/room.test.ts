@@ -29,6 +29,25 @@ function fullInSweep(
   return { heap, kept };
 }
 
+/**
+ * A full heap (maxObjects 4) with a sweep pending whose dead indices all retire when freed. One
+ * generation bit: a freed index of generation 1 retires, so the dead objects' indices are made to
+ * reach generation 1 first, by freeing them once.
+ */
+function fullHeapSweepingRetiringIndices(): Heap {
+  const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
+  heap.pin(heap.alloc(0));
+  heap.alloc(0);
+  heap.alloc(0);
+  heap.collect(); // indices 2 and 3 are free at generation 1
+  heap.alloc(0);
+  heap.alloc(0); // they are reused; freed again, they retire
+  heap.pin(heap.alloc(0)); // index 4: the heap is full
+  for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+  expect(heap.phase).toBe('sweep');
+  return heap;
+}
+
 describe('alloc and resize on a full heap with a sweep pending', () => {
   it('alloc finishes the sweep when it frees an index, and then succeeds', () => {
     const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
@@ -40,19 +59,7 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
   });
 
   it('alloc does not finish the sweep when every dead index retires: it throws and changes nothing', () => {
-    // One generation bit: a freed index of generation 1 retires. Make the dead objects' indices
-    // reach generation 1 first, by freeing them once.
-    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
-    const keep = heap.alloc(0);
-    heap.pin(keep);
-    heap.alloc(0);
-    heap.alloc(0);
-    heap.collect(); // indices 2 and 3 are free at generation 1
-    heap.alloc(0);
-    heap.alloc(0); // they are reused; freed again, they retire
-    heap.pin(heap.alloc(0)); // index 4: the heap is full
-    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
-    expect(heap.phase).toBe('sweep');
+    const heap = fullHeapSweepingRetiringIndices();
     const before = heap.stats();
     expect(() => heap.alloc(0)).toThrow('heap full: maxObjects 4 reached (2 live, 0 retired)');
     expect(heap.phase).toBe('sweep');
@@ -236,16 +243,7 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
   });
 
   it('does not finish the sweep for a wave when every dead index retires: it throws and changes nothing', () => {
-    const heap = new Heap({ generational: false, maxObjects: 4, initialCapacity: 4, generationBits: 1 });
-    heap.pin(heap.alloc(0));
-    heap.alloc(0);
-    heap.alloc(0);
-    heap.collect(); // indices 2 and 3 are free at generation 1
-    heap.alloc(0);
-    heap.alloc(0); // they are reused; freed again, they retire
-    heap.pin(heap.alloc(0)); // index 4: the heap is full
-    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
-    expect(heap.phase).toBe('sweep');
+    const heap = fullHeapSweepingRetiringIndices();
     const majors = heap.stats().majorCollections;
     expect(() => heap.allocMany(1)).toThrow('heap full: a wave of 1 object does not fit in maxObjects 4 (room for 0)');
     expect(heap.phase).toBe('sweep');
