@@ -151,6 +151,26 @@ describe('destroy', () => {
     heap.verify();
   });
 
+  it('leaves its queries before its hooks run, as remove would: a member a hook adds comes after the rest', () => {
+    const heap = new Heap();
+    const Unit = heap.defineComponent({}, { name: 'Unit' });
+    const units = [heap.alloc(), heap.alloc(), heap.alloc()];
+    for (const unit of units) heap.add(unit, Unit);
+    const squad = heap.query(Unit);
+    expect([...squad]).toEqual(units.map((unit) => heap.index(unit)));
+    let spawned = NULL;
+    heap.setFinalizer(units[1]!, () => {
+      spawned = heap.alloc();
+      heap.add(spawned, Unit);
+    });
+    heap.destroy(units[1]!);
+    // A query is a dense set: a leaving member's place goes to the last one, a joining one goes
+    // last. Leaving first, the destroyed unit's place went to units[2], and the spawned one joined
+    // after it (leaving after the hook, its place would go to the spawned one).
+    expect([...heap.query(Unit)]).toEqual([units[0]!, units[2]!, spawned].map((unit) => heap.index(unit)));
+    heap.verify();
+  });
+
   it('runs the finalizer and onRemove hooks once, now, with the object readable and collection forbidden', () => {
     const seen: string[] = [];
     const heap = new Heap();
@@ -246,6 +266,51 @@ describe('destroy', () => {
     expect(again.sort()).toEqual([2, 3, 4]);
     expect(heap.get(root, 0)).toBe(NULL);
     expect(heap.get(root, 2)).toBe(NULL);
+  });
+
+  it('lists any number of destroyed objects until a collection reclaims them, young and old', () => {
+    const heap = new Heap();
+    const root = heap.alloc(40);
+    heap.pin(root);
+    const old = Array.from({ length: 40 }, (_, k) => {
+      const unit = heap.alloc(0);
+      heap.set(root, k, unit);
+      return unit;
+    });
+    heap.collect();
+    const young = Array.from({ length: 40 }, () => heap.alloc(0));
+    const indices = [...old, ...young].map((ref) => heap.index(ref));
+    // More than either list's first capacity (16) waits at once.
+    for (const unit of [...old, ...young]) heap.destroy(unit);
+    expect(heap.stats()).toMatchObject({ live: 1, destroyed: 80 });
+    heap.verify();
+    heap.minor();
+    expect(heap.stats().destroyed).toBe(40);
+    heap.verify();
+    heap.collect();
+    expect(heap.stats().destroyed).toBe(0);
+    heap.verify();
+    const reused = Array.from({ length: 80 }, () => heap.index(heap.alloc(0)));
+    expect(reused.sort((a, b) => a - b)).toEqual(indices.sort((a, b) => a - b));
+  });
+
+  it("keeps the index of an object destroyed by a minor's finalizers while pinned, until unpinned", () => {
+    const heap = new Heap();
+    const victim = heap.alloc(0);
+    const ticket = heap.pin(victim);
+    const doomed = heap.alloc(0);
+    heap.setFinalizer(doomed, () => heap.destroy(victim));
+    // Nothing was destroyed before the minor began: it may reclaim nothing, and must leave the
+    // pinned victim as it found it.
+    heap.minor();
+    heap.verify();
+    expect(heap.stats()).toMatchObject({ live: 0, destroyed: 1 });
+    heap.collect();
+    expect(heap.stats().destroyed).toBe(1);
+    heap.unpin(ticket);
+    heap.collect();
+    expect(heap.stats().destroyed).toBe(0);
+    heap.verify();
   });
 
   it('keeps the index of a destroyed object a pin or an open scope names, until unpinned or closed', () => {
@@ -394,6 +459,33 @@ describe('destroy', () => {
     heap.collect();
     expect(restored.alloc(0)).toBe(heap.alloc(0));
     restored.verify();
+  });
+
+  it("leaves an object destroyed while young during a cycle's promotion to the next major cycle, not a minor", () => {
+    const heap = new Heap();
+    const root = heap.alloc(4);
+    heap.pin(root);
+    heap.collect();
+    const kids = Array.from({ length: 4 }, (_, k) => {
+      const kid = heap.alloc(0);
+      heap.set(root, k, kid);
+      return kid;
+    });
+    heap.step(1); // the cycle begins promoting the nursery, a kid a unit of work
+    expect(heap.stats().young).toBe(3);
+    heap.destroy(kids[0]!);
+    expect(heap.stats().young).toBe(2); // it was still young
+    while (heap.phase !== 'idle') heap.step(1);
+    // Destroyed after the cycle began, so not this cycle's to reclaim; old now, so no minor's
+    // either (an old object's referrers are not all in young objects or dirty cards).
+    expect(heap.stats().destroyed).toBe(1);
+    heap.minor();
+    expect(heap.stats().destroyed).toBe(1);
+    heap.verify();
+    heap.collect();
+    expect(heap.stats().destroyed).toBe(0);
+    expect(errorOf(() => heap.get(kids[0]!, 0)).message).toMatch(/and major collection #\d+ reclaimed its index/);
+    heap.verify();
   });
 
   it('keeps the young and old counts exact while destroyed objects wait (promotion included)', () => {

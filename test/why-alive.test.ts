@@ -65,6 +65,17 @@ describe('whyAlive', () => {
     });
   });
 
+  it('an object allocated in a scope that has returned is no root', () => {
+    const heap = new Heap();
+    let a = NULL;
+    heap.scope(() => {
+      a = heap.alloc(0);
+    });
+    expect(heap.whyAlive(a)).toBeNull();
+    heap.collect();
+    expect(heap.isAlive(a)).toBe(false);
+  });
+
   it('a pin wins over an open scope, and the first pin over later ones', () => {
     const heap = new Heap();
     heap.scope(() => {
@@ -162,6 +173,59 @@ describe('whyAlive', () => {
     heap.set(value, 0, beyond);
     const path = heap.whyAlive(beyond)!;
     expect(path.map((step) => step.via)).toEqual(['pin', 'slot', 'ephemeron', 'slot']);
+  });
+
+  it('a destroyed object is never a step: an ephemeron pair it keys keeps nothing, destroyed young or old', () => {
+    for (const old of [false, true]) {
+      const heap = new Heap();
+      const root = heap.alloc(2);
+      const ticket = heap.pin(root);
+      const table = heap.alloc(2, 'ephemeron');
+      const [key, value] = [heap.alloc(), heap.alloc()];
+      heap.set(root, 0, table);
+      heap.set(root, 1, key);
+      heap.set(table, 0, key);
+      heap.set(table, 1, value);
+      if (old) heap.collect();
+      expect(heap.whyAlive(value)!.map((step) => step.via)).toEqual(['pin', 'slot', 'ephemeron']);
+      heap.destroy(key);
+      // root's slot and the pair still hold its index until a collection clears them.
+      expect(heap.whyAlive(value)).toBeNull();
+      expect(heap.whyAlive(table)).toEqual([
+        { via: 'pin', ref: root, ticket },
+        { via: 'slot', ref: table, from: root, slot: 0 },
+      ]);
+      heap.collect();
+      expect(heap.isAlive(value)).toBe(false);
+      heap.verify();
+    }
+  });
+
+  it('an index reclaimed from a destroyed object and reused holds an ordinary object again', () => {
+    for (const old of [false, true]) {
+      const heap = new Heap();
+      const root = heap.alloc(1);
+      const ticket = heap.pin(root);
+      const gone = heap.alloc(0);
+      heap.set(root, 0, gone);
+      if (old) heap.collect();
+      const index = heap.index(gone);
+      heap.destroy(gone);
+      if (old) heap.collect();
+      else heap.minor();
+      expect(heap.stats().destroyed).toBe(0);
+      const fresh = heap.alloc(1);
+      expect(heap.index(fresh)).toBe(index);
+      const leaf = heap.alloc(0);
+      heap.set(root, 0, fresh);
+      heap.set(fresh, 0, leaf);
+      expect(heap.whyAlive(leaf)).toEqual([
+        { via: 'pin', ref: root, ticket },
+        { via: 'slot', ref: fresh, from: root, slot: 0 },
+        { via: 'slot', ref: leaf, from: fresh, slot: 0 },
+      ]);
+      heap.verify();
+    }
   });
 
   it('during an incremental cycle: reachable objects have paths, unreachable ones none', () => {
