@@ -14,6 +14,7 @@ export {
   type ObjectKind,
   type PathStep,
   type Phase,
+  RefField,
   type TickReport,
 } from './src/heap.ts';
 export {
@@ -29,6 +30,7 @@ export {
   type ComponentBase,
   type ComponentInit,
   type FieldName,
+  type RefFieldName,
   type FieldValue,
   type Not,
   not,

@@ -30,6 +30,7 @@ import { gameLoopSuite } from './game-loop.bench.ts';
 import { gameSuite } from './game.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
+import { refFieldsSuite } from './ref-fields.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
 import { inspectorSuite } from './inspector.bench.ts';
 import { levelLoadSuite } from './level-load.bench.ts';
@@ -57,6 +58,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   destroy: destroySuite,
   memory: memorySuite,
   handles: handlesSuite,
+  'ref-fields': refFieldsSuite,
   weak: weakSuite,
   ecs: ecsSuite,
   snapshot: snapshotSuite,

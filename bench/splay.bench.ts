@@ -174,7 +174,7 @@ class JsSplayTree {
   }
 }
 
-class JsSplay {
+export class JsSplay {
   readonly tree = new JsSplayTree();
   readonly #rand = prng(SEED);
 
@@ -201,7 +201,7 @@ const RIGHT = 1;
 const PAYLOAD = 2;
 
 /** The same tree on an ecs-heap: handles for nodes, keys in a component column. */
-class HeapSplay {
+export class HeapSplay {
   readonly heap: Heap;
   readonly #Key;
   readonly #Leaf;

@@ -23,6 +23,7 @@ import {
   getQuery,
   hasAnyComponent,
   type Not,
+  type RefFieldName,
   removeMember,
 } from './ecs/components.ts';
 import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
@@ -187,6 +188,43 @@ export type { ComponentOptions } from './ecs/schema.ts';
 /** The state behind a heap, for the library's own modules (snapshot, bridges); not exported by `mod.ts`. */
 export function stateOf(heap: Heap): HeapState {
   return stateOfHeap(heap);
+}
+
+/** What a `RefField` resolved to: read only by the heap that made it. */
+interface RefFieldParts {
+  readonly heap: Heap;
+  readonly data: ComponentData;
+  readonly field: FieldData;
+}
+
+let partsOf: (field: RefField) => RefFieldParts;
+
+/**
+ * A component's `ref` or `weakref` field, looked up once (`heap.refField`), for loops over many
+ * entities: `getRef`, `setRef` and `refIndex` take it instead of a field name, so each call skips
+ * the search by name and still checks the handle, the membership and the element, and stores
+ * through the barrier. Valid for the heap's lifetime, `load` included (components stay valid).
+ */
+export class RefField {
+  /** `'Component.field'`. */
+  readonly name: string;
+  /** Whether the field keeps its targets alive (`ref`), or not (`weakref`). */
+  readonly strong: boolean;
+  /** Elements per entity: 1, or the array length. */
+  readonly length: number;
+  readonly #parts: RefFieldParts;
+
+  static {
+    partsOf = (field) => field.#parts;
+  }
+
+  constructor(parts: RefFieldParts) {
+    this.#parts = parts;
+    this.name = `${parts.data.name}.${parts.field.name}`;
+    this.strong = parts.field.type === 'ref';
+    this.length = parts.field.length;
+    Object.freeze(this);
+  }
 }
 
 export class Heap {
@@ -723,6 +761,74 @@ export class Heap {
     const at = this.#element(f, element);
     if (data.position[i] === 0) throw new TypeError(`the object ${ref} has no component '${data.name}'`);
     this.#store(i, f, at, this.#fieldValue(f, value));
+  }
+
+  /**
+   * Field `field` of `component`, a `ref` or `weakref` field, resolved once for `getRef`,
+   * `setRef` and `refIndex`. Throws `TypeError` for a component of another heap, an unknown
+   * field or a numeric one.
+   */
+  refField<S extends Schema>(component: Component<S>, field: RefFieldName<S>): RefField {
+    const data = this.#dataOf(component);
+    const f = this.#field(data, field);
+    if (f.type !== 'ref' && f.type !== 'weakref') {
+      throw new TypeError(
+        `field '${f.name}' of component '${data.name}' is a '${f.type}' field; refField takes 'ref' and 'weakref' ` +
+          'fields (numeric columns are read directly: component.field[index])',
+      );
+    }
+    return new RefField({ heap: this, data, field: f });
+  }
+
+  /** The parts of a `RefField` this heap made; anything else throws `TypeError` naming it. */
+  #refParts(field: unknown): RefFieldParts {
+    if (!(field instanceof RefField)) {
+      throw new TypeError(`${describe(field)} is not a RefField (they come from heap.refField)`);
+    }
+    const parts = partsOf(field);
+    if (parts.heap !== this) throw new TypeError(`RefField '${field.name}' belongs to another heap`);
+    return parts;
+  }
+
+  /** The column position of element `element` of `field` on object `i`, which must have the component. */
+  #refAt(i: number, parts: RefFieldParts, element: unknown, ref: unknown): number {
+    const f = parts.field;
+    const at = element === 0 ? 0 : this.#element(f, element);
+    if (parts.data.position[i] === 0) {
+      throw new TypeError(`the object ${describe(ref)} has no component '${parts.data.name}'`);
+    }
+    return i * f.length + at;
+  }
+
+  /**
+   * `getField` for a `RefField`: the handle in element `element` of the field, NULL when empty or
+   * when its target was freed or destroyed.
+   */
+  getRef(ref: Ref, field: RefField, element: number = 0): Ref {
+    const parts = this.#refParts(field);
+    const at = this.#refAt(this.#readableIndexOf(ref), parts, element, ref);
+    const target = parts.field.column[at]!;
+    return target === 0 || (this.#s.color[target]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(target);
+  }
+
+  /**
+   * The index of the object in element `element` of the field (0 for NULL, as `getRef` reads it),
+   * for loops that go on to read the target's columns: one checked call instead of `getRef` then `index`.
+   */
+  refIndex(ref: Ref, field: RefField, element: number = 0): Index {
+    const parts = this.#refParts(field);
+    const at = this.#refAt(this.#readableIndexOf(ref), parts, element, ref);
+    const target = parts.field.column[at]!;
+    return (target === 0 || (this.#s.color[target]! & DESTROYED_ANY) !== 0 ? 0 : target) as Index;
+  }
+
+  /** `setField` for a `RefField`: stores `target` (NULL clears) through the barrier. */
+  setRef(ref: Ref, field: RefField, target: Ref, element: number = 0): void {
+    const parts = this.#refParts(field);
+    const i = this.#indexOf(ref, 'handle');
+    const at = this.#refAt(i, parts, element, ref);
+    const t = target === NULL ? 0 : this.#indexOf(target, `value for field '${parts.field.name}'`);
+    writeRefField(this.#s, i, parts.field.column, at, t, parts.field.type === 'ref');
   }
 
   /**

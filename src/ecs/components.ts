@@ -132,14 +132,14 @@ type ColumnFor<T> = T extends 'f32' ? Float32Array
   : T extends 'u8' ? Uint8Array
   : T extends 'u16' ? Uint16Array
   : Uint32Array;
-type RefField = 'ref' | 'weakref';
+type ReferenceType = 'ref' | 'weakref';
 
 /**
  * The numeric columns of a schema, by field name. For the wide `Schema` (a component whose fields
  * the compiler does not know) there are none, so every `Component<S>` is assignable to `Component`.
  */
 type Columns<S extends Schema> = string extends keyof S ? unknown
-  : { readonly [K in keyof S as ElementOf<S[K]> extends RefField ? never : K]: ColumnFor<ElementOf<S[K]>> };
+  : { readonly [K in keyof S as ElementOf<S[K]> extends ReferenceType ? never : K]: ColumnFor<ElementOf<S[K]>> };
 
 /**
  * A component: its numeric fields are SoA columns, indexed by `heap.index(ref)` (times the length
@@ -162,7 +162,11 @@ export interface ComponentBase {
 export type FieldName<S extends Schema> = keyof S & string;
 
 /** What one element of field `F` holds: a handle (`Ref`) for `ref` and `weakref` fields, else a number. */
-export type FieldValue<F> = ElementOf<F> extends RefField ? Ref : number;
+export type FieldValue<F> = ElementOf<F> extends ReferenceType ? Ref : number;
+
+/** The names of schema `S`'s `ref` and `weakref` fields (any string when the compiler does not know the schema). */
+export type RefFieldName<S extends Schema> = string extends keyof S ? string
+  : { [K in keyof S & string]: ElementOf<S[K]> extends ReferenceType ? K : never }[keyof S & string];
 
 /** Initial values for `heap.add`: by field name, a value, or an array of values for an array field. */
 export type ComponentInit<S extends Schema = Schema> = {
