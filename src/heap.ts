@@ -176,6 +176,26 @@ export interface HeapStats {
 }
 
 const NO_ERRORS: unknown[] = [];
+
+/** A `TickReport` to fill (`ms` a double from the start, as it always holds one). */
+function blankTickReport(): TickReport {
+  return {
+    call: 'tick',
+    work: 'nothing',
+    ms: 0.5,
+    units: 0,
+    budgetMs: null,
+    budgetUnits: null,
+    minorFreed: 0,
+    majorFreed: 0,
+    cycleEnded: false,
+    phase: 'idle',
+    young: 0,
+    old: 0,
+    debt: 0,
+    stretched: false,
+  };
+}
 const NO_COMPONENTS: ComponentData[] = [];
 
 let stateOfHeap: (heap: Heap) => HeapState;
@@ -979,41 +999,22 @@ export class Heap {
     const phase = this.phase;
     const debt = s.pacer.debt;
     const old = live - young;
-    let report: TickReport;
-    if (into === undefined) {
-      report = {
-        call,
-        work,
-        ms,
-        units,
-        budgetMs,
-        budgetUnits,
-        minorFreed,
-        majorFreed,
-        cycleEnded,
-        phase,
-        young,
-        old,
-        debt,
-        stretched,
-      };
-    } else {
-      report = into;
-      report.call = call;
-      report.work = work;
-      report.ms = ms;
-      report.units = units;
-      report.budgetMs = budgetMs;
-      report.budgetUnits = budgetUnits;
-      report.minorFreed = minorFreed;
-      report.majorFreed = majorFreed;
-      report.cycleEnded = cycleEnded;
-      report.phase = phase;
-      report.young = young;
-      report.old = old;
-      report.debt = debt;
-      report.stretched = stretched;
-    }
+    // One fill path: a fresh record (same field order, so one hidden class) or the caller's.
+    const report = into ?? blankTickReport();
+    report.call = call;
+    report.work = work;
+    report.ms = ms;
+    report.units = units;
+    report.budgetMs = budgetMs;
+    report.budgetUnits = budgetUnits;
+    report.minorFreed = minorFreed;
+    report.majorFreed = majorFreed;
+    report.cycleEnded = cycleEnded;
+    report.phase = phase;
+    report.young = young;
+    report.old = old;
+    report.debt = debt;
+    report.stretched = stretched;
     for (const observer of this.#observers) observer(report);
     this.#reportFinalizerErrors();
     return report;
