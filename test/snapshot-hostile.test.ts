@@ -218,8 +218,6 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     }
     expectRefused(forgeHeader(bytes, (h) => (h.scalars.lastPauseMs = -1)), /scalar 'lastPauseMs' is -1/);
     expectRefused(forgeHeader(bytes, (h) => (h.pacer.nextMajorAt = 0)), /'nextMajorAt' is 0/);
-    expectRefused(forgeHeader(bytes, (h) => (h.pacer.tenuresSinceMinor = -1)), /'tenuresSinceMinor' is -1/);
-    expectRefused(forgeHeader(bytes, (h) => (h.pacer.tenuresSinceMinor = 0.5)), /'tenuresSinceMinor' is 0.5/);
   });
 
   it('a live object left white in an idle heap (the next cycle would take it as marked, and free what it reaches)', () => {

@@ -95,8 +95,6 @@ export interface Pacer {
   foldedYoung: number;
   /** Whether `youngSurvival` was measured (by a minor, or a fold), not the first guess. */
   survivalMeasured: boolean;
-  /** Nurseries made old without a minor since the last minor (gc/tick.ts: a minor re-measures survival now and then). */
-  tenuresSinceMinor: number;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -389,7 +387,6 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     youngSurvival: AS_DOUBLE,
     foldedYoung: 0,
     survivalMeasured: false,
-    tenuresSinceMinor: 0,
     debt: AS_DOUBLE,
   };
   // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.

@@ -80,7 +80,6 @@ export function measuredMinor(s: HeapState, youngBefore: number, freed: number):
   if (youngBefore === 0) return;
   p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
   p.survivalMeasured = true;
-  p.tenuresSinceMinor = 0;
 }
 
 /**

@@ -59,16 +59,13 @@ export const ESTIMATE_DECAY = 0.9;
 /** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
 export const TENURE_SURVIVAL = 0.5;
 /**
- * A nursery expected to survive at least this much is made old without a minor, even when the
- * minor fits: the minor would cost ~7 units a survivor (mark, age, sweep) to free under a tenth
- * of it, where making it old costs 1 unit an object and leaves the few dead to the next major
- * cycle. Only for a nursery at `nurserySize` (a smaller one before a due cycle is cheap to
- * collect). Measured on splay (bench/splay.bench.ts), where every inserted payload survives:
+ * A nursery expected to survive at least this much, whose minor does not fit the budget, is made
+ * old without lowering the unit estimate (the decay below): the minor would only free under a
+ * tenth of it, and lowering a right estimate only schedules a minor that overruns the budget.
+ * Measured on splay (bench/splay.bench.ts), where every inserted payload survives:
  * docs/decisions.md.
  */
-export const TENURE_PREFERRED = 0.9;
-/** Every this many nurseries made old that way, a minor that fits runs instead, so survival is measured again. */
-export const REMEASURE_EVERY = 8;
+export const NEARLY_ALL_SURVIVE = 0.9;
 
 /** A blank outcome, for a heap to fill at every tick (`runTick` resets it). */
 export function makeTickOutcome(): TickOutcome {
@@ -119,17 +116,15 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out
     const catchUp = !fits && p.survivalMeasured && p.youngSurvival < TENURE_SURVIVAL &&
       s.young <= CATCH_UP_MOST * p.nurserySize &&
       (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits);
-    if (tenureRatherThanMinor(s, fits)) {
-      // Nearly all of it survives: a minor would mark and age it, to free little. Made old
-      // instead, in slices of O(young): by the cycle that is due, else alone (TENURE). The unit
-      // estimate is left alone: lowering a right one (the decay below) would only schedule a
-      // minor that overruns the budget, and this path needs no minor to fit.
-      p.tenuresSinceMinor++;
-      if (majorDue(s)) startMajor = true;
-      else startTenure(s);
-    } else if (fits || catchUp) {
+    if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
+    } else if (minorDue(s) && p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE) {
+      // Nearly all of it survives: made old in slices of O(young), by the cycle that is due, else
+      // alone (TENURE). The estimate is left as it is (see NEARLY_ALL_SURVIVE); the next cycle to
+      // take a nursery measures survival again (measuredFold).
+      if (majorDue(s)) startMajor = true;
+      else startTenure(s);
     } else if (minorDue(s)) {
       // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
       // engine's own collector, a compilation) would keep every later minor from fitting, and the
@@ -142,10 +137,7 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out
       // that is mostly garbage (TENURE would keep it until the next cycle) and measures survival
       // when it is unknown (a fresh heap's first big nursery may be a level, or garbage).
       if (majorDue(s) || !p.survivalMeasured || p.youngSurvival < TENURE_SURVIVAL) startMajor = true;
-      else {
-        p.tenuresSinceMinor++;
-        startTenure(s);
-      }
+      else startTenure(s);
     }
   }
   if (inMajorCycle(s) || startMajor || (s.phase === IDLE && majorDue(s))) {
@@ -168,17 +160,6 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out
     out.majorUnits = s.workDone - before;
   }
   return finish(s, out, workBefore, allocated);
-}
-
-/**
- * Whether a due nursery should be made old without a minor: its measured survival is at least
- * `TENURE_PREFERRED`, and this is not the nursery that re-measures survival (every
- * `REMEASURE_EVERY`th, if its minor fits the budget).
- */
-function tenureRatherThanMinor(s: HeapState, fits: boolean): boolean {
-  const p = s.pacer;
-  if (!minorDue(s) || !p.survivalMeasured || p.youngSurvival < TENURE_PREFERRED) return false;
-  return !fits || p.tenuresSinceMinor < REMEASURE_EVERY;
 }
 
 function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {

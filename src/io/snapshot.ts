@@ -116,7 +116,6 @@ interface SnapshotHeader {
     youngSurvival: number;
     foldedYoung?: number;
     survivalMeasured?: boolean;
-    tenuresSinceMinor?: number;
   };
   components: ComponentInfo[];
   queries: QueryInfo[];
@@ -465,7 +464,6 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       youngSurvival: s.pacer.youngSurvival,
       foldedYoung: s.pacer.foldedYoung,
       survivalMeasured: s.pacer.survivalMeasured,
-      tenuresSinceMinor: s.pacer.tenuresSinceMinor,
     },
     components: s.components.list.map((c) => ({
       name: c.name,
@@ -721,7 +719,6 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   check('debt', 0, MAX_COUNT);
   // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
   if (raw.foldedYoung !== undefined) check('foldedYoung', 0, o.maxObjects);
-  if (raw.tenuresSinceMinor !== undefined) check('tenuresSinceMinor', 0, MAX_COUNT);
   if (raw.survivalMeasured !== undefined && typeof raw.survivalMeasured !== 'boolean') {
     fail(`pacer 'survivalMeasured' is ${JSON.stringify(raw.survivalMeasured)}, expected true or false`);
   }
@@ -856,7 +853,6 @@ export function loadState(
   s.pacer.youngSurvival = header.pacer.youngSurvival;
   s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
   s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
-  s.pacer.tenuresSinceMinor = header.pacer.tenuresSinceMinor ?? 0;
   loadFinalizers(s, header, given, refAt);
   try {
     verifyHeap(s);
