@@ -2,9 +2,9 @@
  * Hardening fuzz test: fast-check calls every public method of `Heap` with random and hostile
  * arguments (stale, NULL, negative, fractional, huge, NaN, strings, bigints, symbols, objects,
  * handles and tickets of another heap, tickets passed as handles and handles as tickets, component
- * objects of another heap, bogus field names, corrupted snapshot bytes), interleaved with valid
- * work and collections, inside and outside `scope()` / `noGc()` (whose bodies are nested calls), and
- * inside finalizers (which try pin and collect on their dead object). Static methods too:
+ * objects and RefFields of another heap, bogus field names, corrupted snapshot bytes), interleaved
+ * with valid work and collections, inside and outside `scope()` / `noGc()` (whose bodies are nested
+ * calls), and inside finalizers (which try pin and collect on their dead object). Static methods too:
  * `Heap.restore` (own snapshots, another heap's, flipped / truncated / padded bytes, bytes edited with
  * a forged checksum, hostile options; a valid restore must give back the same heap, and the fuzz
  * may carry on with it) and `Heap.warmUp`.
@@ -50,6 +50,7 @@ import {
   NULL,
   type ObjectKind,
   type Ref,
+  RefField,
   SnapshotError,
   StaleRefError,
   StaleTicketError,
@@ -438,6 +439,10 @@ interface Ctx {
   comps: ComponentBase[];
   /** Component objects of other heaps (another heap, or this heap before a restore replaced it). */
   foreignComps: ComponentBase[];
+  /** This heap's RefFields the fuzz made, and what each resolves (a RefField carries its heap; a handle does not). */
+  refFields: Map<RefField, { component: ComponentBase; field: string }>;
+  /** RefFields of other heaps (another heap's, or this heap's before a restore replaced it). */
+  foreignRefFields: RefField[];
   other: { handles: Ref[]; tickets: Ticket[]; snapshot: Uint8Array };
   snaps: Saved[];
   /** The logging finalizer of the current heap. */
@@ -557,6 +562,10 @@ function checkState(heap: Heap, model: Model, comps: readonly ComponentBase[], l
     fail(`${label}: stats().live is ${stats.live}, the model tracks ${model.objects.size} live objects`);
   }
   if (stats.pins !== model.pins.size) fail(`${label}: stats().pins is ${stats.pins}, expected ${model.pins.size}`);
+  // getRef and refIndex read every element of every ref field as getField does: one RefField per field.
+  const refFields = model.components.map((c, at) =>
+    c.fields.map((f) => (isRefType(f) ? heap.refField(comps[at]!, f.name) : undefined))
+  );
   for (const [ref, o] of model.objects) {
     if (!heap.isAlive(ref)) fail(`${label}: object ${ref} was lost (isAlive is false; nothing collected it)`);
     const n = heap.slotCount(ref);
@@ -577,6 +586,12 @@ function checkState(heap: Heap, model: Model, comps: readonly ComponentBase[], l
           const got = heap.getField(ref, comp, f.name, e);
           if (!Object.is(got, values[j]![e])) {
             fail(`${label}: getField(${ref}, ${c.name}, ${f.name}, ${e}) is ${got}, expected ${values[j]![e]}`);
+          }
+          const rf = refFields[at]![j];
+          if (rf === undefined) continue;
+          const [viaRef, i] = [heap.getRef(ref, rf, e), heap.refIndex(ref, rf, e)];
+          if (viaRef !== got || i !== (got === NULL ? 0 : heap.index(got as Ref))) {
+            fail(`${label}: getRef / refIndex(${ref}, ${rf.name}, ${e}) are ${viaRef} / ${i}, getField reads ${got}`);
           }
         }
       });
@@ -651,6 +666,8 @@ type Src =
   | 'notConst'
   | 'field'
   | 'bogusField'
+  | 'refField'
+  | 'foreignRefField'
   | 'fit'
   | 'list'
   | 'init'
@@ -704,6 +721,10 @@ type Method =
   | 'has'
   | 'getField'
   | 'setField'
+  | 'refField'
+  | 'getRef'
+  | 'setRef'
+  | 'refIndex'
   | 'query'
   | 'snapshot'
   | 'restore'
@@ -900,7 +921,65 @@ function fieldIndex(info: ComponentInfo, field: unknown): number {
   return info.fields.findIndex((candidate) => candidate.name === field);
 }
 
-/** A component of this heap the object must have (getField, setField). */
+/** Whether a field holds handles: only those have a RefField. */
+function isRefType(f: FieldInfo): boolean {
+  return f.type === 'ref' || f.type === 'weakref';
+}
+
+/** A RefField of this heap for `field` of `component`, remembered so later calls can tell it is this heap's. */
+function ownRefField(ctx: Ctx, component: ComponentBase, field: string): RefField {
+  const made = ctx.heap.refField(component, field);
+  ctx.refFields.set(made, { component, field });
+  return made;
+}
+
+/** A RefField argument: this heap's (reused or fresh), another heap's, or something that is no RefField at all. */
+function refFieldArg(ctx: Ctx, a: Arg): unknown {
+  switch (a.s) {
+    case 'refField': {
+      // One made before (a RefField stays valid through any number of calls and collections) or a fresh one.
+      const made = pick([...ctx.refFields.keys()], a.k >>> 1);
+      if (a.k % 2 === 0 && made !== undefined) return made;
+      const fields = ctx.model.components.flatMap((c, at) =>
+        c.fields.filter(isRefType).map((f) => ({ component: ctx.comps[at]!, field: f.name }))
+      );
+      const chosen = pick(fields, a.k >>> 1);
+      return chosen === undefined ? undefined : ownRefField(ctx, chosen.component, chosen.field);
+    }
+    case 'foreignRefField':
+      return pick(ctx.foreignRefFields, a.k);
+    case 'comp':
+      return pick(ctx.comps, a.k); // a component, passed where its RefField belongs
+    default:
+      return value(ctx, a);
+  }
+}
+
+/**
+ * A RefField argument and an element (src/heap.ts `#refParts`, then `#refAt`): only a RefField this
+ * heap made is one; another heap's names no column here, whatever its name says. Gives the
+ * component and field it resolves to, when it is valid.
+ */
+function refFieldCheck(
+  ctx: Ctx,
+  field: unknown,
+  element: unknown,
+): { expects: Expectation[]; info?: ComponentInfo; f?: FieldInfo } {
+  const made = field instanceof RefField ? ctx.refFields.get(field) : undefined;
+  if (made === undefined) {
+    return {
+      expects: field instanceof RefField
+        ? [badToken([TypeError], 'belongs to another heap', 'a RefField of another heap')]
+        : [badValue([TypeError], field, 'not a RefField')],
+    };
+  }
+  const info = infoOf(ctx, made.component);
+  if (info === undefined) fail(`the RefField ${made.field} of this heap names no component of it`);
+  const f = info.fields.find((candidate) => candidate.name === made.field)!;
+  return { expects: fieldCheck(info, made.field, element), info, f };
+}
+
+/** A component of this heap the object must have (getField, setField, getRef, setRef, refIndex). */
 function memberCheck(ctx: Ctx, ref: unknown, info: ComponentInfo | undefined, before: Expectation[]): Expectation[] {
   if (before.length > 0 || info === undefined || !ctx.model.isLive(ref)) return [];
   return ctx.model.objects.get(ref)!.comps.has(info.name)
@@ -1625,6 +1704,86 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         },
       };
     }
+    case 'refField': {
+      const component = componentArg(ctx, a[0]!);
+      const info = infoOf(ctx, component);
+      const field = fieldArg(info, a[1]!);
+      const f = info?.fields.find((candidate) => candidate.name === field);
+      const expects = [...componentCheck(ctx, component), ...fieldCheck(info, field, undefined)];
+      // A numeric field has no RefField (its column is read directly): refused, not resolved.
+      if (f !== undefined && !isRefType(f)) expects.push(badValue([TypeError], field, 'a numeric field'));
+      const what = `${info?.name ?? show(component)}, ${show(field)}`;
+      return {
+        label: `refField(${what})`,
+        run: () => heap.refField(component as ComponentBase, field as string),
+        expects,
+        pure: true,
+        after: (made) => {
+          if (!(made instanceof RefField) || !Object.isFrozen(made)) fail(`refField(${what}) is ${show(made)}`);
+          const expected = { name: `${info!.name}.${f!.name}`, strong: f!.type === 'ref', length: f!.length };
+          if (show({ ...made }) !== show(expected)) {
+            fail(`refField(${what}) is ${show(made)}, expected ${show(expected)}`);
+          }
+          // Later getRef / setRef / refIndex calls may take it, as a RefField of this heap.
+          ctx.refFields.set(made, { component: component as ComponentBase, field: f!.name });
+        },
+      };
+    }
+    case 'getRef':
+    case 'refIndex':
+    case 'setRef': {
+      // As getField / setField, with the component and field given by a RefField.
+      const field = refFieldArg(ctx, a[1]!);
+      const element = value(ctx, a[a.length - 1]!);
+      const { expects, info, f } = refFieldCheck(ctx, field, element);
+      const members = [...model.objects].filter(([, o]) => info !== undefined && o.comps.has(info.name));
+      const ref = a[0]!.s === 'member' ? pick(members, a[0]!.k)?.[0] ?? NULL : value(ctx, a[0]!);
+      expects.unshift(...handleCheck(ctx, ref));
+      expects.push(...memberCheck(ctx, ref, info, expects));
+      const e = element === undefined ? 0 : (element as number);
+      const name = field instanceof RefField
+        ? `${field.name}${info === undefined ? ' of another heap' : ''}`
+        : show(field);
+      const what = `${show(ref)}, ${name}`;
+      /** What the field holds, as getField reads it (NULL for a freed target: the model clears it). */
+      const held = (): Ref =>
+        model.objects.get(ref as Ref)!.comps.get(info!.name)![fieldIndex(info!, f!.name)]![e] as Ref;
+      if (op.m === 'getRef') {
+        return {
+          label: `getRef(${what}, ${show(element)})`,
+          run: () => heap.getRef(ref as Ref, field as RefField, element as number),
+          expects,
+          pure: true,
+          after: (result) => {
+            if (result !== held()) fail(`getRef(${what}, ${e}) is ${show(result)}, expected ${held()}`);
+          },
+        };
+      }
+      if (op.m === 'refIndex') {
+        return {
+          label: `refIndex(${what}, ${show(element)})`,
+          run: () => heap.refIndex(ref as Ref, field as RefField, element as number),
+          expects,
+          pure: true,
+          after: (i) => {
+            // The index of what getRef reads: 0 for NULL.
+            const expected = held() === NULL ? 0 : held() % ctx.scale;
+            if (i !== expected) fail(`refIndex(${what}, ${e}) is ${show(i)}, expected ${expected}`);
+          },
+        };
+      }
+      const target = value(ctx, a[2]!, f);
+      if (f !== undefined) expects.push(...fieldValueCheck(ctx, f, target));
+      return {
+        label: `setRef(${what}, ${show(target)}, ${show(element)})`,
+        run: () => heap.setRef(ref as Ref, field as RefField, target as Ref, element as number),
+        expects,
+        after: () => {
+          const j = fieldIndex(info!, f!.name);
+          model.objects.get(ref as Ref)!.comps.get(info!.name)![j]![e] = stored(f!, target as number);
+        },
+      };
+    }
     case 'query': {
       const terms = a.map((term) => componentArg(ctx, term));
       const all: ComponentInfo[] = [];
@@ -1707,8 +1866,11 @@ function build(ctx: Ctx, op: Op): Call | undefined {
           }
           const comps = checkRestored(restored, b.saved!, label);
           if ((op.flag ?? 0) % 2 === 0 && depth(ctx) === 0) {
-            // Carry on with the restored heap; the old heap's components become foreign ones.
+            // Carry on with the restored heap; the old heap's components and RefFields become foreign
+            // ones (a RefField of the old heap must not resolve a column of the new one).
             ctx.foreignComps.push(...ctx.comps);
+            ctx.foreignRefFields.push(...ctx.refFields.keys());
+            ctx.refFields = new Map();
             ctx.heap = restored;
             ctx.model = b.saved!.model.clone();
             ctx.comps = comps;
@@ -1897,6 +2059,14 @@ const termArg = fc.oneof(
   src('notConst', 1),
 );
 const fieldNameArg = fc.oneof(src('field', 12), src('bogusField', 2));
+// A RefField: mostly this heap's; else another heap's, a component, a field name or a hostile constant.
+const refFieldArgArb = fc.oneof(
+  src('refField', 20),
+  src('foreignRefField', 2),
+  src('comp', 1),
+  src('bogusField', 1),
+  src('const', 2),
+);
 const elementArg = fc.oneof(src('undef', 4), int(0, 2, 4), int(-1, 5, 1), src('const', 1));
 const flatValueArg = fc.oneof(
   src('fit', 12),
@@ -1976,6 +2146,10 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('has', 1, handleArg, compArg),
   method('getField', 3, fieldHandleArg, fieldCompArg, fieldNameArg, elementArg),
   method('setField', 5, fieldHandleArg, fieldCompArg, fieldNameArg, valueArg, elementArg),
+  method('refField', 2, fieldCompArg, fieldNameArg),
+  method('getRef', 3, fieldHandleArg, refFieldArgArb, elementArg),
+  method('refIndex', 2, fieldHandleArg, refFieldArgArb, elementArg),
+  method('setRef', 5, fieldHandleArg, refFieldArgArb, valueArg, elementArg),
   { weight: 2, arbitrary: fc.array(termArg, { maxLength: 3 }).map((a): Op => ({ m: 'query', a })) },
   method('snapshot', 2),
   {
@@ -2037,10 +2211,20 @@ const heapOptionsArb: fc.Arbitrary<HeapOptions> = fc
 
 // ---- a run ----------------------------------------------------------------------------------------------
 
-const LINK_SCHEMA = { ref: 'ref', weak: 'weakref', n: 'f32', v: ['i16', 2] } as const;
+// Array ref fields too: elements past the first must be read and written where getField and setField do.
+const LINK_SCHEMA = {
+  ref: 'ref',
+  weak: 'weakref',
+  n: 'f32',
+  v: ['i16', 2],
+  kids: ['ref', 2],
+  seen: ['weakref', 3],
+} as const;
 
-/** Another heap: its handles, tickets (live and stale), components and a snapshot are foreign values. */
-function otherHeap(indexBits: number): { heap: Heap; handles: Ref[]; tickets: Ticket[]; comps: ComponentBase[] } {
+/** Another heap: its handles, tickets (live and stale), components, RefFields and a snapshot are foreign values. */
+function otherHeap(
+  indexBits: number,
+): { heap: Heap; handles: Ref[]; tickets: Ticket[]; comps: ComponentBase[]; refFields: RefField[] } {
   const heap = new Heap({ indexBits, maxObjects: 32, initialCapacity: 4 });
   const handles: Ref[] = [];
   for (let k = 0; k < 6; k++) handles.push(heap.alloc(k % 3));
@@ -2055,7 +2239,8 @@ function otherHeap(indexBits: number): { heap: Heap; handles: Ref[]; tickets: Ti
   heap.add(handles[0]!, Link, { ref: handles[1]!, n: 2 });
   heap.add(handles[1]!, Tag);
   heap.verify();
-  return { heap, handles, tickets, comps: [Link, Tag] };
+  const refFields = [heap.refField(Link, 'ref'), heap.refField(Link, 'weak'), heap.refField(Link, 'seen')];
+  return { heap, handles, tickets, comps: [Link, Tag], refFields };
 }
 
 function setup(options: HeapOptions, sameIndexBits: boolean): Ctx {
@@ -2088,6 +2273,8 @@ function setup(options: HeapOptions, sameIndexBits: boolean): Ctx {
     maxSlotsPerObject: options.maxSlotsPerObject!,
     comps: [Link, Tag],
     foreignComps: other.comps,
+    refFields: new Map(),
+    foreignRefFields: other.refFields,
     other: { handles: other.handles, tickets: other.tickets, snapshot: other.heap.snapshot() },
     snaps: [],
     logger: () => {},
@@ -2131,7 +2318,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(36);
+      expect(methods.length).toBe(40);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {
@@ -2156,6 +2343,20 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       }
       expect(message).toContain(token(v));
       expect(heap.isAlive(v as Ref)).toBe(false);
+    }
+    // Passed as a RefField, each is refused by its own TypeError, naming it.
+    const Link = heap.defineComponent(LINK_SCHEMA, { name: 'Link' });
+    const member = heap.alloc(0);
+    heap.add(member, Link);
+    for (const v of HOSTILE) {
+      let message = '';
+      try {
+        heap.getRef(member, v as RefField);
+      } catch (error) {
+        expect(error).toBeInstanceOf(TypeError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain(token(v));
     }
   });
 });
