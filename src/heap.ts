@@ -217,7 +217,10 @@ interface RefFieldParts {
   readonly field: FieldData;
 }
 
-let partsOf: (field: RefField) => RefFieldParts;
+let partsOf: (field: unknown) => RefFieldParts | undefined;
+
+/** Only `heap.refField` makes a `RefField` (what the heap reads through it must be what the heap resolved). */
+const MAKING_REF_FIELD = Symbol('heap.refField');
 
 /**
  * A component's `ref` or `weakref` field, looked up once (`heap.refField`), for loops over many
@@ -235,10 +238,13 @@ export class RefField {
   readonly #parts: RefFieldParts;
 
   static {
-    partsOf = (field) => field.#parts;
+    // A brand check: an object that only inherits RefField's prototype has no `#parts`.
+    partsOf = (field) => (typeof field === 'object' && field !== null && #parts in field ? field.#parts : undefined);
   }
 
-  constructor(parts: RefFieldParts) {
+  /** @internal Made by `heap.refField`; `new RefField` throws `TypeError`. */
+  constructor(key: symbol, parts: RefFieldParts) {
+    if (key !== MAKING_REF_FIELD) throw new TypeError('RefFields come from heap.refField(component, field)');
     this.#parts = parts;
     this.name = `${parts.data.name}.${parts.field.name}`;
     this.strong = parts.field.type === 'ref';
@@ -797,16 +803,16 @@ export class Heap {
           'fields (numeric columns are read directly: component.field[index])',
       );
     }
-    return new RefField({ heap: this, data, field: f });
+    return new RefField(MAKING_REF_FIELD, { heap: this, data, field: f });
   }
 
   /** The parts of a `RefField` this heap made; anything else throws `TypeError` naming it. */
   #refParts(field: unknown): RefFieldParts {
-    if (!(field instanceof RefField)) {
+    const parts = partsOf(field);
+    if (parts === undefined) {
       throw new TypeError(`${describe(field)} is not a RefField (they come from heap.refField)`);
     }
-    const parts = partsOf(field);
-    if (parts.heap !== this) throw new TypeError(`RefField '${field.name}' belongs to another heap`);
+    if (parts.heap !== this) throw new TypeError(`RefField '${(field as RefField).name}' belongs to another heap`);
     return parts;
   }
 

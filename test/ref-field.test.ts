@@ -43,6 +43,12 @@ describe('refField', () => {
     heap.collect();
     const before = heap.snapshot();
     expect(() => heap.getRef(a, 'next' as unknown as RefField)).toThrow(/'next' \(a string\) is not a RefField/);
+    // Only heap.refField makes one: a lookalike, or one built by hand, is refused by name.
+    const lookalike = Object.create(RefField.prototype) as RefField;
+    expect(() => heap.getRef(a, lookalike)).toThrow(/is not a RefField \(they come from heap.refField\)/);
+    expect(() => heap.setRef(a, lookalike, b)).toThrow(/is not a RefField/);
+    const Forged = RefField as unknown as new (key: symbol, parts: unknown) => RefField;
+    expect(() => new Forged(Symbol('heap.refField'), {})).toThrow(/RefFields come from heap.refField/);
     expect(() => heap.setRef(a, other.next, b)).toThrow(/RefField 'Link.next' belongs to another heap/);
     expect(() => heap.getRef(b, next)).toThrow(/has no component 'Link'/);
     expect(() => heap.setRef(b, next, a)).toThrow(/has no component 'Link'/);
