@@ -414,6 +414,8 @@ interface Run {
   ecsMs: number[];
   jsMs: number[];
   ticks: number[];
+  /** tick(1) times of steps run after the JS tree was dropped and collected (ecs-heap alone in the process). */
+  aloneTicks: number[];
   /** Median over blocks of (JS time / ecs-heap time): ecs-heap's throughput relative to plain JS. */
   throughputRatio: number;
   pauses: GcPause[];
@@ -476,16 +478,29 @@ async function runSplay(ctx: Ctx, observe: boolean): Promise<Run> {
   if (ecs.count() !== TREE_SIZE || jsCount(js.tree) !== TREE_SIZE) {
     throw new Error('splay: a tree lost or gained nodes');
   }
-  const st = heap.stats();
   const jsHeapBytes = heapUsedAfterGc(ctx) - baseline; // the JS tree is still alive: `js` is used below
   heap.verify();
   if (js.tree.root === null) throw new Error('splay: the JS tree is empty');
+  // The engine collects the JS tree when it decides, so its pauses (tens of ms in Bun and Deno)
+  // land in ecs-heap's ticks too. The ticks' own figures come from steps run once the JS tree is
+  // gone and collected, with nothing else allocating in the process.
+  js.tree.root = null;
+  ctx.fullGc?.();
+  const aloneTicks: number[] = [];
+  for (let s = 0; s < (ctx.quick ? 500 : 2000); s++) {
+    ecs.step();
+    const c0 = performance.now();
+    heap.tick(1);
+    aloneTicks.push(performance.now() - c0);
+  }
+  const st = heap.stats();
   return {
     steps: ecsMs.length * blockSteps,
     blockSteps,
     ecsMs,
     jsMs,
     ticks,
+    aloneTicks,
     throughputRatio: pair.ratios[1]!,
     pauses: measured,
     bytesMax,
@@ -506,6 +521,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   const ecsOps = ops(r.ecsMs);
   const jsOps = ops(r.jsMs);
   const tick = spread(r.ticks);
+  const alone = spread(r.aloneTicks);
   const gcMs = r.pauses.map((p) => p.ms);
   const bytesRatio = r.bytesMax / r.jsHeapBytes;
   const at = `splay ${TREE_SIZE} nodes, payload depth ${PAYLOAD_DEPTH} (${ctx.runtime})`;
@@ -525,6 +541,15 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
           `${megabytes(r.bytesMax)} max stats().bytes (${megabytes(r.bytesEnd)} at the end)`,
         ],
         [
+          'ecs-heap alone, tick(1) per step',
+          '',
+          msOf(alone.p50),
+          msOf(alone.p99),
+          msOf(alone.max),
+          `${r.aloneTicks.length} ticks after the JS tree was dropped and collected`,
+          '',
+        ],
+        [
           'JS objects, engine GC',
           sig(jsOps),
           observe ? msOf(percentile(gcMs, 0.5)) : 'n/a',
@@ -538,8 +563,10 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
     targets: [
       atLeast(`${at}: throughput, ecs-heap / plain JS (paired blocks)`, r.throughputRatio, 0.8, 'x', 1),
       atMost(`${at}: memory, max stats().bytes / engine heap for the same tree`, bytesRatio, 1, 'x'),
-      atMost(`${at}: tick(1) p99`, tick.p99, 1.5, 'ms'),
-      atMost(`${at}: tick(1) max`, tick.max, 3, 'ms'),
+      atMost(`${at}: tick(1) p99, ecs-heap alone`, alone.p99, 1.5, 'ms'),
+      atMost(`${at}: tick(1) max, ecs-heap alone`, alone.max, 3, 'ms'),
+      atMost(`${at}: tick(1) p99, beside the JS tree`, tick.p99, 1.5, 'ms'),
+      atMost(`${at}: tick(1) max, beside the JS tree (its engine pauses land in ticks too)`, tick.max, 3, 'ms'),
     ],
     ratios: [
       { name: `${at}: ecs-heap modifications/s / plain JS, paired blocks`, value: r.throughputRatio },
@@ -558,7 +585,10 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       'PerformanceObserver gc entries of the measured phase (in either kind of block: the engine collects when it ' +
       'decides, and the JS tree is nearly all its heap holds)' +
       (observe ? '.' : ` (not delivered in ${ctx.runtime}: n/a).`) +
-      ` Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}.`,
+      ` Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}. ` +
+      `'ecs-heap alone': ${r.aloneTicks.length} more steps after the paired blocks, once the JS tree was dropped and ` +
+      'collected: the engine pauses for the JS tree whenever it decides, so in the paired blocks its pauses ' +
+      "also land inside ecs-heap's ticks (in Bun and Deno, tens of ms); both are reported.",
       'Memory: ecs-heap is the largest stats().bytes seen after a block (every typed array of the heap, ' +
       "capacity not yet used included); the engine's is process.memoryUsage().heapUsed after two forced full GCs " +
       'with the tree alive, minus the same before either tree was built (the ecs-heap tree lives in ' +
@@ -573,6 +603,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       jsOpsPerSec: jsOps,
       throughputRatioPaired: r.throughputRatio,
       tick,
+      aloneTick: alone,
       enginePauses: observe ? spread(gcMs) : null,
       bytesMax: r.bytesMax,
       bytesEnd: r.bytesEnd,
