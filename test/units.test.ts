@@ -240,6 +240,33 @@ describe('the pacer in units mode', () => {
     expect(make().tick({ units: 63 }).work).not.toBe('minor');
   });
 
+  it("averages a fold's survival sample into a measured survival (its frees count old garbage, down to 0)", () => {
+    const heap = new Heap({ nurserySize: 100, minHeapObjects: 1000, promoteAfter: 1 });
+    const survivors = (n: number) => {
+      for (let k = 0; k < n; k++) heap.pin(heap.alloc(0));
+    };
+    survivors(100);
+    expect(heap.tick({ units: 1_000_000 }).work).toBe('minor'); // survival measured: 100%
+    // 1,000 old objects that then become garbage: the next cycle frees more than its nursery holds.
+    const holder = heap.alloc(1000);
+    const ticket = heap.pin(holder);
+    for (let k = 0; k < 1000; k++) heap.set(holder, k, heap.alloc(0));
+    heap.minor();
+    heap.unpin(ticket);
+    // 200 young survivors; their minor (200 * 2 + 200 * 100% * 5 = 1,400 units) does not fit 1,000,
+    // and a cycle is due: the nursery goes to it, and it frees 1,001 objects.
+    survivors(200);
+    let ended = false;
+    while (!ended) ended = heap.tick({ units: 1000 }).cycleEnded;
+    expect(heap.stats()).toMatchObject({ majorCollections: 1, old: 300, young: 0 });
+    // The fold's sample is 0 (1,001 freed of 200 folded); averaged: 100% + (0 - 100%) / 4 = 75%.
+    // 300 young: 300 * 2 + 300 * 75% * 5 = 1,725 units, over the budget; mostly survivors, so made
+    // old (TENURE). Taken whole, the 0 would have called them garbage: a catch-up minor past the budget.
+    survivors(300);
+    expect(heap.tick({ units: 1000 })).toMatchObject({ work: 'tenure', stretched: false });
+    heap.verify();
+  });
+
   it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
     const heap = new Heap({ generational: false, growthPercent: 50, minHeapObjects: 10 });
     const root = heap.alloc(101);

@@ -85,16 +85,21 @@ export function measuredMinor(s: HeapState, youngBefore: number, freed: number):
 /**
  * Learns survival from a cycle that ended after taking over a nursery of at least `nurserySize`
  * (an oversized nursery folded into it, or a big one a due cycle took): the share of those young
- * objects the cycle did not free. Its frees count old garbage too, so this reads low if anything.
- * Without it, a heap whose nurseries are always folded would never measure survival: its first
- * guess (100%) would stand, and no catch-up minor would ever run (gc/tick.ts).
+ * objects the cycle did not free. Without it, a heap whose nurseries are always folded would
+ * never measure survival: its first guess (100%) would stand, and no catch-up minor would ever run
+ * (gc/tick.ts). The cycle's frees count old garbage too, so a sample reads low, down to 0 where
+ * the old generation made as much garbage as the nursery held (splay: every removed node's
+ * payload is old). So only a first measurement replaces the guess; later samples move the
+ * average as a minor's do. (Taken whole, splay's 0 made the next nursery of ~300k young objects,
+ * all surviving, look like garbage: a catch-up minor of 20 ms every 60 ticks.)
  */
 export function measuredFold(s: HeapState): void {
   const p = s.pacer;
   const folded = p.foldedYoung;
   p.foldedYoung = 0;
   if (folded < p.nurserySize) return;
-  p.youngSurvival = (folded - Math.min(s.cycleFreed, folded)) / folded;
+  const sample = (folded - Math.min(s.cycleFreed, folded)) / folded;
+  p.youngSurvival = p.survivalMeasured ? p.youngSurvival + SMOOTHING * (sample - p.youngSurvival) : sample;
   p.survivalMeasured = true;
 }
 
