@@ -256,7 +256,9 @@ describe('the pacer in units mode', () => {
     // 200 young survivors; their minor (200 * 2 + 200 * 100% * 5 = 1,400 units) does not fit 1,000,
     // and a cycle is due: the nursery goes to it, and it frees 1,001 objects.
     survivors(200);
-    let ended = false;
+    const first = heap.tick({ units: 1000 });
+    expect(first.work).toBe('major'); // the due cycle takes the nursery (its PROMOTE), with no TENURE first
+    let ended = first.cycleEnded;
     while (!ended) ended = heap.tick({ units: 1000 }).cycleEnded;
     expect(heap.stats()).toMatchObject({ majorCollections: 1, old: 300, young: 0 });
     // The fold's sample is 0 (1,001 freed of 200 folded); averaged: 100% + (0 - 100%) / 4 = 75%.
