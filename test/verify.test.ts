@@ -8,19 +8,23 @@
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapCorruptionError, type Index, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { FREE_SINGLE } from '../src/core/slots.ts';
+import { blockClass, FREE_SINGLE } from '../src/core/slots.ts';
+import { cardsFor } from '../src/core/columns.ts';
 import {
   AGE_SHIFT,
   BOTH_MARKS,
   DEAD,
   FINALIZE,
+  growHeaders,
   HAS_COMPONENTS,
   type HeapState,
   MARK,
+  MINOR_FINALIZE,
   NO_COLOR,
   PROMOTE,
   RETIRED,
   SWEEP,
+  TENURE,
   YOUNG,
 } from '../src/core/state.ts';
 
@@ -135,7 +139,7 @@ describe('verify() names the broken invariant', () => {
     let { heap, s, at } = pool();
     const big = heap.alloc(2);
     s.base[heap.index(big)]! -= 1; // a two-slot block at an odd offset (3)
-    expectBroken(heap, /invariant 3 .*not a multiple of its size/);
+    expectBroken(heap, /invariant 3 .*starts at offset 3, not a multiple of its size/);
     ({ heap, s, at } = pool());
     s.slots[s.slotTop + 1] = 7;
     expectBroken(heap, /invariant 3 .*above the top/);
@@ -263,6 +267,149 @@ function sample0(options: ConstructorParameters<typeof Heap>[0]): { heap: Heap; 
   return { heap, world, young };
 }
 
+/** An empty heap: no object, pin or list entry trips a later check, so only the layout check sees what is wrong. */
+function empty(options: ConstructorParameters<typeof Heap>[0] = {}): Fixture {
+  return fixture(new Heap(options), {});
+}
+
+/** `column` grown to `length` entries (zero past its end). */
+function grown(column: Uint32Array, length: number): Uint32Array {
+  const longer = new Uint32Array(length);
+  longer.set(column);
+  return longer;
+}
+
+/** A heap making an oversized nursery old in slices outside a cycle: TENURE, the last phase. */
+function tenuring(): Fixture {
+  const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+  const root = heap.alloc(100);
+  heap.pin(root);
+  heap.tenure();
+  for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+  heap.minor(); // measures survival: all of it
+  for (let k = 10; k < 60; k++) heap.set(root, k, heap.alloc(0));
+  heap.tick({ units: 10 }); // the minor does not fit: 10 of the 50 are made old
+  return fixture(heap, { root }, TENURE);
+}
+
+describe('verify(): the layout (invariant 3)', () => {
+  check(empty, [
+    // Each of these passes every other check on an empty heap, yet breaks what the heap does next.
+    ['a top of 0 (alloc would hand out NULL)', ({ s }) => void (s.top = 0), /invariant 3 \(layout\).*top 0 and/],
+    [
+      'a mark value that is no mark (alloc would color objects FREE)',
+      ({ s }) => {
+        s.markValue = 0;
+        s.white = BOTH_MARKS; // its other mark
+      },
+      /invariant 3 \(layout\).*the mark value is 0/,
+    ],
+    [
+      'a slotTop of 0 (the next block would start at the reserved slot 0)',
+      ({ s }) => void (s.slotTop = 0),
+      /invariant 3 \(layout\).*slotTop 0 does not fit the pool/,
+    ],
+    [
+      'a negative count (a push would be lost)',
+      ({ s }) => void (s.scopeTop = -1),
+      /invariant 3 \(layout\).*'scopeStack' holds -1 of 64 entries/,
+    ],
+  ]);
+
+  check(() => empty({ maxObjects: 8, maxSlots: 8 }), [
+    [
+      'header columns past maxObjects (alloc would make indices no handle can name)',
+      ({ s }) => growHeaders(s, s.maxObjects + 2),
+      /invariant 3 \(layout\).*top 1 and columnLength 10 are out of order/,
+    ],
+    [
+      'a slot pool past maxSlots',
+      ({ s }) => void (s.slots = grown(s.slots, s.maxSlots + 1)),
+      /invariant 3 \(layout\).*slotTop 1 does not fit the pool of 9 slots \(maxSlots 8\)/,
+    ],
+  ]);
+
+  check(() => idle(), [
+    ['a top past the columns', ({ s }) => void (s.top = s.columnLength + 1), /invariant 3 \(layout\).*top \d+ and/],
+    [
+      'a slotTop past the pool',
+      ({ s }) => void (s.slotTop = s.slots.length + 1),
+      /invariant 3 \(layout\).*slotTop \d+ does not fit the pool/,
+    ],
+    [
+      'too few block free lists for the largest object',
+      ({ s }) => void (s.freeBlocks = new Uint32Array(blockClass(s.maxSlotsPerObject))),
+      /invariant 3 \(layout\).*20 block free lists cannot hold blocks of 1048576 slots/,
+    ],
+    // Each list's message names it (the other lists' are checked with their own invariants).
+    ...(['youngWeak', 'rememberedWeak', 'finalizable', 'youngFinalizable'] as const).map((name): Case => [
+      `a count past the array of '${name}'`,
+      ({ s }) => void (s[`${name}Count`] = s[name].length + 1),
+      new RegExp(`invariant 3 \\(layout\\).*'${name}' holds 17 of 16 entries`),
+    ]),
+    [
+      'a short pin link column',
+      ({ s }) => void (s.pinNext = s.pinNext.subarray(0, s.pinTop)),
+      /invariant 3 \(layout\).*the pin columns have 64, 64 and 2 entries/,
+    ],
+    ['a pinTop of 0', ({ s }) => void (s.pinTop = 0), /invariant 3 \(layout\).*pinTop 0 does not fit the pin table/],
+    [
+      'a pinTop past the pin columns',
+      ({ s }) => void (s.pinTop = s.pinTarget.length + 1),
+      /invariant 3 \(layout\).*pinTop 65 does not fit the pin table of 64/,
+    ],
+    [
+      'a card table short of the columns',
+      ({ s }) => void (s.cards = s.cards.slice(0, cardsFor(s.columnLength, s.cardShift) - 1)),
+      /invariant 3 \(layout\).*\d+ cards do not cover \d+ indices/,
+    ],
+  ]);
+
+  it('a pin table past what tickets can name', () => {
+    const heap = new Heap({ indexBits: 16 });
+    const s = stateOf(heap);
+    const world = heap.alloc(0);
+    for (let k = 0; k < s.codec.indexMask; k++) heap.pin(world);
+    expect(() => heap.pin(world)).toThrow(/pin table full/);
+    heap.verify();
+    // One pin more: its ticket would name pin 0 (the index part of a ticket is `indexMask` wide).
+    s.pinTarget = grown(s.pinTarget, s.pinTop + 1);
+    s.pinGeneration = grown(s.pinGeneration, s.pinTop + 1);
+    s.pinNext = grown(s.pinNext, s.pinTop + 1);
+    s.pinTarget[s.pinTop++] = heap.index(world);
+    s.pinsLive++;
+    expectBroken(heap, /invariant 3 \(layout\).*pinTop 65537 does not fit the pin table of 65537/);
+  });
+
+  it('accepts a list of one entry (a snapshot restores a list at any capacity from one), which grows', () => {
+    const { heap, s } = idle();
+    s.scopeStack = new Uint32Array(1);
+    heap.verify();
+    heap.scope(() => {
+      heap.alloc(0);
+      heap.alloc(0);
+      expect(s.scopeStack).toHaveLength(2);
+      heap.verify();
+    });
+  });
+
+  it('accepts a heap in TENURE, the last phase', () => {
+    tenuring().heap.verify();
+  });
+
+  it("a numeric array field's column of another length", () => {
+    const heap = new Heap({ maxObjects: 100 });
+    const V = heap.defineComponent({ v: ['f32', 2] }, { name: 'V' });
+    const e = heap.alloc(0);
+    heap.pin(e);
+    heap.add(e, V, { v: [3, 4] });
+    heap.verify();
+    // Numeric columns are allocated for maxObjects + 1 indices, `length` entries each.
+    stateOf(heap).components.list[0]!.fields[0]!.column = new Float32Array(101);
+    expectBroken(heap, /invariant 3 \(layout\).*column 'V.v' has 101 entries, expected 202/);
+  });
+});
+
 describe('verify(): headers and counts (invariants 1 and 3)', () => {
   check(() => idle(), [
     ['index 0 with a color', ({ s }) => void (s.color[0] = 1), /invariant 3 .*reserved index 0/],
@@ -298,6 +445,10 @@ describe('verify(): headers and counts (invariants 1 and 3)', () => {
     ],
     ['a never-used index with a color', ({ s }) => void (s.color[s.top] = 1), /invariant 1 .*never-used index/],
     ['a never-used index with flags', ({ s }) => void (s.flags[s.top] = YOUNG), /invariant 1 .*never-used index/],
+    // `alloc` takes a never-used index as it is: each of these would become the new object's.
+    ['a never-used index with slots', ({ s }) => void (s.size[s.top] = 1), /invariant 1 .*never-used index/],
+    ['a never-used index with a block', ({ s }) => void (s.base[s.top] = 1), /invariant 1 .*never-used index/],
+    ['a never-used index with a link', ({ s }) => void (s.next[s.top] = 1), /invariant 1 .*never-used index/],
     ['a wrong retired count', ({ s }) => void s.retired++, /invariant 3 .*retired count is 1, recount finds 0/],
     ['a wrong slot count', ({ s }) => void s.slotsUsed++, /invariant 3 .*slotsUsed is 4, recount finds 3/],
   ]);
@@ -325,16 +476,53 @@ describe('verify(): the free list (invariant 1)', () => {
       /invariant 1 .*retired index 3 is on the free list/,
     ],
   ]);
+
+  it('a free index dropped from the head, the tail still right', () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.alloc(0);
+    heap.collect();
+    heap.verify();
+    const s = stateOf(heap);
+    expect([s.freeHead, s.next[s.freeHead], s.freeTail]).toEqual([2, 3, 3]);
+    s.freeHead = 3; // index 2 would never be handed out again
+    expectBroken(heap, /invariant 1 \(free list\).*it holds 1 indices, but 2 are free/);
+  });
 });
 
 describe('verify(): slot blocks (invariant 3)', () => {
   check(() => idle(), [
-    ['a block at slot 0', ({ s, at }) => void (s.base[at.world!] = 0), /invariant 3 .*lies outside the pool/],
+    [
+      'a block at slot 0',
+      ({ s, at }) => void (s.base[at.world!] = 0),
+      /invariant 3 \(slot blocks\).*the block of object 1 \[0, 2\) lies outside the pool \[1, \d+\)/,
+    ],
     ['a block past the pool', ({ s, at }) => void (s.base[at.world!] = s.slotTop), /invariant 3 .*outside the pool/],
     [
       'an object with more slots than maxSlotsPerObject',
       ({ s }) => void ((s as { maxSlotsPerObject: number }).maxSlotsPerObject = 1),
       /invariant 3 .*object 1 has 2 slots, more than maxSlotsPerObject/,
+    ],
+    ['a word in the reserved slot 0', ({ s }) => void (s.slots[0] = 7), /invariant 3 .*reserved slot 0 holds 7/],
+    [
+      'a free list of another class count',
+      ({ s }) => {
+        const longer = new Uint32Array(33);
+        longer.set(s.freeBlocks);
+        s.freeBlocks = longer;
+      },
+      /invariant 3 \(slot blocks\).*freeBlocks has 33 classes, not 32/,
+    ],
+    [
+      'a stale entry past the count of the single-slot free list',
+      ({ s }) => void (s.freeSingles[15] = 9),
+      /invariant 3 \(slot blocks\).*freeSingles\[15\] holds 9 past its count/,
+    ],
+    [
+      'a stale entry past the count of the two-slot free list',
+      ({ s }) => void (s.freePairs[15] = 9),
+      /invariant 3 \(slot blocks\).*freePairs\[15\] holds 9 past its count/,
     ],
     // The buddy pool's free lists are corrupted in test/slots.test.ts's own verify cases.
   ]);
@@ -832,6 +1020,30 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       /invariant 3 \(queries\).*holds 1 live objects, 2 match/,
     ],
   ]);
+
+  // Columns and lists indexed by object index without a check: the layout of invariant 3.
+  check(components, [
+    [
+      'positions short of the columns',
+      ({ s }) => void (data(s).position = data(s).position.subarray(0, s.top)),
+      /invariant 3 \(layout\).*'C' positions have \d+ entries, columnLength is \d+/,
+    ],
+    [
+      'a member list of no entries',
+      ({ s }) => void (data(s).members = new Uint32Array(0)),
+      /invariant 3 \(layout\).*'C.members' holds 2 of 0 entries/,
+    ],
+    [
+      'query positions short of the columns',
+      ({ s }) => void (query(s).position = query(s).position.subarray(0, s.top)),
+      /invariant 3 \(layout\).*query \S+ positions have \d+ entries, columnLength is \d+/,
+    ],
+    [
+      'a query list of no entries',
+      ({ s }) => void (query(s).dense = new Uint32Array(0)),
+      /invariant 3 \(layout\).*'query \S+' holds 2 of 0 entries/,
+    ],
+  ]);
 });
 
 describe("verify() inside a minor's finalizers", () => {
@@ -848,6 +1060,27 @@ describe("verify() inside a minor's finalizers", () => {
       const s = stateOf(heap);
       expect(s.color[heap.index(dead)]).toBe(DEAD);
       heap.verify(); // the condemned young objects count as neither live nor corrupt
+      ran = true;
+    });
+    heap.minor();
+    expect(ran).toBe(true);
+    heap.verify();
+  });
+
+  it('rejects a color that is neither a mark value nor DEAD there', () => {
+    const heap = new Heap();
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    heap.collect();
+    const i = heap.index(keep);
+    let ran = false;
+    heap.setFinalizer(heap.alloc(0), () => {
+      const s = stateOf(heap);
+      expect(s.phase).toBe(MINOR_FINALIZE);
+      const color = s.color[i]!;
+      s.color[i] = BOTH_MARKS;
+      expectBroken(heap, /invariant 3 \(counts\).*index 1 has color 3/);
+      s.color[i] = color;
       ran = true;
     });
     heap.minor();
