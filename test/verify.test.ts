@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapCorruptionError, type Index, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { blockClass, FREE_SINGLE } from '../src/core/slots.ts';
+import { blockClass, FREE_LINKED, FREE_SINGLE, linkOf } from '../src/core/slots.ts';
 import { cardsFor } from '../src/core/columns.ts';
 import {
   AGE_SHIFT,
@@ -103,7 +103,7 @@ describe('verify() names the broken invariant', () => {
     s.freeSingles[1] = 2;
     s.slots[2] = FREE_SINGLE + 1;
     s.freeSingleCount = 2;
-    expectBroken(heap, /invariant 3 .*buddies of class 0, not merged/);
+    expectBroken(heap, /invariant 3 .*free blocks 1 and 2 are buddies of class 0, not merged/);
   });
 
   it('3: a free block at the top, a slot in no block, a stray marker, a wrong class mask', () => {
@@ -149,7 +149,7 @@ describe('verify() names the broken invariant', () => {
   it('4: a pin naming a freed object', () => {
     const { heap, s } = sample();
     s.pinTarget[1] = 3;
-    expectBroken(heap, /invariant 4/);
+    expectBroken(heap, /invariant 4 \(pins\).*pin 1 names 3, which is not live/);
   });
 
   it('5: an old-to-young reference in a clean card', () => {
@@ -207,7 +207,7 @@ describe('verify() names the broken invariant', () => {
   it('7: a young object missing from the nursery', () => {
     const { heap, s } = sample();
     s.nurseryHead = 0;
-    expectBroken(heap, /invariant 7/);
+    expectBroken(heap, /invariant 7 \(nursery\).*the nursery holds 0 objects, but 1 are young/);
   });
 });
 
@@ -524,13 +524,147 @@ describe('verify(): slot blocks (invariant 3)', () => {
       ({ s }) => void (s.freePairs[15] = 9),
       /invariant 3 \(slot blocks\).*freePairs\[15\] holds 9 past its count/,
     ],
-    // The buddy pool's free lists are corrupted in test/slots.test.ts's own verify cases.
+    [
+      'a dense free list counted below zero',
+      ({ s }) => void (s.freePairCount = -1), // its array is all zero: no other check notices
+      /invariant 3 \(slot blocks\).*freePairs counts -1 blocks, its array holds 16/,
+    ],
   ]);
+});
+
+/**
+ * One free block of each kind of list, none beside a free buddy: a single at slot 1 (slot 2 is
+ * live), a pair at 3 (its buddy [1, 3) holds the live slot 2), a block of class 2 at 5 (its buddy
+ * [1, 5) is no one free block), and a live slot 9 above them, so none ends at the top.
+ */
+function freeBlocks(): Fixture {
+  const heap = new Heap();
+  heap.alloc(1);
+  const low = heap.alloc(1);
+  heap.alloc(2);
+  heap.alloc(4);
+  const high = heap.alloc(1);
+  heap.pin(low);
+  heap.pin(high);
+  heap.collect();
+  const f = fixture(heap, { low, high });
+  const s = f.s;
+  expect([s.freeSingleCount, s.freeSingles[0], s.freePairCount, s.freePairs[0], s.freeBlocks[2], s.slotTop])
+    .toEqual([1, 1, 1, 3, 5, 10]);
+  return f;
+}
+
+describe("verify(): the buddy pool's free lists (invariant 3)", () => {
+  check(freeBlocks, [
+    [
+      'a dense list entry past its count',
+      ({ s }) => void (s.freeSingles[1] = 7),
+      /invariant 3 \(slot blocks\).*freeSingles\[1\] holds 7 past its count 1/,
+    ],
+    [
+      'a dense list entry naming a live block',
+      ({ s }) => void (s.freeSingles[0] = 2),
+      /invariant 3 \(slot blocks\).*free block 2 of class 0 overlaps another block at slot 2/,
+    ],
+    [
+      'a free single naming another list position',
+      ({ s }) => void (s.slots[1] = FREE_SINGLE + 1), // taking it off would write entry 1, past the count
+      /invariant 3 \(slot blocks\).*free block 1 of class 0 does not name its class and list position 0/,
+    ],
+    [
+      'a free pair without its class word',
+      ({ s }) => void (s.slots[4] = 0), // the block ending at slot 5 would not be found free
+      /invariant 3 \(slot blocks\).*free block 3 of class 1 does not name its class and list position 0/,
+    ],
+    [
+      'a block list for a dense class',
+      ({ s }) => void (s.freeBlocks[0] = 1),
+      /invariant 3 \(slot blocks\).*freeBlocks\[0\] is 1; class 0 is freeSingles/,
+    ],
+    [
+      'a linked free block whose first word is no link',
+      ({ s }) => void (s.slots[5] = 0),
+      /invariant 3 \(slot blocks\).*free block 5 of class 2 does not name its class and neighbours/,
+    ],
+    [
+      'a linked free block with a wrong back link',
+      ({ s }) => void (s.slots[6] = FREE_LINKED + linkOf(9)), // it is the head: its back link is none
+      /invariant 3 \(slot blocks\).*free block 5 of class 2 does not name its class and neighbours/,
+    ],
+    [
+      'a linked free block whose last word names another class',
+      ({ s }) => void (s.slots[8] = FREE_LINKED + 3),
+      /invariant 3 \(slot blocks\).*free block 5 of class 2 does not name its class and neighbours/,
+    ],
+    [
+      'a cycle in a linked free list',
+      ({ s }) => void (s.slots[5] = FREE_LINKED + linkOf(5)),
+      /invariant 3 \(slot blocks\).*free block 5 of class 2 overlaps another block at slot 5/,
+    ],
+    [
+      'a list of the largest class naming a block',
+      ({ s }) => void (s.freeBlocks[30] = 1),
+      /invariant 3 \(slot blocks\).*free block 1 of class 30 \[1, \d+\) lies outside the pool/,
+    ],
+    [
+      'a list for a class past the largest',
+      ({ s }) => void (s.freeBlocks[31] = 5),
+      /invariant 3 \(slot blocks\).*freeBlocks\[31\] is 5; no block is larger than class 30/,
+    ],
+  ]);
+
+  it('accepts a dense free list full to its last entry, and no count past it', () => {
+    const heap = new Heap();
+    const refs = Array.from({ length: 32 }, () => heap.alloc(1)); // slots 1 to 32
+    for (let k = 1; k < 32; k += 2) heap.pin(refs[k]!);
+    heap.collect(); // the odd slots are freed, each beside its live buddy: 16 free singles
+    const s = stateOf(heap);
+    expect([s.freeSingleCount, s.freeSingles.length]).toEqual([16, 16]); // it grows on the next push
+    heap.verify();
+    s.freeSingleCount = 17; // alloc(1) would take entry 16, which does not exist
+    expectBroken(heap, /invariant 3 \(slot blocks\).*freeSingles counts 17 blocks, its array holds 16/);
+  });
 });
 
 describe('verify(): roots (invariant 4)', () => {
   check(() => idle(), [
     ['a wrong pin count', ({ s }) => void s.pinsLive++, /invariant 4 .*pin count is 2, recount finds 1/],
+  ]);
+
+  /** Between cycles, pin 1 in use (the world) and pin 2 freed: the pin free list is [2]. */
+  const pins = (): Fixture => {
+    const f = idle();
+    f.heap.unpin(f.heap.pin(f.heap.refAt(f.at.young! as Index)));
+    f.heap.verify();
+    expect([f.s.pinFreeHead, f.s.pinNext[2], f.s.pinTop, f.s.pinTarget.length]).toEqual([2, 0, 3, 64]);
+    return f;
+  };
+  check(pins, [
+    [
+      'a cycle in the pin free list',
+      ({ s }) => void (s.pinNext[2] = 2), // pin() would hand out pin 2 twice
+      /invariant 4 \(pins\).*the pin free list holds pin 2 twice \(a cycle\)/,
+    ],
+    [
+      'a pin generation past the maximum',
+      ({ s }) => void (s.pinGeneration[1] = s.codec.maxGeneration + 1),
+      /invariant 4 \(pins\).*pin 1 has generation \d+/,
+    ],
+    [
+      'pin slot 0 with a target',
+      ({ s, at }) => void (s.pinTarget[0] = at.world!),
+      /invariant 4 \(pins\).*pin 0 was never used but is not blank/,
+    ],
+    [
+      'a never-used pin slot with a generation',
+      ({ s }) => void (s.pinGeneration[s.pinTop] = 1), // pin() would take it as it is
+      /invariant 4 \(pins\).*pin 3 was never used but is not blank/,
+    ],
+    [
+      'the last pin slot with a link',
+      ({ s }) => void (s.pinNext[63] = 1),
+      /invariant 4 \(pins\).*pin 63 was never used but is not blank/,
+    ],
   ]);
 
   it('a scoped object that is not live', () => {
@@ -547,6 +681,22 @@ describe('verify(): roots (invariant 4)', () => {
 });
 
 describe('verify(): the nursery (invariant 7)', () => {
+  it('accepts a promotion list in TENURE (a nursery made old alone, in slices)', () => {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    const root = heap.alloc(100);
+    heap.pin(root);
+    heap.tenure();
+    for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.minor().freed).toBe(0); // survival measured: all of it
+    for (let k = 10; k < 60; k++) heap.set(root, k, heap.alloc(0));
+    // The minor does not fit 10 units, no cycle is due: the tick starts making the nursery old.
+    expect(heap.tick({ units: 10 })).toMatchObject({ work: 'tenure', units: 10 });
+    const s = stateOf(heap);
+    expect(s.phase).toBe(TENURE);
+    expect(s.promoteHead).not.toBe(0);
+    heap.verify();
+  });
+
   check(() => idle(), [
     [
       'a promotion list outside PROMOTE',
@@ -594,6 +744,22 @@ describe('verify(): the nursery (invariant 7)', () => {
 });
 
 describe('verify(): the remembered set (invariant 5)', () => {
+  it('accepts a dirty-card list full to its last entry', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(64);
+    heap.pin(root);
+    const holders: Ref[] = [];
+    for (let k = 0; k < 64; k++) {
+      holders.push(heap.alloc(1));
+      heap.set(root, k, holders[k]!);
+    }
+    heap.tenure(); // all old, every card clean
+    for (const holder of holders) heap.set(holder, 0, heap.alloc(0)); // 64 old objects, a card each, name young ones
+    const s = stateOf(heap);
+    expect([s.dirtyCount, s.dirtyCards.length]).toEqual([64, 64]); // it grows on the next push
+    heap.verify();
+  });
+
   check(() => idle(), [
     [
       'more dirty cards counted than the list holds',
