@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: [
       'test/verify.test.ts',
+      'test/verify-destroyed.test.ts',
       'test/units.test.ts',
       'test/room.test.ts',
       'test/collector.test.ts',

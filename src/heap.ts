@@ -1328,6 +1328,6 @@ export class Heap {
 
   /** Checks every invariant; throws `HeapCorruptionError` naming the first one broken. */
   verify(): void {
-    verifyHeap(this.#s);
+    verifyHeap(this.#s, this.#destroying);
   }
 }

@@ -867,6 +867,14 @@ describe('verify(): the incremental cycle (invariant 6)', () => {
     ],
   ]);
 
+  it("takes no entry past the gray stack's top for gray (the marker leaves popped entries there)", () => {
+    const f = marking();
+    expect(f.s.markTop).toBeLessThan(f.s.markStack.length);
+    f.s.markStack[f.s.markTop] = f.at.root!; // scanned once, so it could be left there
+    f.s.components.list[0]!.fields[0]!.column[f.at.root!] = f.at.white!;
+    expectBroken(f.heap, /invariant 6 .*black object \d+ refers to white \d+ through 'C.to'/);
+  });
+
   it('accepts a gray object referring to a white one, and a black weak object naming a white one', () => {
     const f = marking();
     // The gray child refers to the white rest of the chain: allowed, it has yet to be scanned.
@@ -965,6 +973,13 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
       /invariant 2 \(weak list\).*listed but not of that kind/,
     ],
     [
+      // Only the young weak list may hold an object without its bit (a member of a `weakref`
+      // component, or one that was): an object with components is no exception elsewhere.
+      'an object with a component in the young finalizer list',
+      ({ s, at }) => void (s.youngFinalizable[s.youngFinalizableCount++] = at.member!),
+      /invariant 2 \(young finalizer list\).*object \d+ is listed but not of that kind/,
+    ],
+    [
       'a weak object listed twice',
       ({ s, at }) => void (s.weakObjects[s.weakCount++] = at.weak!),
       /invariant 2 \(weak list\).*listed twice/,
@@ -1045,6 +1060,58 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
     const f = weakLists();
     f.heap.remove(f.heap.refAt(f.at.member! as Index), f.heap.component('W')!);
     f.heap.verify();
+  });
+
+  it('accepts young lists holding objects a TENURE made old (they join the old lists when it ends)', () => {
+    const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    const root = heap.alloc(64);
+    heap.pin(root);
+    heap.tenure();
+    for (let k = 0; k < 10; k++) heap.set(root, k, heap.alloc(0));
+    expect(heap.minor().freed).toBe(0); // survival measured: all survive, so a large nursery is made old alone
+    for (let k = 10; k < 60; k++) heap.set(root, k, heap.alloc(0));
+    const weak = heap.alloc(1, 'weak');
+    const finalizable = heap.alloc(0);
+    heap.setFinalizer(finalizable, () => {});
+    heap.set(root, 60, weak);
+    heap.set(root, 61, finalizable);
+    // The minor would not fit 10 units: TENURE, which makes the nursery's head (the newest) old first.
+    expect(heap.tick({ units: 10 }).work).toBe('tenure');
+    const s = stateOf(heap);
+    expect(s.phase).toBe(TENURE);
+    for (const ref of [weak, finalizable]) expect(s.flags[heap.index(ref)]! & YOUNG).toBe(0);
+    expect([s.youngWeakCount, s.youngFinalizableCount, s.weakCount, s.finalizableCount]).toEqual([1, 1, 0, 0]);
+    heap.verify();
+  });
+
+  it('ignores entries past the count of the old finalizer list (those it dropped), while promoting', () => {
+    const heap = new Heap();
+    const keep = heap.alloc(2);
+    heap.pin(keep);
+    heap.setFinalizer(keep, () => {});
+    heap.setFinalizer(heap.alloc(0), () => {});
+    heap.collect(); // the garbage is finalized and freed: the list keeps `keep`, and its index past the count
+    const s = stateOf(heap);
+    expect(s.finalizableCount).toBe(1);
+    const stale = s.finalizable[1]!;
+    const reused = heap.alloc(0);
+    expect(heap.index(reused)).toBe(stale);
+    heap.setFinalizer(reused, () => {});
+    heap.set(keep, 0, reused);
+    heap.set(keep, 1, heap.alloc(0));
+    heap.step(1); // promotes the nursery's head only: `reused` waits, in the young finalizer list
+    expect(s.phase).toBe(PROMOTE);
+    expect(s.youngFinalizable.subarray(0, s.youngFinalizableCount)).toContain(stale);
+    heap.verify();
+  });
+
+  it('accepts a full finalizer queue (16 entries: it grows only when the next one comes)', () => {
+    const heap = new Heap({ generational: false });
+    for (let k = 0; k < 16; k++) heap.setFinalizer(heap.alloc(0), () => {});
+    const s = stateOf(heap);
+    while (s.phase !== FINALIZE) heap.step(1);
+    expect([s.finalizeTop, s.finalizeQueue.length]).toEqual([16, 16]);
+    heap.verify();
   });
 
   /** A major cycle's finalize phase: two dead finalizable objects, one finalizer still queued. */
@@ -1210,6 +1277,66 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       /invariant 3 \(layout\).*'query \S+' holds 2 of 0 entries/,
     ],
   ]);
+  check(() => {
+    const heap = new Heap();
+    const A = heap.defineComponent({ pair: ['ref', 2] }, { name: 'A' });
+    const owner = heap.alloc(0);
+    heap.pin(owner);
+    heap.add(owner, A);
+    heap.alloc(0); // garbage: a free index
+    heap.collect();
+    expect(stateOf(heap).freeHead).not.toBe(0);
+    return fixture(heap, { owner });
+  }, [
+    [
+      "an array ref field's last element naming a free index",
+      ({ s, at }) => void (data(s).fields[0]!.column[at.owner! * 2 + 1] = s.freeHead),
+      /invariant 2 \(components\).*field 'A.pair' of \d+ holds \d+, which is not live/,
+    ],
+  ]);
+
+  /** PROMOTE: a member still on the promotion list (old before the next minor) refers to the new nursery. */
+  check(() => {
+    const heap = new Heap({ cardSize: 1 });
+    const C = heap.defineComponent({ to: 'ref' }, { name: 'C' });
+    const keep = heap.alloc(2);
+    heap.pin(keep);
+    heap.collect();
+    const pending = heap.alloc(0);
+    heap.add(pending, C);
+    heap.set(keep, 0, pending);
+    heap.set(keep, 1, heap.alloc(0));
+    heap.step(1); // promotes the nursery's head only
+    const fresh = heap.alloc(0);
+    heap.setField(pending, C, 'to', fresh); // the barrier remembers it: `pending` is about to be old
+    const s = stateOf(heap);
+    expect(s.flags[heap.index(pending)]! & YOUNG).toBe(YOUNG);
+    expect(s.promoteHead).toBe(heap.index(pending));
+    return fixture(heap, { pending, fresh }, PROMOTE);
+  }, [
+    [
+      'a reference from an object being promoted to a young one, in a clean card',
+      ({ s, at }) => cleanCard(s, at.pending!),
+      /invariant 5 \(cards\).*old object \d+ refers to young \d+ through 'C.to', but its card is clean/,
+    ],
+  ]);
+
+  it('accepts a query holding dead objects while sweeping (the sweep frees them, and drops them then)', () => {
+    const heap = new Heap({ generational: false });
+    const C = heap.defineComponent({}, { name: 'C' });
+    const keep = heap.alloc(0);
+    heap.pin(keep);
+    heap.add(keep, C);
+    for (let k = 0; k < 3; k++) heap.add(heap.alloc(0), C);
+    for (let k = 0; k < 3; k++) heap.alloc(0); // garbage above them: the first slices sweep these
+    heap.query(C);
+    const s = stateOf(heap);
+    while (s.phase !== SWEEP) heap.step(1);
+    const q = query(s);
+    const dead = [...q.dense.subarray(0, q.count)].filter((i) => s.color[i] === s.white);
+    expect(dead).toHaveLength(3);
+    heap.verify();
+  });
 });
 
 describe("verify() inside a minor's finalizers", () => {

@@ -82,7 +82,11 @@ function sweeping(s: HeapState): boolean {
   return s.phase === FINALIZE || s.phase === SWEEP;
 }
 
-export function verifyHeap(s: HeapState): void {
+/**
+ * `destroying`: the objects whose `destroy` hooks are running (the heap's stack of them): they keep
+ * their slots and components until their hooks return.
+ */
+export function verifyHeap(s: HeapState, destroying: readonly number[]): void {
   verifyLayout(s);
   verifyHeaders(s);
   verifyFreeList(s);
@@ -96,7 +100,7 @@ export function verifyHeap(s: HeapState): void {
   verifyCycle(s);
   verifyWeak(s);
   verifyComponents(s);
-  verifyDestroyed(s);
+  verifyDestroyed(s, destroying);
 }
 
 /**
@@ -135,6 +139,8 @@ function verifyLayout(s: HeapState): void {
   stack('finalizable', s.finalizable.length, s.finalizableCount);
   stack('youngFinalizable', s.youngFinalizable.length, s.youngFinalizableCount);
   stack('finalizeQueue', s.finalizeQueue.length, s.finalizeTop);
+  stack('destroyedYoung', s.destroyedYoung.length, s.destroyedYoungCount);
+  stack('destroyedOld', s.destroyedOld.length, s.destroyedOldCount);
   stack('dirtyCards', s.dirtyCards.length, s.dirtyCount);
   layout(s.finalizeNext <= s.finalizeTop, `finalizeNext ${s.finalizeNext} is past finalizeTop ${s.finalizeTop}`);
   // The pin columns are indexed together, and grown together only when pinTop reaches their end.
@@ -698,10 +704,11 @@ function verifyComponents(s: HeapState): void {
 
 /**
  * Destroyed objects (gc/destroy.ts): each is listed once, in one of the two lists, which hold
- * nothing else; it has no slots, components or finalizer left; the count of those still flagged
+ * nothing else; it has no slots, components or finalizer left (but one whose hooks are running:
+ * they may read them, and `dismantle` releases them after); the count of those still flagged
  * young is exact; a major cycle's reclaimable prefixes exist only while it runs.
  */
-function verifyDestroyed(s: HeapState): void {
+function verifyDestroyed(s: HeapState, destroying: readonly number[]): void {
   const seen = new Uint8Array(s.top);
   let youngFlagged = 0;
   const lists = [
@@ -724,11 +731,12 @@ function verifyDestroyed(s: HeapState): void {
     if (s.color[i] !== DESTROYED) continue;
     destroyed++;
     if (!seen[i]) fail('3 (destroyed)', `destroyed object ${i} is in no list: its index would never be reclaimed`);
+    if ((s.flags[i]! & YOUNG) !== 0) youngFlagged++;
+    if (destroying.includes(i)) continue;
     if (s.size[i] !== 0) fail('3 (destroyed)', `destroyed object ${i} still has ${s.size[i]} slots`);
     if ((s.flags[i]! & (HAS_COMPONENTS | FINALIZABLE)) !== 0 || s.finalizers[i] !== undefined) {
       fail('3 (destroyed)', `destroyed object ${i} still has components or a finalizer`);
     }
-    if ((s.flags[i]! & YOUNG) !== 0) youngFlagged++;
   }
   if (destroyed !== s.destroyedYoungCount + s.destroyedOldCount) {
     fail(

@@ -855,7 +855,7 @@ export function loadState(
   s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
   loadFinalizers(s, header, given, refAt);
   try {
-    verifyHeap(s);
+    verifyHeap(s, []); // (no destroy hooks run on a heap being restored)
   } catch (error) {
     fail(`the heap it describes is inconsistent (${(error as Error).message})`);
   }
