@@ -30,10 +30,10 @@ export {
   type ComponentBase,
   type ComponentInit,
   type FieldName,
-  type RefFieldName,
   type FieldValue,
   type Not,
   not,
+  type RefFieldName,
 } from './src/ecs/components.ts';
 export { type FieldSpec, type FieldType, type Schema } from './src/core/component-store.ts';
 export { SnapshotError } from './src/io/snapshot.ts';
