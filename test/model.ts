@@ -287,6 +287,10 @@ export class Model {
     if (this.condemned === null) return;
     if (owner !== undefined && this.condemned.has(owner)) return;
     if (this.condemned.has(ref)) { for (const reached of this.reach([ref])) this.condemned.delete(reached); }
+    // The owner may be marked, and it may now reach more than `ref`: an ephemeron whose key was
+    // just stored keeps its value, even when the owner is no longer reachable from roots (it was
+    // marked while it was: floating garbage, with whatever its pairs keep).
+    if (owner !== undefined) { for (const reached of this.reach([owner])) this.condemned.delete(reached); }
     for (const reached of this.reach(this.roots())) this.condemned.delete(reached);
   }
 
