@@ -176,6 +176,7 @@ export interface HeapStats {
 }
 
 const NO_ERRORS: unknown[] = [];
+const NO_COMPONENTS: ComponentData[] = [];
 
 /** A `TickReport` to fill (`ms` a double from the start, as it always holds one). */
 function blankTickReport(): TickReport {
@@ -196,7 +197,6 @@ function blankTickReport(): TickReport {
     stretched: false,
   };
 }
-const NO_COMPONENTS: ComponentData[] = [];
 
 let stateOfHeap: (heap: Heap) => HeapState;
 
@@ -828,13 +828,11 @@ export class Heap {
 
   /**
    * `getField` for a `RefField`: the handle in element `element` of the field, NULL when empty or
-   * when its target was freed or destroyed.
+   * when its target was freed or destroyed (`refIndex`'s read barrier).
    */
   getRef(ref: Ref, field: RefField, element: number = 0): Ref {
-    const parts = this.#refParts(field);
-    const at = this.#refAt(this.#readableIndexOf(ref), parts, element, ref);
-    const target = parts.field.column[at]!;
-    return target === 0 || (this.#s.color[target]! & DESTROYED_ANY) !== 0 ? NULL : this.#handle(target);
+    const target = this.refIndex(ref, field, element);
+    return target === 0 ? NULL : this.#handle(target);
   }
 
   /**
