@@ -119,18 +119,14 @@ export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out
     if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
-    } else if (minorDue(s) && p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE) {
-      // Nearly all of it survives: made old in slices of O(young), by the cycle that is due, else
-      // alone (TENURE). The estimate is left as it is (see NEARLY_ALL_SURVIVE); the next cycle to
-      // take a nursery measures survival again (measuredFold).
-      if (majorDue(s)) startMajor = true;
-      else startTenure(s);
     } else if (minorDue(s)) {
       // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
       // engine's own collector, a compilation) would keep every later minor from fitting, and the
       // nursery would be folded for good (seen on binary-trees: 73 ns a unit against 16 measured).
-      // Each minor skipped for cost lowers it a little, so a minor runs again and measures it.
-      if (timed) p.msPerUnit *= ESTIMATE_DECAY;
+      // Each minor skipped for cost lowers it a little, so a minor runs again and measures it;
+      // not for a nursery that nearly all survives (see NEARLY_ALL_SURVIVE).
+      const nearlyAllSurvive = p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE;
+      if (timed && !nearlyAllSurvive) p.msPerUnit *= ESTIMATE_DECAY;
       // Made old in slices: by the major cycle that is due anyway (its first phase), else alone
       // (TENURE), which costs O(young), not a cycle over the whole heap. Alone only when most of
       // it is expected to survive, by a measured survival: a cycle frees the garbage of a nursery
