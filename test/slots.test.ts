@@ -1,8 +1,9 @@
 /**
  * The slot pool (src/core/slots.ts): a buddy allocator whose freed blocks merge with their free
- * buddies and go back to the top. Random alloc / resize / set / drop sequences run against a
- * model of every object's slots, with `verify()` (whose invariant 3 checks the pool's layout,
- * lists, and that no two free buddies are left unmerged) after every step; and steady workloads
+ * buddies and go back to the top (blocks of one or two slots lazily: before the pool would grow).
+ * Random alloc / resize / set / drop sequences run against a model of every object's slots, with
+ * `verify()` (whose invariant 3 checks the pool's layout, lists, and that no free buddies are left
+ * unmerged but as many small pairs as `lazyFrees` allows) after every step; and steady workloads
  * must keep `stats().bytes` flat.
  */
 import fc from 'fast-check';
@@ -296,6 +297,103 @@ describe('the slot pool, exactly', () => {
     expect(capped.stats().slotsCapacity).toBe(69);
     expect(() => capped.alloc(1)).toThrow(HeapFullError);
     capped.verify();
+  });
+});
+
+describe('the slot pool merges blocks of one or two slots lazily', () => {
+  /** `n` objects of `size` slots, every other one pinned (odd k), with a pinned 1-slot object on top. */
+  function striped(heap: Heap, n: number, size: number): Ref[] {
+    const refs = Array.from({ length: n }, () => heap.alloc(size));
+    refs.forEach((ref, k) => k % 2 === 1 && heap.pin(ref));
+    heap.pin(heap.alloc(1));
+    return refs;
+  }
+
+  it('lists freed pairs unmerged, and the next allocations of pairs take them back as they are', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    Array.from({ length: 32 }, () => heap.alloc(2));
+    heap.pin(heap.alloc(1)); // on top: the pairs do not go back to it
+    const top = s.slotTop;
+    heap.collect();
+    heap.verify();
+    // 32 free pairs, 16 pairs of buddies among them, none merged.
+    expect([s.freePairCount, s.lazyFrees, s.freeClasses]).toEqual([32, 32, 1 << 1]);
+    const fresh = Array.from({ length: 32 }, () => heap.alloc(2));
+    expect(s.slotTop).toBe(top);
+    expect([s.freePairCount, s.freeClasses]).toEqual([0, 0]);
+    expect(new Set(fresh.map((ref) => s.base[heap.index(ref)])).size).toBe(32);
+    heap.verify();
+  });
+
+  it('merges them before the pool grows: larger blocks come from merged small ones', () => {
+    for (const size of [1, 2]) {
+      const heap = new Heap();
+      const s = stateOf(heap);
+      Array.from({ length: 32 }, () => heap.alloc(size));
+      heap.pin(heap.alloc(1));
+      const top = s.slotTop;
+      heap.collect();
+      expect(s.lazyFrees).toBe(32);
+      const big = heap.alloc(16 * size); // no free block of its class: merged first, then taken
+      expect(s.slotTop).toBe(top);
+      expect(s.base[heap.index(big)]).toBe(1);
+      expect(s.lazyFrees).toBe(0);
+      expect([s.freeSingleCount, s.freePairCount]).toEqual([0, 0]);
+      heap.verify();
+    }
+  });
+
+  it('merges singles into pairs when a pair is wanted and none is free', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    Array.from({ length: 8 }, () => heap.alloc(1));
+    heap.pin(heap.alloc(1));
+    const top = s.slotTop;
+    heap.collect();
+    expect([s.freeSingleCount, s.freePairCount]).toEqual([8, 0]);
+    heap.alloc(2);
+    expect(s.slotTop).toBe(top);
+    expect([s.freeSingleCount, s.lazyFrees]).toEqual([0, 0]);
+    heap.verify();
+  });
+
+  it('does not merge again until a quarter of the small free blocks are new frees (amortized)', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    striped(heap, 64, 2); // 32 free pairs after a collection, none beside a free buddy
+    heap.collect();
+    expect([s.freePairCount, s.lazyFrees]).toEqual([32, 32]);
+    heap.alloc(64); // grows the pool: the merge before it finds nothing to merge
+    expect(s.lazyFrees).toBe(0);
+    const small = s.freeSingleCount + s.freePairCount;
+    // Two pairs taken and freed again: too few new frees to pay for another pass.
+    heap.alloc(2);
+    heap.alloc(2);
+    heap.collect();
+    expect(s.lazyFrees).toBe(2);
+    expect(4 * s.lazyFrees).toBeLessThan(small);
+    const top = s.slotTop;
+    heap.alloc(64); // no merge: the pool grows, the small blocks stay as they are
+    expect(s.lazyFrees).toBe(2);
+    expect(s.slotTop).toBeGreaterThan(top);
+    heap.verify();
+  });
+
+  it('at maxSlots, merges them before refusing a block, for one object and for a wave', () => {
+    for (const wave of [false, true]) {
+      const heap = new Heap({ initialCapacity: 8, maxSlots: 65 });
+      const s = stateOf(heap);
+      Array.from({ length: 28 }, () => heap.alloc(2)); // [1, 57)
+      heap.pin(heap.alloc(8)); // [57, 65): the pool is full
+      heap.collect();
+      expect(s.lazyFrees).toBe(28);
+      expect(s.slotTop).toBe(65);
+      if (wave) heap.allocMany(3, 16);
+      else heap.alloc(32); // [1, 33), from the 28 pairs merged
+      expect(s.lazyFrees).toBe(0);
+      heap.verify();
+    }
   });
 });
 

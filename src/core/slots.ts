@@ -6,13 +6,20 @@
  * block of class c starts at an offset that is a multiple of 2^c, so its buddy (the other half of
  * the block of class c + 1 it was split from) is the block at offset `offset ^ 2^c`.
  *
- * Freeing a block merges it with its buddy while the buddy is a free block of the same class, so
- * free space never stays split into pieces that could be whole again: a steady workload reuses
- * its blocks whatever sizes it frees and asks for. A free block that ends at `slotTop` goes back
- * to the top (`slotTop` goes down and the slots there are zeroed), so no free block ends at the
- * top. Allocation takes a free block of the class, else the smallest larger one (split
- * buddy-style), else carves from the top. Each call costs O(log maxSlots) at most, with no scans,
- * and is deterministic.
+ * Freeing a block of class 2 or more merges it with its buddy while the buddy is a free block of
+ * the same class, so free space never stays split into pieces that could be whole again: a steady
+ * workload reuses its blocks whatever sizes it frees and asks for. Blocks of one or two slots
+ * (the most common objects, freed by the thousand in every sweep and taken again by the next
+ * frame's spawns) are listed as they are, unmerged (`lazyFrees` counts them), and merged all at
+ * once (`coalesceSmallBlocks`) only when the pool would otherwise grow or refuse a block: merging
+ * each at once and splitting it again at the next allocation cost a quarter of binary-trees' time
+ * and most of a young level's minors (docs/decisions.md, "Lazy merging of small blocks"). A free
+ * block that ends at `slotTop` goes back to the top (`slotTop` goes down and the slots there are
+ * zeroed), so no free block ends at the top. Allocation takes a free block of the class, else the
+ * smallest larger one (split buddy-style), else carves from the top. Each call costs
+ * O(log maxSlots), with no scans, except a merge of the small blocks, which costs O(free small
+ * blocks) and runs only after frees that number at least a quarter of them (amortized O(1) a
+ * free); all of it is deterministic.
  *
  * Free blocks are recognised by their words. Every slot of a live object holds an object index,
  * below 2^24 (indexBits is at most 24), and so does every other word of the pool below `slotTop`
@@ -31,7 +38,8 @@
  * block says its class (class 0's only word does too), so the free block that ends where another
  * block starts is found in O(1), and a buddy's first and last words tell whether it is one free
  * block of the class. The pool above `slotTop` is zero. `verify()` checks all of it (gc/verify.ts,
- * invariant 3).
+ * invariant 3), and that free buddies left unmerged are blocks of one or two slots, no more pairs
+ * of them than `lazyFrees`.
  */
 import { grownCapacity, growU32 } from './columns.ts';
 import type { HeapState } from './state.ts';
@@ -112,7 +120,53 @@ export function canAllocBlock(s: HeapState, slotCount: number): boolean {
   // A free block of this class or a larger one (which would be split).
   if (s.freeClasses >>> cls !== 0) return true;
   const size = 1 << cls;
-  return alignUp(s.slotTop, size) + size <= s.maxSlots;
+  if (alignUp(s.slotTop, size) + size <= s.maxSlots) return true;
+  // At the ceiling, small blocks left unmerged may make one: merged only then (a call that fails
+  // leaves the pool as it was).
+  if (s.lazyFrees === 0 || mergeableRegions(s, cls, 1) === 0) return false;
+  coalesceSmallBlocks(s);
+  return true;
+}
+
+/**
+ * How many blocks of class `cls` merging the small free blocks would make, counted up to `wanted`
+ * at most; read-only. Such a block is an aligned region of 2^cls slots that free blocks cover
+ * whole and that is not yet one free block, so it holds a small one (blocks of class 2 or more
+ * are always merged): each region is found from the first small free block in it.
+ */
+function mergeableRegions(s: HeapState, cls: number, wanted: number): number {
+  const slots = s.slots;
+  const size = 1 << cls;
+  let found = 0;
+  for (let small = 0; small < 2 && found < wanted; small++) {
+    const list = small === 0 ? s.freeSingles : s.freePairs;
+    for (let k = (small === 0 ? s.freeSingleCount : s.freePairCount) - 1; k >= 0 && found < wanted; k--) {
+      const block = list[k]!;
+      const region = block - ((block - 1) & (size - 1));
+      if (region + size > s.slotTop) continue;
+      let firstSmall = 0;
+      let p = region;
+      while (p < region + size) {
+        const c = freeClassAt(slots, p, cls);
+        if (c < 0) break;
+        if (c < 2 && firstSmall === 0) firstSmall = p;
+        p += 1 << c;
+      }
+      if (p === region + size && firstSmall === block) found++;
+    }
+  }
+  return found;
+}
+
+/** The class (below `most`) of the free block starting at `start`, where a block starts, or -1 when none is free there. */
+function freeClassAt(slots: Uint32Array, start: number, most: number): number {
+  const first = slots[start]!;
+  if (first < FREE_SINGLE) return -1;
+  if (first < FREE_PAIR) return 0;
+  if (first < FREE_LINKED) return 1;
+  // A linked block's last word names its class; inside a free block, no other word is a marker.
+  for (let c = 2; c < most; c++) if (slots[start + (1 << c) - 1] === FREE_LINKED + c) return c;
+  return -1;
 }
 
 /**
@@ -131,6 +185,14 @@ export function blocksAvailable(s: HeapState, slotCount: number, wanted: number)
     else if (c === 1) found += s.freePairCount * each;
     else {
       for (let b = s.freeBlocks[c]!; b !== 0 && found < wanted; b = startOf(s.slots[b]! - FREE_LINKED)) found += each;
+    }
+  }
+  // At the ceiling, small blocks left unmerged may make more: merged only when that is enough.
+  if (found < wanted && s.lazyFrees > 0 && cls > 0) {
+    const merged = mergeableRegions(s, cls, wanted - found);
+    if (found + merged >= wanted) {
+      coalesceSmallBlocks(s);
+      found += merged;
     }
   }
   return found;
@@ -158,6 +220,12 @@ export function allocBlock(s: HeapState, slotCount: number): number {
   }
   const larger = s.freeClasses >>> (cls + 1);
   if (larger !== 0) return splitBlock(s, cls + 1 + 31 - Math.clz32(larger & -larger), cls);
+  // Before the pool grows: merge the small blocks left unmerged, when enough have been freed
+  // since the last merge to pay for a pass over them (a quarter of the small free blocks).
+  if (s.lazyFrees > 0 && 4 * s.lazyFrees >= s.freeSingleCount + s.freePairCount) {
+    coalesceSmallBlocks(s);
+    return allocBlock(s, slotCount);
+  }
   return carveTop(s, cls);
 }
 
@@ -176,7 +244,36 @@ export function freeBlock(s: HeapState, start: number, slotCount: number): void 
     s.slotTop = start;
     return;
   }
-  releaseBlock(s, start, cls);
+  if (cls >= 2) releaseBlock(s, start, cls);
+  else if (end === s.slotTop) returnTail(s, start);
+  else {
+    // Listed unmerged: the next spawns take it back as it is (see the top of the file).
+    pushFree(s, start, cls);
+    s.lazyFrees++;
+  }
+}
+
+/**
+ * Merges every free block of one or two slots with its free buddies (and the results with theirs,
+ * up the classes), so no two free buddies are left unmerged. The dense lists are walked from
+ * their ends: a block taken out of a list is replaced by its last one, already visited, and a
+ * merge only lists blocks of a class larger than the one walked, so every block is visited and
+ * none visited gains a free buddy afterwards.
+ */
+export function coalesceSmallBlocks(s: HeapState): void {
+  s.lazyFrees = 0;
+  const slots = s.slots;
+  for (let cls = 0; cls < 2; cls++) {
+    for (let position = (cls === 0 ? s.freeSingleCount : s.freePairCount) - 1; position >= 0; position--) {
+      if (position >= (cls === 0 ? s.freeSingleCount : s.freePairCount)) continue;
+      const start = cls === 0 ? s.freeSingles[position]! : s.freePairs[position]!;
+      const buddy = buddyOf(start, 1 << cls);
+      if (buddy + (1 << cls) > s.slotTop || !isFreeOfClass(slots, buddy, cls)) continue;
+      removeFree(s, start, cls);
+      clearMarkers(slots, start, cls);
+      releaseBlock(s, start, cls);
+    }
+  }
 }
 
 /**
@@ -322,6 +419,9 @@ function removeFree(s: HeapState, start: number, cls: number): void {
     if (cls === 0) s.freeSingleCount = last;
     else s.freePairCount = last;
     empty = last === 0;
+    // Unmerged pairs are pairs of listed blocks: fewer small blocks, fewer to count.
+    const small = s.freeSingleCount + s.freePairCount;
+    if (s.lazyFrees > small) s.lazyFrees = small;
   } else {
     const next = startOf(slots[start]! - FREE_LINKED);
     const previous = startOf(slots[start + 1]! - FREE_LINKED);

@@ -141,6 +141,12 @@ export interface HeapState {
   freePairCount: number;
   /** Bit c is set while class c has a free block, so an allocation finds the smallest larger one at once. */
   freeClasses: number;
+  /**
+   * Blocks of one or two slots freed without merging since the small blocks were last merged
+   * (core/slots.ts): at most this many pairs of free buddies are left unmerged. Never more than
+   * the free blocks of one or two slots.
+   */
+  lazyFrees: number;
   /** Sum of live objects' slot counts. */
   slotsUsed: number;
 
@@ -290,6 +296,7 @@ export function createState(o: ResolvedOptions): HeapState {
     freePairs: new Uint32Array(16),
     freePairCount: 0,
     freeClasses: 0,
+    lazyFrees: 0,
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,

@@ -6,6 +6,7 @@
 import { HeapCorruptionError } from '../core/errors.ts';
 import { isReferenceType } from '../core/component-store.ts';
 import { cardsFor } from '../core/columns.ts';
+import { plural } from '../core/handle.ts';
 import {
   blockCapacity,
   blockClass,
@@ -257,8 +258,9 @@ function verifyEdges(s: HeapState): void {
  * inside the pool at offsets (from slot 1) that are multiples of their size, never overlap, and
  * together cover every slot below `slotTop`; the free lists are well formed (each free block's
  * words name its class and its list position or neighbours, links agree both ways, `freeClasses`
- * has a bit exactly for the classes with free blocks); coalescing is complete (no free block has a
- * free buddy of its class, and no free block ends at the top); every other word is an object index
+ * has a bit exactly for the classes with free blocks); coalescing is complete but for small blocks
+ * (no free block of class 2 or more has a free buddy of its class, at most `lazyFrees` pairs of
+ * free buddies of one or two slots are unmerged, and no free block ends at the top); every other word is an object index
  * (below `FREE_SINGLE`), so free blocks are recognised; slot 0 and the pool above the top are zero.
  */
 function verifyBlocks(s: HeapState): void {
@@ -344,6 +346,8 @@ function verifyBlocks(s: HeapState): void {
     if (previous !== 0) classes = (classes | (1 << cls)) >>> 0;
   }
   if (classes !== s.freeClasses) broken(`freeClasses is ${s.freeClasses}, the free lists say ${classes}`);
+  // Free buddies of one or two slots may be left unmerged, as many pairs as `lazyFrees` at most.
+  let unmerged = 0;
   for (let k = 1; k < top; k++) {
     if (owner[k] === 0) broken(`slot ${k} below the top ${top} belongs to no block`);
     if (owner[k] !== 3 && slots[k]! >= FREE_SINGLE) {
@@ -355,8 +359,17 @@ function verifyBlocks(s: HeapState): void {
     if (k + size === top) broken(`free block ${k} of class ${cls} ends at the top; it belongs to the top`);
     const buddy = buddyOf(k, size);
     if (cls < MAX_CLASS && buddy + size <= top && freeStart[buddy] === cls + 1) {
-      broken(`free blocks ${Math.min(k, buddy)} and ${Math.max(k, buddy)} are buddies of class ${cls}, not merged`);
+      if (cls >= 2) {
+        broken(`free blocks ${Math.min(k, buddy)} and ${Math.max(k, buddy)} are buddies of class ${cls}, not merged`);
+      }
+      if (k < buddy) unmerged++;
     }
+  }
+  if (!Number.isInteger(s.lazyFrees) || s.lazyFrees < 0 || unmerged > s.lazyFrees) {
+    broken(`${plural(unmerged, 'pair')} of free small buddies are unmerged, more than lazyFrees ${s.lazyFrees}`);
+  }
+  if (s.lazyFrees > s.freeSingleCount + s.freePairCount) {
+    broken(`lazyFrees ${s.lazyFrees} counts more than the ${s.freeSingleCount + s.freePairCount} free small blocks`);
   }
   for (let k = top; k < slots.length; k++) if (slots[k] !== 0) broken(`slot ${k} above the top ${top} is not zero`);
 }

@@ -63,9 +63,10 @@ const MAGIC = 'ECS-HEAP';
  * 2: the checksum is FNV-1a over 32-bit words (1 used a byte-wise CRC-32). 3: young weak and
  * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
  * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
- * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`).
+ * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`). 6: `lazyFrees`, blocks
+ * of one or two slots freed without merging.
  */
-export const SNAPSHOT_VERSION = 5;
+export const SNAPSHOT_VERSION = 6;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -383,6 +384,7 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['freeSingleCount', () => 0, (v) => v.slotTop! - 1],
   ['freePairCount', () => 0, (v) => v.slotTop! - 1],
   ['freeClasses', () => 0, () => 2 ** 32 - 1],
+  ['lazyFrees', () => 0, (v) => v.freeSingleCount! + v.freePairCount!],
   ['markTop', () => 0, (v) => v.top! - 1],
   ['pinTop', () => 1, (_, o) => o.indexMask + 1],
   ['pinFreeHead', () => 0, (v) => v.pinTop! - 1],
