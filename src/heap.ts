@@ -47,6 +47,7 @@ import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
 import { plannedWork } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
+  CLEAR,
   createState,
   DEAD,
   DESTROYED,
@@ -438,9 +439,10 @@ export class Heap {
     const k = this.#checkSlot(i, slot);
     const at = s.base[i]! + k;
     const target = s.slots[at]!;
-    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return NULL;
-    // An odd slot of an ephemeron is a value: NULL too when its key was destroyed.
-    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+    if (target === 0 || (s.color[target]! & s.deadColors) !== 0) return NULL;
+    // An odd slot of an ephemeron is a value: NULL too when its key was destroyed (or is dead,
+    // its pair not yet cleared: CLEAR).
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & s.deadColors) !== 0) {
       return NULL;
     }
     return this.#handle(target);
@@ -452,8 +454,8 @@ export class Heap {
     const k = this.#checkSlot(i, slot);
     const at = s.base[i]! + k;
     const target = s.slots[at]!;
-    if (target === 0 || (s.color[target]! & DESTROYED_ANY) !== 0) return 0;
-    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & DESTROYED_ANY) !== 0) {
+    if (target === 0 || (s.color[target]! & s.deadColors) !== 0) return 0;
+    if ((k & 1) === 1 && (s.flags[i]! & EPHEMERON) !== 0 && (s.color[s.slots[at - 1]!]! & s.deadColors) !== 0) {
       return 0;
     }
     return target;
@@ -491,9 +493,10 @@ export class Heap {
     const t = target === NULL ? 0 : this.#indexOf(target, 'target');
     const s = this.#s;
     if ((s.flags[i]! & EPHEMERON) !== 0) {
-      // A pair keyed by a destroyed object reads (NULL, NULL): make it so before a store into it.
+      // A pair keyed by a destroyed (or dead, during CLEAR) object reads (NULL, NULL): make it so
+      // before a store into it.
       const key = s.base[i]! + (k & ~1);
-      if ((s.color[s.slots[key]!]! & DESTROYED_ANY) !== 0) s.slots[key] = s.slots[key + 1] = 0;
+      if ((s.color[s.slots[key]!]! & s.deadColors) !== 0) s.slots[key] = s.slots[key + 1] = 0;
     }
     writeSlot(s, i, k, t);
   }
@@ -1179,7 +1182,7 @@ export class Heap {
     // TENURE (an oversized nursery made old in slices, outside a cycle) reads as 'mark', as the
     // promotion that begins a cycle does: collection work is under way and minors wait for it.
     if (phase === MARK || phase === PROMOTE || phase === TENURE) return 'mark';
-    return phase === SWEEP || phase === FINALIZE ? 'sweep' : 'idle';
+    return phase === SWEEP || phase === FINALIZE || phase === CLEAR ? 'sweep' : 'idle';
   }
 
   // ---- introspection -------------------------------------------------------------------------

@@ -101,8 +101,9 @@ describe('work units', () => {
     const seen = reports(heap);
     heap.collect();
     // Promotion: 3 young objects + 1 young weak + 1 young finalizable entry = 5. Marking: 1 + 1
-    // pin; root 1 + 1 slot, weak 1 + 2 slots = 5; atomic 1. Finalizer 64. Sweep: 4 indices + 2 freed.
-    expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 64 + 6);
+    // pin; root 1 + 1 slot, weak 1 + 2 slots = 5; atomic 1. CLEAR: the weak object (old now) 1 +
+    // 2 slots. Finalizer 64. Sweep: 4 indices + 2 freed.
+    expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 3 + 64 + 6);
   });
 
   it('of a minor: 2 per young object before it, 5 more per survivor', () => {
@@ -144,8 +145,9 @@ describe('work units', () => {
     const seen = reports(heap);
     heap.collect();
     // Start 2. Scanning: root 3, key 1, table 3 (its slots are looked at, not traced). Atomic: the
-    // pin again 1, then the value, reached through its key: 1 + 1 slot. Sweep: 4 indices.
-    expect(seen[0]!.units).toBe(2 + 7 + 1 + 2 + 4);
+    // pin again 1, then the value, reached through its key: 1 + 1 slot. CLEAR: the table 1 + 2
+    // slots. Sweep: 4 indices.
+    expect(seen[0]!.units).toBe(2 + 7 + 1 + 2 + 3 + 4);
     expect(heap.isAlive(value)).toBe(true);
   });
 

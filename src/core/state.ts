@@ -50,6 +50,9 @@ export const DESTROYED_ANY = DESTROYED | DESTROYED_ROOTED;
  * - MINOR_FINALIZE: inside a minor collection, while its finalizers run.
  * - TENURE: an oversized nursery made old in slices, outside a major cycle (no marking, no
  *   sweep): what a tick does with a nursery too large for its budget while no major is due.
+ * - CLEAR: after the atomic step: the old weak and ephemeron objects' references to white
+ *   (dead) objects are cleared in slices, the read barrier reading them as NULL meanwhile
+ *   (`deadColors`); then FINALIZE (the finalizers queued by the atomic step) or SWEEP follows.
  */
 export const IDLE = 0;
 export const MARK = 1;
@@ -58,7 +61,8 @@ export const PROMOTE = 3;
 export const FINALIZE = 4;
 export const MINOR_FINALIZE = 5;
 export const TENURE = 6;
-export const LAST_PHASE = TENURE;
+export const CLEAR = 7;
+export const LAST_PHASE = CLEAR;
 /** A `barrierWhite` no color equals: the barrier's shading is off. */
 export const NO_COLOR = 255;
 
@@ -192,8 +196,8 @@ export interface HeapState {
   youngFinalizable: Uint32Array;
   youngFinalizableCount: number;
 
-  // The incremental cycle. `barrierWhite`, `liveMask` and `readMask` are derived from `phase` and
-  // set only by `enterPhase` (gc/collector.ts).
+  // The incremental cycle. `barrierWhite`, `liveMask`, `readMask` and `deadColors` are derived
+  // from `phase` and set only by `enterPhase` (gc/collector.ts).
   phase: number;
   /** The color the write barrier shades on store: `white` while marking; `NO_COLOR` otherwise. */
   barrierWhite: number;
@@ -219,11 +223,24 @@ export interface HeapState {
    * except while a finalizer runs, when the dead objects awaiting reclamation are readable too.
    */
   readMask: number;
+  /**
+   * The colors an object slot's target reads as NULL through (the read barrier of `get`):
+   * destroyed objects, and during CLEAR white ones too (dead, while old weak references to them
+   * are being cleared in slices).
+   */
+  deadColors: number;
 
   // Weak references and finalizers: exact lists, so processing never scans the heap.
   /** The old weak and ephemeron objects, once each (young ones are in `youngWeak`). */
   weakObjects: Uint32Array;
   weakCount: number;
+  /**
+   * CLEAR: the next entry of `weakObjects` to clear, and how many entries before it were kept
+   * (the list drops the dead as it goes, so entries from `weakKept` to `weakCursor` are no
+   * entries); both 0 outside CLEAR.
+   */
+  weakCursor: number;
+  weakKept: number;
   /** The old objects with a finalizer or a hooked component, once each (young ones are in `youngFinalizable`). */
   finalizable: Uint32Array;
   finalizableCount: number;
@@ -334,8 +351,11 @@ export function createState(o: ResolvedOptions): HeapState {
     cycleFreed: 0,
     allocations: AS_DOUBLE,
     readMask: BOTH_MARKS,
+    deadColors: DESTROYED_ANY,
     weakObjects: new Uint32Array(16),
     weakCount: 0,
+    weakCursor: 0,
+    weakKept: 0,
     finalizable: new Uint32Array(16),
     finalizableCount: 0,
     finalizeQueue: new Uint32Array(16),

@@ -10,6 +10,7 @@
  * | MARK           | gray objects scanned in slices        | both marks | shades  | young, black|
  * | (atomic)       | inside one call: roots again, weak    |            |         |             |
  * | FINALIZE       | queued finalizers run in slices       | mark value | off     | young, black|
+ * | CLEAR          | old weak references to white cleared  | mark value | off     | young, black|
  * | SWEEP          | white objects freed in slices         | mark value | off     | young, black|
  * | MINOR_FINALIZE | inside a minor: its finalizers run    | both marks | off     | young       |
  * | TENURE         | an oversized nursery made old, alone  | both marks | off     | young       |
@@ -23,10 +24,15 @@
  * Objects allocated from the start on form a new nursery, which the next minor collects. MARK shades the roots and scans
  * gray objects in slices while the insertion barrier keeps black objects off white ones. The
  * atomic step (not divided; its cost is what the program changed in the roots since the last
- * slice) shades the roots again, drains the stack, converges ephemerons, clears weak references
- * to white objects and queues their finalizers; from then on every white object is dead
- * (`liveMask`). FINALIZE runs the finalizers while every dead object is still intact; SWEEP frees
- * the white objects walking indices downward. A full collection is this machine run to IDLE with
+ * slice) shades the roots again, drains the stack, converges ephemerons and clears the young
+ * weak objects' and `weakref` fields' references to white objects, and queues the finalizers of
+ * the white objects; from then on every white
+ * object is dead (`liveMask`). CLEAR clears the old weak and ephemeron objects' references to
+ * white objects in slices (there may be 10^5 of them: a game's projectiles with weak targets;
+ * cleared in the atomic step they made a 5-10 ms tick), while the read barrier reads white
+ * targets as NULL (`deadColors`). FINALIZE runs the
+ * finalizers while every dead object is still intact; SWEEP frees the white objects walking
+ * indices downward. A full collection is this machine run to IDLE with
  * an unlimited budget.
  *
  * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
@@ -45,6 +51,8 @@ import { clearCards } from './cards.ts';
 import { drainMarkStack, shadeRoots, shrinkMarkStack } from './mark.ts';
 import {
   BOTH_MARKS,
+  CLEAR,
+  DESTROYED_ANY,
   FINALIZE,
   type HeapState,
   IDLE,
@@ -57,7 +65,14 @@ import {
   TENURE,
 } from '../core/state.ts';
 import { promoteSlice, sweepSlice } from './sweep.ts';
-import { clearDeadReferences, convergeEphemerons, queueFinalizers, runFinalizers } from './weak.ts';
+import {
+  clearDeadReferences,
+  clearSlice,
+  convergeEphemerons,
+  endClearing,
+  queueFinalizers,
+  runFinalizers,
+} from './weak.ts';
 import { measuredFold, planNextMajor } from './pacer.ts';
 import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
 
@@ -65,10 +80,11 @@ import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
 export function enterPhase(s: HeapState, phase: number): void {
   s.phase = phase;
   const marking = phase === PROMOTE || phase === MARK;
-  const sweeping = phase === FINALIZE || phase === SWEEP;
+  const sweeping = phase === CLEAR || phase === FINALIZE || phase === SWEEP;
   s.barrierWhite = marking ? s.white : NO_COLOR;
   s.liveMask = sweeping ? s.markValue : BOTH_MARKS;
   s.readMask = s.liveMask;
+  s.deadColors = phase === CLEAR ? DESTROYED_ANY | s.white : DESTROYED_ANY;
 }
 
 /** Whether a major cycle is running (any phase but IDLE and a minor's finalizers). */
@@ -120,7 +136,9 @@ function atomic(s: HeapState): number {
   // Live, marked, destroyed (gc/destroy.ts) or white: the white ones are dead.
   s.doomed = s.live - s.marked - destroyedCount(s);
   s.sweepCursor = s.top - 1;
-  enterPhase(s, s.finalizeNext < s.finalizeTop ? FINALIZE : SWEEP);
+  s.weakCursor = 0;
+  s.weakKept = 0;
+  enterPhase(s, CLEAR);
   return work;
 }
 
@@ -155,6 +173,12 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     work += drainMarkStack(s, budget - work);
     if (s.markTop > 0) return done(s, work, false);
     work += atomic(s);
+  }
+  if (s.phase === CLEAR) {
+    work += clearSlice(s, Math.max(budget - work, 1));
+    if (s.weakCursor < s.weakCount) return done(s, work, false);
+    endClearing(s);
+    enterPhase(s, s.finalizeNext < s.finalizeTop ? FINALIZE : SWEEP);
   }
   if (s.phase === FINALIZE) {
     work += runFinalizers(s, Math.max(budget - work, 1));

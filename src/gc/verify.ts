@@ -22,6 +22,7 @@ import {
   AGE_MASK,
   AGE_SHIFT,
   BOTH_MARKS,
+  CLEAR,
   DEAD,
   DESTROYED,
   DESTROYED_ANY,
@@ -80,7 +81,18 @@ function marking(s: HeapState): boolean {
 
 /** Dead objects await the major sweep. */
 function sweeping(s: HeapState): boolean {
-  return s.phase === FINALIZE || s.phase === SWEEP;
+  return s.phase === CLEAR || s.phase === FINALIZE || s.phase === SWEEP;
+}
+
+/**
+ * During CLEAR, the old weak list's entries from `weakCursor` on are not cleared yet: a white
+ * (dead) one awaits being dropped, and a live one's weak slots may name white objects (which read
+ * as NULL). Those entries, marked; none outside CLEAR.
+ */
+function pendingClear(s: HeapState): Uint8Array {
+  const pending = new Uint8Array(s.top);
+  if (s.phase === CLEAR) { for (let k = s.weakCursor; k < s.weakCount; k++) pending[s.weakObjects[k]!] = 1; }
+  return pending;
 }
 
 /**
@@ -238,15 +250,18 @@ function verifyFreeList(s: HeapState): void {
 /**
  * Invariant 2: every slot of a live object holds NULL or a live object's index. Strong slots
  * always; weak and ephemeron slots too, since the collection that frees a target clears them
- * in the same step that makes it read as dead.
+ * before its sweep (during CLEAR, an object not cleared yet may still name a white one).
  */
 function verifyEdges(s: HeapState): void {
+  const pending = pendingClear(s);
   for (let i = 1; i < s.top; i++) {
     if (!isLive(s, i)) continue;
     const start = s.base[i]!;
+    // (A white target of an object CLEAR has yet to reach is dead and reads as NULL.)
+    const whiteAllowed = pending[i] === 1 ? s.white : -1;
     for (let k = 0, n = s.size[i]!; k < n; k++) {
       const target = s.slots[start + k]!;
-      if (target !== 0 && !isNameable(s, target)) {
+      if (target !== 0 && !isNameable(s, target) && s.color[target] !== whiteAllowed) {
         fail('2 (edges)', `slot ${k} of object ${i} holds ${target}, which is not live (nor destroyed)`);
       }
     }
@@ -500,6 +515,16 @@ function verifyCycle(s: HeapState): void {
   if (s.barrierWhite !== (marking(s) ? white : NO_COLOR)) {
     fail('6 (tri-color)', `the write barrier is ${s.barrierWhite === NO_COLOR ? 'off' : 'on'} in phase ${s.phase}`);
   }
+  if (s.deadColors !== (s.phase === CLEAR ? DESTROYED_ANY | white : DESTROYED_ANY)) {
+    fail('6 (cycle)', `the read barrier's dead colors ${s.deadColors} do not fit phase ${s.phase}`);
+  }
+  const clearing = s.phase === CLEAR;
+  if (
+    !Number.isInteger(s.weakCursor) || !Number.isInteger(s.weakKept) || s.weakKept < 0 ||
+    s.weakKept > s.weakCursor || s.weakCursor > s.weakCount || (!clearing && s.weakCursor !== 0)
+  ) {
+    fail('6 (cycle)', `CLEAR's cursor ${s.weakCursor} (kept ${s.weakKept}) does not fit ${s.weakCount} weak objects`);
+  }
   if (!marking(s) && s.markTop !== 0) fail('6 (tri-color)', `${s.markTop} gray objects outside marking`);
   if (marking(s)) {
     const gray = new Uint8Array(s.top);
@@ -553,7 +578,7 @@ function verifyCycle(s: HeapState): void {
 /**
  * The weak and finalizer lists hold exactly the live objects of their kind and generation, once
  * each (the young weak list also holds young members of `weakref` components, possibly more than
- * once); ephemerons have even slot counts; finalizers are queued only in a finalize phase, and
+ * once); ephemerons have even slot counts; finalizers are queued only in a finalize phase (or CLEAR, before it), and
  * only for objects already found dead.
  */
 function verifyWeak(s: HeapState): void {
@@ -564,10 +589,15 @@ function verifyWeak(s: HeapState): void {
   const checkList = (list: Uint32Array, count: number, bit: number, young: boolean, name: string): void => {
     if (count > list.length) fail(`2 (${name} list)`, `it counts ${count} entries, but holds ${list.length}`);
     listed.fill(0);
+    // During CLEAR the old weak list is compacted as it goes: from `weakKept` to `weakCursor`
+    // are no entries, and from the cursor on a white entry is a dead one it has yet to drop.
+    const clearing = name === 'weak' && s.phase === CLEAR;
     for (let k = 0; k < count; k++) {
+      if (clearing && k >= s.weakKept && k < s.weakCursor) continue;
       const i = list[k]!;
       // A destroyed object stays listed until the list next drops it (nothing is done for it).
       if (isDestroyed(s, i)) continue;
+      if (clearing && k >= s.weakCursor && i > 0 && i < s.top && s.color[i] === s.white) continue;
       if (!isLive(s, i)) fail(`2 (${name} list)`, `entry ${i} is not a live object`);
       const isYoung = (s.flags[i]! & YOUNG) !== 0;
       if (isYoung !== young && !(young && promoting)) {
@@ -621,7 +651,7 @@ function verifyWeak(s: HeapState): void {
       fail('2 (ephemerons)', `ephemeron ${i} has an odd slot count ${s.size[i]}`);
     }
   }
-  if (s.phase !== FINALIZE && s.phase !== MINOR_FINALIZE && s.finalizeTop !== 0) {
+  if (s.phase !== FINALIZE && s.phase !== MINOR_FINALIZE && s.phase !== CLEAR && s.finalizeTop !== 0) {
     fail('2 (finalizer queue)', 'finalizers are queued outside a finalize phase');
   }
   if (s.finalizeNext > s.finalizeTop || s.finalizeTop > s.finalizeQueue.length) {

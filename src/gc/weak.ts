@@ -185,21 +185,14 @@ function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): voi
 }
 
 /**
- * Major: clears every weak reference naming a white object and drops white objects from the old
- * weak list. Young objects are all black in a major (allocated during it), so the young list
- * only has references cleared. `weakref` fields are found through each component's members.
+ * Major, atomic step: clears the young weak objects' and the `weakref` fields' references naming
+ * white objects (the old weak list is CLEAR's, in slices: `clearSlice`). Young objects are all
+ * black in a major (allocated during it), so the young list only has references cleared.
+ * `weakref` fields are found through each component's members.
  */
 export function clearDeadReferences(s: HeapState, white: number): void {
   const color = s.color;
   const dead = white | DESTROYED; // (see `clearDeadIn`)
-  let kept = 0;
-  for (let k = 0; k < s.weakCount; k++) {
-    const e = s.weakObjects[k]!;
-    if ((color[e]! & dead) !== 0) continue;
-    s.weakObjects[kept++] = e;
-    clearDeadIn(s, e, false, white);
-  }
-  s.weakCount = kept;
   for (let k = 0; k < s.youngWeakCount; k++) {
     const e = s.youngWeak[k]!;
     if ((s.flags[e]! & NOT_STRONG) !== 0) clearDeadIn(s, e, false, white);
@@ -216,6 +209,41 @@ export function clearDeadReferences(s: HeapState, white: number): void {
       }
     }
   }
+}
+
+/**
+ * Major, CLEAR: one slice of clearing the old weak list's references to white objects, from
+ * `weakCursor` on, dropping the dead entries (the list is compacted behind the cursor). Objects
+ * listed meanwhile (weak objects allocated during CLEAR: black, naming no white object, as the
+ * mutator cannot name one) are met at the end. Returns the work done: one unit an entry, one a
+ * slot cleared through.
+ */
+export function clearSlice(s: HeapState, budget: number): number {
+  const color = s.color;
+  const white = s.white;
+  const dead = white | DESTROYED; // (see `clearDeadIn`)
+  const list = s.weakObjects;
+  let cursor = s.weakCursor;
+  let kept = s.weakKept;
+  let work = 0;
+  while (cursor < s.weakCount && work < budget) {
+    const e = list[cursor++]!;
+    work++;
+    if ((color[e]! & dead) !== 0) continue;
+    list[kept++] = e;
+    clearDeadIn(s, e, false, white);
+    work += s.size[e]!;
+  }
+  s.weakCursor = cursor;
+  s.weakKept = kept;
+  return work;
+}
+
+/** Ends CLEAR's pass over the old weak list: what it kept is the list. */
+export function endClearing(s: HeapState): void {
+  s.weakCount = s.weakKept;
+  s.weakCursor = 0;
+  s.weakKept = 0;
 }
 
 /**

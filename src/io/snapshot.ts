@@ -42,6 +42,7 @@ import { HeapError } from '../core/errors.ts';
 import { describe, makeCodec, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import {
+  CLEAR,
   FINALIZABLE,
   HEADER_COLUMNS,
   type HeapState,
@@ -50,7 +51,6 @@ import {
   NO_COLOR,
   otherMark,
   READ_ALL,
-  TENURE,
 } from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
 import { verifyHeap } from '../gc/verify.ts';
@@ -64,7 +64,8 @@ const MAGIC = 'ECS-HEAP';
  * finalizer lists, the PROMOTE and FINALIZE phases, `white`. 4: destroyed objects (their color
  * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
  * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`). 6: `lazyFrees`, blocks
- * of one or two slots freed without merging.
+ * of one or two slots freed without merging; the CLEAR phase (`weakCursor`, `weakKept`,
+ * `deadColors`).
  */
 export const SNAPSHOT_VERSION = 6;
 const PREAMBLE_BYTES = 24;
@@ -404,17 +405,21 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['youngFinalizableCount', () => 0, (v) => v.top! - 1],
   // Never MINOR_FINALIZE: a minor's finalizers run inside noGc, where snapshot() throws.
   // TENURE is saved too; MINOR_FINALIZE, in the middle of this range, is refused by `checkPhase`.
-  ['phase', () => IDLE, () => TENURE],
+  ['phase', () => IDLE, () => CLEAR],
   // Derived from the phase on restore (`enterPhase`): bounded here, never trusted.
   ['barrierWhite', () => 0, () => NO_COLOR],
   ['liveMask', () => 0, () => READ_ALL],
   ['readMask', () => 0, () => READ_ALL],
+  ['deadColors', () => 0, () => 255],
   ['marked', () => 0, () => MAX_COUNT],
   ['doomed', () => 0, (v) => v.top! - 1],
   ['sweepCursor', () => 0, (v) => v.top! - 1],
   ['cycleFreed', () => 0, () => MAX_COUNT],
   ['allocations', () => 0, () => MAX_COUNT],
   ['weakCount', () => 0, (v) => v.top! - 1],
+  // CLEAR's place in the old weak list (0 outside CLEAR; verify() checks the rest).
+  ['weakCursor', () => 0, (v) => v.weakCount!],
+  ['weakKept', () => 0, (v) => v.weakCursor!],
   ['finalizableCount', () => 0, (v) => v.top! - 1],
   ['finalizeTop', () => 0, (v) => v.top! - 1],
   ['finalizeNext', () => 0, (v) => v.finalizeTop!],
