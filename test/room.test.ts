@@ -175,6 +175,21 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
     aligned.verify();
   });
 
+  it('a wave refused at maxSlots leaves the pool as it was (a free pair is not counted twice as mergeable room)', () => {
+    // Free after the collection: a pair (freed unmerged), a single beside a live slot, a block of 4.
+    const heap = new Heap({ maxSlots: 48, maxObjects: 30, initialCapacity: 8 });
+    for (const [n, keep] of [[4, true], [9, true], [2, false], [1, true], [3, true]] as const) {
+      const ref = heap.alloc(n);
+      if (keep) heap.pin(ref);
+    }
+    heap.collect();
+    const bytes = heap.snapshot();
+    const wave = Heap.restore(bytes);
+    expect(() => wave.allocMany(11, 2)).toThrow('slot pool full: 11 blocks of 2 slots do not fit in maxSlots 48');
+    expect(wave.snapshot()).toEqual(bytes);
+    expect(Heap.restore(bytes).allocMany(10, 2).length).toBe(10);
+  });
+
   it('agrees with allocating one by one, on random pools', () => {
     const sizes = fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9);
     fc.assert(

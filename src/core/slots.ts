@@ -152,7 +152,8 @@ function mergeableRegions(s: HeapState, cls: number, wanted: number): number {
         if (c < 2 && firstSmall === 0) firstSmall = p;
         p += 1 << c;
       }
-      if (p === region + size && firstSmall === block) found++;
+      // (A small block as large as the region is one free block already, counted by the caller.)
+      if (p === region + size && firstSmall === block && size > 1 << small) found++;
     }
   }
   return found;
