@@ -30,7 +30,7 @@ import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collect
 import { minorCollection } from './gc/minor.ts';
 import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
 import { warmUp } from './warm-up.ts';
-import { makeTickOutcome, runTick } from './gc/tick.ts';
+import { makeTickOutcome, runTick, tickIsIdle } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import {
   describe,
@@ -114,7 +114,7 @@ export interface TickReport {
    * 'tenure' a slice of making an oversized nursery old outside a cycle (no major was due).
    */
   work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full' | 'tenure';
-  /** Wall time of the call, in milliseconds. */
+  /** Wall time of the call, in milliseconds; 0 for a tick that had nothing to do (it reads no clock). */
   ms: number;
   /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
   units: number;
@@ -176,6 +176,8 @@ export interface HeapStats {
   debt: number;
 }
 
+/** The start time of a tick that reads no clock (nothing to do): its report says 0 ms. */
+const IDLE_TICK = -1;
 const NO_ERRORS: unknown[] = [];
 const NO_COMPONENTS: ComponentData[] = [];
 
@@ -975,7 +977,7 @@ export class Heap {
   /** Records a collector call's wall time as a pause. */
   #pause(start: number): number {
     const s = this.#s;
-    const ms = performance.now() - start;
+    const ms = start === IDLE_TICK ? 0 : performance.now() - start;
     s.lastPauseMs = ms;
     s.totalPauseMs += ms;
     if (ms > s.maxPauseMs) s.maxPauseMs = ms;
@@ -1124,7 +1126,8 @@ export class Heap {
     } else {
       budgetMs = budget;
     }
-    const start = performance.now();
+    // An idle tick reads no clock (gc/tick.ts `tickIsIdle`) and reports 0 ms.
+    const start = tickIsIdle(this.#s) ? IDLE_TICK : performance.now();
     const out = runTick(this.#s, budgetMs, budgetUnits, this.#tickOutcome);
     const major = out.majorUnits > 0;
     const work = out.tenured

@@ -501,6 +501,36 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
   });
 });
 
+describe('an idle tick reads no clock', () => {
+  /** Counts `performance.now` calls made by `fn` (Node's allocates an engine object per call). */
+  function clockReads(fn: () => void): number {
+    const real = performance.now;
+    let reads = 0;
+    performance.now = () => {
+      reads++;
+      return real.call(performance);
+    };
+    try {
+      fn();
+    } finally {
+      performance.now = real;
+    }
+    return reads;
+  }
+
+  it('reports 0 ms when nothing is due, and reads the clock once work is due', () => {
+    const heap = new Heap({ nurserySize: 64, minHeapObjects: 1_000_000 });
+    const report = heap.tick(1);
+    for (let k = 0; k < 10; k++) heap.alloc(0);
+    expect(clockReads(() => heap.tick(1, report))).toBe(0);
+    expect([report.work, report.ms]).toEqual(['nothing', 0]);
+    for (let k = 0; k < 64; k++) heap.alloc(0); // the nursery is full: a minor is due
+    expect(clockReads(() => heap.tick(1, report))).toBeGreaterThan(0);
+    expect(report.work).toBe('minor');
+    expect(heap.stats().lastPauseMs).toBe(report.ms);
+  });
+});
+
 describe('tick() decisions', () => {
   /** A heap of `old` old objects in a chain from a pinned root, a cycle's worth of marking. */
   function oldChain(old: number, options: ConstructorParameters<typeof Heap>[0] = {}): Heap {
