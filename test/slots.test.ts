@@ -412,6 +412,87 @@ describe('at maxSlots, small blocks left unmerged count exactly as the room merg
     }
   }
 
+  /**
+   * A full pool of 16 slots (`maxSlots` 17): `layout` lists its objects in order, each a slot count
+   * and whether it stays (pinned); the rest are collected (blocks of one or two slots freed
+   * unmerged). Returns the heap and its snapshot after the collection.
+   */
+  function fullPool(layout: [number, boolean][]): { heap: Heap; bytes: Uint8Array } {
+    const heap = new Heap({ maxSlots: 17, maxObjects: 64, initialCapacity: 8 });
+    for (const [slots, keep] of layout) {
+      const ref = heap.alloc(slots);
+      if (keep) heap.pin(ref);
+    }
+    expect(stateOf(heap).slotTop).toBe(17);
+    heap.collect();
+    heap.verify();
+    return { heap, bytes: heap.snapshot() };
+  }
+
+  const refused = (heap: Heap, bytes: Uint8Array, call: () => unknown): void => {
+    expect(call).toThrow(HeapFullError);
+    expect(heap.snapshot()).toEqual(bytes);
+  };
+
+  it('four freed pairs make two blocks of 4 or one of 8, not more', () => {
+    const layout: [number, boolean][] = [[2, false], [2, false], [2, false], [2, false], [8, true]];
+    let { heap, bytes } = fullPool(layout);
+    expect(stateOf(heap).lazyFrees).toBe(4);
+    refused(heap, bytes, () => heap.alloc(16));
+    refused(heap, bytes, () => heap.allocMany(3, 4));
+    refused(heap, bytes, () => heap.allocMany(2, 8));
+    expect(heap.allocMany(2, 4).length).toBe(2);
+    heap.verify();
+    ({ heap, bytes } = fullPool(layout));
+    expect(stateOf(heap).base[heap.index(heap.alloc(8))]).toBe(1);
+    expect(stateOf(heap).lazyFrees).toBe(0);
+    heap.verify();
+    ({ heap } = fullPool(layout));
+    expect(heap.allocMany(4, 2).length).toBe(4); // pairs need no merge
+    expect(stateOf(heap).lazyFrees).toBe(0); // (taken back, they leave the count)
+  });
+
+  it('a region with a live slot in it is no room, whatever is free around it', () => {
+    // [1] free, [2] live, [3, 5) free, [5, 9) free pairs: a block of 4 only at 5, none of 8.
+    const layout: [number, boolean][] = [[1, false], [1, true], [2, false], [2, false], [2, false], [8, true]];
+    const { heap, bytes } = fullPool(layout);
+    refused(heap, bytes, () => heap.alloc(8));
+    refused(heap, bytes, () => heap.allocMany(2, 4));
+    expect(stateOf(heap).base[heap.index(heap.alloc(4))]).toBe(5);
+    heap.verify();
+  });
+
+  it('a free block of 4 and two freed pairs beside it make a block of 8, counted once', () => {
+    // [1, 5) a free block of class 2 (merged at once), [5, 9) two pairs freed unmerged.
+    const layout: [number, boolean][] = [[4, false], [2, false], [2, false], [8, true]];
+    const { heap, bytes } = fullPool(layout);
+    const s = stateOf(heap);
+    expect([s.freeBlocks[2], s.freePairCount, s.lazyFrees]).toEqual([1, 2, 2]);
+    refused(heap, bytes, () => heap.allocMany(2, 8));
+    expect(s.base[heap.index(heap.alloc(8))]).toBe(1);
+    heap.verify();
+  });
+
+  it('singles merge into pairs at the ceiling, and a lone single does not', () => {
+    // [1, 5) four singles freed, [5] a live single, [6] a freed single, [7, 9) a live pair.
+    const layout: [number, boolean][] = [
+      [1, false],
+      [1, false],
+      [1, false],
+      [1, false],
+      [1, true],
+      [1, false],
+      [2, true],
+      [8, true],
+    ];
+    const { heap, bytes } = fullPool(layout);
+    refused(heap, bytes, () => heap.allocMany(3, 2));
+    refused(heap, bytes, () => heap.alloc(8));
+    expect(heap.allocMany(2, 2).length).toBe(2);
+    expect(stateOf(heap).freeSingleCount).toBe(1);
+    heap.verify();
+  });
+
   it('agrees with the same pool merged beforehand, and a refused wave leaves the pool as it was', () => {
     const sizes = fc.constantFrom(1, 2, 3, 4, 5, 8);
     fc.assert(
