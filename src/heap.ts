@@ -1128,7 +1128,7 @@ export class Heap {
     }
     // An idle tick reads no clock (gc/tick.ts `tickIsIdle`) and reports 0 ms.
     const start = tickIsIdle(this.#s) ? IDLE_TICK : performance.now();
-    const out = runTick(this.#s, budgetMs, budgetUnits, this.#tickOutcome);
+    const out = runTick(this.#s, budgetMs, budgetUnits, start, this.#tickOutcome);
     const major = out.majorUnits > 0;
     const work = out.tenured
       ? 'tenure'

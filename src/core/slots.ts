@@ -139,8 +139,8 @@ function mergeableRegions(s: HeapState, cls: number, wanted: number): number {
   const size = 1 << cls;
   let found = 0;
   for (let small = 0; small < 2 && found < wanted; small++) {
-    const list = small === 0 ? s.freeSingles : s.freePairs;
-    for (let k = (small === 0 ? s.freeSingleCount : s.freePairCount) - 1; k >= 0 && found < wanted; k--) {
+    const list = smallList(s, small);
+    for (let k = smallCount(s, small) - 1; k >= 0 && found < wanted; k--) {
       const block = list[k]!;
       const region = block - ((block - 1) & (size - 1));
       if (region + size > s.slotTop) continue;
@@ -265,9 +265,9 @@ export function coalesceSmallBlocks(s: HeapState): void {
   s.lazyFrees = 0;
   const slots = s.slots;
   for (let cls = 0; cls < 2; cls++) {
-    for (let position = (cls === 0 ? s.freeSingleCount : s.freePairCount) - 1; position >= 0; position--) {
-      if (position >= (cls === 0 ? s.freeSingleCount : s.freePairCount)) continue;
-      const start = cls === 0 ? s.freeSingles[position]! : s.freePairs[position]!;
+    for (let position = smallCount(s, cls) - 1; position >= 0; position--) {
+      if (position >= smallCount(s, cls)) continue;
+      const start = smallList(s, cls)[position]!;
       const buddy = buddyOf(start, 1 << cls);
       if (buddy + (1 << cls) > s.slotTop || !isFreeOfClass(slots, buddy, cls)) continue;
       removeFree(s, start, cls);
@@ -401,16 +401,26 @@ function pushFree(s: HeapState, start: number, cls: number): void {
   s.freeClasses = (s.freeClasses | (1 << cls)) >>> 0;
 }
 
+/** The dense free list of class `cls` (0 or 1): single slots or pairs. */
+function smallList(s: HeapState, cls: number): Uint32Array {
+  return cls === 0 ? s.freeSingles : s.freePairs;
+}
+
+/** How many blocks the dense free list of class `cls` (0 or 1) holds. */
+function smallCount(s: HeapState, cls: number): number {
+  return cls === 0 ? s.freeSingleCount : s.freePairCount;
+}
+
 /** Takes the free class-`cls` block at `start` off its list; its markers stay (callers clear or overwrite them). */
 function removeFree(s: HeapState, start: number, cls: number): void {
   const slots = s.slots;
   let empty: boolean;
   if (cls < 2) {
     // A dense list: its last entry fills the hole, and that block learns its new position.
-    const list = cls === 0 ? s.freeSingles : s.freePairs;
+    const list = smallList(s, cls);
     const tag = cls === 0 ? FREE_SINGLE : FREE_PAIR;
     const position = slots[start]! - tag;
-    const last = (cls === 0 ? s.freeSingleCount : s.freePairCount) - 1;
+    const last = smallCount(s, cls) - 1;
     if (position !== last) {
       const moved = list[last]!;
       list[position] = moved;

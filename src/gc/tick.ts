@@ -84,12 +84,17 @@ export function makeTickOutcome(): TickOutcome {
 /**
  * Runs a tick, filling `out` (the heap's one outcome record: a tick makes no engine garbage;
  * ticks never nest, as collection is forbidden inside finalizers). `budgetMs` is wall time (NaN
- * in units mode); `budgetUnits` is work units (Infinity in ms mode).
+ * in units mode); `budgetUnits` is work units (Infinity in ms mode). `start`: the clock when the
+ * tick began, read by the caller unless `tickIsIdle` said there is nothing to do (then unused).
  */
-export function runTick(s: HeapState, budgetMs: number, budgetUnits: number, out: TickOutcome): TickOutcome {
+export function runTick(
+  s: HeapState,
+  budgetMs: number,
+  budgetUnits: number,
+  start: number,
+  out: TickOutcome,
+): TickOutcome {
   const timed = budgetMs === budgetMs;
-  // (No clock read for a tick with nothing to do: see `tickIsIdle`.)
-  const start = timed && !tickIsIdle(s) ? performance.now() : 0;
   out.minorFreed = 0;
   out.minors = 0;
   out.majorUnits = 0;
