@@ -163,7 +163,13 @@ export interface HeapStats {
   pins: number;
   majorCollections: number;
   minorCollections: number;
+  /**
+   * The remembered set a minor scans: dirty cards (whole old objects, or runs of them with a
+   * larger `cardSize`) plus remembered slots.
+   */
   dirtyCards: number;
+  /** Of `dirtyCards`, the old objects remembered by their one slot that refers to a young object. */
+  rememberedSlots: number;
   phase: Phase;
   lastPauseMs: number;
   maxPauseMs: number;
@@ -1209,7 +1215,8 @@ export class Heap {
       pins: s.pinsLive,
       majorCollections: this.#s.majorCollections,
       minorCollections: this.#s.minorCollections,
-      dirtyCards: s.dirtyCount,
+      dirtyCards: s.dirtyCount + s.rememberedSlotCount,
+      rememberedSlots: s.rememberedSlotCount,
       phase: this.phase,
       lastPauseMs: this.#s.lastPauseMs,
       maxPauseMs: this.#s.maxPauseMs,

@@ -102,6 +102,48 @@ const heapOptions = fc.record({
 
 type HeapOptionsValue = typeof heapOptions extends fc.Arbitrary<infer T> ? T : never;
 
+/**
+ * Generational heaps with cards of one object (the default), where objects get old fast, and
+ * operations weighted to make old objects refer to young ones and then move, resize, destroy or
+ * lose those old objects: the remembered set's paths (remembered slots, their owners remembered
+ * whole, entries made stale and checked by the next minor).
+ */
+const rememberedOptions = fc.record({
+  indexBits: fc.constant(20),
+  generationBits: fc.integer({ min: 3, max: 8 }),
+  maxObjects: fc.integer({ min: 8, max: 120 }),
+  initialCapacity: fc.integer({ min: 1, max: 8 }),
+  generational: fc.constant(true),
+  promoteAfter: fc.integer({ min: 1, max: 2 }),
+  cardSize: fc.constantFrom(1, 1, 1, 4),
+  nurserySize: fc.integer({ min: 1, max: 30 }),
+  growthPercent: fc.integer({ min: 1, max: 200 }),
+  minHeapObjects: fc.integer({ min: 1, max: 40 }),
+});
+const rememberedOp: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      op: fc.constant('alloc' as const),
+      slots: fc.integer({ min: 1, max: 4 }),
+      kind: fc.constantFrom<ObjectKind>('strong', 'strong', 'strong', 'weak'),
+    }),
+  },
+  { weight: 16, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(6) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('pin' as const), obj: pick }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('unpin' as const), pin: pick }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('save' as const) }) },
+);
+
 function nth<T>(items: T[], k: number): T | undefined {
   return items.length === 0 ? undefined : items[k % items.length];
 }
@@ -470,6 +512,27 @@ describe('the heap agrees with a reference model', () => {
         model.check(heap);
       }),
       { numRuns: fcRuns(400), ...replay() },
+    );
+  });
+});
+
+describe('the remembered set agrees with the reference model', () => {
+  it('when old objects come to refer to young ones and are then stored into, resized, destroyed or lost', () => {
+    fc.assert(
+      fc.property(
+        rememberedOptions,
+        fc.array(rememberedOp, { minLength: 20, maxLength: 200, size: '+1' }),
+        (options, ops) => {
+          const box = { heap: new Heap(options) };
+          const model = new Model(options.generational, options.promoteAfter);
+          finalizerRuns = [];
+          run(box, model, ops);
+          const freed = box.heap.collect().freed;
+          expect(freed).toBe(model.collect() + settleFinalizers(box.heap, model, true));
+          model.check(box.heap);
+        },
+      ),
+      { numRuns: fcRuns(300), ...replay() },
     );
   });
 });

@@ -13,6 +13,7 @@ import { cardsFor } from '../src/core/columns.ts';
 import {
   AGE_SHIFT,
   BOTH_MARKS,
+  CARD_SLOT,
   DEAD,
   FINALIZE,
   growHeaders,
@@ -37,7 +38,10 @@ function sample(): { heap: Heap; s: HeapState; world: number; young: number } {
   heap.alloc(1);
   heap.collect();
   const young = heap.alloc(1);
+  // Two slots naming young objects: the world is remembered whole, by a dirty card (as well as by
+  // the remembered slot its first store made).
   heap.set(world, 0, young);
+  heap.set(world, 1, young);
   heap.verify();
   return { heap, s: stateOf(heap), world: heap.index(world), young: heap.index(young) };
 }
@@ -191,6 +195,7 @@ describe('verify() names the broken invariant', () => {
     const { heap, s, world } = sample();
     s.cards[world]! = 0;
     s.dirtyCount = 0;
+    s.rememberedSlotCount = 0;
     expectBroken(heap, /invariant 5 .*card is clean/);
   });
 
@@ -299,6 +304,7 @@ function sample0(options: ConstructorParameters<typeof Heap>[0]): { heap: Heap; 
   heap.collect();
   const young = heap.alloc(1);
   heap.set(world, 0, young);
+  heap.set(world, 1, young); // remembered whole, as in `sample`
   return { heap, world, young };
 }
 
@@ -779,19 +785,23 @@ describe('verify(): the nursery (invariant 7)', () => {
 });
 
 describe('verify(): the remembered set (invariant 5)', () => {
-  it('accepts a dirty-card list full to its last entry', () => {
+  it('accepts remembered-slot and dirty-card lists full to their last entries', () => {
     const heap = new Heap({ cardSize: 1 });
     const root = heap.alloc(64);
     heap.pin(root);
     const holders: Ref[] = [];
     for (let k = 0; k < 64; k++) {
-      holders.push(heap.alloc(1));
+      holders.push(heap.alloc(2));
       heap.set(root, k, holders[k]!);
     }
     heap.tenure(); // all old, every card clean
-    for (const holder of holders) heap.set(holder, 0, heap.alloc(0)); // 64 old objects, a card each, name young ones
+    // 64 old objects, a card each, name young ones in both slots: a remembered slot each, then dirty cards.
+    for (const holder of holders) heap.set(holder, 0, heap.alloc(0));
     const s = stateOf(heap);
-    expect([s.dirtyCount, s.dirtyCards.length]).toEqual([64, 64]); // it grows on the next push
+    expect([2 * s.rememberedSlotCount, s.rememberedSlots.length]).toEqual([128, 128]); // it grows on the next push
+    heap.verify();
+    for (const holder of holders) heap.set(holder, 1, heap.alloc(0));
+    expect([s.dirtyCount, s.dirtyCards.length]).toEqual([64, 64]);
     heap.verify();
   });
 
@@ -820,6 +830,61 @@ describe('verify(): the remembered set (invariant 5)', () => {
       /invariant 5 .*card 1 is listed twice/,
     ],
     ['a dirty card not listed', ({ s }) => void (s.cards[5] = 1), /invariant 5 .*dirty card 5 is missing/],
+  ]);
+
+  /** An old pinned world whose slot 0 (only) names a young object: remembered by that slot. */
+  function slotRemembered(): Fixture {
+    const heap = new Heap();
+    const world = heap.alloc(2);
+    heap.pin(world);
+    heap.alloc(1); // garbage: a free index
+    heap.collect();
+    const young = heap.alloc(1);
+    heap.set(world, 0, young);
+    const f = fixture(heap, { world, young });
+    expect([f.s.cards[f.at.world!], f.s.dirtyCount, f.s.rememberedSlotCount]).toEqual([CARD_SLOT, 0, 1]);
+    return f;
+  }
+
+  it('accepts any entry while the entries are marked stale', () => {
+    const { heap, s } = slotRemembered();
+    s.rememberedSlots[2] = 2; // a free index, and a position that is not its
+    s.rememberedSlots[3] = 7;
+    s.rememberedSlotCount = 2;
+    expectBroken(heap, /invariant 5 .*remembered slot 7 of 2 is not a remembered slot of an old object in use/);
+    s.rememberedSlotsStale = 1;
+    heap.verify();
+    heap.minor(); // checks the entries against their owners, and drops the one that does not hold
+    expect([s.rememberedSlotCount, s.rememberedSlotsStale]).toEqual([1, 0]);
+    heap.verify();
+  });
+
+  check(slotRemembered, [
+    [
+      'more remembered slots counted than the list holds',
+      ({ s }) => void (s.rememberedSlotCount = s.rememberedSlots.length),
+      /invariant 3 \(layout\).*'rememberedSlots' holds \d+ of \d+ entries/,
+    ],
+    [
+      'a stale mark that is not 0 or 1',
+      ({ s }) => void (s.rememberedSlotsStale = 2),
+      /invariant 3 \(layout\).*rememberedSlotsStale is 2/,
+    ],
+    [
+      'a remembered-slot card without its entry',
+      ({ s }) => void (s.rememberedSlotCount = 0),
+      /invariant 5 .*card 1 says a slot is remembered, none is/,
+    ],
+    [
+      'an entry naming another slot than its card says',
+      ({ s }) => void (s.rememberedSlots[1] = s.rememberedSlots[1]! + 1),
+      /invariant 5 .*remembered slot \d+ of 1 is not a remembered slot/,
+    ],
+    [
+      'a young reference in a slot that is not the remembered one',
+      ({ s, at }) => void (s.slots[s.base[at.world!]! + 1] = at.young!),
+      /invariant 5 .*old object 1 refers to young object \d+ in slot 1, but only its slot 0 is remembered/,
+    ],
   ]);
 });
 

@@ -80,6 +80,18 @@ export const AGE_MASK = 3 << AGE_SHIFT;
 /** The object has at least one component: the marker looks at its `ref` fields, the sweep removes them. */
 export const HAS_COMPONENTS = 128;
 
+// Card values (gc/cards.ts keeps them; invariant 5).
+/** No old object of the card refers to a young one. */
+export const CARD_CLEAN = 0;
+/** Remembered whole: the card is in `dirtyCards`, and a minor scans every object in it. */
+export const CARD_DIRTY = 1;
+/** As `CARD_DIRTY`, and its object also has an entry in `rememberedSlots` (from before it was remembered whole). */
+export const CARD_DIRTY_SLOT = 2;
+/** `CARD_SLOT + k`: only slot k of the card's one object refers to young objects; its entry is in `rememberedSlots`. */
+export const CARD_SLOT = 3;
+/** Slots from this one on are remembered with their whole object. */
+export const CARD_SLOT_LIMIT = 256 - CARD_SLOT;
+
 /** The pacer's plan and measurements (its policy lives in gc/pacer.ts). */
 export interface Pacer {
   readonly nurserySize: number;
@@ -181,11 +193,26 @@ export interface HeapState {
   promoteHead: number;
   /** Young objects: those of the nursery and of the promotion list. */
   young: number;
-  /** One byte per card: 1 while an old object in it may refer to a young one (the remembered flag). */
+  /**
+   * One byte per card, the remembered flag: `CARD_CLEAN`, or how an old object in it that may
+   * refer to a young one is remembered (`CARD_DIRTY`, `CARD_DIRTY_SLOT`, `CARD_SLOT` + slot).
+   */
   cards: Uint8Array;
-  /** The dirty cards, once each (the remembered buffer), so minors never scan the whole table. */
+  /** The dirty cards (`CARD_DIRTY`, `CARD_DIRTY_SLOT`), once each, so minors never scan the whole table. */
   dirtyCards: Uint32Array;
   dirtyCount: number;
+  /**
+   * The remembered slots, as pairs (owner, position in `slots`): old strong objects remembered by
+   * the one slot that received a young reference (cards of one object only). A minor reads the
+   * slot without touching the owner's header.
+   */
+  rememberedSlots: Uint32Array;
+  rememberedSlotCount: number;
+  /**
+   * 1 once an entry of `rememberedSlots` may name a slot its owner no longer has (the owner was
+   * freed, destroyed or resized since): the next minor checks every entry against its owner.
+   */
+  rememberedSlotsStale: number;
   /** Old weak, ephemeron or weakref-holding objects a minor's card scan met; scratch for that minor. */
   rememberedWeak: Uint32Array;
   rememberedWeakCount: number;
@@ -336,6 +363,9 @@ export function createState(o: ResolvedOptions): HeapState {
     cards: new Uint8Array(cardsFor(columnLength, o.cardShift)),
     dirtyCards: new Uint32Array(64),
     dirtyCount: 0,
+    rememberedSlots: new Uint32Array(128),
+    rememberedSlotCount: 0,
+    rememberedSlotsStale: 0,
     rememberedWeak: new Uint32Array(16),
     rememberedWeakCount: 0,
     youngWeak: new Uint32Array(16),

@@ -17,7 +17,7 @@ import {
 } from '../core/slots.ts';
 import { canTakeIndex, takeIndex } from '../core/free-list.ts';
 import { type HeapState, SWEEP } from '../core/state.ts';
-import { addYoung } from './cards.ts';
+import { addYoung, releaseRememberedSlot } from './cards.ts';
 import { finishCycle } from './collector.ts';
 import { pushScoped } from './roots.ts';
 import { sweepWouldMakeRoom } from './sweep.ts';
@@ -111,7 +111,8 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
 
 /**
  * Gives live object `i` `slotCount` slots, keeping the first min(old, new); new slots start NULL.
- * Throws `HeapFullError` (changing nothing) when a bigger block cannot be had.
+ * Throws `HeapFullError` (changing nothing) when a bigger block cannot be had. An object
+ * remembered by a slot is remembered whole once its block moves or shrinks (gc/cards.ts).
  */
 export function resizeObject(s: HeapState, i: number, slotCount: number): void {
   const old = s.size[i]!;
@@ -120,11 +121,15 @@ export function resizeObject(s: HeapState, i: number, slotCount: number): void {
   if (blockCapacity(slotCount) === blockCapacity(old)) {
     // Same block: slots past the old count may hold stale edges from before; clear them.
     if (slotCount > old) s.slots.fill(0, oldBase + old, oldBase + slotCount);
+    // A remembered slot that goes must not stay named (its position keeps the stale edge).
+    else releaseRememberedSlot(s, i);
   } else if (slotCount < old && slotCount > 0) {
+    releaseRememberedSlot(s, i);
     shrinkBlock(s, oldBase, old, slotCount);
   } else {
     const why = roomFor(s, false, slotCount);
     if (why !== '') throw new HeapFullError(why);
+    releaseRememberedSlot(s, i);
     const newBase = allocBlock(s, slotCount);
     s.slots.copyWithin(newBase, oldBase, oldBase + Math.min(old, slotCount));
     freeBlock(s, oldBase, old);

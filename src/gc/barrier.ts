@@ -2,10 +2,11 @@
  * The write barrier: the one function every reference store goes through. Keeping all stores here
  * is what lets minor collections trust the cards instead of re-scanning the old generation.
  *
- * Generational part (invariant 5): an old object that receives a reference to a young object has
- * its card dirtied. The fast path is two `flags` loads and a compare: `flags[target] & ~flags[owner]
- * & YOUNG` is non-zero exactly when the target is young and the owner is old. NULL (index 0) has
- * flags 0, and with generations off no object is ever young, so neither needs its own test.
+ * Generational part (invariant 5): an old object that receives a reference to a young object is
+ * remembered, by that slot when it is a strong object's slot, else by dirtying its card
+ * (gc/cards.ts). The fast path is two `flags` loads and a test: the target is young and the owner
+ * old. NULL (index 0) has flags 0, and with generations off no object is ever young, so neither
+ * needs its own test.
  *
  * Incremental part (invariant 6): while a major cycle marks, a white target stored into a marked
  * (gray or black) object is shaded (Dijkstra's insertion barrier), so no black object ever refers
@@ -16,7 +17,7 @@
  * free it while referenced unless it also shaded new targets, i.e. did this barrier's work too.
  * `barrierWhite` is `NO_COLOR` outside marking, so between cycles the test is one load and a compare.
  */
-import { dirtyCard } from './cards.ts';
+import { dirtyCard, rememberSlot } from './cards.ts';
 import type { TypedColumn } from '../core/component-store.ts';
 import { shade } from './mark.ts';
 import { type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
@@ -24,8 +25,16 @@ import { type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
   s.slots[s.base[owner]! + slot] = target;
+  const flags = s.flags;
+  const ownerFlags = flags[owner]!;
+  // An old strong owner is remembered by the slot (gc/cards.ts); the other cases as `afterStore`.
+  if ((flags[target]! & YOUNG) !== 0 && (ownerFlags & (YOUNG | NOT_STRONG)) === 0) {
+    rememberSlot(s, owner, slot);
+    if (s.barrierWhite !== NO_COLOR) storeWhileMarking(s, owner, target, true);
+    return;
+  }
   // A weak or ephemeron slot is no strong edge: the atomic phase decides what it keeps.
-  afterStore(s, owner, target, (s.flags[owner]! & NOT_STRONG) === 0);
+  afterStore(s, owner, target, (ownerFlags & NOT_STRONG) === 0);
 }
 
 /** Stores `target` into element `at` of a component `ref` (strong) or `weakref` field column. */

@@ -1,22 +1,91 @@
 /**
  * The remembered set for minor collections: a card table (one byte per 2^cardShift object indices;
  * by default one object per card, so a card is exactly a "remembered" flag) plus the list of dirty
- * cards (the remembered buffer), and the nursery, a list of the young objects linked through the
- * `next` column (free indices use `next` for the free list; an index is never both free and young).
- * Together they make a minor collection cost O(young + remembered), never O(capacity).
+ * cards (the remembered buffer), the remembered slots, and the nursery, a list of the young objects
+ * linked through the `next` column (free indices use `next` for the free list; an index is never
+ * both free and young). Together they make a minor collection cost O(young + remembered), never
+ * O(capacity).
+ *
+ * Remembered slots: most old objects that come to refer to young ones do so through one slot (a
+ * node whose child was replaced, an entity whose target changed). Remembering that slot's position
+ * lets a minor read the slot and its target and nothing else: no header of the owner, which lies
+ * anywhere in the old generation, where each header column is one more cache miss (with 1% of 10^6
+ * old objects remembered at random, those misses were most of a minor). So the barrier remembers
+ * an old strong object by the first slot that receives a young reference (`CARD_SLOT + k`, one
+ * entry in `rememberedSlots`), and whole (`CARD_DIRTY`, a dirty card) as soon as a second slot, a
+ * component field or a weak kind is involved, or with cards of many objects. An entry trusts that
+ * its owner keeps its block: freeing, destroying or resizing an owner remembers it whole instead
+ * and marks the entries stale, so that the next minor checks each against its owner.
  */
 import { growU32 } from '../core/columns.ts';
-import { AGE_MASK, AGE_SHIFT, DESTROYED, HAS_COMPONENTS, type HeapState, NOT_STRONG, YOUNG } from '../core/state.ts';
+import {
+  AGE_MASK,
+  AGE_SHIFT,
+  CARD_CLEAN,
+  CARD_DIRTY,
+  CARD_DIRTY_SLOT,
+  CARD_SLOT,
+  CARD_SLOT_LIMIT,
+  DESTROYED,
+  FREE,
+  HAS_COMPONENTS,
+  type HeapState,
+  NOT_STRONG,
+  YOUNG,
+} from '../core/state.ts';
 import { shadeYoung } from './mark.ts';
 import { listRememberedWeak } from './weak.ts';
 
-/** Remembers `owner` (an old object that now refers to a young one): dirties its card. */
+/** Remembers `owner`'s card whole (an old object in it now refers to a young one). */
 export function dirtyCard(s: HeapState, owner: number): void {
   const card = owner >>> s.cardShift;
-  if (s.cards[card] !== 0) return;
-  s.cards[card] = 1;
-  if (s.dirtyCount === s.dirtyCards.length) s.dirtyCards = growU32(s.dirtyCards, s.dirtyCards.length * 2);
+  const mark = s.cards[card]!;
+  if (mark === CARD_DIRTY || mark === CARD_DIRTY_SLOT) return;
+  // A remembered slot's entry stays: it still names a slot of this object.
+  s.cards[card] = mark === CARD_CLEAN ? CARD_DIRTY : CARD_DIRTY_SLOT;
+  if (s.dirtyCount === s.dirtyCards.length) s.dirtyCards = growU32(s.dirtyCards, s.dirtyCount * 2);
   s.dirtyCards[s.dirtyCount++] = card;
+}
+
+/**
+ * Remembers old strong object `owner` after a young reference was stored into its slot `slot`:
+ * by that slot while it is the only one, whole otherwise.
+ */
+export function rememberSlot(s: HeapState, owner: number, slot: number): void {
+  // (With cards of many objects, `cards` is indexed by card: no slot of one object can be named.)
+  if (s.cardShift !== 0 || slot >= CARD_SLOT_LIMIT) {
+    dirtyCard(s, owner);
+    return;
+  }
+  const mark = s.cards[owner]!;
+  if (mark === CARD_SLOT + slot || mark === CARD_DIRTY || mark === CARD_DIRTY_SLOT) return;
+  if (mark !== CARD_CLEAN) {
+    dirtyCard(s, owner);
+    return;
+  }
+  s.cards[owner] = CARD_SLOT + slot;
+  const at = 2 * s.rememberedSlotCount;
+  if (at === s.rememberedSlots.length) s.rememberedSlots = growU32(s.rememberedSlots, 2 * at);
+  s.rememberedSlots[at] = owner;
+  s.rememberedSlots[at + 1] = s.base[owner]! + slot;
+  s.rememberedSlotCount++;
+}
+
+/**
+ * Before object `i` gives up its slot block (freed, destroyed, resized): if a remembered slot names
+ * it, it is remembered whole from now on, and the entries are checked at the next minor (the
+ * entry names a position that may soon belong to another object). Remembering it whole rather than
+ * forgetting it keeps one entry per index between minors, however often an index is reused.
+ */
+export function releaseRememberedSlot(s: HeapState, i: number): void {
+  if (s.cardShift !== 0 || s.cards[i]! < CARD_DIRTY_SLOT) return;
+  s.rememberedSlotsStale = 1;
+  if (s.cards[i] === CARD_DIRTY_SLOT) {
+    s.cards[i] = CARD_DIRTY;
+  } else {
+    s.cards[i] = CARD_CLEAN;
+    dirtyCard(s, i);
+  }
 }
 
 /** Puts a new object into the nursery. */
@@ -44,10 +113,74 @@ export function refersToYoung(s: HeapState, index: number): boolean {
   return false;
 }
 
-/** Forgets every dirty card: for when no young object is left. */
+/** Forgets every dirty card and remembered slot: for when no young object is left. */
 export function clearCards(s: HeapState): void {
-  for (let k = 0; k < s.dirtyCount; k++) s.cards[s.dirtyCards[k]!] = 0;
+  for (let k = 0; k < s.dirtyCount; k++) s.cards[s.dirtyCards[k]!] = CARD_CLEAN;
   s.dirtyCount = 0;
+  // (A stale entry's owner may be another object now: with no young object, no card stays dirty.)
+  for (let k = 0; k < s.rememberedSlotCount; k++) s.cards[s.rememberedSlots[2 * k]!] = CARD_CLEAN;
+  s.rememberedSlotCount = 0;
+  s.rememberedSlotsStale = 0;
+}
+
+/**
+ * The minor collection's pass over the remembered slots, before the dirty cards: shades the young
+ * object each slot holds, and keeps the entry only while that object will still be young after
+ * this minor (as `scanDirtyCards` decides for cards). A dropped entry's owner is forgotten, or
+ * stays remembered whole if its card is dirty too. Reads the owner's header only when the entries
+ * are stale (`slotEntryHolds`).
+ */
+export function scanRememberedSlots(s: HeapState, youngMark: number): void {
+  const color = s.color;
+  const flags = s.flags;
+  const slots = s.slots;
+  const cards = s.cards;
+  const list = s.rememberedSlots;
+  const count = s.rememberedSlotCount;
+  const stale = s.rememberedSlotsStale !== 0;
+  const stayYoung = (s.promoteAfter - 1) << AGE_SHIFT;
+  // Stryker disable next-line all: performance only, as `touchRemembered`.
+  if (count > PREFETCH_FROM) touchRememberedSlots(s, list, count);
+  let kept = 0;
+  for (let k = 0; k < 2 * count; k += 2) {
+    const owner = list[k]!;
+    const at = list[k + 1]!;
+    // A stale entry whose owner went or moved: its card was settled then (`releaseRememberedSlot`).
+    if (stale && !slotEntryHolds(s, owner, at)) continue;
+    const target = slots[at]!;
+    const targetFlags = flags[target]!;
+    if ((targetFlags & YOUNG) !== 0) {
+      if (color[target] === DESTROYED) {
+        slots[at] = 0; // as in `scanDirtyCards`
+      } else {
+        shadeYoung(s, target, youngMark);
+        if ((targetFlags & AGE_MASK) < stayYoung) {
+          list[2 * kept] = owner;
+          list[2 * kept + 1] = at;
+          kept++;
+          continue;
+        }
+      }
+    }
+    const mark = cards[owner]!;
+    if (mark === CARD_DIRTY_SLOT) cards[owner] = CARD_DIRTY;
+    else if (mark >= CARD_SLOT) cards[owner] = CARD_CLEAN;
+  }
+  s.rememberedSlotCount = kept;
+  s.rememberedSlotsStale = 0;
+}
+
+/**
+ * Whether a remembered slot entry still names slot `at` of old object `owner` as remembered: the
+ * owner is in use and old, `at` lies in its block, and its card says so (`CARD_SLOT` + that slot,
+ * or `CARD_DIRTY_SLOT`).
+ */
+export function slotEntryHolds(s: HeapState, owner: number, at: number): boolean {
+  if (owner >= s.top || s.color[owner] === FREE || (s.flags[owner]! & YOUNG) !== 0) return false;
+  const slot = at - s.base[owner]!;
+  if (slot < 0 || slot >= s.size[owner]!) return false;
+  const mark = s.cards[owner]!;
+  return mark === CARD_DIRTY_SLOT || mark === CARD_SLOT + slot;
 }
 
 /**
@@ -79,7 +212,7 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
     let dirty = false;
     for (let i = Math.max(card << shift, 1); i < end; i++) {
       const ownerFlags = flags[i]!;
-      if (color[i] === 0 || (ownerFlags & YOUNG) !== 0) continue;
+      if (color[i] === FREE || (ownerFlags & YOUNG) !== 0) continue;
       const strong = (ownerFlags & NOT_STRONG) === 0;
       let weakToYoung = false;
       for (let p = base[i]!, stop = p + size[i]!; p < stop; p++) {
@@ -104,7 +237,7 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
       if (weakToYoung) listRememberedWeak(s, i);
     }
     if (dirty) list[kept++] = card;
-    else cards[card] = 0;
+    else cards[card] = CARD_CLEAN;
   }
   s.dirtyCount = kept;
 }
@@ -136,6 +269,16 @@ function touchRemembered(s: HeapState, list: Uint32Array, count: number): void {
   }
   // (| 0: the sum may pass 2^31, and a small-integer sum that overflows deoptimizes the loop.)
   for (let k = 0; k < count; k++) sum = (sum + slots[base[list[k]!]!]!) | 0;
+  _touchedSum = sum;
+}
+
+/** As `touchRemembered`, for the remembered slots: the slots, then their targets' flags. */
+function touchRememberedSlots(s: HeapState, list: Uint32Array, count: number): void {
+  const slots = s.slots;
+  const flags = s.flags;
+  let sum = 0;
+  for (let k = 1; k < 2 * count; k += 2) sum = (sum + slots[list[k]!]!) | 0;
+  for (let k = 1; k < 2 * count; k += 2) sum = (sum + flags[slots[list[k]!]!]!) | 0;
   _touchedSum = sum;
 }
 

@@ -36,6 +36,7 @@ import { freeBlock } from '../core/slots.ts';
 import { DESTROYED, DESTROYED_ROOTED, FINALIZABLE, HAS_COMPONENTS, type HeapState, YOUNG } from '../core/state.ts';
 import { leaveQueries, releaseComponents } from '../ecs/components.ts';
 import { releaseObject } from './sweep.ts';
+import { releaseRememberedSlot } from './cards.ts';
 import { finalizeObject } from './weak.ts';
 
 function push(list: Uint32Array, count: number, index: number): Uint32Array {
@@ -92,6 +93,7 @@ export function runDestroyHooks(s: HeapState, i: number, skip: readonly Componen
  */
 export function dismantle(s: HeapState, i: number): void {
   if ((s.flags[i]! & HAS_COMPONENTS) !== 0) releaseComponents(s.components, i);
+  releaseRememberedSlot(s, i);
   const slotCount = s.size[i]!;
   freeBlock(s, s.base[i]!, slotCount);
   s.slotsUsed -= slotCount;

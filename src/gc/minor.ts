@@ -11,10 +11,10 @@
  */
 import { DEAD, DESTROYED, type HeapState, IDLE, MINOR_FINALIZE } from '../core/state.ts';
 import { beginMinorReclaim, finishMinorReclaim } from './destroy.ts';
-import { clearCards, scanDirtyCards } from './cards.ts';
+import { clearCards, scanDirtyCards, scanRememberedSlots } from './cards.ts';
 import { enterPhase } from './collector.ts';
 import { drainYoung, shadeYoungRoots } from './mark.ts';
-import { measuredMinor, minorWork } from './pacer.ts';
+import { measuredMinor, minorWork, rememberedCount } from './pacer.ts';
 import { sweepNursery } from './sweep.ts';
 import {
   clearDeadYoungReferences,
@@ -29,9 +29,11 @@ export function minorCollection(s: HeapState): number {
   const youngMark = s.white;
   const youngBefore = s.young;
   const destroyedBefore = beginMinorReclaim(s);
-  const remembered = s.dirtyCount << s.cardShift;
+  const remembered = rememberedCount(s);
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
+  // Slots first: dropping an entry may leave its owner's card dirty, which the card scan settles.
+  scanRememberedSlots(s, youngMark);
   scanDirtyCards(s, youngMark);
   drainYoung(s, youngMark);
   convergeYoungEphemerons(s, youngMark);

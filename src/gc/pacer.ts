@@ -51,6 +51,11 @@ export function majorDue(s: HeapState): boolean {
   return s.live - s.young >= s.pacer.nextMajorAt;
 }
 
+/** The remembered set's size for the estimates: objects of dirty cards, and remembered slots. */
+export function rememberedCount(s: HeapState): number {
+  return (s.dirtyCount << s.cardShift) + s.rememberedSlotCount;
+}
+
 /** A minor's cost in units, for a nursery of `young` objects of which `survivors` survive. */
 export function minorWork(young: number, survivors: number, remembered: number): number {
   return young * MINOR_UNITS_PER_YOUNG + survivors * MINOR_UNITS_PER_SURVIVOR + remembered * MINOR_UNITS_PER_REMEMBERED;
@@ -61,12 +66,12 @@ export function minorWork(young: number, survivors: number, remembered: number):
  * suggest, and the remembered set. Deterministic: it depends only on what the program did.
  */
 export function minorUnits(s: HeapState): number {
-  return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+  return Math.ceil(minorWork(s.young, s.young * s.pacer.youngSurvival, rememberedCount(s)));
 }
 
 /** The part of a minor's estimate a fold into a major cycle would spread: survivors and the remembered set. */
 export function minorSurvivorUnits(s: HeapState): number {
-  return Math.ceil(minorWork(0, s.young * s.pacer.youngSurvival, s.dirtyCount << s.cardShift));
+  return Math.ceil(minorWork(0, s.young * s.pacer.youngSurvival, rememberedCount(s)));
 }
 
 /** A minor's estimated cost in milliseconds, at the measured cost of a unit on this machine. */

@@ -7,7 +7,7 @@ import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, freeBlock } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
 import { AGE_MASK, AGE_SHIFT, DESTROYED, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
-import { dirtyCard, refersToYoung } from './cards.ts';
+import { dirtyCard, refersToYoung, releaseRememberedSlot } from './cards.ts';
 import { settleYoungLists } from './weak.ts';
 
 /**
@@ -17,7 +17,9 @@ import { settleYoungLists } from './weak.ts';
  * queues a reusable index (core/free-list.ts says where).
  */
 export function releaseObject(s: HeapState, index: number): boolean {
-  if ((s.flags[index]! & HAS_COMPONENTS) !== 0) releaseComponents(s.components, index);
+  const flags = s.flags[index]!;
+  if ((flags & HAS_COMPONENTS) !== 0) releaseComponents(s.components, index);
+  if ((flags & YOUNG) === 0) releaseRememberedSlot(s, index);
   const slotCount = s.size[index]!;
   freeBlock(s, s.base[index]!, slotCount);
   s.slotsUsed -= slotCount;

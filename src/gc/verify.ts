@@ -22,6 +22,10 @@ import {
   AGE_MASK,
   AGE_SHIFT,
   BOTH_MARKS,
+  CARD_CLEAN,
+  CARD_DIRTY,
+  CARD_DIRTY_SLOT,
+  CARD_SLOT,
   CLEAR,
   DEAD,
   DESTROYED,
@@ -46,6 +50,7 @@ import {
   TENURE,
   YOUNG,
 } from '../core/state.ts';
+import { slotEntryHolds } from './cards.ts';
 
 function fail(invariant: string, detail: string): never {
   throw new HeapCorruptionError(`invariant ${invariant} broken: ${detail}`);
@@ -155,6 +160,11 @@ function verifyLayout(s: HeapState): void {
   stack('destroyedYoung', s.destroyedYoung.length, s.destroyedYoungCount);
   stack('destroyedOld', s.destroyedOld.length, s.destroyedOldCount);
   stack('dirtyCards', s.dirtyCards.length, s.dirtyCount);
+  stack('rememberedSlots', s.rememberedSlots.length, 2 * s.rememberedSlotCount);
+  layout(
+    s.rememberedSlotsStale === 0 || s.rememberedSlotsStale === 1,
+    `rememberedSlotsStale is ${s.rememberedSlotsStale}`,
+  );
   layout(s.finalizeNext <= s.finalizeTop, `finalizeNext ${s.finalizeNext} is past finalizeTop ${s.finalizeTop}`);
   // The pin columns are indexed together, and grown together only when pinTop reaches their end.
   const pins = s.pinTarget.length;
@@ -462,6 +472,12 @@ function verifyNursery(s: HeapState): void {
   if (!s.generational && young !== 0) fail('7 (nursery)', 'a heap without generations has young objects');
 }
 
+/** Whether object `i`'s card is dirty: the object is remembered whole. */
+function rememberedWhole(s: HeapState, i: number): boolean {
+  const mark = s.cards[i >>> s.cardShift];
+  return mark === CARD_DIRTY || mark === CARD_DIRTY_SLOT;
+}
+
 /** Objects of the promotion list: old before the next minor, so edges into them need no card. */
 function promoting(s: HeapState): Uint8Array {
   const pending = new Uint8Array(s.top);
@@ -470,30 +486,67 @@ function promoting(s: HeapState): Uint8Array {
 }
 
 /**
- * Invariant 5: every old object holding a reference to a young object lies in a dirty card; the
- * dirty-card list names exactly the dirty cards, once each.
+ * Invariant 5: every old object holding a reference to a young object is remembered: its card is
+ * dirty, or only one of its slots refers to young objects and that slot is remembered. The dirty
+ * list names exactly the dirty cards, once each; each remembered-slot card has its entry; and,
+ * unless marked stale, every entry names a slot its old owner still has, as its card says.
  */
 function verifyCards(s: HeapState): void {
   if (s.dirtyCount > s.dirtyCards.length) fail('5 (cards)', `${s.dirtyCount} dirty cards counted, list holds fewer`);
+  if (2 * s.rememberedSlotCount > s.rememberedSlots.length) {
+    fail('5 (cards)', `${s.rememberedSlotCount} remembered slots counted, list holds fewer`);
+  }
   const listed = new Uint8Array(s.cards.length);
   for (let k = 0; k < s.dirtyCount; k++) {
     const card = s.dirtyCards[k]!;
-    if (card >= s.cards.length || s.cards[card] !== 1) fail('5 (cards)', `listed card ${card} is not dirty`);
+    const mark = s.cards[card];
+    if (mark !== CARD_DIRTY && mark !== CARD_DIRTY_SLOT) fail('5 (cards)', `listed card ${card} is not dirty`);
     if (listed[card]) fail('5 (cards)', `card ${card} is listed twice`);
     listed[card] = 1;
   }
+  const slotListed = new Uint8Array(s.cards.length);
+  for (let k = 0; k < s.rememberedSlotCount; k++) {
+    const owner = s.rememberedSlots[2 * k]!;
+    const at = s.rememberedSlots[2 * k + 1]!;
+    if (s.cardShift !== 0) {
+      fail('5 (cards)', `remembered slot ${at} of ${owner} with cards of ${1 << s.cardShift} objects`);
+    }
+    if (owner >= s.cards.length) fail('5 (cards)', `remembered slot ${at} names object ${owner}, past the cards`);
+    if (s.rememberedSlotsStale === 0 && !slotEntryHolds(s, owner, at)) {
+      fail('5 (cards)', `remembered slot ${at} of ${owner} is not a remembered slot of an old object in use`);
+    }
+    if (s.rememberedSlotsStale === 0 && (s.flags[owner]! & NOT_STRONG) !== 0) {
+      fail('5 (cards)', `remembered slot ${at} belongs to weak or ephemeron object ${owner}`);
+    }
+    // Where the card says which slot, the entry is there for it (stale or not: the card changes when the block does).
+    if (s.cards[owner]! >= CARD_SLOT && at === s.base[owner]! + s.cards[owner]! - CARD_SLOT) slotListed[owner] = 1;
+    if (s.cards[owner] === CARD_DIRTY_SLOT) slotListed[owner] = 1;
+  }
   for (let c = 0; c < s.cards.length; c++) {
-    if (s.cards[c] !== 0 && !listed[c]) fail('5 (cards)', `dirty card ${c} is missing from the dirty list`);
+    const mark = s.cards[c]!;
+    if ((mark === CARD_DIRTY || mark === CARD_DIRTY_SLOT) && !listed[c]) {
+      fail('5 (cards)', `dirty card ${c} is missing from the dirty list`);
+    }
+    if (mark >= CARD_DIRTY_SLOT && !slotListed[c]) fail('5 (cards)', `card ${c} says a slot is remembered, none is`);
   }
   // While a cycle promotes, objects of the promotion list count as old, and count as young
   // targets no more: they will be old before the next minor.
   const pending = promoting(s);
   for (let i = 1; i < s.top; i++) {
     if (!isLive(s, i) || ((s.flags[i]! & YOUNG) !== 0 && !pending[i])) continue;
+    const mark = s.cards[i >>> s.cardShift]!;
     for (let k = s.base[i]!, end = k + s.size[i]!; k < end; k++) {
       const target = s.slots[k]!;
-      if ((s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
+      if ((s.flags[target]! & YOUNG) === 0 || pending[target]) continue;
+      if (mark === CARD_CLEAN) {
         fail('5 (cards)', `old object ${i} refers to young object ${target}, but its card is clean`);
+      }
+      if (mark >= CARD_SLOT && k - s.base[i]! !== mark - CARD_SLOT) {
+        fail(
+          '5 (cards)',
+          `old object ${i} refers to young object ${target} in slot ${k - s.base[i]!}, ` +
+            `but only its slot ${mark - CARD_SLOT} is remembered`,
+        );
       }
     }
   }
@@ -697,10 +750,12 @@ function verifyComponents(s: HeapState): void {
               `field '${c.name}.${f.name}' of ${i} holds ${target}, which is not live (nor destroyed)`,
             );
           }
-          if (old && (s.flags[target]! & YOUNG) !== 0 && !pending[target] && s.cards[i >>> s.cardShift] === 0) {
+          if (old && (s.flags[target]! & YOUNG) !== 0 && !pending[target] && !rememberedWhole(s, i)) {
+            const mark = s.cards[i >>> s.cardShift]!;
             fail(
               '5 (cards)',
-              `old object ${i} refers to young ${target} through '${c.name}.${f.name}', but its card is clean`,
+              `old object ${i} refers to young ${target} through '${c.name}.${f.name}', but ` +
+                (mark === CARD_CLEAN ? 'its card is clean' : `only its slot ${mark - CARD_SLOT} is remembered`),
             );
           }
           if (black && f.type === 'ref' && s.color[target] === white) {

@@ -65,9 +65,10 @@ const MAGIC = 'ECS-HEAP';
  * and lists), the free cause kept in `base` of free indices. 5: the buddy slot pool (aligned
  * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`). 6: `lazyFrees`, blocks
  * of one or two slots freed without merging; the CLEAR phase (`weakCursor`, `weakKept`,
- * `deadColors`).
+ * `deadColors`). 7: remembered slots (`rememberedSlots`, `rememberedSlotCount`,
+ * `rememberedSlotsStale`) and the card values beyond 1.
  */
-export const SNAPSHOT_VERSION = 6;
+export const SNAPSHOT_VERSION = 7;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -197,6 +198,7 @@ const STATE_ARRAYS = [
   'scopeStack',
   'cards',
   'dirtyCards',
+  'rememberedSlots',
   'rememberedWeak',
   'youngWeak',
   'youngFinalizable',
@@ -262,6 +264,14 @@ function layout(
     { name: 'scopeStack', type: 'u32', used: v.scopeTop, sizing: list },
     { name: 'cards', type: 'u8', used: cardsFor(v.columnLength, v.cardShift), sizing: { kind: 'cards' } },
     { name: 'dirtyCards', type: 'u32', used: v.dirtyCount, sizing: list },
+    // Pairs (owner, slot position): at most one entry made per index between minors (gc/cards.ts)
+    // and one kept per index by a minor, in a list that doubles: at most 8 words per index.
+    {
+      name: 'rememberedSlots',
+      type: 'u32',
+      used: 2 * v.rememberedSlotCount,
+      sizing: { kind: 'list', max: Math.max(256, 8 * v.columnLength) },
+    },
     { name: 'rememberedWeak', type: 'u32', used: v.rememberedWeakCount, sizing: list },
     { name: 'youngWeak', type: 'u32', used: v.youngWeakCount, sizing: unbounded },
     { name: 'youngFinalizable', type: 'u32', used: v.youngFinalizableCount, sizing: list },
@@ -399,6 +409,8 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['young', () => 0, (v) => v.top! - 1],
   // Only cards of objects in use get dirty.
   ['dirtyCount', () => 0, (v, o) => cardsFor(v.top!, o.cardShift)],
+  ['rememberedSlotCount', () => 0, (v) => 2 * (v.top! - 1)],
+  ['rememberedSlotsStale', () => 0, () => 1],
   // A minor's scratch list, empty between calls.
   ['rememberedWeakCount', () => 0, () => 0],
   ['youngWeakCount', () => 0, () => MAX_LIST],
