@@ -4,6 +4,7 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
+import { canAllocBlock } from './core/slots.ts';
 import {
   addComponentData,
   type ComponentData,
@@ -417,6 +418,15 @@ export class Heap {
 
   /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
   alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
+    const s0 = this.#s;
+    // The common call: a strong object of a valid slot count, an index and a block at hand.
+    if (
+      kind === 'strong' && slots >>> 0 === slots && slots <= s0.maxSlotsPerObject &&
+      (s0.freeHead !== 0 || s0.top <= s0.maxObjects) && canAllocBlock(s0, slots)
+    ) {
+      const i = allocObject(s0, slots, 0);
+      return (i + s0.generation[i]! * s0.codec.indexScale) as Ref;
+    }
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);
     const s = this.#s;
