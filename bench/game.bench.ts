@@ -23,7 +23,8 @@
  * - projectiles' targets: (a) a 1-slot 'weak' object per projectile, slot 0 = the unit (it reads
  *   NULL once the unit is collected; the unit's health <= 0 marks it dead before that, or
  *   `heap.destroy(unit)` when the heap has it: then the slot reads NULL at once), read as a column
- *   index with `targetIndex` where the heap has it (else `get` then `index`), and spawned with
+ *   index with `targetAt` from the query's index where the heap has it (else `targetIndex`, else
+ *   `get` then `index`), and spawned with
  *   `allocMany` where the heap has it (else `alloc`); (b) a reference,
  *   nulled by the projectile when it finds its target's `alive` false; (c) the unit's eid plus a
  *   generation the game keeps per eid and bumps on death (bitECS recycles eids).
@@ -42,7 +43,7 @@
  */
 import { addComponent, addEntity, createWorld, query, removeEntity, type World } from 'bitecs';
 import process from 'node:process';
-import { Heap, NULL, type Ref, type RefArray } from '../mod.ts';
+import { Heap, type Index, NULL, type Ref, type RefArray } from '../mod.ts';
 import { heapAndBuffersAfterGc, heapUsedAfterGc } from './lib/engine.ts';
 import { destroyOf, has, type WithLaterMethods } from './lib/features.ts';
 import { megabytes, msOf, ratio } from './lib/format.ts';
@@ -426,10 +427,12 @@ function heapVariant(_ctx: Ctx): Variant {
   const Item = heap.defineComponent({ value: 'f32' }, { name: 'Item' });
   const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
   const destroy = destroyOf(heap);
-  // Later additions used when the heap has them: targetIndex (a slot's target as a column index in
-  // one checked call) and allocMany (a spawn wave checked once).
+  // Later additions used when the heap has them: targetAt / targetIndex (a slot's target as a column
+  // index in one checked call, from the query's index or from a handle) and allocMany (a spawn wave
+  // checked once).
   const later = heap as WithLaterMethods;
   const hasTargetIndex = has(heap, 'targetIndex');
+  const hasTargetAt = has(heap, 'targetAt');
   const hasAllocMany = has(heap, 'allocMany');
   const scene = new Float64Array(SCENE) as RefArray;
   for (let i = 0; i < SCENE; i++) {
@@ -533,11 +536,11 @@ function heapVariant(_ctx: Ctx): Variant {
           continue;
         }
         live++;
-        const q = heap.refAt(i);
         let ti = 0;
-        if (hasTargetIndex) ti = later.targetIndex(q, 0);
+        if (hasTargetAt) ti = later.targetAt(i as Index, 0);
+        else if (hasTargetIndex) ti = later.targetIndex(heap.refAt(i as Index), 0);
         else {
-          const t = heap.get(q, 0);
+          const t = heap.get(heap.refAt(i as Index), 0);
           if (t !== NULL) ti = heap.index(t);
         }
         if (ti !== 0) {
@@ -558,7 +561,7 @@ function heapVariant(_ctx: Ctx): Variant {
       return `${live} projectiles + ${zombies} dropped, not yet collected; ${st.live} live objects; ` +
         `${st.majorCollections} majors, ${st.minorCollections} minors; unit deaths ${
           destroy === null ? 'by health flag' : 'by heap.destroy()'
-        }; targets by ${hasTargetIndex ? 'targetIndex()' : 'get() + index()'}; spawns by ${
+        }; targets by ${hasTargetAt ? 'targetAt()' : hasTargetIndex ? 'targetIndex()' : 'get() + index()'}; spawns by ${
           hasAllocMany ? 'allocMany()' : 'alloc()'
         }`;
     },

@@ -421,7 +421,7 @@ export class Heap {
     const s0 = this.#s;
     // The common call: a strong object of a valid slot count, an index and a block at hand.
     if (
-      kind === 'strong' && slots >>> 0 === slots && slots <= s0.maxSlotsPerObject &&
+      kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s0.maxSlotsPerObject &&
       (s0.freeHead !== 0 || s0.top <= s0.maxObjects) && canAllocBlock(s0, slots)
     ) {
       const i = allocObject(s0, slots, 0);
@@ -485,6 +485,28 @@ export class Heap {
    */
   targetIndex(ref: Ref, slot: number): Index {
     return this.#targetOf(this.#readableIndexOf(ref), slot) as Index;
+  }
+
+  /**
+   * `targetIndex` for an object given by its index, as query results give them: the index of the
+   * object in slot `slot` of the object at `index` (0 for NULL), through the read barrier, in one
+   * checked call with no handle made or taken apart. `index` must hold a live object (else a
+   * `RangeError`); an index names whichever object holds it now, so use it within the frame that
+   * read it, as the query's columns.
+   */
+  targetAt(index: Index, slot: number): Index {
+    const s = this.#s;
+    if (typeof index !== 'number' || !(index > 0 && index < s.top) || (s.color[index]! & s.readMask) === 0) {
+      this.#badIndex(index);
+    }
+    return this.#targetOf(index, slot) as Index;
+  }
+
+  /** Throws the error for an index that holds no readable object. */
+  #badIndex(index: unknown): never {
+    if (typeof index !== 'number') throw new TypeError(`index must be an integer, got ${describe(index)}`);
+    if (!Number.isInteger(index)) throw new RangeError(`index must be an integer, got ${describe(index)}`);
+    throw new RangeError(`index ${describe(index)} holds no live object`);
   }
 
   /**

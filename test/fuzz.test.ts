@@ -701,6 +701,7 @@ type Method =
   | 'refAt'
   | 'kindOf'
   | 'targetIndex'
+  | 'targetAt'
   | 'tenure'
   | 'whyAlive'
   | 'pins'
@@ -1375,6 +1376,34 @@ function build(ctx: Ctx, op: Op): Call | undefined {
           const target = model.objects.get(ref as Ref)!.slots[slot as number]!;
           const expected = target === NULL ? 0 : target % ctx.scale;
           if (i !== expected) fail(`targetIndex(${show(ref)}, ${show(slot)}) is ${show(i)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'targetAt': {
+      const i = value(ctx, a[0]!);
+      const slot = value(ctx, a[1]!);
+      // The live object at that index, if any: the call reads its slot.
+      const ref = typeof i === 'number' ? [...model.objects.keys()].find((r) => r % ctx.scale === i) : undefined;
+      const indexExpects: Expectation[] = typeof i !== 'number'
+        ? [badValue([TypeError], i, 'index is not a number')]
+        : ref === undefined
+        ? [badValue([RangeError], i, 'no live object at the index')]
+        : [];
+      return {
+        label: `targetAt(${show(i)}, ${show(slot)})`,
+        run: () => heap.targetAt(i as Index, slot as number),
+        expects: [
+          ...indexExpects,
+          ...(ref === undefined
+            ? [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the index is bad)')]
+            : slotCheck(ctx, ref, slot)),
+        ],
+        pure: true,
+        after: (t) => {
+          // What targetIndex reads for the object's handle.
+          const target = model.objects.get(ref!)!.slots[slot as number]!;
+          const expected = target === NULL ? 0 : target % ctx.scale;
+          if (t !== expected) fail(`targetAt(${show(i)}, ${show(slot)}) is ${show(t)}, expected ${expected}`);
         },
       };
     }
@@ -2128,6 +2157,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('refAt', 1, indexArg),
   method('kindOf', 1, handleArg),
   method('targetIndex', 2, handleArg, slotArg),
+  method('targetAt', 2, indexArg, slotArg),
   method('tenure', 1),
   method('whyAlive', 1, handleArg),
   method('pins', 1),
@@ -2318,7 +2348,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(40);
+      expect(methods.length).toBe(41);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {

@@ -1145,7 +1145,7 @@ describe('index reuse keeps handles small', () => {
   );
 });
 
-describe('allocMany and targetIndex', () => {
+describe('allocMany, targetIndex and targetAt', () => {
   it('spawns a wave with one check, in allocation order, young and NULL-slotted', () => {
     const heap = new Heap({ initialCapacity: 4 });
     const wave = heap.allocMany(100, 2, 'weak');
@@ -1185,5 +1185,55 @@ describe('allocMany and targetIndex', () => {
     expect(() => heap.targetIndex(owner, 2)).toThrow(RangeError);
     heap.collect();
     expect(() => heap.targetIndex(owner, 0)).toThrow(StaleRefError);
+  });
+
+  it('targetAt reads a slot of the object at an index (a query result), through the read barrier', () => {
+    const heap = new Heap();
+    const C = heap.defineComponent({}, { name: 'C' });
+    const owners: Ref[] = [];
+    const targets: Ref[] = [];
+    for (let k = 0; k < 4; k++) {
+      const owner = heap.alloc(1, 'weak');
+      heap.pin(owner);
+      heap.add(owner, C);
+      const target = heap.alloc(0);
+      if (k !== 3) heap.pin(target);
+      heap.set(owner, 0, target);
+      owners.push(owner);
+      targets.push(target);
+    }
+    heap.destroy(targets[1]!); // reads NULL at once
+    heap.collect(); // targets[3] had only the weak slot: cleared
+    const seen = new Map<number, number>();
+    for (const i of heap.query(C)) seen.set(i, heap.targetAt(i, 0));
+    expect(seen).toEqual(
+      new Map([
+        [heap.index(owners[0]!), heap.index(targets[0]!)],
+        [heap.index(owners[1]!), 0],
+        [heap.index(owners[2]!), heap.index(targets[2]!)],
+        [heap.index(owners[3]!), 0],
+      ]),
+    );
+    for (const k of [0, 2]) expect(heap.targetAt(heap.index(owners[k]!), 0)).toBe(heap.targetIndex(owners[k]!, 0));
+  });
+
+  it('targetAt names a bad index or slot, and changes nothing', () => {
+    const heap = new Heap();
+    const owner = heap.alloc(1);
+    const garbage = heap.alloc(0);
+    heap.pin(owner);
+    const i = heap.index(owner);
+    const gone = heap.index(garbage);
+    heap.collect();
+    const before = heap.snapshot();
+    expect(() => heap.targetAt('1' as unknown as Index, 0)).toThrow(/index must be an integer, got '1'/);
+    expect(() => heap.targetAt(1.5 as Index, 0)).toThrow(/index must be an integer, got 1\.5/);
+    expect(() => heap.targetAt(0 as Index, 0)).toThrow(/index 0 holds no live object/);
+    expect(() => heap.targetAt(-1 as Index, 0)).toThrow(RangeError);
+    expect(() => heap.targetAt(gone, 0)).toThrow(new RegExp(`index ${gone} holds no live object`));
+    expect(() => heap.targetAt(1000 as Index, 0)).toThrow(/index 1000 holds no live object/);
+    expect(() => heap.targetAt(i, 1)).toThrow(/slot 1 is out of range: the object has 1 slot/);
+    expect(() => heap.targetAt(i, 'x' as unknown as number)).toThrow(TypeError);
+    expect(heap.snapshot()).toEqual(before);
   });
 });

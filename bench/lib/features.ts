@@ -2,12 +2,13 @@
  * Heap methods asked for in later issues (DESIGN.md, "Additions asked in the second round"),
  * detected at run time so the suites measure them as soon as they exist and say "n/a" until then.
  */
-import type { Heap, Ref } from '../../mod.ts';
+import type { Heap, Index, Ref } from '../../mod.ts';
 
 interface LaterHeap {
   tenure?: () => void;
   destroy?: (ref: Ref) => void;
   targetIndex?: (ref: Ref, slot: number) => number;
+  targetAt?: (index: Index, slot: number) => number;
   allocMany?: (count: number, slots?: number, kind?: 'strong' | 'weak' | 'ephemeron') => Float64Array;
 }
 
