@@ -728,10 +728,13 @@ export class Heap {
       listFinalizable(s, i);
     }
     if (init === undefined) return;
-    for (const field in init) {
-      if (!Object.hasOwn(init, field)) continue;
-      const f = this.#field(data, field);
-      const value: unknown = init[field];
+    // Every key of `init` named a field (checked above): walk the component's few fields instead.
+    const fields = data.fields;
+    const values = init as Record<string, unknown>;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      const value = values[f.name];
+      if (value === undefined && !Object.hasOwn(values, f.name)) continue;
       if (!Array.isArray(value)) {
         this.#store(i, f, 0, this.#fieldValue(f, value));
         continue;

@@ -12,7 +12,14 @@
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
 import { growU32 } from '../core/columns.ts';
-import type { ComponentData, ComponentStore, FieldType, QueryData, Schema } from '../core/component-store.ts';
+import type {
+  ComponentData,
+  ComponentStore,
+  FieldData,
+  FieldType,
+  QueryData,
+  Schema,
+} from '../core/component-store.ts';
 import type { Ref } from '../core/handle.ts';
 
 function matches(q: QueryData, index: number): boolean {
@@ -40,7 +47,9 @@ function queryRemove(q: QueryData, index: number): void {
 
 /** Re-checks every query naming `c` for `index`, after `index` gained or lost `c`. */
 function refreshQueries(c: ComponentData, index: number): void {
-  for (const q of c.queries) {
+  const queries = c.queries;
+  for (let k = 0; k < queries.length; k++) {
+    const q = queries[k]!;
     if (matches(q, index)) queryInsert(q, index);
     else queryRemove(q, index);
   }
@@ -49,7 +58,7 @@ function refreshQueries(c: ComponentData, index: number): void {
 /** Adds `c` to `index`, with every field zeroed. Returns false when it was there already. */
 export function addMember(c: ComponentData, index: number): boolean {
   if (c.position[index] !== 0) return false;
-  for (const f of c.fields) f.column.fill(0, index * f.length, (index + 1) * f.length);
+  clearElements(c.fields, index);
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
@@ -65,10 +74,23 @@ export function removeMember(c: ComponentData, index: number): boolean {
   c.members[at - 1] = last;
   c.position[last] = at;
   c.position[index] = 0;
-  for (const f of c.strongRefs) f.column.fill(0, index * f.length, (index + 1) * f.length);
-  for (const f of c.weakRefs) f.column.fill(0, index * f.length, (index + 1) * f.length);
+  clearElements(c.strongRefs, index);
+  clearElements(c.weakRefs, index);
   refreshQueries(c, index);
   return true;
+}
+
+/**
+ * Zeroes the elements of object `index` in each of `fields`' columns. Plain loops: most fields are
+ * one or a few elements, where a call to `fill` cost more than the stores (a bare `add` took 60 ns
+ * with `fill`, 28 ns without, in Node).
+ */
+function clearElements(fields: readonly FieldData[], index: number): void {
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k]!;
+    const column = f.column;
+    for (let at = index * f.length, end = at + f.length; at < end; at++) column[at] = 0;
+  }
 }
 
 /** Whether `index` still has any component. */
@@ -90,7 +112,8 @@ export function leaveQueries(store: ComponentStore, index: number): void {
 
 /** Removes every component of a freed object. */
 export function releaseComponents(store: ComponentStore, index: number): void {
-  for (const c of store.list) removeMember(c, index);
+  const list = store.list;
+  for (let k = 0; k < list.length; k++) removeMember(list[k]!, index);
 }
 
 /** The cached query for these components, built (by one pass over the smallest member list) on first use. */
