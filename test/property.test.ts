@@ -16,6 +16,8 @@ import {
   StaleRefError,
 } from '../mod.ts';
 import { Model } from './model.ts';
+import { stateOf } from '../src/heap.ts';
+import { CLEAR } from '../src/core/state.ts';
 import { fcRuns } from './runs.ts';
 
 type Op =
@@ -32,6 +34,7 @@ type Op =
   | { op: 'collect' }
   | { op: 'minor' }
   | { op: 'step'; budget: number }
+  | { op: 'intoClear' }
   | { op: 'tick'; ms: number }
   | { op: 'ticku'; units: number }
   | { op: 'tenure' }
@@ -64,6 +67,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('intoClear' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
@@ -369,6 +373,25 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         if (ended) {
           model.endCycle(heap);
           model.checkNoFinalizerDue();
+        }
+        break;
+      }
+      case 'intoClear': {
+        // Steps of one unit until the cycle is in CLEAR (old weak references to the dead cleared
+        // in slices, read as NULL meanwhile), so that the model compares every slot mid-CLEAR; or
+        // until the cycle ends, when it had no old weak references to clear past one step.
+        if (model.tenuring) break;
+        if (heap.phase === 'idle') model.beginCycle();
+        for (;;) {
+          const ended = heap.step(1);
+          model.syncDeaths(heap);
+          settleFinalizers(heap, model, false);
+          if (ended) {
+            model.endCycle(heap);
+            model.checkNoFinalizerDue();
+            break;
+          }
+          if (stateOf(heap).phase === CLEAR) break;
         }
         break;
       }
