@@ -74,16 +74,21 @@ describe('a dirty card', () => {
 });
 
 describe('the remembered set, beyond one object', () => {
-  it('holds more dirty cards than its first list has room for', () => {
+  it('holds more dirty cards and remembered slots than its first lists have room for', () => {
     const heap = new Heap({ cardSize: 1, promoteAfter: 3 });
-    const olds = Array.from({ length: 100 }, () => heap.alloc(1));
+    const olds = Array.from({ length: 100 }, () => heap.alloc(2));
     for (const old of olds) heap.pin(old);
     heap.tenure();
-    for (const old of olds) heap.set(old, 0, heap.alloc(0));
-    expect(heap.stats().dirtyCards).toBe(100);
+    const s = stateOf(heap);
+    const [cards, slots] = [s.dirtyCards.length, s.rememberedSlots.length / 2];
+    for (const old of olds) heap.set(old, 0, heap.alloc(0)); // a remembered slot each
+    for (const old of olds) heap.set(old, 1, heap.alloc(0)); // then remembered whole: a dirty card each
+    expect([cards, slots]).toEqual([64, 64]);
+    expect(heap.stats()).toMatchObject({ dirtyCards: 200, rememberedSlots: 100 });
+    expect(s.dirtyCount).toBe(100);
     heap.verify();
     heap.minor();
-    expect(heap.stats()).toMatchObject({ dirtyCards: 100, young: 100 });
+    expect(heap.stats()).toMatchObject({ dirtyCards: 200, rememberedSlots: 100, young: 200 });
     heap.verify();
   });
 
@@ -136,21 +141,27 @@ describe('an object promoted by a minor', () => {
 });
 
 describe('a destroyed young object', () => {
-  for (const via of ['slot', 'ref field'] as const) {
+  for (const via of ['slot', 'slot of an object remembered whole', 'ref field'] as const) {
     it(`reclaims a destroyed young object an old one named through a ${via}, at the next minor`, () => {
       const heap = new Heap({ cardSize: 1 });
       const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
-      const old = heap.alloc(1);
+      const old = heap.alloc(2);
       heap.pin(old);
       heap.add(old, Link);
       heap.tenure();
       const young = heap.alloc(0);
-      if (via === 'slot') heap.set(old, 0, young);
-      else heap.setField(old, Link, 'to', young);
+      if (via === 'ref field') {
+        heap.setField(old, Link, 'to', young);
+      } else {
+        heap.set(old, 0, young);
+        // A second slot naming a young object: the card scan, not the remembered slot, meets it.
+        if (via !== 'slot') heap.set(old, 1, young);
+      }
       heap.destroy(young);
       expect(heap.stats().destroyed).toBe(1);
       heap.minor();
       expect(heap.stats()).toMatchObject({ destroyed: 0, live: 1, young: 0 });
+      expect([heap.get(old, 0), heap.get(old, 1)]).toEqual([NULL, NULL]);
       heap.verify();
     });
   }
@@ -231,6 +242,69 @@ describe('a remembered slot (an old strong object remembered by the one slot tha
     other.heap.verify();
     expect(other.heap.isAlive(viaField)).toBe(true);
     expect(other.heap.isAlive(other.young)).toBe(true);
+  });
+
+  it('stays listed once when an object remembered whole gets more young references', () => {
+    const { heap, old, s } = remembered();
+    heap.set(old, 3, heap.alloc(0));
+    expect(s.cards[heap.index(old)]).toBe(CARD_DIRTY_SLOT);
+    const Link = heap.defineComponent({ to: 'ref' }, { name: 'Link' });
+    heap.add(old, Link);
+    heap.setField(old, Link, 'to', heap.alloc(0));
+    heap.set(old, 2, heap.alloc(0));
+    expect(heap.stats()).toMatchObject({ dirtyCards: 2, rememberedSlots: 1 });
+    expect(s.dirtyCount).toBe(1);
+    heap.verify();
+  });
+
+  it('of an object remembered whole too: dropped alone, the card staying dirty', () => {
+    const { heap, old, young, s } = remembered();
+    const other = heap.alloc(0);
+    heap.set(old, 3, other);
+    heap.set(old, 1, NULL); // the remembered slot no longer names a young object; slot 3 still does
+    keepNurseryBusy(heap);
+    heap.minor();
+    expect(heap.isAlive(young)).toBe(false);
+    expect(heap.isAlive(other)).toBe(true);
+    expect(heap.stats()).toMatchObject({ dirtyCards: 1, rememberedSlots: 0 });
+    expect(s.cards[heap.index(old)]).toBe(CARD_DIRTY);
+    heap.verify();
+  });
+
+  it('of an object remembered whole too: its owner resized, the card stays dirty and listed once', () => {
+    const { heap, old, young, s } = remembered();
+    const other = heap.alloc(0);
+    heap.set(old, 3, other);
+    heap.resize(old, 40);
+    expect(s.cards[heap.index(old)]).toBe(CARD_DIRTY);
+    expect([s.dirtyCount, s.rememberedSlotsStale]).toEqual([1, 1]);
+    heap.verify();
+    keepNurseryBusy(heap);
+    heap.minor();
+    expect([heap.isAlive(young), heap.isAlive(other)]).toEqual([true, true]);
+    expect(heap.stats()).toMatchObject({ dirtyCards: 1, rememberedSlots: 0 });
+    heap.verify();
+  });
+
+  it('is dropped alone: the others stay, once each', () => {
+    const a = remembered();
+    const { heap } = a;
+    const b = heap.alloc(2);
+    heap.pin(b);
+    heap.tenure();
+    // a's entry first, then b's: the minor drops the first and moves the second down.
+    heap.set(a.old, 1, heap.alloc(0)); // a fresh young object for a's slot, after the tenure
+    const bYoung = heap.alloc(0);
+    heap.set(b, 0, bYoung);
+    expect(heap.stats().rememberedSlots).toBe(2);
+    heap.set(a.old, 1, NULL);
+    for (let k = 0; k < 2; k++) {
+      keepNurseryBusy(heap);
+      heap.minor();
+      expect(heap.stats()).toMatchObject({ rememberedSlots: 1, dirtyCards: 1 });
+      heap.verify();
+    }
+    expect(heap.isAlive(bYoung)).toBe(true);
   });
 
   it('is never used for weak objects, slots past the card byte or cards of many objects', () => {

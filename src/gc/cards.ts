@@ -15,7 +15,7 @@
  * entry in `rememberedSlots`), and whole (`CARD_DIRTY`, a dirty card) as soon as a second slot, a
  * component field or a weak kind is involved, or with cards of many objects. An entry trusts that
  * its owner keeps its block: freeing, destroying or resizing an owner remembers it whole instead
- * and marks the entries stale, so that the next minor checks each against its owner.
+ * and marks the entries stale, so that the next minor checks each against its owner's card.
  */
 import { growU32 } from '../core/columns.ts';
 import {
@@ -127,8 +127,8 @@ export function clearCards(s: HeapState): void {
  * The minor collection's pass over the remembered slots, before the dirty cards: shades the young
  * object each slot holds, and keeps the entry only while that object will still be young after
  * this minor (as `scanDirtyCards` decides for cards). A dropped entry's owner is forgotten, or
- * stays remembered whole if its card is dirty too. Reads the owner's header only when the entries
- * are stale (`slotEntryHolds`).
+ * stays remembered whole if its card is dirty too. Reads the owner's card and base only when the
+ * entries are stale (`slotEntryHolds`).
  */
 export function scanRememberedSlots(s: HeapState, youngMark: number): void {
   const color = s.color;
@@ -171,16 +171,15 @@ export function scanRememberedSlots(s: HeapState, youngMark: number): void {
 }
 
 /**
- * Whether a remembered slot entry still names slot `at` of old object `owner` as remembered: the
- * owner is in use and old, `at` lies in its block, and its card says so (`CARD_SLOT` + that slot,
- * or `CARD_DIRTY_SLOT`).
+ * Whether a remembered slot entry still names slot `at` of object `owner` as remembered. The card
+ * alone decides: an owner that was freed, destroyed or resized had its card made `CARD_DIRTY` then
+ * (`releaseRememberedSlot`), and from there it names a slot again only after a minor has cleaned
+ * it, which first drops this entry. So a card that names a slot (`CARD_SLOT` + that slot, or
+ * `CARD_DIRTY_SLOT`) belongs to the object that made the entry, in the block the entry names.
  */
 export function slotEntryHolds(s: HeapState, owner: number, at: number): boolean {
-  if (owner >= s.top || s.color[owner] === FREE || (s.flags[owner]! & YOUNG) !== 0) return false;
-  const slot = at - s.base[owner]!;
-  if (slot < 0 || slot >= s.size[owner]!) return false;
   const mark = s.cards[owner]!;
-  return mark === CARD_DIRTY_SLOT || mark === CARD_SLOT + slot;
+  return mark === CARD_DIRTY_SLOT || (mark >= CARD_SLOT && mark === CARD_SLOT + at - s.base[owner]!);
 }
 
 /**
