@@ -33,6 +33,7 @@ import { warmUpOnce } from './lib/game-loop.ts';
 import { prng } from './lib/graphs.ts';
 import { isMain, runStandalone } from './lib/output.ts';
 import { pairedRounds } from './lib/paired.ts';
+import { machineStalls } from './lib/stalls.ts';
 import { atLeast, atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
 import { max, percentile, spread, sum } from './lib/stats.ts';
 
@@ -522,6 +523,8 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   const jsOps = ops(r.jsMs);
   const tick = spread(r.ticks);
   const alone = spread(r.aloneTicks);
+  // The anchor for 'alone's maximum: a fixed loop run as many times, in the same process.
+  const stalls = machineStalls(r.aloneTicks.length, 1.5);
   const gcMs = r.pauses.map((p) => p.ms);
   const bytesRatio = r.bytesMax / r.jsHeapBytes;
   const at = `splay ${TREE_SIZE} nodes, payload depth ${PAYLOAD_DEPTH} (${ctx.runtime})`;
@@ -547,6 +550,15 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
           msOf(alone.p99),
           msOf(alone.max),
           `${r.aloneTicks.length} ticks after the JS tree was dropped and collected`,
+          '',
+        ],
+        [
+          'anchor: a fixed loop, no heap',
+          '',
+          msOf(stalls.typicalMs),
+          '',
+          msOf(stalls.maxMs),
+          `${stalls.count} runs of the same work, ${stalls.over} over ${stalls.threshold} ms (the machine's own stalls)`,
           '',
         ],
         [
@@ -588,7 +600,9 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       ` Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}. ` +
       `'ecs-heap alone': ${r.aloneTicks.length} more steps after the paired blocks, once the JS tree was dropped and ` +
       'collected: the engine pauses for the JS tree whenever it decides, so in the paired blocks its pauses ' +
-      "also land inside ecs-heap's ticks (in Bun and Deno, tens of ms); both are reported.",
+      "also land inside ecs-heap's ticks (in Bun and Deno, tens of ms); both are reported. " +
+      "'anchor: a fixed loop': the same number of runs of a fixed ~0.3 ms loop of arithmetic in this process, " +
+      "with nothing else to do: its maximum is what the machine's own stalls add to any pause maximum here.",
       'Memory: ecs-heap is the largest stats().bytes seen after a block (every typed array of the heap, ' +
       "capacity not yet used included); the engine's is process.memoryUsage().heapUsed after two forced full GCs " +
       'with the tree alive, minus the same before either tree was built (the ecs-heap tree lives in ' +
@@ -604,6 +618,8 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       throughputRatioPaired: r.throughputRatio,
       tick,
       aloneTick: alone,
+      aloneTicksOver1_5ms: r.aloneTicks.filter((t) => t > 1.5).length,
+      machineStalls: stalls,
       enginePauses: observe ? spread(gcMs) : null,
       bytesMax: r.bytesMax,
       bytesEnd: r.bytesEnd,
