@@ -49,6 +49,20 @@ function fullHeapSweepingRetiringIndices(): Heap {
 }
 
 describe('alloc and resize on a full heap with a sweep pending', () => {
+  it('leave the sweep pending when there is room: every kind of object, and a resize that needs a new block', () => {
+    // Room for more objects and slots: nothing calls for the sweep to be finished.
+    const { heap, kept } = fullInSweep({ maxObjects: 20, initialCapacity: 20 }, { count: 4, slots: 2 }, {
+      count: 4,
+      slots: 1,
+    });
+    heap.alloc(0);
+    heap.alloc(2, 'weak');
+    heap.alloc(2, 'ephemeron');
+    heap.resize(kept[0]!, 8);
+    expect(heap.phase).toBe('sweep');
+    heap.verify();
+  });
+
   it('alloc finishes the sweep when it frees an index, and then succeeds', () => {
     const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
     const ref = heap.alloc(0);
