@@ -2,7 +2,9 @@
  * `game`: one game-shaped workload written three ways, run in the same process:
  *
  * (a) ecs-heap: components (SoA columns) for positions, velocities, health, items; references in
- *     slots; nothing destroyed by hand; `heap.tick(1)` every frame;
+ *     slots; nothing destroyed by hand; `heap.tick(1)` every frame; a projectile's components added
+ *     with `add` and their columns written directly, as bitECS's are (`add`'s `init` object is the
+ *     convenience form, for the 20 new units a frame);
  * (b) plain JavaScript objects, the engine collecting;
  * (c) bitECS 0.4, components as typed arrays, with hand-written destroys (`removeEntity` for
  *     every projectile that expires, every unit that dies and every dropped item that vanishes).
@@ -500,10 +502,17 @@ function heapVariant(_ctx: Ctx): Variant {
         const q: Ref = wave === null ? heap.alloc(1, 'weak') : wave[s]!;
         heap.set(q, 0, heap.get(units, p.target[s]!));
         const fi = heap.index(from);
-        heap.add(q, Position, { x: Position.x[fi]!, y: Position.y[fi]! });
-        heap.add(q, Velocity, { vx: p.vx[s]!, vy: p.vy[s]! });
+        // As the bitECS variant does: add, then write the columns (they never move).
+        heap.add(q, Position);
+        heap.add(q, Velocity);
+        heap.add(q, Projectile);
+        const qi = heap.index(q);
+        Position.x[qi] = Position.x[fi]!;
+        Position.y[qi] = Position.y[fi]!;
+        Velocity.vx[qi] = p.vx[s]!;
+        Velocity.vy[qi] = p.vy[s]!;
         const expires = frame + p.life[s]!;
-        heap.add(q, Projectile, { expires });
+        Projectile.expires[qi] = expires;
         const b = expires % WHEEL;
         let bucket = heap.get(wheel, b);
         if (fill[b] === heap.slotCount(bucket)) {

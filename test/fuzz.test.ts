@@ -2169,7 +2169,8 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('step', 3, budgetArg),
   method('tick', 2, msArg),
   method('setFinalizer', 2, handleArg, fnArg),
-  method('defineComponent', 1, src('schema', 1).arbitrary, src('compOptions', 1).arbitrary),
+  // Weight 2: most schemas and options it is given are bad, and the check below wants some to succeed.
+  method('defineComponent', 2, src('schema', 1).arbitrary, src('compOptions', 1).arbitrary),
   method('component', 1, fc.oneof(src('compName', 4), src('const', 1))),
   method('add', 5, handleArg, compArg, initArg),
   method('remove', 2, handleArg, compArg),
@@ -2192,7 +2193,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   },
   method('stats', 1),
   method('verify', 1),
-  method('warmUp', 1, fc.oneof(int(1, 1, 1), int(-1, 0, 1), int(1001, 1001, 1), src('const', 5))),
+  method('warmUp', 2, fc.oneof(int(1, 1, 1), int(-1, 0, 1), int(1001, 1001, 1), src('const', 5))),
 );
 
 function opArb(nesting: number): fc.Arbitrary<Op> {
