@@ -733,8 +733,9 @@ export class Heap {
     const values = init as Record<string, unknown>;
     for (let k = 0; k < fields.length; k++) {
       const f = fields[k]!;
+      // Own keys only, as checked: a field may be named as an inherited property (`constructor`).
+      if (!Object.hasOwn(values, f.name)) continue;
       const value = values[f.name];
-      if (value === undefined && !Object.hasOwn(values, f.name)) continue;
       if (!Array.isArray(value)) {
         this.#store(i, f, 0, this.#fieldValue(f, value));
         continue;

@@ -55,6 +55,21 @@ describe('components', () => {
     heap.verify();
   });
 
+  it('take init values by own keys only: fields may be named as inherited properties (toString, valueOf)', () => {
+    const heap = new Heap();
+    const C = heap.defineComponent({ toString: 'f32', valueOf: 'i32', x: 'f32' }, { name: 'C' });
+    const a = heap.alloc(0);
+    // (TypeScript sees the inherited toString and valueOf on every object literal: hence the cast.)
+    heap.add(a, C, { x: 1 } as never);
+    const i = heap.index(a);
+    expect([C.toString[i], C.valueOf[i], C.x[i]]).toEqual([0, 0, 1]);
+    const b = heap.alloc(0);
+    heap.add(b, C, { toString: 2, valueOf: 3 });
+    const j = heap.index(b);
+    expect([C.toString[j], C.valueOf[j], C.x[j]]).toEqual([2, 3, 0]);
+    heap.verify();
+  });
+
   it('do not expose ref columns, so a store cannot bypass the barrier', () => {
     const { Parent, Position } = world();
     expect('parent' in Parent).toBe(false);
