@@ -257,6 +257,8 @@ const SCHEMAS: readonly unknown[] = [
   { x: null },
   { x: {} },
   { x: 'REF' },
+  // Fields named as inherited properties of every object: an init that leaves them out must not read those.
+  { toString: 'f32', valueOf: ['i16', 2], x: 'f32' },
 ];
 
 // ---- the reference model ------------------------------------------------------------------------
