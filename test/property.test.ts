@@ -365,15 +365,9 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
           break;
         }
         if (heap.phase === 'idle') model.beginCycle();
-        const ended = heap.step(step.budget);
+        const ended = stepCycle(heap, model, step.budget);
         expect(ended).toBe(heap.stats().majorCollections > majors);
         expect(ended).toBe(heap.phase === 'idle');
-        model.syncDeaths(heap);
-        settleFinalizers(heap, model, false);
-        if (ended) {
-          model.endCycle(heap);
-          model.checkNoFinalizerDue();
-        }
         break;
       }
       case 'intoClear': {
@@ -382,17 +376,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         // until the cycle ends, when it had no old weak references to clear past one step.
         if (model.tenuring) break;
         if (heap.phase === 'idle') model.beginCycle();
-        for (;;) {
-          const ended = heap.step(1);
-          model.syncDeaths(heap);
-          settleFinalizers(heap, model, false);
-          if (ended) {
-            model.endCycle(heap);
-            model.checkNoFinalizerDue();
-            break;
-          }
-          if (stateOf(heap).phase === CLEAR) break;
-        }
+        while (!stepCycle(heap, model, 1) && stateOf(heap).phase !== CLEAR);
         break;
       }
       case 'wave': {
@@ -517,6 +501,18 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
     }
     model.check(heap);
   }
+}
+
+/** One `step(budget)` of a cycle the model was told of, with the model brought along; whether the cycle ended. */
+function stepCycle(heap: Heap, model: Model, budget: number): boolean {
+  const ended = heap.step(budget);
+  model.syncDeaths(heap);
+  settleFinalizers(heap, model, false);
+  if (ended) {
+    model.endCycle(heap);
+    model.checkNoFinalizerDue();
+  }
+  return ended;
 }
 
 describe('the heap agrees with a reference model', () => {
