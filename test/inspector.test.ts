@@ -195,6 +195,22 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     expect(after.body.columns.ms).toEqual(body.columns.ms.slice(-2));
   });
 
+  it('/api/records: the remembered set as stats() counts it, remembered slots included', async () => {
+    const heap = new Heap({ promoteAfter: 3 });
+    const inspector = await serve(heap);
+    const olds = Array.from({ length: 3 }, () => heap.alloc(2));
+    for (const old of olds) heap.pin(old);
+    heap.tenure();
+    heap.set(olds[0]!, 0, heap.alloc(0)); // a remembered slot
+    heap.set(olds[1]!, 0, heap.alloc(0));
+    heap.set(olds[1]!, 1, heap.alloc(0)); // remembered whole: a dirty card and its slot
+    heap.pin(heap.alloc(0));
+    heap.minor();
+    expect(heap.stats()).toMatchObject({ dirtyCards: 3, rememberedSlots: 2 });
+    const { body } = await get(inspector, '/api/records?after=0');
+    expect(body.columns.dirtyCards.at(-1)).toBe(heap.stats().dirtyCards);
+  });
+
   it('the ring keeps the last `history` records', async () => {
     const heap = new Heap();
     const inspector = await serve(heap, { history: 16 });

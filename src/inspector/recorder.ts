@@ -83,7 +83,7 @@ export class Recorder {
     // Indices below `top` are live (the doomed of a sweep included), retired, or on the free list.
     c.free[k] = s.top - 1 - s.live - s.retired;
     c.retired[k] = s.retired;
-    c.dirtyCards[k] = s.dirtyCount;
+    c.dirtyCards[k] = s.dirtyCount + s.rememberedSlotCount; // as `stats().dirtyCards`: the whole remembered set
     c.bytes[k] = this.bytes;
     this.#phase[k] = report.phase;
     this.count++;
