@@ -5,6 +5,7 @@
  */
 import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
 import { canAllocBlock } from './core/slots.ts';
+import { canTakeIndex } from './core/free-list.ts';
 import {
   addComponentData,
   type ComponentData,
@@ -418,18 +419,17 @@ export class Heap {
 
   /** A new object with `slots` NULL reference slots. Never collects; throws `HeapFullError` at `maxObjects`. */
   alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
-    const s0 = this.#s;
-    // The common call: a strong object of a valid slot count, an index and a block at hand.
+    const s = this.#s;
+    // The common call, checked in one condition: a strong object of a valid slot count, an index
+    // and a block at hand (so `roomFor` has nothing to do).
     if (
-      kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s0.maxSlotsPerObject &&
-      (s0.freeHead !== 0 || s0.top <= s0.maxObjects) && canAllocBlock(s0, slots)
+      kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s.maxSlotsPerObject &&
+      canTakeIndex(s) && canAllocBlock(s, slots)
     ) {
-      const i = allocObject(s0, slots, 0);
-      return (i + s0.generation[i]! * s0.codec.indexScale) as Ref;
+      return this.#handle(allocObject(s, slots, 0));
     }
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);
-    const s = this.#s;
     const why = roomFor(s, true, n);
     if (why !== '') throw new HeapFullError(why);
     const i = allocObject(s, n, kindFlags);

@@ -25,19 +25,8 @@ import { type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
   s.slots[s.base[owner]! + slot] = target;
-  const flags = s.flags;
-  const ownerFlags = flags[owner]!;
-  // An old strong owner is remembered by the slot (gc/cards.ts); the other cases as `afterStore`.
-  // No shading here: a young target is never white while the barrier is on. In PROMOTE the
-  // promotion list is white, but every old owner is too (nothing is marked before MARK); in MARK
-  // the young are what the cycle allocated, black. (The whole test suite ran with a check that
-  // this branch never meets a white target in a marked owner.)
-  if ((flags[target]! & YOUNG) !== 0 && (ownerFlags & (YOUNG | NOT_STRONG)) === 0) {
-    rememberSlot(s, owner, slot);
-    return;
-  }
   // A weak or ephemeron slot is no strong edge: the atomic phase decides what it keeps.
-  afterStore(s, owner, target, (ownerFlags & NOT_STRONG) === 0);
+  afterStore(s, owner, target, (s.flags[owner]! & NOT_STRONG) === 0, slot);
 }
 
 /** Stores `target` into element `at` of a component `ref` (strong) or `weakref` field column. */
@@ -50,16 +39,34 @@ export function writeRefField(
   strong: boolean,
 ): void {
   column[at] = target;
-  afterStore(s, owner, target, strong);
+  afterStore(s, owner, target, strong, NO_SLOT);
 }
 
-/** The barrier proper: run after every reference store into `owner`. */
-function afterStore(s: HeapState, owner: number, target: number, strong: boolean): void {
+/** `afterStore`'s slot for a store into a component field, which no remembered slot can name. */
+const NO_SLOT = -1;
+
+/** The barrier proper: run after every reference store into `owner` (into slot `slot`, or a field). */
+function afterStore(s: HeapState, owner: number, target: number, strong: boolean, slot: number): void {
   const flags = s.flags;
-  // A young target: remembered when the owner is old, and, while a nursery is being made old in
-  // slices (PROMOTE, TENURE), when the owner is young too: it may be one about to become old (one
-  // allocated since stays young, and costs one card, which the next minor cleans).
-  if ((flags[target]! & YOUNG) !== 0 && ((flags[owner]! & YOUNG) === 0 || s.promoteHead !== 0)) dirtyCard(s, owner);
+  if ((flags[target]! & YOUNG) !== 0) {
+    if ((flags[owner]! & YOUNG) === 0) {
+      // An old strong owner is remembered by the slot (gc/cards.ts), and needs no shading: a young
+      // target is never white while the barrier is on. In PROMOTE the promotion list is white,
+      // but every old owner is too (nothing is marked before MARK); in MARK the young are what
+      // the cycle allocated, black. (The whole test suite ran with a check that this branch never
+      // meets a white target in a marked owner.)
+      if (strong && slot !== NO_SLOT) {
+        rememberSlot(s, owner, slot);
+        return;
+      }
+      dirtyCard(s, owner);
+    } else if (s.promoteHead !== 0) {
+      // While a nursery is being made old in slices (PROMOTE, TENURE), a young owner may be one
+      // about to become old (one allocated since stays young, and costs one card, which the next
+      // minor cleans).
+      dirtyCard(s, owner);
+    }
+  }
   if (s.barrierWhite !== NO_COLOR) storeWhileMarking(s, owner, target, strong);
 }
 

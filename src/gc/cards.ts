@@ -58,7 +58,8 @@ export function rememberSlot(s: HeapState, owner: number, slot: number): void {
     return;
   }
   const mark = s.cards[owner]!;
-  if (mark === CARD_SLOT + slot || mark === CARD_DIRTY || mark === CARD_DIRTY_SLOT) return;
+  if (mark === CARD_SLOT + slot) return;
+  // Another slot remembered, or the object already whole: `dirtyCard` knows which.
   if (mark !== CARD_CLEAN) {
     dirtyCard(s, owner);
     return;

@@ -493,9 +493,6 @@ function promoting(s: HeapState): Uint8Array {
  */
 function verifyCards(s: HeapState): void {
   if (s.dirtyCount > s.dirtyCards.length) fail('5 (cards)', `${s.dirtyCount} dirty cards counted, list holds fewer`);
-  if (2 * s.rememberedSlotCount > s.rememberedSlots.length) {
-    fail('5 (cards)', `${s.rememberedSlotCount} remembered slots counted, list holds fewer`);
-  }
   const listed = new Uint8Array(s.cards.length);
   for (let k = 0; k < s.dirtyCount; k++) {
     const card = s.dirtyCards[k]!;
