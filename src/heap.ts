@@ -920,10 +920,16 @@ export class Heap {
     if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
     const s = this.#s;
     const q = getQuery(s.components, all, none);
-    // Objects found dead by a cycle's marking stay members until the sweep frees them; a destroyed
-    // object, while its hooks run (a query first built inside one would take it in).
-    if (s.liveMask !== BOTH_MARKS || s.phase === MINOR_FINALIZE || this.#destroying.length > 0) {
+    // Objects found dead by a cycle's marking stay members until the sweep frees them: dropped at
+    // the query's first call after the atomic step (none joins or dies later in the cycle; the
+    // loops of a game's frames then pay for them once, not every frame). A minor's dead, while
+    // its finalizers run, and a destroyed object while its hooks run (a query first built inside
+    // one would take it in), at every call.
+    if (s.phase === MINOR_FINALIZE || this.#destroying.length > 0) {
       dropDeadFromQuery(q, s.color, s.liveMask);
+    } else if (s.liveMask !== BOTH_MARKS && q.deadDroppedInCycle !== s.majorCollections) {
+      dropDeadFromQuery(q, s.color, s.liveMask);
+      q.deadDroppedInCycle = s.majorCollections;
     }
     return q.dense.subarray(0, q.count) as IndexArray;
   }

@@ -315,6 +315,59 @@ describe('queries', () => {
   });
 });
 
+describe('queries during a sweep', () => {
+  /** Steps until the sweep has begun, none of its dead freed yet (`step(1)` stops at the atomic step). */
+  function toSweep(heap: Heap): void {
+    while (heap.phase !== 'sweep') heap.step(1);
+  }
+  const sorted = (heap: Heap, refs: Ref[]) => refs.map((ref) => heap.index(ref)).sort((a, b) => a - b);
+  const members = (q: Uint32Array) => [...q].sort((a, b) => a - b);
+
+  it("hold no dead member however often they are asked, across cycles and the objects a sweep's frames add", () => {
+    const { heap, Position, Velocity } = world();
+    const root = heap.alloc(16);
+    heap.pin(root);
+    const kept: Ref[] = [];
+    for (let k = 0; k < 4; k++) {
+      const ref = heap.alloc();
+      heap.add(ref, Position);
+      heap.set(root, k, ref);
+      kept.push(ref);
+    }
+    for (let k = 0; k < 12; k++) heap.add(heap.alloc(), Position); // garbage
+    heap.tenure(); // all old: only a major cycle finds the garbage dead
+    toSweep(heap);
+    expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
+    // Frames during the sweep: an object joins, one is let go (it lives until this cycle ends), a
+    // query is first built (from member lists that still hold the dead).
+    const added = heap.alloc();
+    heap.add(added, Position);
+    heap.set(root, 4, added);
+    kept.push(added);
+    heap.set(root, 0, NULL);
+    const letGo = kept.shift()!;
+    expect(members(heap.query(Position))).toEqual(sorted(heap, [letGo, ...kept]));
+    expect(members(heap.query(Position, not(Velocity)))).toEqual(sorted(heap, [letGo, ...kept]));
+    // Saved mid-sweep: the restored heap's queries drop the dead the bytes still list.
+    const restored = Heap.restore(heap.snapshot());
+    const restoredPosition = restored.component('Position')!;
+    expect(restored.query(restoredPosition).length).toBe(5);
+    restored.verify();
+    heap.verify();
+    while (!heap.step(2));
+    // The next cycle: what was let go is dead now, and dropped at the first call of its sweep.
+    for (let k = 0; k < 6; k++) heap.add(heap.alloc(), Position);
+    heap.tenure();
+    toSweep(heap);
+    expect(heap.isAlive(letGo)).toBe(false);
+    expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
+    expect(members(heap.query(Position, not(Velocity)))).toEqual(sorted(heap, kept));
+    heap.verify();
+    while (!heap.step(2));
+    expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
+  });
+});
+
 describe('component errors', () => {
   it('name the bad value and leave the heap unchanged', () => {
     const { heap, Position, Parent } = world();

@@ -7,7 +7,9 @@
  * more per survivor, 4 per remembered object) and its estimate. These tests count them on heaps small enough to count by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { Heap, type Ref, type TickReport } from '../mod.ts';
+import { Heap, NULL, type Ref, type TickReport } from '../mod.ts';
+import { CLEAR } from '../src/core/state.ts';
+import { stateOf } from '../src/heap.ts';
 
 type TickBudget = number | { units: number };
 
@@ -168,6 +170,27 @@ describe('work units', () => {
     expect(ran).toBe(1);
     heap.step(2 * 64);
     expect(ran).toBe(3);
+  });
+
+  it('of CLEAR in a step: what is left of its budget after marking', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(50);
+    heap.pin(root);
+    for (let k = 0; k < 50; k++) {
+      const weak = heap.alloc(1, 'weak');
+      heap.set(root, k, weak);
+      heap.set(weak, 0, heap.alloc(0)); // reached only weakly: CLEAR clears every one
+    }
+    const seen = reports(heap);
+    // Marking: 2 to start (1 + 1 pin), the root 1 + 50 slots, 50 weak objects of 1 + 1 slot (their
+    // slots are looked at, not traced), 1 for the roots again: 154 units. 20 more: CLEAR clears 10
+    // weak objects of 2 units and stops there.
+    heap.step(154 + 20);
+    expect(seen.map((r) => r.units)).toEqual([174]);
+    // (stats().phase reads 'sweep' during CLEAR: the state's phase tells them apart.)
+    expect(stateOf(heap)).toMatchObject({ phase: CLEAR, weakCursor: 10, weakCount: 50 });
+    while (!heap.step(20));
+    for (let k = 0; k < 50; k++) expect(heap.get(heap.get(root, k), 0)).toBe(NULL);
   });
 
   it('of step() slices: the same total as one collection, each slice within its budget but for one object', () => {
@@ -529,6 +552,39 @@ describe('an idle tick reads no clock', () => {
     expect(report.work).toBe('minor');
     expect(heap.stats().lastPauseMs).toBe(report.ms);
   });
+
+  it("times a tick's minor by its own units, not the heap's earlier work", () => {
+    const heap = new Heap({ nurserySize: 3000, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 5000; k++) heap.alloc(1);
+    heap.collect(); // earlier work: 10,000 units and more
+    const pacer = stateOf(heap).pacer;
+    const before = pacer.msPerUnit;
+    for (let k = 0; k < 3000; k++) heap.alloc(0); // a nursery of garbage: a minor of 6,000 units
+    const real = performance.now;
+    let now = 1000;
+    // Each read 12,000 estimated units later: the minor, between two reads, measures twice the
+    // estimate per unit.
+    performance.now = () => (now += 12_000 * before) - 12_000 * before;
+    try {
+      expect(heap.tick(1)).toMatchObject({ work: 'minor', minorFreed: 3000 });
+    } finally {
+      performance.now = real;
+    }
+    // The sample moves the estimate a quarter of the way (SMOOTHING) towards 2x.
+    expect(pacer.msPerUnit).toBeCloseTo(before * 1.25, 12);
+  });
+
+  it('counts only the allocations since the last tick toward the near-full check', () => {
+    // 700 objects allocated and collected before the last tick: a check that counted them would
+    // find 2 * 700 more than the 1,023 free indices and call the tick near full (a clock read).
+    const heap = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 700; k++) heap.alloc(0);
+    heap.collect();
+    const report = heap.tick(1);
+    heap.alloc(0);
+    expect(clockReads(() => heap.tick(1, report))).toBe(0);
+    expect([report.work, report.stretched]).toEqual(['nothing', false]);
+  });
 });
 
 describe('tick() decisions', () => {
@@ -743,6 +799,16 @@ describe('tick() decisions', () => {
     for (let k = 0; k < 1000; k++) flat.alloc(0);
     expect(flat.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: true, work: 'major' });
     expect(flat.stats().minorCollections).toBe(0);
+    // Near full with nothing young (a collect() made everything old): no empty minor is run.
+    const oldOnly = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    const keep = oldOnly.alloc(1000);
+    oldOnly.pin(keep);
+    for (let k = 0; k < 1000; k++) oldOnly.set(keep, k, oldOnly.alloc(0));
+    oldOnly.collect();
+    expect(oldOnly.stats()).toMatchObject({ live: 1001, young: 0 });
+    const minorsBefore = oldOnly.stats().minorCollections;
+    expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: false, minorFreed: 0 });
+    expect(oldOnly.stats().minorCollections).toBe(minorsBefore);
     // 2 + 300 live: 722 free, over both 2 * 300 and 1,024 / 16: the budget holds.
     const roomy = make(300);
     expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });

@@ -89,6 +89,12 @@ export interface QueryData {
   dense: Uint32Array;
   count: number;
   position: Uint32Array;
+  /**
+   * The major cycle (its `majorCollections` count) whose dead this query was last cleared of
+   * (`heap.query` during a sweep), or -1. After a cycle's atomic step no member dies and no dead
+   * object joins, so one clearing a cycle is enough.
+   */
+  deadDroppedInCycle: number;
 }
 
 /** A `ref` or `weakref` field with the component it belongs to: what the collector walks. */

@@ -123,7 +123,15 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
   let q = store.queries.get(key);
   if (q !== undefined) return q;
   const columnLength = all[0]!.position.length;
-  q = { key, all, none, dense: new Uint32Array(16), count: 0, position: new Uint32Array(columnLength) };
+  q = {
+    key,
+    all,
+    none,
+    dense: new Uint32Array(16),
+    count: 0,
+    position: new Uint32Array(columnLength),
+    deadDroppedInCycle: -1,
+  };
   let smallest = all[0]!;
   for (const c of all) if (c.memberCount < smallest.memberCount) smallest = c;
   for (let k = 0; k < smallest.memberCount; k++) {
@@ -136,12 +144,29 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
   return q;
 }
 
-/** During a sweep, dead objects may still be members until swept: drops them from a query. */
+/**
+ * During a sweep, dead objects may still be members until swept: drops them from a query. One
+ * pass that closes the gaps, the members kept in their order (a swap-remove per dead member wrote
+ * scattered entries and reordered what was kept).
+ */
 export function dropDeadFromQuery(q: QueryData, color: Uint8Array, liveMask: number): void {
-  for (let k = q.count - 1; k >= 0; k--) {
-    const index = q.dense[k]!;
-    if ((color[index]! & liveMask) === 0) queryRemove(q, index);
+  const dense = q.dense;
+  const position = q.position;
+  const count = q.count;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const index = dense[k]!;
+    if ((color[index]! & liveMask) === 0) {
+      position[index] = 0;
+      continue;
+    }
+    if (kept !== k) {
+      dense[kept] = index;
+      position[index] = kept + 1;
+    }
+    kept++;
   }
+  q.count = kept;
 }
 
 // ---- the public shape of a component -----------------------------------------------------------

@@ -243,6 +243,7 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
       dense: q.dense,
       count: q.count,
       position: q.position,
+      deadDroppedInCycle: -1,
     };
     for (const c of query.all) c.queries.push(query);
     for (const c of query.none) c.queries.push(query);
