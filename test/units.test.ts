@@ -553,27 +553,6 @@ describe('an idle tick reads no clock', () => {
     expect(heap.stats().lastPauseMs).toBe(report.ms);
   });
 
-  it("times a tick's minor by its own units, not the heap's earlier work", () => {
-    const heap = new Heap({ nurserySize: 3000, minHeapObjects: 1_000_000 });
-    for (let k = 0; k < 5000; k++) heap.alloc(1);
-    heap.collect(); // earlier work: 10,000 units and more
-    const pacer = stateOf(heap).pacer;
-    const before = pacer.msPerUnit;
-    for (let k = 0; k < 3000; k++) heap.alloc(0); // a nursery of garbage: a minor of 6,000 units
-    const real = performance.now;
-    let now = 1000;
-    // Each read 12,000 estimated units later: the minor, between two reads, measures twice the
-    // estimate per unit.
-    performance.now = () => (now += 12_000 * before) - 12_000 * before;
-    try {
-      expect(heap.tick(1)).toMatchObject({ work: 'minor', minorFreed: 3000 });
-    } finally {
-      performance.now = real;
-    }
-    // The sample moves the estimate a quarter of the way (SMOOTHING) towards 2x.
-    expect(pacer.msPerUnit).toBeCloseTo(before * 1.25, 12);
-  });
-
   it('counts only the allocations since the last tick toward the near-full check', () => {
     // 700 objects allocated and collected before the last tick: a check that counted them would
     // find 2 * 700 more than the 1,023 free indices and call the tick near full (a clock read).
@@ -601,6 +580,27 @@ describe('tick() decisions', () => {
     heap.tenure();
     return heap;
   }
+
+  it("times a tick's minor by its own units, not the heap's earlier work", () => {
+    const heap = new Heap({ nurserySize: 3000, minHeapObjects: 1_000_000 });
+    for (let k = 0; k < 5000; k++) heap.alloc(1);
+    heap.collect(); // earlier work: 10,000 units and more
+    const pacer = stateOf(heap).pacer;
+    const before = pacer.msPerUnit;
+    for (let k = 0; k < 3000; k++) heap.alloc(0); // a nursery of garbage: a minor of 6,000 units
+    const real = performance.now;
+    let now = 1000;
+    // Each read 12,000 estimated units later: the minor, between two reads, measures twice the
+    // estimate per unit.
+    performance.now = () => (now += 12_000 * before) - 12_000 * before;
+    try {
+      expect(heap.tick(1)).toMatchObject({ work: 'minor', minorFreed: 3000 });
+    } finally {
+      performance.now = real;
+    }
+    // The sample moves the estimate a quarter of the way (SMOOTHING) towards 2x.
+    expect(pacer.msPerUnit).toBeCloseTo(before * 1.25, 12);
+  });
 
   it('reports a tick that did nothing as nothing', () => {
     const report = new Heap().tick({ units: 100 });
