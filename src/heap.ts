@@ -925,11 +925,14 @@ export class Heap {
     // loops of a game's frames then pay for them once, not every frame). A minor's dead, while
     // its finalizers run, and a destroyed object while its hooks run (a query first built inside
     // one would take it in), at every call.
-    if (s.phase === MINOR_FINALIZE || this.#destroying.length > 0) {
+    const cycleDead = s.liveMask !== BOTH_MARKS;
+    if (
+      s.phase === MINOR_FINALIZE || this.#destroying.length > 0 ||
+      (cycleDead && q.deadDroppedInCycle !== s.majorCollections)
+    ) {
       dropDeadFromQuery(q, s.color, s.liveMask);
-    } else if (s.liveMask !== BOTH_MARKS && q.deadDroppedInCycle !== s.majorCollections) {
-      dropDeadFromQuery(q, s.color, s.liveMask);
-      q.deadDroppedInCycle = s.majorCollections;
+      // Any pass during a sweep (liveMask then excludes the cycle's white) drops all its dead.
+      if (cycleDead) q.deadDroppedInCycle = s.majorCollections;
     }
     return q.dense.subarray(0, q.count) as IndexArray;
   }
