@@ -8,7 +8,7 @@
  * benchmark.
  *
  * ecs-heap: a node is a 2-slot object (left, right; NULL in leaves); the long-lived tree's root is
- * pinned. Collection as a game would do it: `heap.tick(1)` after each tree is built and checked
+ * pinned; a check walks the tree by index (`targetAt`). Collection as a game would do it: `heap.tick(1)` after each tree is built and checked
  * (one tree = one frame's worth of work), so the pacer runs a minor whenever the nursery is full;
  * trees are never collected while being built (alloc never collects). Plain JS: `{ left, right }`
  * objects, the engine collecting on its own. Both run the whole program in the same process, in
@@ -25,7 +25,7 @@
  * 2^30, or 2^31 in V8 without pointer compression, are heap numbers in V8's slower paths).
  */
 import process from 'node:process';
-import { Heap, NULL, type Ref } from '../mod.ts';
+import { Heap, type Index, type Ref } from '../mod.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc, heapUsedNow } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
@@ -109,10 +109,15 @@ class HeapTrees {
     return node;
   }
 
+  /** Counts the tree's nodes, walking it by index (`targetAt`: one checked call per hop, no handles). */
   check(node: Ref): number {
+    return this.#checkAt(this.heap.index(node));
+  }
+
+  #checkAt(node: Index): number {
     const h = this.heap;
-    const left = h.get(node, 0);
-    return left === NULL ? 1 : 1 + this.check(left) + this.check(h.get(node, 1));
+    const left = h.targetAt(node, 0);
+    return left === 0 ? 1 : 1 + this.#checkAt(left) + this.#checkAt(h.targetAt(node, 1));
   }
 }
 

@@ -12,7 +12,9 @@
  * (f64); payload inner nodes are 2-slot objects; a payload leaf is a 0-slot object with a `Leaf`
  * component holding the array (`['u8', 10]`, the values 0..9) and, for the string, the key it
  * names (f64: the string is a function of the key). The tree's root is slot 0 of a pinned holder.
- * `heap.tick(1)` after each step, as a game would call it once a frame.
+ * The splaying chases and rewires nodes by index (`targetAt`, `setAt`), as a loop over many
+ * entities would; payloads are built with handles. `heap.tick(1)` after each step, as a game would
+ * call it once a frame.
  *
  * Anchor in the same process: the same tree as plain JavaScript objects (string leaves and all),
  * the same seeded keys, collected by the engine. Both run in blocks of steps that take turns
@@ -26,7 +28,7 @@
  * heap for the same tree; tick(1) p99 <= 1.5 ms, max <= 3 ms.
  */
 import process from 'node:process';
-import { Heap, NULL, type Ref } from '../mod.ts';
+import { Heap, type Index, NULL, type Ref } from '../mod.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
@@ -200,14 +202,16 @@ export class JsSplay {
 const LEFT = 0;
 const RIGHT = 1;
 const PAYLOAD = 2;
+const NO_INDEX = 0 as Index;
 
-/** The same tree on an ecs-heap: handles for nodes, keys in a component column. */
+/** The same tree on an ecs-heap: nodes are objects (chased by index), keys a component column. */
 export class HeapSplay {
   readonly heap: Heap;
   readonly #Key;
   readonly #Leaf;
   readonly #holder: Ref;
-  readonly #header: Ref;
+  readonly #holderAt: Index;
+  readonly #headerAt: Index;
   readonly #rand = prng(SEED);
 
   constructor(heap: Heap) {
@@ -216,8 +220,11 @@ export class HeapSplay {
     this.#Leaf = heap.defineComponent({ values: ['u8', 10], tag: 'f64' }, { name: 'Leaf' });
     this.#holder = heap.alloc(1);
     heap.pin(this.#holder);
-    this.#header = heap.alloc(2);
-    heap.pin(this.#header);
+    const header = heap.alloc(2);
+    heap.pin(header);
+    // Pinned for the heap's life: their indices never change hands.
+    this.#holderAt = heap.index(this.#holder);
+    this.#headerAt = heap.index(header);
   }
 
   #payload(depth: number, tag: number): Ref {
@@ -246,119 +253,122 @@ export class HeapSplay {
     return node;
   }
 
+  // Pointer chasing holds indices (`targetAt` reads, `setAt` stores): one checked call per hop, no
+  // handle made or taken apart. Holding them is safe here: nothing reachable is freed between a
+  // read and the stores that use it (no collection runs; an allocation frees only the unreachable).
+
+  /** Brings the node with `key`, or the last node on its search path, to the root. */
   splay(key: number): void {
     const h = this.heap;
-    let current = h.get(this.#holder, 0);
-    if (current === NULL) return;
+    const holder = this.#holderAt;
+    let current = h.targetAt(holder, 0);
+    if (current === 0) return;
     const keys = this.#Key.k; // no allocation below: the column stays valid
-    const header = this.#header;
-    h.set(header, LEFT, NULL);
-    h.set(header, RIGHT, NULL);
+    const header = this.#headerAt;
+    h.setAt(header, LEFT, NO_INDEX);
+    h.setAt(header, RIGHT, NO_INDEX);
     let left = header;
     let right = header;
     for (;;) {
-      const ck = keys[h.index(current)]!;
+      const ck = keys[current]!;
       if (key < ck) {
-        let next = h.get(current, LEFT);
-        if (next === NULL) break;
-        if (key < keys[h.index(next)]!) {
-          h.set(current, LEFT, h.get(next, RIGHT));
-          h.set(next, RIGHT, current);
+        let next = h.targetAt(current, LEFT);
+        if (next === 0) break;
+        if (key < keys[next]!) {
+          h.setAt(current, LEFT, h.targetAt(next, RIGHT)); // rotate right
+          h.setAt(next, RIGHT, current);
           current = next;
-          next = h.get(current, LEFT);
-          if (next === NULL) break;
+          next = h.targetAt(current, LEFT);
+          if (next === 0) break;
         }
-        h.set(right, LEFT, current);
+        h.setAt(right, LEFT, current); // link right
         right = current;
         current = next;
       } else if (key > ck) {
-        let next = h.get(current, RIGHT);
-        if (next === NULL) break;
-        if (key > keys[h.index(next)]!) {
-          h.set(current, RIGHT, h.get(next, LEFT));
-          h.set(next, LEFT, current);
+        let next = h.targetAt(current, RIGHT);
+        if (next === 0) break;
+        if (key > keys[next]!) {
+          h.setAt(current, RIGHT, h.targetAt(next, LEFT)); // rotate left
+          h.setAt(next, LEFT, current);
           current = next;
-          next = h.get(current, RIGHT);
-          if (next === NULL) break;
+          next = h.targetAt(current, RIGHT);
+          if (next === 0) break;
         }
-        h.set(left, RIGHT, current);
+        h.setAt(left, RIGHT, current); // link left
         left = current;
         current = next;
       } else {
         break;
       }
     }
-    h.set(left, RIGHT, h.get(current, LEFT));
-    h.set(right, LEFT, h.get(current, RIGHT));
-    h.set(current, LEFT, h.get(header, RIGHT));
-    h.set(current, RIGHT, h.get(header, LEFT));
-    h.set(this.#holder, 0, current);
+    h.setAt(left, RIGHT, h.targetAt(current, LEFT)); // assemble
+    h.setAt(right, LEFT, h.targetAt(current, RIGHT));
+    h.setAt(current, LEFT, h.targetAt(header, RIGHT));
+    h.setAt(current, RIGHT, h.targetAt(header, LEFT));
+    h.setAt(holder, 0, current);
   }
 
-  #root(): Ref {
-    return this.heap.get(this.#holder, 0);
-  }
-
-  #keyOf(node: Ref): number {
-    return this.#Key.k[this.heap.index(node)]!;
+  #root(): Index {
+    return this.heap.targetAt(this.#holderAt, 0);
   }
 
   find(key: number): boolean {
-    if (this.#root() === NULL) return false;
+    if (this.#root() === 0) return false;
     this.splay(key);
-    return this.#keyOf(this.#root()) === key;
+    return this.#Key.k[this.#root()] === key;
   }
 
   insert(key: number, payload: Ref): void {
     const h = this.heap;
-    if (this.#root() === NULL) {
+    if (this.#root() === 0) {
       h.set(this.#holder, 0, this.#newNode(key, payload));
       return;
     }
     this.splay(key);
-    const root = this.#root();
-    const rootKey = this.#keyOf(root);
+    const rootKey = this.#Key.k[this.#root()]!;
     if (rootKey === key) return;
-    const node = this.#newNode(key, payload);
+    const node = h.index(this.#newNode(key, payload));
+    const root = this.#root();
     if (key > rootKey) {
-      h.set(node, LEFT, root);
-      h.set(node, RIGHT, h.get(root, RIGHT));
-      h.set(root, RIGHT, NULL);
+      h.setAt(node, LEFT, root);
+      h.setAt(node, RIGHT, h.targetAt(root, RIGHT));
+      h.setAt(root, RIGHT, NO_INDEX);
     } else {
-      h.set(node, RIGHT, root);
-      h.set(node, LEFT, h.get(root, LEFT));
-      h.set(root, LEFT, NULL);
+      h.setAt(node, RIGHT, root);
+      h.setAt(node, LEFT, h.targetAt(root, LEFT));
+      h.setAt(root, LEFT, NO_INDEX);
     }
-    h.set(this.#holder, 0, node);
+    h.setAt(this.#holderAt, 0, node);
   }
 
   remove(key: number): void {
     const h = this.heap;
     this.splay(key);
     const root = this.#root();
-    if (root === NULL || this.#keyOf(root) !== key) throw new Error(`splay: key ${key} not found in the heap tree`);
-    const left = h.get(root, LEFT);
-    if (left === NULL) {
-      h.set(this.#holder, 0, h.get(root, RIGHT));
+    if (root === 0 || this.#Key.k[root] !== key) throw new Error(`splay: key ${key} not found in the heap tree`);
+    const left = h.targetAt(root, LEFT);
+    if (left === 0) {
+      h.setAt(this.#holderAt, 0, h.targetAt(root, RIGHT));
     } else {
-      const right = h.get(root, RIGHT);
-      h.set(this.#holder, 0, left);
+      const right = h.targetAt(root, RIGHT);
+      h.setAt(this.#holderAt, 0, left);
       this.splay(key);
-      h.set(this.#root(), RIGHT, right);
+      h.setAt(this.#root(), RIGHT, right);
     }
   }
 
   /** The key of the node with the largest key below `key`, or NaN. */
   greatestLessThan(key: number): number {
     const h = this.heap;
-    if (this.#root() === NULL) return NaN;
+    if (this.#root() === 0) return NaN;
     this.splay(key);
+    const keys = this.#Key.k;
     const root = this.#root();
-    if (this.#keyOf(root) < key) return this.#keyOf(root);
-    let current = h.get(root, LEFT);
-    if (current === NULL) return NaN;
-    for (let next = h.get(current, RIGHT); next !== NULL; next = h.get(current, RIGHT)) current = next;
-    return this.#keyOf(current);
+    if (keys[root]! < key) return keys[root]!;
+    let current = h.targetAt(root, LEFT);
+    if (current === 0) return NaN;
+    for (let next = h.targetAt(current, RIGHT); next !== 0; next = h.targetAt(current, RIGHT)) current = next;
+    return keys[current]!;
   }
 
   insertNew(): number {
@@ -381,7 +391,7 @@ export class HeapSplay {
     const h = this.heap;
     const stack: Ref[] = [];
     let n = 0;
-    const root = this.#root();
+    const root = h.get(this.#holder, 0); // by handles: a check of the index-built tree through get()
     if (root !== NULL) stack.push(root);
     while (stack.length > 0) {
       const node = stack.pop()!;

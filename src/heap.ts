@@ -530,7 +530,34 @@ export class Heap {
   set(ref: Ref, slot: number, target: Ref): void {
     const i = this.#indexOf(ref, 'handle');
     const k = this.#checkSlot(i, slot);
-    const t = target === NULL ? 0 : this.#indexOf(target, 'target');
+    this.#storeSlot(i, k, target === NULL ? 0 : this.#indexOf(target, 'target'));
+  }
+
+  /**
+   * `set` for loops that hold indices, as `targetAt` reads: stores the object at index `target`
+   * (0 for NULL) in slot `slot` of the object at `index`, through the write barrier, in one
+   * checked call with no handle made or taken apart. Both indices must hold live objects (else a
+   * `RangeError` naming the index, and nothing is stored). An index names whichever object holds
+   * it now: use it within the frame that read it (no collection or allocation between), as the
+   * query's columns, or a store meant for a freed object lands in the one reusing its index.
+   */
+  setAt(index: Index, slot: number, target: Index): void {
+    const i = this.#liveAt(index);
+    const k = this.#checkSlot(i, slot);
+    this.#storeSlot(i, k, target === 0 ? 0 : this.#liveAt(target));
+  }
+
+  /** `index` when a live object holds it (stores take no dead object), else the `RangeError` naming it. */
+  #liveAt(index: unknown): number {
+    const s = this.#s;
+    if (typeof index !== 'number' || !(index > 0 && index < s.top) || (s.color[index]! & s.liveMask) === 0) {
+      this.#badIndex(index);
+    }
+    return index;
+  }
+
+  /** The store of `set` and `setAt` into checked slot `k` of live object `i`. */
+  #storeSlot(i: number, k: number, target: number): void {
     const s = this.#s;
     if ((s.flags[i]! & EPHEMERON) !== 0) {
       // A pair keyed by a destroyed (or dead, during CLEAR) object reads (NULL, NULL): make it so
@@ -538,7 +565,7 @@ export class Heap {
       const key = s.base[i]! + (k & ~1);
       if ((s.color[s.slots[key]!]! & s.deadColors) !== 0) s.slots[key] = s.slots[key + 1] = 0;
     }
-    writeSlot(s, i, k, t);
+    writeSlot(s, i, k, target);
   }
 
   /** Changes the slot count, keeping the first min(old, new) slots; new slots start NULL. */

@@ -642,6 +642,7 @@ function noneDue(ctx: Ctx, label: string): void {
 // ---- operations ---------------------------------------------------------------------------------
 
 type Src =
+  | 'liveIndex'
   | 'live'
   | 'newest'
   | 'member'
@@ -704,6 +705,7 @@ type Method =
   | 'kindOf'
   | 'targetIndex'
   | 'targetAt'
+  | 'setAt'
   | 'tenure'
   | 'whyAlive'
   | 'pins'
@@ -761,6 +763,11 @@ function value(ctx: Ctx, a: Arg, f?: FieldInfo): unknown {
   switch (a.s) {
     case 'live':
       return pick([...m.objects.keys()], a.k) ?? NULL;
+    case 'liveIndex': {
+      // A live object's index, as a query or targetAt gives them (0 when none lives).
+      const ref = pick([...m.objects.keys()], a.k);
+      return ref === undefined ? 0 : ref % ctx.scale;
+    }
     case 'newest': {
       // One of the last few objects allocated: chains alloc -> set / pin / add on the same object.
       const live = [...m.objects.keys()];
@@ -847,6 +854,17 @@ function fieldArg(info: ComponentInfo | undefined, a: Arg): unknown {
 
 function handleCheck(ctx: Ctx, ref: unknown, what = 'handle'): Expectation[] {
   return ctx.model.isLive(ref) ? [] : [badValue([StaleRefError], ref, `${what} is not a live handle`)];
+}
+
+/** The live object whose index is `index`, or undefined (no number, or no live object there). */
+function liveAtIndex(ctx: Ctx, index: unknown): Ref | undefined {
+  return typeof index === 'number' ? [...ctx.model.objects.keys()].find((r) => r % ctx.scale === index) : undefined;
+}
+
+/** An index argument (`targetAt`, `setAt`): TypeError for non-numbers, RangeError where no live object is. */
+function indexCheck(index: unknown, ref: Ref | undefined): Expectation[] {
+  if (typeof index !== 'number') return [badValue([TypeError], index, 'index is not a number')];
+  return ref === undefined ? [badValue([RangeError], index, 'no live object at the index')] : [];
 }
 
 /** A slot argument for a live object: TypeError for non-numbers, RangeError out of range. */
@@ -1385,17 +1403,12 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       const i = value(ctx, a[0]!);
       const slot = value(ctx, a[1]!);
       // The live object at that index, if any: the call reads its slot.
-      const ref = typeof i === 'number' ? [...model.objects.keys()].find((r) => r % ctx.scale === i) : undefined;
-      const indexExpects: Expectation[] = typeof i !== 'number'
-        ? [badValue([TypeError], i, 'index is not a number')]
-        : ref === undefined
-        ? [badValue([RangeError], i, 'no live object at the index')]
-        : [];
+      const ref = liveAtIndex(ctx, i);
       return {
         label: `targetAt(${show(i)}, ${show(slot)})`,
         run: () => heap.targetAt(i as Index, slot as number),
         expects: [
-          ...indexExpects,
+          ...indexCheck(i, ref),
           ...(ref === undefined
             ? [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the index is bad)')]
             : slotCheck(ctx, ref, slot)),
@@ -1406,6 +1419,31 @@ function build(ctx: Ctx, op: Op): Call | undefined {
           const target = model.objects.get(ref!)!.slots[slot as number]!;
           const expected = target === NULL ? 0 : target % ctx.scale;
           if (t !== expected) fail(`targetAt(${show(i)}, ${show(slot)}) is ${show(t)}, expected ${expected}`);
+        },
+      };
+    }
+    case 'setAt': {
+      const i = value(ctx, a[0]!);
+      const slot = value(ctx, a[1]!);
+      const t = value(ctx, a[2]!);
+      const ref = liveAtIndex(ctx, i);
+      const target = t === 0 ? NULL : liveAtIndex(ctx, t);
+      return {
+        label: `setAt(${show(i)}, ${show(slot)}, ${show(t)})`,
+        run: () => heap.setAt(i as Index, slot as number, t as Index),
+        expects: [
+          ...indexCheck(i, ref),
+          ...(ref === undefined
+            ? [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the index is bad)')]
+            : slotCheck(ctx, ref, slot)),
+          // Checked after the index and slot: a bad target shows only when they pass.
+          ...(ref === undefined || slotCheck(ctx, ref, slot).length > 0
+            ? [maybe([TypeError, RangeError], token(t), 'target (not checked: the index or slot is bad)')]
+            : indexCheck(t, target)),
+        ],
+        after: () => {
+          // What set() stores for the handles of the objects at those indices.
+          model.objects.get(ref!)!.slots[slot as number] = target!;
         },
       };
     }
@@ -2065,7 +2103,7 @@ const slotArg = fc.oneof(int(0, 3, 12), int(-2, 9, 2), src('const', 2), src('liv
 const countArg = fc.oneof(int(0, 4, 10), src('limit', 3), int(-2, 12, 1), src('const', 2));
 const allocCountArg = fc.oneof(int(0, 4, 10), src('limit', 2), src('undef', 2), int(-2, 12, 1), src('const', 2));
 const kindArg = fc.oneof(src('kind', 10), src('undef', 2), src('const', 1));
-const indexArg = fc.oneof(int(0, 45, 8), int(-2, -1, 1), src('const', 2), src('live', 2));
+const indexArg = fc.oneof(int(0, 45, 8), int(-2, -1, 1), src('const', 2), src('live', 2), src('liveIndex', 6));
 const ticketArg = fc.oneof(
   src('ticket', 8),
   src('staleTicket', 3),
@@ -2160,6 +2198,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('kindOf', 1, handleArg),
   method('targetIndex', 2, handleArg, slotArg),
   method('targetAt', 2, indexArg, slotArg),
+  method('setAt', 4, indexArg, slotArg, indexArg),
   method('tenure', 1),
   method('whyAlive', 1, handleArg),
   method('pins', 1),
@@ -2351,7 +2390,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(41);
+      expect(methods.length).toBe(42);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {

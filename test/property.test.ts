@@ -26,7 +26,7 @@ type Op =
   | { op: 'destroy'; obj: number }
   | { op: 'link'; obj: number; target: number; weak: number }
   | { op: 'unlink'; obj: number }
-  | { op: 'set'; obj: number; slot: number; target: number }
+  | { op: 'set'; obj: number; slot: number; target: number; byIndex: boolean }
   | { op: 'clear'; obj: number; slot: number }
   | { op: 'resize'; obj: number; slots: number }
   | { op: 'pin'; obj: number }
@@ -59,7 +59,16 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), obj: pick }) },
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('set' as const),
+      obj: pick,
+      slot: pick,
+      target: pick,
+      byIndex: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(10) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('pin' as const), obj: pick }) },
@@ -133,7 +142,16 @@ const rememberedOp: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constantFrom<ObjectKind>('strong', 'strong', 'strong', 'weak'),
     }),
   },
-  { weight: 16, arbitrary: fc.record({ op: fc.constant('set' as const), obj: pick, slot: pick, target: pick }) },
+  {
+    weight: 16,
+    arbitrary: fc.record({
+      op: fc.constant('set' as const),
+      obj: pick,
+      slot: pick,
+      target: pick,
+      byIndex: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(6) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
@@ -302,7 +320,9 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         }
         const slot = step.slot % object.slots.length;
         const target = step.op === 'set' ? nth(live, step.target)! : NULL;
-        heap.set(ref, slot, target);
+        // setAt is set by index: the same store, through the same barrier.
+        if (step.op === 'set' && step.byIndex) heap.setAt(heap.index(ref), slot, heap.index(target));
+        else heap.set(ref, slot, target);
         object.slots[slot] = target;
         // A store into a weak or ephemeron slot is no strong edge: the barrier shades nothing
         // (though a key stored into a reachable ephemeron makes its value reachable).
