@@ -13,8 +13,11 @@ import { cardsFor } from '../src/core/columns.ts';
 import {
   AGE_SHIFT,
   BOTH_MARKS,
+  CARD_DIRTY_SLOT,
   CARD_SLOT,
+  CLEAR,
   DEAD,
+  DESTROYED_ANY,
   FINALIZE,
   growHeaders,
   HAS_COMPONENTS,
@@ -653,6 +656,16 @@ describe("verify(): the buddy pool's free lists (invariant 3)", () => {
       /invariant 3 \(slot blocks\).*freeBlocks\[31\] is 5; no block is larger than class 30/,
     ],
   ]);
+
+  it('accepts lazyFrees up to the free small blocks, singles and pairs alike', () => {
+    const { heap, s } = freeBlocks(); // one free single, one free pair
+    s.lazyFrees = 2; // an upper bound: no pair is unmerged
+    heap.verify();
+    s.lazyFrees = 3;
+    expectBroken(heap, /invariant 3 .*lazyFrees 3 counts more than the 2 free small blocks/);
+    s.lazyFrees = 0.5; // no count of pairs, though no pair is unmerged past it
+    expectBroken(heap, /invariant 3 .*0 pairs of free small buddies are unmerged, more than lazyFrees 0.5/);
+  });
 
   it('accepts a dense free list full to its last entry, and no count past it', () => {
     const heap = new Heap();
@@ -1479,5 +1492,245 @@ describe("verify() inside a minor's finalizers", () => {
     heap.minor();
     expect(ran).toBe(true);
     heap.verify();
+  });
+});
+
+/**
+ * Mid-CLEAR: four dead weak objects listed first (dropped), then eight live ones whose targets are
+ * garbage (white: cleared as CLEAR reaches them). Six steps in, the cursor is at 6 with 2 kept, and
+ * the six entries from the cursor on may still name white objects.
+ */
+function clearing(): Fixture {
+  const heap = new Heap({ generational: false });
+  const root = heap.alloc(8);
+  heap.pin(root);
+  for (let k = 0; k < 4; k++) heap.set(heap.alloc(1, 'weak'), 0, root); // unreachable weak objects
+  const weak: Ref[] = [];
+  for (let k = 0; k < 8; k++) {
+    weak.push(heap.alloc(1, 'weak'));
+    heap.set(root, k, weak[k]!);
+    heap.set(weak[k]!, 0, heap.alloc(0)); // a garbage target
+  }
+  const target = heap.index(heap.get(weak[7]!, 0)!); // (its handle is stale once marking ends)
+  const s = stateOf(heap);
+  while (s.phase !== CLEAR) heap.step(1);
+  for (let k = 0; k < 5; k++) heap.step(1); // (the step that began CLEAR passed one entry)
+  const f = fixture(heap, { root, first: weak[0]!, pending: weak[7]! }, CLEAR);
+  f.at.target = target;
+  expect([s.weakCursor, s.weakKept, s.weakCount]).toEqual([6, 2, 12]);
+  expect(s.color[f.at.target!]).toBe(s.white);
+  return f;
+}
+
+/**
+ * Clears the slots of the weak objects CLEAR has yet to reach, so no white target is left for the
+ * edge check (which reads the cursor first) to find: only the cycle check sees a bad cursor.
+ */
+function forgetWhiteTargets({ s }: Fixture): void {
+  for (let k = s.weakCursor; k < s.weakCount; k++) s.slots[s.base[s.weakObjects[k]!]!] = 0;
+}
+
+describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariants 2 and 6)", () => {
+  check(() => idle(), [
+    [
+      'dead colors naming white between cycles (white objects would read as NULL)',
+      ({ s }) => void (s.deadColors = DESTROYED_ANY | s.white),
+      /invariant 6 .*the read barrier's dead colors \d+ do not fit phase 0/,
+    ],
+  ]);
+
+  check(weakLists, [
+    [
+      "CLEAR's cursor left inside the weak list between cycles",
+      ({ s }) => void (s.weakCursor = 1),
+      /invariant 6 .*CLEAR's cursor 1 \(kept 0\) does not fit \d+ weak objects/,
+    ],
+  ]);
+
+  it('accepts white targets from the cursor on, and the dropped gap before it', () => {
+    const f = clearing();
+    expect(f.s.slots[f.s.base[f.at.pending!]!]).toBe(f.at.target);
+    f.heap.verify();
+    while (f.s.phase === CLEAR) f.heap.step(1);
+    expect(f.s.slots[f.s.base[f.at.pending!]!]).toBe(0); // cleared
+    f.heap.verify();
+  });
+
+  check(clearing, [
+    [
+      'dead colors without white during CLEAR (a white target would read as live)',
+      ({ s }) => void (s.deadColors = DESTROYED_ANY),
+      /invariant 6 .*dead colors \d+ do not fit phase 7/,
+    ],
+    [
+      'more kept than the cursor passed',
+      ({ s }) => void (s.weakKept = s.weakCursor + 1),
+      /invariant 6 .*CLEAR's cursor 6 \(kept 7\) does not fit 12 weak objects/,
+    ],
+    [
+      'a cursor past the list',
+      (f) => {
+        forgetWhiteTargets(f);
+        f.s.weakCursor = f.s.weakCount + 1;
+      },
+      /invariant 6 .*CLEAR's cursor 13 \(kept 2\)/,
+    ],
+    [
+      'a cursor that is no integer',
+      (f) => {
+        forgetWhiteTargets(f);
+        f.s.weakCursor = 5.5;
+      },
+      /invariant 6 .*CLEAR's cursor 5.5/,
+    ],
+    ['a kept count that is no integer', ({ s }) => void (s.weakKept = 1.5), /invariant 6 .*\(kept 1.5\)/],
+    ['a negative kept count', ({ s }) => void (s.weakKept = -1), /invariant 6 .*\(kept -1\)/],
+    [
+      'a kept entry (before the cursor) that is white',
+      ({ s, at }) => void (s.weakObjects[0] = at.target!),
+      /invariant 2 \(weak list\).*entry \d+ is not a live object/,
+    ],
+    [
+      'a strong object naming a white one (only weak objects CLEAR has yet to reach may)',
+      ({ s, at }) => void (s.slots[s.base[at.root!]!] = at.target!),
+      /invariant 2 .*slot 0 of object \d+ holds \d+, which is not live/,
+    ],
+    [
+      'a white target of a weak object CLEAR has passed',
+      ({ s, at }) => void (s.slots[s.base[at.first!]!] = at.target!),
+      /invariant 2 .*slot 0 of object \d+ holds \d+, which is not live/,
+    ],
+    [
+      'a white target of an object past the weak count (an entry the list does not hold)',
+      ({ s, at }) => {
+        expect(s.weakObjects.length).toBeGreaterThan(s.weakCount);
+        s.weakObjects[s.weakCount] = at.root!;
+        s.slots[s.base[at.root!]!] = at.target!;
+      },
+      /invariant 2 .*slot 0 of object \d+ holds \d+, which is not live/,
+    ],
+  ]);
+
+  it('accepts finalizers queued during CLEAR (the atomic step queued them; FINALIZE runs them next)', () => {
+    const heap = new Heap({ generational: false });
+    const root = heap.alloc(4);
+    heap.pin(root);
+    for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak'));
+    const ran: number[] = [];
+    heap.setFinalizer(heap.alloc(0), () => ran.push(1)); // garbage with a finalizer
+    const s = stateOf(heap);
+    while (s.phase !== CLEAR) heap.step(1);
+    expect([s.finalizeTop, s.weakCursor < s.weakCount]).toEqual([1, true]);
+    heap.verify();
+    while (!heap.step(1));
+    expect(ran).toEqual([1]);
+    heap.verify();
+  });
+
+  it('allows white targets during CLEAR only: a weak object naming one while sweeping is broken', () => {
+    const f = clearing();
+    while (f.s.phase === CLEAR) f.heap.step(1);
+    expect(f.s.phase).toBe(SWEEP);
+    const white = f.s.color.findIndex((c, i) => i > 0 && i < f.s.top && c === f.s.white);
+    expect(white).toBeGreaterThan(0); // not swept yet
+    f.s.slots[f.s.base[f.at.pending!]!] = white;
+    expectBroken(f.heap, /invariant 2 .*slot 0 of object \d+ holds \d+, which is not live/);
+  });
+});
+
+describe('verify(): remembered slots (invariant 5)', () => {
+  /** Like `slotRemembered` above, with an old weak object beside the world. */
+  function withWeak(options: ConstructorParameters<typeof Heap>[0] = {}): Fixture {
+    const heap = new Heap(options);
+    const world = heap.alloc(2);
+    heap.pin(world);
+    const weak = heap.alloc(1, 'weak');
+    heap.pin(weak);
+    heap.alloc(1); // garbage: a free index
+    heap.collect();
+    const young = heap.alloc(1);
+    heap.set(world, 0, young);
+    return fixture(heap, { world, weak, young });
+  }
+
+  function addEntry(s: HeapState, owner: number, at: number): void {
+    s.rememberedSlots[2 * s.rememberedSlotCount] = owner;
+    s.rememberedSlots[2 * s.rememberedSlotCount + 1] = at;
+    s.rememberedSlotCount++;
+  }
+
+  check(() => withWeak({ cardSize: 16 }), [
+    [
+      'a remembered slot with cards of many objects (only one-object cards say which slot)',
+      ({ s, at }) => addEntry(s, at.world!, s.base[at.world!]!),
+      /invariant 5 .*remembered slot \d+ of 1 with cards of 16 objects/,
+    ],
+  ]);
+
+  check(() => withWeak(), [
+    [
+      'an entry naming an object past the cards',
+      ({ s }) => void (s.rememberedSlots[0] = s.cards.length),
+      /invariant 5 .*remembered slot \d+ names object \d+, past the cards/,
+    ],
+    [
+      "an entry for a weak object's slot (weak slots are never remembered)",
+      ({ s, at }) => {
+        s.cards[at.weak!] = CARD_SLOT;
+        addEntry(s, at.weak!, s.base[at.weak!]!);
+      },
+      /invariant 5 .*remembered slot \d+ belongs to weak or ephemeron object 2/,
+    ],
+    [
+      'a stale entry for another slot than the card says',
+      ({ s }) => {
+        s.rememberedSlotsStale = 1; // any entry is accepted, but the card's slot must still be listed
+        s.rememberedSlots[1] = s.rememberedSlots[1]! + 1;
+      },
+      /invariant 5 .*card 1 says a slot is remembered, none is/,
+    ],
+  ]);
+
+  it("accepts a stale entry for a weak object's slot (the next minor drops it)", () => {
+    const { heap, s, at } = withWeak();
+    addEntry(s, at.weak!, s.base[at.weak!]!);
+    s.rememberedSlotsStale = 1;
+    heap.verify();
+    heap.minor();
+    expect([s.rememberedSlotCount, s.rememberedSlotsStale]).toEqual([1, 0]);
+    heap.verify();
+  });
+
+  check(() => idle(), [
+    [
+      'a dirty card that also remembers a slot, missing from the dirty list',
+      ({ s, at }) => {
+        expect(s.cards[at.world!]).toBe(CARD_DIRTY_SLOT);
+        s.dirtyCount = 0;
+      },
+      /invariant 5 .*dirty card 1 is missing from the dirty list/,
+    ],
+    [
+      'a dirty card that says a slot is remembered, with no entry',
+      ({ s }) => void (s.rememberedSlotCount = 0),
+      /invariant 5 .*card 1 says a slot is remembered, none is/,
+    ],
+  ]);
+
+  it("names the remembered slot when a ref field's young target is not remembered", () => {
+    const heap = new Heap();
+    const C = heap.defineComponent({ to: 'ref' }, { name: 'C' });
+    const old = heap.alloc(1);
+    heap.pin(old);
+    heap.add(old, C);
+    heap.collect();
+    const young = heap.alloc(0);
+    heap.set(old, 0, young); // remembers slot 0 only
+    const s = stateOf(heap);
+    const i = heap.index(old);
+    expect(s.cards[i]).toBe(CARD_SLOT);
+    heap.verify();
+    s.components.list[0]!.fields[0]!.column[i] = heap.index(young); // a store that skipped the barrier
+    expectBroken(heap, /invariant 5 .*old object \d+ refers to young \d+ through 'C.to', but only its slot 0 is/);
   });
 });
