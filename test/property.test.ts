@@ -46,6 +46,14 @@ type Op =
   | { op: 'load'; body: Op[] };
 
 const pick = fc.nat(1000);
+/** A store into a slot, by handle (`set`) or by index (`setAt`): both must match the model. */
+const setOp = fc.record({
+  op: fc.constant('set' as const),
+  obj: pick,
+  slot: pick,
+  target: pick,
+  byIndex: fc.boolean(),
+});
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 6,
@@ -59,16 +67,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), obj: pick, target: pick, weak: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), obj: pick }) },
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      op: fc.constant('set' as const),
-      obj: pick,
-      slot: pick,
-      target: pick,
-      byIndex: fc.boolean(),
-    }),
-  },
+  { weight: 6, arbitrary: setOp },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(10) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('pin' as const), obj: pick }) },
@@ -142,16 +141,7 @@ const rememberedOp: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constantFrom<ObjectKind>('strong', 'strong', 'strong', 'weak'),
     }),
   },
-  {
-    weight: 16,
-    arbitrary: fc.record({
-      op: fc.constant('set' as const),
-      obj: pick,
-      slot: pick,
-      target: pick,
-      byIndex: fc.boolean(),
-    }),
-  },
+  { weight: 16, arbitrary: setOp },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const), obj: pick, slot: pick }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('resize' as const), obj: pick, slots: fc.nat(6) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('destroy' as const), obj: pick }) },
