@@ -8,10 +8,10 @@
  * benchmark.
  *
  * ecs-heap: a node is a 2-slot object (left, right; NULL in leaves); the long-lived tree's root is
- * pinned; a check walks the tree by index (`targetAt`). Collection as a game would do it: `heap.tick(1)` after each tree is built and checked
- * (one tree = one frame's worth of work), so the pacer runs a minor whenever the nursery is full;
- * trees are never collected while being built (alloc never collects). Plain JS: `{ left, right }`
- * objects, the engine collecting on its own. Both run the whole program in the same process, in
+ * pinned; a check walks the tree by index (`targetAt`). Collection as a game would do it:
+ * `heap.tick(1)` after each tree is built and checked (one tree = one frame's worth of work), so
+ * the pacer runs a minor whenever the nursery is full; trees are never collected while being built
+ * (alloc never collects). Plain JS: `{ left, right }` objects, the engine collecting on its own. Both run the whole program in the same process, in
  * alternating order, and both must produce the same check values.
  *
  * Reported per depth: time ratio (plain JS time / ecs-heap time: ecs-heap's speed relative to JS;

@@ -495,11 +495,19 @@ export class Heap {
    * read it, as the query's columns.
    */
   targetAt(index: Index, slot: number): Index {
+    return this.#targetOf(this.#indexAt(index, this.#s.readMask), slot) as Index;
+  }
+
+  /**
+   * `index` when an object whose color is in `mask` holds it (`readMask` for reads, `liveMask`
+   * for stores, as handles are checked), else the error naming it.
+   */
+  #indexAt(index: unknown, mask: number): number {
     const s = this.#s;
-    if (typeof index !== 'number' || !(index > 0 && index < s.top) || (s.color[index]! & s.readMask) === 0) {
+    if (typeof index !== 'number' || !(index > 0 && index < s.top) || (s.color[index]! & mask) === 0) {
       this.#badIndex(index);
     }
-    return this.#targetOf(index, slot) as Index;
+    return index;
   }
 
   /** Throws the error for an index that holds no readable object. */
@@ -542,18 +550,10 @@ export class Heap {
    * query's columns, or a store meant for a freed object lands in the one reusing its index.
    */
   setAt(index: Index, slot: number, target: Index): void {
-    const i = this.#liveAt(index);
+    const liveMask = this.#s.liveMask; // stores take no dead object
+    const i = this.#indexAt(index, liveMask);
     const k = this.#checkSlot(i, slot);
-    this.#storeSlot(i, k, target === 0 ? 0 : this.#liveAt(target));
-  }
-
-  /** `index` when a live object holds it (stores take no dead object), else the `RangeError` naming it. */
-  #liveAt(index: unknown): number {
-    const s = this.#s;
-    if (typeof index !== 'number' || !(index > 0 && index < s.top) || (s.color[index]! & s.liveMask) === 0) {
-      this.#badIndex(index);
-    }
-    return index;
+    this.#storeSlot(i, k, target === 0 ? 0 : this.#indexAt(target, liveMask));
   }
 
   /** The store of `set` and `setAt` into checked slot `k` of live object `i`. */

@@ -1428,16 +1428,17 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       const t = value(ctx, a[2]!);
       const ref = liveAtIndex(ctx, i);
       const target = t === 0 ? NULL : liveAtIndex(ctx, t);
+      const slotExpects = ref === undefined
+        ? [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the index is bad)')]
+        : slotCheck(ctx, ref, slot);
       return {
         label: `setAt(${show(i)}, ${show(slot)}, ${show(t)})`,
         run: () => heap.setAt(i as Index, slot as number, t as Index),
         expects: [
           ...indexCheck(i, ref),
-          ...(ref === undefined
-            ? [maybe([TypeError, RangeError], token(slot), 'slot (not checked: the index is bad)')]
-            : slotCheck(ctx, ref, slot)),
+          ...slotExpects,
           // Checked after the index and slot: a bad target shows only when they pass.
-          ...(ref === undefined || slotCheck(ctx, ref, slot).length > 0
+          ...(ref === undefined || slotExpects.length > 0
             ? [maybe([TypeError, RangeError], token(t), 'target (not checked: the index or slot is bad)')]
             : indexCheck(t, target)),
         ],
