@@ -29,6 +29,7 @@ import { ecsSuite } from './ecs.bench.ts';
 import { gameLoopSuite } from './game-loop.bench.ts';
 import { gameSuite } from './game.bench.ts';
 import { generationalSuite } from './generational.bench.ts';
+import { growthSuite } from './growth.bench.ts';
 import { handlesSuite } from './handles.bench.ts';
 import { refFieldsSuite } from './ref-fields.bench.ts';
 import { incrementalSuite } from './incremental.bench.ts';
@@ -73,6 +74,7 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   'minor-shapes': minorShapesSuite,
   spread: spreadSuite,
   'resize-soak': resizeSoakSuite,
+  growth: growthSuite,
   deopt: deoptSuite,
   inspector: inspectorSuite,
 };

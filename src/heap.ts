@@ -4,8 +4,8 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
-import { canAllocBlock } from './core/slots.ts';
-import { canTakeIndex } from './core/free-list.ts';
+import { canAllocBlock, reserveSlots } from './core/slots.ts';
+import { canTakeIndex, reserveIndices } from './core/free-list.ts';
 import {
   addComponentData,
   type ComponentData,
@@ -566,6 +566,23 @@ export class Heap {
       if ((s.color[s.slots[key]!]! & s.deadColors) !== 0) s.slots[key] = s.slots[key + 1] = 0;
     }
     writeSlot(s, i, k, target);
+  }
+
+  /**
+   * Grows the heap's storage now, so that `objects` object indices and `slots` reference slots
+   * exist without any later `alloc` growing it (`stats().capacity` and `slotsCapacity` become at
+   * least these). For a loading screen: a growth copies every header column into fresh memory,
+   * which costs a frame 13-70 ms at 0.2-1.3M objects on the bench machines (bench/growth.bench.ts),
+   * and `reserve` moves that cost to when the game chooses. Never shrinks anything, never collects.
+   * `objects` is at most `maxObjects`, `slots` below `maxSlots`; anything else throws naming the
+   * value, with nothing grown. As after an `alloc`, re-read component columns afterwards.
+   */
+  reserve(objects: number, slots: number = 0): void {
+    const s = this.#s;
+    checkInteger('reserved objects', objects, 0, s.maxObjects);
+    checkInteger('reserved slots', slots, 0, s.maxSlots - 1);
+    reserveIndices(s, objects);
+    reserveSlots(s, slots);
   }
 
   /** Changes the slot count, keeping the first min(old, new) slots; new slots start NULL. */

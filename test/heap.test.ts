@@ -1333,3 +1333,77 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     expect(heap.snapshot()).toEqual(before);
   });
 });
+
+describe('reserve', () => {
+  it('grows the storage now, so the allocations it covers grow nothing', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const Pos = heap.defineComponent({ x: 'f32', target: 'ref' });
+    const first = heap.alloc(2);
+    heap.add(first, Pos, { x: 1.5 });
+    heap.pin(first);
+    heap.reserve(5000, 12_000);
+    const reserved = heap.stats();
+    expect(reserved.capacity).toBeGreaterThanOrEqual(5000);
+    expect(reserved.slotsCapacity).toBeGreaterThanOrEqual(12_000);
+    // The round capacities growth uses: within a quarter of what was asked.
+    expect(reserved.capacity).toBeLessThanOrEqual(5000 * 1.25);
+    expect(reserved.slotsCapacity).toBeLessThanOrEqual(12_000 * 1.25);
+    const column = Pos.x;
+    let last = first;
+    for (let k = 1; k < 4999; k++) {
+      const o = heap.alloc(2);
+      heap.set(o, 0, last);
+      heap.add(o, Pos, { x: k, target: last });
+      last = o;
+    }
+    heap.set(first, 1, last);
+    expect(heap.stats()).toMatchObject({ capacity: reserved.capacity, slotsCapacity: reserved.slotsCapacity });
+    expect(Pos.x).toBe(column);
+    expect(heap.getField(first, Pos, 'x')).toBe(1.5);
+    heap.collect();
+    expect(heap.stats().live).toBe(4999);
+    heap.verify();
+  });
+
+  it('keeps every object, slot and component value, and never shrinks', () => {
+    const heap = new Heap({ initialCapacity: 2 });
+    const Tag = heap.defineComponent({ v: 'u32', owner: 'ref' });
+    const a = heap.alloc(1);
+    const b = heap.alloc(3, 'weak');
+    heap.set(a, 0, b);
+    heap.set(b, 2, a);
+    heap.add(b, Tag, { v: 7, owner: a });
+    heap.pin(a);
+    heap.reserve(100, 400);
+    expect(heap.get(a, 0)).toBe(b);
+    expect(heap.get(b, 2)).toBe(a);
+    expect(heap.getField(b, Tag, 'v')).toBe(7);
+    expect(heap.getRef(b, heap.refField(Tag, 'owner'))).toBe(a);
+    heap.verify();
+    const grown = heap.stats();
+    heap.reserve(10, 10);
+    heap.reserve(0);
+    expect(heap.stats()).toEqual(grown);
+    heap.reserve(grown.capacity, grown.slotsCapacity);
+    expect(heap.stats()).toEqual(grown);
+  });
+
+  it('reserves up to maxObjects and maxSlots, and rejects anything else with the heap unchanged', () => {
+    const heap = new Heap({ maxObjects: 1000, maxSlots: 4096, initialCapacity: 8 });
+    heap.alloc(2);
+    const before = heap.stats();
+    expect(() => heap.reserve(1001)).toThrow(/reserved objects must be an integer from 0 to 1000, got 1001/);
+    expect(() => heap.reserve(-1)).toThrow(RangeError);
+    expect(() => heap.reserve(2.5)).toThrow(/got 2\.5/);
+    expect(() => heap.reserve(Number.NaN)).toThrow(/got NaN/);
+    expect(() => heap.reserve('64' as never)).toThrow(TypeError);
+    expect(() => heap.reserve(10, 4096)).toThrow(/reserved slots must be an integer from 0 to 4095, got 4096/);
+    expect(() => heap.reserve(10, -3)).toThrow(/got -3/);
+    expect(heap.stats()).toEqual(before);
+    heap.reserve(1000, 4095);
+    expect(heap.stats()).toMatchObject({ capacity: 1000, slotsCapacity: 4095 });
+    for (let k = 1; k < 1000; k++) heap.pin(heap.alloc(0));
+    expect(heap.stats().capacity).toBe(1000);
+    heap.verify();
+  });
+});

@@ -22,6 +22,7 @@ import { fcRuns } from './runs.ts';
 
 type Op =
   | { op: 'alloc'; slots: number; kind: ObjectKind }
+  | { op: 'reserve'; objects: number; slots: number }
   | { op: 'finalizer'; obj: number }
   | { op: 'destroy'; obj: number }
   | { op: 'link'; obj: number; target: number; weak: number }
@@ -79,6 +80,10 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.constantFrom(0, 0.01, 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ticku' as const), units: fc.integer({ min: 0, max: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tenure' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('reserve' as const), objects: fc.nat(300), slots: fc.nat(1200) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
@@ -411,6 +416,23 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
       case 'tenure': {
         heap.tenure();
         model.tenure();
+        break;
+      }
+      case 'reserve': {
+        // Storage only: no object, slot or collection changes (the model has nothing to do), and
+        // what is reserved is there afterwards.
+        const before = heap.stats();
+        if (step.objects > before.maxObjects) {
+          expect(() => heap.reserve(step.objects, step.slots)).toThrow(/reserved objects must be an integer/);
+          expect(heap.stats()).toEqual(before);
+          break;
+        }
+        heap.reserve(step.objects, step.slots);
+        const after = heap.stats();
+        expect(after.capacity).toBeGreaterThanOrEqual(Math.max(before.capacity, step.objects));
+        expect(after.slotsCapacity).toBeGreaterThanOrEqual(Math.max(before.slotsCapacity, step.slots));
+        expect({ ...after, capacity: 0, slotsCapacity: 0, bytes: 0 })
+          .toEqual({ ...before, capacity: 0, slotsCapacity: 0, bytes: 0 });
         break;
       }
       case 'save': {

@@ -194,6 +194,15 @@ export function growComponents(store: ComponentStore, columnLength: number): voi
   for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
 }
 
+/** Writes the (zero) elements of indices `from` .. `to` - 1 of every component column: core/state.ts `touchIndices`. */
+export function touchComponents(store: ComponentStore, from: number, to: number): void {
+  for (const c of store.list) {
+    for (const f of c.fields) f.column.fill(0, from * f.length, to * f.length);
+    c.position.fill(0, from, to);
+  }
+  for (const q of store.queries.values()) q.position.fill(0, from, to);
+}
+
 /** A field spec as `[type, length]`, whichever way it was written. */
 function normalSpec(spec: unknown): [unknown, unknown] {
   return typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? [spec[0], spec[1]] : [spec, undefined];

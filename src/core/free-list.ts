@@ -12,7 +12,7 @@
  * the same handles in every run and runtime.
  */
 import { grownCapacity } from './columns.ts';
-import { growHeaders, type HeapState } from './state.ts';
+import { growHeaders, type HeapState, touchIndices } from './state.ts';
 
 /** Handles below this are small integers in every engine (V8 Smis on 64-bit builds are 31 bits). */
 const SMALL_HANDLE_LIMIT = 2 ** 30;
@@ -64,4 +64,14 @@ export function takeIndex(s: HeapState): number {
   if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
   s.top = i + 1;
   return i;
+}
+
+/**
+ * Grows the header columns now, if needed, so that indices 1..`count` exist (`count` at most
+ * `maxObjects`): the growth `takeIndex` would do later, done when the caller chooses (a loading
+ * screen), to the same round capacities; and commits their memory (`touchIndices`).
+ */
+export function reserveIndices(s: HeapState, count: number): void {
+  if (count >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, count, s.maxObjects) + 1);
+  if (count + 1 > s.top) touchIndices(s, s.top, count + 1);
 }

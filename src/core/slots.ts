@@ -304,6 +304,19 @@ function splitBlock(s: HeapState, from: number, cls: number): number {
 }
 
 /**
+ * Grows the pool now, if needed, so that its capacity is at least `count` slots (at most
+ * `maxSlots - 1`): the growth `carveTop` would do later, to the same round capacities; and writes
+ * the zero slots from `slotTop` up to `count` so that their memory is committed now.
+ */
+export function reserveSlots(s: HeapState, count: number): void {
+  if (count > s.slots.length - 1) {
+    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, count, s.maxSlots - 1) + 1);
+  }
+  // Committed now (core/state.ts `touchIndices` says why); the pool above `slotTop` is zero.
+  if (count + 1 > s.slotTop) s.slots.fill(0, s.slotTop, count + 1);
+}
+
+/**
  * A new block at the pool's top, at the first offset that is a multiple of its size; the gap
  * below it (smaller than the block) becomes free blocks, the largest each offset allows. The
  * pool above `slotTop` is zero, so the block needs no clearing.
