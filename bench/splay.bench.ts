@@ -427,6 +427,8 @@ interface Run {
   ticks: number[];
   /** tick(1) times of steps run after the JS tree was dropped and collected (ecs-heap alone in the process). */
   aloneTicks: number[];
+  /** Of those over 1.5 ms, how many an engine GC pause overlapped (null where pauses are not delivered). */
+  aloneLongWithEnginePause: number | null;
   /** Median over blocks of (JS time / ecs-heap time): ecs-heap's throughput relative to plain JS. */
   throughputRatio: number;
   pauses: GcPause[];
@@ -497,12 +499,30 @@ async function runSplay(ctx: Ctx, observe: boolean): Promise<Run> {
   // gone and collected, with nothing else allocating in the process.
   js.tree.root = null;
   ctx.fullGc?.();
+  ctx.fullGc?.();
+  // Settled: the engine frees a dropped heap's pages on its own threads after a full GC; half a
+  // second lets that finish, so the phase measures the heap with nothing else running.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const aloneObserver = new GcObserver();
+  if (observe) aloneObserver.start();
   const aloneTicks: number[] = [];
+  const aloneAt: number[] = [];
   for (let s = 0; s < (ctx.quick ? 500 : 2000); s++) {
     ecs.step();
     const c0 = performance.now();
     heap.tick(1);
     aloneTicks.push(performance.now() - c0);
+    aloneAt.push(c0);
+  }
+  const alonePauses = observe ? await aloneObserver.stop() : [];
+  // Ticks over 1.5 ms during which the engine paused (a pause that began before the tick ended
+  // and ended after it began): the engine's work in the tick, whatever made it collect.
+  let aloneLongWithEnginePause = 0;
+  for (let k = 0; k < aloneTicks.length; k++) {
+    if (aloneTicks[k]! <= 1.5) continue;
+    const from = aloneAt[k]!;
+    const to = from + aloneTicks[k]!;
+    if (alonePauses.some((p) => p.at <= to && p.at + p.ms >= from)) aloneLongWithEnginePause++;
   }
   const st = heap.stats();
   return {
@@ -512,6 +532,7 @@ async function runSplay(ctx: Ctx, observe: boolean): Promise<Run> {
     jsMs,
     ticks,
     aloneTicks,
+    aloneLongWithEnginePause: observe ? aloneLongWithEnginePause : null,
     throughputRatio: pair.ratios[1]!,
     pauses: measured,
     bytesMax,
@@ -559,7 +580,13 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
           msOf(alone.p50),
           msOf(alone.p99),
           msOf(alone.max),
-          `${r.aloneTicks.length} ticks after the JS tree was dropped and collected`,
+          `${r.aloneTicks.length} ticks after the JS tree was dropped and collected; ${
+            r.aloneTicks.filter((t) => t > 1.5).length
+          } over 1.5 ms, ${
+            r.aloneLongWithEnginePause === null
+              ? 'engine pauses n/a'
+              : `${r.aloneLongWithEnginePause} of them with an engine pause`
+          }`,
           '',
         ],
         [
@@ -609,7 +636,8 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       (observe ? '.' : ` (not delivered in ${ctx.runtime}: n/a).`) +
       ` Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}. ` +
       `'ecs-heap alone': ${r.aloneTicks.length} more steps after the paired blocks, once the JS tree was dropped and ` +
-      'collected: the engine pauses for the JS tree whenever it decides, so in the paired blocks its pauses ' +
+      'collected (two forced full GCs, then half a second for the engine to finish freeing on its own threads): ' +
+      'the engine pauses for the JS tree whenever it decides, so in the paired blocks its pauses ' +
       "also land inside ecs-heap's ticks (in Bun and Deno, tens of ms); both are reported. " +
       "'anchor: a fixed loop': the same number of runs of a fixed ~0.3 ms loop of arithmetic in this process, " +
       "with nothing else to do: its maximum is what the machine's own stalls add to any pause maximum here.",
@@ -629,6 +657,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       tick,
       aloneTick: alone,
       aloneTicksOver1_5ms: r.aloneTicks.filter((t) => t > 1.5).length,
+      aloneLongWithEnginePause: r.aloneLongWithEnginePause,
       machineStalls: stalls,
       enginePauses: observe ? spread(gcMs) : null,
       bytesMax: r.bytesMax,
