@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref, type TickReport } from '../mod.ts';
 import { CLEAR } from '../src/core/state.ts';
 import { stateOf } from '../src/heap.ts';
+import { defaultGenerationBits, makeCodec, packHandle } from '../src/core/handle.ts';
 
 type TickBudget = number | { units: number };
 
@@ -813,5 +814,20 @@ describe('tick() decisions', () => {
     const roomy = make(300);
     expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });
     expect(roomy.stats().live).toBe(302);
+  });
+});
+
+describe('handle codec', () => {
+  it("smallGenerations is exactly the generation from which an index's handle reaches 2^30", () => {
+    for (let indexBits = 16; indexBits <= 24; indexBits++) {
+      const codec = makeCodec(indexBits, defaultGenerationBits(indexBits));
+      const g = codec.smallGenerations;
+      for (const index of [1, 2, 3, codec.indexMask >>> 1, codec.indexMask - 1, codec.indexMask]) {
+        for (const generation of [0, g - 2, g - 1, g, g + 1]) {
+          expect(packHandle(codec, index, generation) < 2 ** 30, `bits ${indexBits} index ${index} gen ${generation}`)
+            .toBe(generation < g);
+        }
+      }
+    }
   });
 });

@@ -5,17 +5,15 @@
  * a few hot indices.
  *
  * A handle stays a small integer (a V8 Smi, never boxed) while `index + generation * 2^indexBits`
- * is below 2^30; an index whose next handle would pass that is sent to the back of the queue and
- * a never-used index taken instead, while the heap may still grow. So a steady game loop keeps
+ * is below 2^30, that is while the generation is below `codec.smallGenerations` (core/handle.ts);
+ * an index whose next handle would pass that is sent to the back of the queue and a never-used
+ * index taken instead, while the heap may still grow. So a steady game loop keeps
  * its handles small; only a heap at `maxObjects` reuses such indices (their handles are then
  * exact doubles, never wrong). The order depends only on the program: the same program makes
  * the same handles in every run and runtime.
  */
 import { grownCapacity } from './columns.ts';
 import { growHeaders, type HeapState, touchIndices } from './state.ts';
-
-/** Handles below this are small integers in every engine (V8 Smis on 64-bit builds are 31 bits). */
-const SMALL_HANDLE_LIMIT = 2 ** 30;
 
 /** Appends a freed index to the free queue. */
 export function pushFree(s: HeapState, index: number): void {
@@ -49,8 +47,7 @@ export function canTakeIndex(s: HeapState): boolean {
 export function takeIndex(s: HeapState): number {
   const head = s.freeHead;
   if (head !== 0) {
-    const small = head + s.generation[head]! * s.codec.indexScale < SMALL_HANDLE_LIMIT;
-    if (small || s.top > s.maxObjects) {
+    if (s.generation[head]! < s.codec.smallGenerations || s.top > s.maxObjects) {
       s.freeHead = s.next[head]!;
       if (s.freeHead === 0) s.freeTail = 0;
       return head;

@@ -51,6 +51,12 @@ export interface HandleCodec {
   readonly indexScale: number;
   /** `2^generationBits - 1`: past this a slot retires instead of being reused. */
   readonly maxGeneration: number;
+  /**
+   * `2^(30 - indexBits)`: an index whose generation is below this has a handle below 2^30 (for
+   * every index below `indexScale`, `index + generation * indexScale < 2^30` exactly when
+   * `generation < 2^30 / indexScale`), a small integer in every engine (core/free-list.ts).
+   */
+  readonly smallGenerations: number;
 }
 
 export function makeCodec(indexBits: number, generationBits: number): HandleCodec {
@@ -60,6 +66,7 @@ export function makeCodec(indexBits: number, generationBits: number): HandleCode
     indexMask: 2 ** indexBits - 1,
     indexScale: 2 ** indexBits,
     maxGeneration: 2 ** generationBits - 1,
+    smallGenerations: 2 ** (30 - indexBits),
   };
 }
 

@@ -202,15 +202,13 @@ export function blocksAvailable(s: HeapState, slotCount: number, wanted: number)
 /** Takes a zeroed block for `slotCount` slots; callers checked `canAllocBlock` first. */
 export function allocBlock(s: HeapState, slotCount: number): number {
   if (slotCount === 0) return 0;
-  const cls = blockClass(slotCount);
-  let start = 0;
-  if (cls === 0) {
-    if (s.freeSingleCount > 0) start = s.freeSingles[s.freeSingleCount - 1]!;
-  } else if (cls === 1) {
-    if (s.freePairCount > 0) start = s.freePairs[s.freePairCount - 1]!;
-  } else {
-    start = s.freeBlocks[cls]!;
+  // The commonest blocks, one or two slots, come off the end of their dense list: nothing moves.
+  if (slotCount <= 2) {
+    const start = slotCount === 1 ? popSmall(s, 0) : popSmall(s, 1);
+    if (start !== 0) return start;
   }
+  const cls = blockClass(slotCount);
+  const start = cls < 2 ? 0 : s.freeBlocks[cls]!;
   if (start !== 0) {
     removeFree(s, start, cls);
     // A freed block holds its markers and may hold old edges; the new owner's slots start NULL.
@@ -249,7 +247,7 @@ export function freeBlock(s: HeapState, start: number, slotCount: number): void 
   else if (end === s.slotTop) returnTail(s, start);
   else {
     // Listed unmerged: the next spawns take it back as it is (see the top of the file).
-    pushFree(s, start, cls);
+    pushSmall(s, start, cls);
     s.lazyFrees++;
   }
 }
@@ -389,29 +387,45 @@ function zero(slots: Uint32Array, from: number, to: number): void {
 
 /** Lists the free class-`cls` block at `start` and writes its markers. */
 function pushFree(s: HeapState, start: number, cls: number): void {
+  if (cls < 2) {
+    pushSmall(s, start, cls);
+    return;
+  }
+  const slots = s.slots;
+  const head = s.freeBlocks[cls]!;
+  slots[start] = FREE_LINKED + linkOf(head);
+  slots[start + 1] = FREE_LINKED;
+  slots[start + (1 << cls) - 1] = FREE_LINKED + cls;
+  if (head !== 0) slots[head + 1] = FREE_LINKED + linkOf(start);
+  s.freeBlocks[cls] = start;
+  s.freeClasses = (s.freeClasses | (1 << cls)) >>> 0;
+}
+
+/**
+ * Appends a free block of class `cls` (0 or 1) to its dense list and writes its markers: the
+ * sweeps' commonest free, kept small so that it inlines into them (growing the list is out of line).
+ */
+function pushSmall(s: HeapState, start: number, cls: number): void {
+  const position = cls === 0 ? s.freeSingleCount : s.freePairCount;
+  let list = cls === 0 ? s.freeSingles : s.freePairs;
+  if (position === list.length) list = growSmallList(s, cls);
+  list[position] = start;
   const slots = s.slots;
   if (cls === 0) {
-    const position = s.freeSingleCount;
-    if (position === s.freeSingles.length) s.freeSingles = growU32(s.freeSingles, Math.max(16, position * 2));
-    s.freeSingles[position] = start;
     s.freeSingleCount = position + 1;
     slots[start] = FREE_SINGLE + position;
-  } else if (cls === 1) {
-    const position = s.freePairCount;
-    if (position === s.freePairs.length) s.freePairs = growU32(s.freePairs, Math.max(16, position * 2));
-    s.freePairs[position] = start;
+  } else {
     s.freePairCount = position + 1;
     slots[start] = FREE_PAIR + position;
     slots[start + 1] = FREE_LINKED + 1;
-  } else {
-    const head = s.freeBlocks[cls]!;
-    slots[start] = FREE_LINKED + linkOf(head);
-    slots[start + 1] = FREE_LINKED;
-    slots[start + (1 << cls) - 1] = FREE_LINKED + cls;
-    if (head !== 0) slots[head + 1] = FREE_LINKED + linkOf(start);
-    s.freeBlocks[cls] = start;
   }
   s.freeClasses = (s.freeClasses | (1 << cls)) >>> 0;
+}
+
+/** Doubles the dense free list of class `cls` (0 or 1); returns the new list. */
+function growSmallList(s: HeapState, cls: number): Uint32Array {
+  if (cls === 0) return (s.freeSingles = growU32(s.freeSingles, Math.max(16, s.freeSingles.length * 2)));
+  return (s.freePairs = growU32(s.freePairs, Math.max(16, s.freePairs.length * 2)));
 }
 
 /** The dense free list of class `cls` (0 or 1): single slots or pairs. */
@@ -422,6 +436,31 @@ function smallList(s: HeapState, cls: number): Uint32Array {
 /** How many blocks the dense free list of class `cls` (0 or 1) holds. */
 function smallCount(s: HeapState, cls: number): number {
   return cls === 0 ? s.freeSingleCount : s.freePairCount;
+}
+
+/**
+ * Takes the last block of the dense free list of class `cls` (0 or 1), zeroed, or returns 0 when
+ * the list is empty. The last entry leaves the list without moving another (`removeFree`'s hole
+ * filling is for blocks taken from the middle, by merges).
+ */
+function popSmall(s: HeapState, cls: number): number {
+  const count = cls === 0 ? s.freeSingleCount : s.freePairCount;
+  if (count === 0) return 0;
+  const list = cls === 0 ? s.freeSingles : s.freePairs;
+  const last = count - 1;
+  const start = list[last]!;
+  list[last] = 0;
+  if (cls === 0) s.freeSingleCount = last;
+  else s.freePairCount = last;
+  // Unmerged pairs are pairs of listed blocks: fewer small blocks, fewer to count.
+  const small = s.freeSingleCount + s.freePairCount;
+  if (s.lazyFrees > small) s.lazyFrees = small;
+  if (last === 0) s.freeClasses = (s.freeClasses & ~(1 << cls)) >>> 0;
+  // The markers, and any old edge in a pair's second word: the new owner's slots start NULL.
+  const slots = s.slots;
+  slots[start] = 0;
+  if (cls === 1) slots[start + 1] = 0;
+  return start;
 }
 
 /** Takes the free class-`cls` block at `start` off its list; its markers stay (callers clear or overwrite them). */
