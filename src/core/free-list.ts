@@ -7,9 +7,9 @@
  * A handle stays a small integer (a V8 Smi, never boxed) while `index + generation * 2^indexBits`
  * is below 2^30, that is while the generation is below `codec.smallGenerations` (core/handle.ts);
  * an index whose next handle would pass that is sent to the back of the queue and a never-used
- * index taken instead, while the heap may still grow. So a steady game loop keeps
- * its handles small; only a heap at `maxObjects` reuses such indices (their handles are then
- * exact doubles, never wrong). The order depends only on the program: the same program makes
+ * index taken instead, while the heap may still grow. So a steady game loop keeps its handles
+ * small; only a heap at `maxObjects` reuses such indices (their handles are then exact doubles,
+ * never wrong). The order depends only on the program: the same program makes
  * the same handles in every run and runtime.
  */
 import { grownCapacity } from './columns.ts';

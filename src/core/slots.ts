@@ -463,12 +463,15 @@ function popSmall(s: HeapState, cls: number): number {
   return start;
 }
 
-/** Takes the free class-`cls` block at `start` off its list; its markers stay (callers clear or overwrite them). */
+/**
+ * Takes the free class-`cls` block at `start` off its list. Callers clear or overwrite its markers
+ * (a block of one or two slots has them zeroed already, by `popSmall`).
+ */
 function removeFree(s: HeapState, start: number, cls: number): void {
   const slots = s.slots;
-  let empty: boolean;
   if (cls < 2) {
-    // A dense list: its last entry fills the hole, and that block learns its new position.
+    // A dense list: the block trades places with the last entry (which learns its new
+    // position), then leaves from the end.
     const list = smallList(s, cls);
     const tag = cls === 0 ? FREE_SINGLE : FREE_PAIR;
     const position = slots[start]! - tag;
@@ -477,23 +480,17 @@ function removeFree(s: HeapState, start: number, cls: number): void {
       const moved = list[last]!;
       list[position] = moved;
       slots[moved] = tag + position;
+      list[last] = start;
     }
-    list[last] = 0;
-    if (cls === 0) s.freeSingleCount = last;
-    else s.freePairCount = last;
-    empty = last === 0;
-    // Unmerged pairs are pairs of listed blocks: fewer small blocks, fewer to count.
-    const small = s.freeSingleCount + s.freePairCount;
-    if (s.lazyFrees > small) s.lazyFrees = small;
-  } else {
-    const next = startOf(slots[start]! - FREE_LINKED);
-    const previous = startOf(slots[start + 1]! - FREE_LINKED);
-    if (previous === 0) s.freeBlocks[cls] = next;
-    else slots[previous] = FREE_LINKED + linkOf(next);
-    if (next !== 0) slots[next + 1] = FREE_LINKED + linkOf(previous);
-    empty = s.freeBlocks[cls] === 0;
+    popSmall(s, cls);
+    return;
   }
-  if (empty) s.freeClasses = (s.freeClasses & ~(1 << cls)) >>> 0;
+  const next = startOf(slots[start]! - FREE_LINKED);
+  const previous = startOf(slots[start + 1]! - FREE_LINKED);
+  if (previous === 0) s.freeBlocks[cls] = next;
+  else slots[previous] = FREE_LINKED + linkOf(next);
+  if (next !== 0) slots[next + 1] = FREE_LINKED + linkOf(previous);
+  if (s.freeBlocks[cls] === 0) s.freeClasses = (s.freeClasses & ~(1 << cls)) >>> 0;
 }
 
 /** Zeroes a free block's marker words. */

@@ -485,7 +485,7 @@ export function growHeaders(s: HeapState, length: number): void {
 
 /**
  * Writes the (zero) entries of indices `from` .. `to` - 1, all at or above `top`, in every header
- * column, the card table and every numeric component column, so that the system commits their
+ * column, the card table and every component column and position array, so that the system commits their
  * memory now: fresh typed-array memory is handed out page by page on first touch (about 10 µs a
  * 4 KB page on the bench machines), which `reserve` moves out of the frames that allocate there.
  * Entries at or above `top` are zero (no object has held those indices), so nothing changes.
