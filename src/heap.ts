@@ -213,6 +213,8 @@ let stateOfHeap: (heap: Heap) => HeapState;
 
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
+/** A component cache's empty value: an object no caller can pass (null or undefined could be passed). */
+const NO_COMPONENT = Object.freeze({});
 
 export type { ComponentOptions } from './ecs/schema.ts';
 
@@ -698,10 +700,20 @@ export class Heap {
 
   /** The components of this heap, in definition order. */
   readonly #components: object[] = [];
+  /** `#dataOf`'s last answer: a component of this heap (or `NO_COMPONENT`, which no caller holds), and its data. */
+  #lastComponent: unknown = NO_COMPONENT;
+  #lastComponentData: ComponentData | null = null;
 
   #dataOf(component: unknown): ComponentData {
+    // The component last looked up, without the WeakMap: a loop adds or reads one component for
+    // many entities. Safe to keep: a component's data never changes (`load` refills it in place).
+    if (component === this.#lastComponent) return this.#lastComponentData!;
     const entry = typeof component === 'object' && component !== null ? componentData.get(component) : undefined;
-    if (entry !== undefined && entry.heap === this) return entry.data;
+    if (entry !== undefined && entry.heap === this) {
+      this.#lastComponent = component;
+      this.#lastComponentData = entry.data;
+      return entry.data;
+    }
     if (entry !== undefined) {
       throw new TypeError(
         `component '${entry.data.name}' is not a component of this heap: it belongs to another heap ` +

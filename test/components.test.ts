@@ -405,3 +405,29 @@ describe('stats().bytes', () => {
     expect(heap.stats().bytes - defined).toBeGreaterThanOrEqual(1000 * 32); // Big.v for the indices in use
   });
 });
+
+describe('component lookups after a successful one', () => {
+  it('still reject what is no component of this heap, and still find the others', () => {
+    const heap = new Heap();
+    const other = new Heap();
+    const A = heap.defineComponent({ x: 'f32' }, { name: 'A' });
+    const B = heap.defineComponent({ y: 'u8' }, { name: 'B' });
+    const OtherA = other.defineComponent({ x: 'f32' }, { name: 'A' });
+    const o = heap.alloc(0);
+    heap.add(o, A, { x: 2 });
+    other.add(other.alloc(0), OtherA);
+    for (const bad of [null, undefined, {}, OtherA]) {
+      const before = heap.stats();
+      expect(() => heap.add(o, bad as never)).toThrow(TypeError);
+      expect(() => heap.has(o, bad as never)).toThrow(TypeError);
+      expect(heap.stats()).toEqual(before);
+      expect(heap.getField(o, A, 'x')).toBe(2); // the last good lookup still answers
+    }
+    expect(() => other.add(other.alloc(0), A)).toThrow(/belongs to another heap/);
+    heap.add(o, B, { y: 7 });
+    expect(heap.has(o, A) && heap.has(o, B)).toBe(true);
+    expect(heap.getField(o, B, 'y')).toBe(7);
+    heap.verify();
+    other.verify();
+  });
+});
