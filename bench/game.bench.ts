@@ -4,7 +4,8 @@
  * (a) ecs-heap: components (SoA columns) for positions, velocities, health, items; references in
  *     slots; nothing destroyed by hand; `heap.tick(1)` every frame; a projectile's components added
  *     with `add` and their columns written directly, as bitECS's are (`add`'s `init` object is the
- *     convenience form, for the 20 new units a frame);
+ *     convenience form, for the 20 new units a frame); the level's storage reserved at load
+ *     (`reserve`, the capacity the game reaches in play), as the engine's pools are sized;
  * (b) plain JavaScript objects, the engine collecting;
  * (c) bitECS 0.4, components as typed arrays, with hand-written destroys (`removeEntity` for
  *     every projectile that expires, every unit that dies and every dropped item that vanishes).
@@ -63,6 +64,9 @@ const DEATHS = 20;
 const LIFE_MIN = 50;
 const LIFE_SPAN = 34; // lifetimes 50..83 frames: ~100k projectiles in flight
 const GROUND = 2_000;
+/** What the ecs-heap variant reserves at load (`reserve`): its capacity after the frames, rounded down. */
+const RESERVED_OBJECTS = 500_000;
+const RESERVED_SLOTS = 1_500_000;
 const WHEEL = 128;
 const STEER = 1e-3;
 
@@ -475,6 +479,10 @@ function heapVariant(_ctx: Ctx): Variant {
   const fill = new Int32Array(WHEEL);
   for (let b = 0; b < WHEEL; b++) heap.set(wheel, b, heap.alloc(BUCKET));
   heap.collect(); // loading done: the world is old
+  // The level's storage, reserved on the loading screen as a game with a memory budget would: what
+  // this game grows to in play (stats() after the frames: capacity 524,288, slotsCapacity
+  // 1,572,864; these round up to them), so no frame copies the columns into new memory.
+  heap.reserve(RESERVED_OBJECTS, RESERVED_SLOTS);
   let live = 0;
   let zombies = 0;
   return {
