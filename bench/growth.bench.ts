@@ -16,8 +16,9 @@
  * - anchor, plain JS objects: the same frames as `{ children: [4] }` objects, the engine
  *   collecting on its own (its pauses land in the frames).
  *
- * Reported: frame p50, p99, max, the frames over 8 ms, and max frame default / reserve. No target
- * of an issue: this is the measurement behind `reserve`'s documentation.
+ * Reported: frame p50, p99, max, the frames over 8 ms, the longest tick(1) within a frame, and max
+ * frame growing / reserved. No target of an issue: this is the measurement behind `reserve`'s
+ * documentation.
  */
 import process from 'node:process';
 import { Heap, type Ref } from '../mod.ts';
