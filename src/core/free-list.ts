@@ -58,7 +58,7 @@ export function takeIndex(s: HeapState): number {
     }
   }
   const i = s.top;
-  if (i >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, i, s.maxObjects) + 1);
+  growToIndex(s, i);
   s.top = i + 1;
   return i;
 }
@@ -69,6 +69,11 @@ export function takeIndex(s: HeapState): number {
  * screen), to the same round capacities; and commits their memory (`touchIndices`).
  */
 export function reserveIndices(s: HeapState, count: number): void {
-  if (count >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, count, s.maxObjects) + 1);
+  growToIndex(s, count);
   if (count + 1 > s.top) touchIndices(s, s.top, count + 1);
+}
+
+/** Grows the header columns, if needed, so that index `index` (at most `maxObjects`) exists. */
+function growToIndex(s: HeapState, index: number): void {
+  if (index >= s.columnLength) growHeaders(s, grownCapacity(s.columnLength - 1, index, s.maxObjects) + 1);
 }

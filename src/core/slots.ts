@@ -307,11 +307,17 @@ function splitBlock(s: HeapState, from: number, cls: number): number {
  * the zero slots from `slotTop` up to `count` so that their memory is committed now.
  */
 export function reserveSlots(s: HeapState, count: number): void {
-  if (count > s.slots.length - 1) {
-    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, count, s.maxSlots - 1) + 1);
-  }
+  growPoolTo(s, count);
   // Committed now (core/state.ts `touchIndices` says why); the pool above `slotTop` is zero.
   if (count + 1 > s.slotTop) s.slots.fill(0, s.slotTop, count + 1);
+}
+
+/** Grows the pool, if needed, to a capacity of at least `capacity` slots (at most `maxSlots - 1`). */
+function growPoolTo(s: HeapState, capacity: number): void {
+  // Capacity (length less the reserved slot 0) grows in round steps (columns.ts).
+  if (capacity > s.slots.length - 1) {
+    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, capacity, s.maxSlots - 1) + 1);
+  }
 }
 
 /**
@@ -323,10 +329,7 @@ function carveTop(s: HeapState, cls: number): number {
   const size = 1 << cls;
   const start = alignUp(s.slotTop, size);
   const end = start + size;
-  if (end > s.slots.length) {
-    // Capacity (length less the reserved slot 0) grows in round steps (columns.ts).
-    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, end - 1, s.maxSlots - 1) + 1);
-  }
+  growPoolTo(s, end - 1);
   let gap = s.slotTop;
   s.slotTop = end;
   // Each gap block's offset has fewer trailing zeros than the new block's, so it ends by `start`.
@@ -406,8 +409,8 @@ function pushFree(s: HeapState, start: number, cls: number): void {
  * sweeps' commonest free, kept small so that it inlines into them (growing the list is out of line).
  */
 function pushSmall(s: HeapState, start: number, cls: number): void {
-  const position = cls === 0 ? s.freeSingleCount : s.freePairCount;
-  let list = cls === 0 ? s.freeSingles : s.freePairs;
+  const position = smallCount(s, cls);
+  let list = smallList(s, cls);
   if (position === list.length) list = growSmallList(s, cls);
   list[position] = start;
   const slots = s.slots;
@@ -444,9 +447,9 @@ function smallCount(s: HeapState, cls: number): number {
  * filling is for blocks taken from the middle, by merges).
  */
 function popSmall(s: HeapState, cls: number): number {
-  const count = cls === 0 ? s.freeSingleCount : s.freePairCount;
+  const count = smallCount(s, cls);
   if (count === 0) return 0;
-  const list = cls === 0 ? s.freeSingles : s.freePairs;
+  const list = smallList(s, cls);
   const last = count - 1;
   const start = list[last]!;
   list[last] = 0;
