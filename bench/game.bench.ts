@@ -28,7 +28,8 @@
  *   `heap.destroy(unit)` when the heap has it: then the slot reads NULL at once), read as a column
  *   index with `targetAt` from the query's index where the heap has it (else `targetIndex`, else
  *   `get` then `index`), and spawned with
- *   `allocMany` where the heap has it (else `alloc`); (b) a reference,
+ *   `allocMany` (the wave's targets gathered first and stored by it) where the heap has it (else
+ *   `alloc` and `set`); (b) a reference,
  *   nulled by the projectile when it finds its target's `alive` false; (c) the unit's eid plus a
  *   generation the game keeps per eid and bumps on death (bitECS recycles eids).
  * - expiry: (a) a timing wheel of 128 bucket objects (one per frame mod 128) holding the
@@ -485,6 +486,7 @@ function heapVariant(_ctx: Ctx): Variant {
   heap.reserve(RESERVED_OBJECTS, RESERVED_SLOTS);
   let live = 0;
   let zombies = 0;
+  const aims = new Float64Array(SPAWNS) as RefArray;
   return {
     name: 'ecs-heap, tick(1)',
     frame(frame, p) {
@@ -504,11 +506,13 @@ function heapVariant(_ctx: Ctx): Variant {
       const due = frame % WHEEL;
       heap.set(wheel, due, heap.alloc(BUCKET));
       fill[due] = 0;
-      const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak') : null;
+      // The wave's targets gathered first, then spawned in one call that stores them.
+      for (let s = 0; s < SPAWNS; s++) aims[s] = heap.get(units, p.target[s]!);
+      const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak', aims) : null;
       for (let s = 0; s < SPAWNS; s++) {
         const from = heap.get(units, p.shooter[s]!);
         const q: Ref = wave === null ? heap.alloc(1, 'weak') : wave[s]!;
-        heap.set(q, 0, heap.get(units, p.target[s]!));
+        if (wave === null) heap.set(q, 0, aims[s]!);
         const fi = heap.index(from);
         // As the bitECS variant does: add, then write the columns (they never move).
         heap.add(q, Position);

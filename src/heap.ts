@@ -211,6 +211,12 @@ function blankTickReport(): TickReport {
 
 let stateOfHeap: (heap: Heap) => HeapState;
 
+/** The error for slot `slot` of an object with `n` slots (out of line: see `#notLive`). */
+function badSlot(slot: unknown, n: number): never {
+  if (typeof slot !== 'number') throw new TypeError(`slot must be an integer, got ${describe(slot)}`);
+  throw new RangeError(`slot ${describe(slot)} is out of range: the object has ${n} slot${n === 1 ? '' : 's'}`);
+}
+
 /** Each component's data, found from the object users hold (not in any hot loop). */
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 /** A component cache's empty value: an object no caller can pass (null or undefined could be passed). */
@@ -302,7 +308,11 @@ export class Heap {
   /** The index a live handle names; anything else throws `StaleRefError` naming the value. */
   #indexOf(ref: unknown, what: string): number {
     const i = this.#match(ref, this.#s.liveMask);
-    if (i !== 0) return i;
+    return i !== 0 ? i : this.#notLive(ref, what);
+  }
+
+  /** `#indexOf`'s error, out of line so the checks that pass stay small enough to inline. */
+  #notLive(ref: unknown, what: string): never {
     throw new StaleRefError(`${what} ${describe(ref)} ${this.#whyNotLive(ref)}`);
   }
 
@@ -312,7 +322,8 @@ export class Heap {
    * pins use `#indexOf`, so nothing dead is revived.
    */
   #readableIndexOf(ref: unknown): number {
-    return this.#match(ref, this.#s.readMask) || this.#destroyingIndexOf(ref) || this.#indexOf(ref, 'handle');
+    const i = this.#match(ref, this.#s.readMask);
+    return i !== 0 ? i : this.#destroyingIndexOf(ref) || this.#notLive(ref, 'handle');
   }
 
   /** The index of an object whose `destroy` hooks are running, named by `ref`, or 0. */
@@ -374,9 +385,7 @@ export class Heap {
 
   #checkSlot(index: number, slot: unknown): number {
     const n = this.#s.size[index]!;
-    if (typeof slot === 'number' && slot >>> 0 === slot && slot < n) return slot;
-    if (typeof slot !== 'number') throw new TypeError(`slot must be an integer, got ${describe(slot)}`);
-    throw new RangeError(`slot ${describe(slot)} is out of range: the object has ${n} slot${n === 1 ? '' : 's'}`);
+    return typeof slot === 'number' && slot >>> 0 === slot && slot < n ? slot : badSlot(slot, n);
   }
 
   #checkSlotCount(n: unknown): number {
@@ -520,20 +529,54 @@ export class Heap {
   }
 
   /**
-   * `count` new objects of `slots` NULL slots each, as a wave a game spawns at once: their
-   * handles, in allocation order. Checked once for the whole wave; like `alloc`, never collects,
-   * and a wave that does not fit in `maxObjects` throws `HeapFullError` before allocating any.
+   * `count` new objects of `slots` slots each, as a wave a game spawns at once: their handles, in
+   * allocation order. Slots start NULL, or, given `targets` (`count * slots` handles or NULL,
+   * object by object: `targets[j * slots + k]` goes in slot `k` of object `j`), hold those objects,
+   * stored through the write barrier as `set` stores. Checked once for the whole wave, all or
+   * nothing: a target that is no live handle throws `StaleRefError` naming it and its position, a
+   * wave that does not fit throws `HeapFullError`, and either allocates none. Like `alloc`, never
+   * collects.
    */
-  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong'): RefArray {
+  allocMany(count: number, slots: number = 0, kind: ObjectKind = 'strong', targets?: ArrayLike<Ref>): RefArray {
     checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);
+    if (targets !== undefined) this.#checkTargets(targets, count * n);
     const s = this.#s;
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = new Float64Array(count) as RefArray;
-    for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+    if (targets === undefined || n === 0) {
+      for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
+      return handles;
+    }
+    // Every target was checked live above, and allocation frees nothing live (finishing a pending
+    // sweep frees only the dead), so each still names its object: its index is its low bits.
+    const indexMask = s.codec.indexMask;
+    for (let j = 0, at = 0; j < count; j++) {
+      const i = allocObject(s, n, kindFlags);
+      for (let k = 0; k < n; k++, at++) {
+        const target = targets[at]!;
+        if (target !== NULL) writeSlot(s, i, k, target & indexMask);
+      }
+      handles[j] = this.#handle(i);
+    }
     return handles;
+  }
+
+  /** `allocMany`'s targets: `length` entries, each NULL or a live handle; else the error naming the first bad one. */
+  #checkTargets(targets: ArrayLike<Ref>, length: number): void {
+    if (typeof targets !== 'object' || targets === null || typeof targets.length !== 'number') {
+      throw new TypeError(`targets must be an array of handles, got ${describe(targets)}`);
+    }
+    if (targets.length !== length) {
+      throw new RangeError(`targets must hold count * slots = ${length} handles, got ${targets.length}`);
+    }
+    const liveMask = this.#s.liveMask;
+    for (let at = 0; at < length; at++) {
+      const target = targets[at];
+      if (target !== NULL && this.#match(target, liveMask) === 0) this.#notLive(target, `targets[${at}]`);
+    }
   }
 
   /** Stores `target` in a slot; NULL clears it. */

@@ -1175,6 +1175,75 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     heap.verify();
   });
 
+  it('fills a wave from targets, object by object, as set would', () => {
+    const heap = new Heap();
+    const shooters = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    const aims = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    for (const ref of [...shooters, ...aims]) heap.pin(ref);
+    heap.collect(); // old, so the wave's young objects refer to old ones
+    const targets = [shooters[0]!, aims[2]!, shooters[1]!, NULL, shooters[2]!, aims[0]!];
+    const wave = heap.allocMany(3, 2, 'strong', targets);
+    for (let j = 0; j < 3; j++) {
+      expect([heap.get(wave[j]!, 0), heap.get(wave[j]!, 1)]).toEqual([targets[2 * j], targets[2 * j + 1]]);
+    }
+    heap.pin(wave[1]!);
+    heap.minor();
+    expect(heap.isAlive(wave[0]!)).toBe(false);
+    expect(heap.get(wave[1]!, 0)).toBe(shooters[1]);
+    // Weak kinds take targets too: a weak slot keeps nothing alive.
+    const prey = heap.alloc(0);
+    const [hunter] = heap.allocMany(1, 1, 'weak', new Float64Array([prey]) as unknown as Ref[]);
+    heap.pin(hunter!);
+    expect(heap.get(hunter!, 0)).toBe(prey);
+    heap.collect();
+    expect(heap.get(hunter!, 0)).toBe(NULL);
+    expect(heap.allocMany(0, 3, 'strong', []).length).toBe(0);
+    expect(heap.allocMany(2, 0, 'strong', []).length).toBe(2);
+    heap.verify();
+  });
+
+  it('stores targets through the barrier: one unreachable when a cycle began survives in the wave', () => {
+    const heap = new Heap({ generational: false });
+    const lost = heap.alloc(0); // unreachable: white from the cycle's start
+    heap.pin(heap.alloc(0));
+    heap.step(1); // a cycle is marking
+    expect(heap.phase).not.toBe('idle');
+    const [carrier] = heap.allocMany(1, 1, 'strong', [lost]);
+    heap.pin(carrier!);
+    while (!heap.step(100));
+    expect(heap.isAlive(lost)).toBe(true);
+    expect(heap.get(carrier!, 0)).toBe(lost);
+    heap.verify();
+  });
+
+  it('checks every target first: a bad one names its position, and the wave allocates nothing', () => {
+    const heap = new Heap();
+    const live = heap.alloc(0);
+    heap.pin(live);
+    const gone = heap.alloc(0);
+    heap.collect();
+    const before = heap.stats();
+    expect(() => heap.allocMany(2, 2, 'strong', [live, NULL, live, gone])).toThrow(
+      /^targets\[3\] \d+ is stale: its object \(index \d+\) was freed by major collection #1/,
+    );
+    expect(() => heap.allocMany(2, 1, 'strong', [live, 'x' as never])).toThrow(
+      /^targets\[1\] 'x' \(a string\) is not a handle/,
+    );
+    expect(() => heap.allocMany(2, 1, 'strong', [live])).toThrow(
+      /^targets must hold count \* slots = 2 handles, got 1$/,
+    );
+    expect(() => heap.allocMany(1, 1, 'strong', 7 as never)).toThrow(/^targets must be an array of handles, got 7$/);
+    expect(() => heap.allocMany(1, 1, 'strong', null as never)).toThrow(TypeError);
+    expect(heap.stats()).toEqual(before);
+    const full = new Heap({ maxObjects: 3 });
+    const kept = full.alloc(0);
+    full.pin(kept);
+    const fullBefore = full.stats();
+    expect(() => full.allocMany(3, 1, 'strong', [kept, kept, kept])).toThrow(HeapFullError);
+    expect(full.stats()).toEqual(fullBefore);
+    heap.verify();
+  });
+
   it('targetIndex reads a slot as the target index (0 for NULL), checking the handle once', () => {
     const heap = new Heap();
     const owner = heap.alloc(2);

@@ -39,7 +39,7 @@ type Op =
   | { op: 'tick'; ms: number }
   | { op: 'ticku'; units: number }
   | { op: 'tenure' }
-  | { op: 'wave'; count: number; slots: number }
+  | { op: 'wave'; count: number; slots: number; targets: number[] | null; staleAt: number | null }
   | { op: 'save' }
   | { op: 'stale'; dead: number }
   | { op: 'churn'; count: number }
@@ -86,7 +86,15 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ op: fc.constant('wave' as const), count: fc.nat(6), slots: fc.nat(3) }),
+    arbitrary: fc.record({
+      op: fc.constant('wave' as const),
+      count: fc.nat(6),
+      slots: fc.nat(3),
+      // Picks of live objects (or NULL, at pick 0) for every slot; now and then one dead handle,
+      // which must make the whole wave throw and allocate nothing.
+      targets: fc.option(fc.array(pick, { minLength: 18, maxLength: 18 }), { nil: null }),
+      staleAt: fc.option(fc.nat(17), { nil: null, freq: 4 }),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('stale' as const), dead: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('churn' as const), count: fc.integer({ min: 1, max: 40 }) }) },
@@ -396,19 +404,39 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
       }
       case 'wave': {
         const before = heap.stats();
+        const length = step.count * step.slots;
+        // Slot contents for the whole wave, object by object (NULL at pick 0, else a live object).
+        const targets = step.targets?.slice(0, length).map((k) => (k === 0 ? NULL : nth(live, k) ?? NULL));
+        const stale = [...model.dead].reverse().find((ref) => !heap.isAlive(ref));
+        if (targets !== undefined && step.staleAt !== null && step.staleAt < length && stale !== undefined) {
+          targets[step.staleAt] = stale;
+          expect(() => heap.allocMany(step.count, step.slots, 'strong', targets)).toThrow(
+            new RegExp(`^targets\\[${step.staleAt}\\] ${stale} is stale`),
+          );
+          expect(heap.stats()).toEqual(before); // all or nothing: the wave was checked first
+          break;
+        }
         let wave: RefArray;
         try {
-          wave = heap.allocMany(step.count, step.slots);
+          wave = heap.allocMany(step.count, step.slots, 'strong', targets);
         } catch (error) {
           expect(error).toBeInstanceOf(HeapFullError);
           model.syncDeaths(heap); // it may have finished a pending sweep, but allocated nothing
           expect(heap.stats().live).toBeLessThanOrEqual(before.live);
           break;
         }
-        for (const ref of wave) {
+        for (let j = 0; j < wave.length; j++) {
+          const ref = wave[j]!;
           expect(model.objects.has(ref)).toBe(false);
           if (model.dead.includes(ref)) expect({ revived: ref }).toBe(null);
           model.alloc(ref, step.slots);
+          if (targets === undefined) continue;
+          // Stored as `set` stores: the model's slots, and (while a cycle marks) the barrier's shading.
+          const object = model.objects.get(ref)!;
+          for (let k = 0; k < step.slots; k++) {
+            object.slots[k] = targets[j * step.slots + k]!;
+            model.resurrect(object.slots[k]!, ref);
+          }
         }
         model.syncDeaths(heap);
         break;

@@ -51,6 +51,25 @@ export function ecsChurnRound(k: number, collector: 'collect' | 'minor', oldWorl
   };
 }
 
+/**
+ * The same round as a wave: the K objects' targets gathered into one array (as a game gathers a
+ * wave's shooters and targets), `allocMany(K, 2, 'strong', targets)`, then `minor()`, which frees
+ * all K (checked).
+ */
+export function ecsWaveChurnRound(k: number): () => unknown {
+  const { heap, world } = worldHeap();
+  const p = churnPicks(k);
+  const targets = new Float64Array(2 * k) as unknown as Ref[];
+  let held: unknown = null;
+  return () => {
+    for (let j = 0; j < 2 * k; j++) targets[j] = world[p[j]!]!;
+    held = heap.allocMany(k, 2, 'strong', targets);
+    const info = heap.minor();
+    if (info.freed !== k) throw new Error(`churn: minor() after a wave freed ${info.freed}, expected ${k}`);
+    return held;
+  };
+}
+
 /** K bare `alloc(0)` then `collect()`: the same work as bitECS's bare entities. */
 export function bareChurnRound(k: number): () => unknown {
   const { heap } = worldHeap();

@@ -9,7 +9,12 @@ interface LaterHeap {
   destroy?: (ref: Ref) => void;
   targetIndex?: (ref: Ref, slot: number) => number;
   targetAt?: (index: Index, slot: number) => number;
-  allocMany?: (count: number, slots?: number, kind?: 'strong' | 'weak' | 'ephemeron') => Float64Array;
+  allocMany?: (
+    count: number,
+    slots?: number,
+    kind?: 'strong' | 'weak' | 'ephemeron',
+    targets?: ArrayLike<Ref>,
+  ) => Float64Array;
 }
 
 /** The heap with the methods of later issues typed as present: call them only after checking with `has`. */

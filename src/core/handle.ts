@@ -63,10 +63,12 @@ export function makeCodec(indexBits: number, generationBits: number): HandleCode
   return {
     indexBits,
     generationBits,
-    indexMask: 2 ** indexBits - 1,
-    indexScale: 2 ** indexBits,
+    // Shifts (indexBits is at most 24): small integers, so the hot handle checks read integer
+    // fields (an integer made by `2 **` is kept as a boxed double; see core/options.ts).
+    indexMask: (1 << indexBits) - 1,
+    indexScale: 1 << indexBits,
     maxGeneration: 2 ** generationBits - 1,
-    smallGenerations: 2 ** (30 - indexBits),
+    smallGenerations: 1 << (30 - indexBits),
   };
 }
 

@@ -104,15 +104,18 @@ export function resolveOptions(options: HeapOptions | undefined): ResolvedOption
     1,
     maxGenerationBits,
   );
-  const maxObjects = checkInteger('maxObjects', given(options.maxObjects, 2 ** indexBits - 1), 1, 2 ** indexBits - 1);
+  // Shifts, not `2 **`: the engine keeps an integer made by `**` as a boxed double, and a state
+  // field first stored as one stays a double field (each hot read then converts it).
+  const indexLimit = (1 << indexBits) - 1;
+  const maxObjects = checkInteger('maxObjects', given(options.maxObjects, indexLimit), 1, indexLimit);
   const initialCapacity = checkInteger(
     'initialCapacity',
     given(options.initialCapacity, Math.min(1024, maxObjects)),
     1,
     maxObjects,
   );
-  const maxSlots = checkInteger('maxSlots', given(options.maxSlots, 2 ** 28), 2, 2 ** 32 - 1);
-  const maxSlotsPerObject = checkInteger('maxSlotsPerObject', given(options.maxSlotsPerObject, 2 ** 20), 0, 2 ** 30);
+  const maxSlots = checkInteger('maxSlots', given(options.maxSlots, 1 << 28), 2, 2 ** 32 - 1);
+  const maxSlotsPerObject = checkInteger('maxSlotsPerObject', given(options.maxSlotsPerObject, 1 << 20), 0, 2 ** 30);
   const generational = checkBoolean('generational', given(options.generational, true));
   const promoteAfter = checkInteger('promoteAfter', given(options.promoteAfter, 2), 1, 3);
   const cardSize = checkInteger('cardSize', given(options.cardSize, 1), 1, 4096);
