@@ -541,42 +541,49 @@ export class Heap {
     checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);
-    if (targets !== undefined) this.#checkTargets(targets, count * n);
+    const targetIndices = targets === undefined ? null : this.#checkTargets(targets, count * n);
     const s = this.#s;
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = new Float64Array(count) as RefArray;
-    if (targets === undefined || n === 0) {
+    if (targetIndices === null || n === 0) {
       for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
       return handles;
     }
     // Every target was checked live above, and allocation frees nothing live (finishing a pending
-    // sweep frees only the dead), so each still names its object: its index is its low bits.
-    const indexMask = s.codec.indexMask;
+    // sweep frees only the dead), so each index still holds the object checked.
     for (let j = 0, at = 0; j < count; j++) {
       const i = allocObject(s, n, kindFlags);
       for (let k = 0; k < n; k++, at++) {
-        const target = targets[at]!;
-        if (target !== NULL) writeSlot(s, i, k, target & indexMask);
+        const target = targetIndices[at]!;
+        if (target !== 0) writeSlot(s, i, k, target);
       }
       handles[j] = this.#handle(i);
     }
     return handles;
   }
 
-  /** `allocMany`'s targets: `length` entries, each NULL or a live handle; else the error naming the first bad one. */
-  #checkTargets(targets: ArrayLike<Ref>, length: number): void {
+  /**
+   * `allocMany`'s targets as indices (0 for NULL): `length` entries, each NULL or a live handle;
+   * else the error naming the first bad one. Each entry is read once, so what is stored is what
+   * was checked, whatever the array-like does on a second read.
+   */
+  #checkTargets(targets: ArrayLike<Ref>, length: number): Uint32Array {
     if (typeof targets !== 'object' || targets === null || typeof targets.length !== 'number') {
       throw new TypeError(`targets must be an array of handles, got ${describe(targets)}`);
     }
     if (targets.length !== length) {
-      throw new RangeError(`targets must hold count * slots = ${length} handles, got ${targets.length}`);
+      throw new RangeError(`targets must hold count * slots = ${length} handles, got ${describe(targets.length)}`);
     }
     const liveMask = this.#s.liveMask;
+    const indices = new Uint32Array(length);
     for (let at = 0; at < length; at++) {
       const target = targets[at];
-      if (target !== NULL && this.#match(target, liveMask) === 0) this.#notLive(target, `targets[${at}]`);
+      if (target === NULL) continue;
+      const i = this.#match(target, liveMask);
+      indices[at] = i !== 0 ? i : this.#notLive(target, `targets[${at}]`);
     }
+    return indices;
   }
 
   /** Stores `target` in a slot; NULL clears it. */

@@ -1234,7 +1234,20 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     );
     expect(() => heap.allocMany(1, 1, 'strong', 7 as never)).toThrow(/^targets must be an array of handles, got 7$/);
     expect(() => heap.allocMany(1, 1, 'strong', null as never)).toThrow(TypeError);
+    expect(() => heap.allocMany(1, 1, 'strong', 'ab' as never)).toThrow(TypeError);
     expect(heap.stats()).toEqual(before);
+    // An array-like that answers differently on a second read: what was checked is what is stored.
+    let reads = 0;
+    const fickle = {
+      length: 1,
+      get 0() {
+        return reads++ === 0 ? live : gone;
+      },
+    } as unknown as ArrayLike<Ref>;
+    const [held] = heap.allocMany(1, 1, 'strong', fickle);
+    expect(reads).toBe(1);
+    expect(heap.get(held!, 0)).toBe(live);
+    heap.verify();
     const full = new Heap({ maxObjects: 3 });
     const kept = full.alloc(0);
     full.pin(kept);
