@@ -7,7 +7,7 @@
  * doubles: with indexBits 24, generation 128 passes 2^31 and generation 256 passes 2^32. This suite
  * builds two heaps with indexBits 24 and the same 4096 one-slot objects: one fresh, one whose
  * indices were each allocated and collected 300 times first (handles about 5.0e9, past 2^32, where
- * `ref & indexMask` has to truncate a double). It times `isAlive`, `get` and `index` over the
+ * `ref & indexMask` has to truncate a double). It times `isAlive`, `get`, `set` and `index` over the
  * handles held in a plain array (Smi elements vs double elements) and in a `Float64Array` (as a
  * game storing handles in SoA components would), plus the limit: the same decode written inline
  * over typed arrays.
@@ -42,7 +42,9 @@ interface Fixture {
 }
 
 export function fixture(cycles: number): Fixture {
-  const heap = new Heap({ indexBits: INDEX_BITS, initialCapacity: N });
+  // maxObjects N: while a heap may still grow, an index whose handle would pass 2^30 is set aside
+  // for a fresh one (core/free-list.ts); at its ceiling it is reused, so the generations climb.
+  const heap = new Heap({ indexBits: INDEX_BITS, initialCapacity: N, maxObjects: N });
   for (let c = 0; c < cycles; c++) {
     for (let i = 0; i < N; i++) heap.alloc(1);
     heap.collect();
@@ -67,11 +69,12 @@ export function fixture(cycles: number): Fixture {
   return { heap, refs, refsF64: Float64Array.from(refs), generation, alive };
 }
 
-type Op = 'isAlive' | 'get' | 'index' | 'limit';
+type Op = 'isAlive' | 'get' | 'set' | 'index' | 'limit';
 type Storage = 'array' | 'Float64Array';
 const CASES: [Op, Storage][] = [
   ['isAlive', 'array'],
   ['get', 'array'],
+  ['set', 'array'],
   ['index', 'array'],
   ['limit', 'array'],
   ['isAlive', 'Float64Array'],
@@ -95,6 +98,15 @@ function getArray(f: Fixture): number {
   let s = 0;
   for (let k = 0; k < refs.length; k++) s += heap.get(refs[k]!, 0);
   return s;
+}
+
+/** Each object's slot 0 set to the next object (all pinned, so the graph stays alive). */
+function setArray(f: Fixture): number {
+  const heap = f.heap;
+  const refs = f.refs;
+  let c = 0;
+  for (let k = 0; k < refs.length; k++, c++) heap.set(refs[k]!, 0, refs[(k + 1) & (N - 1)]!);
+  return c;
 }
 
 function indexArray(f: Fixture): number {
@@ -136,7 +148,7 @@ function getF64(f: Fixture): number {
 }
 
 const LOOPS: Record<Storage, Partial<Record<Op, (f: Fixture) => number>>> = {
-  array: { isAlive: isAliveArray, get: getArray, index: indexArray, limit: limitArray },
+  array: { isAlive: isAliveArray, get: getArray, set: setArray, index: indexArray, limit: limitArray },
   Float64Array: { isAlive: isAliveF64, get: getF64 },
 };
 
