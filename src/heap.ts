@@ -3,7 +3,7 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, resizeObject, roomFor, roomForMany } from './gc/allocate.ts';
+import { allocObject, resizeObject, roomFor, roomForMany, waveBlocksDoNotFit } from './gc/allocate.ts';
 import { canAllocBlock, reserveSlots } from './core/slots.ts';
 import { canTakeIndex, reserveIndices } from './core/free-list.ts';
 import {
@@ -541,8 +541,10 @@ export class Heap {
     checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);
-    const targetIndices = targets === undefined ? null : this.#checkTargets(targets, count * n);
     const s = this.#s;
+    // Past the pool's ceiling no wave fits, whatever its targets (and no array of them is made).
+    if (count * n > s.maxSlots) throw new HeapFullError(waveBlocksDoNotFit(s, count, n));
+    const targetIndices = targets === undefined ? null : this.#checkTargets(targets, count * n);
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = new Float64Array(count) as RefArray;

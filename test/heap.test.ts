@@ -1248,6 +1248,17 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     expect(reads).toBe(1);
     expect(heap.get(held!, 0)).toBe(live);
     heap.verify();
+    // A wave whose slots pass maxSlots cannot fit: refused before its targets are read.
+    const tight = new Heap({ maxSlots: 64 });
+    const huge = {
+      length: 100 * 64,
+      get 0(): never {
+        throw new Error('read');
+      },
+    } as unknown as ArrayLike<Ref>;
+    expect(() => tight.allocMany(100, 64, 'strong', huge)).toThrow(
+      /^slot pool full: 100 blocks of 64 slots do not fit in maxSlots 64$/,
+    );
     const full = new Heap({ maxObjects: 3 });
     const kept = full.alloc(0);
     full.pin(kept);

@@ -76,12 +76,15 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
       plural(count, 'object')
     } does not fit in maxObjects ${s.maxObjects} (room for ${indices()})`;
   }
-  if (blocks() < count) {
-    return `slot pool full: ${plural(count, 'block')} of ${
-      plural(slotCount, 'slot')
-    } do not fit in maxSlots ${s.maxSlots}`;
-  }
+  if (blocks() < count) return waveBlocksDoNotFit(s, count, slotCount);
   return '';
+}
+
+/** The slot-pool-full message for a wave of `count` blocks of `slotCount` slots. */
+export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: number): string {
+  return `slot pool full: ${plural(count, 'block')} of ${
+    plural(slotCount, 'slot')
+  } do not fit in maxSlots ${s.maxSlots}`;
 }
 
 /** Makes a new object of `slotCount` NULL slots and kind flags `kindFlags`; `roomFor` said yes. */
