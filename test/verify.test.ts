@@ -1158,6 +1158,11 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
       /invariant 2 \(ephemerons\).*ephemeron \d+ has an odd slot count 3/,
     ],
     [
+      'an ephemeron the collectors would not scan for (ephemeronsMade false)',
+      ({ s }) => void (s.ephemeronsMade = false),
+      /invariant 2 \(ephemerons\).*ephemeron \d+ exists, but ephemeronsMade is false/,
+    ],
+    [
       'finalizers queued between cycles',
       ({ s }) => void (s.finalizeTop = 1),
       /invariant 2 \(finalizer queue\).*queued outside a finalize phase/,

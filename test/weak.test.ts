@@ -101,6 +101,32 @@ describe('ephemerons', () => {
     });
   }
 
+  it('work in a heap whose first ephemeron comes after many weak objects and cycles, and in a restored heap', () => {
+    // Until a heap makes an ephemeron, the collectors skip their ephemeron scans of the weak lists;
+    // the first one, and one brought back by a restore (the flag is not saved but derived), must be
+    // scanned as any other.
+    const heap = new Heap();
+    const holder = rooted(heap, 1);
+    for (let k = 0; k < 300; k++) heap.set(holder, 0, heap.alloc(1, 'weak'));
+    heap.collect();
+    heap.minor();
+    const table = rooted(heap, 2, 'ephemeron');
+    const key = rooted(heap, 0);
+    const value = heap.alloc(0);
+    heap.set(table, 0, key);
+    heap.set(table, 1, value);
+    heap.minor(); // the young value is kept by its reached key
+    heap.collect();
+    expect(heap.isAlive(value)).toBe(true);
+    heap.verify();
+    const restored = Heap.restore(heap.snapshot());
+    restored.collect();
+    restored.minor();
+    expect(restored.isAlive(value)).toBe(true);
+    expect(restored.get(table, 1)).toBe(value);
+    restored.verify();
+  });
+
   it('do not keep a value alive through its own key (a value referring to its key)', () => {
     const heap = new Heap();
     const table = rooted(heap, 2, 'ephemeron');

@@ -225,6 +225,12 @@ export interface HeapState {
   /** Young objects a minor must look at for weak references: weak and ephemeron kinds, and members of components with `weakref` fields (possibly more than once). */
   youngWeak: Uint32Array;
   youngWeakCount: number;
+  /**
+   * Whether this heap ever made an ephemeron (or restored one): until then the weak lists hold no
+   * ephemeron, and the collectors skip their scans for ephemeron keys (one pass over every weak
+   * object each). Never reset: a freed ephemeron leaves it set, which only costs the scans.
+   */
+  ephemeronsMade: boolean;
   /** Young objects with a finalizer or a hooked component, once each. */
   youngFinalizable: Uint32Array;
   youngFinalizableCount: number;
@@ -376,6 +382,7 @@ export function createState(o: ResolvedOptions): HeapState {
     rememberedWeakCount: 0,
     youngWeak: new Uint32Array(16),
     youngWeakCount: 0,
+    ephemeronsMade: false,
     youngFinalizable: new Uint32Array(16),
     youngFinalizableCount: 0,
     phase: IDLE,

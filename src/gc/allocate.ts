@@ -16,7 +16,7 @@ import {
   shrinkBlock,
 } from '../core/slots.ts';
 import { canTakeIndex, takeIndex } from '../core/free-list.ts';
-import { type HeapState, SWEEP } from '../core/state.ts';
+import { EPHEMERON, type HeapState, SWEEP } from '../core/state.ts';
 import { addYoung, releaseRememberedSlot } from './cards.ts';
 import { finishCycle } from './collector.ts';
 import { pushScoped } from './roots.ts';
@@ -101,6 +101,7 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
   if (kindFlags !== 0) {
     s.flags[i] = s.flags[i]! | kindFlags;
     listWeak(s, i);
+    if ((kindFlags & EPHEMERON) !== 0) s.ephemeronsMade = true;
   }
   // Allocated with the current mark value: black during a cycle, white once the next one flips.
   s.color[i] = s.markValue;

@@ -700,6 +700,10 @@ function verifyWeak(s: HeapState): void {
     if (isLive(s, i) && (s.flags[i]! & EPHEMERON) !== 0 && s.size[i]! % 2 !== 0) {
       fail('2 (ephemerons)', `ephemeron ${i} has an odd slot count ${s.size[i]}`);
     }
+    // The collectors skip their ephemeron scans until one is made: none may exist before.
+    if (!s.ephemeronsMade && (s.flags[i]! & EPHEMERON) !== 0) {
+      fail('2 (ephemerons)', `ephemeron ${i} exists, but ephemeronsMade is false`);
+    }
   }
   if (s.phase !== FINALIZE && s.phase !== MINOR_FINALIZE && s.phase !== CLEAR && s.finalizeTop !== 0) {
     fail('2 (finalizer queue)', 'finalizers are queued outside a finalize phase');

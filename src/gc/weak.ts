@@ -116,6 +116,7 @@ function shadeEphemeronValues(
  * young weak lists. Returns the work of the marking it caused.
  */
 export function convergeEphemerons(s: HeapState): number {
+  if (!s.ephemeronsMade) return 0; // no ephemeron in either list (invariant 2)
   let work = 0;
   for (;;) {
     const old = shadeEphemeronValues(s, s.weakObjects, s.weakCount, false, s.markValue);
@@ -127,6 +128,7 @@ export function convergeEphemerons(s: HeapState): number {
 
 /** Minor marking: the same over the young ephemerons and the old ones the card scan met. */
 export function convergeYoungEphemerons(s: HeapState, youngMark: number): void {
+  if (!s.ephemeronsMade) return; // no ephemeron in either list (invariant 2)
   for (;;) {
     const young = shadeEphemeronValues(s, s.youngWeak, s.youngWeakCount, true, youngMark);
     const old = shadeEphemeronValues(s, s.rememberedWeak, s.rememberedWeakCount, true, youngMark);

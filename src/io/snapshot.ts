@@ -43,6 +43,7 @@ import { describe, makeCodec, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import {
   CLEAR,
+  EPHEMERON,
   FINALIZABLE,
   HEADER_COLUMNS,
   type HeapState,
@@ -873,11 +874,19 @@ export function loadState(
   s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
   s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
   loadFinalizers(s, header, given, refAt);
+  s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   try {
     verifyHeap(s, []); // (no destroy hooks run on a heap being restored)
   } catch (error) {
     fail(`the heap it describes is inconsistent (${(error as Error).message})`);
   }
+}
+
+/** Whether any index in use holds an ephemeron (live, or dead and not yet swept). */
+function hasEphemeron(s: HeapState): boolean {
+  const flags = s.flags;
+  for (let i = 1; i < s.top; i++) if ((flags[i]! & EPHEMERON) !== 0) return true;
+  return false;
 }
 
 /** Puts a loaded array where its section belongs. */
