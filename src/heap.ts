@@ -548,17 +548,14 @@ export class Heap {
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = new Float64Array(count) as RefArray;
-    if (targetIndices === null || n === 0) {
-      for (let k = 0; k < count; k++) handles[k] = this.#handle(allocObject(s, n, kindFlags));
-      return handles;
-    }
-    // Every target was checked live above, and allocation frees nothing live (finishing a pending
-    // sweep frees only the dead), so each index still holds the object checked.
-    for (let j = 0, at = 0; j < count; j++) {
+    for (let j = 0; j < count; j++) {
       const i = allocObject(s, n, kindFlags);
-      for (let k = 0; k < n; k++, at++) {
-        const target = targetIndices[at]!;
-        if (target !== 0) writeSlot(s, i, k, target);
+      // Every target was checked live above, and allocation frees nothing live (finishing a
+      // pending sweep frees only the dead), so each index still holds the object checked.
+      if (targetIndices !== null) {
+        for (let k = 0, at = j * n; k < n; k++, at++) {
+          if (targetIndices[at] !== 0) writeSlot(s, i, k, targetIndices[at]!);
+        }
       }
       handles[j] = this.#handle(i);
     }
@@ -579,6 +576,7 @@ export class Heap {
     }
     const liveMask = this.#s.liveMask;
     const indices = new Uint32Array(length);
+    // `#indexOf` inline: its error name is built only for a bad entry, not for every one.
     for (let at = 0; at < length; at++) {
       const target = targets[at];
       if (target === NULL) continue;
