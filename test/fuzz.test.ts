@@ -79,6 +79,7 @@ function show(value: unknown): string {
   if (typeof value === 'symbol') return String(value);
   if (typeof value === 'function') return 'a function';
   if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (value instanceof Float64Array) return `Float64Array [${[...value].map(show).join(', ')}]`;
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
     try {
@@ -437,6 +438,8 @@ interface Ctx {
   scale: number;
   maxObjects: number;
   maxSlotsPerObject: number;
+  /** `maxSlots` (its default when the options leave it out). */
+  maxSlots: number;
   /** This heap's components, in definition order (parallel to `model.components`). */
   comps: ComponentBase[];
   /** Component objects of other heaps (another heap, or this heap before a restore replaced it). */
@@ -683,7 +686,10 @@ type Src =
   | 'append'
   | 'forge'
   | 'otherSnap'
-  | 'ropts';
+  | 'ropts'
+  | 'targets'
+  | 'objectsLimit'
+  | 'slotsLimit';
 
 /** An argument, resolved against the state when the call runs. */
 interface Arg {
@@ -735,7 +741,9 @@ type Method =
   | 'restore'
   | 'stats'
   | 'verify'
-  | 'warmUp';
+  | 'warmUp'
+  | 'allocMany'
+  | 'reserve';
 
 interface Op {
   m: Method;
@@ -809,6 +817,11 @@ function value(ctx: Ctx, a: Arg, f?: FieldInfo): unknown {
       return (a.k % 300) - 50;
     case 'list':
       return (a.items ?? []).map((item) => value(ctx, item, f));
+    case 'objectsLimit':
+      return ctx.maxObjects + (a.k % 3) - 1;
+    case 'slotsLimit':
+      // Near maxSlots when the options set it small; the default's ceiling would make a 1 GiB pool.
+      return ctx.maxSlots <= 80 ? ctx.maxSlots + (a.k % 3) - 2 : 64 + (a.k % 3);
     case 'bogusField':
       return pick(BOGUS_FIELDS, a.k);
     default:
@@ -875,6 +888,41 @@ function slotCheck(ctx: Ctx, ref: unknown, slot: unknown): Expectation[] {
   const n = ctx.model.objects.get(ref)!.slots.length;
   if (typeof slot !== 'number') return [badValue([TypeError], slot, 'slot is not a number')];
   if (!Number.isInteger(slot) || slot < 0 || slot >= n) return [badValue([RangeError], slot, 'slot out of range')];
+  return [];
+}
+
+/**
+ * `allocMany`'s targets: a list of handles (fitted to `length`, the wave's `count * slots`, most of
+ * the time, sometimes as a Float64Array as games hold them), else any value.
+ */
+function targetsValue(ctx: Ctx, a: Arg, length: number): unknown {
+  if (a.s !== 'targets') return value(ctx, a);
+  const items = (a.items ?? []).map((item) => value(ctx, item));
+  const fitted = a.k % 5 !== 0 && length >= 0 && length <= 64
+    ? Array.from({ length }, (_, j) => (items.length === 0 ? NULL : items[j % items.length]))
+    : items;
+  return a.k % 3 === 0 && fitted.every((item) => typeof item === 'number')
+    ? Float64Array.from(fitted as number[])
+    : fitted;
+}
+
+/** What `allocMany` must say of its targets: no array, a length not `count * slots`, the first entry no live handle. */
+function targetsCheck(ctx: Ctx, targets: unknown, length: number): Expectation[] {
+  if (targets === undefined) return [];
+  const list = targets as ArrayLike<unknown> | null;
+  if (typeof targets !== 'object' || list === null || typeof list.length !== 'number') {
+    return [badValue([TypeError], targets, 'targets is not an array')];
+  }
+  if (length < 0) {
+    return [maybe([TypeError, RangeError, StaleRefError], 'targets', 'targets (not checked: count or slots is bad)')];
+  }
+  if (list.length !== length) return [badValue([RangeError], list.length, 'targets is not count * slots long')];
+  for (let at = 0; at < length; at++) {
+    const entry = list[at];
+    if (entry !== NULL && !ctx.model.isLive(entry)) {
+      return [badToken([StaleRefError], `targets[${at}] `, 'a target is neither NULL nor a live handle')];
+    }
+  }
   return [];
 }
 
@@ -1264,6 +1312,76 @@ function build(ctx: Ctx, op: Op): Call | undefined {
             comps: new Map(),
           });
           model.scopes[model.scopes.length - 1]?.push(ref as Ref);
+        },
+      };
+    }
+    case 'allocMany': {
+      const count = value(ctx, a[0]!);
+      const slots = value(ctx, a[1]!);
+      const kind = value(ctx, a[2]!);
+      const n = slots === undefined ? 0 : slots;
+      const k = kind === undefined ? 'strong' : kind;
+      const expects = [...integerArg(count, 0, Number.MAX_SAFE_INTEGER, 'count'), ...countCheck(ctx, n)];
+      if (k !== 'strong' && k !== 'weak' && k !== 'ephemeron') expects.push(badValue([TypeError], kind, 'kind'));
+      else if (expects.length === 0 && k === 'ephemeron' && (n as number) % 2 !== 0) {
+        expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
+      }
+      // The targets' length is checked only once count and slots are.
+      const length = expects.length === 0 ? (count as number) * (n as number) : -1;
+      const targets = targetsValue(ctx, a[3]!, length);
+      // A wave past maxSlots is refused before its targets are read.
+      if (length > ctx.maxSlots) expects.push(badToken([HeapFullError], 'slot pool full', 'the wave passes maxSlots'));
+      else expects.push(...targetsCheck(ctx, targets, length));
+      return {
+        label: `allocMany(${show(count)}, ${show(slots)}, ${show(kind)}, ${show(targets)})`,
+        run: () => heap.allocMany(count as number, slots as number, kind as ObjectKind, targets as Ref[]),
+        expects,
+        full: n === 0 ? 'heap full' : 'full',
+        after: (wave) => {
+          if (!(wave instanceof Float64Array) || wave.length !== count) fail(`allocMany returned ${show(wave)}`);
+          const given = new Set<Ref>();
+          wave.forEach((ref, j) => {
+            const h = ref as Ref;
+            if (model.objects.has(h) || model.dead.includes(h) || given.has(h)) {
+              fail(`allocMany returned ${h}, a handle given before`);
+            }
+            given.add(h);
+            const from = targets === undefined ? null : (targets as ArrayLike<unknown>);
+            model.objects.set(h, {
+              slots: Array.from({ length: n as number }, (_, at) => {
+                const target = from === null ? NULL : from[j * (n as number) + at];
+                return target === NULL ? NULL : (target as Ref);
+              }),
+              kind: k as ObjectKind,
+              finalizer: false,
+              logged: false,
+              comps: new Map(),
+            });
+            model.scopes[model.scopes.length - 1]?.push(h);
+          });
+        },
+      };
+    }
+    case 'reserve': {
+      const objects = value(ctx, a[0]!);
+      const slots = value(ctx, a[1]!);
+      const before = heap.stats();
+      return {
+        label: `reserve(${show(objects)}, ${show(slots)})`,
+        run: () => heap.reserve(objects as number, slots as number),
+        expects: [
+          ...integerArg(objects, 0, ctx.maxObjects, 'reserved objects'),
+          ...(slots === undefined ? [] : integerArg(slots, 0, ctx.maxSlots - 1, 'reserved slots')),
+        ],
+        after: () => {
+          // What is reserved is there; nothing shrinks, nothing is collected.
+          const s = heap.stats();
+          const wanted = slots === undefined ? 0 : (slots as number);
+          if (s.capacity < (objects as number) || s.slotsCapacity < wanted) fail(`reserve left ${show(s)}`);
+          if (s.capacity < before.capacity || s.slotsCapacity < before.slotsCapacity) fail(`reserve shrank ${show(s)}`);
+          if (s.live !== before.live || s.majorCollections !== before.majorCollections) {
+            fail(`reserve changed the heap: ${show(s)}`);
+          }
         },
       };
     }
@@ -2071,7 +2189,9 @@ function checkError(ctx: Ctx, call: Call, error: unknown, mustThrow: boolean): v
     fail(`${what}; expected ${expected.join(' or ')}`);
   }
   if (!(err instanceof HeapError) && ENGINE_MESSAGE.test(err.message)) fail(`${what}: an engine error, not the heap's`);
-  if (err instanceof HeapFullError && err.message.includes('heap full') && ctx.heap.phase !== 'sweep') {
+  const wave = /^heap full: a wave of (\d+) objects? does not fit in maxObjects \d+ \(room for (\d+)/.exec(err.message);
+  if (wave !== null && Number(wave[2]) >= Number(wave[1])) fail(`${what}: the wave had room`);
+  if (err instanceof HeapFullError && err.message.includes('heap full: maxObjects') && ctx.heap.phase !== 'sweep') {
     const stats = ctx.heap.stats();
     if (stats.live + stats.retired !== stats.maxObjects) {
       fail(`${what}, but ${stats.live} live + ${stats.retired} retired < maxObjects ${stats.maxObjects}`);
@@ -2103,6 +2223,29 @@ const anyArg = fc.oneof(src('live', 4), ...hostileHandles, src('staleTicket', 1)
 const slotArg = fc.oneof(int(0, 3, 12), int(-2, 9, 2), src('const', 2), src('live', 1));
 const countArg = fc.oneof(int(0, 4, 10), src('limit', 3), int(-2, 12, 1), src('const', 2));
 const allocCountArg = fc.oneof(int(0, 4, 10), src('limit', 2), src('undef', 2), int(-2, 12, 1), src('const', 2));
+const waveCountArg = fc.oneof(int(0, 5, 10), src('objectsLimit', 1), int(-1, 1, 1), src('const', 2));
+const targetsArg = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.tuple(fc.nat(), fc.array(targetArg, { maxLength: 6 })).map(([k, items]): Arg => ({
+      s: 'targets',
+      k,
+      items,
+    })),
+  },
+  src('undef', 3),
+  src('const', 1),
+);
+// Mostly valid kinds: the wave's other arguments already fail often.
+const waveKindArg = fc.oneof(src('undef', 4), src('kind', 3), src('const', 1));
+const reserveObjectsArg = fc.oneof(
+  int(0, 45, 6),
+  src('objectsLimit', 2),
+  src('big', 1),
+  int(-1, -1, 1),
+  src('const', 1),
+);
+const reserveSlotsArg = fc.oneof(int(0, 100, 6), src('slotsLimit', 2), src('undef', 2), src('big', 1), src('const', 1));
 const kindArg = fc.oneof(src('kind', 10), src('undef', 2), src('const', 1));
 const indexArg = fc.oneof(int(0, 45, 8), int(-2, -1, 1), src('const', 2), src('live', 2), src('liveIndex', 6));
 const ticketArg = fc.oneof(
@@ -2189,6 +2332,8 @@ function method(
 
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('alloc', 10, allocCountArg, kindArg),
+  method('allocMany', 4, waveCountArg, allocCountArg, waveKindArg, targetsArg),
+  method('reserve', 1, reserveObjectsArg, reserveSlotsArg),
   method('isAlive', 2, anyArg),
   method('slotCount', 2, handleArg),
   method('get', 3, handleArg, slotArg),
@@ -2344,6 +2489,7 @@ function setup(options: HeapOptions, sameIndexBits: boolean): Ctx {
     scale: 2 ** bits,
     maxObjects: options.maxObjects!,
     maxSlotsPerObject: options.maxSlotsPerObject!,
+    maxSlots: options.maxSlots ?? 2 ** 28,
     comps: [Link, Tag],
     foreignComps: other.comps,
     refFields: new Map(),
@@ -2391,7 +2537,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(42);
+      expect(methods.length).toBe(44);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {

@@ -250,10 +250,30 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
 describe('allocMany on a full heap with a sweep pending, and its messages', () => {
   it('finishes the sweep when the wave needs what it frees, and only then', () => {
     const { heap } = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
-    expect(() => heap.allocMany(3)).toThrow('heap full: a wave of 3 objects does not fit in maxObjects 6 (room for 2)');
-    expect(heap.phase).toBe('idle'); // the sweep was finished: the room it made is counted
+    // The sweep would free 2 indices, short of the 3 the wave needs: it stays pending (nothing changes).
+    const before = heap.stats();
+    expect(() => heap.allocMany(3)).toThrow(
+      'heap full: a wave of 3 objects does not fit in maxObjects 6 (room for 2, 2 of it held by dead objects the pending sweep has yet to free)',
+    );
+    expect(heap.phase).toBe('sweep');
+    expect({ ...heap.stats(), lastPauseMs: 0, maxPauseMs: 0, totalPauseMs: 0 }).toEqual({
+      ...before,
+      lastPauseMs: 0,
+      maxPauseMs: 0,
+      totalPauseMs: 0,
+    });
     expect(heap.allocMany(2).length).toBe(2);
+    expect(heap.phase).toBe('idle'); // the sweep was finished: it made the wave's room
     heap.verify();
+    // Blocks likewise: one free pair and three dead ones make room for a wave of four pairs, not five.
+    const short = fullInSweep({ maxSlots: 13 }, { count: 3, slots: 2 }, { count: 1, slots: 4 });
+    const slotsBefore = short.heap.stats().slotsUsed;
+    expect(() => short.heap.allocMany(5, 2)).toThrow('slot pool full: 5 blocks of 2 slots do not fit in maxSlots 13');
+    expect(short.heap.phase).toBe('sweep');
+    expect(short.heap.stats().slotsUsed).toBe(slotsBefore);
+    expect(short.heap.allocMany(4, 2).length).toBe(4);
+    expect(short.heap.phase).toBe('idle');
+    short.heap.verify();
     // A wave that fits without the dead objects' room leaves the sweep pending.
     const roomy = fullInSweep({ maxObjects: 7, initialCapacity: 7 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
     expect(roomy.heap.allocMany(1).length).toBe(1);

@@ -20,7 +20,7 @@ import { EPHEMERON, type HeapState, SWEEP } from '../core/state.ts';
 import { addYoung, releaseRememberedSlot } from './cards.ts';
 import { finishCycle } from './collector.ts';
 import { pushScoped } from './roots.ts';
-import { sweepWouldMakeRoom } from './sweep.ts';
+import { blocksSweepWouldFree, indicesSweepWouldFree } from './sweep.ts';
 import { listWeak } from './weak.ts';
 import { destroyedCount } from './destroy.ts';
 import { plural } from '../core/handle.ts';
@@ -30,13 +30,15 @@ import { plural } from '../core/handle.ts';
  * as dead and still hold their indices and slots: allocation finishes the sweep first, so the
  * room `stats()` shows is room it can use. It frees only what marking found dead; it decides
  * nothing new, so "alloc never collects" still holds. Not inside a finalizer or `noGc` (alloc runs
- * no user code), and only when the sweep would make the room needed (the check only reads), so a
- * call that then fails changed nothing.
+ * no user code), and only when the sweep would make all the room needed, `indices` more indices
+ * and `blocks` more blocks of `slotCount` slots (the counts only read), so a call that then fails
+ * changed nothing.
  */
-function finishSweepForRoom(s: HeapState, needIndex: boolean, slotCount: number): void {
+function finishSweepForRoom(s: HeapState, indices: number, slotCount: number, blocks: number): void {
   if (s.phase !== SWEEP || s.doomed === 0 || s.noGcDepth > 0) return;
-  const needClass = canAllocBlock(s, slotCount) ? -1 : blockClass(slotCount);
-  if (sweepWouldMakeRoom(s, needIndex, needClass)) finishCycle(s);
+  if (indices > 0 && indicesSweepWouldFree(s, indices) < indices) return;
+  if (blocks > 0 && blocksSweepWouldFree(s, blockClass(slotCount), blocks) < blocks) return;
+  finishCycle(s);
 }
 
 /** The heap-full message: what holds the indices, and what would free some. */
@@ -53,7 +55,8 @@ function heapFull(s: HeapState): string {
  */
 export function roomFor(s: HeapState, index: boolean, slotCount: number): string {
   const needIndex = index && !canTakeIndex(s);
-  if (needIndex || !canAllocBlock(s, slotCount)) finishSweepForRoom(s, needIndex, slotCount);
+  const needBlock = !canAllocBlock(s, slotCount);
+  if (needIndex || needBlock) finishSweepForRoom(s, needIndex ? 1 : 0, slotCount, needBlock ? 1 : 0);
   if (index && !canTakeIndex(s)) return heapFull(s);
   if (!canAllocBlock(s, slotCount)) {
     return `slot pool full: ${plural(slotCount, 'slot')} do not fit in maxSlots ${s.maxSlots}`;
@@ -68,13 +71,18 @@ export function roomFor(s: HeapState, index: boolean, slotCount: number): string
 export function roomForMany(s: HeapState, count: number, slotCount: number): string {
   if (count === 0) return '';
   const indices = (): number => s.maxObjects - s.live - s.retired;
-  const blocks = (): number => (slotCount === 0 ? Infinity : blocksAvailable(s, slotCount, count));
-  // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that helps.
-  if (indices() < count || blocks() < count) finishSweepForRoom(s, true, slotCount);
+  const blocks = (): number => (slotCount === 0 ? count : blocksAvailable(s, slotCount, count));
+  // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that makes
+  // the whole wave's room.
+  if (indices() < count || blocks() < count) {
+    finishSweepForRoom(s, Math.max(0, count - indices()), slotCount, count - blocks());
+  }
   if (indices() < count) {
-    return `heap full: a wave of ${
-      plural(count, 'object')
-    } does not fit in maxObjects ${s.maxObjects} (room for ${indices()})`;
+    // Dead objects a pending sweep has yet to free are not live in stats(): their room is named.
+    const pending = s.phase === SWEEP ? indicesSweepWouldFree(s, s.maxObjects) : 0;
+    return `heap full: a wave of ${plural(count, 'object')} does not fit in maxObjects ${s.maxObjects} (room for ${
+      indices() + pending
+    }${pending === 0 ? '' : `, ${pending} of it held by dead objects the pending sweep has yet to free`})`;
   }
   if (blocks() < count) return waveBlocksDoNotFit(s, count, slotCount);
   return '';

@@ -147,19 +147,36 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number)
 }
 
 /**
- * Whether finishing the pending sweep would free an index that does not retire (when `needIndex`)
- * and a block of class `needClass` (when not -1). Read-only: a call that would fail anyway must
- * leave the heap unchanged, so it finishes the sweep only when this says it helps.
+ * What finishing the pending sweep would free, read-only: a call that would fail anyway must
+ * leave the heap unchanged, so it finishes the sweep only when these say that makes its room.
+ * Indices that do not retire, counted up to `wanted`.
  */
-export function sweepWouldMakeRoom(s: HeapState, needIndex: boolean, needClass: number): boolean {
+export function indicesSweepWouldFree(s: HeapState, wanted: number): number {
   const color = s.color;
   const white = s.white;
-  let index = !needIndex;
-  let block = needClass < 0;
-  for (let i = s.sweepCursor; i > 0 && !(index && block); i--) {
-    if (color[i] !== white) continue;
-    if (!index && s.generation[i]! < s.codec.maxGeneration) index = true;
-    if (!block && s.size[i]! > 0 && blockClass(s.size[i]!) >= needClass) block = true; // a larger block splits
+  const maxGeneration = s.codec.maxGeneration;
+  let found = 0;
+  for (let i = s.sweepCursor; i > 0 && found < wanted; i--) {
+    if (color[i] === white && s.generation[i]! < maxGeneration) found++;
   }
-  return index && block;
+  return found;
+}
+
+/**
+ * Blocks of class `cls` that finishing the pending sweep would free, counted up to `wanted`: a dead
+ * block of class c >= cls counts 2^(c - cls) (it splits; merging with free buddies or the top
+ * only keeps that many). Smaller dead blocks are not counted, though merged they might make
+ * some: a lower bound, so a sweep finished for room always makes it.
+ */
+export function blocksSweepWouldFree(s: HeapState, cls: number, wanted: number): number {
+  const color = s.color;
+  const white = s.white;
+  const size = s.size;
+  let found = 0;
+  for (let i = s.sweepCursor; i > 0 && found < wanted; i--) {
+    if (color[i] !== white || size[i] === 0) continue;
+    const c = blockClass(size[i]!);
+    if (c >= cls) found += 2 ** (c - cls);
+  }
+  return found;
 }
