@@ -11,6 +11,7 @@ import {
   type ComponentData,
   type FieldData,
   isReferenceType,
+  reserveLists,
   type Schema,
   schemaDifference,
 } from './core/component-store.ts';
@@ -625,7 +626,9 @@ export class Heap {
    * exist without any later `alloc` growing it (`stats().capacity` and `slotsCapacity` become at
    * least these). For a loading screen: a growth copies every header column into fresh memory,
    * which costs a frame 13-70 ms at 0.2-1.3M objects on the bench machines (bench/growth.bench.ts),
-   * and `reserve` moves that cost to when the game chooses. Never shrinks anything, never collects.
+   * and `reserve` moves that cost to when the game chooses. Every component's member list and every
+   * query's list gets room for `objects` entries too (and those made later start with it), so no
+   * `add` copies a list. Never shrinks anything, never collects.
    * `objects` is at most `maxObjects`, `slots` below `maxSlots`; anything else throws naming the
    * value, with nothing grown. As after an `alloc`, re-read component columns afterwards.
    */
@@ -634,6 +637,7 @@ export class Heap {
     checkInteger('reserved objects', objects, 0, s.maxObjects);
     checkInteger('reserved slots', slots, 0, s.maxSlots - 1);
     reserveIndices(s, objects);
+    reserveLists(s.components, objects);
     reserveSlots(s, slots);
   }
 

@@ -1458,6 +1458,43 @@ describe('reserve', () => {
     heap.verify();
   });
 
+  it('gives member and query lists room too: adds after it copy no list, for components and queries made later too', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const Early = heap.defineComponent({ x: 'f32' });
+    heap.query(Early); // a query made before: reserve gives its list room
+    heap.reserve(3000);
+    const early = heap.query(Early);
+    expect(early.buffer.byteLength).toBeGreaterThanOrEqual(3000 * 4);
+    const Late = heap.defineComponent({ y: 'f32' }); // defined after: born with the room
+    const both = heap.query(Early, Late); // first run after: born with the room
+    const bytes = heap.stats().bytes;
+    const objects: Ref[] = [];
+    for (let k = 0; k < 2999; k++) {
+      const o = heap.alloc(0);
+      heap.add(o, Early);
+      heap.add(o, Late);
+      objects.push(o);
+    }
+    // Only the used part of the two numeric columns grows (stats() counts them up to `top`); no
+    // list grew. (No pins: the pin columns would grow.)
+    expect(heap.stats().bytes).toBe(bytes + 2999 * (4 + 4));
+    expect(heap.query(Early).buffer).toBe(early.buffer);
+    expect(heap.query(Early, Late).buffer).toBe(both.buffer);
+    expect(heap.query(Early, Late).length).toBe(2999);
+    heap.verify();
+    // Without reserve the same adds grow the lists.
+    const plain = new Heap({ initialCapacity: 4096 });
+    const P = plain.defineComponent({ x: 'f32' });
+    const list = plain.query(P);
+    const plainBytes = plain.stats().bytes;
+    for (let k = 0; k < 2999; k++) {
+      const o = plain.alloc(0);
+      plain.add(o, P);
+    }
+    expect(plain.query(P).buffer).not.toBe(list.buffer);
+    expect(plain.stats().bytes).toBeGreaterThan(plainBytes);
+  });
+
   it('keeps every object, slot and component value, and never shrinks', () => {
     const heap = new Heap({ initialCapacity: 2 });
     const Tag = heap.defineComponent({ v: 'u32', owner: 'ref' });
@@ -1478,7 +1515,14 @@ describe('reserve', () => {
     heap.reserve(0);
     expect(heap.stats()).toEqual(grown);
     heap.reserve(grown.capacity, grown.slotsCapacity);
-    expect(heap.stats()).toEqual(grown);
+    // The member and query lists get room for the 112 objects asked for (they had 100): only bytes change.
+    expect({ ...heap.stats(), bytes: 0, bytesPerObject: 0, bytesPerSlot: 0 }).toEqual({
+      ...grown,
+      bytes: 0,
+      bytesPerObject: 0,
+      bytesPerSlot: 0,
+    });
+    expect(heap.stats().bytes).toBe(grown.bytes + 4 * (grown.capacity - 100));
   });
 
   it('reserves up to maxObjects and maxSlots, and rejects anything else with the heap unchanged', () => {

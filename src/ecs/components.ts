@@ -12,6 +12,7 @@
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
 import { growU32 } from '../core/columns.ts';
+import { listLength } from '../core/component-store.ts';
 import type {
   ComponentData,
   ComponentStore,
@@ -127,7 +128,7 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
     key,
     all,
     none,
-    dense: new Uint32Array(16),
+    dense: new Uint32Array(listLength(store)),
     count: 0,
     position: new Uint32Array(columnLength),
     deadDroppedInCycle: -1,
