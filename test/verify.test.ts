@@ -1552,6 +1552,31 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
     ],
   ]);
 
+  it("checks the young lists in full mid-CLEAR: the dropped gap and white entries are the old weak list's alone", () => {
+    const heap = new Heap({ generational: true });
+    const root = heap.alloc(16);
+    heap.pin(root);
+    for (let k = 0; k < 4; k++) heap.alloc(1, 'weak'); // dead: dropped first, opening the gap
+    for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak'));
+    const s = stateOf(heap);
+    while (s.phase !== MARK) heap.step(1);
+    // Allocated during the cycle: young, listed in the young weak and finalizer lists.
+    for (let k = 4; k < 16; k++) {
+      const o = heap.alloc(1, 'weak');
+      heap.set(root, k, o);
+      heap.setFinalizer(o, () => {});
+    }
+    while (s.phase !== CLEAR) heap.step(1);
+    let gaps = 0;
+    while (s.phase === CLEAR) {
+      if (s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept) gaps++;
+      heap.verify();
+      heap.step(1);
+    }
+    expect(gaps).toBeGreaterThan(0);
+    heap.verify();
+  });
+
   it('accepts white targets from the cursor on, and the dropped gap before it', () => {
     const f = clearing();
     expect(f.s.slots[f.s.base[f.at.pending!]!]).toBe(f.at.target);
