@@ -346,6 +346,51 @@ describe('memory bombs: restore allocates at most a bounded slack over the bytes
   });
 });
 
+describe("a list's entries written (what stats().bytes counts of member and query lists)", () => {
+  /** A heap whose component lost members after holding more, with a query over it. */
+  function shrunk(): { heap: Heap; bytes: Uint8Array } {
+    const heap = new Heap({ initialCapacity: 64, indexBits: 16 });
+    const Tag = heap.defineComponent({}, { name: 'Tag' });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 40; k++) {
+      refs.push(heap.alloc(0));
+      heap.add(refs[k]!, Tag);
+      heap.pin(refs[k]!);
+    }
+    heap.query(Tag);
+    for (let k = 0; k < 30; k++) heap.remove(refs[k]!, Tag);
+    return { heap, bytes: heap.snapshot() };
+  }
+
+  it('is saved, so a restored heap counts the same bytes; a save without it counts what it holds', () => {
+    const { heap, bytes } = shrunk();
+    const header = headerOf(bytes);
+    expect(header.components[0]).toMatchObject({ memberCount: 10, written: 40 });
+    expect(header.queries[0]).toMatchObject({ count: 10, written: 40 });
+    expect(Heap.restore(bytes).stats()).toEqual(heap.stats());
+    const older = forgeHeader(bytes, (h) => {
+      delete h.components[0]!.written;
+      delete h.queries[0]!.written;
+    });
+    const restored = Heap.restore(older);
+    restored.verify();
+    // Two lists, 30 entries each counted no more.
+    expect(restored.stats().bytes).toBe(heap.stats().bytes - 2 * 30 * 4);
+  });
+
+  it('is refused below the count, at or past top, or when no integer, naming it', () => {
+    const { bytes } = shrunk();
+    for (const bad of [9, 1e6, 12.5, 'x', null]) {
+      expect(() => Heap.restore(forgeHeader(bytes, (h) => void (h.components[0]!.written = bad as number)))).toThrow(
+        new RegExp(`component 'Tag' counts ${JSON.stringify(bad)} list entries written, expected 10 to \\d+`),
+      );
+      expect(() => Heap.restore(forgeHeader(bytes, (h) => void (h.queries[0]!.written = bad as number)))).toThrow(
+        new RegExp(`a query counts ${JSON.stringify(bad)} list entries written, expected 10 to \\d+`),
+      );
+    }
+  });
+});
+
 describe('any header edit, re-signed: SnapshotError, or a heap that verifies and loses nothing reachable', () => {
   const bases = [sample('idle'), sample('mark'), sample('sweep'), sample('idle', false)].map((h) => h.snapshot());
   const headers = bases.map(headerOf);
@@ -356,8 +401,8 @@ describe('any header edit, re-signed: SnapshotError, or a heap that verifies and
     ...Object.keys(h.options).map((k) => ['options', k]),
     ...Object.keys(h.pacer).map((k) => ['pacer', k]),
     ...h.sections.flatMap((_, k) => [['sections', k, 'capacity'], ['sections', k, 'used']]),
-    ...h.components.map((_, k) => ['components', k, 'memberCount']),
-    ...h.queries.map((_, k) => ['queries', k, 'count']),
+    ...h.components.flatMap((_, k) => [['components', k, 'memberCount'], ['components', k, 'written']]),
+    ...h.queries.flatMap((_, k) => [['queries', k, 'count'], ['queries', k, 'written']]),
   ];
 
   const value = fc.oneof(

@@ -1362,6 +1362,7 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
         const q = query(s);
         q.dense[q.count] = s.freeHead;
         q.position[s.freeHead] = ++q.count;
+        q.denseWritten = Math.max(q.denseWritten, q.count);
       },
       /invariant 3 \(queries\).*holds dead object \d+/,
     ],
@@ -1566,9 +1567,9 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
       heap.set(root, k, o);
       heap.setFinalizer(o, () => {});
     }
-    while (s.phase !== CLEAR) heap.step(1);
+    while ((s.phase as number) !== CLEAR) heap.step(1);
     let gaps = 0;
-    while (s.phase === CLEAR) {
+    while ((s.phase as number) === CLEAR) {
       if (s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept) gaps++;
       heap.verify();
       heap.step(1);

@@ -76,6 +76,12 @@ export interface ComponentData {
   readonly onRemove: ((ref: Ref) => void) | undefined;
   members: Uint32Array;
   memberCount: number;
+  /**
+   * Entries of `members` ever written (its high-water mark, at least `memberCount`): what
+   * `stats().bytes` counts. The rest of the list, room `reserve` or a doubling made, has never been
+   * written, so the system has handed out no memory for it.
+   */
+  membersWritten: number;
   /** Index -> place in `members` + 1; 0 when the index does not have this component. */
   position: Uint32Array;
   /** Queries that name this component (with or without `not`). */
@@ -88,6 +94,8 @@ export interface QueryData {
   readonly none: ComponentData[];
   dense: Uint32Array;
   count: number;
+  /** Entries of `dense` ever written, as `membersWritten`. */
+  denseWritten: number;
   position: Uint32Array;
   /**
    * The major cycle (its `majorCollections` count) whose dead this query was last cleared of
@@ -172,6 +180,7 @@ export function addComponentData(
     onRemove,
     members: new Uint32Array(listLength(store)),
     memberCount: 0,
+    membersWritten: 0,
     position: new Uint32Array(columnLength),
     queries: [],
   };
@@ -214,8 +223,19 @@ export function listLength(store: ComponentStore): number {
  */
 export function reserveLists(store: ComponentStore, entries: number): void {
   if (entries > store.reservedEntries) store.reservedEntries = entries;
-  for (const c of store.list) if (c.members.length < entries) c.members = growU32(c.members, entries);
-  for (const q of store.queries.values()) if (q.dense.length < entries) q.dense = growU32(q.dense, entries);
+  for (const c of store.list) {
+    if (c.members.length < entries) c.members = writtenCopy(c.members, c.membersWritten, entries);
+  }
+  for (const q of store.queries.values()) {
+    if (q.dense.length < entries) q.dense = writtenCopy(q.dense, q.denseWritten, entries);
+  }
+}
+
+/** A list of `length` entries holding the `written` first entries of `list`, the rest never written. */
+function writtenCopy(list: Uint32Array, written: number, length: number): Uint32Array {
+  const grown = new Uint32Array(length);
+  grown.set(list.subarray(0, written));
+  return grown;
 }
 
 /** Writes the (zero) elements of indices `from` .. `to` - 1 of every component column: core/state.ts `touchIndices`. */

@@ -514,8 +514,9 @@ export function heapBytes(s: HeapState): number {
       const used = f.column.BYTES_PER_ELEMENT * s.top * f.length;
       bytes += isReferenceType(f.type) ? f.column.byteLength : Math.min(f.column.byteLength, used);
     }
-    bytes += c.members.byteLength + c.position.byteLength;
+    // Lists count the entries ever written: the room above them holds no memory yet.
+    bytes += 4 * c.membersWritten + c.position.byteLength;
   }
-  for (const q of s.components.queries.values()) bytes += q.dense.byteLength + q.position.byteLength;
+  for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + q.position.byteLength;
   return bytes;
 }

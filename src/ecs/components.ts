@@ -34,6 +34,7 @@ function queryInsert(q: QueryData, index: number): void {
   if (q.count === q.dense.length) q.dense = growU32(q.dense, q.dense.length * 2);
   q.dense[q.count++] = index;
   q.position[index] = q.count;
+  if (q.count > q.denseWritten) q.denseWritten = q.count;
 }
 
 /** Swap-remove from a sparse set: the last member takes the removed one's place. */
@@ -63,6 +64,7 @@ export function addMember(c: ComponentData, index: number): boolean {
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
+  if (c.memberCount > c.membersWritten) c.membersWritten = c.memberCount;
   refreshQueries(c, index);
   return true;
 }
@@ -130,6 +132,7 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
     none,
     dense: new Uint32Array(listLength(store)),
     count: 0,
+    denseWritten: 0,
     position: new Uint32Array(columnLength),
     deadDroppedInCycle: -1,
   };

@@ -149,6 +149,10 @@ function verifyLayout(s: HeapState): void {
   const stack = (name: string, length: number, count: number): void => {
     layout(length >= 1 && count >= 0 && count <= length, `'${name}' holds ${count} of ${length} entries`);
   };
+  // A list's high-water mark (what stats().bytes counts) covers what it holds, within its length.
+  const written = (name: string, high: number, count: number, length: number): void => {
+    layout(high >= count && high <= length, `'${name}' counts ${high} entries written, holding ${count} of ${length}`);
+  };
   stack('markStack', s.markStack.length, s.markTop);
   stack('scopeStack', s.scopeStack.length, s.scopeTop);
   stack('weakObjects', s.weakObjects.length, s.weakCount);
@@ -189,10 +193,12 @@ function verifyLayout(s: HeapState): void {
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
     stack(`${c.name}.members`, c.members.length, c.memberCount);
+    written(`${c.name}.members`, c.membersWritten, c.memberCount, c.members.length);
   }
   for (const q of s.components.queries.values()) {
     layout(q.position.length === n, `query ${q.key} positions have ${q.position.length} entries, columnLength is ${n}`);
     stack(`query ${q.key}`, q.dense.length, q.count);
+    written(`query ${q.key}`, q.denseWritten, q.count, q.dense.length);
   }
 }
 

@@ -231,6 +231,7 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
     }
     mine.members = c.members;
     mine.memberCount = c.memberCount;
+    mine.membersWritten = c.membersWritten;
     mine.position = c.position;
     mine.queries.length = 0;
   });
@@ -242,6 +243,7 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
       none: q.none.map((c) => byFresh.get(c)!),
       dense: q.dense,
       count: q.count,
+      denseWritten: q.denseWritten,
       position: q.position,
       deadDroppedInCycle: -1,
     };

@@ -101,12 +101,16 @@ interface ComponentInfo {
   schema: Schema;
   onRemove: boolean;
   memberCount: number;
+  /** Entries of the member list ever written (`membersWritten`); absent in older saves: `memberCount`. */
+  written?: number;
 }
 
 interface QueryInfo {
   all: number[];
   none: number[];
   count: number;
+  /** As `ComponentInfo.written`, for the query's list. */
+  written?: number;
 }
 
 interface SnapshotHeader {
@@ -490,11 +494,13 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       schema: c.schema,
       onRemove: c.onRemove !== undefined,
       memberCount: c.memberCount,
+      written: c.membersWritten,
     })),
     queries: [...s.components.queries.values()].map((q) => ({
       all: q.all.map((c) => c.id),
       none: q.none.map((c) => c.id),
       count: q.count,
+      written: q.denseWritten,
     })),
     finalizers: s.finalizers.flatMap((fn, index) => (fn === undefined ? [] : [index])),
     sections: sections.map(({ name, type, used }, k) => {
@@ -779,6 +785,7 @@ function checkComponent(info: unknown, k: number, v: Scalars): LayoutComponent {
   if (typeof memberCount !== 'number' || !Number.isInteger(memberCount) || memberCount < 0 || memberCount >= v.top!) {
     fail(`component '${name}' counts ${JSON.stringify(memberCount)} members, expected 0 to ${v.top! - 1}`);
   }
+  checkWritten(info as Record<string, unknown>, memberCount, v, `component '${name}'`);
   return { fields, memberCount };
 }
 
@@ -787,7 +794,20 @@ function checkQuery(info: unknown, v: Scalars): number {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count >= v.top!) {
     fail(`a query counts ${JSON.stringify(count)} objects, expected 0 to ${v.top! - 1}`);
   }
+  checkWritten(info as Record<string, unknown>, count, v, 'a query');
   return count;
+}
+
+/**
+ * A list's entries ever written: absent (a save made before it was kept) or from its count to
+ * `top` - 1 (a list never held more objects than there are indices).
+ */
+function checkWritten(info: Record<string, unknown>, count: number, v: Scalars, what: string): void {
+  const { written } = info;
+  if (written === undefined) return;
+  if (typeof written !== 'number' || !Number.isInteger(written) || written < count || written >= v.top!) {
+    fail(`${what} counts ${JSON.stringify(written)} list entries written, expected ${count} to ${v.top! - 1}`);
+  }
 }
 
 /** A saved capacity its sizing rule allows. */
@@ -864,8 +884,18 @@ export function loadState(
   s.columnLength = plan.columnLength;
   // What the phase implies is derived, never trusted: the machine's one function sets it.
   enterPhase(s, s.phase);
-  for (const [k, info] of header.components.entries()) s.components.list[k]!.memberCount = info.memberCount;
-  for (const [k, info] of header.queries.entries()) queryData[k]!.count = info.count;
+  // Entries written as the saved heap counted them (stats() then reads the same), within the
+  // restored list (a trimmed restore may have made it shorter).
+  for (const [k, info] of header.components.entries()) {
+    const c = s.components.list[k]!;
+    c.memberCount = info.memberCount;
+    c.membersWritten = Math.min(info.written ?? info.memberCount, c.members.length);
+  }
+  for (const [k, info] of header.queries.entries()) {
+    const q = queryData[k]!;
+    q.count = info.count;
+    q.denseWritten = Math.min(info.written ?? info.count, q.dense.length);
+  }
   s.pacer.nextMajorAt = header.pacer.nextMajorAt;
   s.pacer.allocationsAtLastTick = header.pacer.allocationsAtLastTick;
   s.pacer.debt = header.pacer.debt;
