@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcRuns } from './runs.ts';
 import { Heap, HeapFullError, type HeapOptions, type Ref } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
+import { CLEAR } from '../src/core/state.ts';
 
 /**
  * A heap at `maxObjects` live objects, `dead` of them unreachable, with its sweep pending (the
@@ -289,6 +291,24 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
     expect(exact.heap.allocMany(2, 2).length).toBe(2);
     expect(exact.heap.phase).toBe('sweep');
     exact.heap.verify();
+  });
+
+  it('names the room dead objects hold from the end of marking on, before the sweep phase too (CLEAR)', () => {
+    const heap = new Heap({ generational: false, maxObjects: 8, initialCapacity: 8 });
+    const root = heap.alloc(4);
+    heap.pin(root);
+    for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak')); // CLEAR walks their list in steps
+    heap.alloc(0);
+    heap.alloc(0); // dead
+    const s = stateOf(heap);
+    for (let k = 0; k < 1000 && s.phase !== CLEAR; k++) heap.step(1);
+    expect(s.phase).toBe(CLEAR); // (reported as 'sweep')
+    expect(heap.stats().live).toBe(5); // the root and its weak objects; 2 dead, 1 index free
+    expect(() => heap.allocMany(4)).toThrow(
+      'heap full: a wave of 4 objects does not fit in maxObjects 8 (room for 3, 2 of it held by dead objects the pending sweep has yet to free)',
+    );
+    expect(s.phase).toBe(CLEAR);
+    heap.verify();
   });
 
   it('does not finish the sweep for a wave when every dead index retires: it throws and changes nothing', () => {

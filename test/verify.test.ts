@@ -1357,6 +1357,19 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       /invariant 3 \(queries\).*entry \d+ has position 9/,
     ],
     [
+      "a query's entries written below its count (stats().bytes would count less than it holds)",
+      ({ s }) => void (query(s).denseWritten = query(s).count - 1),
+      /invariant 3 \(layout\).*'query .*' counts \d+ entries written, holding \d+ of \d+/,
+    ],
+    [
+      "a member list's entries written past its length",
+      ({ s }) => {
+        const c = s.components.list[0]!;
+        c.membersWritten = c.members.length + 1;
+      },
+      /invariant 3 \(layout\).*members' counts \d+ entries written/,
+    ],
+    [
       'a query holding a dead object',
       ({ s }) => {
         const q = query(s);

@@ -79,7 +79,8 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
   }
   if (indices() < count) {
     // Dead objects a pending sweep has yet to free are not live in stats(): their room is named.
-    const pending = s.phase === SWEEP ? indicesSweepWouldFree(s, s.maxObjects) : 0;
+    // (`sweepCursor` is 0 but from the atomic step to the sweep's end, when the white below it are dead.)
+    const pending = indicesSweepWouldFree(s, s.maxObjects);
     return `heap full: a wave of ${plural(count, 'object')} does not fit in maxObjects ${s.maxObjects} (room for ${
       indices() + pending
     }${pending === 0 ? '' : `, ${pending} of it held by dead objects the pending sweep has yet to free`})`;
