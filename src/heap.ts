@@ -41,6 +41,7 @@ import {
   type IndexArray,
   NULL,
   packHandle,
+  plural,
   type Ref,
   type RefArray,
   type Ticket,
@@ -215,7 +216,7 @@ let stateOfHeap: (heap: Heap) => HeapState;
 /** The error for slot `slot` of an object with `n` slots (out of line: see `#notLive`). */
 function badSlot(slot: unknown, n: number): never {
   if (typeof slot !== 'number') throw new TypeError(`slot must be an integer, got ${describe(slot)}`);
-  throw new RangeError(`slot ${describe(slot)} is out of range: the object has ${n} slot${n === 1 ? '' : 's'}`);
+  throw new RangeError(`slot ${describe(slot)} is out of range: the object has ${plural(n, 'slot')}`);
 }
 
 /** Each component's data, found from the object users hold (not in any hot loop). */

@@ -926,6 +926,18 @@ function targetsCheck(ctx: Ctx, targets: unknown, length: number): Expectation[]
   return [];
 }
 
+/**
+ * What `alloc` and `allocMany` must say of `kind`, added to `expects` (their count checks): no
+ * kind, or (once the counts are valid) an ephemeron with an odd slot count `n`.
+ */
+function kindCheck(expects: Expectation[], kind: unknown, n: unknown): void {
+  const k = kind === undefined ? 'strong' : kind;
+  if (k !== 'strong' && k !== 'weak' && k !== 'ephemeron') expects.push(badValue([TypeError], kind, 'kind'));
+  else if (expects.length === 0 && k === 'ephemeron' && (n as number) % 2 !== 0) {
+    expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
+  }
+}
+
 function countCheck(ctx: Ctx, n: unknown): Expectation[] {
   return integerArg(n, 0, ctx.maxSlotsPerObject, 'slot count');
 }
@@ -1289,10 +1301,7 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       const n = slots === undefined ? 0 : slots;
       const k = kind === undefined ? 'strong' : kind;
       const expects = countCheck(ctx, n);
-      if (k !== 'strong' && k !== 'weak' && k !== 'ephemeron') expects.push(badValue([TypeError], kind, 'kind'));
-      else if (expects.length === 0 && k === 'ephemeron' && (n as number) % 2 !== 0) {
-        expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
-      }
+      kindCheck(expects, kind, n);
       return {
         label: `alloc(${show(slots)}, ${show(kind)})`,
         run: () => heap.alloc(slots as number, kind as ObjectKind),
@@ -1322,10 +1331,7 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       const n = slots === undefined ? 0 : slots;
       const k = kind === undefined ? 'strong' : kind;
       const expects = [...integerArg(count, 0, Number.MAX_SAFE_INTEGER, 'count'), ...countCheck(ctx, n)];
-      if (k !== 'strong' && k !== 'weak' && k !== 'ephemeron') expects.push(badValue([TypeError], kind, 'kind'));
-      else if (expects.length === 0 && k === 'ephemeron' && (n as number) % 2 !== 0) {
-        expects.push(badValue([RangeError], n, 'an ephemeron with an odd slot count'));
-      }
+      kindCheck(expects, kind, n);
       // The targets' length is checked only once count and slots are.
       const length = expects.length === 0 ? (count as number) * (n as number) : -1;
       const targets = targetsValue(ctx, a[3]!, length);
