@@ -1,11 +1,11 @@
 /**
  * `memory`: bytes per object and per reference slot.
  *
- * ecs-heap reports its own footprint in `heap.stats()`: `bytes` (every typed array it holds),
+ * ecs-heap reports its own footprint in `heap.stats()`: `bytes` (its typed arrays, up to the part in use),
  * `bytesPerObject` (header columns per index) and `bytesPerSlot`. This suite divides `bytes` by the
- * live object count for 10^5 and 10^6 four-slot objects and splits it into headers (including
- * capacity not yet used), slots, and the rest (mark stack, pin table, free-list heads). Where the
- * runtime reports ArrayBuffer memory, the measured delta cross-checks `stats().bytes`.
+ * live object count for 10^5 and 10^6 four-slot objects and splits it into headers, slots, and the
+ * rest (lists, mark stack, pin table, free lists). Where the runtime reports ArrayBuffer memory,
+ * the ArrayBuffer bytes it saw allocated (the same arrays whole, capacity included) cross-check it.
  *
  * Anchors: the same tree as JavaScript objects with four fields, and as the naive entity objects
  * (`{ marked, children: [] }`), measured as the engine heap's growth after a full GC.
@@ -77,11 +77,14 @@ function heapRow(ctx: Ctx, n: number, layout: string, kind: GraphKind, exact: bo
   // The graph's own edge list is a typed array too: subtract it from the runtime's count.
   const after = usage(ctx);
   const s = heap.stats();
+  const graphBytes = g.edges.byteLength + g.roots.byteLength;
   const measured = before === null || after === null || after.arrayBuffers === 0
     ? NaN
-    : (after.arrayBuffers - before.arrayBuffers - g.edges.byteLength - g.roots.byteLength) / s.live;
-  const headers = ((s.capacity + 1) * s.bytesPerObject) / s.live;
-  const slots = ((s.slotsCapacity + 1) * s.bytesPerSlot) / s.live;
+    : (after.arrayBuffers - before.arrayBuffers - graphBytes) / s.live;
+  // The parts in use, which stats().bytes counts: indices below the top (live + 1 here: nothing was
+  // freed before the collection, and the tree's collection frees nothing) and slots below slotTop.
+  const headers = ((s.live + 1) * s.bytesPerObject) / s.live;
+  const slots = ((s.slotsUsed + 1) * s.bytesPerSlot) / s.live;
   return {
     n,
     layout,
@@ -193,9 +196,13 @@ function notes(ctx: Ctx): string[] {
   out.push(
     `ecs-heap's nominal cost for a 4-slot object is ${probe.bytesPerObject} + 4 x ${probe.bytesPerSlot} = ` +
       `${probe.bytesPerObject + SLOTS * probe.bytesPerSlot} bytes; 'headers + slots + other' divides what is ` +
-      'allocated (including capacity not yet used) by live objects; other = mark stack, pin table, free-list heads. ' +
+      'counted by live objects: the header columns and cards up to the top index, the pool up to its top slot ' +
+      '(stats().bytes leaves out capacity no object has reached: zero memory never written, which the system has ' +
+      'not handed out); other = member lists, mark stack, pin table, free lists. ' +
       `Target: <= ${TARGET_HEADER} + 4 x ${TARGET_SLOT} bytes per 4-slot object.`,
-    "'measured' is the runtime's ArrayBuffer growth per object (process.memoryUsage().arrayBuffers), a check on stats().bytes.",
+    "'ArrayBuffers allocated' is the runtime's ArrayBuffer growth per object (process.memoryUsage().arrayBuffers), " +
+      'a check on stats().bytes: the same arrays, counted whole, capacity included (as the engine rows count ' +
+      'heapUsed, the objects in use, not the engine heap allocated: heapTotal).',
   );
   if (ctx.runtime === 'bun') {
     out.push(
@@ -211,7 +218,14 @@ export function memorySuite(ctx: Ctx): Promise<SuiteReport> {
   const perSize = sizes.map((n) => sizeSection(ctx, n));
   const table: Table = {
     title: `memory: bytes per 4-slot object (${ctx.runtime} ${ctx.runtimeVersion})`,
-    columns: ['objects', 'layout', 'B/object', 'headers + slots + other', 'measured', 'vs ecs-heap exact'],
+    columns: [
+      'objects',
+      'layout',
+      'B/object',
+      'headers + slots + other',
+      'ArrayBuffers allocated',
+      'vs ecs-heap exact',
+    ],
     rows: perSize.flatMap((p) => p.rows),
   };
   return Promise.resolve(report('memory', ctx, [

@@ -158,7 +158,12 @@ export interface HeapStats {
   slotsUsed: number;
   /** Slots the pool has storage for. */
   slotsCapacity: number;
-  /** Bytes held by every typed array of the heap. */
+  /**
+   * Bytes of the heap's typed arrays in use: arrays indexed by object index up to the highest index
+   * ever used, the slot pool up to its top, lists up to the entries ever written, stacks whole.
+   * Capacity nothing has reached is left out, as an engine's `heapUsed` leaves out its free room
+   * (it is zero, never written: fresh pages hold no memory until then).
+   */
   bytes: number;
   /** Header bytes per object index (all header columns together). */
   bytesPerObject: number;

@@ -394,15 +394,21 @@ describe('component errors', () => {
 });
 
 describe('stats().bytes', () => {
-  it('counts component columns (the part indices in use have touched) and queries too', () => {
+  it('counts component columns and membership positions for the indices in use, and queries too', () => {
+    const plain = new Heap({ initialCapacity: 1000 });
     const heap = new Heap({ initialCapacity: 1000 });
-    const before = heap.stats().bytes;
     const Big = heap.defineComponent({ v: ['f64', 4] }, { name: 'Big' });
     heap.query(Big);
-    const defined = heap.stats().bytes;
-    expect(defined - before).toBeGreaterThanOrEqual(1001 * 4 * 2); // membership and query positions
-    for (let k = 0; k < 1000; k++) heap.alloc();
-    expect(heap.stats().bytes - defined).toBeGreaterThanOrEqual(1000 * 32); // Big.v for the indices in use
+    for (let k = 0; k < 1000; k++) {
+      plain.alloc();
+      heap.alloc();
+    }
+    // Per index in use (1,000 objects and the reserved index 0): Big.v (32 bytes), Big's membership
+    // positions and the query's (4 each); nothing for the capacity no object has reached.
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1001 * (32 + 4 + 4));
+    heap.add(heap.alloc(), Big);
+    // One more index, and one entry written in the member list and in the query's list.
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4) + 4 + 4 + 19);
   });
 });
 

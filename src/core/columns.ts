@@ -5,15 +5,23 @@
  * the column into a local at entry, which is exactly that rule, and stay on fixed-length views
  * (length-tracking views of resizable buffers measured 2.5-4x slower in a mark loop).
  */
-export function growU32(column: Uint32Array, length: number): Uint32Array {
+/**
+ * A copy of `column`, `length` entries long, holding its first `used` entries (all by default); the
+ * rest is zero. A caller whose entries from `used` on are known to be zero (a header column above
+ * `top`, the slot pool above `slotTop`) passes `used`, so the copy writes only the part in use:
+ * less to copy, and fresh typed-array memory is handed out by the system page by page on first
+ * write, so the part no object has reached yet holds no memory (core/state.ts `heapBytes`).
+ */
+export function growU32(column: Uint32Array, length: number, used = column.length): Uint32Array {
   const grown = new Uint32Array(length);
-  grown.set(column.length <= length ? column : column.subarray(0, length));
+  grown.set(column.subarray(0, Math.min(used, length)));
   return grown;
 }
 
-export function growU8(column: Uint8Array, length: number): Uint8Array {
+/** `growU32` for byte columns. */
+export function growU8(column: Uint8Array, length: number, used = column.length): Uint8Array {
   const grown = new Uint8Array(length);
-  grown.set(column.length <= length ? column : column.subarray(0, length));
+  grown.set(column.subarray(0, Math.min(used, length)));
   return grown;
 }
 

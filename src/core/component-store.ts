@@ -195,18 +195,21 @@ export function addComponentData(
   return data;
 }
 
-/** Grows every component column and membership index with the header columns. */
-export function growComponents(store: ComponentStore, columnLength: number): void {
+/**
+ * Grows every component column and membership index with the header columns, copying the entries
+ * of the `used` indices below `top` (the rest are zero: core/state.ts `growHeaders`).
+ */
+export function growComponents(store: ComponentStore, columnLength: number, used: number): void {
   for (const c of store.list) {
     for (const f of c.fields) {
       if (!isReferenceType(f.type)) continue; // sized for maxObjects already: it never moves
       const grown = new COLUMN_TYPES[f.type](columnLength * f.length);
-      grown.set(f.column);
+      grown.set(f.column.subarray(0, Math.min(used, columnLength) * f.length));
       f.column = grown;
     }
-    c.position = growU32(c.position, columnLength);
+    c.position = growU32(c.position, columnLength, used);
   }
-  for (const q of store.queries.values()) q.position = growU32(q.position, columnLength);
+  for (const q of store.queries.values()) q.position = growU32(q.position, columnLength, used);
 }
 
 /** The length a new member or query list starts at: 16, or the room `reserve` asked for. */

@@ -316,7 +316,8 @@ export function reserveSlots(s: HeapState, count: number): void {
 function growPoolTo(s: HeapState, capacity: number): void {
   // Capacity (length less the reserved slot 0) grows in round steps (columns.ts).
   if (capacity > s.slots.length - 1) {
-    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, capacity, s.maxSlots - 1) + 1);
+    // Only the slots below `slotTop` are copied: the pool above it is zero, and stays unwritten.
+    s.slots = growU32(s.slots, grownCapacity(s.slots.length - 1, capacity, s.maxSlots - 1) + 1, s.slotTop);
   }
 }
 

@@ -4,13 +4,7 @@
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
 import { cardsFor, growU32, growU8 } from './columns.ts';
-import {
-  type ComponentStore,
-  growComponents,
-  isReferenceType,
-  makeComponentStore,
-  touchComponents,
-} from './component-store.ts';
+import { type ComponentStore, growComponents, makeComponentStore, touchComponents } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 
@@ -476,18 +470,23 @@ export function headerBytesPerObject(s: HeapState): number {
   return bytes + 1 / 2 ** s.cardShift;
 }
 
-/** Grows every header column to `length` entries; new entries are free, generation 0. */
+/**
+ * Grows every header column to `length` entries; new entries are free, generation 0. Only the
+ * entries below `top` are copied: the rest are zero already (no object has held those indices,
+ * `verify()` invariant 1), and left unwritten they hold no memory until objects reach them.
+ */
 export function growHeaders(s: HeapState, length: number): void {
+  const used = s.top;
   for (const name of HEADER_COLUMNS) {
     const column = s[name];
     (s as Record<HeaderColumn, Uint8Array | Uint32Array>)[name] = column instanceof Uint8Array
-      ? growU8(column, length)
-      : growU32(column, length);
+      ? growU8(column, length, used)
+      : growU32(column, length, used);
   }
   s.columnLength = length;
-  growComponents(s.components, length);
+  growComponents(s.components, length, used);
   const cardCount = cardsFor(length, s.cardShift);
-  if (cardCount > s.cards.length) s.cards = growU8(s.cards, cardCount);
+  if (cardCount > s.cards.length) s.cards = growU8(s.cards, cardCount, cardsFor(used, s.cardShift));
 }
 
 /**
@@ -503,20 +502,35 @@ export function touchIndices(s: HeapState, from: number, to: number): void {
   touchComponents(s.components, from, to);
 }
 
-/** Bytes held by every typed array of the heap: header columns, slots, stacks, lists, components, queries. */
+/** Arrays indexed by object index or slot, whose bytes count up to the part in use (`heapBytes`). */
+const COUNTED_IN_USE = new Set<string>([...HEADER_COLUMNS, 'cards', 'slots']);
+
+/** The bytes of the first `entries` entries of `column` (at most all of it). */
+function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
+  return Math.min(column.byteLength, entries * column.BYTES_PER_ELEMENT);
+}
+
+/**
+ * The bytes of the heap's typed arrays in use (`stats().bytes`). Arrays indexed by object index
+ * (header columns, cards, component columns, membership positions) count up to `top`, the slot
+ * pool up to `slotTop`, member and query lists up to the entries ever written; the free lists,
+ * stacks and the pin table count whole. Capacity past the part in use is left out, as an engine's
+ * `heapUsed` leaves out its heap's free room: it is zero and nothing writes it (growth copies only
+ * the part in use, core/columns.ts), so where the allocator hands out fresh pages it holds no
+ * memory until objects reach it (docs/decisions.md, "What stats().bytes counts").
+ */
 export function heapBytes(s: HeapState): number {
+  const top = s.top;
   let bytes = 0;
-  for (const value of Object.values(s)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
-  for (const c of s.components.list) {
-    // A numeric column is allocated for maxObjects, but only the part indices in use have
-    // touched holds memory (the rest are zero pages the system has not handed out).
-    for (const f of c.fields) {
-      const used = f.column.BYTES_PER_ELEMENT * s.top * f.length;
-      bytes += isReferenceType(f.type) ? f.column.byteLength : Math.min(f.column.byteLength, used);
-    }
-    // Lists count the entries ever written: the room above them holds no memory yet.
-    bytes += 4 * c.membersWritten + c.position.byteLength;
+  for (const [name, value] of Object.entries(s)) {
+    if (ArrayBuffer.isView(value) && !COUNTED_IN_USE.has(name)) bytes += value.byteLength;
   }
-  for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + q.position.byteLength;
+  for (const name of HEADER_COLUMNS) bytes += bytesInUse(s[name], top);
+  bytes += bytesInUse(s.cards, cardsFor(top, s.cardShift)) + bytesInUse(s.slots, s.slotTop);
+  for (const c of s.components.list) {
+    for (const f of c.fields) bytes += bytesInUse(f.column, top * f.length);
+    bytes += 4 * c.membersWritten + bytesInUse(c.position, top);
+  }
+  for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + bytesInUse(q.position, top);
   return bytes;
 }
