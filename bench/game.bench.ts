@@ -708,10 +708,10 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       'turns; cells are medians over runs. Frame time is the whole frame: deaths, spawns, unit and projectile ' +
       "updates, expiry, and for ecs-heap tick(1); the frame's random decisions are drawn before it starts (untimed) " +
       'and are the same for every variant, which end with the same number of live projectiles (checked).',
-      "Memory after the frames: ecs-heap's stats().bytes (every typed array of the heap, component columns and " +
-      "capacity not yet used included); plain JS: the engine heap's growth after a forced full GC over a baseline " +
+      "Memory after the frames: ecs-heap's stats().bytes (the heap's typed arrays up to the part in use, " +
+      "component columns included); plain JS: the engine heap's growth after a forced full GC over a baseline " +
       'taken before the world was built; bitECS: the same plus ArrayBuffer growth (its stores are typed arrays, ' +
-      `sized for ${MAX_EID} eids as a bitECS game sizes them up front).`,
+      `sized for ${MAX_EID} eids as a bitECS game sizes them up front, counted whole: allocated, not in use).`,
       'Targets: p50 and p99 at least as good as plain JS (<= 1x); stretch: as good as bitECS; memory no more than ' +
       "bitECS. See the suite's header comment for how each variant expires projectiles and kills units.",
     ],

@@ -641,12 +641,12 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       "also land inside ecs-heap's ticks (in Bun and Deno, tens of ms); both are reported. " +
       "'anchor: a fixed loop': the same number of runs of a fixed ~0.3 ms loop of arithmetic in this process, " +
       "with nothing else to do: its maximum is what the machine's own stalls add to any pause maximum here.",
-      'Memory: ecs-heap is the largest stats().bytes seen after a block (every typed array of the heap, ' +
-      "capacity not yet used included); the engine's is process.memoryUsage().heapUsed after two forced full GCs " +
+      'Memory: ecs-heap is the largest stats().bytes seen after a block (the typed arrays of the heap up to ' +
+      "the part in use, as heapUsed leaves out the engine heap's free room); the engine's is process.memoryUsage().heapUsed after two forced full GCs " +
       'with the tree alive, minus the same before either tree was built (the ecs-heap tree lives in ' +
       'ArrayBuffers, outside heapUsed). Payload leaves: JS holds a 10-element array and a string per leaf; ' +
       "ecs-heap a Leaf component with ['u8', 10] and the key as f64 (the string is 'String for key <key> in " +
-      "leaf node'). Components' columns are sized to the heap's capacity, so every index pays for Key and Leaf.",
+      "leaf node'). Components' columns are indexed by object index, so every index in use pays for Key and Leaf.",
     ],
     data: {
       steps: r.steps,
