@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { MARK, PROMOTE } from '../src/core/state.ts';
+import { MARK, PROMOTE, YOUNG } from '../src/core/state.ts';
 
 function isBlack(heap: Heap, ref: Ref): boolean {
   const s = stateOf(heap);
@@ -131,6 +131,40 @@ describe('the write barrier while a cycle marks', () => {
     heap.verify();
     finish(heap);
     expect(heap.isAlive(loose) && heap.isAlive(looseChild)).toBe(true);
+  });
+
+  it('dirties no card for stores between objects allocated during PROMOTE, but keeps one for a shaded object being promoted', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const promoted = heap.alloc(1); // on the promotion list, not reached yet: white
+    for (let k = 0; k < 8; k++) heap.alloc(0); // promoted first (the list starts at the newest)
+    heap.step(1);
+    const s = stateOf(heap);
+    expect(s.phase).toBe(PROMOTE);
+    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    const parent = heap.alloc(2);
+    heap.set(root, 0, parent); // `root` is being promoted: its card is dirtied
+    const cards = heap.stats().dirtyCards;
+    // A tree built during PROMOTE: black, young, and young after the cycle: no card.
+    heap.set(parent, 0, heap.alloc(1));
+    heap.set(heap.get(parent, 0), 0, heap.alloc(0));
+    expect(heap.stats().dirtyCards).toBe(cards);
+    // Stored into a black object, the promoted one is shaded: black too, and still about to become
+    // old, so a young object stored into it from now on must be remembered.
+    heap.set(parent, 1, promoted);
+    expect(isWhite(heap, promoted)).toBe(false);
+    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    const young = heap.alloc(0);
+    heap.set(promoted, 0, young);
+    heap.verify();
+    while (s.phase === PROMOTE) heap.step(1);
+    heap.verify(); // `promoted` is old now, and refers to a young object: its card must be dirty
+    finish(heap);
+    heap.minor();
+    expect(heap.isAlive(young)).toBe(true);
+    expect(heap.get(promoted, 0)).toBe(young);
+    heap.verify();
   });
 
   it('dirties a card during a cycle only for an object being promoted that now refers to a young one', () => {

@@ -60,10 +60,13 @@ function afterStore(s: HeapState, owner: number, target: number, strong: boolean
         return;
       }
       dirtyCard(s, owner);
-    } else if (s.promoteHead !== 0) {
+    } else if (s.promoteHead !== 0 && (s.barrierWhite === NO_COLOR || s.color[owner] !== s.markValue)) {
       // While a nursery is being made old in slices (PROMOTE, TENURE), a young owner may be one
-      // about to become old (one allocated since stays young, and costs one card, which the next
-      // minor cleans).
+      // about to become old. In a cycle's PROMOTE (the barrier on) the promotion list is white,
+      // but for objects the barrier shaded, whose cards it dirtied then (`storeWhileMarking`), and
+      // objects allocated since are black and stay young: a level or a tree built during PROMOTE
+      // dirties no card. In TENURE nothing tells them apart, and one allocated since costs a card,
+      // which the next minor cleans.
       dirtyCard(s, owner);
     }
   }
@@ -76,5 +79,11 @@ function storeWhileMarking(s: HeapState, owner: number, target: number, strong: 
   const white = s.barrierWhite;
   // Shade only a target stored into a marked object: a white owner will be scanned if it is ever
   // reached, and if it is not, the store must keep nothing alive (no floating garbage).
-  if (strong && color[target] === white && color[owner] !== white) shade(s, target);
+  if (strong && color[target] === white && color[owner] !== white) {
+    shade(s, target);
+    // A young white object in PROMOTE is one of the promotion list, about to become old; black
+    // now, it reads as allocated since to the young-owner test above, so its card is dirtied here,
+    // for the young objects stored into it from now on.
+    if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
+  }
 }
