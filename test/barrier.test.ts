@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { MARK, PROMOTE, YOUNG } from '../src/core/state.ts';
+import { MARK, PROMOTE, TENURE, YOUNG } from '../src/core/state.ts';
+import { startTenure } from '../src/gc/collector.ts';
 
 function isBlack(heap: Heap, ref: Ref): boolean {
   const s = stateOf(heap);
@@ -163,6 +164,49 @@ describe('the write barrier while a cycle marks', () => {
     finish(heap);
     heap.minor();
     expect(heap.isAlive(young)).toBe(true);
+    expect(heap.get(promoted, 0)).toBe(young);
+    heap.verify();
+  });
+
+  it('dirties no card for an old object the barrier shades during PROMOTE (it needs none)', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const old = heap.alloc(0);
+    heap.set(root, 0, old);
+    heap.tenure();
+    heap.set(root, 0, NULL); // `old` is old, and white once a cycle begins
+    for (let k = 0; k < 8; k++) heap.alloc(0); // a nursery for the cycle to promote
+    heap.step(1);
+    expect(stateOf(heap).phase).toBe(PROMOTE);
+    const holder = heap.alloc(1); // allocated during the cycle: black
+    heap.pin(holder);
+    const cards = heap.stats().dirtyCards;
+    heap.set(holder, 0, old);
+    expect(isWhite(heap, old)).toBe(false);
+    expect(heap.stats().dirtyCards).toBe(cards);
+    heap.verify();
+  });
+
+  it('in TENURE, remembers any young owner that comes to refer to a young object (one color: none tells them apart)', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const promoted = heap.alloc(1);
+    heap.set(root, 0, promoted);
+    for (let k = 0; k < 8; k++) heap.alloc(0); // made old first (the list starts at the newest)
+    const s = stateOf(heap);
+    startTenure(s);
+    heap.step(1);
+    expect(s.phase).toBe(TENURE);
+    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    const young = heap.alloc(0);
+    const cards = heap.stats().dirtyCards;
+    heap.set(promoted, 0, young); // `promoted` has the mark value, as `young` has
+    expect(heap.stats().dirtyCards).toBe(cards + 1);
+    while (s.phase === TENURE) heap.step(1);
+    heap.verify(); // `promoted` is old now, and refers to a young object: its card must be dirty
+    heap.minor();
     expect(heap.get(promoted, 0)).toBe(young);
     heap.verify();
   });
