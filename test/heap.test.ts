@@ -1325,6 +1325,42 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     for (const k of [0, 2]) expect(heap.targetAt(heap.index(owners[k]!), 0)).toBe(heap.targetIndex(owners[k]!, 0));
   });
 
+  it('targetAt agrees with get for every slot kind: strong, weak, an ephemeron key and its value', () => {
+    const heap = new Heap();
+    const strong = heap.alloc(2);
+    const weak = heap.alloc(2, 'weak');
+    const pairs = heap.alloc(4, 'ephemeron');
+    for (const o of [strong, weak, pairs]) heap.pin(o);
+    const kept = heap.alloc(0);
+    const doomedKey = heap.alloc(0);
+    const value = heap.alloc(0);
+    heap.pin(kept);
+    heap.pin(doomedKey);
+    for (const o of [strong, weak]) {
+      heap.set(o, 0, kept);
+      heap.set(o, 1, value);
+    }
+    heap.set(pairs, 0, kept);
+    heap.set(pairs, 1, value);
+    heap.set(pairs, 2, doomedKey);
+    heap.set(pairs, 3, value);
+    // The pair's key destroyed: its value reads NULL through the pair, though `strong` keeps it.
+    heap.destroy(doomedKey);
+    const check = (): void => {
+      for (const o of [strong, weak, pairs]) {
+        for (let k = 0; k < heap.slotCount(o); k++) {
+          const t = heap.get(o, k);
+          expect(heap.targetAt(heap.index(o), k)).toBe(t === NULL ? 0 : heap.index(t));
+        }
+      }
+    };
+    check();
+    expect(heap.targetAt(heap.index(pairs), 3)).toBe(0);
+    expect(heap.targetAt(heap.index(pairs), 1)).toBe(heap.index(value));
+    heap.collect();
+    check();
+  });
+
   it('targetAt names a bad index or slot, and changes nothing', () => {
     const heap = new Heap();
     const owner = heap.alloc(1);
