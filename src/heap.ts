@@ -825,7 +825,7 @@ export class Heap {
     }
     if (value.length !== f.length) {
       throw new RangeError(
-        `field '${f.name}' takes ${f.length} value${f.length === 1 ? '' : 's'}, got ${value.length}`,
+        `field '${f.name}' takes ${plural(f.length, 'value')}, got ${value.length}`,
       );
     }
     for (let at = 0; at < value.length; at++) this.#fieldValue(f, value[at]);
@@ -1225,7 +1225,7 @@ export class Heap {
       for (const error of errors) this.#onFinalizerError(error);
       return;
     }
-    throw new AggregateError(errors, `${errors.length} finalizer${errors.length === 1 ? '' : 's'} threw`);
+    throw new AggregateError(errors, `${plural(errors.length, 'finalizer')} threw`);
   }
 
   /**

@@ -24,7 +24,7 @@ import {
   type Schema,
   schemaDifference,
 } from '../core/component-store.ts';
-import { describe, type Ref } from '../core/handle.ts';
+import { describe, plural, type Ref } from '../core/handle.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import { createState, type HeapState } from '../core/state.ts';
 import { checkComponentDefinition } from '../ecs/schema.ts';
@@ -176,7 +176,7 @@ export function buildState(
   const saved = decoded.header.finalizers.length;
   if (saved > 0 && options.finalizer === undefined) {
     throw new TypeError(
-      `${saved} object${saved === 1 ? '' : 's'} had a finalizer, and functions are not saved: ` +
+      `${plural(saved, 'object')} had a finalizer, and functions are not saved: ` +
         'give them back with { finalizer: (ref) => fn }',
     );
   }
