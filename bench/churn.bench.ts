@@ -13,7 +13,7 @@
  *   10^4 live entities. Bare entities, no components: the least work bitECS can do per entity,
  *   and less than ecs-heap does (no references stored, nothing traced).
  * - ecs-heap bare: `alloc(0)` and collect, the same work as bitECS.
- * - ecs-heap wave: the 2-ref round as a game spawns a wave, `allocMany(K, 2, 'strong', targets)`
+ * - ecs-heap wave: the 2-ref round as a game spawns a wave, `allocMany(K, 2, 'strong', targets, spawned)`
  *   with the K objects' targets gathered into one array each round, then `minor()` (the issue
  *   allows a bulk API a game would use; bitECS has none, so its side stays one call an entity).
  * - JavaScript objects: `{ a, b }` referencing two world objects, dropped when the next round
@@ -169,7 +169,8 @@ const NOTES = [
   'collect(): one round is K allocs (2 slots, 2 set() each) then collect(), which marks the 10^4-object world ' +
   'and frees all K. minor(): the same round ending in minor(), which frees the K young objects without ' +
   "tracing the old world. wave: the minor() round's objects spawned as one wave, allocMany(K, 2, 'strong', " +
-  'targets), the targets gathered into one array each round. ' +
+  'targets, spawned), the targets gathered into one array each round and the handles written into another, both ' +
+  'reused from round to round. ' +
   "bare: alloc(0) + collect(), the same work as bitECS's bare addEntity + removeEntity. " +
   'Rates use mitata medians; collect()/bitECS, minor()/bitECS and wave/bitECS are paired ratios (rounds ' +
   'alternating between the contenders), the others ratios of medians. Target (on the wave) >= 10x, stretch goal 20x.',

@@ -487,6 +487,8 @@ function heapVariant(_ctx: Ctx): Variant {
   let live = 0;
   let zombies = 0;
   const aims = new Float64Array(SPAWNS) as RefArray;
+  // The wave's handles, written into one array every frame (a heap without `into` returns a new one).
+  const spawned = new Float64Array(SPAWNS) as RefArray;
   return {
     name: 'ecs-heap, tick(1)',
     frame(frame, p) {
@@ -508,7 +510,7 @@ function heapVariant(_ctx: Ctx): Variant {
       fill[due] = 0;
       // The wave's targets gathered first, then spawned in one call that stores them.
       for (let s = 0; s < SPAWNS; s++) aims[s] = heap.get(units, p.target[s]!);
-      const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak', aims) : null;
+      const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak', aims, spawned) : null;
       for (let s = 0; s < SPAWNS; s++) {
         const from = heap.get(units, p.shooter[s]!);
         const q: Ref = wave === null ? heap.alloc(1, 'weak') : wave[s]!;

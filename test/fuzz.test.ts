@@ -50,6 +50,7 @@ import {
   NULL,
   type ObjectKind,
   type Ref,
+  type RefArray,
   RefField,
   SnapshotError,
   StaleRefError,
@@ -688,6 +689,7 @@ type Src =
   | 'otherSnap'
   | 'ropts'
   | 'targets'
+  | 'into'
   | 'objectsLimit'
   | 'slotsLimit';
 
@@ -904,6 +906,41 @@ function targetsValue(ctx: Ctx, a: Arg, length: number): unknown {
   return a.k % 3 === 0 && fitted.every((item) => typeof item === 'number')
     ? Float64Array.from(fitted as number[])
     : fitted;
+}
+
+/**
+ * `allocMany`'s `into`: a Float64Array with room for the wave (sometimes more, sometimes the
+ * targets' own array, or a view into it at an offset, as a game reusing one buffer might), one
+ * too short, or no Float64Array at all; else any value.
+ */
+function intoValue(ctx: Ctx, a: Arg, count: unknown, targets: unknown): unknown {
+  if (a.s !== 'into') return value(ctx, a);
+  const room = typeof count === 'number' && Number.isInteger(count) && count >= 0 && count <= 64 ? count : 4;
+  switch (a.k % 6) {
+    case 0:
+      return new Float64Array(room);
+    case 1:
+      return new Float64Array(room + 1 + (a.k % 3)).fill(-1);
+    case 2:
+      if (targets instanceof Float64Array && targets.length >= room) return targets;
+      return new Float64Array(room);
+    case 3:
+      if (targets instanceof Float64Array && targets.length >= room + 1) return targets.subarray(1);
+      return room === 0 ? new Float64Array(0) : new Float64Array(room - 1);
+    case 4:
+      return Array.from({ length: room }, () => 0);
+    default:
+      return new Uint32Array(room);
+  }
+}
+
+/** What `allocMany` must say of `into`: no Float64Array, or one without room for `count` handles. */
+function intoCheck(into: unknown, count: unknown): Expectation[] {
+  if (into === undefined) return [];
+  if (!(into instanceof Float64Array)) return [badValue([TypeError], into, 'into is not a Float64Array')];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) return [];
+  if (into.length < count) return [badValue([RangeError], into.length, 'into is too short for the wave')];
+  return [];
 }
 
 /** What `allocMany` must say of its targets: no array, a length not `count * slots`, the first entry no live handle. */
@@ -1335,16 +1372,30 @@ function build(ctx: Ctx, op: Op): Call | undefined {
       // The targets' length is checked only once count and slots are.
       const length = expects.length === 0 ? (count as number) * (n as number) : -1;
       const targets = targetsValue(ctx, a[3]!, length);
-      // A wave past maxSlots is refused before its targets are read.
-      if (length > ctx.maxSlots) expects.push(badToken([HeapFullError], 'slot pool full', 'the wave passes maxSlots'));
-      else expects.push(...targetsCheck(ctx, targets, length));
+      const into = intoValue(ctx, a[4]!, count, targets);
+      // The targets as they were before the call (`into` may share their memory).
+      const targetsBefore = targets instanceof Float64Array ? Float64Array.from(targets) : targets;
+      // `into` is checked after count, slots and kind, before the wave's room and its targets.
+      const intoExpects = expects.length === 0 ? intoCheck(into, count) : [];
+      expects.push(...intoExpects);
+      // Refused for `into`, the targets are not read; a wave past maxSlots is refused before they are.
+      if (intoExpects.length === 0) {
+        if (length > ctx.maxSlots) {
+          expects.push(badToken([HeapFullError], 'slot pool full', 'the wave passes maxSlots'));
+        } else expects.push(...targetsCheck(ctx, targets, length));
+      }
       return {
-        label: `allocMany(${show(count)}, ${show(slots)}, ${show(kind)}, ${show(targets)})`,
-        run: () => heap.allocMany(count as number, slots as number, kind as ObjectKind, targets as Ref[]),
+        label: `allocMany(${show(count)}, ${show(slots)}, ${show(kind)}, ${show(targets)}, ${show(into)})`,
+        run: () =>
+          heap.allocMany(count as number, slots as number, kind as ObjectKind, targets as Ref[], into as RefArray),
         expects,
         full: n === 0 ? 'heap full' : 'full',
-        after: (wave) => {
-          if (!(wave instanceof Float64Array) || wave.length !== count) fail(`allocMany returned ${show(wave)}`);
+        after: (returned) => {
+          if (into !== undefined && returned !== into) fail(`allocMany returned ${show(returned)}, not into`);
+          if (!(returned instanceof Float64Array) || returned.length < (count as number)) {
+            fail(`allocMany returned ${show(returned)}`);
+          }
+          const wave = (returned as Float64Array).subarray(0, count as number);
           const given = new Set<Ref>();
           wave.forEach((ref, j) => {
             const h = ref as Ref;
@@ -1352,7 +1403,7 @@ function build(ctx: Ctx, op: Op): Call | undefined {
               fail(`allocMany returned ${h}, a handle given before`);
             }
             given.add(h);
-            const from = targets === undefined ? null : (targets as ArrayLike<unknown>);
+            const from = targetsBefore === undefined ? null : (targetsBefore as ArrayLike<unknown>);
             model.objects.set(h, {
               slots: Array.from({ length: n as number }, (_, at) => {
                 const target = from === null ? NULL : from[j * (n as number) + at];
@@ -2242,6 +2293,8 @@ const targetsArg = fc.oneof(
   src('undef', 3),
   src('const', 1),
 );
+// Mostly no `into`: its forms (intoValue) otherwise, and now and then any value.
+const intoArg = fc.oneof(src('undef', 6), src('into', 4), src('const', 1));
 // Mostly valid kinds: the wave's other arguments already fail often.
 const waveKindArg = fc.oneof(src('undef', 4), src('kind', 3), src('const', 1));
 const reserveObjectsArg = fc.oneof(
@@ -2338,7 +2391,7 @@ function method(
 
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('alloc', 10, allocCountArg, kindArg),
-  method('allocMany', 4, waveCountArg, allocCountArg, waveKindArg, targetsArg),
+  method('allocMany', 4, waveCountArg, allocCountArg, waveKindArg, targetsArg, intoArg),
   method('reserve', 1, reserveObjectsArg, reserveSlotsArg),
   method('isAlive', 2, anyArg),
   method('slotCount', 2, handleArg),

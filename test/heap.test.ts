@@ -15,6 +15,7 @@ import {
   type Index,
   NULL,
   type Ref,
+  type RefArray,
   StaleRefError,
   type Ticket,
 } from '../mod.ts';
@@ -1214,6 +1215,85 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     expect(heap.get(hunter!, 0)).toBe(NULL);
     expect(heap.allocMany(0, 3, 'strong', []).length).toBe(0);
     expect(heap.allocMany(2, 0, 'strong', []).length).toBe(2);
+    heap.verify();
+  });
+
+  it('writes the wave into a given array (into), reused from wave to wave, and returns it', () => {
+    const heap = new Heap();
+    const aims = [heap.alloc(0), heap.alloc(0)];
+    for (const ref of aims) heap.pin(ref);
+    const into = new Float64Array(5).fill(-1) as RefArray;
+    const targets = new Float64Array([aims[0]!, aims[1]!, aims[1]!]) as RefArray;
+    const first = heap.allocMany(3, 1, 'strong', targets, into);
+    expect(first).toBe(into);
+    expect([...into.subarray(3)]).toEqual([-1, -1]); // past count: untouched
+    expect(into.subarray(0, 3).every((ref) => heap.isAlive(ref as Ref))).toBe(true);
+    expect([0, 1, 2].map((j) => heap.get(into[j]!, 0))).toEqual([aims[0], aims[1], aims[1]]);
+    const kept = into[0]!;
+    heap.pin(kept);
+    heap.allocMany(2, 0, 'strong', undefined, into); // the next wave overwrites the first entries
+    expect(into[0]).not.toBe(kept);
+    expect(heap.get(kept, 0)).toBe(aims[0]);
+    expect(heap.allocMany(0, 0, 'strong', undefined, new Float64Array(0) as RefArray).length).toBe(0);
+    heap.verify();
+  });
+
+  it('refuses a bad into, naming it, and allocates nothing', () => {
+    const heap = new Heap();
+    const live = heap.alloc(0);
+    heap.pin(live);
+    const before = heap.snapshot();
+    const short = new Float64Array(2) as RefArray;
+    expect(() => heap.allocMany(3, 0, 'strong', undefined, short)).toThrow(
+      /^into has room for 2 handles, fewer than count 3$/,
+    );
+    expect(() => heap.allocMany(1, 0, 'strong', undefined, [0] as never)).toThrow(
+      /^into must be a RefArray \(a Float64Array of handles\), got/,
+    );
+    expect(() => heap.allocMany(1, 0, 'strong', undefined, new Uint32Array(1) as never)).toThrow(TypeError);
+    // A Proxy of a Float64Array would run code as each handle is written: refused.
+    let writes = 0;
+    const proxy = new Proxy(new Float64Array(1), {
+      get: (target, key) => Reflect.get(target, key, target),
+      set: (target, key, value) => {
+        writes++;
+        return Reflect.set(target, key, value, target);
+      },
+    }) as RefArray;
+    expect(proxy instanceof Float64Array && proxy.length === 1).toBe(true);
+    expect(() => heap.allocMany(1, 1, 'strong', [live], proxy)).toThrow(
+      /^into must be a RefArray \(a Float64Array of handles\), got/,
+    );
+    expect(writes).toBe(0);
+    expect(heap.snapshot()).toEqual(before);
+    heap.verify();
+  });
+
+  it('reads a Float64Array of targets twice only when nothing can change it in between', () => {
+    const heap = new Heap();
+    const aims = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    for (const ref of aims) heap.pin(ref);
+    // into sharing the targets' memory (the same array, or a view at an offset): the handles are
+    // written as the targets are read, so the targets are read once, first.
+    const shared = new Float64Array([aims[0]!, aims[1]!, aims[2]!, NULL]) as RefArray;
+    heap.allocMany(4, 1, 'strong', shared, shared);
+    expect([0, 1, 2, 3].map((j) => heap.get(shared[j]!, 0))).toEqual([aims[0], aims[1], aims[2], NULL]);
+    const buffer = new Float64Array([aims[2]!, aims[1]!, aims[0]!, NULL]);
+    const view = buffer.subarray(1) as RefArray; // into at an offset of one entry into the targets
+    heap.allocMany(3, 1, 'strong', buffer.subarray(0, 3) as RefArray, view);
+    expect([0, 1, 2].map((j) => heap.get(view[j]!, 0))).toEqual([aims[2], aims[1], aims[0]]);
+    // A Proxy of a Float64Array answering differently on a second read: read once.
+    let reads = 0;
+    const fickle = new Proxy(new Float64Array([aims[0]!]), {
+      get(target, key) {
+        if (key === '0') return reads++ === 0 ? aims[0] : aims[1];
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as unknown as RefArray;
+    const [held] = heap.allocMany(1, 1, 'strong', fickle);
+    expect(reads).toBe(1);
+    expect(heap.get(held!, 0)).toBe(aims[0]);
     heap.verify();
   });
 

@@ -4,7 +4,7 @@
  * contender's state and returns one round.
  */
 import { addEntity, createWorld, removeEntity } from 'bitecs';
-import type { Heap, Index, Ref } from '../../mod.ts';
+import type { Heap, Index, Ref, RefArray } from '../../mod.ts';
 import { makeGraph, prng } from './graphs.ts';
 import { buildHeap } from './heaps.ts';
 import { buildJsNodes, type JsNode } from './js-graph.ts';
@@ -60,10 +60,12 @@ export function ecsWaveChurnRound(k: number): () => unknown {
   const { heap, world } = worldHeap();
   const p = churnPicks(k);
   const targets = new Float64Array(2 * k) as unknown as Ref[];
+  // The wave's handles, written into one array reused every round (as a game reuses its buffers).
+  const spawned = new Float64Array(k) as RefArray;
   let held: unknown = null;
   return () => {
     for (let j = 0; j < 2 * k; j++) targets[j] = world[p[j]!]!;
-    held = heap.allocMany(k, 2, 'strong', targets);
+    held = heap.allocMany(k, 2, 'strong', targets, spawned);
     const info = heap.minor();
     if (info.freed !== k) throw new Error(`churn: minor() after a wave freed ${info.freed}, expected ${k}`);
     return held;

@@ -14,6 +14,7 @@ interface LaterHeap {
     slots?: number,
     kind?: 'strong' | 'weak' | 'ephemeron',
     targets?: ArrayLike<Ref>,
+    into?: Float64Array,
   ) => Float64Array;
 }
 
