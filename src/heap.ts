@@ -586,13 +586,12 @@ export class Heap {
     // Past the pool's ceiling no wave fits, whatever its targets (and no array of them is made).
     if (count * n > s.maxSlots) throw new HeapFullError(waveBlocksDoNotFit(s, count, n));
     const length = count * n;
-    // A Float64Array of its own memory (a `RefArray`, the usual form; not a Proxy of one, nor one
-    // shared with other threads) reads the same twice, so it is
-    // checked here and read again as the wave is stored, with no array of indices made (a fresh
-    // typed array costs a page fault a 4 KB page on first write: in Node 3.1 ms for the 800 KB a
-    // wave of 10^5 needs, against 0.1 ms to refill one). Any other array-like is read once, into
-    // indices (a getter may answer differently the second time), as is one sharing memory with
-    // `into`, whose handles are written while the targets are read.
+    // A Float64Array of its own memory (a `RefArray`, the usual form; no Proxy of one, no memory
+    // shared with other threads) reads the same twice, so it is checked here and read again as the
+    // wave is stored, with no array of indices made (a fresh typed array costs a page fault a 4 KB
+    // page on first write: in Node 3.1 ms for the 800 KB a wave of 10^5 needs, against 0.1 ms to
+    // refill one). Any other array-like is read once, into indices (a getter may answer differently
+    // the second time), as is one sharing memory with `into`, written while the targets are read.
     const reread = ArrayBuffer.isView(targets) && targets instanceof Float64Array &&
       targets.buffer instanceof ArrayBuffer && (into === undefined || into.buffer !== targets.buffer);
     const targetIndices = targets === undefined ? null : this.#checkTargets(targets, length, !reread);
