@@ -4,11 +4,13 @@
  * the store, through the library-internal state, so a cycle that is still promoting (where
  * nothing old is marked yet) cannot make a test pass without exercising the barrier.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { MARK, PROMOTE, TENURE, YOUNG } from '../src/core/state.ts';
 import { startTenure } from '../src/gc/collector.ts';
+import { fcRuns } from './runs.ts';
 
 function isBlack(heap: Heap, ref: Ref): boolean {
   const s = stateOf(heap);
@@ -236,5 +238,132 @@ describe('the write barrier while a cycle marks', () => {
     heap.minor();
     expect(heap.isAlive(fresh)).toBe(true);
     heap.verify();
+  });
+});
+
+describe('the write barrier under random stores across every phase', () => {
+  // Random programs of allocations, stores between any objects the program holds, pins, and
+  // collection work in small slices (so stores land in PROMOTE, MARK, the sweep and between
+  // minors), against a model of the object graph: after every step `verify()` holds (the cards
+  // among it: every old object referring to a young one is remembered), and after every
+  // collection call every object reachable from a pin is alive and holds what was stored.
+  type Op =
+    | { op: 'alloc'; slots: number }
+    | { op: 'set'; owner: number; slot: number; target: number }
+    | { op: 'pin'; which: number }
+    | { op: 'unpin'; which: number }
+    | { op: 'step'; units: number }
+    | { op: 'finish' }
+    | { op: 'minor' }
+    | { op: 'tick'; units: number };
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 3 }).map((slots): Op => ({ op: 'alloc', slots })) },
+    {
+      weight: 8,
+      arbitrary: fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([owner, slot, target]): Op => ({
+        op: 'set',
+        owner,
+        slot,
+        target,
+      })),
+    },
+    { weight: 1, arbitrary: fc.nat().map((which): Op => ({ op: 'pin', which })) },
+    { weight: 1, arbitrary: fc.nat().map((which): Op => ({ op: 'unpin', which })) },
+    // Mostly a few units: a cycle's promotion of the nursery then spans many of the program's stores.
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }).map((units): Op => ({ op: 'step', units })) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 64 }).map((units): Op => ({ op: 'step', units })) },
+    // A cycle run to its end, so that the next step begins a new one with the nursery of the time.
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'finish' }) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'minor' }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 256 }).map((units): Op => ({ op: 'tick', units })) },
+  );
+
+  it('keeps every card an old object needs and every object a pin reaches', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 512 }),
+        fc.array(opArb, { minLength: 100, maxLength: 300 }),
+        (nurserySize, ops) => {
+          const heap = new Heap({ cardSize: 1, nurserySize, minHeapObjects: 16, growthPercent: 25 });
+          /** The model: each object's slots, as the program stored them (handles, NULL for empty). */
+          const slotsOf = new Map<Ref, Ref[]>();
+          const pins: { ref: Ref; ticket: ReturnType<Heap['pin']> }[] = [];
+          const held = (): Ref[] => [...slotsOf.keys()];
+          // Three times in four one of the 12 newest (allocated since the last step, or just before it:
+          // the promotion list), so stores between those and the objects of a cycle's start are common.
+          const recent = (list: Ref[], k: number): Ref =>
+            k % 4 === 0
+              ? list[(k >> 2) % list.length]!
+              : list[list.length - 1 - ((k >> 2) % Math.min(12, list.length))]!;
+          const afterCollection = (): void => {
+            // Reachable from the pins in the model: alive, holding what was stored. The rest may be gone.
+            const reached = new Set<Ref>();
+            const stack = pins.map((p) => p.ref);
+            while (stack.length > 0) {
+              const ref = stack.pop()!;
+              if (reached.has(ref)) continue;
+              reached.add(ref);
+              for (const t of slotsOf.get(ref)!) if (t !== NULL) stack.push(t);
+            }
+            for (const ref of held()) {
+              if (!reached.has(ref)) {
+                slotsOf.delete(ref);
+                continue;
+              }
+              expect(heap.isAlive(ref)).toBe(true);
+              const slots = slotsOf.get(ref)!;
+              for (let k = 0; k < slots.length; k++) expect(heap.get(ref, k)).toBe(slots[k]);
+            }
+          };
+          for (const o of ops) {
+            const objects = held();
+            switch (o.op) {
+              case 'alloc': {
+                const ref = heap.alloc(o.slots);
+                slotsOf.set(ref, new Array<Ref>(o.slots).fill(NULL));
+                break;
+              }
+              case 'set': {
+                const owners = objects.filter((r) => slotsOf.get(r)!.length > 0);
+                if (owners.length === 0) break;
+                const owner = recent(owners, o.owner);
+                const slots = slotsOf.get(owner)!;
+                const target = o.target % 9 === 0 ? NULL : recent(objects, o.target);
+                heap.set(owner, o.slot % slots.length, target);
+                slots[o.slot % slots.length] = target;
+                break;
+              }
+              case 'pin':
+                if (objects.length > 0) {
+                  const ref = objects[o.which % objects.length]!;
+                  pins.push({ ref, ticket: heap.pin(ref) });
+                }
+                break;
+              case 'unpin':
+                if (pins.length > 0) heap.unpin(pins.splice(o.which % pins.length, 1)[0]!.ticket);
+                break;
+              case 'step':
+                heap.step(o.units);
+                afterCollection();
+                break;
+              case 'finish':
+                while (heap.phase !== 'idle') heap.step(1000);
+                afterCollection();
+                break;
+              case 'minor':
+                if (heap.phase === 'idle') heap.minor();
+                afterCollection();
+                break;
+              case 'tick':
+                heap.tick({ units: o.units });
+                afterCollection();
+                break;
+            }
+            heap.verify();
+          }
+        },
+      ),
+      { numRuns: fcRuns(250) },
+    );
   });
 });
