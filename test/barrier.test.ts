@@ -38,6 +38,41 @@ function finish(heap: Heap): void {
   while (!heap.step(7)) heap.verify();
 }
 
+/**
+ * A pinned root, `promoted` (young, one slot; held by the root when `held`) and 8 young objects
+ * after it, then one slice of promotion: a cycle's PROMOTE, or TENURE `alone`. The list starts at
+ * the newest, so `promoted` is still young, about to become old.
+ */
+function promotionScene(held: boolean, alone: boolean): { heap: Heap; root: Ref; promoted: Ref } {
+  const heap = new Heap({ cardSize: 1 });
+  const root = heap.alloc(1);
+  heap.pin(root);
+  const promoted = heap.alloc(1);
+  if (held) heap.set(root, 0, promoted);
+  for (let k = 0; k < 8; k++) heap.alloc(0);
+  if (alone) startTenure(stateOf(heap));
+  heap.step(1);
+  const s = stateOf(heap);
+  expect(s.phase).toBe(alone ? TENURE : PROMOTE);
+  expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+  return { heap, root, promoted };
+}
+
+/**
+ * Ends the promotion, then checks that `promoted` (old now, holding young `young` in slot 0) was
+ * remembered: `verify()` checks its card, and a minor keeps `young`.
+ */
+function expectRememberedThroughPromotion(heap: Heap, promoted: Ref, young: Ref): void {
+  const s = stateOf(heap);
+  while (s.phase === PROMOTE || s.phase === TENURE) heap.step(1);
+  heap.verify();
+  if (heap.phase !== 'idle') finish(heap);
+  heap.minor();
+  expect(heap.isAlive(young)).toBe(true);
+  expect(heap.get(promoted, 0)).toBe(young);
+  heap.verify();
+}
+
 /** A pinned root (3 slots) over a chain of 30 objects, so marking takes many slices; and loose garbage. */
 function scene(generational: boolean): { heap: Heap; root: Ref; loose: Ref; looseChild: Ref } {
   const heap = new Heap({ generational, cardSize: 1 });
@@ -137,15 +172,8 @@ describe('the write barrier while a cycle marks', () => {
   });
 
   it('dirties no card for stores between objects allocated during PROMOTE, but keeps one for a shaded object being promoted', () => {
-    const heap = new Heap({ cardSize: 1 });
-    const root = heap.alloc(1);
-    heap.pin(root);
-    const promoted = heap.alloc(1); // on the promotion list, not reached yet: white
-    for (let k = 0; k < 8; k++) heap.alloc(0); // promoted first (the list starts at the newest)
-    heap.step(1);
-    const s = stateOf(heap);
-    expect(s.phase).toBe(PROMOTE);
-    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    // `promoted` is on the promotion list, not reached yet: white.
+    const { heap, root, promoted } = promotionScene(false, false);
     const parent = heap.alloc(2);
     heap.set(root, 0, parent); // `root` is being promoted: its card is dirtied
     const cards = heap.stats().dirtyCards;
@@ -157,17 +185,11 @@ describe('the write barrier while a cycle marks', () => {
     // old, so a young object stored into it from now on must be remembered.
     heap.set(parent, 1, promoted);
     expect(isWhite(heap, promoted)).toBe(false);
-    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    expect(stateOf(heap).flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
     const young = heap.alloc(0);
     heap.set(promoted, 0, young);
     heap.verify();
-    while (s.phase === PROMOTE) heap.step(1);
-    heap.verify(); // `promoted` is old now, and refers to a young object: its card must be dirty
-    finish(heap);
-    heap.minor();
-    expect(heap.isAlive(young)).toBe(true);
-    expect(heap.get(promoted, 0)).toBe(young);
-    heap.verify();
+    expectRememberedThroughPromotion(heap, promoted, young);
   });
 
   it('dirties no card for an old object the barrier shades during PROMOTE (it needs none)', () => {
@@ -191,26 +213,12 @@ describe('the write barrier while a cycle marks', () => {
   });
 
   it('in TENURE, remembers any young owner that comes to refer to a young object (one color: none tells them apart)', () => {
-    const heap = new Heap({ cardSize: 1 });
-    const root = heap.alloc(1);
-    heap.pin(root);
-    const promoted = heap.alloc(1);
-    heap.set(root, 0, promoted);
-    for (let k = 0; k < 8; k++) heap.alloc(0); // made old first (the list starts at the newest)
-    const s = stateOf(heap);
-    startTenure(s);
-    heap.step(1);
-    expect(s.phase).toBe(TENURE);
-    expect(s.flags[heap.index(promoted)]! & YOUNG).toBe(YOUNG);
+    const { heap, promoted } = promotionScene(true, true);
     const young = heap.alloc(0);
     const cards = heap.stats().dirtyCards;
     heap.set(promoted, 0, young); // `promoted` has the mark value, as `young` has
     expect(heap.stats().dirtyCards).toBe(cards + 1);
-    while (s.phase === TENURE) heap.step(1);
-    heap.verify(); // `promoted` is old now, and refers to a young object: its card must be dirty
-    heap.minor();
-    expect(heap.get(promoted, 0)).toBe(young);
-    heap.verify();
+    expectRememberedThroughPromotion(heap, promoted, young);
   });
 
   it('dirties a card during a cycle only for an object being promoted that now refers to a young one', () => {
