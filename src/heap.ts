@@ -598,18 +598,17 @@ export class Heap {
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = into ?? new Float64Array(count) as RefArray;
+    // The checked indices, or the Float64Array read again: either way `& indexMask` gives the index
+    // (an index is below 2^indexBits), and 0 is NULL.
+    const from: ArrayLike<number> | undefined = targetIndices ?? targets;
     const indexMask = s.codec.indexMask;
     for (let j = 0; j < count; j++) {
       const i = allocObject(s, n, kindFlags);
       // Every target was checked live above, and allocation frees nothing live (finishing a
       // pending sweep frees only the dead), so each index still holds the object checked.
-      if (targetIndices !== null) {
+      if (from !== undefined) {
         for (let k = 0, at = j * n; k < n; k++, at++) {
-          if (targetIndices[at] !== 0) writeSlot(s, i, k, targetIndices[at]!);
-        }
-      } else if (targets !== undefined) {
-        for (let k = 0, at = j * n; k < n; k++, at++) {
-          const target = targets[at]!;
+          const target = from[at]!;
           if (target !== NULL) writeSlot(s, i, k, target & indexMask);
         }
       }

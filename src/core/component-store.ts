@@ -203,9 +203,8 @@ export function growComponents(store: ComponentStore, columnLength: number, used
   for (const c of store.list) {
     for (const f of c.fields) {
       if (!isReferenceType(f.type)) continue; // sized for maxObjects already: it never moves
-      const grown = new COLUMN_TYPES[f.type](columnLength * f.length);
-      grown.set(f.column.subarray(0, Math.min(used, columnLength) * f.length));
-      f.column = grown;
+      // `ref` and `weakref` columns are Uint32Arrays (COLUMN_TYPES).
+      f.column = growU32(f.column as Uint32Array, columnLength * f.length, used * f.length);
     }
     c.position = growU32(c.position, columnLength, used);
   }
@@ -227,18 +226,11 @@ export function listLength(store: ComponentStore): number {
 export function reserveLists(store: ComponentStore, entries: number): void {
   if (entries > store.reservedEntries) store.reservedEntries = entries;
   for (const c of store.list) {
-    if (c.members.length < entries) c.members = writtenCopy(c.members, c.membersWritten, entries);
+    if (c.members.length < entries) c.members = growU32(c.members, entries, c.membersWritten);
   }
   for (const q of store.queries.values()) {
-    if (q.dense.length < entries) q.dense = writtenCopy(q.dense, q.denseWritten, entries);
+    if (q.dense.length < entries) q.dense = growU32(q.dense, entries, q.denseWritten);
   }
-}
-
-/** A list of `length` entries holding the `written` first entries of `list`, the rest never written. */
-function writtenCopy(list: Uint32Array, written: number, length: number): Uint32Array {
-  const grown = new Uint32Array(length);
-  grown.set(list.subarray(0, written));
-  return grown;
 }
 
 /** Writes the (zero) elements of indices `from` .. `to` - 1 of every component column: core/state.ts `touchIndices`. */
