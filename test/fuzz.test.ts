@@ -2246,7 +2246,9 @@ function checkError(ctx: Ctx, call: Call, error: unknown, mustThrow: boolean): v
     fail(`${what}; expected ${expected.join(' or ')}`);
   }
   if (!(err instanceof HeapError) && ENGINE_MESSAGE.test(err.message)) fail(`${what}: an engine error, not the heap's`);
-  const wave = /^heap full: a wave of (\d+) objects? does not fit in maxObjects \d+ \(room for (\d+)/.exec(err.message);
+  const wave = /^heap full: a wave of (\d+) objects? does not fit in maxObjects \d+(?: now)? \(room for (\d+)/.exec(
+    err.message,
+  );
   if (wave !== null && Number(wave[2]) >= Number(wave[1])) fail(`${what}: the wave had room`);
   if (err instanceof HeapFullError && err.message.includes('heap full: maxObjects') && ctx.heap.phase !== 'sweep') {
     const stats = ctx.heap.stats();

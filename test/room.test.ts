@@ -289,6 +289,27 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
     exact.heap.verify();
   });
 
+  it('does not count room the sweep may not use now: inside noGc, or when the slot pool is what is short', () => {
+    // Inside noGc the sweep is not finished, so the dead objects' indices are no room now (the fuzz
+    // test found the message saying "room for 2" for a wave of 2).
+    const held = fullInSweep({ maxObjects: 6, initialCapacity: 6 }, { count: 2, slots: 0 }, { count: 4, slots: 0 });
+    const before = statsOf(held.heap);
+    expect(() => held.heap.noGc(() => held.heap.allocMany(2))).toThrow(
+      'heap full: a wave of 2 objects does not fit in maxObjects 6 now (room for 0; 2 more held by dead objects the running cycle may not free here, inside noGc(), a hook or a finalizer)',
+    );
+    expect(statsOf(held.heap)).toEqual(before);
+    held.heap.verify();
+    // The dead hold the indices a wave of pairs needs but no slots: the pool is what does not fit.
+    const pool = fullInSweep(
+      { maxObjects: 6, initialCapacity: 6, maxSlots: 9 },
+      { count: 2, slots: 0 },
+      { count: 4, slots: 2 },
+    );
+    expect(() => pool.heap.allocMany(2, 2)).toThrow('slot pool full: 2 blocks of 2 slots do not fit in maxSlots 9');
+    expect(pool.heap.phase).toBe('sweep');
+    pool.heap.verify();
+  });
+
   it('names the room dead objects hold from the end of marking on, before the sweep phase too (CLEAR)', () => {
     const heap = new Heap({ generational: false, maxObjects: 8, initialCapacity: 8 });
     const root = heap.alloc(4);
@@ -302,6 +323,10 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
     expect(heap.stats().live).toBe(5); // the root and its weak objects; 2 dead, 1 index free
     expect(() => heap.allocMany(4)).toThrow(
       'heap full: a wave of 4 objects does not fit in maxObjects 8 (room for 3, 2 of it held by dead objects the pending sweep has yet to free)',
+    );
+    // A wave the dead objects' indices would make room for: not finished from CLEAR, so not room now.
+    expect(() => heap.allocMany(3)).toThrow(
+      'heap full: a wave of 3 objects does not fit in maxObjects 8 now (room for 1; 2 more held by dead objects the running cycle frees when it sweeps, after clearing weak references)',
     );
     expect(s.phase).toBe(CLEAR);
     heap.verify();

@@ -81,9 +81,20 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
     // Dead objects a pending sweep has yet to free are not live in stats(): their room is named.
     // (`sweepCursor` is 0 but from the atomic step to the sweep's end, when the white below it are dead.)
     const pending = indicesSweepWouldFree(s, s.maxObjects);
-    return `heap full: a wave of ${plural(count, 'object')} does not fit in maxObjects ${s.maxObjects} (room for ${
-      indices() + pending
-    }${pending === 0 ? '' : `, ${pending} of it held by dead objects the pending sweep has yet to free`})`;
+    const wave = `heap full: a wave of ${plural(count, 'object')} does not fit in maxObjects ${s.maxObjects}`;
+    if (indices() + pending < count) {
+      return `${wave} (room for ${indices() + pending}${
+        pending === 0 ? '' : `, ${pending} of it held by dead objects the pending sweep has yet to free`
+      })`;
+    }
+    // The dead objects' indices would make the wave's room, yet the sweep was not finished for it:
+    // in the sweep, with collection allowed, only because the slot pool would still be short.
+    if (s.phase === SWEEP && s.noGcDepth === 0) return waveBlocksDoNotFit(s, count, slotCount);
+    return `${wave} now (room for ${indices()}; ${pending} more held by dead objects the running cycle ${
+      s.noGcDepth > 0
+        ? 'may not free here, inside noGc(), a hook or a finalizer'
+        : 'frees when it sweeps, after clearing weak references'
+    })`;
   }
   if (blocks() < count) return waveBlocksDoNotFit(s, count, slotCount);
   return '';
