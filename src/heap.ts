@@ -3,7 +3,7 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, resizeObject, roomFor, roomForMany, waveBlocksDoNotFit } from './gc/allocate.ts';
+import { allocObject, allocWave, resizeObject, roomFor, roomForMany, waveBlocksDoNotFit } from './gc/allocate.ts';
 import { canAllocBlock, reserveSlots } from './core/slots.ts';
 import { canTakeIndex, reserveIndices } from './core/free-list.ts';
 import {
@@ -600,20 +600,7 @@ export class Heap {
     const handles = into ?? new Float64Array(count) as RefArray;
     // The checked indices, or the Float64Array read again: either way `& indexMask` gives the index
     // (an index is below 2^indexBits), and 0 is NULL.
-    const from: ArrayLike<number> | undefined = targetIndices ?? targets;
-    const indexMask = s.codec.indexMask;
-    for (let j = 0; j < count; j++) {
-      const i = allocObject(s, n, kindFlags);
-      // Every target was checked live above, and allocation frees nothing live (finishing a
-      // pending sweep frees only the dead), so each index still holds the object checked.
-      if (from !== undefined) {
-        for (let k = 0, at = j * n; k < n; k++, at++) {
-          const target = from[at]!;
-          if (target !== NULL) writeSlot(s, i, k, target & indexMask);
-        }
-      }
-      handles[j] = this.#handle(i);
-    }
+    allocWave(s, count, n, kindFlags, targetIndices ?? targets, s.codec.indexMask, handles);
     return handles;
   }
 

@@ -3,9 +3,11 @@
  * contract", "Semantics every test may rely on"). `verify()` runs after every step that changes
  * the heap, so each test also checks invariants 1-4 on a healthy heap.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MUTATION_RUN } from './runs.ts';
+import { fcRuns, MUTATION_RUN } from './runs.ts';
 import { statsOf } from './naming.ts';
+import { stateOf } from '../src/heap.ts';
 import {
   GcForbiddenError,
   Heap,
@@ -1161,6 +1163,73 @@ describe('index reuse keeps handles small', () => {
   );
 });
 
+describe('spent indices (handles past the small-integer range) are set aside', () => {
+  // indexBits 24: an index gives 2^30 / 2^24 = 64 small handles (generations 0..63).
+  const SMALL = 64;
+
+  it.skipIf(MUTATION_RUN)('a churn spreads over no more indices than its small handles need', () => {
+    const heap = new Heap({ indexBits: 24, nurserySize: 64 });
+    const world = heap.alloc(1);
+    heap.pin(world);
+    const k = 20;
+    const rounds = 2000;
+    for (let round = 0; round < rounds; round++) {
+      for (let j = 0; j < k; j++) expect(heap.alloc(1)).toBeLessThan(2 ** 30);
+      heap.minor();
+      if (round % 100 === 0) heap.verify();
+    }
+    // Each index gives its 64 small handles, then is set aside: 40,000 allocations need 625
+    // indices, plus the ones still in turn and the world. (With spent indices left in the queue,
+    // each came back to its head every other round and took a new index: over 3x as many.)
+    const used = stateOf(heap).top - 1;
+    expect(used).toBeGreaterThanOrEqual((k * rounds) / SMALL);
+    expect(used).toBeLessThanOrEqual((k * rounds) / SMALL + 2 * k + 1);
+    heap.verify();
+  });
+
+  it('at maxObjects, reuses the queue first, then the spent ones: handles exact doubles, never stale', () => {
+    const heap = new Heap({ indexBits: 24, maxObjects: 6, initialCapacity: 6 });
+    heap.pin(heap.alloc(0));
+    const seen = new Set<number>();
+    let big = 0;
+    for (let round = 0; round < 1000; round++) {
+      const wave = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+      for (const ref of wave) {
+        expect(seen.has(ref)).toBe(false); // a handle is never made twice
+        seen.add(ref);
+        if (ref >= 2 ** 30) big++;
+      }
+      heap.minor();
+      expect(wave.some((ref) => heap.isAlive(ref))).toBe(false);
+      heap.verify();
+    }
+    // 3,000 allocations over 5 indices: far past 64 each, so spent indices were reused.
+    expect(big).toBeGreaterThan(2000);
+    const s = stateOf(heap);
+    expect(s.top).toBe(7);
+    expect(heap.stats().live).toBe(1);
+  });
+
+  it('an index spent while the heap can grow is handed out again only once it cannot', () => {
+    const heap = new Heap({ indexBits: 24, maxObjects: 3, initialCapacity: 3 });
+    heap.pin(heap.alloc(0)); // index 1
+    for (let round = 0; round < SMALL; round++) {
+      heap.alloc(0); // index 2, 64 times
+      heap.minor();
+    }
+    const s = stateOf(heap);
+    expect(s.generation[2]).toBe(SMALL);
+    const next = heap.alloc(0); // sets index 2 aside, takes index 3
+    expect(next).toBe(3);
+    expect(s.spentHead).toBe(2);
+    const last = heap.alloc(0); // the heap is at maxObjects: index 2, with a big handle
+    expect(last).toBe(2 + SMALL * 2 ** 24);
+    expect(s.spentHead).toBe(0);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.verify();
+  });
+});
+
 describe('allocMany, targetIndex, targetAt and setAt', () => {
   it('spawns a wave with one check, in allocation order, young and NULL-slotted', () => {
     const heap = new Heap({ initialCapacity: 4 });
@@ -1216,6 +1285,88 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     expect(heap.allocMany(0, 3, 'strong', []).length).toBe(0);
     expect(heap.allocMany(2, 0, 'strong', []).length).toBe(2);
     heap.verify();
+  });
+
+  it('makes the same heap as alloc and set one object at a time, between cycles, during one, in a scope', () => {
+    // Between cycles a wave is made in two passes with no barrier (gc/allocate.ts `allocWave`);
+    // otherwise object by object: either way what alloc + set would make, handle for handle.
+    type Step =
+      | { op: 'wave'; count: number; slots: number; kind: 'strong' | 'weak'; picks: number[]; scoped: boolean }
+      | { op: 'drop'; at: number }
+      | { op: 'step' | 'minor' };
+    const stepArb: fc.Arbitrary<Step> = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          op: fc.constant('wave' as const),
+          count: fc.integer({ min: 0, max: 12 }),
+          slots: fc.integer({ min: 0, max: 3 }),
+          kind: fc.constantFrom('strong' as const, 'weak' as const),
+          picks: fc.array(fc.nat(), { minLength: 36, maxLength: 36 }),
+          scoped: fc.boolean(),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), at: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('step' as const, 'minor' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), (steps, generational) => {
+        const heaps = [new Heap({ generational }), new Heap({ generational })];
+        const pinned: Ref[][] = [[], []];
+        const tickets: Ticket[][] = [[], []];
+        for (const [h, heap] of heaps.entries()) {
+          for (let k = 0; k < 4; k++) pinned[h]!.push(heap.alloc(1));
+          for (const ref of pinned[h]!) tickets[h]!.push(heap.pin(ref));
+        }
+        for (const step of steps) {
+          for (const [h, heap] of heaps.entries()) {
+            const held = pinned[h]!;
+            if (step.op === 'step') {
+              heap.step(3);
+            } else if (step.op === 'minor') {
+              if (heap.phase === 'idle') heap.minor();
+            } else if (step.op === 'drop') {
+              if (held.length > 4) {
+                const at = 4 + (step.at % (held.length - 4));
+                held.splice(at, 1);
+                heap.unpin(tickets[h]!.splice(at, 1)[0]!);
+              }
+            } else {
+              const w = step as Extract<Step, { op: 'wave' }>;
+              const targets = Array.from(
+                { length: w.count * w.slots },
+                (_, at) => (w.picks[at % 36]! % 3 === 0 ? NULL : held[w.picks[at % 36]! % held.length]!),
+              );
+              const make = (): Ref[] => {
+                if (h === 0) return [...heap.allocMany(w.count, w.slots, w.kind, targets)];
+                return Array.from({ length: w.count }, (_, j) => {
+                  const ref = heap.alloc(w.slots, w.kind);
+                  for (let k = 0; k < w.slots; k++) heap.set(ref, k, targets[j * w.slots + k]!);
+                  return ref;
+                });
+              };
+              const wave = w.scoped ? heap.scope(make) : make();
+              for (const ref of wave) {
+                tickets[h]!.push(heap.pin(ref));
+                held.push(ref);
+              }
+            }
+            heap.verify();
+          }
+          expect(pinned[0]).toEqual(pinned[1]);
+          // Everything but the pause times, which are measured.
+          const [a, b] = heaps.map((heap) => {
+            const { lastPauseMs: _last, maxPauseMs: _max, totalPauseMs: _total, ...counts } = heap.stats();
+            return counts;
+          });
+          expect(a).toEqual(b);
+        }
+        for (const ref of pinned[0]!) {
+          for (let k = 0; k < heaps[0]!.slotCount(ref); k++) expect(heaps[0]!.get(ref, k)).toBe(heaps[1]!.get(ref, k));
+        }
+      }),
+      { numRuns: fcRuns(60) },
+    );
   });
 
   it('writes the wave into a given array (into), reused from wave to wave, and returns it', () => {

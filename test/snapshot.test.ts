@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
-import { resign } from './forge.ts';
+import { headerOf, resign } from './forge.ts';
 import { fcRuns } from './runs.ts';
 
 type Link = Component<{ ref: 'ref'; weak: 'weakref'; hp: 'f32' }>;
@@ -206,7 +206,7 @@ describe('bad snapshot bytes', () => {
     expect(() => Heap.restore(magic)).toThrow(/not an ecs-heap snapshot/);
     const version = bytes.slice();
     version[8] = 9;
-    expect(() => Heap.restore(version)).toThrow(/format version 9/);
+    expect(() => Heap.restore(version)).toThrow(/format version 9, this library reads versions 7 and 8/);
     const flipped = bytes.slice();
     flipped[bytes.length - 3]! ^= 1;
     expect(() => Heap.restore(flipped)).toThrow(/checksum mismatch/);
@@ -246,6 +246,59 @@ describe('bad snapshot bytes', () => {
       const hostile = resign(bytes, json.replace(from, to));
       expect(() => Heap.restore(hostile)).toThrow(SnapshotError);
     }
+  });
+});
+
+describe('the spent stack (format version 8)', () => {
+  /** A heap whose spent stack holds index 2 (indexBits 24: 64 small handles an index). */
+  function spentHeap(): Heap {
+    const heap = new Heap({ indexBits: 24 });
+    heap.pin(heap.alloc(0));
+    for (let round = 0; round < 64; round++) {
+      heap.alloc(0);
+      heap.minor();
+    }
+    heap.alloc(0); // sets index 2 aside
+    return heap;
+  }
+  /** What the heap hands out next: 200 churned allocations. */
+  const continuation = (heap: Heap): number[] =>
+    Array.from({ length: 200 }, () => {
+      const ref = heap.alloc(0);
+      heap.minor();
+      return ref;
+    });
+
+  it('is saved: the restored heap hands out the same handles', () => {
+    const heap = spentHeap();
+    const bytes = heap.snapshot();
+    expect(headerOf(bytes).scalars.spentHead).toBe(2);
+    const copy = Heap.restore(bytes);
+    copy.verify();
+    expect(continuation(copy)).toEqual(continuation(heap));
+  });
+
+  it('a version 7 snapshot (no spent stack) is read; its spent indices are set aside as met', () => {
+    const heap = new Heap({ indexBits: 24 });
+    heap.pin(heap.alloc(0));
+    for (let round = 0; round < 64; round++) {
+      heap.alloc(0);
+      heap.minor();
+    }
+    // Index 2 is spent and in the free queue, as version 7 left it.
+    const header = headerOf(heap.snapshot());
+    expect(header.scalars.spentHead).toBe(0);
+    delete header.scalars.spentHead;
+    const old = resign(heap.snapshot(), header);
+    new DataView(old.buffer, old.byteOffset).setUint32(8, 7, true);
+    const copy = Heap.restore(old);
+    copy.verify();
+    expect(continuation(copy)).toEqual(continuation(heap));
+    // A version 7 header that names the spent stack is not one version 7 wrote.
+    header.scalars.spentHead = 0;
+    const forged = resign(heap.snapshot(), header);
+    new DataView(forged.buffer, forged.byteOffset).setUint32(8, 7, true);
+    expect(() => Heap.restore(forged)).toThrow(/scalar 'spentHead' is not part of format version 7/);
   });
 });
 

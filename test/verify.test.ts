@@ -531,7 +531,48 @@ describe('verify(): the free list (invariant 1)', () => {
     const s = stateOf(heap);
     expect([s.freeHead, s.next[s.freeHead], s.freeTail]).toEqual([2, 3, 3]);
     s.freeHead = 3; // index 2 would never be handed out again
-    expectBroken(heap, /invariant 1 \(free list\).*it holds 1 indices, but 2 are free/);
+    expectBroken(heap, /invariant 1 \(free list\).*entries in the free queue and the spent stack: 1; free indices: 2/);
+  });
+});
+
+describe('verify(): the spent stack (invariant 1)', () => {
+  /** A heap (indexBits 24: 64 small generations an index) whose spent stack holds index 2. */
+  function withSpent(): { heap: Heap; s: ReturnType<typeof stateOf> } {
+    const heap = new Heap({ indexBits: 24, initialCapacity: 4 });
+    heap.pin(heap.alloc(0));
+    for (let round = 0; round < 64; round++) {
+      heap.alloc(0);
+      heap.minor();
+    }
+    heap.alloc(0); // meets index 2 spent at the head of the queue: sets it aside, takes index 3
+    const s = stateOf(heap);
+    expect([s.spentHead, s.next[2], s.freeHead, s.top]).toEqual([2, 0, 0, 4]);
+    heap.verify();
+    return { heap, s };
+  }
+
+  it('an index on the spent stack that is not spent', () => {
+    const { heap, s } = withSpent();
+    s.generation[2] = 63;
+    expectBroken(heap, /invariant 1 .*index 2 of generation 63 is on the spent stack, yet not spent/);
+  });
+
+  it('a live index on it', () => {
+    const { heap, s } = withSpent();
+    s.next[2] = 3; // index 3 holds the object just allocated
+    expectBroken(heap, /invariant 1 .*live index 3 is on the spent stack/);
+  });
+
+  it('an index on both lists', () => {
+    const { heap, s } = withSpent();
+    s.freeHead = s.freeTail = 2;
+    expectBroken(heap, /invariant 1 .*index 2 appears twice/);
+  });
+
+  it('a spent index dropped', () => {
+    const { heap, s } = withSpent();
+    s.spentHead = 0;
+    expectBroken(heap, /invariant 1 .*entries in the free queue and the spent stack: 0; free indices: 1/);
   });
 });
 

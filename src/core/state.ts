@@ -136,6 +136,12 @@ export interface HeapState {
   /** Head and tail of the free queue of indices below `top` (0 = empty; gc/allocate.ts). */
   freeHead: number;
   freeTail: number;
+  /**
+   * Free indices whose next handle would no longer be a small integer, set aside (a stack linked
+   * through `next`) while the heap may still grow, and used again only at `maxObjects`
+   * (core/free-list.ts).
+   */
+  spentHead: number;
   live: number;
   retired: number;
   /** The color of marked objects in the current (or last) cycle: `MARK_A` or `MARK_B`. */
@@ -334,6 +340,7 @@ export function createState(o: ResolvedOptions): HeapState {
     top: 1,
     freeHead: 0,
     freeTail: 0,
+    spentHead: 0,
     live: 0,
     retired: 0,
     markValue: MARK_A,

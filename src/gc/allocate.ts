@@ -16,7 +16,8 @@ import {
   shrinkBlock,
 } from '../core/slots.ts';
 import { canTakeIndex, takeIndex } from '../core/free-list.ts';
-import { EPHEMERON, type HeapState, SWEEP } from '../core/state.ts';
+import { EPHEMERON, type HeapState, NO_COLOR, SWEEP, YOUNG } from '../core/state.ts';
+import { writeSlot } from './barrier.ts';
 import { addYoung, releaseRememberedSlot } from './cards.ts';
 import { finishCycle } from './collector.ts';
 import { pushScoped } from './roots.ts';
@@ -131,6 +132,74 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
   s.slotsUsed += slotCount;
   if (s.scopeDepth > 0) pushScoped(s, i);
   return i;
+}
+
+/**
+ * A wave of `count` objects of `slotCount` slots and kind flags `kindFlags` (`roomForMany` said
+ * yes): their indices written to `handles` as handles, their slots loaded from `from` (object `j`'s
+ * slot `k` from `from[j * slotCount + k]`, an index once masked with `indexMask`, 0 for NULL) when
+ * given. Every target is live (the caller checked them, and allocation frees nothing live).
+ * Between cycles (the common case) a store into a new object needs no barrier: the owner is young,
+ * so no old object gains a young edge (invariant 5), and nothing is marking (invariant 6). So the
+ * wave is made in two passes: indices and blocks first (either may grow a column), then the header
+ * columns read once and written with the slots, the counters added once. Anything else (a kind
+ * that is listed, a scope, a cycle under way) takes `allocObject` and `writeSlot` an object at a time.
+ */
+export function allocWave(
+  s: HeapState,
+  count: number,
+  slotCount: number,
+  kindFlags: number,
+  from: ArrayLike<number> | undefined,
+  indexMask: number,
+  handles: Float64Array,
+): void {
+  const indexScale = s.codec.indexScale;
+  if (kindFlags !== 0 || s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR || s.promoteHead !== 0) {
+    for (let j = 0; j < count; j++) {
+      const i = allocObject(s, slotCount, kindFlags);
+      if (from !== undefined) {
+        for (let k = 0, at = j * slotCount; k < slotCount; k++, at++) {
+          const target = from[at]!;
+          if (target !== 0) writeSlot(s, i, k, target & indexMask);
+        }
+      }
+      handles[j] = i + s.generation[i]! * indexScale;
+    }
+    return;
+  }
+  for (let j = 0; j < count; j++) {
+    const i = takeIndex(s);
+    // `base` is read per object: taking an index may grow the header columns (keeping `base[i]`).
+    s.base[i] = allocBlock(s, slotCount);
+    handles[j] = i;
+  }
+  const { slots, base, size, flags, next, color, generation } = s;
+  const generational = s.generational;
+  const markValue = s.markValue;
+  let nurseryHead = s.nurseryHead;
+  for (let j = 0; j < count; j++) {
+    const i = handles[j]! | 0; // an integer index again (read as a double it would slow every column access)
+    size[i] = slotCount;
+    // A young object joins the nursery (`addYoung`); with generations off it is old at once.
+    flags[i] = generational ? YOUNG : 0;
+    next[i] = generational ? nurseryHead : 0;
+    if (generational) nurseryHead = i;
+    // Allocated with the current mark value, as `allocObject` does.
+    color[i] = markValue;
+    if (from !== undefined) {
+      for (let k = 0, at = j * slotCount, slot = base[i]!; k < slotCount; k++, at++, slot++) {
+        slots[slot] = from[at]! & indexMask;
+      }
+    }
+    handles[j] = i + generation[i]! * indexScale;
+  }
+  s.nurseryHead = nurseryHead;
+  if (generational) s.young += count;
+  s.live += count;
+  s.marked += count;
+  s.allocations += count;
+  s.slotsUsed += count * slotCount;
 }
 
 /**

@@ -242,25 +242,41 @@ function verifyHeaders(s: HeapState): void {
   if (slotsUsed !== s.slotsUsed) fail('3 (counts)', `slotsUsed is ${s.slotsUsed}, recount finds ${slotsUsed}`);
 }
 
-/** Invariant 1: the free list holds exactly the free, non-retired indices, once each, no cycle. */
+/**
+ * Invariant 1: the free queue and the spent stack together hold exactly the free, non-retired
+ * indices, once each, no cycle; the stack only spent ones (core/free-list.ts).
+ */
 function verifyFreeList(s: HeapState): void {
   const seen = new Uint8Array(s.top);
   let count = 0;
-  let last = 0;
-  for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
-    last = i;
-    if (i >= s.top) fail('1 (free list)', `entry ${i} lies at or past the top ${s.top}`);
+  const entry = (i: number, list: string): void => {
+    if (i >= s.top) fail('1 (free list)', `${list} entry ${i} lies at or past the top ${s.top}`);
     if (seen[i]) fail('1 (free list)', `index ${i} appears twice (a cycle)`);
     seen[i] = 1;
-    if (s.color[i] !== FREE) fail('1 (free list)', `live index ${i} is on the free list`);
-    if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the free list`);
+    if (s.color[i] !== FREE) fail('1 (free list)', `live index ${i} is on the ${list}`);
+    if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the ${list}`);
     count++;
+  };
+  let last = 0;
+  for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
+    entry(i, 'free list');
+    last = i;
   }
   // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
   if (s.freeTail !== last) fail('1 (free list)', `its tail is ${s.freeTail}, but the last entry is ${last}`);
+  for (let i = s.spentHead; i !== 0; i = s.next[i]!) {
+    entry(i, 'spent stack');
+    // Set aside only because its next handle would not be a small integer: one that would is
+    // handed out before the heap grows.
+    if (s.generation[i]! < s.codec.smallGenerations) {
+      fail('1 (free list)', `index ${i} of generation ${s.generation[i]} is on the spent stack, yet not spent`);
+    }
+  }
   let free = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
-  if (count !== free) fail('1 (free list)', `it holds ${count} indices, but ${free} are free`);
+  if (count !== free) {
+    fail('1 (free list)', `entries in the free queue and the spent stack: ${count}; free indices: ${free}`);
+  }
 }
 
 /**

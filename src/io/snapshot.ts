@@ -67,9 +67,11 @@ const MAGIC = 'ECS-HEAP';
  * blocks, free-block markers, `freeSingles`, `freePairs`, `freeClasses`). 6: `lazyFrees`, blocks
  * of one or two slots freed without merging; the CLEAR phase (`weakCursor`, `weakKept`,
  * `deadColors`). 7: remembered slots (`rememberedSlots`, `rememberedSlotCount`,
- * `rememberedSlotsStale`) and the card values beyond 1.
+ * `rememberedSlotsStale`) and the card values beyond 1. 8: the spent stack (`spentHead`); a
+ * version 7 snapshot, which has none, is read too (its spent indices are in the free queue, set aside
+ * as allocation meets them).
  */
-export const SNAPSHOT_VERSION = 7;
+export const SNAPSHOT_VERSION = 8;
 const PREAMBLE_BYTES = 24;
 
 const ARRAY_TYPES = {
@@ -390,6 +392,7 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['top', () => 1, (v) => v.columnLength!],
   ['freeHead', () => 0, (v) => v.top! - 1],
   ['freeTail', () => 0, (v) => v.top! - 1],
+  ['spentHead', () => 0, (v) => v.top! - 1],
   ['live', () => 0, (v) => v.top! - 1],
   ['retired', () => 0, (v) => v.top! - 1],
   ['markValue', () => 1, () => 2],
@@ -601,7 +604,9 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== SNAPSHOT_VERSION) fail(`format version ${version}, this library reads version ${SNAPSHOT_VERSION}`);
+  if (version !== SNAPSHOT_VERSION && version !== 7) {
+    fail(`format version ${version}, this library reads versions 7 and ${SNAPSHOT_VERSION}`);
+  }
   const total = view.getUint32(20, true);
   if (total !== bytes.length) fail(`truncated or padded: the header says ${total} bytes, got ${bytes.length}`);
   if (checksum(bytes.subarray(PREAMBLE_BYTES)) !== view.getUint32(16, true)) {
@@ -623,6 +628,13 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   }
   for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
     if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
+  }
+  if (version === 7) {
+    // Version 7 had no spent stack: its spent indices sit in the free queue, which allocation
+    // sets aside as it meets them (core/free-list.ts).
+    const scalars = header.scalars as Record<string, unknown>;
+    if ('spentHead' in scalars) fail("scalar 'spentHead' is not part of format version 7");
+    scalars.spentHead = 0;
   }
   return { header, bytes, plan: planRestore(header, bytes, align8(PREAMBLE_BYTES + jsonLength)) };
 }
