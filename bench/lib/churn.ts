@@ -5,6 +5,7 @@
  */
 import { addEntity, createWorld, removeEntity } from 'bitecs';
 import type { Heap, Index, Ref, RefArray } from '../../mod.ts';
+import { stateOf } from '../../src/heap.ts';
 import { makeGraph, prng } from './graphs.ts';
 import { buildHeap } from './heaps.ts';
 import { buildJsNodes, type JsNode } from './js-graph.ts';
@@ -69,6 +70,51 @@ export function ecsWaveChurnRound(k: number): () => unknown {
     const info = heap.minor();
     if (info.freed !== k) throw new Error(`churn: minor() after a wave freed ${info.freed}, expected ${k}`);
     return held;
+  };
+}
+
+/** What a long run of wave rounds did to the heap's indices and handles (`longChurn`). */
+export interface LongChurn {
+  allocations: number;
+  /** The largest handle any round made. */
+  maxHandle: number;
+  /** Indices ever used, the world's included (`top - 1`). */
+  indicesUsed: number;
+  /** `allocations / smallGenerations` plus the world and one round: the fewest that keep every handle small. */
+  indicesNeeded: number;
+  bytes: number;
+  bytesPerObject: number;
+  seconds: number;
+}
+
+/**
+ * `allocations` objects spawned and dropped as wave rounds of K (the churn round above), default
+ * options: the largest handle made and how many indices the heap spread over.
+ */
+export function longChurn(k: number, allocations: number): LongChurn {
+  const { heap, world } = worldHeap();
+  const p = churnPicks(k);
+  const targets = new Float64Array(2 * k) as unknown as Ref[];
+  for (let j = 0; j < 2 * k; j++) targets[j] = world[p[j]!]!;
+  const spawned = new Float64Array(k) as RefArray;
+  let maxHandle = 0;
+  const rounds = Math.ceil(allocations / k);
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    heap.allocMany(k, 2, 'strong', targets, spawned);
+    for (let j = 0; j < k; j++) if (spawned[j]! > maxHandle) maxHandle = spawned[j]!;
+    heap.minor();
+  }
+  const seconds = (performance.now() - start) / 1e3;
+  const stats = heap.stats();
+  return {
+    allocations: rounds * k,
+    maxHandle,
+    indicesUsed: stateOf(heap).top - 1,
+    indicesNeeded: Math.ceil((rounds * k) / stateOf(heap).codec.smallGenerations) + CHURN_WORLD + k,
+    bytes: stats.bytes,
+    bytesPerObject: stats.bytesPerObject,
+    seconds,
   };
 }
 
