@@ -16,6 +16,7 @@ import {
   type HeapStats,
   type Index,
   NULL,
+  type ObjectKind,
   type Ref,
   type RefArray,
   StaleRefError,
@@ -1291,7 +1292,7 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     // Between cycles a wave is made in two passes with no barrier (gc/allocate.ts `allocWave`);
     // otherwise object by object: either way what alloc + set would make, handle for handle.
     type Step =
-      | { op: 'wave'; count: number; slots: number; kind: 'strong' | 'weak'; picks: number[]; scoped: boolean }
+      | { op: 'wave'; count: number; slots: number; kind: ObjectKind; picks: number[]; scoped: boolean }
       | { op: 'drop'; at: number }
       | { op: 'step' | 'minor' };
     const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -1300,8 +1301,8 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
         arbitrary: fc.record({
           op: fc.constant('wave' as const),
           count: fc.integer({ min: 0, max: 12 }),
-          slots: fc.integer({ min: 0, max: 3 }),
-          kind: fc.constantFrom('strong' as const, 'weak' as const),
+          slots: fc.integer({ min: 0, max: 4 }),
+          kind: fc.constantFrom<ObjectKind>('strong', 'weak', 'ephemeron'),
           picks: fc.array(fc.nat(), { minLength: 36, maxLength: 36 }),
           scoped: fc.boolean(),
         }),
@@ -1332,7 +1333,9 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
                 heap.unpin(tickets[h]!.splice(at, 1)[0]!);
               }
             } else {
-              const w = step as Extract<Step, { op: 'wave' }>;
+              const given = step as Extract<Step, { op: 'wave' }>;
+              // An ephemeron holds (key, value) pairs: an even slot count.
+              const w = { ...given, slots: given.kind === 'ephemeron' ? given.slots & ~1 : given.slots };
               const targets = Array.from(
                 { length: w.count * w.slots },
                 (_, at) => (w.picks[at % 36]! % 3 === 0 ? NULL : held[w.picks[at % 36]! % held.length]!),

@@ -142,8 +142,9 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
  * Between cycles (the common case) a store into a new object needs no barrier: the owner is young,
  * so no old object gains a young edge (invariant 5), and nothing is marking (invariant 6). So the
  * wave is made in two passes: indices and blocks first (either may grow a column), then the header
- * columns read once and written with the slots, the counters added once. Anything else (a kind
- * that is listed, a scope, a cycle under way) takes `allocObject` and `writeSlot` an object at a time.
+ * columns read once and written with the slots, the counters added once. Weak and ephemeron
+ * slots need no barrier either (they are no strong edges). In a scope or with a cycle under way it
+ * takes `allocObject` and `writeSlot`, an object at a time.
  */
 export function allocWave(
   s: HeapState,
@@ -155,7 +156,7 @@ export function allocWave(
   handles: Float64Array,
 ): void {
   const indexScale = s.codec.indexScale;
-  if (kindFlags !== 0 || s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR || s.promoteHead !== 0) {
+  if (s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR || s.promoteHead !== 0) {
     for (let j = 0; j < count; j++) {
       const i = allocObject(s, slotCount, kindFlags);
       if (from !== undefined) {
@@ -182,9 +183,12 @@ export function allocWave(
     const i = handles[j]! | 0; // an integer index again (read as a double it would slow every column access)
     size[i] = slotCount;
     // A young object joins the nursery (`addYoung`); with generations off it is old at once.
-    flags[i] = generational ? YOUNG : 0;
+    flags[i] = (generational ? YOUNG : 0) | kindFlags;
     next[i] = generational ? nurseryHead : 0;
     if (generational) nurseryHead = i;
+    // A weak or ephemeron object is listed, young or old as just flagged (the lists are no header
+    // columns: this grows none of the locals).
+    if (kindFlags !== 0) listWeak(s, i);
     // Allocated with the current mark value, as `allocObject` does.
     color[i] = markValue;
     if (from !== undefined) {
@@ -195,6 +199,7 @@ export function allocWave(
     handles[j] = i + generation[i]! * indexScale;
   }
   s.nurseryHead = nurseryHead;
+  if (count > 0 && (kindFlags & EPHEMERON) !== 0) s.ephemeronsMade = true;
   if (generational) s.young += count;
   s.live += count;
   s.marked += count;
