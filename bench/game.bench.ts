@@ -644,7 +644,12 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       max: median(s.map((x) => x.max)),
     };
   });
-  const memory = runs.map((rs) => median(rs.map((r) => r.memory)));
+  // An engine's count can fall below the baseline taken before the world was built (Bun's did, by
+  // 67 MB: garbage from before the build counted in the baseline): no growth to report then.
+  const memory = runs.map((rs) => {
+    const bytes = median(rs.map((r) => r.memory));
+    return bytes > 0 ? bytes : NaN;
+  });
   const [ecs, js, bit] = spreads as [Spread, Spread, Spread];
   const at = `game ${SCENE / 1000}k scene, ${
     UNITS / 1000
@@ -684,13 +689,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       ]),
     }],
     targets: [
-      atMost(
-        `${at}: frame p50, ecs-heap / plain JS`,
-        ecs.p50 / js.p50,
-        1,
-        'x',
-        ecs.p50 / bit.p50 <= 1 ? undefined : undefined,
-      ),
+      atMost(`${at}: frame p50, ecs-heap / plain JS`, ecs.p50 / js.p50, 1, 'x'),
       atMost(`${at}: frame p99, ecs-heap / plain JS`, ecs.p99 / js.p99, 1, 'x'),
       atMost(`${at}: frame p50, ecs-heap / bitECS (stretch goal)`, ecs.p50 / bit.p50, 1, 'x'),
       atMost(`${at}: frame p99, ecs-heap / bitECS (stretch goal)`, ecs.p99 / bit.p99, 1, 'x'),
