@@ -228,6 +228,8 @@ function badSlot(slot: unknown, n: number): never {
 const componentData = new WeakMap<object, { heap: Heap; data: ComponentData }>();
 /** A component cache's empty value: an object no caller can pass (null or undefined could be passed). */
 const NO_COMPONENT = Object.freeze({});
+/** How many components `#dataOf` remembers. */
+const RECENT_COMPONENTS = 4;
 
 /** Checks `allocMany`'s `into`: a `RefArray` (a `Float64Array`) with room for `count` handles. */
 function checkInto(into: unknown, count: number): void {
@@ -797,18 +799,25 @@ export class Heap {
 
   /** The components of this heap, in definition order. */
   readonly #components: object[] = [];
-  /** `#dataOf`'s last answer: a component of this heap (or `NO_COMPONENT`, which no caller holds), and its data. */
-  #lastComponent: unknown = NO_COMPONENT;
-  #lastComponentData: ComponentData | null = null;
+  /**
+   * The components last looked up, without the WeakMap: a system adds or reads a few components
+   * for many entities (a spawn adds Position, Velocity, Projectile to each projectile in turn), so
+   * a few entries, replaced in turn, hold them all. Safe to keep: a component's data never changes
+   * (`load` refills it in place). Empty entries hold `NO_COMPONENT`, which no caller holds.
+   */
+  #recentComponents: unknown[] = [NO_COMPONENT, NO_COMPONENT, NO_COMPONENT, NO_COMPONENT];
+  #recentData: (ComponentData | null)[] = [null, null, null, null];
+  #recentNext = 0;
 
   #dataOf(component: unknown): ComponentData {
-    // The component last looked up, without the WeakMap: a loop adds or reads one component for
-    // many entities. Safe to keep: a component's data never changes (`load` refills it in place).
-    if (component === this.#lastComponent) return this.#lastComponentData!;
+    const recent = this.#recentComponents;
+    for (let k = 0; k < RECENT_COMPONENTS; k++) if (recent[k] === component) return this.#recentData[k]!;
     const entry = typeof component === 'object' && component !== null ? componentData.get(component) : undefined;
     if (entry !== undefined && entry.heap === this) {
-      this.#lastComponent = component;
-      this.#lastComponentData = entry.data;
+      const k = this.#recentNext;
+      recent[k] = component;
+      this.#recentData[k] = entry.data;
+      this.#recentNext = (k + 1) % RECENT_COMPONENTS;
       return entry.data;
     }
     if (entry !== undefined) {

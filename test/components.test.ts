@@ -436,4 +436,34 @@ describe('component lookups after a successful one', () => {
     heap.verify();
     other.verify();
   });
+
+  it('find each of more components than the lookup remembers, taken in turn and at random', () => {
+    const heap = new Heap();
+    const other = new Heap();
+    const components = Array.from({ length: 7 }, (_, k) => heap.defineComponent({ v: 'i32' }, { name: `C${k}` }));
+    const strangers = components.map((_, k) => other.defineComponent({ v: 'i32' }, { name: `C${k}` }));
+    const objects = Array.from({ length: 40 }, () => heap.alloc(0));
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    const expected = new Map<string, number>();
+    for (let step = 0; step < 600; step++) {
+      // In turn for the first half (every lookup replaces the oldest remembered), then at random.
+      const k = step < 300 ? step % components.length : next(components.length);
+      const o = next(objects.length);
+      const key = `${o}:${k}`;
+      if (expected.has(key)) {
+        expect(heap.getField(objects[o]!, components[k]!, 'v')).toBe(expected.get(key));
+      } else {
+        heap.add(objects[o]!, components[k]!, { v: step });
+        expected.set(key, step);
+      }
+      // A component of another heap, just as recently used, is still refused.
+      expect(() => heap.has(objects[o]!, strangers[k]!)).toThrow(/belongs to another heap/);
+    }
+    for (const [key, value] of expected) {
+      const [o, k] = key.split(':').map(Number) as [number, number];
+      expect(heap.getField(objects[o]!, components[k]!, 'v')).toBe(value);
+    }
+    heap.verify();
+  });
 });

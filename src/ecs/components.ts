@@ -24,8 +24,11 @@ import type {
 import type { Ref } from '../core/handle.ts';
 
 function matches(q: QueryData, index: number): boolean {
-  for (const c of q.all) if (c.position[index] === 0) return false;
-  for (const c of q.none) if (c.position[index] !== 0) return false;
+  // Indexed loops: `for...of` cost a spawn's three `add` calls ~10% in Bun.
+  const all = q.all;
+  for (let k = 0; k < all.length; k++) if (all[k]!.position[index] === 0) return false;
+  const none = q.none;
+  for (let k = 0; k < none.length; k++) if (none[k]!.position[index] !== 0) return false;
   return true;
 }
 
