@@ -33,7 +33,12 @@
 import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
 import { type Component, Heap, type Index, type Ref } from '../mod.ts';
+import { spawnSync } from 'node:child_process';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { ratio, sig } from './lib/format.ts';
+import { selfCommand } from './lib/runtime.ts';
+import { max, median, min } from './lib/stats.ts';
 import { measure, p50 } from './lib/measure.ts';
 import { type Paired, paired, pairedData } from './lib/paired.ts';
 import { type Ctx, type Ratio, report, type Section, type SuiteReport, type Table } from './lib/report.ts';
@@ -440,15 +445,23 @@ function queryHeap(sweeping: boolean): { heap: Heap; P: Component } {
   return { heap, P };
 }
 
-async function querySweepSection(ctx: Ctx): Promise<Section> {
-  const idle = queryHeap(false);
+/** Times the first `query()` of a fresh sweeping heap (the drop of its dead members); checks what it found. */
+function timeFirstDrop(idle: { heap: Heap; P: Component }): number {
   const sweeping = queryHeap(true);
   const t0 = performance.now();
   const first = sweeping.heap.query(sweeping.P).length;
-  const firstMs = performance.now() - t0;
+  const ms = performance.now() - t0;
   if (first !== SWEEP_MEMBERS || idle.heap.query(idle.P).length !== SWEEP_MEMBERS) {
     throw new Error(`ecs: query() during a sweep found ${first} members, expected ${SWEEP_MEMBERS}`);
   }
+  return ms;
+}
+
+async function querySweepSection(ctx: Ctx): Promise<Section> {
+  const idle = queryHeap(false);
+  const firstMs = timeFirstDrop(idle);
+  const sweeping = queryHeap(true);
+  sweeping.heap.query(sweeping.P);
   const IDLE = 'query() with no cycle running';
   const SWEEP = 'query() during a sweep, after its first call';
   const stats = await measure(ctx, `ecs query during a sweep (${ctx.runtime})`, () => {
@@ -481,6 +494,70 @@ async function querySweepSection(ctx: Ctx): Promise<Section> {
       "the query drops them at its first call after the cycle's atomic step and not again that cycle.",
     ],
     data: { querySweep: { idleNs, sweepNs, firstMs } },
+  };
+}
+
+/** One fresh process of bench/child/first-drop.ts: the first query() during a sweep, after `Heap.warmUp()` or not. */
+function firstDropSample(ctx: Ctx, mode: 'warm' | 'cold', k: number): { ms: number; warmUpMs: number } {
+  const script = fileURLToPath(new URL('./child/first-drop.ts', import.meta.url));
+  const { command, args } = selfCommand(ctx.runtime, script);
+  ctx.log(`[bench] ecs: first drop, ${mode} process ${k}`);
+  const child = spawnSync(command, [...args, mode], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`ecs: first-drop process failed (${child.status}): ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; warmUpMs: number };
+}
+
+/**
+ * A query's first call during a sweep drops the cycle's dead members in one pass, once a cycle:
+ * too rarely for the engine to compile that pass from a game's calls, so its first run in a process
+ * is uncompiled. `Heap.warmUp()` runs it on a small heap (src/warm-up.ts). Each timing is a fresh
+ * process's one first call (in this process it has run already), the processes in turn.
+ */
+function firstDropSection(ctx: Ctx): Section {
+  const processes = ctx.quick ? 3 : 8;
+  const runs = { cold: [] as number[], warm: [] as number[] };
+  const warmUps: number[] = [];
+  for (let k = 1; k <= processes; k++) {
+    for (const mode of ['cold', 'warm'] as const) {
+      const sample = firstDropSample(ctx, mode, k);
+      runs[mode].push(sample.ms);
+      if (mode === 'warm') warmUps.push(sample.warmUpMs);
+    }
+  }
+  const row = (label: string, ms: number[]) => [
+    label,
+    sig(median(ms)),
+    sig(min(ms)),
+    sig(max(ms)),
+    String(ms.filter((x) => x < 1).length) + ` of ${ms.length}`,
+    ms.map((x) => sig(x, 2)).join(' '),
+  ];
+  return {
+    tables: [{
+      title: `ecs: the first query() during a sweep (drops ${SWEEP_MEMBERS} dead of ${
+        2 * SWEEP_MEMBERS
+      } members), ms, one per fresh process (${ctx.runtime} ${ctx.runtimeVersion})`,
+      columns: ['processes', 'median', 'min', 'max', 'under 1 ms', 'each'],
+      rows: [
+        row('no warm-up', runs.cold),
+        row(`after Heap.warmUp() (median ${sig(median(warmUps))} ms)`, runs.warm),
+      ],
+    }],
+    ratios: [{
+      name: `ecs first query() during a sweep (${ctx.runtime}): after warmUp / without, medians`,
+      value: median(runs.warm) / median(runs.cold),
+    }],
+    notes: [
+      'first query() during a sweep: Heap.warmUp() compiles the drop pass in most processes; in the rest the ' +
+      'engine had not compiled it yet when the game called it (it decides when on its own), and the first call ' +
+      'runs as without warm-up.',
+    ],
+    data: { firstDrop: { cold: runs.cold, warm: runs.warm, warmUpMs: warmUps } },
   };
 }
 
@@ -570,18 +647,23 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
     rows,
   };
   const querySweep = await querySweepSection(ctx);
-  return report('ecs', ctx, [{
-    tables: [table],
-    ratios,
-    notes: [
-      'Cases and counts from noctjs/ecs-benchmark (src/cases/bitecs/*.js, src/bench.js). ops/s from mitata medians; ' +
-      'ecs-heap/bitECS is a paired ratio of ops/s (rounds calling both in turn), > 1x means ecs-heap is faster.',
-      'entity_cycle: bitECS destroys with removeEntity; ecs-heap keeps no reference to the B entities and the ' +
-      'collection named in the row frees them (each op checks it freed all 1000). minor() traces only the young B ' +
-      'entities; collect() marks the 1000 pinned A entities and sweeps every index.',
-      'ecs-heap loops that add or remove (entity_cycle, add_remove) first copy the query (a view valid only until ' +
-      'the next add or remove) and turn indices into handles with refAt (add/remove take handles).',
-    ],
-    data: { stats: Object.fromEntries(stats), cases: derived },
-  }, querySweep]);
+  const firstDrop = firstDropSection(ctx);
+  return report('ecs', ctx, [
+    {
+      tables: [table],
+      ratios,
+      notes: [
+        'Cases and counts from noctjs/ecs-benchmark (src/cases/bitecs/*.js, src/bench.js). ops/s from mitata medians; ' +
+        'ecs-heap/bitECS is a paired ratio of ops/s (rounds calling both in turn), > 1x means ecs-heap is faster.',
+        'entity_cycle: bitECS destroys with removeEntity; ecs-heap keeps no reference to the B entities and the ' +
+        'collection named in the row frees them (each op checks it freed all 1000). minor() traces only the young B ' +
+        'entities; collect() marks the 1000 pinned A entities and sweeps every index.',
+        'ecs-heap loops that add or remove (entity_cycle, add_remove) first copy the query (a view valid only until ' +
+        'the next add or remove) and turn indices into handles with refAt (add/remove take handles).',
+      ],
+      data: { stats: Object.fromEntries(stats), cases: derived },
+    },
+    querySweep,
+    firstDrop,
+  ]);
 }

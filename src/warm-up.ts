@@ -5,8 +5,8 @@
 import type { Heap as HeapClass } from './heap.ts';
 import type { Ref } from './core/handle.ts';
 
-/** The last scratch heap, kept (see the end of `warmUp`). */
-const kept: { scratchHeap: HeapClass | null } = { scratchHeap: null };
+/** The last scratch heap and the query-drop heap, kept (see the end of `warmUp`). */
+const kept: { scratchHeap: HeapClass | null; queryHeap: HeapClass | null } = { scratchHeap: null, queryHeap: null };
 
 export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   const start = performance.now();
@@ -64,5 +64,38 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     // (V8's "weak objects" deoptimizations, measured at 2-5 ms minors on bench/level-load).
     kept.scratchHeap = heap;
   }
+  kept.queryHeap = warmQueryDrops(Heap);
   return performance.now() - start;
+}
+
+/**
+ * Queries met during a sweep: a query's first call after a cycle's atomic step drops the cycle's
+ * dead members (`heap.query`), once a query a cycle, too rarely for the engine to compile that pass
+ * from a game's calls: its first calls walked a 100k-member list uncompiled, 2-9 ms in Node
+ * (bench/ecs.bench.ts). So here: many short cycles of a small heap, each stepped in small slices
+ * until it sweeps, its queries called there, then finished by `collect()` (stepping it to the end
+ * instead left the first drop in a game as slow as without this). Returns the heap, kept alive as
+ * `warmUp`'s is.
+ */
+function warmQueryDrops(Heap: typeof HeapClass): HeapClass {
+  const heap = new Heap();
+  const Tag = heap.defineComponent({ v: 'f32' }, { name: 'WarmUpTag' });
+  const Mark = heap.defineComponent({ v: 'u8' }, { name: 'WarmUpMark' });
+  const holder = heap.alloc(1);
+  heap.pin(holder);
+  for (let cycle = 0; cycle < 64; cycle++) {
+    for (let k = 0; k < 96; k++) {
+      const o = heap.alloc(0);
+      heap.add(o, Tag);
+      if (k % 3 === 0) heap.add(o, Mark);
+      if (k % 4 === 0) heap.set(holder, 0, o); // one kept a while; the rest die in this cycle
+    }
+    heap.query(Tag);
+    heap.query(Tag, Mark);
+    while (heap.phase !== 'sweep') heap.step(16);
+    heap.query(Tag);
+    heap.query(Tag, Mark);
+    heap.collect();
+  }
+  return heap;
 }
