@@ -40,6 +40,7 @@ import { ratio, sig } from './lib/format.ts';
 import { selfCommand } from './lib/runtime.ts';
 import { max, median, min } from './lib/stats.ts';
 import { measure, p50 } from './lib/measure.ts';
+import { queryHeap, SWEEP_MEMBERS } from './lib/query-heap.ts';
 import { type Paired, paired, pairedData } from './lib/paired.ts';
 import { type Ctx, type Ratio, report, type Section, type SuiteReport, type Table } from './lib/report.ts';
 
@@ -419,30 +420,6 @@ function checkSameResults(): void {
   if (sum(A.value) !== 1 || sum(HA.value) !== 1 || heap.getField(r, HB, 'value') !== 0) {
     throw new Error('ecs: the two implementations disagree on simple_iter');
   }
-}
-
-/** Members of the query-during-a-sweep case (as many dead ones again in the sweeping heap). */
-const SWEEP_MEMBERS = 100_000;
-
-/** A heap of SWEEP_MEMBERS live members of one component, and as many dead ones when `sweeping`, then in its sweep. */
-function queryHeap(sweeping: boolean): { heap: Heap; P: Component } {
-  const heap = new Heap({ generational: false });
-  const P = heap.defineComponent({ x: 'f32' }, { name: 'P' });
-  const holder = heap.alloc(SWEEP_MEMBERS);
-  heap.pin(holder);
-  for (let k = 0; k < SWEEP_MEMBERS; k++) {
-    const kept = heap.alloc();
-    heap.add(kept, P);
-    heap.set(holder, k, kept);
-    if (sweeping) heap.add(heap.alloc(), P);
-  }
-  // The query is built first, as a game's systems have built theirs long before a cycle: the
-  // first call during the sweep then times the drop alone.
-  heap.query(P);
-  if (sweeping) {
-    while (heap.phase !== 'sweep') heap.step(1);
-  }
-  return { heap, P };
 }
 
 /** Times the first `query()` of a fresh sweeping heap (the drop of its dead members); checks what it found. */

@@ -17,6 +17,7 @@ const GROUPS = {
   collector: ['src/gc/collector.ts', 'src/gc/minor.ts'],
   slots: ['src/core/slots.ts'],
   allocate: ['src/gc/allocate.ts'],
+  freeList: ['src/core/free-list.ts'],
   sweep: ['src/gc/sweep.ts'],
   mark: ['src/gc/mark.ts'],
   cards: ['src/gc/cards.ts'],

@@ -221,6 +221,28 @@ describe('the write barrier while a cycle marks', () => {
     expectRememberedThroughPromotion(heap, promoted, young);
   });
 
+  it('in TENURE, a wave (new objects: on no promotion list) referring to young objects dirties no card', () => {
+    const { heap, root, promoted } = promotionScene(true, true);
+    const young = heap.alloc(0);
+    const cards = heap.stats().dirtyCards;
+    // Targets young (`promoted`, being made old; `young`, new) and old (`root`).
+    const wave = heap.allocMany(3, 2, 'strong', [promoted, young, young, root, NULL, promoted]);
+    expect(heap.stats().dirtyCards).toBe(cards);
+    const tickets = [...wave].map((ref) => heap.pin(ref));
+    const s = stateOf(heap);
+    while (s.phase === TENURE) heap.step(1);
+    heap.verify();
+    heap.minor(); // the wave and `young` are young still; `promoted` is old now
+    for (const ref of wave) expect(heap.isAlive(ref)).toBe(true);
+    expect([heap.get(wave[0]!, 0), heap.get(wave[0]!, 1), heap.get(wave[1]!, 1)]).toEqual([promoted, young, root]);
+    expect(heap.isAlive(young)).toBe(true);
+    heap.verify();
+    for (const ticket of tickets) heap.unpin(ticket);
+    heap.collect();
+    expect(heap.isAlive(young)).toBe(false);
+    heap.verify();
+  });
+
   it('dirties a card during a cycle only for an object being promoted that now refers to a young one', () => {
     const heap = new Heap({ cardSize: 1 });
     const root = heap.alloc(2);

@@ -139,11 +139,14 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
  * yes): their indices written to `handles` as handles, their slots loaded from `from` (object `j`'s
  * slot `k` from `from[j * slotCount + k]`, an index once masked with `indexMask`, 0 for NULL) when
  * given. Every target is live (the caller checked them, and allocation frees nothing live).
- * Between cycles (the common case) a store into a new object needs no barrier: the owner is young,
- * so no old object gains a young edge (invariant 5), and nothing is marking (invariant 6). So the
- * wave is made in two passes: indices and blocks first (either may grow a column), then the header
- * columns read once and written with the slots, the counters added once. Weak and ephemeron
- * slots need no barrier either (they are no strong edges). In a scope or with a cycle under way it
+ * While nothing marks (between cycles, the common case, and while TENURE makes a nursery old) a
+ * store into a new object needs no barrier: the owner is young and stays young (a new object is on
+ * no promotion list), so no old object gains a young edge (invariant 5), and there is no black
+ * object to keep from white ones (invariant 6). (`afterStore` dirties a young owner's card during
+ * TENURE only because it cannot tell a new object from one being promoted.) So the wave is made in
+ * two passes: indices and blocks first (either may grow a column), then the header columns read
+ * once and written with the slots, the counters added once. Weak and ephemeron slots need no
+ * barrier either (they are no strong edges). In a scope, or while a cycle marks (PROMOTE, MARK), it
  * takes `allocObject` and `writeSlot`, an object at a time.
  */
 export function allocWave(
@@ -156,7 +159,7 @@ export function allocWave(
   handles: Float64Array,
 ): void {
   const indexScale = s.codec.indexScale;
-  if (s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR || s.promoteHead !== 0) {
+  if (s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR) {
     for (let j = 0; j < count; j++) {
       const i = allocObject(s, slotCount, kindFlags);
       if (from !== undefined) {
