@@ -1211,6 +1211,86 @@ describe('spent indices (handles past the small-integer range) are set aside', (
     expect(heap.stats().live).toBe(1);
   });
 
+  it('random churn, pins, collections and restores: verify() each step, no handle made twice or revived', () => {
+    type Op =
+      | { op: 'alloc'; count: number }
+      | { op: 'pin'; pick: number }
+      | { op: 'unpin'; pick: number }
+      | { op: 'minor' | 'collect' | 'step' | 'restore' };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({ op: fc.constant('alloc' as const), count: fc.integer({ min: 1, max: 24 }) }),
+      },
+      { weight: 8, arbitrary: fc.record({ op: fc.constant('minor' as const) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('collect' as const, 'step' as const) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('pin' as const, 'unpin' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('restore' as const) }) },
+    );
+    let setAside = 0;
+    let reusedSpent = 0;
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 60, maxLength: 200 }), fc.constantFrom(12, 1000), (ops, maxObjects) => {
+        // indexBits 24: 64 small handles an index, so hot indices are spent within the run; at
+        // maxObjects 12 the heap soon cannot grow and reuses them, at 1000 it sets them aside.
+        let heap = new Heap({ indexBits: 24, maxObjects, initialCapacity: 4, nurserySize: 16 });
+        const made = new Set<number>();
+        let gone: Ref[] = []; // the last handles seen dead: never alive again
+        let recent: Ref[] = [];
+        const pins: { ref: Ref; ticket: Ticket }[] = [];
+        let sawSpentStack = false;
+        // First a few indices churned to generation 60, so that the random steps spend them.
+        for (let round = 0; round < 60; round++) {
+          for (let k = 0; k < 4; k++) made.add(heap.alloc(0));
+          heap.minor();
+        }
+        for (const step of ops) {
+          if (step.op === 'alloc') {
+            for (let k = 0; k < step.count && heap.stats().live < maxObjects; k++) {
+              const mayGrow = stateOf(heap).top <= maxObjects;
+              const ref = heap.alloc(k % 2);
+              // While the heap may grow, every handle is a small integer.
+              if (mayGrow) expect(ref).toBeLessThan(2 ** 30);
+              expect(made.has(ref)).toBe(false);
+              made.add(ref);
+              recent = [ref, ...recent.slice(0, 15)];
+            }
+          } else if (step.op === 'pin') {
+            const live = recent.filter((ref) => heap.isAlive(ref));
+            if (live.length > 0 && pins.length < maxObjects / 3) {
+              const ref = live[step.pick % live.length]!;
+              pins.push({ ref, ticket: heap.pin(ref) });
+            }
+          } else if (step.op === 'unpin') {
+            if (pins.length > 0) heap.unpin(pins.splice(step.pick % pins.length, 1)[0]!.ticket);
+          } else if (step.op === 'minor') {
+            // Between cycles a minor; during one, a slice that may end it.
+            if (heap.phase === 'idle') heap.minor();
+            else heap.step(64);
+          } else if (step.op === 'collect') {
+            heap.collect();
+          } else if (step.op === 'step') {
+            heap.step(8);
+          } else {
+            heap = Heap.restore(heap.snapshot());
+          }
+          heap.verify();
+          sawSpentStack ||= stateOf(heap).spentHead !== 0;
+          for (const { ref } of pins) expect(heap.isAlive(ref)).toBe(true);
+          for (const ref of gone) expect(heap.isAlive(ref)).toBe(false);
+          for (const ref of recent) if (!heap.isAlive(ref) && !gone.includes(ref)) gone = [ref, ...gone.slice(0, 47)];
+        }
+        if ([...made].some((ref) => ref >= 2 ** 30)) reusedSpent++;
+        if (sawSpentStack) setAside++;
+      }),
+      { numRuns: fcRuns(16) },
+    );
+    // Runs long enough for hot indices to pass 64 generations: some set spent indices aside (at
+    // maxObjects 1000), some reused them with big handles (at 12).
+    expect(setAside).toBeGreaterThan(0);
+    expect(reusedSpent).toBeGreaterThan(0);
+  });
+
   it('at maxObjects, hands out spent indices in the queue in its order, as any other', () => {
     // maxObjects 3: indices 1-3 are all there is, so nothing is ever set aside.
     const heap = new Heap({ indexBits: 24, maxObjects: 3, initialCapacity: 3 });
