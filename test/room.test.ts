@@ -207,6 +207,48 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
     expect(Heap.restore(bytes).allocMany(10, 2).length).toBe(10);
   });
 
+  it('a call refused for want of an index merges no small blocks (found by the fuzz test)', () => {
+    // The pool: free pairs at 1 and 3 (freed unmerged: together a free region of 4 slots), a
+    // free block of 4 at 9, live blocks at 5 and 13; four live objects of maxObjects 5.
+    const heap = new Heap({ maxObjects: 5, maxSlots: 16, initialCapacity: 1 });
+    const [, , kept, , last] = [heap.alloc(2), heap.alloc(2), heap.alloc(4), heap.alloc(4), heap.alloc(1)];
+    heap.pin(kept!);
+    heap.pin(last!);
+    heap.minor();
+    heap.pin(heap.alloc(0));
+    heap.pin(heap.alloc(0));
+    const s = stateOf(heap);
+    expect([s.freePairCount, s.lazyFrees, s.live]).toEqual([2, 2, 4]);
+    const bytes = heap.snapshot();
+    // Two blocks of 4 slots are at hand only by merging the pairs; one index is.
+    expect(() => heap.allocMany(2, 3)).toThrow('heap full: a wave of 2 objects does not fit in maxObjects 5');
+    expect(heap.snapshot()).toEqual(bytes);
+    heap.pin(heap.alloc(0));
+    expect(() => heap.alloc(3)).toThrow(/heap full: maxObjects 5 reached/);
+    expect(() => heap.allocMany(1, 3)).toThrow(/heap full/);
+    const full = heap.snapshot();
+    heap.verify();
+    // alloc the same way: no free block of 4 here, only the pairs that would merge into one.
+    const single = new Heap({ maxObjects: 4, maxSlots: 16, initialCapacity: 1 });
+    const [, , held, tail] = [single.alloc(2), single.alloc(2), single.alloc(4), single.alloc(1)];
+    single.pin(held!);
+    single.pin(tail!);
+    single.minor();
+    single.pin(single.alloc(0));
+    single.pin(single.alloc(0));
+    expect([stateOf(single).freePairCount, stateOf(single).lazyFrees, stateOf(single).live]).toEqual([2, 2, 4]);
+    const singleBytes = single.snapshot();
+    expect(() => single.alloc(3)).toThrow(/heap full: maxObjects 4 reached/);
+    expect(single.snapshot()).toEqual(singleBytes);
+    single.verify();
+    // With the index it needs, a wave of one takes the free block of 4 as it is.
+    const roomy = Heap.restore(bytes);
+    expect(roomy.allocMany(1, 3).length).toBe(1);
+    expect(stateOf(roomy).lazyFrees).toBe(2);
+    roomy.verify();
+    expect(Heap.restore(full).stats().live).toBe(5);
+  });
+
   it('agrees with allocating one by one, on random pools', () => {
     const sizes = fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9);
     fc.assert(

@@ -113,16 +113,33 @@ export function classEndingAt(slots: Uint32Array, end: number): number {
   return last >= FREE_LINKED ? last - FREE_LINKED : -1;
 }
 
-/** Whether a block for `slotCount` slots can be had without passing `maxSlots`. */
+/**
+ * Whether a block for `slotCount` slots can be had without passing `maxSlots`, read-only: a free
+ * block of the class or a larger one, room at the top, or small free blocks left unmerged that
+ * merging would make one of (`canAllocBlock` merges them).
+ */
+export function hasBlockRoom(s: HeapState, slotCount: number): boolean {
+  if (slotCount === 0) return true;
+  const cls = blockClass(slotCount);
+  return blockAtHand(s, cls) || (s.lazyFrees > 0 && mergeableRegions(s, cls, 1) > 0);
+}
+
+/** A free block of class `cls` or a larger one (which would be split), or room at the top. */
+function blockAtHand(s: HeapState, cls: number): boolean {
+  const size = 1 << cls;
+  return s.freeClasses >>> cls !== 0 || alignUp(s.slotTop, size) + size <= s.maxSlots;
+}
+
+/**
+ * Whether a block for `slotCount` slots can be had without passing `maxSlots`; merges the small
+ * blocks left unmerged when that is what makes it (and only then: a call that fails leaves the
+ * pool as it was). Callers check everything else a call needs first (an index), so that merging
+ * happens only for a call that then succeeds.
+ */
 export function canAllocBlock(s: HeapState, slotCount: number): boolean {
   if (slotCount === 0) return true;
   const cls = blockClass(slotCount);
-  // A free block of this class or a larger one (which would be split).
-  if (s.freeClasses >>> cls !== 0) return true;
-  const size = 1 << cls;
-  if (alignUp(s.slotTop, size) + size <= s.maxSlots) return true;
-  // At the ceiling, small blocks left unmerged may make one: merged only then (a call that fails
-  // leaves the pool as it was).
+  if (blockAtHand(s, cls)) return true;
   if (s.lazyFrees === 0 || mergeableRegions(s, cls, 1) === 0) return false;
   coalesceSmallBlocks(s);
   return true;
@@ -173,9 +190,11 @@ function freeClassAt(slots: Uint32Array, start: number, most: number): number {
 /**
  * How many blocks for `slotCount` (> 0) slots can be had one after another without passing
  * `maxSlots`, counted up to `wanted` at most: free blocks of the class, larger free blocks split
- * (2^(c - cls) each), then blocks carved from the top (its gap below the first one is too small).
+ * (2^(c - cls) each), then blocks carved from the top (its gap below the first one is too small),
+ * then blocks merging the small free blocks would make. With `merge`, merges them when the count
+ * needs them and reaches `wanted` (for a wave found to fit); else read-only.
  */
-export function blocksAvailable(s: HeapState, slotCount: number, wanted: number): number {
+export function blocksAvailable(s: HeapState, slotCount: number, wanted: number, merge = false): number {
   const cls = blockClass(slotCount);
   const size = 1 << cls;
   let found = Math.max(0, Math.floor((s.maxSlots - alignUp(s.slotTop, size)) / size));
@@ -188,13 +207,11 @@ export function blocksAvailable(s: HeapState, slotCount: number, wanted: number)
       for (let b = s.freeBlocks[c]!; b !== 0 && found < wanted; b = startOf(s.slots[b]! - FREE_LINKED)) found += each;
     }
   }
-  // At the ceiling, small blocks left unmerged may make more: merged only when that is enough.
+  // At the ceiling, small blocks left unmerged may make more.
   if (found < wanted && s.lazyFrees > 0 && cls > 0) {
     const merged = mergeableRegions(s, cls, wanted - found);
-    if (found + merged >= wanted) {
-      coalesceSmallBlocks(s);
-      found += merged;
-    }
+    if (merge && found + merged >= wanted) coalesceSmallBlocks(s);
+    found += merged;
   }
   return found;
 }

@@ -13,6 +13,7 @@ import {
   blocksAvailable,
   canAllocBlock,
   freeBlock,
+  hasBlockRoom,
   shrinkBlock,
 } from '../core/slots.ts';
 import { canTakeIndex, takeIndex } from '../core/free-list.ts';
@@ -55,8 +56,10 @@ function heapFull(s: HeapState): string {
  * can. May finish a pending sweep to make the room (see above).
  */
 export function roomFor(s: HeapState, index: boolean, slotCount: number): string {
+  // Read-only until the index is known to be at hand: merging small blocks for a call that then
+  // throws for want of an index would change the heap.
   const needIndex = index && !canTakeIndex(s);
-  const needBlock = !canAllocBlock(s, slotCount);
+  const needBlock = !hasBlockRoom(s, slotCount);
   if (needIndex || needBlock) finishSweepForRoom(s, needIndex ? 1 : 0, slotCount, needBlock ? 1 : 0);
   if (index && !canTakeIndex(s)) return heapFull(s);
   if (!canAllocBlock(s, slotCount)) {
@@ -98,6 +101,9 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
     })`;
   }
   if (blocks() < count) return waveBlocksDoNotFit(s, count, slotCount);
+  // The wave fits: merge the small blocks now if the count needed them (read-only until here, so
+  // a wave that throws changes nothing).
+  if (slotCount > 0) blocksAvailable(s, slotCount, count, true);
   return '';
 }
 
