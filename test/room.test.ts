@@ -207,6 +207,33 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
     expect(Heap.restore(bytes).allocMany(10, 2).length).toBe(10);
   });
 
+  it('a call whose block exists only by merging small free blocks merges them, at maxSlots', () => {
+    // Eight free singles beside live ones (no merge makes anything of them) and two free pairs at
+    // 17 and 19 (together a free region of 4), freed since the last merge: too few frees for
+    // allocation's own merge before carving (a quarter of the small free blocks), and the pool at
+    // maxSlots. A block of 4 is there only once the pairs are merged.
+    const build = (): Heap => {
+      const heap = new Heap({ maxSlots: 25, initialCapacity: 8 });
+      const singles = Array.from({ length: 16 }, () => heap.alloc(1)); // slots 1..16
+      for (let k = 0; k < 16; k += 2) heap.pin(singles[k]!);
+      heap.minor();
+      heap.alloc(2); // slots 17-18; carving it merged the singles (nothing to merge: lazyFrees 0)
+      heap.alloc(2); // 19-20
+      heap.pin(heap.alloc(4)); // 21-24: the pool is full
+      heap.minor(); // the pairs die, unmerged
+      const s = stateOf(heap);
+      expect([s.freeSingleCount, s.freePairCount, s.lazyFrees, s.slotTop, s.maxSlots]).toEqual([8, 2, 2, 25, 25]);
+      return heap;
+    };
+    const wave = build();
+    const [made] = wave.allocMany(1, 3);
+    expect(stateOf(wave).base[wave.index(made!)]).toBe(17);
+    wave.verify(); // a wave that carved past maxSlots would fail here
+    const one = build();
+    expect(stateOf(one).base[one.index(one.alloc(3))]).toBe(17);
+    one.verify();
+  });
+
   it('a call refused for want of an index merges no small blocks (found by the fuzz test)', () => {
     // The pool: free pairs at 1 and 3 (freed unmerged: together a free region of 4 slots), a
     // free block of 4 at 9, live blocks at 5 and 13; four live objects of maxObjects 5.
@@ -256,8 +283,10 @@ describe('allocMany: a wave fits exactly when its objects would fit one by one',
         fc.array(fc.record({ slots: sizes, keep: fc.boolean() }), { maxLength: 24 }),
         sizes,
         fc.integer({ min: 1, max: 12 }),
-        (built, slots, count) => {
-          const heap = new Heap({ maxSlots: 48, maxObjects: 30, initialCapacity: 8 });
+        // Few indices too, so that a wave may fit the pool (by merging) and not the indices.
+        fc.integer({ min: 6, max: 30 }),
+        (built, slots, count, maxObjects) => {
+          const heap = new Heap({ maxSlots: 48, maxObjects, initialCapacity: Math.min(8, maxObjects) });
           for (const { slots: n, keep } of built) {
             let ref;
             try {
