@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcRuns } from './runs.ts';
 import { statsOf } from './naming.ts';
-import { Heap, HeapFullError, type HeapOptions, type Ref } from '../mod.ts';
+import { Heap, HeapFullError, type HeapOptions, NULL, type Ref } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { CLEAR } from '../src/core/state.ts';
 
@@ -93,6 +93,30 @@ describe('alloc and resize on a full heap with a sweep pending', () => {
     const { heap } = fullInSweep({ maxSlots: 9 }, { count: 2, slots: 2 }, { count: 1, slots: 4 });
     const ref = heap.alloc(2);
     expect(heap.slotCount(ref)).toBe(2);
+    expect(heap.phase).toBe('idle');
+    heap.verify();
+  });
+
+  it('alloc of slots finishes the sweep when small blocks left unmerged cannot make the block', () => {
+    // A single freed unmerged beside a live one (no merge makes a pair of it), the pool full, and
+    // a dead pair the pending sweep has yet to free: the room is the sweep's, not a merge's.
+    const heap = new Heap({ maxSlots: 17 });
+    heap.pin(heap.alloc(1)); // slot 1
+    heap.alloc(1); // slot 2: garbage, beside a live slot
+    const holder = heap.alloc(2); // 3-4
+    heap.pin(holder);
+    const doomed = heap.alloc(2); // 5-6
+    heap.set(holder, 0, doomed);
+    heap.pin(heap.alloc(2)); // 7-8
+    heap.pin(heap.alloc(8)); // 9-16: the pool is full
+    heap.minor(); // frees slot 2, unmerged
+    heap.set(holder, 0, NULL);
+    for (let k = 0; k < 1000 && heap.phase !== 'sweep'; k++) heap.step(1);
+    const s = stateOf(heap);
+    expect([heap.phase, s.freeSingleCount, s.lazyFrees, s.slotTop]).toEqual(['sweep', 1, 1, 17]);
+    expect(heap.isAlive(doomed)).toBe(false);
+    const ref = heap.alloc(2);
+    expect(stateOf(heap).base[heap.index(ref)]).toBe(5);
     expect(heap.phase).toBe('idle');
     heap.verify();
   });
