@@ -422,23 +422,15 @@ function checkSameResults(): void {
   }
 }
 
-/** Times the first `query()` of a fresh sweeping heap (the drop of its dead members); checks what it found. */
-function timeFirstDrop(idle: { heap: Heap; P: Component }): number {
+async function querySweepSection(ctx: Ctx): Promise<Section> {
+  const idle = queryHeap(false);
   const sweeping = queryHeap(true);
   const t0 = performance.now();
   const first = sweeping.heap.query(sweeping.P).length;
-  const ms = performance.now() - t0;
+  const firstMs = performance.now() - t0;
   if (first !== SWEEP_MEMBERS || idle.heap.query(idle.P).length !== SWEEP_MEMBERS) {
     throw new Error(`ecs: query() during a sweep found ${first} members, expected ${SWEEP_MEMBERS}`);
   }
-  return ms;
-}
-
-async function querySweepSection(ctx: Ctx): Promise<Section> {
-  const idle = queryHeap(false);
-  const firstMs = timeFirstDrop(idle);
-  const sweeping = queryHeap(true);
-  sweeping.heap.query(sweeping.P);
   const IDLE = 'query() with no cycle running';
   const SWEEP = 'query() during a sweep, after its first call';
   const stats = await measure(ctx, `ecs query during a sweep (${ctx.runtime})`, () => {

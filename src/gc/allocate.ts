@@ -25,7 +25,7 @@ import { pushScoped } from './roots.ts';
 import { blocksSweepWouldFree, indicesSweepWouldFree } from './sweep.ts';
 import { listWeak } from './weak.ts';
 import { destroyedCount } from './destroy.ts';
-import { plural } from '../core/handle.ts';
+import { packHandle, plural } from '../core/handle.ts';
 
 /**
  * When the heap is full while a sweep is pending, the objects it has yet to free already read
@@ -100,10 +100,11 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
         : 'frees when it sweeps, after clearing weak references'
     })`;
   }
-  if (blocks() < count) return waveBlocksDoNotFit(s, count, slotCount);
-  // The wave fits: merge the small blocks now if the count needed them (read-only until here, so
-  // a wave that throws changes nothing).
-  if (slotCount > 0) blocksAvailable(s, slotCount, count, true);
+  // The last count merges the small blocks if the wave needs them and then fits (read-only until
+  // here, and read-only when it does not fit, so a wave that throws changes nothing).
+  if (slotCount > 0 && blocksAvailable(s, slotCount, count, true) < count) {
+    return waveBlocksDoNotFit(s, count, slotCount);
+  }
   return '';
 }
 
@@ -164,7 +165,7 @@ export function allocWave(
   indexMask: number,
   handles: Float64Array,
 ): void {
-  const indexScale = s.codec.indexScale;
+  const codec = s.codec;
   if (s.scopeDepth > 0 || s.barrierWhite !== NO_COLOR) {
     for (let j = 0; j < count; j++) {
       const i = allocObject(s, slotCount, kindFlags);
@@ -174,7 +175,7 @@ export function allocWave(
           if (target !== 0) writeSlot(s, i, k, target & indexMask);
         }
       }
-      handles[j] = i + s.generation[i]! * indexScale;
+      handles[j] = packHandle(codec, i, s.generation[i]!);
     }
     return;
   }
@@ -205,7 +206,7 @@ export function allocWave(
         slots[slot] = from[at]! & indexMask;
       }
     }
-    handles[j] = i + generation[i]! * indexScale;
+    handles[j] = packHandle(codec, i, generation[i]!);
   }
   s.nurseryHead = nurseryHead;
   if (count > 0 && (kindFlags & EPHEMERON) !== 0) s.ephemeronsMade = true;
