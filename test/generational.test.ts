@@ -234,3 +234,79 @@ describe('generational options', () => {
     expect(() => new Heap({ generational: 'yes' })).toThrow(/generational must be true or false, got 'yes'/);
   });
 });
+
+describe('promotion of a full nursery that nearly all survives', () => {
+  const NURSERY = 64;
+
+  /** A pinned old holder of `n` slots, and a helper that fills them with new young objects (all reachable). */
+  function setUp(options: { promoteAfter?: number } = {}) {
+    const heap = new Heap({ nurserySize: NURSERY, ...options });
+    const holder = heap.alloc(4 * NURSERY);
+    heap.pin(holder);
+    heap.collect(); // the holder is old
+    let next = 0;
+    const spawn = (count: number, keep: number): void => {
+      for (let k = 0; k < count; k++) {
+        const o = heap.alloc(1);
+        if (k < keep) heap.set(holder, next++ % (4 * NURSERY), o);
+      }
+    };
+    return { heap, spawn };
+  }
+
+  it('promotes its survivors at their first minor once minors measured nearly all surviving', () => {
+    const { heap, spawn } = setUp();
+    spawn(NURSERY, NURSERY);
+    heap.minor(); // the first measurement: survivors age, as promoteAfter says
+    expect(heap.stats().young).toBe(NURSERY);
+    spawn(NURSERY, NURSERY);
+    heap.minor(); // all survived last time: this full nursery goes old at once, the new half too
+    expect(heap.stats()).toMatchObject({ young: 0, old: 2 * NURSERY + 1 });
+    heap.verify();
+  });
+
+  it('keeps promoteAfter for a nursery below nurserySize, and where survival was measured low', () => {
+    const small = setUp();
+    small.spawn(NURSERY, NURSERY);
+    small.heap.minor(); // survival measured: all
+    small.heap.tenure(); // nothing young left
+    small.spawn(3, 3);
+    small.heap.minor(); // a minor asked for early, on 3 young objects: they age, and stay young
+    expect(small.heap.stats().young).toBe(3);
+    small.heap.verify();
+
+    const low = setUp();
+    low.spawn(NURSERY, NURSERY / 8); // an eighth survives: the estimate falls below 90%
+    low.heap.minor();
+    low.spawn(NURSERY, NURSERY);
+    low.heap.minor();
+    // Last minor's survivors are promoted (age 2); this nursery's stay young one more minor.
+    expect(low.heap.stats().young).toBe(NURSERY);
+    low.heap.verify();
+  });
+
+  it('holds with promoteAfter 3, and what the old survivors still refer to stays reachable', () => {
+    const { heap, spawn } = setUp({ promoteAfter: 3 });
+    spawn(NURSERY, NURSERY);
+    heap.minor();
+    // Young objects that point at younger ones: when the older ones go old early, their edges to
+    // the new ones must be remembered (or the new ones promoted with them).
+    const chain = heap.alloc(1);
+    heap.pin(chain);
+    let tail = chain;
+    for (let k = 0; k < NURSERY; k++) {
+      const o = heap.alloc(1);
+      heap.set(tail, 0, o);
+      tail = o;
+    }
+    heap.minor();
+    expect(heap.stats().young).toBe(0);
+    heap.verify();
+    // The chain is old now; a new young object hung off its tail must survive the next minor.
+    const leaf = heap.alloc(0);
+    heap.set(tail, 0, leaf);
+    heap.minor();
+    expect(heap.isAlive(leaf)).toBe(true);
+    heap.verify();
+  });
+});

@@ -207,16 +207,18 @@ export class Model {
 
   /**
    * A minor collection: old objects all survive and count as roots; young objects survive when
-   * roots or old objects reach them, age by one, and become old at `promoteAfter`.
+   * roots or old objects reach them, age by one, and become old at `promoteAge`: `promoteAfter`,
+   * or 1 where the heap promoted a full nursery that nearly all survives at once (the age the
+   * heap's minor used, `lastPromotionAge`; its choice is tested on its own in test/generational.test.ts).
    */
-  minor(): number {
+  minor(promoteAge: number = this.promoteAfter): number {
     const old = [...this.objects].filter(([, object]) => object.age === undefined).map(([ref]) => ref);
     const keep = this.reach([...this.roots(), ...old]);
     const freed = this.retain(keep);
     for (const object of this.objects.values()) {
       if (object.age === undefined) continue;
       object.age++;
-      if (object.age >= this.promoteAfter) object.age = undefined;
+      if (object.age >= promoteAge) object.age = undefined;
     }
     return freed;
   }

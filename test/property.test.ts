@@ -373,7 +373,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const deferred = heap.phase !== 'idle';
         const info = heap.minor();
         expect(info.kind).toBe('minor');
-        expect(info.freed).toBe(deferred ? 0 : model.minor());
+        expect(info.freed).toBe(deferred ? 0 : model.minor(stateOf(heap).pacer.lastPromotionAge));
         settleFinalizers(heap, model, false);
         if (!deferred) model.checkNoFinalizerDue();
         expect(info.live).toBe(model.objects.size);
@@ -520,7 +520,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         const minorLast = minorRan && before.phase !== 'idle';
         if (minorLast) expect(report.stretched).toBe(true);
         if (minorRan && !minorLast) {
-          model.minor();
+          model.minor(stateOf(heap).pacer.lastPromotionAge);
           settleFinalizers(heap, model, false, 'minor');
         }
         const cycleEnded = after.majorCollections > before.majorCollections;
@@ -529,7 +529,7 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
         settleFinalizers(heap, model, false, minorLast ? 'cycle' : 'all');
         if (cycleEnded) model.endCycle(heap);
         if (minorLast) {
-          model.minor();
+          model.minor(stateOf(heap).pacer.lastPromotionAge);
           settleFinalizers(heap, model, false, 'minor');
         }
         if (heap.phase === 'idle') model.checkNoFinalizerDue();

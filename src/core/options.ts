@@ -16,7 +16,11 @@ export interface HeapOptions {
   maxSlots?: number;
   /** Young and old generations with minor collections. Default true. */
   generational?: boolean;
-  /** Minor collections a young object survives before promotion, 1 to 3. Default 2. */
+  /**
+   * Minor collections a young object survives before promotion, 1 to 3. Default 2. A full nursery
+   * (`nurserySize` young objects or more) that recent minors saw nearly all survive (90%) has its
+   * survivors promoted at their first minor (docs/decisions.md).
+   */
   promoteAfter?: number;
   /**
    * Object indices per card of the remembered set, a power of two from 1 to 4096. Default 1: the

@@ -111,6 +111,11 @@ export interface Pacer {
   foldedYoung: number;
   /** Whether `youngSurvival` was measured (by a minor, or a fold), not the first guess. */
   survivalMeasured: boolean;
+  /**
+   * The promotion age the last minor used (`promotionAge`; 0 before any), for tests and readers of
+   * the state; not saved by snapshots (nothing decides by it).
+   */
+  lastPromotionAge: number;
   /** Units of collection work that allocation asked for and no tick has paid yet. */
   debt: number;
 }
@@ -458,6 +463,7 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     youngSurvival: AS_DOUBLE,
     foldedYoung: 0,
     survivalMeasured: false,
+    lastPromotionAge: 0,
     debt: AS_DOUBLE,
   };
   // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.

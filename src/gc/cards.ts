@@ -131,7 +131,7 @@ export function clearCards(s: HeapState): void {
  * stays remembered whole if its card is dirty too. Reads the owner's card and base only when the
  * entries are stale (`slotEntryHolds`).
  */
-export function scanRememberedSlots(s: HeapState, youngMark: number): void {
+export function scanRememberedSlots(s: HeapState, youngMark: number, promoteAge: number): void {
   const color = s.color;
   const flags = s.flags;
   const slots = s.slots;
@@ -139,7 +139,7 @@ export function scanRememberedSlots(s: HeapState, youngMark: number): void {
   const list = s.rememberedSlots;
   const count = s.rememberedSlotCount;
   const stale = s.rememberedSlotsStale !== 0;
-  const stayYoung = (s.promoteAfter - 1) << AGE_SHIFT;
+  const stayYoung = (promoteAge - 1) << AGE_SHIFT;
   // Stryker disable next-line all: performance only, as `touchRemembered`.
   if (count > PREFETCH_FROM) touchRememberedSlots(s, list, count);
   let kept = 0;
@@ -188,10 +188,11 @@ export function slotEntryHolds(s: HeapState, owner: number, at: number): boolean
  * in place (they are never colored or pushed), shading the young objects their strong slots and
  * `ref` fields reach, and decides in the same pass whether each card stays dirty: it does only
  * while some old object in it refers to a young object that will still be young after this minor
- * (age + 1 < promoteAfter; weak references count too, conservatively). Old objects with weak
- * references to young ones are noted (`rememberedWeak`) for the minor's weak processing.
+ * (age + 1 < `promoteAge`, the minor's `promotionAge`; weak references count too, conservatively).
+ * Old objects with weak references to young ones are noted (`rememberedWeak`) for the minor's
+ * weak processing.
  */
-export function scanDirtyCards(s: HeapState, youngMark: number): void {
+export function scanDirtyCards(s: HeapState, youngMark: number, promoteAge: number): void {
   const color = s.color;
   const flags = s.flags;
   const base = s.base;
@@ -201,7 +202,7 @@ export function scanDirtyCards(s: HeapState, youngMark: number): void {
   const list = s.dirtyCards;
   const shift = s.cardShift;
   // A young object stays young past this minor while its age is below this.
-  const stayYoung = (s.promoteAfter - 1) << AGE_SHIFT;
+  const stayYoung = (promoteAge - 1) << AGE_SHIFT;
   const count = s.dirtyCount;
   // Stryker disable next-line all: performance only, as `touchRemembered`.
   if (shift === 0 && count > PREFETCH_FROM) touchRemembered(s, list, count);

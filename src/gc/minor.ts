@@ -1,6 +1,7 @@
 /**
  * A minor collection: frees the young objects that neither roots nor old objects reach, ages the
- * survivors and promotes those that survived `promoteAfter` minors. It runs whole inside one
+ * survivors and promotes those that survived `promoteAfter` minors (one, for a full nursery that
+ * nearly all survives: gc/pacer.ts, `promotionAge`). It runs whole inside one
  * call, only between major cycles (its young mark is the white a major cycle would use), and its
  * cost follows what is young: the nursery, the remembered set, and the young weak and finalizer
  * lists. The pacer (gc/pacer.ts) runs one only when its estimate fits the tick's budget; an
@@ -14,7 +15,7 @@ import { beginMinorReclaim, finishMinorReclaim } from './destroy.ts';
 import { clearCards, scanDirtyCards, scanRememberedSlots } from './cards.ts';
 import { enterPhase } from './collector.ts';
 import { drainYoung, shadeYoungRoots } from './mark.ts';
-import { measuredMinor, minorWork, rememberedCount } from './pacer.ts';
+import { measuredMinor, minorWork, promotionAge, rememberedCount } from './pacer.ts';
 import { sweepNursery } from './sweep.ts';
 import {
   clearDeadYoungReferences,
@@ -30,11 +31,14 @@ export function minorCollection(s: HeapState): number {
   const youngBefore = s.young;
   const destroyedBefore = beginMinorReclaim(s);
   const remembered = rememberedCount(s);
+  // Decided before the scans: they keep a card or slot entry only for targets that stay young.
+  const promoteAge = promotionAge(s);
+  s.pacer.lastPromotionAge = promoteAge;
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
   // Slots first: dropping an entry may leave its owner's card dirty, which the card scan settles.
-  scanRememberedSlots(s, youngMark);
-  scanDirtyCards(s, youngMark);
+  scanRememberedSlots(s, youngMark, promoteAge);
+  scanDirtyCards(s, youngMark, promoteAge);
   drainYoung(s, youngMark);
   convergeYoungEphemerons(s, youngMark);
   clearDeadYoungReferences(s, youngMark);
@@ -52,7 +56,7 @@ export function minorCollection(s: HeapState): number {
       enterPhase(s, IDLE);
     }
   }
-  const freed = sweepNursery(s, youngMark, deadColor);
+  const freed = sweepNursery(s, youngMark, deadColor, promoteAge);
   finishMinorReclaim(s, destroyedBefore);
   settleYoungLists(s);
   // Cards were kept or cleaned by the scan; promotion may have dirtied more. With no young

@@ -27,10 +27,32 @@ export const UNITS_PER_ALLOCATION = 8;
 export const MINOR_UNITS_PER_YOUNG = 2;
 export const MINOR_UNITS_PER_SURVIVOR = 5;
 export const MINOR_UNITS_PER_REMEMBERED = 4;
+/**
+ * Survival at which a nursery counts as one that nearly all survives. Its minor, when it does not
+ * fit the budget, is skipped without lowering the unit estimate (gc/tick.ts): the minor would only
+ * free under a tenth of it, and lowering a right estimate only schedules a minor that overruns the
+ * budget. And a full nursery's survivors are promoted at their first minor (`promotionAge`).
+ * Measured on splay (bench/splay.bench.ts), where every inserted payload survives: docs/decisions.md.
+ */
+export const NEARLY_ALL_SURVIVE = 0.9;
 /** Weight of the newest measurement in the pacer's moving averages. */
 const SMOOTHING = 0.25;
 /** Work too small to time well is not measured. */
 const MIN_TIMED_UNITS = 2048;
+
+/**
+ * Minors a young object survives before it is promoted, for the minor about to run: `promoteAfter`,
+ * except for a full nursery (`nurserySize` young objects or more) when recent minors saw nearly all
+ * of theirs survive. Then its survivors are promoted at once: kept young, each would be traced
+ * again by the next minor only to be promoted there (on splay, every other minor traced last
+ * minor's nursery a second time). A survival estimate that drops below the mark (it is a moving
+ * average) gives survivors their full age again at the next minor. Deterministic, as the estimate.
+ */
+export function promotionAge(s: HeapState): number {
+  const p = s.pacer;
+  const nearlyAllSurvive = p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE;
+  return nearlyAllSurvive && s.young >= p.nurserySize ? 1 : s.promoteAfter;
+}
 
 /** Sets the next major trigger from the old generation a major collection left. */
 export function planNextMajor(s: HeapState): void {

@@ -99,16 +99,15 @@ export function promoteSlice(s: HeapState, budget: number): number {
 /**
  * The nursery sweep of a minor collection, after its marking: frees the young objects of color
  * `deadColor`, ages the survivors (color `youngMark`) and promotes those that reached
- * `promoteAfter`. Objects allocated by the minor's finalizers hold neither color and stay young,
+ * `promoteAge` (the minor's `promotionAge`). Objects allocated by the minor's finalizers hold neither color and stay young,
  * unaged. Survivors take the mark value again. Costs O(young). A promoted object that still
  * refers to a young one gets its card dirtied (invariant 5).
  */
-export function sweepNursery(s: HeapState, youngMark: number, deadColor: number): number {
+export function sweepNursery(s: HeapState, youngMark: number, deadColor: number, promoteAge: number): number {
   const color = s.color;
   const flags = s.flags;
   const next = s.next;
   const mark = s.markValue;
-  const promoteAfter = s.promoteAfter;
   let i = s.nurseryHead;
   let nursery = 0;
   let young = 0;
@@ -130,7 +129,7 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number)
     }
     color[i] = mark;
     const age = c === youngMark ? ((flags[i]! & AGE_MASK) >> AGE_SHIFT) + 1 : 0;
-    if (age >= promoteAfter) {
+    if (age >= promoteAge) {
       flags[i] = flags[i]! & ~(YOUNG | AGE_MASK);
       if (refersToYoung(s, i)) dirtyCard(s, i);
     } else {

@@ -28,6 +28,7 @@ import {
   minorMs,
   minorSurvivorUnits,
   minorUnits,
+  NEARLY_ALL_SURVIVE,
   plannedWork,
   UNITS_PER_ALLOCATION,
 } from './pacer.ts';
@@ -58,14 +59,6 @@ export const CATCH_UP_MOST = 64;
 export const ESTIMATE_DECAY = 0.9;
 /** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
 export const TENURE_SURVIVAL = 0.5;
-/**
- * A nursery expected to survive at least this much, whose minor does not fit the budget, is made
- * old without lowering the unit estimate (the decay below): the minor would only free under a
- * tenth of it, and lowering a right estimate only schedules a minor that overruns the budget.
- * Measured on splay (bench/splay.bench.ts), where every inserted payload survives:
- * docs/decisions.md.
- */
-export const NEARLY_ALL_SURVIVE = 0.9;
 
 /** A blank outcome, for a heap to fill at every tick (`runTick` resets it). */
 export function makeTickOutcome(): TickOutcome {
@@ -130,7 +123,7 @@ export function runTick(
       // engine's own collector, a compilation) would keep every later minor from fitting, and the
       // nursery would be folded for good (seen on binary-trees: 73 ns a unit against 16 measured).
       // Each minor skipped for cost lowers it a little, so a minor runs again and measures it;
-      // not for a nursery that nearly all survives (see NEARLY_ALL_SURVIVE).
+      // not for a nursery that nearly all survives (gc/pacer.ts, NEARLY_ALL_SURVIVE).
       const nearlyAllSurvive = p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE;
       if (timed && !nearlyAllSurvive) p.msPerUnit *= ESTIMATE_DECAY;
       // Made old in slices: by the major cycle that is due anyway (its first phase), else alone
