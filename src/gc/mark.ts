@@ -50,8 +50,8 @@ export function drainMarkStack(s: HeapState, budget: number): number {
 }
 
 /**
- * The hot loop. It handles only the common object: no components, and room on the stack for all
- * its slots' targets. It stops before any other (left on the stack for `scanGraySlow`), so the
+ * The hot loop. It handles only the common object: no component `ref` fields to trace, and room on
+ * the stack for all its slots' targets. It stops before any other (left on the stack for `scanGraySlow`), so the
  * loop's compiled code never holds the rare paths: compiled before a rare path had run, a loop
  * holding them was thrown away the first time one ran ("insufficient type feedback" deopts), and
  * recompiled into code whose speed differed from process to process (the `spread` bench). The
@@ -67,6 +67,7 @@ function scanGray(s: HeapState, budget: number): number {
   const mark = s.markValue;
   const stack = s.markStack;
   const capacity = stack.length;
+  const traced = tracedComponents(s);
   let sp = s.markTop;
   let work = 0;
   let marked = 0;
@@ -75,7 +76,7 @@ function scanGray(s: HeapState, budget: number): number {
     const objFlags = flags[obj]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
-    if ((objFlags & HAS_COMPONENTS) !== 0 || sp - 1 + end - start > capacity) break;
+    if ((objFlags & traced) !== 0 || sp - 1 + end - start > capacity) break;
     sp--;
     work += 1 + end - start;
     // Weak and ephemeron slots are not strong edges; their objects are handled in the atomic phase.
@@ -97,6 +98,16 @@ function scanGray(s: HeapState, budget: number): number {
   s.markTop = sp;
   s.marked += marked;
   return work;
+}
+
+/**
+ * The flag that sends an object to the slow path for its components: `HAS_COMPONENTS` while some
+ * component has a strong `ref` field, else none. Components without one add no edge, so their
+ * members are scanned in the hot loop (splay: half its objects are payload leaves with a component,
+ * each a call to the slow path before).
+ */
+function tracedComponents(s: HeapState): number {
+  return s.components.strongRefFields.length > 0 ? HAS_COMPONENTS : 0;
 }
 
 /**
@@ -166,13 +177,14 @@ function scanYoung(s: HeapState, youngMark: number): void {
   const flags = s.flags;
   const stack = s.markStack;
   const capacity = stack.length;
+  const traced = tracedComponents(s);
   let sp = s.markTop;
   while (sp > 0) {
     const obj = stack[sp - 1]!;
     const objFlags = flags[obj]!;
     const start = base[obj]!;
     const end = start + size[obj]!;
-    if ((objFlags & HAS_COMPONENTS) !== 0 || sp - 1 + end - start > capacity) break;
+    if ((objFlags & traced) !== 0 || sp - 1 + end - start > capacity) break;
     sp--;
     if ((objFlags & NOT_STRONG) !== 0) continue;
     for (let k = start; k < end; k++) {
