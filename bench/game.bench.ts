@@ -2,8 +2,9 @@
  * `game`: one game-shaped workload written three ways, run in the same process:
  *
  * (a) ecs-heap: components (SoA columns) for positions, velocities, health, items; references in
- *     slots; nothing destroyed by hand; `heap.tick(1)` every frame; a projectile's components added
- *     with `add` and their columns written directly, as bitECS's are (`add`'s `init` object is the
+ *     slots; nothing destroyed by hand; `heap.tick(1)` every frame; a projectile wave's components
+ *     added with `addMany` (one call per component, where the heap has it; else `add` per
+ *     projectile) and their columns written directly, as bitECS's are (`add`'s `init` object is the
  *     convenience form, for the 20 new units a frame); the level's storage reserved at load
  *     (`reserve`, the capacity the game reaches in play), as the engine's pools are sized;
  * (b) plain JavaScript objects, the engine collecting;
@@ -441,6 +442,7 @@ function heapVariant(_ctx: Ctx): Variant {
   const hasTargetIndex = has(heap, 'targetIndex');
   const hasTargetAt = has(heap, 'targetAt');
   const hasAllocMany = has(heap, 'allocMany');
+  const hasAddMany = hasAllocMany && has(heap, 'addMany');
   const scene = new Float64Array(SCENE) as RefArray;
   for (let i = 0; i < SCENE; i++) {
     const s = heap.alloc(4);
@@ -511,15 +513,23 @@ function heapVariant(_ctx: Ctx): Variant {
       // The wave's targets gathered first, then spawned in one call that stores them.
       for (let s = 0; s < SPAWNS; s++) aims[s] = heap.get(units, p.target[s]!);
       const wave = hasAllocMany ? later.allocMany(SPAWNS, 1, 'weak', aims, spawned) : null;
+      if (hasAddMany) {
+        // The wave's components in one call each, then the columns written per projectile below.
+        later.addMany(wave!, Position);
+        later.addMany(wave!, Velocity);
+        later.addMany(wave!, Projectile);
+      }
       for (let s = 0; s < SPAWNS; s++) {
         const from = heap.get(units, p.shooter[s]!);
         const q: Ref = wave === null ? heap.alloc(1, 'weak') : wave[s]!;
         if (wave === null) heap.set(q, 0, aims[s]!);
         const fi = heap.index(from);
         // As the bitECS variant does: add, then write the columns (they never move).
-        heap.add(q, Position);
-        heap.add(q, Velocity);
-        heap.add(q, Projectile);
+        if (!hasAddMany) {
+          heap.add(q, Position);
+          heap.add(q, Velocity);
+          heap.add(q, Projectile);
+        }
         const qi = heap.index(q);
         Position.x[qi] = Position.x[fi]!;
         Position.y[qi] = Position.y[fi]!;
@@ -585,7 +595,7 @@ function heapVariant(_ctx: Ctx): Variant {
         `${st.majorCollections} majors, ${st.minorCollections} minors; unit deaths ${
           destroy === null ? 'by health flag' : 'by heap.destroy()'
         }; targets by ${hasTargetAt ? 'targetAt()' : hasTargetIndex ? 'targetIndex()' : 'get() + index()'}; spawns by ${
-          hasAllocMany ? 'allocMany()' : 'alloc()'
+          hasAddMany ? 'allocMany() + addMany()' : hasAllocMany ? 'allocMany()' : 'alloc()'
         }`;
     },
   };

@@ -17,6 +17,7 @@ import {
 } from './core/component-store.ts';
 import {
   addMember,
+  addMembers,
   type Component,
   type ComponentBase,
   type ComponentInit,
@@ -869,7 +870,6 @@ export class Heap {
    * bad one changes nothing. Allocates no JavaScript objects (it runs per spawned entity).
    */
   add<S extends Schema>(ref: Ref, component: Component<S>, init?: ComponentInit<S>): void {
-    const s = this.#s;
     const i = this.#indexOf(ref, 'handle');
     const data = this.#dataOf(component);
     if (init !== undefined) {
@@ -878,17 +878,7 @@ export class Heap {
       }
       for (const field in init) if (Object.hasOwn(init, field)) this.#checkInit(this.#field(data, field), init[field]);
     }
-    // A young member of a component with `weakref` fields is one a minor must clear references of
-    // (weak and ephemeron objects are listed already).
-    if (
-      data.weakRefs.length > 0 && data.position[i] === 0 && (s.flags[i]! & (YOUNG | NOT_STRONG)) === YOUNG
-    ) listYoungWeak(s, i);
-    addMember(data, i);
-    s.flags[i] = s.flags[i]! | HAS_COMPONENTS;
-    if (data.onRemove !== undefined && (s.flags[i]! & FINALIZABLE) === 0) {
-      s.flags[i] = s.flags[i]! | FINALIZABLE;
-      listFinalizable(s, i);
-    }
+    this.#join(data, i);
     if (init === undefined) return;
     // Every key of `init` named a field (checked above): walk the component's few fields instead.
     const fields = data.fields;
@@ -903,6 +893,67 @@ export class Heap {
         continue;
       }
       for (let at = 0; at < value.length; at++) this.#store(i, f, at, this.#fieldValue(f, value[at]));
+    }
+  }
+
+  /** Makes live object `i` a member of `data` (fields zeroed), or keeps it one: `add` without `init`. */
+  #join(data: ComponentData, i: number): void {
+    const s = this.#s;
+    // A young member of a component with `weakref` fields is one a minor must clear references of
+    // (weak and ephemeron objects are listed already).
+    if (
+      data.weakRefs.length > 0 && data.position[i] === 0 && (s.flags[i]! & (YOUNG | NOT_STRONG)) === YOUNG
+    ) listYoungWeak(s, i);
+    addMember(data, i);
+    s.flags[i] = s.flags[i]! | HAS_COMPONENTS;
+    if (data.onRemove !== undefined && (s.flags[i]! & FINALIZABLE) === 0) {
+      s.flags[i] = s.flags[i]! | FINALIZABLE;
+      listFinalizable(s, i);
+    }
+  }
+
+  /**
+   * `add(ref, component)` for each of the first `count` handles of `refs` (all of them by
+   * default): fields zeroed, or kept where the object has the component already. For a wave a game
+   * spawns at once (`allocMany`'s handles), with the component looked up once. Every handle is
+   * checked first: a bad one (or a bad `count`) throws naming it, and nothing is added. Allocates
+   * no JavaScript objects when `refs` is a `RefArray` (a `Float64Array`, as `allocMany` returns).
+   */
+  addMany<S extends Schema>(refs: ArrayLike<Ref>, component: Component<S>, count?: number): void {
+    if (typeof refs !== 'object' || refs === null || typeof refs.length !== 'number') {
+      throw new TypeError(`refs must be an array of handles, got ${describe(refs)}`);
+    }
+    const n = count === undefined ? refs.length : checkInteger('count', count, 0, refs.length);
+    const data = this.#dataOf(component);
+    // A Float64Array of its own memory reads the same every time and runs no code; any other
+    // array-like is copied into one first, so that its getters (user code, which may free or
+    // destroy objects) have all run before anything is checked.
+    let handles: ArrayLike<number> = refs;
+    if (!(refs instanceof Float64Array && refs.buffer instanceof ArrayBuffer)) {
+      const copy = new Float64Array(n);
+      for (let at = 0; at < n; at++) {
+        const ref = refs[at];
+        if (typeof ref !== 'number') this.#notLive(ref, `refs[${at}]`);
+        copy[at] = ref;
+      }
+      handles = copy;
+    }
+    const liveMask = this.#s.liveMask;
+    for (let at = 0; at < n; at++) {
+      if (this.#match(handles[at], liveMask) === 0) this.#notLive(handles[at], `refs[${at}]`);
+    }
+    const indexMask = this.#s.codec.indexMask;
+    // Checked: each names a live object, and `& indexMask` gives its index.
+    if (data.weakRefs.length > 0 || data.onRemove !== undefined) {
+      for (let at = 0; at < n; at++) this.#join(data, handles[at]! & indexMask);
+      return;
+    }
+    // The common component (no weakref field, no hook): `#join`'s other work is the flag.
+    addMembers(data, handles, n, indexMask);
+    const flags = this.#s.flags;
+    for (let at = 0; at < n; at++) {
+      const i = handles[at]! & indexMask;
+      flags[i] = flags[i]! | HAS_COMPONENTS;
     }
   }
 

@@ -2,7 +2,7 @@
  * Heap methods asked for in later issues (DESIGN.md, "Additions asked in the second round"),
  * detected at run time so the suites measure them as soon as they exist and say "n/a" until then.
  */
-import type { Heap, Index, Ref } from '../../mod.ts';
+import type { Component, Heap, Index, Ref } from '../../mod.ts';
 
 interface LaterHeap {
   tenure?: () => void;
@@ -16,6 +16,7 @@ interface LaterHeap {
     targets?: ArrayLike<Ref>,
     into?: Float64Array,
   ) => Float64Array;
+  addMany?: (refs: ArrayLike<Ref>, component: Component, count?: number) => void;
 }
 
 /** The heap with the methods of later issues typed as present: call them only after checking with `has`. */

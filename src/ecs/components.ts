@@ -72,6 +72,40 @@ export function addMember(c: ComponentData, index: number): boolean {
   return true;
 }
 
+/**
+ * `addMember` for a wave: adds `c` to the index each of the first `n` entries of `handles` names
+ * (`handles[at] & indexMask`: checked live handles), the member list grown once and each query
+ * naming `c` refreshed in one pass after. (A refresh of an index that was a member already, or
+ * named twice, finds its queries as they should be and changes nothing.)
+ */
+export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: number, indexMask: number): void {
+  if (c.memberCount + n > c.members.length) {
+    c.members = growU32(c.members, Math.max(c.members.length * 2, c.memberCount + n), c.membersWritten);
+  }
+  const position = c.position;
+  const members = c.members;
+  const fields = c.fields;
+  let count = c.memberCount;
+  for (let at = 0; at < n; at++) {
+    const index = handles[at]! & indexMask;
+    if (position[index] !== 0) continue;
+    clearElements(fields, index);
+    members[count++] = index;
+    position[index] = count;
+  }
+  c.memberCount = count;
+  if (count > c.membersWritten) c.membersWritten = count;
+  const queries = c.queries;
+  for (let k = 0; k < queries.length; k++) {
+    const q = queries[k]!;
+    for (let at = 0; at < n; at++) {
+      const index = handles[at]! & indexMask;
+      if (matches(q, index)) queryInsert(q, index);
+      else queryRemove(q, index);
+    }
+  }
+}
+
 /** Removes `c` from `index`, clearing its `ref` fields so no edge outlives membership. */
 export function removeMember(c: ComponentData, index: number): boolean {
   const at = c.position[index]!;
