@@ -42,8 +42,16 @@ export function resign(bytes: Uint8Array, header: ForgedHeader | string): Uint8A
   const outView = new DataView(out.buffer);
   outView.setUint32(12, newJson.length, true);
   outView.setUint32(20, out.length, true);
-  outView.setUint32(16, checksum(out.subarray(24)), true);
+  outView.setUint32(16, checksum(out.subarray(24), outView.getUint32(8, true)), true);
   return out;
+}
+
+/** `bytes` (changed in place) relabelled as format `version`, signed with that version's checksum. */
+export function withVersion(bytes: Uint8Array, version: number): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  view.setUint32(8, version, true);
+  view.setUint32(16, checksum(bytes.subarray(24), version), true);
+  return bytes;
 }
 
 /** Edits a copy of the header and re-signs. */
@@ -84,6 +92,6 @@ export function assemble(like: Uint8Array, header: ForgedHeader, data: Map<strin
   const view = new DataView(out.buffer);
   view.setUint32(12, json.length, true);
   view.setUint32(20, out.length, true);
-  view.setUint32(16, checksum(out.subarray(24)), true);
+  view.setUint32(16, checksum(out.subarray(24), view.getUint32(8, true)), true);
   return out;
 }
