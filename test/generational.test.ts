@@ -263,6 +263,11 @@ describe('promotion of a full nursery that nearly all survives', () => {
     heap.minor(); // all survived last time: this full nursery goes old at once, the new half too
     expect(heap.stats()).toMatchObject({ young: 0, old: 2 * NURSERY + 1 });
     heap.verify();
+    // Exactly `nurserySize` young objects is a full nursery, as for `tick`'s minor.
+    spawn(NURSERY, NURSERY);
+    heap.minor();
+    expect(heap.stats().young).toBe(0);
+    heap.verify();
   });
 
   it('keeps promoteAfter for a nursery below nurserySize, and where survival was measured low', () => {
