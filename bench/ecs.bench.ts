@@ -17,6 +17,12 @@
  * - add_remove (1000 entities with A): add the tag B to each entity with A, then remove B from
  *   each entity with B.
  *
+ * - spawn_wave (ours, 1500 entities: the game suite's projectile wave): spawn the wave with three
+ *   components (Position and Velocity of two f32 fields, Projectile of one i32), write every field,
+ *   destroy the wave. bitECS: `addEntity`, three `addComponent` calls and `removeEntity` per entity.
+ *   ecs-heap: `allocMany`, the components by three `add` calls per entity or three `addMany` calls
+ *   for the wave, and a `minor()` that frees the wave (nothing holds it).
+ *
  * Then one case of ours: `query()` during a sweep. Objects a cycle found dead stay members until its
  * sweep frees them, so `query()` drops them first; it does so once a cycle per query, so a game's
  * systems querying every frame of a long sweep pay it once. Timed against the same `query()` on an
@@ -32,7 +38,7 @@
  */
 import { addComponent, addEntity, createWorld, query, removeComponent, removeEntity } from 'bitecs';
 import { bench, group, summary } from 'mitata';
-import { type Component, Heap, type Index, type Ref } from '../mod.ts';
+import { type Component, Heap, type Index, type Ref, type RefArray } from '../mod.ts';
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -340,6 +346,79 @@ function addRemoveEcs(count: number): () => void {
   };
 }
 
+// ---- spawn_wave (ours) ---------------------------------------------------------------------------
+
+/** The wave's three components' values: a projectile's position, velocity and expiry frame. */
+function waveValue(i: number): number {
+  return (i * 7) % 1000;
+}
+
+function spawnWaveBitecs(count: number): () => void {
+  const world = createWorld();
+  const Position = { x: new Float32Array(2 * count + 16), y: new Float32Array(2 * count + 16) };
+  const Velocity = { vx: new Float32Array(2 * count + 16), vy: new Float32Array(2 * count + 16) };
+  const Projectile = { expires: new Int32Array(2 * count + 16) };
+  const spawned = new Uint32Array(count);
+  return () => {
+    for (let i = 0; i < count; i++) {
+      const e = addEntity(world);
+      addComponent(world, e, Position);
+      addComponent(world, e, Velocity);
+      addComponent(world, e, Projectile);
+      spawned[i] = e;
+    }
+    for (let i = 0; i < count; i++) {
+      const e = spawned[i]!;
+      Position.x[e] =
+        Position.y[e] =
+        Velocity.vx[e] =
+        Velocity.vy[e] =
+        Projectile.expires[e] =
+          waveValue(i);
+    }
+    for (let i = 0; i < count; i++) removeEntity(world, spawned[i]!);
+  };
+}
+
+/** The same wave on a heap: `allocMany`, then the components by `add` per entity or by `addMany`, then `minor()`. */
+function spawnWaveEcs(count: number, adder: 'add' | 'addMany'): () => void {
+  const heap = ecsHeap(2 * count + 16);
+  const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
+  const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'Velocity' });
+  const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
+  heap.query(Projectile); // a game's system query, kept up to date by every add
+  const wave = new Float64Array(count) as RefArray;
+  return () => {
+    heap.allocMany(count, 0, 'strong', undefined, wave);
+    if (adder === 'addMany') {
+      heap.addMany(wave, Position);
+      heap.addMany(wave, Velocity);
+      heap.addMany(wave, Projectile);
+    } else {
+      for (let i = 0; i < count; i++) {
+        heap.add(wave[i]!, Position);
+        heap.add(wave[i]!, Velocity);
+        heap.add(wave[i]!, Projectile);
+      }
+    }
+    const { x, y } = Position;
+    const { vx, vy } = Velocity;
+    const expires = Projectile.expires;
+    for (let i = 0; i < count; i++) {
+      const e = heap.index(wave[i]!);
+      x[e] =
+        y[e] =
+        vx[e] =
+        vy[e] =
+        expires[e] =
+          waveValue(i);
+    }
+    // Nothing holds the wave: the minor frees it (the cost of bitECS's removeEntity calls).
+    const info = heap.minor();
+    if (info.freed !== count) throw new Error(`ecs: spawn_wave minor() freed ${info.freed}, expected ${count}`);
+  };
+}
+
 // ---- the suite -----------------------------------------------------------------------------------
 
 interface Case {
@@ -389,6 +468,16 @@ const CASES: Case[] = [
     what: '1000 with A; add B to each, remove B from each',
     bitecs: addRemoveBitecs,
     ecs: [{ label: 'ecs-heap', make: addRemoveEcs }],
+  },
+  {
+    name: 'spawn_wave',
+    count: 1500,
+    what: 'ours: spawn 1500 with Position, Velocity, Projectile, write them, destroy them',
+    bitecs: spawnWaveBitecs,
+    ecs: [
+      { label: 'ecs-heap add', make: (count) => spawnWaveEcs(count, 'add') },
+      { label: 'ecs-heap addMany', make: (count) => spawnWaveEcs(count, 'addMany') },
+    ],
   },
 ];
 
@@ -603,7 +692,8 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
     });
   }
   const table: Table = {
-    title: `ecs: noctjs/ecs-benchmark cases, ops/s, ecs-heap vs bitECS 0.4 (${ctx.runtime} ${ctx.runtimeVersion})`,
+    title:
+      `ecs: noctjs/ecs-benchmark cases and spawn_wave, ops/s, ecs-heap vs bitECS 0.4 (${ctx.runtime} ${ctx.runtimeVersion})`,
     columns: [
       'case',
       'ecs-heap',
@@ -629,6 +719,9 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
         'entities; collect() marks the 1000 pinned A entities and sweeps every index.',
         'ecs-heap loops that add or remove (entity_cycle, add_remove) first copy the query (a view valid only until ' +
         'the next add or remove) and turn indices into handles with refAt (add/remove take handles).',
+        "spawn_wave is ours (the game suite's projectile wave): bitECS adds three components per entity and removes " +
+        'each entity; ecs-heap spawns with allocMany, adds the components per entity (add) or per wave (addMany), ' +
+        'and a minor() frees the wave (each op checks it freed all 1500).',
       ],
       data: { stats: Object.fromEntries(stats), cases: derived },
     },
