@@ -925,11 +925,11 @@ export class Heap {
     }
     const n = count === undefined ? refs.length : checkInteger('count', count, 0, refs.length);
     const data = this.#dataOf(component);
-    // A Float64Array of its own memory reads the same every time and runs no code; any other
-    // array-like is copied into one first, so that its getters (user code, which may free or
-    // destroy objects) have all run before anything is checked.
+    // A Float64Array of its own memory (no Proxy of one: `isView` sees through none) reads the same
+    // every time and runs no code; any other array-like is copied into one first, so that its
+    // getters (user code, which may free or destroy objects) have all run before anything is checked.
     let handles: ArrayLike<number> = refs;
-    if (!(refs instanceof Float64Array && refs.buffer instanceof ArrayBuffer)) {
+    if (!(ArrayBuffer.isView(refs) && refs instanceof Float64Array && refs.buffer instanceof ArrayBuffer)) {
       const copy = new Float64Array(n);
       for (let at = 0; at < n; at++) {
         const ref = refs[at];

@@ -190,6 +190,20 @@ describe('addMany', () => {
     };
     expect(() => w.heap.addMany(sneaky as unknown as ArrayLike<Ref>, Target)).toThrow(/refs\[0\] .* destroyed/);
     expect(w.heap.query(Target).length).toBe(0);
+    // The same through a Proxy of a RefArray (which `instanceof Float64Array` does not tell apart).
+    const more = w.heap.allocMany(2);
+    let reads = 0;
+    const proxy = new Proxy(more, {
+      get(target, key) {
+        if (key === '1' && reads++ === 1) w.heap.destroy(more[0]!);
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(proxy instanceof Float64Array).toBe(true);
+    w.heap.addMany(proxy, Target); // read once into a copy: the destroy comes after every check and add
+    expect(w.heap.has(more[1]!, Target)).toBe(true);
+    expect(w.heap.isAlive(more[0]!)).toBe(true);
     w.heap.verify();
   });
 });

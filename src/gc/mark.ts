@@ -51,12 +51,12 @@ export function drainMarkStack(s: HeapState, budget: number): number {
 
 /**
  * The hot loop. It handles only the common object: no component `ref` fields to trace, and room on
- * the stack for all its slots' targets. It stops before any other (left on the stack for `scanGraySlow`), so the
- * loop's compiled code never holds the rare paths: compiled before a rare path had run, a loop
- * holding them was thrown away the first time one ran ("insufficient type feedback" deopts), and
- * recompiled into code whose speed differed from process to process (the `spread` bench). The
- * stack stays one constant array for the whole loop, as engines compile a loop whose array can
- * change under it into slower code.
+ * the stack for all its slots' targets. It stops before any other (left on the stack for
+ * `scanGraySlow`), so the loop's compiled code never holds the rare paths: compiled before a rare
+ * path had run, a loop holding them was thrown away the first time one ran ("insufficient type
+ * feedback" deopts), and recompiled into code whose speed differed from process to process (the
+ * `spread` bench). The stack stays one constant array for the whole loop, as engines compile a
+ * loop whose array can change under it into slower code.
  */
 function scanGray(s: HeapState, budget: number): number {
   const color = s.color;

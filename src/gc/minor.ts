@@ -1,11 +1,11 @@
 /**
  * A minor collection: frees the young objects that neither roots nor old objects reach, ages the
  * survivors and promotes those that survived `promoteAfter` minors (one, for a full nursery that
- * nearly all survives: gc/pacer.ts, `promotionAge`). It runs whole inside one
- * call, only between major cycles (its young mark is the white a major cycle would use), and its
- * cost follows what is young: the nursery, the remembered set, and the young weak and finalizer
- * lists. The pacer (gc/pacer.ts) runs one only when its estimate fits the tick's budget; an
- * oversized nursery is folded into a major cycle instead.
+ * nearly all survives: gc/pacer.ts, `promotionAge`). It runs whole inside one call, only between
+ * major cycles (its young mark is the white a major cycle would use), and its cost follows what is
+ * young: the nursery, the remembered set, and the young weak and finalizer lists. The pacer
+ * (gc/pacer.ts) runs one only when its estimate fits the tick's budget; an oversized nursery is
+ * folded into a major cycle instead.
  *
  * Old objects count as reached and are never traced: tracing stops at them, and the remembered
  * set (gc/cards.ts) stands for their references into the nursery.

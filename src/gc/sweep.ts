@@ -99,9 +99,9 @@ export function promoteSlice(s: HeapState, budget: number): number {
 /**
  * The nursery sweep of a minor collection, after its marking: frees the young objects of color
  * `deadColor`, ages the survivors (color `youngMark`) and promotes those that reached
- * `promoteAge` (the minor's `promotionAge`). Objects allocated by the minor's finalizers hold neither color and stay young,
- * unaged. Survivors take the mark value again. Costs O(young). A promoted object that still
- * refers to a young one gets its card dirtied (invariant 5).
+ * `promoteAge` (the minor's `promotionAge`). Objects allocated by the minor's finalizers hold
+ * neither color and stay young, unaged. Survivors take the mark value again. Costs O(young). A
+ * promoted object that still refers to a young one gets its card dirtied (invariant 5).
  */
 export function sweepNursery(s: HeapState, youngMark: number, deadColor: number, promoteAge: number): number {
   const color = s.color;
