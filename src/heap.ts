@@ -929,17 +929,21 @@ export class Heap {
     // every time and runs no code; any other array-like is copied into one first, so that its
     // getters (user code, which may free or destroy objects) have all run before anything is checked.
     let handles: ArrayLike<number> = refs;
+    // The first entry that is no number (a copy cannot hold it), named when the checks reach it.
+    let odd = -1;
+    let oddValue: unknown;
     if (!(ArrayBuffer.isView(refs) && refs instanceof Float64Array && refs.buffer instanceof ArrayBuffer)) {
       const copy = new Float64Array(n);
       for (let at = 0; at < n; at++) {
-        const ref = refs[at];
-        if (typeof ref !== 'number') this.#notLive(ref, `refs[${at}]`);
-        copy[at] = ref;
+        const ref: unknown = refs[at];
+        if (typeof ref === 'number') copy[at] = ref;
+        else if (odd < 0) [odd, oddValue] = [at, ref];
       }
       handles = copy;
     }
     const liveMask = this.#s.liveMask;
     for (let at = 0; at < n; at++) {
+      if (at === odd) this.#notLive(oddValue, `refs[${at}]`);
       if (this.#match(handles[at], liveMask) === 0) this.#notLive(handles[at], `refs[${at}]`);
     }
     const indexMask = this.#s.codec.indexMask;

@@ -730,6 +730,7 @@ type Method =
   | 'defineComponent'
   | 'component'
   | 'add'
+  | 'addMany'
   | 'remove'
   | 'has'
   | 'getField'
@@ -1881,6 +1882,48 @@ function build(ctx: Ctx, op: Op): Call | undefined {
         },
       };
     }
+    case 'addMany': {
+      // A list of handles (as a Float64Array as often as not, when all are numbers), or any value.
+      const items = a[0]!.s === 'list' ? (a[0]!.items ?? []).map((item) => value(ctx, item)) : value(ctx, a[0]!);
+      const refs = Array.isArray(items) && a[0]!.k % 2 === 0 && items.every((r) => typeof r === 'number')
+        ? Float64Array.from(items as number[])
+        : items;
+      const component = componentArg(ctx, a[1]!);
+      const count = value(ctx, a[2]!);
+      const info = infoOf(ctx, component);
+      const list = refs as ArrayLike<unknown> | null;
+      const isList = typeof refs === 'object' && list !== null && typeof list.length === 'number';
+      const countChecks = !isList || count === undefined
+        ? []
+        : integerArg(count, 0, list.length, 'count is not an integer from 0 to refs.length');
+      const n = !isList ? 0 : count === undefined ? list.length : (count as number);
+      const refChecks: Expectation[] = [];
+      if (!isList) refChecks.push(badValue([TypeError], refs, 'refs is not an array'));
+      else if (countChecks.length === 0) {
+        for (let at = 0; at < n; at++) {
+          if (!ctx.model.isLive(list[at])) {
+            refChecks.push(badToken([StaleRefError], `refs[${at}] `, 'an entry is not a live handle'));
+            break;
+          }
+        }
+      }
+      return {
+        label: `addMany(${show(refs)}, ${info?.name ?? show(component)}, ${show(count)})`,
+        run: () => heap.addMany(refs as Ref[], component as ComponentBase, count as number | undefined),
+        expects: [...refChecks, ...countChecks, ...componentCheck(ctx, component)],
+        after: () => {
+          for (let at = 0; at < n; at++) {
+            const o = model.objects.get(list![at] as Ref)!;
+            if (!o.comps.has(info!.name)) {
+              o.comps.set(
+                info!.name,
+                info!.fields.map((f) => new Array<number>(f.length).fill(0)),
+              );
+            }
+          }
+        },
+      };
+    }
     case 'remove': {
       const ref = value(ctx, a[0]!);
       const component = componentArg(ctx, a[1]!);
@@ -2321,6 +2364,19 @@ const ticketArg = fc.oneof(
 const budgetArg = fc.oneof(int(1, 40, 8), src('undef', 1), src('big', 1), int(-1, 0, 1), src('const', 2));
 const msArg = fc.oneof(src('ms', 8), src('undef', 1), int(-2, -1, 1), src('const', 2));
 const fnArg = fc.oneof(src('fn', 8), src('const', 2));
+// `addMany`'s handles: a list (as a Float64Array when `k` is even and all are numbers), or any value.
+const refsArg = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.tuple(fc.nat(), fc.array(handleArg, { maxLength: 6 })).map(([k, items]): Arg => ({
+      s: 'list',
+      k,
+      items,
+    })),
+  },
+  src('const', 1),
+);
+const manyCountArg = fc.oneof(src('undef', 6), int(0, 6, 3), int(-1, 8, 1), src('const', 1));
 const compArg = fc.oneof(src('comp', 14), src('foreignComp', 2), src('notComp', 1), src('const', 1));
 const fieldCompArg = fc.oneof(src('withFields', 8), compArg);
 const fieldHandleArg = fc.oneof(src('member', 8), handleArg);
@@ -2421,6 +2477,7 @@ const flatOp: fc.Arbitrary<Op> = fc.oneof(
   method('defineComponent', 2, src('schema', 1).arbitrary, src('compOptions', 1).arbitrary),
   method('component', 1, fc.oneof(src('compName', 4), src('const', 1))),
   method('add', 5, handleArg, compArg, initArg),
+  method('addMany', 3, refsArg, compArg, manyCountArg),
   method('remove', 2, handleArg, compArg),
   method('has', 1, handleArg, compArg),
   method('getField', 3, fieldHandleArg, fieldCompArg, fieldNameArg, elementArg),
@@ -2598,7 +2655,7 @@ describe('fuzz: every public method under random and hostile arguments', () => {
       if (RUNS < 200) return;
       const seen = new Set([...outcomes.keys()]);
       const methods = [...new Set([...seen].map((key) => key.slice(0, key.indexOf(':'))))];
-      expect(methods.length).toBe(44);
+      expect(methods.length).toBe(45);
       for (const m of methods) expect([m, seen.has(`${m}: ok`)]).toEqual([m, true]);
       const errors = new Set([...seen].map((key) => key.slice(key.indexOf(':') + 2)));
       for (const name of ['StaleRefError', 'StaleTicketError', 'HeapFullError', 'GcForbiddenError', 'SnapshotError']) {
