@@ -74,9 +74,9 @@ export function addMember(c: ComponentData, index: number): boolean {
 
 /**
  * `addMember` for a wave: adds `c` to the index each of the first `n` entries of `handles` names
- * (`handles[at] & indexMask`: checked live handles), the member list grown once and each query
- * naming `c` refreshed in one pass after. (A refresh of an index that was a member already, or
- * named twice, finds its queries as they should be and changes nothing.)
+ * (`handles[at] & indexMask`: checked live handles), the member list grown once and the queries
+ * naming `c` refreshed after, as `addMember` does. (A refresh of an index that was a member
+ * already, or named twice, finds its queries as they should be and changes nothing.)
  */
 export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: number, indexMask: number): void {
   if (c.memberCount + n > c.members.length) {
@@ -95,15 +95,7 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
   }
   c.memberCount = count;
   if (count > c.membersWritten) c.membersWritten = count;
-  const queries = c.queries;
-  for (let k = 0; k < queries.length; k++) {
-    const q = queries[k]!;
-    for (let at = 0; at < n; at++) {
-      const index = handles[at]! & indexMask;
-      if (matches(q, index)) queryInsert(q, index);
-      else queryRemove(q, index);
-    }
-  }
+  for (let at = 0; at < n; at++) refreshQueries(c, handles[at]! & indexMask);
 }
 
 /** Removes `c` from `index`, clearing its `ref` fields so no edge outlives membership. */
