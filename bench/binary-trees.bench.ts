@@ -294,7 +294,7 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
   const scavenges = (p: GcPause[][]) => Math.max(...p.map((x) => x.filter((g) => g.kind === 'minor').length));
   const rows = results.map((r) => {
     const memRatio = r.heapPeak / r.jsPeak;
-    const at = `binary-trees depth ${r.depth} (${ctx.runtime})`;
+    const at = `binary-trees depth ${r.depth} (${ctx.label})`;
     targets.push(
       atLeast(`${at}: speed, plain JS time / ecs-heap time`, r.speed, 0.8, 'x'),
       atMost(`${at}: peak memory, ecs-heap / plain JS`, memRatio, 1 / 3, 'x'),
@@ -324,7 +324,7 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
   });
   return {
     tables: [{
-      title: `binary-trees: ecs-heap (tick(1) per tree) vs plain JS objects (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `binary-trees: ecs-heap (tick(1) per tree) vs plain JS objects (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'max depth',
         'ecs-heap ms',
@@ -342,9 +342,9 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
     }],
     targets,
     ratios: results.flatMap((r) => [
-      { name: `binary-trees depth ${r.depth} (${ctx.runtime}): plain JS time / ecs-heap time`, value: r.speed },
+      { name: `binary-trees depth ${r.depth} (${ctx.label}): plain JS time / ecs-heap time`, value: r.speed },
       {
-        name: `binary-trees depth ${r.depth} (${ctx.runtime}): ecs-heap peak bytes / JS peak heapUsed`,
+        name: `binary-trees depth ${r.depth} (${ctx.label}): ecs-heap peak bytes / JS peak heapUsed`,
         value: r.heapPeak / r.jsPeak,
       },
     ]),

@@ -261,7 +261,7 @@ export function bitecsBridgeSuite(ctx: Ctx): Promise<SuiteReport> {
   const ms3 = (x: number | undefined) => (x === undefined ? 'not run' : sig(x));
   const table: Table = {
     title:
-      `bitecs-bridge: drop a subtree of a bitECS scene graph, clean up (ms, median) (${ctx.runtime} ${ctx.runtimeVersion})`,
+      `bitecs-bridge: drop a subtree of a bitECS scene graph, clean up (ms, median) (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'scene',
       'subtree',
@@ -282,7 +282,7 @@ export function bitecsBridgeSuite(ctx: Ctx): Promise<SuiteReport> {
     ]),
   };
   const targets: Target[] = results.filter((r) => r.relationsOverBridge !== null).map((r) => ({
-    name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.runtime}): bitECS autoRemoveSubject cascade / bridge collect()`,
+    name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.label}): bitECS autoRemoveSubject cascade / bridge collect()`,
     goal: '>= 1',
     value: r.relationsOverBridge!,
     met: r.relationsOverBridge! >= 1,
@@ -310,11 +310,11 @@ export function bitecsBridgeSuite(ctx: Ctx): Promise<SuiteReport> {
     targets,
     ratios: results.flatMap((r) => [
       ...(r.relationsOverBridge === null ? [] : [{
-        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.runtime}): autoRemoveSubject cascade / bridge collect(), time`,
+        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.label}): autoRemoveSubject cascade / bridge collect(), time`,
         value: r.relationsOverBridge,
       }]),
       {
-        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.runtime}): bridge collect() / by hand, time`,
+        name: `bitecs-bridge ${pow10(r.n)} scene (${ctx.label}): bridge collect() / by hand, time`,
         value: r.bridgeOverHand,
       },
     ]),

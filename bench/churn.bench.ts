@@ -38,7 +38,7 @@ import { atLeast, atMost, type Ctx, report, type Section, type SuiteReport } fro
 const name = (what: string, k: number) => `${what} K=${pow10(k)}`;
 
 function measureRates(ctx: Ctx, ks: number[]): Promise<Map<string, Stat>> {
-  return measure(ctx, `churn (${ctx.runtime})`, () => {
+  return measure(ctx, `churn (${ctx.label})`, () => {
     for (const k of ks) {
       group(`churn: ${pow10(k)} objects created and destroyed per round, world of ${pow10(CHURN_WORLD)}`, () => {
         summary(() => {
@@ -128,7 +128,7 @@ function ratesSection(ctx: Ctx, ks: number[], stats: Map<string, Stat>, pairs: M
       minorOverBitEcsPaired: minorOverBit,
       waveOverBitEcsPaired: waveOverBit,
     });
-    const at = `churn K=${pow10(k)} (${ctx.runtime})`;
+    const at = `churn K=${pow10(k)} (${ctx.label})`;
     // Issue 14's churn is alloc + drop + minor, and a bulk API a game would use is allowed: the
     // target is on the wave round (allocMany with targets, then minor()). The same round one
     // alloc() and two set() an object, and with collect() (a full collection of the 10^4 world each
@@ -145,7 +145,7 @@ function ratesSection(ctx: Ctx, ks: number[], stats: Map<string, Stat>, pairs: M
   s.tables.push({
     title: `churn: objects created + destroyed per second (millions), world of ${
       pow10(CHURN_WORLD)
-    } live (${ctx.runtime} ${ctx.runtimeVersion})`,
+    } live (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'K per round',
       'collect()',
@@ -189,12 +189,12 @@ function longChurnSection(ctx: Ctx): Section {
   const allocations = ctx.quick ? 1e7 : 1e8;
   ctx.log(`[bench] churn: ${pow10(allocations)} allocations in wave rounds of ${pow10(k)}`);
   const run = longChurn(k, allocations);
-  const at = `churn ${pow10(run.allocations)} allocations (${ctx.runtime})`;
+  const at = `churn ${pow10(run.allocations)} allocations (${ctx.label})`;
   return {
     tables: [{
       title: `long churn: ${pow10(run.allocations)} objects spawned and dropped in waves of ${pow10(k)}, world of ${
         pow10(CHURN_WORLD)
-      }, default options (${ctx.runtime} ${ctx.runtimeVersion})`,
+      }, default options (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'allocations',
         'largest handle',

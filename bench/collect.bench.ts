@@ -28,7 +28,7 @@ const name = (what: string, kind: GraphKind, n: number) => `${what} ${kind} ${po
 /** mitata medians of every contender, each benchmark building its own copy of the graph. */
 function measureMedians(ctx: Ctx, sizes: number[]): Promise<Map<string, Stat>> {
   const gc = ctx.fullGc;
-  return measure(ctx, `collect (${ctx.runtime})`, () => {
+  return measure(ctx, `collect (${ctx.label})`, () => {
     // The fixed cost of one engine GC in this process with no graph built: subtract it mentally.
     if (gc !== null) bench(`${ctx.gcName} with no graph`, () => gc());
     for (const kind of KINDS) {
@@ -157,7 +157,7 @@ function ratiosSection(ctx: Ctx, sizes: number[], stats: Map<string, Stat>, pair
         ecsOverSameWorkPaired: overSame,
         engineGcOverEcsPaired: engineOverEcs,
       });
-      const at = `collect ${pow10(n)} ${kind} (${ctx.runtime})`;
+      const at = `collect ${pow10(n)} ${kind} (${ctx.label})`;
       s.ratios.push(
         { name: `${at}: ecs-heap / limit (lower bound), time, paired`, value: overLimit },
         { name: `${at}: ecs-heap / same-work loop, time, paired`, value: overSame },
@@ -167,14 +167,14 @@ function ratiosSection(ctx: Ctx, sizes: number[], stats: Map<string, Stat>, pair
         s.targets.push(atMost(`${at}: ecs-heap / limit (lower bound; paired)`, overLimit, 1.5));
         if (gc !== null) {
           s.targets.push(
-            atLeast(`collect 10^6 tree (${ctx.runtime}): ${ctx.gcName} / ecs-heap (paired)`, engineOverEcs, 3),
+            atLeast(`collect 10^6 tree (${ctx.label}): ${ctx.gcName} / ecs-heap (paired)`, engineOverEcs, 3),
           );
         }
       }
     }
   }
   s.tables.push({
-    title: `collect: full collection of an all-reachable heap (${ctx.runtime} ${ctx.runtimeVersion})`,
+    title: `collect: full collection of an all-reachable heap (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'graph',
       'objects',

@@ -129,7 +129,7 @@ export function deoptSuite(ctx: Ctx): Promise<SuiteReport> {
   const total = (ds: Deopt[]) => ds.reduce((s, d) => s + d.count, 0);
   return Promise.resolve(report('deopt', ctx, [{
     tables: [{
-      title: `deopt: deoptimizations in src/ on the collector's paths (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `deopt: deoptimizations in src/ on the collector's paths (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['phase', 'function', 'file', 'kind', 'reason', 'count'],
       rows: deopts.map((d) => [d.phase, d.fn, d.file, d.kind, d.reason, String(d.count)]),
     }],

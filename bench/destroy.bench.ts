@@ -73,7 +73,7 @@ export function destroySuite(ctx: Ctx): Promise<SuiteReport> {
       ratio(pair.ratios[3]! / pair.ratios[1]!),
     ]);
     derived.push({ k, paired: pairedData(pair, 'timeOverBitEcs') });
-    const at = `destroy K=${pow10(k)} (${ctx.runtime})`;
+    const at = `destroy K=${pow10(k)} (${ctx.label})`;
     s.ratios.push(
       { name: `${at}: ecs-heap destroy+minor rate / bitECS add+remove rate, paired`, value: 1 / pair.ratios[2]! },
       { name: `${at}: ecs-heap destroyed time / dropped time, paired`, value: pair.ratios[2]! / pair.ratios[1]! },
@@ -82,7 +82,7 @@ export function destroySuite(ctx: Ctx): Promise<SuiteReport> {
   s.tables.push({
     title: `destroy: objects created + destroyed per second (millions), world of ${
       pow10(CHURN_WORLD)
-    } live (${ctx.runtime} ${ctx.runtimeVersion})`,
+    } live (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'K per round',
       'bitECS',

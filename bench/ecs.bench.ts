@@ -522,7 +522,7 @@ async function querySweepSection(ctx: Ctx): Promise<Section> {
   }
   const IDLE = 'query() with no cycle running';
   const SWEEP = 'query() during a sweep, after its first call';
-  const stats = await measure(ctx, `ecs query during a sweep (${ctx.runtime})`, () => {
+  const stats = await measure(ctx, `ecs query during a sweep (${ctx.label})`, () => {
     group(`query() of ${SWEEP_MEMBERS} live members`, () => {
       summary(() => {
         bench(IDLE, () => idle.heap.query(idle.P)).baseline(true);
@@ -534,7 +534,7 @@ async function querySweepSection(ctx: Ctx): Promise<Section> {
   const sweepNs = p50(stats, SWEEP);
   return {
     tables: [{
-      title: `ecs: query() during a sweep, ${SWEEP_MEMBERS} live members (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `ecs: query() during a sweep, ${SWEEP_MEMBERS} live members (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['call', 'µs', 'over idle'],
       rows: [
         [IDLE, sig(idleNs / 1e3), '1.00x'],
@@ -546,7 +546,7 @@ async function querySweepSection(ctx: Ctx): Promise<Section> {
         [SWEEP, sig(sweepNs / 1e3), ratio(sweepNs / idleNs)],
       ],
     }],
-    ratios: [{ name: `ecs query() during a sweep (${ctx.runtime}): later call / idle call`, value: sweepNs / idleNs }],
+    ratios: [{ name: `ecs query() during a sweep (${ctx.label}): later call / idle call`, value: sweepNs / idleNs }],
     notes: [
       'query() during a sweep: the sweeping heap holds as many dead members as live ones until its sweep frees them; ' +
       "the query drops them at its first call after the cycle's atomic step and not again that cycle.",
@@ -599,7 +599,7 @@ function firstDropSection(ctx: Ctx): Section {
     tables: [{
       title: `ecs: the first query() during a sweep (drops ${SWEEP_MEMBERS} dead of ${
         2 * SWEEP_MEMBERS
-      } members), ms, one per fresh process (${ctx.runtime} ${ctx.runtimeVersion})`,
+      } members), ms, one per fresh process (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['processes', 'median', 'min', 'max', 'under 1 ms', 'each'],
       rows: [
         row('no warm-up', runs.cold),
@@ -607,7 +607,7 @@ function firstDropSection(ctx: Ctx): Section {
       ],
     }],
     ratios: [{
-      name: `ecs first query() during a sweep (${ctx.runtime}): after warmUp / without, medians`,
+      name: `ecs first query() during a sweep (${ctx.label}): after warmUp / without, medians`,
       value: median(runs.warm) / median(runs.cold),
     }],
     notes: [
@@ -628,7 +628,7 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
   }
 
   const name = (c: Case, label: string) => `${c.name} ${label}`;
-  const stats = await measure(ctx, `ecs (${ctx.runtime})`, () => {
+  const stats = await measure(ctx, `ecs (${ctx.label})`, () => {
     for (const c of CASES) {
       group(`${c.name}: ${c.what}`, () => {
         summary(() => {
@@ -688,12 +688,12 @@ export async function ecsSuite(ctx: Ctx): Promise<SuiteReport> {
         ecsHeapOverBitEcsOpsPaired: speedup,
         paired: pairedData(pair, 'timeOverBitEcs'),
       });
-      ratios.push({ name: `ecs ${c.name} (${ctx.runtime}): ${e.label} ops/s / bitECS ops/s, paired`, value: speedup });
+      ratios.push({ name: `ecs ${c.name} (${ctx.label}): ${e.label} ops/s / bitECS ops/s, paired`, value: speedup });
     });
   }
   const table: Table = {
     title:
-      `ecs: noctjs/ecs-benchmark cases and spawn_wave, ops/s, ecs-heap vs bitECS 0.4 (${ctx.runtime} ${ctx.runtimeVersion})`,
+      `ecs: noctjs/ecs-benchmark cases and spawn_wave, ops/s, ecs-heap vs bitECS 0.4 (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'case',
       'ecs-heap',

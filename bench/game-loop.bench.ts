@@ -114,7 +114,7 @@ function configSection(ctx: Ctx, runs: ConfigRuns[], js: { log: RunLog; pauses: 
   for (const c of runs) {
     const at = `game-loop ${
       WORLD / 1000
-    }k world, ${SPAWNS} spawns/frame, ${c.config.label} (${ctx.runtime}, median of ${c.stats.length})`;
+    }k world, ${SPAWNS} spawns/frame, ${c.config.label} (${ctx.label}, median of ${c.stats.length})`;
     targets.push(
       atMost(`${at}: tick(1) p99`, med(c, 'collectorP99'), 1.2, 'ms'),
       atMost(`${at}: tick(1) max over ${frames} frames`, med(c, 'collectorMax'), 2, 'ms'),
@@ -125,7 +125,7 @@ function configSection(ctx: Ctx, runs: ConfigRuns[], js: { log: RunLog; pauses: 
     tables: [{
       title: `game-loop: tick(1) ms per frame after Heap.warmUp(), ${
         WORLD / 1000
-      }k-node world, ${SPAWNS} spawns a frame, ${frames} frames (${ctx.runtime} ${ctx.runtimeVersion})`,
+      }k-node world, ${SPAWNS} spawns a frame, ${frames} frames (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'heap',
         'tick p50',
@@ -140,7 +140,7 @@ function configSection(ctx: Ctx, runs: ConfigRuns[], js: { log: RunLog; pauses: 
     }],
     targets,
     ratios: runs.map((c) => ({
-      name: `game-loop (${ctx.runtime}), ${c.config.label}: ecs-heap whole-frame p99 / JS objects whole-frame p99`,
+      name: `game-loop (${ctx.label}), ${c.config.label}: ecs-heap whole-frame p99 / JS objects whole-frame p99`,
       value: med(c, 'frameP99') / jsFrameP99,
     })),
     data: {

@@ -661,9 +661,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
     return bytes > 0 ? bytes : NaN;
   });
   const [ecs, js, bit] = spreads as [Spread, Spread, Spread];
-  const at = `game ${SCENE / 1000}k scene, ${
-    UNITS / 1000
-  }k units, ~100k projectiles (${ctx.runtime}, median of ${reps})`;
+  const at = `game ${SCENE / 1000}k scene, ${UNITS / 1000}k units, ~100k projectiles (${ctx.label}, median of ${reps})`;
   const memoryLabel = [
     'stats().bytes',
     'engine heapUsed growth after gc()',
@@ -672,7 +670,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
   return Promise.resolve(report('game', ctx, [{
     tables: [{
       title:
-        `game: frame ms over ${frames} frames after ${warm} warm-up frames, ${SPAWNS} spawns and ${DEATHS} unit deaths a frame (${ctx.runtime} ${ctx.runtimeVersion})`,
+        `game: frame ms over ${frames} frames after ${warm} warm-up frames, ${SPAWNS} spawns and ${DEATHS} unit deaths a frame (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'variant',
         'frame p50',

@@ -246,7 +246,7 @@ function runSweep(ctx: Ctx, warm: number, blocks: number, perBlock: number): Swe
 }
 
 function measureMedians(ctx: Ctx, p: Plan): Promise<Map<string, Stat>> {
-  return measure(ctx, `generational (${ctx.runtime})`, () => {
+  return measure(ctx, `generational (${ctx.label})`, () => {
     group(`minor() vs collect(): ${pow10(p.oldMax)} old tree nodes, ${pow10(YOUNG)} young, 1% of old -> young`, () => {
       summary(() => {
         stagedBench(aName(p, 'collect()'), () => collectStaged('', sectionOneFixture(p, 'collect', 'random')));
@@ -322,7 +322,7 @@ function minorVsCollectSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Sec
     targets.push(atMost(
       `minor ${pow10(p.oldMax)} old + ${
         pow10(YOUNG)
-      } young, 1% old->young ${l.layout}, cardSize ${l.cardSize} (${ctx.runtime}): ` +
+      } young, 1% old->young ${l.layout}, cardSize ${l.cardSize} (${ctx.label}): ` +
         'minor() / collect() (paired)',
       r,
       0.05,
@@ -343,7 +343,7 @@ function minorVsCollectSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Sec
     tables: [{
       title: `generational: minor() vs collect(), ${pow10(p.oldMax)} old tree nodes + ${
         pow10(YOUNG)
-      } young, 1% of old nodes point at a young one (${ctx.runtime} ${ctx.runtimeVersion})`,
+      } young, 1% of old nodes point at a young one (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'old->young layout',
         'cardSize',
@@ -361,7 +361,7 @@ function minorVsCollectSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Sec
     ratios: layouts.map((l, k) => ({
       name: `minor ${
         pow10(p.oldMax)
-      } old, 1% old->young ${l.layout}, cardSize ${l.cardSize} (${ctx.runtime}): minor() / collect(), time, paired`,
+      } old, 1% old->young ${l.layout}, cardSize ${l.cardSize} (${ctx.label}): minor() / collect(), time, paired`,
       value: pair.ratios[k + 1]!,
     })),
     notes: [
@@ -420,7 +420,7 @@ function scalingSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Section {
       {
         title: `generational: minor() as the old generation grows, ${
           pow10(YOUNG)
-        } young, ${p.scaleDirty} dirty cards (${ctx.runtime})`,
+        } young, ${p.scaleDirty} dirty cards (${ctx.label})`,
         columns: ['old objects', 'minor() ms', 'minor() ms (paired)', `vs ${pow10(p.oldSizes[0]!)} old (paired)`],
         rows: p.oldSizes.map((
           n,
@@ -430,7 +430,7 @@ function scalingSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Section {
       {
         title: `generational: minor() as dirty cards grow, ${pow10(p.oldMax)} old, ${
           pow10(YOUNG)
-        } young (${ctx.runtime})`,
+        } young (${ctx.label})`,
         columns: [
           'old->young edges',
           'dirty cards',
@@ -453,14 +453,14 @@ function scalingSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Section {
       atMost(
         `minor with ${pow10(p.oldMax)} old / with ${
           pow10(p.oldSizes[0]!)
-        } old, young and dirty cards fixed (${ctx.runtime}): flat (paired)`,
+        } old, young and dirty cards fixed (${ctx.label}): flat (paired)`,
         flat,
         1.5,
       ),
       between(
         `minor cost per dirty card, ${pow10(dc[last - 1]!)}->${pow10(dc[last]!)} cards / ${dc[0]}->${
           pow10(dc[last - 1]!)
-        } cards (${ctx.runtime}): linear`,
+        } cards (${ctx.label}): linear`,
         linearity,
         0.5,
         2,
@@ -511,13 +511,13 @@ function barrierSection(ctx: Ctx, p: Plan, stats: Map<string, Stat>): Section {
       ratio(r),
     ]);
     data.push({ kind, rounds: pair.rounds, medianNs: pair.medians, onOverOff: r });
-    targets.push(atMost(`barrier ${kind} set() (${ctx.runtime}): generational true / false (paired)`, r, 1.15));
+    targets.push(atMost(`barrier ${kind} set() (${ctx.label}): generational true / false (paired)`, r, 1.15));
   }
   return {
     tables: [{
       title: `generational: set() with and without the generational barrier, ${
         pow10(BARRIER_STORES)
-      } stores into random leaves of a ${pow10(BARRIER_WORLD)}-node old tree (${ctx.runtime})`,
+      } stores into random leaves of a ${pow10(BARRIER_WORLD)}-node old tree (${ctx.label})`,
       columns: ['stores', 'generational: false ns/set', 'generational: true ns/set', 'true/false (paired)'],
       rows,
     }],
@@ -550,7 +550,7 @@ function sweepSection(ctx: Ctx, p: Plan): Section {
     tables: [{
       title: `generational: defaults sweep on a churn-like workload, ${pow10(SWEEP_K)} objects a round, world ${
         pow10(SWEEP_WORLD)
-      }, ${sweepRounds} rounds (${ctx.runtime})`,
+      }, ${sweepRounds} rounds (${ctx.label})`,
       columns: [
         'cardSize',
         'promoteAfter',
@@ -575,7 +575,7 @@ function sweepSection(ctx: Ctx, p: Plan): Section {
       ]),
     }],
     ratios: [{
-      name: `defaults sweep (${ctx.runtime}): fastest configuration's time / the defaults' time`,
+      name: `defaults sweep (${ctx.label}): fastest configuration's time / the defaults' time`,
       value: totalRatio(best),
     }],
     notes: [
@@ -637,7 +637,7 @@ function churnSection(ctx: Ctx, p: Plan): Section {
     tables: [{
       title: `generational: churn with minor() every round, objects created + destroyed per second (millions), world ${
         pow10(CHURN_WORLD)
-      } (${ctx.runtime})`,
+      } (${ctx.label})`,
       columns: [
         'K per round',
         'ecs-heap minor()',

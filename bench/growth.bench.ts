@@ -119,7 +119,7 @@ export function growthSuite(ctx: Ctx): Promise<SuiteReport> {
   return Promise.resolve(report('growth', ctx, [{
     tables: [{
       title:
-        `growth: ${frames} frames of ${PER_FRAME} new 4-slot objects kept alive, tick(1) each (${ctx.runtime} ${ctx.runtimeVersion})`,
+        `growth: ${frames} frames of ${PER_FRAME} new 4-slot objects kept alive, tick(1) each (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'contender',
         'frame p50',
@@ -136,7 +136,7 @@ export function growthSuite(ctx: Ctx): Promise<SuiteReport> {
         row('plain JS objects (anchor)', js, '-'),
       ],
     }],
-    ratios: [{ name: `growth (${ctx.runtime}): frame max, growing / reserved`, value: maxRatio }],
+    ratios: [{ name: `growth (${ctx.label}): frame max, growing / reserved`, value: maxRatio }],
     notes: [
       `Frame max, growing / reserved: ${ratio(maxRatio)}. Frames are allocation plus tick(1). ` +
       'The growing heap copies its header columns and slot pool into new arrays each time they fill ' +

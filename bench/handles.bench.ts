@@ -170,7 +170,7 @@ export async function handlesSuite(ctx: Ctx): Promise<SuiteReport> {
   const small = fixture(0);
   const large = fixture(CYCLES);
   const name = (op: Op, storage: Storage, rep: Rep) => `${op} ${storage} ${rep}`;
-  const stats = await measure(ctx, `handles (${ctx.runtime})`, () => {
+  const stats = await measure(ctx, `handles (${ctx.label})`, () => {
     for (const [rep, f] of [['smi', small], ['double', large], ['smi again', small]] as const) {
       group(
         `${
@@ -221,12 +221,12 @@ export async function handlesSuite(ctx: Ctx): Promise<SuiteReport> {
       pairedRounds: pair.rounds,
     });
     ratios.push({
-      name: `handles (${ctx.runtime}): ${op} over ${storage}, double / small-integer handles, time, paired`,
+      name: `handles (${ctx.label}): ${op} over ${storage}, double / small-integer handles, time, paired`,
       value: pair.ratios[1]!,
     });
   }
   const table: Table = {
-    title: `handles: ns per operation, small-integer vs double handles (${ctx.runtime} ${ctx.runtimeVersion})`,
+    title: `handles: ns per operation, small-integer vs double handles (${ctx.label} ${ctx.runtimeVersion})`,
     columns: ['operation', 'handles in', 'smi ns', 'double ns', 'smi again ns', 'double/smi'],
     rows,
   };

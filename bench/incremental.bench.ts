@@ -163,7 +163,7 @@ function frameTables(ctx: Ctx, runs: Runs): Table[] {
     {
       title: `incremental: the collector's share of each frame, ms, ${
         pow10(WORLD)
-      }-node world, ${SPAWNS} spawns a frame (${KEEP * 100}% kept), ${f} frames (${ctx.runtime} ${ctx.runtimeVersion})`,
+      }-node world, ${SPAWNS} spawns a frame (${KEEP * 100}% kept), ${f} frames (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'mode',
         'p50',
@@ -190,7 +190,7 @@ function frameTables(ctx: Ctx, runs: Runs): Table[] {
       ]),
     },
     {
-      title: `incremental: whole frames (spawning + collector), ms (${ctx.runtime})`,
+      title: `incremental: whole frames (spawning + collector), ms (${ctx.label})`,
       columns: ['mode', 'p50', 'p99', `max, frames 1-${FIRST}`, `max, frames ${FIRST + 1}-${f}`, 'own p99', 'own max'],
       rows: [...heapRows, ['js', jsName(ctx)] as [Mode, string]].map(([m, label]) => [
         label,
@@ -262,7 +262,7 @@ function pauseTable(ctx: Ctx, runs: Runs): Table {
   return {
     title: `incremental: pause distribution, pooled over ${runs.reps} run${
       runs.reps === 1 ? '' : 's'
-    }, ms (${ctx.runtime})`,
+    }, ms (${ctx.label})`,
     columns: ['pauses', 'count', 'p50', 'p99', 'max', 'own p99', 'own max'],
     rows,
   };
@@ -276,27 +276,27 @@ function targetsSection(ctx: Ctx, runs: Runs): Section {
   const all = `all ${runs.frames} frames`;
   return {
     targets: [
-      atMost(`game loop tick(1) p99, wall (${ctx.runtime}, ${runsNote})`, across(tick, 'collectorP99').med, 1.5, 'ms'),
+      atMost(`game loop tick(1) p99, wall (${ctx.label}, ${runsNote})`, across(tick, 'collectorP99').med, 1.5, 'ms'),
       atMost(
-        `game loop tick(1) max over ${all}, wall (${ctx.runtime}, ${runsNote})`,
+        `game loop tick(1) max over ${all}, wall (${ctx.label}, ${runsNote})`,
         across(tick, 'collectorMax').med,
         3,
         'ms',
       ),
       atMost(
-        `game loop tick(1) p99, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
+        `game loop tick(1) p99, own time = min(wall, CPU) (${ctx.label}, ${runsNote})`,
         across(tick, 'collectorOwnP99').med,
         1.5,
         'ms',
       ),
       atMost(
-        `game loop tick(1) max over ${all}, own time = min(wall, CPU) (${ctx.runtime}, ${runsNote})`,
+        `game loop tick(1) max over ${all}, own time = min(wall, CPU) (${ctx.label}, ${runsNote})`,
         across(tick, 'collectorOwnMax').med,
         3,
         'ms',
       ),
       atMost(
-        `game loop tick(1) live objects bounded (${ctx.runtime}): max live / reachable at the end`,
+        `game loop tick(1) live objects bounded (${ctx.label}): max live / reachable at the end`,
         liveRatio(runs, 'tick'),
         1.5,
         'x',
@@ -304,8 +304,7 @@ function targetsSection(ctx: Ctx, runs: Runs): Section {
     ],
     ratios: [
       {
-        name:
-          `game loop (${ctx.runtime}): collect() every ${COLLECT_EVERY} frames p99 pause / tick(1) p99, ${runsNote}`,
+        name: `game loop (${ctx.label}): collect() every ${COLLECT_EVERY} frames p99 pause / tick(1) p99, ${runsNote}`,
         value: across(runs.stats.get('collect')!, 'collectorP99').med / across(tick, 'collectorP99').med,
       },
     ],
@@ -321,7 +320,7 @@ function fixedWorkSection(ctx: Ctx): Section {
   return {
     tables: [{
       title: `incremental: one full major cycle, ${pow10(WORLD)}-node world + ${pow10(GARBAGE)} garbage, ` +
-        `stepped vs stop-the-world (${ctx.runtime})`,
+        `stepped vs stop-the-world (${ctx.label})`,
       columns: ['cycle', 'slices', 'total ms (paired median)', 'vs collect() (paired)', 'longest slice ms'],
       rows: cycles.map((c, k) => [
         c.name,
@@ -332,7 +331,7 @@ function fixedWorkSection(ctx: Ctx): Section {
       ]),
     }],
     ratios: STEP_BUDGETS.map((b, k) => ({
-      name: `major cycle in step(${pow10(b)}) slices / one collect() (${ctx.runtime}), time, paired`,
+      name: `major cycle in step(${pow10(b)}) slices / one collect() (${ctx.label}), time, paired`,
       value: pair.ratios[k + 1]!,
     })),
     notes: [
@@ -467,7 +466,7 @@ function maxSliceMs(fx: CycleFixture, budget: number): number {
 // ---- the suite -------------------------------------------------------------------------------
 
 export function incrementalSuite(ctx: Ctx): Promise<SuiteReport> {
-  if (!ctx.json) console.log(`\n### incremental (${ctx.runtime})\n`);
+  if (!ctx.json) console.log(`\n### incremental (${ctx.label})\n`);
   exerciseCollector();
   const runs = runAll(ctx);
   return Promise.resolve(report('incremental', ctx, [

@@ -143,7 +143,7 @@ export async function inspectorSuite(ctx: Ctx): Promise<SuiteReport> {
     ['tick(0) with nothing to do', 'ns', tick.medians, tick.ratios, 1],
   ] as const;
   const tables = [{
-    title: `Inspector attached but idle (${ctx.runtime})`,
+    title: `Inspector attached but idle (${ctx.label})`,
     columns: ['what', 'without', 'with idle inspector', 'ratio (paired)', 'difference (paired)'],
     rows: rows.map(([what, unit, medians, ratios, scale]) => [
       what,
@@ -153,7 +153,7 @@ export async function inspectorSuite(ctx: Ctx): Promise<SuiteReport> {
       `${sig((medians[0]! * (ratios[1]! - 1)) / scale)} ${unit}`,
     ]),
   }, {
-    title: `Inspector with a page open (${ctx.runtime})`,
+    title: `Inspector with a page open (${ctx.label})`,
     columns: ['what', 'time', 'size'],
     rows: [[
       'one update: sample + JSON (10^5 world)',
@@ -166,7 +166,7 @@ export async function inspectorSuite(ctx: Ctx): Promise<SuiteReport> {
     tables,
     targets: [
       atMost(
-        `game loop with an idle inspector / without (${ctx.runtime}, one heap, ${loop.rounds} rounds)`,
+        `game loop with an idle inspector / without (${ctx.label}, one heap, ${loop.rounds} rounds)`,
         frameRatio,
         1.02,
         'x',

@@ -124,7 +124,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     ];
   });
   for (const v of variants) {
-    const at = `level-load ${LEVEL / 1000}k-object level, ${v.label} (${ctx.runtime})`;
+    const at = `level-load ${LEVEL / 1000}k-object level, ${v.label} (${ctx.label})`;
     const maxAll = v.available ? worst(v.all, 'max') : NaN;
     targets.push(
       atMost(`${at}: every tick incl. the first ${FIRST} frames, max over runs`, maxAll, 3, 'ms', 1.5),
@@ -159,7 +159,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     tables: [{
       title: `level-load: tick(1) ms per frame after loading a ${
         LEVEL / 1000
-      }k-object young level, ${SPAWNS} spawns a frame, ${FRAMES} frames (${ctx.runtime} ${ctx.runtimeVersion})`,
+      }k-object young level, ${SPAWNS} spawns a frame, ${FRAMES} frames (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'variant',
         'runs',
@@ -176,7 +176,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     targets,
     ratios: [{
       name:
-        `level-load (${ctx.runtime}): ecs-heap worst tick (young level) / the engine's longest GC pause on the same level as JS objects`,
+        `level-load (${ctx.label}): ecs-heap worst tick (young level) / the engine's longest GC pause on the same level as JS objects`,
       value: worst(young.all, 'max') / jsPause,
     }],
     data: {

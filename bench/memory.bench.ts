@@ -135,7 +135,7 @@ function sizeSection(
       ratio(h.perObject / base),
     ]);
     out.targets.push(
-      atMost(`memory ${pow10(n)} (${ctx.runtime}), ${h.layout}: stats().bytes / live`, h.perObject, limit, 'B'),
+      atMost(`memory ${pow10(n)} (${ctx.label}), ${h.layout}: stats().bytes / live`, h.perObject, limit, 'B'),
     );
     out.data.push({
       n,
@@ -167,7 +167,7 @@ function sizeSection(
     ]);
     out.data.push({ n, layout: what, perLiveObject: bytes });
     out.ratios.push({
-      name: `memory ${pow10(n)} (${ctx.runtime}): ${what} bytes / ecs-heap bytes per object`,
+      name: `memory ${pow10(n)} (${ctx.label}): ${what} bytes / ecs-heap bytes per object`,
       value: bytes / base,
     });
   }
@@ -179,12 +179,12 @@ function designTargets(ctx: Ctx): Target[] {
   const probe = buildHeap(makeGraph('tree', 16)).stats();
   return [
     atMost(
-      `memory design (${ctx.runtime}): stats().bytesPerObject header bytes`,
+      `memory design (${ctx.label}): stats().bytesPerObject header bytes`,
       probe.bytesPerObject,
       TARGET_HEADER,
       'B',
     ),
-    atMost(`memory design (${ctx.runtime}): stats().bytesPerSlot`, probe.bytesPerSlot, TARGET_SLOT, 'B'),
+    atMost(`memory design (${ctx.label}): stats().bytesPerSlot`, probe.bytesPerSlot, TARGET_SLOT, 'B'),
   ];
 }
 
@@ -239,7 +239,7 @@ function commitSection(ctx: Ctx): Section {
   }
   return {
     tables: [{
-      title: `memory: resident size of a fresh typed array, allocated, then half written (${ctx.runtime})`,
+      title: `memory: resident size of a fresh typed array, allocated, then half written (${ctx.label})`,
       columns: ['array', 'resident MB added by allocating it', 'resident MB added by writing half of it'],
       rows,
     }],
@@ -258,7 +258,7 @@ export function memorySuite(ctx: Ctx): Promise<SuiteReport> {
   const sizes = ctx.quick ? [1e4, 1e5] : [1e5, 1e6];
   const perSize = sizes.map((n) => sizeSection(ctx, n));
   const table: Table = {
-    title: `memory: bytes per 4-slot object (${ctx.runtime} ${ctx.runtimeVersion})`,
+    title: `memory: bytes per 4-slot object (${ctx.label} ${ctx.runtimeVersion})`,
     columns: [
       'objects',
       'layout',

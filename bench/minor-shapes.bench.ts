@@ -48,12 +48,12 @@ function shapesSection(ctx: Ctx): Section {
     minorStaged('minor() clustered', clustered),
   ], ctx.quick ? 1500 : 5000);
   const [, rs, rc] = pair.ratios as [number, number, number];
-  const at = `minor-shapes ${pow10(old)} old + ${pow10(YOUNG)} young, 1% old->young (${ctx.runtime})`;
+  const at = `minor-shapes ${pow10(old)} old + ${pow10(YOUNG)} young, 1% old->young (${ctx.label})`;
   return {
     tables: [{
       title: `minor-shapes: minor() / collect(), ${pow10(old)} old tree nodes + ${
         pow10(YOUNG)
-      } young, 1% of old nodes point at a young one (${ctx.runtime} ${ctx.runtimeVersion})`,
+      } young, 1% of old nodes point at a young one (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['old->young edges', 'dirty cards', 'minor() ms', 'collect() ms', 'minor / collect (paired)'],
       rows: [
         [
@@ -124,10 +124,10 @@ function youngSection(ctx: Ctx): Section {
     ctx.quick ? 2000 : 6000,
   );
   const r = pair.ratios[1]!;
-  const at = `minor-shapes all-young ${pow10(n)} tree (${ctx.runtime})`;
+  const at = `minor-shapes all-young ${pow10(n)} tree (${ctx.label})`;
   return {
     tables: [{
-      title: `minor-shapes: the first collection of an all-young ${pow10(n)}-node tree (${ctx.runtime})`,
+      title: `minor-shapes: the first collection of an all-young ${pow10(n)}-node tree (${ctx.label})`,
       columns: ['collection', 'ms (paired median)', 'vs collect() (paired)'],
       rows: [['collect()', ms(pair.medians[0]!), '1x'], ['minor()', ms(pair.medians[1]!), ratio(r)]],
     }],
@@ -185,12 +185,12 @@ function weakSection(ctx: Ctx): Section {
   const pair = pairedStaged([weakStaged('none'), weakStaged('weak'), weakStaged('strong')], ctx.quick ? 1000 : 3000);
   const [, weak, strong] = pair.ratios as [number, number, number];
   const extraNs = (pair.medians[1]! - pair.medians[0]!) / WEAK_OBJECTS;
-  const at = `minor-shapes ${GARBAGE} young garbage, ${pow10(WEAK_WORLD)} old tree (${ctx.runtime})`;
+  const at = `minor-shapes ${GARBAGE} young garbage, ${pow10(WEAK_WORLD)} old tree (${ctx.label})`;
   return {
     tables: [{
       title: `minor-shapes: a minor of ${GARBAGE} young garbage objects, with and without ${
         pow10(WEAK_OBJECTS)
-      } old 1-slot weak objects (${ctx.runtime})`,
+      } old 1-slot weak objects (${ctx.label})`,
       columns: [
         'old objects besides the tree',
         'minor() ms (paired median)',

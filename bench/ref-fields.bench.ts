@@ -96,7 +96,7 @@ export async function refFieldsSuite(ctx: Ctx): Promise<SuiteReport> {
   for (const [name, fn] of Object.entries(loops)) {
     if (fn() !== expected) throw new Error(`ref-fields: ${name} read something else`);
   }
-  const stats = await measure(ctx, `ref-fields (${ctx.runtime})`, () => {
+  const stats = await measure(ctx, `ref-fields (${ctx.label})`, () => {
     for (const [name, fn] of Object.entries(loops)) bench(name, () => do_not_optimize(fn()));
   });
   const limit = p50(stats, 'limit (raw columns, checks inline)');
@@ -104,10 +104,10 @@ export async function refFieldsSuite(ctx: Ctx): Promise<SuiteReport> {
     const ns = p50(stats, name);
     return [name, sig(ns / PROJECTILES), ratio(ns / limit)];
   });
-  const at = `ref-fields, ${PROJECTILES} projectiles (${ctx.runtime})`;
+  const at = `ref-fields, ${PROJECTILES} projectiles (${ctx.label})`;
   return report('ref-fields', ctx, [{
     tables: [{
-      title: `ref-fields: a weakref target and its position per projectile (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `ref-fields: a weakref target and its position per projectile (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['loop', 'ns per projectile', '/ limit'],
       rows,
     }],

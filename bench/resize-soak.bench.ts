@@ -124,13 +124,13 @@ export function resizeSoakSuite(ctx: Ctx): Promise<SuiteReport> {
   ctx.log(`[bench] resize-soak: the same on JavaScript arrays`);
   const js = ctx.fullGc === null ? null : soakJs(ctx, rounds);
   const plateau = (s: Soak) => s.bytes[s.bytes.length - 1]! / s.bytes[warm - 1]!;
-  const at = `resize-soak ${pow10(OBJECTS)} objects, ${rounds} rounds (${ctx.runtime})`;
+  const at = `resize-soak ${pow10(OBJECTS)} objects, ${rounds} rounds (${ctx.label})`;
   const sample = [0, warm - 1, Math.floor((warm + rounds) / 2) - 1, rounds - 1];
   return Promise.resolve(report('resize-soak', ctx, [{
     tables: [{
       title: `resize-soak: memory per round, resize(alloc(16), 2) and friends on ${
         pow10(OBJECTS)
-      } objects, collect() each round (${ctx.runtime} ${ctx.runtimeVersion})`,
+      } objects, collect() each round (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'after round',
         'ecs-heap stats().bytes',

@@ -14,11 +14,19 @@
  *   --same-process    run every suite in this process (by default, when more than one suite runs,
  *             each runs in a fresh process of the same runtime: a suite run after others measured
  *             code the engine had compiled for them, splay 0.09x against 0.16x alone in Node)
+ *   --engine-defaults-only   in Node, skip the second run of the suites V8's allocation-site
+ *             pretenuring moves (below)
  *   --help    this text
  * Colors: off when NO_COLOR is set or stdout is not a terminal; FORCE_COLOR forces them on.
  *
  * Every suite measures ecs-heap against its anchors in one process and prints ratios; the
  * human-readable output ends with one markdown table per suite, then its targets and notes.
+ *
+ * In Node, the suites whose plain-JS anchors allocate many short-lived objects (PRETENURING_MOVES)
+ * run a second time, in a fresh process started with `--no-allocation-site-pretenuring`: V8 puts
+ * about half the processes in a mode where those anchors run several times slower (bench/README.md),
+ * so one process's ratio says little. Both runs are reported, the second labelled
+ * `node, pretenuring off`; with the flag, every process measured ran the anchors fast.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +60,7 @@ import {
   sourceVersion,
 } from './lib/output.ts';
 import type { Ctx, SuiteReport } from './lib/report.ts';
-import { selfCommand } from './lib/runtime.ts';
+import { NO_PRETENURING, pretenuringOff, selfCommand } from './lib/runtime.ts';
 import { memorySuite } from './memory.bench.ts';
 import { minorShapesSuite } from './minor-shapes.bench.ts';
 import { resizeSoakSuite } from './resize-soak.bench.ts';
@@ -87,9 +95,15 @@ const SUITES: Record<string, (ctx: Ctx) => Promise<SuiteReport>> = {
   inspector: inspectorSuite,
 };
 
-const USAGE = `usage: bench/run.ts [--json] [--json-file=PATH] [--quick] [--full] [--same-process] [${
-  Object.keys(SUITES).join('|')
-}...]`;
+/** Suites Node runs twice, with and without allocation-site pretenuring (see above). */
+const PRETENURING_MOVES = ['binary-trees', 'splay', 'game'];
+
+const OPTIONS = ['--json', '--quick', '--full', '--same-process', '--engine-defaults-only'];
+
+const USAGE =
+  `usage: bench/run.ts [--json] [--json-file=PATH] [--quick] [--full] [--same-process] [--engine-defaults-only] [${
+    Object.keys(SUITES).join('|')
+  }...]`;
 
 /** The suites the arguments name: exact names win, else every suite whose name contains the word. */
 function select(words: string[]): string[] | string {
@@ -108,11 +122,12 @@ function select(words: string[]): string[] | string {
  * progress goes to stderr as ours does; its human-readable output to our stdout, unless we print
  * JSON there.
  */
-function runInChild(ctx: Ctx, name: string, flags: Set<string>): SuiteReport {
+function runInChild(ctx: Ctx, name: string, flags: Set<string>, nodeFlags: string[] = []): SuiteReport {
   const file = path.join(os.tmpdir(), `ecs-heap-bench-${process.pid}-${name}.json`);
-  const { command, args } = selfCommand(ctx.runtime, fileURLToPath(import.meta.url));
+  const { command, args } = selfCommand(ctx.runtime, fileURLToPath(import.meta.url), nodeFlags);
+  // The child runs its one suite once: this process decides which runs happen.
   const sizes = ['--quick', '--full'].filter((f) => flags.has(f));
-  const child = spawnSync(command, [...args, name, ...sizes, `--json-file=${file}`], {
+  const child = spawnSync(command, [...args, name, ...sizes, '--engine-defaults-only', `--json-file=${file}`], {
     stdio: ['ignore', ctx.json ? 'ignore' : 'inherit', 'inherit'],
   });
   if (child.status !== 0) throw new Error(`bench: suite '${name}' failed in its process (exit ${child.status})`);
@@ -132,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const f of flags) {
-    if (f !== '--json' && f !== '--quick' && f !== '--full' && f !== '--same-process') {
+    if (!OPTIONS.includes(f)) {
       console.error(`unknown option '${f}'\n${USAGE}`);
       return 2;
     }
@@ -147,10 +162,17 @@ async function main(argv: string[]): Promise<number> {
   printHeader(ctx, info);
   const reports: SuiteReport[] = [];
   const isolate = names.length > 1 && !flags.has('--same-process');
+  const bothModes = ctx.runtime === 'node' && !pretenuringOff() && !flags.has('--engine-defaults-only');
   for (const name of names) {
     const t0 = performance.now();
     reports.push(isolate ? runInChild(ctx, name, flags) : await SUITES[name]!(ctx));
     ctx.log(`[bench] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (bothModes && PRETENURING_MOVES.includes(name)) {
+      const t1 = performance.now();
+      ctx.log(`[bench] ${name}: again, in a process with ${NO_PRETENURING}`);
+      reports.push(runInChild(ctx, name, flags, [NO_PRETENURING]));
+      ctx.log(`[bench] ${name} (pretenuring off): done in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    }
   }
   printReports(ctx, info, reports);
   if (jsonFile !== undefined) writeFileSync(jsonFile, `${jsonDocument(ctx, info, reports)}\n`);

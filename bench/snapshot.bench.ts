@@ -124,7 +124,7 @@ function copyInto(s: Scene): number {
 }
 
 function measureMedians(ctx: Ctx, scenes: Map<number, Scene>): Promise<Map<string, Stat>> {
-  return measure(ctx, `snapshot (${ctx.runtime})`, () => {
+  return measure(ctx, `snapshot (${ctx.label})`, () => {
     for (const [n, s] of scenes) {
       group(`save, ${pow10(n)} objects (tree, 4 slots, Position on all, Health on half)`, () => {
         summary(() => {
@@ -223,22 +223,22 @@ function throughputSection(
     });
     ratios.push(
       {
-        name: `snapshot ${pow10(n)} (${ctx.runtime}): JSON.stringify / snapshot(), time, paired`,
+        name: `snapshot ${pow10(n)} (${ctx.label}): JSON.stringify / snapshot(), time, paired`,
         value: sp.ratios[3]!,
       },
       {
-        name: `snapshot ${pow10(n)} (${ctx.runtime}): JSON.parse / Heap.restore(), time, paired`,
+        name: `snapshot ${pow10(n)} (${ctx.label}): JSON.parse / Heap.restore(), time, paired`,
         value: lp.ratios[3]!,
       },
       {
-        name: `snapshot ${pow10(n)} (${ctx.runtime}): snapshot() / memcpy slice(), time, paired`,
+        name: `snapshot ${pow10(n)} (${ctx.label}): snapshot() / memcpy slice(), time, paired`,
         value: 1 / sp.ratios[1]!,
       },
     );
   }
   return {
     tables: [{
-      title: `snapshot: save and restore throughput (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `snapshot: save and restore throughput (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'op',
         'objects',

@@ -558,11 +558,11 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   const stalls = machineStalls(r.aloneTicks.length, 1.5);
   const gcMs = r.pauses.map((p) => p.ms);
   const bytesRatio = r.bytesMax / r.jsHeapBytes;
-  const at = `splay ${TREE_SIZE} nodes, payload depth ${PAYLOAD_DEPTH} (${ctx.runtime})`;
+  const at = `splay ${TREE_SIZE} nodes, payload depth ${PAYLOAD_DEPTH} (${ctx.label})`;
   return report('splay', ctx, [{
     tables: [{
       title:
-        `splay: Octane's splay workload, ${r.steps} steps of ${MODIFICATIONS} modifications each (${ctx.runtime} ${ctx.runtimeVersion})`,
+        `splay: Octane's splay workload, ${r.steps} steps of ${MODIFICATIONS} modifications each (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['contender', 'modifications/s', 'pause p50 ms', 'pause p99 ms', 'pause max ms', 'pauses', 'memory'],
       rows: [
         [

@@ -48,12 +48,12 @@ export function spreadSuite(ctx: Ctx): Promise<SuiteReport> {
   for (let k = 1; k <= processes; k++) samples.push(sample(ctx, k, reps));
   const medians = samples.map((s) => s.medianMs);
   const spreadRatio = max(medians) / min(medians);
-  const at = `spread collect() ${pow10(N)} tree over ${processes} fresh processes (${ctx.runtime})`;
+  const at = `spread collect() ${pow10(N)} tree over ${processes} fresh processes (${ctx.label})`;
   return Promise.resolve(report('spread', ctx, [{
     tables: [{
       title: `spread: collect() of the ${
         pow10(N)
-      }-node tree in ${processes} fresh processes, median of ${reps} each (${ctx.runtime} ${ctx.runtimeVersion})`,
+      }-node tree in ${processes} fresh processes, median of ${reps} each (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['process', 'median ms', 'fastest ms', 'vs fastest process'],
       rows: samples.map((s, k) => [String(k + 1), msOf(s.medianMs), msOf(s.minMs), ratio(s.medianMs / min(medians))])
         .concat([

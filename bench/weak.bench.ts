@@ -280,7 +280,7 @@ const wname = (what: string, n: number) => `${what} N=${pow10(n)}`;
 
 function measureMedians(ctx: Ctx, plan: Plan): Promise<Map<string, Stat>> {
   const gc = ctx.fullGc;
-  return measure(ctx, `weak (${ctx.runtime})`, () => {
+  return measure(ctx, `weak (${ctx.label})`, () => {
     for (const kind of plan.kinds) {
       for (const n of plan.sizes) {
         group(`collect, ${kind} graph, ${pow10(n)} objects: all strong vs 10% weak + 10% ephemeron`, () => {
@@ -373,11 +373,11 @@ function collectSection(ctx: Ctx, plan: Plan, stats: Map<string, Stat>): Section
       ]);
       ratios.push(
         {
-          name: `weak collect ${kind} ${pow10(n)} (${ctx.runtime}): weak+ephemeron / all strong, time, paired`,
+          name: `weak collect ${kind} ${pow10(n)} (${ctx.label}): weak+ephemeron / all strong, time, paired`,
           value: pair.ratios[1]!,
         },
         {
-          name: `weak collect ${kind} ${pow10(n)} (${ctx.runtime}): weak+ephemeron / no such refs, time, paired`,
+          name: `weak collect ${kind} ${pow10(n)} (${ctx.label}): weak+ephemeron / no such refs, time, paired`,
           value: weakOverNone,
         },
       );
@@ -396,7 +396,7 @@ function collectSection(ctx: Ctx, plan: Plan, stats: Map<string, Stat>): Section
   return {
     tables: [{
       title:
-        `weak: full collection, all strong vs 10% weak + 10% ephemeron objects (${ctx.runtime} ${ctx.runtimeVersion})`,
+        `weak: full collection, all strong vs 10% weak + 10% ephemeron objects (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'graph',
         'objects',
@@ -454,7 +454,7 @@ function finalizerSection(ctx: Ctx, plan: Plan, stats: Map<string, Stat>): Secti
   }
   return {
     tables: [{
-      title: `weak: finalization, K objects dropped and collected per round (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `weak: finalization, K objects dropped and collected per round (${ctx.label} ${ctx.runtimeVersion})`,
       columns: [
         'K',
         'plain ms',
@@ -487,9 +487,7 @@ function cacheSection(ctx: Ctx, plan: Plan, stats: Map<string, Stat>): Section {
         { name: 'JS WeakMap', fn: jsCacheRound(n, gc) },
       ], plan.budget);
       ratios.push({
-        name: `weak cache N=${
-          pow10(n)
-        } (${ctx.runtime}): JS WeakMap + ${ctx.gcName} / ecs-heap ephemeron, time, paired`,
+        name: `weak cache N=${pow10(n)} (${ctx.label}): JS WeakMap + ${ctx.gcName} / ecs-heap ephemeron, time, paired`,
         value: pair.ratios[1]!,
       });
     }
@@ -512,7 +510,7 @@ function cacheSection(ctx: Ctx, plan: Plan, stats: Map<string, Stat>): Section {
   }
   return {
     tables: [{
-      title: `weak: weak cache of N entities, ephemeron table vs JS WeakMap (${ctx.runtime} ${ctx.runtimeVersion})`,
+      title: `weak: weak cache of N entities, ephemeron table vs JS WeakMap (${ctx.label} ${ctx.runtimeVersion})`,
       columns: ['N', 'ecs-heap ms', 'ecs-heap ns/entity', 'WeakMap ms', 'WeakMap ns/entity', 'WeakMap/ecs-heap'],
       rows,
     }],

@@ -8,7 +8,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { renderTable, renderTarget } from './format.ts';
 import type { Ctx, SuiteReport } from './report.ts';
-import { detectRuntime, engineGc } from './runtime.ts';
+import { detectRuntime, engineGc, NO_PRETENURING, pretenuringOff } from './runtime.ts';
 
 export interface RunOptions {
   json: boolean;
@@ -31,6 +31,7 @@ export function makeCtx(options: RunOptions): Ctx {
     colors,
     runtime,
     runtimeVersion: version,
+    label: runtime === 'node' && pretenuringOff() ? 'node, pretenuring off' : runtime,
     fullGc: gc.fn,
     gcName: gc.name,
     log: (message) => console.error(message),
@@ -68,7 +69,8 @@ export interface RunInfo {
 
 export function printHeader(ctx: Ctx, info: RunInfo): void {
   if (ctx.json) return;
-  console.log(`# ecs-heap benchmarks: ${ctx.runtime} ${ctx.runtimeVersion}, ${info.started.toISOString()}`);
+  const mode = pretenuringOff() ? `, ${NO_PRETENURING}` : '';
+  console.log(`# ecs-heap benchmarks: ${ctx.runtime} ${ctx.runtimeVersion}${mode}, ${info.started.toISOString()}`);
   console.log(`machine: ${info.machine}`);
   console.log(`source: ${info.source}`);
   const flags = [ctx.quick ? '--quick' : '', ctx.full ? '--full' : ''].filter((f) => f !== '').join(' ');
@@ -100,10 +102,10 @@ export function printReports(ctx: Ctx, info: RunInfo, reports: SuiteReport[]): v
     console.log(jsonDocument(ctx, info, reports));
     return;
   }
+  const mode = pretenuringOff() ? `, ${NO_PRETENURING}` : '';
+  const quick = ctx.quick ? ', --quick' : '';
   console.log(
-    `\n## Summary (${ctx.runtime} ${ctx.runtimeVersion}${
-      ctx.quick ? ', --quick' : ''
-    }; load average at end ${loadAverage()})`,
+    `\n## Summary (${ctx.runtime} ${ctx.runtimeVersion}${mode}${quick}; load average at end ${loadAverage()})`,
   );
   for (const r of reports) {
     console.log('');

@@ -17,6 +17,12 @@ export interface Ctx {
   readonly colors: boolean;
   readonly runtime: Runtime;
   readonly runtimeVersion: string;
+  /**
+   * The runtime as reports name it (in titles and target names): `node`, `bun`, `deno`, or
+   * `node, pretenuring off` in a Node process started with `--no-allocation-site-pretenuring`
+   * (bench/run.ts runs the suites whose plain-JS anchors it moves both ways).
+   */
+  readonly label: string;
   /** The engine's own full collection (`gc()`, `Bun.gc(true)`), or null when it is not exposed. */
   readonly fullGc: (() => void) | null;
   /** How `fullGc` is spelled in this runtime, for tables. */
@@ -58,6 +64,8 @@ export interface Ratio {
 export interface SuiteReport {
   suite: string;
   runtime: Runtime;
+  /** `Ctx.label`: the runtime, and in Node whether allocation-site pretenuring was off. */
+  label: string;
   tables: Table[];
   targets: Target[];
   ratios: Ratio[];
@@ -77,7 +85,16 @@ export interface Section {
 
 /** Merges sections into a suite's report, in order; later `data` keys win. */
 export function report(suite: string, ctx: Ctx, sections: Section[]): SuiteReport {
-  const r: SuiteReport = { suite, runtime: ctx.runtime, tables: [], targets: [], ratios: [], notes: [], data: {} };
+  const r: SuiteReport = {
+    suite,
+    runtime: ctx.runtime,
+    label: ctx.label,
+    tables: [],
+    targets: [],
+    ratios: [],
+    notes: [],
+    data: {},
+  };
   for (const s of sections) {
     r.tables.push(...(s.tables ?? []));
     r.targets.push(...(s.targets ?? []));

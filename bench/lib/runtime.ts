@@ -21,6 +21,20 @@ export function detectRuntime(): { runtime: Runtime; version: string } {
   return { runtime: 'node', version: `${process.version} (V8 ${process.versions.v8})` };
 }
 
+/**
+ * V8's flag that stops it allocating objects of an allocation site straight into the old
+ * generation. Node processes fall into that mode at random for the plain-JS anchors that allocate
+ * many short-lived objects (binary-trees: 1.9-2.1 s at depth 16 against 0.13-0.54 s; about half of
+ * the processes), which then pay a major collection for what was young garbage; with this flag
+ * every process ran fast (bench/README.md). bench/run.ts runs the suites it moves twice in Node.
+ */
+export const NO_PRETENURING = '--no-allocation-site-pretenuring';
+
+/** Whether this is a Node process started with `NO_PRETENURING`. */
+export function pretenuringOff(): boolean {
+  return process.execArgv.includes(NO_PRETENURING);
+}
+
 /** The engine's full, synchronous GC, or null when the runtime was started without exposing it. */
 export function engineGc(runtime: Runtime): { fn: (() => void) | null; name: string } {
   if (runtime === 'bun') {
@@ -47,11 +61,17 @@ export function cpuMs(): number {
 /**
  * The command that starts this runtime the way this process was started (flags included), to run
  * `script` in a fresh process: `node --expose-gc --import tsx script`, `bun script`,
- * `deno run -A --v8-flags=--expose-gc script`.
+ * `deno run -A --v8-flags=--expose-gc script`. `nodeFlags`: more flags for a Node process (such
+ * as `NO_PRETENURING`).
  */
-export function selfCommand(runtime: Runtime, script: string): { command: string; args: string[] } {
+export function selfCommand(
+  runtime: Runtime,
+  script: string,
+  nodeFlags: string[] = [],
+): { command: string; args: string[] } {
   if (runtime === 'deno') {
     return { command: process.execPath, args: ['run', '-A', '--v8-flags=--expose-gc', script] };
   }
-  return { command: process.execPath, args: [...process.execArgv, script] };
+  const inherited = process.execArgv.filter((f) => !nodeFlags.includes(f));
+  return { command: process.execPath, args: [...inherited, ...nodeFlags, script] };
 }
