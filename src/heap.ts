@@ -11,6 +11,7 @@ import {
   type ComponentData,
   type FieldData,
   isReferenceType,
+  type QueryData,
   reserveLists,
   type Schema,
   schemaDifference,
@@ -27,8 +28,10 @@ import {
   getQuery,
   hasAnyComponent,
   type Not,
+  queryView,
   type RefFieldName,
   removeMember,
+  soleQuery,
 } from './ecs/components.ts';
 import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
@@ -1121,22 +1124,14 @@ export class Heap {
 
   /**
    * The indices of the live objects that have every given component and none of the `not(...)`
-   * ones, as a dense `Uint32Array` (a view: valid until the next add, remove or collection).
-   * Index SoA columns with them directly; `refAt(index)` gives the handle.
+   * ones, as a dense `Uint32Array` (a view: valid until the next add, remove or collection; asked
+   * again while nothing changed the query, the same array, so a system querying every frame makes
+   * no engine garbage). Index SoA columns with them directly; `refAt(index)` gives the handle.
    */
   query(...terms: (ComponentBase | Not)[]): IndexArray {
-    const all: ComponentData[] = [];
-    const none: ComponentData[] = [];
-    for (const term of terms) {
-      if (typeof term === 'object' && term !== null && 'not' in term && !componentData.has(term)) {
-        none.push(this.#dataOf(term.not));
-      } else {
-        all.push(this.#dataOf(term));
-      }
-    }
-    if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
     const s = this.#s;
-    const q = getQuery(s.components, all, none);
+    const sole = terms.length === 1 && componentData.has(terms[0]!) ? soleQuery(this.#dataOf(terms[0])) : undefined;
+    const q = sole ?? this.#queryOf(terms);
     // Objects found dead by a cycle's marking stay members until the sweep frees them: dropped at
     // the query's first call after the atomic step (none joins or dies later in the cycle; the
     // loops of a game's frames then pay for them once, not every frame). A minor's dead, while
@@ -1151,7 +1146,22 @@ export class Heap {
       // Any pass during a sweep (liveMask then excludes the cycle's white) drops all its dead.
       if (cycleDead) q.deadDroppedInCycle = s.majorCollections;
     }
-    return q.dense.subarray(0, q.count) as IndexArray;
+    return queryView(q) as IndexArray;
+  }
+
+  /** The cached query for `terms`, built on first use; a bad term throws naming it. */
+  #queryOf(terms: (ComponentBase | Not)[]): QueryData {
+    const all: ComponentData[] = [];
+    const none: ComponentData[] = [];
+    for (const term of terms) {
+      if (typeof term === 'object' && term !== null && 'not' in term && !componentData.has(term)) {
+        none.push(this.#dataOf(term.not));
+      } else {
+        all.push(this.#dataOf(term));
+      }
+    }
+    if (all.length === 0) throw new TypeError('a query needs at least one component that is not negated');
+    return getQuery(this.#s.components, all, none);
   }
 
   // ---- roots ---------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { fcRuns } from './runs.ts';
 
 function world() {
   const heap = new Heap({ initialCapacity: 4 });
@@ -312,6 +314,101 @@ describe('queries', () => {
     heap.verify();
     while (!heap.step(3));
     expect([...heap.query(Position)].sort()).toEqual(kept.map((ref) => heap.index(ref)).sort());
+  });
+});
+
+describe('queries asked again', () => {
+  it('hand out the same array while nothing changed it, and a new one once a member came or went', () => {
+    const { heap, Position, Velocity } = world();
+    const refs = Array.from({ length: 6 }, () => heap.alloc());
+    for (const ref of refs) heap.pin(ref), heap.add(ref, Position);
+    const first = heap.query(Position);
+    expect(heap.query(Position)).toBe(first);
+    heap.add(refs[0]!, Velocity); // another component: Position's query is unchanged
+    expect(heap.query(Position)).toBe(first);
+    heap.remove(refs[2]!, Position);
+    const fewer = heap.query(Position);
+    expect(fewer).not.toBe(first);
+    expect([...fewer].sort()).toEqual(refs.filter((_, k) => k !== 2).map((r) => heap.index(r)).sort());
+    // A member joins and another leaves between two queries, so the count is the same: when the
+    // join grew the list into a new array, the old view must not be handed out again.
+    const members = refs.filter((_, k) => k !== 2);
+    while (members.length < 16) { // a list's first room (core/component-store.ts listLength): full
+      const ref = heap.alloc();
+      heap.pin(ref);
+      heap.add(ref, Position);
+      members.push(ref);
+    }
+    for (let k = 0; k < 100; k++) {
+      heap.query(Position);
+      const joined = heap.alloc();
+      heap.pin(joined);
+      heap.add(joined, Position);
+      heap.remove(members.shift()!, Position);
+      members.push(joined);
+      expect([...heap.query(Position)].sort()).toEqual(members.map((r) => heap.index(r)).sort());
+    }
+    expect(heap.query(Velocity)).toEqual(new Uint32Array([heap.index(refs[0]!)]));
+    heap.verify();
+  });
+
+  it('of one component match has() over every live object, across random adds, removes and collections', () => {
+    type Op =
+      | { op: 'alloc'; pin: boolean }
+      | { op: 'add' | 'remove' | 'destroy' | 'unpin'; at: number; c: number }
+      | { op: 'gc'; minor: boolean }
+      | { op: 'step'; units: number };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('alloc' as const), pin: fc.boolean() }),
+      fc.record({
+        op: fc.constantFrom('add' as const, 'remove' as const, 'destroy' as const, 'unpin' as const),
+        at: fc.nat(),
+        c: fc.nat(2),
+      }),
+      fc.record({ op: fc.constant('gc' as const), minor: fc.boolean() }),
+      fc.record({ op: fc.constant('step' as const), units: fc.integer({ min: 1, max: 40 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const { heap, Position, Velocity, Frozen } = world();
+        const components = [Position, Velocity, Frozen];
+        const refs: Ref[] = [];
+        const tickets = new Map<Ref, ReturnType<Heap['pin']>>();
+        const check = () => {
+          for (const c of components) {
+            const expected = refs.filter((r) => heap.isAlive(r) && heap.has(r, c)).map((r) => heap.index(r)).sort();
+            const asked = heap.query(c);
+            expect([...asked].sort()).toEqual(expected);
+            expect(heap.query(c)).toBe(asked);
+          }
+          heap.verify();
+        };
+        for (const o of ops) {
+          const live = refs.filter((r) => heap.isAlive(r));
+          if (o.op === 'alloc') {
+            const ref = heap.alloc();
+            refs.push(ref);
+            if (o.pin) tickets.set(ref, heap.pin(ref));
+          } else if (o.op === 'gc') {
+            if (o.minor) heap.minor();
+            else heap.collect();
+          } else if (o.op === 'step') heap.step(o.units);
+          else if (live.length > 0) {
+            const ref = live[o.at % live.length]!;
+            const c = components[o.c]!;
+            if (o.op === 'add') heap.add(ref, c);
+            else if (o.op === 'remove') heap.remove(ref, c);
+            else if (o.op === 'destroy') heap.destroy(ref);
+            else if (tickets.has(ref)) {
+              heap.unpin(tickets.get(ref)!);
+              tickets.delete(ref);
+            }
+          }
+          check();
+        }
+      }),
+      { numRuns: fcRuns(100) },
+    );
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, type Index, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
 
 function errorOf(fn: () => unknown): Error {
   try {
@@ -510,6 +511,22 @@ describe('destroy', () => {
     while (heap.phase !== 'idle') heap.step(1);
     heap.collect();
     expect(heap.stats().live).toBe(3);
+    heap.verify();
+  });
+});
+
+describe('destroy and the finalizer functions', () => {
+  it('touches the engine array of finalizers only for an object that has one', () => {
+    const heap = new Heap();
+    const refs = Array.from({ length: 2000 }, () => heap.alloc(1));
+    const ran: Ref[] = [];
+    const finalized = heap.index(refs[10]!);
+    heap.setFinalizer(refs[10]!, (ref) => ran.push(ref));
+    for (const ref of refs.slice(1000)) heap.destroy(ref); // no finalizers: nothing stored
+    expect(stateOf(heap).finalizers.length).toBe(finalized + 1);
+    heap.destroy(refs[10]!);
+    expect(ran).toEqual([refs[10]]);
+    expect(stateOf(heap).finalizers[finalized]).toBeUndefined();
     heap.verify();
   });
 });

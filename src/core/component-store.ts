@@ -103,6 +103,11 @@ export interface QueryData {
    * object joins, so one clearing a cycle is enough.
    */
   deadDroppedInCycle: number;
+  /**
+   * The last result `heap.query` handed out (`dense` up to `count`), handed out again while both
+   * are unchanged: a game's systems query every frame, and each view is an engine object.
+   */
+  view: Uint32Array | null;
 }
 
 /** A `ref` or `weakref` field with the component it belongs to: what the collector walks. */

@@ -127,7 +127,8 @@ function clearElements(fields: readonly FieldData[], index: number): void {
 
 /** Whether `index` still has any component. */
 export function hasAnyComponent(store: ComponentStore, index: number): boolean {
-  for (const c of store.list) if (c.position[index] !== 0) return true;
+  const list = store.list;
+  for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) return true;
   return false;
 }
 
@@ -136,9 +137,11 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
  * whose hooks are about to run: it must leave the game first, yet stay readable to them).
  */
 export function leaveQueries(store: ComponentStore, index: number): void {
-  for (const c of store.list) {
+  const list = store.list;
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
     if (c.position[index] === 0) continue;
-    for (const q of c.queries) queryRemove(q, index);
+    for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
   }
 }
 
@@ -146,6 +149,29 @@ export function leaveQueries(store: ComponentStore, index: number): void {
 export function releaseComponents(store: ComponentStore, index: number): void {
   const list = store.list;
   for (let k = 0; k < list.length; k++) removeMember(list[k]!, index);
+}
+
+/**
+ * The cached query of `data` alone, when one was built: found among the queries naming it, so
+ * `heap.query(C)` skips building the key of `getQuery` (strings and arrays made every call).
+ */
+export function soleQuery(data: ComponentData): QueryData | undefined {
+  const queries = data.queries;
+  for (let k = 0; k < queries.length; k++) {
+    const q = queries[k]!;
+    if (q.all.length === 1 && q.all[0] === data && q.none.length === 0) return q;
+  }
+  return undefined;
+}
+
+/**
+ * The query's members as a view of its dense list, the last one handed out while it still says
+ * the same (the list neither grew into a new array nor changed its count).
+ */
+export function queryView(q: QueryData): Uint32Array {
+  const view = q.view;
+  if (view !== null && view.length === q.count && view.buffer === q.dense.buffer) return view;
+  return q.view = q.dense.subarray(0, q.count);
 }
 
 /** The cached query for these components, built (by one pass over the smallest member list) on first use. */
@@ -164,6 +190,7 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
     denseWritten: 0,
     position: new Uint32Array(columnLength),
     deadDroppedInCycle: -1,
+    view: null,
   };
   let smallest = all[0]!;
   for (const c of all) if (c.memberCount < smallest.memberCount) smallest = c;

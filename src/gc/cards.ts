@@ -105,7 +105,9 @@ export function refersToYoung(s: HeapState, index: number): boolean {
     if ((flags[slots[k]!]! & YOUNG) !== 0) return true;
   }
   if ((flags[index]! & HAS_COMPONENTS) === 0) return false;
-  for (const { owner, field } of s.components.refFields) {
+  const refFields = s.components.refFields;
+  for (let r = 0; r < refFields.length; r++) {
+    const { owner, field } = refFields[r]!;
     if (owner.position[index] === 0) continue;
     for (let k = index * field.length, end = k + field.length; k < end; k++) {
       if ((flags[field.column[k]!]! & YOUNG) !== 0) return true;
@@ -295,7 +297,9 @@ const WEAK_FIELD_TO_YOUNG = 2;
 function scanComponentRefs(s: HeapState, index: number, youngMark: number, stayYoung: number): number {
   const flags = s.flags;
   let found = 0;
-  for (const { owner, field, strong } of s.components.refFields) {
+  const refFields = s.components.refFields;
+  for (let r = 0; r < refFields.length; r++) {
+    const { owner, field, strong } = refFields[r]!;
     if (owner.position[index] === 0) continue;
     const column = field.column;
     for (let p = index * field.length, end = p + field.length; p < end; p++) {

@@ -101,8 +101,11 @@ export function dismantle(s: HeapState, i: number): void {
   s.base[i] = 0;
   // Its entries in the weak and finalizer lists stay until those lists next drop them: with no
   // slots, no components and no finalizer, nothing is done for it there.
+  // A finalizer function is kept only for a FINALIZABLE object (`setFinalizer` sets both), so
+  // only then is there one to drop: `finalizers` is an engine array, and a store past its end
+  // grows it (the game bench's deaths made ~100 bytes of engine garbage each that way).
+  if ((s.flags[i]! & FINALIZABLE) !== 0) s.finalizers[i] = undefined;
   s.flags[i] = s.flags[i]! & ~(FINALIZABLE | HAS_COMPONENTS);
-  s.finalizers[i] = undefined;
 }
 
 /** Destroyed objects: the count `stats()` leaves out of `live`. */

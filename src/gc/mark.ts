@@ -225,7 +225,9 @@ function scanYoungSlow(s: HeapState, youngMark: number): void {
 /** Shades every target of the object's strong `ref` fields; returns the elements looked at, as work. */
 function shadeComponentRefs(s: HeapState, obj: number): number {
   let work = 0;
-  for (const { owner, field } of s.components.strongRefFields) {
+  const refFields = s.components.strongRefFields;
+  for (let r = 0; r < refFields.length; r++) {
+    const { owner, field } = refFields[r]!;
     if (owner.position[obj] === 0) continue;
     const column = field.column;
     for (let k = obj * field.length, end = k + field.length; k < end; k++) {
@@ -240,7 +242,9 @@ function shadeComponentRefs(s: HeapState, obj: number): number {
 }
 
 function shadeYoungComponentRefs(s: HeapState, obj: number, youngMark: number): void {
-  for (const { owner, field } of s.components.strongRefFields) {
+  const refFields = s.components.strongRefFields;
+  for (let r = 0; r < refFields.length; r++) {
+    const { owner, field } = refFields[r]!;
     if (owner.position[obj] === 0) continue;
     const column = field.column;
     for (let k = obj * field.length, end = k + field.length; k < end; k++) {

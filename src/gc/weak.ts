@@ -174,7 +174,9 @@ function clearDeadIn(s: HeapState, e: number, minor: boolean, mark: number): voi
     }
   }
   if ((kind & HAS_COMPONENTS) === 0) return;
-  for (const { owner, field } of s.components.weakRefFields) {
+  const refFields = s.components.weakRefFields;
+  for (let r = 0; r < refFields.length; r++) {
+    const { owner, field } = refFields[r]!;
     if (owner.position[e] === 0) continue;
     const column = field.column;
     for (let p = e * field.length, stop = p + field.length; p < stop; p++) {
@@ -203,7 +205,8 @@ export function clearDeadReferences(s: HeapState, white: number): void {
     for (let k = 0; k < c.memberCount; k++) {
       const index = c.members[k]!;
       if (color[index] === white) continue;
-      for (const f of c.weakRefs) {
+      for (let r = 0; r < c.weakRefs.length; r++) {
+        const f = c.weakRefs[r]!;
         const column = f.column;
         for (let p = index * f.length, end = p + f.length; p < end; p++) {
           if ((color[column[p]!]! & dead) !== 0) column[p] = 0;
@@ -340,7 +343,9 @@ export function finalizeObject(s: HeapState, i: number, skip: readonly Component
     }
   }
   if ((s.flags[i]! & HAS_COMPONENTS) === 0) return;
-  for (const c of s.components.list) {
+  const list = s.components.list;
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
     if (c.onRemove === undefined || c.position[i] === 0 || skip.includes(c)) continue;
     try {
       c.onRemove(ref);

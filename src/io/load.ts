@@ -246,6 +246,7 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
       denseWritten: q.denseWritten,
       position: q.position,
       deadDroppedInCycle: -1,
+      view: null,
     };
     for (const c of query.all) c.queries.push(query);
     for (const c of query.none) c.queries.push(query);
