@@ -22,6 +22,9 @@
  *   destroy the wave. bitECS: `addEntity`, three `addComponent` calls and `removeEntity` per entity.
  *   ecs-heap: `allocMany`, the components by three `add` calls per entity or three `addMany` calls
  *   for the wave, and a `minor()` that frees the wave (nothing holds it).
+ * - spawn_wave_40 (ours): the same wave in a world that defines 37 more components (one entity has
+ *   them all, on both sides): what freeing an entity costs when a game defines dozens of
+ *   components it does not have (ecs-heap visits only those its mask bits name).
  *
  * Then one case of ours: `query()` during a sweep. Objects a cycle found dead stay members until its
  * sweep frees them, so `query()` drops them first; it does so once a cycle per query, so a game's
@@ -353,12 +356,18 @@ function waveValue(i: number): number {
   return (i * 7) % 1000;
 }
 
-function spawnWaveBitecs(count: number): () => void {
+/** Components a game defines besides the wave's three, for spawn_wave_40: each held by one entity. */
+const OTHER_COMPONENTS = 37;
+
+function spawnWaveBitecs(count: number, others = 0): () => void {
   const world = createWorld();
   const Position = { x: new Float32Array(2 * count + 16), y: new Float32Array(2 * count + 16) };
   const Velocity = { vx: new Float32Array(2 * count + 16), vy: new Float32Array(2 * count + 16) };
   const Projectile = { expires: new Int32Array(2 * count + 16) };
   const spawned = new Uint32Array(count);
+  // The rest of the game's components, registered with the world by an entity that has them all.
+  const holder = addEntity(world);
+  for (let k = 0; k < others; k++) addComponent(world, holder, { value: new Int32Array(2 * count + 16) });
   return () => {
     for (let i = 0; i < count; i++) {
       const e = addEntity(world);
@@ -381,8 +390,10 @@ function spawnWaveBitecs(count: number): () => void {
 }
 
 /** The same wave on a heap: `allocMany`, then the components by `add` per entity or by `addMany`, then `minor()`. */
-function spawnWaveEcs(count: number, adder: 'add' | 'addMany'): () => void {
+function spawnWaveEcs(count: number, adder: 'add' | 'addMany', others = 0): () => void {
   const heap = ecsHeap(2 * count + 16);
+  const holder = spawn(heap);
+  for (let k = 0; k < others; k++) heap.add(holder, heap.defineComponent(I32, { name: `Other${k}` }));
   const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
   const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'Velocity' });
   const Projectile = heap.defineComponent({ expires: 'i32' }, { name: 'Projectile' });
@@ -478,6 +489,13 @@ const CASES: Case[] = [
       { label: 'ecs-heap add', make: (count) => spawnWaveEcs(count, 'add') },
       { label: 'ecs-heap addMany', make: (count) => spawnWaveEcs(count, 'addMany') },
     ],
+  },
+  {
+    name: 'spawn_wave_40',
+    count: 1500,
+    what: `ours: spawn_wave in a world of ${OTHER_COMPONENTS + 3} components (the others on one entity)`,
+    bitecs: (count) => spawnWaveBitecs(count, OTHER_COMPONENTS),
+    ecs: [{ label: 'ecs-heap addMany', make: (count) => spawnWaveEcs(count, 'addMany', OTHER_COMPONENTS) }],
   },
 ];
 

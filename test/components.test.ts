@@ -412,6 +412,97 @@ describe('queries asked again', () => {
   });
 });
 
+describe('objects with some of many components', () => {
+  it('lose exactly the components they have when freed or destroyed, among 40 defined (two mask words)', () => {
+    type Op =
+      | { op: 'alloc'; pin: boolean }
+      | { op: 'change'; what: 'add' | 'remove' | 'destroy' | 'unpin'; at: number; c: number }
+      | { op: 'gc'; minor: boolean };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { arbitrary: fc.record({ op: fc.constant('alloc' as const), pin: fc.boolean() }), weight: 2 },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('change' as const),
+          what: fc.constantFrom(
+            'add' as const,
+            'add' as const,
+            'remove' as const,
+            'destroy' as const,
+            'unpin' as const,
+          ),
+          at: fc.nat(),
+          c: fc.nat(39),
+        }),
+        weight: 5,
+      },
+      { arbitrary: fc.record({ op: fc.constant('gc' as const), minor: fc.boolean() }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
+        const heap = new Heap({ initialCapacity: 4 });
+        const removed: string[] = [];
+        const components = Array.from(
+          { length: 40 },
+          (_, k) =>
+            heap.defineComponent({ v: 'u8' }, { name: `C${k}`, onRemove: (ref) => removed.push(`${ref}:${k}`) }),
+        );
+        const has = new Map<Ref, Set<number>>(); // the model: each object's components
+        const tickets = new Map<Ref, ReturnType<Heap['pin']>>();
+        const expectedRemovals: string[] = [];
+        for (const o of ops) {
+          if (o.op === 'alloc') {
+            const ref = heap.alloc();
+            has.set(ref, new Set());
+            if (o.pin) tickets.set(ref, heap.pin(ref));
+          } else if (o.op === 'gc') {
+            for (const [ref, set] of has) {
+              if (!tickets.has(ref)) {
+                for (const k of set) expectedRemovals.push(`${ref}:${k}`);
+              }
+            }
+            if (o.minor) heap.minor();
+            else heap.collect();
+            // A minor frees young garbage only: what it kept stays in the model.
+            for (const ref of [...has.keys()]) if (!heap.isAlive(ref)) has.delete(ref);
+            if (o.minor) {
+              const kept = new Set([...has].flatMap(([ref, set]) => [...set].map((k) => `${ref}:${k}`)));
+              for (let k = expectedRemovals.length - 1; k >= 0; k--) {
+                if (kept.has(expectedRemovals[k]!)) expectedRemovals.splice(k, 1);
+              }
+            }
+          } else {
+            const live = [...has.keys()];
+            if (live.length === 0) continue;
+            const ref = live[o.at % live.length]!;
+            const set = has.get(ref)!;
+            if (o.what === 'add') {
+              heap.add(ref, components[o.c]!);
+              set.add(o.c);
+            } else if (o.what === 'remove') {
+              heap.remove(ref, components[o.c]!);
+              if (set.delete(o.c)) expectedRemovals.push(`${ref}:${o.c}`);
+            } else if (o.what === 'destroy') {
+              heap.destroy(ref);
+              for (const k of set) expectedRemovals.push(`${ref}:${k}`);
+              has.delete(ref);
+              if (tickets.has(ref)) tickets.delete(ref);
+            } else if (tickets.has(ref)) {
+              heap.unpin(tickets.get(ref)!);
+              tickets.delete(ref);
+            }
+          }
+          expect(removed.sort()).toEqual([...expectedRemovals].sort());
+          for (const [ref, set] of has) {
+            for (let k = 0; k < components.length; k++) expect(heap.has(ref, components[k]!)).toBe(set.has(k));
+          }
+          heap.verify();
+        }
+      }),
+      { numRuns: fcRuns(60) },
+    );
+  });
+});
+
 describe('queries during a sweep', () => {
   /** Steps until the sweep has begun, none of its dead freed yet (`step(1)` stops at the atomic step). */
   function toSweep(heap: Heap): void {
@@ -501,11 +592,12 @@ describe('stats().bytes', () => {
       heap.alloc();
     }
     // Per index in use (1,000 objects and the reserved index 0): Big.v (32 bytes), Big's membership
-    // positions and the query's (4 each); nothing for the capacity no object has reached.
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(1001 * (32 + 4 + 4));
+    // positions, the query's and the component mask column (4 each); nothing for the capacity no
+    // object has reached.
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1001 * (32 + 4 + 4 + 4));
     heap.add(heap.alloc(), Big);
     // One more index, and one entry written in the member list and in the query's list.
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4) + 4 + 4 + 19);
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4 + 4) + 4 + 4 + 19);
   });
 });
 

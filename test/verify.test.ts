@@ -1378,6 +1378,26 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       /invariant 3 \(components\).*'C' has 2 members, positions say 3/,
     ],
     [
+      "a component's mask bit set for a non-member",
+      ({ s, at }) => void (data(s).mask[at.plain!] = data(s).bit),
+      /invariant 3 \(components\).*'C' mask bit of \d+ is set for a non-member/,
+    ],
+    [
+      "a member's mask bit clear",
+      ({ s, at }) => void (data(s).mask[at.old!] = 0),
+      /invariant 3 \(components\).*'C' mask bit of \d+ is clear for a member/,
+    ],
+    [
+      'a mask bit of no component',
+      ({ s, at }) => void (s.components.masks[0]![at.plain!] = 1 << 5),
+      /invariant 3 \(components\).*mask of \d+ has a bit of no component set/,
+    ],
+    [
+      'a component reading another mask column',
+      ({ s }) => void (data(s).mask = new Uint32Array(data(s).mask.length)),
+      /layout.*'C' reads a mask column that is not its word's/,
+    ],
+    [
       'the component flag on an object without components',
       ({ s, at }) => void (s.flags[at.plain!] = s.flags[at.plain!]! | HAS_COMPONENTS),
       /invariant 3 \(components\).*object \d+ has the component flag set wrongly/,

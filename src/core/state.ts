@@ -544,6 +544,7 @@ export function heapBytes(s: HeapState): number {
     for (const f of c.fields) bytes += bytesInUse(f.column, top * f.length);
     bytes += 4 * c.membersWritten + bytesInUse(c.position, top);
   }
+  for (const mask of s.components.masks) bytes += bytesInUse(mask, top);
   for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + bytesInUse(q.position, top);
   return bytes;
 }

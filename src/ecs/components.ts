@@ -67,6 +67,7 @@ export function addMember(c: ComponentData, index: number): boolean {
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
+  c.mask[index] = c.mask[index]! | c.bit;
   if (c.memberCount > c.membersWritten) c.membersWritten = c.memberCount;
   refreshQueries(c, index);
   return true;
@@ -85,6 +86,8 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
   const position = c.position;
   const members = c.members;
   const fields = c.fields;
+  const mask = c.mask;
+  const bit = c.bit;
   let count = c.memberCount;
   for (let at = 0; at < n; at++) {
     const index = handles[at]! & indexMask;
@@ -92,6 +95,7 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
     clearElements(fields, index);
     members[count++] = index;
     position[index] = count;
+    mask[index] = mask[index]! | bit;
   }
   c.memberCount = count;
   if (count > c.membersWritten) c.membersWritten = count;
@@ -100,8 +104,15 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
 
 /** Removes `c` from `index`, clearing its `ref` fields so no edge outlives membership. */
 export function removeMember(c: ComponentData, index: number): boolean {
+  if (c.position[index] === 0) return false;
+  c.mask[index] = c.mask[index]! & ~c.bit;
+  dropMember(c, index);
+  return true;
+}
+
+/** `removeMember` of a member, but its mask bit: the caller clears the bits (`releaseComponents`). */
+function dropMember(c: ComponentData, index: number): void {
   const at = c.position[index]!;
-  if (at === 0) return false;
   const last = c.members[--c.memberCount]!;
   c.members[at - 1] = last;
   c.position[last] = at;
@@ -109,7 +120,6 @@ export function removeMember(c: ComponentData, index: number): boolean {
   clearElements(c.strongRefs, index);
   clearElements(c.weakRefs, index);
   refreshQueries(c, index);
-  return true;
 }
 
 /**
@@ -127,8 +137,8 @@ function clearElements(fields: readonly FieldData[], index: number): void {
 
 /** Whether `index` still has any component. */
 export function hasAnyComponent(store: ComponentStore, index: number): boolean {
-  const list = store.list;
-  for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) return true;
+  const masks = store.masks;
+  for (let w = 0; w < masks.length; w++) if (masks[w]![index] !== 0) return true;
   return false;
 }
 
@@ -137,18 +147,47 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
  * whose hooks are about to run: it must leave the game first, yet stay readable to them).
  */
 export function leaveQueries(store: ComponentStore, index: number): void {
+  const masks = store.masks;
   const list = store.list;
-  for (let k = 0; k < list.length; k++) {
-    const c = list[k]!;
-    if (c.position[index] === 0) continue;
-    for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
+  for (let w = 0; w < masks.length; w++) {
+    for (let bits = masks[w]![index]! | 0; bits !== 0; bits &= bits - 1) {
+      const c = list[(w << 5) + lowestBit(bits)]!;
+      for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
+    }
   }
 }
 
-/** Removes every component of a freed object. */
+/**
+ * Up to this many components defined, a freed object's components are found by asking each
+ * (`position`): measured in Bun on a wave of 1,500 objects with three components, that freed them
+ * in ~40 ns an object against ~46 through the mask bits; with 40 defined, ~220 against ~48.
+ */
+const FEW_COMPONENTS = 4;
+
+/**
+ * Removes every component of a freed object: only those its mask bits name, so the cost follows
+ * the components it has, not those defined.
+ */
 export function releaseComponents(store: ComponentStore, index: number): void {
+  const masks = store.masks;
   const list = store.list;
-  for (let k = 0; k < list.length; k++) removeMember(list[k]!, index);
+  if (list.length <= FEW_COMPONENTS) {
+    for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) dropMember(list[k]!, index);
+    masks[0]![index] = 0;
+    return;
+  }
+  for (let w = 0; w < masks.length; w++) {
+    const mask = masks[w]!;
+    const bits = mask[index]! | 0;
+    if (bits === 0) continue;
+    for (let rest = bits; rest !== 0; rest &= rest - 1) dropMember(list[(w << 5) + lowestBit(rest)]!, index);
+    mask[index] = 0;
+  }
+}
+
+/** The position of the lowest set bit of a non-zero 32-bit word. */
+function lowestBit(bits: number): number {
+  return 31 - Math.clz32(bits & -bits);
 }
 
 /**

@@ -192,8 +192,17 @@ function verifyLayout(s: HeapState): void {
       );
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
+    layout(c.mask === s.components.masks[c.id >> 5], `'${c.name}' reads a mask column that is not its word's`);
     stack(`${c.name}.members`, c.members.length, c.memberCount);
     written(`${c.name}.members`, c.membersWritten, c.memberCount, c.members.length);
+  }
+  const words = Math.ceil(s.components.list.length / 32);
+  layout(
+    s.components.masks.length === words,
+    `${s.components.masks.length} mask columns for ${words} words of components`,
+  );
+  for (const mask of s.components.masks) {
+    layout(mask.length === n, `a mask column has ${mask.length} entries, columnLength is ${n}`);
   }
   for (const q of s.components.queries.values()) {
     layout(q.position.length === n, `query ${q.key} positions have ${q.position.length} entries, columnLength is ${n}`);
@@ -791,6 +800,22 @@ function verifyComponents(s: HeapState): void {
     for (let i = 0; i < c.position.length; i++) if (c.position[i] !== 0) members++;
     if (members !== c.memberCount) {
       fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
+    }
+    // The mask bit says what the position says, so a free visits exactly the components it has.
+    for (let i = 0; i < c.position.length; i++) {
+      if (((c.mask[i]! & c.bit) !== 0) !== (c.position[i] !== 0)) {
+        const what = c.position[i] !== 0 ? 'clear for a member' : 'set for a non-member';
+        fail('3 (components)', `'${c.name}' mask bit of ${i} is ${what}`);
+      }
+    }
+  }
+  // Bits past the last component (of the last word) name none: nothing may set them.
+  const unused = s.components.list.length & 31;
+  const lastMask = unused === 0 ? undefined : s.components.masks[s.components.masks.length - 1];
+  if (lastMask !== undefined) {
+    const spare = ~((1 << unused) - 1);
+    for (let i = 0; i < lastMask.length; i++) {
+      if ((lastMask[i]! & spare) !== 0) fail('3 (components)', `mask of ${i} has a bit of no component set`);
     }
   }
   for (let i = 1; i < s.top; i++) {

@@ -21,6 +21,7 @@ import {
   type ComponentData,
   isReferenceType,
   type QueryData,
+  rebuildMasks,
   type Schema,
   schemaDifference,
 } from '../core/component-store.ts';
@@ -252,5 +253,6 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
     for (const c of query.none) c.queries.push(query);
     store.queries.set(query.key, query);
   }
+  rebuildMasks(store, loaded.columnLength);
   loaded.components = store;
 }

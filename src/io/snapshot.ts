@@ -34,6 +34,7 @@ import {
   type FieldType,
   isReferenceType,
   MAX_FIELD_LENGTH,
+  rebuildMasks,
   type Schema,
   type TypedColumn,
 } from '../core/component-store.ts';
@@ -930,6 +931,7 @@ export function loadState(
   s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
   s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
   loadFinalizers(s, header, given, refAt);
+  rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   try {
     verifyHeap(s, []); // (no destroy hooks run on a heap being restored)
