@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
 import { fcRuns } from './runs.ts';
 
 function world() {
@@ -503,6 +504,32 @@ describe('objects with some of many components', () => {
   });
 });
 
+describe('component masks', () => {
+  it('are built when a fifth component is defined with members already, and rebuilt by restore and load', () => {
+    const heap = new Heap({ initialCapacity: 4 });
+    const few = Array.from({ length: 4 }, (_, k) => heap.defineComponent({ v: 'u8' }, { name: `Few${k}` }));
+    const refs = Array.from({ length: 50 }, () => heap.alloc());
+    refs.forEach((ref, k) => {
+      heap.pin(ref);
+      for (let c = 0; c < 4; c++) if ((k >> c) & 1) heap.add(ref, few[c]!);
+    });
+    expect(stateOf(heap).components.masks.length).toBe(0);
+    const Fifth = heap.defineComponent({}, { name: 'Fifth' });
+    expect(stateOf(heap).components.masks.length).toBe(1);
+    heap.verify(); // every member's bit set from the member lists
+    for (const ref of refs.slice(0, 10)) heap.add(ref, Fifth);
+    for (const ref of refs.slice(5, 15)) heap.destroy(ref);
+    heap.verify();
+    const bytes = heap.snapshot();
+    const restored = Heap.restore(bytes);
+    restored.verify();
+    expect(restored.query(restored.component('Fifth')!).length).toBe(5);
+    heap.load(bytes);
+    heap.verify();
+    expect([...heap.query(few[2]!)].length).toBe(refs.filter((_, k) => (k < 5 || k >= 15) && (k >> 2) & 1).length);
+  });
+});
+
 describe('queries during a sweep', () => {
   /** Steps until the sweep has begun, none of its dead freed yet (`step(1)` stops at the atomic step). */
   function toSweep(heap: Heap): void {
@@ -592,12 +619,16 @@ describe('stats().bytes', () => {
       heap.alloc();
     }
     // Per index in use (1,000 objects and the reserved index 0): Big.v (32 bytes), Big's membership
-    // positions, the query's and the component mask column (4 each); nothing for the capacity no
-    // object has reached.
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(1001 * (32 + 4 + 4 + 4));
+    // positions and the query's (4 each); nothing for the capacity no object has reached. (No mask
+    // column: one component is few.)
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1001 * (32 + 4 + 4));
     heap.add(heap.alloc(), Big);
     // One more index, and one entry written in the member list and in the query's list.
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4 + 4) + 4 + 4 + 19);
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4) + 4 + 4 + 19);
+    // A fifth component defined brings the mask column: 4 more bytes an index in use (and the
+    // new component's own position array, 4).
+    for (let k = 0; k < 4; k++) heap.defineComponent({}, { name: `Tag${k}` });
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(1002 * (32 + 4 + 4 + 4 * 4 + 4) + 4 + 4 + 19);
   });
 });
 

@@ -1859,10 +1859,10 @@ describe('reserve', () => {
       objects.push(o);
     }
     // What stats() counts grows by what was written: the header columns and cards (bytesPerObject),
-    // the two numeric columns, the four membership position arrays and the one mask column (two
-    // components: one word) up to `top`, and the entries of the two member lists and two query
-    // lists; no list was replaced. (No pins: the pin columns would grow.)
-    const perObject = heap.stats().bytesPerObject + 4 + 4 + 4 * 4 + 4 + 4 * 4;
+    // the two numeric columns and the four membership position arrays up to `top`, and the entries
+    // of the two member lists and two query lists; no list was replaced. (No pins: the pin columns
+    // would grow.)
+    const perObject = heap.stats().bytesPerObject + 4 + 4 + 4 * 4 + 4 * 4;
     expect(heap.stats().bytes).toBe(bytes + 2999 * perObject);
     expect(heap.query(Early).buffer).toBe(early.buffer);
     expect(heap.query(Early, Late).buffer).toBe(both.buffer);

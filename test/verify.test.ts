@@ -1321,10 +1321,14 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
   ]);
 });
 
-/** Components between cycles: `C` with a `ref` and a `weakref` field on an old and a young member, and a query. */
+/**
+ * Components between cycles: `C` with a `ref` and a `weakref` field on an old and a young member,
+ * and a query; five tags besides, so that the heap keeps component masks (more than four defined).
+ */
 function components(): Fixture & { C: Component<{ to: 'ref'; w: 'weakref' }> } {
   const heap = new Heap({ cardSize: 1 });
   const C = heap.defineComponent({ to: 'ref', w: 'weakref' }, { name: 'C' });
+  for (let k = 0; k < 5; k++) heap.defineComponent({}, { name: `Tag${k}` });
   const old = heap.alloc(0);
   heap.pin(old);
   heap.add(old, C);
@@ -1389,13 +1393,13 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
     ],
     [
       'a mask bit of no component',
-      ({ s, at }) => void (s.components.masks[0]![at.plain!] = 1 << 5),
+      ({ s, at }) => void (s.components.masks[0]![at.plain!] = 1 << 6),
       /invariant 3 \(components\).*mask of \d+ has a bit of no component set/,
     ],
     [
       'a component reading another mask column',
       ({ s }) => void (data(s).mask = new Uint32Array(data(s).mask.length)),
-      /layout.*'C' reads a mask column that is not its word's/,
+      /layout.*'C' reads a mask column or bit that is not its own/,
     ],
     [
       'the component flag on an object without components',

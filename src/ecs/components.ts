@@ -67,7 +67,7 @@ export function addMember(c: ComponentData, index: number): boolean {
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
-  c.mask[index] = c.mask[index]! | c.bit;
+  if (c.bit !== 0) c.mask[index] = c.mask[index]! | c.bit;
   if (c.memberCount > c.membersWritten) c.membersWritten = c.memberCount;
   refreshQueries(c, index);
   return true;
@@ -95,7 +95,7 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
     clearElements(fields, index);
     members[count++] = index;
     position[index] = count;
-    mask[index] = mask[index]! | bit;
+    if (bit !== 0) mask[index] = mask[index]! | bit;
   }
   c.memberCount = count;
   if (count > c.membersWritten) c.membersWritten = count;
@@ -105,7 +105,7 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
 /** Removes `c` from `index`, clearing its `ref` fields so no edge outlives membership. */
 export function removeMember(c: ComponentData, index: number): boolean {
   if (c.position[index] === 0) return false;
-  c.mask[index] = c.mask[index]! & ~c.bit;
+  if (c.bit !== 0) c.mask[index] = c.mask[index]! & ~c.bit;
   dropMember(c, index);
   return true;
 }
@@ -138,6 +138,11 @@ function clearElements(fields: readonly FieldData[], index: number): void {
 /** Whether `index` still has any component. */
 export function hasAnyComponent(store: ComponentStore, index: number): boolean {
   const masks = store.masks;
+  const list = store.list;
+  if (masks.length === 0) {
+    for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) return true;
+    return false;
+  }
   for (let w = 0; w < masks.length; w++) if (masks[w]![index] !== 0) return true;
   return false;
 }
@@ -149,6 +154,14 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
 export function leaveQueries(store: ComponentStore, index: number): void {
   const masks = store.masks;
   const list = store.list;
+  if (masks.length === 0) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k]!;
+      if (c.position[index] === 0) continue;
+      for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
+    }
+    return;
+  }
   for (let w = 0; w < masks.length; w++) {
     for (let bits = masks[w]![index]! | 0; bits !== 0; bits &= bits - 1) {
       const c = list[(w << 5) + lowestBit(bits)]!;
@@ -158,22 +171,14 @@ export function leaveQueries(store: ComponentStore, index: number): void {
 }
 
 /**
- * Up to this many components defined, a freed object's components are found by asking each
- * (`position`): measured in Bun on a wave of 1,500 objects with three components, that freed them
- * in ~40 ns an object against ~46 through the mask bits; with 40 defined, ~220 against ~48.
- */
-const FEW_COMPONENTS = 4;
-
-/**
  * Removes every component of a freed object: only those its mask bits name, so the cost follows
- * the components it has, not those defined.
+ * the components it has, not those defined; with no masks (`FEW_COMPONENTS`), asks each.
  */
 export function releaseComponents(store: ComponentStore, index: number): void {
   const masks = store.masks;
   const list = store.list;
-  if (list.length <= FEW_COMPONENTS) {
+  if (masks.length === 0) {
     for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) dropMember(list[k]!, index);
-    masks[0]![index] = 0;
     return;
   }
   for (let w = 0; w < masks.length; w++) {

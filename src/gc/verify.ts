@@ -4,7 +4,7 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { isReferenceType } from '../core/component-store.ts';
+import { FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
 import { cardsFor } from '../core/columns.ts';
 import { plural } from '../core/handle.ts';
 import {
@@ -192,11 +192,19 @@ function verifyLayout(s: HeapState): void {
       );
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
-    layout(c.mask === s.components.masks[c.id >> 5], `'${c.name}' reads a mask column that is not its word's`);
+    const masked = s.components.masks.length > 0;
+    layout(
+      masked
+        ? c.mask === s.components.masks[c.id >> 5] && c.bit === 1 << (c.id & 31)
+        : c.mask.length === 0 && c.bit === 0,
+      `'${c.name}' reads a mask column or bit that is not its own`,
+    );
     stack(`${c.name}.members`, c.members.length, c.memberCount);
     written(`${c.name}.members`, c.membersWritten, c.memberCount, c.members.length);
   }
-  const words = Math.ceil(s.components.list.length / 32);
+  // Masks only past the few components (core/component-store.ts FEW_COMPONENTS).
+  const defined = s.components.list.length;
+  const words = defined > FEW_COMPONENTS ? Math.ceil(defined / 32) : 0;
   layout(
     s.components.masks.length === words,
     `${s.components.masks.length} mask columns for ${words} words of components`,
@@ -802,7 +810,7 @@ function verifyComponents(s: HeapState): void {
       fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
     }
     // The mask bit says what the position says, so a free visits exactly the components it has.
-    for (let i = 0; i < c.position.length; i++) {
+    for (let i = 0; i < c.position.length && c.bit !== 0; i++) {
       if (((c.mask[i]! & c.bit) !== 0) !== (c.position[i] !== 0)) {
         const what = c.position[i] !== 0 ? 'clear for a member' : 'set for a non-member';
         fail('3 (components)', `'${c.name}' mask bit of ${i} is ${what}`);
