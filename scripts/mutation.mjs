@@ -25,6 +25,7 @@ const GROUPS = {
   destroy: ['src/gc/destroy.ts'],
   whyAlive: ['src/gc/why-alive.ts'],
   verify: ['src/gc/verify.ts'],
+  components: ['src/ecs/components.ts', 'src/core/component-store.ts'],
 };
 
 const args = process.argv.slice(2);

@@ -141,9 +141,9 @@ export interface ComponentStore {
   /**
    * Index -> which components the object has, one bit per component, 32 to a column (component
    * `id` is bit `id & 31` of column `id >> 5`); none while `FEW_COMPONENTS` or fewer are defined.
-   * Freeing or destroying an object visits only the
-   * components it has: asking each component's `position` cost ~5 ns per component defined, per
-   * freed object (a game defines dozens). Derived from the positions, never saved.
+   * Freeing or destroying an object visits only the components it has: asking each component's
+   * `position` cost ~5 ns per component defined, per freed object (a game defines dozens).
+   * Derived from the member lists (`rebuildMasks`), never saved.
    */
   masks: Uint32Array[];
   /**
