@@ -190,6 +190,27 @@ export function releaseComponents(store: ComponentStore, index: number): void {
   }
 }
 
+/**
+ * The id of the first component after id `after` that object `index` has, or -1: through its mask
+ * bits, or by asking each component while the store keeps no masks. Read afresh at every call, so a
+ * loop that runs hooks between calls sees the components as the hooks left them.
+ */
+export function nextComponentOf(store: ComponentStore, index: number, after: number): number {
+  const list = store.list;
+  const masks = store.masks;
+  const first = after + 1;
+  if (masks.length === 0) {
+    for (let k = first; k < list.length; k++) if (list[k]!.position[index] !== 0) return k;
+    return -1;
+  }
+  for (let w = first >> 5; w < masks.length; w++) {
+    const from = w === first >> 5 ? first & 31 : 0;
+    const bits = (masks[w]![index]! | 0) & (-1 << from);
+    if (bits !== 0) return (w << 5) + lowestBit(bits);
+  }
+  return -1;
+}
+
 /** The position of the lowest set bit of a non-zero 32-bit word. */
 function lowestBit(bits: number): number {
   return 31 - Math.clz32(bits & -bits);

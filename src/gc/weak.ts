@@ -22,6 +22,7 @@
 import { growU32 } from '../core/columns.ts';
 import type { ComponentData } from '../core/component-store.ts';
 import { packHandle, type Ref } from '../core/handle.ts';
+import { nextComponentOf } from '../ecs/components.ts';
 import {
   DESTROYED,
   EPHEMERON,
@@ -343,10 +344,12 @@ export function finalizeObject(s: HeapState, i: number, skip: readonly Component
     }
   }
   if ((s.flags[i]! & HAS_COMPONENTS) === 0) return;
-  const list = s.components.list;
-  for (let k = 0; k < list.length; k++) {
-    const c = list[k]!;
-    if (c.onRemove === undefined || c.position[i] === 0 || skip.includes(c)) continue;
+  // Only the components the object has (its mask bits, with more than a few components defined):
+  // a finalized object asked every component defined whether it had one.
+  const store = s.components;
+  for (let k = nextComponentOf(store, i, -1); k >= 0; k = nextComponentOf(store, i, k)) {
+    const c = store.list[k]!;
+    if (c.onRemove === undefined || skip.includes(c)) continue;
     try {
       c.onRemove(ref);
     } catch (error) {
