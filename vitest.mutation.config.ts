@@ -30,6 +30,7 @@ export default defineConfig({
       'test/smoke.test.ts',
       'test/property.test.ts',
       'test/fuzz.test.ts',
+      'test/add-many.test.ts',
     ],
     setupFiles: ['test/mutation-setup.ts'],
     // test/runs.ts reads these: fewer property cases, and the tests that take seconds skipped.
