@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Heap, not, NULL, type Ref, type RefArray, StaleRefError } from '../mod.ts';
 
-/** A heap with four kinds of component: plain, with a weakref field, with an onRemove hook, and a tag. */
-function world(removed: Ref[]) {
+/**
+ * A heap with four kinds of component: plain, with a weakref field, with an onRemove hook, and a
+ * tag; with `others`, that many more defined (past four, the heap keeps component masks).
+ */
+function world(removed: Ref[], others = 0) {
   const heap = new Heap({ initialCapacity: 4, nurserySize: 8 });
+  for (let k = 0; k < others; k++) heap.defineComponent({ n: 'u8' }, { name: `Other${k}` });
   const Position = heap.defineComponent({ x: 'f32', v: ['i16', 3] }, { name: 'Position' });
   const Target = heap.defineComponent({ target: 'weakref', since: 'u32' }, { name: 'Target' });
   const Sound = heap.defineComponent({ buffer: 'u32' }, { name: 'Sound', onRemove: (ref) => removed.push(ref) });
@@ -107,11 +111,12 @@ describe('addMany', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom('RefArray', 'array'),
         fc.nat(),
-        (ops, picks, component, form, cut) => {
+        fc.constantFrom(0, 30), // 30 others: masks, the four in the first word and the second
+        (ops, picks, component, form, cut, others) => {
           const removedA: Ref[] = [];
           const removedB: Ref[] = [];
-          const a = world(removedA);
-          const b = world(removedB);
+          const a = world(removedA, others);
+          const b = world(removedB, others);
           const made = setUp(a, ops);
           expect(setUp(b, ops)).toEqual(made);
           const live = made.filter((r) => a.heap.isAlive(r));
