@@ -137,14 +137,7 @@ function clearElements(fields: readonly FieldData[], index: number): void {
 
 /** Whether `index` still has any component. */
 export function hasAnyComponent(store: ComponentStore, index: number): boolean {
-  const masks = store.masks;
-  const list = store.list;
-  if (masks.length === 0) {
-    for (let k = 0; k < list.length; k++) if (list[k]!.position[index] !== 0) return true;
-    return false;
-  }
-  for (let w = 0; w < masks.length; w++) if (masks[w]![index] !== 0) return true;
-  return false;
+  return nextComponentOf(store, index, -1) >= 0;
 }
 
 /**
@@ -152,27 +145,17 @@ export function hasAnyComponent(store: ComponentStore, index: number): boolean {
  * whose hooks are about to run: it must leave the game first, yet stay readable to them).
  */
 export function leaveQueries(store: ComponentStore, index: number): void {
-  const masks = store.masks;
-  const list = store.list;
-  if (masks.length === 0) {
-    for (let k = 0; k < list.length; k++) {
-      const c = list[k]!;
-      if (c.position[index] === 0) continue;
-      for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
-    }
-    return;
-  }
-  for (let w = 0; w < masks.length; w++) {
-    for (let bits = masks[w]![index]! | 0; bits !== 0; bits &= bits - 1) {
-      const c = list[(w << 5) + lowestBit(bits)]!;
-      for (let j = 0; j < c.queries.length; j++) queryRemove(c.queries[j]!, index);
-    }
+  for (let k = nextComponentOf(store, index, -1); k >= 0; k = nextComponentOf(store, index, k)) {
+    const queries = store.list[k]!.queries;
+    for (let j = 0; j < queries.length; j++) queryRemove(queries[j]!, index);
   }
 }
 
 /**
  * Removes every component of a freed object: only those its mask bits name, so the cost follows
- * the components it has, not those defined; with no masks (`FEW_COMPONENTS`), asks each.
+ * the components it has, not those defined; with no masks (`FEW_COMPONENTS`), asks each. Walks
+ * the bits itself rather than through `nextComponentOf`: it runs for every freed object of a
+ * sweep, and zeroes each word once instead of clearing a bit per component.
  */
 export function releaseComponents(store: ComponentStore, index: number): void {
   const masks = store.masks;
