@@ -1461,6 +1461,13 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
             return counts;
           });
           expect(a).toEqual(b);
+          // Block for block: a wave takes the slot blocks alloc would, in order (a wave carved at
+          // the pool's top at once, `carveRun`, among them), and leaves the same pool.
+          const [pa, pb] = heaps.map((heap) => {
+            const s = stateOf(heap);
+            return [s.slotTop, s.base.slice(0, s.top), s.slots.slice(0, s.slotTop)];
+          });
+          expect(pa).toEqual(pb);
         }
         for (const ref of pinned[0]!) {
           for (let k = 0; k < heaps[0]!.slotCount(ref); k++) expect(heaps[0]!.get(ref, k)).toBe(heaps[1]!.get(ref, k));
