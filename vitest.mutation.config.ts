@@ -31,6 +31,8 @@ export default defineConfig({
       'test/property.test.ts',
       'test/fuzz.test.ts',
       'test/add-many.test.ts',
+      'test/components-edges.test.ts',
+      'test/component-store-edges.test.ts',
     ],
     setupFiles: ['test/mutation-setup.ts'],
     // test/runs.ts reads these: fewer property cases, and the tests that take seconds skipped.

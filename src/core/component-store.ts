@@ -5,7 +5,7 @@
  * in ecs/components.ts, tracing in gc/mark.ts.
  */
 import { growU32 } from './columns.ts';
-import type { Ref } from './handle.ts';
+import { describe, type Ref } from './handle.ts';
 
 export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
 export type FieldType = NumericType | 'ref' | 'weakref';
@@ -321,7 +321,11 @@ function normalSpec(spec: unknown): [unknown, unknown] {
   return typeof spec === 'string' ? [spec, 1] : Array.isArray(spec) ? [spec[0], spec[1]] : [spec, undefined];
 }
 
+/** A field spec as the schema writes it, or what was given in its place, named. */
 function specText(spec: unknown): string {
+  if (typeof spec !== 'string' && !Array.isArray(spec)) {
+    return `${describe(spec)}, which is no field type (a type such as 'f32', or ['f32', length])`;
+  }
   const [type, length] = normalSpec(spec);
   return length === 1 ? `'${String(type)}'` : `['${String(type)}', ${String(length)}]`;
 }
