@@ -432,7 +432,10 @@ describe('the pacer in milliseconds mode (on a stubbed clock)', () => {
         heap.step(1); // a cycle is running: the tick continues it to its end
         const report = heap.tick(budget);
         expect(report.cycleEnded).toBe(true);
-        for (let k = 0; k < 100; k++) heap.alloc(0);
+        // One of the 100 pinned: a young root, so the minor is judged by its estimate (with
+        // nothing to reach the nursery it would run whatever its cost: see 'nothing can reach').
+        for (let k = 0; k < 99; k++) heap.alloc(0);
+        heap.pin(heap.alloc(0));
         return { heap, units: report.units };
       };
       // Over 6,000 units in 1 ms (0.17 us a unit) leave the unit at 3 ns: the next minor, 100
@@ -710,6 +713,52 @@ describe('tick() decisions', () => {
     expect(fresh.tick({ units: 4000 })).toMatchObject({ work: 'major', stretched: false });
   });
 
+  it('runs a catch-up minor for a nursery nothing can reach before any survival was measured, else folds it', () => {
+    // A fresh heap (survival unmeasured) and a nursery of 100 garbage objects, over the budget
+    // (100 * 7 units against 50): no pin or open scope names a young object and no old object
+    // refers to one, so none survives. The minor runs past the budget and frees them all.
+    const garbage = (setUp: (heap: Heap) => void, count = 100) => {
+      const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+      setUp(heap);
+      for (let k = 0; k < count; k++) heap.alloc(0);
+      return heap;
+    };
+    const alone = garbage(() => {});
+    expect(alone.tick({ units: 50 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100, young: 0 });
+    alone.verify();
+    // From then on the measured survival decides: that minor moved the first guess (100%) a
+    // quarter of the way to the 0% it saw, and at 75% the next nursery that does not fit the
+    // budget is made old alone (TENURE), reachable or not, until minors that fit teach more.
+    for (let k = 0; k < 100; k++) alone.alloc(0);
+    expect(alone.tick({ units: 50 })).toMatchObject({ work: 'tenure', stretched: false, minorFreed: 0 });
+    // An old pin and an old object with NULL slots reach nothing young: the same.
+    const oldRoots = garbage((heap) => {
+      heap.pin(heap.alloc(3));
+      heap.tenure();
+    });
+    expect(oldRoots.tick({ units: 50 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100 });
+    // A young pin, an old object referring to a young one (a remembered edge) or a young object in
+    // an open scope may keep survivors: unmeasured, the nursery is folded into a major cycle.
+    const youngPin = garbage(() => {}, 99);
+    youngPin.pin(youngPin.alloc(0));
+    expect(youngPin.tick({ units: 50 })).toMatchObject({ work: 'major', stretched: false });
+    const remembered = garbage((heap) => {
+      heap.pin(heap.alloc(1));
+      heap.tenure();
+    }, 99);
+    remembered.set(remembered.pins()[0]!.ref, 0, remembered.alloc(0));
+    expect(remembered.tick({ units: 50 })).toMatchObject({ work: 'major', stretched: false });
+    const scoped = garbage(() => {}, 99);
+    scoped.scope(() => {
+      scoped.alloc(0);
+      expect(scoped.tick({ units: 50 })).toMatchObject({ work: 'major', stretched: false });
+    });
+    // Over 64 nurserySizes: folded (the same ceiling as the measured rule's).
+    expect(garbage(() => {}, 641).tick({ units: 500 })).toMatchObject({ work: 'major', stretched: false });
+    expect(garbage(() => {}, 640).tick({ units: 500 })).toMatchObject({ work: 'minor', stretched: true });
+    for (const heap of [oldRoots, youngPin, remembered, scoped]) heap.verify();
+  });
+
   it('learns survival from a cycle that took over a nursery of at least nurserySize: what it did not free', () => {
     const heap = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
     heap.pin(heap.alloc(0));
@@ -724,7 +773,8 @@ describe('tick() decisions', () => {
     const small = new Heap({ nurserySize: 2000, minHeapObjects: 1_000_000 });
     for (let k = 0; k < 1000; k++) small.alloc(0);
     small.collect();
-    for (let k = 0; k < 2000; k++) small.alloc(0);
+    for (let k = 0; k < 1999; k++) small.alloc(0);
+    small.pin(small.alloc(0)); // a young root: the nursery may hold survivors
     expect(small.tick({ units: 10_000 }).work).toBe('major'); // 2,000 * 7 units: folded, unmeasured
   });
 

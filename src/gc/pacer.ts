@@ -17,7 +17,7 @@
  * `debt` (units of work allocation asked for and no tick paid) shows it. The two cases where a
  * tick works past its budget are gc/tick.ts's.
  */
-import { type HeapState, IDLE } from '../core/state.ts';
+import { type HeapState, IDLE, YOUNG } from '../core/state.ts';
 
 /** Units of work between clock reads: a few microseconds. */
 export const CHUNK = 512;
@@ -76,6 +76,25 @@ export function majorDue(s: HeapState): boolean {
 /** The remembered set's size for the estimates: objects of dirty cards, and remembered slots. */
 export function rememberedCount(s: HeapState): number {
   return (s.dirtyCount << s.cardShift) + s.rememberedSlotCount;
+}
+
+/**
+ * Whether a minor now would free the whole nursery, known without marking: no pin and no open
+ * scope names a young object, and the remembered set is empty (no old object refers to one), and
+ * those are all a minor's roots (gc/minor.ts). Then its survivors cost nothing, whatever survival
+ * was measured: a nursery a program built and dropped in one go (a frame's scratch structure, or
+ * binary-trees' stretch tree in a fresh heap). O(1) when anything is remembered, else O(pins +
+ * scoped objects).
+ */
+export function nurseryUnreached(s: HeapState): boolean {
+  if (rememberedCount(s) !== 0) return false;
+  const flags = s.flags;
+  const pinTarget = s.pinTarget;
+  // (A free pin slot holds target 0, whose flags are 0.)
+  for (let p = 1, end = s.pinTop; p < end; p++) if ((flags[pinTarget[p]!]! & YOUNG) !== 0) return false;
+  const scopeStack = s.scopeStack;
+  for (let k = 0, end = s.scopeTop; k < end; k++) if ((flags[scopeStack[k]!]! & YOUNG) !== 0) return false;
+  return true;
 }
 
 /** A minor's cost in units, for a nursery of `young` objects of which `survivors` survive. */
