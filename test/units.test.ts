@@ -707,9 +707,11 @@ describe('tick() decisions', () => {
     expect(report).toMatchObject({ work: 'major', stretched: false });
     expect(report.units).toBeLessThanOrEqual(500 + 1); // a slice may finish the object it is on
     // A fresh heap has measured no survival: it takes every young object for a survivor, and
-    // folds the nursery into a major cycle (which measures it), not made old alone.
+    // folds the nursery into a major cycle (which measures it), not made old alone (a young
+    // root: with none, nothing could survive, see 'nothing can reach' below).
     const fresh = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
-    for (let k = 0; k < 1000; k++) fresh.alloc(0);
+    for (let k = 0; k < 999; k++) fresh.alloc(0);
+    fresh.pin(fresh.alloc(0));
     expect(fresh.tick({ units: 4000 })).toMatchObject({ work: 'major', stretched: false });
   });
 
@@ -753,9 +755,18 @@ describe('tick() decisions', () => {
       scoped.alloc(0);
       expect(scoped.tick({ units: 50 })).toMatchObject({ work: 'major', stretched: false });
     });
-    // Over 64 nurserySizes: folded (the same ceiling as the measured rule's).
-    expect(garbage(() => {}, 641).tick({ units: 500 })).toMatchObject({ work: 'major', stretched: false });
-    expect(garbage(() => {}, 640).tick({ units: 500 })).toMatchObject({ work: 'minor', stretched: true });
+    // At any size: the measured rule's ceiling of 64 nurserySizes bounds what a wrong estimate
+    // costs, and here nothing is estimated (none can survive).
+    expect(garbage(() => {}, 641).tick({ units: 500 })).toMatchObject({
+      work: 'minor',
+      stretched: true,
+      minorFreed: 641,
+    });
+    expect(garbage(() => {}, 5000).tick({ units: 500 })).toMatchObject({
+      work: 'minor',
+      stretched: true,
+      minorFreed: 5000,
+    });
     for (const heap of [oldRoots, youngPin, remembered, scoped]) heap.verify();
   });
 

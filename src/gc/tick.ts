@@ -8,9 +8,9 @@
  * (`stretched`):
  * - a catch-up minor: a nursery too large for the budget but mostly garbage (under half of it
  *   survives, by the survival measured on earlier minors, and its survivors' part of the minor
- *   fits the budget; or, before any survival was measured, nothing can reach it, no young root
- *   and no remembered edge, so none survives: gc/pacer.ts `nurseryUnreached`), up to
- *   `CATCH_UP_MOST` nurseries large. Waiting would only make it
+ *   fits the budget, up to `CATCH_UP_MOST` nurseries large; or, before any survival was measured,
+ *   nothing can reach it, no young root and no remembered edge, so none survives, at any size:
+ *   gc/pacer.ts `nurseryUnreached`). Waiting would only make it
  *   larger, and folding it into a major cycle would not spread its cost (a cycle sweeps the same
  *   garbage, and more) and would defer every minor while the program keeps allocating: measured,
  *   that spiral grew binary-trees to `maxObjects`. Its cost is what the frames since the last
@@ -115,11 +115,12 @@ export function runTick(
   if (minorDue(s) || cycleDue) {
     const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
     // Survivors are what a fold spreads over slices; garbage it would only defer (see above).
-    // The measured survival says few survive and their part fits; or, with none measured yet,
-    // nothing can reach the nursery at all (an exact answer where the first guess is 100%).
-    const catchUp = !fits && s.young <= CATCH_UP_MOST * p.nurserySize && (
+    // The measured survival says few survive, their part fits, and the nursery is small enough
+    // for a wrong estimate to cost little; or, with none measured yet, nothing can reach the
+    // nursery at all: an exact answer (where the first guess is 100%), so no ceiling.
+    const catchUp = !fits && (
       p.survivalMeasured
-        ? p.youngSurvival < TENURE_SURVIVAL &&
+        ? p.youngSurvival < TENURE_SURVIVAL && s.young <= CATCH_UP_MOST * p.nurserySize &&
           (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits)
         : nurseryUnreached(s)
     );
