@@ -8,15 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap, not, NULL, type Ref } from '../mod.ts';
 import { fcRuns } from './runs.ts';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { errorOf } from './naming.ts';
 
 const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
 

@@ -5,15 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, type Index, not, NULL, type Ref, StaleRefError } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { errorOf } from './naming.ts';
 
 describe('destroy', () => {
   it('makes the handle stale at once: isAlive is false, every call throws saying it was destroyed', () => {

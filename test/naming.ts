@@ -29,3 +29,13 @@ export function statsOf(heap: Heap): Record<string, unknown> {
   delete stats.totalPauseMs;
   return stats;
 }
+
+/** The error `fn` throws; fails the test when it throws nothing. */
+export function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
