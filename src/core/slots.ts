@@ -364,8 +364,9 @@ function carveTop(s: HeapState, cls: number): number {
  * the first one's start. Only right after `allocBlock` carved a block of the class at the top it
  * found (aligned, so no gap was freed below it) without merging the small blocks first: then no
  * free block was listed or taken and `lazyFrees` is as it was, so each of `count` more
- * `allocBlock` calls would carve too, the next one at the new top, which stays aligned. The same blocks as those calls, at one pool growth and no list lookups (a
- * spawn wave: `allocWave`). The pool above `slotTop` is zero, so nothing needs clearing.
+ * `allocBlock` calls would carve too, the next one at the new top, which stays aligned. The same
+ * blocks as those calls, at one pool growth and no list lookups (a spawn wave: `allocWave`). The
+ * pool above `slotTop` is zero, so nothing needs clearing.
  */
 export function carveRun(s: HeapState, slotCount: number, count: number): number {
   const start = s.slotTop;

@@ -10,11 +10,10 @@
  *   survives, by the survival measured on earlier minors, and its survivors' part of the minor
  *   fits the budget, up to `CATCH_UP_MOST` nurseries large; or, before any survival was measured,
  *   nothing can reach it, no young root and no remembered edge, so none survives, at any size:
- *   gc/pacer.ts `nurseryUnreached`). Waiting would only make it
- *   larger, and folding it into a major cycle would not spread its cost (a cycle sweeps the same
- *   garbage, and more) and would defer every minor while the program keeps allocating: measured,
- *   that spiral grew binary-trees to `maxObjects`. Its cost is what the frames since the last
- *   tick allocated.
+ *   gc/pacer.ts `nurseryUnreached`). Waiting would only make it larger, and folding it into a
+ *   major cycle would not spread its cost (a cycle sweeps the same garbage, and more) and would
+ *   defer every minor while the program keeps allocating: measured, that spiral grew
+ *   binary-trees to `maxObjects`. Its cost is what the frames since the last tick allocated.
  * - near `maxObjects`: when the free indices left would not last two more ticks of this
  *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
  *   minor run, so an `alloc` does not fail while garbage holds the indices.
