@@ -755,6 +755,18 @@ describe('tick() decisions', () => {
       scoped.alloc(0);
       expect(scoped.tick({ units: 50 })).toMatchObject({ work: 'major', stretched: false });
     });
+    // An old object in an open scope reaches nothing young: the nursery made in an inner scope,
+    // unrooted once that scope closed, is caught up inside the outer one.
+    const outer = new Heap({ nurserySize: 10, minHeapObjects: 1_000_000 });
+    outer.scope(() => {
+      outer.alloc(0);
+      outer.collect(); // the scoped object is old now; a nursery of one measures no survival
+      outer.scope(() => {
+        for (let k = 0; k < 100; k++) outer.alloc(0);
+      });
+      expect(outer.tick({ units: 50 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100 });
+    });
+    outer.verify();
     // At any size: the measured rule's ceiling of 64 nurserySizes bounds what a wrong estimate
     // costs, and here nothing is estimated (none can survive).
     expect(garbage(() => {}, 641).tick({ units: 500 })).toMatchObject({
@@ -777,9 +789,11 @@ describe('tick() decisions', () => {
     expect(heap.tick({ units: 4000 }).work).toBe('major'); // folded: the cycle measures it
     while (heap.phase !== 'idle') heap.tick({ units: 4000 });
     // 1,000 of 1,001 young objects freed: survival 0.1%. A nursery of garbage too large for the
-    // budget now gets a catch-up minor; had the cycle taught nothing, it would be folded again.
-    for (let k = 0; k < 100; k++) heap.alloc(0);
-    expect(heap.tick({ units: 150 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 100 });
+    // budget now gets a catch-up minor; had the cycle taught nothing, it would be folded again
+    // (one of them pinned: a young root, so the measured survival is what decides).
+    for (let k = 0; k < 99; k++) heap.alloc(0);
+    heap.pin(heap.alloc(0));
+    expect(heap.tick({ units: 150 })).toMatchObject({ work: 'minor', stretched: true, minorFreed: 99 });
     // A cycle over a nursery under nurserySize teaches nothing: survival stays as measured.
     const small = new Heap({ nurserySize: 2000, minHeapObjects: 1_000_000 });
     for (let k = 0; k < 1000; k++) small.alloc(0);
