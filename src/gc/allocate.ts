@@ -180,26 +180,26 @@ export function allocWave(
     }
     return;
   }
-  let j = 0;
-  while (j < count) {
+  // Non-zero once the wave's blocks come from a run carved at the top: the next block's start.
+  let carved = 0;
+  const blockSize = slotCount === 0 ? 0 : blockCapacity(slotCount);
+  for (let j = 0; j < count; j++) {
     const i = takeIndex(s);
-    const top = s.slotTop;
-    const lazyFrees = s.lazyFrees;
     // `base` is read per object: taking an index may grow the header columns (keeping `base[i]`).
-    const start = allocBlock(s, slotCount);
-    s.base[i] = start;
-    handles[j++] = i;
-    // Carved at the old top, so with no gap below and no merge first (a merge zeroes `lazyFrees`
-    // and may lower the top): the rest of the wave would be carved one by one after it
-    // (core/slots.ts, `carveRun`), so it is carved at once, the same blocks in the same order.
-    if (slotCount > 0 && start === top && s.lazyFrees === lazyFrees) {
-      const size = blockCapacity(slotCount);
-      for (let block = carveRun(s, slotCount, count - j); j < count; j++, block += size) {
-        const k = takeIndex(s);
-        s.base[k] = block;
-        handles[j] = k;
-      }
+    if (carved !== 0) {
+      s.base[i] = carved;
+      carved += blockSize;
+    } else {
+      const top = s.slotTop;
+      const lazyFrees = s.lazyFrees;
+      const start = allocBlock(s, slotCount);
+      s.base[i] = start;
+      // Carved at the old top, so with no gap below and no merge first (a merge zeroes
+      // `lazyFrees` and may lower the top): the rest of the wave would be carved one by one after
+      // it (core/slots.ts, `carveRun`), so it is carved at once, the same blocks in the same order.
+      if (slotCount > 0 && start === top && s.lazyFrees === lazyFrees) carved = carveRun(s, slotCount, count - j - 1);
     }
+    handles[j] = i;
   }
   const { slots, base, size, flags, next, color, generation } = s;
   const generational = s.generational;
