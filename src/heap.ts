@@ -3,7 +3,15 @@
  * bad call leaves the heap unchanged), owns the only `HeapState`, and composes the collector's
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
-import { allocObject, allocWave, resizeObject, roomFor, roomForMany, waveBlocksDoNotFit } from './gc/allocate.ts';
+import {
+  allocObject,
+  allocWave,
+  firstNotLive,
+  resizeObject,
+  roomFor,
+  roomForMany,
+  waveBlocksDoNotFit,
+} from './gc/allocate.ts';
 import { canAllocBlock, reserveSlots } from './core/slots.ts';
 import { canTakeIndex, reserveIndices } from './core/free-list.ts';
 import {
@@ -599,24 +607,27 @@ export class Heap {
     // refill one). Any other array-like is read once, into indices (a getter may answer differently
     // the second time), as is one sharing memory with `into`, written while the targets are read.
     const reread = ArrayBuffer.isView(targets) && targets instanceof Float64Array &&
-      targets.buffer instanceof ArrayBuffer && (into === undefined || into.buffer !== targets.buffer);
-    const targetIndices = targets === undefined ? null : this.#checkTargets(targets, length, !reread);
+        targets.buffer instanceof ArrayBuffer && (into === undefined || into.buffer !== targets.buffer)
+      ? targets
+      : undefined;
+    const from = targets === undefined ? undefined : this.#checkTargets(targets, length, reread);
     const why = roomForMany(s, count, n);
     if (why !== '') throw new HeapFullError(why);
     const handles = into ?? new Float64Array(count) as RefArray;
     // The checked indices, or the Float64Array read again: either way `& indexMask` gives the index
     // (an index is below 2^indexBits), and 0 is NULL.
-    allocWave(s, count, n, kindFlags, targetIndices ?? targets, s.codec.indexMask, handles);
+    allocWave(s, count, n, kindFlags, from, s.codec.indexMask, handles);
     return handles;
   }
 
   /**
    * Checks `allocMany`'s targets: `length` entries, each NULL or a live handle; else the error
-   * naming the first bad one. With `keep`, returns them as indices (0 for NULL), each entry read
-   * once, so what is stored is what was checked, whatever the array-like does on a second read;
-   * else returns null (the caller reads them again: a `Float64Array`, which reads the same).
+   * naming the first bad one. Returns what the wave stores from: `reread` (the targets themselves,
+   * a `Float64Array` that reads the same twice) when given, else the targets read once into
+   * indices (0 for NULL), so what is stored is what was checked, whatever the array-like does on a
+   * second read. Either way a `Float64Array`, so `allocWave` reads one kind of array.
    */
-  #checkTargets(targets: ArrayLike<Ref>, length: number, keep: boolean): Uint32Array | null {
+  #checkTargets(targets: ArrayLike<Ref>, length: number, reread: Float64Array | undefined): Float64Array {
     if (typeof targets !== 'object' || targets === null || typeof targets.length !== 'number') {
       throw new TypeError(`targets must be an array of handles, got ${describe(targets)}`);
     }
@@ -624,14 +635,19 @@ export class Heap {
       throw new RangeError(`targets must hold count * slots = ${length} handles, got ${describe(targets.length)}`);
     }
     const liveMask = this.#s.liveMask;
-    const indices = keep ? new Uint32Array(length) : null;
+    if (reread !== undefined) {
+      const at = firstNotLive(this.#s, reread, length, liveMask);
+      if (at >= 0) this.#notLive(reread[at], `targets[${at}]`);
+      return reread;
+    }
+    const indices = new Float64Array(length);
     // `#indexOf` inline: its error name is built only for a bad entry, not for every one.
     for (let at = 0; at < length; at++) {
       const target = targets[at];
       if (target === NULL) continue;
       const i = this.#match(target, liveMask);
       if (i === 0) this.#notLive(target, `targets[${at}]`);
-      if (indices !== null) indices[at] = i;
+      indices[at] = i;
     }
     return indices;
   }

@@ -487,20 +487,17 @@ describe('objects with some of many components', () => {
             has.set(ref, new Set());
             if (o.pin) tickets.set(ref, heap.pin(ref));
           } else if (o.op === 'gc') {
-            for (const [ref, set] of has) {
-              if (!tickets.has(ref)) {
-                for (const k of set) expectedRemovals.push(`${ref}:${k}`);
-              }
-            }
+            const unpinned = [...has].filter(([ref]) => !tickets.has(ref));
             if (o.minor) heap.minor();
             else heap.collect();
-            // A minor frees young garbage only: what it kept stays in the model.
-            for (const ref of [...has.keys()]) if (!heap.isAlive(ref)) has.delete(ref);
-            if (o.minor) {
-              const kept = new Set([...has].flatMap(([ref, set]) => [...set].map((k) => `${ref}:${k}`)));
-              for (let k = expectedRemovals.length - 1; k >= 0; k--) {
-                if (kept.has(expectedRemovals[k]!)) expectedRemovals.splice(k, 1);
-              }
+            // Nothing refers to them (no slots): a collection frees them all, a minor the young
+            // ones, and each freed one loses what it has now (an earlier remove stays recorded,
+            // whatever was added again since).
+            for (const [ref, set] of unpinned) {
+              if (!o.minor) expect(heap.isAlive(ref)).toBe(false);
+              if (heap.isAlive(ref)) continue;
+              for (const k of set) expectedRemovals.push(`${ref}:${k}`);
+              has.delete(ref);
             }
           } else {
             const live = [...has.keys()];
@@ -534,7 +531,18 @@ describe('objects with some of many components', () => {
           heap.verify();
         }
       }),
-      { numRuns: fcRuns(defined > 4 ? 30 : 100) },
+      {
+        numRuns: fcRuns(defined > 4 ? 30 : 100),
+        // Found by a run: a component removed, added again, then the object kept by a minor (the
+        // model had dropped the first removal's record).
+        examples: [[[
+          { op: 'alloc', pin: true },
+          { op: 'change', what: 'add', at: 0, c: 2 },
+          { op: 'change', what: 'remove', at: 0, c: 2 },
+          { op: 'change', what: 'add', at: 0, c: 2 },
+          { op: 'gc', minor: true },
+        ]]],
+      },
     );
   }
 

@@ -1359,6 +1359,39 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     heap.verify();
   });
 
+  it('names the first bad entry of a Float64Array of targets, whatever it is, and changes nothing', () => {
+    const heap = new Heap();
+    const a = heap.alloc(0);
+    const b = heap.alloc(0);
+    heap.pin(a);
+    const gone = heap.alloc(0);
+    heap.collect(); // `gone` is freed: its handle is stale, its index free
+    const destroyed = heap.alloc(0);
+    heap.pin(destroyed);
+    heap.destroy(destroyed); // dead at once, its index (and generation) kept until a collection
+    const free = stateOf(heap).top; // an index no object has held yet
+    const before = heap.stats();
+    // Each bad value after good ones, so the check must read past the first entries to find it.
+    const bad: [number, RegExp][] = [
+      [gone, new RegExp(`^targets\\[3\\] ${gone} is stale`)],
+      [destroyed, new RegExp(`^targets\\[3\\] ${destroyed} `)],
+      [NaN, /^targets\[3\] NaN /],
+      [a + 0.5, new RegExp(`^targets\\[3\\] ${a + 0.5} `)],
+      [-a, new RegExp(`^targets\\[3\\] ${-a} `)],
+      [free, new RegExp(`^targets\\[3\\] ${free} `)],
+      [a + 2 ** 22, new RegExp(`^targets\\[3\\] ${a + 2 ** 22} `)], // a's index, a generation it never had
+    ];
+    for (const [value, message] of bad) {
+      const targets = new Float64Array([a, NULL, a, value, b, a]);
+      expect(() => heap.allocMany(3, 2, 'strong', targets as unknown as Ref[]), String(value)).toThrow(message);
+      expect(heap.stats()).toEqual(before);
+    }
+    // -0 is NULL, as 0 is.
+    const [made] = heap.allocMany(1, 2, 'strong', new Float64Array([-0, a]) as unknown as Ref[]);
+    expect([heap.get(made!, 0), heap.get(made!, 1)]).toEqual([NULL, a]);
+    heap.verify();
+  });
+
   it('fills a wave from targets, object by object, as set would', () => {
     const heap = new Heap();
     const shooters = [heap.alloc(0), heap.alloc(0), heap.alloc(0)];

@@ -143,6 +143,28 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
 }
 
 /**
+ * The position of the first of `targets`' first `length` entries that is neither NULL (0) nor a
+ * handle of an object whose color has a bit of `mask`, or -1 when all are. `allocMany`'s check of a
+ * wave's targets, over a `Float64Array` (which reads the same twice, so the wave reads it again to
+ * store it): the header columns held in locals, no handle taken apart into an object. A double
+ * that is no integer, or no handle, fails the generation test (`i + generation * scale` is an
+ * integer handle of this heap), as NaN fails `i !== 0`.
+ */
+export function firstNotLive(s: HeapState, targets: Float64Array, length: number, mask: number): number {
+  const { color, generation } = s;
+  const top = s.top;
+  const indexMask = s.codec.indexMask;
+  const indexScale = s.codec.indexScale;
+  for (let at = 0; at < length; at++) {
+    const ref = targets[at]!;
+    if (ref === 0) continue;
+    const i = ref & indexMask;
+    if (i === 0 || i >= top || (color[i]! & mask) === 0 || i + generation[i]! * indexScale !== ref) return at;
+  }
+  return -1;
+}
+
+/**
  * A wave of `count` objects of `slotCount` slots and kind flags `kindFlags` (`roomForMany` said
  * yes): their indices written to `handles` as handles, their slots loaded from `from` (object `j`'s
  * slot `k` from `from[j * slotCount + k]`, an index once masked with `indexMask`, 0 for NULL) when
@@ -162,7 +184,7 @@ export function allocWave(
   count: number,
   slotCount: number,
   kindFlags: number,
-  from: ArrayLike<number> | undefined,
+  from: Float64Array | undefined,
   indexMask: number,
   handles: Float64Array,
 ): void {
