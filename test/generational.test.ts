@@ -22,6 +22,29 @@ describe('minor collections', () => {
     expect(heap.collect().freed).toBe(1);
   });
 
+  it('free a nursery of plain objects and objects with components in its order, newest first', () => {
+    const heap = new Heap();
+    const Tag = heap.defineComponent({ v: 'u8' }, { name: 'Tag' });
+    const tagged = heap.query(Tag);
+    heap.pin(heap.alloc(1));
+    heap.collect(); // an old root; nothing freed, so the free queue is empty
+    const wave = [...heap.allocMany(6, 2)];
+    const indices = wave.map((ref) => heap.index(ref));
+    // Two in the middle take the general path (their components go too), the rest the plain one.
+    heap.add(wave[1]!, Tag);
+    heap.add(wave[4]!, Tag);
+    heap.set(wave[2]!, 0, wave[3]!);
+    expect(heap.minor().freed).toBe(6);
+    heap.verify();
+    expect(heap.stats()).toMatchObject({ live: 1, young: 0, slotsUsed: 1 });
+    expect([...tagged]).toEqual([]);
+    for (const ref of wave) expect(heap.isAlive(ref)).toBe(false);
+    // Reused in the order the minor freed them: the nursery's, newest first.
+    const again = [...heap.allocMany(6, 0)].map((ref) => heap.index(ref));
+    expect(again).toEqual([...indices].reverse());
+    heap.verify();
+  });
+
   it('keep young objects that old objects reach through a set', () => {
     const heap = new Heap({ cardSize: 4 });
     const world = heap.alloc(2);
