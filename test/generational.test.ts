@@ -45,6 +45,25 @@ describe('minor collections', () => {
     heap.verify();
   });
 
+  it('retire an index a minor frees at its last generation', () => {
+    const heap = new Heap({ generationBits: 1 }); // generations 0 and 1: an index's second free retires it
+    heap.pin(heap.alloc(0));
+    heap.collect();
+    const first = heap.alloc(0);
+    const index = heap.index(first);
+    expect(heap.minor().freed).toBe(1);
+    const second = heap.alloc(0);
+    expect(heap.index(second)).toBe(index); // generation 1: the index's last
+    expect(heap.minor().freed).toBe(1);
+    expect(heap.stats().retired).toBe(1);
+    heap.verify();
+    const third = heap.alloc(0);
+    expect(heap.index(third)).not.toBe(index);
+    for (const ref of [first, second]) expect(heap.isAlive(ref)).toBe(false);
+    expect(heap.isAlive(third)).toBe(true);
+    heap.verify();
+  });
+
   it('keep young objects that old objects reach through a set', () => {
     const heap = new Heap({ cardSize: 4 });
     const world = heap.alloc(2);
