@@ -1656,6 +1656,24 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
     heap.verify();
   });
 
+  it("finds a bad entry of a young list mid-CLEAR where the old weak list's dropped gap lies", () => {
+    const heap = new Heap({ generational: true });
+    const root = heap.alloc(16);
+    heap.pin(root);
+    for (let k = 0; k < 4; k++) heap.alloc(1, 'weak'); // dead: dropped first, opening the gap
+    for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak'));
+    const s = stateOf(heap);
+    while (s.phase !== MARK) heap.step(1);
+    for (let k = 4; k < 16; k++) heap.set(root, k, heap.alloc(1, 'weak')); // young: the young weak list
+    while ((s.phase as number) !== CLEAR) heap.step(1);
+    while (!(s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept)) heap.step(1);
+    expect(s.phase as number).toBe(CLEAR);
+    heap.verify();
+    // An entry of the young list at a position inside the old list's gap names no object.
+    s.youngWeak[s.weakKept] = s.top; // an index no object has held
+    expect(() => heap.verify()).toThrow(/invariant 2 \(young weak list\)/);
+  });
+
   it('accepts white targets from the cursor on, and the dropped gap before it', () => {
     const f = clearing();
     expect(f.s.slots[f.s.base[f.at.pending!]!]).toBe(f.at.target);
