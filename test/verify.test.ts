@@ -1631,7 +1631,12 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
     ],
   ]);
 
-  it("checks the young lists in full mid-CLEAR: the dropped gap and white entries are the old weak list's alone", () => {
+  /**
+   * A heap entering CLEAR whose old weak list will open a dropped gap (four dead weak objects
+   * first), with 12 young weak objects made during the cycle, with finalizers when asked: young,
+   * listed in the young weak (and finalizer) lists, whose positions overlap the gap.
+   */
+  function enteringClear(finalizers: boolean) {
     const heap = new Heap({ generational: true });
     const root = heap.alloc(16);
     heap.pin(root);
@@ -1639,13 +1644,17 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
     for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak'));
     const s = stateOf(heap);
     while (s.phase !== MARK) heap.step(1);
-    // Allocated during the cycle: young, listed in the young weak and finalizer lists.
     for (let k = 4; k < 16; k++) {
       const o = heap.alloc(1, 'weak');
       heap.set(root, k, o);
-      heap.setFinalizer(o, () => {});
+      if (finalizers) heap.setFinalizer(o, () => {});
     }
     while ((s.phase as number) !== CLEAR) heap.step(1);
+    return { heap, s };
+  }
+
+  it("checks the young lists in full mid-CLEAR: the dropped gap and white entries are the old weak list's alone", () => {
+    const { heap, s } = enteringClear(true);
     let gaps = 0;
     while ((s.phase as number) === CLEAR) {
       if (s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept) gaps++;
@@ -1657,15 +1666,7 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
   });
 
   it("finds a bad entry of a young list mid-CLEAR where the old weak list's dropped gap lies", () => {
-    const heap = new Heap({ generational: true });
-    const root = heap.alloc(16);
-    heap.pin(root);
-    for (let k = 0; k < 4; k++) heap.alloc(1, 'weak'); // dead: dropped first, opening the gap
-    for (let k = 0; k < 4; k++) heap.set(root, k, heap.alloc(1, 'weak'));
-    const s = stateOf(heap);
-    while (s.phase !== MARK) heap.step(1);
-    for (let k = 4; k < 16; k++) heap.set(root, k, heap.alloc(1, 'weak')); // young: the young weak list
-    while ((s.phase as number) !== CLEAR) heap.step(1);
+    const { heap, s } = enteringClear(false);
     while (!(s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept)) heap.step(1);
     expect(s.phase as number).toBe(CLEAR);
     heap.verify();

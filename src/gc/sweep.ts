@@ -125,7 +125,7 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
       if ((flags[i]! & (YOUNG | HAS_COMPONENTS)) === YOUNG && generation[i]! < maxGeneration) {
         // `releaseObject` then `pushFree` for the common dead object (young, so no remembered
         // slot; no components; an index that does not retire), inline over the local columns: a
-        // spawn wave's minor is mostly this (Bun ran it in 7.4 ns an object against 12.7).
+        // spawn wave's minor is mostly this (after a wave of 10^4, Bun: 7.8 ns an object against 12.5).
         const slotCount = size[i]!;
         freeBlock(s, base[i]!, slotCount);
         slotsFreed += slotCount;
