@@ -1653,11 +1653,14 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
     return { heap, s };
   }
 
+  /** Mid-CLEAR, the old weak list's dropped gap is open where the young weak list has entries. */
+  const gapOverYoungEntries = (s: HeapState): boolean => s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept;
+
   it("checks the young lists in full mid-CLEAR: the dropped gap and white entries are the old weak list's alone", () => {
     const { heap, s } = enteringClear(true);
     let gaps = 0;
     while ((s.phase as number) === CLEAR) {
-      if (s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept) gaps++;
+      if (gapOverYoungEntries(s)) gaps++;
       heap.verify();
       heap.step(1);
     }
@@ -1667,8 +1670,9 @@ describe("verify(): CLEAR's cursor and the read barrier's dead colors (invariant
 
   it("finds a bad entry of a young list mid-CLEAR where the old weak list's dropped gap lies", () => {
     const { heap, s } = enteringClear(false);
-    while (!(s.weakKept < s.weakCursor && s.youngWeakCount > s.weakKept)) heap.step(1);
+    while ((s.phase as number) === CLEAR && !gapOverYoungEntries(s)) heap.step(1);
     expect(s.phase as number).toBe(CLEAR);
+    expect(gapOverYoungEntries(s)).toBe(true);
     heap.verify();
     // An entry of the young list at a position inside the old list's gap names no object.
     s.youngWeak[s.weakKept] = s.top; // an index no object has held
