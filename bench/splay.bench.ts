@@ -24,8 +24,9 @@
  * median over rounds. Then both trees run beside each other, in blocks of steps taking turns, for
  * the tick figures "beside the JS tree" (the engine's pauses for its tree land in ecs-heap's
  * ticks). The engine's GC pauses come from PerformanceObserver 'gc' entries (Node; n/a where the
- * runtime does not deliver them); its memory is the growth of `heapUsed` after a forced full GC,
- * with the tree alive, over a baseline taken before it was built.
+ * runtime does not deliver them). Memory is peak against peak, each sampled every tenth timed step
+ * of its own phase: ecs-heap's `stats().bytes`, the engine's `heapUsed` over a baseline taken
+ * before the tree was built; the JS tree alone (`heapUsed` after forced full GCs) is reported too.
  *
  * Targets (issue 14): throughput >= 0.8x plain JS (stretch 1x); peak stats().bytes <= 1x the
  * engine's peak heap for the same tree; tick(1) p99 <= 1.5 ms, max <= 3 ms.
@@ -525,13 +526,14 @@ function warmSteps(ctx: Ctx): number {
 
 /**
  * Before a phase: the previous phase's garbage collected (two forced full GCs, so the engine does
- * not collect it inside the next phase, on that contender's clock), then a quarter of a second for
- * the engine to finish freeing on its own threads.
+ * not collect it inside the next phase, on that contender's clock), then half a second for the
+ * engine to finish freeing on its own threads (a JS phase leaves ~200 MB of engine heap), which on
+ * two cores would otherwise share the CPU with the next phase's first steps.
  */
 async function settle(ctx: Ctx): Promise<void> {
   ctx.fullGc?.();
   ctx.fullGc?.();
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 interface Alone {
@@ -763,7 +765,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       `inserts, the same seeded keys; the heap collect()s once, a loading screen), runs ${
         warmSteps(ctx)
       } warm-up steps (a fresh heap's columns grow over its first ~200) and ${a.steps} timed steps, and drops everything; the other contender's tree is gone and ` +
-      'collected (two forced full GCs and a quarter of a second) before a phase starts, and the order alternates ' +
+      'collected (two forced full GCs and half a second) before a phase starts, and the order alternates ' +
       `round by round. ecs-heap's steps include its tick(1) calls, JS's the engine's collections. The target ratio is ` +
       `the median over rounds of JS time / ecs-heap time (rounds: ${a.ratios.map((r) => ratio(r)).join(', ')}); ` +
       'modifications/s are over all rounds. A phase holds several collection cycles of either contender, so each ' +
