@@ -551,12 +551,16 @@ interface Alone {
 /**
  * The throughput measurement: rounds of one ecs-heap phase and one JS phase, each contender alone
  * in the process (the other's tree dropped and collected), the order alternating round by round.
- * A phase is long enough to hold several collection cycles of either (the engine's come every
- * ~100 steps, the heap's majors every ~45), so each phase's time includes its collector's share.
+ * A phase is long enough to hold many collection cycles of either (the engine's come every ~100
+ * steps, the heap's majors every ~45), so each phase's time includes its collector's share.
  */
 async function aloneRounds(ctx: Ctx, observe: boolean): Promise<Alone> {
-  const rounds = ctx.quick ? 3 : 7;
-  const steps = ctx.quick ? 100 : 300;
+  const rounds = ctx.quick ? 3 : 5;
+  // Long enough to average over the engine's modes: V8 moves the JS tree's allocation sites in and
+  // out of pretenuring every few hundred steps (`.scratch` windows of 100 steps in Node: three at
+  // 2.0-2.4 ms a step, then two at 0.23, and again), so a shorter phase would time whichever part
+  // of that cycle its steps fell on.
+  const steps = ctx.quick ? 100 : 1000;
   const warm = warmSteps(ctx);
   const heap: HeapPhase[] = [];
   const js: JsPhase[] = [];
