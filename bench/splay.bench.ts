@@ -525,15 +525,23 @@ function warmSteps(ctx: Ctx): number {
 }
 
 /**
- * Before a phase: the previous phase's garbage collected (two forced full GCs, so the engine does
- * not collect it inside the next phase, on that contender's clock), then half a second for the
- * engine to finish freeing on its own threads (a JS phase leaves ~200 MB of engine heap), which on
- * two cores would otherwise share the CPU with the next phase's first steps.
+ * Before a phase: the previous phase's garbage collected (forced full GCs, so the engine does not
+ * collect it inside the next phase, on that contender's clock, nor count it in the JS phase's
+ * memory baseline), with half a second for the engine to finish freeing on its own threads (a JS
+ * phase leaves ~200 MB of engine heap), which on two cores would otherwise share the CPU with the
+ * next phase's first steps. The GCs run from timer callbacks: JavaScriptCore scans the stack
+ * conservatively, and from the phase's own stack depth Bun's GC kept the last heap's columns (127
+ * MB) alive in two of five rounds, which then read as the JS tree's baseline.
  */
 async function settle(ctx: Ctx): Promise<void> {
-  ctx.fullGc?.();
-  ctx.fullGc?.();
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const wait of [0, 250, 250]) {
+    await new Promise((resolve) =>
+      setTimeout(() => {
+        ctx.fullGc?.();
+        resolve(undefined);
+      }, wait)
+    );
+  }
 }
 
 interface Alone {
@@ -793,7 +801,9 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       "free room); the engine's the largest process.memoryUsage().heapUsed over the baseline (taken after two forced " +
       'full GCs before the tree was built) seen every tenth timed step of a JS phase, the median over the JS phases ' +
       '(a phase reading zero or less left out). Both include the garbage each holds between its collections, as ' +
-      "binary-trees' memory target compares them. Also reported: the JS tree alone, heapUsed after two forced full " +
+      "binary-trees' memory target compares them. Bun's heapUsed moves only when its engine collects (it read the " +
+      'baseline exactly through 100 steps), so there the sampled peak is a lower bound, and n/a in a phase where it ' +
+      'did not move. Also reported: the JS tree alone, heapUsed after two forced full ' +
       "GCs with it alive (the suite's only engine figure until session 17, against ecs-heap's peak: 1.47x in Node " +
       "and Deno). The ecs-heap tree's ArrayBuffers are gone by a JS phase (Bun's heapUsed counts ArrayBuffers: with " +
       "both trees alive, until session 17, the JS figure held the heap's columns too, and Bun's ratio read " +
