@@ -1344,6 +1344,33 @@ function components(): Fixture & { C: Component<{ to: 'ref'; w: 'weakref' }> } {
   return { ...fixture(heap, { old, plain, young }), C };
 }
 
+/** One component with a member: too few for the heap to keep masks (core/component-store.ts, FEW_COMPONENTS). */
+function fewComponents(): Fixture {
+  const heap = new Heap();
+  const C = heap.defineComponent({ x: 'f32' }, { name: 'C' });
+  const member = heap.alloc(0);
+  heap.pin(member);
+  heap.add(member, C);
+  expect(stateOf(heap).components.masks.length).toBe(0);
+  return fixture(heap, { member });
+}
+
+describe('verify(): a heap without component masks (invariant 3)', () => {
+  const data = (s: HeapState) => s.components.list[0]!;
+  check(fewComponents, [
+    [
+      'a component with a bit',
+      ({ s }) => void (data(s).bit = 1),
+      /layout.*'C' reads a mask column or bit that is not its own/,
+    ],
+    [
+      'a component with a mask column but no bit',
+      ({ s }) => void (data(s).mask = new Uint32Array(s.columnLength)),
+      /layout.*'C' reads a mask column or bit that is not its own/,
+    ],
+  ]);
+});
+
 describe('verify(): components and queries (invariants 2, 3, 5)', () => {
   const data = (s: HeapState) => s.components.list[0]!;
   const query = (s: HeapState) => [...s.components.queries.values()][0]!;
@@ -1400,6 +1427,26 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       'a component reading another mask column',
       ({ s }) => void (data(s).mask = new Uint32Array(data(s).mask.length)),
       /layout.*'C' reads a mask column or bit that is not its own/,
+    ],
+    [
+      "a component reading another component's bit",
+      ({ s }) => void (data(s).bit = data(s).bit << 1),
+      /layout.*'C' reads a mask column or bit that is not its own/,
+    ],
+    [
+      'a mask column more than the components need',
+      ({ s }) => void s.components.masks.push(new Uint32Array(s.columnLength)),
+      /layout.*2 mask columns for 1 words of components/,
+    ],
+    [
+      'a mask column shorter than the header columns',
+      ({ s }) => {
+        // Every component of the word reads the short column, so only its length is wrong.
+        const short = new Uint32Array(s.columnLength - 1);
+        s.components.masks[0] = short;
+        for (const c of s.components.list) c.mask = short;
+      },
+      /layout.*a mask column has \d+ entries, columnLength is \d+/,
     ],
     [
       'the component flag on an object without components',
