@@ -529,9 +529,9 @@ function warmSteps(ctx: Ctx): number {
  * collect it inside the next phase, on that contender's clock, nor count it in the JS phase's
  * memory baseline), with half a second for the engine to finish freeing on its own threads (a JS
  * phase leaves ~200 MB of engine heap), which on two cores would otherwise share the CPU with the
- * next phase's first steps. The GCs run from timer callbacks: JavaScriptCore scans the stack
- * conservatively, and from the phase's own stack depth Bun's GC kept the last heap's columns (127
- * MB) alive in two of five rounds, which then read as the JS tree's baseline.
+ * next phase's first steps. In Bun the last heap phase's columns (127 MB) sometimes outlive these
+ * GCs (two rounds of five, forced from the phase's stack or from timer callbacks alike) and sit in
+ * the JS phase's baseline, which then reads its memory as zero or less: such a phase is left out.
  */
 async function settle(ctx: Ctx): Promise<void> {
   for (const wait of [0, 250, 250]) {
