@@ -778,7 +778,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       `inserts, the same seeded keys; the heap collect()s once, a loading screen), runs ${
         warmSteps(ctx)
       } warm-up steps (a fresh heap's columns grow over its first ~200) and ${a.steps} timed steps, and drops everything; the other contender's tree is gone and ` +
-      'collected (two forced full GCs and half a second) before a phase starts, and the order alternates ' +
+      'collected (forced full GCs and half a second) before a phase starts, and the order alternates ' +
       `round by round. ecs-heap's steps include its tick(1) calls, JS's the engine's collections. The target ratio is ` +
       `the median over rounds of JS time / ecs-heap time (rounds: ${a.ratios.map((r) => ratio(r)).join(', ')}); ` +
       'modifications/s are over all rounds. A phase holds several collection cycles of either contender, so each ' +
