@@ -448,16 +448,29 @@ interface JsPhase extends Phase {
   peakBytes: number;
 }
 
+/** A fresh heap holding the tree (`TREE_SIZE` inserts, the seeded keys), `collect()`ed once: a loading screen. */
+function loadedHeapSplay(): HeapSplay {
+  const ecs = new HeapSplay(new Heap());
+  for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
+  ecs.heap.collect();
+  return ecs;
+}
+
+/** The same tree as plain JS objects, the same keys. */
+function loadedJsSplay(): JsSplay {
+  const js = new JsSplay();
+  for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
+  return js;
+}
+
 /**
  * ecs-heap alone: a fresh heap, the tree built and `collect()`ed (a loading screen), `warm`
  * steps, then `steps` timed steps of a step and a `tick(1)` each. Everything it made is dropped
  * when it returns.
  */
 function heapPhase(steps: number, warm: number): HeapPhase {
-  const heap = new Heap();
-  const ecs = new HeapSplay(heap);
-  for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
-  heap.collect();
+  const ecs = loadedHeapSplay();
+  const heap = ecs.heap;
   for (let s = 0; s < warm; s++) {
     ecs.step();
     heap.tick(1);
@@ -496,8 +509,7 @@ function heapPhase(steps: number, warm: number): HeapPhase {
 /** Plain JS alone: the same tree and steps, the engine collecting; then the tree's engine heap. */
 function jsPhase(ctx: Ctx, steps: number, warm: number): JsPhase {
   const baseline = heapUsedAfterGc(ctx);
-  const js = new JsSplay();
-  for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
+  const js = loadedJsSplay();
   for (let s = 0; s < warm; s++) js.step();
   let peakBytes = 0;
   const from = performance.now();
@@ -609,12 +621,9 @@ interface Beside {
  * beside the alone figures (the tick targets "beside the JS tree"), not as the throughput.
  */
 function besideBlocks(ctx: Ctx): Beside {
-  const heap = new Heap();
-  const ecs = new HeapSplay(heap);
-  for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
-  heap.collect();
-  const js = new JsSplay();
-  for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
+  const ecs = loadedHeapSplay();
+  const heap = ecs.heap;
+  const js = loadedJsSplay();
   const warm = warmSteps(ctx);
   for (let s = 0; s < warm; s++) {
     ecs.step();
@@ -680,12 +689,14 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   const stalls = machineStalls(aloneTicks.length, 1.5);
   const gcMs = a.jsPauses.map((p) => p.ms);
   const bytesMax = max(a.heap.map((h) => h.bytesMax));
-  // A phase whose growth reads zero or less (Bun once counted the previous phase's ArrayBuffers in
-  // its baseline, freed during the phase) says nothing: n/a, as the game suite's rows do.
-  const jsTrees = a.js.map((j) => j.treeBytes).filter((bytes) => bytes > 0);
-  const jsHeapBytes = jsTrees.length === 0 ? NaN : median(jsTrees);
-  const jsPeaks = a.js.map((j) => j.peakBytes).filter((bytes) => bytes > 0);
-  const jsPeakBytes = jsPeaks.length === 0 ? NaN : median(jsPeaks);
+  // A phase whose growth reads zero or less (Bun counted the previous phase's ArrayBuffers in its
+  // baseline, freed during the phase) says nothing: left out, n/a if all are, as the game suite's rows.
+  const growth = (bytes: number[]) => {
+    const read = bytes.filter((b) => b > 0);
+    return read.length === 0 ? NaN : median(read);
+  };
+  const jsHeapBytes = growth(a.js.map((j) => j.treeBytes));
+  const jsPeakBytes = growth(a.js.map((j) => j.peakBytes));
   // Peak against peak, each sampled every tenth step of its timed phase: both hold their garbage
   // between collections then (as binary-trees' memory target compares them).
   const bytesRatio = bytesMax / jsPeakBytes;
