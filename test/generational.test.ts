@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GcForbiddenError, Heap, NULL } from '../mod.ts';
+import { GcForbiddenError, Heap, type Index, NULL } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
+import { PROBE_EVERY } from '../src/gc/pacer.ts';
 
 describe('minor collections', () => {
   it('free unreachable young objects and never an old one', () => {
@@ -277,7 +279,7 @@ describe('generational options', () => {
   });
 });
 
-describe('promotion of a full nursery that nearly all survives', () => {
+describe('early promotion of a full nursery that nearly all survives', () => {
   const NURSERY = 64;
 
   /** A pinned old holder of `n` slots, and a helper that fills them with new young objects (all reachable). */
@@ -296,14 +298,19 @@ describe('promotion of a full nursery that nearly all survives', () => {
     return { heap, spawn };
   }
 
-  it('promotes its survivors at their first minor once minors measured nearly all surviving', () => {
+  it('promotes survivors at their first minor once minors measured nearly all surviving, aged objects too', () => {
     const { heap, spawn } = setUp();
     spawn(NURSERY, NURSERY);
-    heap.minor(); // the first measurement: survivors age, as promoteAfter says
+    heap.minor(); // survival measured (all): survivors age, as promoteAfter says
     expect(heap.stats().young).toBe(NURSERY);
     spawn(NURSERY, NURSERY);
-    heap.minor(); // all survived last time: this full nursery goes old at once, the new half too
-    expect(heap.stats()).toMatchObject({ young: 0, old: 2 * NURSERY + 1 });
+    heap.minor(); // the aged ones survive again (measured) and go old at age 2; the new ones age
+    expect(heap.stats()).toMatchObject({ young: NURSERY, old: NURSERY + 1 });
+    expect(stateOf(heap).pacer.lastPromotionAge).toBe(2);
+    spawn(NURSERY, NURSERY);
+    heap.minor(); // both measured at 100%, a full nursery: everything goes old at once
+    expect(heap.stats()).toMatchObject({ young: 0, old: 3 * NURSERY + 1 });
+    expect(stateOf(heap).pacer.lastPromotionAge).toBe(1);
     heap.verify();
     // Exactly `nurserySize` young objects is a full nursery, as for `tick`'s minor.
     spawn(NURSERY, NURSERY);
@@ -312,10 +319,124 @@ describe('promotion of a full nursery that nearly all survives', () => {
     heap.verify();
   });
 
+  it('keeps objects that live one minor interval young, so they die young (survival alone would promote them for good)', () => {
+    // Each round's objects replace the last round's in the holder: they survive the minor after
+    // their round and die before the next. Every minor sees its new objects all survive; only the
+    // aged ones dying says that promoting them early would fill the old generation with garbage.
+    const heap = new Heap({ nurserySize: NURSERY });
+    const holder = heap.alloc(NURSERY);
+    heap.pin(holder);
+    heap.collect();
+    const old = heap.stats().old;
+    for (let round = 0; round < 40; round++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(holder, k, heap.alloc(0));
+      const info = heap.minor();
+      expect(info.freed).toBe(round === 0 ? 0 : NURSERY);
+      expect(heap.stats()).toMatchObject({ young: NURSERY, old });
+      heap.verify();
+    }
+    // (Plain reads: Bun's toMatchObject with an asymmetric matcher writes the matcher into the object it checks.)
+    expect(stateOf(heap).pacer.youngSurvival).toBeCloseTo(0.5, 2);
+    expect(stateOf(heap).pacer.agedSurvival).toBe(0);
+    // The same through tick: the nursery is collected by minors, never made old without one.
+    for (let frame = 0; frame < 40; frame++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(holder, k, heap.alloc(0));
+      expect(heap.tick({ units: 1e6 }).work).toBe('minor');
+    }
+    expect(heap.stats().old).toBe(old);
+  });
+
+  it('in tick, makes a qualifying nursery old without a minor, and probes one in PROBE_EVERY with two minors', () => {
+    const { heap, spawn } = setUp();
+    for (let k = 0; k < 2; k++) {
+      spawn(NURSERY, NURSERY);
+      heap.minor(); // survival, then aged survival, measured at 100%
+    }
+    const works: string[] = [];
+    const minorsBefore = heap.stats().minorCollections;
+    for (let frame = 0; frame < 2 * (PROBE_EVERY + 2); frame++) {
+      spawn(NURSERY, NURSERY);
+      const report = heap.tick({ units: 1e6 });
+      works.push(report.work);
+      heap.verify();
+    }
+    // Early (TENURE: no marking) PROBE_EVERY times, then the probe (a minor that keeps its survivors
+    // young, as promoteAfter says), then the minor that measures them, and again.
+    const cycle = [...Array(PROBE_EVERY).fill('tenure'), 'minor', 'minor'];
+    expect(works).toEqual([...cycle, ...cycle]);
+    expect(heap.stats().minorCollections - minorsBefore).toBe(4);
+    // The measuring minor promoted the probe's survivors (age 2) and kept its own new ones young;
+    // every other object spawned is old (those the holder's slots no longer name too, until a major).
+    expect(heap.stats()).toMatchObject({
+      young: NURSERY,
+      old: 1 + 2 * NURSERY + 2 * (PROBE_EVERY + 2) * NURSERY - NURSERY,
+    });
+  });
+
+  it('stops promoting early at the next probe once the aged objects die, and keeps the old generation from growing', () => {
+    const { heap, spawn } = setUp();
+    for (let k = 0; k < 2; k++) {
+      spawn(NURSERY, NURSERY);
+      heap.minor();
+    }
+    spawn(NURSERY, NURSERY);
+    expect(heap.tick({ units: 1e6 }).work).toBe('tenure');
+    // The program changes: what it spawns now lives one minor interval.
+    const holder = heap.alloc(NURSERY);
+    heap.pin(holder);
+    const works: string[] = [];
+    const olds: number[] = [];
+    for (let frame = 0; frame < 3 * (PROBE_EVERY + 2); frame++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(holder, k, heap.alloc(0));
+      works.push(heap.tick({ units: 1e6 }).work);
+      olds.push(heap.stats().old);
+      heap.verify();
+    }
+    // Until the probe, nurseries still go old (the price of probing one in PROBE_EVERY); the minor
+    // after the probe sees the probe's survivors die, and from then on minors collect them young.
+    const lastEarly = works.lastIndexOf('tenure');
+    expect(lastEarly).toBeLessThan(PROBE_EVERY);
+    expect(works.slice(lastEarly + 1).every((w) => w === 'minor')).toBe(true);
+    expect(olds.at(-1)).toBe(olds[lastEarly + 3]);
+    expect(stateOf(heap).pacer.agedSurvival).toBeLessThan(0.9);
+    expect(heap.collect().freed).toBeGreaterThanOrEqual((lastEarly + 1) * NURSERY); // the garbage early promotion made
+  });
+
+  it('are saved by snapshots: a restored heap promotes early and probes at the same frames', () => {
+    const { heap, spawn } = setUp();
+    for (let k = 0; k < 2; k++) {
+      spawn(NURSERY, NURSERY);
+      heap.minor();
+    }
+    for (let frame = 0; frame < 3; frame++) {
+      spawn(NURSERY, NURSERY);
+      heap.tick({ units: 1e6 });
+    }
+    expect(stateOf(heap).pacer).toMatchObject({ agedMeasured: true, agedSurvival: 1, earlyRun: 3 });
+    const copy = Heap.restore(heap.snapshot());
+    expect(stateOf(copy).pacer).toMatchObject({ agedMeasured: true, agedSurvival: 1, earlyRun: 3 });
+    // The same program on both (the holder's handle is the same in the copy).
+    const holder = heap.refAt(1 as Index);
+    const run = (h: Heap): string[] => {
+      const works: string[] = [];
+      for (let frame = 0; frame < PROBE_EVERY + 2; frame++) {
+        for (let k = 0; k < NURSERY; k++) h.set(holder, k, h.alloc(0));
+        works.push(h.tick({ units: 1e6 }).work);
+      }
+      return works;
+    };
+    const works = run(heap);
+    expect(works.slice(0, PROBE_EVERY - 3)).toEqual(Array(PROBE_EVERY - 3).fill('tenure'));
+    expect(run(copy)).toEqual(works);
+    copy.verify();
+  });
+
   it('keeps promoteAfter for a nursery below nurserySize, and where survival was measured low', () => {
     const small = setUp();
-    small.spawn(NURSERY, NURSERY);
-    small.heap.minor(); // survival measured: all
+    for (let k = 0; k < 3; k++) {
+      small.spawn(NURSERY, NURSERY);
+      small.heap.minor(); // both survivals measured: all
+    }
     small.heap.tenure(); // nothing young left
     small.spawn(3, 3);
     small.heap.minor(); // a minor asked for early, on 3 young objects: they age, and stay young
@@ -323,19 +444,25 @@ describe('promotion of a full nursery that nearly all survives', () => {
     small.heap.verify();
 
     const low = setUp();
-    low.spawn(NURSERY, NURSERY / 8); // an eighth survives: the estimate falls below 90%
+    low.spawn(NURSERY, NURSERY);
+    low.heap.minor();
+    low.spawn(NURSERY, NURSERY / 8); // an eighth of the new ones survives: the estimate falls below 90%
     low.heap.minor();
     low.spawn(NURSERY, NURSERY);
     low.heap.minor();
-    // Last minor's survivors are promoted (age 2); this nursery's stay young one more minor.
+    // The aged survived (measured at 100%), but the nursery did not nearly all survive: the last
+    // minor's survivors are promoted at age 2, this nursery's stay young one more minor.
     expect(low.heap.stats().young).toBe(NURSERY);
     low.heap.verify();
   });
 
   it('holds with promoteAfter 3, and what the old survivors still refer to stays reachable', () => {
     const { heap, spawn } = setUp({ promoteAfter: 3 });
-    spawn(NURSERY, NURSERY);
-    heap.minor();
+    for (let k = 0; k < 2; k++) {
+      spawn(NURSERY, NURSERY);
+      heap.minor(); // survival, then aged survival, measured at 100%
+    }
+    expect(heap.stats().young).toBe(2 * NURSERY); // ages 1 and 2: promoteAfter 3 keeps both young
     // Young objects that point at younger ones: when the older ones go old early, their edges to
     // the new ones must be remembered (or the new ones promoted with them).
     const chain = heap.alloc(1);

@@ -18,8 +18,10 @@ export interface HeapOptions {
   generational?: boolean;
   /**
    * Minor collections a young object survives before promotion, 1 to 3. Default 2. A full nursery
-   * (`nurserySize` young objects or more) that recent minors saw nearly all survive (90%) has its
-   * survivors promoted at their first minor (docs/decisions.md).
+   * (`nurserySize` young objects or more) that recent minors saw nearly all survive (90%), when the
+   * objects they kept young nearly all survived the next minor too, has its survivors promoted at
+   * their first minor, and `tick` makes it old without a minor, probing one in eight
+   * (docs/decisions.md).
    */
   promoteAfter?: number;
   /**

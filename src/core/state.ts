@@ -112,7 +112,21 @@ export interface Pacer {
   /** Whether `youngSurvival` was measured (by a minor, or a fold), not the first guess. */
   survivalMeasured: boolean;
   /**
-   * The promotion age the last minor used (`promotionAge`; 0 before any), for tests and readers of
+   * Of the young objects minors found that had survived a minor already (kept young by
+   * `promoteAfter`), the share that survived this one too (a moving average): whether promoting
+   * survivors at their first minor promotes what would have been promoted anyway (gc/pacer.ts,
+   * `promoteEarly`).
+   */
+  agedSurvival: number;
+  /** Whether `agedSurvival` was measured (by a minor that found aged young objects). */
+  agedMeasured: boolean;
+  /**
+   * Full nurseries promoted early since the last probe, or `PROBE_EVERY` + 1 while the probe's
+   * survivors wait for the minor that measures them (gc/pacer.ts, `notePromotion`).
+   */
+  earlyRun: number;
+  /**
+   * The promotion age the last minor used (1 when `promoteEarly` said so, else `promoteAfter`; 0 before any), for tests and readers of
    * the state; not saved by snapshots (nothing decides by it).
    */
   lastPromotionAge: number;
@@ -463,11 +477,15 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     youngSurvival: AS_DOUBLE,
     foldedYoung: 0,
     survivalMeasured: false,
+    agedSurvival: AS_DOUBLE,
+    agedMeasured: false,
+    earlyRun: 0,
     lastPromotionAge: 0,
     debt: AS_DOUBLE,
   };
   // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.
   p.youngSurvival = 1;
+  p.agedSurvival = 0;
   p.debt = 0;
   return p;
 }

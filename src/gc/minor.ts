@@ -1,11 +1,11 @@
 /**
  * A minor collection: frees the young objects that neither roots nor old objects reach, ages the
  * survivors and promotes those that survived `promoteAfter` minors (one, for a full nursery that
- * nearly all survives: gc/pacer.ts, `promotionAge`). It runs whole inside one call, only between
- * major cycles (its young mark is the white a major cycle would use), and its cost follows what is
- * young: the nursery, the remembered set, and the young weak and finalizer lists. The pacer
- * (gc/pacer.ts) runs one only when its estimate fits the tick's budget; an oversized nursery is
- * folded into a major cycle instead.
+ * nearly all survives, and whose aged objects did too: gc/pacer.ts, `promoteEarly`). It runs
+ * whole inside one call, only between major cycles (its young mark is the white a major cycle
+ * would use), and its cost follows what is young: the nursery, the remembered set, and the young
+ * weak and finalizer lists. The pacer (gc/pacer.ts) runs one only when its estimate fits the
+ * tick's budget; an oversized nursery, or one promoted early, is made old without one instead.
  *
  * Old objects count as reached and are never traced: tracing stops at them, and the remembered
  * set (gc/cards.ts) stands for their references into the nursery.
@@ -15,7 +15,7 @@ import { beginMinorReclaim, finishMinorReclaim } from './destroy.ts';
 import { clearCards, scanDirtyCards, scanRememberedSlots } from './cards.ts';
 import { enterPhase } from './collector.ts';
 import { drainYoung, shadeYoungRoots } from './mark.ts';
-import { measuredMinor, minorWork, promotionAge, rememberedCount } from './pacer.ts';
+import { measuredMinor, minorWork, notePromotion, promoteEarly, rememberedCount } from './pacer.ts';
 import { sweepNursery } from './sweep.ts';
 import {
   clearDeadYoungReferences,
@@ -32,7 +32,8 @@ export function minorCollection(s: HeapState): number {
   const destroyedBefore = beginMinorReclaim(s);
   const remembered = rememberedCount(s);
   // Decided before the scans: they keep a card or slot entry only for targets that stay young.
-  const promoteAge = promotionAge(s);
+  const early = promoteEarly(s);
+  const promoteAge = early ? 1 : s.promoteAfter;
   s.pacer.lastPromotionAge = promoteAge;
   s.markTop = 0;
   shadeYoungRoots(s, youngMark);
@@ -66,6 +67,7 @@ export function minorCollection(s: HeapState): number {
   const units = minorWork(youngBefore, youngBefore - freed, remembered);
   s.workDone += units;
   measuredMinor(s, youngBefore, freed);
+  notePromotion(s, early);
   return freed;
 }
 

@@ -31,7 +31,7 @@ export const MINOR_UNITS_PER_REMEMBERED = 4;
  * Survival at which a nursery counts as one that nearly all survives. Its minor, when it does not
  * fit the budget, is skipped without lowering the unit estimate (gc/tick.ts): the minor would only
  * free under a tenth of it, and lowering a right estimate only schedules a minor that overruns the
- * budget. And a full nursery's survivors are promoted at their first minor (`promotionAge`).
+ * budget. And with the survival of aged young objects, it decides early promotion (`promoteEarly`).
  * Measured on splay (bench/splay.bench.ts), where every inserted payload survives: docs/decisions.md.
  */
 export const NEARLY_ALL_SURVIVE = 0.9;
@@ -40,18 +40,40 @@ const SMOOTHING = 0.25;
 /** Work too small to time well is not measured. */
 const MIN_TIMED_UNITS = 2048;
 
+/** Of the full nurseries that qualify for early promotion, one in this many is a probe (`notePromotion`). */
+export const PROBE_EVERY = 8;
+
 /**
- * Minors a young object survives before it is promoted, for the minor about to run: `promoteAfter`,
- * except for a full nursery (`nurserySize` young objects or more) when recent minors saw nearly all
- * of theirs survive. Then its survivors are promoted at once: kept young, each would be traced
- * again by the next minor only to be promoted there (on splay, every other minor traced last
- * minor's nursery a second time). A survival estimate that drops below the mark (it is a moving
- * average) gives survivors their full age again at the next minor. Deterministic, as the estimate.
+ * Whether the full nursery about to be collected is promoted early: its survivors made old at their
+ * first minor, whatever `promoteAfter` says, and in `tick` the nursery made old without a minor
+ * (TENURE, or the due cycle's PROMOTE), as V8 pretenures allocation sites whose objects survive.
+ * Only when both were measured at 90% or more: nearly all young objects survive a minor
+ * (`youngSurvival`), and nearly all of those kept young survive the next one too (`agedSurvival`).
+ * The second is what makes it safe: early promotion then promotes what `promoteAfter` would have
+ * promoted one minor later (kept young, each would be traced by that minor only to be promoted
+ * there: on splay, every inserted payload), while objects that live one minor interval and die
+ * before the next (the generational suite's rounds) measure low and die young. Survival alone
+ * (session 13's rule) confirmed itself: objects promoted at their first minor die old, so no minor
+ * saw them die, and those rounds were promoted for good. A partial nursery (`minor()` asked for
+ * early) keeps `promoteAfter`, and so does a probe: every `PROBE_EVERY`th qualifying nursery is
+ * collected as `promoteAfter` says, and the minor after it measures its survivors again.
+ * Deterministic, as the estimates.
  */
-export function promotionAge(s: HeapState): number {
+export function promoteEarly(s: HeapState): boolean {
   const p = s.pacer;
-  const nearlyAllSurvive = p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE;
-  return nearlyAllSurvive && s.young >= p.nurserySize ? 1 : s.promoteAfter;
+  return p.survivalMeasured && p.youngSurvival >= NEARLY_ALL_SURVIVE && p.agedMeasured &&
+    p.agedSurvival >= NEARLY_ALL_SURVIVE && s.young >= p.nurserySize && p.earlyRun < PROBE_EVERY;
+}
+
+/**
+ * Counts a nursery collected or made old: early (`promoteEarly` said so) or not. After
+ * `PROBE_EVERY` early ones, `promoteEarly` says no: that minor is the probe, which keeps its
+ * survivors young, and the minor after it, which measures them, starts the count again.
+ */
+export function notePromotion(s: HeapState, early: boolean): void {
+  const p = s.pacer;
+  if (early) p.earlyRun++;
+  else p.earlyRun = p.earlyRun === PROBE_EVERY ? PROBE_EVERY + 1 : 0;
 }
 
 /** Sets the next major trigger from the old generation a major collection left. */
@@ -126,6 +148,18 @@ export function measuredMinor(s: HeapState, youngBefore: number, freed: number):
   if (youngBefore === 0) return;
   p.youngSurvival += SMOOTHING * ((youngBefore - freed) / youngBefore - p.youngSurvival);
   p.survivalMeasured = true;
+}
+
+/**
+ * Feeds a minor's aged young objects into `agedSurvival`: `aged` of them had survived a minor
+ * before this one, `agedFreed` of those died in it. A first measurement replaces the guess.
+ */
+export function measuredAged(s: HeapState, aged: number, agedFreed: number): void {
+  const p = s.pacer;
+  if (aged === 0) return;
+  const sample = (aged - agedFreed) / aged;
+  p.agedSurvival = p.agedMeasured ? p.agedSurvival + SMOOTHING * (sample - p.agedSurvival) : sample;
+  p.agedMeasured = true;
 }
 
 /**

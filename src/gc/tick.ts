@@ -30,8 +30,10 @@ import {
   minorSurvivorUnits,
   minorUnits,
   NEARLY_ALL_SURVIVE,
+  notePromotion,
   nurseryUnreached,
   plannedWork,
+  promoteEarly,
   UNITS_PER_ALLOCATION,
 } from './pacer.ts';
 
@@ -112,12 +114,16 @@ export function runTick(
   // major, and the old generation would fill with objects that died young).
   const cycleDue = s.phase === IDLE && majorDue(s) && s.generational && s.young > 0;
   if (minorDue(s) || cycleDue) {
-    const fits = timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits;
+    // A full nursery promoted early is made old without a minor (gc/pacer.ts, `promoteEarly`):
+    // the minor would free under a tenth of it and promote the rest, which TENURE (or the due
+    // cycle's PROMOTE) does for a flag write an object, with no marking.
+    const pretenure = minorDue(s) && promoteEarly(s);
+    const fits = !pretenure && (timed ? minorMs(s) <= budgetMs : minorUnits(s) <= budgetUnits);
     // Survivors are what a fold spreads over slices; garbage it would only defer (see above).
     // The measured survival says few survive, their part fits, and the nursery is small enough
     // for a wrong estimate to cost little; or, with none measured yet, nothing can reach the
     // nursery at all: an exact answer (where the first guess is 100%), so no ceiling.
-    const catchUp = !fits && (
+    const catchUp = !fits && !pretenure && (
       p.survivalMeasured
         ? p.youngSurvival < TENURE_SURVIVAL && s.young <= CATCH_UP_MOST * p.nurserySize &&
           (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits)
@@ -126,6 +132,10 @@ export function runTick(
     if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
+    } else if (pretenure) {
+      notePromotion(s, true);
+      if (majorDue(s)) startMajor = true;
+      else startTenure(s);
     } else if (minorDue(s)) {
       // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
       // engine's own collector, a compilation) would keep every later minor from fitting, and the

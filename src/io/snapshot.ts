@@ -55,6 +55,7 @@ import {
   READ_ALL,
 } from '../core/state.ts';
 import { enterPhase } from '../gc/collector.ts';
+import { PROBE_EVERY } from '../gc/pacer.ts';
 import { verifyHeap } from '../gc/verify.ts';
 
 /** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
@@ -130,6 +131,9 @@ interface SnapshotHeader {
     youngSurvival: number;
     foldedYoung?: number;
     survivalMeasured?: boolean;
+    agedSurvival?: number;
+    agedMeasured?: boolean;
+    earlyRun?: number;
   };
   components: ComponentInfo[];
   queries: QueryInfo[];
@@ -506,6 +510,9 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       youngSurvival: s.pacer.youngSurvival,
       foldedYoung: s.pacer.foldedYoung,
       survivalMeasured: s.pacer.survivalMeasured,
+      agedSurvival: s.pacer.agedSurvival,
+      agedMeasured: s.pacer.agedMeasured,
+      earlyRun: s.pacer.earlyRun,
     },
     components: s.components.list.map((c) => ({
       name: c.name,
@@ -772,16 +779,21 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   check('debt', 0, MAX_COUNT);
   // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
   if (raw.foldedYoung !== undefined) check('foldedYoung', 0, o.maxObjects);
-  if (raw.survivalMeasured !== undefined && typeof raw.survivalMeasured !== 'boolean') {
-    fail(`pacer 'survivalMeasured' is ${JSON.stringify(raw.survivalMeasured)}, expected true or false`);
+  // Saved since session 18 (aged survival, early promotion); a save from before has none: unmeasured.
+  for (const name of ['survivalMeasured', 'agedMeasured'] as const) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'boolean') {
+      fail(`pacer '${name}' is ${JSON.stringify(raw[name])}, expected true or false`);
+    }
   }
+  if (raw.earlyRun !== undefined) check('earlyRun', 0, PROBE_EVERY + 1);
   // Measurements: a unit costs well under a millisecond; survival is a fraction.
   for (
     const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
       'youngSurvival',
       (x: number) => x >= 0 && x <= 1,
-    ]] as const
+    ], ['agedSurvival', (x: number) => x >= 0 && x <= 1]] as const
   ) {
+    if (name === 'agedSurvival' && raw[name] === undefined) continue;
     const value = raw[name];
     if (typeof value !== 'number' || !ok(value)) {
       fail(
@@ -930,6 +942,9 @@ export function loadState(
   s.pacer.youngSurvival = header.pacer.youngSurvival;
   s.pacer.foldedYoung = header.pacer.foldedYoung ?? 0;
   s.pacer.survivalMeasured = header.pacer.survivalMeasured ?? false;
+  s.pacer.agedSurvival = header.pacer.agedSurvival ?? 0;
+  s.pacer.agedMeasured = header.pacer.agedMeasured ?? false;
+  s.pacer.earlyRun = header.pacer.earlyRun ?? 0;
   loadFinalizers(s, header, given, refAt);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
