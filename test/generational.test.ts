@@ -402,6 +402,75 @@ describe('early promotion of a full nursery that nearly all survives', () => {
     expect(heap.collect().freed).toBeGreaterThanOrEqual((lastEarly + 1) * NURSERY); // the garbage early promotion made
   });
 
+  it('asks the aged objects too: survival alone is not enough', () => {
+    // Each round: 64 objects kept for good and 12 that live one round (the next round's replace
+    // them). A minor sees 92% of its young objects survive, but of those kept young only 84%
+    // survive the next one: early promotion would make the short-lived ones die old.
+    const heap = new Heap({ nurserySize: NURSERY });
+    const keep = heap.alloc(NURSERY * 20);
+    const short = heap.alloc(12);
+    heap.pin(keep);
+    heap.pin(short);
+    heap.collect();
+    let kept = 0;
+    let old = heap.stats().old;
+    for (let round = 0; round < 16; round++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(keep, kept++, heap.alloc(0));
+      for (let k = 0; k < 12; k++) heap.set(short, k, heap.alloc(0));
+      const freed = heap.minor().freed;
+      if (round >= 2) {
+        // Last round's short-lived objects die young; its long-lived ones are promoted at age 2.
+        expect([round, freed, heap.stats().old - old]).toEqual([round, 12, NURSERY]);
+      }
+      old = heap.stats().old;
+      heap.verify();
+    }
+    const pacer = stateOf(heap).pacer;
+    expect(pacer.youngSurvival).toBeGreaterThan(0.9);
+    expect(pacer.agedSurvival).toBeLessThan(0.9);
+  });
+
+  it('measures aged survival over the aged objects only: young garbage of age 0 does not count', () => {
+    const heap = new Heap({ nurserySize: NURSERY });
+    const holder = heap.alloc(200);
+    heap.pin(holder);
+    heap.collect();
+    for (let k = 0; k < 10; k++) heap.set(holder, k, heap.alloc(0));
+    heap.minor(); // 10 objects kept young, at age 1
+    expect(stateOf(heap).pacer.agedMeasured).toBe(false);
+    for (let k = 0; k < 100; k++) {
+      const o = heap.alloc(0);
+      if (k < 95) heap.set(holder, 10 + k, o); // 5 die at age 0
+    }
+    heap.minor();
+    // The 10 aged objects all survived: 1, whatever the 5 new ones did (10 / 15 if they counted).
+    expect(stateOf(heap).pacer).toMatchObject({ agedMeasured: true, agedSurvival: 1 });
+    // The next minor meets the 95 aged ones; 19 of them die: a sample of 76 / 95 = 0.8, a quarter
+    // of the way from 1.
+    for (let k = 0; k < 19; k++) heap.set(holder, 10 + k, NULL);
+    heap.minor();
+    expect(stateOf(heap).pacer.agedSurvival).toBeCloseTo(1 + 0.25 * (0.8 - 1), 12);
+  });
+
+  it('in tick, folds a qualifying nursery into a major cycle that is due', () => {
+    const heap = new Heap({ nurserySize: NURSERY, minHeapObjects: NURSERY });
+    const holder = heap.alloc(4 * NURSERY);
+    heap.pin(holder);
+    heap.collect();
+    let next = 0;
+    for (let k = 0; k < 2; k++) {
+      for (let j = 0; j < NURSERY; j++) heap.set(holder, next++, heap.alloc(0));
+      heap.minor(); // both survivals measured at 100%; the first nursery goes old: a major is due
+    }
+    expect(heap.stats().old).toBeGreaterThanOrEqual(stateOf(heap).pacer.nextMajorAt); // due
+    for (let j = 0; j < NURSERY; j++) heap.set(holder, next++, heap.alloc(0));
+    const minors = heap.stats().minorCollections;
+    // No minor, no TENURE: the cycle that is due takes the nursery (its PROMOTE phase) and runs.
+    expect(heap.tick({ units: 1e6 })).toMatchObject({ work: 'major', cycleEnded: true, minorFreed: 0, young: 0 });
+    expect(heap.stats()).toMatchObject({ minorCollections: minors, majorCollections: 2, old: 1 + 3 * NURSERY });
+    heap.verify();
+  });
+
   it('are saved by snapshots: a restored heap promotes early and probes at the same frames', () => {
     const { heap, spawn } = setUp();
     for (let k = 0; k < 2; k++) {

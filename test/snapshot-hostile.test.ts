@@ -220,6 +220,30 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     expectRefused(forgeHeader(bytes, (h) => (h.pacer.nextMajorAt = 0)), /'nextMajorAt' is 0/);
   });
 
+  it('the early-promotion state out of range, and a save from before it (no such fields) reads as unmeasured', () => {
+    expectRefused(
+      forgeHeader(bytes, (h) => (h.pacer.earlyRun = 99)),
+      /pacer 'earlyRun' is 99, expected an integer from 0 to 9/,
+    );
+    expectRefused(forgeHeader(bytes, (h) => (h.pacer.earlyRun = 1.5)), /pacer 'earlyRun' is 1.5/);
+    expectRefused(
+      forgeHeader(bytes, (h) => (h.pacer.agedSurvival = 2)),
+      /pacer 'agedSurvival' is 2, expected a number from 0 to 1/,
+    );
+    expectRefused(
+      forgeHeader(bytes, (h) => (h.pacer.agedMeasured = 'yes')),
+      /pacer 'agedMeasured' is "yes", expected true or false/,
+    );
+    const old = forgeHeader(bytes, (h) => {
+      delete h.pacer.agedSurvival;
+      delete h.pacer.agedMeasured;
+      delete h.pacer.earlyRun;
+    });
+    const copy = Heap.restore(old, restoreOptions);
+    expect(stateOf(copy).pacer).toMatchObject({ agedSurvival: 0, agedMeasured: false, earlyRun: 0 });
+    copy.verify();
+  });
+
   it('a live object left white in an idle heap (the next cycle would take it as marked, and free what it reaches)', () => {
     // Found by the near-valid property below: verify() did not check that idle objects hold the mark value.
     const heap = new Heap({ indexBits: 16 });

@@ -126,8 +126,8 @@ export interface Pacer {
    */
   earlyRun: number;
   /**
-   * The promotion age the last minor used (1 when `promoteEarly` said so, else `promoteAfter`; 0 before any), for tests and readers of
-   * the state; not saved by snapshots (nothing decides by it).
+   * The promotion age the last minor used (1 when `promoteEarly` said so, else `promoteAfter`; 0
+   * before any), for tests and readers of the state; not saved by snapshots (nothing decides by it).
    */
   lastPromotionAge: number;
   /** Units of collection work that allocation asked for and no tick has paid yet. */

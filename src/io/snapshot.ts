@@ -779,7 +779,8 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
   check('debt', 0, MAX_COUNT);
   // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
   if (raw.foldedYoung !== undefined) check('foldedYoung', 0, o.maxObjects);
-  // Saved since session 18 (aged survival, early promotion); a save from before has none: unmeasured.
+  // The flags and the early-promotion count (agedSurvival, agedMeasured and earlyRun saved since
+  // session 18): a save from before has none, read as unmeasured and no run.
   for (const name of ['survivalMeasured', 'agedMeasured'] as const) {
     if (raw[name] !== undefined && typeof raw[name] !== 'boolean') {
       fail(`pacer '${name}' is ${JSON.stringify(raw[name])}, expected true or false`);
