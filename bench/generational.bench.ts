@@ -134,8 +134,11 @@ const SWEEP_LONG = 0.01;
 /** ...10% into 4000 slots of 1000 evenly spread leaves, 1000 a round (geometric, mean 4 rounds)... */
 const SWEEP_MEDIUM = 0.1;
 const SWEEP_MEDIUM_HOLDERS = 1000;
-/** ...and the rest die at once. */
-/** The library's default (1 since the precise remembered set; this list lacked it until session 18, and the suite failed here) and coarser cards. */
+// ...and the rest die at once.
+/**
+ * The library's default and coarser cards. (The default has been 1 since the precise remembered
+ * set; until session 18 this list was 8-512 only, and the sweep failed looking for the default.)
+ */
 const CARD_SIZES = [...new Set([DEFAULTS.cardSize, 1, 8, 32, 128, 512])].sort((a, b) => a - b);
 const PROMOTE_AFTER = [1, 2, 3];
 

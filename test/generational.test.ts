@@ -348,6 +348,25 @@ describe('early promotion of a full nursery that nearly all survives', () => {
     expect(heap.stats().old).toBe(old);
   });
 
+  it('counts only nurseries promoted early toward the probe: one made old because its minor did not fit is not', () => {
+    // Objects that live one minor interval: survival settles at a half, aged survival at 0.
+    const heap = new Heap({ nurserySize: NURSERY });
+    const holder = heap.alloc(NURSERY);
+    heap.pin(holder);
+    heap.collect();
+    for (let round = 0; round < 12; round++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(holder, k, heap.alloc(0));
+      heap.minor();
+    }
+    for (let frame = 0; frame < PROBE_EVERY + 2; frame++) {
+      for (let k = 0; k < NURSERY; k++) heap.set(holder, k, heap.alloc(0));
+      // A budget of one unit: the minor does not fit, and half survives, so no catch-up either.
+      expect(heap.tick({ units: 1 }).work).toBe('tenure');
+      expect(stateOf(heap).pacer.earlyRun).toBe(0);
+      heap.verify();
+    }
+  });
+
   it('in tick, makes a qualifying nursery old without a minor, and probes one in PROBE_EVERY with two minors', () => {
     const { heap, spawn } = setUp();
     for (let k = 0; k < 2; k++) {

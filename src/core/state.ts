@@ -483,7 +483,7 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     lastPromotionAge: 0,
     debt: AS_DOUBLE,
   };
-  // Doubles from the start (`AS_DOUBLE`): a share, and a count that may pass 2^30.
+  // Doubles from the start (`AS_DOUBLE`): two shares, and a count that may pass 2^30.
   p.youngSurvival = 1;
   p.agedSurvival = 0;
   p.debt = 0;

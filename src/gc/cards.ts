@@ -190,7 +190,8 @@ export function slotEntryHolds(s: HeapState, owner: number, at: number): boolean
  * in place (they are never colored or pushed), shading the young objects their strong slots and
  * `ref` fields reach, and decides in the same pass whether each card stays dirty: it does only
  * while some old object in it refers to a young object that will still be young after this minor
- * (age + 1 < `promoteAge`, 1 or `promoteAfter`, gc/pacer.ts `promoteEarly`; weak references count too, conservatively).
+ * (age + 1 < `promoteAge`, 1 or `promoteAfter`, gc/pacer.ts `promoteEarly`; weak references count
+ * too, conservatively).
  * Old objects with weak references to young ones are noted (`rememberedWeak`) for the minor's
  * weak processing.
  */

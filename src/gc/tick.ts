@@ -123,7 +123,8 @@ export function runTick(
     // The measured survival says few survive, their part fits, and the nursery is small enough
     // for a wrong estimate to cost little; or, with none measured yet, nothing can reach the
     // nursery at all: an exact answer (where the first guess is 100%), so no ceiling.
-    const catchUp = !fits && !pretenure && (
+    // (Never for a nursery promoted early: its survival, at least 90%, is no catch-up's.)
+    const catchUp = !fits && (
       p.survivalMeasured
         ? p.youngSurvival < TENURE_SURVIVAL && s.young <= CATCH_UP_MOST * p.nurserySize &&
           (timed ? minorSurvivorUnits(s) * p.msPerUnit <= budgetMs : minorSurvivorUnits(s) <= budgetUnits)
@@ -132,11 +133,8 @@ export function runTick(
     if (fits || catchUp) {
       runMinor(s, out, timed);
       out.stretched = catchUp;
-    } else if (pretenure) {
-      notePromotion(s, true);
-      if (majorDue(s)) startMajor = true;
-      else startTenure(s);
     } else if (minorDue(s)) {
+      if (pretenure) notePromotion(s, true);
       // A minor not run is not measured: an estimate pushed up by a slow sample (a pause of the
       // engine's own collector, a compilation) would keep every later minor from fitting, and the
       // nursery would be folded for good (seen on binary-trees: 73 ns a unit against 16 measured).
@@ -148,7 +146,8 @@ export function runTick(
       // (TENURE), which costs O(young), not a cycle over the whole heap. Alone only when most of
       // it is expected to survive, by a measured survival: a cycle frees the garbage of a nursery
       // that is mostly garbage (TENURE would keep it until the next cycle) and measures survival
-      // when it is unknown (a fresh heap's first big nursery may be a level, or garbage).
+      // when it is unknown (a fresh heap's first big nursery may be a level, or garbage). A
+      // nursery promoted early goes the same way: its survival is measured and high.
       if (majorDue(s) || !p.survivalMeasured || p.youngSurvival < TENURE_SURVIVAL) startMajor = true;
       else startTenure(s);
     }
