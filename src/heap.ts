@@ -197,8 +197,12 @@ export interface HeapStats {
   totalPauseMs: number;
   /** The pacer starts a major cycle once this many old objects are live. */
   nextMajorAt: number;
-  /** What `tick` would do if called now. */
-  planned: 'minor' | 'major' | 'continue cycle' | 'nothing';
+  /**
+   * What `tick` would do if called now: 'tenure' for a due nursery it makes old without a minor
+   * (promoted early: docs/decisions.md). A due minor reads 'minor', though a tick whose budget it
+   * does not fit makes that nursery old instead (its report says 'tenure' or 'major').
+   */
+  planned: 'minor' | 'tenure' | 'major' | 'continue cycle' | 'nothing';
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
   debt: number;
 }

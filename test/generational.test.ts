@@ -374,13 +374,17 @@ describe('early promotion of a full nursery that nearly all survives', () => {
       heap.minor(); // survival, then aged survival, measured at 100%
     }
     const works: string[] = [];
+    const planned: string[] = [];
     const minorsBefore = heap.stats().minorCollections;
     for (let frame = 0; frame < 2 * (PROBE_EVERY + 2); frame++) {
       spawn(NURSERY, NURSERY);
+      planned.push(heap.stats().planned);
       const report = heap.tick({ units: 1e6 });
       works.push(report.work);
       heap.verify();
     }
+    // stats() said beforehand what each tick did.
+    expect(planned).toEqual(works);
     // Early (TENURE: no marking) PROBE_EVERY times, then the probe (a minor that keeps its survivors
     // young, as promoteAfter says), then the minor that measures them, and again.
     const cycle = [...Array(PROBE_EVERY).fill('tenure'), 'minor', 'minor'];
@@ -486,6 +490,7 @@ describe('early promotion of a full nursery that nearly all survives', () => {
     expect(heap.stats().old).toBeGreaterThanOrEqual(stateOf(heap).pacer.nextMajorAt); // due
     for (let j = 0; j < NURSERY; j++) heap.set(holder, next++, heap.alloc(0));
     const minors = heap.stats().minorCollections;
+    expect(heap.stats().planned).toBe('major');
     // No minor, no TENURE: the cycle that is due takes the nursery (its PROMOTE phase) and runs.
     expect(heap.tick({ units: 1e6 })).toMatchObject({ work: 'major', cycleEnded: true, minorFreed: 0, young: 0 });
     expect(heap.stats()).toMatchObject({ minorCollections: minors, majorCollections: 2, old: 1 + 3 * NURSERY });

@@ -195,10 +195,16 @@ export function measuredWork(s: HeapState, units: number, ms: number): void {
   p.msPerUnit += SMOOTHING * (sample - p.msPerUnit);
 }
 
-/** What `tick` would do now: for `stats()` and for people reading them. */
-export function plannedWork(s: HeapState): 'minor' | 'major' | 'continue cycle' | 'nothing' {
+/**
+ * What `tick` would do now: for `stats()` and for people reading them. A due nursery promoted
+ * early goes old without a minor, by the major cycle that is due, else alone (TENURE), as `tick`
+ * decides it. A due minor that a tick's budget does not fit goes to a cycle or TENURE too, which
+ * only the tick knows (it is given the budget): that one reads 'minor'.
+ */
+export function plannedWork(s: HeapState): 'minor' | 'tenure' | 'major' | 'continue cycle' | 'nothing' {
   if (s.phase !== IDLE) return 'continue cycle';
-  if (minorDue(s)) return 'minor';
+  if (minorDue(s) && !promoteEarly(s)) return 'minor';
   if (majorDue(s)) return 'major';
+  if (minorDue(s)) return 'tenure';
   return 'nothing';
 }
