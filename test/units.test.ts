@@ -7,10 +7,11 @@
  * more per survivor, 4 per remembered object) and its estimate. These tests count them on heaps small enough to count by hand.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Heap, NULL, type Ref, type TickReport } from '../mod.ts';
 import { CLEAR } from '../src/core/state.ts';
 import { stateOf } from '../src/heap.ts';
-import { defaultGenerationBits, makeCodec, packHandle } from '../src/core/handle.ts';
+import { defaultGenerationBits, handleGeneration, handleIndex, makeCodec, packHandle } from '../src/core/handle.ts';
 
 type TickBudget = number | { units: number };
 
@@ -893,6 +894,32 @@ describe('tick() decisions', () => {
 });
 
 describe('handle codec', () => {
+  it('packs index + generation * 2^indexBits on both sides of smallGenerations, and unpacks both parts', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16, max: 24 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom('small', 'edge', 'any'),
+        (indexBits, at, gen, range) => {
+          const codec = makeCodec(indexBits, defaultGenerationBits(indexBits));
+          const index = Math.floor(at * codec.indexMask);
+          const g = codec.smallGenerations;
+          // Small generations, the two around the boundary, or any up to maxGeneration.
+          const generation = range === 'small'
+            ? Math.floor(gen * (g - 1))
+            : range === 'edge'
+            ? g - 1 + Math.floor(gen * 2)
+            : Math.floor(gen * codec.maxGeneration);
+          const handle = packHandle(codec, index, generation);
+          expect(handle).toBe(index + generation * 2 ** indexBits);
+          expect(handleIndex(codec, handle)).toBe(index);
+          expect(handleGeneration(codec, handle)).toBe(generation);
+        },
+      ),
+    );
+  });
+
   it("smallGenerations is exactly the generation from which an index's handle reaches 2^30", () => {
     for (let indexBits = 16; indexBits <= 24; indexBits++) {
       const codec = makeCodec(indexBits, defaultGenerationBits(indexBits));

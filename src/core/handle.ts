@@ -80,8 +80,17 @@ export function defaultGenerationBits(indexBits: number): number {
   return Math.min(32, 53 - indexBits);
 }
 
+/**
+ * The handle of `index` at `generation`: `index + generation * 2^indexBits`. Below
+ * `smallGenerations` that is under 2^30, so it is made with integer operations, which the engine
+ * returns as a small integer with no conversion; past it, the double product (exact to 2^53).
+ * (Node, binary-trees depth 16 in alternating processes: 3-5% less time, six pairs; Deno 2-3%; Bun
+ * the same. `alloc`, `get`, `refAt` and `allocMany` make a handle per call.)
+ */
 export function packHandle(codec: HandleCodec, index: number, generation: number): number {
-  return index + generation * codec.indexScale;
+  return generation < codec.smallGenerations
+    ? index | (generation << codec.indexBits)
+    : index + generation * codec.indexScale;
 }
 
 /** The index part of a well-formed handle; for anything else, some index the caller must check. */
