@@ -87,7 +87,7 @@ import {
   WEAK,
   YOUNG,
 } from './core/state.ts';
-import { listFinalizable, listYoungWeak } from './gc/weak.ts';
+import { listFinalizable, listYoungWeak, reserveWeakLists } from './gc/weak.ts';
 import { writeRefField, writeSlot } from './gc/barrier.ts';
 import { type DecodedHeader, decodeHeader, encodeSnapshot, SnapshotError } from './io/snapshot.ts';
 import {
@@ -697,7 +697,9 @@ export class Heap {
    * which costs a frame 13-70 ms at 0.2-1.3M objects on the bench machines (bench/growth.bench.ts),
    * and `reserve` moves that cost to when the game chooses. Every component's member list and every
    * query's list gets room for `objects` entries too (and those made later start with it), so no
-   * `add` copies a list. Never shrinks anything, never collects.
+   * `add` copies a list, and so do the weak lists, so that no `tick` copies one as `objects` weak
+   * objects are made and promoted (room counted by `stats().bytes` only once used). Never shrinks
+   * anything, never collects.
    * `objects` is at most `maxObjects`, `slots` below `maxSlots`; anything else throws naming the
    * value, with nothing grown. As after an `alloc`, re-read component columns afterwards.
    */
@@ -707,6 +709,7 @@ export class Heap {
     checkInteger('reserved slots', slots, 0, s.maxSlots - 1);
     reserveIndices(s, objects);
     reserveLists(s.components, objects);
+    reserveWeakLists(s, objects);
     reserveSlots(s, slots);
   }
 
