@@ -1963,6 +1963,36 @@ describe('reserve', () => {
     expect(heap.stats().bytes - strong.stats().bytes).toBe(4 * N);
   });
 
+  it('never shrinks the weak lists: a smaller reserve keeps every weak object listed, old and young', () => {
+    const heap = new Heap();
+    const holder = heap.alloc(200);
+    heap.pin(holder);
+    for (let k = 0; k < 100; k++) heap.set(holder, k, heap.alloc(1, 'weak'));
+    heap.tenure(); // 100 old weak objects
+    for (let k = 100; k < 200; k++) heap.set(holder, k, heap.alloc(1, 'weak')); // 100 young ones
+    const lengths = [stateOf(heap).weakObjects.length, stateOf(heap).youngWeak.length];
+    heap.reserve(10);
+    expect([stateOf(heap).weakObjects.length, stateOf(heap).youngWeak.length]).toEqual(lengths);
+    expect([stateOf(heap).weakCount, stateOf(heap).youngWeakCount]).toEqual([100, 100]);
+    heap.verify();
+    // Every one is still listed: dropping the targets of half of them clears exactly those slots.
+    const targets = [];
+    for (let k = 0; k < 200; k++) {
+      const target = heap.alloc(0);
+      targets.push(target);
+      heap.set(heap.get(holder, k), 0, target);
+    }
+    const kept = targets.filter((_, k) => k % 4 === 0);
+    const keeper = heap.alloc(kept.length);
+    heap.pin(keeper);
+    kept.forEach((t, k) => heap.set(keeper, k, t));
+    heap.collect();
+    for (let k = 0; k < 200; k++) {
+      expect(heap.get(heap.get(holder, k), 0)).toBe(k % 4 === 0 ? targets[k] : NULL);
+    }
+    heap.verify();
+  });
+
   it('keeps every object, slot and component value, and never shrinks', () => {
     const heap = new Heap({ initialCapacity: 2 });
     const Tag = heap.defineComponent({ v: 'u32', owner: 'ref' });
