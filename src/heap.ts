@@ -697,9 +697,10 @@ export class Heap {
    * which costs a frame 13-70 ms at 0.2-1.3M objects on the bench machines (bench/growth.bench.ts),
    * and `reserve` moves that cost to when the game chooses. Every component's member list and every
    * query's list gets room for `objects` entries too (and those made later start with it), so no
-   * `add` copies a list, and so do the weak lists, so that no `tick` copies one as `objects` weak
-   * objects are made and promoted (room counted by `stats().bytes` only once used). Never shrinks
-   * anything, never collects.
+   * `add` copies a list, and so do the weak lists and the slot pool's lists of free singles and
+   * pairs, so that no `tick` copies one as `objects` weak objects are made and promoted or `slots`
+   * slots are freed (room `stats().bytes` counts only once used). Never shrinks anything, never
+   * collects.
    * `objects` is at most `maxObjects`, `slots` below `maxSlots`; anything else throws naming the
    * value, with nothing grown. As after an `alloc`, re-read component columns afterwards.
    */

@@ -1963,6 +1963,46 @@ describe('reserve', () => {
     expect(heap.stats().bytes - strong.stats().bytes).toBe(4 * N);
   });
 
+  it("gives the slot pool's lists of free singles and pairs room too: sweeps copy neither, and stats() counts their entries", () => {
+    const program = (heap: Heap) => {
+      const holder = heap.alloc(4000);
+      heap.pin(holder);
+      for (let k = 0; k < 4000; k++) heap.set(holder, k, heap.alloc(1 + (k & 1)));
+      heap.collect(); // old: what dies now is swept block by block, not given back to the top
+      for (let k = 0; k < 4000; k += 2) heap.set(holder, k, NULL);
+      for (let k = 1; k < 4000; k += 4) heap.set(holder, k, NULL);
+      heap.collect();
+    };
+    const heap = new Heap();
+    const fresh = heap.stats().bytes;
+    heap.reserve(10_000, 20_000);
+    expect(heap.stats().bytes).toBe(fresh); // room not yet used is not counted
+    const lists = [stateOf(heap).freeSingles, stateOf(heap).freePairs];
+    program(heap);
+    const s = stateOf(heap);
+    expect(s.freeSingleCount + s.freePairCount).toBeGreaterThan(1000);
+    expect(s.freeSingles).toBe(lists[0]);
+    expect(s.freePairs).toBe(lists[1]);
+    heap.verify();
+    // A smaller reserve shrinks neither list: every free block stays listed.
+    const counts = [s.freeSingleCount, s.freePairCount];
+    heap.reserve(0, 10);
+    expect([s.freeSingles, s.freePairs]).toEqual(lists);
+    expect([s.freeSingleCount, s.freePairCount]).toEqual(counts);
+    heap.verify();
+    const plain = new Heap();
+    const plainLists = [stateOf(plain).freeSingles, stateOf(plain).freePairs];
+    program(plain);
+    expect(stateOf(plain).freeSingles).not.toBe(plainLists[0]);
+    expect(stateOf(plain).freePairs).not.toBe(plainLists[1]);
+    // The same entries in use, the same bytes: capacity is not counted.
+    expect([stateOf(plain).freeSingleCount, stateOf(plain).freePairCount]).toEqual([
+      s.freeSingleCount,
+      s.freePairCount,
+    ]);
+    expect(plain.stats().bytes).toBe(heap.stats().bytes);
+  });
+
   it('never shrinks the weak lists: a smaller reserve keeps every weak object listed, old and young', () => {
     const heap = new Heap();
     const holder = heap.alloc(200);

@@ -534,7 +534,15 @@ export function touchIndices(s: HeapState, from: number, to: number): void {
 }
 
 /** Arrays indexed by object index or slot, whose bytes count up to the part in use (`heapBytes`). */
-const COUNTED_IN_USE = new Set<string>([...HEADER_COLUMNS, 'cards', 'slots', 'weakObjects', 'youngWeak']);
+const COUNTED_IN_USE = new Set<string>([
+  ...HEADER_COLUMNS,
+  'cards',
+  'slots',
+  'weakObjects',
+  'youngWeak',
+  'freeSingles',
+  'freePairs',
+]);
 
 /** The bytes of the first `entries` entries of `column` (at most all of it). */
 function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
@@ -545,9 +553,10 @@ function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, e
  * The bytes of the heap's typed arrays in use (`stats().bytes`). Arrays indexed by object index
  * (header columns, cards, component columns, membership positions) count up to `top`, the slot
  * pool up to `slotTop`, member and query lists up to the entries ever written, the weak lists
- * up to their entries in use (a cycle's CLEAR drops dead entries from the old one: the room left
- * behind is not counted); the free lists, the other lists and stacks, and the pin table count
- * whole. Capacity past the part in use is left out, as an engine's
+ * and the slot pool's lists of free singles and pairs up to their entries in use (room `reserve`
+ * gave them is untouched until used; room a shorter list left behind is not counted); the other
+ * lists and stacks (remembered set, mark stack, finalizers, destroyed objects, ...) and the pin
+ * table count whole. Capacity past the part in use is left out, as an engine's
  * `heapUsed` leaves out its heap's free room: it is zero and nothing writes it (growth copies only
  * the part in use, core/columns.ts), so where the allocator hands out fresh pages it holds no
  * memory until objects reach it (docs/decisions.md, "What stats().bytes counts").
@@ -561,6 +570,7 @@ export function heapBytes(s: HeapState): number {
   for (const name of HEADER_COLUMNS) bytes += bytesInUse(s[name], top);
   bytes += bytesInUse(s.cards, cardsFor(top, s.cardShift)) + bytesInUse(s.slots, s.slotTop);
   bytes += bytesInUse(s.weakObjects, s.weakCount) + bytesInUse(s.youngWeak, s.youngWeakCount);
+  bytes += bytesInUse(s.freeSingles, s.freeSingleCount) + bytesInUse(s.freePairs, s.freePairCount);
   for (const c of s.components.list) {
     for (const f of c.fields) bytes += bytesInUse(f.column, top * f.length);
     bytes += 4 * c.membersWritten + bytesInUse(c.position, top);
