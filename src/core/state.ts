@@ -533,7 +533,10 @@ export function touchIndices(s: HeapState, from: number, to: number): void {
   touchComponents(s.components, from, to);
 }
 
-/** Arrays indexed by object index or slot, whose bytes count up to the part in use (`heapBytes`). */
+/**
+ * Arrays whose bytes count up to the part in use (`heapBytes`): those indexed by object index or
+ * slot, and the lists counted by their entries (the weak lists, the free singles and pairs).
+ */
 const COUNTED_IN_USE = new Set<string>([
   ...HEADER_COLUMNS,
   'cards',

@@ -61,7 +61,7 @@ export function listYoungWeak(s: HeapState, index: number): void {
  * Gives both weak lists room for `entries` entries now (`reserve`, on a loading screen): a list
  * that doubles copies itself into fresh memory, and the old one did so inside `tick`, where the
  * nursery's weak objects join it on promotion (the game suite's projectiles: TENURE's last slice
- * took 3-5 ms at each doubling past 2^17 entries, against 0.2-0.6 ms with the room reserved).
+ * took 3-5 ms at each doubling past 2^17 entries, against at most 0.4-0.6 ms with the room reserved).
  * `stats().bytes` counts these lists' entries in use, so room not yet used costs nothing there.
  */
 export function reserveWeakLists(s: HeapState, entries: number): void {
