@@ -1987,7 +1987,8 @@ describe('reserve', () => {
     // A smaller reserve shrinks neither list: every free block stays listed.
     const counts = [s.freeSingleCount, s.freePairCount];
     heap.reserve(0, 10);
-    expect([s.freeSingles, s.freePairs]).toEqual(lists);
+    expect(s.freeSingles).toBe(lists[0]);
+    expect(s.freePairs).toBe(lists[1]);
     expect([s.freeSingleCount, s.freePairCount]).toEqual(counts);
     heap.verify();
     const plain = new Heap();
