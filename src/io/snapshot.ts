@@ -787,23 +787,16 @@ function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions
     }
   }
   if (raw.earlyRun !== undefined) check('earlyRun', 0, PROBE_EVERY + 1);
-  // Measurements: a unit costs well under a millisecond; survival is a fraction.
-  for (
-    const [name, ok] of [['msPerUnit', (x: number) => x > 0 && x < 1], [
-      'youngSurvival',
-      (x: number) => x >= 0 && x <= 1,
-    ], ['agedSurvival', (x: number) => x >= 0 && x <= 1]] as const
-  ) {
-    if (name === 'agedSurvival' && raw[name] === undefined) continue;
-    const value = raw[name];
-    if (typeof value !== 'number' || !ok(value)) {
-      fail(
-        `pacer '${name}' is ${JSON.stringify(value)}, expected a number ${
-          name === 'msPerUnit' ? 'between 0 and 1' : 'from 0 to 1'
-        }`,
-      );
-    }
-  }
+  // Measurements: a unit costs well under a millisecond; survival is a fraction (aged survival is
+  // absent from saves before session 18).
+  const measurement = (name: 'msPerUnit' | 'youngSurvival' | 'agedSurvival', ok: boolean, expected: string) => {
+    if (!ok) fail(`pacer '${name}' is ${JSON.stringify(raw[name])}, expected a number ${expected}`);
+  };
+  const isShare = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
+  const unit = raw.msPerUnit;
+  measurement('msPerUnit', typeof unit === 'number' && unit > 0 && unit < 1, 'between 0 and 1');
+  measurement('youngSurvival', isShare(raw.youngSurvival), 'from 0 to 1');
+  if (raw.agedSurvival !== undefined) measurement('agedSurvival', isShare(raw.agedSurvival), 'from 0 to 1');
 }
 
 /** A component's schema (so its columns can be sized) and member count, before it is defined. */
