@@ -132,7 +132,7 @@ export interface TickReport {
   work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full' | 'tenure';
   /** Wall time of the call, in milliseconds; 0 for a tick that had nothing to do (it reads no clock). */
   ms: number;
-  /** Work units done (one per object or slot marked, per index swept, per young object of a minor). */
+  /** Work units done (one per object or slot marked, per index swept down to the lowest dead one, per young object of a minor). */
   units: number;
   /** The budget asked: milliseconds (`tick(ms)`), or units (`tick({ units })`, `step(units)`); null where none. */
   budgetMs: number | null;

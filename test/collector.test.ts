@@ -140,6 +140,25 @@ describe('a cycle driven by step()', () => {
     expect(cycle(heap, 2)).toBe(0);
   });
 
+  it('sweeps down to the lowest dead index and no further: nothing dead, nothing swept', () => {
+    for (const deadAt of [null, 1, 50, 100]) {
+      const heap = new Heap({ generational: false });
+      // 100 objects at indices 1..100, all pinned but the one at `deadAt`.
+      const refs = Array.from({ length: 100 }, () => heap.alloc(0));
+      refs.forEach((ref, k) => k + 1 !== deadAt && heap.pin(ref));
+      const pins = deadAt === null ? 100 : 99;
+      const units: number[] = [];
+      heap.observe((report) => units.push(report.units));
+      heap.collect();
+      // Marking: 1 to start, 1 per root shaded, 1 per object scanned, 1 per root in the atomic
+      // step. Sweeping: 1 per index from 100 down to `deadAt`, 1 more for the object freed.
+      const swept = deadAt === null ? 0 : 100 - deadAt + 2;
+      expect(units).toEqual([1 + 3 * pins + swept]);
+      expect(heap.stats().live).toBe(pins);
+      heap.verify();
+    }
+  });
+
   it('plans the next major cycle when it ends', () => {
     const heap = new Heap({ generational: false, minHeapObjects: 1, growthPercent: 100 });
     const root = heap.alloc(10);
@@ -300,8 +319,9 @@ describe('marking, exactly', () => {
       if (minor) heap.minor();
       else heap.collect();
       // A minor: 2 units per young object and 5 per survivor; a full collection: start 1 + 4
-      // roots, 2 objects of 1 unit + 1 element each, the atomic step's 4 roots, 2 indices swept.
-      expect(seen).toEqual([minor ? 2 * 2 + 5 * 2 : 5 + 4 + 4 + 2]);
+      // roots, 2 objects of 1 unit + 1 element each, the atomic step's 4 roots, no index swept
+      // (nothing died: gc/sweep.ts).
+      expect(seen).toEqual([minor ? 2 * 2 + 5 * 2 : 5 + 4 + 4]);
       expect([heap.isAlive(a), heap.isAlive(b)]).toEqual([true, true]);
       heap.verify();
     }

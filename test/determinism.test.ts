@@ -61,5 +61,8 @@ describe('deterministic collection (tick({ units }))', () => {
   });
 });
 
-/** The digest of `play(300)`, the same in Node, Bun and Deno; update it only on purpose (a change of policy). */
-const EXPECTED_DIGEST = '56f7cc8f';
+/**
+ * The digest of `play(300)`, the same in Node, Bun and Deno; update it only on purpose (a change of
+ * policy). Last changed in session 20: the sweep ends at the lowest dead index, so cycles end sooner.
+ */
+const EXPECTED_DIGEST = '34786578';

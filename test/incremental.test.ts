@@ -152,8 +152,9 @@ describe('step()', () => {
 
   it('makes objects found dead unreadable at once, before the sweep reaches them', () => {
     const heap = new Heap();
-    chain(heap, 10);
+    // Below the chain, so the sweep (walking indices downward, gc/sweep.ts) reaches it last.
     const garbage = heap.alloc(0);
+    chain(heap, 10);
     while (heap.phase !== 'sweep') heap.step(1);
     expect(heap.isAlive(garbage)).toBe(false);
     expect(() => heap.get(garbage, 0)).toThrow(StaleRefError);
@@ -351,8 +352,10 @@ describe('tick() reports and budgets', () => {
       phase: 'idle',
     });
     expect(report.units).toBeGreaterThan(0);
+    heap.pin(heap.alloc(0)); // so the cycle step(1) starts is not over at once
     heap.step(1);
-    heap.minor();
+    expect(heap.phase).not.toBe('idle');
+    heap.minor(); // deferred: a cycle is running
     heap.collect();
     stop();
     heap.tick();

@@ -137,19 +137,25 @@ describe('snapshot and restore', () => {
     );
   });
 
-  it('save a cycle in progress and finish it identically', () => {
-    const heap = freshHeap();
-    const refs: Ref[] = [];
-    program(heap, 7, 200, refs);
-    heap.step(1);
-    heap.step(20);
-    const phase = heap.phase;
-    expect(phase).not.toBe('idle');
-    const copy = Heap.restore(heap.snapshot());
-    expect(copy.phase).toBe(phase);
-    while (!heap.step(10));
-    while (!copy.step(10));
-    expect(observe(copy, refs)).toEqual(observe(heap, refs));
+  it('save a cycle in progress, at every few units of it, and finish it identically', () => {
+    const phases = new Set<string>();
+    // The same heap each time, saved after 1 + `units` units of a new cycle (8 apart), until that ends it.
+    for (let units = 0;; units += 8) {
+      const heap = freshHeap();
+      const refs: Ref[] = [];
+      program(heap, 7, 200, refs);
+      if (heap.phase !== 'idle') { while (!heap.step(10)); }
+      heap.step(1);
+      if (units > 0 && heap.step(units)) break;
+      const phase = heap.phase;
+      phases.add(phase);
+      const copy = Heap.restore(heap.snapshot());
+      expect(copy.phase).toBe(phase);
+      while (!heap.step(10));
+      while (!copy.step(10));
+      expect(observe(copy, refs)).toEqual(observe(heap, refs));
+    }
+    expect([...phases].sort()).toEqual(['mark', 'sweep']);
   });
 
   it('ask for finalizers and onRemove hooks back, since functions are not saved', () => {

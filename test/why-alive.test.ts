@@ -230,11 +230,12 @@ describe('whyAlive', () => {
 
   it('during an incremental cycle: reachable objects have paths, unreachable ones none', () => {
     const heap = new Heap();
+    // Below the others, so the sweep (walking indices downward) has not reached it when it begins.
+    const dropped = heap.alloc();
     const root = heap.alloc(1);
     heap.pin(root);
     const kept = heap.alloc(1);
     heap.set(root, 0, kept);
-    const dropped = heap.alloc();
     heap.step(1); // a cycle is running: marking has begun
     expect(heap.phase).toBe('mark');
     expect(heap.whyAlive(kept)!.length).toBe(2);

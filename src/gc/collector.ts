@@ -32,8 +32,8 @@
  * cleared in the atomic step they made a 5-10 ms tick), while the read barrier reads white
  * targets as NULL (`deadColors`). FINALIZE runs the
  * finalizers while every dead object is still intact; SWEEP frees the white objects walking
- * indices downward. A full collection is this machine run to IDLE with
- * an unlimited budget.
+ * indices downward, down to the lowest white one (the atomic step counted them). A full
+ * collection is this machine run to IDLE with an unlimited budget.
  *
  * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
  * in MINOR_FINALIZE so that user code sees a consistent heap.

@@ -42,16 +42,20 @@ export function releaseObject(s: HeapState, index: number): boolean {
 
 /**
  * One slice of the major sweep: walks down from `sweepCursor`, freeing objects still white (dead
- * since the atomic step). Objects allocated during the cycle are black and are skipped. Returns
- * the work done: one unit per index visited, one more per object freed.
+ * since the atomic step). Objects allocated during the cycle are black and are skipped. The walk
+ * ends at the last white object, not at index 1: exactly `doomed` white objects lie at or below
+ * the cursor (invariant 6, sweep), so once that many are freed no index below holds one (a
+ * collection that found nothing dead sweeps nothing). Returns the work done: one unit per index
+ * visited, one more per object freed.
  */
 export function sweepSlice(s: HeapState, budget: number): number {
   const color = s.color;
   const white = s.white;
+  const doomed = s.doomed;
   let i = s.sweepCursor;
   let work = 0;
   let freed = 0;
-  while (i > 0 && work < budget) {
+  while (freed < doomed && i > 0 && work < budget) {
     if (color[i] === white) {
       freed++;
       work++;
@@ -60,7 +64,7 @@ export function sweepSlice(s: HeapState, budget: number): number {
     work++;
     i--;
   }
-  s.sweepCursor = i;
+  s.sweepCursor = freed === doomed ? 0 : i;
   s.doomed -= freed;
   s.cycleFreed += freed;
   return work;
