@@ -580,9 +580,9 @@ describe('HeapFullError leaves the heap unchanged', () => {
         break;
       }
     }
-    // A cycle that finds nothing dead has nothing to sweep: it ends without a sweep phase, which
-    // is only entered with dead objects to free (gc/sweep.ts). The call then fails with no cycle
-    // left to finish.
+    // A cycle that finds nothing dead has nothing to sweep: its sweep ends in the slice that enters
+    // it (gc/sweep.ts), so no call ever sees the phase read 'sweep'. The call then fails with no
+    // cycle left to finish.
     let ended = false;
     for (let k = 0; k < 1000 && !ended; k++) ended = fx.heap.step(1);
     expect([ended, fx.heap.phase]).toEqual([true, 'idle']);

@@ -18,6 +18,14 @@ export function growU32(column: Uint32Array, length: number, used = column.lengt
   return grown;
 }
 
+/**
+ * `list` with room for `entries` entries: itself when it has them (so a reservation never shrinks
+ * a list, and a caller holding it keeps the very array), else a `growU32` copy of its first `used`.
+ */
+export function withRoom(list: Uint32Array, entries: number, used: number): Uint32Array {
+  return list.length < entries ? growU32(list, entries, used) : list;
+}
+
 /** `growU32` for byte columns. */
 export function growU8(column: Uint8Array, length: number, used = column.length): Uint8Array {
   const grown = new Uint8Array(length);

@@ -4,7 +4,7 @@
  * sparse sets. Plain data and its construction and growth only; membership and query upkeep live
  * in ecs/components.ts, tracing in gc/mark.ts.
  */
-import { growU32 } from './columns.ts';
+import { growU32, withRoom } from './columns.ts';
 import { describe, type Ref } from './handle.ts';
 
 export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
@@ -298,12 +298,8 @@ export function listLength(store: ComponentStore): number {
  */
 export function reserveLists(store: ComponentStore, entries: number): void {
   if (entries > store.reservedEntries) store.reservedEntries = entries;
-  for (const c of store.list) {
-    if (c.members.length < entries) c.members = growU32(c.members, entries, c.membersWritten);
-  }
-  for (const q of store.queries.values()) {
-    if (q.dense.length < entries) q.dense = growU32(q.dense, entries, q.denseWritten);
-  }
+  for (const c of store.list) c.members = withRoom(c.members, entries, c.membersWritten);
+  for (const q of store.queries.values()) q.dense = withRoom(q.dense, entries, q.denseWritten);
 }
 
 /** Writes the (zero) elements of indices `from` .. `to` - 1 of every component column: core/state.ts `touchIndices`. */

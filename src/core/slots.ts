@@ -41,7 +41,7 @@
  * invariant 3), and that free buddies left unmerged are blocks of one or two slots, no more pairs
  * of them than `lazyFrees`.
  */
-import { grownCapacity, growU32 } from './columns.ts';
+import { grownCapacity, growU32, withRoom } from './columns.ts';
 import type { HeapState } from './state.ts';
 
 /** Words below this are object indices; free blocks' marker words are at least this. */
@@ -331,8 +331,8 @@ export function reserveSlots(s: HeapState, count: number): void {
   // that now, so that no sweep of play doubles one (the game suite's sweeps did, up to 2^18 entries,
   // the last copy 1.7 ms inside a `tick(1)` slice). `stats().bytes` counts their entries in use, so
   // the room costs nothing there until it is used (and, untouched until then, nothing resident).
-  if (s.freeSingles.length < count) s.freeSingles = growU32(s.freeSingles, count, s.freeSingleCount);
-  if (s.freePairs.length < count >>> 1) s.freePairs = growU32(s.freePairs, count >>> 1, s.freePairCount);
+  s.freeSingles = withRoom(s.freeSingles, count, s.freeSingleCount);
+  s.freePairs = withRoom(s.freePairs, count >>> 1, s.freePairCount);
 }
 
 /** Grows the pool, if needed, to a capacity of at least `capacity` slots (at most `maxSlots - 1`). */

@@ -19,7 +19,7 @@
  * iterated. Stores and pins need live handles, so a finalizer cannot resurrect its object;
  * collection calls inside one throw `GcForbiddenError` (`noGcDepth`).
  */
-import { growU32 } from '../core/columns.ts';
+import { growU32, withRoom } from '../core/columns.ts';
 import type { ComponentData } from '../core/component-store.ts';
 import { packHandle, type Ref } from '../core/handle.ts';
 import { nextComponentOf } from '../ecs/components.ts';
@@ -65,8 +65,8 @@ export function listYoungWeak(s: HeapState, index: number): void {
  * `stats().bytes` counts these lists' entries in use, so room not yet used costs nothing there.
  */
 export function reserveWeakLists(s: HeapState, entries: number): void {
-  if (s.weakObjects.length < entries) s.weakObjects = growU32(s.weakObjects, entries, s.weakCount);
-  if (s.youngWeak.length < entries) s.youngWeak = growU32(s.youngWeak, entries, s.youngWeakCount);
+  s.weakObjects = withRoom(s.weakObjects, entries, s.weakCount);
+  s.youngWeak = withRoom(s.youngWeak, entries, s.youngWeakCount);
 }
 
 /** Lists an object that just became finalizable (its `FINALIZABLE` flag was clear). */
