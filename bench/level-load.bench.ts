@@ -4,7 +4,7 @@
  * each spawn 1,000 short-lived objects (2 slots pointing at random level nodes; 1% stick in the
  * level, stored into a random slot of a random level leaf) and call `heap.tick(1)`. Every tick's
  * wall time is recorded: p50, p99 and max over the frames, and the first 10 frames apart (where a
- * young level's first minors land).
+ * young level's first minors land), and the frame whose tick ended the first major cycle.
  *
  * Variants, each on a fresh identical level (same seed):
  * - young: the level left young, as allocated;
@@ -103,6 +103,14 @@ function runVariants(ctx: Ctx, reps: number): VariantResult[] {
   ];
 }
 
+/**
+ * The frame whose tick ended the heap's first major cycle, per run ('none' in 120 frames): how fast
+ * the young level's cycle works through it at `tick(1)`, each slice's units against its clock.
+ */
+function firstCycleEnds(runs: RunLog[]): string {
+  return runs.map((r) => (r.firstMajorFrame === 0 ? 'none' : String(r.firstMajorFrame))).join(' ');
+}
+
 /** Worst over runs of a statistic (the targets say "every tick"), and the median over runs. */
 const worst = (xs: Spread[], key: keyof Spread) => max(xs.map((x) => x[key]));
 const med = (xs: Spread[], key: keyof Spread) => median(xs.map((x) => x[key]));
@@ -110,7 +118,7 @@ const med = (xs: Spread[], key: keyof Spread) => median(xs.map((x) => x[key]));
 function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog; pauses: number[] }): Section {
   const targets: Target[] = [];
   const rows = variants.map((v) => {
-    if (!v.available) return [v.label, 'n/a (no heap.tenure)', '', '', '', '', '', '', ''];
+    if (!v.available) return [v.label, 'n/a (no heap.tenure)', '', '', '', '', '', '', '', ''];
     return [
       v.label,
       String(v.runs.length),
@@ -120,6 +128,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
       `${msOf(med(v.first, 'max'))} (${msOf(worst(v.first, 'max'))})`,
       `${msOf(med(v.rest, 'max'))} (${msOf(worst(v.rest, 'max'))})`,
       `${msOf(med(v.own, 'p99'))} / ${msOf(worst(v.own, 'max'))}`,
+      firstCycleEnds(v.runs),
       v.runs[0]!.collectorMs.slice(0, FIRST).map((x) => msOf(x)).join(' '),
     ];
   });
@@ -141,6 +150,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     '',
     '',
     '',
+    '',
     `${js.pauses.length} pauses`,
   ]);
   rows.push([
@@ -151,6 +161,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     msOf(max(js.log.frameMs)),
     msOf(max(js.log.frameMs.slice(0, FIRST))),
     msOf(max(js.log.frameMs.slice(FIRST))),
+    '',
     '',
     js.log.frameMs.slice(0, FIRST).map((x) => msOf(x)).join(' '),
   ]);
@@ -169,6 +180,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
         `max, frames 1-${FIRST} (worst)`,
         `max, frames ${FIRST + 1}-${FRAMES} (worst)`,
         'own p99 / own max (worst)',
+        'first cycle ends, frame',
         `first ${FIRST} ticks, run 1`,
       ],
       rows,
@@ -190,6 +202,7 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
         ticks: v.runs.map((r) => r.collectorMs),
         minors: v.runs.map((r) => r.minors),
         majors: v.runs.map((r) => r.majors),
+        firstCycleEndFrame: v.runs.map((r) => r.firstMajorFrame),
         tickReturned: v.runs[0]?.tickReturned,
       })),
       js: { pauses: js.pauses, frameMs: js.log.frameMs },
