@@ -28,13 +28,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < 2048; k++) {
         const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
-        heap.set(
-          o,
-          0,
-          (k & 1) === 0
-            ? world[(k * 7919 + round) % world.length]!
-            : worldRefs[(k * 7919 + round) % world.length]! as Ref,
-        );
+        const target = (k * 7919 + round) % world.length;
+        heap.set(o, 0, (k & 1) === 0 ? world[target]! : worldRefs[target]! as Ref);
         if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
         if (k % 256 === 0) heap.setFinalizer(o, () => {});
         if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
