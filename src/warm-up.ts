@@ -26,6 +26,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     // code compiled for one kind alone was thrown away at a game's first store of the other.
     const worldRefs = new Float64Array(world) as RefArray;
     for (let round = 0; round < rounds; round++) {
+      // Young objects of this round, stored into new ones while the cycle below promotes.
+      const spares: Ref[] = [];
       for (let k = 0; k < 2048; k++) {
         const o = heap.alloc(2, k % 16 === 0 ? 'weak' : k % 16 === 1 ? 'ephemeron' : 'strong');
         const target = (k * 7919 + round) % world.length;
@@ -38,6 +40,10 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
         // The rest of the round's stores run while a cycle promotes, then marks: the barrier's
         // marking path (shading, remembering during PROMOTE) compiled into every store there is.
         if (k === 1024) heap.step(256);
+        if (k % 128 === 5 && k < 1024) spares.push(heap.alloc(1));
+        // A new (black) object given a young white one while the cycle promotes: the barrier shades
+        // it and dirties its card (a level's first spawns take the level's young objects so).
+        if (k > 1024 && k <= 1024 + spares.length) heap.set(o, 1, spares[k - 1025]!);
         if (k === 1536) heap.step(2048);
       }
       heap.tick(0.5);
@@ -89,10 +95,31 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
   const heap = new Heap();
   const anchor = heap.alloc(2);
   heap.pin(anchor);
+  // Old objects that spawns are stored into, more each round: the remembered slots' list grows
+  // between minors, as a level's objects take a game's first spawns, and later rounds remember
+  // more than the scans' prefetch threshold (gc/cards.ts). Paths never run here before threw the
+  // barrier's and the minor's code away in bench/level-load's first frames.
+  const holders: Ref[] = [];
+  for (let k = 0; k < 1024; k++) {
+    holders.push(heap.alloc(2));
+    heap.pin(holders[k]!);
+  }
+  heap.tenure();
   for (let round = 1; round <= 48; round++) {
     for (let k = 0; k < 32 * round; k++) {
       const o = heap.alloc(2);
       heap.set(o, 0, anchor);
+      // Every fifth holder keeps its spawn for four rounds: it is promoted, and its entry dropped.
+      if (k < 24 * round && k < holders.length && (k % 5 !== 4 || round % 4 === 1)) {
+        heap.set(holders[k]!, 0, o);
+        // A second slot of one object: the object is remembered whole from then on.
+        if (k % 3 === 0) heap.set(holders[k]!, 1, o);
+      }
+      // The round's last object survives (the anchor names it), above the blocks of the dead:
+      // theirs go to the free list, not back to the pool's top, and the list grows inside the
+      // nursery sweep, as in a game's first minors, where spawns kept by the level lie between
+      // those that die (bench/level-load: its first minor threw the sweep's code away there).
+      if (k === 32 * round - 1) heap.set(anchor, 1, o);
     }
     heap.minor();
   }

@@ -118,8 +118,12 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
   let nursery = 0;
   let young = 0;
   let freed = 0;
-  // The free queue's tail and the counters the plain frees change, kept here (none of the calls
-  // below reads them) and written back around `releaseObject` and at the end.
+  // The free queue's ends and the counters the plain frees change, kept here (none of the calls
+  // below reads them) and written back around `releaseObject` and at the end. The head too: a
+  // minor that finds the queue empty sets it at its first free, and a store to the state there,
+  // run only by such minors, was compiled by JSC as an exit to slower code, taken every time it
+  // ran (`BUN_JSC_printEachOSRExit`: in each of the warm-up's minors, then in a game's first).
+  let freeHead = s.freeHead;
   let freeTail = s.freeTail;
   let plainFreed = 0;
   let slotsFreed = 0;
@@ -147,13 +151,15 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
         generation[i] = generation[i]! + 1;
         flags[i] = 0;
         next[i] = 0;
-        if (freeTail === 0) s.freeHead = i;
+        if (freeTail === 0) freeHead = i;
         else next[freeTail] = i;
         freeTail = i;
         plainFreed++;
       } else {
+        s.freeHead = freeHead;
         s.freeTail = freeTail;
         if (releaseObject(s, i)) pushFree(s, i);
+        freeHead = s.freeHead;
         freeTail = s.freeTail;
       }
       i = following;
@@ -179,6 +185,7 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
     }
     i = following;
   }
+  s.freeHead = freeHead;
   s.freeTail = freeTail;
   s.live -= plainFreed;
   s.slotsUsed -= slotsFreed;
