@@ -34,6 +34,9 @@ export function shadeRoots(s: HeapState): void {
   for (let k = 0, end = s.scopeTop; k < end; k++) shade(s, scopeStack[k]!);
 }
 
+/** The most units one `scanGray` call counts to: below 2^30, so its counts stay small integers. */
+const SLICE_UNITS = 2 ** 30 - 1;
+
 /**
  * Pops and scans gray objects until the stack is empty or `budget` work units are spent
  * (one unit per object plus one per slot or `ref` field). Returns the units spent. Objects are
@@ -59,6 +62,10 @@ export function drainMarkStack(s: HeapState, budget: number): number {
  * loop whose array can change under it into slower code.
  */
 function scanGray(s: HeapState, budget: number): number {
+  // The budget as a small integer (budgets are whole units): JSC compares the integer `work` with a
+  // double, such as `collect()`'s Infinity, more slowly (a full mark of 10^6 objects 4-8% slower in
+  // Bun; Node and Deno alike either way). A drain past `SLICE_UNITS` goes on from `drainMarkStack`.
+  const limit = budget < SLICE_UNITS ? budget | 0 : SLICE_UNITS;
   const color = s.color;
   const base = s.base;
   const size = s.size;
@@ -71,7 +78,7 @@ function scanGray(s: HeapState, budget: number): number {
   let sp = s.markTop;
   let work = 0;
   let marked = 0;
-  while (sp > 0 && work < budget) {
+  while (sp > 0 && work < limit) {
     const obj = stack[sp - 1]!;
     const objFlags = flags[obj]!;
     const start = base[obj]!;
