@@ -1442,14 +1442,27 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
       { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), at: fc.nat() }) },
       { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('step' as const, 'minor' as const) }) },
     );
+    // `spent`: 64 small handles an index (indexBits 24) and the first 48 indices churned to one
+    // short of that, eight of them to it: waves meet spent indices at the free queue's head, set
+    // aside while the heap may grow (maxObjects 64) and reused once it cannot. The wave walks the
+    // queue in locals (`allocWave`), alloc goes through `takeIndex`: both take the same indices.
+    let setAside = 0;
     fc.assert(
-      fc.property(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), (steps, generational) => {
-        const heaps = [new Heap({ generational }), new Heap({ generational })];
+      fc.property(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), fc.boolean(), (steps, generational, spent) => {
+        const options = spent ? { generational, indexBits: 24, maxObjects: 64, initialCapacity: 4 } : { generational };
+        const heaps = [new Heap(options), new Heap(options)];
         const pinned: Ref[][] = [[], []];
         const tickets: Ticket[][] = [[], []];
         for (const [h, heap] of heaps.entries()) {
+          for (let round = 0; spent && round < 63; round++) {
+            for (let k = 0; k < 48; k++) heap.alloc(0);
+            heap.collect();
+          }
           for (let k = 0; k < 4; k++) pinned[h]!.push(heap.alloc(1));
           for (const ref of pinned[h]!) tickets[h]!.push(heap.pin(ref));
+          // Eight indices one more time: spent, at the queue's head for the first wave.
+          for (let k = 0; spent && k < 8; k++) heap.alloc(0);
+          if (spent) heap.collect();
         }
         for (const step of steps) {
           for (const [h, heap] of heaps.entries()) {
@@ -1466,6 +1479,10 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
               }
             } else {
               const given = step as Extract<Step, { op: 'wave' }>;
+              // At maxObjects a wave throws before allocating any and alloc part-way: only waves
+              // that fit (indices held by the not yet swept dead count as taken).
+              const s = stateOf(heap);
+              if (s.live + s.retired + given.count > s.maxObjects) continue;
               // An ephemeron holds (key, value) pairs: an even slot count.
               const w = { ...given, slots: given.kind === 'ephemeron' ? given.slots & ~1 : given.slots };
               const targets = Array.from(
@@ -1488,6 +1505,7 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
             }
             heap.verify();
           }
+          if (stateOf(heaps[0]!).spentHead !== 0) setAside++;
           expect(pinned[0]).toEqual(pinned[1]);
           // Everything but the pause times, which are measured.
           const [a, b] = heaps.map((heap) => {
@@ -1509,6 +1527,32 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
       }),
       { numRuns: fcRuns(60) },
     );
+    // Steps after spent indices were set aside were taken.
+    expect(setAside).toBeGreaterThan(0);
+  });
+
+  it('takes the indices alloc takes: spent ones set aside while the heap may grow, reused once it cannot', () => {
+    // indexBits 24: 64 small handles an index. Indices 1-8 churned 64 times are spent; a wave of
+    // 12 in a heap of maxObjects 16 sets them aside, takes 9-16, then (the heap full) reuses them.
+    const churned = (): Heap => {
+      const heap = new Heap({ indexBits: 24, maxObjects: 16, initialCapacity: 4 });
+      for (let round = 0; round < 64; round++) {
+        for (let k = 0; k < 8; k++) heap.alloc(0);
+        heap.collect();
+      }
+      return heap;
+    };
+    const [waved, oneByOne] = [churned(), churned()];
+    const wave = [...waved.allocMany(12, 1)];
+    const singles = Array.from({ length: 12 }, () => oneByOne.alloc(1));
+    expect(wave).toEqual(singles);
+    expect(wave.slice(0, 8).map((ref) => ref % 2 ** 24)).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
+    // The last four reuse spent indices: their handles are exact doubles past 2^30.
+    expect(wave.slice(8).every((ref) => ref >= 2 ** 30)).toBe(true);
+    expect(stateOf(waved).spentHead).toBe(stateOf(oneByOne).spentHead);
+    expect(stateOf(waved).freeHead).toBe(stateOf(oneByOne).freeHead);
+    waved.verify();
+    oneByOne.verify();
   });
 
   it('writes the wave into a given array (into), reused from wave to wave, and returns it', () => {

@@ -51,17 +51,9 @@ export function canTakeIndex(s: HeapState): boolean {
  * then the spent stack's.
  */
 export function takeIndex(s: HeapState): number {
-  const generation = s.generation;
   const next = s.next;
-  const small = s.codec.smallGenerations;
   const mayGrow = s.top <= s.maxObjects;
-  let head = s.freeHead;
-  while (head !== 0 && mayGrow && generation[head]! >= small) {
-    const following = next[head]!;
-    next[head] = s.spentHead;
-    s.spentHead = head;
-    head = following;
-  }
+  const head = mayGrow ? setAsideSpent(s) : s.freeHead;
   if (head !== 0) {
     s.freeHead = next[head]!;
     if (s.freeHead === 0) s.freeTail = 0;
@@ -77,6 +69,28 @@ export function takeIndex(s: HeapState): number {
   const spent = s.spentHead;
   s.spentHead = next[spent]!;
   return spent;
+}
+
+/**
+ * Moves the spent indices at the queue's front to the spent stack (while the heap may still grow,
+ * none of them is reused); returns the queue's new head, 0 when it ran dry. `takeIndex` calls it,
+ * and so does a wave (gc/allocate.ts, `allocWave`), which walks the queue in locals and comes here
+ * only when its head is spent.
+ */
+export function setAsideSpent(s: HeapState): number {
+  const generation = s.generation;
+  const next = s.next;
+  const small = s.codec.smallGenerations;
+  let head = s.freeHead;
+  while (head !== 0 && generation[head]! >= small) {
+    const following = next[head]!;
+    next[head] = s.spentHead;
+    s.spentHead = head;
+    head = following;
+  }
+  s.freeHead = head;
+  if (head === 0) s.freeTail = 0;
+  return head;
 }
 
 /**
