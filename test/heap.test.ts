@@ -1555,6 +1555,55 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     oneByOne.verify();
   });
 
+  it('at maxObjects or one short of it, takes queued spent indices in the order alloc does', () => {
+    // indexBits 24: 64 small handles an index. Indices 1-8 are spent and queued; the heap's top
+    // is `maxObjects` + 1 - room, so it may grow by `room` more indices.
+    for (const room of [0, 1, 2]) {
+      const churned = (): Heap => {
+        const heap = new Heap({ indexBits: 24, maxObjects: 16, initialCapacity: 4 });
+        const pinned: Ref[] = [];
+        for (let k = 0; k < 16 - room; k++) pinned.push(heap.alloc(0));
+        for (const ref of pinned.slice(8)) heap.pin(ref); // indices 9.. stay taken
+        // 63 rounds reuse 1-8 up to generation 63 (still small); the last collect spends them.
+        for (let round = 0; round < 63; round++) {
+          heap.collect(); // frees what 1-8 hold
+          for (let k = 0; k < 8; k++) heap.alloc(0);
+        }
+        heap.collect();
+        expect(stateOf(heap).top).toBe(17 - room);
+        return heap;
+      };
+      const [waved, oneByOne] = [churned(), churned()];
+      expect(stateOf(waved).generation[stateOf(waved).freeHead]).toBeGreaterThanOrEqual(64);
+      const wave = [...waved.allocMany(8 + room, 2)];
+      const singles = Array.from({ length: 8 + room }, () => oneByOne.alloc(2));
+      expect(wave).toEqual(singles);
+      for (const heap of [waved, oneByOne]) heap.verify();
+      expect(stateOf(waved).spentHead).toBe(stateOf(oneByOne).spentHead);
+      expect(stateOf(waved).slotTop).toBe(stateOf(oneByOne).slotTop);
+    }
+  });
+
+  it('carves the blocks of a wave of queued indices at the top, exactly as many as alloc would', () => {
+    const make = (): Heap => {
+      const heap = new Heap();
+      for (let k = 0; k < 50; k++) heap.alloc(0);
+      heap.collect(); // 50 indices queued, no slot block free
+      return heap;
+    };
+    const [waved, oneByOne] = [make(), make()];
+    const wave = [...waved.allocMany(20, 2)];
+    const singles = Array.from({ length: 20 }, () => oneByOne.alloc(2));
+    expect(wave).toEqual(singles);
+    const [a, b] = [waved, oneByOne].map((heap) => {
+      const s = stateOf(heap);
+      return [s.slotTop, s.base.slice(0, s.top)];
+    });
+    expect(a).toEqual(b);
+    expect(stateOf(waved).slotTop).toBe(1 + 20 * 2);
+    waved.verify();
+  });
+
   it('writes the wave into a given array (into), reused from wave to wave, and returns it', () => {
     const heap = new Heap();
     const aims = [heap.alloc(0), heap.alloc(0)];

@@ -73,9 +73,10 @@ export function takeIndex(s: HeapState): number {
 
 /**
  * Moves the spent indices at the queue's front to the spent stack (while the heap may still grow,
- * none of them is reused); returns the queue's new head, 0 when it ran dry. `takeIndex` calls it,
- * and so does a wave (gc/allocate.ts, `allocWave`), which walks the queue in locals and comes here
- * only when its head is spent.
+ * none of them is reused); returns the queue's new head, 0 when it ran dry, and then leaves
+ * `freeTail` to the caller, which clears it. `takeIndex` calls it, and so does a wave
+ * (gc/allocate.ts, `allocWave`), which walks the queue in locals and comes here only when its
+ * head is spent.
  */
 export function setAsideSpent(s: HeapState): number {
   const generation = s.generation;
@@ -89,7 +90,6 @@ export function setAsideSpent(s: HeapState): number {
     head = following;
   }
   s.freeHead = head;
-  if (head === 0) s.freeTail = 0;
   return head;
 }
 
