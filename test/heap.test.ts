@@ -1443,9 +1443,10 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
       { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('step' as const, 'minor' as const) }) },
     );
     // `spent`: 64 small handles an index (indexBits 24) and the first 48 indices churned to one
-    // short of that, eight of them to it: waves meet spent indices at the free queue's head, set
-    // aside while the heap may grow (maxObjects 64) and reused once it cannot. The wave walks the
-    // queue in locals (`allocWave`), alloc goes through `takeIndex`: both take the same indices.
+    // short of that, eight of them to it: waves meet spent indices at the free queue's head and set
+    // them aside while the heap may grow (maxObjects 64; the two tests below take waves at and one
+    // short of maxObjects). The wave walks the queue in locals (`allocWave`), alloc goes through
+    // `takeIndex`: both take the same indices.
     let setAside = 0;
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), fc.boolean(), (steps, generational, spent) => {
