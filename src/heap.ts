@@ -4,6 +4,7 @@
  * modules. Objects are indices into SoA header columns; users hold generation-tagged handles.
  */
 import {
+  allocCommon,
   allocObject,
   allocWave,
   firstNotLive,
@@ -468,12 +469,11 @@ export class Heap {
   alloc(slots: number = 0, kind: ObjectKind = 'strong'): Ref {
     const s = this.#s;
     // The common call, checked in one condition: a strong object of a valid slot count, an index
-    // and a block at hand (so `roomFor` has nothing to do).
-    if (
-      kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s.maxSlotsPerObject &&
-      canTakeIndex(s) && canAllocBlock(s, slots)
-    ) {
-      return this.#handle(allocObject(s, slots, 0));
+    // and a block at hand (so `roomFor` has nothing to do); the commonest of those in one function.
+    if (kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s.maxSlotsPerObject) {
+      const i = allocCommon(s, slots);
+      if (i !== 0) return this.#handle(i);
+      if (canTakeIndex(s) && canAllocBlock(s, slots)) return this.#handle(allocObject(s, slots, 0));
     }
     const n = this.#checkSlotCount(slots);
     const kindFlags = this.#kindFlags(kind, n);

@@ -13,6 +13,7 @@ import {
   Heap,
   HeapError,
   HeapFullError,
+  type HeapOptions,
   type HeapStats,
   type Index,
   NULL,
@@ -208,6 +209,123 @@ describe('alloc', () => {
       heap.verify();
     }
     expect(heap.pinned(ticket)).toBe(keep);
+  });
+});
+
+/** What two heaps must agree on after the same steps: handles aside, their header columns, free queue and slot pool. */
+function allocState(heap: Heap): unknown {
+  const s = stateOf(heap);
+  const { lastPauseMs: _last, maxPauseMs: _max, totalPauseMs: _total, ...counts } = heap.stats();
+  return {
+    counts,
+    columns: [s.base, s.size, s.next, s.generation, s.color, s.flags].map((column) => [...column.slice(0, s.top)]),
+    queue: [s.freeHead, s.freeTail, s.spentHead, s.nurseryHead, s.top],
+    pool: [s.slotTop, s.freeClasses, s.lazyFrees, [...s.slots.slice(0, s.slotTop)]],
+    small: [[...s.freeSingles.slice(0, s.freeSingleCount)], [...s.freePairs.slice(0, s.freePairCount)]],
+  };
+}
+
+describe('alloc takes on its common path what its general path takes', () => {
+  // Outside a scope, a strong object whose index (the free queue's head, not spent) and block (the
+  // last listed single or pair, or one carved at an aligned top) are at hand is made by
+  // `allocCommon` (gc/allocate.ts); inside a scope every alloc goes through `allocObject`. The same
+  // steps on two heaps, one allocating each object inside a scope of its own: after every step the
+  // same handles, headers, free queue and slot pool.
+  type Step =
+    | { op: 'alloc'; slots: number; link: number }
+    | { op: 'drop'; at: number }
+    | { op: 'minor' | 'collect' | 'step' };
+  const stepArb: fc.Arbitrary<Step> = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant('alloc' as const),
+        slots: fc.integer({ min: 0, max: 9 }),
+        link: fc.nat(),
+      }),
+    },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('drop' as const), at: fc.nat() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('minor' as const, 'collect' as const, 'step' as const) }) },
+  );
+  const optionsArb = fc.constantFrom<HeapOptions>(
+    { nurserySize: 16, initialCapacity: 4 },
+    // 64 small handles an index: churned indices come to the queue's head spent.
+    { indexBits: 24, nurserySize: 16, initialCapacity: 4 },
+    { indexBits: 24, maxObjects: 48, initialCapacity: 4 },
+    { generational: false, initialCapacity: 4 },
+  );
+
+  it('the same index and block, step for step, whatever the pool holds', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 80 }), optionsArb, fc.nat({ max: 70 }), (steps, options, churn) => {
+        const heaps = [new Heap(options), new Heap(options)];
+        const held: Ref[][] = [[], []];
+        const tickets: Ticket[][] = [[], []];
+        for (const heap of heaps) {
+          // Rounds of short-lived objects first: indices near or past their small handles.
+          for (let round = 0; round < churn; round++) {
+            for (let k = 0; k < 6; k++) heap.alloc(round % 3);
+            heap.collect();
+          }
+        }
+        for (const step of steps) {
+          const made: Ref[] = [];
+          for (const [h, heap] of heaps.entries()) {
+            if (step.op === 'alloc') {
+              const s = stateOf(heap);
+              if (s.live + s.retired >= s.maxObjects) continue;
+              const make = (): Ref => heap.alloc(step.slots);
+              const ref = h === 0 ? make() : heap.scope(make);
+              made.push(ref);
+              const kept = held[h]!;
+              // Every other object is kept and linked from a kept one: collections have edges to trace.
+              if (step.link % 2 === 0) continue;
+              if (kept.length > 0 && step.slots > 0) {
+                heap.set(ref, step.link % step.slots, kept[step.link % kept.length]!);
+              }
+              kept.push(ref);
+              tickets[h]!.push(heap.pin(ref));
+            } else if (step.op === 'drop') {
+              if (held[h]!.length > 0) {
+                const at = step.at % held[h]!.length;
+                held[h]!.splice(at, 1);
+                heap.unpin(tickets[h]!.splice(at, 1)[0]!);
+              }
+            } else if (step.op === 'minor') {
+              if (heap.phase === 'idle' && options.generational !== false) heap.minor();
+            } else if (step.op === 'collect') {
+              heap.collect();
+            } else {
+              heap.step(5);
+            }
+            heap.verify();
+          }
+          expect(made[0]).toBe(made[1]);
+          expect(allocState(heaps[0]!)).toEqual(allocState(heaps[1]!));
+        }
+      }),
+      { numRuns: fcRuns(80) },
+    );
+  });
+
+  it("leaves a block past the pool's end to the general path, which grows the pool", () => {
+    // Twenty indices queued by a collection, then blocks of 16 slots: the pool (65 slots at
+    // initialCapacity 4) must grow while the queue still has indices to give.
+    const heaps = [new Heap({ initialCapacity: 4 }), new Heap({ initialCapacity: 4 })];
+    for (const [h, heap] of heaps.entries()) {
+      for (let k = 0; k < 20; k++) heap.alloc(0);
+      heap.collect();
+      const first = heap.alloc(9);
+      heap.pin(first);
+      for (let k = 0; k < 19; k++) {
+        const ref = h === 0 ? heap.alloc(9) : heap.scope(() => heap.alloc(9));
+        heap.set(ref, 8, first);
+        heap.set(first, k % 9, ref);
+      }
+      expect(stateOf(heap).slots.length).toBeGreaterThan(20 * 16);
+      heap.verify();
+    }
+    expect(allocState(heaps[0]!)).toEqual(allocState(heaps[1]!));
   });
 });
 

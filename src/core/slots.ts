@@ -216,6 +216,30 @@ export function blocksAvailable(s: HeapState, slotCount: number, wanted: number,
   return found;
 }
 
+/**
+ * The block `allocBlock` would give `slotCount` (> 0) slots when it is found without a lookup: the
+ * last of the dense list of singles or pairs, else one carved at the top when no free block of the
+ * class or larger is listed, no small block waits to be merged, the top is aligned for it (no gap
+ * to free below) and the pool needs no growth. Returns 0, changing nothing, otherwise (`allocBlock`
+ * then looks). The same block as `allocBlock`, for the commonest `alloc` (gc/allocate.ts,
+ * `allocCommon`): one small function the engines inline whole.
+ */
+export function takeBlockAtHand(s: HeapState, slotCount: number): number {
+  const cls = blockClass(slotCount);
+  if (cls < 2) {
+    const start = popSmall(s, cls);
+    if (start !== 0) return start;
+  }
+  const size = 1 << cls;
+  const start = s.slotTop;
+  if (s.freeClasses >>> cls !== 0 || s.lazyFrees !== 0 || ((start - 1) & (size - 1)) !== 0) return 0;
+  // The slots column's length is at most `maxSlots` (`growPoolTo`), so a block that fits below it fits.
+  if (start + size > s.slots.length) return 0;
+  s.slotTop = start + size;
+  commit(s.slots, start, start + size);
+  return start;
+}
+
 /** Takes a zeroed block for `slotCount` slots; callers checked `canAllocBlock` first. */
 export function allocBlock(s: HeapState, slotCount: number): number {
   if (slotCount === 0) return 0;
