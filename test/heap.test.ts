@@ -308,6 +308,23 @@ describe('alloc takes on its common path what its general path takes', () => {
     );
   });
 
+  it('leaves a block that merged small blocks make to the general path', () => {
+    // Eight single slots freed below a live block wait unmerged (lazyFrees 8), and the top is
+    // aligned for a 4-slot block: the general path merges the singles and takes the block at 1,
+    // where carving at the top would have taken 13.
+    for (const scoped of [false, true]) {
+      const heap = new Heap({ initialCapacity: 16 });
+      for (let k = 0; k < 8; k++) heap.alloc(1);
+      heap.pin(heap.alloc(4));
+      heap.collect();
+      const s = stateOf(heap);
+      expect([s.lazyFrees, s.freeSingleCount, s.slotTop]).toEqual([8, 8, 13]);
+      const ref = scoped ? heap.scope(() => heap.alloc(4)) : heap.alloc(4);
+      expect([s.base[heap.index(ref)], s.slotTop, s.lazyFrees]).toEqual([1, 13, 0]);
+      heap.verify();
+    }
+  });
+
   it("leaves a block past the pool's end to the general path, which grows the pool", () => {
     // Twenty indices queued by a collection, then blocks of 16 slots: the pool (65 slots at
     // initialCapacity 4) must grow while the queue still has indices to give.
