@@ -222,7 +222,7 @@ export function blocksAvailable(s: HeapState, slotCount: number, wanted: number,
  * class or larger is listed, no small block waits to be merged, the top is aligned for it (no gap
  * to free below) and the pool needs no growth. Returns 0, changing nothing, otherwise (`allocBlock`
  * then looks). The same block as `allocBlock`, for the commonest `alloc` (gc/allocate.ts,
- * `allocCommon`): one small function the engines inline whole.
+ * `allocCommon`): no list lookup, merge, split or growth on its way.
  */
 export function takeBlockAtHand(s: HeapState, slotCount: number): number {
   const cls = blockClass(slotCount);

@@ -122,8 +122,9 @@ export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: numbe
  * a strong object of a generational heap, outside any scope, whose index is the free queue's head
  * and not spent (so `takeIndex` would take it) and whose block `takeBlockAtHand` finds. The same
  * index, block and header as `allocObject`, in one function that reads the state once per field:
- * through `takeIndex`, `allocBlock` and `addYoung`, an `alloc(2)` took 31-37 ns in Bun and Node on
- * the bench machine, against 14-15 so (bench/binary-trees.bench.ts builds its trees from them).
+ * through `canTakeIndex`, `canAllocBlock`, `takeIndex`, `allocBlock` and `addYoung`, an `alloc(2)`
+ * took 31.5 ns in Bun and 38.0 in Node on the bench machine, against 18.7 and 28.1 so
+ * (docs/decisions.md; bench/binary-trees.bench.ts builds its trees from them).
  */
 export function allocCommon(s: HeapState, slotCount: number): number {
   const head = s.freeHead;
