@@ -234,6 +234,7 @@ export function takeBlockAtHand(s: HeapState, slotCount: number): number {
   const start = s.slotTop;
   if (s.freeClasses >>> cls !== 0 || s.lazyFrees !== 0 || ((start - 1) & (size - 1)) !== 0) return 0;
   // The slots column's length is at most `maxSlots` (`growPoolTo`), so a block that fits below it fits.
+  // `carveTop`'s case with no gap and no growth, written out: calling it cost `alloc(2)` ~5 ns in Bun.
   if (start + size > s.slots.length) return 0;
   s.slotTop = start + size;
   commit(s.slots, start, start + size);

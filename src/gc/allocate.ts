@@ -130,8 +130,11 @@ export function allocCommon(s: HeapState, slotCount: number): number {
   const head = s.freeHead;
   if (head === 0 || s.scopeDepth !== 0 || !s.generational) return 0;
   if (s.generation[head]! >= s.codec.smallGenerations) return 0;
-  const start = slotCount === 0 ? 0 : takeBlockAtHand(s, slotCount);
-  if (start === 0 && slotCount !== 0) return 0;
+  let start = 0;
+  if (slotCount !== 0) {
+    start = takeBlockAtHand(s, slotCount);
+    if (start === 0) return 0;
+  }
   const next = s.next;
   const following = next[head]!;
   s.freeHead = following;
