@@ -240,6 +240,9 @@ export function allocWave(
     }
     return;
   }
+  // The commonest wave first, in one pass; what it leaves (from object `first` on) takes two.
+  const first = kindFlags === 0 && s.generational ? carveWave(s, count, slotCount, from, indexMask, handles) : 0;
+  if (first === count) return;
   // First pass: indices and blocks. The free queue is walked in locals, taking what `takeIndex`
   // takes (the same indices in the same order; a spent head goes through `setAsideSpent`), until it
   // runs dry; the rest come from `takeIndex`, which may grow the header columns. (`takeIndex` an
@@ -253,7 +256,7 @@ export function allocWave(
   let head = s.freeHead;
   // Non-zero once the wave's blocks come from a run carved at the top: the next block's start.
   let carved = 0;
-  let j = 0;
+  let j = first;
   for (; j < count; j++) {
     if (head !== 0 && mayGrow && queueGeneration[head]! >= small) {
       s.freeHead = head;
@@ -276,7 +279,7 @@ export function allocWave(
   const generational = s.generational;
   const markValue = s.markValue;
   let nurseryHead = s.nurseryHead;
-  for (j = 0; j < count; j++) {
+  for (j = first; j < count; j++) {
     const i = handles[j]! | 0; // an integer index again (read as a double it would slow every column access)
     size[i] = slotCount;
     // A young object joins the nursery (`addYoung`); with generations off it is old at once.
@@ -297,11 +300,82 @@ export function allocWave(
   }
   s.nurseryHead = nurseryHead;
   if (count > 0 && (kindFlags & EPHEMERON) !== 0) s.ephemeronsMade = true;
-  if (generational) s.young += count;
-  s.live += count;
-  s.marked += count;
-  s.allocations += count;
-  s.slotsUsed += count * slotCount;
+  countNew(s, generational ? count - first : 0, count - first, slotCount);
+}
+
+/** Adds `made` new objects of `slotCount` slots, `young` of them young, to the heap's counters. */
+function countNew(s: HeapState, young: number, made: number, slotCount: number): void {
+  s.young += young;
+  s.live += made;
+  s.marked += made;
+  s.allocations += made;
+  s.slotsUsed += made * slotCount;
+}
+
+/**
+ * The commonest wave, a strong one of a generational heap, made in one pass over its objects from
+ * the first: each index the free queue's head, not spent (what `takeIndex` would take), and the
+ * blocks one run carved at the pool's top, which is aligned for them, with no block of their
+ * class or larger listed, none waiting to be merged and room for all of them without growth (the
+ * blocks `allocBlock` would carve one by one: a churning wave's minor gives its blocks back to the
+ * top, so the next wave finds them there). Returns how many objects it made, stopping at a spent
+ * index or an empty queue (the two passes make the rest), or 0 when the blocks are not that run.
+ * No column can grow on the way, so one pass writes each header once, with no index kept between
+ * passes. (Against the two passes on the churn suite's round, waves of 10^4: see docs/decisions.md.)
+ */
+function carveWave(
+  s: HeapState,
+  count: number,
+  slotCount: number,
+  from: Float64Array | undefined,
+  indexMask: number,
+  handles: Float64Array,
+): number {
+  const blockSize = blockCapacity(slotCount);
+  let top = s.slotTop;
+  if (blockSize !== 0) {
+    const cls = blockClass(slotCount);
+    if (s.freeClasses >>> cls !== 0 || s.lazyFrees !== 0 || ((top - 1) & (blockSize - 1)) !== 0) return 0;
+    if (top + count * blockSize > s.slots.length) return 0;
+  }
+  const { slots, base, size, flags, next, color, generation } = s;
+  const codec = s.codec;
+  const small = codec.smallGenerations;
+  const indexBits = codec.indexBits;
+  const indexScale = codec.indexScale;
+  // While the heap may grow, a spent index is set aside, not taken (core/free-list.ts).
+  const spentStops = s.top <= s.maxObjects;
+  const markValue = s.markValue;
+  let head = s.freeHead;
+  let nurseryHead = s.nurseryHead;
+  let j = 0;
+  for (; j < count; j++) {
+    const i = head;
+    if (i === 0) break;
+    const g = generation[i]!;
+    if (g >= small && spentStops) break;
+    head = next[i]!;
+    base[i] = blockSize === 0 ? 0 : top;
+    size[i] = slotCount;
+    flags[i] = YOUNG;
+    next[i] = nurseryHead;
+    nurseryHead = i;
+    color[i] = markValue;
+    // Every slot of the block written, a padding slot too, as `commit` writes a carved block.
+    let k = 0;
+    if (from !== undefined) {
+      for (let at = j * slotCount; k < slotCount; k++, at++) slots[top + k] = from[at]! & indexMask;
+    }
+    for (; k < blockSize; k++) slots[top + k] = 0;
+    top += blockSize;
+    handles[j] = g < small ? i | (g << indexBits) : i + g * indexScale;
+  }
+  s.freeHead = head;
+  if (head === 0) s.freeTail = 0;
+  s.slotTop = top;
+  s.nurseryHead = nurseryHead;
+  countNew(s, j, j, slotCount);
+  return j;
 }
 
 /**
