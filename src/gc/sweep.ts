@@ -152,7 +152,9 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
           // `freeBlock`'s return to the top, over the locals: a wave's blocks, carved at the top
           // and freed newest first, go back there one by one. (An object of no slots has `base`
           // 0, below the top, so it never takes this branch.)
-          for (let k = start; k < end; k++) slots[k] = 0;
+          // (A pair written out: Node ran the loop ~1.7 ns an object slower.)
+          if (slotCount === 2) slots[start] = slots[start + 1] = 0;
+          else for (let k = start; k < end; k++) slots[k] = 0;
           slotTop = start;
         } else {
           s.slotTop = slotTop;
