@@ -4,7 +4,7 @@
  * indices join the free queue (core/free-list.ts explains the order).
  */
 import { pushFree, pushFreeFront } from '../core/free-list.ts';
-import { blockCapacity, blockClass, FREE_SINGLE, freeBlock } from '../core/slots.ts';
+import { blockClass, FREE_SINGLE, freeBlock } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
 import { AGE_MASK, AGE_SHIFT, DESTROYED, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
 import { dirtyCard, refersToYoung, releaseRememberedSlot } from './cards.ts';
@@ -135,52 +135,69 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
   let aged = 0;
   let agedFreed = 0;
   while (i !== 0) {
+    // A run of the commonest dead, freed by the small loop below with the columns, the free
+    // queue's ends and the pool's top in locals (`releaseObject` then `pushFree`, written out):
+    // flags exactly YOUNG (so no remembered slot, no age to count, no components, no weak kind), an
+    // index that does not retire, and a block of at most two slots going back to the top
+    // (`freeBlock`'s commonest case: with a live block below, no free buddy to merge), or none. A
+    // dropped wave is one such run, its blocks carved at the top and freed newest first. (Split out
+    // of the loop that handles every young object, the churn suite's minor took 3.4 ns an object
+    // in Bun against 6.0, 7.4 in Node against 10.6; with `freeBlock`'s call inside, Node's gain
+    // was gone.)
+    while (i !== 0 && color[i] === deadColor && flags[i] === YOUNG && generation[i]! < maxGeneration) {
+      const slotCount = size[i]!;
+      if (slotCount !== 0) {
+        const start = base[i]!;
+        if (slotCount > 2 || start + slotCount !== slotTop || slots[start - 1]! >= FREE_SINGLE) break;
+        slots[start] = 0;
+        if (slotCount === 2) slots[start + 1] = 0;
+        slotTop = start;
+        slotsFreed += slotCount;
+      }
+      const following = next[i]!;
+      size[i] = 0;
+      base[i] = freeCause;
+      color[i] = FREE;
+      generation[i] = generation[i]! + 1;
+      flags[i] = 0;
+      next[i] = 0;
+      if (freeTail === 0) freeHead = i;
+      else next[freeTail] = i;
+      freeTail = i;
+      freed++;
+      plainFreed++;
+      i = following;
+    }
+    if (i === 0) break;
     const following = next[i]!;
     const c = color[i]!;
     if (c === deadColor) {
-      freed++;
-      const objFlags = flags[i]!;
-      if ((objFlags & AGE_MASK) !== 0) agedFreed++;
-      if ((objFlags & (YOUNG | HAS_COMPONENTS)) === YOUNG && generation[i]! < maxGeneration) {
-        // `releaseObject` then `pushFree` for the common dead object (young, so no remembered
-        // slot; no components; an index that does not retire), inline over the local columns: a
-        // spawn wave's minor is mostly this (after a wave of 10^4, Bun: 7.8 ns an object against 12.5).
-        const slotCount = size[i]!;
-        const start = base[i]!;
-        const end = start + blockCapacity(slotCount);
-        if (end === slotTop && slots[start - 1]! < FREE_SINGLE) {
-          // `freeBlock`'s return to the top, over the locals: a wave's blocks, carved at the top
-          // and freed newest first, go back there one by one. (An object of no slots has `base`
-          // 0, below the top, so it never takes this branch.)
-          // (A pair written out: Node ran the loop ~1.7 ns an object slower.)
-          if (slotCount === 2) slots[start] = slots[start + 1] = 0;
-          else for (let k = start; k < end; k++) slots[k] = 0;
-          slotTop = start;
-        } else {
-          s.slotTop = slotTop;
-          freeBlock(s, start, slotCount);
-          slotTop = s.slotTop;
+      if ((flags[i]! & ~AGE_MASK) === YOUNG && generation[i]! < maxGeneration) {
+        // One of the run's kind that the loop above does not take, aged or with its block going
+        // elsewhere: counted aged and its age dropped, its block freed by `freeBlock`, and the
+        // loop, back at this object, frees the rest as a young object of no slots.
+        if (flags[i] !== YOUNG) {
+          agedFreed++;
+          flags[i] = YOUNG;
         }
+        const slotCount = size[i]!;
+        s.slotTop = slotTop;
+        freeBlock(s, base[i]!, slotCount);
+        slotTop = s.slotTop;
         slotsFreed += slotCount;
         size[i] = 0;
-        base[i] = freeCause;
-        color[i] = FREE;
-        generation[i] = generation[i]! + 1;
-        flags[i] = 0;
-        next[i] = 0;
-        if (freeTail === 0) freeHead = i;
-        else next[freeTail] = i;
-        freeTail = i;
-        plainFreed++;
-      } else {
-        s.freeHead = freeHead;
-        s.freeTail = freeTail;
-        s.slotTop = slotTop;
-        if (releaseObject(s, i)) pushFree(s, i);
-        freeHead = s.freeHead;
-        freeTail = s.freeTail;
-        slotTop = s.slotTop;
+        continue;
       }
+      // The other dead: with components, weak or ephemeron, or retiring.
+      freed++;
+      if ((flags[i]! & AGE_MASK) !== 0) agedFreed++;
+      s.freeHead = freeHead;
+      s.freeTail = freeTail;
+      s.slotTop = slotTop;
+      if (releaseObject(s, i)) pushFree(s, i);
+      freeHead = s.freeHead;
+      freeTail = s.freeTail;
+      slotTop = s.slotTop;
       i = following;
       continue;
     }
