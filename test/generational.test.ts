@@ -477,6 +477,41 @@ describe('early promotion of a full nursery that nearly all survives', () => {
     expect(stateOf(heap).pacer.agedSurvival).toBeCloseTo(1 + 0.25 * (0.8 - 1), 12);
   });
 
+  it('counts for the pacer exactly the aged objects a minor frees, of every kind and wherever their blocks lie', () => {
+    // The nursery sweep frees plain objects in a loop of their own and hands the aged ones, and
+    // those whose blocks lie below a survivor's, back to it; objects with components and weak ones
+    // take `releaseObject`. Each way, an object counts as aged (for `agedSurvival`) only if it had
+    // survived a minor before.
+    const heap = new Heap();
+    const Tag = heap.defineComponent({ v: 'u8' }, { name: 'Tag' });
+    const holder = heap.alloc(64);
+    heap.pin(holder);
+    heap.collect();
+    const make = (kind: number) => {
+      if (kind === 3) {
+        const o = heap.alloc(1);
+        heap.add(o, Tag);
+        return o;
+      }
+      return kind === 4 ? heap.alloc(1, 'weak') : heap.alloc([0, 2, 4][kind]!);
+    };
+    // Twenty of the five kinds, kept through one minor: aged.
+    for (let k = 0; k < 20; k++) heap.set(holder, k, make(k % 5));
+    heap.minor();
+    expect(stateOf(heap).pacer.agedMeasured).toBe(false);
+    // Twenty new ones kept, and ten of every kind dropped among them (their blocks below kept
+    // ones), none of which may count: they had not survived a minor.
+    for (let k = 0; k < 30; k++) {
+      const o = make(k % 5);
+      if (k % 3 !== 0) heap.set(holder, 20 + (k - Math.floor(k / 3) - 1), o);
+    }
+    // Seven of the aged dropped, of every kind.
+    for (const k of [0, 1, 2, 3, 4, 6, 9]) heap.set(holder, k, NULL);
+    expect(heap.minor().freed).toBe(10 + 7);
+    expect(stateOf(heap).pacer.agedSurvival).toBe(13 / 20);
+    heap.verify();
+  });
+
   it('in tick, folds a qualifying nursery into a major cycle that is due', () => {
     const heap = new Heap({ nurserySize: NURSERY, minHeapObjects: NURSERY });
     const holder = heap.alloc(4 * NURSERY);

@@ -1760,6 +1760,44 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     );
   });
 
+  it('makes every slot count of a churning wave in one pass, its padding slots NULL, and the rest when the queue runs dry', () => {
+    // Waves of 0-5 slots with targets, each dropped and collected by a minor, so that the next wave
+    // of the same shape is made in one pass (`carveWave`); then one of twice the count, whose first
+    // half takes the queue's indices in one pass and the rest in two. Slot counts 3 and 5 have a
+    // padding slot (blocks of 4 and 8): it must stay NULL, and no block below may change.
+    for (const slotCount of [0, 1, 2, 3, 4, 5]) {
+      const heaps = [new Heap(), new Heap()];
+      const world = heaps.map((heap) => {
+        const refs = Array.from({ length: 5 }, () => heap.alloc(1));
+        for (const ref of refs) heap.pin(ref);
+        return refs;
+      });
+      for (const count of [6, 6, 6, 12]) {
+        for (const [h, heap] of heaps.entries()) {
+          const targets = Array.from({ length: count * slotCount }, (_, at) => world[h]![at % 5]!);
+          const wave = h === 0
+            ? [...heap.allocMany(count, slotCount, 'strong', targets)]
+            : Array.from({ length: count }, (_, j) => {
+              const ref = heap.alloc(slotCount);
+              for (let k = 0; k < slotCount; k++) heap.set(ref, k, targets[j * slotCount + k]!);
+              return ref;
+            });
+          for (const [j, ref] of wave.entries()) {
+            for (let k = 0; k < slotCount; k++) expect(heap.get(ref, k)).toBe(targets[j * slotCount + k]);
+          }
+          heap.verify();
+          // The last wave stays; the others are dropped and freed.
+          if (count !== 12) expect(heap.minor().freed).toBe(count);
+        }
+        const [a, b] = heaps.map((heap) => {
+          const s = stateOf(heap);
+          return [s.freeHead, s.slotTop, s.base.slice(0, s.top), s.slots.slice(0, s.slotTop + 8), heap.stats().live];
+        });
+        expect(a).toEqual(b);
+      }
+    }
+  });
+
   it('takes the indices alloc takes: spent ones set aside while the heap may grow, reused once it cannot', () => {
     // indexBits 24: 64 small handles an index. Indices 1-8 churned 64 times are spent; a wave of
     // 12 in a heap of maxObjects 16 sets them aside, takes 9-16, then (the heap full) reuses them.
