@@ -478,9 +478,9 @@ describe('early promotion of a full nursery that nearly all survives', () => {
   });
 
   it('counts for the pacer exactly the aged objects a minor frees, of every kind and wherever their blocks lie', () => {
-    // The nursery sweep frees plain objects in a loop of their own and hands the aged ones, and
-    // those whose blocks lie below a survivor's, back to it; objects with components and weak ones
-    // take `releaseObject`. Each way, an object counts as aged (for `agedSurvival`) only if it had
+    // The nursery sweep frees plain objects in a loop of their own and hands the aged ones, weak
+    // ones and those whose blocks lie below a survivor's back to it; objects with components take
+    // `releaseObject`. Each way, an object counts as aged (for `agedSurvival`) only if it had
     // survived a minor before.
     const heap = new Heap();
     const Tag = heap.defineComponent({ v: 'u8' }, { name: 'Tag' });

@@ -172,14 +172,13 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
     const following = next[i]!;
     const c = color[i]!;
     if (c === deadColor) {
-      if ((flags[i]! & ~AGE_MASK) === YOUNG && generation[i]! < maxGeneration) {
-        // One of the run's kind that the loop above does not take, aged or with its block going
-        // elsewhere: counted aged and its age dropped, its block freed by `freeBlock`, and the
-        // loop, back at this object, frees the rest as a young object of no slots.
-        if (flags[i] !== YOUNG) {
-          agedFreed++;
-          flags[i] = YOUNG;
-        }
+      if ((flags[i]! & (YOUNG | HAS_COMPONENTS)) === YOUNG && generation[i]! < maxGeneration) {
+        // A dead object the loop above frees too, once its flags are plain YOUNG and it has no
+        // block: aged, weak or finalizable (none of which changes its free: `releaseObject` reads
+        // only YOUNG and HAS_COMPONENTS), or with its block going elsewhere. Counted aged, its
+        // flags made plain and its block freed by `freeBlock`, it goes back to that loop.
+        if ((flags[i]! & AGE_MASK) !== 0) agedFreed++;
+        flags[i] = YOUNG;
         const slotCount = size[i]!;
         s.slotTop = slotTop;
         freeBlock(s, base[i]!, slotCount);
@@ -188,7 +187,7 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
         size[i] = 0;
         continue;
       }
-      // The other dead: with components, weak or ephemeron, or retiring.
+      // The other dead: with components, or retiring.
       freed++;
       if ((flags[i]! & AGE_MASK) !== 0) agedFreed++;
       s.freeHead = freeHead;
