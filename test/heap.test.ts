@@ -1767,14 +1767,15 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     // padding slot (blocks of 4 and 8): it must stay NULL, and no block below may change.
     for (const slotCount of [0, 1, 2, 3, 4, 5]) {
       const heaps = [new Heap(), new Heap()];
+      // Eight one-slot world objects: the pool's top (slot 9) is aligned for blocks of up to 8.
       const world = heaps.map((heap) => {
-        const refs = Array.from({ length: 5 }, () => heap.alloc(1));
+        const refs = Array.from({ length: 8 }, () => heap.alloc(1));
         for (const ref of refs) heap.pin(ref);
         return refs;
       });
       for (const count of [6, 6, 6, 12]) {
         for (const [h, heap] of heaps.entries()) {
-          const targets = Array.from({ length: count * slotCount }, (_, at) => world[h]![at % 5]!);
+          const targets = Array.from({ length: count * slotCount }, (_, at) => world[h]![at % 8]!);
           const wave = h === 0
             ? [...heap.allocMany(count, slotCount, 'strong', targets)]
             : Array.from({ length: count }, (_, j) => {
