@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { type Component, GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { fcRuns } from './runs.ts';
 
@@ -631,6 +631,150 @@ describe('queries during a sweep', () => {
     heap.verify();
     while (!heap.step(2));
     expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
+  });
+});
+
+describe("the sweep's walk over member lists", () => {
+  type Step =
+    | { kind: 'step'; budget: number }
+    | { kind: 'add' | 'remove'; at: number; component: number }
+    | { kind: 'spawn'; components: number; keep: boolean }
+    | { kind: 'drop'; at: number }
+    | { kind: 'define' | 'query' | 'load' | 'tenure' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('step' as const), budget: fc.integer({ min: 1, max: 6 }) }), weight: 6 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constantFrom('add' as const, 'remove' as const),
+        at: fc.nat(),
+        component: fc.nat({ max: 7 }),
+      }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('spawn' as const),
+        components: fc.nat({ max: 255 }),
+        keep: fc.boolean(),
+      }),
+      weight: 3,
+    },
+    { arbitrary: fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constantFrom('define' as const, 'query' as const, 'load' as const, 'tenure' as const),
+      }),
+      weight: 1,
+    },
+  );
+  let slicedWalks = 0;
+
+  it('drops exactly the dead, in slices, while the program adds, removes, spawns, defines, queries and loads between them', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.array(step, { maxLength: 120 }), (generational, many, steps) => {
+        const heap = new Heap({ generational, initialCapacity: 8 });
+        // Three components, or six (past FEW_COMPONENTS, so the store keeps mask bits); more are
+        // defined on the way.
+        const components: Component[] = [
+          heap.defineComponent({ x: 'f32' }, { name: 'A' }),
+          heap.defineComponent({ to: 'ref' }, { name: 'B' }),
+          heap.defineComponent({ seen: 'weakref', n: 'u8' }, { name: 'C' }),
+        ];
+        if (many) { for (const name of ['D', 'E', 'F']) components.push(heap.defineComponent({}, { name })); }
+        const root = heap.alloc(32);
+        heap.pin(root);
+        // The model: root slot -> the kept object there and the components it has. Everything else
+        // is garbage; B's ref names the root only, so no garbage is kept alive by a member.
+        const kept = new Map<number, { ref: Ref; has: Set<number> }>();
+        let anyRef: Ref = root;
+        const give = (ref: Ref, c: number, has: Set<number>) => {
+          const component = components[c]!;
+          if (c === 1) heap.add(ref, component, { to: root });
+          else if (c === 2) heap.add(ref, component, { seen: heap.isAlive(anyRef) ? anyRef : root, n: 7 });
+          else heap.add(ref, component);
+          has.add(c);
+        };
+        const expectQueries = (exact: boolean) => {
+          components.forEach((component, c) => {
+            const members = new Set(heap.query(component));
+            for (const { ref, has } of kept.values()) {
+              expect(members.has(heap.index(ref))).toBe(has.has(c));
+            }
+            if (exact) {
+              const expected = [...kept.values()].filter(({ has }) => has.has(c)).length;
+              expect(members.size).toBe(expected);
+            }
+          });
+        };
+        const store = stateOf(heap).components;
+        for (const st of steps) {
+          switch (st.kind) {
+            case 'step':
+              heap.step(st.budget);
+              break;
+            case 'add':
+            case 'remove': {
+              const entry = kept.get(st.at % 32);
+              if (entry === undefined || st.component >= components.length) break;
+              if (st.kind === 'add') give(entry.ref, st.component, entry.has);
+              else {
+                heap.remove(entry.ref, components[st.component]!);
+                entry.has.delete(st.component);
+              }
+              break;
+            }
+            case 'spawn': {
+              const ref = heap.alloc(1);
+              const has = new Set<number>();
+              for (let c = 0; c < components.length; c++) if ((st.components >> c) & 1) give(ref, c, has);
+              anyRef = ref;
+              if (st.keep) {
+                const at = kept.size < 32 ? [...Array(32).keys()].find((k) => !kept.has(k))! : ref % 32;
+                heap.set(root, at, ref);
+                kept.set(at, { ref, has });
+              }
+              break;
+            }
+            case 'drop':
+              heap.set(root, st.at % 32, NULL);
+              kept.delete(st.at % 32);
+              break;
+            case 'define':
+              if (components.length < 8) {
+                components.push(heap.defineComponent({ y: 'i32' }, { name: `G${components.length}` }));
+              }
+              break;
+            case 'query':
+              expectQueries(false);
+              break;
+            case 'load':
+              heap.load(heap.snapshot());
+              break;
+            case 'tenure':
+              heap.tenure();
+              break;
+          }
+          if (heap.phase === 'sweep' && store.dropCycle === stateOf(heap).majorCollections) {
+            if (store.dropComponent > 0 || store.dropCursor > 0) {
+              if (store.dropComponent < store.list.length) slicedWalks++;
+            }
+          }
+          heap.verify();
+        }
+        expectQueries(false);
+        // A cycle in progress ends, and the next frees what was let go during it.
+        heap.collect();
+        heap.collect();
+        expectQueries(true);
+        for (const { ref, has } of kept.values()) {
+          components.forEach((component, c) => expect(heap.has(ref, component)).toBe(has.has(c)));
+        }
+        heap.verify();
+      }),
+      { numRuns: fcRuns(200) },
+    );
+    // The runs met walks left halfway by a slice, with the program acting before the next.
+    expect(slicedWalks).toBeGreaterThan(0);
   });
 });
 

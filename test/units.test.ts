@@ -3,7 +3,8 @@
  * units mode of `tick` promises the same collections at the same frames in every run, so the cost
  * model is part of the behaviour: src/gc/collector.ts documents it (one unit per object promoted,
  * per object scanned and per slot or `ref` field scanned, per root shaded, per index swept (down
- * to the lowest dead one) and one more per object freed, 64 per finalizer), and src/gc/pacer.ts a minor's (2 per young object, 5
+ * to the lowest dead one) and one more per object freed, one per component member the sweep's
+ * walk visits, 64 per finalizer), and src/gc/pacer.ts a minor's (2 per young object, 5
  * more per survivor, 4 per remembered object) and its estimate. These tests count them on heaps small enough to count by hand.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,8 +71,9 @@ describe('work units', () => {
     heap.add(root, C);
     const seen = reports(heap);
     heap.collect();
-    // As in the first test, plus the root's 3 ref elements (the f32 field is not looked at).
-    expect(seen[0]!.units).toBe(13 + 3);
+    // As in the first test, plus the root's 3 ref elements (the f32 field is not looked at), and
+    // 1 for the sweep's walk over C's members (the root), as two objects died.
+    expect(seen[0]!.units).toBe(13 + 3 + 1);
   });
 
   it('of ref fields: only those of the components the object has', () => {
@@ -82,8 +84,36 @@ describe('work units', () => {
     heap.add(b, D);
     const seen = reports(heap);
     heap.collect();
-    // As in the first test, plus the root's 3 elements of C and b's 5 of D (not C's for b, nor D's for the root).
-    expect(seen[0]!.units).toBe(13 + 3 + 5);
+    // As in the first test, plus the root's 3 elements of C and b's 5 of D (not C's for b, nor D's
+    // for the root), and 2 for the sweep's walk over the member lists (the root in C, b in D).
+    expect(seen[0]!.units).toBe(13 + 3 + 5 + 2);
+  });
+
+  it("of the sweep's walk over member lists: one per member visited, each dead one dropped once", () => {
+    const { heap, root, a, b } = small();
+    const C = heap.defineComponent({ hp: 'f32' }, { name: 'C' });
+    const D = heap.defineComponent({ to: 'ref' }, { name: 'D' });
+    for (const ref of [root, a, b]) heap.add(ref, C);
+    heap.add(a, D);
+    // Two garbage members: one of C and D (its D naming b), one of C alone.
+    const g3 = heap.alloc(0);
+    const g4 = heap.alloc(0);
+    heap.add(g3, C);
+    heap.add(g3, D, { to: b });
+    heap.add(g4, C);
+    const seen = reports(heap);
+    heap.collect();
+    // As in the first test, plus a's element of D: 13 + 1, and g3 and g4 at indices 6 and 7, so
+    // the sweep starts there: 2 indices + 2 freed. The walk: C's 5 members (two dropped, each
+    // replaced by the last one, looked at in its place) and D's 2 (one dropped) = 7.
+    expect(seen[0]!.units).toBe(14 + 4 + 7);
+    expect(heap.query(C).length).toBe(3);
+    expect(heap.query(D).length).toBe(1);
+    heap.verify();
+    // Nothing died in the next cycle: no index swept, no walk. Marking 1 + 1 root; scanning root 3,
+    // a 3 (its slot and its element of D), b 1; the atomic step's root 1.
+    heap.collect();
+    expect(seen[1]!.units).toBe(2 + 7 + 1);
   });
 
   it('of a finalizer: 64', () => {

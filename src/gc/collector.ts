@@ -31,8 +31,9 @@
  * white objects in slices (there may be 10^5 of them: a game's projectiles with weak targets;
  * cleared in the atomic step they made a 5-10 ms tick), while the read barrier reads white
  * targets as NULL (`deadColors`). FINALIZE runs the
- * finalizers while every dead object is still intact; SWEEP frees the white objects walking
- * indices downward, down to the lowest white one (the atomic step counted them). A full
+ * finalizers while every dead object is still intact; SWEEP first takes the white objects out
+ * of the component member lists, a walk over each list, then frees them walking indices
+ * downward, down to the lowest white one (the atomic step counted them). A full
  * collection is this machine run to IDLE with an unlimited budget.
  *
  * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
@@ -44,10 +45,12 @@
  * wait while it runs, as during a cycle; it ends in IDLE.
  *
  * Work units: one per object promoted, one per object scanned and per slot or `ref` field
- * scanned, one per root shaded, one per index swept and one more per object freed, 64 per
- * finalizer.
+ * scanned, one per root shaded, one per index swept and one more per object freed, one per
+ * component member the sweep's walk over the member lists visits (when the cycle found any dead),
+ * 64 per finalizer.
  */
 import { clearCards } from './cards.ts';
+import { dropDeadMembers } from '../ecs/components.ts';
 import { drainMarkStack, shadeRoots, shrinkMarkStack } from './mark.ts';
 import {
   BOTH_MARKS,
@@ -188,6 +191,16 @@ export function stepCycle(s: HeapState, budget: number): boolean {
   // Objects destroyed before the cycle began: after the finalizers (which may read dead objects'
   // slots naming them), before the sweep.
   reclaimDestroyed(s);
+  // The dead leave the member lists in a walk over each list first (ecs/components.ts), so the
+  // sweep's frees find them gone. (Not when the cycle found none dead: nothing to drop.)
+  const store = s.components;
+  if (
+    s.doomed !== 0 && store.list.length !== 0 &&
+    (store.dropCycle !== s.majorCollections || store.dropComponent < store.list.length)
+  ) {
+    work += dropDeadMembers(store, s.color, s.white, s.majorCollections, Math.max(budget - work, 1));
+    if (store.dropComponent < store.list.length) return done(s, work, false);
+  }
   work += sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return done(s, work, false);
   endCycle(s);

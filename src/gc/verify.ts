@@ -809,6 +809,19 @@ function verifyComponents(s: HeapState): void {
     if (members !== c.memberCount) {
       fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
     }
+    // A reference element outlives no membership (a stale index there would name whatever object
+    // reuses it once the index joins again, were the fields not cleared on joining too).
+    for (const f of c.fields) {
+      if (f.type !== 'ref' && f.type !== 'weakref') continue;
+      for (let i = 1; i < s.top; i++) {
+        if (c.position[i] !== 0) continue;
+        for (let p = i * f.length; p < (i + 1) * f.length; p++) {
+          if (f.column[p] !== 0) {
+            fail('2 (components)', `field '${c.name}.${f.name}' of non-member ${i} holds ${f.column[p]}`);
+          }
+        }
+      }
+    }
     // The mask bit says what the position says, so a free visits exactly the components it has.
     for (let i = 0; i < c.position.length && c.bit !== 0; i++) {
       if (((c.mask[i]! & c.bit) !== 0) !== (c.position[i] !== 0)) {
