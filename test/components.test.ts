@@ -669,6 +669,56 @@ describe("the sweep's walk over member lists", () => {
   );
   let slicedWalks = 0;
 
+  it('has every dead member out of the lists once it is done, before the sweep frees them, one unit a slice', () => {
+    for (const generational of [false, true]) {
+      const heap = new Heap({ generational });
+      const A = heap.defineComponent({ x: 'f32' }, { name: 'A' });
+      const B = heap.defineComponent({ to: 'ref' }, { name: 'B' });
+      const root = heap.alloc(8);
+      heap.pin(root);
+      // Eight members of A, four of B (the even ones), all kept at first.
+      const made: Ref[] = [];
+      for (let k = 0; k < 8; k++) {
+        const ref = heap.alloc(0);
+        heap.add(ref, A);
+        if (k % 2 === 0) heap.add(ref, B, { to: root });
+        heap.set(root, k, ref);
+        made.push(ref);
+      }
+      const s = stateOf(heap);
+      const store = s.components;
+      const lists = store.list;
+      // Two cycles in turn, the first the heap's first, each with dead members: every walk starts
+      // afresh (a walk left done by the cycle before would otherwise be taken as this one's).
+      const rounds = [
+        { drop: [1, 3, 5, 7, 2], doomed: 5, visits: 8 + 4, left: [3, 3] },
+        { drop: [4], doomed: 1, visits: 3 + 3, left: [2, 2] },
+      ];
+      for (const { drop, doomed, visits, left } of rounds) {
+        for (const k of drop) heap.set(root, k, NULL);
+        while (heap.phase !== 'sweep') heap.step(1);
+        let slices = 0;
+        // One unit a step: the walk visits one member a slice, and the sweep waits until it is done.
+        while (store.dropComponent < lists.length || store.dropCycle !== s.majorCollections) {
+          expect(s.doomed).toBe(doomed);
+          heap.step(1);
+          slices++;
+          heap.verify();
+        }
+        // Each member visited once, one a slice (a dead one's replacement in its place), the first
+        // in the slice that entered the sweep (a phase ending in a slice leaves the next one unit).
+        expect(slices).toBe(visits - 1);
+        for (const c of lists) {
+          for (let k = 0; k < c.memberCount; k++) expect(s.color[c.members[k]!]).not.toBe(s.white);
+        }
+        expect([lists[0]!.memberCount, lists[1]!.memberCount]).toEqual(left);
+        while (!heap.step(1));
+        heap.verify();
+      }
+      expect(made.map((ref) => heap.isAlive(ref))).toEqual([true, false, false, false, false, false, true, false]);
+    }
+  });
+
   it('drops exactly the dead, in slices, while the program adds, removes, spawns, defines, queries and loads between them', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.array(step, { maxLength: 120 }), (generational, many, steps) => {
