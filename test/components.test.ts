@@ -699,7 +699,7 @@ describe("the sweep's walk over member lists", () => {
         while (heap.phase !== 'sweep') heap.step(1);
         let slices = 0;
         // One unit a step: the walk visits one member a slice, and the sweep waits until it is done.
-        while (store.dropComponent < lists.length || store.dropCycle !== s.majorCollections) {
+        while (s.memberWalkComponent < lists.length || s.memberWalkCycle !== s.majorCollections) {
           expect(s.doomed).toBe(doomed);
           heap.step(1);
           slices++;
@@ -804,9 +804,10 @@ describe("the sweep's walk over member lists", () => {
               heap.tenure();
               break;
           }
-          if (heap.phase === 'sweep' && store.dropCycle === stateOf(heap).majorCollections) {
-            if (store.dropComponent > 0 || store.dropCursor > 0) {
-              if (store.dropComponent < store.list.length) slicedWalks++;
+          const s = stateOf(heap);
+          if (heap.phase === 'sweep' && s.memberWalkCycle === s.majorCollections) {
+            if (s.memberWalkComponent > 0 || s.memberWalkCursor > 0) {
+              if (s.memberWalkComponent < store.list.length) slicedWalks++;
             }
           }
           heap.verify();

@@ -151,16 +151,6 @@ export interface ComponentStore {
    * lists made later (a component defined, a query first run) start with that room too.
    */
   reservedEntries: number;
-  /**
-   * A major cycle's dead leave the member lists in one walk over each list before its sweep frees
-   * them (ecs/components.ts, `dropDeadMembers`), in slices: the cycle (its `majorCollections`
-   * count) the walk is for, or -1; the component it is at (`list.length` once done) and the
-   * place in that component's `members`. A hint only: a dead member the walk missed leaves when
-   * the sweep frees it, so a reset (a load) costs time, never correctness.
-   */
-  dropCycle: number;
-  dropComponent: number;
-  dropCursor: number;
 }
 
 export function makeComponentStore(): ComponentStore {
@@ -175,9 +165,6 @@ export function makeComponentStore(): ComponentStore {
     queries: new Map(),
     masks: [],
     reservedEntries: 0,
-    dropCycle: -1,
-    dropComponent: 0,
-    dropCursor: 0,
   };
 }
 

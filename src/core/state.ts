@@ -272,6 +272,15 @@ export interface HeapState {
   doomed: number;
   /** The sweep runs downward from here to index 1. */
   sweepCursor: number;
+  /**
+   * A major sweep first takes its dead out of the component member lists, in one walk over each
+   * list, in slices (ecs/components.ts, `dropDeadMembers`): the cycle (its `majorCollections`
+   * count) the walk is for, or -1; the component it is at (the component count once done); its
+   * place in that component's `members`. Saved, so a restored heap goes on as the saved one would.
+   */
+  memberWalkCycle: number;
+  memberWalkComponent: number;
+  memberWalkCursor: number;
   /** Objects freed so far by the running cycle. */
   cycleFreed: number;
   /** Objects allocated since the heap was made (the pacer's clock). */
@@ -411,6 +420,9 @@ export function createState(o: ResolvedOptions): HeapState {
     marked: 0,
     doomed: 0,
     sweepCursor: 0,
+    memberWalkCycle: -1,
+    memberWalkComponent: 0,
+    memberWalkCursor: 0,
     cycleFreed: 0,
     allocations: AS_DOUBLE,
     readMask: BOTH_MARKS,

@@ -22,6 +22,7 @@ import type {
   Schema,
 } from '../core/component-store.ts';
 import type { Ref } from '../core/handle.ts';
+import type { HeapState } from '../core/state.ts';
 
 function matches(q: QueryData, index: number): boolean {
   // Indexed loops: `for...of` cost a spawn's three `add` calls ~10% in Bun.
@@ -176,7 +177,7 @@ export function releaseComponents(store: ComponentStore, index: number): void {
 /**
  * Before a major sweep frees the cycle's dead (color `white`), takes them out of every member
  * list in one walk over each list, up to `budget` entries visited; returns the entries visited
- * (the work done). Done for cycle `cycle` once `store.dropComponent` reaches the last component.
+ * (the work done). Done for the cycle once `s.memberWalkComponent` reaches the component count.
  * Freed one by one, a dead member's swap-remove read and wrote two scattered entries per
  * component (its place in `members`, the moved member's `position`), and the game suite's sweep
  * spent two thirds of its time there (three components a projectile, ~170k dead a cycle). The
@@ -187,29 +188,26 @@ export function releaseComponents(store: ComponentStore, index: number): void {
  * valid between slices: a member the program adds lands past the walk, one it removes may move an
  * unvisited member behind the walk, and a dead member missed so leaves when the sweep frees it.
  */
-export function dropDeadMembers(
-  store: ComponentStore,
-  color: Uint8Array,
-  white: number,
-  cycle: number,
-  budget: number,
-): number {
-  if (store.dropCycle !== cycle) {
-    store.dropCycle = cycle;
-    store.dropComponent = 0;
-    store.dropCursor = 0;
+export function dropDeadMembers(s: HeapState, budget: number): number {
+  const cycle = s.majorCollections;
+  if (s.memberWalkCycle !== cycle) {
+    s.memberWalkCycle = cycle;
+    s.memberWalkComponent = 0;
+    s.memberWalkCursor = 0;
   }
-  const list = store.list;
+  const color = s.color;
+  const white = s.white;
+  const list = s.components.list;
   let work = 0;
-  while (store.dropComponent < list.length && work < budget) {
-    const c = list[store.dropComponent]!;
+  while (s.memberWalkComponent < list.length && work < budget) {
+    const c = list[s.memberWalkComponent]!;
     const members = c.members;
     const position = c.position;
     const mask = c.mask;
     const bit = c.bit;
     const queries = c.queries;
     let count = c.memberCount;
-    let at = store.dropCursor;
+    let at = s.memberWalkCursor;
     for (; at < count && work < budget; work++) {
       const index = members[at]!;
       if (color[index] !== white) {
@@ -230,11 +228,11 @@ export function dropDeadMembers(
     }
     c.memberCount = count;
     if (at < count) {
-      store.dropCursor = at;
+      s.memberWalkCursor = at;
       break;
     }
-    store.dropComponent++;
-    store.dropCursor = 0;
+    s.memberWalkComponent++;
+    s.memberWalkCursor = 0;
   }
   return work;
 }

@@ -193,13 +193,13 @@ export function stepCycle(s: HeapState, budget: number): boolean {
   reclaimDestroyed(s);
   // The dead leave the member lists in a walk over each list first (ecs/components.ts), so the
   // sweep's frees find them gone. (Not when the cycle found none dead: nothing to drop.)
-  const store = s.components;
+  const components = s.components.list.length;
   if (
-    s.doomed !== 0 && store.list.length !== 0 &&
-    (store.dropCycle !== s.majorCollections || store.dropComponent < store.list.length)
+    s.doomed !== 0 && components !== 0 &&
+    (s.memberWalkCycle !== s.majorCollections || s.memberWalkComponent < components)
   ) {
-    work += dropDeadMembers(store, s.color, s.white, s.majorCollections, Math.max(budget - work, 1));
-    if (store.dropComponent < store.list.length) return done(s, work, false);
+    work += dropDeadMembers(s, Math.max(budget - work, 1));
+    if (s.memberWalkComponent < s.components.list.length) return done(s, work, false);
   }
   work += sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return done(s, work, false);

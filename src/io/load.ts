@@ -254,7 +254,5 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
     store.queries.set(query.key, query);
   }
   rebuildMasks(store, loaded.columnLength);
-  // The loaded cycle's dead (if it was sweeping) may still be members: walk the lists again.
-  store.dropCycle = -1;
   loaded.components = store;
 }

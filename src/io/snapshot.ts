@@ -74,7 +74,7 @@ const MAGIC = 'ECS-HEAP';
  * as allocation meets them). 9: the checksum mixes each word's high bits down (`checksum`); versions
  * 7 and 8 are read with theirs.
  */
-export const SNAPSHOT_VERSION = 9;
+export const SNAPSHOT_VERSION = 10;
 /** The oldest format version this library reads. */
 const OLDEST_VERSION = 7;
 const PREAMBLE_BYTES = 24;
@@ -453,6 +453,10 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['marked', () => 0, () => MAX_COUNT],
   ['doomed', () => 0, (v) => v.top! - 1],
   ['sweepCursor', () => 0, (v) => v.top! - 1],
+  // The sweep's walk over the member lists (gc/collector.ts); a place past a list's end ends it.
+  ['memberWalkCycle', () => -1, () => MAX_COUNT],
+  ['memberWalkComponent', () => 0, () => MAX_COUNT],
+  ['memberWalkCursor', () => 0, () => MAX_COUNT],
   ['cycleFreed', () => 0, () => MAX_COUNT],
   ['allocations', () => 0, () => MAX_COUNT],
   ['weakCount', () => 0, (v) => v.top! - 1],
@@ -650,6 +654,14 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
   }
   for (const key of ['components', 'queries', 'finalizers', 'sections'] as const) {
     if (!Array.isArray(header[key])) fail(`header field '${key}' is not a list`);
+  }
+  if (version < 10) {
+    // Before version 10 no walk over the member lists was saved: a cycle saved in its sweep walks
+    // them again from the start, whatever the header says (a walk started again is always right).
+    const scalars = header.scalars as Record<string, unknown>;
+    scalars.memberWalkCycle = -1;
+    scalars.memberWalkComponent = 0;
+    scalars.memberWalkCursor = 0;
   }
   if (version === 7) {
     // Version 7 had no spent stack: its spent indices sit in the free queue, which allocation
