@@ -72,7 +72,8 @@ const MAGIC = 'ECS-HEAP';
  * `rememberedSlotsStale`) and the card values beyond 1. 8: the spent stack (`spentHead`); a
  * version 7 snapshot, which has none, is read too (its spent indices are in the free queue, set aside
  * as allocation meets them). 9: the checksum mixes each word's high bits down (`checksum`); versions
- * 7 and 8 are read with theirs.
+ * 7 and 8 are read with theirs. 10: the sweep's walk over the member lists (`memberWalkCycle`,
+ * `memberWalkComponent`, `memberWalkCursor`); an older snapshot saved in a sweep walks them again.
  */
 export const SNAPSHOT_VERSION = 10;
 /** The oldest format version this library reads. */
