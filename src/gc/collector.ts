@@ -199,7 +199,7 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     (s.memberWalkCycle !== s.majorCollections || s.memberWalkComponent < components)
   ) {
     work += dropDeadMembers(s, Math.max(budget - work, 1));
-    if (s.memberWalkComponent < s.components.list.length) return done(s, work, false);
+    if (s.memberWalkComponent < components) return done(s, work, false);
   }
   work += sweepSlice(s, Math.max(budget - work, 1));
   if (s.sweepCursor > 0) return done(s, work, false);
