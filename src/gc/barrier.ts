@@ -20,7 +20,7 @@
 import { dirtyCard, rememberSlot } from './cards.ts';
 import type { TypedColumn } from '../core/component-store.ts';
 import { shade } from './mark.ts';
-import { type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
+import { CARD_SLOT, type HeapState, NO_COLOR, NOT_STRONG, YOUNG } from '../core/state.ts';
 
 /** Stores object index `target` (0 for NULL) into slot `slot` of live object `owner`. */
 export function writeSlot(s: HeapState, owner: number, slot: number, target: number): void {
@@ -56,7 +56,11 @@ function afterStore(s: HeapState, owner: number, target: number, strong: boolean
       // the cycle allocated, black. (The whole test suite ran with a check that this branch never
       // meets a white target in a marked owner.)
       if (strong && slot !== NO_SLOT) {
-        rememberSlot(s, owner, slot);
+        // The commonest such store goes into a slot already remembered (its card names it: one
+        // object a card). Tested here, as `rememberSlot` would first, it costs no call: old->young
+        // `set()` 1.25-1.32x a non-generational heap's before, 1.09-1.13x after (the generational
+        // suite, old and new code in turn, all three runtimes).
+        if (s.cardShift !== 0 || s.cards[owner] !== CARD_SLOT + slot) rememberSlot(s, owner, slot);
         return;
       }
       dirtyCard(s, owner);
