@@ -196,6 +196,31 @@ describe('a remembered slot (an old strong object remembered by the one slot tha
     expect(heap.stats().rememberedSlots).toBe(1); // still young after one minor (promoteAfter 3)
   });
 
+  it('is taken by whichever slot of an old object first names a young one, each slot alike', () => {
+    // Slot by slot, on a clean card: the barrier's inline test of "this slot is remembered
+    // already" (gc/barrier.ts) must let every first store through to `rememberSlot`, whatever
+    // value `CARD_SLOT + k` shares with the other card marks.
+    const slots = 8;
+    for (let k = 0; k < slots; k++) {
+      const heap = new Heap({ promoteAfter: 3 });
+      const old = heap.alloc(slots);
+      heap.pin(old);
+      heap.tenure();
+      const s = stateOf(heap);
+      expect(s.cards[heap.index(old)]).toBe(CARD_CLEAN);
+      const young = heap.alloc(0);
+      heap.set(old, k, young);
+      expect(s.cards[heap.index(old)]).toBe(CARD_SLOT + k);
+      expect(heap.stats()).toMatchObject({ dirtyCards: 1, rememberedSlots: 1 });
+      heap.set(old, k, young); // again: remembered already, nothing new
+      expect(heap.stats()).toMatchObject({ dirtyCards: 1, rememberedSlots: 1 });
+      keepNurseryBusy(heap);
+      heap.minor();
+      heap.verify();
+      expect(heap.isAlive(young)).toBe(true);
+    }
+  });
+
   it('is dropped, and the card cleaned, once its target is promoted or overwritten', () => {
     const { heap, old, young, s } = remembered();
     for (let k = 0; k < 3; k++) {
