@@ -68,6 +68,19 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
           heap.alloc(1);
         }
       }
+      // Ticks that meet a full nursery, in both budget kinds: idle, so the tick runs the minor
+      // itself, and at the end of a cycle it finishes (the debt's update then plans that minor).
+      // The test of whether such a nursery is promoted early runs only there (above, every nursery
+      // a tick met was small, the explicit minors having emptied it), and code compiled without it
+      // was thrown away at a game's first such tick and first cycle's end (V8: "insufficient type
+      // feedback for call" in `runTick`, and in `plannedWork` inlined in `finish`). The first round
+      // gives the engine that feedback before it compiles them, the last runs their compiled code.
+      for (let k = 0; k < 4 && (round === 0 || round === rounds - 1); k++) {
+        if (k >= 2) heap.step(1);
+        for (let j = 0; j < 2048; j++) heap.set(heap.alloc(2), 0, world[(j * 31 + k) % world.length]!);
+        if ((k & 1) === 0) heap.tick(k >= 2 ? 1000 : 1);
+        else heap.tick({ units: 1 << 22 });
+      }
       if (round === rounds - 1) heap.tenure();
     }
     heap.collect();
