@@ -291,8 +291,12 @@ export class Model {
     if (this.condemned.has(ref)) { for (const reached of this.reach([ref])) this.condemned.delete(reached); }
     // The owner may be marked, and it may now reach more than `ref`: an ephemeron whose key was
     // just stored keeps its value, even when the owner is no longer reachable from roots (it was
-    // marked while it was: floating garbage, with whatever its pairs keep).
-    if (owner !== undefined) { for (const reached of this.reach([owner])) this.condemned.delete(reached); }
+    // marked while it was: floating garbage, with whatever its pairs keep). Reached together with
+    // the roots, as the marker reaches them: a pair whose key only the roots reach keeps its value
+    // too (a random seed found the model condemning that value while the heap kept it).
+    if (owner !== undefined) {
+      for (const reached of this.reach([owner, ...this.roots()])) this.condemned.delete(reached);
+    }
     for (const reached of this.reach(this.roots())) this.condemned.delete(reached);
   }
 

@@ -575,6 +575,19 @@ function stepCycle(heap: Heap, model: Model, budget: number): boolean {
   return ended;
 }
 
+/**
+ * Counterexamples random seeds found, run first every time (not while one is replayed):
+ * - a value stored into a marked ephemeron that has left the roots, its key pinned: the marker
+ *   keeps the value (the ephemeron is marked, and so is its key), and the model condemned it, its
+ *   `resurrect` having reached from the owner and from the roots apart (seed -1661958438, session
+ *   26; the failure session 25 saw once and could not keep).
+ */
+const MODEL_REGRESSIONS: [HeapOptionsValue, Op[]][] = [
+  JSON.parse(
+    '[{"indexBits":16,"generationBits":2,"maxObjects":3,"initialCapacity":1,"generational":false,"promoteAfter":1,"cardSize":1,"nurserySize":1,"growthPercent":1,"minHeapObjects":1},[{"op":"scope","body":[{"op":"churn","count":1}]},{"op":"pin","obj":0},{"op":"alloc","slots":0,"kind":"strong"},{"op":"scope","body":[{"op":"alloc","slots":2,"kind":"ephemeron"},{"op":"step","budget":1}]},{"op":"load","body":[{"op":"set","obj":755,"slot":0,"target":0,"byIndex":false},{"op":"set","obj":614,"slot":273,"target":70,"byIndex":false},{"op":"link","obj":0,"target":0,"weak":0}]},{"op":"scope","body":[{"op":"step","budget":4}]}]]',
+  ),
+];
+
 describe('the heap agrees with a reference model', () => {
   it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick, weak kinds and finalizers', () => {
     fc.assert(
@@ -590,7 +603,7 @@ describe('the heap agrees with a reference model', () => {
         model.checkNoFinalizerDue();
         model.check(heap);
       }),
-      { numRuns: fcRuns(400), ...replay() },
+      { numRuns: fcRuns(400), ...replay(MODEL_REGRESSIONS) },
     );
   });
 });
@@ -618,10 +631,14 @@ describe('the remembered set agrees with the reference model', () => {
 
 /**
  * `FC_SEED` and `FC_PATH` from a failure report replay that counterexample (`FC_SEED=… FC_PATH=…
- * npx vitest run …`); `FC_EXAMPLE` (the counterexample's JSON) runs it first, on its own.
+ * npx vitest run …`); `FC_EXAMPLE` (the counterexample's JSON) runs it first, on its own. Otherwise
+ * `regressions` (kept counterexamples) run first.
  */
-function replay(): Partial<fc.Parameters<[HeapOptionsValue, Op[]]>> {
+function replay(
+  regressions: [HeapOptionsValue, Op[]][] = [],
+): Partial<fc.Parameters<[HeapOptionsValue, Op[]]>> {
   const env = typeof process === 'undefined' ? {} : process.env;
   if (env['FC_EXAMPLE'] !== undefined) return { examples: [JSON.parse(env['FC_EXAMPLE'])] };
-  return env['FC_SEED'] === undefined ? {} : { seed: Number(env['FC_SEED']), path: env['FC_PATH'] ?? '' };
+  if (env['FC_SEED'] !== undefined) return { seed: Number(env['FC_SEED']), path: env['FC_PATH'] ?? '' };
+  return regressions.length === 0 ? {} : { examples: regressions };
 }
