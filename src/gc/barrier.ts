@@ -57,7 +57,7 @@ function afterStore(s: HeapState, owner: number, target: number, strong: boolean
       // meets a white target in a marked owner.)
       if (strong && slot !== NO_SLOT) {
         // The commonest such store goes into a slot already remembered (its card names it: one
-        // object a card). Tested here, as `rememberSlot` would first, it costs no call: old->young
+        // object a card), which needs nothing more. Tested here, it costs no call: old->young
         // `set()` 1.25-1.32x a non-generational heap's before, 1.07-1.16x after (the generational
         // suite, old and new code in turn and the session's bench set, all three runtimes).
         if (s.cardShift !== 0 || s.cards[owner] !== CARD_SLOT + slot) rememberSlot(s, owner, slot);

@@ -49,7 +49,8 @@ export function dirtyCard(s: HeapState, owner: number): void {
 
 /**
  * Remembers old strong object `owner` after a young reference was stored into its slot `slot`:
- * by that slot while it is the only one, whole otherwise.
+ * by that slot while it is the only one, whole otherwise. The caller has found that slot not
+ * remembered already (gc/barrier.ts makes that test inline: the commonest store needs no call).
  */
 export function rememberSlot(s: HeapState, owner: number, slot: number): void {
   // (With cards of many objects, `cards` is indexed by card: no slot of one object can be named.)
@@ -58,7 +59,6 @@ export function rememberSlot(s: HeapState, owner: number, slot: number): void {
     return;
   }
   const mark = s.cards[owner]!;
-  if (mark === CARD_SLOT + slot) return;
   // Another slot remembered, or the object already whole: `dirtyCard` knows which.
   if (mark !== CARD_CLEAN) {
     dirtyCard(s, owner);
