@@ -1,10 +1,17 @@
 /**
- * `deopt`: which functions of src/ the engine deoptimizes on the collector's paths. Runs
- * bench/child/gc-paths.ts (every collector path, first as warm-up, then again on fresh heaps) in
- * a fresh process under V8's `--trace-deopt-verbose`, and lists each deoptimization whose code
- * lies in src/ (or whose function is defined there, for code invalidated through a dependency), by
- * phase: during warm-up, where some are expected while type feedback settles, and after it, where
- * each one is a slow frame in a game. Node and Deno (V8); n/a in Bun.
+ * `deopt`: which functions of src/ the engine deoptimizes, and compiles, on the collector's paths.
+ * Runs bench/child/gc-paths.ts in fresh processes under V8's `--trace-deopt-verbose --trace-opt`,
+ * in two scenarios:
+ * - steady: every collector path, first as warm-up (`Heap.warmUp()` and one pass of the
+ *   workload), then again on fresh heaps; each deoptimization after the warm-up is a slow frame in
+ *   a long-running game;
+ * - first frames: `Heap.warmUp()` alone, then a game's first frames (a young level and a world
+ *   with components, `tick(1)` each frame), as a game that just loaded meets them.
+ * It lists each deoptimization whose code lies in src/ (or whose function is defined there, for
+ * code invalidated through a dependency) by phase, and the functions of src/ the engine compiled
+ * after the warm-up with the background compile time: what `Heap.warmUp()` left for the frames
+ * to compile, on the engine's other threads, which take the frame's core on a two-core machine
+ * (docs/decisions.md, "The first frames after a warm-up"). Node and Deno (V8); n/a in Bun.
  *
  *   node --import tsx bench/deopt.ts [--quick] [--json]     (or: npm run bench -- deopt)
  */
@@ -20,7 +27,10 @@ import { type Ctx, report, type SuiteReport } from './lib/report.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
 
+export type Scenario = 'steady' | 'first frames';
+
 export interface Deopt {
+  scenario: Scenario;
   phase: 'warm-up' | 'measured';
   /** 'deopt-eager', 'deopt-lazy', ..., or 'dependency' for code marked for deoptimization. */
   kind: string;
@@ -56,14 +66,14 @@ const AT = /;;; deoptimize at <([^:>]+)/;
 const MARKED = /^\[marking dependent code \S+ <Code \w+> \(\S+ <SharedFunctionInfo ([^>]*)>\).*reason: ([^\]]+)\]/;
 
 /** The deoptimizations in src/ from a `--trace-deopt-verbose` transcript, counted by phase, function and reason. */
-export function parseDeopts(transcript: string, srcNames: Set<string>): Deopt[] {
+export function parseDeopts(transcript: string, srcNames: Set<string>, scenario: Scenario = 'steady'): Deopt[] {
   const counts = new Map<string, Deopt>();
   let phase: Deopt['phase'] = 'warm-up';
   let pending: { kind: string; reason: string; fn: string } | null = null;
-  const add = (d: Omit<Deopt, 'count' | 'phase'>) => {
+  const add = (d: Omit<Deopt, 'count' | 'phase' | 'scenario'>) => {
     const key = `${phase}|${d.kind}|${d.reason}|${d.fn}|${d.file}`;
     const c = counts.get(key);
-    if (c === undefined) counts.set(key, { ...d, phase, count: 1 });
+    if (c === undefined) counts.set(key, { ...d, scenario, phase, count: 1 });
     else c.count++;
   };
   for (const line of transcript.split('\n')) {
@@ -92,15 +102,48 @@ export function parseDeopts(transcript: string, srcNames: Set<string>): Deopt[] 
   ) => (a.phase === b.phase ? b.count - a.count : a.phase === 'warm-up' ? -1 : 1));
 }
 
-function transcript(ctx: Ctx): string | null {
-  if (ctx.runtime === 'bun') return null;
+/** A function of src/ the engine compiled with TurboFan after the warm-up: how often, and the background time. */
+export interface Compile {
+  scenario: Scenario;
+  fn: string;
+  osr: boolean;
+  count: number;
+  ms: number;
+}
+
+const COMPILED =
+  /^\[completed compiling \S+ <JSFunction ([^ >]*) ?\(sfi[^)]*\)> \(target TURBOFAN\)( OSR)? - took [\d.]+, ([\d.]+), [\d.]+ ms\]/;
+
+/** The TurboFan compiles of src/ functions completed after `=== measured` in a `--trace-opt` transcript. */
+export function parseCompiles(transcript: string, srcNames: Set<string>, scenario: Scenario): Compile[] {
+  const compiles = new Map<string, Compile>();
+  let measured = false;
+  for (const line of transcript.split('\n')) {
+    if (line.startsWith('=== measured')) measured = true;
+    if (!measured) continue;
+    const m = COMPILED.exec(line);
+    if (m === null || !srcNames.has(m[1]!)) continue;
+    const key = `${m[1]}|${m[2] !== undefined}`;
+    const c = compiles.get(key);
+    if (c === undefined) {
+      compiles.set(key, { scenario, fn: m[1]!, osr: m[2] !== undefined, count: 1, ms: Number(m[3]) });
+    } else {
+      c.count++;
+      c.ms += Number(m[3]);
+    }
+  }
+  return [...compiles.values()].sort((a, b) => b.ms - a.ms);
+}
+
+function transcript(ctx: Ctx, scenario: Scenario): string {
   const script = fileURLToPath(new URL('./child/gc-paths.ts', import.meta.url));
-  const flag = '--trace-deopt-verbose';
+  const flags = ['--trace-deopt-verbose', '--trace-opt'];
   const command = process.execPath;
   const args = ctx.runtime === 'deno'
-    ? ['run', '-A', `--v8-flags=${flag}`, script]
-    : [flag, ...process.execArgv.filter((a) => a !== '--expose-gc'), script];
+    ? ['run', '-A', `--v8-flags=${flags.join(',')}`, script]
+    : [...flags, ...process.execArgv.filter((a) => a !== '--expose-gc'), script];
   if (ctx.quick) args.push('--quick');
+  if (scenario === 'first frames') args.push('--first-frames');
   ctx.log(`[bench] deopt: ${command} ${args.join(' ')}`);
   // The transcript goes to a file: a pipe fills up, and the child's synchronous phase markers
   // would then fail with EAGAIN.
@@ -120,28 +163,75 @@ function transcript(ctx: Ctx): string | null {
 }
 
 export function deoptSuite(ctx: Ctx): Promise<SuiteReport> {
-  const text = transcript(ctx);
-  if (text === null) {
+  if (ctx.runtime === 'bun') {
     return Promise.resolve(report('deopt', ctx, [{ notes: ['deopt: Bun runs JavaScriptCore, not V8: n/a.'] }]));
   }
-  const deopts = parseDeopts(text, srcFunctionNames());
-  const after = deopts.filter((d) => d.phase === 'measured');
+  const names = srcFunctionNames();
+  const deopts: Deopt[] = [];
+  const compiles: Compile[] = [];
+  for (const scenario of ['steady', 'first frames'] as const) {
+    const text = transcript(ctx, scenario);
+    deopts.push(...parseDeopts(text, names, scenario));
+    compiles.push(...parseCompiles(text, names, scenario));
+  }
   const total = (ds: Deopt[]) => ds.reduce((s, d) => s + d.count, 0);
+  const of = (scenario: Scenario, phase: Deopt['phase']) =>
+    total(deopts.filter((d) => d.scenario === scenario && d.phase === phase));
+  const compileMs = (scenario: Scenario) =>
+    compiles.filter((c) => c.scenario === scenario).reduce((s, c) => s + c.ms, 0);
+  const compileCount = (scenario: Scenario) =>
+    compiles.filter((c) => c.scenario === scenario).reduce((s, c) => s + c.count, 0);
   return Promise.resolve(report('deopt', ctx, [{
     tables: [{
       title: `deopt: deoptimizations in src/ on the collector's paths (${ctx.label} ${ctx.runtimeVersion})`,
-      columns: ['phase', 'function', 'file', 'kind', 'reason', 'count'],
-      rows: deopts.map((d) => [d.phase, d.fn, d.file, d.kind, d.reason, String(d.count)]),
+      columns: ['scenario', 'phase', 'function', 'file', 'kind', 'reason', 'count'],
+      rows: deopts.map((d) => [d.scenario, d.phase, d.fn, d.file, d.kind, d.reason, String(d.count)]),
+    }, {
+      title: `deopt: functions of src/ compiled (TurboFan) after the warm-up (${ctx.label} ${ctx.runtimeVersion})`,
+      columns: ['scenario', 'function', 'on-stack replacement', 'compiles', 'background ms'],
+      rows: compiles.map((c) => [c.scenario, c.fn, c.osr ? 'yes' : 'no', String(c.count), c.ms.toFixed(1)]),
     }],
-    ratios: [],
-    notes: [
-      `${total(deopts) - total(after)} deoptimizations in src/ during warm-up (Heap.warmUp() and one pass of the ` +
-      `workload), ${total(after)} after it (the same workload on fresh heaps). 'dependency': optimized code V8 ` +
-      "marked for deoptimization because an assumption it relied on (a map, a field's representation) changed; " +
-      'the function is matched by name with those defined in src/. Positions inside files are of the emitted ' +
-      'JavaScript, not of the TypeScript source, so they are left out.',
+    ratios: [
+      {
+        name: `deopt (${ctx.label}): steady, deoptimizations in src/ after the warm-up`,
+        value: of('steady', 'measured'),
+      },
+      {
+        name: `deopt (${ctx.label}): first frames, deoptimizations in src/ after Heap.warmUp()`,
+        value: of('first frames', 'measured'),
+      },
+      {
+        name: `deopt (${ctx.label}): first frames, src/ functions compiled after Heap.warmUp()`,
+        value: compileCount('first frames'),
+      },
+      {
+        name: `deopt (${ctx.label}): first frames, background compile ms after Heap.warmUp()`,
+        value: compileMs('first frames'),
+      },
     ],
-    data: { deopts, warmUp: total(deopts) - total(after), measured: total(after) },
+    notes: [
+      `steady: ${of('steady', 'warm-up')} deoptimizations in src/ during warm-up (Heap.warmUp() and one pass of ` +
+      `the workload), ${of('steady', 'measured')} after it (the same workload on fresh heaps). first frames: ` +
+      `${of('first frames', 'warm-up')} during Heap.warmUp(), ${of('first frames', 'measured')} in the frames ` +
+      `after it; ${compileCount('first frames')} compiles of src/ functions completed in those frames ` +
+      `(${compileMs('first frames').toFixed(0)} ms on the engine's compile thread; a compile started by the ` +
+      "warm-up and finished in the frames counts there). 'dependency': optimized code V8 marked for " +
+      "deoptimization because an assumption it relied on (a map, a field's representation) changed; the " +
+      'function is matched by name with those defined in src/. Positions inside files are of the emitted ' +
+      'JavaScript, not of the TypeScript source, so they are left out. One process a scenario: which ' +
+      'compiles finish where depends on the compile thread, so counts vary from run to run.',
+    ],
+    data: {
+      deopts,
+      compiles,
+      warmUp: of('steady', 'warm-up'),
+      measured: of('steady', 'measured'),
+      firstFrames: {
+        deopts: of('first frames', 'measured'),
+        compiles: compileCount('first frames'),
+        compileMs: compileMs('first frames'),
+      },
+    },
   }]));
 }
 

@@ -46,6 +46,7 @@ import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collect
 import { minorCollection } from './gc/minor.ts';
 import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
 import { warmUp } from './warm-up.ts';
+import { AS_DOUBLE, recordList } from './core/shapes.ts';
 import { makeTickOutcome, runTick, tickIsIdle } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import {
@@ -211,24 +212,28 @@ export interface HeapStats {
 /** The start time of a tick that reads no clock (nothing to do): its report says 0 ms. */
 const IDLE_TICK = -1;
 const NO_ERRORS: unknown[] = [];
-const NO_COMPONENTS: ComponentData[] = [];
+const NO_COMPONENTS: ComponentData[] = recordList();
 
-/** A `TickReport` to fill (`ms` a double from the start, as it always holds one). */
+/**
+ * A `TickReport` for `#report` to fill, which sets every field: the numbers that hold or may hold
+ * doubles (`ms`, and `units`, `majorFreed` and `debt`, differences of running totals) start as
+ * doubles (core/shapes.ts).
+ */
 function blankTickReport(): TickReport {
   return {
     call: 'tick',
     work: 'nothing',
-    ms: 0.5,
-    units: 0,
+    ms: AS_DOUBLE,
+    units: AS_DOUBLE,
     budgetMs: null,
     budgetUnits: null,
     minorFreed: 0,
-    majorFreed: 0,
+    majorFreed: AS_DOUBLE,
     cycleEnded: false,
     phase: 'idle',
     young: 0,
     old: 0,
-    debt: 0,
+    debt: AS_DOUBLE,
     stretched: false,
   };
 }
@@ -770,7 +775,7 @@ export class Heap {
       ? NO_COMPONENTS
       : this.#removing.filter((entry) => entry.index === i).map((entry) => entry.data);
     const outerErrors = s.finalizerErrors;
-    s.finalizerErrors = [];
+    s.finalizerErrors = recordList();
     this.#destroying.push(i);
     this.#hooks.push('a finalizer or onRemove hook run by destroy()');
     try {
@@ -826,7 +831,7 @@ export class Heap {
   }
 
   /** The components of this heap, in definition order. */
-  readonly #components: object[] = [];
+  readonly #components: object[] = recordList();
   /**
    * The components last looked up, without the WeakMap: a system adds or reads a few components
    * for many entities (a spawn adds Position, Velocity, Projectile to each projectile in turn), so
@@ -1004,7 +1009,7 @@ export class Heap {
   }
 
   /** The (component, object) pairs whose `onRemove` hook is running inside `remove`. */
-  readonly #removing: { data: ComponentData; index: number }[] = [];
+  readonly #removing: { data: ComponentData; index: number }[] = recordList();
 
   /** Takes a component away (running its onRemove hook first, while it is still readable). */
   remove(ref: Ref, component: ComponentBase): void {
@@ -1175,8 +1180,8 @@ export class Heap {
 
   /** The cached query for `terms`, built on first use; a bad term throws naming it. */
   #queryOf(terms: (ComponentBase | Not)[]): QueryData {
-    const all: ComponentData[] = [];
-    const none: ComponentData[] = [];
+    const all: ComponentData[] = recordList();
+    const none: ComponentData[] = recordList();
     for (const term of terms) {
       if (typeof term === 'object' && term !== null && 'not' in term && !componentData.has(term)) {
         none.push(this.#dataOf(term.not));
@@ -1237,7 +1242,7 @@ export class Heap {
   // ---- collection ----------------------------------------------------------------------------
 
   /** What user code the heap is running, innermost last: for `GcForbiddenError` messages. */
-  readonly #hooks: string[] = [];
+  readonly #hooks: string[] = recordList();
 
   #forbidInNoGc(what: string): void {
     const s = this.#s;
@@ -1336,7 +1341,7 @@ export class Heap {
     const s = this.#s;
     if (s.finalizerErrors.length === 0) return;
     const errors = s.finalizerErrors;
-    s.finalizerErrors = [];
+    s.finalizerErrors = recordList();
     this.#reportErrors(errors);
   }
 
@@ -1468,7 +1473,7 @@ export class Heap {
     };
   }
 
-  readonly #observers: ((report: TickReport) => void)[] = [];
+  readonly #observers: ((report: TickReport) => void)[] = recordList();
   /** What the last tick did, filled by each (gc/tick.ts): a tick allocates nothing of its own. */
   readonly #tickOutcome = makeTickOutcome();
 

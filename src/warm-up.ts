@@ -10,6 +10,13 @@ const kept: { scratchHeap: HeapClass | null; queryHeap: HeapClass | null } = { s
 
 export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   const start = performance.now();
+  // The rare paths first, so the engine has seen them before it compiles the functions that hold
+  // them: the rounds below then compile those functions once, whole. Run last, each of them threw
+  // away the compiled code of a function that the rounds' remaining calls were too few to compile
+  // again (`sweepNursery`, after `warmFreshMinors`), so it ran uncompiled in a game's first frames.
+  warmFirstTicks(Heap);
+  kept.queryHeap = warmQueryDrops(Heap);
+  warmFreshMinors(Heap);
   for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
     const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
     const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
@@ -50,6 +57,12 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
       heap.tick({ units: 4096 });
       heap.minor();
       heap.step(5000);
+      // The cycle finished in small slices, as `tick(1)` runs it in a game (a 512-unit chunk at a
+      // time): the functions a slice passes through are called often enough to be compiled whole
+      // here, not in a game's first frames.
+      while (!heap.step(64)) {
+        // until the cycle ends
+      }
       // Many small collections: the engine optimizes a function whole once it has been called
       // often enough; a few long calls only get their loops compiled (on-stack replacement), and
       // the function whole is compiled later, in the game's frames, while it runs slowly.
@@ -75,10 +88,15 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
       // was thrown away at a game's first such tick and first cycle's end (V8: "insufficient type
       // feedback for call" in `runTick`, and in `plannedWork` inlined in `finish`). The first round
       // gives the engine that feedback before it compiles them, the last runs their compiled code.
-      for (let k = 0; k < 4 && (round === 0 || round === rounds - 1); k++) {
-        if (k >= 2) heap.step(1);
+      // The last two meet one their budget cannot pay for (a level's first ticks do: its nursery
+      // is the level), so the tick weighs a catch-up minor against a fold; compiled without that
+      // test, `runTick` was thrown away at bench/level-load's first tick.
+      for (let k = 0; k < 6 && (round === 0 || round === rounds - 1); k++) {
+        if (k === 2 || k === 3) heap.step(1);
         for (let j = 0; j < 2048; j++) heap.set(heap.alloc(2), 0, world[(j * 31 + k) % world.length]!);
-        if ((k & 1) === 0) heap.tick(k >= 2 ? 1000 : 1);
+        if (k === 4) heap.tick(0.001);
+        else if (k === 5) heap.tick({ units: 1 });
+        else if ((k & 1) === 0) heap.tick(k >= 2 ? 1000 : 1);
         else heap.tick({ units: 1 << 22 });
       }
       if (round === rounds - 1) heap.tenure();
@@ -90,9 +108,35 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     // (V8's "weak objects" deoptimizations, measured at 2-5 ms minors on bench/level-load).
     kept.scratchHeap = heap;
   }
-  kept.queryHeap = warmQueryDrops(Heap);
-  warmFreshMinors(Heap);
   return performance.now() - start;
+}
+
+/**
+ * A fresh heap's first ticks, which meet a nursery the budget cannot pay for before any minor has
+ * measured survival (a level just built): the tick asks whether anything can reach that nursery
+ * (gc/pacer.ts, `nurseryUnreached`), and runs a catch-up minor when nothing can, else folds the
+ * nursery into a cycle. The rounds above measure survival first, so they never ask, and `runTick`,
+ * compiled without that call, was thrown away at bench/level-load's first tick ("insufficient type
+ * feedback for call"). Run first, so the engine has seen the call before it compiles `runTick`.
+ */
+function warmFirstTicks(Heap: typeof HeapClass): void {
+  // Many small heaps, one tick each: the engine records what a function calls only after it has
+  // run a while (V8 allocates a function's feedback lazily: ~15 calls of `runTick`), so sixteen
+  // were not enough.
+  for (let k = 0; k < 48; k++) {
+    const heap = new Heap({ nurserySize: 64 });
+    let last = heap.alloc(2);
+    for (let j = 1; j < 96; j++) {
+      const o = heap.alloc(2);
+      heap.set(o, 0, last);
+      last = o;
+    }
+    // Reached through a pin (the tick folds the nursery into a cycle) or by nothing (a catch-up
+    // minor frees it), in both budget kinds.
+    if ((k & 2) !== 0) heap.pin(last);
+    if ((k & 1) === 0) heap.tick(0.001);
+    else heap.tick({ units: 1 });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { growU32, withRoom } from './columns.ts';
 import { describe, type Ref } from './handle.ts';
+import { recordList } from './shapes.ts';
 
 export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
 export type FieldType = NumericType | 'ref' | 'weakref';
@@ -155,15 +156,15 @@ export interface ComponentStore {
 
 export function makeComponentStore(): ComponentStore {
   return {
-    list: [],
+    list: recordList(),
     byName: new Map(),
-    withStrongRefs: [],
-    withWeakRefs: [],
-    strongRefFields: [],
-    weakRefFields: [],
-    refFields: [],
+    withStrongRefs: recordList(),
+    withWeakRefs: recordList(),
+    strongRefFields: recordList(),
+    weakRefFields: recordList(),
+    refFields: recordList(),
     queries: new Map(),
-    masks: [],
+    masks: recordList(),
     reservedEntries: 0,
   };
 }
@@ -184,12 +185,17 @@ export function addComponentData(
   columnLength: number,
   fixedLength: number,
 ): ComponentData {
-  const fields: FieldData[] = [];
+  const fields: FieldData[] = recordList();
+  const strongRefs: FieldData[] = recordList();
+  const weakRefs: FieldData[] = recordList();
   for (const [fieldName, spec] of Object.entries(schema)) {
     const type = typeof spec === 'string' ? spec : spec[0];
     const length = typeof spec === 'string' ? 1 : spec[1];
     const entries = isReferenceType(type) ? columnLength : fixedLength;
-    fields.push({ name: fieldName, type, length, column: new COLUMN_TYPES[type](entries * length) });
+    const field: FieldData = { name: fieldName, type, length, column: new COLUMN_TYPES[type](entries * length) };
+    fields.push(field);
+    if (type === 'ref') strongRefs.push(field);
+    else if (type === 'weakref') weakRefs.push(field);
   }
   const id = store.list.length;
   const data: ComponentData = {
@@ -197,14 +203,14 @@ export function addComponentData(
     name,
     schema,
     fields,
-    strongRefs: fields.filter((f) => f.type === 'ref'),
-    weakRefs: fields.filter((f) => f.type === 'weakref'),
+    strongRefs,
+    weakRefs,
     onRemove,
     members: new Uint32Array(listLength(store)),
     memberCount: 0,
     membersWritten: 0,
     position: new Uint32Array(columnLength),
-    queries: [],
+    queries: recordList(),
     mask: NO_MASK,
     bit: 0,
   };

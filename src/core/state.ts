@@ -7,6 +7,7 @@ import { cardsFor, growU32, growU8 } from './columns.ts';
 import { type ComponentStore, growComponents, makeComponentStore, touchComponents } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
+import { AS_DOUBLE, recordList } from './shapes.ts';
 
 /**
  * `color` values. Live objects hold `MARK_A` or `MARK_B`: which of the two means "marked" flips
@@ -437,7 +438,7 @@ export function createState(o: ResolvedOptions): HeapState {
     finalizeTop: 0,
     finalizeNext: 0,
     finalizers: [],
-    finalizerErrors: [],
+    finalizerErrors: recordList(),
     destroyedYoung: new Uint32Array(16),
     destroyedYoungCount: 0,
     destroyedOld: new Uint32Array(16),
@@ -464,23 +465,13 @@ export function createState(o: ResolvedOptions): HeapState {
   return s;
 }
 
-/**
- * The first value of a field that will hold non-integers (milliseconds, shares) or may outgrow a
- * small integer (running totals past 2^30): V8 picks a field's representation from its first
- * value, and widening it later (a small integer field given 0.5) changes the object's hidden
- * class, which deoptimizes every compiled function that has read the object (seen as "wrong map"
- * deopts of `alloc`, `roomFor` and the allocator in the frames after `Heap.warmUp()`). Such fields
- * start as this double and are then set to their real first value, which keeps the double field.
- */
-export const AS_DOUBLE = 0.5;
-
 export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
   const p: Pacer = {
     nurserySize,
     growthPercent,
     minHeapObjects,
     nextMajorAt: minHeapObjects,
-    allocationsAtLastTick: 0,
+    allocationsAtLastTick: AS_DOUBLE,
     // Starting guesses, replaced by measurement: 3 ns a minor's unit (compiled code on the
     // machines measured), and every young object surviving: until a minor has measured it, a
     // large nursery may be a level just built, which a fold spreads over slices (gc/tick.ts),
@@ -495,10 +486,12 @@ export function makePacer(nurserySize: number, growthPercent: number, minHeapObj
     lastPromotionAge: 0,
     debt: AS_DOUBLE,
   };
-  // Doubles from the start (`AS_DOUBLE`): two shares, and a count that may pass 2^30.
+  // Doubles from the start (`AS_DOUBLE`): two shares, a count that may pass 2^30, and the heap's
+  // `allocations` (a double field) as it was at the last tick.
   p.youngSurvival = 1;
   p.agedSurvival = 0;
   p.debt = 0;
+  p.allocationsAtLastTick = 0;
   return p;
 }
 

@@ -18,6 +18,7 @@
  *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
  *   minor run, so an `alloc` does not fail while garbage holds the indices.
  */
+import { AS_DOUBLE } from '../core/shapes.ts';
 import { type HeapState, IDLE, TENURE } from '../core/state.ts';
 import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
 import { minorCollection } from './minor.ts';
@@ -64,18 +65,24 @@ export const ESTIMATE_DECAY = 0.9;
 /** A nursery too large for a minor is made old alone (TENURE) only when at least this share is expected to survive. */
 export const TENURE_SURVIVAL = 0.5;
 
-/** A blank outcome, for a heap to fill at every tick (`runTick` resets it). */
+/**
+ * A blank outcome, for a heap to fill at every tick (`runTick` resets it). Its counts of units and
+ * of objects a cycle freed are differences of running totals that are doubles, so they start as
+ * doubles (core/shapes.ts).
+ */
 export function makeTickOutcome(): TickOutcome {
-  return {
+  const out: TickOutcome = {
     minorFreed: 0,
     minors: 0,
-    majorUnits: 0,
-    majorFreed: 0,
+    majorUnits: AS_DOUBLE,
+    majorFreed: AS_DOUBLE,
     cycleEnded: false,
-    units: 0,
+    units: AS_DOUBLE,
     stretched: false,
     tenured: false,
   };
+  out.majorUnits = out.majorFreed = out.units = 0;
+  return out;
 }
 
 /**

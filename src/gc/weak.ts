@@ -22,6 +22,7 @@
 import { growU32, withRoom } from '../core/columns.ts';
 import type { ComponentData } from '../core/component-store.ts';
 import { packHandle, type Ref } from '../core/handle.ts';
+import { recordList } from '../core/shapes.ts';
 import { nextComponentOf } from '../ecs/components.ts';
 import {
   DESTROYED,
@@ -340,7 +341,7 @@ export function settleYoungLists(s: HeapState): void {
   s.youngFinalizableCount = kept;
 }
 
-const NO_COMPONENTS: readonly ComponentData[] = [];
+const NO_COMPONENTS: readonly ComponentData[] = recordList();
 
 /**
  * Runs object `i`'s finalizer, then the `onRemove` hooks of its components (but those in `skip`,
