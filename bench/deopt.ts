@@ -11,7 +11,7 @@
  * code invalidated through a dependency) by phase, and the functions of src/ the engine compiled
  * after the warm-up with the background compile time: what `Heap.warmUp()` left for the frames
  * to compile, on the engine's other threads, which take the frame's core on a two-core machine
- * (docs/decisions.md, "The first frames after a warm-up"). Node and Deno (V8); n/a in Bun.
+ * (docs/decisions.md, "Records keep one shape from the start"). Node and Deno (V8); n/a in Bun.
  *
  *   node --import tsx bench/deopt.ts [--quick] [--json]     (or: npm run bench -- deopt)
  */
@@ -77,7 +77,9 @@ export function parseDeopts(transcript: string, srcNames: Set<string>, scenario:
     else c.count++;
   };
   for (const line of transcript.split('\n')) {
-    if (line.startsWith('=== measured')) {
+    // Anywhere in a line: Deno's V8 writes its traces through a buffer, so the child's marker,
+    // written at once, can land inside a trace line (and a buffer of earlier traces after it).
+    if (line.includes('=== measured')) {
       phase = 'measured';
       continue;
     }
@@ -102,34 +104,39 @@ export function parseDeopts(transcript: string, srcNames: Set<string>, scenario:
   ) => (a.phase === b.phase ? b.count - a.count : a.phase === 'warm-up' ? -1 : 1));
 }
 
-/** A function of src/ the engine compiled with TurboFan after the warm-up: how often, and the background time. */
+/**
+ * A function of src/ the engine compiled after the warm-up, by tier (TurboFan; Maglev, V8's middle
+ * tier, on in Deno's V8): how often, and the compile thread's time.
+ */
 export interface Compile {
   scenario: Scenario;
   fn: string;
+  tier: string;
   osr: boolean;
   count: number;
   ms: number;
 }
 
 const COMPILED =
-  /^\[completed compiling \S+ <JSFunction ([^ >]*) ?\(sfi[^)]*\)> \(target TURBOFAN\)( OSR)? - took [\d.]+, ([\d.]+), [\d.]+ ms\]/;
+  /^\[completed compiling \S+ <JSFunction ([^ >]*) ?\(sfi[^)]*\)> \(target (TURBOFAN\w*|MAGLEV)\)( OSR)? - took [\d.]+, ([\d.]+), [\d.]+ ms\]/;
 
-/** The TurboFan compiles of src/ functions completed after `=== measured` in a `--trace-opt` transcript. */
+/** The compiles of src/ functions completed after `=== measured` in a `--trace-opt` transcript. */
 export function parseCompiles(transcript: string, srcNames: Set<string>, scenario: Scenario): Compile[] {
   const compiles = new Map<string, Compile>();
   let measured = false;
   for (const line of transcript.split('\n')) {
-    if (line.startsWith('=== measured')) measured = true;
+    if (line.includes('=== measured')) measured = true;
     if (!measured) continue;
     const m = COMPILED.exec(line);
     if (m === null || !srcNames.has(m[1]!)) continue;
-    const key = `${m[1]}|${m[2] !== undefined}`;
+    const tier = m[2]!.startsWith('TURBOFAN') ? 'TurboFan' : 'Maglev';
+    const osr = m[3] !== undefined;
+    const key = `${m[1]}|${tier}|${osr}`;
     const c = compiles.get(key);
-    if (c === undefined) {
-      compiles.set(key, { scenario, fn: m[1]!, osr: m[2] !== undefined, count: 1, ms: Number(m[3]) });
-    } else {
+    if (c === undefined) compiles.set(key, { scenario, fn: m[1]!, tier, osr, count: 1, ms: Number(m[4]) });
+    else {
       c.count++;
-      c.ms += Number(m[3]);
+      c.ms += Number(m[4]);
     }
   }
   return [...compiles.values()].sort((a, b) => b.ms - a.ms);
@@ -187,9 +194,9 @@ export function deoptSuite(ctx: Ctx): Promise<SuiteReport> {
       columns: ['scenario', 'phase', 'function', 'file', 'kind', 'reason', 'count'],
       rows: deopts.map((d) => [d.scenario, d.phase, d.fn, d.file, d.kind, d.reason, String(d.count)]),
     }, {
-      title: `deopt: functions of src/ compiled (TurboFan) after the warm-up (${ctx.label} ${ctx.runtimeVersion})`,
-      columns: ['scenario', 'function', 'on-stack replacement', 'compiles', 'background ms'],
-      rows: compiles.map((c) => [c.scenario, c.fn, c.osr ? 'yes' : 'no', String(c.count), c.ms.toFixed(1)]),
+      title: `deopt: functions of src/ compiled after the warm-up (${ctx.label} ${ctx.runtimeVersion})`,
+      columns: ['scenario', 'function', 'tier', 'on-stack replacement', 'compiles', 'background ms'],
+      rows: compiles.map((c) => [c.scenario, c.fn, c.tier, c.osr ? 'yes' : 'no', String(c.count), c.ms.toFixed(1)]),
     }],
     ratios: [
       {

@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { recordList, variableFields } from '../src/core/shapes.ts';
 
 const root = new URL('../', import.meta.url);
 const g = globalThis as { Bun?: unknown; Deno?: { execPath(): string } };
@@ -42,4 +43,37 @@ describe.skipIf(g.Bun !== undefined)('hidden classes (V8)', () => {
     expect(Object.keys(checks).length).toBeGreaterThanOrEqual(12);
     expect(Object.entries(checks).filter(([, same]) => !same).map(([name]) => name)).toEqual([]);
   }, 120_000);
+});
+
+describe('variableFields', () => {
+  it('gives each typed array of a record a new view of the same memory, and leaves the rest', () => {
+    const columns = new Uint32Array([1, 2, 3]);
+    const bytes = new Uint8Array(8);
+    const list = recordList<object>();
+    const record = { columns, bytes, list, count: 3, name: 'x', view: new DataView(new ArrayBuffer(4)) };
+    const view = record.view;
+    variableFields(record);
+    expect(record.columns).not.toBe(columns);
+    expect(record.columns).toBeInstanceOf(Uint32Array);
+    expect(record.columns.buffer).toBe(columns.buffer);
+    expect([...record.columns]).toEqual([1, 2, 3]);
+    record.columns[1] = 7;
+    expect(columns[1]).toBe(7); // the same memory: a write through either is seen by both
+    expect(record.bytes).not.toBe(bytes);
+    expect(record.bytes.length).toBe(8);
+    expect(record.list).toBe(list);
+    expect(record.view).toBe(view);
+    expect(record.count).toBe(3);
+    expect(record.name).toBe('x');
+  });
+});
+
+describe('recordList', () => {
+  it('is an empty array, ready for records', () => {
+    const list = recordList<{ k: number }>();
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.length).toBe(0);
+    list.push({ k: 1 });
+    expect(list).toEqual([{ k: 1 }]);
+  });
 });

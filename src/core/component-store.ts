@@ -6,7 +6,7 @@
  */
 import { growU32, withRoom } from './columns.ts';
 import { describe, type Ref } from './handle.ts';
-import { recordList } from './shapes.ts';
+import { recordList, variableFields } from './shapes.ts';
 
 export type NumericType = 'f32' | 'f64' | 'i8' | 'i16' | 'i32' | 'u8' | 'u16' | 'u32';
 export type FieldType = NumericType | 'ref' | 'weakref';
@@ -214,6 +214,7 @@ export function addComponentData(
     mask: NO_MASK,
     bit: 0,
   };
+  variableFields(data); // its member list and positions are replaced when they grow (core/shapes.ts)
   store.list.push(data);
   if (id === FEW_COMPONENTS) rebuildMasks(store, columnLength); // the first past the few: masks from now on
   else if (id > FEW_COMPONENTS) {

@@ -7,7 +7,7 @@ import { cardsFor, growU32, growU8 } from './columns.ts';
 import { type ComponentStore, growComponents, makeComponentStore, touchComponents } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
-import { AS_DOUBLE, recordList } from './shapes.ts';
+import { AS_DOUBLE, recordList, variableFields } from './shapes.ts';
 
 /**
  * `color` values. Live objects hold `MARK_A` or `MARK_B`: which of the two means "marked" flips
@@ -462,6 +462,8 @@ export function createState(o: ResolvedOptions): HeapState {
     s.maxPauseMs =
     s.totalPauseMs =
       0;
+  // Columns and lists are replaced when they grow: variable fields from the start (core/shapes.ts).
+  variableFields(s);
   return s;
 }
 

@@ -23,6 +23,7 @@ import type {
 } from '../core/component-store.ts';
 import type { Ref } from '../core/handle.ts';
 import type { HeapState } from '../core/state.ts';
+import { variableFields } from '../core/shapes.ts';
 
 function matches(q: QueryData, index: number): boolean {
   // Indexed loops: `for...of` cost a spawn's three `add` calls ~10% in Bun.
@@ -304,6 +305,7 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
     deadDroppedInCycle: -1,
     view: null,
   };
+  variableFields(q); // its list and positions are replaced when they grow (core/shapes.ts)
   let smallest = all[0]!;
   for (const c of all) if (c.memberCount < smallest.memberCount) smallest = c;
   for (let k = 0; k < smallest.memberCount; k++) {
