@@ -632,6 +632,41 @@ describe('queries during a sweep', () => {
     while (!heap.step(2));
     expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
   });
+  it("drop a cycle's dead without taking in the stale entry a removal left past the members", () => {
+    const { heap, Position } = world();
+    const root = heap.alloc(4);
+    heap.pin(root);
+    const first = heap.alloc();
+    heap.add(first, Position);
+    heap.set(root, 0, first);
+    for (let k = 0; k < 2; k++) heap.add(heap.alloc(), Position); // garbage
+    const last = heap.alloc();
+    heap.add(last, Position);
+    heap.set(root, 1, last);
+    expect(heap.query(Position).length).toBe(4);
+    // The last member moves into the first's place; its old place, past the members, still names it.
+    heap.remove(first, Position);
+    heap.tenure();
+    toSweep(heap);
+    expect(members(heap.query(Position))).toEqual(sorted(heap, [last]));
+    heap.verify();
+  });
+
+  it("drop a cycle's dead at their first call in its sweep, though no earlier sweep asked them", () => {
+    const { heap, Position } = world();
+    const root = heap.alloc(4);
+    heap.pin(root);
+    const kept = heap.alloc();
+    heap.add(kept, Position);
+    heap.set(root, 0, kept);
+    expect(members(heap.query(Position))).toEqual(sorted(heap, [kept])); // built before any cycle
+    heap.collect(); // the first cycle: its sweep never asks the query
+    for (let k = 0; k < 6; k++) heap.add(heap.alloc(), Position); // garbage
+    heap.tenure();
+    toSweep(heap); // the second cycle's sweep, none of its dead freed yet
+    expect(members(heap.query(Position))).toEqual(sorted(heap, [kept]));
+    heap.verify();
+  });
 });
 
 describe("the sweep's walk over member lists", () => {

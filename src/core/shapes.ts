@@ -28,7 +28,7 @@ export const AS_DOUBLE = 0.5;
  * first record pushed, so a heap with no component of some kind (no `ref` field, no finalizer)
  * kept arrays of another class than the warm-up's heaps, which have them all: `scanGray` and
  * `scanYoung`, compiled on the warm-up's heaps, were thrown away ("wrong map") at the first mark
- * chunk of bench/level-load's frames and ran uncompiled there (1-4 ms ticks under `tick(1)`).
+ * chunk of bench/level-load's frames and compiled again there.
  */
 export function recordList<T>(): T[] {
   const list: T[] = [null as T];
