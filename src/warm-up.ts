@@ -13,7 +13,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   // The rare paths first, so the engine has seen them before it compiles the functions that hold
   // them: the rounds below then compile those functions once, whole. Run last, each of them threw
   // away the compiled code of a function that the rounds' remaining calls were too few to compile
-  // again (`sweepNursery`, after `warmFreshMinors`), so it ran uncompiled in a game's first frames.
+  // again (`sweepNursery`, after `warmFreshMinors`), so the engine compiled it in a game's first
+  // frames, on a thread that competes with the frame's for the machine's cores.
   warmFirstTicks(Heap);
   kept.queryHeap = warmQueryDrops(Heap);
   warmFreshMinors(Heap);
@@ -57,9 +58,10 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
       heap.tick({ units: 4096 });
       heap.minor();
       heap.step(5000);
-      // The cycle finished in small slices, as `tick(1)` runs it in a game (a 512-unit chunk at a
-      // time): the functions a slice passes through are called often enough to be compiled whole
-      // here, not in a game's first frames.
+      // A cycle run to its end in small slices (the one `step(5000)` left, or a new one), as
+      // `tick(1)` runs it in a game (a 512-unit chunk at a time): the functions a slice passes
+      // through are called often enough to be compiled here, not in a game's first frames
+      // (docs/decisions.md: without it the engine's other threads did twice the work there).
       while (!heap.step(64)) {
         // until the cycle ends
       }

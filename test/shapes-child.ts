@@ -17,11 +17,6 @@ const checks: Record<string, boolean> = {};
 
 // Heaps made before any collection ran in this process: one never used again (objects of a class
 // the engine replaced keep the old class until touched), and one whose first tick's report is kept.
-// Two made and dropped first: V8 settles an object literal's class when it runs the literal the
-// second time (its boilerplate), so the first heap of a process has classes of its own whatever
-// the fields hold (warm-up's scratch heaps are the first in a game).
-new Heap();
-new Heap();
 const untouched = new Heap();
 const early = new Heap();
 const firstReport = early.tick(1);
