@@ -1180,8 +1180,8 @@ export class Heap {
 
   /** The cached query for `terms`, built on first use; a bad term throws naming it. */
   #queryOf(terms: (ComponentBase | Not)[]): QueryData {
-    const all: ComponentData[] = recordList();
-    const none: ComponentData[] = recordList();
+    const all: ComponentData[] = [];
+    const none: ComponentData[] = [];
     for (const term of terms) {
       if (typeof term === 'object' && term !== null && 'not' in term && !componentData.has(term)) {
         none.push(this.#dataOf(term.not));

@@ -78,6 +78,18 @@ checks["component data's field lists: one class with and without ref fields"] = 
 ) &&
   sameMap(tagData.weakRefs, linkData.weakRefs) && sameMap(tagData.fields, linkData.fields) &&
   sameMap(tagData.queries, linkData.queries);
+// A query built by a heap and one a restored heap rebuilt from bytes (io/load.ts): one class for
+// the record and for its term lists, the empty `none` among them.
+const saved = new Heap();
+const Tag = saved.defineComponent({ v: 'u8' }, { name: 'Tag' });
+saved.add(saved.alloc(0), Tag);
+saved.query(Tag);
+const restored = stateOf(Heap.restore(saved.snapshot()));
+const builtQuery = [...stateOf(saved).components.queries.values()][0]!;
+const restoredQuery = [...restored.components.queries.values()][0]!;
+checks['query: one class for a built query and a restored one, and for their term lists'] =
+  sameMap(builtQuery, restoredQuery) && sameMap(builtQuery.all, restoredQuery.all) &&
+  sameMap(builtQuery.none, restoredQuery.none);
 checks['recordList: object elements from the start'] = objectElements(recordList());
 
 console.log(JSON.stringify(checks));

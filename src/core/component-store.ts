@@ -118,6 +118,37 @@ export interface QueryData {
   view: Uint32Array | null;
 }
 
+/**
+ * A query's record, made here for a new query (ecs/components.ts `getQuery`) and a restored one
+ * (io/load.ts) alike, so every query has one shape: its term lists with object elements, its list
+ * and positions variable fields (core/shapes.ts), no cycle's dead dropped yet.
+ */
+export function makeQueryData(
+  key: string,
+  all: readonly ComponentData[],
+  none: readonly ComponentData[],
+  dense: Uint32Array,
+  count: number,
+  denseWritten: number,
+  position: Uint32Array,
+): QueryData {
+  const q: QueryData = {
+    key,
+    all: recordList(),
+    none: recordList(),
+    dense,
+    count,
+    denseWritten,
+    position,
+    deadDroppedInCycle: -1,
+    view: null,
+  };
+  q.all.push(...all);
+  q.none.push(...none);
+  variableFields(q); // its list and positions are replaced when they grow
+  return q;
+}
+
 /** A `ref` or `weakref` field with the component it belongs to: what the collector walks. */
 export interface RefField {
   readonly owner: ComponentData;

@@ -12,7 +12,7 @@
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
 import { growU32 } from '../core/columns.ts';
-import { listLength } from '../core/component-store.ts';
+import { listLength, makeQueryData } from '../core/component-store.ts';
 import type {
   ComponentData,
   ComponentStore,
@@ -23,7 +23,6 @@ import type {
 } from '../core/component-store.ts';
 import type { Ref } from '../core/handle.ts';
 import type { HeapState } from '../core/state.ts';
-import { variableFields } from '../core/shapes.ts';
 
 function matches(q: QueryData, index: number): boolean {
   // Indexed loops: `for...of` cost a spawn's three `add` calls ~10% in Bun.
@@ -294,18 +293,7 @@ export function getQuery(store: ComponentStore, all: ComponentData[], none: Comp
   let q = store.queries.get(key);
   if (q !== undefined) return q;
   const columnLength = all[0]!.position.length;
-  q = {
-    key,
-    all,
-    none,
-    dense: new Uint32Array(listLength(store)),
-    count: 0,
-    denseWritten: 0,
-    position: new Uint32Array(columnLength),
-    deadDroppedInCycle: -1,
-    view: null,
-  };
-  variableFields(q); // its list and positions are replaced when they grow (core/shapes.ts)
+  q = makeQueryData(key, all, none, new Uint32Array(listLength(store)), 0, 0, new Uint32Array(columnLength));
   let smallest = all[0]!;
   for (const c of all) if (c.memberCount < smallest.memberCount) smallest = c;
   for (let k = 0; k < smallest.memberCount; k++) {

@@ -20,7 +20,7 @@ import {
   addComponentData,
   type ComponentData,
   isReferenceType,
-  type QueryData,
+  makeQueryData,
   rebuildMasks,
   type Schema,
   schemaDifference,
@@ -238,17 +238,15 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
   });
   store.queries.clear();
   for (const q of fresh.queries.values()) {
-    const query: QueryData = {
-      key: q.key,
-      all: q.all.map((c) => byFresh.get(c)!),
-      none: q.none.map((c) => byFresh.get(c)!),
-      dense: q.dense,
-      count: q.count,
-      denseWritten: q.denseWritten,
-      position: q.position,
-      deadDroppedInCycle: -1,
-      view: null,
-    };
+    const query = makeQueryData(
+      q.key,
+      q.all.map((c) => byFresh.get(c)!),
+      q.none.map((c) => byFresh.get(c)!),
+      q.dense,
+      q.count,
+      q.denseWritten,
+      q.position,
+    );
     for (const c of query.all) c.queries.push(query);
     for (const c of query.none) c.queries.push(query);
     store.queries.set(query.key, query);
