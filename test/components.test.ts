@@ -632,17 +632,25 @@ describe('queries during a sweep', () => {
     while (!heap.step(2));
     expect(members(heap.query(Position))).toEqual(sorted(heap, kept));
   });
-  it("drop a cycle's dead without taking in the stale entry a removal left past the members", () => {
+  /** A world whose pinned root keeps the Position members `keep` makes (in slot `slot`). */
+  function rooted() {
     const { heap, Position } = world();
     const root = heap.alloc(4);
     heap.pin(root);
-    const first = heap.alloc();
-    heap.add(first, Position);
-    heap.set(root, 0, first);
+    const keep = (slot: number): Ref => {
+      const ref = heap.alloc();
+      heap.add(ref, Position);
+      heap.set(root, slot, ref);
+      return ref;
+    };
+    return { heap, Position, keep };
+  }
+
+  it("drop a cycle's dead without taking in the stale entry a removal left past the members", () => {
+    const { heap, Position, keep } = rooted();
+    const first = keep(0);
     for (let k = 0; k < 2; k++) heap.add(heap.alloc(), Position); // garbage
-    const last = heap.alloc();
-    heap.add(last, Position);
-    heap.set(root, 1, last);
+    const last = keep(1);
     expect(heap.query(Position).length).toBe(4);
     // The last member moves into the first's place; its old place, past the members, still names it.
     heap.remove(first, Position);
@@ -653,12 +661,8 @@ describe('queries during a sweep', () => {
   });
 
   it("drop a cycle's dead at their first call in its sweep, though no earlier sweep asked them", () => {
-    const { heap, Position } = world();
-    const root = heap.alloc(4);
-    heap.pin(root);
-    const kept = heap.alloc();
-    heap.add(kept, Position);
-    heap.set(root, 0, kept);
+    const { heap, Position, keep } = rooted();
+    const kept = keep(0);
     expect(members(heap.query(Position))).toEqual(sorted(heap, [kept])); // built before any cycle
     heap.collect(); // the first cycle: its sweep never asks the query
     for (let k = 0; k < 6; k++) heap.add(heap.alloc(), Position); // garbage

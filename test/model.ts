@@ -294,10 +294,8 @@ export class Model {
     // marked while it was: floating garbage, with whatever its pairs keep). Reached together with
     // the roots, as the marker reaches them: a pair whose key only the roots reach keeps its value
     // too (a random seed found the model condemning that value while the heap kept it).
-    if (owner !== undefined) {
-      for (const reached of this.reach([owner, ...this.roots()])) this.condemned.delete(reached);
-    }
-    for (const reached of this.reach(this.roots())) this.condemned.delete(reached);
+    const from = owner === undefined ? this.roots() : [owner, ...this.roots()];
+    for (const reached of this.reach(from)) this.condemned.delete(reached);
   }
 
   /**
