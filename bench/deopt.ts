@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { isMain, runStandalone } from './lib/output.ts';
@@ -62,7 +62,8 @@ function srcFunctionNames(): Set<string> {
 }
 
 const BAILOUT = /^\[bailout \(kind: ([^,]+), reason: ([^)]*)\): begin\. deoptimizing \S+ <JSFunction ([^ >]*) ?\(sfi/;
-const AT = /;;; deoptimize at <([^:>]+)/;
+/** The innermost source position of a deoptimization: a file path, or a `file://` URL (V8 names ES modules so). */
+const AT = /;;; deoptimize at <((?:file:\/\/)?[^:>]+)/;
 const MARKED = /^\[marking dependent code \S+ <Code \w+> \(\S+ <SharedFunctionInfo ([^>]*)>\).*reason: ([^\]]+)\]/;
 
 /** The deoptimizations in src/ from a `--trace-deopt-verbose` transcript, counted by phase, function and reason. */
@@ -90,8 +91,8 @@ export function parseDeopts(transcript: string, srcNames: Set<string>, scenario:
     }
     const at = AT.exec(line);
     if (at !== null && pending !== null) {
-      const path = at[1]!;
-      if (path.startsWith(SRC)) add({ ...pending, file: relative(ROOT, path) });
+      const path = at[1]!.startsWith('file://') ? fileURLToPath(at[1]!) : at[1]!;
+      if (path.startsWith(SRC + sep)) add({ ...pending, file: relative(ROOT, path) });
       pending = null;
       continue;
     }

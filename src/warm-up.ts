@@ -3,7 +3,7 @@
  * compiled them before the first frame. Uses the public API only.
  */
 import type { Heap as HeapClass } from './heap.ts';
-import type { Ref, RefArray } from './core/handle.ts';
+import { NULL, type Ref, type RefArray } from './core/handle.ts';
 
 /** The last scratch heap and the query-drop heap, kept (see the end of `warmUp`). */
 const kept: { scratchHeap: HeapClass | null; queryHeap: HeapClass | null } = { scratchHeap: null, queryHeap: null };
@@ -110,6 +110,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     // (V8's "weak objects" deoptimizations, measured at 2-5 ms minors on bench/level-load).
     kept.scratchHeap = heap;
   }
+  // Last, once the rounds have run every rarer path: the common ones at a game's volume.
+  warmFirstFrames(Heap);
   return performance.now() - start;
 }
 
@@ -165,17 +167,35 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
     holders.push(heap.alloc(2));
     heap.pin(holders[k]!);
   }
+  // An old object of 256 slots (an inventory, a spawner's list): its block is zeroed whole, and a
+  // store into its last slots, past those a card can name, dirties its card instead.
+  const wide = heap.alloc(256);
+  heap.pin(wide);
   heap.tenure();
+  const Tag = heap.defineComponent({ v: 'f32' }, { name: 'WarmUpMinorTag' });
   for (let round = 1; round <= 48; round++) {
     for (let k = 0; k < 32 * round; k++) {
       const o = heap.alloc(2);
       heap.set(o, 0, anchor);
+      // With a component, some kept a round (they die aged) and the one the minor frees first
+      // (the nursery is newest first, the round's last spawn survives): freed through
+      // `releaseObject`, into an empty queue.
+      if (k % 7 === 0 || k === 32 * round - 2) heap.add(o, Tag);
       // Every fifth holder keeps its spawn for four rounds: it is promoted, and its entry dropped.
       if (k < 24 * round && k < holders.length && (k % 5 !== 4 || round % 4 === 1)) {
         heap.set(holders[k]!, 0, o);
         // A second slot of one object: the object is remembered whole from then on.
         if (k % 3 === 0) heap.set(holders[k]!, 1, o);
       }
+      // The spawn a fifth holder keeps names this newer one: the minor's marker traces a young
+      // object's edge to a young object, and the minor that promotes the older one leaves this
+      // one young, so the promoted object's card is dirtied. Never run here before, both threw
+      // their compiled code away in a game's first minors (bench/deopt.ts).
+      if (k % 5 === 4 && round % 4 === 2 && k < holders.length) {
+        const held = heap.get(holders[k]!, 0);
+        if (held !== NULL) heap.set(held, 1, o);
+      }
+      if (k % 97 === 0) heap.set(wide, 255 - (k & 3), o);
       // The round's last object survives (the anchor names it), above the blocks of the dead:
       // theirs go to the free list, not back to the pool's top, and the list grows inside the
       // nursery sweep, as in a game's first minors, where spawns kept by the level lie between
@@ -185,6 +205,58 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
     heap.minor();
   }
 }
+
+/**
+ * A game's first frames after loading, at a game's volume: a level of young objects (a tree
+ * reached from a pin), and each frame spawns that take components (with `init`, one with a `ref`
+ * field), a query loop and a tick, until the level's first cycle has promoted, marked and swept
+ * it. The rounds above run these paths on a few thousand objects, with the rarer paths between;
+ * a level's frames run them on ~10^5, and the engine compiled them again, optimized, in those
+ * frames: in Deno (V8 15), `promoteSlice` at bench/level-load's first tick (4.4 ms on a compile
+ * thread, which on two cores took the frame's core in some processes: a 4 ms first tick) and the
+ * component paths (`add`, `addMember`, `matches`) in bench/deopt.ts's first frames. Run last, so
+ * no rarer path throws that code away again (run first, `promoteSlice`'s was, by the rounds'
+ * first promotion of a destroyed object). docs/decisions.md, "The warm-up ends with a game's first
+ * frames".
+ */
+function warmFirstFrames(Heap: typeof HeapClass): void {
+  const heap = new Heap({ initialCapacity: 4 * LEVEL_OBJECTS });
+  const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'WarmUpPosition' });
+  const Aim = heap.defineComponent({ at: 'ref', hp: 'f32' }, { name: 'WarmUpAim' });
+  const level: Ref[] = [heap.alloc(4)];
+  heap.pin(level[0]!);
+  for (let i = 1; i < LEVEL_OBJECTS; i++) {
+    const node = heap.alloc(4);
+    heap.set(level[(i - 1) >> 2]!, (i - 1) & 3, node);
+    level.push(node);
+  }
+  const leaves = LEVEL_OBJECTS >> 2; // the tree's last quarter: leaves, their slots free
+  let started = false;
+  for (let frame = 0; frame < 1000; frame++) {
+    for (let k = 0; k < 256; k++) {
+      const o = heap.alloc(2);
+      heap.set(o, 0, level[(k * 7919 + frame) % LEVEL_OBJECTS]!);
+      heap.add(o, Position, { x: k, y: frame });
+      if (k % 4 === 0) heap.add(o, Aim, { at: level[(k * 31 + frame) % LEVEL_OBJECTS]!, hp: 100 });
+      // One spawn in 64 kept by the level, in a leaf's slot.
+      if (k % 64 === 0) heap.set(level[LEVEL_OBJECTS - 1 - ((k + frame * 7) % leaves)]!, frame & 3, o);
+    }
+    const xs = Position.x;
+    for (const i of heap.query(Position, Aim)) xs[i] = xs[i]! + 1;
+    heap.tick({ units: TICK_UNITS });
+    if (heap.phase !== 'idle') started = true;
+    else if (started) break;
+  }
+}
+
+/** Objects in `warmFirstFrames`' level. */
+const LEVEL_OBJECTS = 16384;
+/**
+ * Work units of its frames' ticks: the level's cycle ends in ~60 frames, ~16k spawns (at 4,096,
+ * half as many, and Deno and Node still compiled the component paths in bench/deopt.ts's first
+ * frames more often). The warm-up took ~50 ms longer in Node and Deno, ~40 in Bun.
+ */
+const TICK_UNITS = 2048;
 
 /**
  * Queries met during a sweep: a query's first call after a cycle's atomic step drops the cycle's
