@@ -254,7 +254,7 @@ const LEVEL_OBJECTS = 16384;
 /**
  * Work units of its frames' ticks: the level's cycle ends in ~60 frames, ~16k spawns (at 4,096,
  * half as many, and Deno and Node still compiled the component paths in bench/deopt.ts's first
- * frames more often). The warm-up took ~50 ms longer in Node and Deno, ~40 in Bun.
+ * frames more often). What the pass adds to the warm-up's time is in docs/decisions.md.
  */
 const TICK_UNITS = 2048;
 
