@@ -21,13 +21,7 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
     const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
     const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
-    const world: Ref[] = [heap.alloc(4)];
-    heap.pin(world[0]!);
-    for (let i = 1; i < 4096; i++) {
-      const node = heap.alloc(4);
-      heap.set(world[Math.floor((i - 1) / 3)]!, (i - 1) % 3, node); // slot 3 stays free for attachments
-      world.push(node);
-    }
+    const world = pinnedTree(heap, 4096, 3); // slot 3 stays free for attachments
     heap.collect();
     // The same handles as a `RefArray` (a Float64Array, as `allocMany` returns and games keep
     // them): a handle read from one is a double to the engine, a JS array's a small integer, and
@@ -113,6 +107,21 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   // Last, once the rounds have run every rarer path: the common ones at a game's volume.
   warmFirstFrames(Heap);
   return performance.now() - start;
+}
+
+/**
+ * A tree of `objects` new 4-slot objects, each naming its `children` children in its first slots
+ * (the rest stay free), the root pinned: the handles in allocation order, the root first.
+ */
+function pinnedTree(heap: HeapClass, objects: number, children: number): Ref[] {
+  const tree: Ref[] = [heap.alloc(4)];
+  heap.pin(tree[0]!);
+  for (let i = 1; i < objects; i++) {
+    const node = heap.alloc(4);
+    heap.set(tree[Math.floor((i - 1) / children)]!, (i - 1) % children, node);
+    tree.push(node);
+  }
+  return tree;
 }
 
 /**
@@ -223,13 +232,7 @@ function warmFirstFrames(Heap: typeof HeapClass): void {
   const heap = new Heap({ initialCapacity: 4 * LEVEL_OBJECTS });
   const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'WarmUpPosition' });
   const Aim = heap.defineComponent({ at: 'ref', hp: 'f32' }, { name: 'WarmUpAim' });
-  const level: Ref[] = [heap.alloc(4)];
-  heap.pin(level[0]!);
-  for (let i = 1; i < LEVEL_OBJECTS; i++) {
-    const node = heap.alloc(4);
-    heap.set(level[(i - 1) >> 2]!, (i - 1) & 3, node);
-    level.push(node);
-  }
+  const level = pinnedTree(heap, LEVEL_OBJECTS, 4);
   const leaves = LEVEL_OBJECTS >> 2; // the tree's last quarter: leaves, their slots free
   let started = false;
   for (let frame = 0; frame < 1000; frame++) {
