@@ -40,8 +40,9 @@
  *   projectile; (c) `removeEntity` in the update loop (bitECS defers query removals).
  *
  * Reported: frame time p50/p99/max per variant over the measured frames (after warm-up frames
- * that bring the projectiles to their steady count and scatter indices), ratios to plain JS and to
- * bitECS, and memory: ecs-heap `stats().bytes`, the JS engine heap growth after a forced GC with
+ * that bring the projectiles to their steady count and scatter indices; medians over the runs, and
+ * each run's own p50/p99: a variant's second run plays a frame function made a second time, which
+ * V8 compiles less well for ecs-heap's column loops), ratios to plain JS and to bitECS, and memory: ecs-heap `stats().bytes`, the JS engine heap growth after a forced GC with
  * the world alive, and bitECS's (engine heap + ArrayBuffers growth, as its stores are typed arrays).
  * ecs-heap's row also says how many of its ticks ran a slice of a major cycle, and their time.
  * Targets (issue 14): frame p50 and p99 at least as good as plain JS (stretch: as good as bitECS);
@@ -692,6 +693,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
         'p99 / JS',
         'p50 / bitECS',
         'p99 / bitECS',
+        'p50 / p99 by run',
         'memory',
         'at the end',
       ],
@@ -704,6 +706,10 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
         ratio(s.p99 / js.p99),
         ratio(s.p50 / bit.p50),
         ratio(s.p99 / bit.p99),
+        runs[k]!.map((r) => {
+          const one = spread(r.frameMs);
+          return `${msOf(one.p50)} / ${msOf(one.p99)}`;
+        }).join('; '),
         `${megabytes(memory[k]!)} (${memoryLabel[k]})`,
         runs[k]![runs[k]!.length - 1]!.info,
       ]),
@@ -735,6 +741,11 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       `sized for ${MAX_EID} eids as a bitECS game sizes them up front, counted whole: allocated, not in use).`,
       'Targets: p50 and p99 at least as good as plain JS (<= 1x); stretch: as good as bitECS; memory no more than ' +
       "bitECS. See the suite's header comment for how each variant expires projectiles and kills units.",
+      "By run: each run's own p50 / p99, in the order run. A variant's second run plays a frame function made a " +
+      'second time from the same code, as a game that builds its systems again for each level does; in V8 that ' +
+      "function's optimized code is no longer specialized to one closure, and ecs-heap's frame, whose loops read " +
+      "component columns and the heap's own (JavaScript objects' fields do not gain so), runs slower: Node ~40%, " +
+      'Deno ~20%, Bun ~10% in session 29 (docs/decisions.md, "A frame function made once").',
     ],
     data: {
       frames,
@@ -743,6 +754,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       variants: runs.map((rs, k) => ({
         name: rs[0]!.name,
         frame: spreads[k],
+        byRun: runs[k]!.map((r) => spread(r.frameMs)),
         memory: memory[k],
         memoryMeasure: memoryLabel[k],
         info: rs.map((r) => r.info),
