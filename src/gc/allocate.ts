@@ -361,12 +361,13 @@ function carveWave(
     nurseryHead = i;
     color[i] = markValue;
     // Every slot of the block written, a padding slot too, as `commit` writes a carved block. The
-    // 2-slot wave (the churn suite's, a pair of targets each) written without the loops, and the
-    // handle written as the double it is, `i + g * indexScale` (`packHandle`'s value for every
-    // generation, as `indexScale` is 2^indexBits): with the loops and `packHandle`'s two forms, a
-    // wave of 10^3 and its minor took 28.2 ns an object in Node, 16.7 in Bun, 27.5 in Deno;
-    // 26.4, 15.1 and 21.7 so (docs/decisions.md). Either change alone gained little.
-    if (from !== undefined && slotCount === 2 && blockSize === 2) {
+    // 2-slot wave (the churn suite's, a pair of targets each; its block is a pair, no padding)
+    // written without the loops, and the handle written as the double it is, `i + g * indexScale`
+    // (`packHandle`'s value for every generation, as `indexScale` is 2^indexBits): with the loops
+    // and `packHandle`'s two forms, a wave of 10^3 and its minor took 28.2 ns an object in Node,
+    // 16.7 in Bun, 27.5 in Deno; 26.4, 15.1 and 21.7 so (docs/decisions.md). Either change alone
+    // gained little.
+    if (from !== undefined && slotCount === 2) {
       const at = 2 * j;
       slots[top] = from[at]! & indexMask;
       slots[top + 1] = from[at + 1]! & indexMask;
