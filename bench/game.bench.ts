@@ -42,8 +42,9 @@
  * Reported: frame time p50/p99/max per variant over the measured frames (after warm-up frames
  * that bring the projectiles to their steady count and scatter indices; medians over the runs, and
  * each run's own p50/p99: a variant's second run plays a frame function made a second time, which
- * V8 compiles less well for ecs-heap's column loops), ratios to plain JS and to bitECS, and memory: ecs-heap `stats().bytes`, the JS engine heap growth after a forced GC with
- * the world alive, and bitECS's (engine heap + ArrayBuffers growth, as its stores are typed arrays).
+ * V8 compiles less well for ecs-heap's column loops), ratios to plain JS and to bitECS, and
+ * memory: ecs-heap `stats().bytes`, the JS engine heap growth after a forced GC with the world
+ * alive, and bitECS's (engine heap + ArrayBuffers growth, as its stores are typed arrays).
  * ecs-heap's row also says how many of its ticks ran a slice of a major cycle, and their time.
  * Targets (issue 14): frame p50 and p99 at least as good as plain JS (stretch: as good as bitECS);
  * memory no more than bitECS.
