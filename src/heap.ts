@@ -336,13 +336,15 @@ export class Heap {
   /**
    * The index `ref` names when it is a handle of an object whose color passes `mask` (`liveMask`
    * for live objects, `readMask` for readable ones), else 0. One compare rejects stale
-   * generations, fractions, negatives, NaN and values past 2^53: none rebuild to themselves.
+   * generations, fractions, negatives, NaN and values past 2^53: for none is `ref - i` (exact, as
+   * `i` is at most `ref`) the generation times the scale (gc/allocate.ts `firstNotLive`: this form
+   * of the test is faster in Deno and Bun).
    */
   #match(ref: unknown, mask: number): number {
     const s = this.#s;
     if (typeof ref !== 'number') return 0;
     const i = ref & s.codec.indexMask;
-    return i !== 0 && i < s.top && (s.color[i]! & mask) !== 0 && i + s.generation[i]! * s.codec.indexScale === ref
+    return i !== 0 && i < s.top && (s.color[i]! & mask) !== 0 && ref - i === s.generation[i]! * s.codec.indexScale
       ? i
       : 0;
   }

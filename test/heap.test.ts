@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fcRuns, MUTATION_RUN } from './runs.ts';
 import { statsOf } from './naming.ts';
 import { stateOf } from '../src/heap.ts';
+import { firstNotLive } from '../src/gc/allocate.ts';
 import {
   GcForbiddenError,
   Heap,
@@ -1491,6 +1492,58 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     expect(heap.stats()).toEqual(before);
     heap.collect(); // nothing is rooted: the wave's room comes back
     expect(heap.allocMany(10).length).toBe(10);
+    heap.verify();
+  });
+
+  it('takes a double for a live handle exactly when integer arithmetic says it is one (isAlive, allocMany)', () => {
+    // `#match` and `firstNotLive` compare `ref - index` with `generation * indexScale` in doubles:
+    // checked here against the same test in BigInt, for values next to handles (fractions, other
+    // generations, past 2^52 and 2^53) and any double.
+    const heap = new Heap({ initialCapacity: 16 });
+    const held: Ref[] = [];
+    for (let k = 0; k < 8; k++) held.push(heap.alloc(1));
+    for (const ref of held.slice(0, 6)) heap.pin(ref);
+    heap.collect(); // held[6] and held[7] freed: stale
+    const reused = heap.alloc(1); // an index freed above, at its next generation
+    heap.pin(reused);
+    const destroyed = heap.alloc(0);
+    heap.pin(destroyed);
+    heap.destroy(destroyed);
+    const s = stateOf(heap);
+    const scale = BigInt(s.codec.indexScale);
+    const exact = (value: number): boolean => {
+      if (!Number.isInteger(value) || value <= 0) return false;
+      const big = BigInt(value);
+      const i = Number(big % scale);
+      const generation = big / scale;
+      return i > 0 && i < s.top && (s.color[i]! & s.liveMask) !== 0 && generation === BigInt(s.generation[i]!);
+    };
+    const handles = [...held, reused, destroyed].map(Number);
+    const near = fc.tuple(
+      fc.constantFrom(...handles),
+      fc.constantFrom(
+        0,
+        0.5,
+        -0.5,
+        1,
+        -1,
+        2 ** -30,
+        s.codec.indexScale,
+        -s.codec.indexScale,
+        2 ** 52,
+        2 ** 53,
+        2 ** 60,
+      ),
+    ).map(([h, d]) => h + d);
+    const values = fc.oneof(near, fc.double(), fc.constantFrom(...handles, 0, -0, 2 ** 53, Infinity, -Infinity, NaN));
+    fc.assert(
+      fc.property(values, (value) => {
+        expect(heap.isAlive(value as Ref)).toBe(exact(value));
+        const notLive = firstNotLive(s, new Float64Array([value]), 1, s.liveMask);
+        expect(notLive).toBe(value === 0 || exact(value) ? -1 : 0);
+      }),
+      { numRuns: fcRuns(2000) },
+    );
     heap.verify();
   });
 

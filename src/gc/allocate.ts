@@ -185,8 +185,11 @@ export function allocObject(s: HeapState, slotCount: number, kindFlags: number):
  * handle of an object whose color has a bit of `mask`, or -1 when all are. `allocMany`'s check of a
  * wave's targets, over a `Float64Array` (which reads the same twice, so the wave reads it again to
  * store it): the header columns held in locals, no handle taken apart into an object. A double
- * that is no integer, or no handle, fails the generation test (`i + generation * scale` is an
- * integer handle of this heap), as NaN fails `i !== 0`.
+ * that is no integer, or no handle, fails the generation test (`ref - i` is `generation * scale`
+ * only for an integer handle of this heap: for `ref >= 0` the subtraction is exact, `i` being at
+ * most `ref`, and a negative `ref` leaves a negative difference), as NaN fails `i !== 0`. Written
+ * as `i + generation * scale === ref`, the same test took 5.3 ns a target in Deno and 3.2 in Bun,
+ * against 3.1-3.3 and 2.3 so (Node 3.1 either way).
  */
 export function firstNotLive(s: HeapState, targets: Float64Array, length: number, mask: number): number {
   const { color, generation } = s;
@@ -197,7 +200,7 @@ export function firstNotLive(s: HeapState, targets: Float64Array, length: number
     const ref = targets[at]!;
     if (ref === 0) continue;
     const i = ref & indexMask;
-    if (i === 0 || i >= top || (color[i]! & mask) === 0 || i + generation[i]! * indexScale !== ref) return at;
+    if (i === 0 || i >= top || (color[i]! & mask) === 0 || ref - i !== generation[i]! * indexScale) return at;
   }
   return -1;
 }
