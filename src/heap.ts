@@ -336,9 +336,9 @@ export class Heap {
   /**
    * The index `ref` names when it is a handle of an object whose color passes `mask` (`liveMask`
    * for live objects, `readMask` for readable ones), else 0. One compare rejects stale
-   * generations, fractions, negatives, NaN and values past 2^53: for none is `ref - i` (exact, as
-   * `i` is at most `ref`) the generation times the scale (gc/allocate.ts `firstNotLive`: this form
-   * of the test is faster in Deno and Bun).
+   * generations, fractions, negatives, NaN and values past 2^53: for none is `ref - i` the
+   * generation times the scale (exact for a non-negative `ref`, which `i` is at most; negative for
+   * a negative one). gc/allocate.ts `firstNotLive` says why this form: faster in Deno and Bun.
    */
   #match(ref: unknown, mask: number): number {
     const s = this.#s;
