@@ -659,15 +659,14 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
   if (counts.some((c) => c !== counts[0])) {
     throw new Error(`game: the variants disagree on live projectiles: ${counts.join(' ')}`);
   }
-  const spreads: Spread[] = runs.map((rs) => {
-    const s = rs.map((r) => spread(r.frameMs));
-    return {
-      count: s[0]!.count,
-      p50: median(s.map((x) => x.p50)),
-      p99: median(s.map((x) => x.p99)),
-      max: median(s.map((x) => x.max)),
-    };
-  });
+  // Each run's own spread (the table's by-run column), and their medians, the variant's figures.
+  const byRun: Spread[][] = runs.map((rs) => rs.map((r) => spread(r.frameMs)));
+  const spreads: Spread[] = byRun.map((s) => ({
+    count: s[0]!.count,
+    p50: median(s.map((x) => x.p50)),
+    p99: median(s.map((x) => x.p99)),
+    max: median(s.map((x) => x.max)),
+  }));
   // An engine's count can fall below the baseline taken before the world was built (Bun's did, by
   // 67 MB: garbage from before the build counted in the baseline): no growth to report then.
   const memory = runs.map((rs) => {
@@ -707,10 +706,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
         ratio(s.p99 / js.p99),
         ratio(s.p50 / bit.p50),
         ratio(s.p99 / bit.p99),
-        runs[k]!.map((r) => {
-          const one = spread(r.frameMs);
-          return `${msOf(one.p50)} / ${msOf(one.p99)}`;
-        }).join('; '),
+        byRun[k]!.map((one) => `${msOf(one.p50)} / ${msOf(one.p99)}`).join('; '),
         `${megabytes(memory[k]!)} (${memoryLabel[k]})`,
         runs[k]![runs[k]!.length - 1]!.info,
       ]),
@@ -755,7 +751,7 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       variants: runs.map((rs, k) => ({
         name: rs[0]!.name,
         frame: spreads[k],
-        byRun: runs[k]!.map((r) => spread(r.frameMs)),
+        byRun: byRun[k],
         memory: memory[k],
         memoryMeasure: memoryLabel[k],
         info: rs.map((r) => r.info),
