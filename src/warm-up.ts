@@ -3,7 +3,7 @@
  * compiled them before the first frame. Uses the public API only.
  */
 import type { Heap as HeapClass } from './heap.ts';
-import { NULL, type Ref, type RefArray } from './core/handle.ts';
+import { NULL, type Ref, type RefArray, type Ticket } from './core/handle.ts';
 
 /** The last scratch heap and the query-drop heap, kept (see the end of `warmUp`). */
 const kept: { scratchHeap: HeapClass | null; queryHeap: HeapClass | null } = { scratchHeap: null, queryHeap: null };
@@ -18,6 +18,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   warmFirstTicks(Heap);
   kept.queryHeap = warmQueryDrops(Heap);
   warmFreshMinors(Heap);
+  // One merge of the small blocks, long enough for all of `allocBlock`'s paths (many more below).
+  warmSmallMerges(Heap, 1);
   for (let heapNumber = 0; heapNumber < 2; heapNumber++) {
     const heap = new Heap({ nurserySize: 2048, minHeapObjects: 4096, growthPercent: 10 });
     const Link = heap.defineComponent({ to: 'ref', weak: 'weakref', hp: 'f32' }, { name: 'WarmUpLink' });
@@ -104,6 +106,10 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
     // (V8's "weak objects" deoptimizations, measured at 2-5 ms minors on bench/level-load).
     kept.scratchHeap = heap;
   }
+  // Rare work with long loops, once the rounds have compiled the calls around it (run first, on
+  // code not yet compiled, they cost ~80 ms more for the same effect).
+  warmSmallMerges(Heap, 8);
+  warmReclaims(Heap);
   // Last, once the rounds have run every rarer path: the common ones at a game's volume.
   warmFirstFrames(Heap);
   return performance.now() - start;
@@ -212,6 +218,62 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
       if (k === 32 * round - 1) heap.set(anchor, 1, o);
     }
     heap.minor();
+  }
+}
+
+/**
+ * A major cycle's reclaim of destroyed objects in slices (gc/destroy.ts, `reclaimSlice`): a game
+ * that destroys its units by hand reclaims a few thousand a cycle, in a handful of slices, too few
+ * for the engine to compile them in play. Each round destroys half of a pinned holder's objects
+ * (old, one of them pinned until the next round) and a batch of young ones (one pinned too), then
+ * runs a cycle in small steps, so every path of the slice runs before the engine compiles it.
+ */
+function warmReclaims(Heap: typeof HeapClass): void {
+  const heap = new Heap();
+  const holder = heap.alloc(2048);
+  heap.pin(holder);
+  for (let k = 0; k < 2048; k++) heap.set(holder, k, heap.alloc(1));
+  heap.collect();
+  let rooted: Ticket[] = [];
+  for (let round = 0; round < 6; round++) {
+    for (const ticket of rooted) heap.unpin(ticket);
+    rooted = [];
+    for (let k = round & 1; k < 2048; k += 2) {
+      const unit = heap.get(holder, k);
+      if (k < 2) rooted.push(heap.pin(unit));
+      heap.destroy(unit);
+      heap.set(holder, k, heap.alloc(1));
+    }
+    for (let k = 0; k < 128; k++) {
+      const young = heap.alloc(1);
+      if (k === 0) rooted.push(heap.pin(young));
+      heap.destroy(young);
+    }
+    while (!heap.step(64)) {
+      // until the cycle ends
+    }
+  }
+}
+
+/**
+ * Merges of many small free blocks in slices (core/slots.ts, `mergeSmallSlice`): a game merges
+ * once a major cycle or so, too rarely for the engine to compile the walk in play, and the first
+ * merges of the game suite, run by the interpreter and baseline code, took 100-400 ns a block
+ * visited against ~20 compiled (Node): 3.5-8.8 ms in one frame's spawn wave. Each round frees
+ * thousands of singles and pairs beside free buddies (and some beside live ones), then takes
+ * blocks of 64 slots, which run the walk to its end.
+ */
+function warmSmallMerges(Heap: typeof HeapClass, rounds: number): void {
+  const heap = new Heap({ initialCapacity: 4096 });
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < 2048; k++) {
+      const o = heap.alloc(1 + (k & 1));
+      if (k % 5 === 0) heap.pin(o);
+    }
+    heap.pin(heap.alloc(1)); // on top: the freed blocks stay listed
+    heap.collect();
+    // Pinned, so that no round's blocks of 64 serve the next round's without a merge.
+    for (let k = 0; k < 24; k++) heap.pin(heap.alloc(64));
   }
 }
 

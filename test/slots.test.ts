@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap, HeapFullError, NULL, type Ref, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { coalesceSmallBlocks } from '../src/core/slots.ts';
+import { coalesceSmallBlocks, MERGE_SLICE, smallMergePending } from '../src/core/slots.ts';
 import { fcRuns } from './runs.ts';
 
 type Op =
@@ -380,6 +380,76 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
     expect(s.lazyFrees).toBe(2);
     expect(s.slotTop).toBeGreaterThan(top);
     heap.verify();
+  });
+
+  it('merges a long list in slices: each allocation that needs a larger block visits a slice more', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    const n = 3 * MERGE_SLICE + 100;
+    Array.from({ length: n }, () => heap.alloc(1));
+    heap.pin(heap.alloc(1));
+    heap.collect();
+    expect([s.freeSingleCount, s.lazyFrees]).toEqual([n, n]);
+    heap.alloc(64); // a slice of the merge, then a block of 64 from what it merged
+    expect(smallMergePending(s)).toBe(true);
+    expect(s.mergeSinglesLeft).toBe(n - MERGE_SLICE);
+    expect(s.lazyFrees).toBe(1); // the walk is on: every "may merge" test sees it
+    heap.verify();
+    // Later allocations take a slice more only when no listed block serves them; each at most one.
+    let slices = 1;
+    for (let left = s.mergeSinglesLeft; smallMergePending(s); left = s.mergeSinglesLeft) {
+      heap.alloc(64);
+      expect(left - s.mergeSinglesLeft).toBeLessThanOrEqual(MERGE_SLICE);
+      if (s.mergeSinglesLeft < left) slices++;
+      heap.verify();
+    }
+    expect(slices).toBe(Math.ceil(n / MERGE_SLICE));
+    // The whole walk done: nothing unmerged is left (verify allows no pair with lazyFrees 0).
+    expect([s.lazyFrees, s.mergeSinglesLeft, s.mergePairsLeft]).toEqual([0, 0, 0]);
+    heap.verify();
+  });
+
+  it('a merge in slices keeps the pool valid whatever runs between its slices', () => {
+    type MergeOp =
+      | { op: 'big'; slots: number }
+      | { op: 'small'; slots: number }
+      | { op: 'drop'; at: number }
+      | { op: 'collect' }
+      | { op: 'save' };
+    const opArb: fc.Arbitrary<MergeOp> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ op: fc.constant('big' as const), slots: fc.integer({ min: 3, max: 64 }) }) },
+      { weight: 4, arbitrary: fc.record({ op: fc.constant('small' as const), slots: fc.integer({ min: 1, max: 2 }) }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('drop' as const), at: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('save' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 }), fc.array(opArb, { maxLength: 30 }), (size, ops) => {
+        let heap = new Heap();
+        // A field of small free blocks, most beside a free buddy, long enough for several slices.
+        Array.from({ length: 2 * MERGE_SLICE + 50 }, () => heap.alloc(size));
+        const kept: Ticket[] = [heap.pin(heap.alloc(1))];
+        heap.collect();
+        kept.push(heap.pin(heap.alloc(64))); // the walk begins
+        expect(smallMergePending(stateOf(heap))).toBe(true);
+        for (const [k, o] of ops.entries()) {
+          if (o.op === 'big' || o.op === 'small') kept.push(heap.pin(heap.alloc(o.slots)));
+          else if (o.op === 'drop' && kept.length > 1) heap.unpin(kept.splice(1 + (o.at % (kept.length - 1)), 1)[0]!);
+          else if (o.op === 'collect') heap.collect();
+          else if (o.op === 'save') {
+            const bytes = heap.snapshot();
+            heap = Heap.restore(bytes);
+            expect(heap.snapshot(), `step ${k}`).toEqual(bytes);
+          }
+          heap.verify();
+        }
+        for (const t of kept) heap.unpin(t);
+        heap.collect();
+        heap.verify();
+        expect(stateOf(heap).slotTop).toBe(1);
+      }),
+      { numRuns: fcRuns(60) },
+    );
   });
 
   it('at maxSlots, merges them before refusing a block, for one object and for a wave', () => {

@@ -189,6 +189,12 @@ export interface HeapState {
    * the free blocks of one or two slots.
    */
   lazyFrees: number;
+  /**
+   * A merge of the small free blocks in slices (core/slots.ts, `mergeSmallSlice`): the entries of
+   * `freeSingles` and `freePairs` below these positions are still to visit (0 and 0: none runs).
+   */
+  mergeSinglesLeft: number;
+  mergePairsLeft: number;
   /** Sum of live objects' slot counts. */
   slotsUsed: number;
 
@@ -383,6 +389,8 @@ export function createState(o: ResolvedOptions): HeapState {
     freePairCount: 0,
     freeClasses: 0,
     lazyFrees: 0,
+    mergeSinglesLeft: 0,
+    mergePairsLeft: 0,
     slotsUsed: 0,
     markStack: new Uint32Array(256),
     markTop: 0,

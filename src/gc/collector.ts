@@ -31,9 +31,10 @@
  * white objects in slices (there may be 10^5 of them: a game's projectiles with weak targets;
  * cleared in the atomic step they made a 5-10 ms tick), while the read barrier reads white
  * targets as NULL (`deadColors`). FINALIZE runs the
- * finalizers while every dead object is still intact; SWEEP first takes the white objects out
- * of the component member lists, a walk over each list, then frees them walking indices
- * downward, down to the lowest white one (the atomic step counted them). A full
+ * finalizers while every dead object is still intact; SWEEP first frees the indices of the
+ * objects destroyed before the cycle began (gc/destroy.ts), then takes the white objects out of
+ * the component member lists, a walk over each list, then frees them walking indices downward,
+ * down to the lowest white one (the atomic step counted them); all three in slices. A full
  * collection is this machine run to IDLE with an unlimited budget.
  *
  * A minor collection (gc/minor.ts) runs whole inside one call, only in IDLE; its finalizers run
@@ -47,7 +48,8 @@
  * Work units: one per object promoted, one per object scanned and per slot or `ref` field
  * scanned, one per root shaded, one per index swept and one more per object freed, one per
  * component member the sweep's walk over the member lists visits (when the cycle found any dead),
- * 64 per finalizer.
+ * one per destroyed object the reclaim looks at and one more per index it frees (plus two per pin
+ * and scope entry a reclaim slice recolors), 64 per finalizer.
  */
 import { clearCards } from './cards.ts';
 import { dropDeadMembers } from '../ecs/components.ts';
@@ -77,7 +79,7 @@ import {
   runFinalizers,
 } from './weak.ts';
 import { measuredFold, planNextMajor } from './pacer.ts';
-import { destroyedCount, noteCycleStart, reclaimDestroyed } from './destroy.ts';
+import { destroyedCount, noteCycleStart, reclaimPending, reclaimSlice } from './destroy.ts';
 
 /** Enters `phase` and sets everything derived from it (the table above). */
 export function enterPhase(s: HeapState, phase: number): void {
@@ -189,8 +191,11 @@ export function stepCycle(s: HeapState, budget: number): boolean {
     enterPhase(s, SWEEP);
   }
   // Objects destroyed before the cycle began: after the finalizers (which may read dead objects'
-  // slots naming them), before the sweep.
-  reclaimDestroyed(s);
+  // slots naming them), before the sweep; in slices (gc/destroy.ts).
+  if (reclaimPending(s)) {
+    work += reclaimSlice(s, Math.max(budget - work, 1));
+    if (reclaimPending(s)) return done(s, work, false);
+  }
   // The dead leave the member lists in a walk over each list first (ecs/components.ts), so the
   // sweep's frees find them gone. (Not when the cycle found none dead: nothing to drop.)
   const components = s.components.list.length;

@@ -74,8 +74,10 @@ const MAGIC = 'ECS-HEAP';
  * as allocation meets them). 9: the checksum mixes each word's high bits down (`checksum`); versions
  * 7 and 8 are read with theirs. 10: the sweep's walk over the member lists (`memberWalkCycle`,
  * `memberWalkComponent`, `memberWalkCursor`); an older snapshot saved in a sweep walks them again.
+ * 11: a merge of the small free blocks in slices (`mergeSinglesLeft`, `mergePairsLeft`); an older
+ * snapshot has none running.
  */
-export const SNAPSHOT_VERSION = 10;
+export const SNAPSHOT_VERSION = 11;
 /** The oldest format version this library reads. */
 const OLDEST_VERSION = 7;
 const PREAMBLE_BYTES = 24;
@@ -424,6 +426,10 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['freePairCount', () => 0, (v) => v.slotTop! - 1],
   ['freeClasses', () => 0, () => 2 ** 32 - 1],
   ['lazyFrees', () => 0, (v) => v.freeSingleCount! + v.freePairCount!],
+  // A merge of the small blocks in slices: the list entries still to visit (a list shortened since
+  // is walked from its new end, so any count is safe).
+  ['mergeSinglesLeft', () => 0, (v) => v.slotTop! - 1],
+  ['mergePairsLeft', () => 0, (v) => v.slotTop! - 1],
   ['markTop', () => 0, (v) => v.top! - 1],
   ['pinTop', () => 1, (_, o) => o.indexMask + 1],
   ['pinFreeHead', () => 0, (v) => v.pinTop! - 1],
@@ -663,6 +669,12 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
     scalars.memberWalkCycle = -1;
     scalars.memberWalkComponent = 0;
     scalars.memberWalkCursor = 0;
+  }
+  if (version < 11) {
+    // Before version 11 the small blocks were merged whole, never in slices: none was running.
+    const scalars = header.scalars as Record<string, unknown>;
+    scalars.mergeSinglesLeft = 0;
+    scalars.mergePairsLeft = 0;
   }
   if (version === 7) {
     // Version 7 had no spent stack: its spent indices sit in the free queue, which allocation
