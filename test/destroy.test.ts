@@ -7,6 +7,19 @@ import { GcForbiddenError, Heap, type Index, not, NULL, type Ref, StaleRefError 
 import { stateOf } from '../src/heap.ts';
 import { errorOf } from './naming.ts';
 
+/** `oldCount` objects held by a pinned root and made old, then `youngCount` unreferenced young ones. */
+function oldAndYoung(heap: Heap, oldCount: number, youngCount: number): { old: Ref[]; young: Ref[] } {
+  const root = heap.alloc(oldCount);
+  heap.pin(root);
+  const old = Array.from({ length: oldCount }, (_, k) => {
+    const unit = heap.alloc(0);
+    heap.set(root, k, unit);
+    return unit;
+  });
+  heap.collect();
+  return { old, young: Array.from({ length: youngCount }, () => heap.alloc(0)) };
+}
+
 describe('destroy', () => {
   it('makes the handle stale at once: isAlive is false, every call throws saying it was destroyed', () => {
     const heap = new Heap();
@@ -263,15 +276,7 @@ describe('destroy', () => {
 
   it('lists any number of destroyed objects until a collection reclaims them, young and old', () => {
     const heap = new Heap();
-    const root = heap.alloc(40);
-    heap.pin(root);
-    const old = Array.from({ length: 40 }, (_, k) => {
-      const unit = heap.alloc(0);
-      heap.set(root, k, unit);
-      return unit;
-    });
-    heap.collect();
-    const young = Array.from({ length: 40 }, () => heap.alloc(0));
+    const { old, young } = oldAndYoung(heap, 40, 40);
     const indices = [...old, ...young].map((ref) => heap.index(ref));
     // More than either list's first capacity (16) waits at once.
     for (const unit of [...old, ...young]) heap.destroy(unit);
@@ -340,27 +345,37 @@ describe('destroy', () => {
 
   it('reclaims in slices: frees what was destroyed before the cycle, keeps what is rooted, whatever runs between slices', () => {
     const heap = new Heap();
-    const root = heap.alloc(64);
-    heap.pin(root);
-    const old = Array.from({ length: 64 }, (_, k) => {
-      const unit = heap.alloc(0);
-      heap.set(root, k, unit);
-      return unit;
-    });
-    heap.collect();
-    const young = Array.from({ length: 48 }, () => heap.alloc(0));
+    const { old, young } = oldAndYoung(heap, 64, 48);
     const pinnedOnes = [old[3]!, old[40]!, young[7]!, young[30]!];
     const tickets = pinnedOnes.map((ref) => heap.pin(ref));
     for (const unit of [...old, ...young]) heap.destroy(unit);
     expect(heap.stats().destroyed).toBe(112);
     heap.step(1); // the cycle begins: these 112 are the ones it may reclaim
+    const stepUnits: number[] = [];
+    heap.observe((report) => stepUnits.push(report.units));
     const later: Ref[] = [];
-    const destroyedInSweep: number[] = [];
+    const destroyedInSweep: number[] = [112]; // (no slice frees any before the sweep phase)
+    const unitsInSweep: number[] = [0];
     let unpinned = false;
-    while (heap.phase !== 'idle') {
-      heap.step(3);
+    for (let steps = 0; heap.phase !== 'idle'; steps++) {
+      // Every fourth step inside a scope holding two new objects: a slice then takes 8 units.
+      let ended = false;
+      if (steps % 4 === 0) {
+        heap.scope(() => {
+          heap.alloc(0);
+          heap.alloc(0);
+          ended = heap.step(3);
+        });
+      } else {
+        ended = heap.step(3);
+      }
+      const phase: string = heap.phase; // (as the step left it: not what the loop's test narrowed)
+      expect(ended).toBe(phase === 'idle'); // a slice of the reclaim ends no cycle
       heap.verify();
-      if (heap.phase === 'sweep') destroyedInSweep.push(heap.stats().destroyed - later.length);
+      if (heap.phase === 'sweep') {
+        destroyedInSweep.push(heap.stats().destroyed - later.length);
+        unitsInSweep.push(stepUnits.at(-1)!);
+      }
       // Between slices: an object destroyed now waits for the next cycle; a pin and a scope come and go.
       const fresh = heap.alloc(0);
       heap.destroy(fresh);
@@ -371,9 +386,22 @@ describe('destroy', () => {
       }
       heap.scope(() => heap.alloc(0));
     }
-    // Many slices, each freeing a few: never all at once.
-    const drops = destroyedInSweep.filter((d, k) => k > 0 && d < destroyedInSweep[k - 1]!).length;
-    expect(drops).toBeGreaterThan(10);
+    destroyedInSweep.push(heap.stats().destroyed - later.length); // after the step that ended the cycle
+    // Many slices, each freeing a few, never all at once: a step of 3 units gives a slice as many
+    // units as there are roots, two a freed index: 6 pin slots (pinTop), so 3 frees, and inside the
+    // scope 8 roots, so 4.
+    const drops = destroyedInSweep.map((d, k) => k === 0 ? 0 : destroyedInSweep[k - 1]! - d).filter((d) => d > 0);
+    expect(drops.length).toBeGreaterThan(10);
+    // (The last slice frees what is left.)
+    expect(new Set(drops.slice(0, -1))).toEqual(new Set([3, 4]));
+    expect(drops.at(-1)).toBeLessThanOrEqual(4);
+    // And each of those steps reports its units: one an entry looked at (a rooted one is looked at and
+    // kept), one more an index freed, two a root recolored (6, or 8 inside the scope).
+    for (let k = 2; k < unitsInSweep.length; k++) {
+      const freed = destroyedInSweep[k - 1]! - destroyedInSweep[k]!;
+      const extra = unitsInSweep[k]! - (2 * freed + 2 * (freed === 4 ? 8 : 6));
+      expect(extra === 0 || extra === 1, `step ${k}: ${freed} freed, ${unitsInSweep[k]} units`).toBe(true);
+    }
     const majors = heap.stats().majorCollections;
     for (const unit of [...old, ...young]) {
       const message = errorOf(() => heap.get(unit, 0)).message;
