@@ -260,8 +260,8 @@ function warmReclaims(Heap: typeof HeapClass): void {
  * once a major cycle or so, too rarely for the engine to compile the walk in play, and the first
  * merges of the game suite, run by the interpreter and baseline code, took 100-400 ns a block
  * visited against ~20 compiled (Node): 3.5-8.8 ms in one frame's spawn wave. Each round frees
- * thousands of singles and pairs beside free buddies (and some beside live ones), then takes
- * blocks of 64 slots, which run the walk to its end.
+ * ~1,600 singles and pairs, most beside free buddies (some beside live ones: every fifth stays),
+ * more than a slice visits, then takes blocks of 64 slots, which run the walk to its end.
  */
 function warmSmallMerges(Heap: typeof HeapClass, rounds: number): void {
   const heap = new Heap({ initialCapacity: 4096 });
