@@ -41,6 +41,7 @@ import {
   type RefFieldName,
   removeMember,
   soleQuery,
+  storeElement,
 } from './ecs/components.ts';
 import { fullCollection, inMajorCycle, stepCycle, tenureAll } from './gc/collector.ts';
 import { minorCollection } from './gc/minor.ts';
@@ -1007,7 +1008,7 @@ export class Heap {
   #store(i: number, f: FieldData, at: number, value: number): void {
     const k = i * f.length + at;
     if (f.type === 'ref' || f.type === 'weakref') writeRefField(this.#s, i, f.column, k, value, f.type === 'ref');
-    else f.column[k] = value;
+    else storeElement(f, k, value);
   }
 
   /** The (component, object) pairs whose `onRemove` hook is running inside `remove`. */

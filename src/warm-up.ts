@@ -2,7 +2,7 @@
  * `Heap.warmUp()`: runs every collector path on scratch heaps during loading, so the engine has
  * compiled them before the first frame. Uses the public API only.
  */
-import type { Heap as HeapClass } from './heap.ts';
+import type { Heap as HeapClass, TickReport } from './heap.ts';
 import { NULL, type Ref, type RefArray, type Ticket } from './core/handle.ts';
 
 /** The last scratch heap and the query-drop heap, kept (see the end of `warmUp`). */
@@ -15,6 +15,8 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   // away the compiled code of a function that the rounds' remaining calls were too few to compile
   // again (`sweepNursery`, after `warmFreshMinors`), so the engine compiled it in a game's first
   // frames, on a thread that competes with the frame's for the machine's cores.
+  warmWeakClearing(Heap);
+  warmTenureSlices(Heap);
   warmFirstTicks(Heap);
   kept.queryHeap = warmQueryDrops(Heap);
   warmFreshMinors(Heap);
@@ -110,6 +112,7 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
   // code not yet compiled, they cost ~80 ms more for the same effect).
   warmSmallMerges(Heap, 8);
   warmReclaims(Heap);
+  warmAtomicWeakClearing(Heap);
   // Last, once the rounds have run every rarer path: the common ones at a game's volume.
   warmFirstFrames(Heap);
   return performance.now() - start;
@@ -128,6 +131,108 @@ function pinnedTree(heap: HeapClass, objects: number, children: number): Ref[] {
     tree.push(node);
   }
   return tree;
+}
+
+/**
+ * Weak references cleared by both kinds of collection, each kind of holder once: weak slots,
+ * ephemeron pairs (key dead, or only the value), `weakref` fields, in young holders (a minor) and
+ * old ones (a major), their targets young and old. The clearing (gc/weak.ts `clearDeadIn`) runs
+ * once per weak holder: the rounds below compile it early, and a branch they met only later threw
+ * that code away ("insufficient type feedback"), after which its calls were too few to compile it
+ * again: the game suite's first minor, clearing ~9,700 young weak projectiles, ran it uncompiled or
+ * compiled it on the spot (4.2-4.4 ms with Node's `--single-threaded`, 0.8-4.5 ms without, against
+ * 0.12 compiled). Run first, so every branch has been seen before anything compiles it.
+ */
+function warmWeakClearing(Heap: typeof HeapClass): void {
+  const heap = new Heap();
+  const Aim = heap.defineComponent({ at: 'weakref', by: 'ref' }, { name: 'WarmUpWeakAim' });
+  const keep = heap.alloc(64);
+  heap.pin(keep);
+  const old = heap.alloc(0);
+  heap.set(keep, 63, old);
+  for (let round = 0; round < 4; round++) {
+    for (let k = 0; k < 60; k++) {
+      const weak = heap.alloc(2, 'weak');
+      heap.set(weak, 0, heap.alloc(0)); // dies
+      heap.set(weak, 1, old);
+      const pairs = heap.alloc(4, 'ephemeron');
+      heap.set(pairs, 0, heap.alloc(0)); // a dead key: the pair goes
+      heap.set(pairs, 1, old);
+      heap.set(pairs, 2, old);
+      heap.set(pairs, 3, heap.alloc(0)); // a live key, the value only it holds: kept
+      // A strong holder's fields are cleared through its component, a weak holder's with its slots.
+      const aimed = heap.alloc(1, (k & 4) === 0 ? 'strong' : 'weak');
+      heap.add(aimed, Aim, { at: heap.alloc(0), by: old });
+      heap.set(aimed, 0, heap.alloc(0));
+      heap.set(keep, k, k % 3 === 0 ? weak : k % 3 === 1 ? pairs : aimed);
+    }
+    // Young holders (a minor clears them), then old ones (the next round's major).
+    if ((round & 1) === 0) heap.minor();
+    else heap.collect();
+  }
+}
+
+/**
+ * Cycles whose atomic step clears the references of many young weak objects (those allocated
+ * while the cycle marked: gc/weak.ts `clearDeadReferences`), as the game suite's projectiles are:
+ * ~10^4 a cycle there. Called once a cycle, the pass was never compiled in the rounds below (a few
+ * entries each time), and the game's first atomic step ran it uncompiled: 3-4 ms with Node's
+ * `--single-threaded`. Eight cycles of 3,000 here.
+ */
+function warmAtomicWeakClearing(Heap: typeof HeapClass): void {
+  const heap = new Heap();
+  const keep = heap.alloc(1024);
+  heap.pin(keep);
+  for (let round = 0; round < 8; round++) {
+    heap.step(1); // a cycle begins; what is allocated from here on is young until its end
+    for (let k = 0; k < 3000; k++) {
+      const weak = heap.alloc(1, 'weak');
+      heap.set(weak, 0, (k & 1) === 0 ? keep : heap.alloc(0));
+      if (k % 6 === 0) heap.set(keep, (k / 6) % 1024, weak);
+    }
+    while (!heap.step(4096)) {
+      // to the cycle's end
+    }
+  }
+}
+
+/**
+ * Nurseries that nearly all survive, made old by `tick` in slices outside any cycle (TENURE, once
+ * minors have measured that they survive and that their aged survivors do too: gc/pacer.ts,
+ * `promoteEarly`), as a game's spawns that live for many frames are. Never run here before, the
+ * game suite's first such tick threw `stepCycle`'s compiled code away ("insufficient type feedback
+ * for call", its TENURE branch), and the game's first major cycle, a few seconds later, ran it and
+ * the rare steps it had inlined (`atomic`, `clearDeadReferences`, `clearSlice`) uncompiled: slices
+ * of 3-5 ms with Node's `--single-threaded` instead of 1.
+ */
+function warmTenureSlices(Heap: typeof HeapClass): void {
+  const heap = new Heap({ nurserySize: 256, minHeapObjects: 2048 });
+  let last = heap.alloc(1);
+  heap.pin(last);
+  const chain = (objects: number) => {
+    // Every object survives.
+    for (let k = 0; k < objects; k++) {
+      const o = heap.alloc(1);
+      heap.set(o, 0, last);
+      last = o;
+    }
+    heap.pin(last);
+  };
+  for (let round = 0; round < 24; round++) {
+    chain(300);
+    for (let t = 0; t < 4; t++) {
+      heap.tick((round & 1) === 0 ? { units: 256 } : 1);
+      // Between TENURE's slices ('mark' to `phase`), a young object stored into one made since: the barrier cannot tell
+      // it from one being made old, and dirties its card (`afterStore`'s branch for that, first run
+      // in the game suite's frames, threw the barrier's code away there).
+      if (heap.phase === 'mark') heap.set(heap.alloc(1), 0, heap.alloc(0));
+    }
+    // A tick that finds a major cycle due (the old generation grown past its trigger by the
+    // nurseries made old) with a young nursery not yet full: the cycle starts with it (`runTick`'s
+    // test of that was first run by the game suite's first cycle, which threw its code away).
+    chain(30);
+    heap.tick((round & 1) === 0 ? { units: 256 } : 1);
+  }
 }
 
 /**
@@ -155,6 +260,19 @@ function warmFirstTicks(Heap: typeof HeapClass): void {
     if ((k & 2) !== 0) heap.pin(last);
     if ((k & 1) === 0) heap.tick(0.001);
     else heap.tick({ units: 1 });
+    // Then, survival measured (three nurseries of garbage), a nursery past the budget, mostly
+    // garbage: the tick weighs a catch-up minor by its survivors' cost. Not run before the rounds
+    // compiled `runTick`, this threw its code away there, and the rest of the warm-up called it
+    // too little to compile it again (the game suite compiled it some 240 frames in).
+    for (let m = 0; m < 3; m++) {
+      for (let j = 0; j < 96; j++) heap.alloc(2);
+      heap.minor();
+    }
+    const kept = heap.alloc(1);
+    heap.pin(kept);
+    for (let j = 0; j < 200; j++) heap.set(kept, 0, heap.alloc(0));
+    if ((k & 1) === 0) heap.tick(0.001);
+    else heap.tick({ units: 8 });
   }
 }
 
@@ -188,10 +306,25 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
   heap.pin(wide);
   heap.tenure();
   const Tag = heap.defineComponent({ v: 'f32' }, { name: 'WarmUpMinorTag' });
+  // A weak target and a strong one in component fields: the minor clears the first when its object
+  // dies, and a kept object promoted with the second is tested for young references (the rounds
+  // below add such fields first otherwise, and threw the minor's compiled clearing away).
+  const Aim = heap.defineComponent({ at: 'weakref', by: 'ref' }, { name: 'WarmUpMinorAim' });
   for (let round = 1; round <= 48; round++) {
     for (let k = 0; k < 32 * round; k++) {
-      const o = heap.alloc(2);
+      // Weak and ephemeron spawns too, as a game's projectiles with weak targets: kept ones survive
+      // minors young, so the minor clears their dead young targets (`clearDeadIn`'s minor tests,
+      // never run here before: the game suite's first minors threw its code away and ran it, with
+      // `clearDeadYoungReferences` and `settleYoungLists`, uncompiled, 4.5-5.8 ms ticks).
+      const kind = k % 4 === 1 ? 'weak' : k % 8 === 3 ? 'ephemeron' : 'strong';
+      const o = heap.alloc(2, kind);
       heap.set(o, 0, anchor);
+      // A young target nothing else holds: the weak slot is cleared, the ephemeron's pair (its key)
+      // too, by the minor that frees it.
+      if (kind === 'weak') heap.set(o, 1, heap.alloc(0));
+      else if (kind === 'ephemeron') heap.set(o, 0, heap.alloc(0));
+      if (k % 16 === 1) heap.add(o, Aim, { at: heap.alloc(0), by: anchor });
+      if (k % 32 === 9) heap.setFinalizer(o, () => {});
       // With a component, some kept a round (they die aged) and the one the minor frees first
       // (the nursery is newest first, the round's last spawn survives): freed through
       // `releaseObject`, into an empty queue.
@@ -211,6 +344,11 @@ function warmFreshMinors(Heap: typeof HeapClass): void {
         if (held !== NULL) heap.set(held, 1, o);
       }
       if (k % 97 === 0) heap.set(wide, 255 - (k & 3), o);
+      // Larger blocks that die young, between live ones: the sweep gives them back to the pool's
+      // lists (`freeBlock`'s call for blocks of four slots and more, which no spawn above makes; a
+      // game's first such free, a resized bucket in the game suite, threw the minor's compiled code
+      // away mid-sweep, and its next 9,700 objects were swept uncompiled: 1-4 ms).
+      if (k % 61 === 7) heap.alloc(3 + (k % 125));
       // The round's last object survives (the anchor names it), above the blocks of the dead:
       // theirs go to the free list, not back to the pool's top, and the list grows inside the
       // nursery sweep, as in a game's first minors, where spawns kept by the level lie between
@@ -294,10 +432,31 @@ function warmFirstFrames(Heap: typeof HeapClass): void {
   const heap = new Heap({ initialCapacity: 4 * LEVEL_OBJECTS });
   const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'WarmUpPosition' });
   const Aim = heap.defineComponent({ at: 'ref', hp: 'f32' }, { name: 'WarmUpAim' });
+  // Five components, as games define more than the few a heap keeps no masks for (the masks'
+  // paths, never run here before, threw `addMembers` away in the game suite's first frames).
+  const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'WarmUpVelocity' });
+  const Expiry = heap.defineComponent({ at: 'i32' }, { name: 'WarmUpExpiry' });
+  const Health = heap.defineComponent({ hp: 'f32' }, { name: 'WarmUpHealth' });
   const level = pinnedTree(heap, LEVEL_OBJECTS, 4);
   const leaves = LEVEL_OBJECTS >> 2; // the tree's last quarter: leaves, their slots free
+  // Waves as a game spawns them (`allocMany` with targets into a reused array, then `addMany`),
+  // weak and strong, and the tick's report into a reused record: never run here before, the game
+  // suite threw `allocWave` (a wave while a cycle marks; one taking queued free indices), `tick`
+  // (its `into` argument) and `#report` (a record made by the game) away in its first frames.
+  const waveTargets = new Float64Array(WAVE) as RefArray;
+  const wave = new Float64Array(WAVE) as RefArray;
+  const report = {} as TickReport;
   let started = false;
+  let framesAfter = 0;
   for (let frame = 0; frame < 1000; frame++) {
+    for (let k = 0; k < WAVE; k++) waveTargets[k] = level[(k * 131 + frame) % LEVEL_OBJECTS]!;
+    heap.allocMany(WAVE, 1, (frame & 1) === 0 ? 'weak' : 'strong', waveTargets, wave);
+    heap.addMany(wave, Position);
+    heap.addMany(wave, Velocity);
+    heap.addMany(wave, Expiry);
+    if ((frame & 3) === 0) heap.add(wave[0]!, Health, { hp: frame });
+    // One a wave kept a while by the level (the rest die young, or in the cycle).
+    for (let k = 0; k < WAVE; k += 8) heap.set(level[LEVEL_OBJECTS - 1 - ((k + frame * 5) % leaves)]!, 2, wave[k]!);
     for (let k = 0; k < 256; k++) {
       const o = heap.alloc(2);
       heap.set(o, 0, level[(k * 7919 + frame) % LEVEL_OBJECTS]!);
@@ -308,12 +467,17 @@ function warmFirstFrames(Heap: typeof HeapClass): void {
     }
     const xs = Position.x;
     for (const i of heap.query(Position, Aim)) xs[i] = xs[i]! + 1;
-    heap.tick({ units: TICK_UNITS });
-    if (heap.phase !== 'idle') started = true;
-    else if (started) break;
+    if ((frame & 1) === 0) heap.tick({ units: TICK_UNITS });
+    else heap.tick({ units: TICK_UNITS }, report);
+    if (heap.phase !== 'idle' && framesAfter === 0) started = true;
+    // A few frames past the first cycle's end (whatever runs then): its sweep queued free indices,
+    // which the waves then take.
+    else if (started && ++framesAfter === 8) break;
   }
 }
 
+/** Objects in each of `warmFirstFrames`' waves. */
+const WAVE = 8;
 /** Objects in `warmFirstFrames`' level. */
 const LEVEL_OBJECTS = 16384;
 /**
@@ -336,15 +500,32 @@ function warmQueryDrops(Heap: typeof HeapClass): HeapClass {
   const heap = new Heap();
   const Tag = heap.defineComponent({ v: 'f32' }, { name: 'WarmUpTag' });
   const Mark = heap.defineComponent({ v: 'u8' }, { name: 'WarmUpMark' });
+  // More than the few components a heap keeps no masks for (core/component-store.ts), of other
+  // column types: a game's five components (one of them `i32`) turned the masks on and changed
+  // the types its columns were seen with, and the cycle's walk over dead members
+  // (`dropDeadMembers`), compiled for neither, was thrown away in the game suite's first cycle.
+  const Count = heap.defineComponent({ n: 'i32' }, { name: 'WarmUpCount' });
+  const Wide = heap.defineComponent({ d: 'f64', pair: ['u32', 2] }, { name: 'WarmUpWide' });
+  const Step = heap.defineComponent({ s: 'u16' }, { name: 'WarmUpStep' });
   const holder = heap.alloc(1);
   heap.pin(holder);
+  // Every eighth spawn kept a cycle, between dead ones: a query's drop moves the kept forward.
+  const keepers = heap.alloc(12);
+  heap.pin(keepers);
   for (let cycle = 0; cycle < 64; cycle++) {
     for (let k = 0; k < 96; k++) {
       const o = heap.alloc(0);
       heap.add(o, Tag);
       if (k % 3 === 0) heap.add(o, Mark);
+      if (k % 5 === 0) heap.add(o, Count);
+      if (k % 7 === 0) heap.add(o, Wide);
+      if (k % 2 === 0) heap.add(o, Step);
       if (k % 4 === 0) heap.set(holder, 0, o); // one kept a while; the rest die in this cycle
+      if (k % 8 === 1) heap.set(keepers, k >> 3, o);
     }
+    // Every fourth cycle, the dead spawns freed young first, their components released by the
+    // sweep with the masks on (`releaseComponents`; the game suite's first such free threw it away).
+    if (cycle % 4 === 3) heap.minor();
     heap.query(Tag);
     heap.query(Tag, Mark);
     while (heap.phase !== 'sweep') heap.step(16);

@@ -2,13 +2,15 @@
  * Edges of the component store (src/core/component-store.ts) seen through the public `Heap` API:
  * what `reserve` does to component data already written, which fields become columns and how
  * large one may be, `weakref` fields of old objects in a minor, a heap of exactly
- * `FEW_COMPONENTS` components in a snapshot, and the schema check of `heap.component(name, schema)`.
+ * `FEW_COMPONENTS` components in a snapshot, the schema check of `heap.component(name, schema)`, and
+ * numeric fields of every type (stored as their typed array stores, zero again when re-added).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap, not, NULL, type Ref } from '../mod.ts';
 import { fcRuns } from './runs.ts';
 import { errorOf } from './naming.ts';
+import { storedAs } from './model.ts';
 
 const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
 
@@ -377,5 +379,72 @@ describe('heap.component(name, schema)', () => {
     }
     expect(heap.component('Other', 3 as never)).toBeUndefined();
     heap.verify();
+  });
+});
+
+// ---- every column type: stored as its typed array stores, zero again on joining --------------
+
+describe('numeric fields of every type', () => {
+  it('hold what their typed array stores, and read zero again when the component joins anew (add, addMany)', () => {
+    const valueArb = fc.oneof(
+      fc.integer({ min: -70000, max: 70000 }),
+      fc.double({ noNaN: false }),
+      fc.constantFrom(2 ** 32 + 5, -(2 ** 31) - 1, 0.5, -0.5, 255.7),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...NUMERIC), fc.integer({ min: 1, max: 3 })), { minLength: 5, maxLength: 9 }),
+        fc.array(valueArb, { minLength: 30, maxLength: 30 }),
+        fc.array(fc.constantFrom('add', 'addMany', 'set'), { minLength: 1, maxLength: 6 }),
+        (fields, values, steps) => {
+          // Past `FEW_COMPONENTS` components (masks on), with columns of several types each.
+          const heap = new Heap({ maxObjects: 256 });
+          const components = fields.map(([type, length], k) =>
+            heap.defineComponent({ a: [type, length], b: type }, { name: `C${k}` })
+          );
+          const objects = [heap.alloc(), heap.alloc(), heap.alloc()];
+          for (const o of objects) heap.pin(o);
+          let v = 0;
+          const next = () => values[v++ % values.length]!;
+          for (const step of steps) {
+            components.forEach((C, k) => {
+              const [type, length] = fields[k]!;
+              for (const o of objects) {
+                if (step === 'set') {
+                  if (!heap.has(o, C)) continue;
+                  const value = next();
+                  heap.setField(o, C, 'b', value);
+                  expect(heap.getField(o, C, 'b')).toBe(storedAs(type, value));
+                  continue;
+                }
+                if (heap.has(o, C)) {
+                  // Written, then removed: joining again, it reads zero.
+                  const a = Array.from({ length }, next);
+                  heap.setField(o, C, 'a', a[length - 1]!, length - 1);
+                  heap.remove(o, C);
+                }
+              }
+              if (step === 'add') {
+                for (const o of objects) {
+                  const a = Array.from({ length }, next);
+                  const b = next();
+                  heap.add(o, C, { a, b } as never);
+                  for (let e = 0; e < length; e++) expect(heap.getField(o, C, 'a', e)).toBe(storedAs(type, a[e]!));
+                  expect(heap.getField(o, C, 'b')).toBe(storedAs(type, b));
+                }
+              } else if (step === 'addMany') {
+                heap.addMany(new Float64Array(objects) as never, C);
+                for (const o of objects) {
+                  for (let e = 0; e < length; e++) expect(heap.getField(o, C, 'a', e)).toBe(0);
+                  expect(heap.getField(o, C, 'b')).toBe(0);
+                }
+              }
+            });
+            heap.verify();
+          }
+        },
+      ),
+      { numRuns: fcRuns(60) },
+    );
   });
 });

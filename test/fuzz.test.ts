@@ -37,6 +37,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statsOf, token } from './naming.ts';
 import { fcRuns } from './runs.ts';
+import { storedAs } from './model.ts';
 import {
   type ComponentBase,
   GcForbiddenError,
@@ -400,23 +401,10 @@ class Model {
   }
 }
 
-const COLUMN_TYPES: Record<string, new (length: number) => { [index: number]: number }> = {
-  f32: Float32Array,
-  f64: Float64Array,
-  i8: Int8Array,
-  i16: Int16Array,
-  i32: Int32Array,
-  u8: Uint8Array,
-  u16: Uint16Array,
-  u32: Uint32Array,
-};
-
 /** What a field reads back after `value` is stored. */
 function stored(f: FieldInfo, value: number): number {
   if (f.type === 'ref' || f.type === 'weakref') return value === NULL ? NULL : value;
-  const column = new COLUMN_TYPES[f.type]!(1);
-  column[0] = value;
-  return column[0]!;
+  return storedAs(f.type, value);
 }
 
 function fieldsOf(schema: object): FieldInfo[] {

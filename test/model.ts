@@ -358,3 +358,22 @@ export class Model {
     heap.verify();
   }
 }
+
+/** The typed array of each numeric field type: what a column of that type stores. */
+const NUMERIC_COLUMNS: Record<string, new (length: number) => { [index: number]: number }> = {
+  f32: Float32Array,
+  f64: Float64Array,
+  i8: Int8Array,
+  i16: Int16Array,
+  i32: Int32Array,
+  u8: Uint8Array,
+  u16: Uint16Array,
+  u32: Uint32Array,
+};
+
+/** What a numeric field of `type` reads back after `value` is stored (its typed array's conversion). */
+export function storedAs(type: string, value: number): number {
+  const column = new NUMERIC_COLUMNS[type]!(1);
+  column[0] = value;
+  return column[0]!;
+}

@@ -65,6 +65,8 @@ export interface FieldData {
   readonly length: number;
   /** `length` entries per object index; replaced (grown) with the header columns. */
   column: TypedColumn;
+  /** The column's bytes per element (1, 2, 4 or 8): which of `clearElements`' stores zeroes it. */
+  readonly elementBytes: number;
 }
 
 export interface ComponentData {
@@ -223,7 +225,14 @@ export function addComponentData(
     const type = typeof spec === 'string' ? spec : spec[0];
     const length = typeof spec === 'string' ? 1 : spec[1];
     const entries = isReferenceType(type) ? columnLength : fixedLength;
-    const field: FieldData = { name: fieldName, type, length, column: new COLUMN_TYPES[type](entries * length) };
+    const Column = COLUMN_TYPES[type];
+    const field: FieldData = {
+      name: fieldName,
+      type,
+      length,
+      column: new Column(entries * length),
+      elementBytes: Column.BYTES_PER_ELEMENT,
+    };
     fields.push(field);
     if (type === 'ref') strongRefs.push(field);
     else if (type === 'weakref') weakRefs.push(field);

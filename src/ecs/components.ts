@@ -131,8 +131,31 @@ function dropMember(c: ComponentData, index: number): void {
 function clearElements(fields: readonly FieldData[], index: number): void {
   for (let k = 0; k < fields.length; k++) {
     const f = fields[k]!;
-    const column = f.column;
-    for (let at = index * f.length, end = at + f.length; at < end; at++) column[at] = 0;
+    for (let at = index * f.length, end = at + f.length; at < end; at++) storeElement(f, at, 0);
+  }
+}
+
+/**
+ * `f.column[at] = value`, through one store per element size: the engine keeps store feedback per
+ * site, and one site fed every column type a game defines (past four) went megamorphic, each store
+ * a generic lookup: with the warm-up's seven column types seen, the game suite's three `addMany` of
+ * a 1,500-projectile wave took 310 us against 75 (Node). Each site here sees at most three types
+ * (4 bytes: f32, i32, u32).
+ */
+export function storeElement(f: FieldData, at: number, value: number): void {
+  const column = f.column;
+  switch (f.elementBytes) {
+    case 4:
+      column[at] = value;
+      return;
+    case 8:
+      column[at] = value;
+      return;
+    case 2:
+      column[at] = value;
+      return;
+    default:
+      column[at] = value;
   }
 }
 
