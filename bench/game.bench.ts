@@ -794,6 +794,8 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
 
 /** Ticks past this many milliseconds are listed (the tick p99 target's figure). */
 const LONG_TICK_MS = 1.5;
+/** Spawns past this many milliseconds are listed (twice the spawn's usual p99). */
+const LONG_SPAWN_MS = 2;
 
 /**
  * ecs-heap's pauses over every frame of its runs, the warm-up's included (a game plays those
@@ -814,6 +816,9 @@ function heapPauses(runs: VariantRun[]) {
   const longText = long.length === 0
     ? 'none'
     : long.map((l) => `run ${l.run} frame ${l.frame}: ${msOf(l.ms)} (${l.work}, then ${l.phase})`).join('; ');
+  const longSpawns = timed.flatMap((t, run) =>
+    t.spawnMs.flatMap((ms, k) => ms > LONG_SPAWN_MS ? [`run ${run + 1} frame ${k + 1}: ${msOf(ms)}`] : [])
+  );
   const row = (call: string, x: Spread) => [call, String(x.count), msOf(x.p50), msOf(x.p99), msOf(x.max)];
   return {
     tick,
@@ -828,9 +833,9 @@ function heapPauses(runs: VariantRun[]) {
       'each in its bucket), over every frame of every run, the warm-up frames included: a game plays them too, and ' +
       "the first cycles after the level loads run in them. Targets, as splay's: tick(1) p99 <= 1.5 ms, max <= 3 ms. " +
       `An engine pause (its own collection, a compile) inside a call lands in that call's time. Ticks over ${LONG_TICK_MS} ms: ` +
-      `${longText}.`,
+      `${longText}. Spawns over ${LONG_SPAWN_MS} ms: ${longSpawns.length === 0 ? 'none' : longSpawns.join('; ')}.`,
     ],
-    data: { tick, worked, spawn, longTicks: long },
+    data: { tick, worked, spawn, longTicks: long, longSpawns },
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapFullError, NULL, type Ref, type Ticket } from '../mod.ts';
+import { Heap, HeapFullError, NULL, type Ref, type RefArray, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { coalesceSmallBlocks, MERGE_SLICE, smallMergePending } from '../src/core/slots.ts';
 import { fcRuns } from './runs.ts';
@@ -405,6 +405,32 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
     }
     expect(slices).toBe(Math.ceil(n / MERGE_SLICE));
     // The whole walk done: nothing unmerged is left (verify allows no pair with lazyFrees 0).
+    expect([s.lazyFrees, s.mergeSinglesLeft, s.mergePairsLeft]).toEqual([0, 0, 0]);
+    heap.verify();
+  });
+
+  it('a wave takes one slice of a merge under way, as one allocation does', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    const n = 3 * MERGE_SLICE + 100;
+    Array.from({ length: n }, () => heap.alloc(1));
+    heap.pin(heap.alloc(1));
+    heap.collect();
+    heap.alloc(64); // the merge starts: its first slice
+    expect(s.mergeSinglesLeft).toBe(n - MERGE_SLICE);
+    // 2,000 objects that each need a block: one slice for the whole wave (a slice an object would
+    // have run the rest of the merge inside this one call).
+    const wave = heap.allocMany(2000, 2, 'weak');
+    expect(s.mergeSinglesLeft).toBe(n - 2 * MERGE_SLICE);
+    expect(smallMergePending(s)).toBe(true);
+    heap.verify();
+    // The same for a strong wave with targets, which takes the wave's other paths.
+    const targets = new Float64Array(4000).fill(wave[0]!) as RefArray;
+    heap.allocMany(2000, 2, 'strong', targets);
+    expect(s.mergeSinglesLeft).toBe(n - 3 * MERGE_SLICE);
+    heap.verify();
+    // Allocations one at a time finish it.
+    while (smallMergePending(s)) heap.alloc(64);
     expect([s.lazyFrees, s.mergeSinglesLeft, s.mergePairsLeft]).toEqual([0, 0, 0]);
     heap.verify();
   });

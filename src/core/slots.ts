@@ -244,11 +244,21 @@ export function takeBlockAtHand(s: HeapState, slotCount: number): number {
 /** Takes a zeroed block for `slotCount` slots; callers checked `canAllocBlock` first. */
 export function allocBlock(s: HeapState, slotCount: number): number {
   if (slotCount === 0) return 0;
-  const cls = blockClass(slotCount);
   // A merge under way goes on at every call that comes here, so it ends within a few dozen calls
   // (while it runs, `lazyFrees` is not 0, which sends here every allocation that no listed small
   // block serves: `takeBlockAtHand`, and a wave's carving, wait for it).
   if (smallMergePending(s)) mergeSmallSlice(s, MERGE_SLICE);
+  return allocBlockInWave(s, slotCount);
+}
+
+/**
+ * `allocBlock` without the slice of a merge under way: for a wave's objects after its first, so a
+ * wave takes one slice, as one allocation does. (A slice an object, a wave of 1,500 ran a whole
+ * merge of the game suite's 30,000 small blocks: `allocMany` 1.5-2.4 ms once a cycle, Node.)
+ */
+export function allocBlockInWave(s: HeapState, slotCount: number): number {
+  if (slotCount === 0) return 0;
+  const cls = blockClass(slotCount);
   const listed = takeListed(s, cls);
   if (listed !== 0) return listed;
   // Before the pool grows: merge the small blocks left unmerged, when enough have been freed

@@ -8,6 +8,7 @@
 import { HeapFullError } from '../core/errors.ts';
 import {
   allocBlock,
+  allocBlockInWave,
   blockCapacity,
   blockClass,
   blocksAvailable,
@@ -268,14 +269,14 @@ export function allocWave(
     if (head === 0) break;
     const i = head;
     head = queueNext[i]!;
-    carved = placeBlock(s, queueBase, i, slotCount, carved, count - j - 1);
+    carved = placeBlock(s, queueBase, i, slotCount, carved, count - j - 1, j === first);
     handles[j] = i;
   }
   s.freeHead = head;
   if (head === 0) s.freeTail = 0;
   for (; j < count; j++) {
     const i = takeIndex(s);
-    carved = placeBlock(s, s.base, i, slotCount, carved, count - j - 1);
+    carved = placeBlock(s, s.base, i, slotCount, carved, count - j - 1, j === first);
     handles[j] = i;
   }
   const { slots, base, size, flags, next, color, generation } = s;
@@ -394,7 +395,9 @@ function carveWave(
 
 /**
  * Gives wave object `i` its block (`base` is the header column): the next of the run carved at the
- * top when `carved` is its start, else one from `allocBlock`. When that block was carved at the old
+ * top when `carved` is its start, else one from `allocBlock` (the wave's first object to come here:
+ * a merge under way takes one slice a wave) or `allocBlockInWave` (the rest, which take none). When
+ * that block was carved at the old
  * top, with no gap below and no merge first (a merge zeroes `lazyFrees` and may lower the top), the
  * `left` objects after it would be carved one by one after it (core/slots.ts, `carveRun`), so they
  * are carved at once, the same blocks in the same order. Returns the next carved block's start, or
@@ -407,6 +410,7 @@ function placeBlock(
   slotCount: number,
   carved: number,
   left: number,
+  firstOfWave: boolean,
 ): number {
   if (carved !== 0) {
     base[i] = carved;
@@ -414,7 +418,7 @@ function placeBlock(
   }
   const top = s.slotTop;
   const lazyFrees = s.lazyFrees;
-  const start = allocBlock(s, slotCount);
+  const start = firstOfWave ? allocBlock(s, slotCount) : allocBlockInWave(s, slotCount);
   base[i] = start;
   if (slotCount > 0 && start === top && s.lazyFrees === lazyFrees) return carveRun(s, slotCount, left);
   return 0;
