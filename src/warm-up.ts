@@ -222,9 +222,9 @@ function warmTenureSlices(Heap: typeof HeapClass): void {
     chain(300);
     for (let t = 0; t < 4; t++) {
       heap.tick((round & 1) === 0 ? { units: 256 } : 1);
-      // Between TENURE's slices ('mark' to `phase`), a young object stored into one made since: the barrier cannot tell
-      // it from one being made old, and dirties its card (`afterStore`'s branch for that, first run
-      // in the game suite's frames, threw the barrier's code away there).
+      // Between TENURE's slices ('mark' to `phase`), a young object stored into one made since:
+      // the barrier cannot tell it from one being made old, and dirties its card (`afterStore`'s
+      // branch for that, first run in the game suite's frames, threw the barrier's code away there).
       if (heap.phase === 'mark') heap.set(heap.alloc(1), 0, heap.alloc(0));
     }
     // A tick that finds a major cycle due (the old generation grown past its trigger by the

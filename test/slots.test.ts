@@ -435,6 +435,28 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
     heap.verify();
   });
 
+  it('a wave that finds no free index queued takes one slice too, its blocks from the merged lists', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    const n = 3 * MERGE_SLICE + 100;
+    Array.from({ length: n }, () => heap.alloc(1));
+    heap.pin(heap.alloc(1));
+    heap.collect();
+    heap.alloc(64); // the merge starts: its first slice
+    // Every queued index taken by objects without slots (no block, no slice): the waves below take
+    // fresh indices.
+    while (s.freeHead !== 0) heap.alloc(0);
+    expect(s.mergeSinglesLeft).toBe(n - MERGE_SLICE);
+    // Small enough for the pairs the merge lists to serve every object (no run carved at the top):
+    // each of them asks the pool for a block, and only the wave's first takes a slice.
+    heap.allocMany(300, 2);
+    expect(s.mergeSinglesLeft).toBe(n - 2 * MERGE_SLICE);
+    heap.allocMany(300, 2, 'weak');
+    expect(s.mergeSinglesLeft).toBe(n - 3 * MERGE_SLICE);
+    expect(smallMergePending(s)).toBe(true);
+    heap.verify();
+  });
+
   it('a merge in slices keeps the pool valid whatever runs between its slices', () => {
     type MergeOp =
       | { op: 'big'; slots: number }

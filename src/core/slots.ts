@@ -303,7 +303,7 @@ function takeListed(s: HeapState, cls: number): number {
  * the one `alloc` that found no block of its class (Node): a stall in the frame, outside any tick
  * budget. In slices of this many (~0.02-0.1 ms compiled), each allocation that reaches
  * `allocBlock` while the walk runs takes one more slice, then looks for its block again before
- * carving at the top.
+ * carving at the top; a wave takes one for all its objects (`allocBlockInWave`).
  */
 export const MERGE_SLICE = 1024;
 

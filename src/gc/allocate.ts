@@ -397,11 +397,10 @@ function carveWave(
  * Gives wave object `i` its block (`base` is the header column): the next of the run carved at the
  * top when `carved` is its start, else one from `allocBlock` (the wave's first object to come here:
  * a merge under way takes one slice a wave) or `allocBlockInWave` (the rest, which take none). When
- * that block was carved at the old
- * top, with no gap below and no merge first (a merge zeroes `lazyFrees` and may lower the top), the
- * `left` objects after it would be carved one by one after it (core/slots.ts, `carveRun`), so they
- * are carved at once, the same blocks in the same order. Returns the next carved block's start, or
- * 0 while none is carved.
+ * that block was carved at the old top, with no gap below and no merge first (a merge zeroes
+ * `lazyFrees` and may lower the top), the `left` objects after it would be carved one by one after
+ * it (core/slots.ts, `carveRun`), so they are carved at once, the same blocks in the same order.
+ * Returns the next carved block's start, or 0 while none is carved.
  */
 function placeBlock(
   s: HeapState,
