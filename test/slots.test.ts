@@ -127,6 +127,20 @@ function run(ops: Op[]): void {
   expect(s.freeClasses).toBe(0);
 }
 
+/**
+ * A heap whose last collection freed 3 * MERGE_SLICE + 100 objects of one slot each (below a
+ * pinned one): as many free singles, none merged, enough for four slices of a merge.
+ */
+function singlesFreed() {
+  const heap = new Heap();
+  const s = stateOf(heap);
+  const n = 3 * MERGE_SLICE + 100;
+  Array.from({ length: n }, () => heap.alloc(1));
+  heap.pin(heap.alloc(1));
+  heap.collect();
+  return { heap, s, n };
+}
+
 describe('the slot pool', () => {
   it('agrees with a model under random alloc / resize / set / drop / collect / minor / step / save', () => {
     fc.assert(fc.property(fc.array(opArb, { maxLength: 120 }), run), { numRuns: 150 });
@@ -383,12 +397,7 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
   });
 
   it('merges a long list in slices: each allocation that needs a larger block visits a slice more', () => {
-    const heap = new Heap();
-    const s = stateOf(heap);
-    const n = 3 * MERGE_SLICE + 100;
-    Array.from({ length: n }, () => heap.alloc(1));
-    heap.pin(heap.alloc(1));
-    heap.collect();
+    const { heap, s, n } = singlesFreed();
     expect([s.freeSingleCount, s.lazyFrees]).toEqual([n, n]);
     heap.alloc(64); // a slice of the merge, then a block of 64 from what it merged
     expect(smallMergePending(s)).toBe(true);
@@ -410,12 +419,7 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
   });
 
   it('a wave takes one slice of a merge under way, as one allocation does', () => {
-    const heap = new Heap();
-    const s = stateOf(heap);
-    const n = 3 * MERGE_SLICE + 100;
-    Array.from({ length: n }, () => heap.alloc(1));
-    heap.pin(heap.alloc(1));
-    heap.collect();
+    const { heap, s, n } = singlesFreed();
     heap.alloc(64); // the merge starts: its first slice
     expect(s.mergeSinglesLeft).toBe(n - MERGE_SLICE);
     // 2,000 objects that each need a block: one slice for the whole wave (a slice an object would
@@ -436,12 +440,7 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
   });
 
   it('a wave that finds no free index queued takes one slice too, its blocks from the merged lists', () => {
-    const heap = new Heap();
-    const s = stateOf(heap);
-    const n = 3 * MERGE_SLICE + 100;
-    Array.from({ length: n }, () => heap.alloc(1));
-    heap.pin(heap.alloc(1));
-    heap.collect();
+    const { heap, s, n } = singlesFreed();
     heap.alloc(64); // the merge starts: its first slice
     // Every queued index taken by objects without slots (no block, no slice): the waves below take
     // fresh indices.
