@@ -312,9 +312,17 @@ function smallMergeDue(s: HeapState): boolean {
   return s.lazyFrees > 0 && 4 * s.lazyFrees >= s.freeSingleCount + s.freePairCount;
 }
 
+/**
+ * The small-block list entries a merge has yet to visit (0: none runs). A list that allocations
+ * shortened since the walk began is walked from its new end, so only the entries still listed count.
+ */
+export function smallMergeLeft(s: HeapState): number {
+  return Math.min(s.mergeSinglesLeft, s.freeSingleCount) + Math.min(s.mergePairsLeft, s.freePairCount);
+}
+
 /** Whether a merge of the small blocks has entries left to visit. */
 export function smallMergePending(s: HeapState): boolean {
-  return Math.min(s.mergeSinglesLeft, s.freeSingleCount) + Math.min(s.mergePairsLeft, s.freePairCount) > 0;
+  return smallMergeLeft(s) > 0;
 }
 
 /**

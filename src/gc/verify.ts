@@ -16,6 +16,7 @@ import {
   FREE_SINGLE,
   linkOf,
   MAX_CLASS,
+  smallMergeLeft,
   startOf,
 } from '../core/slots.ts';
 import {
@@ -436,7 +437,7 @@ function verifyBlocks(s: HeapState): void {
   ) {
     if (!Number.isInteger(left) || left < 0) broken(`${name} is ${left}, not a count of list entries`);
   }
-  const toVisit = Math.min(s.mergeSinglesLeft, s.freeSingleCount) + Math.min(s.mergePairsLeft, s.freePairCount);
+  const toVisit = smallMergeLeft(s);
   if (!Number.isInteger(s.lazyFrees) || s.lazyFrees < 0 || unmerged > s.lazyFrees + toVisit) {
     broken(
       `${plural(unmerged, 'pair')} of free small buddies are unmerged, more than lazyFrees ${s.lazyFrees}` +
