@@ -342,6 +342,54 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
     heap.verify();
   });
 
+  it('a minor lists the young pairs and singles it frees below the top, aged or not, in nursery order', () => {
+    // The nursery sweep's run for plain young objects whose small blocks lie below the top (taken
+    // from the free lists, or below a live block): listed unmerged, as `freeBlock` lists them.
+    const heap = new Heap();
+    const s = stateOf(heap);
+    const holder = heap.alloc(64);
+    heap.pin(holder);
+    heap.collect();
+    // Sixteen objects, pairs and singles in turn, kept through one minor: aged.
+    const aged = Array.from({ length: 16 }, (_, k) => heap.alloc(k % 2 === 0 ? 2 : 1));
+    aged.forEach((ref, k) => heap.set(holder, k, ref));
+    heap.minor();
+    // Eight new pairs, never kept, and a live block on top of them all.
+    const fresh = Array.from({ length: 8 }, () => heap.alloc(2));
+    heap.pin(heap.alloc(1));
+    const blockOf = (ref: Ref) => s.base[heap.index(ref)]!;
+    // The sweep walks the nursery from its head: the fresh pairs newest first, then the aged
+    // objects in the order the last minor relinked them (each survivor put first: oldest first).
+    const pairsExpected = [...fresh.map(blockOf).reverse(), ...aged.filter((_, k) => k % 2 === 0).map(blockOf)];
+    const singlesExpected = aged.filter((_, k) => k % 2 === 1).map(blockOf);
+    for (let k = 0; k < 16; k++) heap.set(holder, k, NULL);
+    const [pairsBefore, singlesBefore, lazyBefore] = [s.freePairCount, s.freeSingleCount, s.lazyFrees];
+    expect(heap.minor().freed).toBe(24);
+    heap.verify();
+    expect(Array.from(s.freePairs.subarray(pairsBefore, s.freePairCount))).toEqual(pairsExpected);
+    expect(Array.from(s.freeSingles.subarray(singlesBefore, s.freeSingleCount))).toEqual(singlesExpected);
+    expect(s.lazyFrees - lazyBefore).toBe(24);
+    expect(s.freeClasses & 3).toBe(3);
+    expect(heap.stats().slotsUsed).toBe(64 + 1);
+    // Only the sixteen aged objects count for the pacer: all of them died.
+    expect(s.pacer).toMatchObject({ agedMeasured: true, agedSurvival: 0 });
+  });
+
+  it('a minor gives the blocks of aged young objects that end at the top back to the top', () => {
+    const heap = new Heap();
+    const s = stateOf(heap);
+    const holder = heap.alloc(8);
+    heap.pin(holder);
+    heap.collect();
+    const top = s.slotTop;
+    for (let k = 0; k < 8; k++) heap.set(holder, k, heap.alloc(2 - (k % 2)));
+    heap.minor(); // aged
+    for (let k = 0; k < 8; k++) heap.set(holder, k, NULL);
+    expect(heap.minor().freed).toBe(8);
+    heap.verify();
+    expect([s.slotTop, s.freePairCount, s.freeSingleCount]).toEqual([top, 0, 0]);
+  });
+
   it('merges them before the pool grows: larger blocks come from merged small ones', () => {
     for (const size of [1, 2]) {
       const heap = new Heap();

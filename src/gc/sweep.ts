@@ -4,7 +4,7 @@
  * indices join the free queue (core/free-list.ts explains the order).
  */
 import { pushFree, pushFreeFront } from '../core/free-list.ts';
-import { blockClass, FREE_SINGLE, freeBlock } from '../core/slots.ts';
+import { blockClass, FREE_SINGLE, freeBlock, listSmallFree } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
 import { AGE_MASK, AGE_SHIFT, DESTROYED, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
 import { dirtyCard, refersToYoung, releaseRememberedSlot } from './cards.ts';
@@ -168,6 +168,38 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
       plainFreed++;
       i = following;
     }
+    // A run of the next commonest dead: the same plain young objects, but aged (dead after a minor
+    // of their own) or with a block of one or two slots below the top (taken from the free lists,
+    // so anywhere in the pool), which is listed unmerged as `freeBlock` would list it. Objects that
+    // live across one minor and die before the next are this run: through the general path below
+    // (`freeBlock` and back to the loop above), the generational suite's minor, whose nursery is
+    // half such objects, swept in 420 us; 320 so (Node). Kept out of the loop above: with this
+    // block free inside it, the churn suite's minor took 12.2 us against 10.5.
+    let listed = 0;
+    while (i !== 0 && color[i] === deadColor && (flags[i]! & ~AGE_MASK) === YOUNG && generation[i]! < maxGeneration) {
+      const slotCount = size[i]!;
+      const start = base[i]!;
+      if (slotCount === 0 || slotCount > 2 || start + slotCount === slotTop) break;
+      listSmallFree(s, start, slotCount - 1);
+      slotsFreed += slotCount;
+      if (flags[i] !== YOUNG) agedFreed++;
+      // The index freed as in the loop above.
+      const following = next[i]!;
+      size[i] = 0;
+      base[i] = freeCause;
+      color[i] = FREE;
+      generation[i] = generation[i]! + 1;
+      flags[i] = 0;
+      next[i] = 0;
+      if (freeTail === 0) freeHead = i;
+      else next[freeTail] = i;
+      freeTail = i;
+      freed++;
+      plainFreed++;
+      listed++;
+      i = following;
+    }
+    if (listed !== 0) continue;
     if (i === 0) break;
     const following = next[i]!;
     const c = color[i]!;
