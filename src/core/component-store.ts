@@ -65,7 +65,7 @@ export interface FieldData {
   readonly length: number;
   /** `length` entries per object index; replaced (grown) with the header columns. */
   column: TypedColumn;
-  /** The column's bytes per element (1, 2, 4 or 8): which of `storeElement`'s store sites writes it. */
+  /** The column's bytes per element (1, 2, 4 or 8): which of `fillElements`' store sites writes it. */
   readonly elementBytes: number;
 }
 
