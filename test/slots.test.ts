@@ -358,21 +358,24 @@ describe('the slot pool merges blocks of one or two slots lazily', () => {
     const fresh = Array.from({ length: 8 }, () => heap.alloc(2));
     heap.pin(heap.alloc(1));
     const blockOf = (ref: Ref) => s.base[heap.index(ref)]!;
-    // The sweep walks the nursery from its head: the fresh pairs newest first, then the aged
-    // objects in the order the last minor relinked them (each survivor put first: oldest first).
-    const pairsExpected = [...fresh.map(blockOf).reverse(), ...aged.filter((_, k) => k % 2 === 0).map(blockOf)];
-    const singlesExpected = aged.filter((_, k) => k % 2 === 1).map(blockOf);
-    for (let k = 0; k < 16; k++) heap.set(holder, k, NULL);
+    // The first four aged objects stay; the other twelve and the fresh pairs die. The sweep walks
+    // the nursery from its head: the fresh pairs newest first, then the aged objects in the order
+    // the last minor relinked them (each survivor put first: oldest first).
+    const dropped = aged.slice(4);
+    const pairsExpected = [...fresh.map(blockOf).reverse(), ...dropped.filter((_, k) => k % 2 === 0).map(blockOf)];
+    const singlesExpected = dropped.filter((_, k) => k % 2 === 1).map(blockOf);
+    for (let k = 4; k < 16; k++) heap.set(holder, k, NULL);
     const [pairsBefore, singlesBefore, lazyBefore] = [s.freePairCount, s.freeSingleCount, s.lazyFrees];
-    expect(heap.minor().freed).toBe(24);
+    expect(heap.minor().freed).toBe(20);
     heap.verify();
     expect(Array.from(s.freePairs.subarray(pairsBefore, s.freePairCount))).toEqual(pairsExpected);
     expect(Array.from(s.freeSingles.subarray(singlesBefore, s.freeSingleCount))).toEqual(singlesExpected);
-    expect(s.lazyFrees - lazyBefore).toBe(24);
+    expect(s.lazyFrees - lazyBefore).toBe(20);
     expect(s.freeClasses & 3).toBe(3);
-    expect(heap.stats().slotsUsed).toBe(64 + 1);
-    // Only the sixteen aged objects count for the pacer: all of them died.
-    expect(s.pacer).toMatchObject({ agedMeasured: true, agedSurvival: 0 });
+    expect(heap.stats().slotsUsed).toBe(64 + 1 + 2 * 2 + 2 * 1);
+    // Only the sixteen aged objects count for the pacer: four of them survived (the eight fresh
+    // ones, dead at age 0, do not count).
+    expect(s.pacer).toMatchObject({ agedMeasured: true, agedSurvival: 4 / 16 });
   });
 
   it('a minor gives the blocks of aged young objects that end at the top back to the top', () => {
