@@ -385,6 +385,35 @@ describe('heap.component(name, schema)', () => {
 // ---- every column type: stored as its typed array stores, zero again on joining --------------
 
 describe('numeric fields of every type', () => {
+  it('a store or a zeroing never reaches the next element: the next object keeps its values', () => {
+    for (const type of NUMERIC) {
+      for (const length of [1, 3]) {
+        const heap = new Heap();
+        const C = heap.defineComponent({ a: [type, length] }, { name: 'C' });
+        const [o0, o1, o2] = [heap.alloc(), heap.alloc(), heap.alloc()];
+        for (const o of [o0, o1, o2]) heap.pin(o);
+        const valuesOf = (o: Ref) => Array.from({ length }, (_, e) => heap.getField(o, C, 'a', e));
+        const seven = Array.from({ length }, (_, e) => 7 + e);
+        // Each object's elements lie right after the previous object's: o1's after o0's, o2's after o1's.
+        heap.add(o1, C, { a: seven } as never);
+        heap.add(o2, C, { a: seven } as never);
+        const label = `${type} x ${length}`;
+        heap.add(o0, C); // zeroes o0's elements
+        expect(valuesOf(o1), `${label}: add`).toEqual(seven);
+        heap.setField(o0, C, 'a', 3, length - 1); // o0's last element
+        expect(valuesOf(o1), `${label}: setField`).toEqual(seven);
+        heap.remove(o1, C);
+        heap.addMany(new Float64Array([o1]) as never, C); // zeroes o1's elements
+        expect(valuesOf(o2), `${label}: addMany`).toEqual(seven);
+        heap.remove(o1, C);
+        heap.add(o1, C, { a: seven.map((v) => v + 1) } as never);
+        expect(valuesOf(o2), `${label}: add with init`).toEqual(seven);
+        expect(valuesOf(o0), `${label}: the object before`).toEqual([...Array(length - 1).fill(0), 3]);
+        heap.verify();
+      }
+    }
+  });
+
   it('hold what their typed array stores, and read zero again when the component joins anew (add, addMany)', () => {
     const valueArb = fc.oneof(
       fc.integer({ min: -70000, max: 70000 }),

@@ -66,6 +66,24 @@ describe('minor collections', () => {
     heap.verify();
   });
 
+  it('retire an index a minor frees at its last generation, its block below the top', () => {
+    const heap = new Heap({ generationBits: 1 });
+    heap.pin(heap.alloc(0));
+    heap.collect();
+    const first = heap.alloc(2);
+    const index = heap.index(first);
+    heap.pin(heap.alloc(1)); // a live block above: the pair lies below the top
+    expect(heap.minor().freed).toBe(1);
+    const second = heap.alloc(2); // the same index at its last generation, the same pair
+    expect(heap.index(second)).toBe(index);
+    expect(heap.minor().freed).toBe(1);
+    expect(heap.stats().retired).toBe(1);
+    heap.verify();
+    expect(heap.index(heap.alloc(2))).not.toBe(index);
+    for (const ref of [first, second]) expect(heap.isAlive(ref)).toBe(false);
+    heap.verify();
+  });
+
   it('keep young objects that old objects reach through a set', () => {
     const heap = new Heap({ cardSize: 4 });
     const world = heap.alloc(2);
