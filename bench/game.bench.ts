@@ -48,20 +48,29 @@
  * ecs-heap's row also says how many of its ticks ran a slice of a major cycle, and their time; a
  * second table gives its `tick(1)` calls (as their reports time them) and its projectile spawns
  * over every frame of its runs, warm-up frames included (a game plays them: the first minors and
- * the first major cycle after the level loads run there), and lists the ticks over 1.5 ms.
+ * the first major cycle after the level loads run there), and lists the ticks over 1.5 ms, each
+ * with the main thread's run-queue wait in its frame. A third table plays the first world in fresh
+ * processes (bench/child/first-world.ts), where the collector's code is compiled: each process's
+ * longest tick, and the longest tick less the run-queue wait inside it (in Bun, again with one
+ * compile thread).
  * Targets (issue 14): frame p50 and p99 at least as good as plain JS (stretch: as good as bitECS);
- * memory no more than bitECS; `tick(1)` p99 <= 1.5 ms and max <= 3 ms, as splay's.
+ * memory no more than bitECS; `tick(1)` p99 <= 1.5 ms and max <= 3 ms, as splay's, in the runs and
+ * in the fresh processes' first worlds.
  */
 import { addComponent, addEntity, createWorld, query, removeEntity, type World } from 'bitecs';
+import { spawnSync } from 'node:child_process';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { Heap, type Index, NULL, type Ref, type RefArray, type TickReport } from '../mod.ts';
 import { heapAndBuffersAfterGc, heapUsedAfterGc } from './lib/engine.ts';
 import { destroyOf, has, type WithLaterMethods } from './lib/features.ts';
 import { megabytes, msOf, ratio } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
 import { prng } from './lib/graphs.ts';
+import { runQueueWaitReader } from './lib/stalls.ts';
 import { isMain, runStandalone } from './lib/output.ts';
-import { atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
+import { atMost, type Ctx, report, type Section, type SuiteReport } from './lib/report.ts';
+import { selfCommand } from './lib/runtime.ts';
 import { median, type Spread, spread } from './lib/stats.ts';
 
 const SCENE = 100_000;
@@ -154,13 +163,18 @@ interface Variant {
 }
 
 /** Per frame: the `tick(1)` call (its report's `ms` and `work`) and the spawn wave's calls. */
-interface HeapTimings {
+export interface HeapTimings {
   tickMs: number[];
   tickWork: TickReport['work'][];
   /** The phase each tick left the cycle in. */
   tickPhase: TickReport['phase'][];
   /** The spawn of the frame's projectiles: the wave's calls and the loop storing each in its bucket. */
   spawnMs: number[];
+  /**
+   * The main thread's run-queue wait inside each `tick(1)`, ms, when the variant was given a
+   * reader (bench/child/first-world.ts; the suite's timed runs read none).
+   */
+  tickWaitMs: number[];
 }
 
 // ---- (b) plain JavaScript ------------------------------------------------------------------------
@@ -445,7 +459,8 @@ function bitecsVariant(ctx: Ctx): Variant {
 
 // ---- (a) ecs-heap --------------------------------------------------------------------------------
 
-function heapVariant(_ctx: Ctx): Variant {
+/** `waited`: a run-queue wait reader, read around each `tick(1)` (`HeapTimings.tickWaitMs`). */
+export function heapVariant(_ctx: Ctx, waited?: () => number): Variant {
   const heap = new Heap({ initialCapacity: 1 << 18 });
   const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
   const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'Velocity' });
@@ -514,7 +529,7 @@ function heapVariant(_ctx: Ctx): Variant {
   const aims = new Float64Array(SPAWNS) as RefArray;
   // The wave's handles, written into one array every frame (a heap without `into` returns a new one).
   const spawned = new Float64Array(SPAWNS) as RefArray;
-  const timings: HeapTimings = { tickMs: [], tickWork: [], tickPhase: [], spawnMs: [] };
+  const timings: HeapTimings = { tickMs: [], tickWork: [], tickPhase: [], spawnMs: [], tickWaitMs: [] };
   return {
     name: 'ecs-heap, tick(1)',
     frame(frame, p) {
@@ -611,7 +626,9 @@ function heapVariant(_ctx: Ctx): Variant {
         x[i]! += vx[i]!;
         y[i]! += vy[i]!;
       }
+      const waitedBefore = waited === undefined ? 0 : waited();
       const report = heap.tick(1, tickReport);
+      if (waited !== undefined) timings.tickWaitMs.push(waited() - waitedBefore);
       timings.tickMs.push(report.ms);
       timings.tickWork.push(report.work);
       timings.tickPhase.push(report.phase);
@@ -639,7 +656,7 @@ function heapVariant(_ctx: Ctx): Variant {
 
 // ---- the run -------------------------------------------------------------------------------------
 
-interface VariantRun {
+export interface VariantRun {
   name: string;
   frameMs: number[];
   memory: number;
@@ -647,22 +664,47 @@ interface VariantRun {
   info: string;
   /** The variant's `heapTimings` over every frame played (warm-up included), where it has them. */
   heapTimings?: HeapTimings;
+  /**
+   * Per frame played (warm-up included): how long the main thread waited for a CPU during the
+   * frame, in ms (read between frames, outside their times); empty where it cannot be read.
+   */
+  waitMs: number[];
 }
 
-function play(ctx: Ctx, make: (ctx: Ctx) => Variant, warm: number, frames: number): VariantRun {
+/**
+ * Plays `warm + frames` frames of the variant `make` makes (the first `warm` untimed in `frameMs`),
+ * with the main thread's run-queue wait per frame when `waited` reads it.
+ */
+export function play(
+  ctx: Ctx,
+  make: (ctx: Ctx) => Variant,
+  warm: number,
+  frames: number,
+  waited: (() => number) | null,
+): VariantRun {
   const v = make(ctx);
   ctx.log(`[bench] game: ${v.name}, ${warm} warm-up + ${frames} frames`);
   const rand = prng(0x9a3e);
   const plan = makePlan();
   const frameMs: number[] = [];
+  const waitMs: number[] = [];
   for (let f = 1; f <= warm + frames; f++) {
     fillPlan(plan, rand);
+    const w0 = waited === null ? 0 : waited();
     const t0 = performance.now();
     v.frame(f, plan);
     const t = performance.now() - t0;
+    if (waited !== null) waitMs.push(waited() - w0);
     if (f > warm) frameMs.push(t);
   }
-  const run: VariantRun = { name: v.name, frameMs, memory: v.memory(), projectiles: v.projectiles(), info: v.info() };
+  const run: VariantRun = {
+    name: v.name,
+    frameMs,
+    memory: v.memory(),
+    projectiles: v.projectiles(),
+    info: v.info(),
+    waitMs,
+  };
   const timings = v.heapTimings?.();
   if (timings !== undefined) run.heapTimings = timings;
   return run;
@@ -676,10 +718,11 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
   const frames = ctx.quick ? 150 : 600;
   const reps = ctx.quick ? 1 : 2;
   const runs: VariantRun[][] = MAKERS.map(() => []);
+  const waited = runQueueWaitReader();
   for (let r = 0; r < reps; r++) {
     for (let j = 0; j < MAKERS.length; j++) {
       const k = (r + j) % MAKERS.length;
-      runs[k]!.push(play(ctx, MAKERS[k]!, warm, frames));
+      runs[k]!.push(play(ctx, MAKERS[k]!, warm, frames, waited));
     }
   }
   const counts = runs.map((rs) => rs[0]!.projectiles);
@@ -789,7 +832,135 @@ export function gameSuite(ctx: Ctx): Promise<SuiteReport> {
       })),
       heapPauses: pauses.data,
     },
-  }]));
+  }, firstWorldSection(ctx)]));
+}
+
+// ---- first worlds in fresh processes -------------------------------------------------------------
+
+/**
+ * Frames of a fresh process's first world (bench/child/first-world.ts): past its first minors
+ * and the first major cycle's slices (frames 85-95), where a process's collector code is compiled.
+ */
+export const FIRST_WORLD_FRAMES = 110;
+
+/**
+ * JavaScriptCore's setting for how many threads compile JavaScript beside the main thread (two
+ * here by default: on two cores, with the main thread three runnable threads).
+ */
+const ONE_JIT_THREAD = 'BUN_JSC_maxNumberOfWorklistThreads';
+
+interface FirstWorld {
+  warmUpMs: number;
+  tickMs: number[];
+  tickWork: TickReport['work'][];
+  tickWaitMs: number[];
+  waitMs: number[];
+}
+
+/** One fresh process of bench/child/first-world.ts, with `env` added to this process's environment. */
+function firstWorldSample(ctx: Ctx, env: Record<string, string>, k: number): FirstWorld {
+  const script = fileURLToPath(new URL('./child/first-world.ts', import.meta.url));
+  const { command, args } = selfCommand(ctx.runtime, script);
+  ctx.log(`[bench] game: first world, fresh process ${k}${Object.keys(env).length === 0 ? '' : ' (one JIT thread)'}`);
+  const child = spawnSync(command, args, {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 1 << 22,
+  });
+  if (child.status !== 0) throw new Error(`game: first-world process failed (${child.status}): ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as FirstWorld;
+}
+
+/**
+ * The first world's ticks, one fresh process each: a process compiles the collector's code in its
+ * first world's ticks, and whether one of them overruns differs from process to process (Bun: 12
+ * of 32 processes held a tick over 1.5 ms in session 32), which one run of the suite above cannot
+ * tell. The engines' compile threads beside the main thread can leave it waiting for a CPU on two
+ * cores, which the run-queue wait inside the long ticks shows; in Bun the same processes run again
+ * with one compile thread (docs/decisions.md, "First-world ticks: the main thread waits for
+ * a CPU").
+ */
+function firstWorldSection(ctx: Ctx): Section {
+  const processes = ctx.quick ? 3 : 16;
+  const settings: { label: string; env: Record<string, string> }[] = [{ label: 'engine defaults', env: {} }];
+  if (ctx.runtime === 'bun') {
+    settings.push({ label: `one compile thread (${ONE_JIT_THREAD}=1)`, env: { [ONE_JIT_THREAD]: '1' } });
+  }
+  const results = settings.map((setting) => {
+    const samples: FirstWorld[] = [];
+    for (let k = 1; k <= processes; k++) samples.push(firstWorldSample(ctx, setting.env, k));
+    const maxima = samples.map((w) => Math.max(...w.tickMs));
+    const worst = maxima.indexOf(Math.max(...maxima));
+    const frame = samples[worst]!.tickMs.indexOf(maxima[worst]!);
+    const waitKnown = samples.every((w) => w.tickWaitMs.length === w.tickMs.length && w.waitMs.length > 0);
+    // A tick's own time: its wall time less the main thread's run-queue wait inside it.
+    const running = waitKnown
+      ? Math.max(...samples.map((w) => Math.max(...w.tickMs.map((ms, k) => ms - w.tickWaitMs[k]!))))
+      : NaN;
+    return {
+      label: setting.label,
+      maxima,
+      worst: {
+        ms: maxima[worst]!,
+        process: worst + 1,
+        frame: frame + 1,
+        work: samples[worst]!.tickWork[frame]!,
+        waitMs: waitKnown ? samples[worst]!.tickWaitMs[frame]! : NaN,
+      },
+      running,
+      over15: maxima.filter((m) => m > LONG_TICK_MS).length,
+      over3: maxima.filter((m) => m > 3).length,
+      waits: samples.map((w) => w.waitMs.reduce((x, y) => x + y, 0)),
+      waitKnown,
+      warmUpMs: median(samples.map((w) => w.warmUpMs)),
+    };
+  });
+  const at = `game, first ${FIRST_WORLD_FRAMES} frames in ${processes} fresh processes (${ctx.label})`;
+  return {
+    tables: [{
+      title:
+        `game: ecs-heap's tick(1) in a fresh process's first world (${FIRST_WORLD_FRAMES} frames after Heap.warmUp()), one process each (${ctx.label} ${ctx.runtimeVersion})`,
+      columns: [
+        'setting',
+        'processes',
+        `with a tick over ${LONG_TICK_MS} ms`,
+        'over 3 ms',
+        "worst tick (process, frame, work; the main thread's run-queue wait in it)",
+        'longest tick less its run-queue wait',
+        "each process's longest tick, ms",
+        'run-queue wait over the frames, ms',
+        'warm-up ms',
+      ],
+      rows: results.map((r) => [
+        r.label,
+        String(processes),
+        String(r.over15),
+        String(r.over3),
+        `${msOf(r.worst.ms)} (${r.worst.process}, ${r.worst.frame}, ${r.worst.work}; ${
+          Number.isNaN(r.worst.waitMs) ? 'n/a' : msOf(r.worst.waitMs)
+        })`,
+        Number.isNaN(r.running) ? 'n/a' : msOf(r.running),
+        r.maxima.map((m) => msOf(m)).join(' '),
+        r.waitKnown ? r.waits.map((w) => msOf(w)).join(' ') : 'n/a',
+        msOf(r.warmUpMs),
+      ]),
+    }],
+    targets: [atMost(`${at}: tick(1) max, engine defaults`, results[0]!.worst.ms, 3, 'ms')],
+    ratios: results.map((r) => ({ name: `${at}: tick(1) max less its run-queue wait, ${r.label}`, value: r.running })),
+    notes: [
+      `First worlds: each process calls Heap.warmUp(), builds the suite's world and plays its first ${FIRST_WORLD_FRAMES} ` +
+      "frames (the first minors, the first major cycle's slices), the frames in which it compiles the collector's " +
+      'code; the longest tick of each process is listed. Run-queue wait: how long the main thread was ready but ' +
+      "not running (Linux's /proc/thread-self/schedstat), inside each tick and summed over the frames; a tick " +
+      "less its own wait is the time the thread ran it, the collector's own part of the pause. " +
+      (ctx.runtime === 'bun'
+        ? `In Bun the processes run again with ${ONE_JIT_THREAD}=1: JavaScriptCore compiles on two threads by ` +
+          'default, which beside the main thread are three runnable threads on two cores.'
+        : ''),
+    ],
+    data: { firstWorlds: results },
+  };
 }
 
 /** Ticks past this many milliseconds are listed (the tick p99 target's figure). */
@@ -808,14 +979,27 @@ function heapPauses(runs: VariantRun[]) {
   const tick = spread(timed.flatMap((t) => t.tickMs));
   const worked = spread(timed.flatMap((t) => t.tickMs.filter((_, k) => t.tickWork[k] !== 'nothing')));
   const spawn = spread(timed.flatMap((t) => t.spawnMs));
-  const long = timed.flatMap((t, run) =>
-    t.tickMs.flatMap((ms, k) =>
-      ms > LONG_TICK_MS ? [{ run: run + 1, frame: k + 1, ms, work: t.tickWork[k]!, phase: t.tickPhase[k]! }] : []
-    )
-  );
+  // The main thread's run-queue wait in each long tick's frame (NaN where it cannot be read): a
+  // tick can overrun by the time the thread was not running at all.
+  const long = runs.flatMap((r, run) => {
+    const t = r.heapTimings;
+    if (t === undefined) return [];
+    return t.tickMs.flatMap((ms, k) =>
+      ms > LONG_TICK_MS
+        ? [{ run: run + 1, frame: k + 1, ms, work: t.tickWork[k]!, phase: t.tickPhase[k]!, waitMs: r.waitMs[k] ?? NaN }]
+        : []
+    );
+  });
   const longText = long.length === 0
     ? 'none'
-    : long.map((l) => `run ${l.run} frame ${l.frame}: ${msOf(l.ms)} (${l.work}, then ${l.phase})`).join('; ');
+    : long.map((l) =>
+      `run ${l.run} frame ${l.frame}: ${msOf(l.ms)} (${l.work}, then ${l.phase}; ${
+        Number.isNaN(l.waitMs) ? 'wait n/a' : `the main thread waited ${msOf(l.waitMs)} for a CPU in that frame`
+      })`
+    ).join('; ');
+  // Frames in which the main thread waited for a CPU more than a tick's budget, in every run.
+  const waitedFrames = runs.reduce((n, r) => n + r.waitMs.filter((w) => w > 1).length, 0);
+  const waitKnown = runs.every((r) => r.waitMs.length > 0);
   const longSpawns = timed.flatMap((t, run) =>
     t.spawnMs.flatMap((ms, k) => ms > LONG_SPAWN_MS ? [`run ${run + 1} frame ${k + 1}: ${msOf(ms)}`] : [])
   );
@@ -832,10 +1016,14 @@ function heapPauses(runs: VariantRun[]) {
       "clock), and the spawn of the frame's projectiles (the wave's allocMany and addMany, then the loop storing " +
       'each in its bucket), over every frame of every run, the warm-up frames included: a game plays them too, and ' +
       "the first cycles after the level loads run in them. Targets, as splay's: tick(1) p99 <= 1.5 ms, max <= 3 ms. " +
-      `An engine pause (its own collection, a compile) inside a call lands in that call's time. Ticks over ${LONG_TICK_MS} ms: ` +
-      `${longText}. Spawns over ${LONG_SPAWN_MS} ms: ${longSpawns.length === 0 ? 'none' : longSpawns.join('; ')}.`,
+      `An engine pause (its own collection, a compile) inside a call lands in that call's time, and so does time ` +
+      "the main thread spent waiting for a CPU (its run-queue wait, Linux's /proc/thread-self/schedstat, read " +
+      "between frames): on two cores, the engine's compile threads can hold both. Ticks over " +
+      `${LONG_TICK_MS} ms: ${longText}. Frames in which the main thread waited over 1 ms: ${
+        waitKnown ? `${waitedFrames} of ${runs.reduce((n, r) => n + r.waitMs.length, 0)}` : 'n/a'
+      }. Spawns over ${LONG_SPAWN_MS} ms: ${longSpawns.length === 0 ? 'none' : longSpawns.join('; ')}.`,
     ],
-    data: { tick, worked, spawn, longTicks: long, longSpawns },
+    data: { tick, worked, spawn, longTicks: long, longSpawns, waitedFrames: waitKnown ? waitedFrames : null },
   };
 }
 

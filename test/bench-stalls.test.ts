@@ -1,0 +1,41 @@
+/**
+ * bench/lib/stalls.ts `runQueueWaitReader`: the game suite reads the main thread's run-queue wait
+ * (Linux's /proc/thread-self/schedstat: run time, run-queue wait, timeslices, in ns) between
+ * frames, to tell a tick that overran from a tick whose thread was not running.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { runQueueWaitReader } from '../bench/lib/stalls.ts';
+
+function schedstat(): number[] | null {
+  try {
+    return readFileSync('/proc/thread-self/schedstat', 'utf8').trim().split(' ').map(Number);
+  } catch {
+    return null;
+  }
+}
+
+describe('bench/lib/stalls.ts runQueueWaitReader', () => {
+  test("reads the calling thread's run-queue wait in ms, again from the start at every call", () => {
+    const fields = schedstat();
+    const waited = runQueueWaitReader();
+    if (fields === null) {
+      expect(waited).toBeNull(); // no such file: the suite reports n/a
+      return;
+    }
+    expect(waited).not.toBeNull();
+    const first = waited!();
+    // Busy for a while, so that the run time (the first field) moves well past the wait.
+    let x = 0;
+    const until = performance.now() + 30;
+    while (performance.now() < until) x += Math.sqrt(x + 1);
+    const between = schedstat()!;
+    const second = waited!();
+    expect(Number.isFinite(first) && first >= 0).toBe(true);
+    // The second field, bracketed by the reader's calls (the first field, the run time, is not).
+    expect(first).toBeLessThanOrEqual(between[1]! / 1e6);
+    expect(second).toBeGreaterThanOrEqual(between[1]! / 1e6);
+    expect(second - first).toBeLessThan(between[0]! / 1e6);
+    expect(x).toBeGreaterThan(0);
+  });
+});
