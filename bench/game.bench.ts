@@ -861,7 +861,9 @@ interface FirstWorld {
 function firstWorldSample(ctx: Ctx, env: Record<string, string>, k: number): FirstWorld {
   const script = fileURLToPath(new URL('./child/first-world.ts', import.meta.url));
   const { command, args } = selfCommand(ctx.runtime, script);
-  ctx.log(`[bench] game: first world, fresh process ${k}${Object.keys(env).length === 0 ? '' : ' (one JIT thread)'}`);
+  ctx.log(
+    `[bench] game: first world, fresh process ${k}${Object.keys(env).length === 0 ? '' : ' (one compile thread)'}`,
+  );
   const child = spawnSync(command, args, {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     encoding: 'utf8',
