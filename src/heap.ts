@@ -666,6 +666,30 @@ export class Heap {
 
   /** Stores `target` in a slot; NULL clears it. */
   set(ref: Ref, slot: number, target: Ref): void {
+    const s = this.#s;
+    // The common call (a live owner that is no ephemeron, a slot in range, a live target or NULL)
+    // checked in one condition, each column read once and no private method called, as `targetAt`
+    // is (a store through the checking methods: 15 ns in Node and Bun, against 10.5 and 13 so;
+    // docs/decisions.md, "`set` and `setAt` check in one condition"). Anything else takes the
+    // checked path below, which says what is wrong.
+    if (typeof ref === 'number' && typeof target === 'number' && typeof slot === 'number') {
+      const { color, generation } = s;
+      const indexMask = s.codec.indexMask;
+      const indexScale = s.codec.indexScale;
+      const liveMask = s.liveMask;
+      const top = s.top;
+      const i = ref & indexMask;
+      const t = target & indexMask;
+      if (
+        i !== 0 && i < top && (color[i]! & liveMask) !== 0 && ref - i === generation[i]! * indexScale &&
+        slot >>> 0 === slot && slot < s.size[i]! && (s.flags[i]! & EPHEMERON) === 0 &&
+        (target === NULL ||
+          (t !== 0 && t < top && (color[t]! & liveMask) !== 0 && target - t === generation[t]! * indexScale))
+      ) {
+        writeSlot(s, i, slot, t);
+        return;
+      }
+    }
     const i = this.#indexOf(ref, 'handle');
     const k = this.#checkSlot(i, slot);
     this.#storeSlot(i, k, target === NULL ? 0 : this.#indexOf(target, 'target'));
@@ -680,7 +704,22 @@ export class Heap {
    * query's columns, or a store meant for a freed object lands in the one reusing its index.
    */
   setAt(index: Index, slot: number, target: Index): void {
-    const liveMask = this.#s.liveMask; // stores take no dead object
+    const s = this.#s;
+    // The common call checked in one condition, as `set`'s is; anything else takes the checked path.
+    if (typeof index === 'number' && typeof slot === 'number' && typeof target === 'number') {
+      const color = s.color;
+      const liveMask = s.liveMask;
+      const top = s.top;
+      if (
+        index > 0 && index < top && (color[index]! & liveMask) !== 0 &&
+        slot >>> 0 === slot && slot < s.size[index]! && (s.flags[index]! & EPHEMERON) === 0 &&
+        (target === 0 || (target > 0 && target < top && (color[target]! & liveMask) !== 0))
+      ) {
+        writeSlot(s, index, slot, target);
+        return;
+      }
+    }
+    const liveMask = s.liveMask; // stores take no dead object
     const i = this.#indexAt(index, liveMask);
     const k = this.#checkSlot(i, slot);
     this.#storeSlot(i, k, target === 0 ? 0 : this.#indexAt(target, liveMask));

@@ -2250,7 +2250,12 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     const destroyed = heap.alloc(0);
     const d = heap.index(destroyed);
     heap.destroy(destroyed);
+    // A destroyed owner keeps its slots until a collection reclaims it: no store may land in them.
+    const destroyedOwner = heap.alloc(1);
+    const dOwner = heap.index(destroyedOwner);
+    heap.destroy(destroyedOwner);
     const before = heap.snapshot();
+    expect(() => heap.setAt(dOwner, 0, t)).toThrow(new RegExp(`index ${dOwner} holds no live object`));
     expect(() => heap.setAt('1' as unknown as Index, 0, t)).toThrow(/index must be an integer, got '1'/);
     expect(() => heap.setAt(1.5 as Index, 0, t)).toThrow(/index must be an integer, got 1\.5/);
     expect(() => heap.setAt(0 as Index, 0, t)).toThrow(/index 0 holds no live object/);

@@ -180,12 +180,22 @@ describe('finalizers', () => {
   it('cannot resurrect their object, and may allocate', () => {
     const heap = new Heap();
     const holder = rooted(heap, 1);
-    const doomed = heap.alloc(0);
+    const doomed = heap.alloc(1);
     let allocated: Ref = NULL;
     const errors: string[] = [];
     heap.setFinalizer(doomed, (ref) => {
+      // Nor store into it: its slots are readable, not writable (by handle or by index).
+      const at = heap.index(ref);
+      const holderAt = heap.index(holder);
       for (
-        const attempt of [() => heap.set(holder, 0, ref), () => heap.pin(ref), () => heap.setFinalizer(ref, () => {})]
+        const attempt of [
+          () => heap.set(holder, 0, ref),
+          () => heap.pin(ref),
+          () => heap.setFinalizer(ref, () => {}),
+          () => heap.set(ref, 0, holder),
+          () => heap.setAt(at, 0, holderAt),
+          () => heap.setAt(holderAt, 0, at),
+        ]
       ) {
         try {
           attempt();
@@ -197,7 +207,14 @@ describe('finalizers', () => {
       heap.set(holder, 0, allocated);
     });
     heap.collect();
-    expect(errors).toEqual(['StaleRefError', 'StaleRefError', 'StaleRefError']);
+    expect(errors).toEqual([
+      'StaleRefError',
+      'StaleRefError',
+      'StaleRefError',
+      'StaleRefError',
+      'RangeError',
+      'RangeError',
+    ]);
     expect(heap.isAlive(doomed)).toBe(false);
     expect(heap.get(holder, 0)).toBe(allocated);
     expect(heap.isAlive(allocated)).toBe(true);
