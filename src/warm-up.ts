@@ -40,7 +40,12 @@ export function warmUp(Heap: typeof HeapClass, rounds: number): number {
         heap.set(o, 0, (k & 1) === 0 ? world[target]! : worldRefs[target]! as Ref);
         if (k % 64 === 0) heap.add(o, Link, { to: world[k % world.length]!, weak: o });
         if (k % 256 === 0) heap.setFinalizer(o, () => {});
-        if (k % 100 === 0) heap.set(world[k % world.length]!, 3, o);
+        // The owner named by a handle read from a `RefArray` too, a double to the engine: `set`'s
+        // common call, compiled for small-integer owners only, was thrown away at a game's first
+        // store into an object whose handle it kept in one (bench/deopt.ts: "not a Smi").
+        if (k % 100 === 0) {
+          heap.set(k % 200 === 0 ? world[k % world.length]! : worldRefs[k % world.length]! as Ref, 3, o);
+        }
         // Destroyed: plain, named by the world (the markers clear the name), with hooks to run.
         if (k % 100 === 50 || k % 300 === 0 || k % 512 === 256) heap.destroy(o);
         // The rest of the round's stores run while a cycle promotes, then marks: the barrier's
