@@ -2250,7 +2250,7 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     const destroyed = heap.alloc(0);
     const d = heap.index(destroyed);
     heap.destroy(destroyed);
-    // A destroyed owner keeps its slots until a collection reclaims it: no store may land in them.
+    // A destroyed object takes no store, as owner either (its index stays taken until a collection).
     const destroyedOwner = heap.alloc(1);
     const dOwner = heap.index(destroyedOwner);
     heap.destroy(destroyedOwner);
