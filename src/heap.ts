@@ -508,6 +508,21 @@ export class Heap {
    */
   get(ref: Ref, slot: number): Ref {
     const s = this.#s;
+    // The common call (a readable object, a slot in range that is no ephemeron's value) checked in
+    // one condition, as `set`'s is; anything else takes the checked path below. (Scratch loop,
+    // warm: 7.5 -> 6.7 ns in Node, 26 -> 15-17 in Bun's first loop, Deno the same; with the handle
+    // made inline rather than by `#handle`, Node's read 9.4.)
+    if (typeof ref === 'number' && typeof slot === 'number') {
+      const color = s.color;
+      const i = ref & s.codec.indexMask;
+      if (
+        i !== 0 && i < s.top && (color[i]! & s.readMask) !== 0 && ref - i === s.generation[i]! * s.codec.indexScale &&
+        slot >>> 0 === slot && slot < s.size[i]! && ((slot & 1) === 0 || (s.flags[i]! & EPHEMERON) === 0)
+      ) {
+        const target = s.slots[s.base[i]! + slot]!;
+        return target === 0 || (color[target]! & s.deadColors) !== 0 ? NULL : this.#handle(target);
+      }
+    }
     const i = this.#readableIndexOf(ref);
     const k = this.#checkSlot(i, slot);
     const at = s.base[i]! + k;
