@@ -459,8 +459,8 @@ function bitecsVariant(ctx: Ctx): Variant {
 
 // ---- (a) ecs-heap --------------------------------------------------------------------------------
 
-/** `waited`: a run-queue wait reader, read around each `tick(1)` (`HeapTimings.tickWaitMs`). */
-export function heapVariant(_ctx: Ctx, waited?: () => number): Variant {
+/** `waited`: a run-queue wait reader, read around each `tick(1)` (`HeapTimings.tickWaitMs`), or null. */
+export function heapVariant(_ctx: Ctx, waited: (() => number) | null = null): Variant {
   const heap = new Heap({ initialCapacity: 1 << 18 });
   const Position = heap.defineComponent({ x: 'f32', y: 'f32' }, { name: 'Position' });
   const Velocity = heap.defineComponent({ vx: 'f32', vy: 'f32' }, { name: 'Velocity' });
@@ -626,9 +626,9 @@ export function heapVariant(_ctx: Ctx, waited?: () => number): Variant {
         x[i]! += vx[i]!;
         y[i]! += vy[i]!;
       }
-      const waitedBefore = waited === undefined ? 0 : waited();
+      const waitedBefore = waited === null ? 0 : waited();
       const report = heap.tick(1, tickReport);
-      if (waited !== undefined) timings.tickWaitMs.push(waited() - waitedBefore);
+      if (waited !== null) timings.tickWaitMs.push(waited() - waitedBefore);
       timings.tickMs.push(report.ms);
       timings.tickWork.push(report.work);
       timings.tickPhase.push(report.phase);

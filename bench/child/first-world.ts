@@ -15,7 +15,7 @@ import { FIRST_WORLD_FRAMES, heapVariant, play } from '../game.bench.ts';
 const warmUpMs = warmUpOnce();
 const ctx = { ...makeCtx({ json: true, quick: false, full: false }), log: () => {} };
 const waited = runQueueWaitReader();
-const run = play(ctx, (c) => heapVariant(c, waited ?? undefined), FIRST_WORLD_FRAMES, 0, waited);
+const run = play(ctx, (c) => heapVariant(c, waited), FIRST_WORLD_FRAMES, 0, waited);
 const timings = run.heapTimings!;
 console.log(JSON.stringify({
   warmUpMs,
