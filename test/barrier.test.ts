@@ -269,6 +269,46 @@ describe('the write barrier while a cycle marks', () => {
     expect(heap.isAlive(fresh)).toBe(true);
     heap.verify();
   });
+
+  it('in PROMOTE, a strong wave shades an object being promoted and dirties its card, as a store into a black owner does', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const a = heap.alloc(1);
+    heap.set(root, 0, a);
+    for (let k = 0; k < 8; k++) heap.alloc(0); // promoted before `a` (the list starts at the newest)
+    heap.step(1);
+    expect(stateOf(heap).phase).toBe(PROMOTE);
+    expect(isWhite(heap, a)).toBe(true); // young, on the promotion list
+    const cards = heap.stats().dirtyCards;
+    heap.allocMany(2, 1, 'strong', [a, NULL]); // new objects: black
+    expect(isWhite(heap, a)).toBe(false);
+    expect(heap.stats().dirtyCards).toBe(cards + 1);
+    // Black now, `a` reads as allocated since to the barrier's young-owner test: a young object
+    // stored into it is remembered only through the card the wave dirtied.
+    const fresh = heap.alloc(0);
+    heap.set(a, 0, fresh);
+    finish(heap);
+    heap.minor(); // `a` is old now, `fresh` young: found through `a`'s card
+    expect(heap.isAlive(fresh)).toBe(true);
+    expect(heap.get(a, 0)).toBe(fresh);
+    heap.verify();
+  });
+
+  it('while a cycle marks, a weak wave shades none of its targets (no strong edge keeps them)', () => {
+    const heap = new Heap({ generational: false });
+    const lost = heap.alloc(0); // unreachable: white from the cycle's start
+    heap.pin(heap.alloc(0));
+    heap.step(1);
+    expect(heap.phase).toBe('mark');
+    const [watcher] = heap.allocMany(1, 1, 'weak', [lost]);
+    heap.pin(watcher!);
+    expect(isWhite(heap, lost)).toBe(true);
+    finish(heap);
+    expect(heap.isAlive(lost)).toBe(false);
+    expect(heap.get(watcher!, 0)).toBe(NULL);
+    heap.verify();
+  });
 });
 
 describe('the write barrier under random stores across every phase', () => {

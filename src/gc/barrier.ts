@@ -91,3 +91,23 @@ function storeWhileMarking(s: HeapState, owner: number, target: number, strong: 
     if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
   }
 }
+
+/**
+ * The barrier for a strong wave's stores while a major cycle marks (gc/allocate.ts `allocWave`):
+ * its owners are new, so young and black, and of `afterStore` only `storeWhileMarking`'s part
+ * applies: each white target is shaded, and one that is young (in PROMOTE, an object of the
+ * promotion list) has its card dirtied, as a store into one black owner does. Run before the
+ * stores, which then need no barrier. `targets`: the wave's first `length` entries, handles or
+ * indices (`& indexMask` gives the index), 0 for NULL.
+ */
+export function shadeWaveTargets(s: HeapState, targets: Float64Array, length: number, indexMask: number): void {
+  const color = s.color;
+  const white = s.barrierWhite;
+  for (let at = 0; at < length; at++) {
+    const target = targets[at]! & indexMask;
+    if (target !== 0 && color[target] === white) {
+      shade(s, target);
+      if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
+    }
+  }
+}
