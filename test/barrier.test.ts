@@ -272,18 +272,25 @@ describe('the write barrier while a cycle marks', () => {
 
   it('in PROMOTE, a strong wave shades an object being promoted and dirties its card, as a store into a black owner does', () => {
     const heap = new Heap({ cardSize: 1 });
-    const root = heap.alloc(1);
+    const root = heap.alloc(2);
     heap.pin(root);
+    const old = heap.alloc(0);
+    heap.set(root, 1, old);
+    heap.tenure();
+    heap.set(root, 1, NULL); // `old` is old, and white once a cycle begins
     const a = heap.alloc(1);
     heap.set(root, 0, a);
     for (let k = 0; k < 8; k++) heap.alloc(0); // promoted before `a` (the list starts at the newest)
     heap.step(1);
     expect(stateOf(heap).phase).toBe(PROMOTE);
     expect(isWhite(heap, a)).toBe(true); // young, on the promotion list
+    expect(isWhite(heap, old)).toBe(true);
     const cards = heap.stats().dirtyCards;
-    heap.allocMany(2, 1, 'strong', [a, NULL]); // new objects: black
+    const [holder] = heap.allocMany(2, 1, 'strong', [a, old]); // new objects: black
+    heap.pin(holder!);
     expect(isWhite(heap, a)).toBe(false);
-    expect(heap.stats().dirtyCards).toBe(cards + 1);
+    expect(isWhite(heap, old)).toBe(false);
+    expect(heap.stats().dirtyCards).toBe(cards + 1); // `a`'s card: `old` is no object being promoted
     // Black now, `a` reads as allocated since to the barrier's young-owner test: a young object
     // stored into it is remembered only through the card the wave dirtied.
     const fresh = heap.alloc(0);
@@ -292,6 +299,29 @@ describe('the write barrier while a cycle marks', () => {
     heap.minor(); // `a` is old now, `fresh` young: found through `a`'s card
     expect(heap.isAlive(fresh)).toBe(true);
     expect(heap.get(a, 0)).toBe(fresh);
+    heap.verify();
+  });
+
+  it('in MARK, a strong wave shades its white targets and dirties no card; a wave without targets stores nothing', () => {
+    const heap = new Heap({ cardSize: 1 });
+    const root = heap.alloc(1);
+    heap.pin(root);
+    const lost = heap.alloc(1); // old, unreachable: white from the cycle's start
+    heap.tenure();
+    heap.step(1);
+    expect(stateOf(heap).phase).toBe(MARK);
+    expect(isWhite(heap, lost)).toBe(true);
+    const cards = heap.stats().dirtyCards;
+    const [carrier] = heap.allocMany(1, 2, 'strong', [NULL, lost]);
+    heap.pin(carrier!);
+    expect(isWhite(heap, lost)).toBe(false);
+    expect(heap.stats().dirtyCards).toBe(cards);
+    const empty = heap.allocMany(3, 2, 'strong');
+    for (const ref of empty) expect([heap.get(ref, 0), heap.get(ref, 1)]).toEqual([NULL, NULL]);
+    heap.verify();
+    finish(heap);
+    expect(heap.isAlive(lost)).toBe(true);
+    expect(heap.get(carrier!, 1)).toBe(lost);
     heap.verify();
   });
 
