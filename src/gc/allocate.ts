@@ -221,8 +221,8 @@ export function firstNotLive(s: HeapState, targets: Float64Array, length: number
  * two passes: indices and blocks first (either may grow a column), then the header columns read
  * once and written with the slots, the counters added once. In a scope it takes `allocObject` and
  * `writeSlot`, an object at a time (each new object joins the scope). (Until session 34 a wave
- * made while a cycle marked took that path too: 200 ns an object in the game suite's frames that
- * marked, against 45 between cycles, Bun.)
+ * made while a cycle marked took that path too: 65-71 ns an object in the game suite's frames that
+ * marked, against 45 between cycles, Bun; docs/decisions.md.)
  */
 export function allocWave(
   s: HeapState,
