@@ -83,31 +83,30 @@ function storeWhileMarking(s: HeapState, owner: number, target: number, strong: 
   const white = s.barrierWhite;
   // Shade only a target stored into a marked object: a white owner will be scanned if it is ever
   // reached, and if it is not, the store must keep nothing alive (no floating garbage).
-  if (strong && color[target] === white && color[owner] !== white) {
-    shade(s, target);
-    // A young white object in PROMOTE is one of the promotion list, about to become old; black
-    // now, it reads as allocated since to the young-owner test above, so its card is dirtied here,
-    // for the young objects stored into it from now on.
-    if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
-  }
+  if (strong && color[target] === white && color[owner] !== white) shadeStored(s, target);
+}
+
+/** Shades white `target`, stored into a marked object (one store's, or a wave's: `shadeWaveTargets`). */
+function shadeStored(s: HeapState, target: number): void {
+  shade(s, target);
+  // A young white object in PROMOTE is one of the promotion list, about to become old; black now,
+  // it reads as allocated since to the young-owner test in `afterStore`, so its card is dirtied
+  // here, for the young objects stored into it from now on.
+  if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
 }
 
 /**
  * The barrier for a strong wave's stores while a major cycle marks (gc/allocate.ts `allocWave`):
  * its owners are new, so young and black, and of `afterStore` only `storeWhileMarking`'s part
- * applies: each white target is shaded, and one that is young (in PROMOTE, an object of the
- * promotion list) has its card dirtied, as a store into one black owner does. Run before the
- * stores, which then need no barrier. `targets`: the wave's first `length` entries, handles or
- * indices (`& indexMask` gives the index), 0 for NULL.
+ * applies: each white target is shaded as a store into one black owner shades it (`shadeStored`).
+ * Run before the stores, which then need no barrier. `targets`: the wave's first `length` entries,
+ * handles or indices (`& indexMask` gives the index), 0 for NULL.
  */
 export function shadeWaveTargets(s: HeapState, targets: Float64Array, length: number, indexMask: number): void {
   const color = s.color;
   const white = s.barrierWhite;
   for (let at = 0; at < length; at++) {
     const target = targets[at]! & indexMask;
-    if (target !== 0 && color[target] === white) {
-      shade(s, target);
-      if (s.promoteHead !== 0 && (s.flags[target]! & YOUNG) !== 0) dirtyCard(s, target);
-    }
+    if (target !== 0 && color[target] === white) shadeStored(s, target);
   }
 }
