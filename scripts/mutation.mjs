@@ -1,10 +1,11 @@
-// `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts and
-// src/core/slots.ts) with StrykerJS, one group of files at a time. Each group has its own
-// incremental file under reports/stryker-incremental/ (committed), so a rerun retests only the
-// mutants whose code or covering tests changed, and a run cut short keeps every finished group.
-// Grouping also keeps the instrumented code small: verify() runs after nearly every step of the
-// tests, and it runs uninstrumented except in its own group. Ends with the summary of every
-// group (scripts/mutation-summary.mjs), which docs/mutation-testing.md quotes.
+// `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts, the slot
+// pool and free list in src/core, the component store, save games in src/io) with StrykerJS, one
+// group of files at a time. Each group has its own incremental file under
+// reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
+// covering tests changed, and a run cut short keeps every finished group. Grouping also keeps the
+// instrumented code small: verify() runs after nearly every step of the tests, and it runs
+// uninstrumented except in its own group. Ends with the summary of every group
+// (scripts/mutation-summary.mjs), which docs/mutation-testing.md quotes.
 // Pass --force after the groups to retest everything (after changing a test helper such as
 // test/model.ts: Stryker notices changed test files, not changed helpers).
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,14 @@ const GROUPS = {
   whyAlive: ['src/gc/why-alive.ts'],
   verify: ['src/gc/verify.ts'],
   components: ['src/ecs/components.ts', 'src/core/component-store.ts'],
+  io: ['src/io/snapshot.ts', 'src/io/load.ts'],
+};
+
+// Test files a group needs beyond vitest.mutation.config.ts's list (passed to it as
+// MUTATION_EXTRA_TESTS): only the group's own run pays for them, and the other groups' covering
+// tests, which their incremental files record, stay as they were.
+const EXTRA_TESTS = {
+  io: ['test/snapshot.test.ts', 'test/snapshot-hostile.test.ts', 'test/load.test.ts'],
 };
 
 const args = process.argv.slice(2);
@@ -46,7 +55,7 @@ for (const name of asked.length > 0 ? asked : Object.keys(GROUPS)) {
     '--incrementalFile',
     `reports/stryker-incremental/${name}.json`,
     ...(force ? ['--force'] : []),
-  ], { stdio: 'inherit' });
+  ], { stdio: 'inherit', env: { ...process.env, MUTATION_EXTRA_TESTS: (EXTRA_TESTS[name] ?? []).join(',') } });
   if (result.status !== 0) failed.push(name);
 }
 const reports = readdirSync('reports/stryker-incremental').filter((f) => f.endsWith('.json')).sort();

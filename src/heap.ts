@@ -1665,7 +1665,7 @@ export class Heap {
   /** Builds the state `decoded` describes (this heap unchanged if that throws), then takes it. */
   #take(decoded: DecodedHeader, options: RestoreOptions): void {
     const onFinalizerError = options.onFinalizerError ?? this.#onFinalizerError;
-    const built = buildState(decoded, componentsToLoad(decoded, this.#s), options, onFinalizerError);
+    const built = buildState(decoded, componentsToLoad(decoded, this.#s), options);
     adoptComponents(built.state, this.#s);
     this.#s = built.state;
     this.#options = built.options;

@@ -196,6 +196,94 @@ describe('load', () => {
     expect(thrown).toBeInstanceOf(HeapError);
   });
 
+  it("runs the heap's onRemove hook for members saved before the component had one", () => {
+    // A save game from a version of the game whose component had no hook, loaded by one whose has.
+    const old = new Heap();
+    const Sound = old.defineComponent({ clip: 'u32' }, { name: 'Sound' });
+    const world = old.alloc(2);
+    old.pin(world);
+    for (let k = 0; k < 2; k++) {
+      const s = old.alloc();
+      old.add(s, Sound, { clip: k });
+      old.set(world, k, s);
+    }
+    old.collect(); // one old member, and one young below
+    const young = old.alloc();
+    old.add(young, Sound, { clip: 9 });
+    old.set(world, 1, young);
+    const bytes = old.snapshot();
+    const removed: number[] = [];
+    const heap = new Heap();
+    const Hooked = heap.defineComponent({ clip: 'u32' }, {
+      name: 'Sound',
+      onRemove: (ref) => removed.push(Hooked.clip[heap.index(ref)]!),
+    });
+    heap.load(bytes);
+    heap.verify();
+    const [first, second] = [heap.get(world, 0), heap.get(world, 1)];
+    heap.set(world, 0, NULL);
+    heap.collect(); // frees the old member, and the young one dropped before the save
+    expect(removed.sort()).toEqual([0, 1]);
+    heap.set(world, 1, NULL);
+    heap.minor();
+    heap.collect();
+    expect(removed.sort()).toEqual([0, 1, 9]);
+    expect(heap.isAlive(first) || heap.isAlive(second)).toBe(false);
+    heap.verify();
+  });
+
+  it('refuses a save of a heap with another maxObjects, naming both (the columns are sized for it)', () => {
+    const source = new Heap({ maxObjects: 5000 });
+    source.defineComponent({ x: 'f32' }, { name: 'Position' });
+    const heap = new Heap();
+    heap.defineComponent({ x: 'f32' }, { name: 'Position' });
+    const before = heap.snapshot();
+    expect(() => heap.load(source.snapshot())).toThrow(SnapshotError);
+    expect(() => heap.load(source.snapshot())).toThrow(
+      /^the snapshot's heap has maxObjects 5000, this heap \d+: load needs the same \(component columns are sized for it and never move\); Heap\.restore makes a new heap instead$/,
+    );
+    expect(heap.snapshot()).toEqual(before);
+    // Components named in the message, or none.
+    const bare = new Heap();
+    expect(() => bare.load(heap.snapshot())).toThrow(/it has 'Position', this heap none \(load needs/);
+  });
+
+  it('copies array fields whole and clears what the heap used past the saved objects', () => {
+    const make = () => {
+      const heap = new Heap();
+      return { heap, Bag: heap.defineComponent({ items: ['u16', 3], w: 'f64' }, { name: 'Bag' }) };
+    };
+    const saved = make();
+    const kept: Ref[] = [];
+    for (let k = 0; k < 4; k++) {
+      const r = saved.heap.alloc();
+      saved.heap.pin(r);
+      saved.heap.add(r, saved.Bag, { w: k + 0.5 });
+      const i = saved.heap.index(r);
+      for (let e = 0; e < 3; e++) saved.Bag.items[i * 3 + e] = 10 * k + e + 1;
+      kept.push(r);
+    }
+    const bytes = saved.heap.snapshot();
+    const { heap, Bag } = make();
+    // This heap has used more indices than the saved one, every element of them set.
+    for (let k = 0; k < 12; k++) {
+      const r = heap.alloc();
+      heap.pin(r);
+      heap.add(r, Bag, { w: -1 });
+      Bag.items.fill(7, heap.index(r) * 3, heap.index(r) * 3 + 3);
+    }
+    heap.load(bytes);
+    heap.verify();
+    for (const [k, r] of kept.entries()) {
+      const i = heap.index(r);
+      expect(Array.from(Bag.items.subarray(i * 3, i * 3 + 3))).toEqual([10 * k + 1, 10 * k + 2, 10 * k + 3]);
+      expect(Bag.w[i]).toBe(k + 0.5);
+    }
+    const top = 1 + Math.max(...kept.map((r) => heap.index(r)));
+    expect(Array.from(Bag.items.subarray(top * 3, 16 * 3)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(Bag.w.subarray(top, 16)).every((v) => v === 0)).toBe(true);
+  });
+
   it('gives handles back the same: an index read before load names the same object after', () => {
     const heap = new Heap();
     const { Position, units } = game(heap);

@@ -195,6 +195,70 @@ describe('snapshot and restore', () => {
     expect(copy.component('Sound') === Sound).toBe(false);
   });
 
+  it('check their options before the bytes, naming what is wrong; a hook given back must be a function', () => {
+    const heap = new Heap();
+    const Sound = heap.defineComponent({ clip: 'u32' }, { name: 'Sound', onRemove: () => {} });
+    heap.add(heap.alloc(), Sound);
+    const bytes = heap.snapshot();
+    // Not a snapshot at all: each options error is thrown first, so none of these reads the bytes.
+    const notBytes = new Uint8Array(8);
+    const bad: [unknown, RegExp][] = [
+      [5, /^restore options must be an object, got 5$/],
+      [null, /^restore options must be an object, got null$/],
+      [{ onRemove: {}, later: 1 }, /^unknown restore option 'later'$/],
+      [{ finalizer: 'f' }, /^restore option finalizer must be a function, got 'f' \(a string\)$/],
+      [{ onFinalizerError: 2 }, /^restore option onFinalizerError must be a function, got 2$/],
+      [
+        { onRemove: 7 },
+        /^restore option onRemove must be a function of the component name or an object of hooks by name, got 7$/,
+      ],
+      [{ onRemove: null }, /^restore option onRemove must be .* got null$/],
+      [{ onRemove: { Sound: 'play' } }, /^onRemove hook 'Sound' must be a function, got 'play' \(a string\)$/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => Heap.restore(notBytes, options as never)).toThrow(TypeError);
+      expect(() => Heap.restore(notBytes, options as never)).toThrow(message);
+    }
+    // A function of the name that gives back no function for a component with a hook, or a hook
+    // that is no function.
+    expect(() => Heap.restore(bytes, { onRemove: () => undefined })).toThrow(/component 'Sound' had an onRemove hook/);
+    expect(() => Heap.restore(bytes, { onRemove: () => 5 as never })).toThrow(
+      /^the onRemove hook given back for component 'Sound' is 5, not a function$/,
+    );
+    // A hook given for a component saved without one is taken: it runs when a member goes.
+    const plain = new Heap();
+    plain.add(plain.alloc(), plain.defineComponent({ clip: 'u32' }, { name: 'Quiet' }));
+    const heard: Ref[] = [];
+    const copy = Heap.restore(plain.snapshot(), { onRemove: { Quiet: (ref) => heard.push(ref) } });
+    copy.collect();
+    expect(heard.length).toBe(1);
+  });
+
+  it("give the restored heap the onFinalizerError handler passed, else none: a finalizer's error is thrown", () => {
+    const heap = new Heap();
+    heap.setFinalizer(heap.alloc(), () => {});
+    const bytes = heap.snapshot();
+    const failing = () => () => {
+      throw new Error('finalizer failed');
+    };
+    const errors: unknown[] = [];
+    const handled = Heap.restore(bytes, { finalizer: failing, onFinalizerError: (error) => errors.push(error) });
+    handled.collect();
+    expect(errors.map((e) => (e as Error).message)).toEqual(['finalizer failed']);
+    handled.verify();
+    const unhandled = Heap.restore(bytes, { finalizer: failing });
+    let thrown: unknown = null;
+    try {
+      unhandled.collect();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AggregateError);
+    expect((thrown as AggregateError).message).toBe('1 finalizer threw');
+    expect((thrown as AggregateError).errors.map((e) => (e as Error).message)).toEqual(['finalizer failed']);
+    unhandled.verify();
+  });
+
   it('refuse to save inside scope() or noGc()', () => {
     const heap = new Heap();
     expect(() => heap.scope(() => heap.snapshot())).toThrow(HeapError);

@@ -728,6 +728,18 @@ function verifyWeak(s: HeapState): void {
     // Both lists together hold every finalizable object once.
     for (let k = 0; k < s.finalizableCount; k++) if (listed[s.finalizable[k]!]) fail('2 (finalizer list)', 'twice');
   }
+  // A live member of a component with an `onRemove` hook has that hook to run when it goes, so it
+  // is finalizable (and so listed, as checked above): `add` makes it so, and a restore too
+  // (io/snapshot.ts, `listHookedMembers`: the save may predate the hook).
+  for (const c of s.components.list) {
+    if (c.onRemove === undefined) continue;
+    for (let k = 0; k < c.memberCount; k++) {
+      const i = c.members[k]!;
+      if (isLive(s, i) && (s.flags[i]! & FINALIZABLE) === 0) {
+        fail('2 (finalizer list)', `member ${i} of '${c.name}', a component with an onRemove hook, is not finalizable`);
+      }
+    }
+  }
   // (A listed object may have neither a finalizer nor a hooked component any more, after `remove`:
   // running nothing for it is harmless.) Every finalizer function belongs to a listed object.
   for (let i = 1; i < s.top; i++) {

@@ -164,15 +164,13 @@ export function componentsToLoad(decoded: DecodedHeader, s: HeapState): Componen
 }
 
 /**
- * The state the bytes describe, built whole and checked: the snapshot's options (but its
- * `onFinalizerError`), `components` defined in order, its queries, sections and scalars, and the
- * finalizers given back. Throws `SnapshotError` for bad bytes, `TypeError` for a missing function.
+ * The state the bytes describe, built whole and checked: the snapshot's options, `components`
+ * defined in order, its queries, sections and scalars, and the finalizers given back. Throws `SnapshotError` for bad bytes, `TypeError` for a missing function.
  */
 export function buildState(
   decoded: DecodedHeader,
   components: ComponentSpec[],
   options: RestoreOptions,
-  onFinalizerError: ((error: unknown) => void) | undefined,
 ): { state: HeapState; options: ResolvedOptions } {
   const saved = decoded.header.finalizers.length;
   if (saved > 0 && options.finalizer === undefined) {
@@ -184,9 +182,8 @@ export function buildState(
   let resolved: ResolvedOptions;
   let state: HeapState;
   try {
-    const heapOptions: HeapOptions = { ...decoded.header.options };
-    if (onFinalizerError !== undefined) heapOptions.onFinalizerError = onFinalizerError;
-    resolved = resolveOptions(heapOptions);
+    // (The finalizer error handler is the heap's, not an option of its state: see `Heap`'s `#take`.)
+    resolved = resolveOptions({ ...decoded.header.options } as HeapOptions);
     // At the smallest capacity: `loadState` allocates every array (component columns included) at
     // the size its restore plan checked against the bytes, so none the header claims comes first.
     state = createState({ ...resolved, initialCapacity: 1 });

@@ -57,6 +57,7 @@ import {
 import { enterPhase } from '../gc/collector.ts';
 import { PROBE_EVERY } from '../gc/pacer.ts';
 import { verifyHeap } from '../gc/verify.ts';
+import { listFinalizable } from '../gc/weak.ts';
 
 /** Truncated, corrupted, wrong-version or inconsistent snapshot bytes; the message names what is wrong. */
 export class SnapshotError extends HeapError {}
@@ -969,12 +970,33 @@ export function loadState(
   s.pacer.agedMeasured = header.pacer.agedMeasured ?? false;
   s.pacer.earlyRun = header.pacer.earlyRun ?? 0;
   loadFinalizers(s, header, given, refAt);
+  listHookedMembers(s);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   try {
     verifyHeap(s, []); // (no destroy hooks run on a heap being restored)
   } catch (error) {
     fail(`the heap it describes is inconsistent (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Makes every live member of a component with an `onRemove` hook finalizable, as `add` makes it:
+ * the hook is the restoring heap's (given back to `Heap.restore`, or `load`'s heap's own), and a
+ * save made while the component had none holds members without the flag, whose hook would never
+ * run (until session 35 it did not). Members are checked by `verifyHeap` afterwards; an index out
+ * of range is left for it to name.
+ */
+function listHookedMembers(s: HeapState): void {
+  for (const c of s.components.list) {
+    if (c.onRemove === undefined) continue;
+    const count = Math.min(c.memberCount, c.members.length);
+    for (let k = 0; k < count; k++) {
+      const i = c.members[k]!;
+      if (i < 1 || i >= s.top || (s.color[i]! & s.liveMask) === 0 || (s.flags[i]! & FINALIZABLE) !== 0) continue;
+      s.flags[i] = s.flags[i]! | FINALIZABLE;
+      listFinalizable(s, i);
+    }
   }
 }
 
