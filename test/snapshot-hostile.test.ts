@@ -10,7 +10,7 @@ import { type Component, Heap, type Index, type Ref, SnapshotError } from '../mo
 import { stateOf } from '../src/heap.ts';
 import { decodeHeader, restoreBudget } from '../src/io/snapshot.ts';
 import { NOT_STRONG } from '../src/core/state.ts';
-import { assemble, type ForgedHeader, forgeHeader, headerOf, sectionData, sectionOf } from './forge.ts';
+import { assemble, type ForgedHeader, forgeHeader, headerOf, resign, sectionData, sectionOf } from './forge.ts';
 
 type Link = Component<{ to: 'ref'; seen: 'weakref'; hp: 'f32' }>;
 const restoreOptions = { finalizer: () => () => {}, onRemove: { Hooked: () => {} } };
@@ -223,6 +223,71 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     expectRefused(forgeHeader(bytes, (h) => (h.pacer.nextMajorAt = 0)), /'nextMajorAt' is 0/);
   });
 
+  it('scalars one past their upper bound, each named with the range it must lie in', () => {
+    const scalars = headerOf(bytes).scalars as Record<string, number>;
+    const top = scalars.top!;
+    const slotTop = scalars.slotTop!;
+    const pinTop = scalars.pinTop!;
+    // Written out here, not read from the rules: what any heap can reach (a list's count or a
+    // list head is an index in use, below top; slots below slotTop; pin slots below pinTop).
+    const bounds: [string, number][] = [
+      ...['freeHead', 'freeTail', 'spentHead', 'live', 'retired', 'markTop', 'nurseryHead', 'promoteHead', 'young']
+        .map((name): [string, number] => [name, top - 1]),
+      ...['youngFinalizableCount', 'doomed', 'sweepCursor', 'weakCount', 'finalizableCount', 'finalizeTop']
+        .map((name): [string, number] => [name, top - 1]),
+      ['destroyedYoungCount', top - 1],
+      ['destroyedOldCount', top - 1],
+      ['rememberedSlotCount', 2 * (top - 1)],
+      ['top', scalars.columnLength!],
+      ...['slotsUsed', 'freeSingleCount', 'freePairCount', 'mergeSinglesLeft', 'mergePairsLeft']
+        .map((name): [string, number] => [name, slotTop - 1]),
+      ['lazyFrees', scalars.freeSingleCount! + scalars.freePairCount!],
+      ['pinFreeHead', pinTop - 1],
+      ['pinsLive', pinTop - 1],
+      ['pinTop', 2 ** 16], // indexBits 16: the pin table holds at most every index
+      ['markValue', 2],
+      ['scopeTop', 0],
+      ['scopeDepth', 0],
+      ['noGcDepth', 0],
+      ['rememberedSlotsStale', 1],
+      ['rememberedWeakCount', 0],
+      ['phase', 7], // CLEAR, the last phase
+      ['barrierWhite', 255],
+      ['deadColors', 255],
+      ['weakCursor', scalars.weakCount!],
+      ['weakKept', scalars.weakCursor!],
+      ['finalizeNext', scalars.finalizeTop!],
+      ['youngDestroyed', scalars.young!],
+      ['destroyedYoungAtStart', scalars.destroyedYoungCount!],
+      ['destroyedOldAtStart', scalars.destroyedOldCount!],
+      ['freeClasses', 2 ** 32 - 1],
+      ['freeCause', 2 ** 32 - 1],
+      ...['marked', 'cycleFreed', 'allocations', 'workDone', 'majorCollections', 'minorCollections']
+        .map((name): [string, number] => [name, Number.MAX_SAFE_INTEGER]),
+    ];
+    for (const [name, high] of bounds) {
+      const forged = forgeHeader(bytes, (h) => (h.scalars[name] = high + 1));
+      expectRefused(
+        forged,
+        new RegExp(`^bad snapshot: scalar '${name}' is ${high + 1}, expected an integer from -?\\d+ to ${high}$`),
+      );
+    }
+    for (const name of ['lastPauseMs', 'maxPauseMs', 'totalPauseMs']) {
+      for (const value of ['1e400', '-1']) {
+        // (JSON has no Infinity: 1e400 parses as one.)
+        const json = JSON.stringify(headerOf(bytes)).replace(
+          `"${name}":${JSON.stringify(scalars[name])}`,
+          `"${name}":${value}`,
+        );
+        expect(json).toContain(`"${name}":${value}`);
+        expectRefused(
+          resign(bytes, json),
+          new RegExp(`^bad snapshot: scalar '${name}' is .*, expected a number from 0 to`),
+        );
+      }
+    }
+  });
+
   it('the early-promotion state out of range, and a save from before it (no such fields) reads as unmeasured', () => {
     expectRefused(
       forgeHeader(bytes, (h) => (h.pacer.earlyRun = 99)),
@@ -364,6 +429,36 @@ describe('memory bombs: restore allocates at most a bounded slack over the bytes
     // Identical otherwise: the same handles come next.
     expect(copy.alloc(1)).toBe(heap.alloc(1));
     exercise(copy);
+  });
+
+  it('a trimmed restore keeps component columns at their full length: they never move, so objects made later fit', () => {
+    const heap = new Heap({ initialCapacity: 2 ** 22 - 1, cardSize: 64 });
+    heap.defineComponent({ hp: 'f32', bag: ['u8', 3], owner: 'ref' }, { name: 'Unit' });
+    const first = heap.alloc(0);
+    heap.pin(first);
+    heap.add(first, heap.component('Unit')!, { hp: 5 });
+    const bytes = heap.snapshot();
+    const copy = Heap.restore(bytes);
+    expect(copy.stats().capacity).toBeLessThan(heap.stats().capacity); // trimmed
+    const Unit = copy.component('Unit', { hp: 'f32', bag: ['u8', 3], owner: 'ref' })!;
+    const columns = [Unit.hp, Unit.bag];
+    // Objects past the trimmed capacity: the heap grows, the component's numeric columns do not.
+    const made: Ref[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const r = copy.alloc(0);
+      copy.pin(r);
+      copy.add(r, Unit, { hp: k, owner: first });
+      Unit.bag[copy.index(r) * 3 + 2] = k & 255;
+      made.push(r);
+    }
+    expect(Unit.hp).toBe(columns[0]);
+    expect(Unit.bag).toBe(columns[1]);
+    for (const [k, r] of made.entries()) {
+      const i = copy.index(r);
+      expect([Unit.hp[i], Unit.bag[i * 3 + 2], copy.getField(r, Unit, 'owner')]).toEqual([k, k & 255, first]);
+    }
+    expect(Unit.hp[copy.index(first)]).toBe(5);
+    copy.verify();
   });
 
   it('a snapshot within the budget is restored with every capacity as saved', () => {

@@ -295,6 +295,80 @@ describe('bad snapshot bytes', () => {
     expect(() => Heap.restore(flipped)).toThrow(/checksum mismatch/);
   });
 
+  it("are named when the header's framing or JSON is wrong: its length, its text, its fields", () => {
+    const framed = (edit: (b: Uint8Array, view: DataView) => void): Uint8Array => {
+      const b = bytes.slice();
+      edit(b, new DataView(b.buffer));
+      return withVersion(b, 12); // signed again, so the checksum is not what refuses it
+    };
+    // Exactly the preamble: no header text at all, but long enough to read its length.
+    const preamble = bytes.slice(0, 24);
+    new DataView(preamble.buffer).setUint32(20, 24, true);
+    withVersion(preamble, 12);
+    expect(() => Heap.restore(preamble)).toThrow(/^bad snapshot: header length \d+ runs past the end$/);
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    // A header running one byte past the end, and one ending exactly at the end (then its text
+    // takes in the data, which is no JSON).
+    const past = framed((_, view) => view.setUint32(12, bytes.length - 24 + 1, true));
+    expect(() => Heap.restore(past)).toThrow(`bad snapshot: header length ${bytes.length - 23} runs past the end`);
+    const toEnd = framed((_, view) => view.setUint32(12, bytes.length - 24, true));
+    expect(() => Heap.restore(toEnd)).toThrow(/^bad snapshot: header is not valid JSON \(/);
+    // A byte that is no UTF-8 inside a string of the header: refused, not read as U+FFFD.
+    const text = new TextDecoder().decode(bytes.subarray(24, 24 + length));
+    const at = 24 + text.indexOf('"options"') + 1;
+    const notUtf8 = framed((b) => (b[at] = 0xff));
+    expect(() => Heap.restore(notUtf8)).toThrow(/^bad snapshot: header is not valid JSON \(/);
+    // Valid JSON that is not a header.
+    for (const json of ['5', 'null', '"x"']) {
+      expect(() => Heap.restore(resign(bytes, json))).toThrow(/^bad snapshot: header is not an object$/);
+    }
+    const header = headerOf(bytes) as unknown as Record<string, unknown>;
+    for (const key of ['options', 'scalars', 'pacer', 'components', 'queries', 'finalizers', 'sections']) {
+      for (const value of [null, 3, undefined]) {
+        const forged = resign(bytes, JSON.stringify({ ...header, [key]: value }));
+        expect(() => Heap.restore(forged)).toThrow(`bad snapshot: header field '${key}' is missing`);
+      }
+    }
+    for (const key of ['components', 'queries', 'finalizers', 'sections']) {
+      const forged = resign(bytes, JSON.stringify({ ...header, [key]: {} }));
+      expect(() => Heap.restore(forged)).toThrow(`bad snapshot: header field '${key}' is not a list`);
+    }
+    // A component entry that is no object, or has no name.
+    for (
+      const [entry, message] of [[null, 'is malformed'], [4, 'is malformed'], [{}, 'has name undefined'], [
+        { name: 7 },
+        'has name 7',
+      ]] as const
+    ) {
+      const components = [...(header.components as unknown[])];
+      components[0] = entry;
+      const forged = resign(bytes, JSON.stringify({ ...header, components }));
+      expect(() => Heap.restore(forged)).toThrow(`bad snapshot: component 0 ${message}`);
+    }
+  });
+
+  it("are checked with each format's own checksum, whose values never change (old save files stay readable)", () => {
+    // 39 bytes: nine words and a tail of three, two words' top bits set; and the same bytes from
+    // an odd offset (unaligned: hashed from a copy). Values computed once, with format 12's code.
+    const bytes = new Uint8Array(40);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) & 255;
+    bytes[3] = 0x80;
+    bytes[7] = 0x80;
+    const whole = bytes.subarray(0, 39);
+    const unaligned = bytes.subarray(1, 39);
+    const expected: [number, number, number][] = [
+      [7, 0x817a3820, 0x0fc90748],
+      [8, 0x817a3820, 0x0fc90748],
+      [9, 0xfce121db, 0x2c51d4e5],
+      [11, 0xfce121db, 0x2c51d4e5],
+      [12, 0x899066c4, 0x96d65987],
+    ];
+    for (const [version, aligned, odd] of expected) {
+      expect([version, checksum(whole, version), checksum(unaligned, version)]).toEqual([version, aligned, odd]);
+    }
+    expect(checksum(whole)).toBe(0x899066c4); // the current format's
+  });
+
   it('are caught when the top bits of two words flip (the checksum before format 9 missed it)', () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     const payload = bytes.subarray(24);

@@ -92,26 +92,13 @@ export function checkRestoreOptions(options: unknown, call: 'restore' | 'load'):
   return o as RestoreOptions;
 }
 
-function malformed(what: string): never {
-  throw new SnapshotError(`bad snapshot: ${what}`);
-}
-
-/** The snapshot's component list, checked for shape. */
-function snapshotComponents(decoded: DecodedHeader): { name: string; schema: Schema; onRemove: boolean }[] {
-  return decoded.header.components.map((info, k) => {
-    if (typeof info !== 'object' || info === null || typeof info.name !== 'string') {
-      malformed(`component ${k} is malformed`);
-    }
-    return info;
-  });
-}
-
 /**
  * `Heap.restore`: the snapshot's components, each with its hook given back. A component that had
  * a hook and gets none is a `TypeError` (functions are not saved: the caller must give it).
  */
 export function componentsToRestore(decoded: DecodedHeader, options: RestoreOptions): ComponentSpec[] {
-  return snapshotComponents(decoded).map((info) => {
+  // (`decodeHeader` checked each entry's shape: io/snapshot.ts, `checkComponent`.)
+  return decoded.header.components.map((info) => {
     const given = options.onRemove;
     const onRemove = typeof given === 'function' ? given(info.name) : given?.[info.name];
     if (onRemove !== undefined && typeof onRemove !== 'function') {
@@ -144,7 +131,7 @@ export function componentsToLoad(decoded: DecodedHeader, s: HeapState): Componen
         '(component columns are sized for it and never move); Heap.restore makes a new heap instead',
     );
   }
-  const saved = snapshotComponents(decoded);
+  const saved = decoded.header.components;
   const names = (list: { name: string }[]): string => list.map((c) => `'${c.name}'`).join(', ') || 'none';
   if (saved.length !== store.list.length || saved.some((info, k) => info.name !== store.list[k]!.name)) {
     throw new SnapshotError(
@@ -165,7 +152,8 @@ export function componentsToLoad(decoded: DecodedHeader, s: HeapState): Componen
 
 /**
  * The state the bytes describe, built whole and checked: the snapshot's options, `components`
- * defined in order, its queries, sections and scalars, and the finalizers given back. Throws `SnapshotError` for bad bytes, `TypeError` for a missing function.
+ * defined in order, its queries, sections and scalars, and the finalizers given back. Throws
+ * `SnapshotError` for bad bytes, `TypeError` for a missing function.
  */
 export function buildState(
   decoded: DecodedHeader,
