@@ -10,7 +10,16 @@ import { type Component, Heap, type Index, type Ref, SnapshotError } from '../mo
 import { stateOf } from '../src/heap.ts';
 import { decodeHeader, restoreBudget } from '../src/io/snapshot.ts';
 import { NOT_STRONG } from '../src/core/state.ts';
-import { assemble, type ForgedHeader, forgeHeader, headerOf, resign, sectionData, sectionOf } from './forge.ts';
+import {
+  assemble,
+  type ForgedHeader,
+  forgeHeader,
+  headerOf,
+  resign,
+  sectionData,
+  sectionOf,
+  withVersion,
+} from './forge.ts';
 
 type Link = Component<{ to: 'ref'; seen: 'weakref'; hp: 'f32' }>;
 const restoreOptions = { finalizer: () => () => {}, onRemove: { Hooked: () => {} } };
@@ -57,6 +66,16 @@ function sample(phase: 'idle' | 'mark' | 'sweep' = 'idle', generational = true):
 }
 
 /** Restore that must fail with a `SnapshotError` whose message matches `message`. */
+/** `bytes` with its data (from `dataStart`) cut or zero-padded to `length` bytes, framing and checksum made to agree. */
+function assembleWith(bytes: Uint8Array, dataStart: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(bytes.subarray(0, Math.min(length, bytes.length)));
+  const view = new DataView(out.buffer);
+  view.setUint32(20, length, true);
+  expect(dataStart).toBeLessThan(length);
+  return withVersion(out, 12);
+}
+
 function expectRefused(bytes: Uint8Array, message: RegExp): void {
   let error: unknown;
   try {
@@ -286,6 +305,63 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
         );
       }
     }
+  });
+
+  it('scalars of the wrong kind, unknown or restating another option, each named', () => {
+    const options = headerOf(bytes).options as Record<string, number>;
+    const refused: [(h: ForgedHeader) => void, RegExp][] = [
+      [(h) => (h.scalars.top = '5' as never), /^bad snapshot: scalar 'top' is "5", expected an integer from 1 to/],
+      [(h) => (h.scalars.top = 1.5), /^bad snapshot: scalar 'top' is 1.5, expected an integer from 1 to/],
+      [(h) => (h.scalars.bogus = 0), /^bad snapshot: scalar 'bogus' is not part of this format$/],
+      [(h) => delete h.scalars.young, /^bad snapshot: scalar 'young' is undefined, expected an integer/],
+      [
+        (h) => (h.scalars.phase = 5),
+        /^bad snapshot: scalar 'phase' is 5, a minor's finalizers, which are never saved$/,
+      ],
+      [
+        (h) => (h.scalars.maxObjects = options.maxObjects! - 1),
+        new RegExp(
+          `^bad snapshot: scalar 'maxObjects' is ${
+            options.maxObjects! - 1
+          }, expected an integer from ${options.maxObjects} to ${options.maxObjects}$`,
+        ),
+      ],
+      [
+        (h) => (h.scalars.columnLength = options.maxObjects! + 2),
+        new RegExp(
+          `^bad snapshot: scalar 'columnLength' is \\d+, expected an integer from 2 to ${options.maxObjects! + 1}$`,
+        ),
+      ],
+      [(h) => (h.options.maxObjects = 0), /^bad snapshot: its options are invalid \(maxObjects/],
+    ];
+    for (const [edit, message] of refused) expectRefused(forgeHeader(bytes, edit), message);
+  });
+
+  it('section entries that are not the layout the header implies, each named', () => {
+    const last = headerOf(bytes).sections.length - 1;
+    const refused: [(h: ForgedHeader) => void, RegExp][] = [
+      [(h) => (h.sections[2] = null as never), /^bad snapshot: section entry 2 is not an object$/],
+      [(h) => (h.sections[2]!.name = 'base'), /^bad snapshot: section 2 is "base", expected 'size'$/],
+      [(h) => (h.sections[2]!.type = 'u16'), /^bad snapshot: section 'size' has type "u16", expected u32$/],
+      [
+        (h) => (sectionOf(h, 'pinNext').capacity = (sectionOf(h, 'pinNext').capacity as number) + 1),
+        /^bad snapshot: the pin table's sections 'pinTarget', 'pinGeneration' and 'pinNext' have capacities (\d+), \1, \d+$/,
+      ],
+      [
+        (h) => h.sections.pop(),
+        new RegExp(`^bad snapshot: it has ${last} sections, a heap of these .* has ${last + 1}$`),
+      ],
+    ];
+    for (const [edit, message] of refused) expectRefused(forgeHeader(bytes, edit), message);
+    // The data cut short, or followed by more: framing agrees (re-signed), the sections do not.
+    const header = headerOf(bytes);
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    const dataStart = (24 + length + 7) & ~7;
+    const cut = assembleWith(bytes, dataStart, bytes.length - 8);
+    expectRefused(cut, /^bad snapshot: section '[\w.]+' \(\d+ bytes\) runs past the end$/);
+    const padded = assembleWith(bytes, dataStart, bytes.length + 8);
+    expectRefused(padded, /^bad snapshot: 8 bytes follow the last section$/);
+    expect(header.sections.length).toBe(last + 1);
   });
 
   it('the early-promotion state out of range, and a save from before it (no such fields) reads as unmeasured', () => {

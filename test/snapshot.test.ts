@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, HeapError, NULL, type Ref, SnapshotError } from '../mod.ts';
-import { headerOf, resign, withVersion } from './forge.ts';
+import { forgeHeader, headerOf, resign, withVersion } from './forge.ts';
+import { stateOf } from '../src/heap.ts';
 import { checksum } from '../src/io/snapshot.ts';
 import { fcRuns } from './runs.ts';
 
@@ -521,6 +522,47 @@ describe('hostile headers with a valid checksum', () => {
       ),
       { numRuns: fcRuns(300) },
     );
+  });
+});
+
+describe('older formats', () => {
+  it("read what each saved, and start what it did not save from nothing (a member walk, a merge's counts)", () => {
+    const heap = new Heap();
+    const C = heap.defineComponent({ x: 'f32' }, { name: 'C' });
+    const r = heap.alloc(2);
+    heap.pin(r);
+    heap.add(r, C, { x: 3 });
+    // A member walk and a merge of small blocks under way (any place is safe: a walk past a
+    // list's end ends it, a merge walks a shortened list from its end).
+    const forged = forgeHeader(heap.snapshot(), (h) => {
+      Object.assign(h.scalars, {
+        memberWalkCycle: 5,
+        memberWalkComponent: 1,
+        memberWalkCursor: 7,
+        mergeSinglesLeft: 1,
+        mergePairsLeft: 2,
+      });
+    });
+    const read = (version: number) => {
+      const copy = Heap.restore(withVersion(forged.slice(), version));
+      copy.verify();
+      const s = stateOf(copy);
+      const fields = [
+        s.memberWalkCycle,
+        s.memberWalkComponent,
+        s.memberWalkCursor,
+        s.mergeSinglesLeft,
+        s.mergePairsLeft,
+      ];
+      copy.collect();
+      copy.verify();
+      expect(copy.component('C', { x: 'f32' })!.x[copy.index(r)]).toBe(3);
+      return fields;
+    };
+    expect(read(12)).toEqual([5, 1, 7, 1, 2]);
+    expect(read(11)).toEqual([5, 1, 7, 1, 2]); // the same layout, the older checksum
+    expect(read(10)).toEqual([5, 1, 7, 0, 0]); // merges ran whole: none under way
+    expect(read(9)).toEqual([-1, 0, 0, 0, 0]); // no walk saved: a sweep walks again from the start
   });
 });
 
