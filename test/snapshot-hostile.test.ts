@@ -364,6 +364,90 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     expect(header.sections.length).toBe(last + 1);
   });
 
+  it('component, query, pacer, capacity and finalizer entries out of shape or range, each named', () => {
+    const h = headerOf(bytes);
+    const top = (h.scalars as Record<string, number>).top!;
+    const link = (edit: (c: Record<string, unknown>) => void) => (x: ForgedHeader) => edit(x.components[0]!);
+    const query = (edit: (q: Record<string, unknown>) => void) => (x: ForgedHeader) => edit(x.queries[0]!);
+    const refused: [(h: ForgedHeader) => void, RegExp][] = [
+      [link((c) => (c.schema = null)), /^bad snapshot: component 'Link' has schema null$/],
+      [link((c) => (c.schema = ['f32'])), /^bad snapshot: component 'Link' has schema \["f32"\]$/],
+      [link((c) => (c.schema = 5)), /^bad snapshot: component 'Link' has schema 5$/],
+      [link((c) => (c.schema = { hp: 'f33' })), /^bad snapshot: field 'Link.hp' has type "f33"$/],
+      [link((c) => (c.schema = { hp: { type: 'f32' } })), /^bad snapshot: field 'Link.hp' has type \{"type":"f32"\}$/],
+      ...[0, 1.5, 2 ** 20].map((n): [(h: ForgedHeader) => void, RegExp] => [
+        link((c) => (c.schema = { hp: ['f32', n] })),
+        new RegExp(`^bad snapshot: field 'Link.hp' has length ${n}, expected 1 to \\d+$`),
+      ]),
+      ...[-1, 1.5, '3', top].map((n): [(h: ForgedHeader) => void, RegExp] => [
+        link((c) => (c.memberCount = n)),
+        new RegExp(`^bad snapshot: component 'Link' counts ${JSON.stringify(n)} members, expected 0 to ${top - 1}$`),
+      ]),
+      [
+        link((c) => (c.written = top)),
+        new RegExp(`^bad snapshot: component 'Link' counts ${top} list entries written, expected \\d+ to ${top - 1}$`),
+      ],
+      [link((c) => (c.written = '1')), /^bad snapshot: component 'Link' counts "1" list entries written/],
+      [(x) => (x.queries[0] = null as never), /^bad snapshot: a query counts undefined objects, expected 0 to/],
+      ...[-1, '2', top].map((n): [(h: ForgedHeader) => void, RegExp] => [
+        query((q) => (q.count = n)),
+        new RegExp(`^bad snapshot: a query counts ${JSON.stringify(n)} objects, expected 0 to ${top - 1}$`),
+      ]),
+      [query((q) => (q.written = top)), /^bad snapshot: a query counts \d+ list entries written, expected/],
+      [query((q) => (q.all = 'x')), /^bad snapshot: a query entry is malformed$/],
+      [query((q) => (q.none = null)), /^bad snapshot: a query entry is malformed$/],
+      [query((q) => (q.all = [99])), /^bad snapshot: a query names component 99$/],
+      [query((q) => (q.all = ['0'])), /^bad snapshot: a query names component "0"$/],
+      [query((q) => (q.all = [])), /^bad snapshot: a query names no component$/],
+      [(x) => (x.pacer.msPerUnit = 0), /^bad snapshot: pacer 'msPerUnit' is 0, expected a number between 0 and 1$/],
+      [(x) => (x.pacer.msPerUnit = 1), /^bad snapshot: pacer 'msPerUnit' is 1, expected a number between 0 and 1$/],
+      [(x) => (x.pacer.msPerUnit = '0.1'), /^bad snapshot: pacer 'msPerUnit' is "0.1", expected a number/],
+      [
+        (x) => (x.pacer.youngSurvival = 1.5),
+        /^bad snapshot: pacer 'youngSurvival' is 1.5, expected a number from 0 to 1$/,
+      ],
+      [(x) => (x.pacer.youngSurvival = -0.5), /^bad snapshot: pacer 'youngSurvival' is -0.5, expected a number from 0/],
+      [(x) => (x.pacer.youngSurvival = '1'), /^bad snapshot: pacer 'youngSurvival' is "1", expected a number from 0/],
+      [
+        (x) => (x.pacer.foldedYoung = -1),
+        /^bad snapshot: pacer 'foldedYoung' is -1, expected an integer from 0 to \d+$/,
+      ],
+      [(x) => (x.pacer.debt = '0'), /^bad snapshot: pacer 'debt' is "0", expected an integer from 0 to/],
+      [(x) => (x.pacer.debt = 0.5), /^bad snapshot: pacer 'debt' is 0.5, expected an integer from 0 to/],
+      [
+        (x) => (x.pacer.nextMajorAt = 2 ** 17),
+        // maxObjects 2^16 - 1 (indexBits 16) grown by growthPercent 100: 131,070 at most.
+        /^bad snapshot: pacer 'nextMajorAt' is 131072, expected an integer from \d+ to 131070$/,
+      ],
+      [
+        (x) => (sectionOf(x, 'markStack').capacity = '8'),
+        /^bad snapshot: section 'markStack' has capacity "8", expected an integer/,
+      ],
+      [
+        (x) => (sectionOf(x, 'markStack').capacity = 8.5),
+        /^bad snapshot: section 'markStack' has capacity 8.5, expected an integer/,
+      ],
+      [
+        (x) => (sectionOf(x, 'color').capacity = (sectionOf(x, 'color').capacity as number) + 1),
+        /^bad snapshot: section 'color' has capacity \d+, expected \d+ \(1 per index, columnLength \d+\)$/,
+      ],
+      [
+        (x) => (sectionOf(x, 'cards').capacity = (sectionOf(x, 'cards').capacity as number) + 1),
+        /^bad snapshot: section 'cards' has capacity \d+, expected \d+$/,
+      ],
+      ...[1.5, 0, top, '1'].map((n): [(h: ForgedHeader) => void, RegExp] => [
+        (x) => (x.finalizers[0] = n),
+        new RegExp(`^bad snapshot: finalizer entry ${JSON.stringify(n)} names no object with a finalizer$`),
+      ]),
+      [(x) => x.finalizers.push(x.finalizers[0]), /^bad snapshot: finalizer entry \d+ is listed twice$/],
+    ];
+    expect(h.finalizers.length).toBe(1);
+    for (const [edit, message] of refused) expectRefused(forgeHeader(bytes, edit), message);
+    // An index in use without a finalizer: the root, which has none.
+    const noFinalizer = forgeHeader(bytes, (x) => (x.finalizers[0] = 1));
+    expectRefused(noFinalizer, /^bad snapshot: finalizer entry 1 names no object with a finalizer$/);
+  });
+
   it('the early-promotion state out of range, and a save from before it (no such fields) reads as unmeasured', () => {
     expectRefused(
       forgeHeader(bytes, (h) => (h.pacer.earlyRun = 99)),
