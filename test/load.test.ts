@@ -232,6 +232,40 @@ describe('load', () => {
     heap.verify();
   });
 
+  it("takes a save made in a cycle's sweep, its dead members left without the heap's hook", () => {
+    const old = new Heap();
+    const Sound = old.defineComponent({ clip: 'u32' }, { name: 'Sound' });
+    const world = old.alloc(8);
+    old.pin(world);
+    for (let k = 0; k < 40; k++) {
+      const s = old.alloc();
+      old.add(s, Sound, { clip: k });
+      if (k % 5 === 0) old.set(world, k / 5, s);
+    }
+    old.collect(); // 32 of them garbage, old: the next cycle finds them dead
+    for (let k = 0; k < 40; k++) old.add(old.alloc(), Sound, { clip: 100 + k });
+    old.tenure(); // made old: the young garbage is the cycle's too
+    for (let steps = 0; old.phase !== 'sweep'; steps++) {
+      expect(steps).toBeLessThan(10_000);
+      old.step(1);
+    }
+    const bytes = old.snapshot(); // dead members not yet swept
+    const removed: number[] = [];
+    const heap = new Heap();
+    const Hooked = heap.defineComponent({ clip: 'u32' }, {
+      name: 'Sound',
+      onRemove: (ref) => removed.push(Hooked.clip[heap.index(ref)]!),
+    });
+    heap.load(bytes);
+    heap.verify();
+    heap.collect();
+    expect(removed).toEqual([]); // found dead before the load: no hook then
+    for (let k = 0; k < 8; k++) heap.set(world, k, NULL);
+    heap.collect();
+    expect(removed.sort((a, b) => a - b)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
+    heap.verify();
+  });
+
   it('refuses a save of a heap with another maxObjects, naming both (the columns are sized for it)', () => {
     const source = new Heap({ maxObjects: 5000 });
     source.defineComponent({ x: 'f32' }, { name: 'Position' });
