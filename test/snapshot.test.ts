@@ -525,6 +525,32 @@ describe('hostile headers with a valid checksum', () => {
   });
 });
 
+describe('many components and queries', () => {
+  it('restore each column to its own component past the first ten (section names c10, q10, ...)', () => {
+    const heap = new Heap();
+    const components = Array.from({ length: 12 }, (_, k) => heap.defineComponent({ v: 'f32' }, { name: `C${k}` }));
+    const refs: Ref[] = [];
+    for (let k = 0; k < 12; k++) {
+      const r = heap.alloc();
+      heap.pin(r);
+      heap.add(r, components[k]!, { v: 10 + k });
+      // Every object in the component after its own too: queries of two components each find one.
+      heap.add(r, components[(k + 1) % 12]!, { v: 100 + k });
+      refs.push(r);
+    }
+    for (let k = 0; k < 12; k++) heap.query(components[k]!, components[(k + 1) % 12]!);
+    const copy = Heap.restore(heap.snapshot());
+    copy.verify();
+    for (let k = 0; k < 12; k++) {
+      const c = copy.component(`C${k}`, { v: 'f32' })!;
+      const next = copy.component(`C${(k + 1) % 12}`, { v: 'f32' })!;
+      expect(c.v[copy.index(refs[k]!)]).toBe(10 + k);
+      expect(next.v[copy.index(refs[k]!)]).toBe(100 + k);
+      expect(Array.from(copy.query(c, next))).toEqual([copy.index(refs[k]!)]);
+    }
+  });
+});
+
 describe('older formats', () => {
   it("read what each saved, and start what it did not save from nothing (a member walk, a merge's counts)", () => {
     const heap = new Heap();
