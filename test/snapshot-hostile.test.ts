@@ -341,6 +341,11 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     const last = headerOf(bytes).sections.length - 1;
     const refused: [(h: ForgedHeader) => void, RegExp][] = [
       [(h) => (h.sections[2] = null as never), /^bad snapshot: section entry 2 is not an object$/],
+      [(h) => (h.sections[2] = 5 as never), /^bad snapshot: section entry 2 is not an object$/],
+      [
+        (h) => (sectionOf(h, 'pinGeneration').capacity = (sectionOf(h, 'pinGeneration').capacity as number) + 1),
+        /^bad snapshot: the pin table's sections 'pinTarget', 'pinGeneration' and 'pinNext' have capacities (\d+), \d+, \1$/,
+      ],
       [(h) => (h.sections[2]!.name = 'base'), /^bad snapshot: section 2 is "base", expected 'size'$/],
       [(h) => (h.sections[2]!.type = 'u16'), /^bad snapshot: section 'size' has type "u16", expected u32$/],
       [
@@ -389,7 +394,7 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
       ],
       [link((c) => (c.written = '1')), /^bad snapshot: component 'Link' counts "1" list entries written/],
       [(x) => (x.queries[0] = null as never), /^bad snapshot: a query counts undefined objects, expected 0 to/],
-      ...[-1, '2', top].map((n): [(h: ForgedHeader) => void, RegExp] => [
+      ...[-1, '2', 1.5, top].map((n): [(h: ForgedHeader) => void, RegExp] => [
         query((q) => (q.count = n)),
         new RegExp(`^bad snapshot: a query counts ${JSON.stringify(n)} objects, expected 0 to ${top - 1}$`),
       ]),
@@ -466,9 +471,17 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
       delete h.pacer.agedSurvival;
       delete h.pacer.agedMeasured;
       delete h.pacer.earlyRun;
+      delete h.pacer.foldedYoung;
+      delete h.pacer.survivalMeasured;
     });
     const copy = Heap.restore(old, restoreOptions);
-    expect(stateOf(copy).pacer).toMatchObject({ agedSurvival: 0, agedMeasured: false, earlyRun: 0 });
+    expect(stateOf(copy).pacer).toMatchObject({
+      agedSurvival: 0,
+      agedMeasured: false,
+      earlyRun: 0,
+      foldedYoung: 0,
+      survivalMeasured: false,
+    });
     copy.verify();
   });
 
@@ -499,6 +512,11 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
 });
 
 describe('memory bombs: restore allocates at most a bounded slack over the bytes it gets (issue 9.3)', () => {
+  it('the budget is 8 bytes of arrays a byte of snapshot, plus 64 MiB', () => {
+    expect(restoreBudget(0)).toBe(64 * 2 ** 20);
+    expect(restoreBudget(10_000_000)).toBe(80_000_000 + 64 * 2 ** 20);
+  });
+
   it('a small header claiming 2^24 objects of initial capacity allocates nothing of the sort', () => {
     const heap = new Heap({ indexBits: 24, initialCapacity: 4 });
     heap.pin(heap.alloc(1));

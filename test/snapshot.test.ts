@@ -525,6 +525,22 @@ describe('hostile headers with a valid checksum', () => {
   });
 });
 
+describe('bytes at any offset', () => {
+  it('restore the same heap from a view at an odd byte offset (a file read into a larger buffer)', () => {
+    const heap = freshHeap();
+    const refs: Ref[] = [];
+    program(heap, 7, 200, refs);
+    const bytes = heap.snapshot();
+    for (const offset of [1, 2, 3, 4]) {
+      const buffer = new Uint8Array(bytes.length + offset);
+      buffer.set(bytes, offset);
+      const copy = Heap.restore(buffer.subarray(offset), { finalizer: () => undefined });
+      copy.verify();
+      expect(copy.snapshot()).toEqual(bytes);
+    }
+  });
+});
+
 describe('many components and queries', () => {
   it('restore each column to its own component past the first ten (section names c10, q10, ...)', () => {
     const heap = new Heap();
