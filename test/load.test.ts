@@ -34,6 +34,31 @@ function game(heap: Heap) {
   return { Position, Target, world, units };
 }
 
+/** A heap whose 'Sound' component has no hook: `count` members, every `keep`-th held by a pinned list. */
+function soundsWithoutHook(count: number, keep: number) {
+  const old = new Heap();
+  const Sound = old.defineComponent({ clip: 'u32' }, { name: 'Sound' });
+  const world = old.alloc(Math.ceil(count / keep));
+  old.pin(world);
+  for (let k = 0; k < count; k++) {
+    const s = old.alloc();
+    old.add(s, Sound, { clip: k });
+    if (k % keep === 0) old.set(world, k / keep, s);
+  }
+  return { old, Sound, world };
+}
+
+/** A heap whose 'Sound' component has a hook, which records each removed member's clip. */
+function soundsWithHook() {
+  const removed: number[] = [];
+  const heap = new Heap();
+  const Hooked = heap.defineComponent({ clip: 'u32' }, {
+    name: 'Sound',
+    onRemove: (ref) => removed.push(Hooked.clip[heap.index(ref)]!),
+  });
+  return { heap, removed };
+}
+
 describe('load', () => {
   it('takes the heap back to the saved point, keeping its component objects and closures valid', () => {
     const heap = new Heap();
@@ -198,31 +223,17 @@ describe('load', () => {
 
   it("runs the heap's onRemove hook for members saved before the component had one", () => {
     // A save game from a version of the game whose component had no hook, loaded by one whose has.
-    const old = new Heap();
-    const Sound = old.defineComponent({ clip: 'u32' }, { name: 'Sound' });
-    const world = old.alloc(2);
-    old.pin(world);
-    for (let k = 0; k < 2; k++) {
-      const s = old.alloc();
-      old.add(s, Sound, { clip: k });
-      old.set(world, k, s);
-    }
-    old.collect(); // one old member, and one young below
+    const { old, Sound, world } = soundsWithoutHook(2, 1);
+    old.collect(); // two old members, held
     const young = old.alloc();
     old.add(young, Sound, { clip: 9 });
-    old.set(world, 1, young);
-    const bytes = old.snapshot();
-    const removed: number[] = [];
-    const heap = new Heap();
-    const Hooked = heap.defineComponent({ clip: 'u32' }, {
-      name: 'Sound',
-      onRemove: (ref) => removed.push(Hooked.clip[heap.index(ref)]!),
-    });
-    heap.load(bytes);
+    old.set(world, 1, young); // one young member held, the old one it replaces dropped
+    const { heap, removed } = soundsWithHook();
+    heap.load(old.snapshot());
     heap.verify();
     const [first, second] = [heap.get(world, 0), heap.get(world, 1)];
     heap.set(world, 0, NULL);
-    heap.collect(); // frees the old member, and the young one dropped before the save
+    heap.collect(); // frees the old member, and the one dropped before the save
     expect(removed.sort()).toEqual([0, 1]);
     heap.set(world, 1, NULL);
     heap.minor();
@@ -233,15 +244,7 @@ describe('load', () => {
   });
 
   it("takes a save made in a cycle's sweep, its dead members left without the heap's hook", () => {
-    const old = new Heap();
-    const Sound = old.defineComponent({ clip: 'u32' }, { name: 'Sound' });
-    const world = old.alloc(8);
-    old.pin(world);
-    for (let k = 0; k < 40; k++) {
-      const s = old.alloc();
-      old.add(s, Sound, { clip: k });
-      if (k % 5 === 0) old.set(world, k / 5, s);
-    }
+    const { old, Sound, world } = soundsWithoutHook(40, 5);
     old.collect(); // 32 of them garbage, old: the next cycle finds them dead
     for (let k = 0; k < 40; k++) old.add(old.alloc(), Sound, { clip: 100 + k });
     old.tenure(); // made old: the young garbage is the cycle's too
@@ -250,12 +253,7 @@ describe('load', () => {
       old.step(1);
     }
     const bytes = old.snapshot(); // dead members not yet swept
-    const removed: number[] = [];
-    const heap = new Heap();
-    const Hooked = heap.defineComponent({ clip: 'u32' }, {
-      name: 'Sound',
-      onRemove: (ref) => removed.push(Hooked.clip[heap.index(ref)]!),
-    });
+    const { heap, removed } = soundsWithHook();
     heap.load(bytes);
     heap.verify();
     heap.collect();
