@@ -295,11 +295,7 @@ describe('the write barrier while a cycle marks', () => {
     // stored into it is remembered only through the card the wave dirtied.
     const fresh = heap.alloc(0);
     heap.set(a, 0, fresh);
-    finish(heap);
-    heap.minor(); // `a` is old now, `fresh` young: found through `a`'s card
-    expect(heap.isAlive(fresh)).toBe(true);
-    expect(heap.get(a, 0)).toBe(fresh);
-    heap.verify();
+    expectRememberedThroughPromotion(heap, a, fresh); // `a` old after the cycle, `fresh` found through its card
   });
 
   it('in MARK, a strong wave shades its white targets and dirties no card; a wave without targets stores nothing', () => {
