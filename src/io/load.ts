@@ -26,7 +26,7 @@ import {
   schemaDifference,
 } from '../core/component-store.ts';
 import { describe, plural, type Ref } from '../core/handle.ts';
-import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
+import type { ResolvedOptions } from '../core/options.ts';
 import { createState, type HeapState } from '../core/state.ts';
 import { checkComponentDefinition } from '../ecs/schema.ts';
 import { type DecodedHeader, loadState, queriesToDefine, SnapshotError } from './snapshot.ts';
@@ -167,11 +167,11 @@ export function buildState(
         'give them back with { finalizer: (ref) => fn }',
     );
   }
-  let resolved: ResolvedOptions;
+  // Resolved once, by `decodeHeader`'s plan. (The finalizer error handler is the heap's, not an
+  // option of its state: see `Heap`'s `#take`.)
+  const resolved = decoded.plan.options;
   let state: HeapState;
   try {
-    // (The finalizer error handler is the heap's, not an option of its state: see `Heap`'s `#take`.)
-    resolved = resolveOptions({ ...decoded.header.options } as HeapOptions);
     // At the smallest capacity: `loadState` allocates every array (component columns included) at
     // the size its restore plan checked against the bytes, so none the header claims comes first.
     state = createState({ ...resolved, initialCapacity: 1 });

@@ -603,6 +603,8 @@ interface PlannedSection {
 
 /** Everything restore allocates, decided and checked against the bytes before anything is allocated. */
 export interface RestorePlan {
+  /** The snapshot's options, resolved (and so checked): the restored state is made from them. */
+  options: ResolvedOptions;
   scalars: Scalars;
   /** The restored heap's column length: the saved one, or when trimmed the least that holds the objects in use. */
   columnLength: number;
@@ -764,7 +766,7 @@ function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: numbe
     total = bytesOf(sections);
     if (total > budget) fail(`it needs ${total} bytes of arrays, more than ${budget} for ${bytes.length} bytes`);
   }
-  return { scalars: v, columnLength, trimmed, bytes: total, sections };
+  return { options, scalars: v, columnLength, trimmed, bytes: total, sections };
 }
 
 /** Every scalar present, known and within its bounds (`SCALAR_RULES`). */
