@@ -73,6 +73,30 @@ function expectRememberedThroughPromotion(heap: Heap, promoted: Ref, young: Ref)
   heap.verify();
 }
 
+/**
+ * One slice into a cycle's PROMOTE with an old white object: a pinned root (2 slots); `old`, made
+ * old, then dropped (white once the cycle begins); `a` (young, in the root's slot 0, on the
+ * promotion list and not reached yet: white) and 8 young objects after it (the list starts at the
+ * newest, so they are promoted first).
+ */
+function oldWhiteInPromotion(): { heap: Heap; root: Ref; old: Ref; a: Ref } {
+  const heap = new Heap({ cardSize: 1 });
+  const root = heap.alloc(2);
+  heap.pin(root);
+  const old = heap.alloc(0);
+  heap.set(root, 1, old);
+  heap.tenure();
+  heap.set(root, 1, NULL);
+  const a = heap.alloc(1);
+  heap.set(root, 0, a);
+  for (let k = 0; k < 8; k++) heap.alloc(0);
+  heap.step(1);
+  expect(stateOf(heap).phase).toBe(PROMOTE);
+  expect(isWhite(heap, a)).toBe(true);
+  expect(isWhite(heap, old)).toBe(true);
+  return { heap, root, old, a };
+}
+
 /** A pinned root (3 slots) over a chain of 30 objects, so marking takes many slices; and loose garbage. */
 function scene(generational: boolean): { heap: Heap; root: Ref; loose: Ref; looseChild: Ref } {
   const heap = new Heap({ generational, cardSize: 1 });
@@ -193,16 +217,7 @@ describe('the write barrier while a cycle marks', () => {
   });
 
   it('dirties no card for an old object the barrier shades during PROMOTE (it needs none)', () => {
-    const heap = new Heap({ cardSize: 1 });
-    const root = heap.alloc(1);
-    heap.pin(root);
-    const old = heap.alloc(0);
-    heap.set(root, 0, old);
-    heap.tenure();
-    heap.set(root, 0, NULL); // `old` is old, and white once a cycle begins
-    for (let k = 0; k < 8; k++) heap.alloc(0); // a nursery for the cycle to promote
-    heap.step(1);
-    expect(stateOf(heap).phase).toBe(PROMOTE);
+    const { heap, old } = oldWhiteInPromotion();
     const holder = heap.alloc(1); // allocated during the cycle: black
     heap.pin(holder);
     const cards = heap.stats().dirtyCards;
@@ -271,20 +286,7 @@ describe('the write barrier while a cycle marks', () => {
   });
 
   it('in PROMOTE, a strong wave shades an object being promoted and dirties its card, as a store into a black owner does', () => {
-    const heap = new Heap({ cardSize: 1 });
-    const root = heap.alloc(2);
-    heap.pin(root);
-    const old = heap.alloc(0);
-    heap.set(root, 1, old);
-    heap.tenure();
-    heap.set(root, 1, NULL); // `old` is old, and white once a cycle begins
-    const a = heap.alloc(1);
-    heap.set(root, 0, a);
-    for (let k = 0; k < 8; k++) heap.alloc(0); // promoted before `a` (the list starts at the newest)
-    heap.step(1);
-    expect(stateOf(heap).phase).toBe(PROMOTE);
-    expect(isWhite(heap, a)).toBe(true); // young, on the promotion list
-    expect(isWhite(heap, old)).toBe(true);
+    const { heap, old, a } = oldWhiteInPromotion();
     const cards = heap.stats().dirtyCards;
     const [holder] = heap.allocMany(2, 1, 'strong', [a, old]); // new objects: black
     heap.pin(holder!);

@@ -1186,6 +1186,16 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
       /invariant 2 \(young weak list\).*young member \d+ of 'W' \(weakref fields\) is not listed/,
     ],
     [
+      // A hook the component gained with no `add` to flag its members (what a restore of a save
+      // made before the hook must do itself: io/snapshot.ts, `listHookedMembers`).
+      'a member of a component with an onRemove hook, not finalizable',
+      ({ s }) => {
+        const w = s.components.list.find((c) => c.name === 'W')! as { onRemove: (ref: Ref) => void };
+        w.onRemove = () => {};
+      },
+      /invariant 2 \(finalizer list\).*member \d+ of 'W', a component with an onRemove hook, is not finalizable/,
+    ],
+    [
       "a minor's scratch list left non-empty",
       ({ s }) => void (s.rememberedWeakCount = 1),
       /invariant 2 \(weak\).*scratch list of remembered weak objects/,
