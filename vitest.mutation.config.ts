@@ -4,8 +4,8 @@
  * runs only the suites about the collector (src/gc, src/core/slots.ts), with fewer property cases
  * (`FC_RUNS`), a fixed fast-check seed (test/mutation-setup.ts: every run gives the same
  * verdicts) and the few tests that take seconds skipped (`MUTATION`, test/runs.ts). Left out:
- * readme.test.ts and the bitECS bridge; the save-game suites run for the `io` group only
- * (`MUTATION_EXTRA_TESTS`, set by scripts/mutation.mjs). `npm test` runs everything, in full.
+ * readme.test.ts; the save-game suites run for the `io` group only, the bitECS bridge's for the
+ * `bitecs` group (`MUTATION_EXTRA_TESTS`, set by scripts/mutation.mjs). `npm test` runs everything, in full.
  */
 import process from 'node:process';
 import { defineConfig } from 'vitest/config';
@@ -35,7 +35,8 @@ export default defineConfig({
       'test/add-many.test.ts',
       'test/components-edges.test.ts',
       'test/component-store-edges.test.ts',
-      // A group's own tests (scripts/mutation.mjs, EXTRA_TESTS): the save-game suites for src/io.
+      // A group's own tests (scripts/mutation.mjs, EXTRA_TESTS): the save-game suites for src/io,
+      // the bridge's for src/bitecs.
       ...(process.env.MUTATION_EXTRA_TESTS ?? '').split(',').filter((f) => f !== ''),
     ],
     setupFiles: ['test/mutation-setup.ts'],

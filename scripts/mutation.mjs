@@ -1,7 +1,7 @@
 // `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts, the slot
-// pool and free list in src/core, the component store, save games in src/io) with StrykerJS, one
-// group of files at a time. Each group has its own incremental file under
-// reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
+// pool and free list in src/core, the component store, save games in src/io, the bitECS bridge in
+// src/bitecs) with StrykerJS, one group of files at a time. Each group has its own incremental
+// file under reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
 // covering tests changed, and a run cut short keeps every finished group. Grouping also keeps the
 // instrumented code small: verify() runs after nearly every step of the tests, and it runs
 // uninstrumented except in its own group. Ends with the summary of every group
@@ -28,6 +28,7 @@ const GROUPS = {
   verify: ['src/gc/verify.ts'],
   components: ['src/ecs/components.ts', 'src/core/component-store.ts'],
   io: ['src/io/snapshot.ts', 'src/io/load.ts'],
+  bitecs: ['src/bitecs/*.ts'],
 };
 
 // Test files a group needs beyond vitest.mutation.config.ts's list (passed to it as
@@ -35,6 +36,7 @@ const GROUPS = {
 // tests, which their incremental files record, stay as they were.
 const EXTRA_TESTS = {
   io: ['test/snapshot.test.ts', 'test/snapshot-hostile.test.ts', 'test/load.test.ts'],
+  bitecs: ['test/bitecs*.test.ts'],
 };
 
 const args = process.argv.slice(2);

@@ -34,6 +34,7 @@ import { type BitecsCollection, type Collector, type CollectorOptions, createCol
 import { collectWorld } from '../src/bitecs/collector.ts';
 import { addRoot } from '../src/bitecs/roots.ts';
 import { makeBridgeState } from '../src/bitecs/state.ts';
+import { alive, refusedCollect } from './bitecs-helpers.ts';
 
 const N = 1024;
 
@@ -56,8 +57,6 @@ function scene(world: World = createWorld()) {
   };
   return { world, Parent, Target, Children, gc, spawn };
 }
-
-const alive = (world: World): number[] => [...getAllEntities(world)].sort((a, b) => a - b);
 
 describe('bitECS bridge: collection', () => {
   it('bitECS 0.4 gives out ids from 1, so the default "no entity" value 0 never names one', () => {
@@ -499,6 +498,126 @@ describe('bitECS bridge: relations', () => {
     expect(Target.eid[root]).toBe(0);
     expect(hasComponent(world, root, Doomed)).toBe(false);
   });
+
+  it('a reached entity bitECS removes by cascading has its own fields reset too, so a recycled id starts empty', () => {
+    const world = createWorld();
+    const ChildOf = createRelation(withAutoRemoveSubject);
+    const Target = { eid: new Uint32Array(16) };
+    const Lists = { list: [] as number[][] };
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid, { store: Lists.list, many: true }] });
+    const root = addEntity(world), parent = addEntity(world), child = addEntity(world);
+    addComponent(world, child, ChildOf(parent));
+    gc.root(root);
+    Target.eid[root] = child;
+    Target.eid[child] = root; // the cascaded entity's own references
+    Lists.list[child] = [root, root];
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 1, cascaded: 1, cleared: 1 });
+    expect(Target.eid[child]).toBe(0);
+    expect(Lists.list[child]).toEqual([]);
+    const reborn = addEntity(world); // bitECS without versioning hands the id out again
+    expect([reborn === child || reborn === parent, Target.eid[reborn], Lists.list[reborn] ?? []]).toEqual([
+      true,
+      0,
+      [],
+    ]);
+  });
+
+  it('a callback that removes a reached entity and adds another (the count unchanged) is noticed too', () => {
+    const world = createWorld(createEntityIndex(withVersioning(8)));
+    const Doomed = {};
+    const Target = { eid: [] as number[] };
+    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
+    const root = addEntity(world), friend = addEntity(world), junk = addEntity(world);
+    addComponent(world, junk, Doomed);
+    gc.root(root);
+    Target.eid[root] = friend;
+    let added = 0;
+    observe(world, onRemove(Doomed), () => {
+      removeEntity(world, friend);
+      added = addEntity(world); // `friend`'s index again, with a new version
+    });
+    // Two entities go (junk, friend) and one comes: live 2, as many as were reached.
+    expect(gc.collect()).toMatchObject({ freed: 2, live: 2, cascaded: 1, cleared: 1 });
+    expect(Target.eid[root]).toBe(0); // friend's id, stale now, is not left behind
+    expect(alive(world)).toEqual([root, added].sort((a, b) => a - b));
+    expect([added !== friend, added & 0xffffff]).toEqual([true, friend & 0xffffff]);
+  });
+
+  it('the same in every world kind: own or shared entity index, with or without versioning, either order', () => {
+    for (const versioned of [false, true]) {
+      for (const shared of [false, true]) {
+        for (const addFirst of [false, true]) {
+          const index = versioned ? createEntityIndex(withVersioning(8)) : createEntityIndex();
+          const world = createWorld(index);
+          if (shared) addEntity(createWorld(index)); // another world's entity in the same index
+          const Doomed = {};
+          const Target = { eid: [] as number[] };
+          const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
+          const root = addEntity(world), friend = addEntity(world), junk = addEntity(world);
+          addComponent(world, junk, Doomed);
+          gc.root(root);
+          Target.eid[root] = friend;
+          let added = 0;
+          observe(world, onRemove(Doomed), () => {
+            if (addFirst) added = addEntity(world);
+            removeEntity(world, friend);
+            if (!addFirst) added = addEntity(world);
+          });
+          const info = gc.collect();
+          const at = `versioned ${versioned}, shared ${shared}, add first ${addFirst}`;
+          if (added === friend) {
+            // bitECS gave `friend`'s id to the new entity (no versioning): nobody can tell them apart.
+            expect([at, versioned, addFirst, Target.eid[root]]).toEqual([at, false, false, friend]);
+            continue;
+          }
+          expect([at, info.freed, info.cascaded, info.cleared, Target.eid[root]]).toEqual([at, 2, 1, 1, 0]);
+          expect([at, alive(world).includes(added)]).toEqual([at, true]);
+        }
+      }
+    }
+  });
+
+  it("a new entity given a removed garbage entity's id (no versioning) is noticed too: it was never reached", () => {
+    for (const shared of [false, true]) {
+      const index = createEntityIndex();
+      const world = createWorld(index);
+      if (shared) addEntity(createWorld(index)); // another world's entity in the same index
+      const Doomed = {};
+      const Target = { eid: new Uint32Array(16) };
+      const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
+      const root = addEntity(world), friend = addEntity(world), garbage = addEntity(world), junk = addEntity(world);
+      addComponent(world, junk, Doomed); // removed after `garbage`, so its callback can reuse `garbage`'s id
+      gc.root(root);
+      Target.eid[root] = friend;
+      let added = 0;
+      observe(world, onRemove(Doomed), () => {
+        added = addEntity(world);
+        removeEntity(world, friend);
+      });
+      expect(gc.collect()).toMatchObject({ freed: 3, live: 2, cascaded: 1, cleared: 1 });
+      expect(added).toBe(garbage); // the same id, so only the marks tell it from a reached entity
+      expect(Target.eid[root]).toBe(0);
+    }
+  });
+
+  it('the slow path leaves alone what a callback stored that is no list (it runs after removals: it cannot refuse)', () => {
+    const world = createWorld();
+    const Doomed = {};
+    const Lists = { list: [] as unknown[] };
+    const gc = createCollector(world, { allowNoRoots: true, refs: [{ store: Lists.list as number[][], many: true }] });
+    const root = addEntity(world), junk = addEntity(world);
+    addComponent(world, junk, Doomed);
+    gc.root(root);
+    let debris = 0;
+    const arrayLike = { length: 1, 0: junk };
+    observe(world, onRemove(Doomed), () => {
+      debris = addEntity(world);
+      Lists.list[debris] = arrayLike; // no list by collect()'s rule
+    });
+    expect(gc.collect()).toMatchObject({ freed: 1, live: 2, cleared: 0 });
+    expect(Lists.list[debris]).toBe(arrayLike);
+    expect(arrayLike[0]).toBe(junk);
+  });
 });
 
 describe('bitECS bridge: prefabs (bitECS queries skip them)', () => {
@@ -723,27 +842,10 @@ describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', ()
     return { world, Target, Children, gc, root, child, gone, garbage };
   }
 
-  /** Runs `collect()`, expecting it to throw, and checks that the world and the stores are as they were. */
-  function refused(gc: Collector, world: World, stores: unknown[]): Error {
-    const entities = alive(world);
-    const before = JSON.stringify(stores, (_k, v) => ArrayBuffer.isView(v) ? [...(v as Uint32Array)] : v);
-    let error: unknown;
-    try {
-      gc.collect();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/collect\(\) changed nothing$/);
-    expect(alive(world)).toEqual(entities);
-    expect(JSON.stringify(stores, (_k, v) => ArrayBuffer.isView(v) ? [...(v as Uint32Array)] : v)).toBe(before);
-    return error as Error;
-  }
-
   it('a number[][] store declared without many: true throws, naming it, and removes nothing', () => {
     const { world, Target, Children, gc, root, child } = filledLater();
     Children.list[root] = [child];
-    const error = refused(gc, world, [Target.eid, Children.list]);
+    const error = refusedCollect(gc, [Target.eid, Children.list]);
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toMatch(/^refs\[1\] holds an array for entity 1: .*\{ store, many: true \}/);
     expect(Children.list[root]).toEqual([child]);
@@ -762,9 +864,9 @@ describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', ()
       const [bad, type] of [[1.5, RangeError], [Number.NaN, RangeError], ['2', TypeError], [null, TypeError]] as const
     ) {
       const plain: unknown[] = [];
-      const { world, Target, gc, root } = filledLater([plain as number[]]);
+      const { Target, gc, root } = filledLater([plain as number[]]);
       plain[root] = bad;
-      const error = refused(gc, world, [Target.eid, plain]);
+      const error = refusedCollect(gc, [Target.eid, plain]);
       expect(error).toBeInstanceOf(type);
       expect(error.message).toMatch(/^refs\[2\] holds .* for entity 1: not an entity id/);
     }
@@ -772,15 +874,39 @@ describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', ()
 
   it("a 'many' store holding a single id, or a list holding a non-id, throws", () => {
     const Lists = { list: [] as unknown[] };
-    const { world, Target, gc, root, child } = filledLater([{ store: Lists.list as number[][], many: true }]);
+    const { Target, gc, root, child } = filledLater([{ store: Lists.list as number[][], many: true }]);
     Lists.list[root] = child; // a single id where a list belongs
-    let error = refused(gc, world, [Target.eid, Lists.list]);
+    let error = refusedCollect(gc, [Target.eid, Lists.list]);
     expect(error.message).toMatch(/^refs\[2\] holds 2 for entity 1: a 'many' field .*a single id/);
     Lists.list[root] = [child, 'x'];
-    error = refused(gc, world, [Target.eid, Lists.list]);
+    error = refusedCollect(gc, [Target.eid, Lists.list]);
     expect(error.message).toMatch(/^refs\[2\] holds 'x' \(a string\) for entity 1 at list index 1/);
     Lists.list[root] = [child];
     expect(gc.collect()).toMatchObject({ freed: 1, live: 2, cleared: 1 });
+  });
+
+  it("a 'many' store given a float array or an array-like later throws at collect(), as createCollector refuses it", () => {
+    // The same rule whenever the list is stored: before, collect() followed any object with a length.
+    for (const weak of [false, true]) {
+      const Lists = { list: [] as unknown[] };
+      const { world, Target, gc, root, child } = filledLater([{ store: Lists.list as number[][], many: true, weak }]);
+      for (
+        const [list, named] of [[Float32Array.of(child), 'a Float32Array'], [{ length: 1, 0: child }, '']] as const
+      ) {
+        Lists.list[root] = list;
+        const error = refusedCollect(gc, [Target.eid, Lists.list]);
+        expect(error).toBeInstanceOf(TypeError);
+        expect(error.message).toMatch(/^refs\[2\] holds .* for entity 1: a 'many' field holds a list of entity ids/);
+        if (named !== '') expect(error.message).toContain(`holds ${named} for entity 1`);
+        expect(() => createCollector(world, { refs: [{ store: Lists.list as number[][], many: true, weak }] }))
+          .toThrow(/^refs\[0\]\.store holds .* for entity 1: a 'many' field holds a list of entity ids/);
+      }
+      Lists.list[root] = Uint32Array.of(child);
+      // A weak list does not keep `child`: it is removed and its entry cleared to the sentinel.
+      expect(gc.collect()).toMatchObject({ freed: weak ? 2 : 1, cleared: weak ? 2 : 1 });
+      expect(entityExists(world, child)).toBe(!weak);
+      expect([...(Lists.list[root] as Uint32Array)]).toEqual([weak ? 0 : child]);
+    }
   });
 
   it("garbage's fields are never read: whatever they hold, they are reset when it is removed", () => {
@@ -807,7 +933,7 @@ describe('bitECS bridge: stores checked as collect() reads them (issue 9.8)', ()
       weak: true,
     }]);
     Watch.list[root] = [garbage, 0.25];
-    refused(gc, world, [Target.eid, Watch.list]);
+    refusedCollect(gc, [Target.eid, Watch.list]);
     expect(entityExists(world, garbage)).toBe(true);
     Watch.list[root] = [garbage];
     expect(gc.collect()).toMatchObject({ freed: 2, live: 1, cleared: 2 }); // child and garbage go

@@ -54,12 +54,18 @@ export interface BitecsCollection {
  */
 function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: number, epoch: number): [number, number] {
   const marked = epoch + 1;
+  // Reached entities removed all the same are removed entities too: their fields are reset, as the
+  // garbage's were, so a recycled id starts with no references. (`doomed` is free again: the
+  // garbage's fields were reset from it already.)
+  const died = s.doomed;
   let cascaded = 0;
   for (let k = 0; k < reached; k++) {
     const eid = s.work[k]!;
-    if (!ctx.entityComponents.has(eid)) cascaded++;
+    if (!ctx.entityComponents.has(eid)) died[cascaded++] = eid;
     s.stamp[eid & idMask] = 0;
   }
+  clearRemovedFields(s.strong, died, cascaded);
+  clearRemovedFields(s.weak, died, cascaded);
   const alive = listEntities(s, ctx);
   // Read after `listEntities`, which may replace them.
   const stamp = s.stamp;
@@ -73,6 +79,30 @@ function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: num
   const cleared = clearDangling(s, s.strong, live, alive, idMask, marked) +
     clearDangling(s, s.weak, live, alive, idMask, marked);
   return [cascaded, cleared];
+}
+
+/**
+ * Whether every entity of the world is one the marking reached (`stamp` at `marked`, with the same
+ * id: a recycled index holds another). Called with as many entities alive as were reached, so then
+ * the live ones are exactly the reached. O(live) typed-array reads when the world owns its entity
+ * index (its dense list), else a walk over the world's own entities.
+ */
+function onlyReachedAlive(s: BridgeState, ctx: WorldContext, idMask: number, marked: number): boolean {
+  const stamp = s.stamp;
+  const eids = s.eids;
+  const index = ctx.entityIndex;
+  if (ctx.entityComponents.size === index.aliveCount) {
+    const dense = index.dense;
+    for (let i = 0; i < index.aliveCount; i++) {
+      const eid = dense[i]!;
+      if (stamp[eid & idMask] !== marked || eids[eid & idMask] !== eid) return false;
+    }
+    return true;
+  }
+  for (const eid of ctx.entityComponents.keys()) {
+    if (stamp[eid & idMask] !== marked || eids[eid & idMask] !== eid) return false;
+  }
+  return true;
 }
 
 /** One full, stop-the-world collection. */
@@ -115,8 +145,12 @@ export function collectWorld(s: BridgeState): BitecsCollection {
   let cascaded = 0;
   // Removing exactly the unreached leaves exactly the reached alive. Anything else means bitECS (an
   // undeclared autoRemoveSubject relation) or a callback removed or added entities, and liveness
-  // must be read again from bitECS.
-  if (ctx.entityIndex !== index || ctx.entityComponents.size !== reached) {
+  // must be read again from bitECS. The count alone does not tell: a callback may remove a reached
+  // entity and add another.
+  if (
+    ctx.entityIndex !== index || ctx.entityComponents.size !== reached ||
+    !onlyReachedAlive(s, ctx, idMask, marked)
+  ) {
     syncIndex(s, ctx.entityIndex);
     const [died, clearedAfter] = recheck(s, ctx, reached, idMaskOf(ctx.entityIndex), epoch);
     cascaded = died;

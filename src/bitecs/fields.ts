@@ -8,7 +8,7 @@
  * and clearing costs no second pass over the reached entities.
  */
 import { growU32 } from '../core/columns.ts';
-import { entryError, type Fields, type IdColumn, type IdLists, listError } from './options.ts';
+import { entryError, type Fields, type IdColumn, type IdLists, isIdList, listError } from './options.ts';
 import type { BridgeState } from './state.ts';
 
 // A pending entry's field code: the field's place in its `Fields`, times 4, plus these bits.
@@ -68,10 +68,12 @@ export function pendingList(s: BridgeState, code: number, eid: number): void {
   push(s, code, eid);
 }
 
-/** Throws for a 'many' field holding something that is not a list (a single id, an object). */
+/**
+ * Throws for a 'many' field holding something that is not a list (a single id, an object, a float
+ * array): `list` is neither undefined nor null, and `isIdList` refused it, so `listError` has an error.
+ */
 export function badList(s: BridgeState, list: unknown, code: number, eid: number): never {
-  const error = listError(list, fieldsOf(s, code).listLabels[code >>> 2]!, eid) ??
-    new TypeError(`${fieldsOf(s, code).listLabels[code >>> 2]} holds a malformed list for entity ${eid}`);
+  const error = listError(list, fieldsOf(s, code).listLabels[code >>> 2]!, eid)!;
   error.message += '; collect() changed nothing';
   throw error;
 }
@@ -117,8 +119,8 @@ export function scanWeak(s: BridgeState, reached: number, idMask: number, marked
       const eid = work[i]!;
       const list = store[eid];
       if (list === undefined || list === null) continue;
+      if (!isIdList(list)) badList(s, list, code, eid);
       const n = list.length;
-      if (typeof list !== 'object' || typeof n !== 'number') badList(s, list, code, eid);
       let dangling = false;
       for (let k = 0; k < n; k++) {
         const v = list[k];
@@ -188,7 +190,7 @@ export function clearRemovedFields(fields: Fields, doomed: Uint32Array, count: n
       if (list === undefined || list === null) continue;
       // Garbage's lists were never read, so they may be anything: whatever is not a list (which
       // collect() would refuse once the id is reused) is dropped.
-      if (Array.isArray(list) || (ArrayBuffer.isView(list) && !(list instanceof DataView))) {
+      if (isIdList(list)) {
         truncate(list as IdColumn, 0, none);
       } else {
         lists[d] = undefined;
@@ -233,7 +235,9 @@ export function clearDangling(
     for (let i = 0; i < count; i++) {
       const list = lists[live[i]!];
       if (list === undefined || list === null) continue;
-      if (typeof list !== 'object' || typeof list.length !== 'number') continue; // not a list: nothing to clear
+      // Not a list (`isIdList`, the rule `collect()` checks by): nothing to clear. This path runs after
+      // the removals, so it cannot refuse what a callback stored, as the marking does.
+      if (!isIdList(list)) continue;
       let w = 0;
       const n = list.length;
       for (let k = 0; k < n; k++) {

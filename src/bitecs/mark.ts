@@ -6,6 +6,7 @@
  */
 import { Prefab, query, type WorldContext } from 'bitecs';
 import { badList, danglingListEntry, LIST_FIELD, pending, pendingList } from './fields.ts';
+import { isIdList } from './options.ts';
 import { gatherRelationEdges } from './relations.ts';
 import { dropRootAt } from './roots.ts';
 import type { BridgeState } from './state.ts';
@@ -117,9 +118,10 @@ export function mark(
     for (let f = 0; f < listCount; f++) {
       const list = listStores[f]![eid];
       if (list === undefined || list === null) continue;
+      // A single id, an object, or a list `createCollector` refuses (a float array, an array-like) is
+      // not a list of ids, wherever the game stored it.
+      if (!isIdList(list)) badList(s, list, (f << 2) | LIST_FIELD, eid);
       const n = list.length;
-      // A single id (a number has no length) or an object is not a list: nothing it names would be marked.
-      if (typeof list !== 'object' || typeof n !== 'number') badList(s, list, (f << 2) | LIST_FIELD, eid);
       const none = listNones[f]!;
       let dangling = false;
       for (let k = 0; k < n; k++) {

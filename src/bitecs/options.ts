@@ -136,6 +136,15 @@ function isIdTypedArray(value: unknown): value is Exclude<IdColumn, number[]> {
   return false;
 }
 
+/**
+ * Whether `value` is what a 'many' field may hold for an entity: an array or an integer typed
+ * array. `createCollector` and `collect()` both decide by it, so a list refused when the collector
+ * is made (a `Float32Array`, an array-like object) is refused when a game stores it later too.
+ */
+export function isIdList(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || isIdTypedArray(value);
+}
+
 /** Any array or typed array: what a game might store as a list, or pass as a store. */
 function isListLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
@@ -175,7 +184,7 @@ export function entryError(value: unknown, what: string, where: string, many: bo
  * an integer typed array; `undefined` and `null` mean none): undefined when it is one.
  */
 export function listError(list: unknown, what: string, eid: number): Error | undefined {
-  if (list === undefined || list === null || Array.isArray(list) || isIdTypedArray(list)) return undefined;
+  if (list === undefined || list === null || isIdList(list)) return undefined;
   const hint = typeof list === 'number'
     ? ' (a single id: declare the field without many: true)'
     : ArrayBuffer.isView(list)
