@@ -5,7 +5,8 @@
  * (`FC_RUNS`), a fixed fast-check seed (test/mutation-setup.ts: every run gives the same
  * verdicts) and the few tests that take seconds skipped (`MUTATION`, test/runs.ts). Left out:
  * readme.test.ts; the save-game suites run for the `io` group only, the bitECS bridge's for the
- * `bitecs` group (`MUTATION_EXTRA_TESTS`, set by scripts/mutation.mjs). `npm test` runs everything, in full.
+ * `bitecs` group, the lists' and messages' for the `api` group (`MUTATION_EXTRA_TESTS`, set by
+ * scripts/mutation.mjs). `npm test` runs everything, in full.
  */
 import process from 'node:process';
 import { defineConfig } from 'vitest/config';

@@ -74,8 +74,8 @@ export function listPush(heap: Heap, list: Ref, item: Ref): void {
 }
 
 /**
- * Removes one occurrence of `item` from `list`: the last item takes its place (a swap-remove: the
- * order of the others changes, as in bitECS's sparse sets). Returns whether it was there.
+ * Removes the first occurrence of `item` from `list`: the last item takes its place (a swap-remove:
+ * the order of the others changes, as in bitECS's sparse sets). Returns whether it was there.
  */
 export function listRemove(heap: Heap, list: Ref, item: Ref): boolean {
   const slots = checkList(heap, list, 'listRemove');

@@ -80,6 +80,82 @@ describe('lists', () => {
     heap.verify();
   });
 
+  it('name the call that was given an ephemeron; NULL is in no list; remove takes the first occurrence', () => {
+    const heap = new Heap();
+    const pairs = heap.alloc(2, 'ephemeron');
+    const item = heap.alloc();
+    const calls = [
+      ['listPush', () => listPush(heap, pairs, item)],
+      ['listRemove', () => listRemove(heap, pairs, item)],
+      ['listLength', () => listLength(heap, pairs)],
+      ['listItems', () => listItems(heap, pairs)],
+      ['listHas', () => listHas(heap, pairs, item)],
+    ] as const;
+    for (const [name, call] of calls) {
+      expect(call).toThrow(
+        new TypeError(`${name}: ${pairs} is an ephemeron, whose slots are (key, value) pairs, not items`),
+      );
+    }
+    const list = heap.alloc(0);
+    heap.pin(list);
+    const [a, b, c] = [heap.alloc(), heap.alloc(), heap.alloc()];
+    for (const x of [a, b, a, c]) listPush(heap, list, x);
+    expect(heap.slotCount(list)).toBe(4);
+    listPush(heap, list, b); // 8 slots now, three of them free
+    expect(listHas(heap, list, NULL)).toBe(false);
+    expect(listRemove(heap, list, a)).toBe(true);
+    expect(listItems(heap, list)).toEqual([b, b, a, c]); // the first `a` went; the last item took its place
+    heap.verify();
+  });
+
+  it('capacity follows its rule exactly: doubles from 4 when full, halves on a removal that leaves it a quarter full', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(39)), { maxLength: 200, size: 'max' }), (steps) => {
+        const heap = new Heap();
+        const list = heap.alloc(0);
+        heap.pin(list);
+        const pool = Array.from({ length: 40 }, () => heap.alloc());
+        pool.forEach((item) => heap.pin(item));
+        const model: Ref[] = [];
+        let capacity = 0;
+        for (const [push, k] of steps) {
+          if (push || model.length === 0) {
+            const item = pool[k]!;
+            listPush(heap, list, item);
+            if (model.length === capacity) capacity = Math.max(4, capacity * 2);
+            model.push(item);
+          } else {
+            // Without holes the items fill the front, so a quarter full always has its back half free.
+            const item = model[k % model.length]!;
+            expect(listRemove(heap, list, item)).toBe(true);
+            model.splice(model.indexOf(item), 1);
+            if (capacity > 4 && model.length <= capacity >>> 2) capacity >>>= 1;
+          }
+          expect(heap.slotCount(list)).toBe(capacity);
+          expect(sorted(listItems(heap, list))).toEqual(sorted(model));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("never halves over an item left in the back half by a destroyed one's hole", () => {
+    // 16 items, then holes: the items left after the removal lie at slot 0 and at `back` (8 or 14).
+    for (const back of [8, 14]) {
+      const heap = new Heap();
+      const list = heap.alloc(0);
+      heap.pin(list);
+      const items = Array.from({ length: 16 }, () => heap.alloc());
+      items.forEach((item) => heap.pin(item));
+      for (const item of items) listPush(heap, list, item);
+      for (let k = 1; k < 15; k++) if (k !== back) heap.destroy(items[k]!);
+      expect(listRemove(heap, list, items[0]!)).toBe(true); // the last item (slot 15) moves to slot 0
+      expect(heap.slotCount(list)).toBe(16);
+      expect(listItems(heap, list)).toEqual([items[15], items[back]]);
+      heap.verify();
+    }
+  });
+
   it('agree with an array under random pushes, removes, destroys and collections', () => {
     type Op = { op: 'push' | 'remove' | 'destroy' | 'collect' | 'minor'; k: number };
     const op = fc.record({

@@ -4,7 +4,7 @@
  * is named; counts are singular or plural as they should be.
  */
 import { describe, expect, it } from 'vitest';
-import { GcForbiddenError, Heap, StaleRefError } from '../mod.ts';
+import { GcForbiddenError, Heap, type HeapOptions, StaleRefError } from '../mod.ts';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -16,6 +16,35 @@ function messageOf(fn: () => unknown): string {
 }
 
 describe('error messages', () => {
+  it('name the Heap option that is wrong, and its range', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ indexBits: 15 }, 'indexBits must be an integer from 16 to 24, got 15'],
+      [{ generationBits: 0 }, 'generationBits must be an integer from 1 to 31, got 0'],
+      [{ indexBits: 16, generationBits: 38 }, 'generationBits must be an integer from 1 to 32, got 38'],
+      [{ maxObjects: 0 }, 'maxObjects must be an integer from 1 to 4194303, got 0'],
+      [{ initialCapacity: 11, maxObjects: 10 }, 'initialCapacity must be an integer from 1 to 10, got 11'],
+      [{ maxSlots: 1 }, 'maxSlots must be an integer from 2 to 4294967295, got 1'],
+      [{ maxSlotsPerObject: -1 }, 'maxSlotsPerObject must be an integer from 0 to 1073741824, got -1'],
+      [{ generational: 1 }, 'generational must be true or false, got 1'],
+      [{ promoteAfter: 4 }, 'promoteAfter must be an integer from 1 to 3, got 4'],
+      [{ cardSize: 8192 }, 'cardSize must be an integer from 1 to 4096, got 8192'],
+      [{ cardSize: 3 }, 'cardSize must be a power of two, got 3'],
+      [{ nurserySize: 0.5 }, 'nurserySize must be an integer from 1 to 1073741824, got 0.5'],
+      [{ growthPercent: '50' }, "growthPercent must be an integer, got '50' (a string)"],
+      [{ minHeapObjects: 0 }, 'minHeapObjects must be an integer from 1 to 1073741824, got 0'],
+      [{ onFinalizerError: 5 }, 'onFinalizerError must be a function, got 5'],
+      [{ colour: 1 }, "unknown Heap option 'colour'"],
+    ];
+    for (const [options, message] of cases) {
+      expect(messageOf(() => new Heap(options as HeapOptions))).toBe(message);
+    }
+    for (const [options, named] of [[null, 'null'], [[], 'an object ([object Array])'], [3, '3']] as const) {
+      expect(messageOf(() => new Heap(options as unknown as HeapOptions))).toBe(
+        `Heap options must be an object, got ${named}`,
+      );
+    }
+  });
+
   it("say when and by what a stale handle's object was freed, and point at roots", () => {
     const heap = new Heap();
     const forgotten = heap.alloc(1);
