@@ -130,7 +130,8 @@ export interface TickReport {
   call: 'tick' | 'step' | 'minor' | 'collect';
   /**
    * 'major' is a slice of an incremental major cycle; 'full' a whole stop-the-world collection;
-   * 'tenure' a slice of making an oversized nursery old outside a cycle (no major was due).
+   * 'tenure' a slice of making an oversized nursery old outside a cycle (no major was due). A tick
+   * near `maxObjects` that finishes such a TENURE and then runs a minor reports 'minor'.
    */
   work: 'nothing' | 'minor' | 'major' | 'minor+major' | 'full' | 'tenure';
   /** Wall time of the call, in milliseconds; 0 for a tick that had nothing to do (it reads no clock). */

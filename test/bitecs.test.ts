@@ -522,28 +522,7 @@ describe('bitECS bridge: relations', () => {
     ]);
   });
 
-  it('a callback that removes a reached entity and adds another (the count unchanged) is noticed too', () => {
-    const world = createWorld(createEntityIndex(withVersioning(8)));
-    const Doomed = {};
-    const Target = { eid: [] as number[] };
-    const gc = createCollector(world, { allowNoRoots: true, refs: [Target.eid] });
-    const root = addEntity(world), friend = addEntity(world), junk = addEntity(world);
-    addComponent(world, junk, Doomed);
-    gc.root(root);
-    Target.eid[root] = friend;
-    let added = 0;
-    observe(world, onRemove(Doomed), () => {
-      removeEntity(world, friend);
-      added = addEntity(world); // `friend`'s index again, with a new version
-    });
-    // Two entities go (junk, friend) and one comes: live 2, as many as were reached.
-    expect(gc.collect()).toMatchObject({ freed: 2, live: 2, cascaded: 1, cleared: 1 });
-    expect(Target.eid[root]).toBe(0); // friend's id, stale now, is not left behind
-    expect(alive(world)).toEqual([root, added].sort((a, b) => a - b));
-    expect([added !== friend, added & 0xffffff]).toEqual([true, friend & 0xffffff]);
-  });
-
-  it('the same in every world kind: own or shared entity index, with or without versioning, either order', () => {
+  it('a callback that removes a reached entity and adds one (the count unchanged) is noticed, in every world kind', () => {
     for (const versioned of [false, true]) {
       for (const shared of [false, true]) {
         for (const addFirst of [false, true]) {
@@ -570,8 +549,12 @@ describe('bitECS bridge: relations', () => {
             expect([at, versioned, addFirst, Target.eid[root]]).toEqual([at, false, false, friend]);
             continue;
           }
+          // Two entities go (junk, friend) and one comes: as many live as were reached. Friend's id, stale
+          // now, is not left behind.
           expect([at, info.freed, info.cascaded, info.cleared, Target.eid[root]]).toEqual([at, 2, 1, 1, 0]);
           expect([at, alive(world).includes(added)]).toEqual([at, true]);
+          // Versioned, removed first: `friend`'s index again, with a new version (only the exact id tells).
+          if (versioned && !addFirst) expect([at, added & 0xffffff]).toEqual([at, friend & 0xffffff]);
         }
       }
     }

@@ -511,7 +511,18 @@ function run(box: HeapBox, model: Model, ops: Op[]): void {
           if (heap.phase === 'idle') model.endTenure();
           break;
         }
-        expect(model.tenuring).toBe(false);
+        if (model.tenuring) {
+          // Near maxObjects a stretched tick finishes the running TENURE (no cycle: it frees
+          // nothing), then runs its minor, replayed below after it.
+          expect([report.stretched, report.work, report.cycleEnded, report.majorFreed]).toEqual([
+            true,
+            'minor',
+            false,
+            0,
+          ]);
+          expect(after.majorCollections).toBe(before.majorCollections);
+          model.endTenure();
+        }
         // A tick runs a minor first (only when idle), then cycle slices; replay them in order
         // (what the minor's finalizers allocated exists before the cycle begins). Near maxObjects
         // (a stretched tick) it finishes the running cycle first and then runs the minor, so a
@@ -588,6 +599,18 @@ const MODEL_REGRESSIONS: [HeapOptionsValue, Op[]][] = [
   ),
 ];
 
+/**
+ * Counterexamples of the remembered-set property, run first every time (not while one is replayed):
+ * - a tick near `maxObjects` during a TENURE finished it and ran a minor, and reported a major cycle
+ *   ended ('minor+major', with the last cycle's freed count); the model, still in the TENURE, saw
+ *   no 'tenure' work (seed 1780973656, CI's Bun run, session 36).
+ */
+const REMEMBERED_REGRESSIONS: [HeapOptionsValue, Op[]][] = [
+  JSON.parse(
+    '[{"indexBits":20,"generationBits":3,"maxObjects":8,"initialCapacity":1,"generational":true,"promoteAfter":1,"cardSize":1,"nurserySize":1,"growthPercent":1,"minHeapObjects":1},[{"op":"alloc","slots":1,"kind":"strong"},{"op":"ticku","units":0},{"op":"alloc","slots":1,"kind":"strong"},{"op":"alloc","slots":1,"kind":"strong"},{"op":"ticku","units":0},{"op":"alloc","slots":1,"kind":"strong"},{"op":"alloc","slots":1,"kind":"strong"},{"op":"alloc","slots":1,"kind":"strong"},{"op":"ticku","units":0},{"op":"destroy","obj":0},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"tenure"},{"op":"step","budget":1},{"op":"minor"},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"minor"},{"op":"tenure"},{"op":"unpin","pin":0},{"op":"minor"},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"alloc","slots":1,"kind":"strong"},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false},{"op":"pin","obj":0},{"op":"clear","obj":0,"slot":0},{"op":"alloc","slots":1,"kind":"strong"},{"op":"set","obj":0,"slot":0,"target":0,"byIndex":false}]]',
+  ),
+];
+
 describe('the heap agrees with a reference model', () => {
   it('under random alloc / set / resize / pin / unpin / scope / collect / minor / step / tick, weak kinds and finalizers', () => {
     fc.assert(
@@ -624,7 +647,7 @@ describe('the remembered set agrees with the reference model', () => {
           model.check(box.heap);
         },
       ),
-      { numRuns: fcRuns(300), ...replay() },
+      { numRuns: fcRuns(300), ...replay(REMEMBERED_REGRESSIONS) },
     );
   });
 });

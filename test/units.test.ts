@@ -10,8 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Heap, NULL, type Ref, type TickReport } from '../mod.ts';
-import { CLEAR } from '../src/core/state.ts';
+import { CLEAR, TENURE } from '../src/core/state.ts';
 import { stateOf } from '../src/heap.ts';
+import { startTenure } from '../src/gc/collector.ts';
 import { defaultGenerationBits, handleGeneration, handleIndex, makeCodec, packHandle } from '../src/core/handle.ts';
 
 type TickBudget = number | { units: number };
@@ -918,6 +919,29 @@ describe('tick() decisions', () => {
     const minorsBefore = oldOnly.stats().minorCollections;
     expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: false, minorFreed: 0 });
     expect(oldOnly.stats().minorCollections).toBe(minorsBefore);
+    // Near full during a TENURE (no cycle): it is finished, and the report names the minor, with no
+    // cycle ended and nothing freed by one (not the last cycle's count).
+    const tenuring = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    const kept = tenuring.alloc(100);
+    tenuring.pin(kept);
+    for (let k = 0; k < 50; k++) tenuring.alloc(0);
+    tenuring.collect(); // a cycle that freed 50: its count must not be reported again
+    for (let k = 0; k < 100; k++) tenuring.set(kept, k, tenuring.alloc(0));
+    startTenure(stateOf(tenuring));
+    tenuring.step(1);
+    expect(stateOf(tenuring).phase).toBe(TENURE);
+    for (let k = 0; k < 800; k++) tenuring.alloc(0); // young garbage, the TENURE's own objects already listed
+    const majors = tenuring.stats().majorCollections;
+    expect(tenuring.tick({ units: 1 })).toMatchObject({
+      stretched: true,
+      work: 'minor',
+      cycleEnded: false,
+      majorFreed: 0,
+      minorFreed: 800,
+      phase: 'idle',
+    });
+    expect(tenuring.stats()).toMatchObject({ majorCollections: majors, live: 101, young: 0 });
+    tenuring.verify();
     // 2 + 300 live: 722 free, over both 2 * 300 and 1,024 / 16: the budget holds.
     const roomy = make(300);
     expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });

@@ -49,7 +49,10 @@ export interface TickOutcome {
   units: number;
   /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects`). */
   stretched: boolean;
-  /** Whether its slices made an oversized nursery old outside a cycle (TENURE), not a cycle's work. */
+  /**
+   * Whether its slices made an oversized nursery old outside a cycle (TENURE), not a cycle's work,
+   * and no minor ran (a near-full tick that finishes a TENURE and then runs a minor reports the minor).
+   */
   tenured: boolean;
 }
 
@@ -210,17 +213,30 @@ function nearMaxObjects(s: HeapState, allocated: number): boolean {
   return s.maxObjects - s.live < Math.max(s.maxObjects >>> 4, 2 * allocated);
 }
 
-/** The near-full tick: finishes the running cycle (it frees what was garbage when it began), then a minor. */
+/**
+ * The near-full tick: finishes the running cycle (it frees what was garbage when it began), or the
+ * running TENURE, then a minor.
+ */
 function collectNearFull(s: HeapState, out: TickOutcome, timed: boolean): void {
   out.stretched = true;
   if (inMajorCycle(s)) {
+    // A TENURE is no major cycle: it frees nothing and ends none (`cycleFreed` is the last cycle's).
+    const tenure = s.phase === TENURE;
     const before = s.workDone;
     finishCycle(s);
-    out.majorUnits = s.workDone - before;
-    out.cycleEnded = true;
-    out.majorFreed = s.cycleFreed;
+    if (tenure) {
+      out.tenured = true;
+    } else {
+      out.majorUnits = s.workDone - before;
+      out.cycleEnded = true;
+      out.majorFreed = s.cycleFreed;
+    }
   }
-  if (s.generational && s.young > 0) runMinor(s, out, timed);
+  if (s.generational && s.young > 0) {
+    runMinor(s, out, timed);
+    // The report names one kind of work: the minor, which is what freed (the TENURE only promoted).
+    out.tenured = false;
+  }
 }
 
 function finish(s: HeapState, out: TickOutcome, workBefore: number, allocated: number): TickOutcome {
