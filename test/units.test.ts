@@ -942,6 +942,24 @@ describe('tick() decisions', () => {
     });
     expect(tenuring.stats()).toMatchObject({ majorCollections: majors, live: 101, young: 0 });
     tenuring.verify();
+    // The same with nothing young left once the TENURE is done: no minor, and the report says 'tenure'.
+    const tenureOnly = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
+    const all = tenureOnly.alloc(1000);
+    tenureOnly.pin(all);
+    for (let k = 0; k < 1000; k++) tenureOnly.set(all, k, tenureOnly.alloc(0));
+    startTenure(stateOf(tenureOnly));
+    tenureOnly.step(1);
+    expect(stateOf(tenureOnly).phase).toBe(TENURE);
+    expect(tenureOnly.tick({ units: 1 })).toMatchObject({
+      stretched: true,
+      work: 'tenure',
+      cycleEnded: false,
+      majorFreed: 0,
+      minorFreed: 0,
+      phase: 'idle',
+    });
+    expect(tenureOnly.stats()).toMatchObject({ live: 1001, young: 0, minorCollections: 0, majorCollections: 0 });
+    tenureOnly.verify();
     // 2 + 300 live: 722 free, over both 2 * 300 and 1,024 / 16: the budget holds.
     const roomy = make(300);
     expect(roomy.tick({ units: 1 })).toMatchObject({ stretched: false, cycleEnded: false, work: 'major' });
