@@ -84,22 +84,17 @@ function recheck(s: BridgeState, ctx: WorldContext, reached: number, idMask: num
 /**
  * Whether every entity of the world is one the marking reached (`stamp` at `marked`, with the same
  * id: a recycled index holds another). Called with as many entities alive as were reached, so then
- * the live ones are exactly the reached. O(live) typed-array reads when the world owns its entity
- * index (its dense list), else a walk over the world's own entities.
+ * the live ones are exactly the reached. O(live) typed-array reads over the world's entities as
+ * `listEntities` lists them.
  */
 function onlyReachedAlive(s: BridgeState, ctx: WorldContext, idMask: number, marked: number): boolean {
+  const alive = listEntities(s, ctx);
+  // Read after `listEntities`, which may replace them.
   const stamp = s.stamp;
   const eids = s.eids;
-  const index = ctx.entityIndex;
-  if (ctx.entityComponents.size === index.aliveCount) {
-    const dense = index.dense;
-    for (let i = 0; i < index.aliveCount; i++) {
-      const eid = dense[i]!;
-      if (stamp[eid & idMask] !== marked || eids[eid & idMask] !== eid) return false;
-    }
-    return true;
-  }
-  for (const eid of ctx.entityComponents.keys()) {
+  const live = s.entities;
+  for (let i = 0; i < alive; i++) {
+    const eid = live[i]!;
     if (stamp[eid & idMask] !== marked || eids[eid & idMask] !== eid) return false;
   }
   return true;
