@@ -1,6 +1,7 @@
 // `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts, the slot
 // pool and free list in src/core, the component store, save games in src/io, the bitECS bridge in
-// src/bitecs, the options, handles and lists) with StrykerJS, one group of files at a time. Each group has its own incremental
+// src/bitecs, the options, handles and lists, the Heap facade in src/heap.ts) with StrykerJS, one
+// group of files at a time. Each group has its own incremental
 // file under reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
 // covering tests changed, and a run cut short keeps every finished group. Grouping also keeps the
 // instrumented code small: verify() runs after nearly every step of the tests, and it runs
@@ -30,6 +31,7 @@ const GROUPS = {
   io: ['src/io/snapshot.ts', 'src/io/load.ts'],
   bitecs: ['src/bitecs/*.ts'],
   api: ['src/lists.ts', 'src/core/options.ts', 'src/core/handle.ts'],
+  facade: ['src/heap.ts'],
 };
 
 // Test files a group needs beyond vitest.mutation.config.ts's list (passed to it as
@@ -39,6 +41,15 @@ const EXTRA_TESTS = {
   io: ['test/snapshot.test.ts', 'test/snapshot-hostile.test.ts', 'test/load.test.ts'],
   bitecs: ['test/bitecs*.test.ts'],
   api: ['test/lists.test.ts', 'test/messages.test.ts'],
+  facade: [
+    'test/messages.test.ts',
+    'test/lists.test.ts',
+    'test/ref-field.test.ts',
+    'test/snapshot.test.ts',
+    'test/load.test.ts',
+    'test/clear-phase.test.ts',
+    'test/facade-edges.test.ts',
+  ],
 };
 
 const args = process.argv.slice(2);

@@ -4,7 +4,7 @@
  * is named; counts are singular or plural as they should be.
  */
 import { describe, expect, it } from 'vitest';
-import { GcForbiddenError, Heap, type HeapOptions, StaleRefError } from '../mod.ts';
+import { GcForbiddenError, Heap, type HeapOptions, NULL, type Ref, StaleRefError } from '../mod.ts';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -69,6 +69,78 @@ describe('error messages', () => {
     expect(messageOf(() => heap.get(forgotten, 0))).toMatch(/was freed, and the index has been reused since\.$/);
   });
 
+  it('say what is wrong with a value that is no live handle, exactly', () => {
+    // 16 index bits and 4 generation bits: a handle is index + generation * 2^16, generation <= 15.
+    const heap = new Heap({ indexBits: 16, generationBits: 4 });
+    heap.pin(heap.alloc(1));
+    const a = heap.alloc(1); // index 2, the heap's top 3
+    heap.pin(a);
+    const scale = 2 ** 16;
+    const cases: [unknown, string][] = [
+      ['x', "handle 'x' (a string) is not a handle (handles are numbers)"],
+      [0, 'handle 0 is NULL'],
+      [1.5, 'handle 1.5 is not a handle (not a non-negative integer below 2^53)'],
+      [-1, 'handle -1 is not a handle (not a non-negative integer below 2^53)'],
+      [2 ** 53, 'handle 9007199254740992 is not a handle (not a non-negative integer below 2^53)'],
+      // The largest integer passes that check and fails the next ones: index 65535, never allocated.
+      [Number.MAX_SAFE_INTEGER, 'handle 9007199254740991 names index 65535, which this heap never allocated'],
+      [scale, 'handle 65536 names index 0, which this heap never allocated'],
+      [3, 'handle 3 names index 3, which this heap never allocated'],
+      [2 + 16 * scale, `handle ${2 + 16 * scale} is not a handle of this heap (generation out of range)`],
+      [2 + 15 * scale, `handle ${2 + 15 * scale} is not a handle of this heap (index 2 is at generation 0)`],
+      [2 + scale, `handle ${2 + scale} is not a handle of this heap (index 2 is at generation 0)`],
+    ];
+    for (const [value, message] of cases) {
+      expect(messageOf(() => heap.get(value as Ref, 0))).toBe(message);
+      // NULL is a target a slot may take.
+      if (value !== 0) expect(messageOf(() => heap.set(a, 0, value as Ref))).toBe(message.replace(/^handle/, 'target'));
+      expect(heap.isAlive(value as Ref)).toBe(false);
+    }
+    expect(heap.get(a, 0)).toBe(NULL); // no failed store stored anything
+    expect(heap.index(a)).toBe(2);
+    expect(heap.get(2 as Ref, 0)).toBe(NULL); // the boundary: index 2 at generation 0 is `a`
+  });
+
+  it("keep a retired index's last cause, and say nothing of the objects before it", () => {
+    // One generation bit: an index holds two objects, then retires (its handles could not stay unique).
+    const heap = new Heap({ indexBits: 16, generationBits: 1 });
+    const first = heap.alloc(1);
+    expect(heap.index(first)).toBe(1);
+    heap.collect();
+    const second = heap.alloc(1);
+    expect(heap.index(second)).toBe(1); // the index reused, at generation 1
+    heap.collect();
+    const retiredCause = `handle ${second} is stale: its object (index 1) was freed by major collection #2: ` +
+      'nothing reached it from a root. A handle in a JavaScript variable does not keep its object alive: pin it ' +
+      '(heap.pin), or hold it from a pinned object.';
+    expect(messageOf(() => heap.get(second, 0))).toBe(retiredCause);
+    expect(messageOf(() => heap.get(first, 0))).toBe(`handle ${first} is stale: its object (index 1) was freed.`);
+    const next = heap.alloc(0);
+    expect(heap.index(next)).toBe(2); // a retired index is never reused, so its cause stays
+    expect(messageOf(() => heap.get(second, 0))).toBe(retiredCause);
+  });
+
+  it('say that a minor collection found the object dead while its finalizers run', () => {
+    const heap = new Heap();
+    const x = heap.alloc(1);
+    const y = heap.alloc(1);
+    const seen: string[] = [];
+    heap.setFinalizer(x, (ref) => {
+      seen.push(messageOf(() => heap.set(y, 0, NULL)), messageOf(() => heap.pin(ref)));
+      expect(heap.get(y, 0)).toBe(NULL); // still readable to the finalizers, never revived
+    });
+    heap.setFinalizer(y, () => {});
+    heap.minor();
+    const roots = 'A handle in a JavaScript variable does not keep its object alive: pin it (heap.pin), or hold ' +
+      'it from a pinned object.';
+    expect(seen).toEqual([
+      `handle ${y} is stale: its object (index 2) was found unreachable by minor collection #1, whose finalizers ` +
+      `are running. ${roots}`,
+      `handle ${x} is stale: its object (index 1) was found unreachable by minor collection #1, whose finalizers ` +
+      `are running. ${roots}`,
+    ]);
+  });
+
   it('say that a cycle under way found the object dead', () => {
     const heap = new Heap();
     const a = heap.alloc(0);
@@ -83,6 +155,31 @@ describe('error messages', () => {
     })();
     expect(error).toBeInstanceOf(StaleRefError);
     expect(error!.message).toMatch(/was found unreachable by major collection #1, which has yet to sweep it/);
+  });
+
+  it('let destroy hooks read their own object, and no object a cycle under way found dead', () => {
+    const heap = new Heap();
+    const seen: string[] = [];
+    const unreached = heap.alloc(1);
+    const owner = heap.alloc(1);
+    heap.pin(owner);
+    const Hooked = heap.defineComponent({}, {
+      name: 'Hooked',
+      onRemove: (ref) => {
+        seen.push(`own index: ${heap.index(ref)}`, messageOf(() => heap.get(unreached, 0)));
+      },
+    });
+    heap.add(owner, Hooked);
+    heap.setFinalizer(heap.alloc(0), () => {}); // so the cycle stops in its finalizer phase
+    while (heap.phase !== 'sweep') heap.step(1);
+    heap.destroy(owner);
+    expect(seen).toEqual([
+      'own index: 2',
+      `handle ${unreached} is stale: its object (index 1) was found unreachable by major collection #1, which has ` +
+      'yet to sweep it. A handle in a JavaScript variable does not keep its object alive: pin it (heap.pin), or ' +
+      'hold it from a pinned object.',
+    ]);
+    expect(messageOf(() => heap.get(owner, 0))).toMatch(/was destroyed \(heap\.destroy\)\.$/);
   });
 
   it('say where a forbidden collection was called from', () => {
