@@ -2,7 +2,8 @@
  * The facade's (src/heap.ts) less travelled paths, found by mutation testing it (group `facade`,
  * docs/mutation-testing.md): the checked paths behind the one-condition fast paths, messages
  * compared whole, and the rare states a call can meet (an ephemeron pair whose key was destroyed,
- * hooks run inside hooks). Each test also checks that a call that throws changes nothing.
+ * hooks run inside hooks). Tests whose calls throw mostly compare snapshots before and after: a call
+ * that throws changes nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { Heap, type Index, NULL, type Ref, SnapshotError, StaleRefError, type TickReport } from '../mod.ts';
