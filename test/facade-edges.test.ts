@@ -8,15 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Heap, type Index, NULL, type Ref, SnapshotError, StaleRefError, type TickReport } from '../mod.ts';
 import { forgeHeader } from './forge.ts';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { errorOf } from './naming.ts';
 
 /** A strong object of 2 slots and an ephemeron of 2 pairs, pinned, and two objects to store: one pinned, one not. */
 function strongAndPairs(heap: Heap): { strong: Ref; pairs: Ref; kept: Ref; doomed: Ref } {
@@ -56,7 +48,7 @@ describe('the facade: reads through the read barrier', () => {
     const heap = new Heap();
     const a = heap.alloc(0);
     heap.pin(a);
-    expect(thrown(() => heap.refAt(1.5 as Index)).message).toBe(
+    expect(errorOf(() => heap.refAt(1.5 as Index)).message).toBe(
       'index must be an integer from 0 to 9007199254740991, got 1.5',
     );
     expect(heap.refAt(0 as Index)).toBe(NULL);
@@ -96,10 +88,10 @@ describe('the facade: stores', () => {
     const gone = heap.alloc(0);
     heap.collect();
     const before = heap.snapshot();
-    expect(thrown(() => heap.resize(table, 3)).message).toBe(
+    expect(errorOf(() => heap.resize(table, 3)).message).toBe(
       'an ephemeron needs an even slot count (key, value pairs), got 3',
     );
-    const stale = thrown(() => heap.setFinalizer(gone, () => {}));
+    const stale = errorOf(() => heap.setFinalizer(gone, () => {}));
     expect(stale).toBeInstanceOf(StaleRefError);
     expect(stale.message).toMatch(new RegExp(`^handle ${gone} is stale: its object \\(index 2\\) was freed by major`));
     expect(heap.snapshot()).toEqual(before);
@@ -114,10 +106,10 @@ describe('the facade: allocMany', () => {
     const live = heap.alloc(0);
     heap.pin(live);
     const before = heap.snapshot();
-    expect(thrown(() => heap.allocMany(1, 2, 'strong', 'ab' as unknown as Ref[])).message).toBe(
+    expect(errorOf(() => heap.allocMany(1, 2, 'strong', 'ab' as unknown as Ref[])).message).toBe(
       "targets must be an array of handles, got 'ab' (a string)",
     );
-    const first = thrown(() => heap.allocMany(2, 1, 'strong', Float64Array.of(gone, live) as unknown as Ref[]));
+    const first = errorOf(() => heap.allocMany(2, 1, 'strong', Float64Array.of(gone, live) as unknown as Ref[]));
     expect(first).toBeInstanceOf(StaleRefError);
     expect(first.message).toMatch(new RegExp(`^targets\\[0\\] ${gone} is stale`));
     expect(heap.snapshot()).toEqual(before);
@@ -131,9 +123,9 @@ describe('the facade: components', () => {
     const a = heap.alloc(0);
     heap.pin(a);
     const before = heap.snapshot();
-    expect(thrown(() => heap.add(a, Path, { points: [1, 2] })).message).toBe("field 'points' takes 3 values, got 2");
-    expect(thrown(() => heap.add(a, Path, { next: [NULL] })).message).toBe("field 'next' takes 2 values, got 1");
-    expect(thrown(() => heap.add(a, Path, { points: [1, 'x', 3] as unknown as number[] })).message).toMatch(
+    expect(errorOf(() => heap.add(a, Path, { points: [1, 2] })).message).toBe("field 'points' takes 3 values, got 2");
+    expect(errorOf(() => heap.add(a, Path, { next: [NULL] })).message).toBe("field 'next' takes 2 values, got 1");
+    expect(errorOf(() => heap.add(a, Path, { points: [1, 'x', 3] as unknown as number[] })).message).toMatch(
       /^field 'points' /,
     );
     expect(heap.has(a, Path)).toBe(false);
@@ -147,7 +139,7 @@ describe('the facade: components', () => {
     const heap = new Heap();
     const Health = heap.defineComponent({ hp: 'f32' }, { name: 'Health' });
     const a = heap.alloc(0);
-    expect(thrown(() => heap.getField(a, Health, 'hp')).message).toBe(`the object ${a} has no component 'Health'`);
+    expect(errorOf(() => heap.getField(a, Health, 'hp')).message).toBe(`the object ${a} has no component 'Health'`);
   });
 
   it('destroy inside an onRemove hook skips only the hook already running for that object', () => {
@@ -185,13 +177,13 @@ describe('the facade: addMany and remove', () => {
     const a = heap.alloc(0);
     const b = heap.alloc(0);
     const before = heap.snapshot();
-    expect(thrown(() => heap.addMany('ab' as unknown as Ref[], Tag)).message).toBe(
+    expect(errorOf(() => heap.addMany('ab' as unknown as Ref[], Tag)).message).toBe(
       "refs must be an array of handles, got 'ab' (a string)",
     );
-    expect(thrown(() => heap.addMany([a, 'x', 'y'] as unknown as Ref[], Tag)).message).toBe(
+    expect(errorOf(() => heap.addMany([a, 'x', 'y'] as unknown as Ref[], Tag)).message).toBe(
       "refs[1] 'x' (a string) is not a handle (handles are numbers)",
     );
-    expect(thrown(() => heap.addMany(['x', b, 'y'] as unknown as Ref[], Tag)).message).toBe(
+    expect(errorOf(() => heap.addMany(['x', b, 'y'] as unknown as Ref[], Tag)).message).toBe(
       "refs[0] 'x' (a string) is not a handle (handles are numbers)",
     );
     expect(heap.snapshot()).toEqual(before);
@@ -221,7 +213,7 @@ describe('the facade: addMany and remove', () => {
         throw new Error('entry 2 is past count and must not be read');
       },
     };
-    const error = thrown(() => heap.addMany(hostile as unknown as ArrayLike<Ref>, Tag, 2));
+    const error = errorOf(() => heap.addMany(hostile as unknown as ArrayLike<Ref>, Tag, 2));
     expect(error).toBeInstanceOf(StaleRefError);
     expect(error.message).toMatch(/^refs\[0\] \d+ is stale: its object \(index 1\) was destroyed/);
     expect(reads).toEqual([0, 1]);
@@ -292,7 +284,7 @@ describe('the facade: ref fields through RefField', () => {
   it('names a numeric field given to refField, and the target of a bad setRef', () => {
     const heap = new Heap();
     const Link = heap.defineComponent({ to: 'ref', hp: 'f32' }, { name: 'Link' });
-    expect(thrown(() => heap.refField(Link, 'hp' as 'to')).message).toBe(
+    expect(errorOf(() => heap.refField(Link, 'hp' as 'to')).message).toBe(
       "field 'hp' of component 'Link' is a 'f32' field; refField takes 'ref' and 'weakref' fields (numeric " +
         'columns are read directly: component.field[index])',
     );
@@ -301,7 +293,7 @@ describe('the facade: ref fields through RefField', () => {
     heap.add(a, Link);
     const gone = heap.alloc(0);
     heap.collect();
-    expect(thrown(() => heap.setRef(a, heap.refField(Link, 'to'), gone)).message).toMatch(
+    expect(errorOf(() => heap.setRef(a, heap.refField(Link, 'to'), gone)).message).toMatch(
       new RegExp(`^value for field 'to' ${gone} is stale`),
     );
     expect(heap.getRef(a, heap.refField(Link, 'to'))).toBe(NULL);
@@ -314,7 +306,7 @@ describe('the facade: ref fields through RefField', () => {
     const real = heap.refField(Link, 'to');
     const lookAlike = Object.create(Object.getPrototypeOf(real));
     for (const [field, named] of [[null, 'null'], [5, '5'], [lookAlike, 'an object ([object Object])']] as const) {
-      expect(thrown(() => heap.getRef(a, field as never)).message).toBe(
+      expect(errorOf(() => heap.getRef(a, field as never)).message).toBe(
         `${named} is not a RefField (they come from heap.refField)`,
       );
     }
@@ -347,16 +339,16 @@ describe('the facade: pins, observers and budgets', () => {
   it('tick names a budget that is neither milliseconds nor { units }', () => {
     const heap = new Heap();
     for (const budget of [null, 'x', [1]]) {
-      expect(thrown(() => heap.tick(budget as unknown as number)).message).toBe(
+      expect(errorOf(() => heap.tick(budget as unknown as number)).message).toBe(
         `tick needs a number of milliseconds or { units }, got ${
           budget === null ? 'null' : budget === 'x' ? "'x' (a string)" : 'an object ([object Array])'
         }`,
       );
     }
-    expect(thrown(() => heap.tick({ units: -1 })).message).toBe(
+    expect(errorOf(() => heap.tick({ units: -1 })).message).toBe(
       'tick units must be an integer from 0 to 9007199254740991, got -1',
     );
-    expect(thrown(() => Heap.warmUp(0)).message).toBe('warm-up rounds must be an integer from 1 to 1000, got 0');
+    expect(errorOf(() => Heap.warmUp(0)).message).toBe('warm-up rounds must be an integer from 1 to 1000, got 0');
   });
 });
 
@@ -386,7 +378,7 @@ describe('the facade: collection calls', () => {
 
   it('say in whole why a collection is forbidden and what to do', () => {
     const heap = new Heap();
-    expect(thrown(() => heap.noGc(() => heap.minor())).message).toBe(
+    expect(errorOf(() => heap.noGc(() => heap.minor())).message).toBe(
       'minor() called inside noGc(): collection is forbidden there (collections do not nest, and finalizers and ' +
         'hooks run inside one or inside the call that triggered them); collect after it returns',
     );
@@ -403,12 +395,12 @@ describe('the facade: stale handles, in every state of their index', () => {
     heap.collect();
     const second = heap.alloc(0); // the same index, one generation on
     expect(heap.index(second)).toBe(1);
-    expect(thrown(() => heap.get(first, 0)).message).toBe(
+    expect(errorOf(() => heap.get(first, 0)).message).toBe(
       `handle ${first} is stale: its object (index 1) was freed, and the index has been reused since.`,
     );
     heap.collect(); // frees `second`: index 1 is free again, two generations past `first`
-    expect(thrown(() => heap.get(first, 0)).message).toBe(`handle ${first} is stale: its object (index 1) was freed.`);
-    expect(thrown(() => heap.get(second, 0)).message).toBe(
+    expect(errorOf(() => heap.get(first, 0)).message).toBe(`handle ${first} is stale: its object (index 1) was freed.`);
+    expect(errorOf(() => heap.get(second, 0)).message).toBe(
       `handle ${second} is stale: its object (index 1) was freed by major collection #2: nothing reached it from a ` +
         `root. ${roots}`,
     );
@@ -421,7 +413,7 @@ describe('the facade: stale handles, in every state of their index', () => {
     const seen: string[] = [];
     const Hooked = heap.defineComponent({}, {
       name: 'Hooked',
-      onRemove: (ref) => seen.push(`${heap.index(ref)}`, thrown(() => heap.get(older, 0)).message),
+      onRemove: (ref) => seen.push(`${heap.index(ref)}`, errorOf(() => heap.get(older, 0)).message),
     });
     const owner = heap.alloc(1);
     expect([heap.index(owner), owner - older]).toEqual([1, 2 ** 16]); // index 1 again, a generation on
@@ -449,7 +441,7 @@ describe('the facade: stale handles, in every state of their index', () => {
         () => heap.setField(gone, Link, 'to', NULL),
       ]
     ) {
-      expect(thrown(call).message.startsWith(cause)).toBe(true);
+      expect(errorOf(call).message.startsWith(cause)).toBe(true);
     }
   });
 });
@@ -473,10 +465,10 @@ describe('the facade: more reads and checks', () => {
     const heap = new Heap();
     const Tag = heap.defineComponent({}, { name: 'Tag' });
     for (const [value, named] of [[null, 'null'], [{}, 'an object ([object Object])']] as const) {
-      expect(thrown(() => heap.allocMany(1, 1, 'strong', value as never)).message).toBe(
+      expect(errorOf(() => heap.allocMany(1, 1, 'strong', value as never)).message).toBe(
         `targets must be an array of handles, got ${named}`,
       );
-      expect(thrown(() => heap.addMany(value as never, Tag)).message).toBe(
+      expect(errorOf(() => heap.addMany(value as never, Tag)).message).toBe(
         `refs must be an array of handles, got ${named}`,
       );
     }
@@ -491,10 +483,10 @@ describe('the facade: more reads and checks', () => {
     const a = heap.alloc(0);
     heap.pin(a);
     const stale = new RegExp(`^value for field 'to' ${gone} is stale`);
-    expect(thrown(() => heap.add(a, Link, { to: gone })).message).toMatch(stale);
+    expect(errorOf(() => heap.add(a, Link, { to: gone })).message).toMatch(stale);
     expect(heap.has(a, Link)).toBe(false);
     heap.add(a, Link);
-    expect(thrown(() => heap.setField(a, Link, 'to', gone)).message).toMatch(stale);
+    expect(errorOf(() => heap.setField(a, Link, 'to', gone)).message).toMatch(stale);
   });
 
   it("remove of another component inside an onRemove hook runs that component's hook", () => {
@@ -615,7 +607,7 @@ describe('the facade: queries while the dead are still members', () => {
   it('names a null term', () => {
     const heap = new Heap();
     const C = heap.defineComponent({}, { name: 'C' });
-    expect(thrown(() => heap.query(C, null as never)).message).toBe(
+    expect(errorOf(() => heap.query(C, null as never)).message).toBe(
       'null is not a component of this heap (components come from heap.defineComponent)',
     );
   });
@@ -627,10 +619,14 @@ describe('the facade: arguments that are not what they should be', () => {
     const a = heap.alloc(0);
     const named = (value: unknown) =>
       `${value} is not a component of this heap (components come from heap.defineComponent)`;
-    for (const value of [undefined, null]) expect(thrown(() => heap.has(a, value as never)).message).toBe(named(value));
+    for (const value of [undefined, null]) {
+      expect(errorOf(() => heap.has(a, value as never)).message).toBe(named(value));
+    }
     const C = heap.defineComponent({}, { name: 'C' });
     for (let k = 0; k < 5; k++) heap.has(a, C); // the recent-components cache filled and cycled
-    for (const value of [undefined, null]) expect(thrown(() => heap.has(a, value as never)).message).toBe(named(value));
+    for (const value of [undefined, null]) {
+      expect(errorOf(() => heap.has(a, value as never)).message).toBe(named(value));
+    }
   });
 
   it('add takes init as an object, its own fields only; alloc names a bad slot count', () => {
@@ -639,8 +635,8 @@ describe('the facade: arguments that are not what they should be', () => {
     const a = heap.alloc(0);
     heap.pin(a);
     const before = heap.snapshot();
-    expect(thrown(() => heap.add(a, P, null as never)).message).toBe('init must be an object, got null');
-    expect(thrown(() => heap.alloc(-1)).message).toMatch(/^slot count must be an integer from 0 to \d+, got -1$/);
+    expect(errorOf(() => heap.add(a, P, null as never)).message).toBe('init must be an object, got null');
+    expect(errorOf(() => heap.alloc(-1)).message).toMatch(/^slot count must be an integer from 0 to \d+, got -1$/);
     expect(heap.snapshot()).toEqual(before);
     // An inherited enumerable property is no field given: ignored, as add's loop over fields ignores it.
     const init = Object.create({ bogus: 1 });
@@ -655,7 +651,7 @@ describe('the facade: arguments that are not what they should be', () => {
     const P = heap.defineComponent({ x: 'f32' }, { name: 'P' });
     const gone = heap.alloc(0);
     heap.collect();
-    expect(thrown(() => heap.add(gone, P)).message).toMatch(new RegExp(`^handle ${gone} is stale`));
+    expect(errorOf(() => heap.add(gone, P)).message).toMatch(new RegExp(`^handle ${gone} is stale`));
   });
 
   it('adding a component with a weakref field twice to a young object lists it once for the minor', () => {
@@ -679,7 +675,7 @@ describe('the facade: arguments that are not what they should be', () => {
     const forged = forgeHeader(heap.snapshot(), (header) => {
       header.components[1]!.name = 'A';
     });
-    const error = thrown(() => Heap.restore(forged));
+    const error = errorOf(() => Heap.restore(forged));
     expect(error).toBeInstanceOf(SnapshotError);
     expect(error.message).toBe(
       "bad snapshot: its options or components are invalid (a component named 'A' is defined already)",
@@ -696,10 +692,10 @@ describe('the facade: index calls off their fast paths', () => {
     heap.set(unreached, 0, owner);
     const i = heap.index(owner);
     const dead = heap.index(unreached);
-    expect(thrown(() => heap.targetAt(i, 0.5)).message).toBe('slot 0.5 is out of range: the object has 1 slot');
+    expect(errorOf(() => heap.targetAt(i, 0.5)).message).toBe('slot 0.5 is out of range: the object has 1 slot');
     heap.setFinalizer(heap.alloc(0), () => {}); // so the cycle stops in its finalizer phase
     while (heap.phase !== 'sweep') heap.step(1);
-    expect(thrown(() => heap.targetAt(dead, 0)).message).toBe(`index ${dead} holds no live object`);
+    expect(errorOf(() => heap.targetAt(dead, 0)).message).toBe(`index ${dead} holds no live object`);
     expect(heap.targetAt(i, 0)).toBe(0);
   });
 
@@ -710,7 +706,7 @@ describe('the facade: index calls off their fast paths', () => {
     const key = heap.alloc(0);
     for (const o of [owner, pairs, key]) heap.pin(o);
     const before = heap.snapshot();
-    const error = thrown(() => heap.setAt(heap.index(owner), 0, `${heap.index(key)}` as unknown as Index));
+    const error = errorOf(() => heap.setAt(heap.index(owner), 0, `${heap.index(key)}` as unknown as Index));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toBe(`index must be an integer, got '${heap.index(key)}' (a string)`);
     expect(heap.snapshot()).toEqual(before);

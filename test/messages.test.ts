@@ -5,14 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, type HeapOptions, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { errorOf } from './naming.ts';
 
 function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a throw');
+  return errorOf(fn).message;
 }
 
 describe('error messages', () => {
