@@ -1,8 +1,8 @@
 // `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts, the slot
 // pool and free list in src/core, the component store, save games in src/io, the bitECS bridge in
 // src/bitecs, the options, handles and lists, the Heap facade in src/heap.ts) with StrykerJS, one
-// group of files at a time. Each group has its own incremental
-// file under reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
+// group of files at a time. Each group has its own incremental file under
+// reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
 // covering tests changed, and a run cut short keeps every finished group. Grouping also keeps the
 // instrumented code small: verify() runs after nearly every step of the tests, and it runs
 // uninstrumented except in its own group. Ends with the summary of every group
