@@ -1,6 +1,7 @@
 // `npm run test:mutation [-- GROUP...]`: mutation testing of the collector (src/gc/*.ts, the slot
 // pool and free list in src/core, the component store, save games in src/io, the bitECS bridge in
-// src/bitecs, the options, handles and lists, the Heap facade in src/heap.ts) with StrykerJS, one
+// src/bitecs, the options, handles and lists, the Heap facade in src/heap.ts, the state, columns
+// and free causes in src/core, the inspector's server in src/inspector) with StrykerJS, one
 // group of files at a time. Each group has its own incremental file under
 // reports/stryker-incremental/ (committed), so a rerun retests only the mutants whose code or
 // covering tests changed, and a run cut short keeps every finished group. Grouping also keeps the
@@ -32,6 +33,8 @@ const GROUPS = {
   bitecs: ['src/bitecs/*.ts'],
   api: ['src/lists.ts', 'src/core/options.ts', 'src/core/handle.ts'],
   facade: ['src/heap.ts'],
+  core: ['src/core/state.ts', 'src/core/columns.ts', 'src/core/free-cause.ts', 'src/ecs/schema.ts'],
+  inspector: ['src/inspector/*.ts'],
 };
 
 // Test files a group needs beyond vitest.mutation.config.ts's list (passed to it as
@@ -50,6 +53,14 @@ const EXTRA_TESTS = {
     'test/clear-phase.test.ts',
     'test/facade-edges.test.ts',
   ],
+  core: [
+    'test/state.test.ts',
+    'test/columns.test.ts',
+    'test/messages.test.ts',
+    'test/facade-edges.test.ts',
+    'test/slot-pool-api.test.ts',
+  ],
+  inspector: ['test/inspector.test.ts'],
 };
 
 const args = process.argv.slice(2);

@@ -161,7 +161,7 @@ export interface TickReport {
 
 export interface HeapStats {
   live: number;
-  /** Object indices storage is allocated for (the columns grow by doubling). */
+  /** Object indices storage is allocated for (the columns grow in round steps of at most 1.25x). */
   capacity: number;
   maxObjects: number;
   /** Indices that exhausted their generations and are never reused. */

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GcForbiddenError, Heap, type HeapOptions, NULL, type Ref, StaleRefError } from '../mod.ts';
+import { FREED_BY_MAJOR } from '../src/core/free-cause.ts';
+import { assemble, headerOf, sectionData } from './forge.ts';
 import { errorOf } from './naming.ts';
 
 function messageOf(fn: () => unknown): string {
@@ -63,6 +65,27 @@ describe('error messages', () => {
     // Once the index holds another object, the cause is not known any more.
     for (let k = 0; k < 4; k++) heap.alloc(0);
     expect(messageOf(() => heap.get(forgotten, 0))).toMatch(/was freed, and the index has been reused since\.$/);
+  });
+
+  it('say only that the object was freed when its index keeps no cause (a forged save game)', () => {
+    // Every collection records why it freed an index (src/core/free-cause.ts); 0, "unknown", comes
+    // only from save-game bytes that say so, which restore accepts (any 32-bit cause is valid).
+    const heap = new Heap();
+    heap.pin(heap.alloc(0));
+    const forgotten = heap.alloc(1); // index 2
+    heap.collect();
+    const bytes = heap.snapshot();
+    const data = sectionData(bytes);
+    const base = data.get('base')!;
+    const view = new DataView(base.buffer, base.byteOffset);
+    expect(view.getUint32(2 * 4, true)).toBe(FREED_BY_MAJOR + 1 * 8); // freed by major collection #1
+    view.setUint32(2 * 4, 0, true);
+    const restored = Heap.restore(assemble(bytes, headerOf(bytes), data));
+    restored.verify();
+    expect(messageOf(() => restored.get(forgotten, 0))).toBe(
+      `handle ${forgotten} is stale: its object (index 2) was freed. A handle in a JavaScript variable does not ` +
+        'keep its object alive: pin it (heap.pin), or hold it from a pinned object.',
+    );
   });
 
   it('say what is wrong with a value that is no live handle, exactly', () => {
@@ -230,5 +253,39 @@ describe('error messages', () => {
       'heap full: maxObjects 2 reached (1 live, 0 retired, 1 destroyed awaiting a collection, which reclaims their indices)',
     );
     expect(messageOf(() => heap.allocMany(3))).toMatch(/^heap full: a wave of 3 objects does not fit/);
+  });
+
+  it('name what is wrong in a component definition, exactly, and define nothing', () => {
+    const heap = new Heap();
+    const cases: [unknown, unknown, string, typeof TypeError][] = [
+      [null, {}, 'a component schema must be an object of fields, got null', TypeError],
+      [[], {}, 'a component schema must be an object of fields, got an object ([object Array])', TypeError],
+      ['x', {}, "a component schema must be an object of fields, got 'x' (a string)", TypeError],
+      [{}, null, 'component options must be an object, got null', TypeError],
+      [{}, 5, 'component options must be an object, got 5', TypeError],
+      [{}, { name: '' }, "a component name must be a non-empty string, got '' (a string)", TypeError],
+      [{}, { name: 5 }, 'a component name must be a non-empty string, got 5', TypeError],
+      [{}, { onRemove: 1 }, 'onRemove must be a function, got 1', TypeError],
+      [{ x: 5 }, {}, "field 'x' has type undefined; types are f32 f64 i8 i16 i32 u8 u16 u32 ref weakref", TypeError],
+      [{ x: ['f32', 1.5] }, {}, "the length of array field 'x' must be an integer from 1 to 1024, got 1.5", RangeError],
+    ];
+    for (const [schema, options, message, kind] of cases) {
+      const error = errorOf(() => heap.defineComponent(schema as never, options as never));
+      expect(error).toBeInstanceOf(kind);
+      expect(error.message).toBe(message);
+    }
+    // Nothing was defined: the next component takes the first default name.
+    expect(heap.defineComponent({}).name).toBe('component0');
+    // A numeric column may take 1 GiB exactly (allocated at once, for every index: its zero pages
+    // cost nothing until written), not a byte more: the message says the most.
+    const exact = new Heap({ indexBits: 24, maxObjects: 2 ** 24 - 1 });
+    expect(exact.defineComponent({ m: ['u8', 64] }, { name: 'Exact' }).m.byteLength).toBe(2 ** 30);
+    expect(messageOf(() => exact.defineComponent({ m: ['u8', 65] }, { name: 'Over' }))).toBe(
+      "field 'm' of component 'Over' needs a column of 1040 MiB for maxObjects 16777215 (columns are allocated " +
+        'once, for every index, so that they never move; the most is 1024 MiB): lower maxObjects, or the ' +
+        "array's length",
+    );
+    expect(exact.component('Over')).toBeUndefined();
+    exact.verify();
   });
 });

@@ -2,7 +2,11 @@
 import { defaultGenerationBits, describe } from './handle.ts';
 
 export interface HeapOptions {
-  /** Object indices to allocate storage for up front (grows by doubling). Default 1024. */
+  /**
+   * Object indices to allocate storage for up front, and 4 slots an object in the slot pool (at
+   * least 64, at most `maxSlots`). Both grow in round steps of at most 1.25x (`stats().capacity`,
+   * `slotsCapacity`). Default 1024.
+   */
   initialCapacity?: number;
   /** The most objects the heap may hold at once; `alloc` past it throws `HeapFullError`. Default `2^indexBits - 1`. */
   maxObjects?: number;

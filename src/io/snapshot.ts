@@ -579,9 +579,9 @@ function align8(n: number): number {
 /**
  * How much a restore may allocate for a snapshot of `byteLength` bytes: a bounded slack over the
  * data present. Any heap's arrays are within a small factor of what its snapshot holds (columns
- * and lists grow by doubling; the used parts are saved), except capacity allocated up front and
- * never used (`initialCapacity`): that is all a header can claim without the bytes to back it, so
- * it is honoured only up to the fixed part.
+ * grow in steps of at most 1.25x, lists by doubling; the used parts are saved), except capacity
+ * allocated up front and never used (`initialCapacity`): that is all a header can claim without
+ * the bytes to back it, so it is honoured only up to the fixed part.
  */
 export const RESTORE_SLACK_FACTOR = 8;
 export const RESTORE_SLACK_BYTES = 64 * 2 ** 20;
