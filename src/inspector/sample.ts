@@ -8,7 +8,7 @@
  * for the counts, except after a cycle's marking, when objects found dead are still members
  * until swept and the counts skip them (O(members)).
  */
-import { AGE_MASK, AGE_SHIFT, BOTH_MARKS, type HeapState } from '../core/state.ts';
+import { AGE_MASK, AGE_SHIFT, BOTH_MARKS, type HeapState, NOT_STRONG } from '../core/state.ts';
 import type { Heap, HeapStats } from '../heap.ts';
 
 export interface Sample {
@@ -26,7 +26,9 @@ export interface Sample {
   /** The card table: cards, and object indices per card. */
   cards: number;
   cardSize: number;
+  /** Weak and ephemeron objects, old and young (those being made old in slices count once old). */
   weakObjects: number;
+  /** Objects with a finalizer or an `onRemove` component, old and young. */
   finalizable: number;
   /** Open `scope()`s' rooted objects. */
   scoped: number;
@@ -38,9 +40,12 @@ export function takeSample(heap: Heap, s: HeapState, seq: number, time: number):
   const stats = heap.stats();
   const ages = [0, 0, 0, 0];
   // The nursery: young objects linked through `next`. Bounded by the young count, so a read
-  // never loops whatever the state holds.
+  // never loops whatever the state holds. Its weak objects are counted here: the young weak list
+  // also holds members of `weakref` components, some more than once.
+  let youngWeak = 0;
   for (let i = s.nurseryHead, left = s.young; i !== 0 && left > 0; i = s.next[i]!, left--) {
     ages[(s.flags[i]! & AGE_MASK) >> AGE_SHIFT]!++;
+    if ((s.flags[i]! & NOT_STRONG) !== 0) youngWeak++;
   }
   // One bar per age a young object can have (0 to promoteAfter - 1), more only if some object has it.
   while (ages.length > s.promoteAfter && ages[ages.length - 1] === 0) ages.pop();
@@ -71,8 +76,8 @@ export function takeSample(heap: Heap, s: HeapState, seq: number, time: number):
     ages,
     cards: s.cards.length,
     cardSize: 2 ** s.cardShift,
-    weakObjects: s.weakCount,
-    finalizable: s.finalizableCount,
+    weakObjects: s.weakCount + youngWeak,
+    finalizable: s.finalizableCount + s.youngFinalizableCount,
     scoped: s.scopeTop,
     components,
     queries,
