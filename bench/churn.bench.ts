@@ -26,6 +26,7 @@ import {
   CHURN_WORLD,
   ecsChurnRound,
   ecsWaveChurnRound,
+  floorChurnRound,
   jsChurnRound,
   longChurn,
 } from './lib/churn.ts';
@@ -78,6 +79,7 @@ function measurePairs(ctx: Ctx, ks: number[]): Map<number, Paired> {
         { name: 'ecs-heap collect()', fn: ecsChurnRound(k, 'collect') },
         { name: 'ecs-heap minor()', fn: ecsChurnRound(k, 'minor') },
         { name: 'ecs-heap wave + minor()', fn: ecsWaveChurnRound(k) },
+        { name: 'minimal loops (the floor)', fn: floorChurnRound(k) },
       ], ctx.quick ? 1000 : 2000),
     );
   }
@@ -166,6 +168,51 @@ function ratesSection(ctx: Ctx, ks: number[], stats: Map<string, Stat>, pairs: M
   return s;
 }
 
+/**
+ * The wave round's floor: the same work an object as minimal loops (bench/lib/churn.ts
+ * `floorChurnRound`), paired with bitECS and the wave round. Its rate against bitECS's is the most
+ * any heap doing this work reaches in this runtime by tightening loops, so a target above it
+ * needs less work an object, not faster code.
+ */
+function floorSection(ctx: Ctx, ks: number[], pairs: Map<number, Paired>): Section {
+  const rows: string[][] = [];
+  const ratios: { name: string; value: number }[] = [];
+  for (const k of ks) {
+    const pair = pairs.get(k)!;
+    const waveOverBit = 1 / pair.ratios[3]!;
+    const floorOverBit = 1 / pair.ratios[4]!;
+    const waveOverFloor = pair.ratios[3]! / pair.ratios[4]!;
+    rows.push([pow10(k), ratio(waveOverBit), ratio(floorOverBit), ratio(waveOverFloor), sig(pair.medians[4]! / k)]);
+    const at = `churn K=${pow10(k)} (${ctx.label})`;
+    ratios.push(
+      { name: `${at}: minimal loops rate / bitECS rate, paired (the most this work reaches)`, value: floorOverBit },
+      { name: `${at}: ecs-heap wave time / minimal loops time, paired`, value: waveOverFloor },
+    );
+  }
+  return {
+    tables: [{
+      title:
+        `churn floor: the wave round's work as minimal loops, rates against bitECS (${ctx.label} ${ctx.runtimeVersion})`,
+      columns: [
+        'K per round',
+        'wave/bitECS',
+        'minimal loops/bitECS',
+        'wave time / minimal loops time',
+        'loops ns/object',
+      ],
+      rows,
+    }],
+    ratios,
+    notes: [
+      'minimal loops: the wave round (targets gathered, checked, K objects made with header, slots and handle, then ' +
+      'freed) written as three loops over typed arrays held on an object, with none of the bookkeeping a heap needs ' +
+      '(dispatch, phases, barrier, counters, spent indices, block classes). Where minimal loops/bitECS is below the ' +
+      "target's 10, no tightening of the heap's loops reaches it in this runtime; wave time / minimal loops time is " +
+      "what the heap spends beyond them (docs/decisions.md, 'The churn suite measures the wave round's floor').",
+    ],
+  };
+}
+
 const NOTES = [
   'collect(): one round is K allocs (2 slots, 2 set() each) then collect(), which marks the 10^4-object world ' +
   'and frees all K. minor(): the same round ending in minor(), which frees the K young objects without ' +
@@ -237,6 +284,7 @@ export async function churnSuite(ctx: Ctx): Promise<SuiteReport> {
   const pairs = measurePairs(ctx, ks);
   return report('churn', ctx, [
     ratesSection(ctx, ks, stats, pairs),
+    floorSection(ctx, ks, pairs),
     longChurnSection(ctx),
     { notes: NOTES, data: { stats: Object.fromEntries(stats) } },
   ]);

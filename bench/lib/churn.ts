@@ -171,3 +171,118 @@ export function jsChurnRound(k: number, minorGc: (() => void) | null = null): ()
     return held;
   };
 }
+
+/** The minimal loops' state: the columns a round touches, on an object as a growable heap must hold them. */
+interface FloorColumns {
+  color: Uint8Array;
+  flags: Uint8Array;
+  generation: Uint32Array;
+  size: Uint32Array;
+  base: Uint32Array;
+  next: Uint32Array;
+  slots: Uint32Array;
+}
+
+const FLOOR_INDEX_BITS = 22;
+
+/**
+ * The wave round's work per object as minimal loops, with none of the library's bookkeeping (no
+ * call dispatch, phase or barrier tests, counters, spent indices, block classes): the targets
+ * gathered as the wave round gathers them, each target checked (index in range, live color,
+ * generation), then K objects taken from a free queue with their header, two slots and handle
+ * written, then all K freed back to the queue (header cleared, generation bumped, slots zeroed).
+ * The floor that any heap doing this work an object in this runtime stands on: its rate against
+ * bitECS's says how far the churn target can be reached by tightening loops alone.
+ */
+export function floorChurnRound(k: number): () => unknown {
+  const worldSize = CHURN_WORLD + 1; // index 0 reserved, as in the heap
+  const length = worldSize + k + 1;
+  const c: FloorColumns = {
+    color: new Uint8Array(length).fill(1, 1, worldSize),
+    flags: new Uint8Array(length),
+    generation: new Uint32Array(length),
+    size: new Uint32Array(length),
+    base: new Uint32Array(length),
+    next: new Uint32Array(length),
+    slots: new Uint32Array(2 * k + 2),
+  };
+  const scale = 2 ** FLOOR_INDEX_BITS;
+  const world: number[] = [];
+  for (let i = 1; i < worldSize; i++) world.push(i);
+  // The churn's indices after the world, queued in order.
+  for (let i = worldSize; i < length - 1; i++) c.next[i] = i + 1;
+  let freeHead = worldSize;
+  const p = churnPicks(k);
+  const targets = new Float64Array(2 * k);
+  const handles = new Float64Array(k);
+  return () => {
+    for (let j = 0; j < 2 * k; j++) targets[j] = world[p[j]!]!;
+    if (floorCheck(c, targets, worldSize, scale) !== -1) throw new Error('churn floor: a target failed its check');
+    const nursery = floorWave(c, k, freeHead, targets, handles, scale);
+    freeHead = floorFree(c, nursery);
+    return handles;
+  };
+}
+
+function floorCheck(c: FloorColumns, targets: Float64Array, top: number, scale: number): number {
+  const { color, generation } = c;
+  const indexMask = scale - 1;
+  for (let at = 0; at < targets.length; at++) {
+    const ref = targets[at]!;
+    if (ref === 0) continue;
+    const i = ref & indexMask;
+    if (i === 0 || i >= top || (color[i]! & 3) === 0 || ref - i !== generation[i]! * scale) return at;
+  }
+  return -1;
+}
+
+function floorWave(
+  c: FloorColumns,
+  count: number,
+  head: number,
+  from: Float64Array,
+  handles: Float64Array,
+  scale: number,
+): number {
+  const { color, flags, generation, size, base, next, slots } = c;
+  const indexMask = scale - 1;
+  let nursery = 0;
+  for (let j = 0, top = 1; j < count; j++, top += 2) {
+    const i = head;
+    head = next[i]!;
+    base[i] = top;
+    size[i] = 2;
+    flags[i] = 1;
+    color[i] = 1;
+    next[i] = nursery;
+    nursery = i;
+    slots[top] = from[2 * j]! & indexMask;
+    slots[top + 1] = from[2 * j + 1]! & indexMask;
+    handles[j] = i + generation[i]! * scale;
+  }
+  return nursery;
+}
+
+/** Frees the nursery's objects to a new free queue, in nursery order; returns its head. */
+function floorFree(c: FloorColumns, nursery: number): number {
+  const { color, flags, generation, size, base, next, slots } = c;
+  let head = 0;
+  let tail = 0;
+  for (let i = nursery; i !== 0;) {
+    const start = base[i]!;
+    slots[start] = 0;
+    slots[start + 1] = 0;
+    const following = next[i]!;
+    size[i] = 0;
+    base[i] = 0;
+    color[i] = 0;
+    flags[i] = 0;
+    generation[i] = (generation[i]! + 1) & 255; // the heap sets an index aside before its handles pass 2^30
+    next[i] = 0;
+    if (tail === 0) head = i;
+    else next[tail] = i;
+    tail = i;
+    i = following;
+  }
+  return head;
+}
