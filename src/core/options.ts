@@ -4,7 +4,7 @@ import { defaultGenerationBits, describe } from './handle.ts';
 export interface HeapOptions {
   /**
    * Object indices to allocate storage for up front, and 4 slots an object in the slot pool (at
-   * least 64, at most `maxSlots`). Both grow in round steps of at most 1.25x (`stats().capacity`,
+   * least 64, within `maxSlots`). Both grow in round steps of at most 1.25x (`stats().capacity`,
    * `slotsCapacity`). Default 1024.
    */
   initialCapacity?: number;
