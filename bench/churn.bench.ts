@@ -206,7 +206,10 @@ function floorSection(ctx: Ctx, ks: number[], pairs: Map<number, Paired>): Secti
     notes: [
       'minimal loops: the wave round (targets gathered, checked, K objects made with header, slots and handle, then ' +
       'freed) written as three loops over typed arrays held on an object, with none of the bookkeeping a heap needs ' +
-      '(dispatch, phases, barrier, counters, spent indices, block classes). Where minimal loops/bitECS is below the ' +
+      "(dispatch, phases, barrier, counters, spent indices, block classes). The object's fields are replaced once " +
+      "after it is made, as a heap's are, so the engine reads them as a library reads its state, not as constants " +
+      '(until session 39 V8 compiled them as constants in some pairings: 13 ns an object, not 22-27). ' +
+      'Where minimal loops/bitECS is below the ' +
       "target's 10, no tightening of the heap's loops reaches it in this runtime; wave time / minimal loops time is " +
       "what the heap spends beyond them (docs/decisions.md, 'The churn suite measures the wave round's floor').",
     ],

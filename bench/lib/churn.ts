@@ -172,8 +172,16 @@ export function jsChurnRound(k: number, minorGc: (() => void) | null = null): ()
   };
 }
 
-/** The minimal loops' state: the columns a round touches, on an object as a growable heap must hold them. */
-interface FloorColumns {
+/**
+ * The minimal loops' state: the columns a round touches and the round's own values, on an object
+ * whose fields are all replaced once after it is made, as a heap's are when it grows or runs. (An
+ * engine may compile a value it can see never changes as a constant: V8 at times did so for the
+ * floor's columns, its K and its arrays when they were captured in the round closure, with the
+ * loops inlined into it, and the floor then read 13 ns an object in Node against 26-27 otherwise,
+ * from one run to another. No library function serving any heap gets that: its state is an
+ * argument; docs/decisions.md.)
+ */
+interface FloorState {
   color: Uint8Array;
   flags: Uint8Array;
   generation: Uint32Array;
@@ -181,9 +189,45 @@ interface FloorColumns {
   base: Uint32Array;
   next: Uint32Array;
   slots: Uint32Array;
+  /** One past the world's last index: the checks' bound. */
+  top: number;
+  /** The handles' index mask and scale, made as core/handle.ts makes them and read as the heap reads them (below). */
+  indexMask: number;
+  indexScale: number;
+  freeHead: number;
+  count: number;
+  /** The world's handles (index i + 1 at i), the round's picks, its gathered targets and its new handles. */
+  world: number[];
+  picks: Uint32Array;
+  targets: Float64Array;
+  handles: Float64Array;
 }
 
 const FLOOR_INDEX_BITS = 22;
+
+function floorState(length: number, slotLength: number, count: number): FloorState {
+  return {
+    color: new Uint8Array(length),
+    flags: new Uint8Array(length),
+    generation: new Uint32Array(length),
+    size: new Uint32Array(length),
+    base: new Uint32Array(length),
+    next: new Uint32Array(length),
+    slots: new Uint32Array(slotLength),
+    top: 0,
+    // The mask by a shift, a small integer, the scale a double (core/handle.ts). Read from here
+    // into locals as the heap reads its codec's: as module constants used in the loops,
+    // JavaScriptCore ran the floor at 60-110 ns an object against 12.
+    indexMask: (1 << FLOOR_INDEX_BITS) - 1,
+    indexScale: 2 ** FLOOR_INDEX_BITS,
+    freeHead: 0,
+    count,
+    world: [],
+    picks: new Uint32Array(2 * count),
+    targets: new Float64Array(2 * count),
+    handles: new Float64Array(count),
+  };
+}
 
 /**
  * The wave round's work per object as minimal loops, with none of the library's bookkeeping (no
@@ -197,55 +241,41 @@ const FLOOR_INDEX_BITS = 22;
 export function floorChurnRound(k: number): () => unknown {
   const worldSize = CHURN_WORLD + 1; // index 0 reserved, as in the heap
   const length = worldSize + k + 1;
-  const c: FloorColumns = {
-    color: new Uint8Array(length).fill(1, 1, worldSize),
-    flags: new Uint8Array(length),
-    generation: new Uint32Array(length),
-    size: new Uint32Array(length),
-    base: new Uint32Array(length),
-    next: new Uint32Array(length),
-    slots: new Uint32Array(2 * k + 2),
-  };
-  const scale = 2 ** FLOOR_INDEX_BITS;
-  const world: number[] = [];
-  for (let i = 1; i < worldSize; i++) world.push(i);
+  const state = floorState(0, 0, 0);
+  Object.assign(state, floorState(length, 2 * k + 2, k));
+  state.top = worldSize;
+  state.color.fill(1, 1, worldSize);
+  for (let i = 1; i < worldSize; i++) state.world.push(i);
   // The churn's indices after the world, queued in order.
-  for (let i = worldSize; i < length - 1; i++) c.next[i] = i + 1;
-  let freeHead = worldSize;
-  const p = churnPicks(k);
-  const targets = new Float64Array(2 * k);
-  const handles = new Float64Array(k);
-  return () => {
-    for (let j = 0; j < 2 * k; j++) targets[j] = world[p[j]!]!;
-    if (floorCheck(c, targets, worldSize, scale) !== -1) throw new Error('churn floor: a target failed its check');
-    const nursery = floorWave(c, k, freeHead, targets, handles, scale);
-    freeHead = floorFree(c, nursery);
-    return handles;
-  };
+  for (let i = worldSize; i < length - 1; i++) state.next[i] = i + 1;
+  state.freeHead = worldSize;
+  state.picks = churnPicks(k);
+  return () => floorRound(state);
 }
 
-function floorCheck(c: FloorColumns, targets: Float64Array, top: number, scale: number): number {
-  const { color, generation } = c;
-  const indexMask = scale - 1;
+function floorRound(state: FloorState): Float64Array {
+  const { world, picks, targets } = state;
+  for (let j = 0; j < targets.length; j++) targets[j] = world[picks[j]!]!;
+  if (floorCheck(state) !== -1) throw new Error('churn floor: a target failed its check');
+  floorFree(state, floorWave(state));
+  return state.handles;
+}
+
+function floorCheck(state: FloorState): number {
+  const { color, generation, targets, top, indexMask, indexScale } = state;
   for (let at = 0; at < targets.length; at++) {
     const ref = targets[at]!;
     if (ref === 0) continue;
     const i = ref & indexMask;
-    if (i === 0 || i >= top || (color[i]! & 3) === 0 || ref - i !== generation[i]! * scale) return at;
+    if (i === 0 || i >= top || (color[i]! & 3) === 0 || ref - i !== generation[i]! * indexScale) return at;
   }
   return -1;
 }
 
-function floorWave(
-  c: FloorColumns,
-  count: number,
-  head: number,
-  from: Float64Array,
-  handles: Float64Array,
-  scale: number,
-): number {
-  const { color, flags, generation, size, base, next, slots } = c;
-  const indexMask = scale - 1;
+/** Makes the round's K objects from the free queue; returns the nursery's head (the newest). */
+function floorWave(state: FloorState): number {
+  const { color, flags, generation, size, base, next, slots, count, targets, handles, indexMask, indexScale } = state;
+  let head = state.freeHead;
   let nursery = 0;
   for (let j = 0, top = 1; j < count; j++, top += 2) {
     const i = head;
@@ -256,16 +286,17 @@ function floorWave(
     color[i] = 1;
     next[i] = nursery;
     nursery = i;
-    slots[top] = from[2 * j]! & indexMask;
-    slots[top + 1] = from[2 * j + 1]! & indexMask;
-    handles[j] = i + generation[i]! * scale;
+    slots[top] = targets[2 * j]! & indexMask;
+    slots[top + 1] = targets[2 * j + 1]! & indexMask;
+    handles[j] = i + generation[i]! * indexScale;
   }
+  state.freeHead = head;
   return nursery;
 }
 
-/** Frees the nursery's objects to a new free queue, in nursery order; returns its head. */
-function floorFree(c: FloorColumns, nursery: number): number {
-  const { color, flags, generation, size, base, next, slots } = c;
+/** Frees the nursery's objects to the free queue (empty after the wave), in nursery order. */
+function floorFree(state: FloorState, nursery: number): void {
+  const { color, flags, generation, size, base, next, slots } = state;
   let head = 0;
   let tail = 0;
   for (let i = nursery; i !== 0;) {
@@ -284,5 +315,5 @@ function floorFree(c: FloorColumns, nursery: number): number {
     tail = i;
     i = following;
   }
-  return head;
+  state.freeHead = head;
 }

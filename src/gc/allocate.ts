@@ -77,27 +77,27 @@ export function roomFor(s: HeapState, index: boolean, slotCount: number): string
  */
 export function roomForMany(s: HeapState, count: number, slotCount: number): string {
   if (count === 0) return '';
-  const indices = (): number => s.maxObjects - s.live - s.retired;
-  const blocks = (): number => (slotCount === 0 ? count : blocksAvailable(s, slotCount, count));
   // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that makes
   // the whole wave's room.
-  if (indices() < count || blocks() < count) {
-    finishSweepForRoom(s, Math.max(0, count - indices()), slotCount, count - blocks());
+  const blocks = slotCount === 0 ? count : blocksAvailable(s, slotCount, count);
+  if (indicesLeft(s) < count || blocks < count) {
+    finishSweepForRoom(s, Math.max(0, count - indicesLeft(s)), slotCount, count - blocks);
   }
-  if (indices() < count) {
+  const indices = indicesLeft(s);
+  if (indices < count) {
     // Dead objects a pending sweep has yet to free are not live in stats(): their room is named.
     // (`sweepCursor` is 0 but from the atomic step to the sweep's end, when the white below it are dead.)
     const pending = indicesSweepWouldFree(s, s.maxObjects);
     const wave = `heap full: a wave of ${plural(count, 'object')} does not fit in maxObjects ${s.maxObjects}`;
-    if (indices() + pending < count) {
-      return `${wave} (room for ${indices() + pending}${
+    if (indices + pending < count) {
+      return `${wave} (room for ${indices + pending}${
         pending === 0 ? '' : `, ${pending} of it held by dead objects the pending sweep has yet to free`
       })`;
     }
     // The dead objects' indices would make the wave's room, yet the sweep was not finished for it:
     // in the sweep, with collection allowed, only because the slot pool would still be short.
     if (s.phase === SWEEP && s.noGcDepth === 0) return waveBlocksDoNotFit(s, count, slotCount);
-    return `${wave} now (room for ${indices()}; ${pending} more held by dead objects the running cycle ${
+    return `${wave} now (room for ${indices}; ${pending} more held by dead objects the running cycle ${
       s.noGcDepth > 0
         ? 'may not free here, inside noGc(), a hook or a finalizer'
         : 'frees when it sweeps, after clearing weak references'
@@ -109,6 +109,11 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
     return waveBlocksDoNotFit(s, count, slotCount);
   }
   return '';
+}
+
+/** Indices neither live nor retired: what allocation may still take (by `maxObjects`). */
+function indicesLeft(s: HeapState): number {
+  return s.maxObjects - s.live - s.retired;
 }
 
 /** The slot-pool-full message for a wave of `count` blocks of `slotCount` slots. */
