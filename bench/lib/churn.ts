@@ -223,7 +223,7 @@ function floorState(length: number, slotLength: number, count: number): FloorSta
     freeHead: 0,
     count,
     world: [],
-    picks: new Uint32Array(2 * count),
+    picks: churnPicks(count),
     targets: new Float64Array(2 * count),
     handles: new Float64Array(count),
   };
@@ -249,7 +249,6 @@ export function floorChurnRound(k: number): () => unknown {
   // The churn's indices after the world, queued in order.
   for (let i = worldSize; i < length - 1; i++) state.next[i] = i + 1;
   state.freeHead = worldSize;
-  state.picks = churnPicks(k);
   return () => floorRound(state);
 }
 

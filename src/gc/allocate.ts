@@ -80,8 +80,9 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
   // Objects a pending sweep has yet to free still hold indices and blocks: finish it if that makes
   // the whole wave's room.
   const blocks = slotCount === 0 ? count : blocksAvailable(s, slotCount, count);
-  if (indicesLeft(s) < count || blocks < count) {
-    finishSweepForRoom(s, Math.max(0, count - indicesLeft(s)), slotCount, count - blocks);
+  const indicesBefore = indicesLeft(s);
+  if (indicesBefore < count || blocks < count) {
+    finishSweepForRoom(s, Math.max(0, count - indicesBefore), slotCount, count - blocks);
   }
   const indices = indicesLeft(s);
   if (indices < count) {
