@@ -33,13 +33,16 @@
  */
 import process from 'node:process';
 import { Heap, type Index, NULL, type Ref } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
+import { EPHEMERON, YOUNG } from '../src/core/state.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc, heapUsedNow } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
 import { prng } from './lib/graphs.ts';
+import { denseSplayFloor, floorKeysInOrder, floorSplays, makeSplayFloor, type SplayFloor } from './lib/splay-floor.ts';
 import { isMain, runStandalone } from './lib/output.ts';
 import { machineStalls } from './lib/stalls.ts';
-import { atLeast, atMost, type Ctx, report, type SuiteReport } from './lib/report.ts';
+import { atLeast, atMost, type Ctx, report, type Section, type SuiteReport } from './lib/report.ts';
 import { max, median, percentile, spread, sum } from './lib/stats.ts';
 
 const TREE_SIZE = 8000;
@@ -228,6 +231,17 @@ export class HeapSplay {
     // Pinned for the heap's life: their indices never change hands.
     this.#holderAt = heap.index(this.#holder);
     this.#headerAt = heap.index(header);
+  }
+
+  /** The pinned holder (slot 0: the root) and the scratch header node, by index; the keys' column. */
+  get holderIndex(): Index {
+    return this.#holderAt;
+  }
+  get headerIndex(): Index {
+    return this.#headerAt;
+  }
+  get keyColumn(): Float64Array {
+    return this.#Key.k;
   }
 
   #payload(depth: number, tag: number): Ref {
@@ -449,17 +463,17 @@ interface JsPhase extends Phase {
 }
 
 /** A fresh heap holding the tree (`TREE_SIZE` inserts, the seeded keys), `collect()`ed once: a loading screen. */
-function loadedHeapSplay(): HeapSplay {
+function loadedHeapSplay(treeSize = TREE_SIZE): HeapSplay {
   const ecs = new HeapSplay(new Heap());
-  for (let i = 0; i < TREE_SIZE; i++) ecs.insertNew();
+  for (let i = 0; i < treeSize; i++) ecs.insertNew();
   ecs.heap.collect();
   return ecs;
 }
 
 /** The same tree as plain JS objects, the same keys. */
-function loadedJsSplay(): JsSplay {
+function loadedJsSplay(treeSize = TREE_SIZE): JsSplay {
   const js = new JsSplay();
-  for (let i = 0; i < TREE_SIZE; i++) js.insertNew();
+  for (let i = 0; i < treeSize; i++) js.insertNew();
   return js;
 }
 
@@ -658,6 +672,223 @@ function besideBlocks(ctx: Ctx): Beside {
   return { blocks, blockSteps, ecsMs, jsMs, ticks };
 }
 
+// ---- the splay's hops alone, with their floors -------------------------------------------------
+
+/**
+ * The splays alone (no payload built, nothing allocated, no collection), on trees as the timed
+ * phases leave them: each contender's own tree, built and stepped alike (`warm` steps), so all
+ * hold the same keys in the same shape, then splayed to the same keys (`blockKeys` a block; the
+ * trees stay alike, checked at the end). A heap's tree is then `collect()`ed once: all old, no
+ * cycle running, as the floors need.
+ */
+export interface SplayHops {
+  js: JsSplay;
+  heap: HeapSplay;
+  /** The floors: minimal loops over a heap's own columns, checked and not, and over dense copies. */
+  checked: SplayFloor;
+  bare: SplayFloor;
+  denseChecked: SplayFloor;
+  dense: SplayFloor;
+  /** The heaps the two column floors splay (their trees are theirs alone). */
+  floorHeaps: Heap[];
+  /** Keys of the tree, to splay to. */
+  treeKeys: Float64Array;
+}
+
+/** A floor over `ecs`'s own columns (bench/lib/splay-floor.ts). */
+function columnFloor(ecs: HeapSplay, checked: boolean): SplayFloor {
+  const s = stateOf(ecs.heap);
+  return makeSplayFloor({
+    keys: ecs.keyColumn,
+    base: s.base,
+    slots: s.slots,
+    color: s.color,
+    size: s.size,
+    flags: s.flags,
+    top: s.top,
+    readMask: s.readMask,
+    liveMask: s.liveMask,
+    deadColors: s.deadColors,
+    ephemeron: EPHEMERON,
+    young: YOUNG,
+    checked,
+    holder: ecs.holderIndex,
+    header: ecs.headerIndex,
+  });
+}
+
+/** The contenders' trees after `warm` steps (the loading and warm-up of a timed phase). */
+export function splayHops(warm: number, treeSize = TREE_SIZE): SplayHops {
+  const stepped = () => {
+    const ecs = loadedHeapSplay(treeSize);
+    for (let s = 0; s < warm; s++) {
+      ecs.step();
+      ecs.heap.tick(1);
+    }
+    ecs.heap.collect();
+    return ecs;
+  };
+  const heap = stepped();
+  const checkedHeap = stepped();
+  const bareHeap = stepped();
+  const js = loadedJsSplay(treeSize);
+  for (let s = 0; s < warm; s++) js.step();
+  const bare = columnFloor(bareHeap, false);
+  const treeKeys = Float64Array.from(jsKeysInOrder(js.tree));
+  return {
+    js,
+    heap,
+    checked: columnFloor(checkedHeap, true),
+    bare,
+    // Copies of the tree as it stands now, alike in every contender's.
+    denseChecked: denseSplayFloor(bare, true),
+    dense: denseSplayFloor(bare, false),
+    floorHeaps: [checkedHeap.heap, bareHeap.heap],
+    treeKeys,
+  };
+}
+
+function jsKeysInOrder(tree: JsSplayTree): number[] {
+  const out: number[] = [];
+  const stack: JsNode[] = [];
+  let node = tree.root;
+  while (node !== null || stack.length > 0) {
+    while (node !== null) {
+      stack.push(node);
+      node = node.left;
+    }
+    node = stack.pop()!;
+    out.push(node.key);
+    node = node.right;
+  }
+  return out;
+}
+
+function jsSplays(tree: JsSplayTree, keys: Float64Array): void {
+  for (let k = 0; k < keys.length; k++) tree.splay(keys[k]!);
+}
+
+function heapSplays(ecs: HeapSplay, keys: Float64Array): void {
+  for (let k = 0; k < keys.length; k++) ecs.splay(keys[k]!);
+}
+
+/**
+ * Throws unless every contender's tree holds the JS tree's keys, in order, with the same root, and
+ * the heaps the floors stored into pass `verify()` (the floors' stores need no barrier).
+ */
+export function checkSplayHops(h: SplayHops): void {
+  const want = jsKeysInOrder(h.js.tree).join(',');
+  const rootKey = h.js.tree.root?.key;
+  const trees: [string, SplayFloor][] = [
+    ['heap', columnFloor(h.heap, false)],
+    ['checked floor', h.checked],
+    ['bare floor', h.bare],
+    ['dense checked floor', h.denseChecked],
+    ['dense floor', h.dense],
+  ];
+  for (const [name, f] of trees) {
+    const root = f.slots[f.base[f.holder]!]!;
+    if (floorKeysInOrder(f).join(',') !== want || f.keys[root] !== rootKey) {
+      throw new Error(`splay hops: the ${name}'s tree differs from the JS tree`);
+    }
+  }
+  h.heap.heap.verify();
+  for (const heap of h.floorHeaps) heap.verify();
+}
+
+interface HopsResult {
+  blocks: number;
+  splaysPerBlock: number;
+  /** Median ns a splay, per contender (the blocks' times over `splaysPerBlock`). */
+  ns: Record<HopContender, number>;
+}
+
+export const HOP_CONTENDERS = ['js', 'heap', 'checked', 'bare', 'denseChecked', 'dense'] as const;
+export type HopContender = (typeof HOP_CONTENDERS)[number];
+
+/** One contender splays its tree to each of `keys` in turn. */
+export function splaysOf(h: SplayHops, which: HopContender, keys: Float64Array): void {
+  if (which === 'js') jsSplays(h.js.tree, keys);
+  else if (which === 'heap') heapSplays(h.heap, keys);
+  else floorSplays(h[which], keys);
+}
+
+/** Blocks of the same splays for each contender, the order rotating; ns a splay, median over blocks. */
+function hopsBlocks(ctx: Ctx): HopsResult {
+  const h = splayHops(warmSteps(ctx));
+  const blocks = ctx.quick ? 6 : 30;
+  const splaysPerBlock = 8000;
+  const rand = prng(SEED ^ 0x40b5);
+  const times: Record<HopContender, number[]> = {
+    js: [],
+    heap: [],
+    checked: [],
+    bare: [],
+    denseChecked: [],
+    dense: [],
+  };
+  const keys = new Float64Array(splaysPerBlock);
+  for (let b = 0; b < blocks; b++) {
+    for (let k = 0; k < splaysPerBlock; k++) keys[k] = h.treeKeys[Math.floor(rand() * h.treeKeys.length)]!;
+    for (let c = 0; c < HOP_CONTENDERS.length; c++) {
+      const which = HOP_CONTENDERS[(b + c) % HOP_CONTENDERS.length]!;
+      const t0 = performance.now();
+      splaysOf(h, which, keys);
+      times[which].push(performance.now() - t0);
+    }
+  }
+  checkSplayHops(h);
+  const ns = {} as Record<HopContender, number>;
+  for (const c of HOP_CONTENDERS) ns[c] = (median(times[c]) * 1e6) / splaysPerBlock;
+  return { blocks, splaysPerBlock, ns };
+}
+
+/** The hops' table: what the splays alone cost each contender, against JS and against the floors. */
+function hopsSection(ctx: Ctx, r: HopsResult): Section {
+  const names: Record<HopContender, string> = {
+    js: 'plain JS objects (the same splay)',
+    heap: 'ecs-heap, targetAt / setAt',
+    checked: "floor: minimal loops on the heap's columns, with targetAt's / setAt's checks",
+    bare: "floor: minimal loops on the heap's columns, keys, base and slots only",
+    denseChecked: 'floor with the checks, the nodes numbered 1..n (dense)',
+    dense: 'floor: keys, base and slots only, the nodes numbered 1..n (dense)',
+  };
+  const at = `splay hops, ${TREE_SIZE}-node tree (${ctx.label})`;
+  return {
+    tables: [{
+      title: `splay: the splays alone, ${r.blocks} blocks of ${r.splaysPerBlock} splays to random keys of the tree ` +
+        `(${ctx.label} ${ctx.runtimeVersion})`,
+      columns: ['contender', 'ns a splay', '/ plain JS', '/ floor on the columns, keys, base, slots'],
+      rows: HOP_CONTENDERS.map((c) => [names[c], sig(r.ns[c]), ratio(r.ns[c] / r.ns.js), ratio(r.ns[c] / r.ns.bare)]),
+    }],
+    targets: [],
+    ratios: [
+      { name: `${at}: ecs-heap time / plain JS time`, value: r.ns.heap / r.ns.js },
+      { name: `${at}: floor on the heap's columns (keys, base, slots) / plain JS`, value: r.ns.bare / r.ns.js },
+      { name: `${at}: floor with the checks / floor without`, value: r.ns.checked / r.ns.bare },
+      { name: `${at}: ecs-heap / floor with the checks`, value: r.ns.heap / r.ns.checked },
+      { name: `${at}: dense floor with the checks / plain JS`, value: r.ns.denseChecked / r.ns.js },
+      { name: `${at}: dense floor / plain JS`, value: r.ns.dense / r.ns.js },
+    ],
+    notes: [
+      "The splays alone: what a step's splaying costs (the suite's top-down splay, four or five a modification: " +
+      'find, insert, the greatest key below, remove), with no payload built and nothing collected. Each contender has its own tree, built and stepped as a timed phase ' +
+      `begins (${TREE_SIZE} inserts, ${warmSteps(ctx)} steps; the heaps then collect()ed once), so all hold the ` +
+      'same keys in the same shape, and splays it to the same keys in each block, the order rotating; the trees ' +
+      'stay alike (checked after: keys in order and root, and verify() on the heaps the floors stored into). ' +
+      "The floors are bench/lib/splay-floor.ts: the same splay as minimal loops over the heap's own typed arrays " +
+      '(a node read at keys[i], its child slot at slots[base[i] + slot]), so they hop exactly where the heap ' +
+      "hops; 'with the checks' reads also what targetAt and setAt test (color, size, flags of each node, the " +
+      "target's color); 'dense' is a copy of the tree whose nodes are numbered 1..n in the order of their heap " +
+      'indices, as if the nodes had been allocated together rather than each after its 63-object payload. So: ' +
+      "the bare floor against JS is what this layout costs a pointer hop (a node's fields in separate columns, " +
+      "its slots behind base); the checked floor against it, what the checks' columns add; ecs-heap against the " +
+      'checked floor, what the calls add; the dense floor, what the scatter of the indices is of it.',
+    ],
+    data: { hops: r },
+  };
+}
+
 export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   const warmMs = warmUpOnce();
   const observe = await gcObserverWorks(ctx);
@@ -666,6 +897,9 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
   ctx.log('[bench] splay: both trees in one process, blocks of steps taking turns');
   await settle(ctx);
   const b = besideBlocks(ctx);
+  ctx.log('[bench] splay: the splays alone, against their floors');
+  await settle(ctx);
+  const hops = hopsBlocks(ctx);
   const throughput = median(a.ratios);
   const steps = a.rounds * a.steps;
   const ops = (phases: Phase[]) => (phases.length * a.steps * MODIFICATIONS) / (sum(phases.map((p) => p.ms)) / 1000);
@@ -852,7 +1086,7 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       minorsPerPhase: last.minors,
       warmUpMs: warmMs,
     },
-  }]);
+  }, hopsSection(ctx, hops)]);
 }
 
 if (isMain(import.meta)) process.exitCode = await runStandalone('splay', splaySuite);
