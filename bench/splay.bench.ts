@@ -677,8 +677,8 @@ function besideBlocks(ctx: Ctx): Beside {
 /**
  * The splays alone (no payload built, nothing allocated, no collection), on trees as the timed
  * phases leave them: each contender's own tree, built and stepped alike (`warm` steps), so all
- * hold the same keys in the same shape, then splayed to the same keys (`blockKeys` a block; the
- * trees stay alike, checked at the end). A heap's tree is then `collect()`ed once: all old, no
+ * hold the same keys in the same shape, then splayed to the same keys, a block of them at a time
+ * (the trees stay alike, checked at the end). A heap's tree is then `collect()`ed once: all old, no
  * cycle running, as the floors need.
  */
 export interface SplayHops {
@@ -695,7 +695,10 @@ export interface SplayHops {
   treeKeys: Float64Array;
 }
 
-/** A floor over `ecs`'s own columns (bench/lib/splay-floor.ts). */
+/**
+ * A floor over `ecs`'s own columns (bench/lib/splay-floor.ts): the arrays as they are now, valid
+ * while the heap allocates nothing (no column is replaced) and runs no cycle.
+ */
 function columnFloor(ecs: HeapSplay, checked: boolean): SplayFloor {
   const s = stateOf(ecs.heap);
   return makeSplayFloor({
@@ -878,12 +881,12 @@ function hopsSection(ctx: Ctx, r: HopsResult): Section {
       'stay alike (checked after: keys in order and root, and verify() on the heaps the floors stored into). ' +
       "The floors are bench/lib/splay-floor.ts: the same splay as minimal loops over the heap's own typed arrays " +
       '(a node read at keys[i], its child slot at slots[base[i] + slot]), so they hop exactly where the heap ' +
-      "hops; 'with the checks' reads also what targetAt and setAt test (color, size, flags of each node, the " +
-      "target's color); 'dense' is a copy of the tree whose nodes are numbered 1..n in the order of their heap " +
+      "hops; 'with the checks' reads also what targetAt and setAt test (color, size and flags of each node, the " +
+      "target's color and flags); 'dense' is a copy of the tree whose nodes are numbered 1..n in the order of their heap " +
       'indices, as if the nodes had been allocated together rather than each after its 63-object payload. So: ' +
       "the bare floor against JS is what this layout costs a pointer hop (a node's fields in separate columns, " +
       "its slots behind base); the checked floor against it, what the checks' columns add; ecs-heap against the " +
-      'checked floor, what the calls add; the dense floor, what the scatter of the indices is of it.',
+      'checked floor, what the calls add; each floor against its dense copy, what the scatter of the indices costs.',
     ],
     data: { hops: r },
   };
