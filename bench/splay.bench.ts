@@ -822,14 +822,7 @@ function hopsBlocks(ctx: Ctx): HopsResult {
   const blocks = ctx.quick ? 6 : 30;
   const splaysPerBlock = 8000;
   const rand = prng(SEED ^ 0x40b5);
-  const times: Record<HopContender, number[]> = {
-    js: [],
-    heap: [],
-    checked: [],
-    bare: [],
-    denseChecked: [],
-    dense: [],
-  };
+  const times = Object.fromEntries(HOP_CONTENDERS.map((c) => [c, [] as number[]])) as Record<HopContender, number[]>;
   const keys = new Float64Array(splaysPerBlock);
   for (let b = 0; b < blocks; b++) {
     for (let k = 0; k < splaysPerBlock; k++) keys[k] = h.treeKeys[Math.floor(rand() * h.treeKeys.length)]!;
