@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcRuns } from './runs.ts';
 import { statsOf } from './naming.ts';
-import { Heap, HeapFullError, type HeapOptions, NULL, type Ref } from '../mod.ts';
+import { Heap, HeapFullError, type HeapOptions, NULL, type Ref, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { CLEAR } from '../src/core/state.ts';
 
@@ -473,5 +473,70 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
       'heap full: maxObjects 4 reached (1 live, 2 retired, 1 destroyed awaiting a collection, which reclaims their indices)',
     );
     heap.verify();
+  });
+});
+
+describe('a game that ticks every frame never fills a heap three times its reach', () => {
+  // The sizing rule docs/decisions.md gives ("How big maxObjects must be"): with `tick()` called
+  // once a frame, any budget and any pacing option, a heap whose maxObjects is at least 3x what a
+  // frame's end holds reachable plus what one frame allocates never throws HeapFullError. Until
+  // session 41 a heap smaller than twice `minHeapObjects` (8192 by default) ran no major cycle
+  // from tick() at all, and one near full never started one.
+  const game = fc.record({
+    perFrame: fc.integer({ min: 1, max: 300 }),
+    chain: fc.integer({ min: 1, max: 4 }),
+    lifetime: fc.integer({ min: 1, max: 30 }),
+    budget: fc.oneof(
+      fc.constant(1 as number | { units: number }),
+      fc.record({ units: fc.integer({ min: 1, max: 3000 }) }),
+    ),
+    options: fc.record(
+      {
+        generational: fc.boolean(),
+        nurserySize: fc.integer({ min: 1, max: 2000 }),
+        promoteAfter: fc.integer({ min: 1, max: 3 }),
+        minHeapObjects: fc.integer({ min: 1, max: 20_000 }),
+        growthPercent: fc.integer({ min: 1, max: 500 }),
+        cardSize: fc.constantFrom(1, 16),
+      },
+      { requiredKeys: [] },
+    ),
+  });
+
+  it('for random frame shapes, lifetimes, budgets and pacing options', () => {
+    fc.assert(
+      fc.property(game, ({ perFrame, chain, lifetime, budget, options }) => {
+        // Each frame allocates `perFrame` objects in chains of `chain`, each linked from the one
+        // before; every other chain's head is pinned for `lifetime` frames, the rest is garbage
+        // at once.
+        const chains = Math.ceil(perFrame / chain);
+        const keptPerFrame = Math.ceil(chains / 2) * chain;
+        const reach = keptPerFrame * lifetime;
+        const heap = new Heap({ maxObjects: 3 * (reach + perFrame), ...options });
+        const pinned: Ticket[][] = [];
+        const report = heap.tick(budget);
+        for (let frame = 0; frame < 3 * lifetime + 40; frame++) {
+          const heads: Ticket[] = [];
+          for (let c = 0; c < chains; c++) {
+            const head = heap.alloc(1);
+            let last = head;
+            for (let k = 1; k < chain; k++) {
+              const next = heap.alloc(1);
+              heap.set(last, 0, next);
+              last = next;
+            }
+            if (c % 2 === 0) heads.push(heap.pin(head));
+          }
+          pinned.push(heads);
+          if (pinned.length > lifetime) { for (const ticket of pinned.shift()!) heap.unpin(ticket); }
+          heap.tick(budget, report);
+        }
+        heap.verify();
+        // The reach counted above is the heap's: a collection leaves exactly it.
+        heap.collect();
+        expect(heap.stats().live).toBe(keptPerFrame * pinned.length);
+      }),
+      { numRuns: fcRuns(100) },
+    );
   });
 });

@@ -223,6 +223,23 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     expectRefused(forgeHeader(bytes, (h) => (h.pacer.nextMajorAt = 0)), /'nextMajorAt' is 0/);
   });
 
+  it('a plan below minHeapObjects only as low as half the room the retired indices leave', () => {
+    // maxObjects 1,000 under the default minHeapObjects (8,192): the pacer plans at half the room
+    // (gc/pacer.ts), and such a heap's save restores; lower than half the room it cannot have planned.
+    const small = new Heap({ maxObjects: 1000, generationBits: 1 });
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 200; k++) small.alloc(0);
+      small.collect();
+    }
+    expect(small.stats()).toMatchObject({ retired: 200, nextMajorAt: 400 });
+    const saved = small.snapshot();
+    expect(Heap.restore(saved).stats()).toEqual(small.stats());
+    expectRefused(
+      forgeHeader(saved, (h) => (h.pacer.nextMajorAt = 399)),
+      /^bad snapshot: pacer 'nextMajorAt' is 399, expected an integer from 400 to \d+$/,
+    );
+  });
+
   it('scalars one past their upper bound, each named with the range it must lie in', () => {
     const scalars = headerOf(bytes).scalars as Record<string, number>;
     const top = scalars.top!;

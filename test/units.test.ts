@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Heap, NULL, type Ref, type TickReport } from '../mod.ts';
+import { Heap, HeapFullError, NULL, type Ref, type Ticket, type TickReport } from '../mod.ts';
 import { CLEAR, TENURE } from '../src/core/state.ts';
 import { stateOf } from '../src/heap.ts';
 import { startTenure } from '../src/gc/collector.ts';
@@ -329,7 +329,7 @@ describe('the pacer in units mode', () => {
     heap.verify();
   });
 
-  it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects', () => {
+  it('plans the next major cycle at growthPercent more old objects than the last one left, never below minHeapObjects in a roomy heap', () => {
     const heap = new Heap({ generational: false, growthPercent: 50, minHeapObjects: 10 });
     const root = heap.alloc(101);
     heap.pin(root);
@@ -339,6 +339,35 @@ describe('the pacer in units mode', () => {
     for (let k = 0; k < 100; k++) heap.set(root, k, 0 as Ref);
     heap.collect();
     expect(heap.stats().nextMajorAt).toBe(10); // 1 * 1.5 is below the floor
+  });
+
+  it('plans cycles within half the room below maxObjects even when minHeapObjects is above it', () => {
+    // Until session 41 the floor won: a heap of 1,000 objects with the default minHeapObjects
+    // (8,192) ran no major cycle from tick(), and old garbage filled it.
+    const heap = new Heap({ generational: false, maxObjects: 1000 });
+    expect(heap.stats().nextMajorAt).toBe(500);
+    const root = heap.alloc(100);
+    heap.pin(root);
+    for (let k = 0; k < 99; k++) heap.set(root, k, heap.alloc(0));
+    heap.collect();
+    // 100 old objects: the floor says 8,192; half the 900 indices left says 550.
+    expect(heap.stats().nextMajorAt).toBe(550);
+    // A frame loop of garbage: cycles keep the heap below maxObjects.
+    const report = heap.tick(1);
+    for (let frame = 0; frame < 100; frame++) {
+      for (let k = 0; k < 100; k++) heap.alloc(0);
+      heap.tick(1, report);
+    }
+    expect(heap.stats().majorCollections).toBeGreaterThan(10);
+    heap.collect();
+    expect(heap.stats().live).toBe(100);
+    // A heap with no room at all and nothing old plans 1, not 0: no cycle is due for nothing.
+    const tiny = new Heap({ maxObjects: 1, generationBits: 1 });
+    for (let round = 0; round < 2; round++) {
+      tiny.alloc(0);
+      tiny.collect();
+    }
+    expect(tiny.stats()).toMatchObject({ live: 0, retired: 1, nextMajorAt: 1, planned: 'nothing' });
   });
 
   it('plans the next major cycle no further than half the room left below maxObjects', () => {
@@ -601,6 +630,90 @@ describe('an idle tick reads no clock', () => {
     heap.alloc(0);
     expect(clockReads(() => heap.tick(1, report))).toBe(0);
     expect([report.work, report.stretched]).toEqual(['nothing', false]);
+  });
+
+  it('counts retired indices as taken in the near-full check', () => {
+    // generationBits 1: an index retires when freed a second time. Two rounds of 960 objects
+    // retire 960 of the 1,024 indices, so 64 are left with nothing live; 40 more objects leave 24,
+    // under 1/16 of maxObjects. A check that counted only the live (40) saw 984 left and did
+    // nothing, and the allocations after it threw while garbage held the last indices.
+    const heap = new Heap({ maxObjects: 1024, generationBits: 1, minHeapObjects: 1_000_000 });
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 960; k++) heap.alloc(0);
+      heap.collect();
+    }
+    expect(heap.stats()).toMatchObject({ live: 0, retired: 960 });
+    const report = heap.tick(1);
+    for (let k = 0; k < 40; k++) heap.alloc(0);
+    heap.tick(1, report);
+    expect(report).toMatchObject({ work: 'minor', minorFreed: 40, stretched: true });
+    // The 40 indices freed are the last ones with a generation left: they serve 40 more objects.
+    for (let k = 0; k < 40; k++) heap.alloc(0);
+    heap.verify();
+  });
+
+  it('starts a due major cycle in a near-full tick', () => {
+    // 200 objects a frame, each pinned for one frame and made old by the minor at its tick: old
+    // garbage grows 200 a frame, and every other tick finds under 2 * 200 indices left, near full.
+    // A near-full tick that ran only a minor freed none of it, and the fifth frame's allocations
+    // threw while 400 dead old objects held the indices.
+    const heap = new Heap({ maxObjects: 1024, minHeapObjects: 16, nurserySize: 200, promoteAfter: 1 });
+    let pinnedLastFrame: Ticket[] = [];
+    const report = heap.tick(1);
+    let nearFullMajors = 0;
+    for (let frame = 0; frame < 50; frame++) {
+      const made: Ticket[] = [];
+      for (let k = 0; k < 200; k++) made.push(heap.pin(heap.alloc(0)));
+      heap.tick(1, report);
+      if (report.stretched && report.work === 'minor+major') nearFullMajors++;
+      for (const pin of pinnedLastFrame) heap.unpin(pin);
+      pinnedLastFrame = made;
+      heap.verify();
+    }
+    expect(nearFullMajors).toBeGreaterThanOrEqual(20);
+  });
+
+  it('plans the next major cycle within half the room retired indices leave', () => {
+    const heap = new Heap({ maxObjects: 1024, generationBits: 1, minHeapObjects: 16, growthPercent: 1000 });
+    for (let k = 0; k < 20; k++) heap.pin(heap.alloc(0));
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 900; k++) heap.alloc(0);
+      heap.collect();
+    }
+    // 104 indices are left beside the 20 old objects: the cycle is due by 20 + 52, not by the
+    // growth's 220 nor by half of 1,004 indices counting the retired ones.
+    expect(heap.stats()).toMatchObject({ old: 20, retired: 900, nextMajorAt: 72 });
+    // Frames of 10 objects, each pinned for one frame and made old by its tick's minor: old
+    // garbage grows 10 a frame, and the retiring indices shrink the room as it goes. The game
+    // runs until the indices with a generation left are gone; when an allocation throws, the
+    // garbage holding indices is only the 10 objects unpinned since the last tick.
+    const game = new Heap({
+      maxObjects: 1024,
+      generationBits: 1,
+      minHeapObjects: 16,
+      growthPercent: 1000,
+      nurserySize: 10,
+      promoteAfter: 1,
+    });
+    for (let k = 0; k < 20; k++) game.pin(game.alloc(0));
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 900; k++) game.alloc(0);
+      game.collect();
+    }
+    let pinnedLastFrame: Ticket[] = [];
+    let made: Ticket[] = [];
+    expect(() => {
+      for (let frame = 0; frame < 1000; frame++) {
+        made = [];
+        for (let k = 0; k < 10; k++) made.push(game.pin(game.alloc(0)));
+        game.tick(1);
+        for (const pin of pinnedLastFrame) game.unpin(pin);
+        pinnedLastFrame = made;
+      }
+    }).toThrow(HeapFullError);
+    const reachable = 20 + pinnedLastFrame.length + (made === pinnedLastFrame ? 0 : made.length);
+    expect(game.stats().live - reachable).toBeLessThanOrEqual(10);
+    game.verify();
   });
 });
 

@@ -20,6 +20,14 @@
 import { grownCapacity } from './columns.ts';
 import { growHeaders, type HeapState, touchIndices } from './state.ts';
 
+/**
+ * Indices neither live nor retired: what allocation may still take before `maxObjects` (free ones,
+ * spent ones, and those never used). A retired index is never reused, so it counts as taken.
+ */
+export function indicesLeft(s: HeapState): number {
+  return s.maxObjects - s.live - s.retired;
+}
+
 /** Appends a freed index to the free queue. */
 export function pushFree(s: HeapState, index: number): void {
   s.next[index] = 0;

@@ -456,7 +456,7 @@ export function createState(o: ResolvedOptions): HeapState {
     destroyedOldAtStart: 0,
     freeCause: 0,
     components: makeComponentStore(),
-    pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects),
+    pacer: makePacer(o.nurserySize, o.growthPercent, o.minHeapObjects, o.maxObjects),
     workDone: AS_DOUBLE,
     majorCollections: 0,
     minorCollections: 0,
@@ -475,12 +475,19 @@ export function createState(o: ResolvedOptions): HeapState {
   return s;
 }
 
-export function makePacer(nurserySize: number, growthPercent: number, minHeapObjects: number): Pacer {
+export function makePacer(
+  nurserySize: number,
+  growthPercent: number,
+  minHeapObjects: number,
+  maxObjects: number,
+): Pacer {
   const p: Pacer = {
     nurserySize,
     growthPercent,
     minHeapObjects,
-    nextMajorAt: minHeapObjects,
+    // The first cycle is due at minHeapObjects old objects, or at half of maxObjects when that
+    // comes first (gc/pacer.ts, `planNextMajor`: the ceiling's rule beats the floor).
+    nextMajorAt: Math.min(minHeapObjects, Math.ceil(maxObjects / 2)),
     allocationsAtLastTick: AS_DOUBLE,
     // Starting guesses, replaced by measurement: 3 ns a minor's unit (compiled code on the
     // machines measured), and every young object surviving: until a minor has measured it, a

@@ -19,7 +19,7 @@ import {
   shrinkBlock,
   takeBlockAtHand,
 } from '../core/slots.ts';
-import { canTakeIndex, setAsideSpent, takeIndex } from '../core/free-list.ts';
+import { canTakeIndex, indicesLeft, setAsideSpent, takeIndex } from '../core/free-list.ts';
 import { EPHEMERON, type HeapState, NO_COLOR, NOT_STRONG, SWEEP, YOUNG } from '../core/state.ts';
 import { shadeWaveTargets, writeSlot } from './barrier.ts';
 import { addYoung, releaseRememberedSlot } from './cards.ts';
@@ -110,11 +110,6 @@ export function roomForMany(s: HeapState, count: number, slotCount: number): str
     return waveBlocksDoNotFit(s, count, slotCount);
   }
   return '';
-}
-
-/** Indices neither live nor retired: what allocation may still take (by `maxObjects`). */
-function indicesLeft(s: HeapState): number {
-  return s.maxObjects - s.live - s.retired;
 }
 
 /** The slot-pool-full message for a wave of `count` blocks of `slotCount` slots. */

@@ -81,10 +81,12 @@ export function planNextMajor(s: HeapState): void {
   const p = s.pacer;
   const old = s.live - s.young;
   const grown = Math.ceil(old * (1 + p.growthPercent / 100));
-  // Never past half the room left below `maxObjects`: a heap near its ceiling must have a cycle
-  // due before old garbage fills it (alloc never collects; it would throw HeapFullError).
-  const halfway = old + Math.ceil((s.maxObjects - old) / 2);
-  p.nextMajorAt = Math.max(p.minHeapObjects, Math.min(grown, halfway));
+  // Never past half the room left below `maxObjects`, not even for `minHeapObjects`: a heap near
+  // its ceiling must have a cycle due before old garbage fills it (alloc never collects; it would
+  // throw HeapFullError). Retired indices are no room: they are never reused. At least 1, so a
+  // heap with no room left and nothing old is not due for a cycle that could free nothing.
+  const halfway = old + Math.ceil((s.maxObjects - s.retired - old) / 2);
+  p.nextMajorAt = Math.max(1, Math.min(halfway, Math.max(p.minHeapObjects, grown)));
 }
 
 export function minorDue(s: HeapState): boolean {

@@ -14,10 +14,13 @@
  *   major cycle would not spread its cost (a cycle sweeps the same garbage, and more) and would
  *   defer every minor while the program keeps allocating: measured, that spiral grew
  *   binary-trees to `maxObjects`. Its cost is what the frames since the last tick allocated.
- * - near `maxObjects`: when the free indices left would not last two more ticks of this
- *   allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is finished and a
- *   minor run, so an `alloc` does not fail while garbage holds the indices.
+ * - near `maxObjects`: when the indices left (neither live nor retired) would not last two more
+ *   ticks of this allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is
+ *   finished and a minor run, and in a tick that found no cycle running a cycle starts when one
+ *   is due or the minor left too few indices, so an `alloc` does not fail while garbage holds the
+ *   indices (docs/decisions.md, "How big `maxObjects` must be").
  */
+import { indicesLeft } from '../core/free-list.ts';
 import { AS_DOUBLE } from '../core/shapes.ts';
 import { type HeapState, IDLE, TENURE } from '../core/state.ts';
 import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
@@ -114,16 +117,24 @@ export function runTick(
   const allocated = s.allocations - p.allocationsAtLastTick;
   p.allocationsAtLastTick = s.allocations;
   const workBefore = s.workDone;
-  if (nearMaxObjects(s, allocated)) {
-    collectNearFull(s, out, timed);
-    return finish(s, out, workBefore, allocated);
-  }
   let startMajor = false;
+  if (nearMaxObjects(s, allocated)) {
+    const beganIdle = s.phase === IDLE;
+    collectNearFull(s, out, timed);
+    // A minor frees no old garbage: when a major is due, or the minor left too few indices, a
+    // cycle starts here, in this tick's budget (below); else old garbage would hold the last
+    // indices and the next allocations throw. Not after a cycle or TENURE this tick finished:
+    // one cycle boundary a tick (the next tick starts the next cycle). A heap whose reachable
+    // objects alone keep it short so runs a cycle every tick or two: long frames, where the
+    // alternative is `HeapFullError`.
+    if (!beganIdle || (!majorDue(s) && !shortAfterMinor(s, allocated))) return finish(s, out, workBefore, allocated);
+    startMajor = true;
+  }
   // A major cycle about to start makes the whole nursery old: collect the young garbage first
   // when a minor fits, so that only survivors are promoted (else it would live until the next
   // major, and the old generation would fill with objects that died young).
   const cycleDue = s.phase === IDLE && majorDue(s) && s.generational && s.young > 0;
-  if (minorDue(s) || cycleDue) {
+  if (!startMajor && (minorDue(s) || cycleDue)) {
     // A full nursery promoted early is made old without a minor (gc/pacer.ts, `promoteEarly`):
     // the minor would free under a tenth of it and promote the rest, which TENURE (or the due
     // cycle's PROMOTE) does for a flag write an object, with no marking.
@@ -173,13 +184,13 @@ export function runTick(
       const ended = stepCycle(s, timed ? CHUNK : Math.max(1, Math.min(CHUNK, unitsLeft - (s.workDone - before))));
       if (ended) {
         out.cycleEnded = true;
-        out.majorFreed = s.cycleFreed;
+        out.majorFreed += s.cycleFreed; // a near-full tick may have ended one before
         break;
       }
       // A TENURE ended: no cycle was due when it began (else the nursery would have gone to it).
       if (s.phase === IDLE) break;
     }
-    out.majorUnits = s.workDone - before;
+    out.majorUnits += s.workDone - before;
   }
   return finish(s, out, workBefore, allocated);
 }
@@ -206,11 +217,25 @@ function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
 }
 
 /**
- * Whether the free indices would run out within two ticks at this allocation rate (or are under
+ * Whether the indices left would run out within two ticks at this allocation rate (or are under
  * 1/16 of `maxObjects`): past this, `alloc` could throw `HeapFullError` while garbage holds them.
+ * Retired indices are not left (`indicesLeft`): a heap whose churn has spent most of its indices'
+ * generations is near full with few objects live.
  */
 function nearMaxObjects(s: HeapState, allocated: number): boolean {
-  return s.maxObjects - s.live < Math.max(s.maxObjects >>> 4, 2 * allocated);
+  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, 2 * allocated);
+}
+
+/**
+ * Whether a near-full tick, after its minor, leaves too few indices to go on without a major
+ * cycle. With generations, the next near-full tick's minor frees the young garbage of the frame
+ * between, so one tick's allocations must fit (or 1/16 of `maxObjects` be left); without, nothing
+ * but a cycle frees, and one started at the next tick would free none of what this one allocates:
+ * the near-full test itself.
+ */
+function shortAfterMinor(s: HeapState, allocated: number): boolean {
+  if (!s.generational) return nearMaxObjects(s, allocated);
+  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, allocated);
 }
 
 /**

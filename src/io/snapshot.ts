@@ -798,15 +798,18 @@ function checkScalarValues(raw: Record<string, unknown>, limits: Limits): Scalar
 }
 
 function checkPacer(raw: Record<string, unknown>, v: Scalars, o: ResolvedOptions): void {
-  // The pacer plans from the old generation, at most maxObjects, grown by growthPercent.
+  // The pacer plans from the old generation, at most maxObjects, grown by growthPercent; never
+  // below minHeapObjects unless half the room the retired indices leave comes first (gc/pacer.ts,
+  // `planNextMajor`: that half is at least half of what they leave now, as indices only retire).
   const most = Math.max(o.minHeapObjects, Math.ceil(o.maxObjects * (1 + o.growthPercent / 100)));
+  const least = Math.max(1, Math.min(o.minHeapObjects, Math.ceil((o.maxObjects - v.retired!) / 2)));
   const check = (name: string, low: number, high: number): void => {
     const value = raw[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) {
       fail(`pacer '${name}' is ${JSON.stringify(value)}, expected an integer from ${low} to ${high}`);
     }
   };
-  check('nextMajorAt', o.minHeapObjects, most);
+  check('nextMajorAt', least, most);
   check('allocationsAtLastTick', 0, v.allocations!);
   check('debt', 0, MAX_COUNT);
   // Saved since foldedYoung existed; a save from before it has none (0: nothing to learn from).
