@@ -154,7 +154,7 @@ export interface TickReport {
   debt: number;
   /**
    * Whether the call worked past its budget on purpose: a catch-up minor (a nursery too large for
-   * the budget, but mostly garbage), or the heap near `maxObjects`. Always false outside `tick`.
+   * the budget, but mostly garbage), or the heap near `maxObjects` or `maxSlots`. Always false outside `tick`.
    */
   stretched: boolean;
 }
@@ -1470,7 +1470,7 @@ export class Heap {
    * when the nursery is full and the minor fits the budget; else a major cycle, which also takes
    * the oversized nursery; slices of a running cycle. When allocation outpaces the budget, the
    * heap grows and `debt` in the report shows it; the budget stretches only for a catch-up minor
-   * of a large nursery of garbage, and near `maxObjects` (`stretched` in the report; gc/tick.ts).
+   * of a large nursery of garbage, and near `maxObjects` or `maxSlots` (`stretched` in the report; gc/tick.ts).
    *
    * `into`: a report object to fill and return instead of a new one, for a game loop that must
    * make no engine garbage (a report a frame is one small object for the engine to collect).

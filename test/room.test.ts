@@ -477,15 +477,20 @@ describe('allocMany on a full heap with a sweep pending, and its messages', () =
 });
 
 describe('a game that ticks every frame never fills a heap three times its reach', () => {
-  // The sizing rule docs/decisions.md gives ("How big maxObjects must be"): with `tick()` called
-  // once a frame, any budget and any pacing option, a heap whose maxObjects is at least 3x what a
-  // frame's end holds reachable plus what one frame allocates never throws HeapFullError. Until
-  // session 41 a heap smaller than twice `minHeapObjects` (8192 by default) ran no major cycle
-  // from tick() at all, and one near full never started one.
+  // The sizing rule docs/decisions.md gives ("How big `maxObjects` and `maxSlots` must be"): with `tick()` called
+  // once a frame, any budget and any pacing option, a heap whose maxObjects is at least 3x the
+  // objects a frame's end holds reachable plus those one frame allocates, and whose maxSlots is
+  // 3x their slots (each object's rounded up to a power of two, its block), never throws
+  // HeapFullError. Until session 41 a heap smaller than twice `minHeapObjects` (8192 by default)
+  // ran no major cycle from tick() at all, one near full never started one, and none looked at
+  // the slot pool.
   const game = fc.record({
     perFrame: fc.integer({ min: 1, max: 300 }),
     chain: fc.integer({ min: 1, max: 4 }),
     lifetime: fc.integer({ min: 1, max: 30 }),
+    slots: fc.integer({ min: 1, max: 40 }),
+    // Indices to spare, so that the slot pool is what fills.
+    spareIndices: fc.boolean(),
     budget: fc.oneof(
       fc.constant(1 as number | { units: number }),
       fc.record({ units: fc.integer({ min: 1, max: 3000 }) }),
@@ -503,25 +508,31 @@ describe('a game that ticks every frame never fills a heap three times its reach
     ),
   });
 
-  it('for random frame shapes, lifetimes, budgets and pacing options', () => {
+  it('for random frame shapes, lifetimes, slot counts, budgets and pacing options', () => {
     fc.assert(
-      fc.property(game, ({ perFrame, chain, lifetime, budget, options }) => {
-        // Each frame allocates `perFrame` objects in chains of `chain`, each linked from the one
-        // before; every other chain's head is pinned for `lifetime` frames, the rest is garbage
-        // at once.
+      fc.property(game, ({ perFrame, chain, lifetime, slots, spareIndices, budget, options }) => {
+        // Each frame allocates chains of `chain` objects of `slots` slots, each linked from the
+        // one before; every other chain's head is pinned for `lifetime` frames, the rest is
+        // garbage at once.
         const chains = Math.ceil(perFrame / chain);
+        const madePerFrame = chains * chain;
         const keptPerFrame = Math.ceil(chains / 2) * chain;
         const reach = keptPerFrame * lifetime;
-        const heap = new Heap({ maxObjects: 3 * (reach + perFrame), ...options });
+        const block = 2 ** Math.ceil(Math.log2(slots));
+        const heap = new Heap({
+          maxObjects: (spareIndices ? 10 : 3) * (reach + madePerFrame),
+          maxSlots: 3 * (reach + madePerFrame) * block + 1, // slot 0 is no block's
+          ...options,
+        });
         const pinned: Ticket[][] = [];
         const report = heap.tick(budget);
         for (let frame = 0; frame < 3 * lifetime + 40; frame++) {
           const heads: Ticket[] = [];
           for (let c = 0; c < chains; c++) {
-            const head = heap.alloc(1);
+            const head = heap.alloc(slots);
             let last = head;
             for (let k = 1; k < chain; k++) {
-              const next = heap.alloc(1);
+              const next = heap.alloc(slots);
               heap.set(last, 0, next);
               last = next;
             }

@@ -13,6 +13,7 @@ import { Heap, HeapFullError, NULL, type Ref, type Ticket, type TickReport } fro
 import { CLEAR, TENURE } from '../src/core/state.ts';
 import { stateOf } from '../src/heap.ts';
 import { startTenure } from '../src/gc/collector.ts';
+import { slotRoom, slotsHeld } from '../src/core/slots.ts';
 import { defaultGenerationBits, handleGeneration, handleIndex, makeCodec, packHandle } from '../src/core/handle.ts';
 
 type TickBudget = number | { units: number };
@@ -646,9 +647,48 @@ describe('an idle tick reads no clock', () => {
     const report = heap.tick(1);
     for (let k = 0; k < 40; k++) heap.alloc(0);
     heap.tick(1, report);
-    expect(report).toMatchObject({ work: 'minor', minorFreed: 40, stretched: true });
+    // The minor leaves 64, under two ticks of 40: still near full, so a whole cycle runs too
+    // (it frees nothing here, nothing being old).
+    expect(report).toMatchObject({ work: 'minor+major', minorFreed: 40, stretched: true, cycleEnded: true });
     // The 40 indices freed are the last ones with a generation left: they serve 40 more objects.
     for (let k = 0; k < 40; k++) heap.alloc(0);
+    heap.verify();
+  });
+
+  it('counts the slot pool in the near-full check', () => {
+    // 16-slot objects under maxSlots 2,048: 120 of garbage hold 1,920 slots, with 1,904 indices
+    // left. A check of indices alone saw room and did nothing; the next allocations threw.
+    const heap = new Heap({ maxSlots: 2048, minHeapObjects: 1_000_000 });
+    const report = heap.tick(1);
+    for (let k = 0; k < 120; k++) heap.alloc(16);
+    heap.tick(1, report);
+    expect(report).toMatchObject({ work: 'minor', minorFreed: 120, stretched: true });
+    for (let k = 0; k < 120; k++) heap.alloc(16);
+    heap.verify();
+    // Free blocks below the pool's top are room: after a minor that freed the first 100 of 200
+    // blocks (the last 100 pinned), the room is the 1,600 slots they held and what lies above the
+    // top; the live objects hold the rest, counted by their blocks (rounded up to powers of two).
+    const halves = new Heap({ maxSlots: 3400 });
+    for (let k = 0; k < 200; k++) {
+      const ref = halves.alloc(k < 100 ? 16 : 9);
+      if (k >= 100) halves.pin(ref);
+    }
+    halves.minor();
+    const s = stateOf(halves);
+    expect([s.slotTop, halves.stats().slotsUsed]).toEqual([3201, 900]);
+    expect([slotRoom(s), slotsHeld(s)]).toEqual([3400 - 3201 + 1600, 1600]);
+  });
+
+  it('runs a cycle whole in a near-full tick without generations', () => {
+    // In slices (one unit a tick here) a cycle keeps all that the frames until its end allocate,
+    // and a heap near full fills before it ends: the near-full tick runs the cycle it starts whole.
+    const heap = new Heap({ generational: false, maxObjects: 100, minHeapObjects: 1_000_000 });
+    heap.pin(heap.alloc(0));
+    const report = heap.tick({ units: 1 });
+    for (let k = 0; k < 90; k++) heap.alloc(0);
+    heap.tick({ units: 1 }, report);
+    expect(report).toMatchObject({ work: 'major', cycleEnded: true, majorFreed: 90, stretched: true });
+    expect(heap.stats()).toMatchObject({ live: 1, phase: 'idle' });
     heap.verify();
   });
 
@@ -1005,16 +1045,20 @@ describe('tick() decisions', () => {
     expect(full.stats().live).toBe(2);
     full.verify();
     for (let k = 0; k < 1000; k++) full.alloc(0); // room again
-    // Near full with no cycle running: no cycle is finished; the minor runs.
+    // Near full with no cycle running: no cycle is finished; the minor runs. The 1,023 indices it
+    // leaves would not last two more ticks of 1,000 either: a whole cycle runs after it.
     const idle = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000 });
     idle.pin(idle.alloc(0));
     for (let k = 0; k < 1000; k++) idle.alloc(0);
     expect(idle.tick({ units: 1 })).toMatchObject({
       stretched: true,
-      cycleEnded: false,
-      work: 'minor',
+      cycleEnded: true,
+      work: 'minor+major',
       minorFreed: 1000,
+      majorFreed: 0,
+      phase: 'idle',
     });
+
     // Without generations there is no minor: the near-full tick finishes the cycle only.
     const flat = new Heap({ maxObjects: 1024, minHeapObjects: 1_000_000, generational: false });
     flat.pin(flat.alloc(0));
@@ -1030,7 +1074,11 @@ describe('tick() decisions', () => {
     oldOnly.collect();
     expect(oldOnly.stats()).toMatchObject({ live: 1001, young: 0 });
     const minorsBefore = oldOnly.stats().minorCollections;
-    expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: false, minorFreed: 0 });
+    // The 1,001 allocated since the heap was made would not fit twice in the 23 left: a whole
+    // cycle runs (and frees nothing: all of it is reachable). With nothing allocated since, the
+    // next near-full tick runs none: no allocation is at risk until the program allocates again.
+    expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: true, minorFreed: 0 });
+    expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: false, work: 'nothing' });
     expect(oldOnly.stats().minorCollections).toBe(minorsBefore);
     // Near full during a TENURE (no cycle): it is finished, and the report names the minor, with no
     // cycle ended and nothing freed by one (not the last cycle's count).

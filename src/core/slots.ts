@@ -583,6 +583,36 @@ function zero(slots: Uint32Array, from: number, to: number): void {
   else for (let k = from; k < to; k++) slots[k] = 0;
 }
 
+/**
+ * Slots the pool could still hand out before `maxSlots`: its free blocks' and the room above its
+ * top (blocks' alignment at the top aside). O(1): what the tick's near-full test reads.
+ */
+export function slotRoom(s: HeapState): number {
+  return s.maxSlots - s.slotTop + s.freeSingleCount + 2 * s.freePairCount + s.freeLargeSlots;
+}
+
+/** Slots held by live objects' blocks: their slot counts rounded up to powers of two. */
+export function slotsHeld(s: HeapState): number {
+  return s.slotTop - 1 - s.freeSingleCount - 2 * s.freePairCount - s.freeLargeSlots;
+}
+
+/**
+ * Counts the slots of the listed free blocks of class 2 and more (`freeLargeSlots`), walking the
+ * lists: for a restored heap, whose count is not saved. At most `slotTop` blocks a list, so a
+ * corrupted list that loops ends (`verify` then names it).
+ */
+export function countFreeLargeSlots(s: HeapState): number {
+  let total = 0;
+  for (let cls = 2; cls < s.freeBlocks.length; cls++) {
+    let steps = 0;
+    for (let b = s.freeBlocks[cls]!; b !== 0 && b < s.slots.length && steps < s.slotTop; steps++) {
+      total += 2 ** cls;
+      b = startOf(s.slots[b]! - FREE_LINKED);
+    }
+  }
+  return total;
+}
+
 /** Lists the free class-`cls` block at `start` and writes its markers. */
 function pushFree(s: HeapState, start: number, cls: number): void {
   if (cls < 2) {
@@ -597,6 +627,7 @@ function pushFree(s: HeapState, start: number, cls: number): void {
   if (head !== 0) slots[head + 1] = FREE_LINKED + linkOf(start);
   s.freeBlocks[cls] = start;
   s.freeClasses = (s.freeClasses | (1 << cls)) >>> 0;
+  s.freeLargeSlots += 1 << cls;
 }
 
 /**
@@ -689,6 +720,7 @@ function removeFree(s: HeapState, start: number, cls: number): void {
   else slots[previous] = FREE_LINKED + linkOf(next);
   if (next !== 0) slots[next + 1] = FREE_LINKED + linkOf(previous);
   if (s.freeBlocks[cls] === 0) s.freeClasses = (s.freeClasses & ~(1 << cls)) >>> 0;
+  s.freeLargeSlots -= 1 << cls;
 }
 
 /** Zeroes a free block's marker words. */

@@ -184,6 +184,12 @@ export interface HeapState {
   /** Bit c is set while class c has a free block, so an allocation finds the smallest larger one at once. */
   freeClasses: number;
   /**
+   * Slots in the listed free blocks of class 2 and more: with the small lists' counts, the pool's
+   * free room below `slotTop` in O(1), for the tick's near-full test (core/slots.ts, `slotRoom`).
+   * Not saved: a restore counts it from the lists.
+   */
+  freeLargeSlots: number;
+  /**
    * Blocks of one or two slots freed without merging since the small blocks were last merged
    * (core/slots.ts): at most this many pairs of free buddies are left unmerged. Never more than
    * the free blocks of one or two slots.
@@ -388,6 +394,7 @@ export function createState(o: ResolvedOptions): HeapState {
     freePairs: new Uint32Array(16),
     freePairCount: 0,
     freeClasses: 0,
+    freeLargeSlots: 0,
     lazyFrees: 0,
     mergeSinglesLeft: 0,
     mergePairsLeft: 0,

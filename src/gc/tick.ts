@@ -14,13 +14,15 @@
  *   major cycle would not spread its cost (a cycle sweeps the same garbage, and more) and would
  *   defer every minor while the program keeps allocating: measured, that spiral grew
  *   binary-trees to `maxObjects`. Its cost is what the frames since the last tick allocated.
- * - near `maxObjects`: when the indices left (neither live nor retired) would not last two more
- *   ticks of this allocation rate (or drop under 1/16 of `maxObjects`), the running cycle is
- *   finished and a minor run, and in a tick that found no cycle running a cycle starts when one
- *   is due or the minor left too few indices, so an `alloc` does not fail while garbage holds the
- *   indices (docs/decisions.md, "How big `maxObjects` must be").
+ * - near `maxObjects` or `maxSlots`: when the indices left (neither live nor retired), or the
+ *   slot pool's room, would not last two more ticks of this allocation rate (or drop under 1/16
+ *   of the limit), the running cycle is finished and a minor run; in a tick that found no cycle
+ *   running, a heap still near full after the minor runs a whole cycle. So an `alloc` does not
+ *   fail while garbage holds the room (docs/decisions.md, "How big `maxObjects` and `maxSlots`
+ *   must be").
  */
 import { indicesLeft } from '../core/free-list.ts';
+import { slotRoom, slotsHeld } from '../core/slots.ts';
 import { AS_DOUBLE } from '../core/shapes.ts';
 import { type HeapState, IDLE, TENURE } from '../core/state.ts';
 import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
@@ -50,7 +52,7 @@ export interface TickOutcome {
   cycleEnded: boolean;
   /** Units done: the minor's young objects plus the major slices' units. */
   units: number;
-  /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects`). */
+  /** Whether the tick worked past its budget (a catch-up minor, or the heap near `maxObjects` or `maxSlots`). */
   stretched: boolean;
   /**
    * Whether its slices made an oversized nursery old outside a cycle (TENURE), not a cycle's work,
@@ -118,16 +120,22 @@ export function runTick(
   p.allocationsAtLastTick = s.allocations;
   const workBefore = s.workDone;
   let startMajor = false;
-  if (nearMaxObjects(s, allocated)) {
+  // A cycle run whole in this tick (below): one a near-full tick starts for want of room.
+  let whole = false;
+  if (nearFull(s, allocated)) {
     const beganIdle = s.phase === IDLE;
     collectNearFull(s, out, timed);
-    // A minor frees no old garbage: when a major is due, or the minor left too few indices, a
-    // cycle starts here, in this tick's budget (below); else old garbage would hold the last
-    // indices and the next allocations throw. Not after a cycle or TENURE this tick finished:
-    // one cycle boundary a tick (the next tick starts the next cycle). A heap whose reachable
-    // objects alone keep it short so runs a cycle every tick or two: long frames, where the
-    // alternative is `HeapFullError`.
-    if (!beganIdle || (!majorDue(s) && !shortAfterMinor(s, allocated))) return finish(s, out, workBefore, allocated);
+    // Not after a cycle or TENURE this tick finished: one cycle boundary a tick (the next tick
+    // starts the next cycle, if needed).
+    if (!beganIdle) return finish(s, out, workBefore, allocated);
+    // A minor frees no old garbage. Still near full after it, the heap would run out before a
+    // cycle in slices ended (that cycle keeps all that the frames until its end allocate): one
+    // runs whole here, past the budget. Else a major due starts in this tick's budget (below),
+    // as in a tick not near full. A heap whose reachable objects alone keep it near full so runs
+    // a cycle each tick that follows allocation: long frames, where the alternative is
+    // `HeapFullError`. (None after a tick with no allocation: no `alloc` is at risk yet.)
+    whole = allocated > 0 && nearFull(s, allocated);
+    if (!whole && !majorDue(s)) return finish(s, out, workBefore, allocated);
     startMajor = true;
   }
   // A major cycle about to start makes the whole nursery old: collect the young garbage first
@@ -181,7 +189,10 @@ export function runTick(
     out.tenured = s.phase === TENURE;
     for (let first = true;; first = false) {
       if (!first && (timed ? performance.now() >= deadline : s.workDone - before >= unitsLeft)) break;
-      const ended = stepCycle(s, timed ? CHUNK : Math.max(1, Math.min(CHUNK, unitsLeft - (s.workDone - before))));
+      const ended = stepCycle(
+        s,
+        whole ? Infinity : timed ? CHUNK : Math.max(1, Math.min(CHUNK, unitsLeft - (s.workDone - before))),
+      );
       if (ended) {
         out.cycleEnded = true;
         out.majorFreed += s.cycleFreed; // a near-full tick may have ended one before
@@ -197,13 +208,13 @@ export function runTick(
 
 /**
  * Whether a tick now would do no collection work (it only updates the allocation count and the
- * debt): no cycle running or due, no minor due, the heap not near `maxObjects`. Such a tick reads
+ * debt): no cycle running or due, no minor due, the heap not near full. Such a tick reads
  * no clock: most of a game's ticks are idle, and Node's `performance.now()` makes an engine
  * object per call (binary-trees' ~350k ticks a run made 17-33 engine scavenges that way).
  */
 export function tickIsIdle(s: HeapState): boolean {
   return s.phase === IDLE && !minorDue(s) && !majorDue(s) &&
-    !nearMaxObjects(s, s.allocations - s.pacer.allocationsAtLastTick);
+    !nearFull(s, s.allocations - s.pacer.allocationsAtLastTick);
 }
 
 function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
@@ -218,24 +229,21 @@ function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
 
 /**
  * Whether the indices left would run out within two ticks at this allocation rate (or are under
- * 1/16 of `maxObjects`): past this, `alloc` could throw `HeapFullError` while garbage holds them.
- * Retired indices are not left (`indicesLeft`): a heap whose churn has spent most of its indices'
- * generations is near full with few objects live.
+ * 1/16 of `maxObjects`), or the slot pool's room would (`slotsShort`): past this, `alloc` could
+ * throw `HeapFullError` while garbage holds them. Retired indices are not left (`indicesLeft`): a
+ * heap whose churn has spent most of its indices' generations is near full with few objects live.
  */
-function nearMaxObjects(s: HeapState, allocated: number): boolean {
-  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, 2 * allocated);
+function nearFull(s: HeapState, allocated: number): boolean {
+  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, 2 * allocated) || slotsShort(s, 2 * allocated);
 }
 
 /**
- * Whether a near-full tick, after its minor, leaves too few indices to go on without a major
- * cycle. With generations, the next near-full tick's minor frees the young garbage of the frame
- * between, so one tick's allocations must fit (or 1/16 of `maxObjects` be left); without, nothing
- * but a cycle frees, and one started at the next tick would free none of what this one allocates:
- * the near-full test itself.
+ * Whether the slot pool's room (`slotRoom`) is under 1/16 of `maxSlots`, or under what `objects`
+ * more objects of the live objects' mean block would take: the same test for slots, since
+ * garbage holds them as it holds indices.
  */
-function shortAfterMinor(s: HeapState, allocated: number): boolean {
-  if (!s.generational) return nearMaxObjects(s, allocated);
-  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, allocated);
+function slotsShort(s: HeapState, objects: number): boolean {
+  return slotRoom(s) < Math.max(s.maxSlots >>> 4, s.live === 0 ? 0 : objects * slotsHeld(s) / s.live);
 }
 
 /**

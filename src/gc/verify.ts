@@ -393,9 +393,10 @@ function verifyBlocks(s: HeapState): void {
       broken(`freeBlocks[${cls}] is ${s.freeBlocks[cls]}; no block is larger than class ${MAX_CLASS}`);
     }
   }
+  let largeSlots = 0;
   for (let cls = 2; cls <= MAX_CLASS; cls++) {
     let previous = 0;
-    for (let b = s.freeBlocks[cls]!; b !== 0;) {
+    for (let b = s.freeBlocks[cls]!; b !== 0; largeSlots += 2 ** cls) {
       // A revisited block overlaps its first visit: a cycle fails the claim.
       claimFree(b, cls, `free block ${b} of class ${cls}`);
       const first = slots[b]!;
@@ -411,6 +412,9 @@ function verifyBlocks(s: HeapState): void {
     if (previous !== 0) classes = (classes | (1 << cls)) >>> 0;
   }
   if (classes !== s.freeClasses) broken(`freeClasses is ${s.freeClasses}, the free lists say ${classes}`);
+  if (largeSlots !== s.freeLargeSlots) {
+    broken(`freeLargeSlots is ${s.freeLargeSlots}, the free lists of class 2 and more hold ${largeSlots} slots`);
+  }
   // Free buddies of one or two slots may be left unmerged, as many pairs as `lazyFrees` at most.
   let unmerged = 0;
   for (let k = 1; k < top; k++) {

@@ -41,6 +41,7 @@ import {
 import { getQuery } from '../ecs/components.ts';
 import { HeapError } from '../core/errors.ts';
 import { describe, makeCodec, type Ref } from '../core/handle.ts';
+import { countFreeLargeSlots } from '../core/slots.ts';
 import { type HeapOptions, type ResolvedOptions, resolveOptions } from '../core/options.ts';
 import {
   CLEAR,
@@ -381,10 +382,18 @@ function layoutOf(s: HeapState): Section[] {
   );
 }
 
-/** The numeric fields of the state, by name: every one is saved and restored. */
+/**
+ * Numeric fields of the state that are not saved: a restore derives them from what is (`loadState`),
+ * so a save cannot hold one that disagrees, and adding one needs no new format version.
+ */
+const DERIVED_SCALARS: ReadonlySet<string> = new Set(['freeLargeSlots']);
+
+/** The numeric fields of the state, by name: every one but the derived is saved and restored. */
 function scalarsOf(s: HeapState): Record<string, number> {
   const scalars: Record<string, number> = {};
-  for (const [key, value] of Object.entries(s)) if (typeof value === 'number') scalars[key] = value;
+  for (const [key, value] of Object.entries(s)) {
+    if (typeof value === 'number' && !DERIVED_SCALARS.has(key)) scalars[key] = value;
+  }
   return scalars;
 }
 
@@ -978,6 +987,7 @@ export function loadState(
   listHookedMembers(s);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
+  s.freeLargeSlots = countFreeLargeSlots(s); // not saved: derived from the free lists (verified below)
   try {
     verifyHeap(s, []); // (no destroy hooks run on a heap being restored)
   } catch (error) {
