@@ -204,7 +204,9 @@ export interface HeapStats {
   /**
    * What `tick` would do if called now: 'tenure' for a due nursery it makes old without a minor
    * (promoted early: docs/decisions.md). A due minor reads 'minor', though a tick whose budget it
-   * does not fit makes that nursery old instead (its report says 'tenure' or 'major').
+   * does not fit makes that nursery old instead (its report says 'tenure' or 'major'). Near
+   * `maxObjects` or `maxSlots`, the tick's first work: 'minor' (perhaps followed by a whole cycle,
+   * which the minor's outcome decides), else 'major'.
    */
   planned: 'minor' | 'tenure' | 'major' | 'continue cycle' | 'nothing';
   /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */

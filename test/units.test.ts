@@ -368,7 +368,7 @@ describe('the pacer in units mode', () => {
       tiny.alloc(0);
       tiny.collect();
     }
-    expect(tiny.stats()).toMatchObject({ live: 0, retired: 1, nextMajorAt: 1, planned: 'nothing' });
+    expect(tiny.stats()).toMatchObject({ live: 0, old: 0, retired: 1, nextMajorAt: 1 });
   });
 
   it('plans the next major cycle no further than half the room left below maxObjects', () => {
@@ -661,6 +661,7 @@ describe('an idle tick reads no clock', () => {
     const heap = new Heap({ maxSlots: 2048, minHeapObjects: 1_000_000 });
     const report = heap.tick(1);
     for (let k = 0; k < 120; k++) heap.alloc(16);
+    expect(heap.stats().planned).toBe('minor');
     heap.tick(1, report);
     expect(report).toMatchObject({ work: 'minor', minorFreed: 120, stretched: true });
     for (let k = 0; k < 120; k++) heap.alloc(16);
@@ -686,6 +687,7 @@ describe('an idle tick reads no clock', () => {
     heap.pin(heap.alloc(0));
     const report = heap.tick({ units: 1 });
     for (let k = 0; k < 90; k++) heap.alloc(0);
+    expect(heap.stats().planned).toBe('major');
     heap.tick({ units: 1 }, report);
     expect(report).toMatchObject({ work: 'major', cycleEnded: true, majorFreed: 90, stretched: true });
     expect(heap.stats()).toMatchObject({ live: 1, phase: 'idle' });
@@ -1077,7 +1079,9 @@ describe('tick() decisions', () => {
     // The 1,001 allocated since the heap was made would not fit twice in the 23 left: a whole
     // cycle runs (and frees nothing: all of it is reachable). With nothing allocated since, the
     // next near-full tick runs none: no allocation is at risk until the program allocates again.
+    expect(oldOnly.stats().planned).toBe('major');
     expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: true, minorFreed: 0 });
+    expect(oldOnly.stats().planned).toBe('nothing');
     expect(oldOnly.tick({ units: 1 })).toMatchObject({ stretched: true, cycleEnded: false, work: 'nothing' });
     expect(oldOnly.stats().minorCollections).toBe(minorsBefore);
     // Near full during a TENURE (no cycle): it is finished, and the report names the minor, with no

@@ -12,11 +12,15 @@
  *   never past half the room left below `maxObjects`.
  * - Slices of a running cycle until the budget is spent, at least one `CHUNK` a tick (a few
  *   microseconds) so a cycle always progresses.
+ * - Near full (`nearFull`: indices or slot pool short of two ticks' allocation, or of 1/16 of
+ *   the limit), the tick's own measures (gc/tick.ts).
  *
  * When allocation outpaces what the budget can collect, the heap grows instead of the frame, and
  * `debt` (units of work allocation asked for and no tick paid) shows it. The two cases where a
  * tick works past its budget are gc/tick.ts's.
  */
+import { indicesLeft } from '../core/free-list.ts';
+import { slotRoom, slotsHeld } from '../core/slots.ts';
 import { type HeapState, IDLE, YOUNG } from '../core/state.ts';
 
 /** Units of work between clock reads: a few microseconds. */
@@ -87,6 +91,25 @@ export function planNextMajor(s: HeapState): void {
   // heap with no room left and nothing old is not due for a cycle that could free nothing.
   const halfway = old + Math.ceil((s.maxObjects - s.retired - old) / 2);
   p.nextMajorAt = Math.max(1, Math.min(halfway, Math.max(p.minHeapObjects, grown)));
+}
+
+/**
+ * Whether the indices left would run out within two ticks at this allocation rate (or are under
+ * 1/16 of `maxObjects`), or the slot pool's room would (`slotsShort`): past this, `alloc` could
+ * throw `HeapFullError` while garbage holds them. Retired indices are not left (`indicesLeft`): a
+ * heap whose churn has spent most of its indices' generations is near full with few objects live.
+ */
+export function nearFull(s: HeapState, allocated: number): boolean {
+  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, 2 * allocated) || slotsShort(s, 2 * allocated);
+}
+
+/**
+ * Whether the slot pool's room (`slotRoom`) is under 1/16 of `maxSlots`, or under what `objects`
+ * more objects of the live objects' mean block would take: the same test for slots, since
+ * garbage holds them as it holds indices.
+ */
+function slotsShort(s: HeapState, objects: number): boolean {
+  return slotRoom(s) < Math.max(s.maxSlots >>> 4, s.live === 0 ? 0 : objects * slotsHeld(s) / s.live);
 }
 
 export function minorDue(s: HeapState): boolean {
@@ -201,10 +224,18 @@ export function measuredWork(s: HeapState, units: number, ms: number): void {
  * What `tick` would do now: for `stats()` and for people reading them. A due nursery promoted
  * early goes old without a minor, by the major cycle that is due, else alone (TENURE), as `tick`
  * decides it. A due minor that a tick's budget does not fit goes to a cycle or TENURE too, which
- * only the tick knows (it is given the budget): that one reads 'minor'.
+ * only the tick knows (it is given the budget): that one reads 'minor'. Near full (`nearFull`), a
+ * tick's first work: its minor, or the cycle it would start.
  */
 export function plannedWork(s: HeapState): 'minor' | 'tenure' | 'major' | 'continue cycle' | 'nothing' {
   if (s.phase !== IDLE) return 'continue cycle';
+  const allocated = s.allocations - s.pacer.allocationsAtLastTick;
+  if (nearFull(s, allocated)) {
+    // gc/tick.ts near full: a minor first, when there are young objects (then perhaps a whole
+    // cycle, which only the minor's outcome decides); else the whole cycle, or the one due.
+    if (s.generational && s.young > 0) return 'minor';
+    return allocated > 0 || majorDue(s) ? 'major' : 'nothing';
+  }
   if (minorDue(s) && !promoteEarly(s)) return 'minor';
   if (majorDue(s)) return 'major';
   if (minorDue(s)) return 'tenure';

@@ -21,8 +21,6 @@
  *   fail while garbage holds the room (docs/decisions.md, "How big `maxObjects` and `maxSlots`
  *   must be").
  */
-import { indicesLeft } from '../core/free-list.ts';
-import { slotRoom, slotsHeld } from '../core/slots.ts';
 import { AS_DOUBLE } from '../core/shapes.ts';
 import { type HeapState, IDLE, TENURE } from '../core/state.ts';
 import { finishCycle, inMajorCycle, startTenure, stepCycle } from './collector.ts';
@@ -35,6 +33,7 @@ import {
   minorMs,
   minorSurvivorUnits,
   minorUnits,
+  nearFull,
   NEARLY_ALL_SURVIVE,
   notePromotion,
   nurseryUnreached,
@@ -225,25 +224,6 @@ function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
   // Only minors are timed: the estimate decides whether a minor fits, and a major slice's unit
   // costs differently (a sweep unit is one index, a minor's one young object).
   if (timed) measuredWork(s, s.workDone - unitsBefore, performance.now() - minorStart);
-}
-
-/**
- * Whether the indices left would run out within two ticks at this allocation rate (or are under
- * 1/16 of `maxObjects`), or the slot pool's room would (`slotsShort`): past this, `alloc` could
- * throw `HeapFullError` while garbage holds them. Retired indices are not left (`indicesLeft`): a
- * heap whose churn has spent most of its indices' generations is near full with few objects live.
- */
-function nearFull(s: HeapState, allocated: number): boolean {
-  return indicesLeft(s) < Math.max(s.maxObjects >>> 4, 2 * allocated) || slotsShort(s, 2 * allocated);
-}
-
-/**
- * Whether the slot pool's room (`slotRoom`) is under 1/16 of `maxSlots`, or under what `objects`
- * more objects of the live objects' mean block would take: the same test for slots, since
- * garbage holds them as it holds indices.
- */
-function slotsShort(s: HeapState, objects: number): boolean {
-  return slotRoom(s) < Math.max(s.maxSlots >>> 4, s.live === 0 ? 0 : objects * slotsHeld(s) / s.live);
 }
 
 /**
