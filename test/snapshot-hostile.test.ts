@@ -502,6 +502,24 @@ describe('re-signed snapshots with shrunk capacities or scalars out of range are
     expectRefused(assemble(heap.snapshot(), header, data), /idle heap has color/);
   });
 
+  it('a free list of large blocks that loops is refused, not walked forever', () => {
+    // A restore counts the slots of the listed free blocks of 4 slots and more (`freeLargeSlots`,
+    // not saved) before it verifies; a block linked to itself must end that walk.
+    const heap = new Heap();
+    const dropped = heap.alloc(16);
+    heap.pin(heap.alloc(16)); // above it: the dropped block is listed, not given back to the top
+    heap.collect();
+    expect(heap.isAlive(dropped)).toBe(false);
+    const state = stateOf(heap);
+    const block = state.freeBlocks[4]!;
+    expect(block).toBeGreaterThan(0);
+    const data = sectionData(heap.snapshot());
+    const slots = new DataView(data.get('slots')!.buffer);
+    // Word 0 of a listed block links to the next one: (start + 1) / 2 above FREE_LINKED.
+    slots.setUint32(block * 4, 0x8000_0000 + (block + 1) / 2, true);
+    expectRefused(assemble(heap.snapshot(), headerOf(heap.snapshot()), data), /inconsistent/);
+  });
+
   it('counters past what the bytes hold: top or a used length the data does not back', () => {
     expectRefused(
       forgeHeader(bytes, (h) => (h.scalars.top = Number(h.scalars.top) + 1)),

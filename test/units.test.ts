@@ -678,6 +678,19 @@ describe('an idle tick reads no clock', () => {
     const s = stateOf(halves);
     expect([s.slotTop, halves.stats().slotsUsed]).toEqual([3201, 900]);
     expect([slotRoom(s), slotsHeld(s)]).toEqual([3400 - 3201 + 1600, 1600]);
+    // Blocks of one and two slots are listed apart (dense lists): 50 free singles and 50 free
+    // pairs, each beside a pinned buddy, are 150 slots of room.
+    const small = new Heap({ maxSlots: 1000 });
+    for (const slots of [1, 2]) {
+      for (let k = 0; k < 100; k++) {
+        const ref = small.alloc(slots);
+        if (k % 2 === 1) small.pin(ref);
+      }
+    }
+    small.minor();
+    const t = stateOf(small);
+    expect([t.slotTop, t.freeSingleCount, t.freePairCount, t.freeLargeSlots]).toEqual([301, 50, 50, 0]);
+    expect([slotRoom(t), slotsHeld(t)]).toEqual([1000 - 301 + 150, 150]);
   });
 
   it('runs a cycle whole in a near-full tick without generations', () => {
