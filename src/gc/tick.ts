@@ -194,13 +194,13 @@ export function runTick(
       );
       if (ended) {
         out.cycleEnded = true;
-        out.majorFreed += s.cycleFreed; // a near-full tick may have ended one before
+        out.majorFreed = s.cycleFreed;
         break;
       }
       // A TENURE ended: no cycle was due when it began (else the nursery would have gone to it).
       if (s.phase === IDLE) break;
     }
-    out.majorUnits += s.workDone - before;
+    out.majorUnits = s.workDone - before;
   }
   return finish(s, out, workBefore, allocated);
 }
