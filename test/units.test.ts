@@ -729,32 +729,30 @@ describe('an idle tick reads no clock', () => {
   });
 
   it('plans the next major cycle within half the room retired indices leave', () => {
-    const heap = new Heap({ maxObjects: 1024, generationBits: 1, minHeapObjects: 16, growthPercent: 1000 });
-    for (let k = 0; k < 20; k++) heap.pin(heap.alloc(0));
-    for (let round = 0; round < 2; round++) {
-      for (let k = 0; k < 900; k++) heap.alloc(0);
-      heap.collect();
-    }
+    /** 20 pinned old objects beside 900 retired indices (generationBits 1: a second free retires). */
+    const retiring = (options: ConstructorParameters<typeof Heap>[0] = {}): Heap => {
+      const heap = new Heap({
+        maxObjects: 1024,
+        generationBits: 1,
+        minHeapObjects: 16,
+        growthPercent: 1000,
+        ...options,
+      });
+      for (let k = 0; k < 20; k++) heap.pin(heap.alloc(0));
+      for (let round = 0; round < 2; round++) {
+        for (let k = 0; k < 900; k++) heap.alloc(0);
+        heap.collect();
+      }
+      return heap;
+    };
     // 104 indices are left beside the 20 old objects: the cycle is due by 20 + 52, not by the
     // growth's 220 nor by half of 1,004 indices counting the retired ones.
-    expect(heap.stats()).toMatchObject({ old: 20, retired: 900, nextMajorAt: 72 });
+    expect(retiring().stats()).toMatchObject({ old: 20, retired: 900, nextMajorAt: 72 });
     // Frames of 10 objects, each pinned for one frame and made old by its tick's minor: old
     // garbage grows 10 a frame, and the retiring indices shrink the room as it goes. The game
     // runs until the indices with a generation left are gone; when an allocation throws, the
     // garbage holding indices is only the 10 objects unpinned since the last tick.
-    const game = new Heap({
-      maxObjects: 1024,
-      generationBits: 1,
-      minHeapObjects: 16,
-      growthPercent: 1000,
-      nurserySize: 10,
-      promoteAfter: 1,
-    });
-    for (let k = 0; k < 20; k++) game.pin(game.alloc(0));
-    for (let round = 0; round < 2; round++) {
-      for (let k = 0; k < 900; k++) game.alloc(0);
-      game.collect();
-    }
+    const game = retiring({ nurserySize: 10, promoteAfter: 1 });
     let pinnedLastFrame: Ticket[] = [];
     let made: Ticket[] = [];
     expect(() => {

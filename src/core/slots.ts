@@ -588,12 +588,17 @@ function zero(slots: Uint32Array, from: number, to: number): void {
  * top (blocks' alignment at the top aside). O(1): what the tick's near-full test reads.
  */
 export function slotRoom(s: HeapState): number {
-  return s.maxSlots - s.slotTop + s.freeSingleCount + 2 * s.freePairCount + s.freeLargeSlots;
+  return s.maxSlots - s.slotTop + slotsListedFree(s);
 }
 
 /** Slots held by live objects' blocks: their slot counts rounded up to powers of two. */
 export function slotsHeld(s: HeapState): number {
-  return s.slotTop - 1 - s.freeSingleCount - 2 * s.freePairCount - s.freeLargeSlots;
+  return s.slotTop - 1 - slotsListedFree(s);
+}
+
+/** Slots of the listed free blocks, below `slotTop`: the small lists' counts and `freeLargeSlots`. */
+function slotsListedFree(s: HeapState): number {
+  return s.freeSingleCount + 2 * s.freePairCount + s.freeLargeSlots;
 }
 
 /**
