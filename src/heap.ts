@@ -13,7 +13,7 @@ import {
   roomForMany,
   waveBlocksDoNotFit,
 } from './gc/allocate.ts';
-import { canAllocBlock, reserveSlots } from './core/slots.ts';
+import { canAllocBlock, reserveSlots, slotRoom } from './core/slots.ts';
 import { canTakeIndex, reserveIndices } from './core/free-list.ts';
 import {
   addComponentData,
@@ -174,6 +174,16 @@ export interface HeapStats {
   slotsUsed: number;
   /** Slots the pool has storage for. */
   slotsCapacity: number;
+  /** The most slots the pool may grow to (the option). */
+  maxSlots: number;
+  /**
+   * Slots the pool could still hand out before `maxSlots`: its free blocks' slots and the room
+   * above its top. Blocks are powers of two (`slotsUsed` rounded up each), so this is at most
+   * `maxSlots - 1 - slotsUsed`; a large block wants an aligned run, so one may not fit though this
+   * is larger. `tick` collects past its budget while this is under `maxSlots / 16` or two ticks'
+   * allocations of the live objects' mean block (as near `maxObjects`; docs/decisions.md).
+   */
+  slotRoom: number;
   /**
    * Bytes of the heap's typed arrays in use: arrays indexed by object index up to the highest index
    * ever used, the slot pool up to its top, lists up to the entries ever written, stacks whole.
@@ -1570,6 +1580,8 @@ export class Heap {
       old: this.#liveCount() - this.#youngCount(),
       slotsUsed: s.slotsUsed,
       slotsCapacity: s.slots.length - 1,
+      maxSlots: s.maxSlots,
+      slotRoom: slotRoom(s),
       bytes,
       bytesPerObject: headerBytesPerObject(s),
       bytesPerSlot: s.slots.BYTES_PER_ELEMENT,

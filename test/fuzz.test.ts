@@ -2168,6 +2168,10 @@ function build(ctx: Ctx, op: Op): Call | undefined {
             fail(`stats() is ${show(s)}`);
           }
           if (s.live + s.retired > s.maxObjects || s.maxObjects !== ctx.maxObjects) fail(`stats() is ${show(s)}`);
+          // The slot room: blocks are powers of two, so at most the slots not in use.
+          if (s.maxSlots !== ctx.maxSlots || s.slotRoom < 0 || s.slotRoom > s.maxSlots - 1 - s.slotsUsed) {
+            fail(`stats() is ${show(s)}`);
+          }
         },
       };
     case 'verify':

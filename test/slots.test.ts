@@ -56,7 +56,16 @@ function run(ops: Op[]): void {
       for (let k = 0; k < o.slots.length; k++) expect(heap.get(o.ref, k), `${label}: slot ${k}`).toBe(o.slots[k]);
     }
     // Pinned objects are all that is live once no cycle holds dead objects.
-    if (heap.phase === 'idle') expect(heap.stats().slotsUsed, label).toBeGreaterThanOrEqual(used);
+    const stats = heap.stats();
+    if (heap.phase === 'idle') expect(stats.slotsUsed, label).toBeGreaterThanOrEqual(used);
+    // The room `tick` reads: blocks are powers of two, so never more than the slots not in use.
+    expect(stats.slotRoom, label).toBeLessThanOrEqual(stats.maxSlots - 1 - stats.slotsUsed);
+    expect(stats.slotRoom, label).toBeGreaterThanOrEqual(0);
+  };
+  /** Right after `collect()` the pinned objects are all that is live: the room is all their blocks leave. */
+  const checkRoomExactly = (label: string): void => {
+    const held = kept.reduce((sum, o) => sum + blockOf(o.slots.length), 0);
+    expect(heap.stats().slotRoom, label).toBe(heap.stats().maxSlots - 1 - held);
   };
   for (const [n, o] of ops.entries()) {
     const label = `step ${n}: ${JSON.stringify(o)}`;
@@ -101,6 +110,7 @@ function run(ops: Op[]): void {
       }
       case 'collect':
         heap.collect();
+        checkRoomExactly(label);
         break;
       case 'minor':
         heap.minor();
@@ -125,6 +135,13 @@ function run(ops: Op[]): void {
   const s = stateOf(heap);
   expect(s.slotTop).toBe(1);
   expect(s.freeClasses).toBe(0);
+}
+
+/** The slots a block for `slotCount` slots holds: the power of two at or above it (none for 0). */
+function blockOf(slotCount: number): number {
+  let block = slotCount === 0 ? 0 : 1;
+  while (block < slotCount) block *= 2;
+  return block;
 }
 
 /**
@@ -226,6 +243,24 @@ describe('the slot pool', () => {
 });
 
 describe('the slot pool, exactly', () => {
+  it('stats() reports maxSlots and the room left: free blocks and the room above the top', () => {
+    const heap = new Heap({ initialCapacity: 8, maxSlots: 1000 });
+    expect(heap.stats()).toMatchObject({ maxSlots: 1000, slotRoom: 999, slotsUsed: 0 });
+    const refs = [heap.alloc(3), heap.alloc(1), heap.alloc(16), heap.alloc(0)];
+    const tickets = refs.map((r) => heap.pin(r));
+    // Blocks of 4, 1 and 16 slots: the 3-slot object holds 4.
+    expect(heap.stats()).toMatchObject({ slotsUsed: 20, slotRoom: 999 - 21 });
+    heap.unpin(tickets[0]!);
+    heap.collect();
+    // The freed block of 4 lies below live blocks: listed free, and still room.
+    expect(heap.stats()).toMatchObject({ slotsUsed: 17, slotRoom: 999 - 17 });
+    const restored = Heap.restore(heap.snapshot());
+    expect(restored.stats()).toMatchObject({ maxSlots: 1000, slotRoom: 999 - 17 });
+    for (const t of tickets.slice(1)) heap.unpin(t);
+    heap.collect();
+    expect(heap.stats().slotRoom).toBe(999);
+  });
+
   it('splits the smallest of the larger free blocks, not the largest', () => {
     const heap = new Heap();
     const s = stateOf(heap);

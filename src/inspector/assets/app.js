@@ -215,6 +215,7 @@
     ['capacity', 'capacity', fmt],
     ['bytes', 'typed arrays', mib],
     ['slotsUsed', 'slots used', fmt],
+    ['slotRoom', 'slot room', fmt],
     ['pins', 'pins', fmt],
     ['dirtyCards', 'dirty cards', fmt],
     ['minorCollections', 'minors', fmt],
