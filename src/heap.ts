@@ -48,7 +48,7 @@ import { minorCollection } from './gc/minor.ts';
 import { checkComponentDefinition, type ComponentOptions } from './ecs/schema.ts';
 import { warmUp } from './warm-up.ts';
 import { AS_DOUBLE, recordList } from './core/shapes.ts';
-import { makeTickOutcome, runTick, tickIsIdle } from './gc/tick.ts';
+import { makeTickOutcome, runIdleTick, runTick, tickIsIdle } from './gc/tick.ts';
 import { GcForbiddenError, HeapError, HeapFullError, StaleRefError } from './core/errors.ts';
 import {
   describe,
@@ -1504,8 +1504,11 @@ export class Heap {
       budgetMs = budget;
     }
     // An idle tick reads no clock (gc/tick.ts `tickIsIdle`) and reports 0 ms.
-    const start = tickIsIdle(this.#s) ? IDLE_TICK : performance.now();
-    const out = runTick(this.#s, budgetMs, budgetUnits, start, this.#tickOutcome);
+    const idle = tickIsIdle(this.#s);
+    const start = idle ? IDLE_TICK : performance.now();
+    const out = idle
+      ? runIdleTick(this.#s, this.#tickOutcome)
+      : runTick(this.#s, budgetMs, budgetUnits, start, this.#tickOutcome);
     const major = out.majorUnits > 0;
     const work = out.tenured
       ? 'tenure'

@@ -96,7 +96,7 @@ export function makeTickOutcome(): TickOutcome {
  * Runs a tick, filling `out` (the heap's one outcome record: a tick makes no engine garbage;
  * ticks never nest, as collection is forbidden inside finalizers). `budgetMs` is wall time (NaN
  * in units mode); `budgetUnits` is work units (Infinity in ms mode). `start`: the clock when the
- * tick began, read by the caller unless `tickIsIdle` said there is nothing to do (then unused).
+ * tick began, read by the caller. A tick `tickIsIdle` calls idle runs `runIdleTick` instead.
  */
 export function runTick(
   s: HeapState,
@@ -106,14 +106,7 @@ export function runTick(
   out: TickOutcome,
 ): TickOutcome {
   const timed = budgetMs === budgetMs;
-  out.minorFreed = 0;
-  out.minors = 0;
-  out.majorUnits = 0;
-  out.majorFreed = 0;
-  out.cycleEnded = false;
-  out.units = 0;
-  out.stretched = false;
-  out.tenured = false;
+  clearOutcome(out);
   const p = s.pacer;
   const allocated = s.allocations - p.allocationsAtLastTick;
   p.allocationsAtLastTick = s.allocations;
@@ -214,6 +207,31 @@ export function runTick(
 export function tickIsIdle(s: HeapState): boolean {
   return s.phase === IDLE && !minorDue(s) && !majorDue(s) &&
     !nearFull(s, s.allocations - s.pacer.allocationsAtLastTick);
+}
+
+/**
+ * `runTick` for a tick `tickIsIdle` found idle, which is most of a game's ticks: the allocation
+ * count taken, no debt (nothing is due), nothing done; without testing again what `tickIsIdle`
+ * just tested (`runTick` tests `nearFull` twice more, each reading the slot pool's counts: an
+ * `alloc(0)` and an idle `tick(1)` took 69-79 ns against 54-60 before the slot pool was tested,
+ * in Node).
+ */
+export function runIdleTick(s: HeapState, out: TickOutcome): TickOutcome {
+  clearOutcome(out);
+  s.pacer.allocationsAtLastTick = s.allocations;
+  s.pacer.debt = 0;
+  return out;
+}
+
+function clearOutcome(out: TickOutcome): void {
+  out.minorFreed = 0;
+  out.minors = 0;
+  out.majorUnits = 0;
+  out.majorFreed = 0;
+  out.cycleEnded = false;
+  out.units = 0;
+  out.stretched = false;
+  out.tenured = false;
 }
 
 function runMinor(s: HeapState, out: TickOutcome, timed: boolean): void {
