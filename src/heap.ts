@@ -63,7 +63,7 @@ import {
 } from './core/handle.ts';
 import { checkInteger, type HeapOptions, type ResolvedOptions, resolveOptions } from './core/options.ts';
 import { addPin, listPins, pinSlot, removePin } from './gc/roots.ts';
-import { plannedWork } from './gc/pacer.ts';
+import { plannedWork, settleDebt } from './gc/pacer.ts';
 import {
   BOTH_MARKS,
   CLEAR,
@@ -150,7 +150,7 @@ export interface TickReport {
   phase: Phase;
   young: number;
   old: number;
-  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  /** Units of collection work allocation asked for that no collector call has paid yet (0 while nothing is due). */
   debt: number;
   /**
    * Whether the call worked past its budget on purpose: a catch-up minor (a nursery too large for
@@ -219,7 +219,7 @@ export interface HeapStats {
    * which the minor's outcome decides), else 'major'.
    */
   planned: 'minor' | 'tenure' | 'major' | 'continue cycle' | 'nothing';
-  /** Units of collection work allocation asked for that no tick has paid yet (0 when keeping up). */
+  /** Units of collection work allocation asked for that no collector call has paid yet (0 while nothing is due). */
   debt: number;
 }
 
@@ -1347,6 +1347,7 @@ export class Heap {
     // A full collection leaves every survivor old, objects its finalizers allocated included.
     tenureAll(s);
     const freed = liveBefore + (s.allocations - allocationsBefore) - this.#liveCount();
+    settleDebt(s);
     const report = this.#report('collect', 'full', start, null, null, 0, freed, true, s.workDone - workBefore);
     return { kind: 'major', freed, live: report.young + report.old, ms: report.ms };
   }
@@ -1452,6 +1453,7 @@ export class Heap {
     const workBefore = s.workDone;
     const freed = deferred ? 0 : minorCollection(s);
     const work = deferred ? 'nothing' : 'minor';
+    settleDebt(s);
     const report = this.#report('minor', work, start, null, null, freed, 0, false, s.workDone - workBefore);
     return { kind: 'minor', freed, live: report.young + report.old, ms: report.ms };
   }
@@ -1471,6 +1473,7 @@ export class Heap {
     const workBefore = s.workDone;
     const work = s.phase === TENURE ? 'tenure' : 'major';
     const ended = stepCycle(s, budget);
+    settleDebt(s);
     this.#report('step', work, start, null, budget, 0, ended ? s.cycleFreed : 0, ended, s.workDone - workBefore);
     return ended;
   }

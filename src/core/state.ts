@@ -131,7 +131,7 @@ export interface Pacer {
    * before any), for tests and readers of the state; not saved by snapshots (nothing decides by it).
    */
   lastPromotionAge: number;
-  /** Units of collection work that allocation asked for and no tick has paid yet. */
+  /** Units of collection work that allocation asked for and no collector call has paid yet (0 while nothing is due). */
   debt: number;
 }
 

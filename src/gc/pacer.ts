@@ -16,7 +16,7 @@
  *   the limit), the tick's own measures (gc/tick.ts).
  *
  * When allocation outpaces what the budget can collect, the heap grows instead of the frame, and
- * `debt` (units of work allocation asked for and no tick paid) shows it. The two cases where a
+ * `debt` (units of work allocation asked for and no collector call paid) shows it. The two cases where a
  * tick works past its budget are gc/tick.ts's.
  */
 import { indicesLeft } from '../core/free-list.ts';
@@ -240,4 +240,15 @@ export function plannedWork(s: HeapState): 'minor' | 'tenure' | 'major' | 'conti
   if (majorDue(s)) return 'major';
   if (minorDue(s)) return 'tenure';
   return 'nothing';
+}
+
+/**
+ * Clears the debt when nothing is due: what `collect`, `minor` and `step` leave, as a tick's end
+ * does (gc/tick.ts `finish`). The debt counts what allocation asked for while work was due; a
+ * call that did the work (a `collect()` at a loading screen, as docs/decisions.md advises for a
+ * debt that grows) leaves nothing owed, so `stats()` and the call's report read 0 at once, not
+ * after the next tick.
+ */
+export function settleDebt(s: HeapState): void {
+  if (plannedWork(s) === 'nothing') s.pacer.debt = 0;
 }
