@@ -243,8 +243,8 @@ export function plannedWork(s: HeapState): 'minor' | 'tenure' | 'major' | 'conti
 }
 
 /**
- * Clears the debt when nothing is due: what `collect`, `minor` and `step` leave, as a tick's end
- * does (gc/tick.ts `finish`). The debt counts what allocation asked for while work was due; a
+ * Clears the debt when nothing is due: what `collect`, `minor`, `step` and a tick (gc/tick.ts
+ * `finish`) leave. The debt counts what allocation asked for while work was due; a
  * call that did the work (a `collect()` at a loading screen, as docs/decisions.md advises for a
  * debt that grows) leaves nothing owed, so `stats()` and the call's report read 0 at once, not
  * after the next tick.

@@ -37,8 +37,8 @@ import {
   NEARLY_ALL_SURVIVE,
   notePromotion,
   nurseryUnreached,
-  plannedWork,
   promoteEarly,
+  settleDebt,
   UNITS_PER_ALLOCATION,
 } from './pacer.ts';
 
@@ -273,8 +273,9 @@ function collectNearFull(s: HeapState, out: TickOutcome, timed: boolean): void {
 function finish(s: HeapState, out: TickOutcome, workBefore: number, allocated: number): TickOutcome {
   const p = s.pacer;
   out.units = s.workDone - workBefore;
-  // Debt: while work is due, what allocation asked for beyond what was done.
-  if (plannedWork(s) === 'nothing') p.debt = 0;
-  else p.debt = Math.max(0, p.debt + allocated * UNITS_PER_ALLOCATION - out.units);
+  // Debt: while work is due, what allocation asked for beyond what was done; none once nothing is
+  // (the rule `collect`, `minor` and `step` keep too).
+  p.debt = Math.max(0, p.debt + allocated * UNITS_PER_ALLOCATION - out.units);
+  settleDebt(s);
   return out;
 }
