@@ -404,7 +404,10 @@ export class Heap {
     }
     const i = ref & s.codec.indexMask;
     const generation = Math.floor(ref / s.codec.indexScale);
-    if (i === 0 || i >= s.top) return `names index ${i}, which this heap never allocated`;
+    // An index of a page carved but never handed out is free at generation 0 (a freed one is past it).
+    if (i === 0 || i >= s.top || (s.color[i] === FREE && s.generation[i] === 0)) {
+      return `names index ${i}, which this heap never allocated`;
+    }
     if (generation > s.codec.maxGeneration) return 'is not a handle of this heap (generation out of range)';
     if (generation < s.generation[i]! || (s.color[i]! & s.liveMask) === 0) {
       return `is stale: ${this.#whyStale(i, generation)}`;

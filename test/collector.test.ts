@@ -151,8 +151,10 @@ describe('a cycle driven by step()', () => {
       heap.observe((report) => units.push(report.units));
       heap.collect();
       // Marking: 1 to start, 1 per root shaded, 1 per object scanned, 1 per root in the atomic
-      // step. Sweeping: 1 per index from 100 down to `deadAt`, 1 more for the object freed.
-      const swept = deadAt === null ? 0 : 100 - deadAt + 2;
+      // step. Sweeping: 1 per index from 255 (the first page's last, core/free-list.ts) down to
+      // `deadAt`, 1 more for the object freed.
+      expect(stateOf(heap).top).toBe(256);
+      const swept = deadAt === null ? 0 : 255 - deadAt + 2;
       expect(units).toEqual([1 + 3 * pins + swept]);
       expect(heap.stats().live).toBe(pins);
       heap.verify();

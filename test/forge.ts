@@ -95,3 +95,30 @@ export function assemble(like: Uint8Array, header: ForgedHeader, data: Map<strin
   view.setUint32(16, checksum(out.subarray(24), view.getUint32(8, true)), true);
   return out;
 }
+
+/**
+ * A snapshot of format 13 or later laid out as format 12 wrote the same heap: one free queue (the
+ * class queues chained in class order through `next`, `freeHead` and `freeTail` in the scalars)
+ * and no `freeHeads`, `freeTails` or `pageClass` sections; signed as format 12.
+ */
+export function asFormat12(bytes: Uint8Array): Uint8Array {
+  const header = headerOf(bytes);
+  const data = sectionData(bytes);
+  const words = (name: string): DataView => {
+    const section = data.get(name)!;
+    return new DataView(section.buffer, section.byteOffset, section.byteLength);
+  };
+  const [heads, tails, next] = [words('freeHeads'), words('freeTails'), words('next')];
+  let head = 0;
+  let tail = 0;
+  for (let queue = 0; queue < heads.byteLength / 4; queue++) {
+    const first = heads.getUint32(queue * 4, true);
+    if (first === 0) continue;
+    if (tail === 0) head = first;
+    else next.setUint32(tail * 4, first, true);
+    tail = tails.getUint32(queue * 4, true);
+  }
+  header.sections = header.sections.filter((s) => !['freeHeads', 'freeTails', 'pageClass'].includes(String(s.name)));
+  header.scalars = { ...header.scalars, freeHead: head, freeTail: tail };
+  return withVersion(assemble(bytes, header, data), 12);
+}

@@ -144,9 +144,25 @@ describe('constructor and options', () => {
 });
 
 describe('alloc', () => {
-  it('gives a fresh heap the handles 1, 2, 3, ...', () => {
+  it('gives a fresh heap the handles 1, 2, 3, ..., each shape in pages of its own', () => {
     const heap = new Heap({ initialCapacity: 2 });
-    for (let k = 1; k <= 50; k++) expect(heap.alloc(k % 4)).toBe(k);
+    for (let k = 1; k <= 50; k++) expect(heap.alloc(0)).toBe(k);
+    // Each slot count's class (1, 2, 3-4, ...) takes the next page of 256 indices when it first
+    // needs one: 1 slot page 1, 2 slots page 2, 3 and 4 slots page 3; no slots go on in page 0.
+    const next = new Map<number, number>([[0, 51]]);
+    const pageOf = new Map<number, number>([[0, 0]]);
+    for (let k = 1; k <= 200; k++) {
+      const slots = k % 5;
+      const cls = slots === 0 ? 0 : slots <= 2 ? slots : 3;
+      if (!pageOf.has(cls)) {
+        pageOf.set(cls, pageOf.size);
+        next.set(cls, 256 * pageOf.get(cls)!);
+      }
+      const index = next.get(cls)!;
+      next.set(cls, index + 1);
+      expect(heap.alloc(slots)).toBe(index);
+    }
+    expect([...pageOf.keys()]).toEqual([0, 1, 2, 3]);
     heap.verify();
   });
 
@@ -220,7 +236,7 @@ function allocState(heap: Heap): unknown {
   return {
     counts,
     columns: [s.base, s.size, s.next, s.generation, s.color, s.flags].map((column) => [...column.slice(0, s.top)]),
-    queue: [s.freeHead, s.freeTail, s.spentHead, s.nurseryHead, s.top],
+    queue: [[...s.freeHeads], [...s.freeTails], [...s.pageClass], s.spentHead, s.nurseryHead, s.top],
     pool: [s.slotTop, s.freeClasses, s.lazyFrees, [...s.slots.slice(0, s.slotTop)]],
     small: [[...s.freeSingles.slice(0, s.freeSingleCount)], [...s.freePairs.slice(0, s.freePairCount)]],
   };
@@ -979,8 +995,8 @@ describe('free list', () => {
 });
 
 describe('growth and HeapFullError', () => {
-  it('initialCapacity 1 grows in round steps of at most 1.25x up to maxObjects', () => {
-    const maxObjects = 1000;
+  it('initialCapacity 1 grows in round steps of at most 1.25x up to maxObjects, from 1024 on', () => {
+    const maxObjects = 5000;
     const heap = new Heap({ initialCapacity: 1, maxObjects });
     const capacities = [heap.stats().capacity];
     expect(capacities[0]).toBe(1);
@@ -992,10 +1008,11 @@ describe('growth and HeapFullError', () => {
       if (capacity !== capacities[capacities.length - 1]) capacities.push(capacity);
     }
     expect(capacities[capacities.length - 1]).toBe(maxObjects);
-    // From 8 on, every capacity but the capped last is k * 2^e with k in 4..7 (round numbers),
-    // the next one of those: so each growth is by 1.14x to 1.25x.
-    expect(capacities.slice(1, 6)).toEqual([8, 10, 12, 14, 16]);
-    for (let k = 2; k < capacities.length - 1; k++) {
+    // Indices come a page of 256 at a time (core/free-list.ts), so the columns first grow a page at
+    // a time; from 1024 on every capacity but the capped last is k * 2^e with k in 4..7 (round
+    // numbers), the next one of those: so each growth is by 1.14x to 1.25x.
+    expect(capacities.slice(1, 10)).toEqual([256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560]);
+    for (let k = 5; k < capacities.length - 1; k++) {
       const [previous, capacity] = [capacities[k - 1]!, capacities[k]!];
       const power = 2 ** Math.floor(Math.log2(capacity));
       expect([4, 5, 6, 7].map((m) => (m * power) / 4)).toContain(capacity);
@@ -1075,10 +1092,16 @@ describe('stats', () => {
     const heap = new Heap({ initialCapacity: 1 });
     const small = heap.stats();
     expect(small.bytes).toBeGreaterThan(0);
-    // With allocations only, `top` is live + 1 and `slotTop` slotsUsed + 1: what the header columns
-    // and the pool count. The rest of bytes (stacks, free lists, the pin table) stays the same
-    // while both grow through a dozen capacity steps, whose unreached part is not counted.
-    const rest = (st: HeapStats): number => st.bytes - st.live * st.bytesPerObject - st.slotsUsed * st.bytesPerSlot;
+    // With allocations only, `slotTop` is slotsUsed + 1, and the header columns count up to `top`
+    // (the pages carved, core/free-list.ts). The rest of bytes (stacks, free lists, the pin table)
+    // stays the same while both grow through a dozen capacity steps, whose unreached part is not
+    // counted.
+    // (and the page classes, a byte a page, up to `top`'s).
+    const rest = (st: HeapStats): number => {
+      const top = stateOf(heap).top;
+      return st.bytes - (top - 1) * st.bytesPerObject - st.slotsUsed * st.bytesPerSlot - ((top >>> 8) + 1);
+    };
+    const restSmall = rest(small);
     const rests = new Set<number>();
     const capacities = new Set<number>();
     for (let k = 0; k < 5000; k++) {
@@ -1089,11 +1112,11 @@ describe('stats', () => {
     }
     const big = heap.stats();
     expect(capacities.size).toBeGreaterThan(10);
-    expect([...rests]).toEqual([rest(small)]);
+    expect([...rests]).toEqual([restSmall]);
     expect(big.bytes).toBeGreaterThanOrEqual(big.live * big.bytesPerObject + big.slotsUsed * big.bytesPerSlot);
     expect(big.capacity).toBeGreaterThan(big.live);
     expect(big.bytes).toBeLessThan(
-      big.capacity * big.bytesPerObject + big.slotsCapacity * big.bytesPerSlot + rest(small),
+      big.capacity * big.bytesPerObject + big.slotsCapacity * big.bytesPerSlot + restSmall + (big.capacity >>> 8) + 1,
     );
     expect(big.slotsCapacity).toBeGreaterThanOrEqual(big.slotsUsed);
     heap.verify();
@@ -1309,18 +1332,19 @@ describe('spent indices (handles past the small-integer range) are set aside', (
     const world = heap.alloc(1);
     heap.pin(world);
     const k = 20;
-    const rounds = 640;
+    const rounds = 6400;
     for (let round = 0; round < rounds; round++) {
       for (let j = 0; j < k; j++) expect(heap.alloc(1)).toBeLessThan(2 ** 30);
       heap.minor();
-      if (round % 100 === 0) heap.verify();
+      if (round % 1000 === 0) heap.verify();
     }
-    // Each index gives its 64 small handles, then is set aside: 12,800 allocations need 200
-    // indices, plus the ones still in turn and the world. (With spent indices left in the queue,
-    // each came back to its head every other round and took a new index: over 3x as many.)
+    // Each index gives its 64 small handles, then is set aside: 128,000 allocations need 2,000
+    // indices, plus the ones still in turn (at most the page last carved) and the world. (With
+    // spent indices left in the queue, each came back to its head every other round and took a
+    // new index: over 3x as many.)
     const used = stateOf(heap).top - 1;
     expect(used).toBeGreaterThanOrEqual((k * rounds) / SMALL);
-    expect(used).toBeLessThanOrEqual((k * rounds) / SMALL + 2 * k + 1);
+    expect(used).toBeLessThanOrEqual((k * rounds) / SMALL + 256 + k + 1);
     heap.verify();
   });
 
@@ -1375,8 +1399,16 @@ describe('spent indices (handles past the small-integer range) are set aside', (
         let recent: Ref[] = [];
         const pins: { ref: Ref; ticket: Ticket }[] = [];
         let sawSpentStack = false;
-        // First a few indices churned to generation 60, so that the random steps spend them.
-        for (let round = 0; round < 60; round++) {
+        // First a few indices churned to generation 64, spent: at maxObjects 1000 the first page
+        // (indices 1-255) pinned but for four, which the random steps' first 0-slot object sets
+        // aside; at 12 all twelve (the first page is the whole heap) churned in turn, and reused.
+        const fill = maxObjects > 255 ? 251 : 0;
+        for (let k = 0; k < fill; k++) {
+          const ref = heap.alloc(0);
+          heap.pin(ref);
+          made.add(ref);
+        }
+        for (let round = 0; round < (64 * (maxObjects > 255 ? 4 : maxObjects)) / 4; round++) {
           for (let k = 0; k < 4; k++) made.add(heap.alloc(0));
           heap.minor();
         }
@@ -1446,17 +1478,21 @@ describe('spent indices (handles past the small-integer range) are set aside', (
   });
 
   it('an index spent while the heap can grow is handed out again only once it cannot', () => {
-    const heap = new Heap({ indexBits: 24, maxObjects: 3, initialCapacity: 3 });
+    // maxObjects 257: the first page (1-255) and two indices of the next.
+    const heap = new Heap({ indexBits: 24, maxObjects: 257, initialCapacity: 3 });
     heap.pin(heap.alloc(0)); // index 1
-    for (let round = 0; round < SMALL; round++) {
-      heap.alloc(0); // index 2, 64 times
+    heap.alloc(0); // index 2, churned below
+    for (let k = 3; k < 256; k++) heap.pin(heap.alloc(0)); // the rest of the first page, kept
+    heap.minor();
+    for (let round = 1; round < SMALL; round++) {
+      expect(heap.alloc(0) % 2 ** 24).toBe(2); // index 2, 64 times in all
       heap.minor();
     }
     const s = stateOf(heap);
     expect(s.generation[2]).toBe(SMALL);
-    const next = heap.alloc(0); // sets index 2 aside, takes index 3
-    expect(next).toBe(3);
+    expect(heap.alloc(0)).toBe(256); // sets index 2 aside, carves the last page (256-257)
     expect(s.spentHead).toBe(2);
+    expect(heap.alloc(0)).toBe(257);
     const last = heap.alloc(0); // the heap is at maxObjects: index 2, with a big handle
     expect(last).toBe(2 + SMALL * 2 ** 24);
     expect(s.spentHead).toBe(0);
@@ -1636,13 +1672,15 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
     );
     // `spent`: 64 small handles an index (indexBits 24) and the first 48 indices churned to one
     // short of that, eight of them to it: waves meet spent indices at the free queue's head and set
-    // them aside while the heap may grow (maxObjects 64; the two tests below take waves at and one
-    // short of maxObjects). The wave walks the queue in locals (`allocWave`), alloc goes through
+    // them aside while the heap may grow (maxObjects 1100: pages for four classes and more; the
+    // two tests below take waves at and one short of maxObjects). The wave walks the queue in locals (`allocWave`), alloc goes through
     // `takeIndex`: both take the same indices.
     let setAside = 0;
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), fc.boolean(), (steps, generational, spent) => {
-        const options = spent ? { generational, indexBits: 24, maxObjects: 64, initialCapacity: 4 } : { generational };
+        const options = spent
+          ? { generational, indexBits: 24, maxObjects: 1100, initialCapacity: 4 }
+          : { generational };
         const heaps = [new Heap(options), new Heap(options)];
         const pinned: Ref[][] = [[], []];
         const tickets: Ticket[][] = [[], []];
@@ -1799,8 +1837,8 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
             const s = stateOf(heap);
             return [
               counts,
-              s.freeHead,
-              s.freeTail,
+              [...s.freeHeads],
+              [...s.freeTails],
               s.spentHead,
               s.slotTop,
               s.base.slice(0, s.top),
@@ -1846,7 +1884,13 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
         }
         const [a, b] = heaps.map((heap) => {
           const s = stateOf(heap);
-          return [s.freeHead, s.slotTop, s.base.slice(0, s.top), s.slots.slice(0, s.slotTop + 8), heap.stats().live];
+          return [
+            [...s.freeHeads],
+            s.slotTop,
+            s.base.slice(0, s.top),
+            s.slots.slice(0, s.slotTop + 8),
+            heap.stats().live,
+          ];
         });
         expect(a).toEqual(b);
       }
@@ -1854,37 +1898,40 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
   });
 
   it('takes the indices alloc takes: spent ones set aside while the heap may grow, reused once it cannot', () => {
-    // indexBits 24: 64 small handles an index. Indices 1-8 churned 64 times are spent; a wave of
-    // 12 in a heap of maxObjects 16 sets them aside, takes 9-16, then (the heap full) reuses them.
+    // indexBits 24: 64 small handles an index. Indices 1-8 churned 64 times are spent, 9-251 kept,
+    // 252-255 free (the first page), 256-259 never carved (maxObjects 259): a wave of 12 sets 1-8
+    // aside, takes 252-259, then (the heap full) reuses the spent ones.
     const churned = (): Heap => {
-      const heap = new Heap({ indexBits: 24, maxObjects: 16, initialCapacity: 4 });
+      const heap = new Heap({ indexBits: 24, maxObjects: 259, initialCapacity: 4 });
       for (let round = 0; round < 64; round++) {
         for (let k = 0; k < 8; k++) heap.alloc(0);
+        if (round === 0) { for (let k = 9; k < 252; k++) heap.pin(heap.alloc(0)); }
         heap.collect();
       }
       return heap;
     };
     const [waved, oneByOne] = [churned(), churned()];
-    const wave = [...waved.allocMany(12, 1)];
-    const singles = Array.from({ length: 12 }, () => oneByOne.alloc(1));
+    const wave = [...waved.allocMany(12, 0)];
+    const singles = Array.from({ length: 12 }, () => oneByOne.alloc(0));
     expect(wave).toEqual(singles);
-    expect(wave.slice(0, 8).map((ref) => ref % 2 ** 24)).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(wave.slice(0, 8).map((ref) => ref % 2 ** 24)).toEqual([252, 253, 254, 255, 256, 257, 258, 259]);
     // The last four reuse spent indices: their handles are exact doubles past 2^30.
     expect(wave.slice(8).every((ref) => ref >= 2 ** 30)).toBe(true);
     expect(stateOf(waved).spentHead).toBe(stateOf(oneByOne).spentHead);
-    expect(stateOf(waved).freeHead).toBe(stateOf(oneByOne).freeHead);
+    expect(stateOf(waved).freeHeads).toEqual(stateOf(oneByOne).freeHeads);
     waved.verify();
     oneByOne.verify();
   });
 
   it('at maxObjects or one short of it, takes queued spent indices in the order alloc does', () => {
-    // indexBits 24: 64 small handles an index. Indices 1-8 are spent and queued; the heap's top
-    // is `maxObjects` + 1 - room, so it may grow by `room` more indices.
+    // indexBits 24: 64 small handles an index. Indices 1-8 are spent and queued, 9-255 (the
+    // first page) kept; maxObjects is 255 + room, so the heap may grow by `room` more indices,
+    // a page of that many for the wave's class, before it takes other classes' queues.
     for (const room of [0, 1, 2]) {
       const churned = (): Heap => {
-        const heap = new Heap({ indexBits: 24, maxObjects: 16, initialCapacity: 4 });
+        const heap = new Heap({ indexBits: 24, maxObjects: 255 + room, initialCapacity: 4 });
         const pinned: Ref[] = [];
-        for (let k = 0; k < 16 - room; k++) pinned.push(heap.alloc(0));
+        for (let k = 0; k < 255; k++) pinned.push(heap.alloc(0));
         for (const ref of pinned.slice(8)) heap.pin(ref); // indices 9.. stay taken
         // 63 rounds reuse 1-8 up to generation 63 (still small); the last collect spends them.
         for (let round = 0; round < 63; round++) {
@@ -1892,14 +1939,15 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
           for (let k = 0; k < 8; k++) heap.alloc(0);
         }
         heap.collect();
-        expect(stateOf(heap).top).toBe(17 - room);
+        expect(stateOf(heap).top).toBe(256);
         return heap;
       };
       const [waved, oneByOne] = [churned(), churned()];
-      expect(stateOf(waved).generation[stateOf(waved).freeHead]).toBeGreaterThanOrEqual(64);
+      expect(stateOf(waved).generation[stateOf(waved).freeHeads[0]!]).toBeGreaterThanOrEqual(64);
       const wave = [...waved.allocMany(8 + room, 2)];
       const singles = Array.from({ length: 8 + room }, () => oneByOne.alloc(2));
       expect(wave).toEqual(singles);
+      expect(wave.filter((ref) => ref < 2 ** 30).length).toBe(room);
       for (const heap of [waved, oneByOne]) heap.verify();
       expect(stateOf(waved).spentHead).toBe(stateOf(oneByOne).spentHead);
       expect(stateOf(waved).slotTop).toBe(stateOf(oneByOne).slotTop);
@@ -2312,6 +2360,7 @@ describe('reserve', () => {
     const Late = heap.defineComponent({ y: 'f32' }); // defined after: born with the room
     const both = heap.query(Early, Late); // first run after: born with the room
     const bytes = heap.stats().bytes;
+    const topBefore = stateOf(heap).top;
     const objects: Ref[] = [];
     for (let k = 0; k < 2999; k++) {
       const o = heap.alloc(0);
@@ -2320,11 +2369,13 @@ describe('reserve', () => {
       objects.push(o);
     }
     // What stats() counts grows by what was written: the header columns and cards (bytesPerObject),
-    // the two numeric columns and the four membership position arrays up to `top`, and the entries
-    // of the two member lists and two query lists; no list was replaced. (No pins: the pin columns
-    // would grow.)
-    const perObject = heap.stats().bytesPerObject + 4 + 4 + 4 * 4 + 4 * 4;
-    expect(heap.stats().bytes).toBe(bytes + 2999 * perObject);
+    // the two numeric columns and the four membership position arrays up to `top` (the pages
+    // carved, and a byte a page for their class), and the entries of the two member lists and two
+    // query lists; no list was replaced. (No pins: the pin columns would grow.)
+    const top = stateOf(heap).top;
+    const perIndex = heap.stats().bytesPerObject + 4 + 4 + 4 * 4;
+    const pages = (top >>> 8) - (topBefore >>> 8);
+    expect(heap.stats().bytes).toBe(bytes + (top - topBefore) * perIndex + pages + 2999 * 4 * 4);
     expect(heap.query(Early).buffer).toBe(early.buffer);
     expect(heap.query(Early, Late).buffer).toBe(both.buffer);
     expect(heap.query(Early, Late).length).toBe(2999);

@@ -223,7 +223,9 @@ describe('serveInspector: what it reports agrees with the heap', () => {
       const o = heap.alloc(0, k < 2 ? 'weak' : 'strong');
       if (k < 6) heap.set(holder, k, o);
     }
-    heap.collect(); // indices 1-11 used: 7 old objects live (2 of them weak), 4 indices free
+    // The holder at index 1 (its slot count's page), the ten at 256-265 (the 0-slot objects' page,
+    // core/free-list.ts): `top` 512.
+    heap.collect(); // 7 old objects live (2 of them weak), 4 of the ten indices free
     const a = heap.alloc(0, 'ephemeron');
     heap.setFinalizer(a, () => {});
     heap.set(holder, 6, a);
@@ -232,10 +234,12 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     heap.add(heap.get(holder, 7), Wide); // young, with a hooked component
     const inspector = await serve(heap);
     const { body } = await get(inspector, '/api/sample');
-    expect(heap.stats()).toMatchObject({ live: 10, young: 3, old: 7, capacity: 64, retired: 0 });
-    expect([body.free, body.unused]).toEqual([1, 64 - 11]);
+    // The columns grew to the two pages (capacity 512, 513 entries with index 0); 511 indices
+    // below the top, 10 of them live: 501 free, 1 entry past the top unused.
+    expect(heap.stats()).toMatchObject({ live: 10, young: 3, old: 7, capacity: 512, retired: 0 });
+    expect([body.free, body.unused]).toEqual([501, 1]);
     expect(body.ages).toEqual([2, 1]); // one bar per age a young object can have: 0 and 1
-    expect([body.cards, body.cardSize]).toEqual([Math.ceil(65 / 16), 16]);
+    expect([body.cards, body.cardSize]).toEqual([Math.ceil(513 / 16), 16]);
     expect([body.weakObjects, body.finalizable, body.scoped]).toEqual([3, 2, 0]);
     expect(body.components).toEqual([{ name: 'Wide', members: 1, fields: ['v: f32[3]', 't: u8'] }]);
     // With promoteAfter 1 every young object is of age 0: one bar.
@@ -306,17 +310,17 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     const inspector = await serve(heap);
     heap.alloc(0);
     heap.alloc(0);
-    heap.collect(); // indices 2 and 3 free
+    heap.collect(); // indices 2 and 3 free, and 4 (the heap's one page of indices, never used)
     heap.alloc(0);
     heap.alloc(0);
-    heap.collect(); // indices 2 and 3 retired: none free
+    heap.collect(); // indices 2 and 3 retired: 4 free
     heap.tick({ units: 500 });
     const { columns } = (await get(inspector, '/api/records')).body;
-    expect(columns.free).toEqual([2, 0, 0]);
+    expect(columns.free).toEqual([3, 1, 1]);
     expect(columns.retired).toEqual([0, 2, 2]);
     expect(columns.budgetUnits).toEqual([null, null, 500]); // NaN, as JSON: no budget in units
     const { body } = await get(inspector, '/api/sample');
-    expect([body.free, body.stats.retired, body.stats.live]).toEqual([0, 2, 1]);
+    expect([body.free, body.stats.retired, body.stats.live]).toEqual([1, 2, 1]);
   });
 
   it('/api/records: the remembered set as stats() counts it, remembered slots included', async () => {
@@ -483,7 +487,9 @@ describe('serveInspector: why alive, pins, moments', () => {
   });
 
   it('/api/diff across reused indices, a cycle under way and a load', async () => {
-    const heap = new Heap({ initialCapacity: 64 });
+    // maxObjects 9: one page of indices, which the 0-slot objects share with the holder once it is
+    // carved (core/free-list.ts), and which they fill: a freed index is the next one taken.
+    const heap = new Heap({ initialCapacity: 9, maxObjects: 9 });
     const holder = heap.alloc(20);
     heap.pin(holder);
     const saved = heap.snapshot(); // the holder alone

@@ -62,8 +62,9 @@ describe('error messages', () => {
     expect(messageOf(() => heap.pin(destroyed))).toMatch(
       /was destroyed \(heap\.destroy\), and minor collection #2 reclaimed its index\.$/,
     );
-    // Once the index holds another object, the cause is not known any more.
-    for (let k = 0; k < 4; k++) heap.alloc(0);
+    // Once the index holds another object, the cause is not known any more. (255 objects of its
+    // slot count take every index queued in its page, the first, core/free-list.ts.)
+    for (let k = 0; k < 255; k++) heap.alloc(1);
     expect(messageOf(() => heap.get(forgotten, 0))).toMatch(/was freed, and the index has been reused since\.$/);
   });
 
@@ -71,7 +72,7 @@ describe('error messages', () => {
     // Every collection records why it freed an index (src/core/free-cause.ts); 0, "unknown", comes
     // only from save-game bytes that say so, which restore accepts (any 32-bit cause is valid).
     const heap = new Heap();
-    heap.pin(heap.alloc(0));
+    heap.pin(heap.alloc(1));
     const forgotten = heap.alloc(1); // index 2
     heap.collect();
     const bytes = heap.snapshot();
@@ -134,7 +135,7 @@ describe('error messages', () => {
       '(heap.pin), or hold it from a pinned object.';
     expect(messageOf(() => heap.get(second, 0))).toBe(retiredCause);
     expect(messageOf(() => heap.get(first, 0))).toBe(`handle ${first} is stale: its object (index 1) was freed.`);
-    const next = heap.alloc(0);
+    const next = heap.alloc(1);
     expect(heap.index(next)).toBe(2); // a retired index is never reused, so its cause stays
     expect(messageOf(() => heap.get(second, 0))).toBe(retiredCause);
   });

@@ -29,9 +29,13 @@ function reports(heap: Heap): TickReport[] {
 
 /**
  * Without generations: a pinned root (2 slots) -> a (1 slot) -> b (0 slots), and two garbage
- * objects, g1 (0 slots) and g2 (3 slots). Indices 1..5.
+ * objects, g1 (0 slots) and g2 (3 slots). Each slot count's class has a page of its own
+ * (core/free-list.ts): root 1, a 256, b 512, g1 513, g2 768; `top` 1024. `swept`: the indices a
+ * sweep walks when g1 is the lowest dead, from `top` - 1 down to g1's, one unit each.
  */
-function small(options: ConstructorParameters<typeof Heap>[0] = {}): { heap: Heap; root: Ref; a: Ref; b: Ref } {
+function small(
+  options: ConstructorParameters<typeof Heap>[0] = {},
+): { heap: Heap; root: Ref; a: Ref; b: Ref; swept: number } {
   const heap = new Heap({ generational: false, ...options });
   const root = heap.alloc(2);
   heap.pin(root);
@@ -39,49 +43,56 @@ function small(options: ConstructorParameters<typeof Heap>[0] = {}): { heap: Hea
   const b = heap.alloc(0);
   heap.set(root, 0, a);
   heap.set(a, 0, b);
-  heap.alloc(0);
+  const g1 = heap.alloc(0);
   heap.alloc(3);
-  return { heap, root, a, b };
+  expect([root, a, b, g1].map((ref) => heap.index(ref))).toEqual([1, 256, 512, 513]);
+  return { heap, root, a, b, swept: stateOf(heap).top - heap.index(g1) };
+}
+
+/** The units of `small()`'s full collection: marking 2, scanning 6, the atomic step 1, the sweep. */
+function smallCollect(swept: number): number {
+  return 2 + 6 + 1 + swept + 2;
 }
 
 describe('work units', () => {
   it('of a full collection: roots, objects and slots scanned, indices swept, objects freed', () => {
-    const { heap } = small();
+    const { heap, swept } = small();
     const seen = reports(heap);
     heap.collect();
     // Marking starts: 1, plus 1 per root (one pin). Scanning: root 1 + 2 slots, a 1 + 1, b 1 = 6.
-    // The atomic step shades the roots again: 1. Sweep: from index 5 down to the lowest dead one,
-    // g1 at 4: 2 indices + 2 freed = 4. Total 13.
-    expect(seen.map((r) => [r.call, r.units])).toEqual([['collect', 13]]);
+    // The atomic step shades the roots again: 1. Sweep: from index 1023 down to the lowest dead
+    // one, g1 at 513: 511 indices + 2 freed. Total 522.
+    expect(swept).toBe(511);
+    expect(seen.map((r) => [r.call, r.units])).toEqual([['collect', 9 + 511 + 2]]);
   });
 
   it('count each root: pins and the objects of open scopes, at the start of marking and again at its end', () => {
-    const { heap, root } = small();
+    const { heap, root, swept } = small();
     heap.pin(root); // a second pin of the same object is a second root
     const seen = reports(heap);
     heap.scope(() => {
-      heap.alloc(0); // index 4 or 6: a scoped root, 0 slots, freed by nothing
+      heap.alloc(0); // index 514: a scoped root, 0 slots, freed by nothing
       heap.collect();
     });
     // Roots: 2 pins + 1 scoped object = 3, counted at the start (1 + 3) and at the end (3).
-    // Scanning: root 3, a 2, b 1, the scoped object 1 = 7. Sweep: indices 6 down to 4 (g1, the
-    // lowest dead) + 2 freed = 5.
-    expect(seen[0]!.units).toBe(4 + 7 + 3 + 5);
+    // Scanning: root 3, a 2, b 1, the scoped object 1 = 7. Sweep: indices 1023 down to 513 (g1,
+    // the lowest dead) + 2 freed.
+    expect(seen[0]!.units).toBe(4 + 7 + 3 + swept + 2);
   });
 
   it('of ref fields: one per field element scanned', () => {
-    const { heap, root } = small();
+    const { heap, root, swept } = small();
     const C = heap.defineComponent({ to: 'ref', pair: ['ref', 2], hp: 'f32' }, { name: 'C' });
     heap.add(root, C);
     const seen = reports(heap);
     heap.collect();
     // As in the first test, plus the root's 3 ref elements (the f32 field is not looked at), and
     // 1 for the sweep's walk over C's members (the root), as two objects died.
-    expect(seen[0]!.units).toBe(13 + 3 + 1);
+    expect(seen[0]!.units).toBe(smallCollect(swept) + 3 + 1);
   });
 
   it('of ref fields: only those of the components the object has', () => {
-    const { heap, root, b } = small();
+    const { heap, root, b, swept } = small();
     const C = heap.defineComponent({ to: 'ref', pair: ['ref', 2] }, { name: 'C' });
     const D = heap.defineComponent({ many: ['ref', 5] }, { name: 'D' });
     heap.add(root, C);
@@ -90,11 +101,11 @@ describe('work units', () => {
     heap.collect();
     // As in the first test, plus the root's 3 elements of C and b's 5 of D (not C's for b, nor D's
     // for the root), and 2 for the sweep's walk over the member lists (the root in C, b in D).
-    expect(seen[0]!.units).toBe(13 + 3 + 5 + 2);
+    expect(seen[0]!.units).toBe(smallCollect(swept) + 3 + 5 + 2);
   });
 
   it("of the sweep's walk over member lists: one per member visited, each dead one dropped once", () => {
-    const { heap, root, a, b } = small();
+    const { heap, root, a, b, swept } = small();
     const C = heap.defineComponent({ hp: 'f32' }, { name: 'C' });
     const D = heap.defineComponent({ to: 'ref' }, { name: 'D' });
     for (const ref of [root, a, b]) heap.add(ref, C);
@@ -107,10 +118,10 @@ describe('work units', () => {
     heap.add(g4, C);
     const seen = reports(heap);
     heap.collect();
-    // As in the first test, plus a's element of D: 13 + 1, and g3 and g4 at indices 6 and 7, so
-    // the sweep starts there: 2 indices + 2 freed. The walk: C's 5 members (two dropped, each
-    // replaced by the last one, looked at in its place) and D's 2 (one dropped) = 7.
-    expect(seen[0]!.units).toBe(14 + 4 + 7);
+    // As in the first test, plus a's element of D, and g3 and g4 freed too (at indices 514 and
+    // 515, within the indices the sweep walks anyway): 2 more freed. The walk: C's 5 members (two
+    // dropped, each replaced by the last one, looked at in its place) and D's 2 (one dropped) = 7.
+    expect(seen[0]!.units).toBe(smallCollect(swept) + 1 + 2 + 7);
     expect(heap.query(C).length).toBe(3);
     expect(heap.query(D).length).toBe(1);
     heap.verify();
@@ -125,8 +136,9 @@ describe('work units', () => {
     heap.setFinalizer(heap.alloc(0), () => {});
     const seen = reports(heap);
     heap.collect();
-    // Marking: 1 (no roots). Atomic: 0. The finalizer: 64. Sweep: 1 index + 1 freed.
-    expect(seen[0]!.units).toBe(1 + 64 + 2);
+    // Marking: 1 (no roots). Atomic: 0. The finalizer: 64. Sweep: the first page's 255 indices
+    // (the object's, 1, the lowest dead) + 1 freed.
+    expect(seen[0]!.units).toBe(1 + 64 + 255 + 1);
   });
 
   it('of promotion: one per young object made old, plus the young weak and finalizer entries handed over', () => {
@@ -142,8 +154,10 @@ describe('work units', () => {
     heap.collect();
     // Promotion: 3 young objects + 1 young weak + 1 young finalizable entry = 5. Marking: 1 + 1
     // pin; root 1 + 1 slot, weak 1 + 2 slots = 5; atomic 1. CLEAR: the weak object (old now) 1 +
-    // 2 slots. Finalizer 64. Sweep: indices 4 and 3 (the lowest dead) + 2 freed.
-    expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 3 + 64 + 4);
+    // 2 slots. Finalizer 64. Sweep: the 0-slot objects' page (512-767) down to 512 (the
+    // finalizable one, the lowest dead) + 2 freed.
+    expect(stateOf(heap).top).toBe(768);
+    expect(seen[0]!.units).toBe(5 + 2 + 5 + 1 + 3 + 64 + 256 + 2);
   });
 
   it('of a minor: 2 per young object before it, 5 more per survivor', () => {
@@ -232,14 +246,15 @@ describe('work units', () => {
   });
 
   it('of step() slices: the same total as one collection, each slice within its budget but for one object', () => {
-    const { heap } = small();
+    const { heap, swept } = small();
     const seen = reports(heap);
     while (!heap.step(2));
     const units = seen.map((r) => r.units);
-    expect(units.reduce((a, b) => a + b, 0)).toBe(13);
+    const total = smallCollect(swept);
+    expect(units.reduce((a, b) => a + b, 0)).toBe(total);
     // A slice stops once it has spent its budget; it may finish the object it is scanning (root: 3).
     for (const u of units) expect(u).toBeLessThanOrEqual(2 + 2);
-    expect(units.length).toBeGreaterThanOrEqual(Math.ceil(13 / 4)); // 13 units, at most 4 a slice
+    expect(units.length).toBeGreaterThanOrEqual(Math.ceil(total / 4)); // at most 4 units a slice
     expect(seen.at(-1)!.cycleEnded).toBe(true);
   });
 });

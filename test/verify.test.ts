@@ -37,10 +37,11 @@ function sample(): { heap: Heap; s: HeapState; world: number; young: number } {
   const heap = new Heap({ cardSize: 1 });
   const world = heap.alloc(2);
   heap.pin(world);
-  heap.alloc(1); // garbage: indices 2 and 3 become free, and the young object takes 2
-  heap.alloc(1);
+  // Objects of one slot count, so one page of indices (core/free-list.ts) holds them all.
+  heap.alloc(2); // garbage: indices 2 and 3 become free, and the young object takes 2
+  heap.alloc(2);
   heap.collect();
-  const young = heap.alloc(1);
+  const young = heap.alloc(2);
   // Two slots naming young objects: the world is remembered whole, by a dirty card (as well as by
   // the remembered slot its first store made).
   heap.set(world, 0, young);
@@ -64,10 +65,10 @@ describe('verify() names the broken invariant', () => {
 
   it('1: a free list with a cycle, a live entry or a missing index', () => {
     let { heap, s } = sample();
-    s.freeHead = 0; // index 3 is free but no longer listed
+    s.freeHeads[2] = 0; // index 3 is free but no longer listed
     expectBroken(heap, /invariant 1 .*free/);
     ({ heap, s } = sample());
-    s.next[s.freeHead] = s.freeHead;
+    s.next[s.freeHeads[2]] = s.freeHeads[2];
     expectBroken(heap, /invariant 1 .*twice/);
   });
 
@@ -302,10 +303,10 @@ function sample0(options: ConstructorParameters<typeof Heap>[0]): { heap: Heap; 
   const heap = new Heap({ cardSize: 1, ...options });
   const world = heap.alloc(2);
   heap.pin(world);
-  heap.alloc(1);
-  heap.alloc(1);
+  heap.alloc(2);
+  heap.alloc(2);
   heap.collect();
-  const young = heap.alloc(1);
+  const young = heap.alloc(2);
   heap.set(world, 0, young);
   heap.set(world, 1, young); // remembered whole, as in `sample`
   return { heap, world, young };
@@ -494,17 +495,17 @@ describe('verify(): headers and counts (invariants 1 and 3)', () => {
     ['a never-used index with a block', ({ s }) => void (s.base[s.top] = 1), /invariant 1 .*never-used index/],
     ['a never-used index with a link', ({ s }) => void (s.next[s.top] = 1), /invariant 1 .*never-used index/],
     ['a wrong retired count', ({ s }) => void s.retired++, /invariant 3 .*retired count is 1, recount finds 0/],
-    ['a wrong slot count', ({ s }) => void s.slotsUsed++, /invariant 3 .*slotsUsed is 4, recount finds 3/],
+    ['a wrong slot count', ({ s }) => void s.slotsUsed++, /invariant 3 .*slotsUsed is 5, recount finds 4/],
   ]);
 });
 
 describe('verify(): the free list (invariant 1)', () => {
   check(() => idle(), [
-    ['an entry past the top', ({ s }) => void (s.freeHead = s.top), /invariant 1 .*lies at or past the top/],
+    ['an entry past the top', ({ s }) => void (s.freeHeads[2] = s.top), /invariant 1 .*lies at or past the top/],
     [
       'a tail that is not the last entry',
-      ({ s }) => void (s.freeTail = 0),
-      /invariant 1 .*its tail is 0, but the last entry is 3/,
+      ({ s }) => void (s.freeTails[2] = 0),
+      /invariant 1 .*queue 2's tail is 0, but the last entry is 255/,
     ],
     [
       'a live index on it',
@@ -529,9 +530,13 @@ describe('verify(): the free list (invariant 1)', () => {
     heap.collect();
     heap.verify();
     const s = stateOf(heap);
-    expect([s.freeHead, s.next[s.freeHead], s.freeTail]).toEqual([2, 3, 3]);
-    s.freeHead = 3; // index 2 would never be handed out again
-    expectBroken(heap, /invariant 1 \(free list\).*entries in the free queue and the spent stack: 1; free indices: 2/);
+    // Index 1 pinned, 2 and 3 freed, 4-255 never used: the page carved for class 0 (0 slots).
+    expect([s.freeHeads[0], s.next[s.freeHeads[0]!], s.freeTails[0]]).toEqual([2, 3, 255]);
+    s.freeHeads[0] = 3; // index 2 would never be handed out again
+    expectBroken(
+      heap,
+      /invariant 1 \(free list\).*entries in the free queue and the spent stack: 253; free indices: 254/,
+    );
   });
 });
 
@@ -540,13 +545,17 @@ describe('verify(): the spent stack (invariant 1)', () => {
   function withSpent(): { heap: Heap; s: ReturnType<typeof stateOf> } {
     const heap = new Heap({ indexBits: 24, initialCapacity: 4 });
     heap.pin(heap.alloc(0));
-    for (let round = 0; round < 64; round++) {
+    heap.alloc(0); // index 2, churned below
+    for (let k = 3; k < 256; k++) heap.pin(heap.alloc(0)); // the rest of the first page, kept
+    heap.minor();
+    for (let round = 1; round < 64; round++) {
       heap.alloc(0);
       heap.minor();
     }
-    heap.alloc(0); // meets index 2 spent at the head of the queue: sets it aside, takes index 3
+    // Meets index 2 spent at the head of the queue: sets it aside, carves the next page, takes 256.
+    heap.alloc(0);
     const s = stateOf(heap);
-    expect([s.spentHead, s.next[2], s.freeHead, s.top]).toEqual([2, 0, 0, 4]);
+    expect([s.spentHead, s.next[2], s.freeHeads[0], s.top]).toEqual([2, 0, 257, 512]);
     heap.verify();
     return { heap, s };
   }
@@ -565,14 +574,14 @@ describe('verify(): the spent stack (invariant 1)', () => {
 
   it('an index on both lists', () => {
     const { heap, s } = withSpent();
-    s.freeHead = s.freeTail = 2;
+    s.freeHeads[0] = s.freeTails[0] = 2;
     expectBroken(heap, /invariant 1 .*index 2 appears twice/);
   });
 
   it('a spent index dropped', () => {
     const { heap, s } = withSpent();
     s.spentHead = 0;
-    expectBroken(heap, /invariant 1 .*entries in the free queue and the spent stack: 0; free indices: 1/);
+    expectBroken(heap, /invariant 1 .*entries in the free queue and the spent stack: 255; free indices: 256/);
   });
 });
 
@@ -1095,7 +1104,7 @@ function weakLists(): Fixture {
   heap.set(keep, 2, youngWeak);
   heap.set(keep, 3, youngFinal);
   heap.set(keep, 4, member);
-  expect(stateOf(heap).freeHead).not.toBe(0); // the cases use a free index
+  expect(stateOf(heap).freeHeads[0]).not.toBe(0); // the cases use a free index
   return fixture(heap, { keep, weak, eph, youngWeak, youngFinal, member });
 }
 
@@ -1108,7 +1117,7 @@ describe('verify(): weak, ephemeron and finalizer lists (invariant 2)', () => {
     ],
     [
       'a free entry',
-      ({ s }) => void (s.weakObjects[0] = s.freeHead),
+      ({ s }) => void (s.weakObjects[0] = s.freeHeads[0]),
       /invariant 2 \(weak list\).*entry \d+ is not a live object/,
     ],
     [
@@ -1350,7 +1359,7 @@ function components(): Fixture & { C: Component<{ to: 'ref'; w: 'weakref' }> } {
   heap.add(young, C);
   heap.setField(old, C, 'to', young);
   heap.query(C);
-  expect(stateOf(heap).freeHead).not.toBe(0); // the cases use a free index
+  expect(stateOf(heap).freeHeads[0]).not.toBe(0); // the cases use a free index
   return { ...fixture(heap, { old, plain, young }), C };
 }
 
@@ -1393,19 +1402,19 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
     [
       'a free member',
       ({ s }) => {
-        data(s).members[0] = s.freeHead;
-        data(s).position[s.freeHead] = 1;
+        data(s).members[0] = s.freeHeads[0];
+        data(s).position[s.freeHeads[0]] = 1;
       },
       /invariant 3 \(components\).*'C' member \d+ is free/,
     ],
     [
       'a ref field naming a free index',
-      ({ s, at }) => void (data(s).fields[0]!.column[at.young!] = s.freeHead),
+      ({ s, at }) => void (data(s).fields[0]!.column[at.young!] = s.freeHeads[0]),
       /invariant 2 \(components\).*field 'C.to' of \d+ holds \d+, which is not live/,
     ],
     [
       'a weakref field naming a free index',
-      ({ s, at }) => void (data(s).fields[1]!.column[at.old!] = s.freeHead),
+      ({ s, at }) => void (data(s).fields[1]!.column[at.old!] = s.freeHeads[0]),
       /invariant 2 \(components\).*field 'C.w' of \d+ holds/,
     ],
     [
@@ -1495,8 +1504,8 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
       'a query holding a dead object',
       ({ s }) => {
         const q = query(s);
-        q.dense[q.count] = s.freeHead;
-        q.position[s.freeHead] = ++q.count;
+        q.dense[q.count] = s.freeHeads[0];
+        q.position[s.freeHeads[0]] = ++q.count;
         q.denseWritten = Math.max(q.denseWritten, q.count);
       },
       /invariant 3 \(queries\).*holds dead object \d+/,
@@ -1539,12 +1548,12 @@ describe('verify(): components and queries (invariants 2, 3, 5)', () => {
     heap.add(owner, A);
     heap.alloc(0); // garbage: a free index
     heap.collect();
-    expect(stateOf(heap).freeHead).not.toBe(0);
+    expect(stateOf(heap).freeHeads[0]).not.toBe(0);
     return fixture(heap, { owner });
   }, [
     [
       "an array ref field's last element naming a free index",
-      ({ s, at }) => void (data(s).fields[0]!.column[at.owner! * 2 + 1] = s.freeHead),
+      ({ s, at }) => void (data(s).fields[0]!.column[at.owner! * 2 + 1] = s.freeHeads[0]),
       /invariant 2 \(components\).*field 'A.pair' of \d+ holds \d+, which is not live/,
     ],
   ]);

@@ -195,6 +195,7 @@ interface FloorState {
   indexMask: number;
   indexScale: number;
   freeHead: number;
+  freeTail: number;
   count: number;
   /** The world's handles (index i + 1 at i), the round's picks, its gathered targets and its new handles. */
   world: number[];
@@ -221,6 +222,7 @@ function floorState(length: number, slotLength: number, count: number): FloorSta
     indexMask: (1 << FLOOR_INDEX_BITS) - 1,
     indexScale: 2 ** FLOOR_INDEX_BITS,
     freeHead: 0,
+    freeTail: 0,
     count,
     world: [],
     picks: churnPicks(count),
@@ -240,15 +242,18 @@ function floorState(length: number, slotLength: number, count: number): FloorSta
  */
 export function floorChurnRound(k: number): () => unknown {
   const worldSize = CHURN_WORLD + 1; // index 0 reserved, as in the heap
-  const length = worldSize + k + 1;
+  // The churn's indices: the pages of 256 after the world's (the heap carves a page for each class
+  // of slot counts, core/free-list.ts), as many as the first wave needs, queued in order.
+  const first = Math.ceil(worldSize / 256) * 256;
+  const end = first + Math.ceil(k / 256) * 256;
   const state = floorState(0, 0, 0);
-  Object.assign(state, floorState(length, 2 * k + 2, k));
+  Object.assign(state, floorState(end, 2 * k + 2, k));
   state.top = worldSize;
   state.color.fill(1, 1, worldSize);
   for (let i = 1; i < worldSize; i++) state.world.push(i);
-  // The churn's indices after the world, queued in order.
-  for (let i = worldSize; i < length - 1; i++) state.next[i] = i + 1;
-  state.freeHead = worldSize;
+  for (let i = first; i < end - 1; i++) state.next[i] = i + 1;
+  state.freeHead = first;
+  state.freeTail = end - 1;
   return () => floorRound(state);
 }
 
@@ -293,11 +298,11 @@ function floorWave(state: FloorState): number {
   return nursery;
 }
 
-/** Frees the nursery's objects to the free queue (empty after the wave), in nursery order. */
+/** Frees the nursery's objects to the free queue's tail, in nursery order. */
 function floorFree(state: FloorState, nursery: number): void {
   const { color, flags, generation, size, base, next, slots } = state;
-  let head = 0;
-  let tail = 0;
+  let head = state.freeHead;
+  let tail = head === 0 ? 0 : state.freeTail;
   for (let i = nursery; i !== 0;) {
     const start = base[i]!;
     slots[start] = 0;
@@ -315,4 +320,5 @@ function floorFree(state: FloorState, nursery: number): void {
     i = following;
   }
   state.freeHead = head;
+  state.freeTail = tail;
 }

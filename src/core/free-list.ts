@@ -1,24 +1,39 @@
 /**
- * The free indices: a queue (`freeHead` .. `freeTail`, linked through `next`). Indices minors free
- * join at the tail and allocation takes from the head, so the indices short-lived objects churn
- * through are reused in turn and generations grow evenly over all of them instead of piling up on
- * a few hot indices.
+ * The free indices: one queue per index class (`freeHeads[c]` .. `freeTails[c]`, linked through
+ * `next`). Indices come in pages of `INDEX_PAGE`, each carved at `top` for the class of the object
+ * that needed it (the bit length of its slot count, `indexClass`), its indices queued in order; a
+ * freed index joins the queue of its page's class. So objects of one shape take indices near each
+ * other whatever order a program makes them in (a splay tree's nodes, each made after its payload,
+ * sit together instead of a payload apart), and reuse keeps them there.
+ *
+ * Indices minors free join a queue's tail and allocation takes from the head, so the indices
+ * short-lived objects churn through are reused in turn and generations grow evenly over all of
+ * them instead of piling up on a few hot indices.
  *
  * A handle stays a small integer (a V8 Smi, never boxed) while `index + generation * 2^indexBits`
  * is below 2^30, that is while the generation is below `codec.smallGenerations` (core/handle.ts).
- * An index whose next handle would pass that is spent: when it reaches the head of the queue while
+ * An index whose next handle would pass that is spent: when it reaches the head of its queue while
  * the heap may still grow, it is set aside on the spent stack (`spentHead`) and the next one taken,
- * or a never-used index. So every index gives its `smallGenerations` handles and no more, a steady
+ * or a new page carved. So every index gives its `smallGenerations` handles and no more, a steady
  * game loop keeps its handles small, and the loop's indices stay few: a churn of K objects a round
  * spreads over K new indices every `smallGenerations` rounds, no faster. (Spent indices left in the
  * queue instead came back to its head every round, each time taking a new index: a churn of 10^4
  * a round had spread over 1.4M indices after 10^8 allocations, against the 0.39M it needs.) Only
- * a heap at `maxObjects` reuses spent indices, the queue's first, then the stack's; their handles
- * are then exact doubles, never wrong. The order depends only on the program: the same program
- * makes the same handles in every run and runtime.
+ * a heap at `maxObjects` takes indices of other classes' pages (the queues in class order, its own
+ * first) and spent indices, the queues' first, then the stack's; their handles are then exact
+ * doubles, never wrong. The order depends only on the program: the same program makes the same
+ * handles in every run and runtime.
  */
 import { grownCapacity } from './columns.ts';
-import { growHeaders, type HeapState, touchIndices } from './state.ts';
+import {
+  growHeaders,
+  type HeapState,
+  INDEX_PAGE,
+  INDEX_PAGE_BITS,
+  INDEX_QUEUES,
+  MIXED_CLASS,
+  touchIndices,
+} from './state.ts';
 
 /**
  * Indices neither live nor retired: what allocation may still take before `maxObjects` (free ones,
@@ -28,76 +43,112 @@ export function indicesLeft(s: HeapState): number {
   return s.maxObjects - s.live - s.retired;
 }
 
-/** Appends a freed index to the free queue. */
+/** Appends a freed index to the queue of its page's class. */
 export function pushFree(s: HeapState, index: number): void {
+  const queue = s.pageClass[index >>> INDEX_PAGE_BITS]!;
+  const tail = s.freeTails[queue]!;
   s.next[index] = 0;
-  if (s.freeTail === 0) s.freeHead = index;
-  else s.next[s.freeTail] = index;
-  s.freeTail = index;
+  if (tail === 0) s.freeHeads[queue] = index;
+  else s.next[tail] = index;
+  s.freeTails[queue] = index;
 }
 
 /**
- * Puts a freed index at the front of the free queue: the major sweep, which walks indices
+ * Puts a freed index at the front of its page's queue: the major sweep, which walks indices
  * downward, so after a full collection the indices it freed are reused in ascending order
  * (compact and cache-friendly) before older free ones. Minors append at the tail instead: the
  * indices young objects churn through are the hot ones, and they must rotate.
  */
 export function pushFreeFront(s: HeapState, index: number): void {
-  s.next[index] = s.freeHead;
-  s.freeHead = index;
-  if (s.freeTail === 0) s.freeTail = index;
-}
-
-/** Whether an index is at hand without passing `maxObjects`. */
-export function canTakeIndex(s: HeapState): boolean {
-  return s.freeHead !== 0 || s.top <= s.maxObjects || s.spentHead !== 0;
+  const queue = s.pageClass[index >>> INDEX_PAGE_BITS]!;
+  s.next[index] = s.freeHeads[queue]!;
+  s.freeHeads[queue] = index;
+  if (s.freeTails[queue] === 0) s.freeTails[queue] = index;
 }
 
 /**
- * Takes an index: the head of the free queue once spent heads are set aside (while the heap may
- * grow), else a never-used index; at `maxObjects`, the queue's head whatever its generation, and
- * then the spent stack's.
+ * Whether an index is at hand without passing `maxObjects`: every index is live, retired, queued,
+ * spent or never used (invariant 1), so one is at hand while some are neither live nor retired.
  */
-export function takeIndex(s: HeapState): number {
-  const next = s.next;
-  const mayGrow = s.top <= s.maxObjects;
-  const head = mayGrow ? setAsideSpent(s) : s.freeHead;
-  if (head !== 0) {
-    s.freeHead = next[head]!;
-    if (s.freeHead === 0) s.freeTail = 0;
-    return head;
+export function canTakeIndex(s: HeapState): boolean {
+  return indicesLeft(s) > 0;
+}
+
+/** Takes the head of queue `queue`, which is not empty. */
+function popFree(s: HeapState, queue: number): number {
+  const head = s.freeHeads[queue]!;
+  const following = s.next[head]!;
+  s.freeHeads[queue] = following;
+  if (following === 0) s.freeTails[queue] = 0;
+  return head;
+}
+
+/**
+ * Takes an index for an object of class `cls` (`indexClass`): while the heap may grow, the head of
+ * its queue once spent heads are set aside, else of the mixed queue a restored older snapshot may
+ * have left, else the first of a page carved for the class; at `maxObjects`, the head of its
+ * queue whatever its generation, then of the other queues in class order, then the spent stack's.
+ */
+export function takeIndex(s: HeapState, cls: number): number {
+  if (s.top <= s.maxObjects) {
+    if (setAsideSpent(s, cls) !== 0) return popFree(s, cls);
+    if (setAsideSpent(s, MIXED_CLASS) !== 0) return popFree(s, MIXED_CLASS);
+    // One page is enough but after a restored older heap, whose last page carves to the mixed queue.
+    while (s.top <= s.maxObjects) {
+      carvePage(s, cls);
+      if (s.freeHeads[cls] !== 0) return popFree(s, cls);
+    }
   }
-  s.freeHead = s.freeTail = 0;
-  if (mayGrow) {
-    const i = s.top;
-    growToIndex(s, i);
-    s.top = i + 1;
-    return i;
-  }
+  const heads = s.freeHeads;
+  if (heads[cls] !== 0) return popFree(s, cls);
+  for (let queue = 0; queue < INDEX_QUEUES; queue++) if (heads[queue] !== 0) return popFree(s, queue);
   const spent = s.spentHead;
-  s.spentHead = next[spent]!;
+  s.spentHead = s.next[spent]!;
   return spent;
 }
 
 /**
- * Moves the spent indices at the queue's front to the spent stack (while the heap may still grow,
- * none of them is reused); returns the queue's new head, 0 when it ran dry, and then leaves
- * `freeTail` to the caller, which clears it. `takeIndex` calls it, and so does a wave
- * (gc/allocate.ts, `allocWave`), which walks the queue in locals and comes here only when its
- * head is spent.
+ * Carves the page holding `top` (to its end or `maxObjects`, whichever comes first) and queues its
+ * indices in order: for class `cls` when `top` is the page's start (index 1 on page 0), else for
+ * the class the page already has (the rest of a page a restored older heap began). Grows the
+ * header columns as needed.
  */
-export function setAsideSpent(s: HeapState): number {
+export function carvePage(s: HeapState, cls: number): void {
+  const from = s.top;
+  const page = from >>> INDEX_PAGE_BITS;
+  const to = Math.min((page + 1) * INDEX_PAGE, s.maxObjects + 1);
+  growToIndex(s, to - 1);
+  if ((from & (INDEX_PAGE - 1)) === 0 || from === 1) s.pageClass[page] = cls;
+  const queue = s.pageClass[page]!;
+  const next = s.next;
+  for (let i = from; i < to - 1; i++) next[i] = i + 1;
+  next[to - 1] = 0;
+  const tail = s.freeTails[queue]!;
+  if (tail === 0) s.freeHeads[queue] = from;
+  else next[tail] = from;
+  s.freeTails[queue] = to - 1;
+  s.top = to;
+}
+
+/**
+ * Moves the spent indices at the front of queue `queue` to the spent stack (while the heap may
+ * still grow, none of them is reused); returns the queue's new head, 0 when it ran dry (its tail
+ * then cleared too). `takeIndex` calls it, and so does a wave (gc/allocate.ts, `allocWave`), which
+ * walks a queue in locals and comes here only when its head is spent.
+ */
+export function setAsideSpent(s: HeapState, queue: number): number {
   const generation = s.generation;
   const next = s.next;
   const small = s.codec.smallGenerations;
-  let head = s.freeHead;
+  let head = s.freeHeads[queue]!;
   while (head !== 0 && generation[head]! >= small) {
     const following = next[head]!;
     next[head] = s.spentHead;
     s.spentHead = head;
     head = following;
   }
-  s.freeHead = head;
+  s.freeHeads[queue] = head;
+  if (head === 0) s.freeTails[queue] = 0;
   return head;
 }
 

@@ -75,6 +75,26 @@ export const EPHEMERON = 8;
 export const FINALIZABLE = 16;
 /** Objects whose slots the marker must not trace as strong edges. */
 export const NOT_STRONG = WEAK | EPHEMERON;
+
+/**
+ * Indices come in pages of `INDEX_PAGE` (core/free-list.ts): each page is carved for one index
+ * class, the slot pool's block size of its objects (`indexClass`), so objects of one shape sit
+ * together whatever order a program makes them in.
+ */
+export const INDEX_PAGE_BITS = 8;
+export const INDEX_PAGE = 1 << INDEX_PAGE_BITS;
+/** The class of pages a snapshot of format 12 or older left: free indices of every shape. */
+export const MIXED_CLASS = 34;
+/** Index classes 0..33 (`indexClass`) and `MIXED_CLASS`. */
+export const INDEX_QUEUES = 35;
+
+/**
+ * The index class of an object of `slotCount` slots: 0 for none, else 1 + the class of its block
+ * in the slot pool (core/slots.ts, `blockClass`): 1 slot, 2, 3-4, 5-8, ...
+ */
+export function indexClass(slotCount: number): number {
+  return slotCount === 0 ? 0 : 33 - Math.clz32(slotCount - 1);
+}
 /** Minor collections survived, kept in two bits (so `promoteAfter` is at most 3). */
 export const AGE_SHIFT = 5;
 export const AGE_MASK = 3 << AGE_SHIFT;
@@ -153,9 +173,14 @@ export interface HeapState {
   columnLength: number;
   /** Indices at and above `top` have never been used. */
   top: number;
-  /** Head and tail of the free queue of indices below `top` (0 = empty; gc/allocate.ts). */
-  freeHead: number;
-  freeTail: number;
+  /**
+   * Heads and tails of the free queues of indices below `top`, one per index class (0 = empty;
+   * core/free-list.ts): a free index is queued by the class of its page (`pageClass`).
+   */
+  freeHeads: Uint32Array;
+  freeTails: Uint32Array;
+  /** The index class each page of `INDEX_PAGE` indices below `top` was carved for (core/free-list.ts). */
+  pageClass: Uint8Array;
   /**
    * Free indices whose next handle would no longer be a small integer, set aside (a stack linked
    * through `next`) while the heap may still grow, and used again only at `maxObjects`
@@ -379,8 +404,9 @@ export function createState(o: ResolvedOptions): HeapState {
     flags: new Uint8Array(columnLength),
     columnLength,
     top: 1,
-    freeHead: 0,
-    freeTail: 0,
+    freeHeads: new Uint32Array(INDEX_QUEUES),
+    freeTails: new Uint32Array(INDEX_QUEUES),
+    pageClass: new Uint8Array((columnLength >>> INDEX_PAGE_BITS) + 1),
     spentHead: 0,
     live: 0,
     retired: 0,
@@ -544,6 +570,8 @@ export function growHeaders(s: HeapState, length: number): void {
       : growU32(column, length, used);
   }
   s.columnLength = length;
+  const pages = (length >>> INDEX_PAGE_BITS) + 1;
+  if (pages > s.pageClass.length) s.pageClass = growU8(s.pageClass, pages, s.pageClass.length);
   growComponents(s.components, length, used);
   const cardCount = cardsFor(length, s.cardShift);
   if (cardCount > s.cards.length) s.cards = growU8(s.cards, cardCount, cardsFor(used, s.cardShift));
@@ -574,6 +602,7 @@ const COUNTED_IN_USE = new Set<string>([
   'youngWeak',
   'freeSingles',
   'freePairs',
+  'pageClass',
 ]);
 
 /** The bytes of the first `entries` entries of `column` (at most all of it). */
@@ -603,6 +632,7 @@ export function heapBytes(s: HeapState): number {
   bytes += bytesInUse(s.cards, cardsFor(top, s.cardShift)) + bytesInUse(s.slots, s.slotTop);
   bytes += bytesInUse(s.weakObjects, s.weakCount) + bytesInUse(s.youngWeak, s.youngWeakCount);
   bytes += bytesInUse(s.freeSingles, s.freeSingleCount) + bytesInUse(s.freePairs, s.freePairCount);
+  bytes += bytesInUse(s.pageClass, (top >>> INDEX_PAGE_BITS) + 1);
   for (const c of s.components.list) {
     for (const f of c.fields) bytes += bytesInUse(f.column, top * f.length);
     bytes += 4 * c.membersWritten + bytesInUse(c.position, top);

@@ -20,7 +20,7 @@ import {
   takeBlockAtHand,
 } from '../core/slots.ts';
 import { canTakeIndex, indicesLeft, setAsideSpent, takeIndex } from '../core/free-list.ts';
-import { EPHEMERON, type HeapState, NO_COLOR, NOT_STRONG, SWEEP, YOUNG } from '../core/state.ts';
+import { EPHEMERON, type HeapState, indexClass, NO_COLOR, NOT_STRONG, SWEEP, YOUNG } from '../core/state.ts';
 import { shadeWaveTargets, writeSlot } from './barrier.ts';
 import { addYoung, releaseRememberedSlot } from './cards.ts';
 import { finishCycle } from './collector.ts';
@@ -129,7 +129,8 @@ export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: numbe
  * (docs/decisions.md; bench/binary-trees.bench.ts builds its trees from them).
  */
 export function allocCommon(s: HeapState, slotCount: number): number {
-  const head = s.freeHead;
+  const queue = indexClass(slotCount);
+  const head = s.freeHeads[queue]!;
   if (head === 0 || s.scopeDepth !== 0 || !s.generational) return 0;
   if (s.generation[head]! >= s.codec.smallGenerations) return 0;
   let start = 0;
@@ -139,8 +140,8 @@ export function allocCommon(s: HeapState, slotCount: number): number {
   }
   const next = s.next;
   const following = next[head]!;
-  s.freeHead = following;
-  if (following === 0) s.freeTail = 0;
+  s.freeHeads[queue] = following;
+  if (following === 0) s.freeTails[queue] = 0;
   s.base[head] = start;
   s.size[head] = slotCount;
   // `addYoung`, and the rest of `allocObject` for a strong object.
@@ -158,7 +159,7 @@ export function allocCommon(s: HeapState, slotCount: number): number {
 
 /** Makes a new object of `slotCount` NULL slots and kind flags `kindFlags`; `roomFor` said yes. */
 export function allocObject(s: HeapState, slotCount: number, kindFlags: number): number {
-  const i = takeIndex(s);
+  const i = takeIndex(s, indexClass(slotCount));
   s.base[i] = allocBlock(s, slotCount);
   s.size[i] = slotCount;
   if (s.generational) {
@@ -266,14 +267,15 @@ export function allocWave(
   const queueBase = s.base;
   const small = codec.smallGenerations;
   const mayGrow = s.top <= s.maxObjects; // taking queued indices leaves `top` alone
-  let head = s.freeHead;
+  const queue = indexClass(slotCount);
+  let head = s.freeHeads[queue]!;
   // Non-zero once the wave's blocks come from a run carved at the top: the next block's start.
   let carved = 0;
   let j = first;
   for (; j < count; j++) {
     if (head !== 0 && mayGrow && queueGeneration[head]! >= small) {
-      s.freeHead = head;
-      head = setAsideSpent(s);
+      s.freeHeads[queue] = head;
+      head = setAsideSpent(s, queue);
     }
     if (head === 0) break;
     const i = head;
@@ -281,10 +283,10 @@ export function allocWave(
     carved = placeBlock(s, queueBase, i, slotCount, carved, count - j - 1, j === first);
     handles[j] = i;
   }
-  s.freeHead = head;
-  if (head === 0) s.freeTail = 0;
+  s.freeHeads[queue] = head;
+  if (head === 0) s.freeTails[queue] = 0;
   for (; j < count; j++) {
-    const i = takeIndex(s);
+    const i = takeIndex(s, queue);
     carved = placeBlock(s, s.base, i, slotCount, carved, count - j - 1, j === first);
     handles[j] = i;
   }
@@ -358,7 +360,8 @@ function carveWave(
   // While the heap may grow, a spent index is set aside, not taken (core/free-list.ts).
   const spentStops = s.top <= s.maxObjects;
   const markValue = s.markValue;
-  let head = s.freeHead;
+  const queue = indexClass(slotCount);
+  let head = s.freeHeads[queue]!;
   let nurseryHead = s.nurseryHead;
   let j = 0;
   for (; j < count; j++) {
@@ -394,8 +397,8 @@ function carveWave(
     top += blockSize;
     handles[j] = i + g * indexScale;
   }
-  s.freeHead = head;
-  if (head === 0) s.freeTail = 0;
+  s.freeHeads[queue] = head;
+  if (head === 0) s.freeTails[queue] = 0;
   s.slotTop = top;
   s.nurseryHead = nurseryHead;
   countNew(s, j, j, slotCount);

@@ -6,7 +6,17 @@
 import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, FREE_SINGLE, freeBlock, listSmallFree } from '../core/slots.ts';
 import { releaseComponents } from '../ecs/components.ts';
-import { AGE_MASK, AGE_SHIFT, DESTROYED, FREE, HAS_COMPONENTS, type HeapState, RETIRED, YOUNG } from '../core/state.ts';
+import {
+  AGE_MASK,
+  AGE_SHIFT,
+  DESTROYED,
+  FREE,
+  HAS_COMPONENTS,
+  type HeapState,
+  INDEX_PAGE_BITS,
+  RETIRED,
+  YOUNG,
+} from '../core/state.ts';
 import { dirtyCard, refersToYoung, releaseRememberedSlot } from './cards.ts';
 import { measuredAged } from './pacer.ts';
 import { settleYoungLists } from './weak.ts';
@@ -118,13 +128,17 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
   let nursery = 0;
   let young = 0;
   let freed = 0;
-  // The free queue's ends and the counters the plain frees change, kept here (none of the calls
-  // below reads them) and written back around `releaseObject` and at the end. The head too: a
-  // minor that finds the queue empty sets it at its first free, and a store to the state there,
-  // run only by such minors, was compiled by JSC as an exit to slower code, taken every time it
-  // ran (`BUN_JSC_printEachOSRExit`: in each of the warm-up's minors, then in a game's first).
-  let freeHead = s.freeHead;
-  let freeTail = s.freeTail;
+  // A freed index joins its page's queue. The ends of the queue the last free joined are kept here
+  // (`page`, its `queue`, `head`, `tail`; written back when another queue is met, before
+  // `releaseObject`, which queues what it frees itself, and at the end), as are the counters the
+  // plain frees change (none of the calls below reads them): a nursery's dead mostly share a few
+  // pages, and with each free reading and writing the queue's ends in the state's arrays the churn
+  // suite's wave round took 28.5 ns an object against 25.5 for one queue in locals (Node, K 10^3).
+  const { freeHeads, freeTails, pageClass } = s;
+  let page = -1;
+  let queue = -1;
+  let head = 0;
+  let tail = 0;
   // The pool's top too, for `freeBlock`'s commonest case below (nothing here grows the pool).
   const slots = s.slots;
   let slotTop = s.slotTop;
@@ -161,9 +175,21 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
       generation[i] = generation[i]! + 1;
       flags[i] = 0;
       next[i] = 0;
-      if (freeTail === 0) freeHead = i;
-      else next[freeTail] = i;
-      freeTail = i;
+      if (i >>> INDEX_PAGE_BITS !== page) {
+        page = i >>> INDEX_PAGE_BITS;
+        if (pageClass[page] !== queue) {
+          if (queue !== -1) {
+            freeHeads[queue] = head;
+            freeTails[queue] = tail;
+          }
+          queue = pageClass[page]!;
+          head = freeHeads[queue]!;
+          tail = freeTails[queue]!;
+        }
+      }
+      if (tail === 0) head = i;
+      else next[tail] = i;
+      tail = i;
       freed++;
       plainFreed++;
       i = following;
@@ -196,9 +222,21 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
       generation[i] = generation[i]! + 1;
       flags[i] = 0;
       next[i] = 0;
-      if (freeTail === 0) freeHead = i;
-      else next[freeTail] = i;
-      freeTail = i;
+      if (i >>> INDEX_PAGE_BITS !== page) {
+        page = i >>> INDEX_PAGE_BITS;
+        if (pageClass[page] !== queue) {
+          if (queue !== -1) {
+            freeHeads[queue] = head;
+            freeTails[queue] = tail;
+          }
+          queue = pageClass[page]!;
+          head = freeHeads[queue]!;
+          tail = freeTails[queue]!;
+        }
+      }
+      if (tail === 0) head = i;
+      else next[tail] = i;
+      tail = i;
       freed++;
       plainFreed++;
       listed++;
@@ -227,12 +265,13 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
       // The other dead: with components, or retiring.
       freed++;
       if ((flags[i]! & AGE_MASK) !== 0) agedFreed++;
-      s.freeHead = freeHead;
-      s.freeTail = freeTail;
       s.slotTop = slotTop;
+      if (queue !== -1) {
+        freeHeads[queue] = head;
+        freeTails[queue] = tail;
+        page = queue = -1;
+      }
       if (releaseObject(s, i)) pushFree(s, i);
-      freeHead = s.freeHead;
-      freeTail = s.freeTail;
       slotTop = s.slotTop;
       i = following;
       continue;
@@ -257,8 +296,10 @@ export function sweepNursery(s: HeapState, youngMark: number, deadColor: number,
     }
     i = following;
   }
-  s.freeHead = freeHead;
-  s.freeTail = freeTail;
+  if (queue !== -1) {
+    freeHeads[queue] = head;
+    freeTails[queue] = tail;
+  }
   s.slotTop = slotTop;
   s.live -= plainFreed;
   s.slotsUsed -= slotsFreed;

@@ -39,6 +39,8 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  INDEX_PAGE_BITS,
+  INDEX_QUEUES,
   LAST_PHASE,
   MARK,
   MINOR_FINALIZE,
@@ -265,6 +267,21 @@ function verifyHeaders(s: HeapState): void {
  * indices, once each, no cycle; the stack only spent ones (core/free-list.ts).
  */
 function verifyFreeList(s: HeapState): void {
+  // Every page an index below `top` lies in (and `top`'s own, which the next carve may finish) names
+  // a queue: a freed index joins its page's.
+  const pages = (s.top >>> INDEX_PAGE_BITS) + 1;
+  if (s.pageClass.length < (s.columnLength >>> INDEX_PAGE_BITS) + 1) {
+    fail('1 (free list)', `the page classes hold ${s.pageClass.length} pages, the columns ${s.columnLength} indices`);
+  }
+  if (s.freeHeads.length !== INDEX_QUEUES || s.freeTails.length !== INDEX_QUEUES) {
+    fail(
+      '1 (free list)',
+      `${s.freeHeads.length} queue heads and ${s.freeTails.length} tails, expected ${INDEX_QUEUES}`,
+    );
+  }
+  for (let page = 0; page < pages; page++) {
+    if (s.pageClass[page]! >= INDEX_QUEUES) fail('1 (free list)', `page ${page} has class ${s.pageClass[page]}`);
+  }
   const seen = new Uint8Array(s.top);
   let count = 0;
   const entry = (i: number, list: string): void => {
@@ -275,13 +292,20 @@ function verifyFreeList(s: HeapState): void {
     if ((s.flags[i]! & RETIRED) !== 0) fail('1 (free list)', `retired index ${i} is on the ${list}`);
     count++;
   };
-  let last = 0;
-  for (let i = s.freeHead; i !== 0; i = s.next[i]!) {
-    entry(i, 'free list');
-    last = i;
+  for (let queue = 0; queue < INDEX_QUEUES; queue++) {
+    let last = 0;
+    for (let i = s.freeHeads[queue]!; i !== 0; i = s.next[i]!) {
+      entry(i, 'free list');
+      // A freed index joins its page's queue, so the class its page was carved for keeps it.
+      const page = s.pageClass[i >>> INDEX_PAGE_BITS];
+      if (page !== queue) fail('1 (free list)', `index ${i} is on queue ${queue}, but its page is of class ${page}`);
+      last = i;
+    }
+    // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
+    if (s.freeTails[queue] !== last) {
+      fail('1 (free list)', `queue ${queue}'s tail is ${s.freeTails[queue]}, but the last entry is ${last}`);
+    }
   }
-  // Allocation appends at the tail: it must be the last entry, or the queue would lose indices.
-  if (s.freeTail !== last) fail('1 (free list)', `its tail is ${s.freeTail}, but the last entry is ${last}`);
   for (let i = s.spentHead; i !== 0; i = s.next[i]!) {
     entry(i, 'spent stack');
     // Set aside only because its next handle would not be a small integer: one that would is

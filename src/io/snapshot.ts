@@ -50,7 +50,10 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  INDEX_PAGE_BITS,
+  INDEX_QUEUES,
   MINOR_FINALIZE,
+  MIXED_CLASS,
   NO_COLOR,
   otherMark,
   READ_ALL,
@@ -79,9 +82,14 @@ const MAGIC = 'ECS-HEAP';
  * 11: a merge of the small free blocks in slices (`mergeSinglesLeft`, `mergePairsLeft`); an older
  * snapshot has none running. 12: the checksum starts from the format version (`checksum`): from 11
  * on, one flipped bit of the version word could name another readable format with the same
- * checksum (11 to 10 or 9), whose reader took the bytes (the random-flip test met it).
+ * checksum (11 to 10 or 9), whose reader took the bytes (the random-flip test met it). 13: index
+ * pages by class (core/free-list.ts): a free queue per class (`freeHeads`, `freeTails`) and the
+ * class of each page in use (`pageClass`) replace the one queue (`freeHead`, `freeTail`); an older
+ * snapshot is read with its pages of the mixed class and its queue theirs (`legacyFreeQueue`).
  */
-export const SNAPSHOT_VERSION = 12;
+export const SNAPSHOT_VERSION = 13;
+/** The first format version with index pages by class. */
+const PAGED_VERSION = 13;
 /** The oldest format version this library reads. */
 const OLDEST_VERSION = 7;
 const PREAMBLE_BYTES = 24;
@@ -203,7 +211,9 @@ type Sizing =
    */
   | { kind: 'numeric'; length: number; used: number }
   /** A growable list: any capacity from max(used, 1) to `max`. */
-  | { kind: 'list'; max: number };
+  | { kind: 'list'; max: number }
+  /** One element per page of indices: exactly `(columnLength >>> INDEX_PAGE_BITS) + 1`. */
+  | { kind: 'pages' };
 
 interface Section {
   name: string;
@@ -222,6 +232,9 @@ interface LayoutComponent {
 /** The typed arrays of the state, in the order of their sections (the order `createState` makes them). */
 const STATE_ARRAYS = [
   ...HEADER_COLUMNS,
+  'freeHeads',
+  'freeTails',
+  'pageClass',
   'slots',
   'freeBlocks',
   'freeSingles',
@@ -257,6 +270,7 @@ function layout(
   maxSlots: number,
   components: readonly LayoutComponent[],
   queryCounts: readonly number[],
+  version: number,
 ): Section[] {
   const column = (per: number): Sizing => ({ kind: 'column', per });
   // A list holds distinct objects (or scoped objects, or cards): at most one per index. It grows
@@ -274,6 +288,13 @@ function layout(
       used: v.top,
       sizing: column(1),
     })),
+    // The free queues, one per index class, and the class of each page up to the one `top` lies in
+    // (format 13 on; an older snapshot's one queue is loaded as the mixed class's).
+    ...(version < PAGED_VERSION ? [] : [
+      { name: 'freeHeads', type: 'u32', used: INDEX_QUEUES, sizing: { kind: 'fixed', length: INDEX_QUEUES } },
+      { name: 'freeTails', type: 'u32', used: INDEX_QUEUES, sizing: { kind: 'fixed', length: INDEX_QUEUES } },
+      { name: 'pageClass', type: 'u8', used: pagesInUse(v.top!), sizing: { kind: 'pages' } },
+    ] satisfies Section[]),
     { name: 'slots', type: 'u32', used: v.slotTop, sizing: { kind: 'list', max: maxSlots } },
     {
       name: 'freeBlocks',
@@ -347,6 +368,7 @@ function capacityFor(
   const sizing = section.sizing;
   if (sizing.kind === 'column') return sizing.per * columnLength;
   if (sizing.kind === 'cards') return cardsFor(columnLength, cardShift);
+  if (sizing.kind === 'pages') return pageCount(columnLength);
   if (sizing.kind === 'fixed' || sizing.kind === 'numeric') return sizing.length;
   return trimmed ? Math.max(section.used, 1) : saved;
 }
@@ -379,7 +401,18 @@ function layoutOf(s: HeapState): Section[] {
     s.maxSlots,
     s.components.list.map((c) => ({ fields: c.fields, memberCount: c.memberCount })),
     [...s.components.queries.values()].map((q) => q.count),
+    SNAPSHOT_VERSION,
   );
+}
+
+/** The pages of indices that `top` reaches into: those holding an index below it, and its own. */
+function pagesInUse(top: number): number {
+  return (top >>> INDEX_PAGE_BITS) + 1;
+}
+
+/** The entries of `pageClass` for columns of `columnLength` (as `createState` and `growHeaders` size it). */
+function pageCount(columnLength: number): number {
+  return (columnLength >>> INDEX_PAGE_BITS) + 1;
 }
 
 /**
@@ -426,8 +459,6 @@ const SCALAR_RULES: readonly (readonly [name: string, min: Bound, max: Bound, re
   ['cardShift', (_, o) => o.cardShift, (_, o) => o.cardShift],
   ['columnLength', () => 2, (_, o) => o.maxObjects + 1],
   ['top', () => 1, (v) => v.columnLength!],
-  ['freeHead', () => 0, (v) => v.top! - 1],
-  ['freeTail', () => 0, (v) => v.top! - 1],
   ['spentHead', () => 0, (v) => v.top! - 1],
   ['live', () => 0, (v) => v.top! - 1],
   ['retired', () => 0, (v) => v.top! - 1],
@@ -624,6 +655,8 @@ export interface RestorePlan {
   trimmed: boolean;
   /** Bytes of all the arrays restore allocates. */
   bytes: number;
+  /** A snapshot older than format 13: its one free queue's head and tail. */
+  legacyFreeQueue: [head: number, tail: number] | undefined;
   sections: PlannedSection[];
 }
 
@@ -699,10 +732,37 @@ export function decodeHeader(bytes: unknown): DecodedHeader {
     if ('spentHead' in scalars) fail("scalar 'spentHead' is not part of format version 7");
     scalars.spentHead = 0;
   }
-  return { header, bytes, plan: planRestore(header, bytes, align8(PREAMBLE_BYTES + jsonLength)) };
+  let legacyFreeQueue: [number, number] | undefined;
+  if (version < PAGED_VERSION) {
+    // One free queue before version 13 (`freeHead`, `freeTail`): taken out of the scalars here,
+    // bounded as they were, and loaded as the mixed class's queue (`loadState`).
+    const scalars = header.scalars as Record<string, unknown>;
+    const ends = (['freeHead', 'freeTail'] as const).map((name) => {
+      const value = scalars[name];
+      delete scalars[name];
+      const top = scalars.top;
+      if (typeof top !== 'number' || !Number.isInteger(top) || top < 1) return 0; // named by the scalar checks
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > top - 1) {
+        fail(`scalar '${name}' is ${JSON.stringify(value)}, expected an integer from 0 to ${top - 1}`);
+      }
+      return value;
+    });
+    legacyFreeQueue = [ends[0]!, ends[1]!];
+  }
+  return {
+    header,
+    bytes,
+    plan: planRestore(header, bytes, align8(PREAMBLE_BYTES + jsonLength), version, legacyFreeQueue),
+  };
 }
 
-function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: number): RestorePlan {
+function planRestore(
+  header: SnapshotHeader,
+  bytes: Uint8Array,
+  dataStart: number,
+  version: number,
+  legacyFreeQueue: [number, number] | undefined,
+): RestorePlan {
   let options: ResolvedOptions;
   try {
     options = resolveOptions(header.options as HeapOptions);
@@ -714,7 +774,7 @@ function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: numbe
   checkPacer(header.pacer, v, options);
   const components = header.components.map((info, k) => checkComponent(info, k, v));
   const queryCounts = header.queries.map((info) => checkQuery(info, v));
-  const expected = layout(v, indexMask, options.maxSlots, components, queryCounts);
+  const expected = layout(v, indexMask, options.maxSlots, components, queryCounts, version);
   if (header.sections.length !== expected.length) {
     fail(`it has ${header.sections.length} sections, a heap of these components and queries has ${expected.length}`);
   }
@@ -775,7 +835,7 @@ function planRestore(header: SnapshotHeader, bytes: Uint8Array, dataStart: numbe
     total = bytesOf(sections);
     if (total > budget) fail(`it needs ${total} bytes of arrays, more than ${budget} for ${bytes.length} bytes`);
   }
-  return { options, scalars: v, columnLength, trimmed, bytes: total, sections };
+  return { options, scalars: v, columnLength, trimmed, bytes: total, sections, legacyFreeQueue };
 }
 
 /** Every scalar present, known and within its bounds (`SCALAR_RULES`). */
@@ -905,6 +965,8 @@ function checkCapacity(section: Section, capacity: unknown, columnLength: number
     ? sizing.per * columnLength
     : sizing.kind === 'cards'
     ? cardsFor(columnLength, cardShift)
+    : sizing.kind === 'pages'
+    ? pageCount(columnLength)
     : sizing.length;
   // (A numeric column's capacity is maxObjects + 1 per element: one of another size would move.)
   if (capacity !== expected) {
@@ -959,6 +1021,7 @@ export function loadState(
   const state = s as unknown as Record<string, number>;
   for (const [name] of SCALAR_RULES) if (!OPTION_SCALARS.has(name)) state[name] = plan.scalars[name]!;
   s.columnLength = plan.columnLength;
+  if (plan.legacyFreeQueue !== undefined) loadLegacyFreeQueue(s, plan.legacyFreeQueue);
   // What the phase implies is derived, never trusted: the machine's one function sets it.
   enterPhase(s, s.phase);
   // Entries written as the saved heap counted them (stats() then reads the same), within the
@@ -993,6 +1056,19 @@ export function loadState(
   } catch (error) {
     fail(`the heap it describes is inconsistent (${(error as Error).message})`);
   }
+}
+
+/**
+ * A snapshot older than format 13 had one free queue and no pages: every page it reached is of the
+ * mixed class, and its queue is that class's, which allocation takes from before carving a page.
+ */
+function loadLegacyFreeQueue(s: HeapState, [head, tail]: [number, number]): void {
+  s.pageClass = new Uint8Array(pageCount(s.columnLength));
+  s.pageClass.fill(MIXED_CLASS, 0, pagesInUse(s.top));
+  s.freeHeads = new Uint32Array(INDEX_QUEUES);
+  s.freeTails = new Uint32Array(INDEX_QUEUES);
+  s.freeHeads[MIXED_CLASS] = head;
+  s.freeTails[MIXED_CLASS] = tail;
 }
 
 /**

@@ -1,0 +1,245 @@
+/**
+ * Index pages by class (core/free-list.ts): indices come in pages of 256, each carved for the
+ * objects of one slot-count class (0 slots, 1, 2, 3-4, 5-8, ...), and a freed index waits in the
+ * queue of its page's class. A model of the pages and queues predicts every index `alloc` hands
+ * out, through collections, restores, restores of format 12 snapshots (one queue, no pages) and
+ * heaps at `maxObjects`; `verify()` after every step.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Heap, HeapCorruptionError, HeapFullError, type Ref, type Ticket } from '../mod.ts';
+import { stateOf } from '../src/heap.ts';
+import { INDEX_QUEUES, MIXED_CLASS } from '../src/core/state.ts';
+import { asFormat12 } from './forge.ts';
+import { queuedIndices } from './queues.ts';
+import { fcRuns } from './runs.ts';
+
+const PAGE = 256;
+
+/** The class of an object of `slots` slots, written out: its block size in the slot pool, plus one. */
+function classOf(slots: number): number {
+  if (slots === 0) return 0;
+  let cls = 1;
+  while (1 << (cls - 1) < slots) cls++;
+  return cls;
+}
+
+/** The pages and queues as the model keeps them. */
+class Model {
+  readonly pageClass = new Map<number, number>();
+  readonly queues: number[][] = Array.from({ length: INDEX_QUEUES }, () => []);
+  top = 1;
+  readonly maxObjects: number;
+  constructor(maxObjects: number) {
+    this.maxObjects = maxObjects;
+  }
+
+  /** The index `alloc` of an object of class `cls` takes, or null when the heap is full. */
+  take(cls: number): number | null {
+    if (this.top <= this.maxObjects) {
+      for (const queue of [cls, MIXED_CLASS]) if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
+      while (this.top <= this.maxObjects) {
+        this.carve(cls);
+        if (this.queues[cls]!.length > 0) return this.queues[cls]!.shift()!;
+      }
+    }
+    for (const queue of [cls, ...this.queues.keys()]) {
+      if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
+    }
+    return null;
+  }
+
+  carve(cls: number): void {
+    const page = Math.floor(this.top / PAGE);
+    const end = Math.min((page + 1) * PAGE, this.maxObjects + 1);
+    if (this.top % PAGE === 0 || this.top === 1) this.pageClass.set(page, cls);
+    const queue = this.pageClass.get(page)!;
+    for (let i = this.top; i < end; i++) this.queues[queue]!.push(i);
+    this.top = end;
+  }
+
+  /** A major collection's sweep: walks down, each freed index to the front of its page's queue. */
+  sweep(freed: number[]): void {
+    for (const i of [...freed].sort((a, b) => b - a)) {
+      this.queues[this.pageClass.get(Math.floor(i / PAGE))!]!.unshift(i);
+    }
+  }
+
+  /** Restored from a format 12 snapshot: one queue, the class queues chained in order, every page mixed. */
+  asFormat12(): void {
+    const one = this.queues.flat();
+    for (const queue of this.queues) queue.length = 0;
+    this.queues[MIXED_CLASS]!.push(...one);
+    for (let page = 0; page <= Math.floor(this.top / PAGE); page++) this.pageClass.set(page, MIXED_CLASS);
+  }
+}
+
+type Op =
+  | { op: 'alloc'; slots: number; keep: boolean }
+  | { op: 'unpin'; pick: number }
+  | { op: 'resize'; pick: number; slots: number }
+  | { op: 'collect' | 'restore' | 'format12' };
+
+const slotCounts = fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9, 16, 40);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({ op: fc.constant('alloc' as const), slots: slotCounts, keep: fc.boolean() }),
+  },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('unpin' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('resize' as const), pick: fc.nat(), slots: slotCounts }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('collect' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('restore' as const, 'format12' as const) }) },
+);
+
+describe('index pages by class', () => {
+  it('hand out the indices a model of pages and queues predicts, through collections, restores and a full heap', () => {
+    fc.assert(
+      fc.property(
+        fc.array(opArb, { maxLength: 150 }),
+        fc.constantFrom(40, 300, 700, 5000),
+        fc.nat(200),
+        (ops, maxObjects, burst) => {
+          // No generations: only `collect` frees, in the sweep's order. Unpinned objects are garbage
+          // (no slot is ever set). A burst of 0-slot objects first fills pages.
+          let heap = new Heap({ generational: false, maxObjects, initialCapacity: 4 });
+          const model = new Model(maxObjects);
+          const pinned: { ref: Ref; ticket: Ticket }[] = [];
+          let garbage: number[] = [];
+          const alloc = (slots: number, keep: boolean): void => {
+            const expected = model.take(classOf(slots));
+            if (expected === null) {
+              expect(() => heap.alloc(slots)).toThrow(HeapFullError);
+              return;
+            }
+            const ref = heap.alloc(slots);
+            expect(heap.index(ref)).toBe(expected);
+            if (keep) pinned.push({ ref, ticket: heap.pin(ref) });
+            else garbage.push(expected);
+          };
+          for (let k = 0; k < burst; k++) alloc(0, k % 3 === 0);
+          for (const step of ops) {
+            if (step.op === 'alloc') {
+              alloc(step.slots, step.keep);
+            } else if (step.op === 'unpin') {
+              if (pinned.length === 0) continue;
+              const [gone] = pinned.splice(step.pick % pinned.length, 1);
+              heap.unpin(gone!.ticket);
+              garbage.push(heap.index(gone!.ref));
+            } else if (step.op === 'resize') {
+              // A resized object keeps its index, in its page: freed, the index goes back there.
+              if (pinned.length === 0) continue;
+              const { ref } = pinned[step.pick % pinned.length]!;
+              try {
+                heap.resize(ref, step.slots);
+              } catch (error) {
+                expect(error).toBeInstanceOf(HeapFullError);
+              }
+            } else if (step.op === 'collect') {
+              heap.collect();
+              model.sweep(garbage);
+              garbage = [];
+            } else {
+              // The pins and their tickets are saved; the garbage is freed at the next collect, alike.
+              const bytes = heap.snapshot();
+              heap = Heap.restore(step.op === 'restore' ? bytes : asFormat12(bytes));
+              if (step.op === 'format12') model.asFormat12();
+            }
+            heap.verify();
+            const s = stateOf(heap);
+            expect(s.top).toBe(model.top);
+            for (let queue = 0; queue < INDEX_QUEUES; queue++) {
+              expect(queuedIndices(heap, queue), `queue ${queue}`).toEqual(model.queues[queue]);
+            }
+          }
+        },
+      ),
+      { numRuns: fcRuns(120) },
+    );
+  });
+
+  it("keep objects of one shape together whatever order they are made in (a splay tree's nodes among their payloads)", () => {
+    const heap = new Heap();
+    const nodes: Ref[] = [];
+    for (let k = 0; k < 600; k++) {
+      // Each node after a payload of 63 objects: 31 of 2 slots, 32 of none.
+      for (let j = 0; j < 31; j++) heap.alloc(2);
+      for (let j = 0; j < 32; j++) heap.alloc(0);
+      nodes.push(heap.alloc(3));
+    }
+    const indices = nodes.map((ref) => heap.index(ref));
+    // 600 nodes in three pages of their own (256, 256 and 88 of them), each run without a gap:
+    // without pages by class each node would lie 64 indices from the last.
+    const pages = new Map<number, number[]>();
+    for (const i of indices) pages.set(Math.floor(i / PAGE), [...(pages.get(Math.floor(i / PAGE)) ?? []), i]);
+    expect([...pages.values()].map((run) => run.length)).toEqual([256, 256, 88]);
+    for (const [page, run] of pages) expect(run).toEqual(Array.from({ length: run.length }, (_, k) => page * PAGE + k));
+    heap.verify();
+  });
+
+  it('take the indices of other classes once the heap cannot carve a page: full only at maxObjects', () => {
+    const heap = new Heap({ maxObjects: 300 });
+    const zeros = Array.from({ length: 255 }, () => heap.alloc(0)); // the first page, 1-255
+    const ones = Array.from({ length: 45 }, () => heap.alloc(1)); // the last, 256-300
+    expect(ones.map((ref) => heap.index(ref))).toEqual(Array.from({ length: 45 }, (_, k) => 256 + k));
+    for (const ref of zeros.slice(0, 10)) heap.pin(ref);
+    heap.collect(); // frees 11-255 (and every 1-slot object): all in their pages' queues
+    expect(queuedIndices(heap, 0)).toEqual(Array.from({ length: 245 }, (_, k) => 11 + k));
+    expect(queuedIndices(heap, 1)).toEqual(Array.from({ length: 45 }, (_, k) => 256 + k));
+    // Objects of 4 slots: no page of their own is left to carve, so they take the queues in class
+    // order, 0-slot objects' first, until all 290 free indices are taken.
+    const fours = Array.from({ length: 290 }, () => heap.index(heap.alloc(4)));
+    expect(fours).toEqual([
+      ...Array.from({ length: 245 }, (_, k) => 11 + k),
+      ...Array.from({ length: 45 }, (_, k) => 256 + k),
+    ]);
+    expect(heap.stats().live).toBe(300);
+    expect(() => heap.alloc(0)).toThrow(HeapFullError);
+    heap.verify();
+  });
+
+  it('restore a format 12 snapshot with every page of the mixed class, its queue used before any new page', () => {
+    const heap = new Heap();
+    const kept = [heap.alloc(0), heap.alloc(2), heap.alloc(0), heap.alloc(2)];
+    for (const ref of kept) heap.pin(ref);
+    heap.alloc(2);
+    heap.alloc(0);
+    heap.collect(); // frees 3 (a 0-slot object) and 258 (a 2-slot one)
+    const restored = Heap.restore(asFormat12(heap.snapshot()));
+    restored.verify();
+    const s = stateOf(restored);
+    expect([...s.pageClass.subarray(0, 3)]).toEqual([MIXED_CLASS, MIXED_CLASS, MIXED_CLASS]);
+    // The one queue, as format 12 kept it: the class queues chained, 0-slot objects' first.
+    const mixed = queuedIndices(restored, MIXED_CLASS);
+    expect(mixed.slice(0, 2)).toEqual([3, 4]);
+    expect(mixed.length).toBe(255 - 2 + 256 - 2);
+    // Any shape takes the mixed queue first; then a page of its own, at the top (512).
+    expect([restored.alloc(5), restored.alloc(0)].map((ref) => restored.index(ref))).toEqual([3, 4]);
+    for (let k = mixed.length - 2; k > 0; k--) restored.alloc(1);
+    expect(restored.index(restored.alloc(9))).toBe(512);
+    expect(s.pageClass[2]).toBe(classOf(9));
+    restored.verify();
+    // Saved again, as format 13: the same pages and queues.
+    const again = Heap.restore(restored.snapshot());
+    again.verify();
+    expect([...stateOf(again).pageClass.subarray(0, 3)]).toEqual([MIXED_CLASS, MIXED_CLASS, classOf(9)]);
+  });
+
+  it('are checked by verify(): an index on another class queue, a page of no class', () => {
+    const wrongQueue = new Heap();
+    wrongQueue.pin(wrongQueue.alloc(0));
+    wrongQueue.alloc(2); // page 1: 2-slot objects
+    let s = stateOf(wrongQueue);
+    // Index 2 (page 0, class 0) moved to the head of queue 2.
+    s.freeHeads[0] = 3;
+    s.next[2] = s.freeHeads[2]!;
+    s.freeHeads[2] = 2;
+    expect(() => wrongQueue.verify()).toThrow(HeapCorruptionError);
+    expect(() => wrongQueue.verify()).toThrow(/invariant 1 .*index 2 is on queue 2, but its page is of class 0/);
+    const noClass = new Heap();
+    noClass.alloc(0);
+    s = stateOf(noClass);
+    s.pageClass[0] = INDEX_QUEUES;
+    expect(() => noClass.verify()).toThrow(/invariant 1 .*page 0 has class 35/);
+  });
+});
