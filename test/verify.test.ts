@@ -535,7 +535,7 @@ describe('verify(): the free list (invariant 1)', () => {
     s.freeHeads[0] = 3; // index 2 would never be handed out again
     expectBroken(
       heap,
-      /invariant 1 \(free list\).*entries in the free queue and the spent stack: 253; free indices: 254/,
+      /invariant 1 \(free list\).*entries in the free queues and the spent stack: 253; free indices: 254/,
     );
   });
 });
@@ -581,7 +581,7 @@ describe('verify(): the spent stack (invariant 1)', () => {
   it('a spent index dropped', () => {
     const { heap, s } = withSpent();
     s.spentHead = 0;
-    expectBroken(heap, /invariant 1 .*entries in the free queue and the spent stack: 255; free indices: 256/);
+    expectBroken(heap, /invariant 1 .*entries in the free queues and the spent stack: 255; free indices: 256/);
   });
 });
 

@@ -171,7 +171,10 @@ export interface HeapState {
   next: Uint32Array;
   flags: Uint8Array;
   columnLength: number;
-  /** Indices at and above `top` have never been used. */
+  /**
+   * The end of the pages of indices carved so far (core/free-list.ts): indices at and above `top` have
+   * never been used; below it each is live, retired, queued or spent, the never-used ones of a page queued.
+   */
   top: number;
   /**
    * Heads and tails of the free queues of indices below `top`, one per index class (0 = empty;
@@ -612,8 +615,9 @@ function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, e
 
 /**
  * The bytes of the heap's typed arrays in use (`stats().bytes`). Arrays indexed by object index
- * (header columns, cards, component columns, membership positions) count up to `top`, the slot
- * pool up to `slotTop`, member and query lists up to the entries ever written, the weak lists
+ * (header columns, cards, component columns, membership positions) count up to `top` (and the page
+ * classes up to its page), the slot pool up to `slotTop`, member and query lists up to the entries
+ * ever written, the weak lists
  * and the slot pool's lists of free singles and pairs up to their entries in use (room `reserve`
  * gave them is untouched until used; room a shorter list left behind is not counted); the other
  * lists and stacks (remembered set, mark stack, finalizers, destroyed objects, ...) and the pin

@@ -1,5 +1,5 @@
 /**
- * Allocation: object indices from the free queue, slot blocks from the pool, and the header
+ * Allocation: object indices from the free queues, slot blocks from the pool, and the header
  * writes that make a new object (young, in the nursery, colored with the current mark value).
  * Allocation never collects; the facade validates arguments and calls `roomFor` first, so a call
  * that cannot succeed changes nothing.
@@ -121,7 +121,7 @@ export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: numbe
 
 /**
  * The commonest `alloc`, or 0 when the call is not it (nothing changed then; `allocObject` follows):
- * a strong object of a generational heap, outside any scope, whose index is the free queue's head
+ * a strong object of a generational heap, outside any scope, whose index is its class's queue's head
  * and not spent (so `takeIndex` would take it) and whose block `takeBlockAtHand` finds. The same
  * index, block and header as `allocObject`, in one function that reads the state once per field:
  * through `canTakeIndex`, `canAllocBlock`, `takeIndex`, `allocBlock` and `addYoung`, an `alloc(2)`
@@ -130,7 +130,11 @@ export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: numbe
  */
 export function allocCommon(s: HeapState, slotCount: number): number {
   const queue = indexClass(slotCount);
-  const head = s.freeHeads[queue]!;
+  // The queue's ends read from the state on every call: a store through `s.freeTails` made only when
+  // the queue runs dry would have no type feedback when optimized code first makes it, and V8 would
+  // throw that code away each time (as it did in `carveWave`: its round took 23 ns an object, not 14).
+  const { freeHeads, freeTails } = s;
+  const head = freeHeads[queue]!;
   if (head === 0 || s.scopeDepth !== 0 || !s.generational) return 0;
   if (s.generation[head]! >= s.codec.smallGenerations) return 0;
   let start = 0;
@@ -140,8 +144,8 @@ export function allocCommon(s: HeapState, slotCount: number): number {
   }
   const next = s.next;
   const following = next[head]!;
-  s.freeHeads[queue] = following;
-  if (following === 0) s.freeTails[queue] = 0;
+  freeHeads[queue] = following;
+  if (following === 0) freeTails[queue] = 0;
   s.base[head] = start;
   s.size[head] = slotCount;
   // `addYoung`, and the rest of `allocObject` for a strong object.
@@ -256,8 +260,13 @@ export function allocWave(
   }
   // The commonest wave first, in one pass; what it leaves (from object `first` on) takes two.
   const first = kindFlags === 0 && s.generational ? carveWave(s, count, slotCount, from, indexMask, handles) : 0;
+  if (first !== 0) {
+    const queue = indexClass(slotCount);
+    s.freeHeads[queue] = carvedHead;
+    if (carvedHead === 0) s.freeTails[queue] = 0;
+  }
   if (first === count) return;
-  // First pass: indices and blocks. The free queue is walked in locals, taking what `takeIndex`
+  // First pass: indices and blocks. The class's queue is walked in locals, taking what `takeIndex`
   // takes (the same indices in the same order; a spent head goes through `setAsideSpent`), until it
   // runs dry; the rest come from `takeIndex`, which may grow the header columns. (`takeIndex` an
   // object reads and writes the queue's ends on the state object each time: this pass took 8.3 ns
@@ -268,13 +277,14 @@ export function allocWave(
   const small = codec.smallGenerations;
   const mayGrow = s.top <= s.maxObjects; // taking queued indices leaves `top` alone
   const queue = indexClass(slotCount);
-  let head = s.freeHeads[queue]!;
+  const { freeHeads, freeTails } = s; // read on every call (`allocCommon` says why)
+  let head = freeHeads[queue]!;
   // Non-zero once the wave's blocks come from a run carved at the top: the next block's start.
   let carved = 0;
   let j = first;
   for (; j < count; j++) {
     if (head !== 0 && mayGrow && queueGeneration[head]! >= small) {
-      s.freeHeads[queue] = head;
+      freeHeads[queue] = head;
       head = setAsideSpent(s, queue);
     }
     if (head === 0) break;
@@ -283,8 +293,8 @@ export function allocWave(
     carved = placeBlock(s, queueBase, i, slotCount, carved, count - j - 1, j === first);
     handles[j] = i;
   }
-  s.freeHeads[queue] = head;
-  if (head === 0) s.freeTails[queue] = 0;
+  freeHeads[queue] = head;
+  if (head === 0) freeTails[queue] = 0;
   for (; j < count; j++) {
     const i = takeIndex(s, queue);
     carved = placeBlock(s, s.base, i, slotCount, carved, count - j - 1, j === first);
@@ -329,7 +339,7 @@ function countNew(s: HeapState, young: number, made: number, slotCount: number):
 
 /**
  * The commonest wave, a strong one of a generational heap, made in one pass over its objects from
- * the first: each index the free queue's head, not spent (what `takeIndex` would take), and the
+ * the first: each index its class's queue's head, not spent (what `takeIndex` would take), and the
  * blocks one run carved at the pool's top, which is aligned for them, with no block of their
  * class or larger listed, none waiting to be merged and room for all of them without growth (the
  * blocks `allocBlock` would carve one by one: a churning wave's minor gives its blocks back to the
@@ -360,8 +370,7 @@ function carveWave(
   // While the heap may grow, a spent index is set aside, not taken (core/free-list.ts).
   const spentStops = s.top <= s.maxObjects;
   const markValue = s.markValue;
-  const queue = indexClass(slotCount);
-  let head = s.freeHeads[queue]!;
+  let head = s.freeHeads[indexClass(slotCount)]!;
   let nurseryHead = s.nurseryHead;
   let j = 0;
   for (; j < count; j++) {
@@ -397,13 +406,23 @@ function carveWave(
     top += blockSize;
     handles[j] = i + g * indexScale;
   }
-  s.freeHeads[queue] = head;
-  if (head === 0) s.freeTails[queue] = 0;
+  carvedHead = head;
   s.slotTop = top;
   s.nurseryHead = nurseryHead;
   countNew(s, j, j, slotCount);
   return j;
 }
+
+/**
+ * The queue's head `carveWave` left, which its caller stores (0 when the queue ran dry). Kept in the
+ * module, not stored into the queue by `carveWave` after its loop: a wave's first long loop is
+ * compiled while it runs (on-stack replacement), before the code after the loop has run, and V8
+ * threw that code away at such a store into the queue's array at the end of every wave (the churn
+ * suite's round without `Heap.warmUp()`, Node: 27-43 ns an object against 24-27); a store of a
+ * module variable needs no type feedback. (Stored in the loop instead, the head cost 1-1.5 ns an
+ * object.)
+ */
+let carvedHead = 0;
 
 /**
  * Gives wave object `i` its block (`base` is the header column): the next of the run carved at the

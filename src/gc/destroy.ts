@@ -45,7 +45,7 @@ function push(list: Uint32Array, count: number, index: number): Uint32Array {
   return list;
 }
 
-/** Frees a destroyed object's index: it joins the free queue's tail (core/free-list.ts), unless it retires. */
+/** Frees a destroyed object's index: it joins its page's queue's tail (core/free-list.ts), unless it retires. */
 function release(s: HeapState, index: number): void {
   if (releaseObject(s, index)) pushFree(s, index);
 }

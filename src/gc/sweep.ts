@@ -1,7 +1,7 @@
 /**
  * Freeing and promoting: the major sweep (indices walked downward, in slices), the nursery sweep
  * of a minor collection, and the promotion of the whole nursery that opens a major cycle. Freed
- * indices join the free queue (core/free-list.ts explains the order).
+ * indices join their pages' free queues (core/free-list.ts explains the order).
  */
 import { pushFree, pushFreeFront } from '../core/free-list.ts';
 import { blockClass, FREE_SINGLE, freeBlock, listSmallFree } from '../core/slots.ts';

@@ -263,7 +263,7 @@ function verifyHeaders(s: HeapState): void {
 }
 
 /**
- * Invariant 1: the free queue and the spent stack together hold exactly the free, non-retired
+ * Invariant 1: the free queues and the spent stack together hold exactly the free, non-retired
  * indices, once each, no cycle; the stack only spent ones (core/free-list.ts).
  */
 function verifyFreeList(s: HeapState): void {
@@ -317,7 +317,7 @@ function verifyFreeList(s: HeapState): void {
   let free = 0;
   for (let i = 1; i < s.top; i++) if (s.color[i] === FREE && (s.flags[i]! & RETIRED) === 0) free++;
   if (count !== free) {
-    fail('1 (free list)', `entries in the free queue and the spent stack: ${count}; free indices: ${free}`);
+    fail('1 (free list)', `entries in the free queues and the spent stack: ${count}; free indices: ${free}`);
   }
 }
 
