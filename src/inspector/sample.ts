@@ -17,9 +17,12 @@ export interface Sample {
   /** Milliseconds since the inspector started. */
   time: number;
   stats: HeapStats;
-  /** Indices on the free list (reused before the columns grow). */
+  /**
+   * Indices in the free queues (taken before the columns grow): freed ones, and those of the pages
+   * carved so far that no object has held yet (core/free-list.ts).
+   */
   free: number;
-  /** Indices the columns hold room for that were never used. */
+  /** Indices the columns hold room for past the pages carved. */
   unused: number;
   /** Young objects by minor collections survived (index = age); old objects are `stats.old`. */
   ages: number[];
