@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapCorruptionError, HeapFullError, type Ref, type Ticket } from '../mod.ts';
+import { Heap, HeapCorruptionError, HeapFullError, type Ref, SnapshotError, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { INDEX_QUEUES, MIXED_CLASS } from '../src/core/state.ts';
-import { asFormat12 } from './forge.ts';
+import { asFormat12, forgeHeader } from './forge.ts';
 import { queuedIndices } from './queues.ts';
 import { fcRuns } from './runs.ts';
 
@@ -223,6 +223,36 @@ describe('index pages by class', () => {
     const again = Heap.restore(restored.snapshot());
     again.verify();
     expect([...stateOf(again).pageClass.subarray(0, 3)]).toEqual([MIXED_CLASS, MIXED_CLASS, classOf(9)]);
+  });
+
+  it("refuse a format 12 snapshot whose queue's ends are out of range or missing, naming them", () => {
+    const heap = new Heap();
+    heap.pin(heap.alloc(0));
+    heap.alloc(0);
+    heap.collect();
+    const bytes = asFormat12(heap.snapshot());
+    const top = stateOf(heap).top;
+    for (
+      const [name, value, says] of [
+        ['freeHead', top, `scalar 'freeHead' is ${top}, expected an integer from 0 to ${top - 1}`],
+        ['freeTail', -1, `scalar 'freeTail' is -1, expected an integer from 0 to ${top - 1}`],
+        ['freeHead', 2.5, `scalar 'freeHead' is 2.5, expected an integer from 0 to ${top - 1}`],
+        ['freeTail', undefined, `scalar 'freeTail' is undefined, expected an integer from 0 to ${top - 1}`],
+      ] as const
+    ) {
+      const forged = forgeHeader(bytes, (h) => {
+        if (value === undefined) delete h.scalars[name];
+        else h.scalars[name] = value;
+      });
+      expect(() => Heap.restore(forged)).toThrow(SnapshotError);
+      expect(() => Heap.restore(forged)).toThrow(`bad snapshot: ${says}`);
+    }
+    // And a format 13 snapshot names them as no part of its format.
+    const current = forgeHeader(heap.snapshot(), (h) => (h.scalars.freeHead = 0));
+    expect(() => Heap.restore(current)).toThrow("bad snapshot: scalar 'freeHead' is not part of this format");
+    // The queue they name is checked whole once restored: one that skips a free index is refused.
+    const skips = forgeHeader(bytes, (h) => (h.scalars.freeHead = 3));
+    expect(() => Heap.restore(skips)).toThrow(/inconsistent .*invariant 1/);
   });
 
   it('are checked by verify(): an index on another class queue, a page of no class', () => {

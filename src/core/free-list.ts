@@ -1,10 +1,10 @@
 /**
  * The free indices: one queue per index class (`freeHeads[c]` .. `freeTails[c]`, linked through
  * `next`). Indices come in pages of `INDEX_PAGE`, each carved at `top` for the class of the object
- * that needed it (the bit length of its slot count, `indexClass`), its indices queued in order; a
- * freed index joins the queue of its page's class. So objects of one shape take indices near each
- * other whatever order a program makes them in (a splay tree's nodes, each made after its payload,
- * sit together instead of a payload apart), and reuse keeps them there.
+ * that needed it (`indexClass`, its slot count's block class plus one), its indices queued in
+ * order; a freed index joins the queue of its page's class. So objects of one shape take indices
+ * near each other whatever order a program makes them in (a splay tree's nodes, each made after
+ * its payload, sit together instead of a payload apart), and reuse keeps them there.
  *
  * Indices minors free join a queue's tail and allocation takes from the head, so the indices
  * short-lived objects churn through are reused in turn and generations grow evenly over all of
