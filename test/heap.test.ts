@@ -9,6 +9,7 @@ import { fcRuns, MUTATION_RUN } from './runs.ts';
 import { statsOf } from './naming.ts';
 import { stateOf } from '../src/heap.ts';
 import { firstNotLive } from '../src/gc/allocate.ts';
+import { queuedIndices } from './queues.ts';
 import {
   GcForbiddenError,
   Heap,
@@ -1924,34 +1925,125 @@ describe('allocMany, targetIndex, targetAt and setAt', () => {
   });
 
   it('at maxObjects or one short of it, takes queued spent indices in the order alloc does', () => {
-    // indexBits 24: 64 small handles an index. Indices 1-8 are spent and queued, 9-255 (the
-    // first page) kept; maxObjects is 255 + room, so the heap may grow by `room` more indices,
-    // a page of that many for the wave's class, before it takes other classes' queues.
+    // indexBits 24: 64 small handles an index. In the first page (1-255, the 2-slot objects'),
+    // indices 1-8 are spent and at the head of its queue, 9-255 kept; maxObjects is 255 + room, so
+    // the heap may grow by `room` more indices. A wave walks its class's queue itself (the first
+    // pass of `allocWave`): at maxObjects it takes the spent heads, one short of it it sets them
+    // aside and takes the new page first, as alloc does.
     for (const room of [0, 1, 2]) {
       const churned = (): Heap => {
         const heap = new Heap({ indexBits: 24, maxObjects: 255 + room, initialCapacity: 4 });
         const pinned: Ref[] = [];
-        for (let k = 0; k < 255; k++) pinned.push(heap.alloc(0));
+        for (let k = 0; k < 255; k++) pinned.push(heap.alloc(2));
         for (const ref of pinned.slice(8)) heap.pin(ref); // indices 9.. stay taken
         // 63 rounds reuse 1-8 up to generation 63 (still small); the last collect spends them.
         for (let round = 0; round < 63; round++) {
           heap.collect(); // frees what 1-8 hold
-          for (let k = 0; k < 8; k++) heap.alloc(0);
+          for (let k = 0; k < 8; k++) heap.alloc(2);
         }
         heap.collect();
         expect(stateOf(heap).top).toBe(256);
         return heap;
       };
       const [waved, oneByOne] = [churned(), churned()];
-      expect(stateOf(waved).generation[stateOf(waved).freeHeads[0]!]).toBeGreaterThanOrEqual(64);
+      expect(stateOf(waved).generation[stateOf(waved).freeHeads[2]!]).toBeGreaterThanOrEqual(64);
       const wave = [...waved.allocMany(8 + room, 2)];
       const singles = Array.from({ length: 8 + room }, () => oneByOne.alloc(2));
       expect(wave).toEqual(singles);
-      expect(wave.filter((ref) => ref < 2 ** 30).length).toBe(room);
+      // One short of maxObjects the new indices come first (small handles), then the spent ones.
+      expect(wave.slice(0, room).map((ref) => ref % 2 ** 24)).toEqual([256, 257].slice(0, room));
+      expect(wave.slice(room).every((ref) => ref >= 2 ** 30)).toBe(true);
       for (const heap of [waved, oneByOne]) heap.verify();
       expect(stateOf(waved).spentHead).toBe(stateOf(oneByOne).spentHead);
       expect(stateOf(waved).slotTop).toBe(stateOf(oneByOne).slotTop);
     }
+  });
+
+  it('makes a wave whose one pass runs its queue dry part-way as alloc would, counting every object once', () => {
+    // The 2-slot objects' page: 1-252 kept, 253-255 freed with their blocks (the last carved, so
+    // they went back to the pool's top): a wave of 10 takes those three in its one pass
+    // (`carveWave`), then carves a new page (512: the target took 256's) for the other seven.
+    const make = (): Heap => {
+      const heap = new Heap();
+      for (let k = 0; k < 252; k++) heap.pin(heap.alloc(2));
+      for (let k = 0; k < 3; k++) heap.alloc(2);
+      heap.collect();
+      return heap;
+    };
+    const [waved, oneByOne] = [make(), make()];
+    expect(queuedIndices(waved, 2)).toEqual([253, 254, 255]);
+    const target = waved.alloc(0);
+    const targetToo = oneByOne.alloc(0);
+    const wave = [...waved.allocMany(10, 2, 'strong', Array.from({ length: 20 }, () => target))];
+    const singles = Array.from({ length: 10 }, () => {
+      const ref = oneByOne.alloc(2);
+      oneByOne.set(ref, 0, targetToo);
+      oneByOne.set(ref, 1, targetToo);
+      return ref;
+    });
+    expect(wave).toEqual(singles);
+    expect(wave.map((ref) => ref % 2 ** 22)).toEqual([253, 254, 255, 512, 513, 514, 515, 516, 517, 518]);
+    for (const heap of [waved, oneByOne]) heap.verify();
+    expect(waved.stats()).toMatchObject({ live: 252 + 1 + 10, young: oneByOne.stats().young, slotsUsed: 2 * 262 });
+  });
+
+  it('makes its one pass only over blocks at an aligned top, with no small block left to reuse first', () => {
+    // Two heaps, one making a wave and one allocating one object at a time, after the same setup:
+    // (a) twenty pairs freed below a kept block (listed, unmerged), which alloc takes back first;
+    // (b) a pair at the top, so a wave of 4-slot blocks must start past two padding slots;
+    // (c) 4-slot objects freed at the top (their blocks back to it, their indices queued) above
+    // twenty pairs freed below a kept one, which alloc merges into 4-slot blocks and takes first.
+    const setups: [slots: number, setup: (heap: Heap) => void][] = [
+      [2, (heap) => {
+        for (let k = 0; k < 20; k++) heap.alloc(2);
+        heap.pin(heap.alloc(2));
+        heap.collect();
+      }],
+      [4, (heap) => {
+        for (let k = 0; k < 20; k++) heap.alloc(4);
+        heap.collect();
+        heap.pin(heap.alloc(2));
+      }],
+      [4, (heap) => {
+        for (let k = 0; k < 20; k++) heap.alloc(2);
+        heap.pin(heap.alloc(2));
+        for (let k = 0; k < 10; k++) heap.alloc(4);
+        heap.collect();
+      }],
+    ];
+    for (const [slots, setup] of setups) {
+      const [waved, oneByOne] = [new Heap(), new Heap()];
+      setup(waved);
+      setup(oneByOne);
+      expect(queuedIndices(waved, slots === 2 ? 2 : 3).length).toBeGreaterThanOrEqual(10);
+      const wave = [...waved.allocMany(6, slots)];
+      const singles = Array.from({ length: 6 }, () => oneByOne.alloc(slots));
+      expect(wave).toEqual(singles);
+      const [a, b] = [waved, oneByOne].map((heap) => {
+        const s = stateOf(heap);
+        return [s.slotTop, s.lazyFrees, s.freePairCount, [...s.base.slice(0, s.top)]];
+      });
+      expect(a).toEqual(b);
+      waved.verify();
+    }
+  });
+
+  it('takes targets at any generation of their index, and refuses an older handle of it', () => {
+    const heap = new Heap();
+    const first = heap.alloc(0);
+    const index = heap.index(first);
+    heap.collect();
+    let again = heap.alloc(0);
+    while (heap.index(again) !== index) again = heap.alloc(0);
+    heap.pin(again);
+    expect(again).not.toBe(first); // the same index, a generation on
+    const [made] = [...heap.allocMany(1, 1, 'strong', [again])];
+    expect(heap.get(made!, 0)).toBe(again);
+    expect(() => heap.allocMany(1, 1, 'strong', [first])).toThrow(StaleRefError);
+    expect(() => heap.allocMany(1, 1, 'strong', new Float64Array([first]) as unknown as Ref[])).toThrow(StaleRefError);
+    const [alsoMade] = [...heap.allocMany(1, 1, 'strong', new Float64Array([again]) as unknown as Ref[])];
+    expect(heap.get(alsoMade!, 0)).toBe(again);
+    heap.verify();
   });
 
   it('carves the blocks of a wave of queued indices at the top, exactly as many as alloc would', () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Heap, HeapCorruptionError, HeapFullError, type Ref, SnapshotError, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
 import { INDEX_QUEUES, MIXED_CLASS } from '../src/core/state.ts';
-import { asFormat12, forgeHeader } from './forge.ts';
+import { asFormat12, assemble, forgeHeader, headerOf, sectionData, withVersion } from './forge.ts';
 import { queuedIndices } from './queues.ts';
 import { fcRuns } from './runs.ts';
 
@@ -36,12 +36,9 @@ class Model {
 
   /** The index `alloc` of an object of class `cls` takes, or null when the heap is full. */
   take(cls: number): number | null {
-    if (this.top <= this.maxObjects) {
+    while (this.top <= this.maxObjects) {
       for (const queue of [cls, MIXED_CLASS]) if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
-      while (this.top <= this.maxObjects) {
-        this.carve(cls);
-        if (this.queues[cls]!.length > 0) return this.queues[cls]!.shift()!;
-      }
+      this.carve(cls);
     }
     for (const queue of [cls, ...this.queues.keys()]) {
       if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
@@ -255,6 +252,44 @@ describe('index pages by class', () => {
     expect(() => Heap.restore(skips)).toThrow(/inconsistent .*invariant 1/);
   });
 
+  it("carve the rest of a restored format 12 heap's last page for the mixed queue, then pages of their own", () => {
+    // A format 12 heap whose top is 5 (format 12 had no pages): indices 1, 3 and 4 live, 2 free.
+    const heap = new Heap({ initialCapacity: 8 });
+    const refs = [heap.alloc(0), heap.alloc(0), heap.alloc(0), heap.alloc(0)];
+    for (const k of [0, 2, 3]) heap.pin(refs[k]!);
+    heap.collect();
+    const header = headerOf(asFormat12(heap.snapshot()));
+    const data = sectionData(asFormat12(heap.snapshot()));
+    for (const name of ['color', 'generation', 'size', 'base', 'next', 'flags']) {
+      const width = name === 'color' || name === 'flags' ? 1 : 4;
+      const section = header.sections.find((s) => s.name === name)!;
+      section.used = 5;
+      const bytes = data.get(name)!.slice(0, 5 * width);
+      // Index 2's link ends the queue (3 on was never used in format 12's layout).
+      if (name === 'next') new DataView(bytes.buffer).setUint32(2 * 4, 0, true);
+      data.set(name, bytes);
+    }
+    Object.assign(header.scalars, { top: 5, freeHead: 2, freeTail: 2 });
+    const restored = Heap.restore(withVersion(assemble(asFormat12(heap.snapshot()), header, data), 12));
+    restored.verify();
+    expect(queuedIndices(restored, MIXED_CLASS)).toEqual([2]);
+    // The mixed queue first (index 2), then the rest of page 0 (5-255), for any shape, then a page of its own.
+    const made = [restored.alloc(2), restored.alloc(2)].map((ref) => restored.index(ref));
+    expect(made).toEqual([2, 5]);
+    expect(stateOf(restored).pageClass[0]).toBe(MIXED_CLASS);
+    for (let k = 6; k < 256; k++) restored.alloc(0);
+    expect(restored.index(restored.alloc(2))).toBe(256);
+    expect(stateOf(restored).pageClass[1]).toBe(classOf(2));
+    restored.verify();
+  });
+
+  it('grow the columns to the round capacities of "Capacities are round numbers", whatever the page needs', () => {
+    const heap = new Heap({ initialCapacity: 1024 });
+    heap.reserve(1025);
+    expect(heap.stats().capacity).toBe(1280);
+    heap.verify();
+  });
+
   it('are checked by verify(): an index on another class queue, a page of no class', () => {
     const wrongQueue = new Heap();
     wrongQueue.pin(wrongQueue.alloc(0));
@@ -271,5 +306,15 @@ describe('index pages by class', () => {
     s = stateOf(noClass);
     s.pageClass[0] = INDEX_QUEUES;
     expect(() => noClass.verify()).toThrow(/invariant 1 .*page 0 has class 35/);
+    // A top inside a page that is not the mixed class's: pages are carved whole.
+    const inside = new Heap();
+    inside.alloc(0);
+    s = stateOf(inside);
+    s.top = 200;
+    s.freeHeads[0] = 2;
+    s.next[199] = 0;
+    s.freeTails[0] = 199;
+    for (let i = 200; i < 256; i++) s.next[i] = 0;
+    expect(() => inside.verify()).toThrow(/invariant 1 .*top 200 lies inside page 0, which is not of the mixed class/);
   });
 });

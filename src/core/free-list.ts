@@ -90,14 +90,11 @@ function popFree(s: HeapState, queue: number): number {
  * queue whatever its generation, then of the other queues in class order, then the spent stack's.
  */
 export function takeIndex(s: HeapState, cls: number): number {
-  if (s.top <= s.maxObjects) {
+  // A second turn only after a restored older heap's last page, whose rest goes to the mixed queue.
+  while (s.top <= s.maxObjects) {
     if (setAsideSpent(s, cls) !== 0) return popFree(s, cls);
     if (setAsideSpent(s, MIXED_CLASS) !== 0) return popFree(s, MIXED_CLASS);
-    // One page is enough but after a restored older heap, whose last page carves to the mixed queue.
-    while (s.top <= s.maxObjects) {
-      carvePage(s, cls);
-      if (s.freeHeads[cls] !== 0) return popFree(s, cls);
-    }
+    carvePage(s, cls);
   }
   const heads = s.freeHeads;
   if (heads[cls] !== 0) return popFree(s, cls);
@@ -110,10 +107,11 @@ export function takeIndex(s: HeapState, cls: number): number {
 /**
  * Carves the page holding `top` (to its end or `maxObjects`, whichever comes first) and queues its
  * indices in order: for class `cls` when `top` is the page's start (index 1 on page 0), else for
- * the class the page already has (the rest of a page a restored older heap began). Grows the
- * header columns as needed.
+ * the class the page already has, mixed (the rest of a page a restored older heap began: `top` lies
+ * inside a page of no other class, invariant 1). `takeIndex` carves only when both queues are
+ * empty, so the page's indices are its queue. Grows the header columns as needed.
  */
-export function carvePage(s: HeapState, cls: number): void {
+function carvePage(s: HeapState, cls: number): void {
   const from = s.top;
   const page = from >>> INDEX_PAGE_BITS;
   const to = Math.min((page + 1) * INDEX_PAGE, s.maxObjects + 1);
@@ -121,11 +119,9 @@ export function carvePage(s: HeapState, cls: number): void {
   if ((from & (INDEX_PAGE - 1)) === 0 || from === 1) s.pageClass[page] = cls;
   const queue = s.pageClass[page]!;
   const next = s.next;
+  // Indices at and above `top` are blank (invariant 1): the last one's link is 0 already.
   for (let i = from; i < to - 1; i++) next[i] = i + 1;
-  next[to - 1] = 0;
-  const tail = s.freeTails[queue]!;
-  if (tail === 0) s.freeHeads[queue] = from;
-  else next[tail] = from;
+  s.freeHeads[queue] = from;
   s.freeTails[queue] = to - 1;
   s.top = to;
 }

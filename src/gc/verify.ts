@@ -39,11 +39,13 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
+  INDEX_PAGE,
   INDEX_PAGE_BITS,
   INDEX_QUEUES,
   LAST_PHASE,
   MARK,
   MINOR_FINALIZE,
+  MIXED_CLASS,
   NO_COLOR,
   NOT_STRONG,
   otherMark,
@@ -281,6 +283,15 @@ function verifyFreeList(s: HeapState): void {
   }
   for (let page = 0; page < pages; page++) {
     if (s.pageClass[page]! >= INDEX_QUEUES) fail('1 (free list)', `page ${page} has class ${s.pageClass[page]}`);
+  }
+  // Pages are carved whole (or up to maxObjects): only a restored older heap leaves `top` inside one,
+  // of the mixed class, whose rest the next carve queues as mixed.
+  const top = s.top;
+  if (
+    top !== 1 && top !== s.maxObjects + 1 && (top & (INDEX_PAGE - 1)) !== 0 &&
+    s.pageClass[top >>> INDEX_PAGE_BITS] !== MIXED_CLASS
+  ) {
+    fail('1 (free list)', `top ${top} lies inside page ${top >>> INDEX_PAGE_BITS}, which is not of the mixed class`);
   }
   const seen = new Uint8Array(s.top);
   let count = 0;
