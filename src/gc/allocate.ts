@@ -130,9 +130,6 @@ export function waveBlocksDoNotFit(s: HeapState, count: number, slotCount: numbe
  */
 export function allocCommon(s: HeapState, slotCount: number): number {
   const queue = indexClass(slotCount);
-  // The queue's ends read from the state on every call: a store through `s.freeTails` made only when
-  // the queue runs dry would have no type feedback when optimized code first makes it, and V8 would
-  // throw that code away each time (as it did in `carveWave`: its round took 23 ns an object, not 14).
   const { freeHeads, freeTails } = s;
   const head = freeHeads[queue]!;
   if (head === 0 || s.scopeDepth !== 0 || !s.generational) return 0;
@@ -277,7 +274,7 @@ export function allocWave(
   const small = codec.smallGenerations;
   const mayGrow = s.top <= s.maxObjects; // taking queued indices leaves `top` alone
   const queue = indexClass(slotCount);
-  const { freeHeads, freeTails } = s; // read on every call (`allocCommon` says why)
+  const { freeHeads, freeTails } = s;
   let head = freeHeads[queue]!;
   // Non-zero once the wave's blocks come from a run carved at the top: the next block's start.
   let carved = 0;
