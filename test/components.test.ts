@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, GcForbiddenError, Heap, not, NULL, type Ref, StaleRefError } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
+import { numericColumnBytes } from '../src/core/component-store.ts';
 import { fcRuns } from './runs.ts';
 
 function world() {
@@ -894,7 +895,7 @@ describe('component errors', () => {
 });
 
 describe('stats().bytes', () => {
-  it('counts component columns and membership positions for the indices in use, and queries too', () => {
+  it('counts membership positions for the indices in use, numeric columns by the pages their members are on, and queries too', () => {
     const plain = new Heap({ initialCapacity: 1000 });
     const heap = new Heap({ initialCapacity: 1000 });
     const Big = heap.defineComponent({ v: ['f64', 4] }, { name: 'Big' });
@@ -904,20 +905,61 @@ describe('stats().bytes', () => {
       heap.alloc();
     }
     // Per index in use (below `top`: the reserved index 0 and four pages carved for 1,000 objects,
-    // core/free-list.ts): Big.v (32 bytes), Big's membership positions and the query's (4 each);
+    // core/free-list.ts): Big's membership positions and the query's (4 bytes each), and Big's byte a
+    // page of indices (five: up to top's page); nothing for Big.v, which no member wrote, and
     // nothing for the capacity no page has reached. (No mask column: one component is few.)
     const top = stateOf(heap).top;
     expect([top, stateOf(plain).top]).toEqual([1024, 1024]);
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (32 + 4 + 4));
+    const pageMarks = (top >>> 8) + 1;
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (4 + 4) + pageMarks);
+    const first = heap.alloc();
+    heap.add(first, Big);
+    expect(heap.index(first) >>> 8).toBe(3);
+    // Its page of indices holds 256 * 32 bytes of Big.v (two 4 KB memory pages), and one entry is
+    // written in the member list and in the query's list.
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (4 + 4) + pageMarks + 8192 + 4 + 4);
+    // Another member on the same page costs its list entries only.
     heap.add(heap.alloc(), Big);
-    // An index of a page already carved, and one entry written in the member list and in the query's list.
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (32 + 4 + 4) + 4 + 4);
-    // Three more components: their position arrays (4 bytes an index each), no mask column yet
-    // (four are few); a fifth brings it: 4 more bytes an index in use, with its own positions.
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (4 + 4) + pageMarks + 8192 + 2 * (4 + 4));
+    // Three more components: their position arrays (4 bytes an index each) and page marks, no
+    // mask column yet (four are few); a fifth brings it: 4 more bytes an index in use, with its own
+    // positions.
     for (let k = 0; k < 3; k++) heap.defineComponent({}, { name: `Tag${k}` });
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (32 + 4 + 4 + 3 * 4) + 4 + 4);
+    const withTags = top * (4 + 4 + 3 * 4) + 4 * pageMarks + 8192 + 2 * (4 + 4);
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(withTags);
     heap.defineComponent({}, { name: 'Tag3' });
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * (32 + 4 + 4 + 4 * 4 + 4) + 4 + 4);
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(withTags + top * (4 + 4) + pageMarks);
+    heap.verify();
+  });
+
+  it("counts a numeric column by the 4 KB memory pages that hold its members' elements", () => {
+    // A byte an index: a memory page holds 16 pages of indices. Eight bytes: half a page each.
+    const heap = new Heap({ initialCapacity: 1 << 14 });
+    const Flag = heap.defineComponent({ on: 'u8' }, { name: 'Flag' });
+    const Key = heap.defineComponent({ k: 'f64' }, { name: 'Key' });
+    const refs: Ref[] = [];
+    for (let k = 0; k < 20 * 256; k++) refs.push(heap.alloc());
+    const s = stateOf(heap);
+    const columns = () =>
+      numericColumnBytes(s.components.list[0]!, s.top) + numericColumnBytes(s.components.list[1]!, s.top);
+    expect(columns()).toBe(0);
+    const at = (page: number) => refs.find((r) => heap.index(r) >>> 8 === page)!;
+    heap.add(at(0), Flag);
+    heap.add(at(15), Flag); // the same memory page as page 0's
+    expect(columns()).toBe(4096);
+    heap.add(at(16), Flag); // the next memory page
+    expect(columns()).toBe(2 * 4096);
+    heap.add(at(2), Key); // pages 2 and 3 of indices share Key.k's memory page 1
+    heap.add(at(3), Key);
+    expect(columns()).toBe(3 * 4096);
+    heap.add(at(5), Key);
+    expect(columns()).toBe(4 * 4096);
+    // Members that leave leave their memory written: it still counts.
+    heap.remove(at(5), Key);
+    heap.collect();
+    expect(columns()).toBe(4 * 4096);
+    expect(heap.stats().bytes).toBeGreaterThan(columns());
+    heap.verify();
   });
 });
 

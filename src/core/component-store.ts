@@ -4,7 +4,7 @@
  * sparse sets. Plain data and its construction and growth only; membership and query upkeep live
  * in ecs/components.ts, tracing in gc/mark.ts.
  */
-import { growU32, withRoom } from './columns.ts';
+import { growU32, INDEX_PAGE_BITS, indexPagesFor, withRoom } from './columns.ts';
 import { describe, type Ref } from './handle.ts';
 import { recordList, variableFields } from './shapes.ts';
 
@@ -87,6 +87,15 @@ export interface ComponentData {
   membersWritten: number;
   /** Index -> place in `members` + 1; 0 when the index does not have this component. */
   position: Uint32Array;
+  /**
+   * One byte a page of indices (`INDEX_PAGE`): 1 where the numeric columns have been written, 0
+   * where they never were (so the system has handed out no memory there: `numericColumnBytes`).
+   * Set by every member's `add` (which writes its elements), by `reserve`'s commit and by a
+   * restore or load that wrote the page; never cleared, as memory once written stays the
+   * process's. Sized for `maxObjects` + 1 indices, as the numeric columns are. Invariant (checked
+   * by `verify`): every member's page is 1.
+   */
+  pages: Uint8Array;
   /** Queries that name this component (with or without `not`). */
   readonly queries: QueryData[];
   /**
@@ -250,6 +259,7 @@ export function addComponentData(
     memberCount: 0,
     membersWritten: 0,
     position: new Uint32Array(columnLength),
+    pages: new Uint8Array(indexPagesFor(fixedLength)),
     queries: recordList(),
     mask: NO_MASK,
     bit: 0,
@@ -354,9 +364,113 @@ export function touchComponents(store: ComponentStore, from: number, to: number)
   for (const c of store.list) {
     for (const f of c.fields) f.column.fill(0, from * f.length, to * f.length);
     c.position.fill(0, from, to);
+    if (to > from) markPages(c, from, to);
   }
   for (const mask of store.masks) mask.fill(0, from, to);
   for (const q of store.queries.values()) q.position.fill(0, from, to);
+}
+
+/**
+ * The granularity at which systems hand out memory for a typed array: a page of 4 KB is backed on
+ * its first write (x86-64 Linux and Windows; Apple silicon's 16 KB pages make the count below a
+ * lower bound there).
+ */
+export const MEMORY_PAGE = 4096;
+
+/** Marks the pages of indices `from` .. `to` - 1 (`to` > `from`) as written in `c`'s numeric columns. */
+export function markPages(c: ComponentData, from: number, to: number): void {
+  c.pages.fill(1, from >>> INDEX_PAGE_BITS, Math.min(c.pages.length, ((to - 1) >>> INDEX_PAGE_BITS) + 1));
+}
+
+/**
+ * The bytes of `c`'s numeric columns the system has backed with memory, for the indices below `top`:
+ * for each column, the memory pages (`MEMORY_PAGE`) that hold an element of a page of indices
+ * marked written (`pages`). A numeric column is allocated for every index the heap may use and
+ * never moves, and memory no one wrote costs nothing (README, "Columns never move"), so a
+ * component a few objects have costs the pages its members' indices are on, not the heap's
+ * capacity: with indices in pages by shape (core/free-list.ts), that is about what its members'
+ * elements take. Writes outside members (a game's store to a non-member's element) are not seen.
+ */
+export function numericColumnBytes(c: ComponentData, top: number): number {
+  const pages = c.pages;
+  const last = Math.min(pages.length - 1, (top - 1) >>> INDEX_PAGE_BITS);
+  let bytes = 0;
+  for (const f of c.fields) {
+    if (isReferenceType(f.type)) continue;
+    const pageBytes = (f.length * f.elementBytes) << INDEX_PAGE_BITS;
+    const columnPages = Math.ceil(f.column.byteLength / MEMORY_PAGE);
+    // Memory pages counted so far end before this one (pages of indices come in increasing order).
+    let countedTo = 0;
+    let count = 0;
+    for (let p = 0; p <= last; p++) {
+      if (pages[p] === 0) continue;
+      const first = Math.max(countedTo, Math.floor((p * pageBytes) / MEMORY_PAGE));
+      const end = Math.min(columnPages, Math.floor(((p + 1) * pageBytes - 1) / MEMORY_PAGE) + 1);
+      if (end > first) {
+        count += end - first;
+        countedTo = end;
+      }
+    }
+    bytes += Math.min(f.column.byteLength, count * MEMORY_PAGE);
+  }
+  return bytes;
+}
+
+/**
+ * Copies `source` (a numeric column's saved elements, from index 0) into `target` a page of
+ * indices at a time, skipping the pages whose saved elements are all zero (`target` is fresh, so
+ * zero already), and marks the pages copied in `pages`: a restore writes, and so backs with
+ * memory, only the pages that hold something (`numericColumnBytes`).
+ */
+export function copyWrittenPages(target: TypedColumn, source: TypedColumn, length: number, pages: Uint8Array): void {
+  const perPage = length << INDEX_PAGE_BITS;
+  // Tested by their bytes, not their values: -0 equals 0 and is no zero bytes. A word at a time
+  // where the bytes are aligned for it (every page's bytes are a multiple of 256).
+  const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  const words = source.byteOffset % 4 === 0
+    ? new Int32Array(source.buffer, source.byteOffset, source.byteLength >>> 2)
+    : null;
+  const width = source.BYTES_PER_ELEMENT;
+  for (let from = 0, p = 0; from < source.length; from += perPage, p++) {
+    const to = Math.min(from + perPage, source.length);
+    if (allZero(bytes, words, from * width, to * width)) continue;
+    target.set(source.subarray(from, to), from);
+    pages[p] = 1;
+  }
+}
+
+/** Whether bytes `from` .. `to` - 1 are all zero (`words`: the same bytes as words, or null; `from` a multiple of 4). */
+function allZero(bytes: Uint8Array, words: Int32Array | null, from: number, to: number): boolean {
+  let k = from;
+  if (words !== null) {
+    for (const end = to >>> 2; k >>> 2 < end; k += 4) if (words[k >>> 2] !== 0) return false;
+  }
+  for (; k < to; k++) if (bytes[k] !== 0) return false;
+  return true;
+}
+
+/**
+ * Moves a loaded component's numeric columns into the heap's own (`into`: the arrays users hold,
+ * which keep their identity), below index `end` (the higher of the two heaps' tops): a page the
+ * loaded heap wrote is copied, a page only this heap wrote is cleared, and a page neither wrote
+ * is left alone (zero, and unbacked); the pages marked become both heaps' marks.
+ */
+export function adoptNumericColumns(into: ComponentData, loaded: ComponentData, end: number): void {
+  const lastPage = Math.min(into.pages.length, indexPagesFor(end)) - 1;
+  for (const field of into.fields) {
+    if (isReferenceType(field.type)) continue;
+    const from = loaded.fields.find((f) => f.name === field.name)!.column;
+    const perPage = field.length << INDEX_PAGE_BITS;
+    const limit = end * field.length;
+    for (let p = 0; p <= lastPage; p++) {
+      const start = p * perPage;
+      const stop = Math.min(start + perPage, limit);
+      if (stop <= start) break;
+      if (loaded.pages[p] === 1) field.column.set(from.subarray(start, stop), start);
+      else if (into.pages[p] === 1) field.column.fill(0, start, stop);
+    }
+  }
+  for (let p = 0; p <= lastPage; p++) if (loaded.pages[p] === 1) into.pages[p] = 1;
 }
 
 /** A field spec as `[type, length]`, whichever way it was written. */

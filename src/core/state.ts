@@ -3,8 +3,15 @@
  * a set of plain functions over it (the heap facade owns the only instance). Columns are
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
-import { cardsFor, growU32, growU8 } from './columns.ts';
-import { type ComponentStore, growComponents, makeComponentStore, touchComponents } from './component-store.ts';
+import { cardsFor, growU32, growU8, INDEX_PAGE_BITS, indexPagesFor } from './columns.ts';
+import {
+  type ComponentStore,
+  growComponents,
+  isReferenceType,
+  makeComponentStore,
+  numericColumnBytes,
+  touchComponents,
+} from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
 import type { ResolvedOptions } from './options.ts';
 import { AS_DOUBLE, recordList, variableFields } from './shapes.ts';
@@ -76,13 +83,8 @@ export const FINALIZABLE = 16;
 /** Objects whose slots the marker must not trace as strong edges. */
 export const NOT_STRONG = WEAK | EPHEMERON;
 
-/**
- * Indices come in pages of `INDEX_PAGE` (core/free-list.ts): each page is carved for one index
- * class, the slot pool's block size of its objects (`indexClass`), so objects of one shape sit
- * together whatever order a program makes them in.
- */
-export const INDEX_PAGE_BITS = 8;
-export const INDEX_PAGE = 1 << INDEX_PAGE_BITS;
+// Indices come in pages (core/columns.ts, `INDEX_PAGE`; core/free-list.ts carves them).
+export { INDEX_PAGE, INDEX_PAGE_BITS } from './columns.ts';
 /** The class of pages a snapshot of format 12 or older left: free indices of every shape. */
 export const MIXED_CLASS = 34;
 /** Index classes 0..33 (`indexClass`) and `MIXED_CLASS`. */
@@ -409,7 +411,7 @@ export function createState(o: ResolvedOptions): HeapState {
     top: 1,
     freeHeads: new Uint32Array(INDEX_QUEUES),
     freeTails: new Uint32Array(INDEX_QUEUES),
-    pageClass: new Uint8Array((columnLength >>> INDEX_PAGE_BITS) + 1),
+    pageClass: new Uint8Array(indexPagesFor(columnLength)),
     spentHead: 0,
     live: 0,
     retired: 0,
@@ -573,7 +575,7 @@ export function growHeaders(s: HeapState, length: number): void {
       : growU32(column, length, used);
   }
   s.columnLength = length;
-  const pages = (length >>> INDEX_PAGE_BITS) + 1;
+  const pages = indexPagesFor(length);
   if (pages > s.pageClass.length) s.pageClass = growU8(s.pageClass, pages, s.pageClass.length);
   growComponents(s.components, length, used);
   const cardCount = cardsFor(length, s.cardShift);
@@ -615,8 +617,9 @@ function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, e
 
 /**
  * The bytes of the heap's typed arrays in use (`stats().bytes`). Arrays indexed by object index
- * (header columns, cards, component columns, membership positions) count up to `top` (and the page
- * classes up to its page), the slot pool up to `slotTop`, member and query lists up to the entries
+ * (header columns, cards, reference columns, membership positions) count up to `top` (the page
+ * classes and page marks up to its page), numeric component columns by the memory pages written
+ * below it (core/component-store.ts `numericColumnBytes`), the slot pool up to `slotTop`, member and query lists up to the entries
  * ever written, the weak lists
  * and the slot pool's lists of free singles and pairs up to their entries in use (room `reserve`
  * gave them is untouched until used; room a shorter list left behind is not counted); the other
@@ -638,7 +641,8 @@ export function heapBytes(s: HeapState): number {
   bytes += bytesInUse(s.freeSingles, s.freeSingleCount) + bytesInUse(s.freePairs, s.freePairCount);
   bytes += bytesInUse(s.pageClass, (top >>> INDEX_PAGE_BITS) + 1);
   for (const c of s.components.list) {
-    for (const f of c.fields) bytes += bytesInUse(f.column, top * f.length);
+    for (const f of c.fields) if (isReferenceType(f.type)) bytes += bytesInUse(f.column, top * f.length);
+    bytes += numericColumnBytes(c, top) + bytesInUse(c.pages, (top >>> INDEX_PAGE_BITS) + 1);
     bytes += 4 * c.membersWritten + bytesInUse(c.position, top);
   }
   for (const mask of s.components.masks) bytes += bytesInUse(mask, top);

@@ -11,7 +11,7 @@
  * sends the marker down its component slow path in gc/mark.ts). `weakref` fields are cleared when their target dies.
  * Columns of `ref` fields are never handed to users, so a store cannot bypass the barrier.
  */
-import { growU32 } from '../core/columns.ts';
+import { growU32, INDEX_PAGE_BITS } from '../core/columns.ts';
 import { listLength, makeQueryData } from '../core/component-store.ts';
 import type {
   ComponentData,
@@ -65,6 +65,8 @@ function refreshQueries(c: ComponentData, index: number): void {
 export function addMember(c: ComponentData, index: number): boolean {
   if (c.position[index] !== 0) return false;
   clearElements(c.fields, index);
+  // The elements just written are backed now (`pages`: what stats().bytes counts).
+  c.pages[index >>> INDEX_PAGE_BITS] = 1;
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
@@ -89,11 +91,13 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
   const fields = c.fields;
   const mask = c.mask;
   const bit = c.bit;
+  const pages = c.pages;
   let count = c.memberCount;
   for (let at = 0; at < n; at++) {
     const index = handles[at]! & indexMask;
     if (position[index] !== 0) continue;
     clearElements(fields, index);
+    pages[index >>> INDEX_PAGE_BITS] = 1;
     members[count++] = index;
     position[index] = count;
     if (bit !== 0) mask[index] = mask[index]! | bit;

@@ -5,7 +5,7 @@
  */
 import { HeapCorruptionError } from '../core/errors.ts';
 import { FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
-import { cardsFor } from '../core/columns.ts';
+import { cardsFor, indexPagesFor } from '../core/columns.ts';
 import { plural } from '../core/handle.ts';
 import {
   blockCapacity,
@@ -197,6 +197,8 @@ function verifyLayout(s: HeapState): void {
       );
     }
     layout(c.position.length === n, `'${c.name}' positions have ${c.position.length} entries, columnLength is ${n}`);
+    const pages = indexPagesFor(s.maxObjects + 1);
+    layout(c.pages.length === pages, `'${c.name}' marks ${c.pages.length} pages of indices, expected ${pages}`);
     const masked = s.components.masks.length > 0;
     layout(
       masked
@@ -868,7 +870,14 @@ function verifyComponents(s: HeapState): void {
       }
     }
     let members = 0;
-    for (let i = 0; i < c.position.length; i++) if (c.position[i] !== 0) members++;
+    for (let i = 0; i < c.position.length; i++) {
+      if (c.position[i] === 0) continue;
+      members++;
+      // stats().bytes counts the numeric columns by the pages marked written (core/component-store.ts).
+      if (c.pages[i >>> INDEX_PAGE_BITS] !== 1) {
+        fail('3 (components)', `'${c.name}' member ${i} is on page ${i >>> INDEX_PAGE_BITS}, not marked written`);
+      }
+    }
     if (members !== c.memberCount) {
       fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
     }

@@ -18,6 +18,7 @@
  */
 import {
   addComponentData,
+  adoptNumericColumns,
   type ComponentData,
   isReferenceType,
   makeQueryData,
@@ -204,17 +205,12 @@ export function adoptComponents(loaded: HeapState, existing: HeapState): void {
     const mine = store.list[k]!;
     byFresh.set(c, mine);
     for (const f of c.fields) {
-      const field = mine.fields.find((candidate) => candidate.name === f.name)!;
-      if (isReferenceType(f.type)) {
-        field.column = f.column;
-        continue;
-      }
-      // A numeric column stays the same array (users hold it; core/component-store.ts): the loaded
-      // values are copied in, and what the heap used beyond them is cleared. Only the parts in
-      // use are touched, so the untouched rest stays unbacked by memory.
-      field.column.set(f.column.subarray(0, loaded.top * f.length));
-      field.column.fill(0, loaded.top * f.length, Math.max(existing.top, loaded.top) * f.length);
+      if (isReferenceType(f.type)) mine.fields.find((candidate) => candidate.name === f.name)!.column = f.column;
     }
+    // A numeric column stays the same array (users hold it; core/component-store.ts): the loaded
+    // values are copied in, and what the heap wrote beyond them is cleared. Only pages either heap
+    // wrote are touched, so the rest stays unbacked by memory.
+    adoptNumericColumns(mine, c, Math.max(existing.top, loaded.top));
     mine.members = c.members;
     mine.memberCount = c.memberCount;
     mine.membersWritten = c.membersWritten;

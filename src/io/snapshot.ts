@@ -26,11 +26,13 @@
  * checker. Any failure is a `SnapshotError` naming what is wrong, and the partly loaded heap is
  * dropped.
  */
-import { cardsFor } from '../core/columns.ts';
+import { cardsFor, indexPagesFor } from '../core/columns.ts';
 import {
   type ComponentData,
   type ComponentStore,
+  copyWrittenPages,
   FIELD_TYPES,
+  type FieldData,
   type FieldType,
   isReferenceType,
   MAX_FIELD_LENGTH,
@@ -368,7 +370,7 @@ function capacityFor(
   const sizing = section.sizing;
   if (sizing.kind === 'column') return sizing.per * columnLength;
   if (sizing.kind === 'cards') return cardsFor(columnLength, cardShift);
-  if (sizing.kind === 'pages') return pageCount(columnLength);
+  if (sizing.kind === 'pages') return indexPagesFor(columnLength);
   if (sizing.kind === 'fixed' || sizing.kind === 'numeric') return sizing.length;
   return trimmed ? Math.max(section.used, 1) : saved;
 }
@@ -408,11 +410,6 @@ function layoutOf(s: HeapState): Section[] {
 /** The pages of indices that `top` reaches into: those holding an index below it, and its own. */
 function pagesInUse(top: number): number {
   return (top >>> INDEX_PAGE_BITS) + 1;
-}
-
-/** The entries of `pageClass` for columns of `columnLength` (as `createState` and `growHeaders` size it). */
-function pageCount(columnLength: number): number {
-  return (columnLength >>> INDEX_PAGE_BITS) + 1;
 }
 
 /**
@@ -966,7 +963,7 @@ function checkCapacity(section: Section, capacity: unknown, columnLength: number
     : sizing.kind === 'cards'
     ? cardsFor(columnLength, cardShift)
     : sizing.kind === 'pages'
-    ? pageCount(columnLength)
+    ? indexPagesFor(columnLength)
     : sizing.length;
   // (A numeric column's capacity is maxObjects + 1 per element: one of another size would move.)
   if (capacity !== expected) {
@@ -993,6 +990,8 @@ export function loadState(
 ): void {
   const { header, bytes, plan } = decoded;
   const queryData = [...s.components.queries.values()];
+  // Sized for maxObjects, as the numeric columns (`addComponentData` gave the restore's none).
+  for (const c of s.components.list) c.pages = new Uint8Array(indexPagesFor(s.maxObjects + 1));
   for (const section of plan.sections) {
     const ctor = ARRAY_TYPES[section.type];
     const width = ctor.BYTES_PER_ELEMENT;
@@ -1007,11 +1006,13 @@ export function loadState(
     const copied = Math.min(section.used, section.capacity);
     // One copy: a view of the bytes when they are aligned for this type, else a copy to align them.
     const offset = bytes.byteOffset + section.at;
-    array.set(
-      offset % width === 0
-        ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
-        : new ctor(bytes.slice(section.at, section.at + copied * width).buffer),
-    );
+    const source = offset % width === 0
+      ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
+      : new ctor(bytes.slice(section.at, section.at + copied * width).buffer);
+    const numeric = numericSection(s, section.name);
+    // A numeric column's all-zero pages stay unwritten, so unbacked (core/component-store.ts).
+    if (numeric === undefined) array.set(source);
+    else copyWrittenPages(array, source, numeric.field.length, numeric.owner.pages);
     // A trimmed restore keeps only the entries of indices in use (the cards): the rest must be blank.
     for (let k = section.at + copied * width, end = section.at + section.used * width; k < end; k++) {
       if (bytes[k] !== 0) fail(`section '${section.name}' has entries past ${copied}, beyond the objects in use`);
@@ -1048,6 +1049,7 @@ export function loadState(
   s.pacer.earlyRun = header.pacer.earlyRun ?? 0;
   loadFinalizers(s, header, given, refAt);
   listHookedMembers(s);
+  markMemberPages(s);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   s.freeLargeSlots = countFreeLargeSlots(s); // not saved: derived from the free lists (verified below)
@@ -1063,7 +1065,7 @@ export function loadState(
  * mixed class, and its queue is that class's, which allocation takes from before carving a page.
  */
 function loadLegacyFreeQueue(s: HeapState, [head, tail]: [number, number]): void {
-  s.pageClass = new Uint8Array(pageCount(s.columnLength));
+  s.pageClass = new Uint8Array(indexPagesFor(s.columnLength));
   s.pageClass.fill(MIXED_CLASS, 0, pagesInUse(s.top));
   s.freeHeads = new Uint32Array(INDEX_QUEUES);
   s.freeTails = new Uint32Array(INDEX_QUEUES);
@@ -1096,6 +1098,29 @@ function hasEphemeron(s: HeapState): boolean {
   const flags = s.flags;
   for (let i = 1; i < s.top; i++) if ((flags[i]! & EPHEMERON) !== 0) return true;
   return false;
+}
+
+/** The component and field of a numeric component column's section, or undefined for any other section. */
+function numericSection(s: HeapState, name: string): { owner: ComponentData; field: FieldData } | undefined {
+  const match = /^c(\d+)\.f\.(.+)$/.exec(name);
+  if (match === null) return undefined;
+  const owner = s.components.list[Number(match[1])]!;
+  const field = owner.fields.find((f) => f.name === match[2])!;
+  return isReferenceType(field.type) ? undefined : { owner, field };
+}
+
+/**
+ * Marks the pages of every member as written (`pages`; a member with all-zero elements was on a
+ * page the restore skipped). By position, which `verify` then checks against the member lists.
+ */
+function markMemberPages(s: HeapState): void {
+  for (const c of s.components.list) {
+    const position = c.position;
+    const pages = c.pages;
+    for (let i = 1, end = Math.min(s.top, position.length); i < end; i++) {
+      if (position[i] !== 0 && (i >>> INDEX_PAGE_BITS) < pages.length) pages[i >>> INDEX_PAGE_BITS] = 1;
+    }
+  }
 }
 
 /** Puts a loaded array where its section belongs. */
