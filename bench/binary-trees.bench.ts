@@ -15,7 +15,9 @@
  * alternating order, and both must produce the same check values.
  *
  * Reported per depth: time ratio (plain JS time / ecs-heap time: ecs-heap's speed relative to JS;
- * target >= 0.8x), peak memory (ecs-heap `stats().bytes`, sampled after each tree is built and at
+ * target >= 0.8x), the same program as minimal loops over the heap's layout run beside them (the
+ * floor, bench/lib/binary-trees-floor.ts: ecs-heap / floor is what the library's calls cost, floor
+ * / JS what the layout costs), peak memory (ecs-heap `stats().bytes`, sampled after each tree is built and at
  * phase ends, against the engine's `heapUsed` sampled at the same points, both over their baseline;
  * target ecs-heap <= 1/3 of JS), the engine scavenges during the ecs-heap run (PerformanceObserver
  * 'gc' entries of kind minor; target 0, judged on one extra run without the harness's `stats()`
@@ -28,6 +30,7 @@
  */
 import process from 'node:process';
 import { Heap, type Index, type Ref } from '../mod.ts';
+import { runFloor } from './lib/binary-trees-floor.ts';
 import { GcObserver, gcObserverWorks, type GcPause, heapUsedAfterGc, heapUsedNow } from './lib/engine.ts';
 import { megabytes, msOf, ratio, sig } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
@@ -198,8 +201,13 @@ interface DepthResult {
   rounds: number;
   jsMs: number[];
   heapMs: number[];
+  /** The floor's (bench/lib/binary-trees-floor.ts), run beside the two in each round. */
+  floorMs: number[];
   /** Median over rounds of JS time / ecs-heap time. */
   speed: number;
+  /** Medians over rounds of ecs-heap time / floor time and floor time / JS time. */
+  heapOverFloor: number;
+  floorOverJs: number;
   jsPeak: number;
   heapPeak: number;
   /** Engine GC pauses during the ecs-heap runs (per run), and during the JS runs. */
@@ -230,7 +238,10 @@ async function runDepth(ctx: Ctx, depth: number, rounds: number, observe: boolea
     rounds,
     jsMs: [],
     heapMs: [],
+    floorMs: [],
     speed: NaN,
+    heapOverFloor: NaN,
+    floorOverJs: NaN,
     jsPeak: 0,
     heapPeak: 0,
     heapRunPauses: [],
@@ -243,12 +254,21 @@ async function runDepth(ctx: Ctx, depth: number, rounds: number, observe: boolea
     checks: [],
   };
   const ratios: number[] = [];
+  const overFloor: number[] = [];
+  const floorOverJs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let js: Outcome | undefined;
     let hp: HeapOutcome | undefined;
-    for (let j = 0; j < 2; j++) {
+    let floor: { checks: number[]; ms: number } | undefined;
+    for (let j = 0; j < 3; j++) {
       heapUsedAfterGc(ctx); // each run starts from a collected engine heap
-      if ((round + j) % 2 === 0) {
+      const which = (round + j) % 3;
+      if (which === 2) {
+        ctx.log(`[bench] binary-trees: depth ${depth}, round ${round + 1}/${rounds}, the floor (minimal loops)`);
+        const t0 = performance.now();
+        const { checks } = runFloor(depth);
+        floor = { checks, ms: performance.now() - t0 };
+      } else if (which === 0) {
         ctx.log(`[bench] binary-trees: depth ${depth}, round ${round + 1}/${rounds}, ecs-heap`);
         const o = await observed(observe, () => runHeap(depth));
         hp = o.result;
@@ -260,13 +280,19 @@ async function runDepth(ctx: Ctx, depth: number, rounds: number, observe: boolea
         r.jsRunPauses.push(o.pauses);
       }
     }
-    if (js!.checks.join() !== hp!.checks.join()) {
-      throw new Error(`binary-trees: check values differ: JS ${js!.checks.join()} vs ecs-heap ${hp!.checks.join()}`);
+    if (js!.checks.join() !== hp!.checks.join() || floor!.checks.join() !== hp!.checks.join()) {
+      throw new Error(
+        `binary-trees: check values differ: JS ${js!.checks.join()}, ecs-heap ${hp!.checks.join()}, ` +
+          `floor ${floor!.checks.join()}`,
+      );
     }
     r.checks = hp!.checks;
     r.jsMs.push(js!.ms);
     r.heapMs.push(hp!.ms);
+    r.floorMs.push(floor!.ms);
     ratios.push(js!.ms / hp!.ms);
+    overFloor.push(hp!.ms / floor!.ms);
+    floorOverJs.push(floor!.ms / js!.ms);
     r.jsPeak = Math.max(r.jsPeak, js!.peakBytes);
     r.heapPeak = Math.max(r.heapPeak, hp!.peakBytes);
     r.maxHandle = Math.max(r.maxHandle, hp!.maxHandle);
@@ -275,6 +301,8 @@ async function runDepth(ctx: Ctx, depth: number, rounds: number, observe: boolea
     r.majors = hp!.majors;
   }
   r.speed = median(ratios);
+  r.heapOverFloor = median(overFloor);
+  r.floorOverJs = median(floorOverJs);
   if (observe) {
     // Once more, without the harness's stats() samples and with the columns allocated up front
     // for the capacity the runs above reached: V8 also scavenges when external (ArrayBuffer)
@@ -313,6 +341,9 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
       msOf(median(r.heapMs)),
       msOf(median(r.jsMs)),
       ratio(r.speed),
+      msOf(median(r.floorMs)),
+      ratio(r.heapOverFloor),
+      ratio(r.floorOverJs),
       megabytes(r.heapPeak),
       megabytes(r.jsPeak),
       ratio(memRatio),
@@ -330,6 +361,9 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
         'ecs-heap ms',
         'JS ms',
         'JS time / ecs-heap time',
+        'floor ms',
+        'ecs-heap / floor',
+        'floor / JS',
         'ecs-heap peak',
         'JS peak',
         'memory ecs-heap / JS',
@@ -343,6 +377,12 @@ function depthSection(ctx: Ctx, results: DepthResult[], observe: boolean): Secti
     targets,
     ratios: results.flatMap((r) => [
       { name: `binary-trees depth ${r.depth} (${ctx.label}): plain JS time / ecs-heap time`, value: r.speed },
+      {
+        name:
+          `binary-trees depth ${r.depth} (${ctx.label}): ecs-heap time / floor time (minimal loops, the same layout)`,
+        value: r.heapOverFloor,
+      },
+      { name: `binary-trees depth ${r.depth} (${ctx.label}): floor time / plain JS time`, value: r.floorOverJs },
       {
         name: `binary-trees depth ${r.depth} (${ctx.label}): ecs-heap peak bytes / JS peak heapUsed`,
         value: r.heapPeak / r.jsPeak,
@@ -382,6 +422,12 @@ export async function binaryTreesSuite(ctx: Ctx): Promise<SuiteReport> {
         'runs a minor when the nursery is full); the stretch tree is dropped and ticked away before the long-lived ' +
         `tree is built. Depth 20 (--full only) uses indexBits 23: its stretch tree has 2^22 - 1 nodes. ` +
         `Heap.warmUp() ran first${warmMs === 0 ? ' (earlier in this process)' : ''}.`,
+        "The floor (bench/lib/binary-trees-floor.ts) runs the same program as minimal loops over the heap's " +
+        'layout (header columns, a two-slot block per node, a free queue, a nursery, handles with generations): the ' +
+        "common calls' checks and stores, and a minor when 8,192 objects are young, without the library's " +
+        'bookkeeping (pacer, counters, scopes, index classes, cards, reports). Its check values match. ecs-heap / ' +
+        'floor is what the calls and that bookkeeping cost; floor / JS what the layout itself costs against the ' +
+        "engine's objects, which no tightening of the library's calls reaches below.",
         'Peak memory is sampled, not traced: after the stretch and long-lived trees are built, and after every ' +
         `tree of depth >= 12 and every ${SAMPLE_EVERY}th smaller one, ecs-heap's stats().bytes and the engine's ` +
         'process.memoryUsage().heapUsed, each minus its value at the start of its run. The engine may peak ' +
