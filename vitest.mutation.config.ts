@@ -37,6 +37,7 @@ export default defineConfig({
       'test/components-edges.test.ts',
       'test/component-store-edges.test.ts',
       'test/index-pages.test.ts',
+      'test/component-pages.test.ts',
       // A group's own tests (scripts/mutation.mjs, EXTRA_TESTS): the save-game suites for src/io,
       // the bridge's for src/bitecs.
       ...(process.env.MUTATION_EXTRA_TESTS ?? '').split(',').filter((f) => f !== ''),

@@ -12,6 +12,8 @@ import process from 'node:process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Heap, type Ref } from '../mod.ts';
+import { componentBytes } from '../src/core/component-store.ts';
+import { stateOf } from '../src/heap.ts';
 import { type Inspector, serveInspector } from '../inspector.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -160,6 +162,15 @@ describe.skipIf(!haveChromium)('inspector in Chromium', () => {
     // Components, and the pause strip's percentiles over the window, from the records.
     const bullets = await page.$eval('[data-members="Bullet"]', (el) => Number((el as HTMLElement).dataset.value));
     expect(bullets).toBe(g.heap.query(g.Bullet).length);
+    // Each component's memory, and the index pages by the slot counts they hold, all the pages carved.
+    const s = stateOf(g.heap);
+    const memory = await page.$eval('[data-bytes="Bullet"]', (el) => Number((el as HTMLElement).dataset.value));
+    expect(memory).toBe(componentBytes(s.components.byName.get('Bullet')!, s.top));
+    const pages = await page.$$eval(
+      '[data-pages]',
+      (els) => els.map((el) => Number((el as HTMLElement).dataset.value)),
+    );
+    expect(pages.reduce((sum, n) => sum + n, 0)).toBe(((s.top - 1) >>> 8) + 1);
     const records = await (await fetch(new URL('/api/records?after=0', inspector.url))).json() as {
       columns: { ms: number[]; budgetMs: (number | null)[] };
     };

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Heap, NULL, type Ref } from '../mod.ts';
 import { type Inspector, serveInspector } from '../inspector.ts';
 import { stateOf } from '../src/heap.ts';
+import { classSlots } from '../src/inspector/sample.ts';
+import { indexClass, MIXED_CLASS } from '../src/core/state.ts';
 
 const open: Inspector[] = [];
 afterEach(async () => {
@@ -194,6 +196,25 @@ describe('serveInspector: the page and its files', () => {
   });
 });
 
+describe('classSlots', () => {
+  it('names the slot counts of each index class, as indexClass sorts them', () => {
+    expect([0, 1, 2, 3, 4, 5, 33].map(classSlots)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3-4',
+      '5-8',
+      '9-16',
+      '2147483649-4294967296',
+    ]);
+    expect(classSlots(MIXED_CLASS)).toBe('any');
+    for (const n of [0, 1, 2, 3, 4, 5, 8, 9, 16, 17, 1000]) {
+      const [low, high] = classSlots(indexClass(n)).split('-').map(Number);
+      expect(n >= low! && n <= (high ?? low)!, `${n} in ${classSlots(indexClass(n))}`).toBe(true);
+    }
+  });
+});
+
 describe('serveInspector: what it reports agrees with the heap', () => {
   it('/api/sample: stats() as they are, free indices, ages, components and queries', async () => {
     const { heap, Body, Tag } = world();
@@ -207,9 +228,13 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     const s = heap.stats();
     expect(body.free + s.live + s.retired).toBeLessThanOrEqual(s.capacity);
     expect(body.ages.reduce((a: number, b: number) => a + b, 0)).toBe(s.young);
+    // Memory: a tag's positions for the indices below top, its byte a page, its member's entry; Body
+    // as much, its `ref` column (4 bytes an index below top) and the 4 KB page of x its member wrote.
+    const top = stateOf(heap).top;
+    const tag = 4 * top + ((top >>> 8) + 1) + 4;
     expect(body.components).toEqual([
-      { name: 'Body', members: 1, fields: ['x: f32', 'owner: ref'] },
-      { name: 'Tag', members: 1, fields: [] },
+      { name: 'Body', members: 1, fields: ['x: f32', 'owner: ref'], bytes: tag + 4 * top + 4096 },
+      { name: 'Tag', members: 1, fields: [], bytes: tag },
     ]);
     expect(body.queries).toEqual([{ terms: 'Body', size: 1 }, { terms: 'Tag, not(Body)', size: 1 }]);
   });
@@ -241,7 +266,13 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     expect(body.ages).toEqual([2, 1]); // one bar per age a young object can have: 0 and 1
     expect([body.cards, body.cardSize]).toEqual([Math.ceil(513 / 16), 16]);
     expect([body.weakObjects, body.finalizable, body.scoped]).toEqual([3, 2, 0]);
-    expect(body.components).toEqual([{ name: 'Wide', members: 1, fields: ['v: f32[3]', 't: u8'] }]);
+    // Wide's member is on page 1: 12 bytes an index of v there are 4 KB memory pages 0 and 1, a byte
+    // of t there is page 0; its positions for 512 indices, a byte a page (3), its member's entry.
+    expect(body.components).toEqual([
+      { name: 'Wide', members: 1, fields: ['v: f32[3]', 't: u8'], bytes: 3 * 4096 + 512 * 4 + 3 + 4 },
+    ]);
+    // Page 0 was carved for the holder's 16 slots, page 1 for the objects of none.
+    expect(body.pages).toEqual([{ slots: '0', pages: 1 }, { slots: '9-16', pages: 1 }]);
     // With promoteAfter 1 every young object is of age 0: one bar.
     expect(
       (await get(await serve(new Heap({ promoteAfter: 1 })), '/api/sample')).body.ages,

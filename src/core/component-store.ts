@@ -417,12 +417,28 @@ export function numericColumnBytes(c: ComponentData, top: number): number {
 }
 
 /**
- * Copies `source` (a numeric column's saved elements, from index 0) into `target` a page of
- * indices at a time, skipping the pages whose saved elements are all zero (`target` is fresh, so
- * zero already), and marks the pages copied in `pages`: a restore writes, and so backs with
- * memory, only the pages that hold something (`numericColumnBytes`).
+ * The bytes of `c`'s arrays that `stats().bytes` counts (core/state.ts `heapBytes`): its numeric
+ * columns by the memory pages written (`numericColumnBytes`), its reference columns and
+ * membership positions for the indices below `top`, its page marks up to top's page, and the
+ * entries of its member list ever written.
  */
-export function copyWrittenPages(target: TypedColumn, source: TypedColumn, length: number, pages: Uint8Array): void {
+export function componentBytes(c: ComponentData, top: number): number {
+  let bytes = numericColumnBytes(c, top) + inUse(c.pages, indexPagesFor(top)) + inUse(c.position, top);
+  for (const f of c.fields) if (isReferenceType(f.type)) bytes += inUse(f.column, top * f.length);
+  return bytes + 4 * c.membersWritten;
+}
+
+/** The bytes of the first `entries` entries of `array` (at most all of it). */
+function inUse(array: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
+  return Math.min(array.byteLength, entries * array.BYTES_PER_ELEMENT);
+}
+
+/**
+ * Marks in `pages` the pages of indices where `source` (a numeric column's saved elements from
+ * index 0, `length` an index) holds a nonzero byte: a restore's own evidence of a page written,
+ * beside the marks a save keeps and its members' pages.
+ */
+export function markNonzeroPages(source: TypedColumn, length: number, pages: Uint8Array): void {
   const perPage = length << INDEX_PAGE_BITS;
   // Tested by their bytes, not their values: -0 equals 0 and is no zero bytes. A word at a time
   // where the bytes are aligned for it (every page's bytes are a multiple of 256).
@@ -431,12 +447,41 @@ export function copyWrittenPages(target: TypedColumn, source: TypedColumn, lengt
     ? new Int32Array(source.buffer, source.byteOffset, source.byteLength >>> 2)
     : null;
   const width = source.BYTES_PER_ELEMENT;
-  for (let from = 0, p = 0; from < source.length; from += perPage, p++) {
-    const to = Math.min(from + perPage, source.length);
-    if (allZero(bytes, words, from * width, to * width)) continue;
-    target.set(source.subarray(from, to), from);
-    pages[p] = 1;
+  for (let from = 0, p = 0; from < source.length && p < pages.length; from += perPage, p++) {
+    if (pages[p] === 0 && !allZero(bytes, words, from * width, Math.min(from + perPage, source.length) * width)) {
+      pages[p] = 1;
+    }
   }
+}
+
+/**
+ * Writes the pages of indices marked in `pages` into `target` (a fresh numeric column): `source`'s
+ * elements there (zeros included: a marked page counts as written, so it is), zeros past its end.
+ * The pages not marked are left unwritten, so the system backs them with no memory.
+ */
+export function copyMarkedPages(target: TypedColumn, source: TypedColumn, length: number, pages: Uint8Array): void {
+  const perPage = length << INDEX_PAGE_BITS;
+  for (let p = 0; p < pages.length; p++) {
+    if (pages[p] === 0) continue;
+    const from = p * perPage;
+    const to = Math.min(from + perPage, target.length);
+    if (from >= target.length) break;
+    const copied = Math.min(to, source.length);
+    if (copied > from) target.set(source.subarray(from, copied), from);
+    if (to > Math.max(from, copied)) target.fill(0, Math.max(from, copied), to);
+  }
+}
+
+/** The marked pages as runs: `[from, to, from, to, ...]`, each run's pages `from` .. `to` - 1, in order (a save's record). */
+export function pageRuns(pages: Uint8Array): number[] {
+  const runs: number[] = [];
+  for (let p = 0; p < pages.length; p++) {
+    if (pages[p] === 0) continue;
+    const from = p;
+    while (p < pages.length && pages[p] !== 0) p++;
+    runs.push(from, p);
+  }
+  return runs;
 }
 
 /** Whether bytes `from` .. `to` - 1 are all zero (`words`: the same bytes as words, or null; `from` a multiple of 4). */
@@ -452,8 +497,10 @@ function allZero(bytes: Uint8Array, words: Int32Array | null, from: number, to: 
 /**
  * Moves a loaded component's numeric columns into the heap's own (`into`: the arrays users hold,
  * which keep their identity), below index `end` (the higher of the two heaps' tops): a page the
- * loaded heap wrote is copied, a page only this heap wrote is cleared, and a page neither wrote
- * is left alone (zero, and unbacked); the pages marked become both heaps' marks.
+ * loaded heap marked written is copied, a page only this heap marked is cleared, and a page
+ * neither marked is left alone (zero, and unbacked). The marks become the loaded heap's, so a
+ * load's `stats()` are the saved heap's; the pages only this heap wrote stay the process's memory
+ * (the columns never move), not counted, as a replaced header column's memory is not.
  */
 export function adoptNumericColumns(into: ComponentData, loaded: ComponentData, end: number): void {
   const lastPage = Math.min(into.pages.length, indexPagesFor(end)) - 1;
@@ -470,7 +517,7 @@ export function adoptNumericColumns(into: ComponentData, loaded: ComponentData, 
       else if (into.pages[p] === 1) field.column.fill(0, start, stop);
     }
   }
-  for (let p = 0; p <= lastPage; p++) if (loaded.pages[p] === 1) into.pages[p] = 1;
+  into.pages.set(loaded.pages);
 }
 
 /** A field spec as `[type, length]`, whichever way it was written. */

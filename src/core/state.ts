@@ -5,11 +5,10 @@
  */
 import { cardsFor, growU32, growU8, INDEX_PAGE_BITS, indexPagesFor } from './columns.ts';
 import {
+  componentBytes,
   type ComponentStore,
   growComponents,
-  isReferenceType,
   makeComponentStore,
-  numericColumnBytes,
   touchComponents,
 } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
@@ -640,11 +639,7 @@ export function heapBytes(s: HeapState): number {
   bytes += bytesInUse(s.weakObjects, s.weakCount) + bytesInUse(s.youngWeak, s.youngWeakCount);
   bytes += bytesInUse(s.freeSingles, s.freeSingleCount) + bytesInUse(s.freePairs, s.freePairCount);
   bytes += bytesInUse(s.pageClass, (top >>> INDEX_PAGE_BITS) + 1);
-  for (const c of s.components.list) {
-    for (const f of c.fields) if (isReferenceType(f.type)) bytes += bytesInUse(f.column, top * f.length);
-    bytes += numericColumnBytes(c, top) + bytesInUse(c.pages, (top >>> INDEX_PAGE_BITS) + 1);
-    bytes += 4 * c.membersWritten + bytesInUse(c.position, top);
-  }
+  for (const c of s.components.list) bytes += componentBytes(c, top);
   for (const mask of s.components.masks) bytes += bytesInUse(mask, top);
   for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + bytesInUse(q.position, top);
   return bytes;

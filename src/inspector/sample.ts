@@ -8,7 +8,17 @@
  * for the counts, except after a cycle's marking, when objects found dead are still members
  * until swept and the counts skip them (O(members)).
  */
-import { AGE_MASK, AGE_SHIFT, BOTH_MARKS, type HeapState, NOT_STRONG } from '../core/state.ts';
+import { componentBytes } from '../core/component-store.ts';
+import {
+  AGE_MASK,
+  AGE_SHIFT,
+  BOTH_MARKS,
+  type HeapState,
+  INDEX_PAGE_BITS,
+  INDEX_QUEUES,
+  MIXED_CLASS,
+  NOT_STRONG,
+} from '../core/state.ts';
 import type { Heap, HeapStats } from '../heap.ts';
 
 export interface Sample {
@@ -35,8 +45,22 @@ export interface Sample {
   finalizable: number;
   /** Open `scope()`s' rooted objects. */
   scoped: number;
-  components: { name: string; members: number; fields: string[] }[];
+  /** Members, fields, and the bytes `stats().bytes` counts for the component (core/component-store.ts `componentBytes`). */
+  components: { name: string; members: number; fields: string[]; bytes: number }[];
   queries: { terms: string; size: number }[];
+  /**
+   * The pages of indices carved, by the slot counts they were carved for (core/free-list.ts: one
+   * class of slot counts a page, so objects of one shape sit together), in class order; pages of
+   * an older snapshot's heap, open to every slot count, as `'any'`.
+   */
+  pages: { slots: string; pages: number }[];
+}
+
+/** The slot counts index class `cls` holds (core/state.ts `indexClass`): '0', '1', '2', '3-4', '5-8', ... */
+export function classSlots(cls: number): string {
+  if (cls === MIXED_CLASS) return 'any';
+  if (cls <= 2) return String(Math.max(0, cls));
+  return `${2 ** (cls - 2) + 1}-${2 ** (cls - 1)}`;
 }
 
 export function takeSample(heap: Heap, s: HeapState, seq: number, time: number): Sample {
@@ -62,8 +86,16 @@ export function takeSample(heap: Heap, s: HeapState, seq: number, time: number):
       name: c.name,
       members,
       fields: c.fields.map((f) => `${f.name}: ${f.type}${f.length > 1 ? `[${f.length}]` : ''}`),
+      bytes: componentBytes(c, s.top),
     };
   });
+  // O(pages carved): a byte each.
+  const byClass = new Array<number>(INDEX_QUEUES).fill(0);
+  for (let p = 0, last = (s.top - 1) >>> INDEX_PAGE_BITS; p <= last && p < s.pageClass.length; p++) {
+    const cls = s.pageClass[p]!;
+    if (cls < INDEX_QUEUES) byClass[cls]!++;
+  }
+  const pages = byClass.flatMap((count, cls) => count === 0 ? [] : [{ slots: classSlots(cls), pages: count }]);
   const queries = [...s.components.queries.values()].map((q) => {
     let size = q.count;
     if (sweeping) { for (let k = 0; k < q.count; k++) if (!isLive(q.dense[k]!)) size--; }
@@ -84,5 +116,6 @@ export function takeSample(heap: Heap, s: HeapState, seq: number, time: number):
     scoped: s.scopeTop,
     components,
     queries,
+    pages,
   };
 }

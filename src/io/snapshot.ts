@@ -11,9 +11,11 @@
  *   20 u32 total length
  *   24 header JSON, then each section's elements, every section starting on an 8-byte boundary.
  *
- * The header holds the options, every numeric field of the state, the component schemas and the
- * section table (name, element type, capacity, used length). Sections hold the used part of each
- * typed array; the rest of its capacity is zero, as in the heap.
+ * The header holds the options, every numeric field of the state, the component schemas (with
+ * the pages of indices their numeric columns were written on, as runs) and the section table
+ * (name, element type, capacity, used length). Sections hold the used part of each typed array;
+ * the rest of its capacity is zero, as in the heap (a numeric column is written back only on its
+ * pages written: core/component-store.ts `copyMarkedPages`).
  *
  * Restore trusts nothing it has not checked, and allocates nothing it has not checked against the
  * bytes. `decodeHeader` checks the checksum, then plans: the options and every scalar against a
@@ -30,12 +32,14 @@ import { cardsFor, indexPagesFor } from '../core/columns.ts';
 import {
   type ComponentData,
   type ComponentStore,
-  copyWrittenPages,
+  copyMarkedPages,
   FIELD_TYPES,
   type FieldData,
   type FieldType,
   isReferenceType,
+  markNonzeroPages,
   MAX_FIELD_LENGTH,
+  pageRuns,
   rebuildMasks,
   type Schema,
   type TypedColumn,
@@ -127,6 +131,12 @@ interface ComponentInfo {
   memberCount: number;
   /** Entries of the member list ever written (`membersWritten`); absent in older saves: `memberCount`. */
   written?: number;
+  /**
+   * The pages of indices its numeric columns were written on (`ComponentData.pages`), as runs
+   * (`pageRuns`), so a restored heap's `stats().bytes` is the saved one's; absent in saves before
+   * session 44 (a restore then marks the pages holding a value or a member).
+   */
+  pages?: number[];
 }
 
 interface QueryInfo {
@@ -573,6 +583,7 @@ export function encodeSnapshot(s: HeapState, options: ResolvedOptions): Uint8Arr
       onRemove: c.onRemove !== undefined,
       memberCount: c.memberCount,
       written: c.membersWritten,
+      pages: pageRuns(c.pages),
     })),
     queries: [...s.components.queries.values()].map((q) => ({
       all: q.all.map((c) => c.id),
@@ -920,7 +931,21 @@ function checkComponent(info: unknown, k: number, v: Scalars): LayoutComponent {
     fail(`component '${name}' counts ${JSON.stringify(memberCount)} members, expected 0 to ${v.top! - 1}`);
   }
   checkWritten(info as Record<string, unknown>, memberCount, v, `component '${name}'`);
+  checkPageRuns((info as Record<string, unknown>).pages, indexPagesFor(v.maxObjects! + 1), `component '${name}'`);
   return { fields, memberCount };
+}
+
+/** A component's runs of pages written: absent, or increasing page numbers in pairs, each run non-empty, within `pages`. */
+function checkPageRuns(runs: unknown, pages: number, what: string): void {
+  if (runs === undefined) return;
+  if (!Array.isArray(runs) || runs.length % 2 !== 0) fail(`${what} has page runs ${JSON.stringify(runs)}`);
+  let last = -1;
+  for (const p of runs as unknown[]) {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p <= last || p > pages) {
+      fail(`${what} has page runs that are not increasing page numbers up to ${pages}: ${JSON.stringify(runs)}`);
+    }
+    last = p;
+  }
 }
 
 function checkQuery(info: unknown, v: Scalars): number {
@@ -992,6 +1017,7 @@ export function loadState(
   const queryData = [...s.components.queries.values()];
   // Sized for maxObjects, as the numeric columns (`addComponentData` gave the restore's none).
   for (const c of s.components.list) c.pages = new Uint8Array(indexPagesFor(s.maxObjects + 1));
+  const numericColumns: { array: TypedColumn; source: TypedColumn; owner: ComponentData; field: FieldData }[] = [];
   for (const section of plan.sections) {
     const ctor = ARRAY_TYPES[section.type];
     const width = ctor.BYTES_PER_ELEMENT;
@@ -1010,9 +1036,12 @@ export function loadState(
       ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
       : new ctor(bytes.slice(section.at, section.at + copied * width).buffer);
     const numeric = numericSection(s, section.name);
-    // A numeric column's all-zero pages stay unwritten, so unbacked (core/component-store.ts).
     if (numeric === undefined) array.set(source);
-    else copyWrittenPages(array, source, numeric.field.length, numeric.owner.pages);
+    else {
+      // Written below, once the pages to write are known (`writeNumericColumns`).
+      markNonzeroPages(source, numeric.field.length, numeric.owner.pages);
+      numericColumns.push({ array, source, ...numeric });
+    }
     // A trimmed restore keeps only the entries of indices in use (the cards): the rest must be blank.
     for (let k = section.at + copied * width, end = section.at + section.used * width; k < end; k++) {
       if (bytes[k] !== 0) fail(`section '${section.name}' has entries past ${copied}, beyond the objects in use`);
@@ -1049,7 +1078,11 @@ export function loadState(
   s.pacer.earlyRun = header.pacer.earlyRun ?? 0;
   loadFinalizers(s, header, given, refAt);
   listHookedMembers(s);
+  for (const [k, info] of header.components.entries()) markSavedPages(s.components.list[k]!, info.pages);
   markMemberPages(s);
+  for (const { array, source, owner, field } of numericColumns) {
+    copyMarkedPages(array, source, field.length, owner.pages);
+  }
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   s.freeLargeSlots = countFreeLargeSlots(s); // not saved: derived from the free lists (verified below)
@@ -1110,8 +1143,19 @@ function numericSection(s: HeapState, name: string): { owner: ComponentData; fie
 }
 
 /**
- * Marks the pages of every member as written (`pages`; a member with all-zero elements was on a
- * page the restore skipped). By position, which `verify` then checks against the member lists.
+ * Marks the pages a save recorded as written (`ComponentInfo.pages`, runs checked by
+ * `checkComponent`; absent from saves before session 44, whose marks are the pages holding a
+ * value or a member).
+ */
+function markSavedPages(c: ComponentData, runs: number[] | undefined): void {
+  if (runs === undefined) return;
+  for (let k = 0; k < runs.length; k += 2) c.pages.fill(1, runs[k], runs[k + 1]);
+}
+
+/**
+ * Marks the pages of every member as written (`pages`; a member whose elements are all zero may be
+ * on a page no save recorded: one of a save made before the marks were kept). By position, which
+ * `verify` then checks against the member lists.
  */
 function markMemberPages(s: HeapState): void {
   for (const c of s.components.list) {

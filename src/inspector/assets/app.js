@@ -203,6 +203,7 @@
     renderAges(view.sample);
     renderDirty(view.sample);
     renderComponents(view.sample);
+    renderPages(view.sample);
     renderQueries(view.sample);
   }
 
@@ -429,6 +430,7 @@
           {},
           h('td', {}, c.name),
           h('td', { class: 'n', 'data-members': c.name, 'data-value': String(c.members) }, fmt(c.members)),
+          h('td', { class: 'n', 'data-bytes': c.name, 'data-value': String(c.bytes) }, mib(c.bytes)),
           h('td', { class: 'fields' }, c.fields.join(', ') || 'tag'),
         )
       ),
@@ -447,6 +449,25 @@
       axes: [frameAxis, countAxis('n')],
       series: [frameSeries, ...m.names.map((name, k) => line(name, PALETTE[k], 'n'))],
     }), [m.seq, ...m.counts]);
+  }
+
+  function renderPages(sample) {
+    const total = sample.pages.reduce((sum, p) => sum + p.pages, 0);
+    $('pages').tBodies[0].replaceChildren(
+      ...sample.pages.map((p) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, p.slots),
+          h('td', { class: 'n', 'data-pages': p.slots, 'data-value': String(p.pages) }, fmt(p.pages)),
+          h(
+            'td',
+            {},
+            h('div', { class: 'bar', style: `width: ${(100 * p.pages / Math.max(total, 1)).toFixed(1)}%` }),
+          ),
+        )
+      ),
+    );
   }
 
   function renderQueries(sample) {
