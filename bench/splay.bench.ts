@@ -1050,7 +1050,9 @@ export async function splaySuite(ctx: Ctx): Promise<SuiteReport> {
       "both trees alive, until session 17, the JS figure held the heap's columns too, and Bun's ratio read " +
       '0.37-0.40x). Payload leaves: JS holds a 10-element array and a string per leaf; ecs-heap a Leaf component ' +
       "with ['u8', 10] and the key as f64 (the string is 'String for key <key> in leaf node'). Components' columns " +
-      'are indexed by object index, so every index in use pays for Key and Leaf.',
+      'are indexed by object index and count by the 4 KB memory pages their members are on (since session 44; ' +
+      "before, every index in use paid for Key and Leaf): the nodes' and leaves' own pages of indices, where the " +
+      "leaves' pages, alternating with the inner payload objects', touch every memory page of Leaf's columns.",
     ],
     data: {
       rounds: a.rounds,
