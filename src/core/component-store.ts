@@ -90,10 +90,10 @@ export interface ComponentData {
   /**
    * One byte a page of indices (`INDEX_PAGE`): 1 where the numeric columns have been written, 0
    * where they never were (so the system has handed out no memory there: `numericColumnBytes`).
-   * Set by every member's `add` (which writes its elements), by `reserve`'s commit and by a
-   * restore or load that wrote the page; never cleared, as memory once written stays the
-   * process's. Sized for `maxObjects` + 1 indices, as the numeric columns are. Invariant (checked
-   * by `verify`): every member's page is 1.
+   * Set by every member's `add` (which writes its elements) and by `reserve`'s commit; never
+   * cleared, as memory once written stays the process's, but a restore or load takes the saved
+   * heap's (io/snapshot.ts saves them), writing those pages. Sized for `maxObjects` + 1 indices, as
+   * the numeric columns are. Invariant (checked by `verify`): every member's page is 1.
    */
   pages: Uint8Array;
   /** Queries that name this component (with or without `not`). */
