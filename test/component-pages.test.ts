@@ -8,7 +8,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Component, Heap, type Ref, SnapshotError, type Ticket } from '../mod.ts';
-import { numericColumnBytes } from '../src/core/component-store.ts';
+import {
+  componentBytes,
+  copyMarkedPages,
+  markNonzeroPages,
+  numericColumnBytes,
+  pageRuns,
+} from '../src/core/component-store.ts';
 import { stateOf } from '../src/heap.ts';
 import { forgeHeader, headerOf } from './forge.ts';
 import { fcRuns } from './runs.ts';
@@ -231,6 +237,118 @@ describe('numeric component columns by the pages written', () => {
     const all = Heap.restore(forgeHeader(bytes, (header) => (header.components[0]!.pages = [0, pages])));
     expect(stateOf(all).components.list[0]!.pages.every((m) => m === 1)).toBe(true);
     all.verify();
+  });
+
+  it('a save from before the marks were kept restores every value, and marks the pages holding one or a member', () => {
+    const heap = new Heap({ initialCapacity: 2048 });
+    const Key = heap.defineComponent({ k: 'f64' }, { name: 'Key' });
+    const Arr = heap.defineComponent({ v: ['f32', 4], b: 'u8' }, { name: 'Arr' });
+    const refs = Array.from({ length: 1600 }, () => heap.alloc(0));
+    refs.forEach((r) => heap.pin(r));
+    // Index 0 is reserved: the objects hold indices 1 to 1600, index p * 256 + k on page p.
+    const on = (page: number, k: number) => refs[page * 256 + k - 1]!;
+    expect([[0, 7], [3, 9], [5, 255]].map(([p, k]) => heap.index(on(p!, k!)))).toEqual([7, 777, 1535]);
+    heap.add(on(0, 7), Key, { k: 1.5 }); // a member, page 0
+    heap.add(on(3, 9), Key, { k: 7.5 });
+    heap.remove(on(3, 9), Key); // its value stays on page 3, which holds no member
+    heap.add(on(4, 2), Key); // a member whose value is 0, page 4
+    heap.add(on(5, 255), Arr); // page 5: a value in the last element of the page's last index
+    heap.setField(on(5, 255), Arr, 'v', 2.25, 3);
+    heap.setField(on(5, 255), Arr, 'b', 9);
+    heap.remove(on(5, 255), Arr);
+    heap.add(on(5, 1), Arr); // and a member there with nothing written
+    const old = forgeHeader(heap.snapshot(), (header) => header.components.forEach((c) => delete c.pages));
+    const restored = Heap.restore(old);
+    const r = stateOf(restored);
+    const marked = (c: number) => pageRuns(r.components.list[c]!.pages);
+    expect([marked(0), marked(1)]).toEqual([[0, 1, 3, 5], [5, 6]]);
+    const [K, A] = [restored.component('Key', { k: 'f64' })!, restored.component('Arr', { v: ['f32', 4], b: 'u8' })!];
+    const at = (ref: Ref) => restored.index(ref);
+    expect([K.k[at(on(0, 7))], K.k[at(on(3, 9))], K.k[at(on(4, 2))]]).toEqual([1.5, 7.5, 0]);
+    expect([A.v[at(on(5, 255)) * 4 + 3], A.b[at(on(5, 255))]]).toEqual([2.25, 9]);
+    restored.verify();
+  });
+
+  it('marks the pages holding a nonzero byte, word by word or byte by byte', () => {
+    for (const offset of [0, 1, 4]) {
+      for (const at of [0, 3, 255, 256, 300, 514]) {
+        // 515 one-byte elements: pages 0 (0-255), 1 (256-511) and part of 2 (512-514); a view at
+        // `offset` bytes into its buffer (1: unaligned for words).
+        const buffer = new Uint8Array(515 + offset);
+        const source = buffer.subarray(offset);
+        source[at] = 1;
+        const pages = new Uint8Array(4);
+        markNonzeroPages(source, 1, pages);
+        expect([...pages], `offset ${offset}, byte ${at}`).toEqual([0, 1, 2, 3].map((p) => (at >>> 8 === p ? 1 : 0)));
+      }
+    }
+    // A page marked already stays marked; a zero page is not.
+    const pages = Uint8Array.of(1, 0, 0);
+    markNonzeroPages(new Float64Array(600), 1, pages);
+    expect([...pages]).toEqual([1, 0, 0]);
+  });
+
+  it('writes exactly the marked pages of a restored column, and zeros past the saved elements', () => {
+    const target = new Float32Array(4 * 1024).fill(NaN);
+    const source = Float32Array.from({ length: 4 * 600 }, (_, k) => k + 1);
+    copyMarkedPages(target, source, 4, Uint8Array.of(0, 1, 1, 0));
+    // Page 1 (indices 256-511) whole; page 2 up to the source's end (index 599), zeros to its end.
+    expect(target.slice(0, 4 * 256).every(Number.isNaN)).toBe(true);
+    expect([...target.slice(4 * 256, 4 * 600)]).toEqual([...source.slice(4 * 256)]);
+    expect(target.slice(4 * 600, 4 * 768).every((x) => x === 0)).toBe(true);
+    expect(target.slice(4 * 768).every(Number.isNaN)).toBe(true);
+  });
+
+  it('reserve keeps array elements below top and marks the pages up to the last index it makes', () => {
+    const heap = new Heap({ initialCapacity: 600 });
+    const Arr = heap.defineComponent({ v: ['f32', 4] }, { name: 'Arr' });
+    const refs = Array.from({ length: 500 }, () => heap.alloc(0));
+    refs.forEach((r, k) => {
+      heap.pin(r);
+      heap.add(r, Arr);
+      heap.setField(r, Arr, 'v', k + 0.5, k % 4);
+    });
+    heap.reserve(4095); // indices up to 4095: pages 0 to 15
+    refs.forEach((r, k) => expect(heap.getField(r, Arr, 'v', k % 4)).toBe(k + 0.5));
+    expect(pageRuns(stateOf(heap).components.list[0]!.pages)).toEqual([0, 16]);
+    heap.reserve(4096); // index 4096 is on page 16
+    expect(pageRuns(stateOf(heap).components.list[0]!.pages)).toEqual([0, 17]);
+    heap.verify();
+  });
+
+  it("counts a component's reference columns for the indices below top, beside its numeric pages", () => {
+    const heap = new Heap({ initialCapacity: 600 });
+    const Both = heap.defineComponent({ r: ['ref', 2], x: 'f64' }, { name: 'Both' });
+    const a = heap.alloc(0);
+    heap.pin(a);
+    heap.add(a, Both);
+    const s = stateOf(heap);
+    // Two ref elements an index (8 bytes) below top, the page of x (2 KB of f64: one memory page),
+    // the positions, a byte a page, one member entry.
+    expect(componentBytes(s.components.list[0]!, s.top)).toBe(s.top * 8 + 4096 + s.top * 4 + ((s.top >>> 8) + 1) + 4);
+  });
+
+  it('a load in place restores array elements on every page below the higher top, the last one too', () => {
+    const heap = new Heap({ initialCapacity: 2048 });
+    const Arr = heap.defineComponent({ v: ['f32', 4], w: 'u16' }, { name: 'Arr' });
+    const refs = Array.from({ length: 700 }, () => heap.alloc(0));
+    refs.forEach((r, k) => {
+      heap.pin(r);
+      heap.add(r, Arr);
+      heap.setField(r, Arr, 'v', k + 0.25, 3);
+      heap.setField(r, Arr, 'w', k + 1);
+    });
+    const saved = heap.snapshot();
+    refs.forEach((r) => {
+      heap.setField(r, Arr, 'v', -1, 3);
+      heap.setField(r, Arr, 'w', 0);
+    });
+    heap.load(saved);
+    // Each field from its own saved column.
+    refs.forEach((r, k) =>
+      expect([heap.getField(r, Arr, 'v', 3), heap.getField(r, Arr, 'w')]).toEqual([k + 0.25, k + 1])
+    );
+    heap.verify();
   });
 
   it('a restore keeps a page whose only value is -0 (zero by value, not by its bytes), and a value left by a member that left', () => {

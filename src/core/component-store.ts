@@ -503,13 +503,12 @@ function allZero(bytes: Uint8Array, words: Int32Array | null, from: number, to: 
  * (the columns never move), not counted, as a replaced header column's memory is not.
  */
 export function adoptNumericColumns(into: ComponentData, loaded: ComponentData, end: number): void {
-  const lastPage = Math.min(into.pages.length, indexPagesFor(end)) - 1;
   for (const field of into.fields) {
     if (isReferenceType(field.type)) continue;
     const from = loaded.fields.find((f) => f.name === field.name)!.column;
     const perPage = field.length << INDEX_PAGE_BITS;
     const limit = end * field.length;
-    for (let p = 0; p <= lastPage; p++) {
+    for (let p = 0; p < into.pages.length; p++) {
       const start = p * perPage;
       const stop = Math.min(start + perPage, limit);
       if (stop <= start) break;
