@@ -96,6 +96,17 @@ export interface ComponentData {
    * the numeric columns are. Invariant (checked by `verify`): every member's page is 1.
    */
   pages: Uint8Array;
+  /**
+   * Counts the changes to `pages` (every 0 -> 1, and every array replaced or overwritten), so
+   * `numericColumnBytes` can keep its last answer while neither the marks nor `top` moved: a game
+   * reading `stats()` every frame would otherwise pay a walk over the pages each time (60 us at
+   * a splay's 1.2M indices, against 13.5 for the rest of `stats()`; Node, `.scratch`).
+   */
+  pagesChanged: number;
+  /** `numericColumnBytes`'s last answer, and the `top` and `pagesChanged` it was for (-1: none). */
+  columnBytes: number;
+  columnBytesTop: number;
+  columnBytesAt: number;
   /** Queries that name this component (with or without `not`). */
   readonly queries: QueryData[];
   /**
@@ -260,6 +271,10 @@ export function addComponentData(
     membersWritten: 0,
     position: new Uint32Array(columnLength),
     pages: new Uint8Array(indexPagesFor(fixedLength)),
+    pagesChanged: 0,
+    columnBytes: 0,
+    columnBytesTop: -1,
+    columnBytesAt: -1,
     queries: recordList(),
     mask: NO_MASK,
     bit: 0,
@@ -380,6 +395,7 @@ export const MEMORY_PAGE = 4096;
 /** Marks the pages of indices `from` .. `to` - 1 (`to` > `from`) as written in `c`'s numeric columns. */
 export function markPages(c: ComponentData, from: number, to: number): void {
   c.pages.fill(1, from >>> INDEX_PAGE_BITS, Math.min(c.pages.length, ((to - 1) >>> INDEX_PAGE_BITS) + 1));
+  c.pagesChanged++;
 }
 
 /**
@@ -392,6 +408,15 @@ export function markPages(c: ComponentData, from: number, to: number): void {
  * elements take. Writes outside members (a game's store to a non-member's element) are not seen.
  */
 export function numericColumnBytes(c: ComponentData, top: number): number {
+  if (c.columnBytesTop === top && c.columnBytesAt === c.pagesChanged) return c.columnBytes;
+  c.columnBytes = countColumnPages(c, top);
+  c.columnBytesTop = top;
+  c.columnBytesAt = c.pagesChanged;
+  return c.columnBytes;
+}
+
+/** `numericColumnBytes` counted: a walk over the pages of indices below `top`, for each numeric field. */
+export function countColumnPages(c: ComponentData, top: number): number {
   const pages = c.pages;
   const last = Math.min(pages.length - 1, (top - 1) >>> INDEX_PAGE_BITS);
   let bytes = 0;
@@ -517,6 +542,7 @@ export function adoptNumericColumns(into: ComponentData, loaded: ComponentData, 
     }
   }
   into.pages.set(loaded.pages);
+  into.pagesChanged++;
 }
 
 /** A field spec as `[type, length]`, whichever way it was written. */

@@ -66,7 +66,10 @@ export function addMember(c: ComponentData, index: number): boolean {
   if (c.position[index] !== 0) return false;
   clearElements(c.fields, index);
   // The elements just written are backed now (`pages`: what stats().bytes counts).
-  c.pages[index >>> INDEX_PAGE_BITS] = 1;
+  if (c.pages[index >>> INDEX_PAGE_BITS] === 0) {
+    c.pages[index >>> INDEX_PAGE_BITS] = 1;
+    c.pagesChanged++;
+  }
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
   c.members[c.memberCount++] = index;
   c.position[index] = c.memberCount;
@@ -97,7 +100,10 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
     const index = handles[at]! & indexMask;
     if (position[index] !== 0) continue;
     clearElements(fields, index);
-    pages[index >>> INDEX_PAGE_BITS] = 1;
+    if (pages[index >>> INDEX_PAGE_BITS] === 0) {
+      pages[index >>> INDEX_PAGE_BITS] = 1;
+      c.pagesChanged++;
+    }
     members[count++] = index;
     position[index] = count;
     if (bit !== 0) mask[index] = mask[index]! | bit;

@@ -4,7 +4,7 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
+import { countColumnPages, FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
 import { cardsFor, indexPagesFor } from '../core/columns.ts';
 import { plural } from '../core/handle.ts';
 import {
@@ -880,6 +880,16 @@ function verifyComponents(s: HeapState): void {
     }
     if (members !== c.memberCount) {
       fail('3 (components)', `'${c.name}' has ${c.memberCount} members, positions say ${members}`);
+    }
+    // A count kept for stats() holds while the marks and top are what it was for (`pagesChanged`).
+    if (c.columnBytesAt === c.pagesChanged && c.columnBytesTop === s.top) {
+      const counted = countColumnPages(c, s.top);
+      if (c.columnBytes !== counted) {
+        fail(
+          '3 (components)',
+          `'${c.name}' keeps ${c.columnBytes} bytes of numeric columns, its pages count ${counted}`,
+        );
+      }
     }
     // A reference element outlives no membership (a stale index there would name whatever object
     // reuses it once the index joins again, were the fields not cleared on joining too).
