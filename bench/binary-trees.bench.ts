@@ -52,16 +52,16 @@ interface Outcome {
 
 // ---- plain JavaScript ------------------------------------------------------------------------
 
-interface JsTree {
+export interface JsTree {
   left: JsTree | null;
   right: JsTree | null;
 }
 
-function jsBuild(depth: number): JsTree {
+export function jsBuild(depth: number): JsTree {
   return depth > 0 ? { left: jsBuild(depth - 1), right: jsBuild(depth - 1) } : { left: null, right: null };
 }
 
-function jsCheck(t: JsTree): number {
+export function jsCheck(t: JsTree): number {
   return t.left === null ? 1 : 1 + jsCheck(t.left) + jsCheck(t.right!);
 }
 

@@ -5,21 +5,9 @@
  * about the heap's.
  */
 import { describe, expect, test } from 'vitest';
+import { jsBuild, jsCheck } from '../bench/binary-trees.bench.ts';
 import { runFloor } from '../bench/lib/binary-trees-floor.ts';
 import { Heap, type Ref } from '../mod.ts';
-
-interface JsTree {
-  left: JsTree | null;
-  right: JsTree | null;
-}
-
-function jsBuild(depth: number): JsTree {
-  return depth > 0 ? { left: jsBuild(depth - 1), right: jsBuild(depth - 1) } : { left: null, right: null };
-}
-
-function jsCheck(t: JsTree): number {
-  return t.left === null ? 1 : 1 + jsCheck(t.left) + jsCheck(t.right!);
-}
 
 /** The program's check values with plain JS objects (bench/binary-trees.bench.ts `runJs`'s). */
 function jsChecks(maxDepth: number): number[] {
