@@ -1038,7 +1038,7 @@ export function loadState(
     const numeric = numericSection(s, section.name);
     if (numeric === undefined) array.set(source);
     else {
-      // Written below, once the pages to write are known (`writeNumericColumns`).
+      // Written below (`copyMarkedPages`), once the saved and derived marks say which pages to write.
       markNonzeroPages(source, numeric.field.length, numeric.owner.pages);
       numericColumns.push({ array, source, ...numeric });
     }
