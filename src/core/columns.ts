@@ -19,6 +19,11 @@ export function indexPagesFor(length: number): number {
   return (length >>> INDEX_PAGE_BITS) + 1;
 }
 
+/** The bytes of the first `entries` entries of `column` (at most all of it): what `stats().bytes` counts of it. */
+export function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
+  return Math.min(column.byteLength, entries * column.BYTES_PER_ELEMENT);
+}
+
 /**
  * A copy of `column`, `length` entries long, holding its first `used` entries (all by default); the
  * rest is zero. A caller whose entries from `used` on are known to be zero (a header column above

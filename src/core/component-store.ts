@@ -4,7 +4,7 @@
  * sparse sets. Plain data and its construction and growth only; membership and query upkeep live
  * in ecs/components.ts, tracing in gc/mark.ts.
  */
-import { growU32, INDEX_PAGE_BITS, indexPagesFor, withRoom } from './columns.ts';
+import { bytesInUse, growU32, INDEX_PAGE_BITS, indexPagesFor, withRoom } from './columns.ts';
 import { describe, type Ref } from './handle.ts';
 import { recordList, variableFields } from './shapes.ts';
 
@@ -448,14 +448,9 @@ export function countColumnPages(c: ComponentData, top: number): number {
  * entries of its member list ever written.
  */
 export function componentBytes(c: ComponentData, top: number): number {
-  let bytes = numericColumnBytes(c, top) + inUse(c.pages, indexPagesFor(top)) + inUse(c.position, top);
-  for (const f of c.fields) if (isReferenceType(f.type)) bytes += inUse(f.column, top * f.length);
+  let bytes = numericColumnBytes(c, top) + bytesInUse(c.pages, indexPagesFor(top)) + bytesInUse(c.position, top);
+  for (const f of c.fields) if (isReferenceType(f.type)) bytes += bytesInUse(f.column, top * f.length);
   return bytes + 4 * c.membersWritten;
-}
-
-/** The bytes of the first `entries` entries of `array` (at most all of it). */
-function inUse(array: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
-  return Math.min(array.byteLength, entries * array.BYTES_PER_ELEMENT);
 }
 
 /**

@@ -3,7 +3,7 @@
  * a set of plain functions over it (the heap facade owns the only instance). Columns are
  * replaced on growth; functions read them into locals at entry and never across a growth.
  */
-import { cardsFor, growU32, growU8, INDEX_PAGE_BITS, indexPagesFor } from './columns.ts';
+import { bytesInUse, cardsFor, growU32, growU8, indexPagesFor } from './columns.ts';
 import {
   componentBytes,
   type ComponentStore,
@@ -609,11 +609,6 @@ const COUNTED_IN_USE = new Set<string>([
   'pageClass',
 ]);
 
-/** The bytes of the first `entries` entries of `column` (at most all of it). */
-function bytesInUse(column: { byteLength: number; BYTES_PER_ELEMENT: number }, entries: number): number {
-  return Math.min(column.byteLength, entries * column.BYTES_PER_ELEMENT);
-}
-
 /**
  * The bytes of the heap's typed arrays in use (`stats().bytes`). Arrays indexed by object index
  * (header columns, cards, reference columns, membership positions) count up to `top` (the page
@@ -638,7 +633,7 @@ export function heapBytes(s: HeapState): number {
   bytes += bytesInUse(s.cards, cardsFor(top, s.cardShift)) + bytesInUse(s.slots, s.slotTop);
   bytes += bytesInUse(s.weakObjects, s.weakCount) + bytesInUse(s.youngWeak, s.youngWeakCount);
   bytes += bytesInUse(s.freeSingles, s.freeSingleCount) + bytesInUse(s.freePairs, s.freePairCount);
-  bytes += bytesInUse(s.pageClass, (top >>> INDEX_PAGE_BITS) + 1);
+  bytes += bytesInUse(s.pageClass, indexPagesFor(top));
   for (const c of s.components.list) bytes += componentBytes(c, top);
   for (const mask of s.components.masks) bytes += bytesInUse(mask, top);
   for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + bytesInUse(q.position, top);

@@ -66,8 +66,9 @@ export function addMember(c: ComponentData, index: number): boolean {
   if (c.position[index] !== 0) return false;
   clearElements(c.fields, index);
   // The elements just written are backed now (`pages`: what stats().bytes counts).
-  if (c.pages[index >>> INDEX_PAGE_BITS] === 0) {
-    c.pages[index >>> INDEX_PAGE_BITS] = 1;
+  const page = index >>> INDEX_PAGE_BITS;
+  if (c.pages[page] === 0) {
+    c.pages[page] = 1;
     c.pagesChanged++;
   }
   if (c.memberCount === c.members.length) c.members = growU32(c.members, c.members.length * 2);
@@ -100,8 +101,9 @@ export function addMembers(c: ComponentData, handles: ArrayLike<number>, n: numb
     const index = handles[at]! & indexMask;
     if (position[index] !== 0) continue;
     clearElements(fields, index);
-    if (pages[index >>> INDEX_PAGE_BITS] === 0) {
-      pages[index >>> INDEX_PAGE_BITS] = 1;
+    const page = index >>> INDEX_PAGE_BITS;
+    if (pages[page] === 0) {
+      pages[page] = 1;
       c.pagesChanged++;
     }
     members[count++] = index;

@@ -273,8 +273,8 @@ function verifyHeaders(s: HeapState): void {
 function verifyFreeList(s: HeapState): void {
   // Every page an index below `top` lies in (and `top`'s own, which the next carve may finish) names
   // a queue: a freed index joins its page's.
-  const pages = (s.top >>> INDEX_PAGE_BITS) + 1;
-  if (s.pageClass.length < (s.columnLength >>> INDEX_PAGE_BITS) + 1) {
+  const pages = indexPagesFor(s.top);
+  if (s.pageClass.length < indexPagesFor(s.columnLength)) {
     fail('1 (free list)', `the page classes hold ${s.pageClass.length} pages, the columns ${s.columnLength} indices`);
   }
   if (s.freeHeads.length !== INDEX_QUEUES || s.freeTails.length !== INDEX_QUEUES) {

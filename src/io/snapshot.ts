@@ -305,7 +305,7 @@ function layout(
     ...(version < PAGED_VERSION ? [] : [
       { name: 'freeHeads', type: 'u32', used: INDEX_QUEUES, sizing: { kind: 'fixed', length: INDEX_QUEUES } },
       { name: 'freeTails', type: 'u32', used: INDEX_QUEUES, sizing: { kind: 'fixed', length: INDEX_QUEUES } },
-      { name: 'pageClass', type: 'u8', used: pagesInUse(v.top!), sizing: { kind: 'pages' } },
+      { name: 'pageClass', type: 'u8', used: indexPagesFor(v.top!), sizing: { kind: 'pages' } },
     ] satisfies Section[]),
     { name: 'slots', type: 'u32', used: v.slotTop, sizing: { kind: 'list', max: maxSlots } },
     {
@@ -415,11 +415,6 @@ function layoutOf(s: HeapState): Section[] {
     [...s.components.queries.values()].map((q) => q.count),
     SNAPSHOT_VERSION,
   );
-}
-
-/** The pages of indices that `top` reaches into: those holding an index below it, and its own. */
-function pagesInUse(top: number): number {
-  return (top >>> INDEX_PAGE_BITS) + 1;
 }
 
 /**
@@ -1099,7 +1094,7 @@ export function loadState(
  */
 function loadLegacyFreeQueue(s: HeapState, [head, tail]: [number, number]): void {
   s.pageClass = new Uint8Array(indexPagesFor(s.columnLength));
-  s.pageClass.fill(MIXED_CLASS, 0, pagesInUse(s.top));
+  s.pageClass.fill(MIXED_CLASS, 0, indexPagesFor(s.top));
   s.freeHeads = new Uint32Array(INDEX_QUEUES);
   s.freeTails = new Uint32Array(INDEX_QUEUES);
   s.freeHeads[MIXED_CLASS] = head;
