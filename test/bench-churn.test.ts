@@ -24,7 +24,8 @@ describe('bench/lib/churn.ts floorChurnRound', () => {
   });
 
   test('rounds take the indices of their page in turn, each freed one coming back a generation on', () => {
-    // K = 4: 64 rounds take the 256 indices of the page after the world's (10,240 on) once each.
+    // K = 4: 64 rounds take the 256 indices of the page after the world's (10,240 on) once each
+    // (a page alone, not the run of two it begins: the world's columns end at it, core/free-list.ts).
     const floor = floorChurnRound(4);
     const rounds = Array.from({ length: 65 }, () => Array.from(floor() as Float64Array));
     const scale = 2 ** 22;

@@ -34,11 +34,14 @@ class Model {
     this.maxObjects = maxObjects;
   }
 
-  /** The index `alloc` of an object of class `cls` takes, or null when the heap is full. */
-  take(cls: number): number | null {
+  /**
+   * The index `alloc` of an object of class `cls` takes, or null when the heap is full; the heap's
+   * columns hold indices below `columnLength` before the call.
+   */
+  take(cls: number, columnLength: number): number | null {
     while (this.top <= this.maxObjects) {
       for (const queue of [cls, MIXED_CLASS]) if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
-      this.carve(cls);
+      this.carve(cls, columnLength);
     }
     for (const queue of [cls, ...this.queues.keys()]) {
       if (this.queues[queue]!.length > 0) return this.queues[queue]!.shift()!;
@@ -46,10 +49,22 @@ class Model {
     return null;
   }
 
-  carve(cls: number): void {
+  /**
+   * Carves from `top` to the end of its run of pages: runs of 1, 2, 4, 8 or 16 pages, aligned, the
+   * longest at most a sixteenth of the pages below, and past the first page only as far as whole
+   * pages the columns hold; a top inside a page carves that page alone.
+   */
+  carve(cls: number, columnLength: number): void {
     const page = Math.floor(this.top / PAGE);
-    const end = Math.min((page + 1) * PAGE, this.maxObjects + 1);
-    if (this.top % PAGE === 0 || this.top === 1) this.pageClass.set(page, cls);
+    let run = 1;
+    while (run < 16 && run * 2 * 16 <= page) run *= 2;
+    if (this.top % PAGE !== 0) run = 1;
+    const pageEnd = Math.min((page + 1) * PAGE, this.maxObjects + 1);
+    const runEnd = Math.min((page + run - (page % run)) * PAGE, this.maxObjects + 1);
+    const end = Math.max(pageEnd, Math.min(runEnd, Math.floor(columnLength / PAGE) * PAGE));
+    if (this.top % PAGE === 0 || this.top === 1) {
+      for (let p = page; p * PAGE < end; p++) this.pageClass.set(p, cls);
+    }
     const queue = this.pageClass.get(page)!;
     for (let i = this.top; i < end; i++) this.queues[queue]!.push(i);
     this.top = end;
@@ -94,8 +109,10 @@ describe('index pages by class', () => {
     fc.assert(
       fc.property(
         fc.array(opArb, { maxLength: 150 }),
-        fc.constantFrom(40, 300, 700, 5000),
-        fc.nat(200),
+        fc.constantFrom(40, 300, 700, 5000, 14000),
+        // Up to 200 objects of no slots first, or enough to take the heap past 16 pages, where
+        // pages are carved in runs.
+        fc.oneof(fc.nat(200), fc.integer({ min: 3800, max: 9000 })),
         (ops, maxObjects, burst) => {
           // No generations: only `collect` frees, in the sweep's order. Unpinned objects are garbage
           // (no slot is ever set). A burst of 0-slot objects first fills pages.
@@ -104,7 +121,7 @@ describe('index pages by class', () => {
           const pinned: { ref: Ref; ticket: Ticket }[] = [];
           let garbage: number[] = [];
           const alloc = (slots: number, keep: boolean): void => {
-            const expected = model.take(classOf(slots));
+            const expected = model.take(classOf(slots), stateOf(heap).columnLength);
             if (expected === null) {
               expect(() => heap.alloc(slots)).toThrow(HeapFullError);
               return;
@@ -148,6 +165,7 @@ describe('index pages by class', () => {
             for (let queue = 0; queue < INDEX_QUEUES; queue++) {
               expect(queuedIndices(heap, queue), `queue ${queue}`).toEqual(model.queues[queue]);
             }
+            for (const [page, cls] of model.pageClass) expect(s.pageClass[page], `page ${page}`).toBe(cls);
           }
         },
       ),
@@ -280,6 +298,79 @@ describe('index pages by class', () => {
     for (let k = 6; k < 256; k++) restored.alloc(0);
     expect(restored.index(restored.alloc(2))).toBe(256);
     expect(stateOf(restored).pageClass[1]).toBe(classOf(2));
+    restored.verify();
+  });
+
+  it('come in aligned runs once the heap is past 16 pages: the longest a sixteenth of the pages below, at most 16', () => {
+    // One object at a time of no slots: each carve's top, page by page, against the rule written out
+    // (the columns sized for them all: a run is carved past its first page only where they reach).
+    const heap = new Heap({ initialCapacity: 80_000 });
+    const tops: number[] = [];
+    let top = stateOf(heap).top;
+    for (let k = 1; k < 272 * PAGE; k++) {
+      heap.alloc(0);
+      if (stateOf(heap).top !== top) tops.push((top = stateOf(heap).top) / PAGE);
+    }
+    const expected: number[] = [];
+    for (let page = 1; page < 272;) {
+      page += page < 32 ? 1 : page < 64 ? 2 : page < 128 ? 4 : page < 256 ? 8 : 16;
+      expected.push(page);
+    }
+    expect(tops).toEqual([1, ...expected]);
+    // A run is one class's whatever comes next: 2-slot objects carve the next run of 16 pages.
+    const s = stateOf(heap);
+    expect(Array.from(s.pageClass.subarray(256, 272))).toEqual(Array(16).fill(0));
+    expect(heap.index(heap.alloc(2))).toBe(272 * PAGE);
+    expect(s.top).toBe(288 * PAGE);
+    expect(Array.from(s.pageClass.subarray(272, 288))).toEqual(Array(16).fill(classOf(2)));
+    heap.verify();
+  });
+
+  it('carve a run past its first page only where the columns reach: a heap sized with a page a shape to spare', () => {
+    // Columns for 8,500 indices: whole pages up to 8,448 (page 33's start).
+    const heap = new Heap({ initialCapacity: 8_500 });
+    for (let k = 1; k < 32 * PAGE; k++) heap.alloc(0);
+    const s = stateOf(heap);
+    expect(s.top).toBe(32 * PAGE);
+    // At page 32 runs are of two pages; the second is not in the columns, so page 32 is carved alone.
+    expect(heap.index(heap.alloc(2))).toBe(32 * PAGE);
+    expect(s.top).toBe(33 * PAGE);
+    expect(heap.stats().capacity).toBe(8_500);
+    // A page the columns do not hold grows them, as a page carved alone always did.
+    expect(heap.index(heap.alloc(0))).toBe(33 * PAGE);
+    expect(s.top).toBe(34 * PAGE);
+    expect(heap.stats().capacity).toBeGreaterThan(8_500);
+    heap.verify();
+  });
+
+  it("carve a restored format 12 heap's last page alone, then up to the end of the run it is in", () => {
+    // A format 12 heap whose top lies inside page 34 (8,714): indices 1-8,713 live, none free.
+    const top = 34 * PAGE + 10;
+    const heap = new Heap({ generational: false });
+    for (let k = 1; k < top; k++) heap.pin(heap.alloc(0));
+    const bytes = asFormat12(heap.snapshot());
+    const header = headerOf(bytes);
+    const data = sectionData(bytes);
+    for (const name of ['color', 'generation', 'size', 'base', 'next', 'flags']) {
+      const width = name === 'color' || name === 'flags' ? 1 : 4;
+      header.sections.find((s) => s.name === name)!.used = top;
+      data.set(name, data.get(name)!.slice(0, top * width));
+    }
+    Object.assign(header.scalars, { top, freeHead: 0, freeTail: 0 });
+    const restored = Heap.restore(withVersion(assemble(bytes, header, data), 12));
+    restored.verify();
+    const s = stateOf(restored);
+    // The rest of page 34 for the mixed queue, not the run of two it begins.
+    expect(restored.index(restored.alloc(2))).toBe(top);
+    expect(s.top).toBe(35 * PAGE);
+    for (let i = top + 1; i < 35 * PAGE; i++) restored.alloc(0);
+    // Page 35 ends the run of two that began at 34: carved alone, then pages 36 and 37 together.
+    expect(restored.index(restored.alloc(2))).toBe(35 * PAGE);
+    expect(s.top).toBe(36 * PAGE);
+    for (let i = 35 * PAGE + 1; i < 36 * PAGE; i++) restored.alloc(2);
+    expect(restored.index(restored.alloc(2))).toBe(36 * PAGE);
+    expect(s.top).toBe(38 * PAGE);
+    expect(Array.from(s.pageClass.subarray(34, 38))).toEqual([MIXED_CLASS, classOf(2), classOf(2), classOf(2)]);
     restored.verify();
   });
 

@@ -242,10 +242,13 @@ function floorState(length: number, slotLength: number, count: number): FloorSta
  */
 export function floorChurnRound(k: number): () => unknown {
   const worldSize = CHURN_WORLD + 1; // index 0 reserved, as in the heap
-  // The churn's indices: the pages of 256 after the world's (the heap carves a page for each class
-  // of slot counts, core/free-list.ts), as many as the first wave needs, queued in order.
-  const first = Math.ceil(worldSize / 256) * 256;
-  const end = first + Math.ceil(k / 256) * 256;
+  // The churn's indices: the pages the heap carves after the world's for the first wave (a class of
+  // slot counts of their own, in runs: core/free-list.ts), queued in order; read off a heap that
+  // made the world and one wave, so the floor needs no copy of the carving rule.
+  const { heap } = worldHeap();
+  const first = stateOf(heap).top;
+  heap.allocMany(k, 2);
+  const end = stateOf(heap).top;
   const state = floorState(0, 0, 0);
   Object.assign(state, floorState(end, 2 * k + 2, k));
   state.top = worldSize;

@@ -94,7 +94,7 @@ export function takeIndex(s: HeapState, cls: number): number {
   while (s.top <= s.maxObjects) {
     if (setAsideSpent(s, cls) !== 0) return popFree(s, cls);
     if (setAsideSpent(s, MIXED_CLASS) !== 0) return popFree(s, MIXED_CLASS);
-    carvePage(s, cls);
+    carvePages(s, cls);
   }
   const heads = s.freeHeads;
   if (heads[cls] !== 0) return popFree(s, cls);
@@ -104,19 +104,45 @@ export function takeIndex(s: HeapState, cls: number): number {
   return spent;
 }
 
+/** The most pages carved at once for one class (`pagesPerCarve`): 4,096 indices. */
+export const MAX_CARVE_PAGES = 16;
+
 /**
- * Carves the page holding `top` (to its end or `maxObjects`, whichever comes first) and queues its
- * indices in order: for class `cls` when `top` is the page's start (index 1 on page 0), else for
- * the class the page already has, mixed (the rest of a page a restored older heap began: `top` lies
- * inside a page of no other class, invariant 1). `takeIndex` carves only when both queues are
- * empty, so the page's indices are its queue. Grows the header columns as needed.
+ * How many pages a carve at page `page` (`top`'s, a page start) may span: pages come in aligned
+ * runs of this many (the carve takes the rest of the run `top` is in), so a class's pages lie
+ * together in runs and a component column's elements for them fill whole 4 KB memory pages, which
+ * is what its memory counts by (core/component-store.ts, `numericColumnBytes`): a page of 256
+ * indices holds 256 bytes of a `u8` column, 2 KB of an `f64` one, so alone between other classes'
+ * pages it backs a memory page it fills a sixteenth or a half of. A power of two, at most
+ * `MAX_CARVE_PAGES`, and at most a sixteenth of the pages below: each class in use leaves at most a
+ * run's worth of indices never used, so a small heap carves a page at a time as before and a large
+ * one wastes at most 4,095 indices a class.
  */
-function carvePage(s: HeapState, cls: number): void {
+export function pagesPerCarve(page: number): number {
+  const sixteenth = page >>> 4;
+  return sixteenth === 0 ? 1 : Math.min(MAX_CARVE_PAGES, 1 << (31 - Math.clz32(sixteenth)));
+}
+
+/**
+ * Carves the pages from the one holding `top` to the end of its run (`pagesPerCarve`; to
+ * `maxObjects`, or the last page the columns hold if that is past `top`'s page, if either comes
+ * first) and queues their indices in order: for class `cls` when `top`
+ * is a page's start (index 1 on page 0), else only that page, for the class it already has, mixed
+ * (the rest of a page a restored older heap began: `top` lies inside a page of no other class,
+ * invariant 1). `takeIndex` carves only when both queues are empty, so the pages' indices are its
+ * queue. Grows the header columns as needed.
+ */
+function carvePages(s: HeapState, cls: number): void {
   const from = s.top;
   const page = from >>> INDEX_PAGE_BITS;
-  const to = Math.min((page + 1) * INDEX_PAGE, s.maxObjects + 1);
+  const run = (from & (INDEX_PAGE - 1)) !== 0 ? 1 : pagesPerCarve(page);
+  const pageEnd = Math.min((page + 1) * INDEX_PAGE, s.maxObjects + 1);
+  const runEnd = Math.min((page + run - (page & (run - 1))) * INDEX_PAGE, s.maxObjects + 1);
+  // The run's pages past the first only where the columns reach already: a run never grows them, so
+  // a heap sized by `initialCapacity` or `reserve` with a page a shape to spare grows no sooner.
+  const to = Math.max(pageEnd, Math.min(runEnd, s.columnLength & ~(INDEX_PAGE - 1)));
   growToIndex(s, to - 1);
-  if ((from & (INDEX_PAGE - 1)) === 0 || from === 1) s.pageClass[page] = cls;
+  if ((from & (INDEX_PAGE - 1)) === 0 || from === 1) s.pageClass.fill(cls, page, ((to - 1) >>> INDEX_PAGE_BITS) + 1);
   const queue = s.pageClass[page]!;
   const next = s.next;
   // Indices at and above `top` are blank (invariant 1): the last one's link is 0 already.
