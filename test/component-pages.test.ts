@@ -1,6 +1,6 @@
 /**
- * A component's numeric columns count in `stats().bytes` by the memory pages their members' pages
- * of indices are on (core/component-store.ts `pages`, `numericColumnBytes`): a model of which
+ * A component's numeric columns and membership positions count in `stats().bytes` by the memory
+ * pages their members' pages of indices are on (core/component-store.ts `pages`, `numericColumnBytes`): a model of which
  * pages of indices each component wrote, through adds, removes, collections, `reserve`, restores
  * (which write only pages holding a member or a value) and in-place loads, predicts the count after
  * every step, with `verify()` after every step.
@@ -14,6 +14,7 @@ import {
   markNonzeroPages,
   numericColumnBytes,
   pageRuns,
+  positionBytes,
 } from '../src/core/component-store.ts';
 import { stateOf } from '../src/heap.ts';
 import { forgeHeader, headerOf } from './forge.ts';
@@ -114,6 +115,9 @@ describe('numeric component columns by the pages written', () => {
             const last = (s.top - 1) >>> 8;
             const want = FIELD_BYTES[c]!.reduce((sum, bytes) => sum + memoryPages(written[c]!, bytes, last), 0);
             expect(numericColumnBytes(data, s.top)).toBe(want * MEMORY_PAGE);
+            // The membership positions (4 bytes an index) by the same pages, within their array.
+            const positions = Math.min(data.position.byteLength, memoryPages(written[c]!, 4, last) * MEMORY_PAGE);
+            expect(positionBytes(data, s.top)).toBe(positions);
           });
           heap.verify();
         };
@@ -353,8 +357,11 @@ describe('numeric component columns by the pages written', () => {
     heap.add(a, Both);
     const s = stateOf(heap);
     // Two ref elements an index (8 bytes) below top, the page of x (2 KB of f64: one memory page),
-    // the positions, a byte a page, one member entry.
-    expect(componentBytes(s.components.list[0]!, s.top)).toBe(s.top * 8 + 4096 + s.top * 4 + ((s.top >>> 8) + 1) + 4);
+    // the positions of that page (1 KB: the memory page holding them, within the array's 2,404
+    // bytes), a byte a page, one member entry.
+    const both = s.components.list[0]!;
+    expect(both.position.byteLength).toBe(601 * 4);
+    expect(componentBytes(both, s.top)).toBe(s.top * 8 + 4096 + 601 * 4 + ((s.top >>> 8) + 1) + 4);
   });
 
   it('a load in place restores array elements on every page below the higher top, the last one too', () => {

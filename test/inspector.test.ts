@@ -228,10 +228,12 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     const s = heap.stats();
     expect(body.free + s.live + s.retired).toBeLessThanOrEqual(s.capacity);
     expect(body.ages.reduce((a: number, b: number) => a + b, 0)).toBe(s.young);
-    // Memory: a tag's positions for the indices below top, its byte a page, its member's entry; Body
-    // as much, its `ref` column (4 bytes an index below top) and the 4 KB page of x its member wrote.
+    // Memory: a tag's positions on its member's page (the 4 KB memory page holding them), its byte
+    // a page, its member's entry; Body as much, its `ref` column (4 bytes an index below top) and
+    // the 4 KB page of x its member wrote.
     const top = stateOf(heap).top;
-    const tag = 4 * top + ((top >>> 8) + 1) + 4;
+    expect(stateOf(heap).components.list.map((c) => c.position.byteLength >= 4096)).toEqual([true, true]);
+    const tag = 4096 + ((top >>> 8) + 1) + 4;
     expect(body.components).toEqual([
       { name: 'Body', members: 1, fields: ['x: f32', 'owner: ref'], bytes: tag + 4 * top + 4096 },
       { name: 'Tag', members: 1, fields: [], bytes: tag },
@@ -267,9 +269,10 @@ describe('serveInspector: what it reports agrees with the heap', () => {
     expect([body.cards, body.cardSize]).toEqual([Math.ceil(513 / 16), 16]);
     expect([body.weakObjects, body.finalizable, body.scoped]).toEqual([3, 2, 0]);
     // Wide's member is on page 1: 12 bytes an index of v there are 4 KB memory pages 0 and 1, a byte
-    // of t there is page 0; its positions for 512 indices, a byte a page (3), its member's entry.
+    // of t there is page 0; its positions there are in memory page 0, the whole array of 513 (2 KB),
+    // a byte a page (3), its member's entry.
     expect(body.components).toEqual([
-      { name: 'Wide', members: 1, fields: ['v: f32[3]', 't: u8'], bytes: 3 * 4096 + 512 * 4 + 3 + 4 },
+      { name: 'Wide', members: 1, fields: ['v: f32[3]', 't: u8'], bytes: 3 * 4096 + 513 * 4 + 3 + 4 },
     ]);
     // Page 0 was carved for the holder's 16 slots, page 1 for the objects of none.
     expect(body.pages).toEqual([{ slots: '0', pages: 1 }, { slots: '9-16', pages: 1 }]);

@@ -88,8 +88,9 @@ export interface ComponentData {
   /** Index -> place in `members` + 1; 0 when the index does not have this component. */
   position: Uint32Array;
   /**
-   * One byte a page of indices (`INDEX_PAGE`): 1 where the numeric columns have been written, 0
-   * where they never were (so the system has handed out no memory there: `numericColumnBytes`).
+   * One byte a page of indices (`INDEX_PAGE`): 1 where the numeric columns and positions have been
+   * written, 0 where they never were (so the system has handed out no memory there:
+   * `numericColumnBytes`, `positionBytes`).
    * Set by every member's `add` (which writes its elements) and by `reserve`'s commit; never
    * cleared, as memory once written stays the process's, but a restore or load takes the saved
    * heap's (io/snapshot.ts saves them), writing those pages. Sized for `maxObjects` + 1 indices, as
@@ -103,8 +104,9 @@ export interface ComponentData {
    * a splay's 1.2M indices, against 13.5 for the rest of `stats()`; Node, `.scratch`).
    */
   pagesChanged: number;
-  /** `numericColumnBytes`'s last answer, and the `top` and `pagesChanged` it was for (-1: none). */
+  /** `numericColumnBytes`'s and `positionBytes`'s last answers, and the `top` and `pagesChanged` they were for (-1: none). */
   columnBytes: number;
+  positionBytes: number;
   columnBytesTop: number;
   columnBytesAt: number;
   /** Queries that name this component (with or without `not`). */
@@ -273,6 +275,7 @@ export function addComponentData(
     pages: new Uint8Array(indexPagesFor(fixedLength)),
     pagesChanged: 0,
     columnBytes: 0,
+    positionBytes: 0,
     columnBytesTop: -1,
     columnBytesAt: -1,
     queries: recordList(),
@@ -309,7 +312,11 @@ export function growComponents(store: ComponentStore, columnLength: number, used
       // `ref` and `weakref` columns are Uint32Arrays (COLUMN_TYPES).
       f.column = growU32(f.column as Uint32Array, columnLength * f.length, used * f.length);
     }
-    c.position = growU32(c.position, columnLength, used);
+    // Only the marked pages' positions, so the rest of the grown array stays unbacked (`positionBytes`).
+    const position = new Uint32Array(columnLength);
+    copyMarkedPages(position, c.position.subarray(0, Math.min(used, columnLength)), 1, c.pages);
+    c.position = position;
+    c.pagesChanged++;
   }
   const masks = store.masks;
   for (let w = 0; w < masks.length; w++) masks[w] = growU32(masks[w]!, columnLength, used);
@@ -408,37 +415,68 @@ export function markPages(c: ComponentData, from: number, to: number): void {
  * elements take. Writes outside members (a game's store to a non-member's element) are not seen.
  */
 export function numericColumnBytes(c: ComponentData, top: number): number {
-  if (c.columnBytesTop === top && c.columnBytesAt === c.pagesChanged) return c.columnBytes;
+  refreshPageCounts(c, top);
+  return c.columnBytes;
+}
+
+/**
+ * The bytes of `c`'s membership positions the system has backed, for the indices below `top`: as
+ * `numericColumnBytes`, the memory pages holding an entry of a page of indices marked written.
+ * Positions are written only at members' indices (`add` sets one, a removal clears it and moves
+ * the last member's), whose pages are marked; a growth copies only the marked pages
+ * (`growComponents`) and a restore writes only them (io/snapshot.ts), so the rest is never backed.
+ */
+export function positionBytes(c: ComponentData, top: number): number {
+  refreshPageCounts(c, top);
+  return c.positionBytes;
+}
+
+/** Counts `columnBytes` and `positionBytes` again unless neither the marks nor `top` moved since. */
+function refreshPageCounts(c: ComponentData, top: number): void {
+  if (c.columnBytesTop === top && c.columnBytesAt === c.pagesChanged) return;
   c.columnBytes = countColumnPages(c, top);
+  c.positionBytes = countPositionPages(c, top);
   c.columnBytesTop = top;
   c.columnBytesAt = c.pagesChanged;
-  return c.columnBytes;
 }
 
 /** `numericColumnBytes` counted: a walk over the pages of indices below `top`, for each numeric field. */
 export function countColumnPages(c: ComponentData, top: number): number {
-  const pages = c.pages;
-  const last = Math.min(pages.length - 1, (top - 1) >>> INDEX_PAGE_BITS);
   let bytes = 0;
   for (const f of c.fields) {
-    if (isReferenceType(f.type)) continue;
-    const pageBytes = (f.length * f.elementBytes) << INDEX_PAGE_BITS;
-    const columnPages = Math.ceil(f.column.byteLength / MEMORY_PAGE);
-    // Memory pages counted so far end before this one (pages of indices come in increasing order).
-    let countedTo = 0;
-    let count = 0;
-    for (let p = 0; p <= last; p++) {
-      if (pages[p] === 0) continue;
-      const first = Math.max(countedTo, Math.floor((p * pageBytes) / MEMORY_PAGE));
-      const end = Math.min(columnPages, Math.floor(((p + 1) * pageBytes - 1) / MEMORY_PAGE) + 1);
-      if (end > first) {
-        count += end - first;
-        countedTo = end;
-      }
+    if (!isReferenceType(f.type)) {
+      bytes += markedPageBytes(c.pages, top, f.length * f.elementBytes, f.column.byteLength);
     }
-    bytes += Math.min(f.column.byteLength, count * MEMORY_PAGE);
   }
   return bytes;
+}
+
+/** `positionBytes` counted: a walk over the pages of indices below `top`. */
+export function countPositionPages(c: ComponentData, top: number): number {
+  return markedPageBytes(c.pages, top, 4, c.position.byteLength);
+}
+
+/**
+ * The bytes of the memory pages of an array of `indexBytes` bytes an index (`byteLength` in all)
+ * that hold an entry of a page of indices below `top` marked in `pages`.
+ */
+function markedPageBytes(pages: Uint8Array, top: number, indexBytes: number, byteLength: number): number {
+  const last = Math.min(pages.length - 1, (top - 1) >>> INDEX_PAGE_BITS);
+  const pageBytes = indexBytes << INDEX_PAGE_BITS;
+  const arrayPages = Math.ceil(byteLength / MEMORY_PAGE);
+  // Memory pages counted so far end before this one (pages of indices come in increasing order).
+  let countedTo = 0;
+  let count = 0;
+  for (let p = 0; p <= last; p++) {
+    if (pages[p] === 0) continue;
+    const first = Math.max(countedTo, Math.floor((p * pageBytes) / MEMORY_PAGE));
+    const end = Math.min(arrayPages, Math.floor(((p + 1) * pageBytes - 1) / MEMORY_PAGE) + 1);
+    if (end > first) {
+      count += end - first;
+      countedTo = end;
+    }
+  }
+  return Math.min(byteLength, count * MEMORY_PAGE);
 }
 
 /**
@@ -448,7 +486,7 @@ export function countColumnPages(c: ComponentData, top: number): number {
  * entries of its member list ever written.
  */
 export function componentBytes(c: ComponentData, top: number): number {
-  let bytes = numericColumnBytes(c, top) + bytesInUse(c.pages, indexPagesFor(top)) + bytesInUse(c.position, top);
+  let bytes = numericColumnBytes(c, top) + positionBytes(c, top) + bytesInUse(c.pages, indexPagesFor(top));
   for (const f of c.fields) if (isReferenceType(f.type)) bytes += bytesInUse(f.column, top * f.length);
   return bytes + 4 * c.membersWritten;
 }

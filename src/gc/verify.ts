@@ -4,7 +4,7 @@
  * enough to call after every operation in tests.
  */
 import { HeapCorruptionError } from '../core/errors.ts';
-import { countColumnPages, FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
+import { countColumnPages, countPositionPages, FEW_COMPONENTS, isReferenceType } from '../core/component-store.ts';
 import { cardsFor, indexPagesFor } from '../core/columns.ts';
 import { plural } from '../core/handle.ts';
 import {
@@ -889,6 +889,10 @@ function verifyComponents(s: HeapState): void {
           '3 (components)',
           `'${c.name}' keeps ${c.columnBytes} bytes of numeric columns, its pages count ${counted}`,
         );
+      }
+      const positions = countPositionPages(c, s.top);
+      if (c.positionBytes !== positions) {
+        fail('3 (components)', `'${c.name}' keeps ${c.positionBytes} bytes of positions, its pages count ${positions}`);
       }
     }
     // A reference element outlives no membership (a stale index there would name whatever object

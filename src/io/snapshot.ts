@@ -14,8 +14,8 @@
  * The header holds the options, every numeric field of the state, the component schemas (with
  * the pages of indices their numeric columns were written on, as runs) and the section table
  * (name, element type, capacity, used length). Sections hold the used part of each typed array;
- * the rest of its capacity is zero, as in the heap (a numeric column is written back only on its
- * pages written: core/component-store.ts `copyMarkedPages`).
+ * the rest of its capacity is zero, as in the heap (a numeric column, and a component's membership
+ * positions, are written back only on its pages written: core/component-store.ts `copyMarkedPages`).
  *
  * Restore trusts nothing it has not checked, and allocates nothing it has not checked against the
  * bytes. `decodeHeader` checks the checksum, then plans: the options and every scalar against a
@@ -34,7 +34,6 @@ import {
   type ComponentStore,
   copyMarkedPages,
   FIELD_TYPES,
-  type FieldData,
   type FieldType,
   isReferenceType,
   markNonzeroPages,
@@ -56,7 +55,6 @@ import {
   HEADER_COLUMNS,
   type HeapState,
   IDLE,
-  INDEX_PAGE_BITS,
   INDEX_QUEUES,
   MINOR_FINALIZE,
   MIXED_CLASS,
@@ -1012,7 +1010,7 @@ export function loadState(
   const queryData = [...s.components.queries.values()];
   // Sized for maxObjects, as the numeric columns (`addComponentData` gave the restore's none).
   for (const c of s.components.list) c.pages = new Uint8Array(indexPagesFor(s.maxObjects + 1));
-  const numericColumns: { array: TypedColumn; source: TypedColumn; owner: ComponentData; field: FieldData }[] = [];
+  const numericColumns: { array: TypedColumn; source: TypedColumn; owner: ComponentData; length: number }[] = [];
   for (const section of plan.sections) {
     const ctor = ARRAY_TYPES[section.type];
     const width = ctor.BYTES_PER_ELEMENT;
@@ -1034,7 +1032,7 @@ export function loadState(
     if (numeric === undefined) array.set(source);
     else {
       // Written below (`copyMarkedPages`), once the saved and derived marks say which pages to write.
-      markNonzeroPages(source, numeric.field.length, numeric.owner.pages);
+      markNonzeroPages(source, numeric.length, numeric.owner.pages);
       numericColumns.push({ array, source, ...numeric });
     }
     // A trimmed restore keeps only the entries of indices in use (the cards): the rest must be blank.
@@ -1074,10 +1072,7 @@ export function loadState(
   loadFinalizers(s, header, given, refAt);
   listHookedMembers(s);
   for (const [k, info] of header.components.entries()) markSavedPages(s.components.list[k]!, info.pages);
-  markMemberPages(s);
-  for (const { array, source, owner, field } of numericColumns) {
-    copyMarkedPages(array, source, field.length, owner.pages);
-  }
+  for (const { array, source, owner, length } of numericColumns) copyMarkedPages(array, source, length, owner.pages);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   s.freeLargeSlots = countFreeLargeSlots(s); // not saved: derived from the free lists (verified below)
@@ -1128,13 +1123,20 @@ function hasEphemeron(s: HeapState): boolean {
   return false;
 }
 
-/** The component and field of a numeric component column's section, or undefined for any other section. */
-function numericSection(s: HeapState, name: string): { owner: ComponentData; field: FieldData } | undefined {
+/**
+ * The component of a section written only on the component's marked pages (a numeric column, or
+ * the membership positions), and its entries an index; undefined for any other section. A
+ * member's position is not 0, so the positions' own scan (`markNonzeroPages`) marks every
+ * member's page, a save's from before the marks were kept too.
+ */
+function numericSection(s: HeapState, name: string): { owner: ComponentData; length: number } | undefined {
+  const position = /^c(\d+)\.position$/.exec(name);
+  if (position !== null) return { owner: s.components.list[Number(position[1])]!, length: 1 };
   const match = /^c(\d+)\.f\.(.+)$/.exec(name);
   if (match === null) return undefined;
   const owner = s.components.list[Number(match[1])]!;
   const field = owner.fields.find((f) => f.name === match[2])!;
-  return isReferenceType(field.type) ? undefined : { owner, field };
+  return isReferenceType(field.type) ? undefined : { owner, length: field.length };
 }
 
 /**
@@ -1145,21 +1147,6 @@ function numericSection(s: HeapState, name: string): { owner: ComponentData; fie
 function markSavedPages(c: ComponentData, runs: number[] | undefined): void {
   if (runs === undefined) return;
   for (let k = 0; k < runs.length; k += 2) c.pages.fill(1, runs[k], runs[k + 1]);
-}
-
-/**
- * Marks the pages of every member as written (`pages`; a member whose elements are all zero may be
- * on a page no save recorded: one of a save made before the marks were kept). By position, which
- * `verify` then checks against the member lists.
- */
-function markMemberPages(s: HeapState): void {
-  for (const c of s.components.list) {
-    const position = c.position;
-    const pages = c.pages;
-    for (let i = 1, end = Math.min(s.top, position.length); i < end; i++) {
-      if (position[i] !== 0 && (i >>> INDEX_PAGE_BITS) < pages.length) pages[i >>> INDEX_PAGE_BITS] = 1;
-    }
-  }
 }
 
 /** Puts a loaded array where its section belongs. */
