@@ -125,12 +125,12 @@ export function pagesPerCarve(page: number): number {
 
 /**
  * Carves the pages from the one holding `top` to the end of its run (`pagesPerCarve`; to
- * `maxObjects`, or the last page the columns hold if that is past `top`'s page, if either comes
- * first) and queues their indices in order: for class `cls` when `top`
- * is a page's start (index 1 on page 0), else only that page, for the class it already has, mixed
- * (the rest of a page a restored older heap began: `top` lies inside a page of no other class,
- * invariant 1). `takeIndex` carves only when both queues are empty, so the pages' indices are its
- * queue. Grows the header columns as needed.
+ * `maxObjects`, or to the last whole page the columns hold when that is past `top`'s page, if
+ * either comes first) and queues their indices in order: for class `cls` when `top` is a page's
+ * start (index 1 on page 0); else only that page, for the class it already has, mixed (the rest of
+ * a page a restored older heap began: `top` lies inside a page of no other class, invariant 1).
+ * `takeIndex` carves only when both queues are empty, so the pages' indices are its queue. Grows
+ * the header columns as needed.
  */
 function carvePages(s: HeapState, cls: number): void {
   const from = s.top;
