@@ -270,6 +270,13 @@ describe('numeric component columns by the pages written', () => {
     const all = Heap.restore(forgeHeader(bytes, (header) => (header.components[0]!.pages = [0, pages])));
     expect(stateOf(all).components.list[0]!.pages.every((m) => m === 1)).toBe(true);
     all.verify();
+    // maxObjects 256: indices 0-256 are on two pages, both within the record's range.
+    const small = new Heap({ maxObjects: 256 });
+    small.defineComponent({ k: 'f64' }, { name: 'Key' });
+    const two = Heap.restore(forgeHeader(small.snapshot(), (header) => (header.components[0]!.pages = [0, 2])));
+    expect(Array.from(stateOf(two).components.list[0]!.pages)).toEqual([1, 1]);
+    expect(() => Heap.restore(forgeHeader(small.snapshot(), (header) => (header.components[0]!.pages = [0, 3]))))
+      .toThrow(/component 'Key' has page runs/);
   });
 
   it('a save from before the marks were kept restores every value, and marks the pages holding one or a member', () => {

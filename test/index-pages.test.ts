@@ -262,6 +262,16 @@ describe('index pages by class', () => {
       expect(() => Heap.restore(forged)).toThrow(SnapshotError);
       expect(() => Heap.restore(forged)).toThrow(`bad snapshot: ${says}`);
     }
+    // A top that is no index past 0 is named by the scalar checks, before the queue's ends are
+    // checked against it; a top of 1 (no object) leaves the ends only 0.
+    for (const bad of [2.5, -5, 'x']) {
+      const forged = forgeHeader(bytes, (h) => (h.scalars.top = bad));
+      expect(() => Heap.restore(forged)).toThrow(/bad snapshot: scalar 'top'/);
+    }
+    const empty = asFormat12(new Heap().snapshot());
+    expect(headerOf(empty).scalars.top).toBe(1);
+    const past = forgeHeader(empty, (h) => (h.scalars.freeHead = 3));
+    expect(() => Heap.restore(past)).toThrow("bad snapshot: scalar 'freeHead' is 3, expected an integer from 0 to 0");
     // And a format 13 snapshot names them as no part of its format.
     const current = forgeHeader(heap.snapshot(), (h) => (h.scalars.freeHead = 0));
     expect(() => Heap.restore(current)).toThrow("bad snapshot: scalar 'freeHead' is not part of this format");
