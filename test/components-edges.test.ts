@@ -60,11 +60,14 @@ describe('stats().bytes and the lists of a component and its queries', () => {
           settle();
           // Four bytes an entry ever written: C's and D's member lists, query(C) (C's members)
           // and query(C, not(D)); from C's first member on, the memory page of C.x that holds page
-          // 0 of indices (core/component-store.ts `numericColumnBytes`) and of C's positions; from
-          // D's first member on, of D's positions (`positionBytes`; a page, or the array if shorter).
+          // 0 of indices (core/component-store.ts `numericColumnBytes`), of C's positions and of
+          // both queries' (their first component is C: `queryPositionBytes`); from D's first member
+          // on, of D's positions (`positionBytes`; a page, or the array if shorter).
           const s = stateOf(heap);
-          const positionPage = (k: number) => Math.min(4096, s.components.list[k]!.position.byteLength);
-          const pages = (high.C > 0 ? 4096 + positionPage(0) : 0) + (high.D > 0 ? positionPage(1) : 0);
+          const page = (array: Uint32Array) => Math.min(4096, array.byteLength);
+          const [byC, byCNotD] = [...s.components.queries.values()].map((q) => page(q.position));
+          const onC = 4096 + page(s.components.list[0]!.position) + byC! + byCNotD!;
+          const pages = (high.C > 0 ? onC : 0) + (high.D > 0 ? page(s.components.list[1]!.position) : 0);
           expect(heap.stats().bytes - before).toBe(4 * (high.C + high.D + high.C + high.onlyC) + pages);
         }
         expect(sorted(heap.query(C))).toEqual(sorted([...has[0]!].map((k) => heap.index(refs[k]!))));
@@ -120,10 +123,11 @@ describe('addMany', () => {
     const before = heap.stats().bytes;
     for (let k = 0; k < refs.length; k++) heap.addMany(refs.subarray(k, k + 1) as RefArray, C);
     expect(heap.query(C).length).toBe(64);
-    // The member list, query(C)'s, and C's positions on page 0 of indices (the array: shorter than a memory page).
+    // The member list, query(C)'s, and C's and query(C)'s positions on page 0 of indices (each
+    // array: shorter than a memory page).
     const positions = stateOf(heap).components.list[0]!.position.byteLength;
     expect(positions).toBeLessThan(4096);
-    expect(heap.stats().bytes - before).toBe(4 * 64 + 4 * 64 + positions);
+    expect(heap.stats().bytes - before).toBe(4 * 64 + 4 * 64 + 2 * positions);
     heap.verify();
   });
 

@@ -895,7 +895,7 @@ describe('component errors', () => {
 });
 
 describe('stats().bytes', () => {
-  it("counts a component's numeric columns and positions by the pages its members are on, a query's positions for the indices in use", () => {
+  it("counts a component's numeric columns and positions, and its query's positions, by the pages its members are on", () => {
     const plain = new Heap({ initialCapacity: 1000 });
     const heap = new Heap({ initialCapacity: 1000 });
     const Big = heap.defineComponent({ v: ['f64', 4] }, { name: 'Big' });
@@ -905,28 +905,28 @@ describe('stats().bytes', () => {
       heap.alloc();
     }
     // Per index in use (below `top`: the reserved index 0 and four pages carved for 1,000 objects,
-    // core/free-list.ts): the query's membership positions (4 bytes each), and Big's byte a page of
-    // indices (five: up to top's page); nothing for Big.v and Big's positions, which no member
-    // wrote, and nothing for the capacity no page has reached. (No mask column: one component is few.)
+    // core/free-list.ts): Big's byte a page of indices (five: up to top's page); nothing for Big.v,
+    // Big's positions and the query's, which no member wrote, and nothing for the capacity no page
+    // has reached. (No mask column: one component is few.)
     const top = stateOf(heap).top;
     expect([top, stateOf(plain).top]).toEqual([1024, 1024]);
     const pageMarks = (top >>> 8) + 1;
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * 4 + pageMarks);
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(pageMarks);
     const first = heap.alloc();
     heap.add(first, Big);
     expect(heap.index(first) >>> 8).toBe(3);
     // Its page of indices holds 256 * 32 bytes of Big.v (two 4 KB memory pages) and 1 KB of Big's
-    // positions (the memory page holding them), and one entry is written in the member list and in
-    // the query's list.
-    const written = 8192 + 4096;
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * 4 + pageMarks + written + 4 + 4);
+    // positions and of the query's (the memory page holding each), and one entry is written in
+    // the member list and in the query's list.
+    const written = 8192 + 4096 + 4096;
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(pageMarks + written + 4 + 4);
     // Another member on the same page costs its list entries only.
     heap.add(heap.alloc(), Big);
-    expect(heap.stats().bytes - plain.stats().bytes).toBe(top * 4 + pageMarks + written + 2 * (4 + 4));
+    expect(heap.stats().bytes - plain.stats().bytes).toBe(pageMarks + written + 2 * (4 + 4));
     // Three more components: their page marks, no positions (no member wrote them) and no mask
-    // column yet (four are few); a fifth brings it: 4 more bytes an index in use, and its marks.
+    // column yet (four are few); a fifth brings it: 4 bytes an index in use, and its marks.
     for (let k = 0; k < 3; k++) heap.defineComponent({}, { name: `Tag${k}` });
-    const withTags = top * 4 + 4 * pageMarks + written + 2 * (4 + 4);
+    const withTags = 4 * pageMarks + written + 2 * (4 + 4);
     expect(heap.stats().bytes - plain.stats().bytes).toBe(withTags);
     heap.defineComponent({}, { name: 'Tag3' });
     expect(heap.stats().bytes - plain.stats().bytes).toBe(withTags + top * 4 + pageMarks);

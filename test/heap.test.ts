@@ -2461,18 +2461,18 @@ describe('reserve', () => {
       objects.push(o);
     }
     // What stats() counts grows by what was written: the header columns and cards (bytesPerObject)
-    // and the two query position arrays up to `top` (the pages carved, and a byte a page for their
-    // class and for each component's page marks), the entries of the two member lists and two
-    // query lists (no list was replaced; no pins, whose columns would grow), and the two numeric
-    // columns' and two components' position arrays' memory pages: four pages of f32 elements or
-    // positions to a 4 KB page, so the 12 pages of indices written (by reserve for Early, by the
-    // members for both) are 3 memory pages of each, where Early counted one (page 0, the page of
-    // `top` then).
+    // up to `top` (the pages carved, and a byte a page for their class and for each component's
+    // page marks), the entries of the two member lists and two query lists (no list was replaced;
+    // no pins, whose columns would grow), and the memory pages of the two numeric columns, the two
+    // components' position arrays and the two queries' (both first name Early): four pages of f32
+    // elements or positions to a 4 KB page, so the 12 pages of indices written (by reserve for
+    // Early, by the members for both) are 3 memory pages of each, where what Early's marks count
+    // (its column, its positions, the queries' positions) counted one (page 0, the page of `top` then).
     const top = stateOf(heap).top;
     expect([topBefore, top]).toEqual([1, 3072]);
-    const perIndex = heap.stats().bytesPerObject + 2 * 4;
+    const perIndex = heap.stats().bytesPerObject;
     const pages = (top >>> 8) - (topBefore >>> 8);
-    const columns = 2 * ((3 - 1) * 4096 + 3 * 4096);
+    const columns = 4 * (3 - 1) * 4096 + 2 * 3 * 4096;
     expect(heap.stats().bytes).toBe(bytes + (top - topBefore) * perIndex + 3 * pages + 2999 * 4 * 4 + columns);
     expect(heap.query(Early).buffer).toBe(early.buffer);
     expect(heap.query(Early, Late).buffer).toBe(both.buffer);

@@ -321,7 +321,12 @@ export function growComponents(store: ComponentStore, columnLength: number, used
   const masks = store.masks;
   for (let w = 0; w < masks.length; w++) masks[w] = growU32(masks[w]!, columnLength, used);
   if (masks.length > 0) { for (const c of store.list) c.mask = masks[c.id >> 5]!; }
-  for (const q of store.queries.values()) q.position = growU32(q.position, columnLength, used);
+  for (const q of store.queries.values()) {
+    // As a component's, on the pages its first component marked (`queryPositionBytes`).
+    const position = new Uint32Array(columnLength);
+    copyMarkedPages(position, q.position.subarray(0, Math.min(used, columnLength)), 1, q.all[0]!.pages);
+    q.position = position;
+  }
 }
 
 /**
@@ -454,6 +459,16 @@ export function countColumnPages(c: ComponentData, top: number): number {
 /** `positionBytes` counted: a walk over the pages of indices below `top`. */
 export function countPositionPages(c: ComponentData, top: number): number {
   return markedPageBytes(c.pages, top, 4, c.position.byteLength);
+}
+
+/**
+ * The bytes of query `q`'s positions the system has backed, for the indices below `top`: the memory
+ * pages holding an entry of a page its first component marked. Every member of the query is a
+ * member of that component, so its positions are written only on those pages, and a growth and a
+ * restore write only them, as a component's (`positionBytes`).
+ */
+export function queryPositionBytes(q: QueryData, top: number): number {
+  return markedPageBytes(q.all[0]!.pages, top, 4, q.position.byteLength);
 }
 
 /**

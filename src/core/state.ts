@@ -9,6 +9,7 @@ import {
   type ComponentStore,
   growComponents,
   makeComponentStore,
+  queryPositionBytes,
   touchComponents,
 } from './component-store.ts';
 import { type HandleCodec, makeCodec, type Ref } from './handle.ts';
@@ -636,6 +637,6 @@ export function heapBytes(s: HeapState): number {
   bytes += bytesInUse(s.pageClass, indexPagesFor(top));
   for (const c of s.components.list) bytes += componentBytes(c, top);
   for (const mask of s.components.masks) bytes += bytesInUse(mask, top);
-  for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + bytesInUse(q.position, top);
+  for (const q of s.components.queries.values()) bytes += 4 * q.denseWritten + queryPositionBytes(q, top);
   return bytes;
 }

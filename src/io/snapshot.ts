@@ -39,6 +39,7 @@ import {
   markNonzeroPages,
   MAX_FIELD_LENGTH,
   pageRuns,
+  type QueryData,
   rebuildMasks,
   type Schema,
   type TypedColumn,
@@ -1028,7 +1029,7 @@ export function loadState(
     const source = offset % width === 0
       ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
       : new ctor(bytes.slice(section.at, section.at + copied * width).buffer);
-    const numeric = numericSection(s, section.name);
+    const numeric = numericSection(s, section.name, queryData);
     if (numeric === undefined) array.set(source);
     else {
       // Written below (`copyMarkedPages`), once the saved and derived marks say which pages to write.
@@ -1129,9 +1130,16 @@ function hasEphemeron(s: HeapState): boolean {
  * member's position is not 0, so the positions' own scan (`markNonzeroPages`) marks every
  * member's page, a save's from before the marks were kept too.
  */
-function numericSection(s: HeapState, name: string): { owner: ComponentData; length: number } | undefined {
+function numericSection(
+  s: HeapState,
+  name: string,
+  queries: QueryData[],
+): { owner: ComponentData; length: number } | undefined {
   const position = /^c(\d+)\.position$/.exec(name);
   if (position !== null) return { owner: s.components.list[Number(position[1])]!, length: 1 };
+  // A query's positions, on the pages of its first component, whose members its own are.
+  const queryPosition = /^q(\d+)\.position$/.exec(name);
+  if (queryPosition !== null) return { owner: queries[Number(queryPosition[1])]!.all[0]!, length: 1 };
   const match = /^c(\d+)\.f\.(.+)$/.exec(name);
   if (match === null) return undefined;
   const owner = s.components.list[Number(match[1])]!;
