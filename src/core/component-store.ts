@@ -312,21 +312,25 @@ export function growComponents(store: ComponentStore, columnLength: number, used
       // `ref` and `weakref` columns are Uint32Arrays (COLUMN_TYPES).
       f.column = growU32(f.column as Uint32Array, columnLength * f.length, used * f.length);
     }
-    // Only the marked pages' positions, so the rest of the grown array stays unbacked (`positionBytes`).
-    const position = new Uint32Array(columnLength);
-    copyMarkedPages(position, c.position.subarray(0, Math.min(used, columnLength)), 1, c.pages);
-    c.position = position;
+    c.position = grownOnPages(c.position, columnLength, used, c.pages);
     c.pagesChanged++;
   }
   const masks = store.masks;
   for (let w = 0; w < masks.length; w++) masks[w] = growU32(masks[w]!, columnLength, used);
   if (masks.length > 0) { for (const c of store.list) c.mask = masks[c.id >> 5]!; }
-  for (const q of store.queries.values()) {
-    // As a component's, on the pages its first component marked (`queryPositionBytes`).
-    const position = new Uint32Array(columnLength);
-    copyMarkedPages(position, q.position.subarray(0, Math.min(used, columnLength)), 1, q.all[0]!.pages);
-    q.position = position;
-  }
+  // A query's on the pages its first component marked (`queryPositionBytes`).
+  for (const q of store.queries.values()) q.position = grownOnPages(q.position, columnLength, used, q.all[0]!.pages);
+}
+
+/**
+ * A copy of positions `position` (one entry an index), `columnLength` long, holding its first
+ * `used` entries on the pages marked in `pages` only, so the rest of the new array stays unbacked
+ * (`positionBytes`): positions are written only at members' indices, on marked pages.
+ */
+function grownOnPages(position: Uint32Array, columnLength: number, used: number, pages: Uint8Array): Uint32Array {
+  const grown = new Uint32Array(columnLength);
+  copyMarkedPages(grown, position.subarray(0, Math.min(used, columnLength)), 1, pages);
+  return grown;
 }
 
 /**
@@ -465,10 +469,11 @@ export function countPositionPages(c: ComponentData, top: number): number {
  * The bytes of query `q`'s positions the system has backed, for the indices below `top`: the memory
  * pages holding an entry of a page its first component marked. Every member of the query is a
  * member of that component, so its positions are written only on those pages, and a growth and a
- * restore write only them, as a component's (`positionBytes`).
+ * restore write only them, as a component's. Both arrays hold `columnLength` entries (`verify`), so
+ * that is the component's own count (`positionBytes`, kept until its marks or `top` move).
  */
 export function queryPositionBytes(q: QueryData, top: number): number {
-  return markedPageBytes(q.all[0]!.pages, top, 4, q.position.byteLength);
+  return positionBytes(q.all[0]!, top);
 }
 
 /**

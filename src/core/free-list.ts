@@ -105,7 +105,7 @@ export function takeIndex(s: HeapState, cls: number): number {
 }
 
 /** The most pages carved at once for one class (`pagesPerCarve`): 4,096 indices. */
-export const MAX_CARVE_PAGES = 16;
+const MAX_CARVE_PAGES = 16;
 
 /**
  * How many pages a carve at page `page` (`top`'s, a page start) may span: pages come in aligned
@@ -118,7 +118,7 @@ export const MAX_CARVE_PAGES = 16;
  * run's worth of indices never used, so a small heap carves a page at a time as before and a large
  * one wastes at most 4,095 indices a class.
  */
-export function pagesPerCarve(page: number): number {
+function pagesPerCarve(page: number): number {
   const sixteenth = page >>> 4;
   return sixteenth === 0 ? 1 : Math.min(MAX_CARVE_PAGES, 1 << (31 - Math.clz32(sixteenth)));
 }
