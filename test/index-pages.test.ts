@@ -384,6 +384,78 @@ describe('index pages by class', () => {
     restored.verify();
   });
 
+  it("cut a run at the columns' last whole page when it lies inside the run: three pages of a run of four", () => {
+    // Columns for 17,152 indices (67 pages): at page 64 runs are of four pages (64-67), the fourth
+    // not in the columns, so 64-66 are carved together.
+    const heap = new Heap({ initialCapacity: 17_152 });
+    for (let k = 1; k < 64 * PAGE; k++) heap.alloc(0);
+    const s = stateOf(heap);
+    expect(s.top).toBe(64 * PAGE);
+    expect(heap.index(heap.alloc(2))).toBe(64 * PAGE);
+    expect(s.top).toBe(67 * PAGE);
+    expect(Array.from(s.pageClass.subarray(64, 67))).toEqual(Array(3).fill(classOf(2)));
+    expect(heap.stats().capacity).toBe(17_152);
+    heap.verify();
+  });
+
+  it('carve a run that ends at maxObjects to its last index', () => {
+    // maxObjects 8,703: page 32's run of two (32-33) ends at index 8,703, and the columns hold it.
+    const heap = new Heap({ maxObjects: 34 * PAGE - 1, initialCapacity: 34 * PAGE - 1 });
+    for (let k = 1; k < 32 * PAGE; k++) heap.alloc(0);
+    const s = stateOf(heap);
+    expect(heap.index(heap.alloc(2))).toBe(32 * PAGE);
+    expect(s.top).toBe(34 * PAGE);
+    const rest = Array.from({ length: 2 * PAGE - 1 }, () => heap.index(heap.alloc(2)));
+    expect(rest[rest.length - 1]).toBe(34 * PAGE - 1);
+    expect(heap.stats().live).toBe(34 * PAGE - 1);
+    expect(() => heap.alloc(2)).toThrow(HeapFullError);
+    heap.verify();
+  });
+
+  it("empty a class's queue of spent indices while a restored heap's mixed queue still has some", () => {
+    // A format 12 heap (page 0 mixed) with 64 small generations an index (indexBits 24): page 1 is
+    // carved for 2-slot objects, which then churn through it one at a time until every index of it
+    // is spent, while freed indices of page 0 wait in the mixed queue. The class's queue empties
+    // with no page carved (the mixed queue is used first): its tail must be cleared with its head.
+    const heap = new Heap({ initialCapacity: 8, indexBits: 24 });
+    heap.pin(heap.alloc(0));
+    const bytes = asFormat12(heap.snapshot());
+    const header = headerOf(bytes);
+    const data = sectionData(bytes);
+    for (const name of ['color', 'generation', 'size', 'base', 'next', 'flags']) {
+      const width = name === 'color' || name === 'flags' ? 1 : 4;
+      header.sections.find((s) => s.name === name)!.used = 2;
+      data.set(name, data.get(name)!.slice(0, 2 * width));
+    }
+    Object.assign(header.scalars, { top: 2, freeHead: 0, freeTail: 0 });
+    const restored = Heap.restore(withVersion(assemble(bytes, header, data), 12));
+    for (let k = 2; k < PAGE; k++) restored.alloc(0); // the rest of page 0, mixed: garbage
+    expect(restored.index(restored.alloc(2))).toBe(PAGE);
+    restored.minor(); // page 0's 254 garbage objects go to the mixed queue
+    const mixed = queuedIndices(restored, MIXED_CLASS);
+    expect(mixed).toHaveLength(PAGE - 2);
+    const cls = classOf(2);
+    let rounds = 0;
+    let index = PAGE;
+    // Each round one 2-slot object, freed by the next minor: page 1's indices in turn, 64 times each.
+    while (index >= PAGE && rounds < 20_000) {
+      index = restored.index(restored.alloc(2));
+      restored.minor();
+      rounds++;
+    }
+    expect(rounds).toBe(PAGE * 64); // the first object's use of index 256 included
+    expect(index).toBe(mixed[0]);
+    expect(queuedIndices(restored, cls)).toEqual([]);
+    expect(stateOf(restored).freeTails[cls]).toBe(0);
+    restored.verify();
+    // The mixed queue serves the class until it runs dry (the object just made freed to its tail);
+    // then a page of the class's own.
+    restored.minor();
+    const next = Array.from({ length: PAGE - 1 }, () => restored.index(restored.alloc(2)));
+    expect(next).toEqual([...mixed.slice(1), mixed[0], 2 * PAGE]);
+    restored.verify();
+  });
+
   it('grow the columns to the round capacities of "Capacities are round numbers", whatever the page needs', () => {
     const heap = new Heap({ initialCapacity: 1024 });
     heap.reserve(1025);
