@@ -1011,7 +1011,7 @@ export function loadState(
   const queryData = [...s.components.queries.values()];
   // Sized for maxObjects, as the numeric columns (`addComponentData` gave the restore's none).
   for (const c of s.components.list) c.pages = new Uint8Array(indexPagesFor(s.maxObjects + 1));
-  const numericColumns: { array: TypedColumn; source: TypedColumn; owner: ComponentData; length: number }[] = [];
+  const pagedSections: { array: TypedColumn; source: TypedColumn; owner: ComponentData; length: number }[] = [];
   for (const section of plan.sections) {
     const ctor = ARRAY_TYPES[section.type];
     const width = ctor.BYTES_PER_ELEMENT;
@@ -1029,12 +1029,12 @@ export function loadState(
     const source = offset % width === 0
       ? new ctor(bytes.buffer as ArrayBuffer, offset, copied)
       : new ctor(bytes.slice(section.at, section.at + copied * width).buffer);
-    const numeric = numericSection(s, section.name, queryData);
-    if (numeric === undefined) array.set(source);
+    const paged = pagedSection(s, section.name, queryData);
+    if (paged === undefined) array.set(source);
     else {
       // Written below (`copyMarkedPages`), once the saved and derived marks say which pages to write.
-      markNonzeroPages(source, numeric.length, numeric.owner.pages);
-      numericColumns.push({ array, source, ...numeric });
+      markNonzeroPages(source, paged.length, paged.owner.pages);
+      pagedSections.push({ array, source, ...paged });
     }
     // A trimmed restore keeps only the entries of indices in use (the cards): the rest must be blank.
     for (let k = section.at + copied * width, end = section.at + section.used * width; k < end; k++) {
@@ -1073,7 +1073,7 @@ export function loadState(
   loadFinalizers(s, header, given, refAt);
   listHookedMembers(s);
   for (const [k, info] of header.components.entries()) markSavedPages(s.components.list[k]!, info.pages);
-  for (const { array, source, owner, length } of numericColumns) copyMarkedPages(array, source, length, owner.pages);
+  for (const { array, source, owner, length } of pagedSections) copyMarkedPages(array, source, length, owner.pages);
   rebuildMasks(s.components, s.columnLength); // not saved: derived from the member lists
   s.ephemeronsMade = hasEphemeron(s); // not saved: derived from the objects, as the collectors need it
   s.freeLargeSlots = countFreeLargeSlots(s); // not saved: derived from the free lists (verified below)
@@ -1130,7 +1130,7 @@ function hasEphemeron(s: HeapState): boolean {
  * member's position is not 0, so the positions' own scan (`markNonzeroPages`) marks every
  * member's page, a save's from before the marks were kept too.
  */
-function numericSection(
+function pagedSection(
   s: HeapState,
   name: string,
   queries: QueryData[],
