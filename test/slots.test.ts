@@ -10,7 +10,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap, HeapFullError, NULL, type Ref, type RefArray, type Ticket } from '../mod.ts';
 import { stateOf } from '../src/heap.ts';
-import { coalesceSmallBlocks, MERGE_SLICE, smallMergePending } from '../src/core/slots.ts';
+import {
+  coalesceSmallBlocks,
+  MERGE_SLICE,
+  smallMergePending,
+  takeBlockAtHand,
+  topBlockAtHand,
+} from '../src/core/slots.ts';
 import { fcRuns } from './runs.ts';
 
 type Op =
@@ -876,5 +882,66 @@ describe('steady workloads keep stats().bytes flat', () => {
     // And the pool stays within a small factor of the live slots (power-of-two blocks at most
     // double them; the rest is fragmentation and growth headroom).
     expect(heap.stats().slotsCapacity).toBeLessThan(3 * live);
+  });
+});
+
+describe('topBlockAtHand, the carve allocCommon tries first', () => {
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, k) => x === b[k]);
+  it('gives the block takeBlockAtHand gives whenever it gives one, and changes nothing when it gives none', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(9), fc.nat(7)), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 6 }),
+        (ops, slotCount) => {
+          const heap = new Heap({ initialCapacity: 64 });
+          const held: Ref[] = [];
+          const pins: Ticket[] = [];
+          for (const [op, n] of ops) {
+            if (op < 5) {
+              const r = heap.alloc(n);
+              held.push(r);
+              if (op === 0) pins.push(heap.pin(r));
+            } else if (op === 5 && pins.length > 0) heap.unpin(pins.splice(n % pins.length, 1)[0]!);
+            else if (op === 6) heap.minor();
+            else if (op === 7) heap.collect();
+            else if (op === 8) heap.tick({ units: 50 });
+            else if (held.length > 0) {
+              // A resize frees or lists blocks of other classes.
+              const r = held[n % held.length]!;
+              if (heap.isAlive(r)) heap.resize(r, n);
+            }
+          }
+          const before = heap.snapshot();
+          const top = Heap.restore(before);
+          const take = Heap.restore(before);
+          const start = topBlockAtHand(stateOf(top), slotCount);
+          if (start === 0) {
+            expect(same(top.snapshot(), before)).toBe(true);
+            return;
+          }
+          expect(takeBlockAtHand(stateOf(take), slotCount)).toBe(start);
+          expect(same(top.snapshot(), take.snapshot())).toBe(true);
+        },
+      ),
+      { numRuns: fcRuns(200) },
+    );
+  });
+
+  it('carves at the top only when no block of its class or larger is listed', () => {
+    const heap = new Heap();
+    const a = heap.alloc(2);
+    heap.pin(heap.alloc(2)); // keeps a's block below the top once a is freed
+    heap.collect(); // a was never pinned: its pair is listed
+    expect(heap.isAlive(a)).toBe(false);
+    const s = stateOf(heap);
+    expect(s.freePairCount).toBe(1);
+    const slotTop = s.slotTop;
+    expect(topBlockAtHand(s, 2)).toBe(0);
+    expect(s.slotTop).toBe(slotTop);
+    // A single is class 0: the listed pair (class 1) is larger, so no carve for it either.
+    expect(topBlockAtHand(s, 1)).toBe(0);
+    // Four slots (class 2): nothing of that class or larger is listed, and the top is aligned for it or not.
+    const four = topBlockAtHand(s, 4);
+    expect(four === 0 || four === slotTop).toBe(true);
   });
 });

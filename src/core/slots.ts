@@ -230,6 +230,17 @@ export function takeBlockAtHand(s: HeapState, slotCount: number): number {
     const start = popSmall(s, cls);
     if (start !== 0) return start;
   }
+  return topBlockAtHand(s, slotCount);
+}
+
+/**
+ * `takeBlockAtHand`'s block carved at the top, or 0: the block it gives when no free block of the
+ * class or larger is listed (`freeClasses` has no bit from the class up), so then the same block.
+ * Small enough for the engines to inline into `allocCommon`, which tries it first: a binary tree's
+ * nodes, freed by minors back to the top, are carved there again (gc/sweep.ts `sweepNursery`).
+ */
+export function topBlockAtHand(s: HeapState, slotCount: number): number {
+  const cls = blockClass(slotCount);
   const size = 1 << cls;
   const start = s.slotTop;
   if (s.freeClasses >>> cls !== 0 || s.lazyFrees !== 0 || ((start - 1) & (size - 1)) !== 0) return 0;

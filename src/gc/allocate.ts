@@ -18,6 +18,7 @@ import {
   hasBlockRoom,
   shrinkBlock,
   takeBlockAtHand,
+  topBlockAtHand,
 } from '../core/slots.ts';
 import { canTakeIndex, indicesLeft, setAsideSpent, takeIndex } from '../core/free-list.ts';
 import { EPHEMERON, type HeapState, indexClass, NO_COLOR, NOT_STRONG, SWEEP, YOUNG } from '../core/state.ts';
@@ -136,7 +137,10 @@ export function allocCommon(s: HeapState, slotCount: number): number {
   if (s.generation[head]! >= s.codec.smallGenerations) return 0;
   let start = 0;
   if (slotCount !== 0) {
-    start = takeBlockAtHand(s, slotCount);
+    // The carve at the top first: JavaScriptCore inlines it here, where `takeBlockAtHand` stays a
+    // call. It is the block `takeBlockAtHand` gives when it carves (no block of the class listed).
+    start = topBlockAtHand(s, slotCount);
+    if (start === 0) start = takeBlockAtHand(s, slotCount);
     if (start === 0) return 0;
   }
   const next = s.next;
