@@ -236,8 +236,8 @@ export function takeBlockAtHand(s: HeapState, slotCount: number): number {
 /**
  * `takeBlockAtHand`'s block carved at the top, or 0: the block it gives when no free block of the
  * class or larger is listed (`freeClasses` has no bit from the class up), so then the same block.
- * Small enough for the engines to inline into `allocCommon`, which tries it first: a binary tree's
- * nodes, freed by minors back to the top, are carved there again (gc/sweep.ts `sweepNursery`).
+ * `allocCommon` tries it first: a binary tree's nodes, freed by minors back to the top, are carved
+ * there again (gc/sweep.ts `sweepNursery`).
  */
 export function topBlockAtHand(s: HeapState, slotCount: number): number {
   const cls = blockClass(slotCount);

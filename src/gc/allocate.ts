@@ -137,8 +137,8 @@ export function allocCommon(s: HeapState, slotCount: number): number {
   if (s.generation[head]! >= s.codec.smallGenerations) return 0;
   let start = 0;
   if (slotCount !== 0) {
-    // The carve at the top first: JavaScriptCore inlines it here, where `takeBlockAtHand` stays a
-    // call. It is the block `takeBlockAtHand` gives when it carves (no block of the class listed).
+    // The carve at the top first, the block `takeBlockAtHand` gives when it carves (no block of the
+    // class listed); `takeBlockAtHand`, now small, is inlined here by JavaScriptCore.
     start = topBlockAtHand(s, slotCount);
     if (start === 0) start = takeBlockAtHand(s, slotCount);
     if (start === 0) return 0;
