@@ -496,7 +496,7 @@ export class Heap {
     // and a block at hand (so `roomFor` has nothing to do); the commonest of those in one function.
     if (kind === 'strong' && typeof slots === 'number' && slots >>> 0 === slots && slots <= s.maxSlotsPerObject) {
       const i = allocCommon(s, slots);
-      if (i !== 0) return packHandle(s.codec, i, s.generation[i]!) as Ref;
+      if (i !== 0) return this.#handle(i);
     }
     // The rest out of line, so that `alloc` is small enough for JavaScriptCore to inline into the
     // caller's loop (docs/decisions.md, "`alloc`'s path in two calls fewer").
