@@ -940,8 +940,11 @@ describe('topBlockAtHand, the carve allocCommon tries first', () => {
     expect(s.slotTop).toBe(slotTop);
     // A single is class 0: the listed pair (class 1) is larger, so no carve for it either.
     expect(topBlockAtHand(s, 1)).toBe(0);
-    // Four slots (class 2): nothing of that class or larger is listed, and the top is aligned for it or not.
-    const four = topBlockAtHand(s, 4);
-    expect(four === 0 || four === slotTop).toBe(true);
+    // Four slots (class 2): nothing of that class or larger is listed, so the top is carved when it is
+    // aligned for four and no small block waits to be merged.
+    expect(s.freeClasses >>> 2).toBe(0);
+    const carves = s.lazyFrees === 0 && ((slotTop - 1) & 3) === 0;
+    expect(topBlockAtHand(s, 4)).toBe(carves ? slotTop : 0);
+    expect(s.slotTop).toBe(carves ? slotTop + 4 : slotTop);
   });
 });
