@@ -4,7 +4,10 @@
  * each spawn 1,000 short-lived objects (2 slots pointing at random level nodes; 1% stick in the
  * level, stored into a random slot of a random level leaf) and call `heap.tick(1)`. Every tick's
  * wall time is recorded: p50, p99 and max over the frames, and the first 10 frames apart (where a
- * young level's first minors land), and the frame whose tick ended the first major cycle.
+ * young level's first minors land), and the frame whose tick ended the first major cycle. Where
+ * Linux tells it, the main thread's run-queue wait inside each tick is read too: the longest tick
+ * is shown with its wait, and each run's ticks less their waits (the collector's own part; a fresh
+ * process's first ticks share two cores with the engine's compile threads).
  *
  * Variants, each on a fresh identical level (same seed):
  * - young: the level left young, as allocated;
@@ -37,6 +40,7 @@ import { buildHeap } from './lib/heaps.ts';
 import { makeGraph } from './lib/graphs.ts';
 import { isMain, runStandalone } from './lib/output.ts';
 import { atMost, type Ctx, report, type Section, type SuiteReport, type Target } from './lib/report.ts';
+import { runQueueWaitReader } from './lib/stalls.ts';
 import { max, median, percentile, type Spread, spread } from './lib/stats.ts';
 
 const LEVEL = 200_000;
@@ -71,6 +75,28 @@ interface VariantResult {
   rest: Spread[];
   /** Per run, every tick in own time, min(wall, process CPU): what other processes' load leaves out. */
   own: Spread[];
+  /**
+   * Per run, every tick less the main thread's run-queue wait inside it: the time the thread ran
+   * it, the collector's own part (empty where the wait cannot be read).
+   */
+  lessWait: Spread[];
+  /** The longest tick over all runs, and the run-queue wait inside it (NaN where unknown). */
+  longest: { ms: number; waitMs: number; frame: number };
+}
+
+/** Each tick less the run-queue wait inside it. */
+function ticksLessWait(r: RunLog): number[] {
+  return r.collectorMs.map((ms, i) => ms - r.collectorWaitMs[i]!);
+}
+
+function longestTick(runs: RunLog[]): { ms: number; waitMs: number; frame: number } {
+  let longest = { ms: -1, waitMs: NaN, frame: 0 };
+  for (const r of runs) {
+    r.collectorMs.forEach((ms, i) => {
+      if (ms > longest.ms) longest = { ms, waitMs: r.collectorWaitMs[i] ?? NaN, frame: i + 1 };
+    });
+  }
+  return longest;
 }
 
 function summarize(label: string, runs: RunLog[], available: boolean): VariantResult {
@@ -82,11 +108,15 @@ function summarize(label: string, runs: RunLog[], available: boolean): VariantRe
     first: runs.map((r) => spread(r.collectorMs.slice(0, FIRST))),
     rest: runs.map((r) => spread(r.collectorMs.slice(FIRST))),
     own: runs.map((r) => spread(own(r.collectorMs, r.collectorCpuMs))),
+    lessWait: runs.every((r) => r.collectorWaitMs.length === r.collectorMs.length)
+      ? runs.map((r) => spread(ticksLessWait(r)))
+      : [],
+    longest: longestTick(runs),
   };
 }
 
-/** `reps` runs per variant, the variants taking turns. */
-function runVariants(ctx: Ctx, reps: number): VariantResult[] {
+/** `reps` runs per variant, the variants taking turns; `waited` is read around each tick. */
+function runVariants(ctx: Ctx, reps: number, waited: (() => number) | null): VariantResult[] {
   const tenureAvailable = hasTenure(buildHeap(makeGraph('tree', 16)));
   const loads: Load[] = tenureAvailable ? ['young', 'tenure'] : ['young'];
   const logs = new Map<Load, RunLog[]>(loads.map((l) => [l, []]));
@@ -94,7 +124,7 @@ function runVariants(ctx: Ctx, reps: number): VariantResult[] {
     for (let j = 0; j < loads.length; j++) {
       const load = loads[(r + j) % loads.length]!;
       ctx.log(`[bench] level-load: run ${r + 1}/${reps}, ${load}`);
-      logs.get(load)!.push(runHeapLoop(ctx, spec(load)));
+      logs.get(load)!.push(runHeapLoop(ctx, spec(load), waited));
     }
   }
   return [
@@ -118,7 +148,8 @@ const med = (xs: Spread[], key: keyof Spread) => median(xs.map((x) => x[key]));
 function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog; pauses: number[] }): Section {
   const targets: Target[] = [];
   const rows = variants.map((v) => {
-    if (!v.available) return [v.label, 'n/a (no heap.tenure)', '', '', '', '', '', '', '', ''];
+    if (!v.available) return [v.label, 'n/a (no heap.tenure)', '', '', '', '', '', '', '', '', '', ''];
+    const waitKnown = v.lessWait.length > 0;
     return [
       v.label,
       String(v.runs.length),
@@ -128,6 +159,8 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
       `${msOf(med(v.first, 'max'))} (${msOf(worst(v.first, 'max'))})`,
       `${msOf(med(v.rest, 'max'))} (${msOf(worst(v.rest, 'max'))})`,
       `${msOf(med(v.own, 'p99'))} / ${msOf(worst(v.own, 'max'))}`,
+      `${msOf(v.longest.ms)}, frame ${v.longest.frame}: ${waitKnown ? msOf(v.longest.waitMs) : 'n/a'}`,
+      waitKnown ? `${msOf(med(v.lessWait, 'max'))} (${msOf(worst(v.lessWait, 'max'))})` : 'n/a',
       firstCycleEnds(v.runs),
       v.runs[0]!.collectorMs.slice(0, FIRST).map((x) => msOf(x)).join(' '),
     ];
@@ -151,6 +184,8 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     '',
     '',
     '',
+    '',
+    '',
     `${js.pauses.length} pauses`,
   ]);
   rows.push([
@@ -161,6 +196,8 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
     msOf(max(js.log.frameMs)),
     msOf(max(js.log.frameMs.slice(0, FIRST))),
     msOf(max(js.log.frameMs.slice(FIRST))),
+    '',
+    '',
     '',
     '',
     js.log.frameMs.slice(0, FIRST).map((x) => msOf(x)).join(' '),
@@ -180,6 +217,8 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
         `max, frames 1-${FIRST} (worst)`,
         `max, frames ${FIRST + 1}-${FRAMES} (worst)`,
         'own p99 / own max (worst)',
+        'longest tick, its frame: run-queue wait in it',
+        'max less the wait (worst)',
         'first cycle ends, frame',
         `first ${FIRST} ticks, run 1`,
       ],
@@ -199,7 +238,10 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
         first: v.first,
         rest: v.rest,
         own: v.own,
+        lessWait: v.lessWait,
+        longest: v.longest,
         ticks: v.runs.map((r) => r.collectorMs),
+        tickWaits: v.runs.map((r) => r.collectorWaitMs),
         minors: v.runs.map((r) => r.minors),
         majors: v.runs.map((r) => r.majors),
         firstCycleEndFrame: v.runs.map((r) => r.firstMajorFrame),
@@ -213,7 +255,8 @@ function variantsSection(ctx: Ctx, variants: VariantResult[], js: { log: RunLog;
 export async function levelLoadSuite(ctx: Ctx): Promise<SuiteReport> {
   const warmMs = warmUpOnce();
   const reps = ctx.quick ? 1 : 3;
-  const variants = runVariants(ctx, reps);
+  const waited = runQueueWaitReader();
+  const variants = runVariants(ctx, reps, waited);
   ctx.log('[bench] level-load: the same level as JavaScript objects');
   const observe = await gcObserverWorks(ctx);
   const js = await observedJsLoop(ctx, spec('young'), observe);
@@ -230,7 +273,14 @@ export async function levelLoadSuite(ctx: Ctx): Promise<SuiteReport> {
         `Heap options: initialCapacity ${2 * LEVEL}, the rest default. own: per tick, min(wall time, the ` +
         "process's CPU time), which leaves out time other processes held the core (the targets use wall time). " +
         'The targets are judged on the worst run: ' +
-        '"every tick <= 3 ms" means every one.',
+        '"every tick <= 3 ms" means every one. ' +
+        (waited === null
+          ? "The main thread's run-queue wait cannot be read here (Linux's /proc/thread-self/schedstat), so " +
+            'ticks are not split into waiting and running.'
+          : "Run-queue wait: how long the main thread was ready to run but had no CPU during a tick (Linux's " +
+            "/proc/thread-self/schedstat, read around each tick); a tick less it is the collector's own part. " +
+            "On 2 cores, a fresh process's first ticks share them with the engine's compile threads, which are still " +
+            "compiling the level build's code (docs/decisions.md, 'Level-load ticks wait for a CPU too')."),
         variants[1]!.available
           ? 'tenure(): called once after the level is built, before the first frame.'
           : 'tenure(): n/a, this heap has no tenure() method yet; its targets read n/a (MISSED) until it does.',

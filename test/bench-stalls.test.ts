@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { runQueueWaitReader } from '../bench/lib/stalls.ts';
+import { type LoopSpec, runHeapLoop, sizedOptions } from '../bench/lib/game-loop.ts';
+import type { Ctx } from '../bench/lib/report.ts';
 
 function schedstat(): number[] | null {
   try {
@@ -37,5 +39,40 @@ describe('bench/lib/stalls.ts runQueueWaitReader', () => {
     expect(second).toBeGreaterThanOrEqual(between[1]! / 1e6);
     expect(second - first).toBeLessThan(between[0]! / 1e6);
     expect(x).toBeGreaterThan(0);
+  });
+});
+
+describe('bench/lib/game-loop.ts runHeapLoop with a run-queue wait reader', () => {
+  const spec: LoopSpec = {
+    world: 64,
+    spawns: 20,
+    keep: 0.05,
+    frames: 6,
+    load: 'young',
+    mode: 'tick',
+    budgetMs: 1,
+    collectEvery: 0,
+    options: sizedOptions(64),
+    seed: 7,
+  };
+  const ctx = { fullGc: null } as unknown as Ctx;
+
+  test('reads it just around each tick: one wait a frame, the difference of the two readings', () => {
+    // A pretend reader whose reading grows by 1 ms at every call: read exactly once before and once
+    // after each tick, every tick's wait is 1.
+    let reading = 0;
+    let calls = 0;
+    const waited = () => {
+      calls++;
+      return (reading += 1);
+    };
+    const log = runHeapLoop(ctx, spec, waited);
+    expect(calls).toBe(2 * spec.frames);
+    expect(log.collectorWaitMs).toEqual(Array(spec.frames).fill(1));
+    expect(log.collectorMs.length).toBe(spec.frames);
+  });
+
+  test('without a reader, no waits are recorded (the suite then reports n/a)', () => {
+    expect(runHeapLoop(ctx, spec).collectorWaitMs).toEqual([]);
   });
 });

@@ -52,6 +52,11 @@ export interface RunLog {
   /** The same in CPU time. */
   collectorCpuMs: number[];
   frameCpuMs: number[];
+  /**
+   * Per frame, how long the main thread waited for a CPU inside tick()/collect() (its run-queue
+   * wait, bench/lib/stalls.ts); empty when the run had no reader.
+   */
+  collectorWaitMs: number[];
   /** Per frame, what the collector did: a minor, major-cycle work, both, or nothing. */
   minorFrame: boolean[];
   majorFrame: boolean[];
@@ -83,6 +88,7 @@ function emptyLog(mode: Mode): RunLog {
     frameMs: [],
     collectorCpuMs: [],
     frameCpuMs: [],
+    collectorWaitMs: [],
     minorFrame: [],
     majorFrame: [],
     youngBefore: [],
@@ -108,8 +114,11 @@ export function buildHeapWorld(spec: LoopSpec): { heap: Heap; nodes: RefArray; t
   return { heap, nodes: handlesOf(heap, spec.world), tenured };
 }
 
-/** One run of the game loop on a fresh ecs-heap world. */
-export function runHeapLoop(ctx: Ctx, spec: LoopSpec): RunLog {
+/**
+ * One run of the game loop on a fresh ecs-heap world; `waited`, a run-queue wait reader
+ * (bench/lib/stalls.ts), is read around each tick when given.
+ */
+export function runHeapLoop(ctx: Ctx, spec: LoopSpec, waited: (() => number) | null = null): RunLog {
   const rand = prng(spec.seed);
   const pick = (n: number) => Math.floor(rand() * n);
   const world = spec.world;
@@ -137,12 +146,14 @@ export function runHeapLoop(ctx: Ctx, spec: LoopSpec): RunLog {
       if (rand() < spec.keep) heap.set(nodes[first + pick(leaves)]!, pick(4), o);
     }
     const c0c = cpuMs();
+    const w0 = waited === null ? 0 : waited();
     const c0 = performance.now();
     if (spec.mode === 'tick') {
       const returned = tickReport(heap, spec.budgetMs);
       if (frame === 1) log.tickReturned = returned;
     } else if (frame % spec.collectEvery === 0) heap.collect();
     const f1 = performance.now();
+    if (waited !== null) log.collectorWaitMs.push(waited() - w0);
     const f1c = cpuMs();
     log.collectorMs.push(f1 - c0);
     log.frameMs.push(f1 - f0);
