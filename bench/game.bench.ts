@@ -71,7 +71,7 @@ import { destroyOf, has, type WithLaterMethods } from './lib/features.ts';
 import { megabytes, msOf, ratio } from './lib/format.ts';
 import { warmUpOnce } from './lib/game-loop.ts';
 import { prng } from './lib/graphs.ts';
-import { runQueueWaitReader } from './lib/stalls.ts';
+import { runQueueWaitReader, ticksLessWaits } from './lib/stalls.ts';
 import { isMain, runStandalone } from './lib/output.ts';
 import { atMost, type Ctx, report, type Section, type SuiteReport } from './lib/report.ts';
 import { selfCommand } from './lib/runtime.ts';
@@ -901,9 +901,8 @@ function firstWorldSection(ctx: Ctx): Section {
     const worst = maxima.indexOf(Math.max(...maxima));
     const frame = samples[worst]!.tickMs.indexOf(maxima[worst]!);
     const waitKnown = samples.every((w) => w.tickWaitMs.length === w.tickMs.length && w.waitMs.length > 0);
-    // A tick's own time: its wall time less the main thread's run-queue wait inside it.
     const running = waitKnown
-      ? Math.max(...samples.map((w) => Math.max(...w.tickMs.map((ms, k) => ms - w.tickWaitMs[k]!))))
+      ? Math.max(...samples.map((w) => Math.max(...ticksLessWaits(w.tickMs, w.tickWaitMs))))
       : NaN;
     return {
       label: setting.label,

@@ -40,7 +40,7 @@ import { buildHeap } from './lib/heaps.ts';
 import { makeGraph } from './lib/graphs.ts';
 import { isMain, runStandalone } from './lib/output.ts';
 import { atMost, type Ctx, report, type Section, type SuiteReport, type Target } from './lib/report.ts';
-import { runQueueWaitReader } from './lib/stalls.ts';
+import { runQueueWaitReader, ticksLessWaits } from './lib/stalls.ts';
 import { max, median, percentile, type Spread, spread } from './lib/stats.ts';
 
 const LEVEL = 200_000;
@@ -84,11 +84,6 @@ interface VariantResult {
   longest: { ms: number; waitMs: number; frame: number };
 }
 
-/** Each tick less the run-queue wait inside it. */
-function ticksLessWait(r: RunLog): number[] {
-  return r.collectorMs.map((ms, i) => ms - r.collectorWaitMs[i]!);
-}
-
 function longestTick(runs: RunLog[]): { ms: number; waitMs: number; frame: number } {
   let longest = { ms: -1, waitMs: NaN, frame: 0 };
   for (const r of runs) {
@@ -109,7 +104,7 @@ function summarize(label: string, runs: RunLog[], available: boolean): VariantRe
     rest: runs.map((r) => spread(r.collectorMs.slice(FIRST))),
     own: runs.map((r) => spread(own(r.collectorMs, r.collectorCpuMs))),
     lessWait: runs.every((r) => r.collectorWaitMs.length === r.collectorMs.length)
-      ? runs.map((r) => spread(ticksLessWait(r)))
+      ? runs.map((r) => spread(ticksLessWaits(r.collectorMs, r.collectorWaitMs)))
       : [],
     longest: longestTick(runs),
   };

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { runQueueWaitReader } from '../bench/lib/stalls.ts';
+import { runQueueWaitReader, ticksLessWaits } from '../bench/lib/stalls.ts';
 import { type LoopSpec, runHeapLoop, sizedOptions } from '../bench/lib/game-loop.ts';
 import type { Ctx } from '../bench/lib/report.ts';
 
@@ -74,5 +74,12 @@ describe('bench/lib/game-loop.ts runHeapLoop with a run-queue wait reader', () =
 
   test('without a reader, no waits are recorded (the suite then reports n/a)', () => {
     expect(runHeapLoop(ctx, spec).collectorWaitMs).toEqual([]);
+  });
+});
+
+describe('bench/lib/stalls.ts ticksLessWaits', () => {
+  test("each tick less the wait read around it, in order: the thread's own part", () => {
+    expect(ticksLessWaits([3.5, 1, 0.25], [2.5, 0, 0.25])).toEqual([1, 1, 0]);
+    expect(ticksLessWaits([], [])).toEqual([]);
   });
 });

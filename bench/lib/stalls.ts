@@ -65,3 +65,11 @@ export function runQueueWaitReader(): (() => number) | null {
     return null;
   }
 }
+
+/**
+ * Each tick less the main thread's run-queue wait read around it (`waitMs[k]` for `tickMs[k]`): the
+ * time the thread ran the tick, the collector's own part of the pause.
+ */
+export function ticksLessWaits(tickMs: readonly number[], waitMs: readonly number[]): number[] {
+  return tickMs.map((ms, k) => ms - waitMs[k]!);
+}
