@@ -11,6 +11,7 @@
  * of 120 frames (or as many as given) and prints what the collector did; `demo.ts` charts both.
  */
 import { Heap, type HeapStats, type Index, NULL, type Ref } from '../mod.ts'; // in your game: from 'ecs-heap'
+import { runQueueWaitReader } from './lib/run-queue-wait.ts';
 
 export const WORLD_NODES = 100_000;
 export const FRAMES = 600;
@@ -26,6 +27,12 @@ export interface RunResult {
   mode: Mode;
   /** Milliseconds spent inside `tick()` / `collect()`, one entry per frame (0 when not called). */
   collectorMs: number[];
+  /**
+   * Of each entry of `collectorMs`, the milliseconds the main thread was ready to run but waited
+   * for a CPU (other threads, such as the engine's compilers, held the cores): wall time in which
+   * the collector did nothing. Null where it cannot be read (Linux only).
+   */
+  collectorWaitMs: number[] | null;
   /** Milliseconds of the whole frame: spawning plus collecting. */
   frameMs: number[];
   /** `stats().live` after each frame: reachable objects plus garbage not yet collected. */
@@ -87,6 +94,8 @@ export function runGameLoop(mode: Mode, frames: number = FRAMES): RunResult {
   const before = heap.stats();
 
   const collectorMs: number[] = [];
+  const waited = runQueueWaitReader();
+  const collectorWaitMs: number[] | null = waited === null ? null : [];
   const frameMs: number[] = [];
   const live: number[] = [];
   let dropped: Ref = NULL;
@@ -119,12 +128,14 @@ export function runGameLoop(mode: Mode, frames: number = FRAMES): RunResult {
     }
 
     // The collector's share of the frame: the only place where objects are freed.
+    const waitStart = waited?.() ?? 0;
     const collectorStart = performance.now();
     if (mode === 'tick') heap.tick(FRAME_BUDGET_MS);
     else if (frame % COLLECT_EVERY === 0) heap.collect();
     const frameEnd = performance.now();
 
     collectorMs.push(frameEnd - collectorStart);
+    collectorWaitMs?.push(waited!() - waitStart);
     frameMs.push(frameEnd - frameStart);
     live.push(heap.stats().live);
   }
@@ -137,6 +148,7 @@ export function runGameLoop(mode: Mode, frames: number = FRAMES): RunResult {
   return {
     mode,
     collectorMs,
+    collectorWaitMs,
     frameMs,
     live,
     end,
@@ -170,7 +182,11 @@ if (isMain()) {
     `game loop, tick(${FRAME_BUDGET_MS}) every frame: ${frames} frames of ${SPAWNS_PER_FRAME} spawns on a ` +
       `${WORLD_NODES}-node world`,
   );
-  console.log(`collector ms per frame: p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}`);
+  const worst = run.collectorMs.indexOf(Math.max(...run.collectorMs));
+  const wait = run.collectorWaitMs === null
+    ? ''
+    : ` (${run.collectorWaitMs[worst]!.toFixed(2)} of it waiting for a CPU)`;
+  console.log(`collector ms per frame: p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}${wait}`);
   console.log(
     `collections: ${run.minors} minor, ${run.majors} major; live at the end ${run.end.live}, reachable ${run.reachable}`,
   );
