@@ -115,7 +115,7 @@ function maybe(classes: ErrorClass[], text: string, why: string): Expectation {
   return { classes, token: text, sure: false, why };
 }
 
-/** An integer argument in [min, max] (src/options.ts `checkInteger`): TypeError or RangeError. */
+/** An integer argument in [min, max] (src/core/options.ts `checkInteger`): TypeError or RangeError. */
 function integerArg(value: unknown, min: number, max: number, why: string): Expectation[] {
   if (typeof value !== 'number') return [badValue([TypeError], value, why)];
   if (!Number.isInteger(value) || value < min || value > max) return [badValue([RangeError], value, why)];
@@ -1116,7 +1116,7 @@ function collectionForbidden(ctx: Ctx, name: string): Expectation[] {
 
 // ---- snapshots for restore --------------------------------------------------------------------------
 
-/** Where each section of snapshot bytes lies (see the layout in src/snapshot.ts). */
+/** Where each section of snapshot bytes lies (see the layout in src/io/snapshot.ts). */
 function sectionsOf(bytes: Uint8Array): {
   scalars: Record<string, number>;
   read: (name: string) => number[];
@@ -2757,11 +2757,12 @@ describe('regressions: bugs the fuzz found, fixed in a8bca9b', () => {
   });
 });
 
-describe('known bugs the fuzz found (it.fails: these assert the documented behaviour)', () => {
-  // src/snapshot.ts `loadState` range-checks markTop but not the gray stack's entries, and
-  // src/verify.ts does not look at them either. Restored, the next collection never returns:
-  // src/mark.ts `scanGray` pops the bogus index, `size[obj]` is undefined, its work count turns NaN,
-  // `work < budget` is never true again, and `drainMarkStack` loops with the real gray objects left.
+describe('regressions: forged snapshots the fuzz found accepted, fixed in eaeb26e', () => {
+  // The restore range-checked markTop but not the gray stack's entries, and verify() did not look
+  // at them either. Restored, the next collection never returned: the marker popped the bogus
+  // index, `size[obj]` was undefined, its work count turned NaN, `work < budget` was never true
+  // again, and `drainMarkStack` looped with the real gray objects left. verify() (run by the
+  // restore) now checks that every gray entry names a marked object.
   it('Heap.restore rejects forged bytes whose gray stack names no object', () => {
     const heap = new Heap({ indexBits: 16, maxObjects: 32 });
     const root = heap.alloc(2);
@@ -2781,11 +2782,12 @@ describe('known bugs the fuzz found (it.fails: these assert the documented behav
     const forged = forge(bytes, (copy) => {
       new DataView(copy.buffer).setUint32(sectionsOf(copy).offset('markStack') + 4, 60_000, true);
     });
-    // Actually accepted. Never collect the result: collect() would loop forever.
+    // Was accepted, and collect() on the result looped forever.
     expect(() => Heap.restore(forged)).toThrow(SnapshotError);
   });
 
-  // Index 0 is NULL: its header entries must stay zero, but neither restore nor verify checks them.
+  // Index 0 is NULL: its header entries must stay zero, which neither the restore nor verify()
+  // checked; verify() now does.
   it('Heap.restore rejects forged bytes that give the reserved index 0 header bits', () => {
     const heap = new Heap({ indexBits: 16 });
     const old = heap.alloc(2); // slot 1 stays NULL: with index 0 flagged young, it reads as an old-to-young edge
@@ -2799,7 +2801,8 @@ describe('known bugs the fuzz found (it.fails: these assert the documented behav
     } catch (error) {
       expect(error).toBeInstanceOf(SnapshotError);
     }
-    // Actually accepted; after one collection, verify() finds invariant 5 broken.
+    // Was accepted, and after one collection verify() found invariant 5 broken. Should a forged
+    // heap be accepted again, these calls say which invariant it breaks.
     restored?.collect();
     restored?.verify();
     expect(restored).toBe(undefined);

@@ -1,7 +1,7 @@
 /** Helpers the unit, error and fuzz suites share. */
 import type { Heap } from '../mod.ts';
 
-/** How an error message names a value (src/handle.ts `describe`, loosely: the value, or its type). */
+/** How an error message names a value (src/core/handle.ts `describe`, loosely: the value, or its type). */
 export function token(value: unknown): string {
   switch (typeof value) {
     case 'number':
