@@ -20,6 +20,9 @@ export const KEEP_CHANCE = 0.01; // 1% of spawned objects stick in the world
 export const COLLECT_EVERY = 60; // frames between stop-the-world collections, in mode 'collect'
 export const FRAME_BUDGET_MS = 1; // what mode 'tick' gives the collector each frame
 
+// Reads the main thread's run-queue wait (null outside Linux): opened once for every run.
+const waited = runQueueWaitReader();
+
 /** How the loop collects: the frame-budgeted `tick(1)`, or a full `collect()` every 60 frames. */
 export type Mode = 'tick' | 'collect';
 
@@ -94,7 +97,6 @@ export function runGameLoop(mode: Mode, frames: number = FRAMES): RunResult {
   const before = heap.stats();
 
   const collectorMs: number[] = [];
-  const waited = runQueueWaitReader();
   const collectorWaitMs: number[] | null = waited === null ? null : [];
   const frameMs: number[] = [];
   const live: number[] = [];
